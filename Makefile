@@ -1,0 +1,58 @@
+# Incident Room. The README quotes these targets; keep them in step.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint typecheck test-sqlite test-postgres bench worker clean
+
+# Idempotent: reinstalls only when pyproject.toml or package-lock.json changed.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml package-lock.json
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p var
+	@touch $(STAMP)
+
+# Serves the demo on http://127.0.0.1:8000 with a background worker; Ctrl-C stops both.
+run: install
+	$(BIN)/incidentroom migrate --no-input
+	$(BIN)/incidentroom load-scenario scenarios/west_london.yaml --if-absent
+	DEBUG=true $(BIN)/incidentroom run-demo
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+# With CI=true a missing PostgreSQL fails the run; elsewhere it is reported and skipped.
+test-postgres: install
+	@if $(BIN)/python -m incidentroom.dbcheck "$(DATABASE_URL_PG)"; then \
+		DATABASE_URL="$(DATABASE_URL_PG)" $(BIN)/pytest -m "not nodb" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(DATABASE_URL_PG) and CI=true: failing."; exit 1; \
+	else \
+		echo "PostgreSQL is not reachable at $(DATABASE_URL_PG): tests ran on SQLite only."; \
+	fi
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python bench/blast_radius.py
+
+worker: install
+	$(BIN)/incidentroom worker
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,134 @@
+"""API: the signed-in user, their organisations, API tokens, the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from incidentroom.core import actions
+from incidentroom.core.access import roles_by_org
+from incidentroom.core.models import ApiToken, AuditEntry, Organisation
+from incidentroom.core.scoping import get_scoped
+
+router = Router(tags=["organisations and people"])
+
+
+class OrganisationOut(Schema):
+    """An organisation as the API shows it."""
+
+    id: int
+    code: str
+    name: str
+    dpo_name: str
+    dpo_email: str
+    ico_registration: str
+    english_council: bool
+    networks: list[str]
+
+
+class MembershipOut(Schema):
+    """One of the user's roles."""
+
+    organisation: str
+    role: str
+
+
+class MeOut(Schema):
+    """The signed-in user."""
+
+    username: str
+    full_name: str
+    memberships: list[MembershipOut]
+
+
+class TokenIn(Schema):
+    """Name for a new token."""
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(Schema):
+    """A token as listed (never the secret)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    """A token just created: the only time the secret is shown."""
+
+    token: str
+
+
+class AuditOut(Schema):
+    """One audit entry."""
+
+    id: int
+    at: dt.datetime
+    actor_label: str
+    channel: str
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    before: dict[str, object] | None
+    after: dict[str, object] | None
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    """Who you are and your role in each organisation."""
+    roles = roles_by_org(request.user)
+    orgs = Organisation.objects.in_bulk(list(roles))
+    return MeOut(
+        username=request.user.get_username(),
+        full_name=request.user.get_full_name() if hasattr(request.user, "get_full_name") else "",
+        memberships=[MembershipOut(organisation=orgs[pk].code, role=role) for pk, role in roles.items()],
+    )
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+def list_organisations(request: HttpRequest) -> list[Organisation]:
+    """Organisations you belong to."""
+    return list(Organisation.objects.for_user(request.user))
+
+
+@router.get("/organisations/{code}", response=OrganisationOut)
+def get_organisation(request: HttpRequest, code: str) -> Organisation:
+    """One of your organisations."""
+    return get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    """Your API tokens."""
+    return list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))
+
+
+@router.post("/tokens", response={201: NewTokenOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+    """Create a token; copy the secret now, it is not shown again."""
+    token, raw = actions.issue_api_token(actor=request.user, name=payload.name)
+    return 201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
+                            last_used_at=None, revoked_at=None, token=raw)
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut)
+def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+    """Revoke one of your tokens."""
+    token = get_scoped(ApiToken.objects.filter(user=request.user), "token", pk=token_id)
+    return actions.revoke_api_token(actor=request.user, token=token)
+
+
+@router.get("/audit", response=list[AuditOut])
+def list_audit(request: HttpRequest, limit: int = 100) -> list[AuditEntry]:
+    """Recent audit entries touching your organisations."""
+    limit = max(1, min(limit, 1000))
+    return list(AuditEntry.objects.for_user(request.user)[:limit])

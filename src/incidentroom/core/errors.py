@@ -1,0 +1,51 @@
+"""Domain exceptions with stable codes.
+
+Action functions raise these; the API and the page middleware map them to HTTP in one
+place each, so a bad input is always a clear message naming what was wrong.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: ``code`` is stable (clients may match on it), ``message`` is for people."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The JSON body the API returns."""
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class NotFound(DomainError):
+    """The object does not exist *or the user may not see it* (never reveal which)."""
+
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    """The user can see the object but their role may not do this to it."""
+
+    code = "forbidden"
+    status = 403
+
+
+class InvalidInput(DomainError):
+    """The input is well-formed but breaks a rule (a date in the future, an unknown code...)."""
+
+    code = "invalid"
+    status = 422
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (a duplicate, an already-submitted report)."""
+
+    code = "conflict"
+    status = 409

@@ -1,0 +1,155 @@
+"""Organisations, memberships (a role per organisation), API tokens and the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Role(models.TextChoices):
+    """Roles a person holds within one organisation (Gold/Silver/Bronze command and specialists)."""
+
+    GOLD = "gold", "Gold (strategic)"
+    SILVER = "silver", "Silver (tactical)"
+    BRONZE = "bronze", "Bronze (operational)"
+    RESPONDER = "responder", "IT / security responder"
+    DPO = "dpo", "Data Protection Officer"
+    COMMS = "comms", "Communications officer"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    VIEWER = "viewer", "Viewer (read only)"
+
+
+# Roles that may change incident state. Viewers only read; every other role may write
+# within its organisations (the DPO and comms roles gain their own powers in their apps).
+WRITER_ROLES = frozenset(r.value for r in Role if r is not Role.VIEWER)
+COMMAND_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value})
+AUDIT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    """Scoped reads for organisations."""
+
+    def for_user(self, user: AnyUser) -> OrganisationQuerySet:
+        """Organisations the user is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Organisation(models.Model):
+    """A public body: a separate data controller with its own DPO and ICO registration."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=16, unique=True, help_text="Short code such as RBKC, WCC, LBHF")
+    dpo_name = models.CharField(max_length=200, blank=True)
+    dpo_email = models.EmailField(blank=True)
+    dpo_phone = models.CharField(max_length=40, blank=True)
+    ico_registration = models.CharField(max_length=20, blank=True, help_text="ICO data protection fee registration number")
+    english_council = models.BooleanField(default=True, help_text="English local authorities report to MHCLG")
+    insurer_name = models.CharField(max_length=200, blank=True)
+    insurer_notice_hours = models.PositiveIntegerField(default=48, help_text="Notice period in the cyber insurance policy")
+    networks = models.JSONField(default=list, blank=True, help_text="Partner networks connected to: PSN, HSCN, DWP...")
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Membership(models.Model):
+    """A user's role within one organisation; shared-service staff have several memberships."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_role_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.role} at {self.organisation.code}"
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are stored as SHA-256: high-entropy secrets need no slow hash, only no plaintext."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A per-user bearer token for scripts; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters, to tell tokens apart")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+    @staticmethod
+    def generate() -> str:
+        """A new raw token, shown once to its owner."""
+        return "ir_" + secrets.token_urlsafe(32)
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Scoped reads for the audit trail."""
+
+    def for_user(self, user: AnyUser) -> AuditEntryQuerySet:
+        """The user's own entries, plus those touching an organisation where they are Gold,
+        Silver or DPO: before/after values can hold personal data, so not every role sees them."""
+        if not user.is_authenticated:
+            return self.none()
+        orgs = Organisation.objects.filter(memberships__user=user, memberships__role__in=AUDIT_ROLES)
+        return self.filter(models.Q(organisations__in=orgs) | models.Q(actor=user)).distinct()
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, by which route, with the values before and after."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, help_text="Username kept even if the account goes")
+    channel = models.CharField(max_length=10, help_text="web, api, cli or system")
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="+")
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+    def changed_fields(self) -> dict[str, Any]:
+        """Field -> (before, after) for the fields that differ."""
+        before = self.before or {}
+        after = self.after or {}
+        keys = sorted(set(before) | set(after))
+        return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}

@@ -1,0 +1,52 @@
+"""Reads over the estate that need the whole graph (blast radius across organisations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from incidentroom.estate.blast import EstateGraph, blast_radius
+from incidentroom.estate.models import Service, ServiceDependency, System, SystemDependency
+
+
+def load_graph() -> EstateGraph:
+    """The whole dependency graph as id adjacency lists, in two queries."""
+    system_deps: dict[int, list[int]] = {}
+    for system_id, dep_id in SystemDependency.objects.values_list("system_id", "depends_on_id"):
+        system_deps.setdefault(system_id, []).append(dep_id)
+    service_deps: dict[int, list[int]] = {}
+    for service_id, system_id in ServiceDependency.objects.values_list("service_id", "system_id"):
+        service_deps.setdefault(service_id, []).append(system_id)
+    return EstateGraph(system_deps=system_deps, service_deps=service_deps)
+
+
+@dataclass(frozen=True)
+class AffectedService:
+    """A service that is down, with the chain of systems explaining why."""
+
+    service: Service
+    path: tuple[System, ...]
+
+    @property
+    def because(self) -> str:
+        """Plain-English explanation, e.g. 'needs Parking system -> needs Data centre (down)'."""
+        return " → ".join(s.name for s in self.path)
+
+
+def affected_services(down_system_ids: Iterable[int], organisation_ids: Iterable[int] | None = None) -> list[AffectedService]:
+    """Services affected by the down systems, optionally limited to some organisations."""
+    down = list(down_system_ids)
+    if not down:
+        return []
+    impacts = blast_radius(load_graph(), down)
+    services = Service.objects.select_related("organisation").in_bulk([i.service_id for i in impacts])
+    system_ids = {s for i in impacts for s in i.path}
+    systems = System.objects.in_bulk(list(system_ids))
+    allowed = set(organisation_ids) if organisation_ids is not None else None
+    result = [
+        AffectedService(service=services[i.service_id], path=tuple(systems[s] for s in i.path))
+        for i in impacts
+        if allowed is None or services[i.service_id].organisation_id in allowed
+    ]
+    result.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
+    return result

@@ -1,0 +1,550 @@
+"""Every state change to an incident. Views, API, tasks and commands only call these.
+
+Each action is atomic, checks the actor's role, writes its audit entry and, where the
+change matters to the record, a log entry; side effects for other apps go out through
+signals on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from incidentroom.core import audit
+from incidentroom.core.access import require_role, require_writer
+from incidentroom.core.errors import Conflict, InvalidInput
+from incidentroom.core.models import Organisation, Role
+from incidentroom.estate.models import Service, System
+from incidentroom.estate.queries import affected_services
+from incidentroom.incidents import logchain, signals
+from incidentroom.incidents.models import (
+    DOWN_STATES,
+    Action,
+    ActionStatus,
+    AffectedSystem,
+    Containment,
+    EntryKind,
+    Incident,
+    Involvement,
+    LogEntry,
+    NcscCategory,
+    Obligation,
+    ObligationStatus,
+    Phase,
+    Severity,
+    SystemState,
+)
+from incidentroom.incidents.rules import Rule, load_rules
+
+# Clocks on different machines drift; a time a few minutes ahead is a typo-free entry
+# from a laptop, not a claim about the future.
+FUTURE_SKEW = dt.timedelta(minutes=5)
+BREACH_ROLES = (Role.DPO.value, Role.GOLD.value)
+
+
+def _not_future(value: dt.datetime, field: str) -> dt.datetime:
+    if timezone.is_naive(value):
+        raise InvalidInput(f"{field} needs a time zone (for example 2025-11-24T09:30:00+00:00).", field=field)
+    if value > timezone.now() + FUTURE_SKEW:
+        raise InvalidInput(f"{field} cannot be in the future.", field=field)
+    return value
+
+
+def _choice(value: str, choices: Any, field: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(f"{field} must be one of {', '.join(choices.values)}; got {value!r}.", field=field)
+    return value
+
+
+def _involved(incident: Incident) -> list[Organisation]:
+    return [i.organisation for i in incident.involvements.select_related("organisation")]
+
+
+def next_reference(detected_at: dt.datetime) -> str:
+    """IR-YYYY-NNNN, numbered within the year of detection."""
+    prefix = f"IR-{detected_at.year}-"
+    last = Incident.objects.filter(reference__startswith=prefix).order_by("-reference").values_list("reference", flat=True).first()
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+# -- obligations -----------------------------------------------------------------------
+
+
+def _anchor_time(rule: Rule, incident: Incident, involvement: Involvement) -> dt.datetime:
+    if rule.anchor == "became_aware_at" and involvement.became_aware_at is not None:
+        return involvement.became_aware_at
+    return incident.detected_at
+
+
+def _create_obligations(incident: Incident, involvement: Involvement, trigger: str, actor: Any) -> list[Obligation]:
+    created = []
+    org = involvement.organisation
+    for rule in load_rules():
+        if rule.trigger != trigger or not rule.applies_if.match(org):
+            continue
+        anchor_at = _anchor_time(rule, incident, involvement)
+        obligation, was_created = Obligation.objects.get_or_create(
+            incident=incident,
+            organisation=org,
+            code=rule.code,
+            defaults={
+                "title": rule.title,
+                "recipient": rule.recipient,
+                "basis": rule.basis,
+                "how_to_report": rule.how_to_report,
+                "reference_label": rule.reference_label,
+                "anchor": rule.anchor,
+                "anchor_at": anchor_at,
+                "deadline_at": anchor_at + rule.period(org),
+            },
+        )
+        if was_created:
+            audit.record(actor=actor, action="obligation.create", obj=obligation,
+                         after=audit.snapshot(obligation), organisations=[org])
+            created.append(obligation)
+    return created
+
+
+def _reanchor_obligations(incident: Incident, involvement: Involvement, actor: Any) -> None:
+    """A controller's awareness time moved: move the clocks that start from it (unless filed)."""
+    rules = {r.code: r for r in load_rules()}
+    for obligation in Obligation.objects.filter(
+        incident=incident, organisation=involvement.organisation, anchor="became_aware_at"
+    ).running():
+        rule = rules.get(obligation.code)
+        if rule is None:
+            continue
+        before = audit.snapshot(obligation, ["anchor_at", "deadline_at"])
+        obligation.anchor_at = _anchor_time(rule, incident, involvement)
+        obligation.deadline_at = obligation.anchor_at + rule.period(involvement.organisation)
+        obligation.save(update_fields=["anchor_at", "deadline_at"])
+        audit.record(actor=actor, action="obligation.reanchor", obj=obligation, before=before,
+                     after=audit.snapshot(obligation, ["anchor_at", "deadline_at"]),
+                     organisations=[involvement.organisation])
+
+
+# -- the log ---------------------------------------------------------------------------
+
+
+def _append_log(
+    *,
+    incident: Incident,
+    actor: Any,
+    kind: str,
+    text: str,
+    occurred_at: dt.datetime | None = None,
+    organisations: Iterable[Organisation] = (),
+    systems: Iterable[System] = (),
+    services: Iterable[Service] = (),
+    corrects: LogEntry | None = None,
+) -> LogEntry:
+    # Lock the incident row so two writers cannot take the same sequence number
+    # (PostgreSQL); SQLite serialises writers with IMMEDIATE transactions.
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    last = LogEntry.objects.filter(incident=incident).order_by("-sequence").first()
+    sequence = last.sequence + 1 if last else 1
+    previous = last.entry_hash if last else logchain.genesis_hash(incident)
+    recorded_at = timezone.now()
+    orgs, syss, svcs = list(organisations), list(systems), list(services)
+    author_label = str(getattr(actor, "username", None) or "system")
+    body = logchain.canonical(
+        incident_reference=incident.reference,
+        sequence=sequence,
+        kind=kind,
+        author_label=author_label,
+        occurred_at=occurred_at or recorded_at,
+        recorded_at=recorded_at,
+        text=text,
+        organisation_ids=[o.pk for o in orgs],
+        system_ids=[s.pk for s in syss],
+        service_ids=[s.pk for s in svcs],
+        corrects_id=corrects.pk if corrects else None,
+    )
+    entry = LogEntry.objects.create(
+        incident=incident,
+        sequence=sequence,
+        kind=kind,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        author_label=author_label,
+        occurred_at=occurred_at or recorded_at,
+        recorded_at=recorded_at,
+        text=text,
+        corrects=corrects,
+        previous_hash=previous,
+        entry_hash=logchain.chain_hash(previous, body),
+    )
+    if orgs:
+        entry.organisations.set(orgs)
+    if syss:
+        entry.systems.set(syss)
+    if svcs:
+        entry.services.set(svcs)
+    return entry
+
+
+@transaction.atomic
+def add_log_entry(
+    incident: Incident,
+    *,
+    actor: Any,
+    kind: str,
+    text: str,
+    occurred_at: dt.datetime | None = None,
+    organisations: Iterable[Organisation] = (),
+    systems: Iterable[System] = (),
+    services: Iterable[Service] = (),
+    corrects: LogEntry | None = None,
+) -> LogEntry:
+    """Append a decision, event, action, communication or note; corrections point at the original."""
+    involved = _involved(incident)
+    require_writer(actor, involved, "write to this incident's log")
+    _choice(kind, EntryKind, "kind")
+    text = text.strip()
+    if not text:
+        raise InvalidInput("A log entry needs some text.", field="text")
+    if len(text) > 20000:
+        raise InvalidInput("A log entry is at most 20,000 characters.", field="text")
+    if occurred_at is not None:
+        _not_future(occurred_at, "occurred_at")
+    orgs = list(organisations)
+    stray = [o.code for o in orgs if o not in involved]
+    if stray:
+        raise InvalidInput(f"Not involved in this incident: {', '.join(stray)}.", field="organisations")
+    if corrects is not None and corrects.incident_id != incident.pk:
+        raise InvalidInput("A correction must refer to an entry of the same incident.", field="corrects")
+    entry = _append_log(incident=incident, actor=actor, kind=kind, text=text, occurred_at=occurred_at,
+                        organisations=orgs, systems=systems, services=services, corrects=corrects)
+    audit.record(actor=actor, action="log.append", obj=entry,
+                 after={"sequence": entry.sequence, "kind": kind, "text": text,
+                        "corrects": corrects.sequence if corrects else None},
+                 organisations=orgs or involved)
+    return entry
+
+
+# -- incidents -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_incident(
+    *,
+    actor: Any,
+    title: str,
+    origin: Organisation,
+    detected_at: dt.datetime,
+    organisations: Iterable[Organisation] = (),
+    ncsc_category: str = NcscCategory.C4,
+    severity: str = Severity.HIGH,
+    summary: str = "",
+    reference: str | None = None,
+) -> Incident:
+    """Open an incident at ``origin``, involving ``organisations`` too, and start the clocks."""
+    require_writer(actor, [origin], "open an incident for this organisation")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("An incident needs a title.", field="title")
+    _not_future(detected_at, "detected_at")
+    _choice(ncsc_category, NcscCategory, "ncsc_category")
+    _choice(severity, Severity, "severity")
+    reference = reference or next_reference(detected_at)
+    if Incident.objects.filter(reference=reference).exists():
+        raise Conflict(f"Incident reference {reference} is already in use.", field="reference")
+    incident = Incident.objects.create(
+        reference=reference, title=title, summary=summary, ncsc_category=ncsc_category, severity=severity,
+        detected_at=detected_at, origin=origin,
+    )
+    orgs = [origin, *[o for o in organisations if o != origin]]
+    audit.record(actor=actor, action="incident.open", obj=incident, after=audit.snapshot(incident), organisations=orgs)
+    for org in orgs:
+        involvement = Involvement.objects.create(incident=incident, organisation=org)
+        audit.record(actor=actor, action="incident.involve", obj=involvement,
+                     after=audit.snapshot(involvement), organisations=[org])
+        _create_obligations(incident, involvement, "incident_opened", actor)
+    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, occurred_at=detected_at, organisations=orgs,
+                text=f"Incident opened: {title}. Organisations involved: {', '.join(o.code for o in orgs)}.")
+    return incident
+
+
+@transaction.atomic
+def involve_organisation(
+    incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime | None = None
+) -> Involvement:
+    """Bring another organisation into the incident (the attack spread to it)."""
+    require_writer(actor, _involved(incident), "add organisations to this incident")
+    if Involvement.objects.filter(incident=incident, organisation=organisation).exists():
+        raise Conflict(f"{organisation.code} is already involved.", field="organisation")
+    if became_aware_at is not None:
+        _not_future(became_aware_at, "became_aware_at")
+    involvement = Involvement.objects.create(incident=incident, organisation=organisation, became_aware_at=became_aware_at)
+    audit.record(actor=actor, action="incident.involve", obj=involvement, after=audit.snapshot(involvement),
+                 organisations=[organisation])
+    _create_obligations(incident, involvement, "incident_opened", actor)
+    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, organisations=[organisation],
+                text=f"{organisation.name} is now involved in the incident.")
+    return involvement
+
+
+INCIDENT_FIELDS = ("title", "summary", "ncsc_category", "severity", "phase")
+
+
+@transaction.atomic
+def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incident:
+    """Change title, summary, NCSC category, severity or phase; each change is logged."""
+    require_role(actor, _involved(incident), [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER],
+                 "change the incident's details")
+    unknown = set(changes) - set(INCIDENT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    if "ncsc_category" in changes:
+        _choice(changes["ncsc_category"], NcscCategory, "ncsc_category")
+    if "severity" in changes:
+        _choice(changes["severity"], Severity, "severity")
+    if "phase" in changes:
+        _choice(changes["phase"], Phase, "phase")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise InvalidInput("An incident needs a title.", field="title")
+    before = audit.snapshot(incident, INCIDENT_FIELDS)
+    for field, value in changes.items():
+        setattr(incident, field, value)
+    incident.save(update_fields=list(changes) or None)
+    after = audit.snapshot(incident, INCIDENT_FIELDS)
+    diff = [f"{k}: {before[k]} → {after[k]}" for k in INCIDENT_FIELDS if before[k] != after[k] and k != "summary"]
+    audit.record(actor=actor, action="incident.update", obj=incident, before=before, after=after,
+                 organisations=_involved(incident))
+    if diff:
+        _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, text="Incident updated: " + "; ".join(diff))
+    return incident
+
+
+def _involvement(incident: Incident, organisation: Organisation) -> Involvement:
+    inv = Involvement.objects.filter(incident=incident, organisation=organisation).select_related("organisation").first()
+    if inv is None:
+        raise InvalidInput(f"{organisation.code} is not involved in {incident.reference}.", field="organisation")
+    return inv
+
+
+@transaction.atomic
+def set_became_aware(
+    incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime
+) -> Involvement:
+    """Record when a controller became aware; moves its ICO clock if not yet reported."""
+    require_writer(actor, [organisation], "set this organisation's awareness time")
+    _not_future(became_aware_at, "became_aware_at")
+    inv = _involvement(incident, organisation)
+    if became_aware_at < incident.detected_at - dt.timedelta(days=365):
+        raise InvalidInput("became_aware_at is more than a year before detection; check the date.", field="became_aware_at")
+    before = audit.snapshot(inv, ["became_aware_at"])
+    inv.became_aware_at = became_aware_at
+    inv.save(update_fields=["became_aware_at"])
+    audit.record(actor=actor, action="involvement.aware", obj=inv, before=before,
+                 after=audit.snapshot(inv, ["became_aware_at"]), organisations=[organisation])
+    _reanchor_obligations(incident, inv, actor)
+    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, organisations=[organisation],
+                occurred_at=became_aware_at, text=f"{organisation.code} became aware of the incident.")
+    return inv
+
+
+@transaction.atomic
+def set_containment(
+    incident: Incident, *, actor: Any, organisation: Organisation, state: str, at: dt.datetime | None = None
+) -> Involvement:
+    """Record that an organisation isolated itself, shut its network, or returned to normal."""
+    require_writer(actor, [organisation], "change this organisation's containment state")
+    _choice(state, Containment, "containment")
+    at = _not_future(at, "at") if at is not None else timezone.now()
+    inv = _involvement(incident, organisation)
+    before = audit.snapshot(inv, ["containment", "containment_changed_at"])
+    inv.containment = state
+    inv.containment_changed_at = at
+    inv.save(update_fields=["containment", "containment_changed_at"])
+    audit.record(actor=actor, action="involvement.containment", obj=inv, before=before,
+                 after=audit.snapshot(inv, ["containment", "containment_changed_at"]), organisations=[organisation])
+    _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, organisations=[organisation], occurred_at=at,
+                text=f"{organisation.code} containment: {Containment(state).label}.")
+    transaction.on_commit(lambda: signals.containment_changed.send(
+        sender=Incident, incident=incident, organisation=organisation, state=state, actor=actor))
+    return inv
+
+
+@transaction.atomic
+def flag_personal_data_breach(
+    incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime
+) -> Involvement:
+    """A controller's DPO (or Gold) declares a personal data breach: starts its ICO clock."""
+    require_role(actor, [organisation], BREACH_ROLES, "declare a personal data breach for this organisation")
+    _not_future(became_aware_at, "became_aware_at")
+    inv = _involvement(incident, organisation)
+    if inv.personal_data_breach:
+        raise Conflict(f"A personal data breach is already recorded for {organisation.code}.")
+    before = audit.snapshot(inv, ["personal_data_breach", "became_aware_at"])
+    inv.personal_data_breach = True
+    inv.breach_flagged_at = timezone.now()
+    inv.became_aware_at = became_aware_at
+    inv.save(update_fields=["personal_data_breach", "breach_flagged_at", "became_aware_at"])
+    audit.record(actor=actor, action="involvement.breach", obj=inv, before=before,
+                 after=audit.snapshot(inv, ["personal_data_breach", "became_aware_at"]), organisations=[organisation])
+    _reanchor_obligations(incident, inv, actor)
+    _create_obligations(incident, inv, "breach_flagged", actor)
+    _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, organisations=[organisation],
+                occurred_at=became_aware_at,
+                text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
+                     f"{timezone.localtime(became_aware_at):%d %b %Y %H:%M}.")
+    transaction.on_commit(lambda: signals.breach_flagged.send(
+        sender=Incident, incident=incident, organisation=organisation, actor=actor))
+    return inv
+
+
+@transaction.atomic
+def set_system_state(
+    incident: Incident, *, actor: Any, system: System, state: str, at: dt.datetime | None = None, note: str = ""
+) -> AffectedSystem:
+    """Mark a system suspected, compromised, switched off or restored; services follow at once."""
+    involved = _involved(incident)
+    require_writer(actor, involved, "change system states in this incident")
+    _choice(state, SystemState, "state")
+    at = _not_future(at, "at") if at is not None else timezone.now()
+    touched = {system.owner_id, *system.served.values_list("pk", flat=True)}
+    if not touched & {o.pk for o in involved}:
+        raise InvalidInput(f"{system.name} neither belongs to nor serves any organisation in this incident.",
+                           field="system")
+    existing = AffectedSystem.objects.filter(incident=incident, system=system).first()
+    if existing is not None and existing.state == state:
+        return existing
+    before = audit.snapshot(existing, ["state", "state_changed_at"]) if existing else None
+    if existing is None:
+        affected = AffectedSystem.objects.create(incident=incident, system=system, state=state,
+                                                 first_reported_at=at, state_changed_at=at)
+    else:
+        affected = existing
+        affected.state = state
+        affected.state_changed_at = at
+        affected.save(update_fields=["state", "state_changed_at"])
+    audit.record(actor=actor, action="affected_system.state", obj=affected, before=before,
+                 after=audit.snapshot(affected, ["state", "state_changed_at"]), organisations=involved)
+    lost = affected_services([system.pk]) if state in DOWN_STATES else []
+    text = f"{system.name} marked {SystemState(state).label.lower()}."
+    if lost:
+        per_org: dict[str, int] = {}
+        for item in lost:
+            per_org[item.service.organisation.code] = per_org.get(item.service.organisation.code, 0) + 1
+        text += " Services affected: " + ", ".join(f"{code} {n}" for code, n in sorted(per_org.items())) + "."
+    if note.strip():
+        text += " " + note.strip()
+    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, occurred_at=at, systems=[system], text=text)
+    transaction.on_commit(lambda: signals.system_state_changed.send(
+        sender=Incident, incident=incident, system=system, state=state, actor=actor))
+    return affected
+
+
+def down_system_ids(incident: Incident) -> list[int]:
+    """Systems currently lost in this incident."""
+    return list(incident.affected_systems.filter(state__in=DOWN_STATES).values_list("system_id", flat=True))
+
+
+# -- actions (tasks) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_action(
+    incident: Incident,
+    *,
+    actor: Any,
+    title: str,
+    organisation: Organisation,
+    owner: Any = None,
+    due_at: dt.datetime | None = None,
+) -> Action:
+    """Give someone a task in the incident."""
+    require_writer(actor, [organisation], "create actions for this organisation")
+    _involvement(incident, organisation)
+    title = title.strip()
+    if not title:
+        raise InvalidInput("An action needs a title.", field="title")
+    if due_at is not None and timezone.is_naive(due_at):
+        raise InvalidInput("due_at needs a time zone.", field="due_at")
+    if owner is not None and not owner.memberships.filter(organisation__in=_involved(incident)).exists():
+        raise InvalidInput("The owner must belong to an organisation involved in the incident.", field="owner")
+    action = Action.objects.create(incident=incident, title=title, organisation=organisation, owner=owner, due_at=due_at)
+    audit.record(actor=actor, action="action.create", obj=action, after=audit.snapshot(action), organisations=[organisation])
+    _append_log(incident=incident, actor=actor, kind=EntryKind.ACTION, organisations=[organisation],
+                text=f"Action: {title}" + (f" (owner {owner.username})" if owner else ""))
+    return action
+
+
+@transaction.atomic
+def update_action(action: Action, *, actor: Any, status: str | None = None, due_at: dt.datetime | None = None,
+                  owner: Any = None, title: str | None = None) -> Action:
+    """Move an action on (status, due time, owner, title)."""
+    require_writer(actor, [action.organisation], "update this action")
+    before = audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"])
+    if status is not None:
+        action.status = _choice(status, ActionStatus, "status")
+        action.completed_at = timezone.now() if status == ActionStatus.DONE else None
+    if due_at is not None:
+        if timezone.is_naive(due_at):
+            raise InvalidInput("due_at needs a time zone.", field="due_at")
+        action.due_at = due_at
+    if owner is not None:
+        action.owner = owner
+    if title is not None:
+        if not title.strip():
+            raise InvalidInput("An action needs a title.", field="title")
+        action.title = title.strip()
+    action.save()
+    audit.record(actor=actor, action="action.update", obj=action, before=before,
+                 after=audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"]),
+                 organisations=[action.organisation])
+    return action
+
+
+# -- obligations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_obligation(
+    obligation: Obligation,
+    *,
+    actor: Any,
+    status: str,
+    reason: str = "",
+    submitted_at: dt.datetime | None = None,
+    external_reference: str = "",
+) -> Obligation:
+    """Draft, submit (stops the clock) or mark not required (with the reason) one obligation."""
+    roles = [Role.GOLD, Role.SILVER, Role.DPO] if obligation.code == "ico" else [
+        Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
+    require_role(actor, [obligation.organisation], roles, f"update the {obligation.title.lower()}")
+    _choice(status, ObligationStatus, "status")
+    if obligation.status == ObligationStatus.SUBMITTED and status != ObligationStatus.SUBMITTED:
+        raise Conflict("This report has been submitted; record a follow-up instead of reopening it.", field="status")
+    before = audit.snapshot(obligation, ["status", "not_required_reason", "submitted_at", "external_reference"])
+    if status == ObligationStatus.NOT_REQUIRED:
+        if not reason.strip():
+            raise InvalidInput("Say why this report is not required; the reason is kept for the record.", field="reason")
+        obligation.not_required_reason = reason.strip()
+    if status == ObligationStatus.SUBMITTED:
+        obligation.submitted_at = _not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
+    obligation.external_reference = external_reference.strip() or obligation.external_reference
+    obligation.status = status
+    obligation.save()
+    after = audit.snapshot(obligation, ["status", "not_required_reason", "submitted_at", "external_reference"])
+    audit.record(actor=actor, action="obligation.update", obj=obligation, before=before, after=after,
+                 organisations=[obligation.organisation])
+    if before["status"] != status:
+        text = f"{obligation.title} ({obligation.organisation.code}): {ObligationStatus(status).label.lower()}"
+        if status == ObligationStatus.SUBMITTED and obligation.external_reference:
+            text += f", {obligation.reference_label.lower()} {obligation.external_reference}"
+        if status == ObligationStatus.NOT_REQUIRED:
+            text += f" - {obligation.not_required_reason}"
+        _append_log(incident=obligation.incident, actor=actor, kind=EntryKind.COMMUNICATION,
+                    organisations=[obligation.organisation], text=text + ".")
+    return obligation
+
+
+def ensure_involved_writer(incident: Incident, actor: Any) -> None:
+    """Raise Forbidden unless the actor may write to this incident (used by other apps)."""
+    require_writer(actor, _involved(incident), "change this incident")

@@ -1,0 +1,12 @@
+"""URL map: pages per app, the API under /api/."""
+
+from django.urls import include, path
+
+from incidentroom.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("", include("incidentroom.core.urls")),
+    path("", include("incidentroom.estate.urls")),
+    path("", include("incidentroom.incidents.urls")),
+]
