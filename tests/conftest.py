@@ -1,0 +1,361 @@
+"""Shared fixtures: the West London scenario loaded once per test database, one persona per
+role and organisation, API clients, a real SMTP server, and the real product served by
+gunicorn in a subprocess for browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "west_london.yaml"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Every test database starts with the West London scenario, clocks running from now."""
+    from incidentroom import scenario
+
+    with django_db_blocker.unblock():
+        scenario.load_file(SCENARIO, shift_to=timezone.now())
+
+
+def _user(username: str) -> Any:
+    return get_user_model().objects.get(username=username)
+
+
+@pytest.fixture
+def persona(db: None) -> Callable[[str], Any]:
+    """Look up any scenario persona by username."""
+    return _user
+
+
+# One fixture per persona the tests lean on (role at organisation).
+@pytest.fixture
+def rbkc_gold(db: None) -> Any:
+    """Gold commander at Kensington and Chelsea."""
+    return _user("rbkc.gold")
+
+
+@pytest.fixture
+def rbkc_silver(db: None) -> Any:
+    """Silver at RBKC."""
+    return _user("rbkc.silver")
+
+
+@pytest.fixture
+def rbkc_dpo(db: None) -> Any:
+    """DPO at RBKC (the controller whose archive was stolen)."""
+    return _user("rbkc.dpo")
+
+
+@pytest.fixture
+def rbkc_comms(db: None) -> Any:
+    """Communications officer at RBKC."""
+    return _user("rbkc.comms")
+
+
+@pytest.fixture
+def wcc_gold(db: None) -> Any:
+    """Gold at Westminster."""
+    return _user("wcc.gold")
+
+
+@pytest.fixture
+def wcc_dpo(db: None) -> Any:
+    """DPO at Westminster."""
+    return _user("wcc.dpo")
+
+
+@pytest.fixture
+def wcc_comms(db: None) -> Any:
+    """Communications officer at WCC."""
+    return _user("wcc.comms")
+
+
+@pytest.fixture
+def lbhf_gold(db: None) -> Any:
+    """Gold at Hammersmith and Fulham."""
+    return _user("lbhf.gold")
+
+
+@pytest.fixture
+def lbhf_responder(db: None) -> Any:
+    """IT responder at LBHF."""
+    return _user("lbhf.responder")
+
+
+@pytest.fixture
+def lbhf_comms(db: None) -> Any:
+    """Communications officer at LBHF."""
+    return _user("lbhf.comms")
+
+
+@pytest.fixture
+def lbhf_viewer(db: None) -> Any:
+    """Read-only viewer at LBHF (involved organisation, no write role)."""
+    return _user("lbhf.viewer")
+
+
+@pytest.fixture
+def shared_responder(db: None) -> Any:
+    """Shared-service responder with a membership at each of the three councils."""
+    return _user("shared.responder")
+
+
+@pytest.fixture
+def outsider_viewer(db: None) -> Any:
+    """Viewer at Ealing, a fourth council not involved in the incident."""
+    return _user("ealing.viewer")
+
+
+@pytest.fixture
+def outsider_gold(db: None) -> Any:
+    """Gold at Ealing: senior, but at an uninvolved council."""
+    return _user("ealing.gold")
+
+
+@pytest.fixture
+def incident(db: None) -> Any:
+    """The West London incident as it stood on the Monday afternoon."""
+    from incidentroom.incidents.models import Incident
+
+    return Incident.objects.get(reference="IR-2025-0001")
+
+
+@pytest.fixture
+def web(db: None) -> Callable[[Any], Client]:
+    """A logged-in page client for a persona."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+class ApiClient:
+    """Calls the API with a real bearer token for a persona."""
+
+    def __init__(self, token: str) -> None:
+        self.client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def get(self, path: str, **kw: Any) -> Any:
+        """GET /api/<path>."""
+        return self.client.get("/api" + path, **kw)
+
+    def post(self, path: str, data: Any = None) -> Any:
+        """POST JSON."""
+        return self.client.post("/api" + path, data=data or {}, content_type="application/json")
+
+    def patch(self, path: str, data: Any = None) -> Any:
+        """PATCH JSON."""
+        return self.client.patch("/api" + path, data=data or {}, content_type="application/json")
+
+    def put(self, path: str, data: Any = None) -> Any:
+        """PUT JSON."""
+        return self.client.put("/api" + path, data=data or {}, content_type="application/json")
+
+    def delete(self, path: str) -> Any:
+        """DELETE."""
+        return self.client.delete("/api" + path)
+
+
+@pytest.fixture
+def api(db: None) -> Callable[[Any], ApiClient]:
+    """An API client authenticated with a freshly issued token for a persona."""
+    from incidentroom.core.actions import issue_api_token
+
+    def make(user: Any) -> ApiClient:
+        _, raw = issue_api_token(actor=user, name=f"test-{uuid.uuid4().hex[:6]}")
+        return ApiClient(raw)
+
+    return make
+
+
+# -- a real SMTP server -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nothing is listening on right now."""
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SmtpSink:
+    """Messages received by the local aiosmtpd server."""
+
+    host: str
+    port: int
+    messages: list[Message] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, collecting what it receives."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink("127.0.0.1", free_port())
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+            sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            sink.messages.append(message_from_bytes(envelope.content))
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname=sink.host, port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+# -- the real product in a subprocess -----------------------------------------------------
+
+
+@dataclass
+class LiveApp:
+    """A running ``incidentroom serve`` plus worker on its own fresh database."""
+
+    url: str
+    env: dict[str, str]
+    var_dir: Path
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run an ``incidentroom`` command against this app's database."""
+        return subprocess.run([sys.executable, "-m", "incidentroom", *args], env=self.env, capture_output=True,
+                              text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def live_app_env() -> dict[str, str]:
+    """Extra environment for ``live_app`` (override in a test module, e.g. to set EMAIL_PORT)."""
+    return {}
+
+
+def _fresh_database(tmp: Path) -> tuple[str, Callable[[], None]]:
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        return f"sqlite:///{tmp / 'live.sqlite3'}", lambda: None
+    import psycopg
+
+    name = f"ir_live_{uuid.uuid4().hex[:12]}"
+    admin = base.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return base.rsplit("/", 1)[0] + "/" + name, drop
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory, live_app_env: dict[str, str]) -> Iterator[LiveApp]:
+    """The product as ``make run`` serves it (gunicorn + task worker), on a fresh database of
+    the same kind the suite runs on, with the West London scenario loaded."""
+    tmp = tmp_path_factory.mktemp("live")
+    db_url, drop = _fresh_database(tmp)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "INCIDENTROOM_VAR": str(tmp / "var"), "DEBUG": "false",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", **live_app_env}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    app = LiveApp(url=f"http://127.0.0.1:{port}", env=env, var_dir=tmp / "var")
+    for args in (("migrate", "--no-input", "-v0"), ("load-scenario", str(SCENARIO))):
+        done = app.manage(*args)
+        assert done.returncode == 0, done.stderr
+    logs = (tmp / "server.log").open("w")
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "incidentroom", "serve", "--bind", f"127.0.0.1:{port}", "--workers",
+                          "2"], env=env, stdout=logs, stderr=subprocess.STDOUT),
+        subprocess.Popen([sys.executable, "-m", "incidentroom", "worker", "--interval", "0.2"], env=env,
+                         stdout=logs, stderr=subprocess.STDOUT),
+    ]
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(app.url + "/login/", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the live app did not start: " + (tmp / "server.log").read_text())
+        yield app
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        logs.close()
+        drop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page."""
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def _login(page: Any, app: LiveApp, username: str, password: str = "West-London-demo-2025") -> None:  # noqa: S107
+    page.goto(app.url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@pytest.fixture
+def login() -> Callable[..., None]:
+    """``login(page, live_app, username)`` signs in through the real login form."""
+    return _login

@@ -1,0 +1,17 @@
+"""Organisations, memberships and the audit trail are scoped to the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incidentroom.core.models import AuditEntry, Organisation
+
+
+def test_organisations_scoped_to_memberships(shared_responder: Any, outsider_viewer: Any) -> None:
+    assert set(Organisation.objects.for_user(shared_responder).values_list("code", flat=True)) == {"RBKC", "WCC", "LBHF"}
+    assert list(Organisation.objects.for_user(outsider_viewer).values_list("code", flat=True)) == ["LBE"]
+
+
+def test_audit_visible_only_to_gold_silver_dpo(rbkc_gold: Any, lbhf_viewer: Any) -> None:
+    assert AuditEntry.objects.for_user(rbkc_gold).exists()
+    assert not AuditEntry.objects.for_user(lbhf_viewer).exists()
