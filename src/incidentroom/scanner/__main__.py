@@ -1,0 +1,8 @@
+"""``python -m incidentroom.scanner PATH ... --out DIR``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,119 @@
+"""``incidentroom scan PATH [PATH ...] --out DIR [--workers N] [--cluster URL] [--resume]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from .engine import ScanProgress, ScanSummary, run_scan
+from .errors import ScanError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incidentroom scan",
+        description="Find who is in a copied archive and what about them is exposed (reads only).",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="folder or archive (zip, tar, tar.gz, 7z)")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    parser.add_argument("--cluster", metavar="tcp://HOST:8786", help="run on a Dask distributed scheduler")
+    parser.add_argument("--resume", action="store_true", help="skip files finished by an interrupted scan")
+    return parser
+
+
+class _Display:
+    """A rich progress bar on a terminal; a plain log line every few seconds otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.bar = None
+        self.task_id = None
+        if self.tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+            self.bar = Progress(
+                TextColumn("scanning"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files"),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+
+    def __call__(self, p: ScanProgress) -> None:
+        if self.bar is not None:
+            if self.task_id is None:
+                self.bar.start()
+                self.task_id = self.bar.add_task("scan", total=max(p.bytes_total, 1))
+            self.bar.update(self.task_id, completed=p.bytes_done, total=max(p.bytes_total, 1))
+            return
+        now = time.monotonic()
+        if now - self.last >= 5 or p.files_done == p.files_total:
+            self.last = now
+            rate = p.bytes_done / p.elapsed_seconds / 1e6 if p.elapsed_seconds > 0 else 0.0
+            left = (p.bytes_total - p.bytes_done) / (rate * 1e6) if rate > 0 else 0.0
+            print(
+                f"scan: {p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB, "
+                f"{rate:.1f} MB/s, about {left:.0f}s left",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None and self.task_id is not None:
+            self.bar.stop()
+
+
+def _print_summary(summary: ScanSummary) -> None:
+    if not summary.complete:
+        print(f"Scan stopped. Rerun with --resume to finish: {summary.out_dir}", file=sys.stderr)
+        return
+    risk = summary.individuals_by_risk
+    print(
+        f"{summary.individuals} individuals ({risk.get('high', 0)} high, {risk.get('medium', 0)} medium, "
+        f"{risk.get('low', 0)} low risk) in {summary.files_total} files; outputs in {summary.out_dir}"
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Run the scan command; returns the process exit code (0 ok, 1 error, 130 stopped)."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    stop_requested = False
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        nonlocal stop_requested
+        if stop_requested:
+            raise KeyboardInterrupt
+        stop_requested = True
+        print("\nStopping after the files in progress (Ctrl-C again to abort)...", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    display = _Display()
+    try:
+        summary = run_scan(
+            args.paths,
+            args.out,
+            workers=args.workers,
+            cluster=args.cluster,
+            resume=args.resume,
+            progress=display,
+            should_stop=lambda: stop_requested,
+        )
+    except ScanError as exc:
+        display.close()
+        print(f"error ({exc.code}): {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        display.close()
+        signal.signal(signal.SIGINT, previous)
+    _print_summary(summary)
+    return 0 if summary.complete else 130

@@ -1,0 +1,112 @@
+"""One hyperscan pass finds every detector's candidates; detectors validate them.
+
+The compiled database is built once per process (workers included) and reused for every
+text and row. Python only sees candidates, never the bytes in between, which is what
+keeps detection close to the speed of a bare multi-pattern pass.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+
+import hyperscan
+
+from .detectors import Detector, all_detectors
+from .detectors.base import Candidate
+from .model import Finding, Location
+
+CELL_SEPARATOR = "\x1e"
+
+
+@dataclass(frozen=True)
+class CompiledPatterns:
+    """The hyperscan database and, per pattern id, the detector that owns it."""
+
+    database: hyperscan.Database
+    owners: tuple[Detector, ...]
+    expressions: tuple[bytes, ...]
+
+
+@cache
+def compiled() -> CompiledPatterns:
+    """Compile every detector's expressions into one block-mode database (cached)."""
+    expressions: list[bytes] = []
+    owners: list[Detector] = []
+    for detector in all_detectors():
+        for pattern in detector.patterns:
+            expressions.append(pattern.encode())
+            owners.append(detector)
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=expressions,
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions),
+    )
+    return CompiledPatterns(database, tuple(owners), tuple(expressions))
+
+
+def raw_matches(data: bytes) -> dict[tuple[int, int], int]:
+    """Every (pattern id, start) with its longest end: the bare multi-pattern pass."""
+    found: dict[tuple[int, int], int] = {}
+
+    def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
+        key = (pattern_id, start)
+        if found.get(key, -1) < end:
+            found[key] = end
+
+    compiled().database.scan(data, match_event_handler=on_match)
+    return found
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Where findings overlap keep the most confident (then longest); sweep by start."""
+    if len(findings) < 2:
+        return findings
+    findings.sort(key=lambda f: (f.start, -f.end))
+    kept: list[Finding] = []
+    cluster: list[Finding] = []
+    cluster_end = -1
+
+    def flush() -> None:
+        chosen: list[Finding] = []
+        for f in sorted(cluster, key=lambda f: (-f.confidence, -(f.end - f.start), f.start, f.detector)):
+            if all(f.end <= c.start or f.start >= c.end for c in chosen):
+                chosen.append(f)
+        kept.extend(sorted(chosen, key=lambda f: f.start))
+
+    for f in findings:
+        if cluster and f.start >= cluster_end:
+            flush()
+            cluster = []
+        cluster.append(f)
+        cluster_end = max(cluster_end, f.end) if len(cluster) > 1 else f.end
+    flush()
+    return kept
+
+
+def detect(data: bytes, location: Location, cell_starts: list[int] | None = None, headers: tuple[str, ...] = ()) -> list[Finding]:
+    """Validated, non-overlapping findings in UTF-8 ``data``.
+
+    For a table row, ``data`` is the cells joined by :data:`CELL_SEPARATOR`,
+    ``cell_starts`` the byte offset of each cell and ``headers`` their lower-cased
+    headers; a hit then sees its own column header as context.
+    """
+    owners = compiled().owners
+    findings: list[Finding] = []
+    for (pattern_id, start), end in raw_matches(data).items():
+        header = ""
+        if cell_starts is not None:
+            index = bisect_right(cell_starts, start) - 1
+            header = headers[index] if 0 <= index < len(headers) else ""
+        detector = owners[pattern_id]
+        hit = detector.validate(Candidate(data, start, end, header))
+        if hit is None:
+            continue
+        s = start if hit.start is None else hit.start
+        e = end if hit.end is None else hit.end
+        loc = location if cell_starts is not None else location.shifted(s)
+        findings.append(Finding(detector.category, detector.name, hit.value, hit.normalised, s, e, hit.confidence, loc))
+    return _resolve_overlaps(findings)

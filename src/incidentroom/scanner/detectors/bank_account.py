@@ -1,0 +1,31 @@
+"""UK sort code with its account number, reported together as one bank account."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from .base import Candidate, Detector, Hit, has_context
+
+_CONTEXT = re.compile(r"sort ?code|s/c|bank")
+_ACCOUNT_AFTER = re.compile(r"^\D{0,30}?\b(\d{8})\b")
+
+
+class SortCodeAccountDetector(Detector):
+    """A sort code (nn-nn-nn) is only a bank account when an account number comes with it."""
+
+    name = "uk_sort_code_account"
+    category = "bank_account"
+    patterns: ClassVar[tuple[str, ...]] = (r"\b\d{2}-\d{2}-\d{2}\b",)
+    header_words = ("sort code", "sortcode", "account number", "bank account", "account no")
+
+    def validate(self, cand: Candidate) -> Hit | None:
+        """Pair with an eight-digit account number just after, or trust a sort-code column."""
+        sort_code = cand.value.replace("-", "")
+        match = _ACCOUNT_AFTER.match(cand.after(45))
+        if match:
+            account = match.group(1)
+            return Hit(f"{cand.value} {account}", f"{sort_code}/{account}", 0.9, end=cand.end + match.end(1))
+        if has_context(cand, _CONTEXT):
+            return Hit(cand.value, sort_code, 0.7)
+        return None

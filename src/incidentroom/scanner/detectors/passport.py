@@ -1,0 +1,25 @@
+"""UK passport numbers: nine digits, only with passport context."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from .base import Candidate, Detector, Hit, has_context
+
+_CONTEXT = re.compile(r"passport")
+
+
+class PassportDetector(Detector):
+    """Nine digits are everywhere; beside 'passport' (text or column) they are a passport."""
+
+    name = "uk_passport"
+    category = "passport_number"
+    patterns: ClassVar[tuple[str, ...]] = (r"\b\d{9}\b",)
+    header_words = ("passport",)
+
+    def validate(self, cand: Candidate) -> Hit | None:
+        """Require passport context within the preceding 40 characters or the header."""
+        if not has_context(cand, _CONTEXT):
+            return None
+        return Hit(cand.value, cand.value, 0.9)

@@ -1,0 +1,34 @@
+"""UK postcodes under the full Royal Mail format rules (reported as ``address``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .base import Candidate, Detector, Hit
+
+# Position rules: the first letter is never Q, V or X; the second never I, J or Z; a
+# third-position letter is one of ABCDEFGHJKPSTUW; a fourth-position letter one of
+# ABEHMNPRVWXY; the inward code's letters never include C, I, K, M, O or V.
+_OUTWARD = (
+    r"(?:[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY])"
+)
+_INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
+
+
+def normalise_postcode(raw: str) -> str:
+    """Upper case with exactly one space before the inward code."""
+    compact = raw.replace(" ", "").upper()
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+class UkPostcodeDetector(Detector):
+    """A full UK postcode, the anchor of an address."""
+
+    name = "uk_postcode"
+    category = "address"
+    patterns: ClassVar[tuple[str, ...]] = (rf"\b{_OUTWARD}[ ]?{_INWARD}\b",)
+    header_words = ("postcode", "post code", "postal code")
+
+    def validate(self, cand: Candidate) -> Hit | None:
+        """The pattern already encodes every position rule; only normalise."""
+        return Hit(cand.value, normalise_postcode(cand.value), 0.9)

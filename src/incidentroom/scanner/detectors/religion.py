@@ -1,0 +1,22 @@
+"""Religion or belief (UK GDPR Art 9)."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from ..terms import TermDetector
+
+
+class ReligionDetector(TermDetector):
+    """Faith words are also first names and place names, so they always need context."""
+
+    name = "religion_terms"
+    category = "religion"
+    header_words = ("religion", "faith", "belief")
+    weak_terms: ClassVar[tuple[str, ...]] = (
+        "Christian", "Catholic", "Roman Catholic", "Anglican", "Church of England", "Methodist", "Baptist",
+        "Muslim", "Islam", "Jewish", "Judaism", "Hindu", "Sikh", "Buddhist", "Jehovah's Witness",
+        "atheist", "agnostic", "no religion",
+    )  # fmt: skip
+    context = re.compile(r"religio|faith|belief|practising|observant|worships|attends|is a |identifies as")

@@ -1,0 +1,45 @@
+"""UK vehicle registration marks: current, prefix, suffix and Northern Ireland formats."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from .base import Candidate, Detector, Hit, has_context
+
+_CONTEXT = re.compile(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
+# Current format (2001-): two area letters, an age identifier (March 02-25 or
+# September 51-75), three random letters that never include I or Q.
+_CURRENT = r"\b[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|1\d|2[0-5]|5[1-9]|6\d|7[0-5]) ?[A-HJ-NPR-Z]{3}\b"
+_PREFIX = r"\b[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}\b"
+_SUFFIX = r"\b[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b"
+_NORTHERN_IRELAND = r"\b[A-Z]{1,3} ?\d{1,4}\b"
+
+
+class VehicleRegistrationDetector(Detector):
+    """The current format stands alone; older and NI formats need vehicle context.
+
+    Prefix, suffix and NI marks are short letter-digit runs that also look like form
+    references, so they count only beside words such as 'reg', 'vehicle' or 'permit'.
+    """
+
+    name = "uk_vehicle_registration"
+    category = "vehicle_registration"
+    patterns: ClassVar[tuple[str, ...]] = (_CURRENT, _PREFIX, _SUFFIX, _NORTHERN_IRELAND)
+    header_words = ("registration", "vrm", "vehicle", "reg no", "reg number")
+
+    def validate(self, cand: Candidate) -> Hit | None:
+        """Current marks pass on shape; the rest need context; NI marks need an I or Z."""
+        value = cand.value.upper()
+        compact = value.replace(" ", "")
+        context = has_context(cand, _CONTEXT, 50)
+        if re.fullmatch(_CURRENT.replace(r"\b", ""), value):
+            return Hit(cand.value, compact, 0.95 if context else 0.85)
+        if not context:
+            return None
+        if re.fullmatch(_PREFIX.replace(r"\b", ""), value) or re.fullmatch(_SUFFIX.replace(r"\b", ""), value):
+            return Hit(cand.value, compact, 0.85)
+        letters = "".join(ch for ch in compact if ch.isalpha())
+        if re.fullmatch(_NORTHERN_IRELAND.replace(r"\b", ""), value) and ("I" in letters or "Z" in letters) and len(letters) >= 2:
+            return Hit(cand.value, compact, 0.8)
+        return None

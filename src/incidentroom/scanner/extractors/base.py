@@ -1,0 +1,243 @@
+"""The extractor plugin contract: a file in, text units, table rows and nested files out."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, ClassVar
+
+import charset_normalizer
+
+from ..model import Location, RowUnit, TextUnit
+
+TEXT_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against hostile archives; every limit hit becomes a manifest row, not a crash."""
+
+    max_depth: int = 8
+    max_ratio: float = 200.0
+    max_member_bytes: int = 4 << 30
+    max_archive_total: int = 16 << 30
+    spool_in_memory: int = 32 << 20
+    csv_field_bytes: int = 16 << 20
+    max_whole_file: int = 256 << 20
+
+
+@dataclass
+class Blob:
+    """A file or container member: a display path, a way to open it, its size and year."""
+
+    path: str
+    opener: Callable[[], IO[bytes]]
+    size: int
+    year: int | None = None
+
+    def open(self) -> IO[bytes]:
+        """A fresh binary stream positioned at the start."""
+        return self.opener()
+
+    def read_all(self, limits: Limits) -> bytes:
+        """The whole content, refusing anything larger than ``limits.max_whole_file``."""
+        if self.size > limits.max_whole_file:
+            raise ExtractError("skipped", f"too large to load whole ({self.size} bytes > {limits.max_whole_file})")
+        with self.open() as fh:
+            return fh.read(limits.max_whole_file + 1)
+
+    @property
+    def extension(self) -> str:
+        """Lower-case extension without the dot ('' if none)."""
+        name = self.path.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+@dataclass(frozen=True)
+class OwnedText:
+    """Text written by a known person (an email body and its sender's name and address)."""
+
+    unit: TextUnit
+    owner: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class MemberIssue:
+    """A container member that was not opened, with the status and reason for the manifest."""
+
+    path: str
+    size: int
+    status: str
+    reason: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class NeedsOcr:
+    """Pages without a text layer that were not (or could not be) OCRed."""
+
+    pages: tuple[int, ...]
+    ocr_done: bool
+
+
+Output = TextUnit | RowUnit | OwnedText | Blob | MemberIssue | NeedsOcr
+
+
+class ExtractError(Exception):
+    """The file cannot be read: ``status`` is ``failed`` or ``skipped``, ``reason`` says why."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        """Record the manifest status and a one-line reason."""
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class Extractor(ABC):
+    """Base class of every format plugin (one subclass per file in this package)."""
+
+    #: Stable type name written to the manifest.
+    name: ClassVar[str]
+    #: Lower-case extensions this extractor claims.
+    extensions: ClassVar[tuple[str, ...]]
+    #: True for archives whose members are files in their own right.
+    container: ClassVar[bool] = False
+
+    def sniff(self, head: bytes) -> bool:
+        """True when the first bytes say the file is this format (for unknown extensions)."""
+        return False
+
+    @abstractmethod
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Yield text units, rows and nested blobs; raise :class:`ExtractError` if unreadable."""
+
+
+def detect_encoding(sample: bytes) -> str:
+    """BOMs first, then strict UTF-8, then charset-normaliser's best guess, then cp1252."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(sample) - 4:
+            return "utf-8"  # a multi-byte character cut by the sample boundary
+    if len(sample) > 8 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"
+    best = charset_normalizer.from_bytes(sample[:65536]).best()
+    if best is not None and best.encoding not in ("utf_8", "ascii"):
+        return str(best.encoding)
+    return "cp1252"
+
+
+def looks_binary(sample: bytes, encoding: str) -> bool:
+    """True for content that is not text in ``encoding`` (NULs or many control bytes)."""
+    if encoding.startswith("utf-16") or not sample:
+        return False
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return b"\x00" in sample or controls > len(sample) // 20
+
+
+def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterator[tuple[int, str]]:
+    """Decode a byte stream into (line number, text) chunks of about ``chunk_bytes``.
+
+    Chunks end at a line break where there is one, else at a space, so that a single
+    100 MB line is still read in bounded pieces.
+    """
+    head = stream.read(65536)
+    encoding = detect_encoding(head)
+    if looks_binary(head[:8192], encoding):
+        raise ExtractError("failed", "binary content, not text")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    buffer = decoder.decode(head)
+    line = 1
+    while True:
+        block = stream.read(chunk_bytes)
+        buffer += decoder.decode(block, final=not block)
+        while len(buffer) >= chunk_bytes or (not block and buffer):
+            cut = buffer.rfind("\n", 0, chunk_bytes)
+            if cut == -1:
+                cut = buffer.rfind(" ", 0, chunk_bytes)
+            if cut == -1 or not block and len(buffer) < chunk_bytes:
+                cut = min(len(buffer), chunk_bytes) - 1
+            piece, buffer = buffer[: cut + 1], buffer[cut + 1 :]
+            yield line, piece
+            line += piece.count("\n")
+        if not block:
+            return
+
+
+def spool(stream: IO[bytes], limits: Limits, declared: int = -1, compressed: int = -1) -> IO[bytes]:
+    """Copy a member into a spooled temporary file, enforcing size and ratio limits."""
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=limits.spool_in_memory)  # noqa: SIM115
+    total = 0
+    while True:
+        block = stream.read(1 << 20)
+        if not block:
+            break
+        total += len(block)
+        if total > limits.max_member_bytes:
+            out.close()
+            raise ExtractError("skipped", f"member larger than {limits.max_member_bytes} bytes")
+        if compressed > 0 and total / compressed > limits.max_ratio and total > (1 << 20):
+            out.close()
+            raise ExtractError("skipped", f"compression ratio above {limits.max_ratio:g} (zip bomb guard)")
+        out.write(block)
+    out.seek(0)
+    return out
+
+
+def bytes_blob(path: str, data: bytes, year: int | None = None) -> Blob:
+    """A blob over bytes already in memory (an email attachment)."""
+    return Blob(path, lambda: io.BytesIO(data), len(data), year)
+
+
+class _SharedReader(io.RawIOBase):
+    """A view of a shared spooled file: closing the view leaves the file open for the next."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        fh.seek(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._fh.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+
+def file_blob(path: str, fh: IO[bytes], size: int, year: int | None = None) -> Blob:
+    """A blob over a spooled file; each open returns a fresh buffered view from the start."""
+    return Blob(path, lambda: io.BufferedReader(_SharedReader(fh)), size, year)
+
+
+def paragraph_units(paragraphs: list[str], location: Location) -> Iterator[TextUnit]:
+    """Group paragraphs into text units of about a chunk each, tracking the paragraph number."""
+    buf: list[str] = []
+    size = 0
+    first = 1
+    for number, para in enumerate(paragraphs, 1):
+        buf.append(para)
+        size += len(para) + 1
+        if size >= TEXT_CHUNK:
+            yield TextUnit("\n".join(buf), Location(page=location.page, line=first))
+            buf, size, first = [], 0, number + 1
+    if buf:
+        yield TextUnit("\n".join(buf), Location(page=location.page, line=first))

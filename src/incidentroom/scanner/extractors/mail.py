@@ -1,0 +1,213 @@
+"""Email: EML and MBOX (stdlib email), MSG (OLE streams). Parties become rows, bodies text,
+attachments nested files."""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import ClassVar
+
+from ..detectors.email import is_role_or_test
+from ..detectors.name import parse_name_at
+from ..model import Location, RowUnit, TextUnit
+from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, bytes_blob
+from .ole import open_ole
+from .text import strip_markup
+
+PARTY_HEADERS = ("name", "email")
+
+
+def is_person(display: str, address: str) -> bool:
+    """A party is a person when the address is not a role mailbox and the name parses."""
+    return bool(address) and not is_role_or_test(address) and parse_name_at(display, labelled=True) is not None
+
+
+def owner_of(parties: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """Whom the body is about: a personal sender, else a single personal recipient."""
+    senders = [(n, a) for role, n, a in parties if role == "from" and is_person(n, a)]
+    if senders:
+        return senders[0]
+    recipients = [(n, a) for role, n, a in parties if role != "from" and is_person(n, a)]
+    return recipients[0] if len(recipients) == 1 else None
+
+
+def message_outputs(message: EmailMessage, base: str, location: Location, limits: Limits) -> Iterator[Output]:
+    """Rows for each party, the body as text owned by its subject, attachments as blobs."""
+    parties: list[tuple[str, str, str]] = []
+    for role in ("from", "to", "cc", "reply-to"):
+        values = [str(v) for v in message.get_all(role, [])]
+        for display, address in email.utils.getaddresses(values):
+            parties.append((role if role == "from" else "to", display.strip(), address.strip()))
+    seen: set[str] = set()
+    for _, display, address in parties:
+        if address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        yield RowUnit(PARTY_HEADERS, (display, address), location)
+    year = None
+    try:
+        date = message.get("date")
+        parsed_date = email.utils.parsedate_to_datetime(str(date)) if date else None
+        year = parsed_date.year if parsed_date else None
+    except (TypeError, ValueError):
+        year = None
+    texts: list[str] = []
+    html_texts: list[str] = []
+    attachment_number = 0
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        disposition = part.get_content_disposition()
+        if filename or disposition == "attachment":
+            attachment_number += 1
+            payload = part.get_payload(decode=True)
+            name = filename or f"attachment-{attachment_number}"
+            if isinstance(payload, bytes):
+                yield bytes_blob(f"{base}/{name}", payload, year)
+            else:
+                yield MemberIssue(f"{base}/{name}", 0, "failed", "attachment could not be decoded", year)
+            continue
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeDecodeError, AssertionError):
+            raw = part.get_payload(decode=True)
+            content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+        (html_texts if part.get_content_subtype() == "html" else texts).append(str(content))
+    subject = str(message.get("subject", "") or "")
+    body = "\n".join(texts) if texts else strip_markup("\n".join(html_texts))
+    text = f"{subject}\n{body}" if subject else body
+    if text.strip():
+        unit = TextUnit(text, location)
+        owner = owner_of(parties)
+        yield OwnedText(unit, owner) if owner else unit
+
+
+def parse_message(data: bytes) -> EmailMessage:
+    """Parse RFC 5322 bytes with the modern policy."""
+    message = BytesParser(policy=email.policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)  # the default policy always builds these
+    return message
+
+
+class EmlExtractor(Extractor):
+    """A single RFC 5322 message."""
+
+    name = "eml"
+    extensions: ClassVar[tuple[str, ...]] = ("eml",)
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Yield the message's parties, body and attachments."""
+        data = blob.read_all(limits)
+        if b":" not in data[:4096]:
+            raise ExtractError("failed", "not an email message (no headers)")
+        yield from message_outputs(parse_message(data), blob.path, Location(), limits)
+
+
+class MboxExtractor(Extractor):
+    """A Unix mailbox, streamed message by message (a 1 GB mbox never sits in memory)."""
+
+    name = "mbox"
+    extensions: ClassVar[tuple[str, ...]] = ("mbox", "mbx")
+    max_message: ClassVar[int] = 64 << 20
+
+    def sniff(self, head: bytes) -> bool:
+        """Mailboxes start with a 'From ' separator line."""
+        return head.startswith(b"From ")
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Split on 'From ' lines after a blank line and parse each message in turn."""
+        number = 0
+        start_line = 1
+        buffer: list[bytes] = []
+        size = 0
+        oversized = False
+        previous_blank = True
+        with blob.open() as fh:
+            for line_number, line in enumerate(fh, 1):
+                if line.startswith(b"From ") and previous_blank:
+                    if buffer or oversized:
+                        number += 1
+                        yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
+                    buffer, size, oversized, start_line = [], 0, False, line_number
+                    previous_blank = False
+                    continue
+                previous_blank = line.strip() == b""
+                if oversized:
+                    continue
+                size += len(line)
+                if size > self.max_message:
+                    buffer, oversized = [], True
+                    continue
+                # mboxrd quoting: '>From ' at the start of a body line was 'From '.
+                buffer.append(line[1:] if line.startswith(b">From ") else line)
+        if buffer or oversized:
+            number += 1
+            yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
+
+    def _message(self, lines: list[bytes], oversized: bool, path: str, number: int, line: int, limits: Limits) -> Iterator[Output]:
+        base = f"{path}#message{number}"
+        if oversized:
+            yield MemberIssue(base, 0, "skipped", f"message larger than {self.max_message} bytes")
+            return
+        yield from message_outputs(parse_message(b"".join(lines)), base, Location(line=line), limits)
+
+
+def _ole_text(ole: object, stream: str) -> str:
+    """A MAPI string property: '001F' is UTF-16LE, '001E' 8-bit."""
+    from olefile import OleFileIO
+
+    assert isinstance(ole, OleFileIO)
+    for suffix, encoding in (("001F", "utf-16-le"), ("001E", "cp1252")):
+        name = f"{stream}{suffix}"
+        if ole.exists(name):
+            return bytes(ole.openstream(name).read()).decode(encoding, "replace").rstrip("\x00")
+    return ""
+
+
+class MsgExtractor(Extractor):
+    """Outlook .msg (an OLE2 file of MAPI property streams); no GPL dependency needed."""
+
+    name = "msg"
+    extensions: ClassVar[tuple[str, ...]] = ("msg",)
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Yield sender and recipients, the body, and attachments."""
+        data = blob.read_all(limits)
+        ole = open_ole(data, "Outlook message")
+        try:
+            if not ole.exists("__substg1.0_0037001F") and not ole.exists("__substg1.0_1000001F") and not ole.exists("__substg1.0_0037001E"):
+                raise ExtractError("failed", "OLE file is not an Outlook message (no subject or body)")
+            location = Location()
+            sender = (_ole_text(ole, "__substg1.0_0C1A"), _ole_text(ole, "__substg1.0_5D01") or _ole_text(ole, "__substg1.0_0C1F"))
+            parties = [("from", *sender)]
+            storages = {entry[0] for entry in ole.listdir(streams=True, storages=True) if entry}
+            for storage in sorted(s for s in storages if s.startswith("__recip_version1.0_")):
+                prefix = f"{storage}/__substg1.0_"
+                address = _ole_text(ole, prefix + "39FE") or _ole_text(ole, prefix + "3003")
+                parties.append(("to", _ole_text(ole, prefix + "3001"), address))
+            for _, display, address in parties:
+                if address:
+                    yield RowUnit(PARTY_HEADERS, (display, address), location)
+            subject = _ole_text(ole, "__substg1.0_0037")
+            body = _ole_text(ole, "__substg1.0_1000")
+            text = f"{subject}\n{body}".strip()
+            if text:
+                unit = TextUnit(text, location)
+                owner = owner_of(parties)
+                yield OwnedText(unit, owner) if owner else unit
+            for storage in sorted(s for s in storages if s.startswith("__attach_version1.0_")):
+                prefix = f"{storage}/__substg1.0_"
+                filename = _ole_text(ole, prefix + "3707") or _ole_text(ole, prefix + "3704") or storage
+                if ole.exists(prefix + "37010102"):
+                    payload = bytes(ole.openstream(prefix + "37010102").read())
+                    yield bytes_blob(f"{blob.path}/{filename}", payload, blob.year)
+                else:
+                    yield MemberIssue(f"{blob.path}/{filename}", 0, "skipped", "embedded item without binary data (e.g. a nested message object)")
+        finally:
+            ole.close()

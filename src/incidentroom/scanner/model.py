@@ -1,0 +1,169 @@
+"""Plain data passed between extractors, detectors, workers and the output writers.
+
+Everything a worker returns is made of these dataclasses and converts to and from JSON,
+so results can cross process and machine boundaries (Dask) and be checkpointed for
+``--resume`` without pickle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a document a value was found; unused parts stay ``None``."""
+
+    page: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+    offset: int | None = None
+
+    def render(self) -> str:
+        """Human-readable form, e.g. ``sheet=People;row=12`` or ``page=3;offset=40``."""
+        parts = []
+        for name in ("page", "sheet", "row", "line", "offset"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={value}")
+        return ";".join(parts) or "document"
+
+    def shifted(self, offset: int) -> Location:
+        """Same location with a character offset added."""
+        return Location(self.page, self.sheet, self.row, self.line, (self.offset or 0) + offset)
+
+
+@dataclass(frozen=True)
+class TextUnit:
+    """Running text (a page, a paragraph, an email body, a chunk of a large file)."""
+
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class RowUnit:
+    """One row of a table with its column headers (CSV, sheet, Word table, email header)."""
+
+    headers: tuple[str, ...]
+    cells: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validated detection, still holding the raw value in memory only."""
+
+    category: str
+    detector: str
+    value: str
+    normalised: str
+    start: int
+    end: int
+    confidence: float
+    location: Location
+
+
+@dataclass
+class DetectionRow:
+    """What ``detections.parquet`` keeps of a finding: never the raw value."""
+
+    category: str
+    detector: str
+    masked: str
+    value_hash: str
+    confidence: float
+    location: str
+    page: int | None
+    sheet: str | None
+    row: int | None
+    line: int | None
+    offset: int | None
+
+
+@dataclass
+class RecordData:
+    """One person-shaped group of findings (a row, an email party, a case note's client).
+
+    Names, addresses, dates of birth, emails and phones are kept raw because the
+    notification list needs them; every other identifier is only a keyed hash.
+    """
+
+    doc: str
+    root: int
+    location: str
+    seq: int
+    names: list[str] = field(default_factory=list)
+    dobs: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    postcodes: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    ids: dict[str, list[str]] = field(default_factory=dict)
+    categories: list[str] = field(default_factory=list)
+    detections: list[int] = field(default_factory=list)
+    licence_raw: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocResult:
+    """Detections and records of one scanned document."""
+
+    path: str
+    root: int
+    sha256: str
+    detections: list[DetectionRow] = field(default_factory=list)
+    records: list[RecordData] = field(default_factory=list)
+
+
+@dataclass
+class ManifestEntry:
+    """One file or container member seen, and what happened to it."""
+
+    path: str
+    root: int
+    container: str
+    sha256: str
+    type: str
+    size: int
+    status: str
+    reason: str
+    year: int | None
+    duplicate_of: str = ""
+
+
+@dataclass
+class FileResult:
+    """Everything a worker found under one top-level input file."""
+
+    task_key: str
+    manifest: list[ManifestEntry] = field(default_factory=list)
+    docs: list[DocResult] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Serialise to JSON-compatible dicts (for checkpoints and transport)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileResult:
+        """Inverse of :meth:`to_json`."""
+        docs = []
+        for d in data["docs"]:
+            docs.append(
+                DocResult(
+                    path=d["path"],
+                    root=d["root"],
+                    sha256=d["sha256"],
+                    detections=[DetectionRow(**x) for x in d["detections"]],
+                    records=[RecordData(**r) for r in d["records"]],
+                )
+            )
+        return cls(
+            task_key=data["task_key"],
+            manifest=[ManifestEntry(**m) for m in data["manifest"]],
+            docs=docs,
+        )

@@ -1,0 +1,72 @@
+"""Parsing and comparing personal names ('Mr J. SMITH', 'Smith, John', 'Jon Smith')."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import JaroWinkler
+
+from .gazetteer import nickname_canon
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "lady"})
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A name split into parts, lower case; ``first`` may be a single initial or empty."""
+
+    title: str
+    first: str
+    last: str
+
+    @property
+    def canonical_first(self) -> str:
+        """The given name with nicknames folded ('bob' -> 'robert')."""
+        return nickname_canon().get(self.first, self.first)
+
+
+@lru_cache(maxsize=65536)
+def parse_name(value: str) -> ParsedName:
+    """Split a display name; handles 'Surname, Given' and titles with or without dots."""
+    text = value.strip()
+    if "," in text:
+        surname, _, given = text.partition(",")
+        text = f"{given} {surname}"
+    tokens = [t.strip(".,'’").lower() for t in text.replace(".", ". ").split()]
+    tokens = [t for t in tokens if t]
+    title = ""
+    if tokens and tokens[0] in TITLES:
+        title = tokens.pop(0)
+    tokens = [t for t in tokens if t not in TITLES]
+    if not tokens:
+        return ParsedName(title, "", "")
+    if len(tokens) == 1:
+        return ParsedName(title, "", tokens[0])
+    return ParsedName(title, tokens[0], tokens[-1])
+
+
+def first_names_compatible(a: str, b: str) -> bool:
+    """Given names that may be the same person: equal, initial of, nickname of, or a typo."""
+    if not a or not b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    canon = nickname_canon()
+    if canon.get(a, a) == canon.get(b, b):
+        return True
+    return bool(JaroWinkler.normalized_similarity(a, b) >= 0.92)
+
+
+def first_names_conflict(a: str, b: str) -> bool:
+    """Two full given names that cannot be the same person (an initial never conflicts)."""
+    return not first_names_compatible(a, b)
+
+
+def surnames_similar(a: str, b: str) -> bool:
+    """Equal, or one small typo apart ('Smith'/'Smyth'), by Jaro-Winkler."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    return bool(JaroWinkler.normalized_similarity(a, b) >= 0.9)

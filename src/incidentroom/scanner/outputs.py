@@ -1,0 +1,192 @@
+"""Writers for the five outputs: individuals.csv, detections.parquet, manifest.parquet,
+summary.json and report.html. Every file is written to a temporary name and renamed,
+so a crash never leaves a half-written output behind."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .aggregate import Aggregate
+from .vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
+
+INDIVIDUAL_COLUMNS = (
+    "person_id",
+    "full_name",
+    "date_of_birth",
+    "address",
+    "postcode",
+    "email",
+    "phone",
+    "categories",
+    "risk",
+    "document_count",
+    "documents",
+    "source_roots",
+)
+
+
+def _replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+
+
+def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
+    """The notification list, one row per individual, sorted by person id."""
+    final = out_dir / "individuals.csv"
+    tmp = final.with_suffix(".csv.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(INDIVIDUAL_COLUMNS)
+        for p in agg.individuals:
+            writer.writerow(
+                [
+                    p.person_id,
+                    p.full_name,
+                    p.date_of_birth,
+                    p.address,
+                    p.postcode,
+                    p.email,
+                    p.phone,
+                    ";".join(p.categories),
+                    p.risk,
+                    len(p.documents),
+                    ";".join(p.documents),
+                    ";".join(p.source_roots),
+                ]
+            )
+    _replace(tmp, final)
+    return final
+
+
+def write_detections(agg: Aggregate, roots: Sequence[str], out_dir: Path) -> Path:
+    """Every detection: where, what category, masked value and keyed hash, never the value."""
+    person_of_detection: dict[tuple[int, str, int], str] = {}
+    for doc in agg.docs:
+        for record in doc.records:
+            person = agg.record_person.get((record.doc, record.root, record.seq), "")
+            for index in record.detections:
+                person_of_detection[(doc.root, doc.path, index)] = person
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "file", "source_root", "location", "page", "sheet", "row", "line", "offset",
+            "category", "masked", "value_hash", "confidence", "detector", "person_id",
+        )
+    }  # fmt: skip
+    for doc in agg.docs:
+        for index, d in enumerate(doc.detections):
+            columns["file"].append(doc.path)
+            columns["source_root"].append(roots[doc.root])
+            columns["location"].append(d.location)
+            columns["page"].append(d.page)
+            columns["sheet"].append(d.sheet)
+            columns["row"].append(d.row)
+            columns["line"].append(d.line)
+            columns["offset"].append(d.offset)
+            columns["category"].append(d.category)
+            columns["masked"].append(d.masked)
+            columns["value_hash"].append(d.value_hash)
+            columns["confidence"].append(d.confidence)
+            columns["detector"].append(d.detector)
+            columns["person_id"].append(person_of_detection.get((doc.root, doc.path, index), ""))
+    schema = pa.schema(
+        [
+            ("file", pa.string()), ("source_root", pa.string()), ("location", pa.string()),
+            ("page", pa.int32()), ("sheet", pa.string()), ("row", pa.int64()), ("line", pa.int64()),
+            ("offset", pa.int64()), ("category", pa.string()), ("masked", pa.string()),
+            ("value_hash", pa.string()), ("confidence", pa.float32()), ("detector", pa.string()),
+            ("person_id", pa.string()),
+        ]
+    )  # fmt: skip
+    final = out_dir / "detections.parquet"
+    tmp = final.with_suffix(".parquet.tmp")
+    pq.write_table(pa.table(columns, schema=schema), tmp)
+    _replace(tmp, final)
+    return final
+
+
+def write_manifest(agg: Aggregate, roots: Sequence[str], out_dir: Path) -> Path:
+    """Every file and container member seen, with its status and the reason if not scanned."""
+    schema = pa.schema(
+        [
+            ("path", pa.string()), ("source_root", pa.string()), ("container", pa.string()),
+            ("sha256", pa.string()), ("type", pa.string()), ("size", pa.int64()), ("status", pa.string()),
+            ("reason", pa.string()), ("year", pa.int32()), ("duplicate_of", pa.string()),
+        ]
+    )  # fmt: skip
+    rows = agg.manifest
+    table = pa.table(
+        {
+            "path": [m.path for m in rows],
+            "source_root": [roots[m.root] for m in rows],
+            "container": [m.container for m in rows],
+            "sha256": [m.sha256 for m in rows],
+            "type": [m.type for m in rows],
+            "size": [m.size for m in rows],
+            "status": [m.status for m in rows],
+            "reason": [m.reason for m in rows],
+            "year": [m.year for m in rows],
+            "duplicate_of": [m.duplicate_of for m in rows],
+        },
+        schema=schema,
+    )
+    final = out_dir / "manifest.parquet"
+    tmp = final.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp)
+    _replace(tmp, final)
+    return final
+
+
+def summary_figures(agg: Aggregate, roots: Sequence[str]) -> dict[str, Any]:
+    """The counts summary.json and the report share (everything but timings)."""
+    people = agg.individuals
+    by_category = Counter(c for p in people for c in p.categories)
+    by_root = Counter(r for p in people for r in p.source_roots)
+    years: Counter[str] = Counter()
+    year_of = {m.path: m.year for m in agg.manifest}
+    for p in people:
+        for y in {year_of.get(d) for d in p.documents}:
+            years[str(y) if y else "unknown"] += 1
+    statuses = Counter(m.status for m in agg.manifest)
+    categories = sorted(by_category, key=category_order)
+    detections = Counter(d.category for doc in agg.docs for d in doc.detections)
+    return {
+        "files_total": len(agg.manifest),
+        "bytes_total": sum(m.size for m in agg.manifest if not m.container),
+        "files_by_status": {s: statuses.get(s, 0) for s in ("scanned", "duplicate", "skipped", "failed", "needs_ocr")},
+        "files_by_type": dict(sorted(Counter(m.type or "unknown" for m in agg.manifest).items())),
+        "individuals": len(people),
+        "individuals_by_risk": {r: sum(1 for p in people if p.risk == r) for r in ("high", "medium", "low")},
+        "individuals_by_category": {c: by_category.get(c, 0) for c in CATEGORIES},
+        "individuals_by_source_root": {r: by_root.get(r, 0) for r in roots},
+        "individuals_by_document_year": dict(sorted(years.items())),
+        "records": sum(1 for _ in agg.records),
+        "detections": sum(detections.values()),
+        "detections_by_category": {c: detections.get(c, 0) for c in CATEGORIES},
+        "organisation_values_excluded": agg.organisation_values,
+        "ico": {
+            "approximate_data_subjects": len(people),
+            "approximate_personal_data_records": sum(1 for _ in agg.records),
+            "categories_of_personal_data": categories,
+            "special_category_data": [c for c in categories if c in SPECIAL_CATEGORIES],
+            "criminal_offence_data": "criminal_offence" in by_category,
+            "high_risk_data_subjects": sum(1 for p in people if p.risk == "high"),
+        },
+    }
+
+
+def write_json(data: dict[str, Any], out_dir: Path, name: str = "summary.json") -> Path:
+    """Pretty, key-sorted JSON (stable for diffs)."""
+    final = out_dir / name
+    tmp = final.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    _replace(tmp, final)
+    return final

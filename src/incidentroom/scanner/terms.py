@@ -1,0 +1,47 @@
+"""Shared machinery for term-list detectors (special-category and criminal-offence data)."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from .detectors.base import Candidate, Detector, Hit
+
+NEGATION = re.compile(r"\b(?:no|not|never|without|denies|none)\b[^.]{0,20}$")
+
+
+class TermDetector(Detector):
+    """A curated list of terms; some count alone, the rest only with context.
+
+    ``strong_terms`` are specific enough to stand alone ('schizophrenia'); ``weak_terms``
+    ('Muslim', 'gay') count only after a context word or in a matching column, because on
+    their own they also name organisations, places and people.
+    """
+
+    strong_terms: ClassVar[tuple[str, ...]] = ()
+    weak_terms: ClassVar[tuple[str, ...]] = ()
+    context: ClassVar[re.Pattern[str]] = re.compile(r"$^")
+    weak_confidence: ClassVar[float] = 0.8
+
+    @property
+    def patterns(self) -> tuple[str, ...]:  # type: ignore[override]
+        """One caseless alternation per strength, so one pattern id tells them apart."""
+        out = []
+        for terms in (self.strong_terms, self.weak_terms):
+            if terms:
+                alternation = "|".join(re.escape(t).replace("\\ ", "[ ]") for t in terms)
+                out.append(rf"(?i)\b(?:{alternation})\b")
+        return tuple(out)
+
+    def validate(self, cand: Candidate) -> Hit | None:
+        """Strong terms unless negated; weak terms only with context or a matching column."""
+        value = cand.value
+        lower = value.lower()
+        before = cand.before(60)
+        if NEGATION.search(before):
+            return None
+        if lower in {t.lower() for t in self.strong_terms}:
+            return Hit(value, lower, 0.9)
+        if self.header_matches(cand.header) or self.context.search(before):
+            return Hit(value, lower, self.weak_confidence)
+        return None
