@@ -1,0 +1,78 @@
+"""The log is append-only in the database and tamper-evident by its hash chain."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from incidentroom.incidents import logchain
+from incidentroom.incidents.models import LogEntry
+
+TABLE = "incidents_logentry"
+
+
+def test_chain_is_intact_after_loading(incident: Any) -> None:
+    report = logchain.verify(incident)
+    assert report.ok and report.entries == incident.log_entries.count() > 10
+
+
+def test_database_refuses_update_and_delete(incident: Any) -> None:
+    entry = incident.log_entries.first()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(text="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        entry.organisations.clear()
+
+
+def _tamper(entry_id: int, text: str) -> None:
+    """What someone with database owner rights could do: bypass the trigger and edit."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only")
+            cur.execute(f"UPDATE {TABLE} SET text = %s WHERE id = %s", [text, entry_id])
+            cur.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER {TABLE}_append_only")
+        else:
+            cur.execute(f"DROP TRIGGER {TABLE}_no_update")
+            cur.execute(f"UPDATE {TABLE} SET text = %s WHERE id = %s", [text, entry_id])
+            cur.execute(f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
+                        "BEGIN SELECT RAISE(ABORT, 'incident log is append-only'); END;")
+
+
+def test_verify_names_the_first_altered_entry(incident: Any, api: Any, rbkc_gold: Any) -> None:
+    target = incident.log_entries.get(sequence=5)
+    _tamper(target.pk, "Nothing was decided.")
+    report = logchain.verify(incident)
+    assert not report.ok
+    assert report.first_broken_sequence == 5
+    assert "altered" in report.problem
+    body = api(rbkc_gold).get(f"/incidents/{incident.reference}/log/verify").json()
+    assert body["ok"] is False and body["first_broken_sequence"] == 5
+
+
+def test_verify_log_command_fails_on_a_tampered_log(incident: Any, live_app: Any) -> None:
+    ok = live_app.manage("verify-log", "IR-2025-0001")
+    assert ok.returncode == 0, ok.stderr
+    assert "chain intact" in ok.stdout
+    # Tamper with the live app's own database, as a DBA with owner rights could.
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='incidentroom.settings'; django.setup();"
+        "from django.db import connection;"
+        f"import tests_tamper_helper" if False else
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','incidentroom.settings'); django.setup();"
+        "from django.db import connection\n"
+        "c = connection.cursor()\n"
+        "pg = connection.vendor == 'postgresql'\n"
+        f"c.execute('ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only' if pg else 'DROP TRIGGER {TABLE}_no_update')\n"
+        f"c.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3\")\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=live_app.env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    broken = live_app.manage("verify-log", "IR-2025-0001")
+    assert broken.returncode == 1
+    assert "BROKEN at entry #3" in broken.stdout
