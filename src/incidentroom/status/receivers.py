@@ -1,0 +1,29 @@
+"""Listen to the incident app's signals (sent on commit) and turn them into proposals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from incidentroom.incidents import signals
+
+logger = logging.getLogger(__name__)
+
+
+def on_system_state_changed(
+    sender: Any, *, incident: Any, system: Any, state: str, actor: Any, **_: Any
+) -> None:
+    """Propose public statuses for the services behind a system that changed state."""
+    from incidentroom.status.actions import propose_for_system_change
+
+    try:
+        propose_for_system_change(incident=incident, system=system, state=state, actor=actor)
+    except Exception:
+        # The incident change is already committed; a fault here must not turn the
+        # responder's successful request into an error. Comms can still publish by hand.
+        logger.exception("Could not propose status changes for %s", system)
+
+
+def connect() -> None:
+    """Connect the receivers (called once from the app's ready())."""
+    signals.system_state_changed.connect(on_system_state_changed, dispatch_uid="status.system_state_changed")

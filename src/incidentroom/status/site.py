@@ -1,0 +1,345 @@
+"""Render the public status site, and publish it as static files.
+
+The same functions render the app's own ``/status/`` pages and the files written to
+``STATUS_PUBLISH_DIR``, so what a web server or object store serves, apart from the
+compromised estate, is byte for byte what the app shows. Only confirmed statuses and
+published updates are read here; proposals are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import feedgenerator, timezone
+
+from incidentroom.estate.models import Service
+from incidentroom.status.models import PublicStatus, StatusPage, StatusUpdate, Subscriber
+
+logger = logging.getLogger(__name__)
+
+# Worst first, so residents see what is broken before what works.
+STATUS_ORDER = {
+    PublicStatus.UNAVAILABLE: 0,
+    PublicStatus.DISRUPTED: 1,
+    PublicStatus.RESTORED: 2,
+    PublicStatus.WORKING: 3,
+}
+UPDATES_SHOWN = 20
+ASSETS = {"govuk-frontend.min.css": "govuk/govuk-frontend.min.css", "status.css": "status/status.css"}
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One service as residents see it."""
+
+    name: str
+    status: str
+    status_label: str
+    advice: str
+    changed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class UpdateRow:
+    """One dated update."""
+
+    id: int
+    organisation_code: str
+    organisation_name: str
+    text: str
+    published_at: dt.datetime
+
+
+@dataclass
+class OrgView:
+    """Everything public about one organisation."""
+
+    code: str
+    name: str
+    headline: str
+    help_text: str
+    services: list[ServiceRow] = field(default_factory=list)
+    updates: list[UpdateRow] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        """Folder and URL segment."""
+        return self.code.lower()
+
+    @property
+    def problems(self) -> list[ServiceRow]:
+        """Services not working normally."""
+        return [s for s in self.services if s.status in (PublicStatus.UNAVAILABLE, PublicStatus.DISRUPTED)]
+
+
+def organisations(code: str | None = None) -> list[OrgView]:
+    """Public view of every switched-on page (or one, by code), in three queries."""
+    pages = StatusPage.objects.public().select_related("organisation").order_by("organisation__name")
+    if code is not None:
+        pages = pages.filter(organisation__code__iexact=code)
+    views = {
+        p.organisation_id: OrgView(
+            code=p.organisation.code, name=p.organisation.name, headline=p.headline, help_text=p.help_text
+        )
+        for p in pages
+    }
+    if not views:
+        return []
+    services = Service.objects.filter(organisation_id__in=list(views)).select_related("public_status")
+    for service in services:
+        status = getattr(service, "public_status", None)
+        value = status.status if status else PublicStatus.WORKING
+        views[service.organisation_id].services.append(
+            ServiceRow(
+                name=service.name,
+                status=value,
+                status_label=PublicStatus(value).label,
+                advice=status.advice if status else "",
+                changed_at=status.changed_at if status else None,
+            )
+        )
+    for view in views.values():
+        view.services.sort(key=lambda s: (STATUS_ORDER[PublicStatus(s.status)], s.name))
+    updates = (
+        StatusUpdate.objects.public()
+        .filter(organisation_id__in=list(views))
+        .select_related("organisation")
+        .order_by("-published_at", "-id")
+    )
+    for org_id in views:
+        for u in updates.filter(organisation_id=org_id)[:UPDATES_SHOWN]:
+            views[org_id].updates.append(
+                UpdateRow(
+                    id=u.pk,
+                    organisation_code=u.organisation.code,
+                    organisation_name=u.organisation.name,
+                    text=u.text,
+                    published_at=u.published_at,
+                )
+            )
+    return list(views.values())
+
+
+def _latest(orgs: list[OrgView]) -> list[UpdateRow]:
+    merged = [u for o in orgs for u in o.updates]
+    merged.sort(key=lambda u: (u.published_at, u.id), reverse=True)
+    return merged[:UPDATES_SHOWN]
+
+
+def _common() -> dict[str, object]:
+    return {
+        "subscribe_url": settings.STATUS_SUBSCRIBE_URL,
+        "service_name": settings.STATUS_SITE_NAME,
+    }
+
+
+def render_group(orgs: list[OrgView] | None = None) -> str:
+    """The group page: every council, worst news first."""
+    orgs = organisations() if orgs is None else orgs
+    return render_to_string(
+        "status/public/group.html",
+        {
+            **_common(),
+            "root": "",
+            "orgs": orgs,
+            "updates": _latest(orgs),
+            "scope": Subscriber.ALL,
+        },
+    )
+
+
+def render_org(org: OrgView) -> str:
+    """One council's page."""
+    return render_to_string(
+        "status/public/org.html",
+        {
+            **_common(),
+            "root": "../",
+            "org": org,
+            "updates": org.updates,
+            "scope": org.code,
+        },
+    )
+
+
+def render_accessibility() -> str:
+    """The accessibility statement."""
+    return render_to_string("status/public/accessibility.html", {**_common(), "root": "../"})
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def render_json(orgs: list[OrgView]) -> str:
+    """Machine-readable status, for other sites and apps to reuse."""
+    return json.dumps(
+        {
+            "organisations": [
+                {
+                    "code": o.code,
+                    "name": o.name,
+                    "headline": o.headline,
+                    "help": o.help_text,
+                    "services": [
+                        {
+                            "name": s.name,
+                            "status": s.status,
+                            "status_label": s.status_label,
+                            "advice": s.advice,
+                            "changed_at": _iso(s.changed_at),
+                        }
+                        for s in o.services
+                    ],
+                    "updates": [
+                        {"id": u.id, "text": u.text, "published_at": _iso(u.published_at)} for u in o.updates
+                    ],
+                }
+                for o in orgs
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def render_atom(orgs: list[OrgView], *, slug: str = "") -> str:
+    """An Atom feed of dated updates (for one council when ``slug`` is given)."""
+    base = settings.STATUS_PUBLIC_URL.rstrip("/") + "/"
+    page_url = base + (f"{slug}/" if slug else "")
+    title = f"{orgs[0].name} service status" if slug and orgs else f"{settings.STATUS_SITE_NAME}"
+    feed = feedgenerator.Atom1Feed(
+        title=title,
+        link=page_url,
+        description="Service status updates",
+        language="en-GB",
+        feed_url=page_url + "feed.atom",
+    )
+    for u in orgs[0].updates if slug and orgs else _latest(orgs):
+        first_line = u.text.splitlines()[0] if u.text else ""
+        feed.add_item(
+            title=f"{u.organisation_code}: {first_line[:120]}",
+            link=base + f"{u.organisation_code.lower()}/#update-{u.id}",
+            description=u.text,
+            unique_id=f"{base}updates/{u.id}",
+            pubdate=u.published_at,
+            updateddate=u.published_at,
+            author_name=u.organisation_name,
+        )
+    return feed.writeString("utf-8")
+
+
+def asset_bytes(name: str) -> bytes | None:
+    """One of the site's own assets (CSS), or None for any other name."""
+    source = ASSETS.get(name)
+    found = finders.find(source) if source else None
+    if not found or isinstance(found, list):
+        return None
+    return Path(found).read_bytes()
+
+
+def build() -> dict[str, bytes]:
+    """Every file of the static site, by relative path."""
+    orgs = organisations()
+    files: dict[str, bytes] = {
+        "index.html": render_group(orgs).encode(),
+        "status.json": render_json(orgs).encode(),
+        "feed.atom": render_atom(orgs).encode(),
+        "accessibility/index.html": render_accessibility().encode(),
+    }
+    for org in orgs:
+        files[f"{org.slug}/index.html"] = render_org(org).encode()
+        files[f"{org.slug}/status.json"] = render_json([org]).encode()
+        files[f"{org.slug}/feed.atom"] = render_atom([org], slug=org.slug).encode()
+    for name in ASSETS:
+        data = asset_bytes(name)
+        if data is not None:
+            files[f"assets/{name}"] = data
+    return files
+
+
+def publish_dir() -> Path:
+    """Where the static site is written."""
+    return Path(settings.STATUS_PUBLISH_DIR)
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    # Two workers publishing at once must not interleave files from different states.
+    with open(directory / ".publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Write beside the target then rename: a web server never serves half a file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def publish(directory: Path | None = None) -> Path:
+    """Write the whole site to ``directory`` (default ``STATUS_PUBLISH_DIR``); returns it."""
+    target = directory or publish_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        files = build()
+        for rel, data in files.items():
+            _write_atomically(target / rel, data)
+        # A page switched off must disappear from the copy too, not linger with old news.
+        for child in target.iterdir():
+            if (
+                child.is_dir()
+                and (child / "status.json").exists()
+                and f"{child.name}/status.json" not in files
+            ):
+                for name in ("index.html", "status.json", "feed.atom"):
+                    (child / name).unlink(missing_ok=True)
+                if not any(child.iterdir()):
+                    child.rmdir()
+        _write_atomically(
+            target / "published.json",
+            json.dumps({"published_at": timezone.now().isoformat(), "files": sorted(files)}).encode(),
+        )
+    return target
+
+
+def publish_quietly() -> None:
+    """Publish after a commit; a failure is logged and shown on the comms page, not raised."""
+    try:
+        publish()
+    except Exception:
+        # The change is committed; raising here would show the comms officer an error for
+        # a change that succeeded. The comms page shows when the site was last written.
+        logger.exception("Publishing the status site to %s failed", publish_dir())
+
+
+def last_published() -> dt.datetime | None:
+    """When the static site was last written, or None."""
+    marker = publish_dir() / "published.json"
+    try:
+        return dt.datetime.fromisoformat(json.loads(marker.read_text(encoding="utf-8"))["published_at"])
+    except (OSError, ValueError, KeyError):
+        return None

@@ -1,0 +1,310 @@
+"""Pages: the public status site (no sign-in), subscriptions, and the comms officers' page.
+
+Public pages render through :mod:`incidentroom.status.site`, the same code that writes the
+static copy; staff pages read only through ``for_user`` querysets and write only through
+:mod:`incidentroom.status.actions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from incidentroom.core.access import roles_by_org
+from incidentroom.core.errors import DomainError, InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.models import Service
+from incidentroom.status import actions, site
+from incidentroom.status.models import PublicStatus, StatusPage, StatusProposal, StatusUpdate
+
+# Residents hammer the page during an incident; a short shared cache keeps it cheap
+# while a newly confirmed status still shows within half a minute.
+PUBLIC_CACHE = "public, max-age=30"
+
+
+def _public(body: str | bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+# -- the public site ---------------------------------------------------------------------
+
+
+@require_GET
+def public_group(request: HttpRequest) -> HttpResponse:
+    """Every council's status on one page."""
+    return _public(site.render_group(), "text/html; charset=utf-8")
+
+
+@require_GET
+def public_group_json(request: HttpRequest) -> HttpResponse:
+    """Every council's status as JSON."""
+    return _public(site.render_json(site.organisations()), "application/json")
+
+
+@require_GET
+def public_group_feed(request: HttpRequest) -> HttpResponse:
+    """Every council's updates as Atom."""
+    return _public(site.render_atom(site.organisations()), "application/atom+xml; charset=utf-8")
+
+
+def _org(code: str) -> site.OrgView:
+    found = site.organisations(code)
+    if not found:
+        raise Http404("No status page by that name.")
+    return found[0]
+
+
+@require_GET
+def public_org(request: HttpRequest, code: str) -> HttpResponse:
+    """One council's page."""
+    return _public(site.render_org(_org(code)), "text/html; charset=utf-8")
+
+
+@require_GET
+def public_org_json(request: HttpRequest, code: str) -> HttpResponse:
+    """One council's status as JSON."""
+    return _public(site.render_json([_org(code)]), "application/json")
+
+
+@require_GET
+def public_org_feed(request: HttpRequest, code: str) -> HttpResponse:
+    """One council's updates as Atom."""
+    org = _org(code)
+    return _public(site.render_atom([org], slug=org.slug), "application/atom+xml; charset=utf-8")
+
+
+@require_GET
+def public_accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement."""
+    return _public(site.render_accessibility(), "text/html; charset=utf-8")
+
+
+@require_GET
+def public_asset(request: HttpRequest, name: str) -> HttpResponse:
+    """The site's stylesheets (the static copy carries its own)."""
+    data = site.asset_bytes(name)
+    if data is None:
+        raise Http404("No such file.")
+    response = HttpResponse(data, content_type="text/css")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _message(
+    request: HttpRequest,
+    heading: str,
+    body: str = "",
+    *,
+    status: int = 200,
+    error: str = "",
+    unsubscribe_form: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "status/public/message.html",
+        {
+            "root": "/status/",
+            "service_name": settings.STATUS_SITE_NAME,
+            "heading": heading,
+            "body": body,
+            "error": error,
+            "unsubscribe_form": unsubscribe_form,
+        },
+        status=status,
+    )
+
+
+@csrf_exempt  # posted from the static copy on another host; anonymous, rate limited and double opt-in
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """Ask for email updates; always the same answer, so it reveals nothing about who subscribes."""
+    if request.method == "GET":
+        return redirect("status-public")
+    try:
+        actions.subscribe(
+            email=request.POST.get("email", ""),
+            scope=request.POST.get("scope", "all"),
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
+    except DomainError as exc:
+        return _message(request, "Email updates", status=exc.status, error=exc.message)
+    return _message(
+        request,
+        "Check your email",
+        "If the address is right, we have sent a link to confirm your subscription. "
+        "Nothing is sent until you open it.",
+    )
+
+
+@require_GET
+def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the confirmation email."""
+    try:
+        actions.confirm_subscription(token)
+    except DomainError as exc:
+        return _message(request, "Email updates", status=exc.status, error=exc.message)
+    return _message(
+        request, "Subscription confirmed", "You will get an email when the status page is updated."
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here with no cookie and no token of ours
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners must not unsubscribe people); POST unsubscribes."""
+    if request.method == "GET":
+        return _message(
+            request,
+            "Stop email updates",
+            "Press the button to stop all status emails to this address.",
+            unsubscribe_form=True,
+        )
+    try:
+        actions.unsubscribe(token)
+    except DomainError as exc:
+        return _message(request, "Email updates", status=exc.status, error=exc.message)
+    return _message(request, "You have unsubscribed", "You will not get any more status emails.")
+
+
+# -- the comms officers' page ------------------------------------------------------------
+
+
+def _manage_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    roles = roles_by_org(user)
+    orgs = list(Organisation.objects.for_user(user))
+    services = list(Service.objects.for_user(user).select_related("organisation", "public_status"))
+    pages = {p.organisation_id: p for p in StatusPage.objects.for_user(user)}
+    return {
+        "orgs": orgs,
+        "publish_codes": {o.code for o in orgs if roles.get(o.pk) in actions.PUBLISH_ROLES},
+        "proposals": StatusProposal.objects.for_user(user)
+        .pending()
+        .select_related("service__organisation", "system", "incident"),
+        "recent_decisions": StatusProposal.objects.for_user(user)
+        .exclude(state="pending")
+        .select_related("service__organisation", "decided_by")
+        .order_by("-decided_at")[:20],
+        "services": services,
+        "affected": [
+            s
+            for s in services
+            if getattr(s, "public_status", None) is not None
+            and s.public_status.status != PublicStatus.WORKING
+        ],
+        "page_settings": [
+            {
+                "org": o,
+                "headline": pages[o.pk].headline if o.pk in pages else "",
+                "help_text": pages[o.pk].help_text if o.pk in pages else "",
+                "enabled": pages[o.pk].enabled if o.pk in pages else True,
+            }
+            for o in orgs
+            if roles.get(o.pk) in actions.PUBLISH_ROLES
+        ],
+        "updates": StatusUpdate.objects.for_user(user).select_related("organisation")[:20],
+        "statuses": PublicStatus.choices,
+        "last_published": site.last_published(),
+    }
+
+
+@login_required
+@require_GET
+def manage(request: HttpRequest) -> HttpResponse:
+    """Proposals waiting for a person, what the public sees, updates, page settings."""
+    return render(request, "status/manage.html", _manage_context(request))
+
+
+@login_required
+@require_POST
+def decide_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Confirm (optionally amended) or reject one proposal."""
+    proposal = get_scoped(
+        StatusProposal.objects.for_user(request.user).select_related("service__organisation"),
+        "proposal",
+        pk=proposal_id,
+    )
+    decision = request.POST.get("decision", "")
+    if decision == "confirm":
+        actions.confirm_proposal(
+            proposal,
+            actor=request.user,
+            status=request.POST.get("status") or None,
+            advice=request.POST.get("advice", ""),
+            update_text=request.POST.get("update_text", ""),
+        )
+        messages.success(request, f"Published: {proposal.service.name} is now shown to the public.")
+    elif decision == "reject":
+        actions.reject_proposal(proposal, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, f"Proposal for {proposal.service.name} rejected; nothing was published.")
+    else:
+        raise InvalidInput("Choose confirm or reject.", field="decision")
+    return redirect("status-manage")
+
+
+@login_required
+@require_POST
+def set_service_status(request: HttpRequest) -> HttpResponse:
+    """Publish a service's status directly."""
+    service_id = request.POST.get("service", "")
+    if not service_id.isdigit():
+        raise InvalidInput("Choose a service.", field="service")
+    service = get_scoped(
+        Service.objects.for_user(request.user).select_related("organisation"), "service", pk=int(service_id)
+    )
+    actions.set_service_status(
+        service,
+        actor=request.user,
+        status=request.POST.get("status", ""),
+        advice=request.POST.get("advice", ""),
+        update_text=request.POST.get("update_text", ""),
+    )
+    messages.success(request, f"Published: {service.name}.")
+    return redirect("status-manage")
+
+
+@login_required
+@require_POST
+def post_update(request: HttpRequest) -> HttpResponse:
+    """Publish a dated update for one organisation."""
+    org = get_scoped(
+        Organisation.objects.for_user(request.user), "organisation", code=request.POST.get("organisation", "")
+    )
+    actions.post_update(org, actor=request.user, text=request.POST.get("text", ""))
+    messages.success(request, f"Update published for {org.code}.")
+    return redirect("status-manage")
+
+
+@login_required
+@require_POST
+def configure_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Change an organisation's banner and where-to-get-help text."""
+    org = get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code)
+    actions.configure_page(
+        org,
+        actor=request.user,
+        headline=request.POST.get("headline", ""),
+        help_text=request.POST.get("help_text", ""),
+        enabled=request.POST.get("enabled") == "on",
+    )
+    messages.success(request, f"Status page settings saved for {org.code}.")
+    return redirect("status-manage")
+
+
+@login_required
+@require_POST
+def republish(request: HttpRequest) -> HttpResponse:
+    """Write the static copy again."""
+    actions.republish(actor=request.user, organisations=Organisation.objects.for_user(request.user))
+    messages.success(request, "The static status site was written again.")
+    return redirect("status-manage")
