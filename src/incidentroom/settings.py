@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "incidentroom.core",
     "incidentroom.estate",
     "incidentroom.incidents",
+    "incidentroom.status",
 ]
 
 MIDDLEWARE = [
@@ -187,3 +188,18 @@ LOGGING = {
 # The reporting-clock rules; a council points this at its own extended copy.
 OBLIGATION_RULES_FILE = env_str("INCIDENTROOM_OBLIGATION_RULES", "") or None
 AXES_LOCKOUT_CALLABLE = "incidentroom.core.views.lockout"
+
+# -- public status page (issue 5) ------------------------------------------------------
+# The static copy of the status site, written on every change; point any web server or
+# object store at it so residents can check it apart from the compromised estate.
+STATUS_PUBLISH_DIR = Path(env_str("STATUS_PUBLISH_DIR", "") or VAR_DIR / "public-status")
+# Absolute address of this app (links in emails) and of the published static copy (feed links).
+STATUS_BASE_URL = env_str("STATUS_BASE_URL", "") or "http://127.0.0.1:8000"
+STATUS_PUBLIC_URL = env_str("STATUS_PUBLIC_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/"
+# The static copy's subscribe form posts here, so it must be absolute.
+STATUS_SUBSCRIBE_URL = env_str("STATUS_SUBSCRIBE_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/subscribe/"
+STATUS_SITE_NAME = env_str("STATUS_SITE_NAME", "") or "Council service status"
+# Subscribe requests allowed per email address and per IP address within the window.
+STATUS_SUBSCRIBE_PER_ADDRESS = env_int("STATUS_SUBSCRIBE_PER_ADDRESS", 3)
+STATUS_SUBSCRIBE_PER_IP = env_int("STATUS_SUBSCRIBE_PER_IP", 20)
+STATUS_SUBSCRIBE_WINDOW_SECONDS = env_int("STATUS_SUBSCRIBE_WINDOW_SECONDS", 3600)
