@@ -58,10 +58,12 @@ def _register() -> None:
     from incidentroom.core.api import router as core_router
     from incidentroom.estate.api import router as estate_router
     from incidentroom.incidents.api import router as incidents_router
+    from incidentroom.status.api import router as status_router
 
     api.add_router("/", core_router)
     api.add_router("/estate", estate_router)
     api.add_router("/incidents", incidents_router)
+    api.add_router("/status", status_router)
 
 
 _register()

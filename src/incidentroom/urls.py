@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("incidentroom.core.urls")),
     path("", include("incidentroom.estate.urls")),
     path("", include("incidentroom.incidents.urls")),
+    path("", include("incidentroom.status.urls")),
 ]
