@@ -1,0 +1,102 @@
+"""Sending Art 34 emails: claim a row, send it, record the outcome, at a limited rate.
+
+The guarantee is *at most once* per person per notice: a row is claimed in its own
+transaction before the SMTP conversation and marked sent after it. If the worker dies in
+between, the row stays 'sending'; the next run marks it 'uncertain' for a person to check
+instead of sending again. Refusals from the server (an SMTP error) are definite failures
+and are retried later.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+
+from incidentroom.breach import actions
+from incidentroom.breach.letters import build_letter
+from incidentroom.breach.models import EmailDelivery
+
+
+@dataclass
+class RateLimiter:
+    """At most ``per_minute`` sends a minute, evenly spaced (clock and sleep injectable for tests)."""
+
+    per_minute: int
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _last: float | None = field(default=None, init=False)
+
+    def wait(self) -> None:
+        """Block until the next send is allowed."""
+        if self.per_minute <= 0:
+            return
+        gap = 60.0 / self.per_minute
+        now = self.clock()
+        if self._last is not None and now - self._last < gap:
+            self.sleep(gap - (now - self._last))
+            now = self.clock()
+        self._last = now
+
+
+def message_id(delivery: EmailDelivery) -> str:
+    """A stable Message-ID: a mail server or a person checking logs can spot a duplicate."""
+    domain = str(settings.DEFAULT_FROM_EMAIL or "").rpartition("@")[2].strip(">") or "incidentroom.invalid"
+    return f"<ir-notice{delivery.notice_id}-person{delivery.individual_id}@{domain}>"
+
+
+def build_message(delivery: EmailDelivery, connection: BaseEmailBackend | None = None) -> EmailMessage:
+    """The email for one delivery: the person's own letter as plain text."""
+    breach = delivery.notice.breach
+    letter = build_letter(breach, delivery.individual)
+    letter.address = []
+    letter.sender = []
+    reply_to = [breach.organisation.dpo_email] if breach.organisation.dpo_email else None
+    return EmailMessage(
+        subject=delivery.notice.subject, body=letter.plain_text(), to=[delivery.address], reply_to=reply_to,
+        headers={"Message-ID": message_id(delivery)}, connection=connection,
+    )
+
+
+@dataclass
+class BatchResult:
+    """What one run did."""
+
+    sent: int = 0
+    failed: int = 0
+    stopped_by_connection: bool = False
+
+
+def run_batch(notice_id: int, token: str, *, limiter: RateLimiter | None = None) -> BatchResult:
+    """Send every due email of the notice for run ``token``; stop if another run takes over."""
+    limiter = limiter or RateLimiter(settings.BREACH_EMAIL_RATE_PER_MINUTE)
+    result = BatchResult()
+    connection = get_connection(fail_silently=False)
+    try:
+        while True:
+            delivery = actions.claim_delivery(notice_id, token)
+            if delivery is None:
+                break
+            limiter.wait()
+            try:
+                message = build_message(delivery, connection)
+                message.send(fail_silently=False)
+            except (smtplib.SMTPException, OSError) as exc:
+                actions.delivery_failed(delivery, error=f"{type(exc).__name__}: {exc}")
+                result.failed += 1
+                if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError):
+                    # The server is unreachable: the rest would fail too and burn their attempts.
+                    result.stopped_by_connection = True
+                    break
+                continue
+            actions.delivery_sent(delivery, message_id=message_id(delivery))
+            result.sent += 1
+    finally:
+        connection.close()
+    actions.schedule_retry(notice_id, token)
+    return result

@@ -1,0 +1,132 @@
+"""Art 34 letters by mail merge: one plain-English letter per person, naming only their data.
+
+The letter is built from two things only: the breach facts (shared by everyone) and the
+one individual's own record. Nothing else about anyone else can reach it, by construction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.utils import timezone
+
+from incidentroom.breach import categories as cat
+from incidentroom.breach.models import Breach, Individual
+from incidentroom.breach.reports.document import Document, Section
+from incidentroom.breach.reports.render_pdf import render_pdf, render_pdf_many
+
+ICO_COMPLAINTS = "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
+GENERAL_ADVICE = (
+    "Be suspicious of anyone who contacts you about this incident and asks for passwords, bank details or payment: "
+    "the council will never do that.",
+    "If you think you have been the victim of fraud, contact Report Fraud on 0300 123 2040.",
+)
+
+
+def letter_reference(breach: Breach, individual: Individual) -> str:
+    """A reference the resident can quote when they call."""
+    return f"{breach.organisation.code.upper()}-{breach.incident.reference}-{individual.pk}"
+
+
+def address_lines(individual: Individual) -> list[str]:
+    """Name, address lines and postcode for the envelope window."""
+    parts = [p.strip() for p in re.split(r"[,\n]", individual.address or "") if p.strip()]
+    postcode = individual.postcode.strip().upper()
+    if postcode and parts and parts[-1].replace(" ", "").upper() == postcode.replace(" ", ""):
+        parts = parts[:-1]
+    lines = [individual.full_name or "The Occupier", *parts]
+    if postcode:
+        lines.append(postcode)
+    return lines
+
+
+def _what_happened(breach: Breach) -> list[str]:
+    org = breach.organisation.name
+    aware = timezone.localtime(breach.became_aware_at).strftime("%d %B %Y")
+    data_sets = breach.data_set_list()
+    where = f" from {', '.join(data_sets)}" if data_sets else ""
+    text = [
+        f"We are writing to tell you that information about you was copied without permission{where}. "
+        f"{org} found out about this on {aware}, during a cyber attack on IT systems shared with other councils.",
+    ]
+    if breach.description.strip():
+        text.append(breach.description.strip())
+    return text
+
+
+def build_letter(breach: Breach, individual: Individual, *, greeting: bool = True) -> Document:
+    """One person's letter (also the body of their email)."""
+    org = breach.organisation
+    own = cat.ordered(individual.category_list())
+    involved = [cat.TEXT[c].resident for c in own]
+    risks = list(dict.fromkeys(cat.TEXT[c].risk for c in own if cat.TEXT[c].risk))
+    advice = [a for c in own for a in cat.TEXT[c].advice]
+    sender = [org.name, org.dpo_name or "Data Protection Officer"]
+    sender += [x for x in (org.dpo_email, org.dpo_phone) if x]
+    contact = ", ".join(x for x in (org.dpo_name or "our Data Protection Officer", org.dpo_email, org.dpo_phone) if x)
+    sections = [
+        Section("What happened", paragraphs=_what_happened(breach)),
+        Section("What information about you was involved",
+                paragraphs=["The copied files included:"], bullets=involved or ["your name"]),
+        Section("What this could mean for you",
+                paragraphs=risks or ["We do not think this puts you at risk of harm, but wanted you to know."]),
+        Section("What we are doing",
+                paragraphs=[breach.measures_taken.strip() or
+                            "We have secured our systems, reported the attack to the police, the National Cyber "
+                            "Security Centre and the Information Commissioner's Office, and are working with them."]),
+        Section("What you should do", bullets=[*advice, *GENERAL_ADVICE]),
+        Section("Questions", paragraphs=[
+            f"Please contact {contact}, quoting reference {letter_reference(breach, individual)}.", ICO_COMPLAINTS]),
+    ]
+    return Document(
+        title="Important: information about you was taken in a cyber attack",
+        address=address_lines(individual),
+        sender=sender,
+        date=timezone.localtime().strftime("%d %B %Y"),
+        greeting=f"Dear {individual.full_name or 'resident'}," if greeting else "",
+        sections=sections,
+        footer=f"Reference {letter_reference(breach, individual)}. {org.name}.",
+    )
+
+
+def _postcode_key(individual: Individual) -> tuple[str, str, int]:
+    # Print houses sort by postcode for postage discounts; letters with no postcode go last.
+    postcode = individual.postcode.replace(" ", "").upper()
+    return (postcode or "~", individual.full_name, individual.pk)
+
+
+def write_batch(breach: Breach, individuals: Iterable[Individual], directory: Path) -> list[tuple[Individual, str]]:
+    """Write every letter, the combined print file, the print-house CSV and a zip; return (person, file)."""
+    people = sorted(individuals, key=_postcode_key)
+    letters_dir = directory / "letters"
+    letters_dir.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[Individual, str]] = []
+    docs: list[Document] = []
+    for person in people:
+        doc = build_letter(breach, person)
+        name = f"{letter_reference(breach, person)}.pdf"
+        (letters_dir / name).write_bytes(render_pdf(doc))
+        written.append((person, name))
+        docs.append(doc)
+    (directory / "print-file.pdf").write_bytes(render_pdf_many(docs, title="Art 34 letters, sorted by postcode"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["reference", "name", "address_line_1", "address_line_2", "address_line_3", "address_line_4",
+                     "postcode", "letter_file", "print_file_order"])
+    for order, (person, name) in enumerate(written, start=1):
+        lines = address_lines(person)[1:]
+        if person.postcode:
+            lines = lines[:-1]
+        lines = [*lines[:3], ", ".join(lines[3:])] if len(lines) > 4 else lines + [""] * (4 - len(lines))
+        writer.writerow([letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(),
+                         name, order])
+    (directory / "print-house.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    with zipfile.ZipFile(directory / "letters.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for _person, name in written:
+            archive.write(letters_dir / name, arcname=name)
+    return written

@@ -1,0 +1,66 @@
+"""A format-neutral document: what the PDF and DOCX renderers draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters: XML (DOCX) and reportlab's markup reject them, and a hostile
+    or corrupt value must not stop a whole report or print run from rendering."""
+    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20)
+
+
+@dataclass
+class Item:
+    """A labelled answer (a form field); ``changed`` marks what a follow-up updates."""
+
+    label: str
+    value: str
+    changed: bool = False
+
+
+@dataclass
+class Section:
+    """A heading with labelled answers, paragraphs and bullet points, in that order."""
+
+    heading: str
+    items: list[Item] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A report or a letter. Letters use ``address`` (the recipient block) and ``sender``."""
+
+    title: str
+    subtitle: str = ""
+    address: list[str] = field(default_factory=list)
+    sender: list[str] = field(default_factory=list)
+    date: str = ""
+    greeting: str = ""
+    sections: list[Section] = field(default_factory=list)
+    footer: str = ""
+
+    def plain_text(self) -> str:
+        """The whole document as plain text (the email body; also handy in tests)."""
+        lines: list[str] = []
+        if self.address:
+            lines += [*self.address, ""]
+        if self.date:
+            lines += [self.date, ""]
+        lines += [self.title]
+        if self.subtitle:
+            lines.append(self.subtitle)
+        if self.greeting:
+            lines += ["", self.greeting]
+        for section in self.sections:
+            lines += ["", section.heading, ""]
+            lines += [f"{i.label}: {i.value}" for i in section.items]
+            for p in section.paragraphs:
+                lines += [p, ""]
+            lines += [f"- {b}" for b in section.bullets]
+        if self.footer:
+            lines += ["", self.footer]
+        return "\n".join(lines).strip() + "\n"

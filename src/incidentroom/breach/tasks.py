@@ -1,0 +1,103 @@
+"""Background tasks (django-tasks, database backend): the scan and the email batches.
+
+Tasks take ids, load fresh rows and call action functions; they hold no logic of their own
+beyond wiring the scanner's callbacks to the job's progress and cancel flag.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django_tasks import task
+
+from incidentroom.breach import actions, emails
+from incidentroom.breach.models import ScanStatus
+
+logger = logging.getLogger(__name__)
+# Progress reaches the database at most this often: a scan of many small files reports
+# thousands of times a second, and the page polls every couple of seconds anyway.
+PROGRESS_INTERVAL = 0.5
+
+
+class _Progress:
+    """Scanner callbacks bound to one job: store progress, and answer 'should I stop?'."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.cancelled = False
+        self._last = 0.0
+        self._latest: Any = None
+
+    def __call__(self, progress: Any) -> None:
+        self._latest = progress
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:
+            self.flush()
+            self._last = now
+
+    def flush(self) -> None:
+        """Write the latest progress and pick up a cancel request."""
+        p = self._latest
+        if p is None:
+            self.cancelled = self.cancelled or actions.scan_progress(self.job_id, files_done=0, files_total=0,
+                                                                     bytes_done=0, bytes_total=0)
+            return
+        self.cancelled = self.cancelled or actions.scan_progress(
+            self.job_id, files_done=int(p.files_done), files_total=int(p.files_total),
+            bytes_done=int(p.bytes_done), bytes_total=int(p.bytes_total),
+        )
+
+    def should_stop(self) -> bool:
+        """Checked by the scanner between files."""
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL:
+            self.flush()
+            self._last = now
+        return self.cancelled
+
+
+@task()
+def run_scan_job(job_id: int) -> str:
+    """Run the scanner over the job's sources, then import its outputs."""
+    from incidentroom.scanner import run_scan
+
+    job = actions.scan_started(job_id)
+    if job is None:
+        return "skipped"
+    out_dir = Path(job.out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    progress = _Progress(job_id)
+    try:
+        run_scan(
+            [Path(s["path"]) for s in job.sources], out_dir,
+            workers=settings.BREACH_SCAN_WORKERS, cluster=settings.BREACH_SCAN_CLUSTER,
+            progress=progress, should_stop=progress.should_stop,
+        )
+        progress.flush()
+        if progress.cancelled:
+            actions.end_scan(job_id, status=ScanStatus.CANCELLED)
+            return "cancelled"
+        actions.complete_scan(job, out_dir)
+    except Exception as exc:
+        if progress.cancelled:
+            # A scanner may stop by raising once should_stop() says so: that is a cancel, not a failure.
+            actions.end_scan(job_id, status=ScanStatus.CANCELLED)
+            return "cancelled"
+        logger.exception("Scan job %s failed", job_id)
+        actions.end_scan(job_id, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    return "succeeded"
+
+
+@task()
+def send_email_notice(notice_id: int, token: str) -> dict[str, int]:
+    """Send a notice's due emails for one run (see ``breach.emails`` for the guarantee)."""
+    result = emails.run_batch(notice_id, token)
+    return {"sent": result.sent, "failed": result.failed}
