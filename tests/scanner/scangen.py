@@ -750,7 +750,7 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
     """
     with individuals_csv.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    nick_to_full = {v.lower(): k.lower() for k, v in NICKNAMES.items()}
+    nick_to_full = {v.lower(): k.lower() for k, v in NICKNAMES.items()}  # 'bob' -> 'robert'
     by_last: dict[str, list[str]] = {}
     for pid, t in truth.items():
         by_last.setdefault(_norm(str(t["last"])), []).append(pid)
@@ -760,12 +760,12 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
         tokens = row["full_name"].split()
         last = _norm(tokens[-1]) if tokens else ""
         first = tokens[0].lower().strip(".") if len(tokens) > 1 else ""
-        first = nick_to_full.get(first, first)
         best, best_score = None, 0.0
         for pid in by_last.get(last, []):
             t = truth[pid]
             tf = str(t["first"]).lower()
-            if first and not (tf == first or (len(first) == 1 and tf.startswith(first)) or JaroWinkler.normalized_similarity(tf, first) > 0.92):
+            nick = NICKNAMES.get(str(t["first"]), "").lower() or tf
+            if first and not (tf == first or first == nick or nick_to_full.get(first) == tf or (len(first) == 1 and tf.startswith(first)) or JaroWinkler.normalized_similarity(tf, first) > 0.92):
                 continue
             score = 0.5
             score += 3 if row["date_of_birth"] and row["date_of_birth"] == t["dob"] else 0

@@ -6,10 +6,15 @@ from functools import cache
 from importlib import resources
 
 
-def _words(filename: str) -> list[str]:
+def _words(filename: str, soft: bool = True) -> list[str]:
+    """Words of a shipped list; with ``soft=False``, only those before a '# soft' line."""
     text = resources.files("incidentroom.scanner").joinpath("data").joinpath(filename).read_text(encoding="utf-8")
     words: list[str] = []
     for line in text.splitlines():
+        if line.startswith("# soft"):
+            if not soft:
+                break
+            continue
         if line.startswith("#"):
             continue
         words.extend(line.split())
@@ -30,8 +35,18 @@ def surnames() -> frozenset[str]:
 
 @cache
 def stopwords() -> frozenset[str]:
-    """Capitalised words that are never part of a person's name."""
-    return frozenset(_words("name_stopwords.txt"))
+    """Capitalised words that end a name ('Street', 'Council').
+
+    Words that are also given names or surnames ('Chelsea', 'June', 'Hall') are left
+    out, because a person called Chelsea Holland matters more than a place called Chelsea.
+    """
+    return frozenset(_words("name_stopwords.txt")) - first_names() - surnames()
+
+
+@cache
+def hard_stopwords() -> frozenset[str]:
+    """Stop words that end a name even in a labelled field (street types, organisations)."""
+    return frozenset(_words("name_stopwords.txt", soft=False)) - first_names() - surnames()
 
 
 @cache

@@ -22,6 +22,7 @@ comparison, blocked on the evidence a match needs.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -152,12 +153,59 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
             continue
         union(i, j)
 
+    _merge_same_full_name(records, names, find, union, profiles)
     _attach_name_only(records, names, find, union)
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):
         clusters[find(index)].append(index)
     return sorted((sorted(members) for members in clusters.values()), key=lambda m: m[0])
+
+
+_MESSAGE = re.compile(r"^(.*?(?:\.eml|\.msg|#message\d+))(?:/|$)", re.IGNORECASE)
+
+
+def document_family(path: str) -> str:
+    """The message a document belongs to ('a.eml/att.csv' -> 'a.eml'), else the path itself."""
+    match = _MESSAGE.match(path)
+    return match.group(1) if match else path
+
+
+def _merge_same_full_name(
+    records: Sequence[RecordData],
+    names: list[list[ParsedName]],
+    find_: Callable[[int], int],
+    union_: Callable[[int, int], bool],
+    profiles: list[_Profile],
+) -> None:
+    """Join clusters that share an exact full name when no two of them conflict.
+
+    An email sender (name and address) and a housing-register row (name, date of birth,
+    NI number) share no evidence, yet 'Geraldine Brady' in both is one person unless the
+    archive shows two different Geraldine Bradys (different dates of birth, identifiers
+    or incompatible given names). If it does, nobody in that name group is merged on name
+    alone.
+    """
+    groups: dict[tuple[str, str], set[int]] = defaultdict(set)
+    families: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    for index in range(len(records)):
+        for n in names[index]:
+            if len(n.first) > 1 and n.last:
+                groups[(n.canonical_first, n.last)].add(find_(index))
+                families[(document_family(records[index].doc), n.canonical_first, n.last)].add(find_(index))
+    # Within one message (its body and its attachments) the same full name is the same
+    # person even when the archive holds namesakes elsewhere.
+    for key in sorted(families):
+        roots = sorted({find_(r) for r in families[key]})
+        for other in roots[1:]:
+            union_(roots[0], other)
+    for key in sorted(groups):
+        roots = sorted({find_(r) for r in groups[key]})
+        if len(roots) < 2:
+            continue
+        if all(_compatible(profiles[a], profiles[b]) for i, a in enumerate(roots) for b in roots[i + 1 :]):
+            for other in roots[1:]:
+                union_(roots[0], other)
 
 
 def _names_agree(a: Sequence[ParsedName], b: Sequence[ParsedName]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from ..gazetteer import first_names, stopwords, surnames
+from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
 
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof")
@@ -17,6 +17,7 @@ LABELS = (
 _TOKEN = r"[A-Z][A-Za-z'’-]*\.?"
 _BODY = re.compile(rf"(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<body>{_TOKEN}(?:[ ]+{_TOKEN}){{0,3}})")
 _COMMA = re.compile(rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)")
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
 _LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$")
 
 
@@ -26,17 +27,19 @@ def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
     Trailing capitalised words that are never names ('Street', 'Council') are trimmed,
     and a bare name needs two words unless a title or a label vouches for it.
     """
+    stops = hard_stopwords() if labelled else stopwords()
     comma = _COMMA.match(text)
     if comma and labelled:
         given_tokens = comma["given"].split()
-        if comma["sur"] not in stopwords() and not any(t.strip(".") in stopwords() for t in given_tokens):
+        if comma["sur"] not in stops and not any(t.strip(".") in stops for t in given_tokens):
             title = f"{comma['title']} " if comma["title"] else ""
             return f"{title}{comma['given']} {comma['sur']}", comma.end()
     match = _BODY.match(text)
     if not match:
         return None
+    if match["title"]:
+        stops = hard_stopwords()
     tokens = match["body"].split()
-    stops = stopwords()
     kept: list[str] = []
     for token in tokens:
         if token.strip(".").title() in stops or token.strip(".") in stops:
@@ -87,9 +90,13 @@ class NameDetector(Detector):
         value, length = parsed
         tokens = [t.strip(".") for t in value.split() if t.strip(".") not in TITLES]
         if not labelled and not value.startswith(TITLES):
-            # Running text: the given name is in the gazetteer by construction; the last
-            # word must look like a surname rather than a place or an organisation.
-            if tokens[-1].title() not in surnames() and tokens[-1] in first_names():
+            # Running text without a title or label: the given name is in the gazetteer
+            # by construction and the surname must be too, or street names such as
+            # 'Thomas Squares' would become people.
+            if tokens[-1].title() not in surnames():
+                return None
+            if _HOUSE_NUMBER_BEFORE.search(cand.before(12)):
+                # '91 Charlotte Green': a street named after someone, not a person.
                 return None
         start = cand.start + len(window[:offset].encode())
         end = start + len(window[offset : offset + length].encode())
