@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from incidentroom.core.models import Organisation
@@ -191,10 +192,10 @@ def list_updates(request: HttpRequest) -> list[UpdateOut]:
 
 
 @router.post("/updates", response={201: UpdateOut})
-def create_update(request: HttpRequest, payload: UpdateIn) -> tuple[int, UpdateOut]:
+def create_update(request: HttpRequest, payload: UpdateIn) -> Status[UpdateOut]:
     """Publish a dated update for one of your organisations."""
     org = get_scoped(
         Organisation.objects.for_user(request.user), "organisation", code=payload.organisation.upper()
     )
     update = actions.post_update(org, actor=request.user, text=payload.text)
-    return 201, _update_out(update)
+    return Status(201, _update_out(update))

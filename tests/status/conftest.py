@@ -1,0 +1,59 @@
+"""Status page fixtures: a private publish folder, tasks run at once, and helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incidentroom.estate.models import Service, System
+from incidentroom.incidents import actions as incident_actions
+from incidentroom.incidents.models import SystemState
+from incidentroom.status.models import StatusProposal
+
+
+@pytest.fixture(autouse=True)
+def published(settings: Any, tmp_path: Path) -> Path:
+    """Every test publishes into its own folder and runs background tasks immediately."""
+    settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return Path(settings.STATUS_PUBLISH_DIR)
+
+
+@pytest.fixture
+def mail(settings: Any, smtp_server: Any) -> Any:
+    """Point Django's SMTP backend at the real local SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = smtp_server.host
+    settings.EMAIL_PORT = smtp_server.port
+    return smtp_server
+
+
+@pytest.fixture
+def telephony_off(
+    incident: Any, shared_responder: Any, django_capture_on_commit_callbacks: Any
+) -> Callable[[], None]:
+    """Switch the shared telephony platform off afresh (restore first), signals delivered."""
+
+    def run() -> None:
+        telephony = System.objects.get(code="shared-telephony")
+        for state in (SystemState.RESTORED, SystemState.SWITCHED_OFF):
+            with django_capture_on_commit_callbacks(execute=True):
+                incident_actions.set_system_state(
+                    incident, actor=shared_responder, system=telephony, state=state
+                )
+
+    return run
+
+
+@pytest.fixture
+def phone_proposal(db: None) -> Callable[[str], StatusProposal]:
+    """``phone_proposal(code)``: the pending proposal for a council's contact-centre phone lines."""
+
+    def find(code: str) -> StatusProposal:
+        service = Service.objects.get(organisation__code=code, code="contact-centre")
+        return StatusProposal.objects.pending().get(service=service)
+
+    return find

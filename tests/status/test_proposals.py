@@ -1,0 +1,205 @@
+"""The estate proposes, a person confirms, and only then does the public page change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
+from incidentroom.core.models import AuditEntry, Organisation
+from incidentroom.estate.models import Service, System
+from incidentroom.incidents import actions as incident_actions
+from incidentroom.incidents.models import SystemState
+from incidentroom.status import actions, site
+from incidentroom.status.models import (
+    ProposalState,
+    PublicStatus,
+    ServiceStatus,
+    StatusProposal,
+    StatusUpdate,
+)
+
+ADVICE = "Phone lines are down. In an emergency call 020 7946 0123."
+
+
+def test_switching_off_telephony_proposes_for_all_three_councils_and_publishes_nothing(
+    phone_proposal: Any, telephony_off: Any, published: Path
+) -> None:
+    telephony_off()
+    for code in ("RBKC", "WCC", "LBHF"):
+        proposal = phone_proposal(code)
+        assert proposal.proposed_status == PublicStatus.DISRUPTED
+        assert proposal.reason.startswith("Depends on ") and proposal.incident is not None
+    assert not ServiceStatus.objects.exists()
+    assert not StatusUpdate.objects.exists()
+    # Nothing is published from a proposal: the folder is not even written.
+    assert not (published / "index.html").exists()
+    site.publish()
+    for path in published.rglob("*.html"):
+        assert "Depends on" not in path.read_text()
+    data = json.loads((published / "status.json").read_text())
+    assert all(s["status"] == "working" for o in data["organisations"] for s in o["services"])
+
+
+def test_confirming_publishes_html_json_and_atom(
+    phone_proposal: Any,
+    telephony_off: Any,
+    rbkc_comms: Any,
+    published: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    telephony_off()
+    proposal = phone_proposal("RBKC")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.confirm_proposal(proposal, actor=rbkc_comms, status=PublicStatus.UNAVAILABLE, advice=ADVICE)
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.CONFIRMED and proposal.decided_by == rbkc_comms
+    status = ServiceStatus.objects.get(service=proposal.service)
+    assert (status.status, status.advice, status.confirmed_by_label) == ("unavailable", ADVICE, "rbkc.comms")
+    page = (published / "rbkc" / "index.html").read_text()
+    assert "Contact centre telephone lines" in page and ADVICE in page and "Unavailable" in page
+    group = (published / "index.html").read_text()
+    assert ADVICE in group
+    feed = (published / "rbkc" / "feed.atom").read_text()
+    assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>') and ADVICE in feed
+    rbkc = json.loads((published / "rbkc" / "status.json").read_text())["organisations"][0]
+    phones = next(s for s in rbkc["services"] if s["name"] == "Contact centre telephone lines")
+    assert phones["status"] == "unavailable"
+    # The other councils' proposals are still waiting, so their pages say nothing about phones.
+    wcc = json.loads((published / "status.json").read_text())
+    assert all(
+        s["status"] == "working" for o in wcc["organisations"] if o["code"] == "WCC" for s in o["services"]
+    )
+    assert AuditEntry.objects.filter(
+        action="status.proposal.confirm", object_id=str(proposal.pk), actor=rbkc_comms
+    ).exists()
+    assert AuditEntry.objects.filter(action="status.service", after__status="unavailable").exists()
+
+
+def test_only_comms_or_gold_of_the_services_council_may_confirm(
+    phone_proposal: Any,
+    telephony_off: Any,
+    wcc_comms: Any,
+    shared_responder: Any,
+    lbhf_viewer: Any,
+    outsider_gold: Any,
+    rbkc_gold: Any,
+) -> None:
+    telephony_off()
+    proposal = phone_proposal("RBKC")
+    for actor in (wcc_comms, shared_responder, lbhf_viewer, outsider_gold):
+        with pytest.raises(Forbidden):
+            actions.confirm_proposal(proposal, actor=actor)
+        with pytest.raises(Forbidden):
+            actions.reject_proposal(proposal, actor=actor)
+    assert StatusProposal.objects.get(pk=proposal.pk).state == ProposalState.PENDING
+    actions.confirm_proposal(proposal, actor=rbkc_gold)
+    with pytest.raises(Conflict):
+        actions.confirm_proposal(proposal, actor=rbkc_gold)
+
+
+def test_rejected_proposal_never_reaches_the_page(
+    phone_proposal: Any,
+    telephony_off: Any,
+    lbhf_comms: Any,
+    published: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    telephony_off()
+    proposal = phone_proposal("LBHF")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.reject_proposal(proposal, actor=lbhf_comms, reason="Calls diverted to the Ealing platform")
+    assert not ServiceStatus.objects.filter(service=proposal.service).exists()
+    site.publish()
+    lbhf = (
+        json.loads((published / "lbhf" / "status.json").read_text())
+        if (published / "lbhf").exists()
+        else None
+    )
+    assert lbhf is None or all(s["status"] == "working" for s in lbhf["organisations"][0]["services"])
+
+
+def test_bad_input_is_refused_with_the_field_named(
+    phone_proposal: Any, telephony_off: Any, rbkc_comms: Any
+) -> None:
+    telephony_off()
+    proposal = phone_proposal("RBKC")
+    with pytest.raises(InvalidInput) as err:
+        actions.confirm_proposal(proposal, actor=rbkc_comms, status="on fire")
+    assert err.value.field == "status"
+    with pytest.raises(InvalidInput) as err:
+        actions.confirm_proposal(proposal, actor=rbkc_comms, advice="x" * 5000)
+    assert err.value.field == "advice"
+    rbkc = Organisation.objects.get(code="RBKC")
+    with pytest.raises(InvalidInput):
+        actions.post_update(rbkc, actor=rbkc_comms, text="   ")
+    wcc_service = Service.objects.filter(organisation__code="WCC").first()
+    assert wcc_service is not None
+    with pytest.raises(InvalidInput):
+        actions.post_update(rbkc, actor=rbkc_comms, text="Update", services=[wcc_service])
+
+
+def test_restoring_the_estate_proposes_restored_once_residents_were_told(
+    phone_proposal: Any,
+    telephony_off: Any,
+    incident: Any,
+    rbkc_comms: Any,
+    shared_responder: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    telephony_off()
+    proposal = phone_proposal("RBKC")
+    actions.confirm_proposal(proposal, actor=rbkc_comms, status=PublicStatus.UNAVAILABLE, advice=ADVICE)
+    # Telephony back, but it still needs the compromised directory: nothing is proposed yet.
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.set_system_state(
+            incident,
+            actor=shared_responder,
+            system=System.objects.get(code="shared-telephony"),
+            state=SystemState.RESTORED,
+        )
+    assert (
+        not StatusProposal.objects.pending()
+        .filter(service=proposal.service, proposed_status=PublicStatus.RESTORED)
+        .exists()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.set_system_state(
+            incident,
+            actor=shared_responder,
+            system=System.objects.get(code="shared-ad"),
+            state=SystemState.RESTORED,
+        )
+    restored = StatusProposal.objects.pending().get(service=proposal.service)
+    assert restored.proposed_status == PublicStatus.RESTORED
+    # Services residents were never told about get no 'restored' proposal.
+    wcc_phones = Service.objects.get(organisation__code="WCC", code="contact-centre")
+    assert not StatusProposal.objects.pending().filter(service=wcc_phones).exists()
+
+
+def test_direct_status_and_page_settings(
+    rbkc_comms: Any, published: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    rbkc = Organisation.objects.get(code="RBKC")
+    myaccount = Service.objects.filter(organisation=rbkc).order_by("name").first()
+    assert myaccount is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.configure_page(
+            rbkc,
+            actor=rbkc_comms,
+            headline="We are responding to a cyber incident",
+            help_text="Customer Service Centre, Kensington Town Hall, Saturday and Sunday 10am to 4pm",
+        )
+        actions.set_service_status(
+            myaccount, actor=rbkc_comms, status=PublicStatus.DISRUPTED, advice="Use paper forms"
+        )
+    page = (published / "rbkc" / "index.html").read_text()
+    assert "Kensington Town Hall, Saturday and Sunday 10am to 4pm" in page and "Use paper forms" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.configure_page(rbkc, actor=rbkc_comms, headline="", help_text="", enabled=False)
+    # Switched off: gone from the static copy, not left behind with stale news.
+    assert not (published / "rbkc" / "index.html").exists()
+    assert "Kensington and Chelsea" not in (published / "index.html").read_text()
