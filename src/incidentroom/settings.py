@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "incidentroom.estate",
     "incidentroom.incidents",
     "incidentroom.status",
+    "incidentroom.breach",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
@@ -203,3 +205,18 @@ STATUS_SITE_NAME = env_str("STATUS_SITE_NAME", "") or "Council service status"
 STATUS_SUBSCRIBE_PER_ADDRESS = env_int("STATUS_SUBSCRIBE_PER_ADDRESS", 3)
 STATUS_SUBSCRIBE_PER_IP = env_int("STATUS_SUBSCRIBE_PER_IP", 20)
 STATUS_SUBSCRIBE_WINDOW_SECONDS = env_int("STATUS_SUBSCRIBE_WINDOW_SECONDS", 3600)
+
+# -- breach (UK GDPR Art 33/34) -------------------------------------------------------
+# Folders on the server that a scan may read; a DPO cannot point the scanner elsewhere.
+BREACH_SCAN_ROOTS = env_list("BREACH_SCAN_ROOTS", [str(VAR_DIR / "evidence")])
+BREACH_SCAN_WORKERS = env_int("BREACH_SCAN_WORKERS", 1)
+BREACH_SCAN_CLUSTER = env_str("BREACH_SCAN_CLUSTER", "") or None
+# Risk levels that get an Art 34 letter or email by default (the policy is per batch too).
+BREACH_NOTIFY_RISKS = env_list("BREACH_NOTIFY_RISKS", ["high"])
+# Email notices: at most this many per minute; failed sends retried up to this many times.
+BREACH_EMAIL_RATE_PER_MINUTE = env_int("BREACH_EMAIL_RATE_PER_MINUTE", 60)
+BREACH_EMAIL_MAX_ATTEMPTS = env_int("BREACH_EMAIL_MAX_ATTEMPTS", 3)
+BREACH_EMAIL_RETRY_SECONDS = env_int("BREACH_EMAIL_RETRY_SECONDS", 300)
+BREACH_UPLOAD_MAX_BYTES = env_int("BREACH_UPLOAD_MAX_BYTES", 2 * 1024**3)
+# Where residents are told to look for the public notice (absolute URL of this site).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""

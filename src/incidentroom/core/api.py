@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Status, Router, Schema
 from pydantic import Field
 
 from incidentroom.core import actions
@@ -113,11 +113,11 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """Create a token; copy the secret now, it is not shown again."""
     token, raw = actions.issue_api_token(actor=request.user, name=payload.name)
-    return 201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
-                            last_used_at=None, revoked_at=None, token=raw)
+    return Status(201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
+                                   last_used_at=None, revoked_at=None, token=raw))
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from incidentroom.core.access import org_ids
@@ -126,7 +126,7 @@ def get_system(request: HttpRequest, code: str) -> SystemOut:
 
 
 @router.post("/systems", response={201: SystemOut})
-def create_system(request: HttpRequest, payload: SystemIn) -> tuple[int, SystemOut]:
+def create_system(request: HttpRequest, payload: SystemIn) -> Status[SystemOut]:
     """Register a system and its dependencies."""
     owner = _org(request, payload.owner, "owner")
     served = [Organisation.objects.filter(code=c.upper()).first() for c in payload.served]
@@ -137,7 +137,7 @@ def create_system(request: HttpRequest, payload: SystemIn) -> tuple[int, SystemO
                                    served=[o for o in served if o], kind=payload.kind, criticality=payload.criticality)
     for dep in deps:
         actions.add_system_dependency(actor=request.user, system=system, depends_on=dep)
-    return 201, get_system(request, system.code)
+    return Status(201, get_system(request, system.code))
 
 
 @router.get("/services", response=list[ServiceOut])
@@ -157,7 +157,7 @@ def get_service(request: HttpRequest, service_id: int) -> ServiceOut:
 
 
 @router.post("/services", response={201: ServiceOut})
-def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, ServiceOut]:
+def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOut]:
     """Register a service and the systems it needs."""
     org = _org(request, payload.organisation, "organisation")
     systems = _visible_systems(request, payload.systems, "systems")
@@ -166,7 +166,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Servi
                                      vulnerable_residents=payload.vulnerable_residents)
     for system in systems:
         actions.add_service_dependency(actor=request.user, service=service, system=system)
-    return 201, get_service(request, service.pk)
+    return Status(201, get_service(request, service.pk))
 
 
 @router.get("/blast-radius", response=list[ImpactOut])

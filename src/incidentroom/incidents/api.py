@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Status, Router, Schema
 from pydantic import AwareDatetime, Field
 
 from incidentroom.core.errors import InvalidInput
@@ -324,7 +324,7 @@ def list_incidents(request: HttpRequest) -> list[IncidentOut]:
 
 
 @router.post("", response={201: IncidentOut})
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, IncidentOut]:
+def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[IncidentOut]:
     """Open an incident; the reporting clocks start."""
     origin = _orgs([payload.origin], "origin")[0]
     others = _orgs(payload.organisations, "organisations")
@@ -332,7 +332,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Inc
         actor=request.user, title=payload.title, origin=origin, detected_at=payload.detected_at, organisations=others,
         ncsc_category=payload.ncsc_category, severity=payload.severity, summary=payload.summary,
     )
-    return 201, _incident_out(incident)
+    return Status(201, _incident_out(incident))
 
 
 @router.get("/{reference}", response=IncidentOut)
@@ -351,12 +351,12 @@ def update_incident(request: HttpRequest, reference: str, payload: IncidentPatch
 
 
 @router.post("/{reference}/organisations", response={201: IncidentOut})
-def involve(request: HttpRequest, reference: str, payload: InvolveIn) -> tuple[int, IncidentOut]:
+def involve(request: HttpRequest, reference: str, payload: InvolveIn) -> Status[IncidentOut]:
     """Bring another organisation into the incident."""
     incident = _incident(request, reference)
     org = _orgs([payload.organisation], "organisation")[0]
     actions.involve_organisation(incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at)
-    return 201, _incident_out(incident)
+    return Status(201, _incident_out(incident))
 
 
 @router.patch("/{reference}/organisations/{code}", response=IncidentOut)
@@ -373,13 +373,13 @@ def update_involvement(request: HttpRequest, reference: str, code: str, payload:
 
 
 @router.post("/{reference}/organisations/{code}/breach", response={201: IncidentOut})
-def flag_breach(request: HttpRequest, reference: str, code: str, payload: BreachIn) -> tuple[int, IncidentOut]:
+def flag_breach(request: HttpRequest, reference: str, code: str, payload: BreachIn) -> Status[IncidentOut]:
     """Declare a personal data breach for a controller (DPO or Gold): starts its ICO clock."""
     incident = _incident(request, reference)
     org = _involved_org(incident, code)
     actions.flag_personal_data_breach(incident, actor=request.user, organisation=org,
                                       became_aware_at=payload.became_aware_at)
-    return 201, _incident_out(incident)
+    return Status(201, _incident_out(incident))
 
 
 @router.get("/{reference}/systems", response=list[SystemStateOut])
@@ -432,7 +432,7 @@ def list_log(request: HttpRequest, reference: str, kind: EntryKind | None = None
 
 
 @router.post("/{reference}/log", response={201: LogEntryOut})
-def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> tuple[int, LogEntryOut]:
+def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> Status[LogEntryOut]:
     """Append to the log (entries are never edited: correct by appending with ``corrects``)."""
     incident = _incident(request, reference)
     involved = list(incident.organisations.all())
@@ -449,7 +449,7 @@ def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> 
     entry = actions.add_log_entry(incident, actor=request.user, kind=payload.kind, text=payload.text,
                                   occurred_at=payload.occurred_at, organisations=orgs, systems=systems,
                                   services=services, corrects=corrects)
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))
 
 
 @router.get("/{reference}/log/verify", response=VerifyOut)
@@ -468,13 +468,13 @@ def list_actions(request: HttpRequest, reference: str) -> list[ActionOut]:
 
 
 @router.post("/{reference}/actions", response={201: ActionOut})
-def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> tuple[int, ActionOut]:
+def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> Status[ActionOut]:
     """Give someone a task."""
     incident = _incident(request, reference)
     org = _involved_org(incident, payload.organisation)
     action = actions.create_action(incident, actor=request.user, title=payload.title, organisation=org,
                                    owner=_user(payload.owner, "owner"), due_at=payload.due_at)
-    return 201, _action_out(action)
+    return Status(201, _action_out(action))
 
 
 @router.patch("/{reference}/actions/{action_id}", response=ActionOut)

@@ -55,7 +55,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     else:
         raise RuntimeError(f"Append-only triggers are written for SQLite and PostgreSQL, not {vendor}.")
     for sql in statements:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -1,0 +1,47 @@
+"""The incident flow in a real browser against the real server (gunicorn + worker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(page: Any, live_app: Any,
+                                                                         login: Any) -> None:
+    login(page, live_app, "rbkc.gold")
+    page.click("text=Incidents")
+    page.click("text=IR-2025-0001")
+    page.wait_for_selector("h1:has-text('Cyber attack on shared IT')")
+
+    grid = page.locator("#services-grid")
+    assert "Online payments" not in grid.inner_text()
+    page.select_option("#id_system", "shared-payments")
+    page.select_option("#id_state", "compromised")
+    page.click("#system-state-form button[type=submit]")
+    page.wait_for_selector("text=Payments gateway is now compromised")
+    for org in ("RBKC", "WCC", "LBHF"):
+        column = page.locator(f"#services-grid [data-org={org}]").inner_text()
+        assert "Online payments" in column, org
+        assert "Payments gateway" in column  # the 'because' path names the compromised system
+
+    page.select_option("#log-form #id_kind", "decision")
+    page.fill("#log-form #id_text", "Take card payments by phone only via the backup provider.")
+    page.click("#log-form button[type=submit]")
+    page.wait_for_selector("#latest-log >> text=Take card payments by phone only")
+
+    # The ICO clock for RBKC runs 72 hours from RBKC's awareness of the personal data breach.
+    aware_text = page.locator("#containment tr", has_text="Kensington").locator("td").nth(3).inner_text()
+    deadline_text = page.locator("#obligation-RBKC-ico .ir-deadline").inner_text()
+    aware = dt.datetime.strptime(aware_text.strip(), "%d %b %Y %H:%M")
+    deadline = dt.datetime.strptime(deadline_text.strip(), "%a %d %b %Y %H:%M")
+    assert deadline - aware == dt.timedelta(hours=72)
+    assert "left" in page.locator("#obligation-RBKC-ico [data-deadline]").inner_text()
+
+    # The log page shows the decision and an intact chain.
+    page.click("text=Full log")
+    assert "Hash chain intact" in page.locator("#chain-status").inner_text()
+    assert page.locator("text=Take card payments by phone only").count() == 1
