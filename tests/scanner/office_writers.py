@@ -34,12 +34,22 @@ def write_xls(sheets: dict[str, list[list[str]]]) -> bytes:
             for c, value in enumerate(row):
                 body += _record(0x0204, struct.pack("<HHH", r, c, 0) + _xl_string(value))
         substreams.append(body + eof)
-    boundsheet_sizes = [len(_record(0x0085, struct.pack("<IBB", 0, 0, 0) + struct.pack("<BB", len(n), 1) + n.encode("utf-16-le"))) for n in sheets]
+    boundsheet_sizes = [
+        len(
+            _record(
+                0x0085, struct.pack("<IBB", 0, 0, 0) + struct.pack("<BB", len(n), 1) + n.encode("utf-16-le")
+            )
+        )
+        for n in sheets
+    ]
     globals_len = len(bof_globals) + sum(boundsheet_sizes) + len(eof)
     offset = globals_len
     boundsheets = b""
     for name, sub in zip(sheets, substreams, strict=True):
-        boundsheets += _record(0x0085, struct.pack("<IBB", offset, 0, 0) + struct.pack("<BB", len(name), 1) + name.encode("utf-16-le"))
+        boundsheets += _record(
+            0x0085,
+            struct.pack("<IBB", offset, 0, 0) + struct.pack("<BB", len(name), 1) + name.encode("utf-16-le"),
+        )
         offset += len(sub)
     workbook = bof_globals + boundsheets + eof + b"".join(substreams)
     return write_cfb({"Workbook": workbook.ljust(4096, b"\0")})
@@ -62,7 +72,14 @@ def _unicode_prop(text: str) -> bytes:
     return text.encode("utf-16-le")
 
 
-def write_msg(sender_name: str, sender_email: str, to: list[tuple[str, str]], subject: str, body: str, attachments: list[tuple[str, bytes]]) -> bytes:
+def write_msg(
+    sender_name: str,
+    sender_email: str,
+    to: list[tuple[str, str]],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes]],
+) -> bytes:
     """An Outlook message: MAPI string properties as '__substg1.0_XXXX001F' streams."""
     streams = {
         "__substg1.0_0037001F": _unicode_prop(subject),
@@ -117,7 +134,9 @@ def write_xlsx(sheets: dict[str, list[list[str]]]) -> bytes:
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         )
-        sheet_xml = "".join(f'<sheet name="{escape(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, 1))
+        sheet_xml = "".join(
+            f'<sheet name="{escape(n)}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, 1)
+        )
         z.writestr(
             "xl/workbook.xml",
             '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -134,7 +153,10 @@ def write_xlsx(sheets: dict[str, list[list[str]]]) -> bytes:
         for i, rows in enumerate(sheets.values(), 1):
             data = "".join(
                 f'<row r="{r + 1}">'
-                + "".join(f'<c r="{_col(c)}{r + 1}" t="inlineStr"><is><t>{escape(v)}</t></is></c>' for c, v in enumerate(row))
+                + "".join(
+                    f'<c r="{_col(c)}{r + 1}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
+                    for c, v in enumerate(row)
+                )
                 + "</row>"
                 for r, row in enumerate(rows)
             )
@@ -160,7 +182,10 @@ def write_ods(sheets: dict[str, list[list[str]]]) -> bytes:
             f'<table:table table:name="{escape(name)}">'
             + "".join(
                 "<table:table-row>"
-                + "".join(f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>' for v in row)
+                + "".join(
+                    f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+                    for v in row
+                )
                 + "</table:table-row>"
                 for row in rows
             )

@@ -105,7 +105,23 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
             left[i], right[i], child[i], b"\0" * 16, 0, 0, 0, start, size, 0,
         )  # fmt: skip
     while len(entries) % SECTOR:
-        entries += struct.pack("<64sHBBIII16sIQQIII", b"\0" * 64, 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM, b"\0" * 16, 0, 0, 0, 0, 0, 0)
+        entries += struct.pack(
+            "<64sHBBIII16sIQQIII",
+            b"\0" * 64,
+            0,
+            0,
+            0,
+            NOSTREAM,
+            NOSTREAM,
+            NOSTREAM,
+            b"\0" * 16,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
     dir_start = add_chain(bytes(entries))
 
     # FAT sectors go last; they must also describe themselves.

@@ -36,11 +36,34 @@ NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Thomas": "
              "James": "Jim", "Richard": "Rick", "Jennifer": "Jenny", "Rebecca": "Becky", "Samuel": "Sam", "Daniel": "Dan",
              "Christopher": "Chris", "Andrew": "Andy", "Edward": "Ed", "Katherine": "Kate", "Stephen": "Steve", "Susan": "Sue",
              "Peter": "Pete", "Nicholas": "Nick", "Matthew": "Matt", "Joseph": "Joe", "Benjamin": "Ben", "David": "Dave"}  # fmt: skip
-HEALTH = ["diabetes", "asthma", "epilepsy", "dementia", "depression", "multiple sclerosis", "COPD", "schizophrenia"]
-ETHNICITY = ["White British", "Black Caribbean", "Pakistani", "Bangladeshi", "Indian", "Black African", "White Irish", "Chinese"]
+HEALTH = [
+    "diabetes",
+    "asthma",
+    "epilepsy",
+    "dementia",
+    "depression",
+    "multiple sclerosis",
+    "COPD",
+    "schizophrenia",
+]
+ETHNICITY = [
+    "White British",
+    "Black Caribbean",
+    "Pakistani",
+    "Bangladeshi",
+    "Indian",
+    "Black African",
+    "White Irish",
+    "Chinese",
+]
 RELIGION = ["Muslim", "Christian", "Hindu", "Sikh", "Jewish", "Buddhist"]
 ORIENTATION = ["gay", "lesbian", "bisexual"]
-OFFENCE = ["convicted of shoplifting", "cautioned for criminal damage", "convicted of drink driving", "arrested for assault"]
+OFFENCE = [
+    "convicted of shoplifting",
+    "cautioned for criminal damage",
+    "convicted of drink driving",
+    "arrested for assault",
+]
 COUNCIL = {
     "name": "Royal Borough of Kensington and Chelsea",
     "address": "The Town Hall, Hornton Street, London W8 7NX",
@@ -126,7 +149,13 @@ def make_reg(rng: random.Random) -> str:
     """A current-format registration (e.g. 'AB12 CDE')."""
     area = "ABCDEFGHJKLMNOPRSTUVWXY"
     age = rng.choice([f"{n:02d}" for n in list(range(2, 21)) + list(range(51, 71))])
-    return rng.choice(area) + rng.choice(area) + age + " " + "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+    return (
+        rng.choice(area)
+        + rng.choice(area)
+        + age
+        + " "
+        + "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+    )
 
 
 def make_phone(rng: random.Random, mobile: bool) -> str:
@@ -135,7 +164,9 @@ def make_phone(rng: random.Random, mobile: bool) -> str:
         if mobile:
             raw = "07" + str(rng.randint(400, 999)) + f"{rng.randint(0, 999999):06d}"
         else:
-            raw = rng.choice(["020", "0161", "0113", "0121"]) + "".join(rng.choice("23456789") for _ in range(7 if rng.random() < 0.5 else 8))
+            raw = rng.choice(["020", "0161", "0113", "0121"]) + "".join(
+                rng.choice("23456789") for _ in range(7 if rng.random() < 0.5 else 8)
+            )
         try:
             number = phonenumbers.parse(raw, "GB")
         except phonenumbers.NumberParseException:
@@ -238,9 +269,19 @@ class Truth:
         self.people: dict[str, TruthPerson] = {}
         self.files: list[str] = []
 
-    def saw(self, person: Person, doc: str, categories: set[str], postcode: str | None = None, phone: str | None = None, email: str | None = None) -> None:
+    def saw(
+        self,
+        person: Person,
+        doc: str,
+        categories: set[str],
+        postcode: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> None:
         """Record that ``doc`` exposes ``categories`` about ``person``."""
-        t = self.people.setdefault(person.pid, TruthPerson(person.pid, person.first, person.last, person.dob.isoformat()))
+        t = self.people.setdefault(
+            person.pid, TruthPerson(person.pid, person.first, person.last, person.dob.isoformat())
+        )
         t.categories |= categories | {"name"}
         t.documents.add(doc)
         if postcode:
@@ -300,7 +341,14 @@ class Population:
         else:
             addresses = [(2006, f"{rng.randint(1, 199)} {fake.street_name()}", fake.city(), self._postcode())]
             if rng.random() < 0.25:
-                addresses.append((rng.choice(YEARS[3:-2]), f"Flat {rng.randint(1, 40)}, {rng.randint(1, 99)} {fake.street_name()}", fake.city(), self._postcode()))
+                addresses.append(
+                    (
+                        rng.choice(YEARS[3:-2]),
+                        f"Flat {rng.randint(1, 40)}, {rng.randint(1, 99)} {fake.street_name()}",
+                        fake.city(),
+                        self._postcode(),
+                    )
+                )
         domain = rng.choice(["gmail.com", "hotmail.co.uk", "yahoo.co.uk", "btinternet.com", "outlook.com"])
         stem = "".join(c for c in f"{first}.{last}".lower() if c.isalnum() or c == ".")
         email = f"{stem}{rng.randint(1, 99)}@{domain}"
@@ -326,7 +374,14 @@ class Population:
 
 def fmt_dob(dob: dt.date, rng: random.Random) -> str:
     """Dates of birth in the formats council systems used."""
-    return rng.choice([dob.strftime("%d/%m/%Y"), dob.isoformat(), dob.strftime("%d-%m-%Y"), f"{dob.day} {dob.strftime('%B %Y')}"])
+    return rng.choice(
+        [
+            dob.strftime("%d/%m/%Y"),
+            dob.isoformat(),
+            dob.strftime("%d-%m-%Y"),
+            f"{dob.day} {dob.strftime('%B %Y')}",
+        ]
+    )
 
 
 class Writer:
@@ -388,7 +443,12 @@ class Writer:
             row = [f"H{rng.randint(1000, 9999)}", name, fmt_dob(p.dob, rng), p.nino, f"{street}, {town}", postcode,
                    p.ethnicity or "", p.religion or "", p.orientation or "", p.health or "", f"{k.first} {k.last}", kin_phone]  # fmt: skip
             cats = {"date_of_birth", "national_insurance_number", "address"}
-            for value, cat in ((p.ethnicity, "ethnicity"), (p.religion, "religion"), (p.orientation, "sexual_orientation"), (p.health, "health")):
+            for value, cat in (
+                (p.ethnicity, "ethnicity"),
+                (p.religion, "religion"),
+                (p.orientation, "sexual_orientation"),
+                (p.health, "health"),
+            ):
                 if value:
                     cats.add(cat)
             rows.append(row)
@@ -439,7 +499,11 @@ class Writer:
         extra = rng.sample(["nino", "nhs", "passport", "licence", "bank", "health", "offence", "phone"], 2)
         for item in extra:
             if item == "nino":
-                spaced = " ".join([p.nino[:2], p.nino[2:4], p.nino[4:6], p.nino[6:8], p.nino[8]]) if rng.random() < 0.5 else p.nino
+                spaced = (
+                    " ".join([p.nino[:2], p.nino[2:4], p.nino[4:6], p.nino[6:8], p.nino[8]])
+                    if rng.random() < 0.5
+                    else p.nino
+                )
                 body.append(f"Your National Insurance number is {spaced}.")
                 cats.add("national_insurance_number")
             elif item == "nhs":
@@ -507,9 +571,19 @@ class Writer:
         if ext == "json":
             data = json.dumps({"note": lines}, indent=1).encode()
         elif ext == "xml":
-            data = ("<casenote>" + "".join(f"<line>{line.replace('&', '&amp;').replace('<', '&lt;')}</line>\n" for line in lines) + "</casenote>").encode()
+            data = (
+                "<casenote>"
+                + "".join(
+                    f"<line>{line.replace('&', '&amp;').replace('<', '&lt;')}</line>\n" for line in lines
+                )
+                + "</casenote>"
+            ).encode()
         elif ext == "html":
-            data = ("<html><body>" + "".join(f"<p>{line.replace('&', '&amp;').replace('<', '&lt;')}</p>\n" for line in lines) + "</body></html>").encode()
+            data = (
+                "<html><body>"
+                + "".join(f"<p>{line.replace('&', '&amp;').replace('<', '&lt;')}</p>\n" for line in lines)
+                + "</body></html>"
+            ).encode()
         else:
             data = self._render(ext, text)
         self.docs.append((path, data, year))
@@ -520,8 +594,12 @@ class Writer:
         if ext == "doc":
             return write_doc(text)
         if ext == "rtf":
-            escaped = text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}").replace("\n", "\\par\n")
-            return ("{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Arial;}}\\f0\\fs22 " + escaped + "}").encode("cp1252", "replace")
+            escaped = (
+                text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}").replace("\n", "\\par\n")
+            )
+            return ("{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Arial;}}\\f0\\fs22 " + escaped + "}").encode(
+                "cp1252", "replace"
+            )
         if ext == "pdf":
             from reportlab.pdfgen import canvas
 
@@ -555,16 +633,23 @@ class Writer:
         msg["From"] = f'"{display}" <{p.email}>'
         msg["To"] = "Parking Services <parking@rbkc.example.gov.uk>"
         msg["Subject"] = "Permit renewal"
-        msg["Date"] = dt.datetime(year, rng.randint(1, 12), rng.randint(1, 28), 10, 0, tzinfo=dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        msg["Date"] = dt.datetime(
+            year, rng.randint(1, 12), rng.randint(1, 28), 10, 0, tzinfo=dt.UTC
+        ).strftime("%a, %d %b %Y %H:%M:%S +0000")
         msg.set_content(f"Hello,\nPlease renew my permit for {p.reg}. You can reach me on {phone}.\nThanks\n")
         cats = {"email", "phone", "vehicle_registration"}
         self.truth.saw(p, path, cats, phone=phone, email=p.email)
         if attach:
             street, town, postcode = p.address_in(year)
-            rows = [["Name", "Address", "Postcode", "Date of birth"], [f"{p.first} {p.last}", f"{street}, {town}", postcode, fmt_dob(p.dob, rng)]]
+            rows = [
+                ["Name", "Address", "Postcode", "Date of birth"],
+                [f"{p.first} {p.last}", f"{street}, {town}", postcode, fmt_dob(p.dob, rng)],
+            ]
             buf = io.StringIO()
             csv.writer(buf).writerows(rows)
-            msg.add_attachment(buf.getvalue().encode(), maintype="text", subtype="csv", filename="application.csv")
+            msg.add_attachment(
+                buf.getvalue().encode(), maintype="text", subtype="csv", filename="application.csv"
+            )
             self.truth.saw(p, path, {"address", "date_of_birth"}, postcode)
         return msg
 
@@ -588,7 +673,9 @@ class Writer:
         for p in people:
             msg = self._message(year, p, path, self.rng.random() < 0.3)
             raw = bytes(msg).replace(b"\nFrom ", b"\n>From ")
-            parts.append(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2015\n" + raw.replace(b"\r\n", b"\n") + b"\n")
+            parts.append(
+                b"From MAILER-DAEMON Thu Jan  1 00:00:00 2015\n" + raw.replace(b"\r\n", b"\n") + b"\n"
+            )
         self.docs.append((path, b"".join(parts), year))
 
     # -- decoys --------------------------------------------------------------------------
@@ -614,10 +701,30 @@ class Writer:
 # --------------------------------------------------------------------------- archive
 
 
-ALL_FORMATS = {"csv", "tsv", "xlsx", "xls", "ods", "docx", "doc", "rtf", "pdf", "txt", "html", "json", "xml", "log", "eml", "msg", "mbox"}
+ALL_FORMATS = {
+    "csv",
+    "tsv",
+    "xlsx",
+    "xls",
+    "ods",
+    "docx",
+    "doc",
+    "rtf",
+    "pdf",
+    "txt",
+    "html",
+    "json",
+    "xml",
+    "log",
+    "eml",
+    "msg",
+    "mbox",
+}
 
 
-def generate_archive(root: Path, n_people: int = 200, seed: int = 7, formats: set[str] | None = None, containers: bool = True) -> Truth:
+def generate_archive(
+    root: Path, n_people: int = 200, seed: int = 7, formats: set[str] | None = None, containers: bool = True
+) -> Truth:
     """Write a synthetic archive under ``root`` and return its ground truth.
 
     Documents go into year folders; some are packed into zip (with a zip inside), tar.gz
@@ -639,7 +746,10 @@ def generate_archive(root: Path, n_people: int = 200, seed: int = 7, formats: se
         half = max(1, len(cohort) // 2)
         writer.permits(year, cohort[:half])
         kin = [rng.choice(people) for _ in cohort[half:]]
-        kin = [k if k.pid != p.pid else people[(int(p.pid[1:]) + 1) % len(people)] for k, p in zip(kin, cohort[half:], strict=True)]
+        kin = [
+            k if k.pid != p.pid else people[(int(p.pid[1:]) + 1) % len(people)]
+            for k, p in zip(kin, cohort[half:], strict=True)
+        ]
         if cohort[half:]:
             writer.housing(year, cohort[half:], kin)
         for p in rng.sample(cohort, max(1, len(cohort) // 3)):
@@ -653,7 +763,9 @@ def generate_archive(root: Path, n_people: int = 200, seed: int = 7, formats: se
     writer.decoys()
     _place(root, writer.docs, rng, containers)
     truth.files = sorted(path for path, _, _ in writer.docs)
-    (root.parent / f"{root.name}.truth.json").write_text(json.dumps(truth.to_json(), indent=1), encoding="utf-8")
+    (root.parent / f"{root.name}.truth.json").write_text(
+        json.dumps(truth.to_json(), indent=1), encoding="utf-8"
+    )
     return truth
 
 
@@ -765,7 +877,13 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
             t = truth[pid]
             tf = str(t["first"]).lower()
             nick = NICKNAMES.get(str(t["first"]), "").lower() or tf
-            if first and not (tf == first or first == nick or nick_to_full.get(first) == tf or (len(first) == 1 and tf.startswith(first)) or JaroWinkler.normalized_similarity(tf, first) > 0.92):
+            if first and not (
+                tf == first
+                or first == nick
+                or nick_to_full.get(first) == tf
+                or (len(first) == 1 and tf.startswith(first))
+                or JaroWinkler.normalized_similarity(tf, first) > 0.92
+            ):
                 continue
             score = 0.5
             score += 3 if row["date_of_birth"] and row["date_of_birth"] == t["dob"] else 0
@@ -801,7 +919,10 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
             per_cat.setdefault(cat, [0, 0, 0])[1] += 1
             fp += 1
     f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    per_category = {c: (v[0] / (v[0] + v[1]) if v[0] + v[1] else 1.0, v[0] / (v[0] + v[2]) if v[0] + v[2] else 1.0) for c, v in sorted(per_cat.items())}
+    per_category = {
+        c: (v[0] / (v[0] + v[1]) if v[0] + v[1] else 1.0, v[0] / (v[0] + v[2]) if v[0] + v[2] else 1.0)
+        for c, v in sorted(per_cat.items())
+    }
     n_true = len(truth)
     return Metrics(
         true_people=n_true,

@@ -18,7 +18,18 @@ from .policy import RiskPolicy
 from .vocab import category_order
 
 # Placeholder people used in forms, training material and test data.
-TEST_NAMES = frozenset({("joe", "bloggs"), ("fred", "bloggs"), ("john", "doe"), ("jane", "doe"), ("test", "user"), ("test", "test"), ("mickey", "mouse"), ("a", "n other")})
+TEST_NAMES = frozenset(
+    {
+        ("joe", "bloggs"),
+        ("fred", "bloggs"),
+        ("john", "doe"),
+        ("jane", "doe"),
+        ("test", "user"),
+        ("test", "test"),
+        ("mickey", "mouse"),
+        ("a", "n other"),
+    }
+)
 # A value shared by this many different surnames across this many documents belongs to
 # the organisation (switchboard, shared mailbox, council bank account), not to a person.
 ORG_MIN_SURNAMES = {"email": 3, "phone": 3, "bank": 3, "postcode": 6}
@@ -56,7 +67,9 @@ class Aggregate:
     record_person: dict[tuple[str, int, int], str]
 
 
-def deduplicate(results: Sequence[FileResult]) -> tuple[list[ManifestEntry], list[DocResult], dict[str, list[tuple[int, str]]]]:
+def deduplicate(
+    results: Sequence[FileResult],
+) -> tuple[list[ManifestEntry], list[DocResult], dict[str, list[tuple[int, str]]]]:
     """Mark cross-file duplicates, keep one document per content hash, list every path."""
     manifest = sorted((m for r in results for m in r.manifest), key=lambda m: (m.root, m.path))
     docs = {(d.root, d.path): d for r in results for d in r.docs}
@@ -86,7 +99,9 @@ def _org_values(records: Sequence[RecordData]) -> dict[tuple[str, str], int]:
     for record in records:
         last = {parse_name(n).last for n in record.names} or {""}
         keys = [("email", v) for v in record.emails] + [("phone", v) for v in record.phones]
-        keys += [("bank", v) for v in record.ids.get("bank_account", [])] + [("postcode", v) for v in record.postcodes]
+        keys += [("bank", v) for v in record.ids.get("bank_account", [])] + [
+            ("postcode", v) for v in record.postcodes
+        ]
         for key in keys:
             documents[key].add(record.doc)
             surnames[key].update(last)
@@ -104,7 +119,9 @@ def _strip_org_values(record: RecordData, org: dict[tuple[str, str], int]) -> No
         record.ids["bank_account"] = [v for v in record.ids["bank_account"] if ("bank", v) not in org]
     org_postcodes = {v for v in record.postcodes if ("postcode", v) in org}
     record.postcodes = [v for v in record.postcodes if v not in org_postcodes]
-    record.addresses = [a for a in record.addresses if not (set(_POSTCODE_IN.findall(a.upper())) & org_postcodes)]
+    record.addresses = [
+        a for a in record.addresses if not (set(_POSTCODE_IN.findall(a.upper())) & org_postcodes)
+    ]
     present = {
         "email": bool(record.emails),
         "phone": bool(record.phones),
@@ -121,7 +138,13 @@ def _is_person(record: RecordData) -> bool:
     if names:
         return True
     # Without a name, only an email or a government identifier singles out a data subject.
-    return bool(record.emails or any(c in record.ids for c in ("national_insurance_number", "nhs_number", "passport_number", "driving_licence_number")))
+    return bool(
+        record.emails
+        or any(
+            c in record.ids
+            for c in ("national_insurance_number", "nhs_number", "passport_number", "driving_licence_number")
+        )
+    )
 
 
 def _display_name(record_names: list[str]) -> str:
@@ -131,8 +154,12 @@ def _display_name(record_names: list[str]) -> str:
         parsed = parse_name(raw)
         if not parsed.last:
             continue
-        given = next((t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.first), parsed.first)
-        surname = next((t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.last), parsed.last)
+        given = next(
+            (t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.first), parsed.first
+        )
+        surname = next(
+            (t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.last), parsed.last
+        )
         parts = [p if not p.isupper() and not p.islower() else p.title() for p in (given, surname) if p]
         text = " ".join(p.strip(".,") for p in parts)
         mixed = int(not raw.isupper())
@@ -166,10 +193,18 @@ def build(results: Sequence[FileResult], roots: Sequence[str], policy: RiskPolic
         names = [n for r in rs for n in r.names]
         categories = sorted({c for r in rs for c in r.categories}, key=category_order)
         # The most recent document's address is the one a letter should go to.
-        dated = sorted(rs, key=lambda r: (year_of.get((r.root, r.doc)) or 0, len(r.addresses[0]) if r.addresses else 0), reverse=True)
+        dated = sorted(
+            rs,
+            key=lambda r: (year_of.get((r.root, r.doc)) or 0, len(r.addresses[0]) if r.addresses else 0),
+            reverse=True,
+        )
         address = next((r.addresses[0] for r in dated if r.addresses), "")
         postcode_match = _POSTCODE_IN.search(address.upper())
-        postcode = postcode_match.group(0) if postcode_match else next((r.postcodes[0] for r in dated if r.postcodes), "")
+        postcode = (
+            postcode_match.group(0)
+            if postcode_match
+            else next((r.postcodes[0] for r in dated if r.postcodes), "")
+        )
         documents: set[tuple[int, str]] = set()
         for r in rs:
             documents.update(sha_paths.get(doc_sha.get((r.root, r.doc), ""), [(r.root, r.doc)]))

@@ -10,6 +10,16 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
 from .engine import ScanProgress, ScanSummary, run_scan
 from .errors import ScanError
 
@@ -19,9 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="incidentroom scan",
         description="Find who is in a copied archive and what about them is exposed (reads only).",
     )
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="folder or archive (zip, tar, tar.gz, 7z)")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="folder or archive (zip, tar, tar.gz, 7z)"
+    )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    parser.add_argument("--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)")
+    parser.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="local worker processes (default 1)"
+    )
     parser.add_argument("--cluster", metavar="tcp://HOST:8786", help="run on a Dask distributed scheduler")
     parser.add_argument("--resume", action="store_true", help="skip files finished by an interrupted scan")
     return parser
@@ -33,16 +47,13 @@ class _Display:
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
-        self.bar = None
-        self.task_id = None
+        self.bar: Progress | None = None
+        self.task_id: TaskID | None = None
         if self.tty:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
             self.bar = Progress(
-                TextColumn("scanning"),
+                TextColumn("scanning {task.fields[files]} files"),
                 BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("files"),
+                DownloadColumn(),
                 TransferSpeedColumn(),
                 TimeRemainingColumn(),
                 transient=False,
@@ -52,8 +63,8 @@ class _Display:
         if self.bar is not None:
             if self.task_id is None:
                 self.bar.start()
-                self.task_id = self.bar.add_task("scan", total=max(p.bytes_total, 1))
-            self.bar.update(self.task_id, completed=p.bytes_done, total=max(p.bytes_total, 1))
+                self.task_id = self.bar.add_task("scan", total=max(p.bytes_total, 1), files="")
+            self.bar.update(self.task_id, completed=p.bytes_done, files=f"{p.files_done}/{p.files_total}")
             return
         now = time.monotonic()
         if now - self.last >= 5 or p.files_done == p.files_total:

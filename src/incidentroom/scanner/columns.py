@@ -10,7 +10,9 @@ from .detectors import all_detectors
 from .terms import TermDetector
 
 # A second person described in the same row: 'Next of kin name', 'Emergency contact phone'.
-_SECOND_PERSON = re.compile(r"next of kin|\bnok\b|emergency contact|\bkin\b|parent|guardian|partner|spouse|carer")
+_SECOND_PERSON = re.compile(
+    r"next of kin|\bnok\b|emergency contact|\bkin\b|parent|guardian|partner|spouse|carer"
+)
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("first", re.compile(r"first ?name|forename|given ?name|christian name")),
     ("surname", re.compile(r"surname|last ?name|family ?name")),
@@ -28,7 +30,22 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 NEGATIVE_CELLS = frozenset(
-    {"", "none", "no", "n/a", "na", "nil", "not known", "unknown", "prefer not to say", "not stated", "-", "0", "false", "none known"}
+    {
+        "",
+        "none",
+        "no",
+        "n/a",
+        "na",
+        "nil",
+        "not known",
+        "unknown",
+        "prefer not to say",
+        "not stated",
+        "-",
+        "0",
+        "false",
+        "none known",
+    }
 )
 
 

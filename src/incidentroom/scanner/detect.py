@@ -87,7 +87,9 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def detect(data: bytes, location: Location, cell_starts: list[int] | None = None, headers: tuple[str, ...] = ()) -> list[Finding]:
+def detect(
+    data: bytes, location: Location, cell_starts: list[int] | None = None, headers: tuple[str, ...] = ()
+) -> list[Finding]:
     """Validated, non-overlapping findings in UTF-8 ``data``.
 
     For a table row, ``data`` is the cells joined by :data:`CELL_SEPARATOR`,
@@ -108,5 +110,7 @@ def detect(data: bytes, location: Location, cell_starts: list[int] | None = None
         s = start if hit.start is None else hit.start
         e = end if hit.end is None else hit.end
         loc = location if cell_starts is not None else location.shifted(s)
-        findings.append(Finding(detector.category, detector.name, hit.value, hit.normalised, s, e, hit.confidence, loc))
+        findings.append(
+            Finding(detector.category, detector.name, hit.value, hit.normalised, s, e, hit.confidence, loc)
+        )
     return _resolve_overlaps(findings)

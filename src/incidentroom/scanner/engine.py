@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -104,7 +105,9 @@ def _task(index: int, root: str, relative: str, limits: Limits) -> Task:
         size = os.lstat(full).st_size
     except OSError:
         size = 0
-    key = hashlib.sha256(f"{index}\0".encode() + os.fsencode(root) + b"\0" + os.fsencode(relative)).hexdigest()[:24]
+    key = hashlib.sha256(
+        f"{index}\0".encode() + os.fsencode(root) + b"\0" + os.fsencode(relative)
+    ).hexdigest()[:24]
     return Task(key, index, root, relative, size, limits)
 
 
@@ -140,14 +143,18 @@ class _Checkpoints:
         return FileResult.from_json(json.loads((self.dir / f"{task.key}.json").read_text(encoding="utf-8")))
 
 
-def _run_local(tasks: list[Task], key: bytes, workers: int, stop: Callable[[], bool]) -> Iterator[tuple[Task, dict[str, Any]]]:
+def _run_local(
+    tasks: list[Task], key: bytes, workers: int, stop: Callable[[], bool]
+) -> Iterator[tuple[Task, dict[str, Any]]]:
     if workers <= 1:
         for task in tasks:
             if stop():
                 return
             yield task, run_task_json(task, key)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init
+    ) as pool:
         pending: dict[Future[dict[str, Any]], Task] = {}
         queue = list(reversed(tasks))
         try:
@@ -168,19 +175,22 @@ def _run_local(tasks: list[Task], key: bytes, workers: int, stop: Callable[[], b
                 future.cancel()
 
 
-def _run_dask(tasks: list[Task], key: bytes, address: str, stop: Callable[[], bool]) -> Iterator[tuple[Task, dict[str, Any]]]:
+def _run_dask(
+    tasks: list[Task], key: bytes, address: str, stop: Callable[[], bool]
+) -> Iterator[tuple[Task, dict[str, Any]]]:
+    # distributed has no complete type hints; use it through an Any-typed module.
+    distributed: Any = importlib.import_module("distributed")
     try:
-        from distributed import Client, as_completed
-    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
-        raise ScanError("cluster_unavailable", "dask.distributed is not installed") from exc
-    try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = distributed.Client(address, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ScanError("cluster_unreachable", f"cannot reach Dask scheduler at {address}: {exc}") from exc
     try:
         by_key = {task.key: task for task in tasks}
-        futures = [client.submit(run_task_json, task, key, key=f"incidentroom-scan-{task.key}", pure=False) for task in tasks]
-        completed = as_completed(futures)
+        futures = [
+            client.submit(run_task_json, task, key, key=f"incidentroom-scan-{task.key}", pure=False)
+            for task in tasks
+        ]
+        completed = distributed.as_completed(futures)
         for future in completed:
             task_key = str(future.key).removeprefix("incidentroom-scan-")
             yield by_key[task_key], future.result()
@@ -231,7 +241,11 @@ def run_scan(
 
     def report_progress(current: str) -> None:
         if progress is not None:
-            progress(ScanProgress(files_done, len(tasks), bytes_done, bytes_total, time.monotonic() - started, current))
+            progress(
+                ScanProgress(
+                    files_done, len(tasks), bytes_done, bytes_total, time.monotonic() - started, current
+                )
+            )
 
     report_progress("")
     runner = _run_dask(todo, key, cluster, stop) if cluster else _run_local(todo, key, workers, stop)
@@ -258,7 +272,9 @@ def run_scan(
     if not complete:
         result = summary({"files_total": len(tasks), "bytes_total": bytes_total})
         outputs.write_json(result.as_dict(), out_dir)
-        log.warning("scan stopped after %d of %d files; rerun with --resume to finish", files_done, len(tasks))
+        log.warning(
+            "scan stopped after %d of %d files; rerun with --resume to finish", files_done, len(tasks)
+        )
         return result
     results = [checkpoints.load(t) for t in tasks]
     agg = aggregate.build(results, roots, policy)

@@ -8,7 +8,12 @@ from importlib import resources
 
 def _words(filename: str, soft: bool = True) -> list[str]:
     """Words of a shipped list; with ``soft=False``, only those before a '# soft' line."""
-    text = resources.files("incidentroom.scanner").joinpath("data").joinpath(filename).read_text(encoding="utf-8")
+    text = (
+        resources.files("incidentroom.scanner")
+        .joinpath("data")
+        .joinpath(filename)
+        .read_text(encoding="utf-8")
+    )
     words: list[str] = []
     for line in text.splitlines():
         if line.startswith("# soft"):
@@ -52,7 +57,12 @@ def hard_stopwords() -> frozenset[str]:
 @cache
 def nickname_canon() -> dict[str, str]:
     """Map each lower-case variant (and canonical name) to its canonical given name."""
-    text = resources.files("incidentroom.scanner").joinpath("data").joinpath("nicknames.txt").read_text(encoding="utf-8")
+    text = (
+        resources.files("incidentroom.scanner")
+        .joinpath("data")
+        .joinpath("nicknames.txt")
+        .read_text(encoding="utf-8")
+    )
     canon: dict[str, str] = {}
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():

@@ -85,7 +85,11 @@ def _compatible(a: _Profile, b: _Profile) -> bool:
     if a.dobs and b.dobs and a.dobs != b.dobs:
         return False
     for category in STRONG_IDENTIFIERS:
-        if a.strong.get(category) and b.strong.get(category) and not (a.strong[category] & b.strong[category]):
+        if (
+            a.strong.get(category)
+            and b.strong.get(category)
+            and not (a.strong[category] & b.strong[category])
+        ):
             return False
     return True
 
@@ -195,8 +199,8 @@ def _merge_same_full_name(
                 families[(document_family(records[index].doc), n.canonical_first, n.last)].add(find_(index))
     # Within one message (its body and its attachments) the same full name is the same
     # person even when the archive holds namesakes elsewhere.
-    for key in sorted(families):
-        roots = sorted({find_(r) for r in families[key]})
+    for family_key in sorted(families):
+        roots = sorted({find_(r) for r in families[family_key]})
         for other in roots[1:]:
             union_(roots[0], other)
     for key in sorted(groups):
@@ -218,7 +222,10 @@ def _names_agree(a: Sequence[ParsedName], b: Sequence[ParsedName]) -> bool:
 
 
 def _attach_name_only(
-    records: Sequence[RecordData], names: list[list[ParsedName]], find_: Callable[[int], int], union_: Callable[[int, int], bool]
+    records: Sequence[RecordData],
+    names: list[list[ParsedName]],
+    find_: Callable[[int], int],
+    union_: Callable[[int, int], bool],
 ) -> None:
     """Join records that carry a name but no evidence to a unique compatible person."""
     with_evidence = [i for i, r in enumerate(records) if names[i] and any(True for _ in _evidence(r))]
@@ -230,8 +237,15 @@ def _attach_name_only(
     for index, record in enumerate(records):
         if not names[index] or any(True for _ in _evidence(record)):
             continue
-        candidates = {find_(j) for n in names[index] for j in by_surname.get(n.last, []) if _names_agree(names[index], names[j])}
-        same_doc = {find_(j) for j in with_evidence if records[j].doc == record.doc and find_(j) in candidates}
+        candidates = {
+            find_(j)
+            for n in names[index]
+            for j in by_surname.get(n.last, [])
+            if _names_agree(names[index], names[j])
+        }
+        same_doc = {
+            find_(j) for j in with_evidence if records[j].doc == record.doc and find_(j) in candidates
+        }
         has_full_first = any(len(n.first) > 1 for n in names[index])
         if len(same_doc) == 1:
             union_(index, same_doc.pop())

@@ -161,7 +161,9 @@ def summary_figures(agg: Aggregate, roots: Sequence[str]) -> dict[str, Any]:
     return {
         "files_total": len(agg.manifest),
         "bytes_total": sum(m.size for m in agg.manifest if not m.container),
-        "files_by_status": {s: statuses.get(s, 0) for s in ("scanned", "duplicate", "skipped", "failed", "needs_ocr")},
+        "files_by_status": {
+            s: statuses.get(s, 0) for s in ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
+        },
         "files_by_type": dict(sorted(Counter(m.type or "unknown" for m in agg.manifest).items())),
         "individuals": len(people),
         "individuals_by_risk": {r: sum(1 for p in people if p.risk == r) for r in ("high", "medium", "low")},

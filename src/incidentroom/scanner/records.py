@@ -17,17 +17,20 @@ from .columns import NEGATIVE_CELLS, Column, classify
 from .detect import CELL_SEPARATOR, detect
 from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from .detectors.driving_licence import licence_matches
-from .detectors.name import TITLES, parse_name_at
+from .detectors.name import parse_name_at
 from .detectors.postcode import UkPostcodeDetector, normalise_postcode
 from .hashing import keyed_hash, mask
-from .names import first_names_compatible, parse_name
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
+from .names import first_names_compatible, parse_name
 from .vocab import CATEGORIES
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
 _POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")
 _LABEL_PREFIX = re.compile(r"^[^:]{0,30}:\s*")
-_STREETISH = re.compile(r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b", re.I)
+_STREETISH = re.compile(
+    r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -106,7 +109,9 @@ class DocumentBuilder:
         for person in sorted(drafts):
             self._commit(drafts[person], unit.location)
 
-    def _column_findings(self, cells: list[str], columns: list[Column], location: Location, drafts: dict[int, _Draft]) -> None:
+    def _column_findings(
+        self, cells: list[str], columns: list[Column], location: Location, drafts: dict[int, _Draft]
+    ) -> None:
         names: dict[int, dict[str, str]] = {}
         addresses: dict[int, list[str]] = {}
         for cell, column in zip(cells, columns, strict=False):
@@ -122,27 +127,60 @@ class DocumentBuilder:
             elif column.field == "account" and re.fullmatch(r"\d{8}", value.replace(" ", "")):
                 draft = drafts.setdefault(column.person, _Draft())
                 if not any(f.category == "bank_account" for f in draft.findings):
-                    draft.findings.append(Finding("bank_account", "column_account_number", value, value.replace(" ", ""), 0, 0, 0.85, location))
+                    draft.findings.append(
+                        Finding(
+                            "bank_account",
+                            "column_account_number",
+                            value,
+                            value.replace(" ", ""),
+                            0,
+                            0,
+                            0.85,
+                            location,
+                        )
+                    )
             elif column.field == "dob":
-                date = parse_uk_date(value[:10]) if not any(f.category == "date_of_birth" for f in drafts.get(column.person, _Draft()).findings) else None
+                date = (
+                    parse_uk_date(value[:10])
+                    if not any(
+                        f.category == "date_of_birth" for f in drafts.get(column.person, _Draft()).findings
+                    )
+                    else None
+                )
                 if date is not None and plausible_birth_date(date):
                     drafts.setdefault(column.person, _Draft()).findings.append(
-                        Finding("date_of_birth", "column_date_of_birth", value, date.isoformat(), 0, 0, 0.9, location)
+                        Finding(
+                            "date_of_birth",
+                            "column_date_of_birth",
+                            value,
+                            date.isoformat(),
+                            0,
+                            0,
+                            0.9,
+                            location,
+                        )
                     )
             elif column.field in CATEGORIES and column.field not in ("name", "address", "email", "phone"):
                 draft = drafts.setdefault(column.person, _Draft())
                 if not any(f.category == column.field for f in draft.findings):
                     drafts.setdefault(column.person, _Draft()).findings.append(
-                        Finding(column.field, f"column_{column.field}", value, value.lower(), 0, 0, 0.9, location)
+                        Finding(
+                            column.field, f"column_{column.field}", value, value.lower(), 0, 0, 0.9, location
+                        )
                     )
-        for person, parts in names.items():
-            if "name" in parts:
-                parsed = parse_name_at(parts["name"], labelled=True)
+        for person, name_parts in names.items():
+            if "name" in name_parts:
+                parsed = parse_name_at(name_parts["name"], labelled=True)
                 full = parsed[0] if parsed else ""
             else:
-                full = " ".join(p for p in (parts.get("title", ""), parts.get("first", ""), parts.get("surname", "")) if p)
-                if not (parts.get("first") and parts.get("surname")):
-                    full = full if parts.get("surname") and parts.get("title") else ""
+                given, surname, title = (
+                    name_parts.get("first", ""),
+                    name_parts.get("surname", ""),
+                    name_parts.get("title", ""),
+                )
+                full = (
+                    " ".join(p for p in (title, given, surname) if p) if surname and (given or title) else ""
+                )
             if full:
                 first, last = name_key(full)
                 drafts.setdefault(person, _Draft()).findings.append(
@@ -164,7 +202,11 @@ class DocumentBuilder:
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
-            current.findings.append(Finding("name", "email_sender", owner[0], " ".join(name_key(owner[0])), 0, 0, 0.9, unit.location))
+            current.findings.append(
+                Finding(
+                    "name", "email_sender", owner[0], " ".join(name_key(owner[0])), 0, 0, 0.9, unit.location
+                )
+            )
             drafts.append(current)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
@@ -200,7 +242,9 @@ class DocumentBuilder:
             drafts.append(_Draft(findings=pending, addresses=pending_addresses))
         for draft in drafts:
             if owner is not None and draft is drafts[0]:
-                draft.findings.append(Finding("email", "email_sender", owner[1], owner[1].lower(), 0, 0, 0.9, unit.location))
+                draft.findings.append(
+                    Finding("email", "email_sender", owner[1], owner[1].lower(), 0, 0, 0.9, unit.location)
+                )
             self._commit(draft, unit.location)
 
     def _commit(self, draft: _Draft, location: Location) -> None:
@@ -220,7 +264,11 @@ class DocumentBuilder:
         for finding in draft.findings:
             confidence = finding.confidence
             counted = True
-            if finding.category == "driving_licence_number" and names and not licence_matches(finding.normalised, surname, dob):
+            if (
+                finding.category == "driving_licence_number"
+                and names
+                and not licence_matches(finding.normalised, surname, dob)
+            ):
                 # The licence encodes someone else's surname or birth date: keep the
                 # detection for review but do not expose it as this person's.
                 confidence, counted = 0.4, False

@@ -40,7 +40,8 @@ def render(summary: dict[str, Any]) -> str:
     ico = summary["ico"]
     risk_colours = {"high": "#d4351c", "medium": "#f47738", "low": "#00703c"}
     risk_chart = "".join(
-        _bar_chart(f"{level.title()} risk", {level: count}, risk_colours[level]) for level, count in summary["individuals_by_risk"].items()
+        _bar_chart(f"{level.title()} risk", {level: count}, risk_colours[level])
+        for level, count in summary["individuals_by_risk"].items()
     )
     facts = [
         ("Approximate number of data subjects", ico["approximate_data_subjects"]),
@@ -52,7 +53,9 @@ def render(summary: dict[str, Any]) -> str:
         ("Files seen", summary["files_total"]),
         ("Scan complete", "yes" if summary.get("complete", True) else "no"),
     ]
-    fact_rows = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts)
+    fact_rows = "".join(
+        f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts
+    )
     categories = {k: v for k, v in summary["individuals_by_category"].items() if v}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Breach impact report</title>

@@ -26,7 +26,9 @@ CATEGORIES: Final[tuple[str, ...]] = (
 )
 
 #: UK GDPR Art 9 special categories, reported separately on the ICO form.
-SPECIAL_CATEGORIES: Final[frozenset[str]] = frozenset({"health", "ethnicity", "religion", "sexual_orientation"})
+SPECIAL_CATEGORIES: Final[frozenset[str]] = frozenset(
+    {"health", "ethnicity", "religion", "sexual_orientation"}
+)
 
 #: Identifiers that single out one person wherever they appear, so they drive linkage.
 STRONG_IDENTIFIERS: Final[frozenset[str]] = frozenset(

@@ -55,9 +55,31 @@ class _Walker:
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
 
-    def entry(self, blob_path: str, container: str, sha: str, kind: str, size: int, status: str, reason: str, year: int | None, duplicate_of: str = "") -> None:
+    def entry(
+        self,
+        blob_path: str,
+        container: str,
+        sha: str,
+        kind: str,
+        size: int,
+        status: str,
+        reason: str,
+        year: int | None,
+        duplicate_of: str = "",
+    ) -> None:
         self.result.manifest.append(
-            ManifestEntry(blob_path, self.task.root_index, container, sha, kind, size, status, reason, year, duplicate_of)
+            ManifestEntry(
+                blob_path,
+                self.task.root_index,
+                container,
+                sha,
+                kind,
+                size,
+                status,
+                reason,
+                year,
+                duplicate_of,
+            )
         )
 
     def process(self, blob: Blob, container: str, depth: int) -> None:
@@ -66,18 +88,55 @@ class _Walker:
             with blob.open() as fh:
                 head = fh.read(65536)
         except OSError as exc:
-            self.entry(blob.path, container, "", "", blob.size, "failed", f"unreadable: {exc.strerror or exc}", blob.year)
+            self.entry(
+                blob.path,
+                container,
+                "",
+                "",
+                blob.size,
+                "failed",
+                f"unreadable: {exc.strerror or exc}",
+                blob.year,
+            )
             return
         if sha in self.seen:
-            self.entry(blob.path, container, sha, "", blob.size, "duplicate", "identical content scanned once", blob.year, self.seen[sha])
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                "",
+                blob.size,
+                "duplicate",
+                "identical content scanned once",
+                blob.year,
+                self.seen[sha],
+            )
             return
         self.seen[sha] = blob.path
         extractor = choose(blob.extension, head)
         if extractor is None:
-            self.entry(blob.path, container, sha, blob.extension or "unknown", blob.size, "skipped", "unsupported file type (not text, document, email or archive)", blob.year)
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                blob.extension or "unknown",
+                blob.size,
+                "skipped",
+                "unsupported file type (not text, document, email or archive)",
+                blob.year,
+            )
             return
         if extractor.container and depth >= self.task.limits.max_depth:
-            self.entry(blob.path, container, sha, extractor.name, blob.size, "skipped", f"nested deeper than {self.task.limits.max_depth} containers", blob.year)
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                extractor.name,
+                blob.size,
+                "skipped",
+                f"nested deeper than {self.task.limits.max_depth} containers",
+                blob.year,
+            )
             return
         self.extract(blob, container, depth, sha, extractor)
 
@@ -97,11 +156,26 @@ class _Walker:
                 elif isinstance(item, Blob):
                     self.process(item, blob.path, depth + 1)
                 elif isinstance(item, MemberIssue):
-                    self.entry(item.path, blob.path, "", item.path.rsplit(".", 1)[-1].lower(), item.size, item.status, item.reason, item.year)
+                    self.entry(
+                        item.path,
+                        blob.path,
+                        "",
+                        item.path.rsplit(".", 1)[-1].lower(),
+                        item.size,
+                        item.status,
+                        item.reason,
+                        item.year,
+                    )
                 elif isinstance(item, NeedsOcr):
                     if item.pages:
                         status = "needs_ocr"
-                        reason = f"no text layer on page(s) {', '.join(map(str, item.pages))}" + ("" if item.ocr_done else "; tesseract not installed" if not _has_tesseract() else "")
+                        reason = f"no text layer on page(s) {', '.join(map(str, item.pages))}" + (
+                            ""
+                            if item.ocr_done
+                            else "; tesseract not installed"
+                            if not _has_tesseract()
+                            else ""
+                        )
                     else:
                         reason = "text from OCR (tesseract)"
         except ExtractError as exc:

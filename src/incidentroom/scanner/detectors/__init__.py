@@ -25,7 +25,11 @@ def all_detectors() -> tuple[Detector, ...]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Detector) and not inspect.isabstract(obj) and obj.__module__ == module.__name__:
+            if (
+                issubclass(obj, Detector)
+                and not inspect.isabstract(obj)
+                and obj.__module__ == module.__name__
+            ):
                 if obj.name in found:
                     raise RuntimeError(f"two detectors share the name {obj.name!r}")
                 found[obj.name] = obj()

@@ -20,5 +20,12 @@ class CriminalOffenceDetector(TermDetector):
         "arrested for", "charged with", "released on licence", "anti-social behaviour order",
         "criminal behaviour order", "restraining order", "sex offenders register", "unspent conviction",
     )  # fmt: skip
-    weak_terms: ClassVar[tuple[str, ...]] = ("theft", "burglary", "assault", "fraud", "shoplifting", "drink driving")
+    weak_terms: ClassVar[tuple[str, ...]] = (
+        "theft",
+        "burglary",
+        "assault",
+        "fraud",
+        "shoplifting",
+        "drink driving",
+    )
     context = re.compile(r"offence|convicted|conviction|court|police|charged|sentence|caution")

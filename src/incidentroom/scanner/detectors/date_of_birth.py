@@ -9,7 +9,12 @@ from typing import ClassVar
 from .base import Candidate, Detector, Hit, has_context
 
 _CONTEXT = re.compile(r"\bdob\b|d\.o\.b|date of birth|birth ?date|\bborn\b|birthday|\bd/o/b\b")
-_MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})$")
 _WORDY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]{3})[a-z]* (\d{4})$")

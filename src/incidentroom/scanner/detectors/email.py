@@ -28,7 +28,9 @@ class EmailDetector(Detector):
 
     name = "email"
     category = "email"
-    patterns: ClassVar[tuple[str, ...]] = (r"\b[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",)
+    patterns: ClassVar[tuple[str, ...]] = (
+        r"\b[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+    )
     header_words = ("email", "e-mail")
 
     def validate(self, cand: Candidate) -> Hit | None:

@@ -30,6 +30,8 @@ class EthnicityDetector(TermDetector):
         hit = super().validate(cand)
         if hit is None:
             return None
-        if " " not in hit.normalised and not (self.header_matches(cand.header) or self.context.search(cand.before(60))):
+        if " " not in hit.normalised and not (
+            self.header_matches(cand.header) or self.context.search(cand.before(60))
+        ):
             return None
         return hit

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
@@ -14,9 +13,11 @@ LABELS = (
     "|next of kin|emergency contact|contact name|permit holder|account holder|cardholder|complainant"
     "|witness|parent|guardian|carer|landlord|attn|attention|addressee|subject|child|pupil|employee"
 )
-_TOKEN = r"[A-Z][A-Za-z'’-]*\.?"
+_TOKEN = r"[A-Z][A-Za-z'’-]*\.?"  # noqa: S105 - a regex for one name word, not a secret
 _BODY = re.compile(rf"(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<body>{_TOKEN}(?:[ ]+{_TOKEN}){{0,3}})")
-_COMMA = re.compile(rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)")
+_COMMA = re.compile(
+    rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)"
+)
 _HOUSE_NUMBER_BEFORE = re.compile(r"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
 _LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$")
 

@@ -26,7 +26,9 @@ class NationalInsuranceDetector(Detector):
 
     name = "uk_nino"
     category = "national_insurance_number"
-    patterns: ClassVar[tuple[str, ...]] = (r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",)
+    patterns: ClassVar[tuple[str, ...]] = (
+        r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+    )
     header_words = ("national insurance", "ni number", "nino", "ni no")
 
     def validate(self, cand: Candidate) -> Hit | None:

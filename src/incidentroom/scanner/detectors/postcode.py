@@ -9,9 +9,7 @@ from .base import Candidate, Detector, Hit
 # Position rules: the first letter is never Q, V or X; the second never I, J or Z; a
 # third-position letter is one of ABCDEFGHJKPSTUW; a fourth-position letter one of
 # ABEHMNPRVWXY; the inward code's letters never include C, I, K, M, O or V.
-_OUTWARD = (
-    r"(?:[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY])"
-)
+_OUTWARD = r"(?:[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY])"
 _INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
 
 

@@ -15,5 +15,14 @@ class SexualOrientationDetector(TermDetector):
     category = "sexual_orientation"
     header_words = ("orientation", "sexuality")
     strong_terms: ClassVar[tuple[str, ...]] = ("same-sex partner", "same sex partner")
-    weak_terms: ClassVar[tuple[str, ...]] = ("gay", "lesbian", "bisexual", "heterosexual", "straight", "queer", "pansexual", "asexual")
+    weak_terms: ClassVar[tuple[str, ...]] = (
+        "gay",
+        "lesbian",
+        "bisexual",
+        "heterosexual",
+        "straight",
+        "queer",
+        "pansexual",
+        "asexual",
+    )
     context = re.compile(r"orientation|sexuality|identifies as|is openly|came out as|\bas\b")

@@ -40,6 +40,10 @@ class VehicleRegistrationDetector(Detector):
         if re.fullmatch(_PREFIX.replace(r"\b", ""), value) or re.fullmatch(_SUFFIX.replace(r"\b", ""), value):
             return Hit(cand.value, compact, 0.85)
         letters = "".join(ch for ch in compact if ch.isalpha())
-        if re.fullmatch(_NORTHERN_IRELAND.replace(r"\b", ""), value) and ("I" in letters or "Z" in letters) and len(letters) >= 2:
+        if (
+            re.fullmatch(_NORTHERN_IRELAND.replace(r"\b", ""), value)
+            and ("I" in letters or "Z" in letters)
+            and len(letters) >= 2
+        ):
             return Hit(cand.value, compact, 0.8)
         return None

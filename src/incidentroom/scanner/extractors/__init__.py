@@ -10,9 +10,31 @@ import inspect
 import pkgutil
 from functools import cache
 
-from .base import Blob, detect_encoding, looks_binary, ExtractError, Extractor, Limits, MemberIssue, NeedsOcr, Output, OwnedText
+from .base import (
+    Blob,
+    ExtractError,
+    Extractor,
+    Limits,
+    MemberIssue,
+    NeedsOcr,
+    Output,
+    OwnedText,
+    detect_encoding,
+    looks_binary,
+)
 
-__all__ = ["Blob", "ExtractError", "Extractor", "Limits", "MemberIssue", "NeedsOcr", "Output", "OwnedText", "all_extractors", "choose"]
+__all__ = [
+    "Blob",
+    "ExtractError",
+    "Extractor",
+    "Limits",
+    "MemberIssue",
+    "NeedsOcr",
+    "Output",
+    "OwnedText",
+    "all_extractors",
+    "choose",
+]
 
 _NOT_PLUGINS = {"base", "ole"}
 
@@ -26,7 +48,11 @@ def all_extractors() -> tuple[Extractor, ...]:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            if issubclass(obj, Extractor) and not inspect.isabstract(obj) and obj.__module__ == module.__name__:
+            if (
+                issubclass(obj, Extractor)
+                and not inspect.isabstract(obj)
+                and obj.__module__ == module.__name__
+            ):
                 found[obj.name] = obj()
     return tuple(found[name] for name in sorted(found))
 

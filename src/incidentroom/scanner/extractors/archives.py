@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import IO, ClassVar, cast
 
 import py7zr
 
@@ -52,14 +52,31 @@ class ZipExtractor(Extractor):
                     path = _member_path(blob.path, info.filename)
                     year = info.date_time[0] if info.date_time[0] > 1980 else None
                     if info.flag_bits & 0x1:
-                        yield MemberIssue(path, info.file_size, "failed", "encrypted zip member (password protected)", year)
+                        yield MemberIssue(
+                            path, info.file_size, "failed", "encrypted zip member (password protected)", year
+                        )
                         continue
-                    if info.file_size > (1 << 20) and info.file_size / max(info.compress_size, 1) > limits.max_ratio:
-                        yield MemberIssue(path, info.file_size, "skipped", f"compression ratio above {limits.max_ratio:g} (zip bomb guard)", year)
+                    if (
+                        info.file_size > (1 << 20)
+                        and info.file_size / max(info.compress_size, 1) > limits.max_ratio
+                    ):
+                        yield MemberIssue(
+                            path,
+                            info.file_size,
+                            "skipped",
+                            f"compression ratio above {limits.max_ratio:g} (zip bomb guard)",
+                            year,
+                        )
                         continue
                     total += info.file_size
                     if total > limits.max_archive_total:
-                        yield MemberIssue(path, info.file_size, "skipped", f"archive expands beyond {limits.max_archive_total} bytes (zip bomb guard)", year)
+                        yield MemberIssue(
+                            path,
+                            info.file_size,
+                            "skipped",
+                            f"archive expands beyond {limits.max_archive_total} bytes (zip bomb guard)",
+                            year,
+                        )
                         continue
                     try:
                         with archive.open(info) as member:
@@ -67,7 +84,14 @@ class ZipExtractor(Extractor):
                     except ExtractError as exc:
                         yield MemberIssue(path, info.file_size, exc.status, exc.reason, year)
                         continue
-                    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+                    except (
+                        zipfile.BadZipFile,
+                        zlib.error,
+                        OSError,
+                        EOFError,
+                        NotImplementedError,
+                        RuntimeError,
+                    ) as exc:
                         yield MemberIssue(path, info.file_size, "failed", f"corrupt zip member: {exc}", year)
                         continue
                     yield file_blob(path, data, info.file_size, year)
@@ -96,10 +120,18 @@ class TarExtractor(Extractor):
                     if not member.isfile():
                         continue
                     path = _member_path(blob.path, member.name)
-                    year = dt.datetime.fromtimestamp(member.mtime, tz=dt.UTC).year if member.mtime > 0 else None
+                    year = (
+                        dt.datetime.fromtimestamp(member.mtime, tz=dt.UTC).year if member.mtime > 0 else None
+                    )
                     total += member.size
                     if total > limits.max_archive_total:
-                        yield MemberIssue(path, member.size, "skipped", f"archive expands beyond {limits.max_archive_total} bytes", year)
+                        yield MemberIssue(
+                            path,
+                            member.size,
+                            "skipped",
+                            f"archive expands beyond {limits.max_archive_total} bytes",
+                            year,
+                        )
                         continue
                     extracted = archive.extractfile(member)
                     if extracted is None:
@@ -120,7 +152,7 @@ class TarExtractor(Extractor):
         path = _member_path(blob.path, inner)
         with blob.open() as fh:
             try:
-                data = spool(gzip.GzipFile(fileobj=fh), limits, -1, max(blob.size, 1))
+                data = spool(cast(IO[bytes], gzip.GzipFile(fileobj=fh)), limits, -1, max(blob.size, 1))
             except ExtractError as exc:
                 yield MemberIssue(path, 0, exc.status, exc.reason, blob.year)
                 return
@@ -148,7 +180,11 @@ class SevenZipExtractor(Extractor):
             try:
                 archive = py7zr.SevenZipFile(fh, mode="r")
             except (py7zr.Bad7zFile, py7zr.PasswordRequired, OSError, EOFError, ValueError, KeyError) as exc:
-                reason = "encrypted 7z (password protected)" if isinstance(exc, py7zr.PasswordRequired) else f"corrupt 7z: {exc}"
+                reason = (
+                    "encrypted 7z (password protected)"
+                    if isinstance(exc, py7zr.PasswordRequired)
+                    else f"corrupt 7z: {exc}"
+                )
                 raise ExtractError("failed", reason) from exc
             with archive:
                 if archive.needs_password():
@@ -156,11 +192,22 @@ class SevenZipExtractor(Extractor):
                 entries = [e for e in archive.list() if not e.is_directory]
                 total = sum(e.uncompressed for e in entries)
                 packed = max(blob.size, 1)
-                if total > limits.max_archive_total or (total > (1 << 20) and total / packed > limits.max_ratio):
+                if total > limits.max_archive_total or (
+                    total > (1 << 20) and total / packed > limits.max_ratio
+                ):
                     raise ExtractError("skipped", f"7z expands to {total} bytes from {packed} (bomb guard)")
                 try:
-                    archive.extractall(path=tmp)
-                except (py7zr.Bad7zFile, OSError, EOFError, ValueError, KeyError, py7zr.exceptions.CrcError) as exc:
+                    # Safe: py7zr refuses members that escape the target, and the target is
+                    # a private temporary directory whose total size was checked above.
+                    archive.extractall(path=tmp)  # noqa: S202
+                except (
+                    py7zr.Bad7zFile,
+                    OSError,
+                    EOFError,
+                    ValueError,
+                    KeyError,
+                    py7zr.exceptions.CrcError,
+                ) as exc:
                     raise ExtractError("failed", f"corrupt 7z: {exc}") from exc
             root = Path(tmp)
             for entry in sorted(entries, key=lambda e: e.filename):

@@ -46,7 +46,9 @@ class Blob:
     def read_all(self, limits: Limits) -> bytes:
         """The whole content, refusing anything larger than ``limits.max_whole_file``."""
         if self.size > limits.max_whole_file:
-            raise ExtractError("skipped", f"too large to load whole ({self.size} bytes > {limits.max_whole_file})")
+            raise ExtractError(
+                "skipped", f"too large to load whole ({self.size} bytes > {limits.max_whole_file})"
+            )
         with self.open() as fh:
             return fh.read(limits.max_whole_file + 1)
 

@@ -39,7 +39,9 @@ class DelimitedExtractor(Extractor):
                     if any(cell.strip() for cell in row):
                         yield RowUnit(headers, tuple(row), Location(row=number))
             except csv.Error as exc:
-                raise ExtractError("failed", f"malformed delimited text at row {reader.line_num}: {exc}") from exc
+                raise ExtractError(
+                    "failed", f"malformed delimited text at row {reader.line_num}: {exc}"
+                ) from exc
 
     @staticmethod
     def _sniff(sample: str) -> str:

@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import ClassVar
 
+import olefile
+
 from ..detectors.email import is_role_or_test
 from ..detectors.name import parse_name_at
 from ..model import Location, RowUnit, TextUnit
@@ -22,7 +24,9 @@ PARTY_HEADERS = ("name", "email")
 
 def is_person(display: str, address: str) -> bool:
     """A party is a person when the address is not a role mailbox and the name parses."""
-    return bool(address) and not is_role_or_test(address) and parse_name_at(display, labelled=True) is not None
+    return (
+        bool(address) and not is_role_or_test(address) and parse_name_at(display, labelled=True) is not None
+    )
 
 
 def owner_of(parties: list[tuple[str, str, str]]) -> tuple[str, str] | None:
@@ -91,7 +95,8 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
 def parse_message(data: bytes) -> EmailMessage:
     """Parse RFC 5322 bytes with the modern policy."""
     message = BytesParser(policy=email.policy.default).parsebytes(data)
-    assert isinstance(message, EmailMessage)  # the default policy always builds these
+    if not isinstance(message, EmailMessage):  # the default policy always builds these
+        raise ExtractError("failed", "unparseable email message")
     return message
 
 
@@ -150,7 +155,9 @@ class MboxExtractor(Extractor):
             number += 1
             yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
 
-    def _message(self, lines: list[bytes], oversized: bool, path: str, number: int, line: int, limits: Limits) -> Iterator[Output]:
+    def _message(
+        self, lines: list[bytes], oversized: bool, path: str, number: int, line: int, limits: Limits
+    ) -> Iterator[Output]:
         base = f"{path}#message{number}"
         if oversized:
             yield MemberIssue(base, 0, "skipped", f"message larger than {self.max_message} bytes")
@@ -158,11 +165,8 @@ class MboxExtractor(Extractor):
         yield from message_outputs(parse_message(b"".join(lines)), base, Location(line=line), limits)
 
 
-def _ole_text(ole: object, stream: str) -> str:
+def _ole_text(ole: olefile.OleFileIO, stream: str) -> str:
     """A MAPI string property: '001F' is UTF-16LE, '001E' 8-bit."""
-    from olefile import OleFileIO
-
-    assert isinstance(ole, OleFileIO)
     for suffix, encoding in (("001F", "utf-16-le"), ("001E", "cp1252")):
         name = f"{stream}{suffix}"
         if ole.exists(name):
@@ -181,10 +185,17 @@ class MsgExtractor(Extractor):
         data = blob.read_all(limits)
         ole = open_ole(data, "Outlook message")
         try:
-            if not ole.exists("__substg1.0_0037001F") and not ole.exists("__substg1.0_1000001F") and not ole.exists("__substg1.0_0037001E"):
+            if (
+                not ole.exists("__substg1.0_0037001F")
+                and not ole.exists("__substg1.0_1000001F")
+                and not ole.exists("__substg1.0_0037001E")
+            ):
                 raise ExtractError("failed", "OLE file is not an Outlook message (no subject or body)")
             location = Location()
-            sender = (_ole_text(ole, "__substg1.0_0C1A"), _ole_text(ole, "__substg1.0_5D01") or _ole_text(ole, "__substg1.0_0C1F"))
+            sender = (
+                _ole_text(ole, "__substg1.0_0C1A"),
+                _ole_text(ole, "__substg1.0_5D01") or _ole_text(ole, "__substg1.0_0C1F"),
+            )
             parties = [("from", *sender)]
             storages = {entry[0] for entry in ole.listdir(streams=True, storages=True) if entry}
             for storage in sorted(s for s in storages if s.startswith("__recip_version1.0_")):
@@ -208,6 +219,11 @@ class MsgExtractor(Extractor):
                     payload = bytes(ole.openstream(prefix + "37010102").read())
                     yield bytes_blob(f"{blob.path}/{filename}", payload, blob.year)
                 else:
-                    yield MemberIssue(f"{blob.path}/{filename}", 0, "skipped", "embedded item without binary data (e.g. a nested message object)")
+                    yield MemberIssue(
+                        f"{blob.path}/{filename}",
+                        0,
+                        "skipped",
+                        "embedded item without binary data (e.g. a nested message object)",
+                    )
         finally:
             ole.close()

@@ -30,7 +30,8 @@ def _ocr_page(page: pdfium.PdfPage) -> str:
         png = Path(tmp) / "page.png"
         image.save(png)
         try:
-            done = subprocess.run([tesseract, str(png), "stdout", "-l", "eng"], capture_output=True, timeout=120, check=False)  # noqa: S603
+            command = [tesseract, str(png), "stdout", "-l", "eng"]
+            done = subprocess.run(command, capture_output=True, timeout=120, check=False)  # noqa: S603
         except (OSError, subprocess.TimeoutExpired):
             return ""
     return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""

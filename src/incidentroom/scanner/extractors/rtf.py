@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
-from typing import ClassVar
-
-from striprtf.striprtf import rtf_to_text
+from typing import Any, ClassVar
 
 from ..model import Location
 from .base import Blob, ExtractError, Extractor, Limits, Output, paragraph_units
+
+# striprtf ships no type hints; reach it through an Any-typed module.
+_striprtf: Any = importlib.import_module("striprtf.striprtf")
 
 
 class RtfExtractor(Extractor):
@@ -27,7 +29,7 @@ class RtfExtractor(Extractor):
         if not raw.lstrip().startswith(b"{\\rtf"):
             raise ExtractError("failed", "not an RTF document")
         try:
-            text = rtf_to_text(raw.decode("cp1252", "replace"), errors="ignore")
+            text: str = _striprtf.rtf_to_text(raw.decode("cp1252", "replace"), errors="ignore")
         except (ValueError, IndexError) as exc:
             raise ExtractError("failed", f"unreadable RTF: {exc}") from exc
         yield from paragraph_units(text.split("\n"), Location())

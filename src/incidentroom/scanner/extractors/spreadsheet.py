@@ -36,7 +36,6 @@ class SpreadsheetExtractor(Extractor):
         data = blob.read_all(limits)
         raise_if_encrypted_ole(data, "spreadsheet")
         try:
-
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine raises its own error types per format
             raise ExtractError("failed", f"unreadable spreadsheet: {exc}") from exc
