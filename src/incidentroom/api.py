@@ -23,7 +23,11 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Return the token's user, or None to refuse."""
-        found = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token), revoked_at=None).first()
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at=None)
+            .first()
+        )
         if found is None or not found.user.is_active:
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
@@ -49,12 +53,15 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"code": "unauthenticated", "message": "Sign in or send a valid API token.", "field": None}, status=401
+        request,
+        {"code": "unauthenticated", "message": "Sign in or send a valid API token.", "field": None},
+        status=401,
     )
 
 
 def _register() -> None:
     # Imported here so each app's router module can import ``api`` helpers without cycles.
+    from incidentroom.breach.api import router as breach_router
     from incidentroom.core.api import router as core_router
     from incidentroom.estate.api import router as estate_router
     from incidentroom.incidents.api import router as incidents_router
@@ -64,6 +71,7 @@ def _register() -> None:
     api.add_router("/estate", estate_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/status", status_router)
+    api.add_router("/breach", breach_router)
 
 
 _register()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("incidentroom.estate.urls")),
     path("", include("incidentroom.incidents.urls")),
     path("", include("incidentroom.status.urls")),
+    path("", include("incidentroom.breach.urls")),
 ]
