@@ -94,7 +94,10 @@ class ZipExtractor(Extractor):
                     ) as exc:
                         yield MemberIssue(path, info.file_size, "failed", f"corrupt zip member: {exc}", year)
                         continue
-                    yield file_blob(path, data, info.file_size, year)
+                    try:
+                        yield file_blob(path, data, info.file_size, year)
+                    finally:
+                        data.close()
 
 
 class TarExtractor(Extractor):
@@ -141,7 +144,10 @@ class TarExtractor(Extractor):
                     except ExtractError as exc:
                         yield MemberIssue(path, member.size, exc.status, exc.reason, year)
                         continue
-                    yield file_blob(path, data, member.size, year)
+                    try:
+                        yield file_blob(path, data, member.size, year)
+                    finally:
+                        data.close()
             except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
                 raise ExtractError("failed", f"truncated or corrupt tar archive: {exc}") from exc
             finally:
@@ -160,7 +166,10 @@ class TarExtractor(Extractor):
                 raise ExtractError("failed", f"corrupt gzip: {exc}") from exc
         data.seek(0, io.SEEK_END)
         size = data.tell()
-        yield file_blob(path, data, size, blob.year)
+        try:
+            yield file_blob(path, data, size, blob.year)
+        finally:
+            data.close()
 
 
 class SevenZipExtractor(Extractor):
@@ -219,4 +228,7 @@ class SevenZipExtractor(Extractor):
                     continue
                 with target.open("rb") as member:
                     data = spool(member, limits)
-                yield file_blob(path, data, entry.uncompressed, year)
+                try:
+                    yield file_blob(path, data, entry.uncompressed, year)
+                finally:
+                    data.close()

@@ -1,0 +1,54 @@
+"""Helpers for scanner tests: scan a folder and read the outputs back."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from incidentroom.scanner import Limits, run_scan
+
+
+@dataclass
+class Outputs:
+    """The five outputs of one scan, parsed."""
+
+    out: Path
+    individuals: list[dict[str, str]]
+    detections: list[dict[str, Any]]
+    manifest: list[dict[str, Any]]
+
+    def status(self, suffix: str) -> tuple[str, str]:
+        """(status, reason) of the one manifest row whose path ends with ``suffix``."""
+        rows = [m for m in self.manifest if m["path"].endswith(suffix)]
+        assert len(rows) == 1, (suffix, [m["path"] for m in self.manifest])
+        return rows[0]["status"], rows[0]["reason"]
+
+    def categories(self) -> set[str]:
+        """Every category detected anywhere."""
+        return {d["category"] for d in self.detections}
+
+    def names(self) -> set[str]:
+        """Full names of the individuals found."""
+        return {p["full_name"] for p in self.individuals}
+
+
+def scan(folder: Path, out: Path, limits: Limits | None = None, **kwargs: Any) -> Outputs:
+    """Run a scan of ``folder`` into ``out`` and read the outputs."""
+    run_scan([folder], out, limits=limits, **kwargs)
+    return read_outputs(out)
+
+
+def read_outputs(out: Path) -> Outputs:
+    """Read individuals.csv and both Parquet files of a finished scan."""
+    with (out / "individuals.csv").open(encoding="utf-8") as fh:
+        individuals = list(csv.DictReader(fh))
+    return Outputs(
+        out,
+        individuals,
+        pq.read_table(out / "detections.parquet").to_pylist(),
+        pq.read_table(out / "manifest.parquet").to_pylist(),
+    )

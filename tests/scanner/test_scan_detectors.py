@@ -1,0 +1,133 @@
+"""Detectors validate, not just match: checksums, prefix rules, context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
+
+from incidentroom.scanner.detect import detect
+from incidentroom.scanner.detectors import all_detectors
+from incidentroom.scanner.detectors.driving_licence import licence_matches
+from incidentroom.scanner.model import Location
+from incidentroom.scanner.vocab import CATEGORIES
+
+
+def found(text: str, category: str) -> list[str]:
+    return [f.normalised for f in detect(text.encode(), Location()) if f.category == category]
+
+
+def test_registry_covers_the_whole_vocabulary_with_unique_names() -> None:
+    detectors = all_detectors()
+    names = [d.name for d in detectors]
+    assert len(names) == len(set(names))
+    assert {d.category for d in detectors} | {"address"} == set(CATEGORIES)
+    assert all(d.category in CATEGORIES for d in detectors)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_generated_identifiers_are_found(seed: int) -> None:
+    rng = random.Random(seed)
+    nino, nhs, card = make_nino(rng), make_nhs(rng), make_card(rng)
+    text = f"NI: {nino}. NHS number {nhs[:3]} {nhs[3:6]} {nhs[6:]}. Card {card}."
+    assert found(text, "national_insurance_number") == [nino]
+    assert found(text, "nhs_number") == [nhs]
+    assert found(text, "payment_card") == [card]
+
+
+def test_national_insurance_prefix_rules() -> None:
+    assert found("NI AB123456C", "national_insurance_number") == ["AB123456C"]
+    for bad in ("GB123456A", "BG123456A", "NK123456A", "DA123456A", "AO123456A", "QQ123456C", "AB123456E"):
+        assert found(f"NI {bad}", "national_insurance_number") == [], bad
+
+
+def test_nhs_number_checksum_and_context() -> None:
+    assert found("NHS 943 476 5919", "nhs_number") == ["9434765919"]
+    assert found("NHS 943 476 5910", "nhs_number") == []  # fails modulus 11
+    assert found("ref 9434765919", "nhs_number") == []  # ungrouped without NHS context
+    assert found("NHS no: 9434765919", "nhs_number") == ["9434765919"]
+
+
+def test_card_schemes_luhn_and_test_numbers() -> None:
+    rng = random.Random(3)
+    mastercard_2 = luhn_complete("2221", 16, rng)
+    amex = luhn_complete("37", 15, rng)
+    maestro = luhn_complete("6759", 16, rng)
+    for number in (mastercard_2, amex, maestro):
+        assert found(f"card {number}", "payment_card") == [number]
+    broken = mastercard_2[:-1] + str((int(mastercard_2[-1]) + 1) % 10)
+    assert found(f"card {broken}", "payment_card") == []
+    assert found("card 4111 1111 1111 1111", "payment_card") == []  # scheme test number
+    assert found("card " + luhn_complete("9", 16, rng), "payment_card") == []  # no issuer
+
+
+def test_bank_accounts_need_an_account_number_or_context() -> None:
+    assert found("sort code 20-00-00 account 12345678", "bank_account") == ["200000/12345678"]
+    assert found("version 10-12-14 released", "bank_account") == []
+    assert found("IBAN GB82 WEST 1234 5698 7654 32", "bank_account") == ["GB82WEST12345698765432"]
+    assert found("IBAN GB82 WEST 1234 5698 7654 33", "bank_account") == []
+
+
+def test_uk_phone_numbers_by_numbering_plan() -> None:
+    assert found("call 020 7946 0123", "phone") == ["+442079460123"]
+    assert found("call +44 (0)7911 123456", "phone") == ["+447911123456"]
+    assert found("call 0044 161 496 0000", "phone") == ["+441614960000"]
+    assert found("call 01234", "phone") == []
+    assert found("call 0999 123 4567", "phone") == []  # not an allocated range
+
+
+def test_postcode_format_rules() -> None:
+    assert found("London W8 7NX", "address") == ["W8 7NX"]
+    assert found("EC1A1BB", "address") == ["EC1A 1BB"]
+    assert found("QA1 1AA", "address") == []  # Q never first
+    assert found("W8 7CX", "address") == []  # C never in the inward code
+
+
+def test_vehicle_registration_formats() -> None:
+    assert found("AB12 CDE", "vehicle_registration") == ["AB12CDE"]
+    assert found("vehicle reg A123 BCD", "vehicle_registration") == ["A123BCD"]
+    assert found("vehicle reg ABC 123D", "vehicle_registration") == ["ABC123D"]
+    assert found("vehicle reg AIZ 1234", "vehicle_registration") == ["AIZ1234"]
+    assert found("form A123 BCD", "vehicle_registration") == []  # prefix format needs context
+    assert found("AB99 CDE", "vehicle_registration") == []  # no such age identifier
+
+
+def test_driving_licence_structure_and_cross_check() -> None:
+    dob = dt.date(1956, 4, 4)
+    licence = make_licence("Smith", "Helen", dob, True, random.Random(1))
+    assert found(f"licence {licence}", "driving_licence_number") == [licence]
+    assert licence_matches(licence, "smith", dob)
+    assert not licence_matches(licence, "jones", dob)
+    assert not licence_matches(licence, "smith", dt.date(1956, 4, 5))
+
+
+def test_passport_only_with_context() -> None:
+    assert found("passport number 123456789", "passport_number") == ["123456789"]
+    assert found("invoice 123456789", "passport_number") == []
+
+
+def test_dates_of_birth_only_with_context() -> None:
+    assert found("DOB: 01/02/1980", "date_of_birth") == ["1980-02-01"]
+    assert found("born on 3 March 1975", "date_of_birth") == ["1975-03-03"]
+    assert found("Date: 01/02/2012", "date_of_birth") == []
+    assert found("DOB: 31/02/1980", "date_of_birth") == []  # not a date
+
+
+def test_names_from_labels_titles_and_gazetteer() -> None:
+    assert found("Client: Holland, Chelsea", "name") == ["chelsea holland"]
+    assert found("Dear Mrs Patel,", "name") == ["patel"]
+    assert found("I met Sarah Jones today", "name") == ["sarah jones"]
+    assert found("at 91 Charlotte Green, Leeds", "name") == []  # a street, not a person
+    assert found("Grace Street is closed", "name") == []
+
+
+def test_special_categories_need_specific_terms_or_context() -> None:
+    assert found("The client has schizophrenia.", "health") == ["schizophrenia"]
+    assert found("No known diabetes.", "health") == []
+    assert found("Religion: Muslim", "religion") == ["muslim"]
+    assert found("Christian Smith called", "religion") == []
+    assert found("Ethnicity: White British", "ethnicity") == ["white british"]
+    assert found("Sexual orientation: bisexual", "sexual_orientation") == ["bisexual"]
+    assert found("He was convicted of theft in 2009.", "criminal_offence") == ["convicted of", "theft"]
