@@ -246,8 +246,14 @@ class LiveApp:
 
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run an ``incidentroom`` command against this app's database."""
-        return subprocess.run([sys.executable, "-m", "incidentroom", *args], env=self.env, capture_output=True,
-                              text=True, timeout=300, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "incidentroom", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -281,8 +287,14 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, live_app_env: dict[str, s
     tmp = tmp_path_factory.mktemp("live")
     db_url, drop = _fresh_database(tmp)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "INCIDENTROOM_VAR": str(tmp / "var"), "DEBUG": "false",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", **live_app_env}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "INCIDENTROOM_VAR": str(tmp / "var"),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **live_app_env,
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     app = LiveApp(url=f"http://127.0.0.1:{port}", env=env, var_dir=tmp / "var")
     for args in (("migrate", "--no-input", "-v0"), ("load-scenario", str(SCENARIO))):
@@ -290,10 +302,18 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, live_app_env: dict[str, s
         assert done.returncode == 0, done.stderr
     logs = (tmp / "server.log").open("w")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "incidentroom", "serve", "--bind", f"127.0.0.1:{port}", "--workers",
-                          "2"], env=env, stdout=logs, stderr=subprocess.STDOUT),
-        subprocess.Popen([sys.executable, "-m", "incidentroom", "worker", "--interval", "0.2"], env=env,
-                         stdout=logs, stderr=subprocess.STDOUT),
+        subprocess.Popen(
+            [sys.executable, "-m", "incidentroom", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "incidentroom", "worker", "--interval", "0.2"],
+            env=env,
+            stdout=logs,
+            stderr=subprocess.STDOUT,
+        ),
     ]
     try:
         for _ in range(300):
@@ -328,8 +348,15 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as pw:
         instance = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield instance
         instance.close()

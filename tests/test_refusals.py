@@ -54,11 +54,14 @@ def _operations() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_outsider_is_refused_every_api_operation(method: str, path: str, api: Any, outsider_gold: Any,
-                                                 objects: dict[str, str]) -> None:
+def test_outsider_is_refused_every_api_operation(
+    method: str, path: str, api: Any, outsider_gold: Any, objects: dict[str, str]
+) -> None:
     client = api(outsider_gold)
     url = _fill(path.removeprefix("/api"), objects)
-    response = getattr(client, method)(url) if method in {"get", "delete"} else getattr(client, method)(url, {})
+    response = (
+        getattr(client, method)(url) if method in {"get", "delete"} else getattr(client, method)(url, {})
+    )
     full = "/api" + url
     if any(full.startswith(p) for p in PUBLIC_PREFIXES):
         return
@@ -102,8 +105,9 @@ def _page_url(pattern: str, objects: dict[str, str]) -> str:
 
 
 @pytest.mark.parametrize("pattern", [p for p in _page_patterns() if "<" in p])
-def test_outsider_is_refused_every_incident_page(pattern: str, web: Any, outsider_gold: Any,
-                                                 objects: dict[str, str]) -> None:
+def test_outsider_is_refused_every_incident_page(
+    pattern: str, web: Any, outsider_gold: Any, objects: dict[str, str]
+) -> None:
     client = web(outsider_gold)
     url = _page_url(pattern, objects)
     for method in ("get", "post"):

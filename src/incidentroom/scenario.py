@@ -16,8 +16,8 @@ from django.db import transaction
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from incidentroom.core import actions as core_actions
-from incidentroom.core.errors import InvalidInput
 from incidentroom.core.access import has_role
+from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import WRITER_ROLES, Organisation, Role
 from incidentroom.estate import actions as estate_actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
@@ -209,7 +209,9 @@ def parse(text: str, source: str = "scenario") -> ScenarioIn:
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise InvalidInput(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     if node is None or not isinstance(data, dict):
-        raise InvalidInput(f"{source}: expected a mapping with scenario, organisations, people, systems, services")
+        raise InvalidInput(
+            f"{source}: expected a mapping with scenario, organisations, people, systems, services"
+        )
     lines: dict[tuple[Any, ...], int] = {}
     _line_index(node, (), lines)
     try:
@@ -276,8 +278,12 @@ def _cross_check(s: ScenarioIn, lines: dict[tuple[Any, ...], int], source: str) 
 # -- loading -----------------------------------------------------------------------------------
 
 
-CRITICALITY = {"low": Criticality.LOW, "medium": Criticality.MEDIUM, "high": Criticality.HIGH,
-               "critical": Criticality.CRITICAL}
+CRITICALITY = {
+    "low": Criticality.LOW,
+    "medium": Criticality.MEDIUM,
+    "high": Criticality.HIGH,
+    "critical": Criticality.CRITICAL,
+}
 
 
 def _shift(value: dt.datetime | None, delta: dt.timedelta) -> dt.datetime | None:
@@ -293,54 +299,104 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
     orgs: dict[str, Organisation] = {}
     for o in scenario.organisations:
         orgs[o.code] = core_actions.create_organisation(
-            actor=system_actor, name=o.name, code=o.code, dpo_name=o.dpo.name if o.dpo else "",
-            dpo_email=o.dpo.email if o.dpo else "", dpo_phone=o.dpo.phone if o.dpo else "",
-            ico_registration=o.ico_registration, english_council=o.english_council, insurer_name=o.insurer,
-            insurer_notice_hours=o.insurer_notice_hours, networks=o.networks,
+            actor=system_actor,
+            name=o.name,
+            code=o.code,
+            dpo_name=o.dpo.name if o.dpo else "",
+            dpo_email=o.dpo.email if o.dpo else "",
+            dpo_phone=o.dpo.phone if o.dpo else "",
+            ico_registration=o.ico_registration,
+            english_council=o.english_council,
+            insurer_name=o.insurer,
+            insurer_notice_hours=o.insurer_notice_hours,
+            networks=o.networks,
         )
     users: dict[str, Any] = {}
     for p in scenario.people:
-        users[p.username] = core_actions.create_user(actor=system_actor, username=p.username,
-                                                     password=p.password or DEMO_PASSWORD, full_name=p.name,
-                                                     email=p.email)
+        users[p.username] = core_actions.create_user(
+            actor=system_actor,
+            username=p.username,
+            password=p.password or DEMO_PASSWORD,
+            full_name=p.name,
+            email=p.email,
+        )
         for code, role in p.memberships.items():
-            core_actions.set_membership(actor=system_actor, user=users[p.username], organisation=orgs[code], role=role)
+            core_actions.set_membership(
+                actor=system_actor, user=users[p.username], organisation=orgs[code], role=role
+            )
     systems: dict[str, System] = {}
     for x in scenario.systems:
         systems[x.code] = estate_actions.create_system(
-            actor=system_actor, owner=orgs[x.owner], code=x.code, name=x.name, served=[orgs[c] for c in x.serves],
-            kind=x.kind, criticality=CRITICALITY[x.criticality], description=x.description, check_access=False)
+            actor=system_actor,
+            owner=orgs[x.owner],
+            code=x.code,
+            name=x.name,
+            served=[orgs[c] for c in x.serves],
+            kind=x.kind,
+            criticality=CRITICALITY[x.criticality],
+            description=x.description,
+            check_access=False,
+        )
     for x in scenario.systems:
         for dep in x.depends_on:
-            estate_actions.add_system_dependency(actor=system_actor, system=systems[x.code],
-                                                 depends_on=systems[dep], check_access=False)
+            estate_actions.add_system_dependency(
+                actor=system_actor, system=systems[x.code], depends_on=systems[dep], check_access=False
+            )
     services: list[Service] = []
     for v in scenario.services:
         service = estate_actions.create_service(
-            actor=system_actor, organisation=orgs[v.organisation], code=v.code, name=v.name, priority=v.priority,
-            rto_hours=v.rto_hours, vulnerable_residents=v.vulnerable, description=v.description, check_access=False)
+            actor=system_actor,
+            organisation=orgs[v.organisation],
+            code=v.code,
+            name=v.name,
+            priority=v.priority,
+            rto_hours=v.rto_hours,
+            vulnerable_residents=v.vulnerable,
+            description=v.description,
+            check_access=False,
+        )
         for code in v.needs:
-            estate_actions.add_service_dependency(actor=system_actor, service=service, system=systems[code],
-                                                  check_access=False)
+            estate_actions.add_service_dependency(
+                actor=system_actor, service=service, system=systems[code], check_access=False
+            )
         services.append(service)
     for inc in scenario.incidents:
         _load_incident(inc, orgs, users, systems, delta)
-    return {"organisations": len(orgs), "people": len(users), "systems": len(systems), "services": len(services),
-            "incidents": len(scenario.incidents)}
+    return {
+        "organisations": len(orgs),
+        "people": len(users),
+        "systems": len(systems),
+        "services": len(services),
+        "incidents": len(scenario.incidents),
+    }
 
 
-def _load_incident(inc: IncidentIn, orgs: dict[str, Organisation], users: dict[str, Any],
-                   systems: dict[str, System], delta: dt.timedelta) -> Incident:
+def _load_incident(
+    inc: IncidentIn,
+    orgs: dict[str, Organisation],
+    users: dict[str, Any],
+    systems: dict[str, System],
+    delta: dt.timedelta,
+) -> Incident:
     # Replay the incident through the action functions, in time order, so the log, the
     # clocks and the audit trail are exactly what the product would have recorded.
     opener = users[inc.opened_by]
     # Each organisation records its own awareness time, through one of its own people.
-    local_writer = {code: next((u for u in users.values() if has_role(u, org, WRITER_ROLES)), opener)
-                    for code, org in orgs.items()}
+    local_writer = {
+        code: next((u for u in users.values() if has_role(u, org, WRITER_ROLES)), opener)
+        for code, org in orgs.items()
+    }
     incident = incident_actions.open_incident(
-        actor=opener, title=inc.title, origin=orgs[inc.origin], detected_at=inc.detected_at + delta,
-        organisations=[orgs[i.code] for i in inc.organisations], ncsc_category=inc.ncsc_category,
-        severity=inc.severity, summary=inc.summary, reference=inc.reference)
+        actor=opener,
+        title=inc.title,
+        origin=orgs[inc.origin],
+        detected_at=inc.detected_at + delta,
+        organisations=[orgs[i.code] for i in inc.organisations],
+        ncsc_category=inc.ncsc_category,
+        severity=inc.severity,
+        summary=inc.summary,
+        reference=inc.reference,
+    )
     events: list[tuple[dt.datetime, int, Any]] = []
     for inv in inc.organisations:
         if inv.became_aware_at is not None:
@@ -356,27 +412,55 @@ def _load_incident(inc: IncidentIn, orgs: dict[str, Organisation], users: dict[s
     events.sort(key=lambda e: (e[0], e[1]))
     for _, _, (what, item) in events:
         if what == "aware":
-            incident_actions.set_became_aware(incident, actor=local_writer[item.code], organisation=orgs[item.code],
-                                              became_aware_at=item.became_aware_at + delta)
+            incident_actions.set_became_aware(
+                incident,
+                actor=local_writer[item.code],
+                organisation=orgs[item.code],
+                became_aware_at=item.became_aware_at + delta,
+            )
         elif what == "contain":
             by = users[item.containment_by] if item.containment_by else opener
-            incident_actions.set_containment(incident, actor=by, organisation=orgs[item.code], state=item.containment,
-                                             at=_shift(item.containment_at, delta))
+            incident_actions.set_containment(
+                incident,
+                actor=by,
+                organisation=orgs[item.code],
+                state=item.containment,
+                at=_shift(item.containment_at, delta),
+            )
         elif what == "breach":
             incident_actions.flag_personal_data_breach(
-                incident, actor=users[item.personal_data_breach.by], organisation=orgs[item.code],
-                became_aware_at=item.personal_data_breach.became_aware_at + delta)
+                incident,
+                actor=users[item.personal_data_breach.by],
+                organisation=orgs[item.code],
+                became_aware_at=item.personal_data_breach.became_aware_at + delta,
+            )
         elif what == "system":
-            incident_actions.set_system_state(incident, actor=users[item.by], system=systems[item.code],
-                                              state=item.state, at=item.at + delta, note=item.note)
+            incident_actions.set_system_state(
+                incident,
+                actor=users[item.by],
+                system=systems[item.code],
+                state=item.state,
+                at=item.at + delta,
+                note=item.note,
+            )
         else:
-            incident_actions.add_log_entry(incident, actor=users[item.by], kind=item.kind, text=item.text,
-                                           occurred_at=item.at + delta,
-                                           organisations=[orgs[c] for c in item.organisations])
+            incident_actions.add_log_entry(
+                incident,
+                actor=users[item.by],
+                kind=item.kind,
+                text=item.text,
+                occurred_at=item.at + delta,
+                organisations=[orgs[c] for c in item.organisations],
+            )
     for act in inc.actions:
-        action = incident_actions.create_action(incident, actor=users[act.owner], title=act.title,
-                                                organisation=orgs[act.organisation], owner=users[act.owner],
-                                                due_at=_shift(act.due_at, delta))
+        action = incident_actions.create_action(
+            incident,
+            actor=users[act.owner],
+            title=act.title,
+            organisation=orgs[act.organisation],
+            owner=users[act.owner],
+            due_at=_shift(act.due_at, delta),
+        )
         if act.status != ActionStatus.OPEN:
             incident_actions.update_action(action, actor=users[act.owner], status=act.status)
     if inc.phase != Phase.DETECT:
@@ -396,5 +480,7 @@ def load_file(path: Path, *, shift_to: dt.datetime | None = None) -> dict[str, i
 def already_loaded(path: Path) -> bool:
     """True when the scenario's organisations exist (make run is safe to repeat)."""
     scenario = parse(path.read_text(encoding="utf-8"), source=str(path))
-    return Organisation.objects.filter(code__in=[o.code for o in scenario.organisations]).exists() or \
-        get_user_model().objects.filter(username__in=[p.username for p in scenario.people]).exists()
+    return (
+        Organisation.objects.filter(code__in=[o.code for o in scenario.organisations]).exists()
+        or get_user_model().objects.filter(username__in=[p.username for p in scenario.people]).exists()
+    )

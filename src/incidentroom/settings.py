@@ -199,7 +199,9 @@ STATUS_PUBLISH_DIR = Path(env_str("STATUS_PUBLISH_DIR", "") or VAR_DIR / "public
 STATUS_BASE_URL = env_str("STATUS_BASE_URL", "") or "http://127.0.0.1:8000"
 STATUS_PUBLIC_URL = env_str("STATUS_PUBLIC_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/"
 # The static copy's subscribe form posts here, so it must be absolute.
-STATUS_SUBSCRIBE_URL = env_str("STATUS_SUBSCRIBE_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/subscribe/"
+STATUS_SUBSCRIBE_URL = (
+    env_str("STATUS_SUBSCRIBE_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/subscribe/"
+)
 STATUS_SITE_NAME = env_str("STATUS_SITE_NAME", "") or "Council service status"
 # Subscribe requests allowed per email address and per IP address within the window.
 STATUS_SUBSCRIBE_PER_ADDRESS = env_int("STATUS_SUBSCRIBE_PER_ADDRESS", 3)

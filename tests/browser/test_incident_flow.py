@@ -10,8 +10,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(page: Any, live_app: Any,
-                                                                         login: Any) -> None:
+def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(
+    page: Any, live_app: Any, login: Any
+) -> None:
     login(page, live_app, "rbkc.gold")
     page.click("text=Incidents")
     page.click("text=IR-2025-0001")
@@ -36,8 +37,9 @@ def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(page: A
     # The ICO clock for RBKC runs 72 hours from RBKC's awareness of the personal data breach.
     aware_text = page.locator("#containment tr", has_text="Kensington").locator("td").nth(3).inner_text()
     deadline_text = page.locator("#obligation-RBKC-ico .ir-deadline").inner_text()
-    aware = dt.datetime.strptime(aware_text.strip(), "%d %b %Y %H:%M")
-    deadline = dt.datetime.strptime(deadline_text.strip(), "%a %d %b %Y %H:%M")
+    # Both are shown in UK local time; only their difference matters here.
+    aware = dt.datetime.strptime(aware_text.strip(), "%d %b %Y %H:%M")  # noqa: DTZ007
+    deadline = dt.datetime.strptime(deadline_text.strip(), "%a %d %b %Y %H:%M")  # noqa: DTZ007
     assert deadline - aware == dt.timedelta(hours=72)
     assert "left" in page.locator("#obligation-RBKC-ico [data-deadline]").inner_text()
 

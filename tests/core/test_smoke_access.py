@@ -8,7 +8,11 @@ from incidentroom.core.models import AuditEntry, Organisation
 
 
 def test_organisations_scoped_to_memberships(shared_responder: Any, outsider_viewer: Any) -> None:
-    assert set(Organisation.objects.for_user(shared_responder).values_list("code", flat=True)) == {"RBKC", "WCC", "LBHF"}
+    assert set(Organisation.objects.for_user(shared_responder).values_list("code", flat=True)) == {
+        "RBKC",
+        "WCC",
+        "LBHF",
+    }
     assert list(Organisation.objects.for_user(outsider_viewer).values_list("code", flat=True)) == ["LBE"]
 
 

@@ -34,7 +34,9 @@ def test_shared_directory_takes_services_in_all_three_councils(db: Any) -> None:
     assert councils == {"RBKC", "WCC", "LBHF"}
     # Ealing does not share the directory.
     assert "LBE" not in councils
-    payroll = next(r for r in rows if r.service.code == "staff-payroll" and r.service.organisation.code == "LBHF")
+    payroll = next(
+        r for r in rows if r.service.code == "staff-payroll" and r.service.organisation.code == "LBHF"
+    )
     assert [s.code for s in payroll.path] == ["shared-hr-payroll", "shared-sso", "shared-ad"]
     assert payroll.because == "HR and payroll → Single sign-on → Shared directory (Active Directory)"
 

@@ -16,7 +16,9 @@ from incidentroom.incidents.models import Containment, EntryKind, Incident, Syst
 from incidentroom.incidents.queries import affected_service_rows
 
 
-def test_marking_a_shared_system_compromised_affects_all_three_councils(incident: Any, shared_responder: Any) -> None:
+def test_marking_a_shared_system_compromised_affects_all_three_councils(
+    incident: Any, shared_responder: Any
+) -> None:
     before = {(r.service.organisation.code, r.service.code) for r in affected_service_rows(incident)}
     revs = System.objects.get(code="shared-payments")
     actions.set_system_state(incident, actor=shared_responder, system=revs, state=SystemState.COMPROMISED)
@@ -25,8 +27,11 @@ def test_marking_a_shared_system_compromised_affects_all_three_councils(incident
     assert {("RBKC", "online-payments"), ("WCC", "online-payments"), ("LBHF", "online-payments")} <= new
     entry = incident.log_entries.order_by("-sequence").first()
     assert "Payments gateway marked compromised" in entry.text
-    assert AuditEntry.objects.filter(action="affected_system.state", object_id=str(
-        incident.affected_systems.get(system=revs).pk), channel="system").exists()
+    assert AuditEntry.objects.filter(
+        action="affected_system.state",
+        object_id=str(incident.affected_systems.get(system=revs).pk),
+        channel="system",
+    ).exists()
 
 
 def test_restoring_a_system_brings_services_back(incident: Any, shared_responder: Any) -> None:
@@ -35,15 +40,23 @@ def test_restoring_a_system_brings_services_back(incident: Any, shared_responder
     actions.set_system_state(incident, actor=shared_responder, system=telephony, state=SystemState.RESTORED)
     # Still lost: telephony itself needs the compromised shared directory.
     assert any(r.service.code == "emergency-out-of-hours" for r in affected_service_rows(incident))
-    actions.set_system_state(incident, actor=shared_responder, system=System.objects.get(code="shared-ad"),
-                             state=SystemState.RESTORED)
+    actions.set_system_state(
+        incident,
+        actor=shared_responder,
+        system=System.objects.get(code="shared-ad"),
+        state=SystemState.RESTORED,
+    )
     assert not any(r.service.code == "emergency-out-of-hours" for r in affected_service_rows(incident))
 
 
 def test_system_outside_the_incident_is_refused(incident: Any, shared_responder: Any) -> None:
     with pytest.raises(InvalidInput, match="neither belongs to nor serves"):
-        actions.set_system_state(incident, actor=shared_responder, system=System.objects.get(code="lbe-crm"),
-                                 state=SystemState.COMPROMISED)
+        actions.set_system_state(
+            incident,
+            actor=shared_responder,
+            system=System.objects.get(code="lbe-crm"),
+            state=SystemState.COMPROMISED,
+        )
 
 
 def test_viewers_and_outsiders_cannot_write(incident: Any, lbhf_viewer: Any, outsider_gold: Any) -> None:
@@ -54,21 +67,34 @@ def test_viewers_and_outsiders_cannot_write(incident: Any, lbhf_viewer: Any, out
 
 def test_log_entry_rules(incident: Any, rbkc_gold: Any) -> None:
     with pytest.raises(InvalidInput, match="cannot be in the future"):
-        actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.NOTE, text="x",
-                              occurred_at=timezone.now() + dt.timedelta(days=1))
+        actions.add_log_entry(
+            incident,
+            actor=rbkc_gold,
+            kind=EntryKind.NOTE,
+            text="x",
+            occurred_at=timezone.now() + dt.timedelta(days=1),
+        )
     with pytest.raises(InvalidInput, match="needs some text"):
         actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.NOTE, text="   ")
     with pytest.raises(InvalidInput, match="kind must be one of"):
         actions.add_log_entry(incident, actor=rbkc_gold, kind="gossip", text="x")
     with pytest.raises(InvalidInput, match="Not involved in this incident: LBE"):
-        actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.NOTE, text="x",
-                              organisations=[Organisation.objects.get(code="LBE")])
+        actions.add_log_entry(
+            incident,
+            actor=rbkc_gold,
+            kind=EntryKind.NOTE,
+            text="x",
+            organisations=[Organisation.objects.get(code="LBE")],
+        )
 
 
 def test_a_correction_is_a_new_entry(incident: Any, rbkc_gold: Any) -> None:
-    original = actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.DECISION, text="Open CSC 9am-5pm")
-    fix = actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.DECISION, text="Open CSC 10am-4pm",
-                                corrects=original)
+    original = actions.add_log_entry(
+        incident, actor=rbkc_gold, kind=EntryKind.DECISION, text="Open CSC 9am-5pm"
+    )
+    fix = actions.add_log_entry(
+        incident, actor=rbkc_gold, kind=EntryKind.DECISION, text="Open CSC 10am-4pm", corrects=original
+    )
     assert fix.sequence == original.sequence + 1 and fix.corrects == original
     original.refresh_from_db()
     assert original.text == "Open CSC 9am-5pm"
@@ -77,7 +103,9 @@ def test_a_correction_is_a_new_entry(incident: Any, rbkc_gold: Any) -> None:
 def test_containment_change_is_logged_with_time(incident: Any, wcc_gold: Any) -> None:
     wcc = Organisation.objects.get(code="WCC")
     at = timezone.now() - dt.timedelta(minutes=10)
-    inv = actions.set_containment(incident, actor=wcc_gold, organisation=wcc, state=Containment.ISOLATED, at=at)
+    inv = actions.set_containment(
+        incident, actor=wcc_gold, organisation=wcc, state=Containment.ISOLATED, at=at
+    )
     assert inv.containment == Containment.ISOLATED and inv.containment_changed_at == at
     audit = AuditEntry.objects.filter(action="involvement.containment").first()
     assert audit.before["containment"] == "shut_down" and audit.after["containment"] == "isolated"
@@ -87,8 +115,9 @@ def test_open_incident_numbers_and_involves(rbkc_gold: Any) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     wcc = Organisation.objects.get(code="WCC")
     now = timezone.now()
-    inc = actions.open_incident(actor=rbkc_gold, title="Phishing wave", origin=rbkc, detected_at=now,
-                                organisations=[wcc])
+    inc = actions.open_incident(
+        actor=rbkc_gold, title="Phishing wave", origin=rbkc, detected_at=now, organisations=[wcc]
+    )
     assert inc.reference == f"IR-{now.year}-0001"
     second = actions.open_incident(actor=rbkc_gold, title="Second", origin=rbkc, detected_at=now)
     assert second.reference == f"IR-{now.year}-0002"
@@ -97,4 +126,6 @@ def test_open_incident_numbers_and_involves(rbkc_gold: Any) -> None:
     with pytest.raises(InvalidInput, match="time zone"):
         actions.open_incident(actor=rbkc_gold, title="x", origin=rbkc, detected_at=dt.datetime(2025, 1, 1))
     with pytest.raises(Forbidden):
-        actions.open_incident(actor=rbkc_gold, title="x", origin=Organisation.objects.get(code="LBE"), detected_at=now)
+        actions.open_incident(
+            actor=rbkc_gold, title="x", origin=Organisation.objects.get(code="LBE"), detected_at=now
+        )

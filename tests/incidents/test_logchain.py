@@ -40,8 +40,10 @@ def _tamper(entry_id: int, text: str) -> None:
         else:
             cur.execute(f"DROP TRIGGER {TABLE}_no_update")
             cur.execute(f"UPDATE {TABLE} SET text = %s WHERE id = %s", [text, entry_id])
-            cur.execute(f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
-                        "BEGIN SELECT RAISE(ABORT, 'incident log is append-only'); END;")
+            cur.execute(
+                f"CREATE TRIGGER {TABLE}_no_update BEFORE UPDATE ON {TABLE} "
+                "BEGIN SELECT RAISE(ABORT, 'incident log is append-only'); END;"
+            )
 
 
 def test_verify_names_the_first_altered_entry(incident: Any, api: Any, rbkc_gold: Any) -> None:
@@ -60,18 +62,21 @@ def test_verify_log_command_fails_on_a_tampered_log(incident: Any, live_app: Any
     assert ok.returncode == 0, ok.stderr
     assert "chain intact" in ok.stdout
     # Tamper with the live app's own database, as a DBA with owner rights could.
-    script = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='incidentroom.settings'; django.setup();"
-        "from django.db import connection;"
-        f"import tests_tamper_helper" if False else
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','incidentroom.settings'); django.setup();"
-        "from django.db import connection\n"
-        "c = connection.cursor()\n"
-        "pg = connection.vendor == 'postgresql'\n"
-        f"c.execute('ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only' if pg else 'DROP TRIGGER {TABLE}_no_update')\n"
-        f"c.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3\")\n"
+    script = f"""
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incidentroom.settings")
+django.setup()
+from django.db import connection
+cursor = connection.cursor()
+if connection.vendor == "postgresql":
+    cursor.execute("ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only")
+else:
+    cursor.execute("DROP TRIGGER {TABLE}_no_update")
+cursor.execute("UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=live_app.env, capture_output=True, text=True, check=False
     )
-    done = subprocess.run([sys.executable, "-c", script], env=live_app.env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     broken = live_app.manage("verify-log", "IR-2025-0001")
     assert broken.returncode == 1

@@ -16,12 +16,24 @@ from incidentroom.incidents.rules import parse_rules
 
 
 def _codes(incident: Any, org: str) -> set[str]:
-    return set(Obligation.objects.filter(incident=incident, organisation__code=org).values_list("code", flat=True))
+    return set(
+        Obligation.objects.filter(incident=incident, organisation__code=org).values_list("code", flat=True)
+    )
 
 
 def test_opening_creates_the_applicable_obligations(incident: Any) -> None:
     # RBKC and WCC are on PSN, HSCN and DWP; LBHF on PSN and DWP only.
-    assert _codes(incident, "RBKC") == {"ncsc", "police", "nca", "mhclg", "insurer", "psn", "hscn", "dwp", "ico"}
+    assert _codes(incident, "RBKC") == {
+        "ncsc",
+        "police",
+        "nca",
+        "mhclg",
+        "insurer",
+        "psn",
+        "hscn",
+        "dwp",
+        "ico",
+    }
     assert _codes(incident, "WCC") == {"ncsc", "police", "nca", "mhclg", "insurer", "psn", "hscn", "dwp"}
     assert _codes(incident, "LBHF") == {"ncsc", "police", "nca", "mhclg", "insurer", "psn", "dwp"}
 
@@ -50,19 +62,24 @@ def test_flagging_a_breach_starts_the_ico_clock(incident: Any, wcc_dpo: Any) -> 
         actions.flag_personal_data_breach(incident, actor=wcc_dpo, organisation=wcc, became_aware_at=aware)
 
 
-def test_only_dpo_or_gold_of_that_controller_may_flag(incident: Any, rbkc_dpo: Any, lbhf_responder: Any) -> None:
+def test_only_dpo_or_gold_of_that_controller_may_flag(
+    incident: Any, rbkc_dpo: Any, lbhf_responder: Any
+) -> None:
     wcc = Organisation.objects.get(code="WCC")
     for actor in (rbkc_dpo, lbhf_responder):
         with pytest.raises(Forbidden):
-            actions.flag_personal_data_breach(incident, actor=actor, organisation=wcc,
-                                              became_aware_at=timezone.now())
+            actions.flag_personal_data_breach(
+                incident, actor=actor, organisation=wcc, became_aware_at=timezone.now()
+            )
 
 
 def test_moving_awareness_moves_an_unsubmitted_ico_clock(incident: Any, rbkc_gold: Any) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     earlier = incident.detected_at + dt.timedelta(minutes=5)
     actions.set_became_aware(incident, actor=rbkc_gold, organisation=rbkc, became_aware_at=earlier)
-    assert Obligation.objects.get(incident=incident, organisation=rbkc, code="ico").deadline_at == earlier + dt.timedelta(hours=72)
+    assert Obligation.objects.get(
+        incident=incident, organisation=rbkc, code="ico"
+    ).deadline_at == earlier + dt.timedelta(hours=72)
 
 
 def test_not_required_needs_a_reason_and_submission_stops_the_clock(incident: Any, rbkc_gold: Any) -> None:
@@ -70,11 +87,16 @@ def test_not_required_needs_a_reason_and_submission_stops_the_clock(incident: An
     with pytest.raises(InvalidInput) as err:
         actions.update_obligation(hscn, actor=rbkc_gold, status=ObligationStatus.NOT_REQUIRED)
     assert err.value.field == "reason"
-    actions.update_obligation(hscn, actor=rbkc_gold, status=ObligationStatus.NOT_REQUIRED,
-                              reason="No health data crosses HSCN from the affected systems")
+    actions.update_obligation(
+        hscn,
+        actor=rbkc_gold,
+        status=ObligationStatus.NOT_REQUIRED,
+        reason="No health data crosses HSCN from the affected systems",
+    )
     police = Obligation.objects.get(incident=incident, organisation__code="RBKC", code="police")
-    actions.update_obligation(police, actor=rbkc_gold, status=ObligationStatus.SUBMITTED,
-                              external_reference="NFRC251124001")
+    actions.update_obligation(
+        police, actor=rbkc_gold, status=ObligationStatus.SUBMITTED, external_reference="NFRC251124001"
+    )
     police.refresh_from_db()
     assert police.submitted_at is not None and not police.is_overdue(timezone.now() + dt.timedelta(days=30))
     assert incident.log_entries.filter(text__contains="NFRC251124001").exists()
@@ -90,8 +112,16 @@ def test_viewer_cannot_update_obligations(incident: Any, lbhf_viewer: Any) -> No
 
 def test_rules_file_errors_name_the_rule_and_field() -> None:
     with pytest.raises(InvalidInput, match=r"rules\.0\.trigger"):
-        parse_rules("rules:\n  - {code: x, title: t, recipient: r, trigger: sometime, anchor: detected_at, deadline_hours: 1}\n")
+        parse_rules(
+            "rules:\n  - {code: x, title: t, recipient: r, trigger: sometime, anchor: detected_at, deadline_hours: 1}\n"
+        )
     with pytest.raises(InvalidInput, match="exactly one of deadline_hours or deadline_from"):
-        parse_rules("rules:\n  - {code: x, title: t, recipient: r, trigger: incident_opened, anchor: detected_at}\n")
+        parse_rules(
+            "rules:\n  - {code: x, title: t, recipient: r, trigger: incident_opened, anchor: detected_at}\n"
+        )
     with pytest.raises(InvalidInput, match="duplicate rule codes: x"):
-        parse_rules("rules:\n" + "  - {code: x, title: t, recipient: r, trigger: incident_opened, anchor: detected_at, deadline_hours: 1}\n" * 2)
+        parse_rules(
+            "rules:\n"
+            + "  - {code: x, title: t, recipient: r, trigger: incident_opened, anchor: detected_at, deadline_hours: 1}\n"
+            * 2
+        )

@@ -23,7 +23,9 @@ def create_organisation(*, actor: Any, name: str, code: str, **fields: Any) -> O
     if Organisation.objects.filter(code=code).exists():
         raise Conflict(f"There is already an organisation with code {code}.", field="code")
     org = Organisation.objects.create(name=name, code=code, **fields)
-    audit.record(actor=actor, action="organisation.create", obj=org, after=audit.snapshot(org), organisations=[org])
+    audit.record(
+        actor=actor, action="organisation.create", obj=org, after=audit.snapshot(org), organisations=[org]
+    )
     return org
 
 
@@ -53,8 +55,14 @@ def set_membership(*, actor: Any, user: Any, organisation: Organisation, role: s
     membership, _ = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
-    audit.record(actor=actor, action="membership.set", obj=membership, before=before, after={"role": role},
-                 organisations=[organisation])
+    audit.record(
+        actor=actor,
+        action="membership.set",
+        obj=membership,
+        before=before,
+        after={"role": role},
+        organisations=[organisation],
+    )
     return membership
 
 
@@ -68,7 +76,9 @@ def issue_api_token(*, actor: Any, name: str) -> tuple[ApiToken, str]:
         raise InvalidInput("Give the token a name so you can recognise it later.", field="name")
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:10], token_hash=hash_token(raw))
-    audit.record(actor=actor, action="api_token.issue", obj=token, after={"name": name, "prefix": token.prefix})
+    audit.record(
+        actor=actor, action="api_token.issue", obj=token, after={"name": name, "prefix": token.prefix}
+    )
     return token, raw
 
 
@@ -80,5 +90,7 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="api_token.revoke", obj=token, after={"revoked_at": token.revoked_at})
+        audit.record(
+            actor=actor, action="api_token.revoke", obj=token, after={"revoked_at": token.revoked_at}
+        )
     return token

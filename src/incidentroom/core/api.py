@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Status, Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from incidentroom.core import actions
@@ -109,21 +109,31 @@ def get_organisation(request: HttpRequest, code: str) -> Organisation:
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
     """Your API tokens."""
-    return list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))
+    return list(ApiToken.objects.for_user(request.user).order_by("-created_at"))
 
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """Create a token; copy the secret now, it is not shown again."""
     token, raw = actions.issue_api_token(actor=request.user, name=payload.name)
-    return Status(201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, created_at=token.created_at,
-                                   last_used_at=None, revoked_at=None, token=raw))
+    return Status(
+        201,
+        NewTokenOut(
+            id=token.pk,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=None,
+            revoked_at=None,
+            token=raw,
+        ),
+    )
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     """Revoke one of your tokens."""
-    token = get_scoped(ApiToken.objects.filter(user=request.user), "token", pk=token_id)
+    token = get_scoped(ApiToken.objects.for_user(request.user), "token", pk=token_id)
     return actions.revoke_api_token(actor=request.user, token=token)
 
 

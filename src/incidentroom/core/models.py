@@ -43,7 +43,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """Organisations the user is a member of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(memberships__user_id=user.pk).distinct()
 
 
 class Organisation(models.Model):
@@ -54,11 +54,17 @@ class Organisation(models.Model):
     dpo_name = models.CharField(max_length=200, blank=True)
     dpo_email = models.EmailField(blank=True)
     dpo_phone = models.CharField(max_length=40, blank=True)
-    ico_registration = models.CharField(max_length=20, blank=True, help_text="ICO data protection fee registration number")
+    ico_registration = models.CharField(
+        max_length=20, blank=True, help_text="ICO data protection fee registration number"
+    )
     english_council = models.BooleanField(default=True, help_text="English local authorities report to MHCLG")
     insurer_name = models.CharField(max_length=200, blank=True)
-    insurer_notice_hours = models.PositiveIntegerField(default=48, help_text="Notice period in the cyber insurance policy")
-    networks = models.JSONField(default=list, blank=True, help_text="Partner networks connected to: PSN, HSCN, DWP...")
+    insurer_notice_hours = models.PositiveIntegerField(
+        default=48, help_text="Notice period in the cyber insurance policy"
+    )
+    networks = models.JSONField(
+        default=list, blank=True, help_text="Partner networks connected to: PSN, HSCN, DWP..."
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -90,6 +96,16 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    """Scoped reads for API tokens."""
+
+    def for_user(self, user: Any) -> ApiTokenQuerySet:
+        """Only the user's own tokens."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
 class ApiToken(models.Model):
     """A per-user bearer token for scripts; only its hash is stored."""
 
@@ -100,6 +116,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
@@ -118,7 +136,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
         Silver or DPO: before/after values can hold personal data, so not every role sees them."""
         if not user.is_authenticated:
             return self.none()
-        orgs = Organisation.objects.filter(memberships__user=user, memberships__role__in=AUDIT_ROLES)
+        orgs = Organisation.objects.filter(memberships__user_id=user.pk, memberships__role__in=AUDIT_ROLES)
         return self.filter(models.Q(organisations__in=orgs) | models.Q(actor=user)).distinct()
 
 

@@ -36,18 +36,32 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
-                token = get_scoped(ApiToken.objects.filter(user=request.user), "token", pk=request.POST["revoke"])
+                token = get_scoped(
+                    ApiToken.objects.for_user(request.user), "token", pk=request.POST["revoke"]
+                )
                 actions.revoke_api_token(actor=request.user, token=token)
                 messages.success(request, f"Token {token.name} revoked.")
                 return redirect("tokens")
             _, new_token = actions.issue_api_token(actor=request.user, name=request.POST.get("name", ""))
         except DomainError as exc:
-            return render(request, "core/tokens.html", {
-                "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"), "error": exc}, status=exc.status)
-    return render(request, "core/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"), "new_token": new_token})
+            return render(
+                request,
+                "core/tokens.html",
+                {"tokens": ApiToken.objects.for_user(request.user).order_by("-created_at"), "error": exc},
+                status=exc.status,
+            )
+    return render(
+        request,
+        "core/tokens.html",
+        {
+            "tokens": ApiToken.objects.for_user(request.user).order_by("-created_at"),
+            "new_token": new_token,
+        },
+    )
 
 
-def lockout(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
+def lockout(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
     """Shown by axes after too many failed sign-ins."""
     return render(request, "core/lockout.html", status=429)

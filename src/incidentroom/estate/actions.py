@@ -33,8 +33,9 @@ def create_system(
     system = System.objects.create(owner=owner, code=code, name=name, **fields)
     orgs = {owner, *served}
     system.served.set(orgs)
-    audit.record(actor=actor, action="system.create", obj=system, after=audit.snapshot(system),
-                 organisations=orgs)
+    audit.record(
+        actor=actor, action="system.create", obj=system, after=audit.snapshot(system), organisations=orgs
+    )
     return system
 
 
@@ -48,13 +49,20 @@ def create_service(
     if Service.objects.filter(organisation=organisation, code=code).exists():
         raise Conflict(f"{organisation.code} already has a service with code {code!r}.", field="code")
     service = Service.objects.create(organisation=organisation, code=code, name=name, **fields)
-    audit.record(actor=actor, action="service.create", obj=service, after=audit.snapshot(service),
-                 organisations=[organisation])
+    audit.record(
+        actor=actor,
+        action="service.create",
+        obj=service,
+        after=audit.snapshot(service),
+        organisations=[organisation],
+    )
     return service
 
 
 @transaction.atomic
-def add_system_dependency(*, actor: Any, system: System, depends_on: System, check_access: bool = True) -> SystemDependency:
+def add_system_dependency(
+    *, actor: Any, system: System, depends_on: System, check_access: bool = True
+) -> SystemDependency:
     """Record that ``system`` needs ``depends_on``; cycles are allowed (blast radius copes)."""
     if check_access:
         require_writer(actor, [system.owner], "change this system's dependencies")
@@ -62,18 +70,30 @@ def add_system_dependency(*, actor: Any, system: System, depends_on: System, che
         raise InvalidInput("A system cannot depend on itself.", field="depends_on")
     edge, created = SystemDependency.objects.get_or_create(system=system, depends_on=depends_on)
     if created:
-        audit.record(actor=actor, action="system.depend", obj=edge,
-                     after={"system": system.pk, "depends_on": depends_on.pk}, organisations=[system.owner])
+        audit.record(
+            actor=actor,
+            action="system.depend",
+            obj=edge,
+            after={"system": system.pk, "depends_on": depends_on.pk},
+            organisations=[system.owner],
+        )
     return edge
 
 
 @transaction.atomic
-def add_service_dependency(*, actor: Any, service: Service, system: System, check_access: bool = True) -> ServiceDependency:
+def add_service_dependency(
+    *, actor: Any, service: Service, system: System, check_access: bool = True
+) -> ServiceDependency:
     """Record that ``service`` needs ``system``."""
     if check_access:
         require_writer(actor, [service.organisation], "change this service's dependencies")
     edge, created = ServiceDependency.objects.get_or_create(service=service, system=system)
     if created:
-        audit.record(actor=actor, action="service.depend", obj=edge,
-                     after={"service": service.pk, "system": system.pk}, organisations=[service.organisation])
+        audit.record(
+            actor=actor,
+            action="service.depend",
+            obj=edge,
+            after={"service": service.pk, "system": system.pk},
+            organisations=[service.organisation],
+        )
     return edge

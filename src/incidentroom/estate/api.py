@@ -32,8 +32,16 @@ class SystemOut(Schema):
     @staticmethod
     def of(s: System) -> SystemOut:
         """Build from a model with prefetches."""
-        return SystemOut(id=s.pk, code=s.code, name=s.name, owner=s.owner.code, served=[o.code for o in s.served.all()],
-                         kind=s.kind, criticality=s.criticality, depends_on=[d.code for d in s.depends_on.all()])
+        return SystemOut(
+            id=s.pk,
+            code=s.code,
+            name=s.name,
+            owner=s.owner.code,
+            served=[o.code for o in s.served.all()],
+            kind=s.kind,
+            criticality=s.criticality,
+            depends_on=[d.code for d in s.depends_on.all()],
+        )
 
 
 class SystemIn(Schema):
@@ -63,9 +71,16 @@ class ServiceOut(Schema):
     @staticmethod
     def of(s: Service) -> ServiceOut:
         """Build from a model with prefetches."""
-        return ServiceOut(id=s.pk, organisation=s.organisation.code, code=s.code, name=s.name, priority=s.priority,
-                          rto_hours=s.rto_hours, vulnerable_residents=s.vulnerable_residents,
-                          systems=[x.code for x in s.systems.all()])
+        return ServiceOut(
+            id=s.pk,
+            organisation=s.organisation.code,
+            code=s.code,
+            name=s.name,
+            priority=s.priority,
+            rto_hours=s.rto_hours,
+            vulnerable_residents=s.vulnerable_residents,
+            systems=[x.code for x in s.systems.all()],
+        )
 
 
 class ServiceIn(Schema):
@@ -114,14 +129,18 @@ def _visible_systems(request: HttpRequest, codes: list[str], field: str) -> list
 @router.get("/systems", response=list[SystemOut])
 def list_systems(request: HttpRequest) -> list[SystemOut]:
     """Systems owned by or serving your organisations."""
-    qs = System.objects.for_user(request.user).select_related("owner").prefetch_related("served", "depends_on")
+    qs = (
+        System.objects.for_user(request.user).select_related("owner").prefetch_related("served", "depends_on")
+    )
     return [SystemOut.of(s) for s in qs]
 
 
 @router.get("/systems/{code}", response=SystemOut)
 def get_system(request: HttpRequest, code: str) -> SystemOut:
     """One system."""
-    qs = System.objects.for_user(request.user).select_related("owner").prefetch_related("served", "depends_on")
+    qs = (
+        System.objects.for_user(request.user).select_related("owner").prefetch_related("served", "depends_on")
+    )
     return SystemOut.of(get_scoped(qs, "system", code=code))
 
 
@@ -133,8 +152,15 @@ def create_system(request: HttpRequest, payload: SystemIn) -> Status[SystemOut]:
     if any(o is None for o in served):
         raise InvalidInput("Unknown organisation in served.", field="served")
     deps = _visible_systems(request, payload.depends_on, "depends_on")
-    system = actions.create_system(actor=request.user, owner=owner, code=payload.code, name=payload.name,
-                                   served=[o for o in served if o], kind=payload.kind, criticality=payload.criticality)
+    system = actions.create_system(
+        actor=request.user,
+        owner=owner,
+        code=payload.code,
+        name=payload.name,
+        served=[o for o in served if o],
+        kind=payload.kind,
+        criticality=payload.criticality,
+    )
     for dep in deps:
         actions.add_system_dependency(actor=request.user, system=system, depends_on=dep)
     return Status(201, get_system(request, system.code))
@@ -161,9 +187,15 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOu
     """Register a service and the systems it needs."""
     org = _org(request, payload.organisation, "organisation")
     systems = _visible_systems(request, payload.systems, "systems")
-    service = actions.create_service(actor=request.user, organisation=org, code=payload.code, name=payload.name,
-                                     priority=payload.priority, rto_hours=payload.rto_hours,
-                                     vulnerable_residents=payload.vulnerable_residents)
+    service = actions.create_service(
+        actor=request.user,
+        organisation=org,
+        code=payload.code,
+        name=payload.name,
+        priority=payload.priority,
+        rto_hours=payload.rto_hours,
+        vulnerable_residents=payload.vulnerable_residents,
+    )
     for system in systems:
         actions.add_service_dependency(actor=request.user, service=service, system=system)
     return Status(201, get_service(request, service.pk))
@@ -174,7 +206,12 @@ def blast_radius(request: HttpRequest, query: Query[BlastQuery]) -> list[ImpactO
     """What-if: the services (of your organisations) lost if these systems went down."""
     systems = _visible_systems(request, query.down, "down")
     return [
-        ImpactOut(service=a.service.code, service_name=a.service.name, organisation=a.service.organisation.code,
-                  path=[s.code for s in a.path], because=a.because)
+        ImpactOut(
+            service=a.service.code,
+            service_name=a.service.name,
+            organisation=a.service.organisation.code,
+            path=[s.code for s in a.path],
+            because=a.because,
+        )
         for a in affected_services([s.pk for s in systems], organisation_ids=org_ids(request.user))
     ]

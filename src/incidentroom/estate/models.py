@@ -98,7 +98,9 @@ class Service(models.Model):
     name = models.CharField(max_length=200)
     priority = models.PositiveSmallIntegerField(default=3, help_text="1 is the most urgent to keep running")
     rto_hours = models.PositiveIntegerField(default=72, help_text="Recovery time objective, hours")
-    vulnerable_residents = models.BooleanField(default=False, help_text="Serves the most vulnerable residents")
+    vulnerable_residents = models.BooleanField(
+        default=False, help_text="Serves the most vulnerable residents"
+    )
     description = models.TextField(blank=True)
     systems = models.ManyToManyField(System, related_name="services", blank=True, through="ServiceDependency")
 

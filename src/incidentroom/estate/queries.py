@@ -33,7 +33,9 @@ class AffectedService:
         return " → ".join(s.name for s in self.path)
 
 
-def affected_services(down_system_ids: Iterable[int], organisation_ids: Iterable[int] | None = None) -> list[AffectedService]:
+def affected_services(
+    down_system_ids: Iterable[int], organisation_ids: Iterable[int] | None = None
+) -> list[AffectedService]:
     """Services affected by the down systems, optionally limited to some organisations."""
     down = list(down_system_ids)
     if not down:

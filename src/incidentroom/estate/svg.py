@@ -92,13 +92,17 @@ def render(
             f'<line x1="{x1:.0f}" y1="{y1 + BOX_HEIGHT / 2:.0f}" x2="{x2 + BOX_WIDTH:.0f}" y2="{y2 + BOX_HEIGHT / 2:.0f}" '
             f'stroke="{colour}" stroke-width="{w}" opacity="0.8"/>'
         )
-    fills = {"root": ("#d4351c", "#ffffff"), "down": ("#f6d7d2", "#0b0c0c"), "suspected": ("#ffdd00", "#0b0c0c")}
+    fills = {
+        "root": ("#d4351c", "#ffffff"),
+        "down": ("#f6d7d2", "#0b0c0c"),
+        "suspected": ("#ffdd00", "#0b0c0c"),
+    }
     for node in [*systems, *services]:
         x, y = pos[node.key]
         fill, text = fills.get(node.state, ("#ffffff", "#0b0c0c"))
         label = node.label if len(node.label) <= 30 else node.label[:29] + "…"
         parts.append(
-            f'<g><title>{escape(node.label)} ({escape(node.group)}){" - " + escape(node.state) if node.state else ""}</title>'
+            f"<g><title>{escape(node.label)} ({escape(node.group)}){' - ' + escape(node.state) if node.state else ''}</title>"
             f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" fill="{fill}" stroke="#0b0c0c"/>'
             f'<text x="{x + 4}" y="{y + 14}" fill="{text}">{escape(label)}</text></g>'
         )

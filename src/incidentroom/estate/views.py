@@ -22,13 +22,19 @@ def estate(request: HttpRequest) -> HttpResponse:
     ``?incident=REF`` highlights what that incident has taken down; ``?down=code,code``
     asks 'what if these systems went down?'.
     """
-    systems = list(System.objects.for_user(request.user).select_related("owner").prefetch_related("depends_on", "served"))
-    services = list(Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems"))
+    systems = list(
+        System.objects.for_user(request.user).select_related("owner").prefetch_related("depends_on", "served")
+    )
+    services = list(
+        Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
+    )
     visible_codes = {s.code for s in systems}
     incident = None
     states: dict[str, str] = {}
     if request.GET.get("incident"):
-        incident = get_scoped(Incident.objects.for_user(request.user), "incident", reference=request.GET["incident"])
+        incident = get_scoped(
+            Incident.objects.for_user(request.user), "incident", reference=request.GET["incident"]
+        )
         for a in incident.affected_systems.select_related("system"):
             states[a.system.code] = a.state
     elif request.GET.get("down"):
@@ -49,13 +55,31 @@ def estate(request: HttpRequest) -> HttpResponse:
 
     picture = svg.render(
         systems=[svg.Node(s.code, s.name, s.owner.code, system_state(s)) for s in systems],
-        services=[svg.Node(f"svc-{s.pk}", f"{s.organisation.code}: {s.name}", s.organisation.code,
-                           "down" if s.pk in lost_services else "") for s in services],
-        system_deps={s.code: [d.code for d in s.depends_on.all() if d.code in visible_codes] for s in systems},
-        service_deps={f"svc-{s.pk}": [x.code for x in s.systems.all() if x.code in visible_codes] for s in services},
+        services=[
+            svg.Node(
+                f"svc-{s.pk}",
+                f"{s.organisation.code}: {s.name}",
+                s.organisation.code,
+                "down" if s.pk in lost_services else "",
+            )
+            for s in services
+        ],
+        system_deps={
+            s.code: [d.code for d in s.depends_on.all() if d.code in visible_codes] for s in systems
+        },
+        service_deps={
+            f"svc-{s.pk}": [x.code for x in s.systems.all() if x.code in visible_codes] for s in services
+        },
     )
-    return render(request, "estate/estate.html", {
-        "systems": systems, "services": services, "impacts": impacts, "incident": incident,
-        "graph": mark_safe(picture),  # noqa: S308 - built by svg.render, which escapes every label
-        "down": request.GET.get("down", ""),
-    })
+    return render(
+        request,
+        "estate/estate.html",
+        {
+            "systems": systems,
+            "services": services,
+            "impacts": impacts,
+            "incident": incident,
+            "graph": mark_safe(picture),  # noqa: S308 - built by svg.render, which escapes every label
+            "down": request.GET.get("down", ""),
+        },
+    )

@@ -67,7 +67,12 @@ def _involved(incident: Incident) -> list[Organisation]:
 def next_reference(detected_at: dt.datetime) -> str:
     """IR-YYYY-NNNN, numbered within the year of detection."""
     prefix = f"IR-{detected_at.year}-"
-    last = Incident.objects.filter(reference__startswith=prefix).order_by("-reference").values_list("reference", flat=True).first()
+    last = (
+        Incident.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -81,7 +86,9 @@ def _anchor_time(rule: Rule, incident: Incident, involvement: Involvement) -> dt
     return incident.detected_at
 
 
-def _create_obligations(incident: Incident, involvement: Involvement, trigger: str, actor: Any) -> list[Obligation]:
+def _create_obligations(
+    incident: Incident, involvement: Involvement, trigger: str, actor: Any
+) -> list[Obligation]:
     created = []
     org = involvement.organisation
     for rule in load_rules():
@@ -104,8 +111,13 @@ def _create_obligations(incident: Incident, involvement: Involvement, trigger: s
             },
         )
         if was_created:
-            audit.record(actor=actor, action="obligation.create", obj=obligation,
-                         after=audit.snapshot(obligation), organisations=[org])
+            audit.record(
+                actor=actor,
+                action="obligation.create",
+                obj=obligation,
+                after=audit.snapshot(obligation),
+                organisations=[org],
+            )
             created.append(obligation)
     return created
 
@@ -123,9 +135,14 @@ def _reanchor_obligations(incident: Incident, involvement: Involvement, actor: A
         obligation.anchor_at = _anchor_time(rule, incident, involvement)
         obligation.deadline_at = obligation.anchor_at + rule.period(involvement.organisation)
         obligation.save(update_fields=["anchor_at", "deadline_at"])
-        audit.record(actor=actor, action="obligation.reanchor", obj=obligation, before=before,
-                     after=audit.snapshot(obligation, ["anchor_at", "deadline_at"]),
-                     organisations=[involvement.organisation])
+        audit.record(
+            actor=actor,
+            action="obligation.reanchor",
+            obj=obligation,
+            before=before,
+            after=audit.snapshot(obligation, ["anchor_at", "deadline_at"]),
+            organisations=[involvement.organisation],
+        )
 
 
 # -- the log ---------------------------------------------------------------------------
@@ -217,12 +234,29 @@ def add_log_entry(
         raise InvalidInput(f"Not involved in this incident: {', '.join(stray)}.", field="organisations")
     if corrects is not None and corrects.incident_id != incident.pk:
         raise InvalidInput("A correction must refer to an entry of the same incident.", field="corrects")
-    entry = _append_log(incident=incident, actor=actor, kind=kind, text=text, occurred_at=occurred_at,
-                        organisations=orgs, systems=systems, services=services, corrects=corrects)
-    audit.record(actor=actor, action="log.append", obj=entry,
-                 after={"sequence": entry.sequence, "kind": kind, "text": text,
-                        "corrects": corrects.sequence if corrects else None},
-                 organisations=orgs or involved)
+    entry = _append_log(
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        text=text,
+        occurred_at=occurred_at,
+        organisations=orgs,
+        systems=systems,
+        services=services,
+        corrects=corrects,
+    )
+    audit.record(
+        actor=actor,
+        action="log.append",
+        obj=entry,
+        after={
+            "sequence": entry.sequence,
+            "kind": kind,
+            "text": text,
+            "corrects": corrects.sequence if corrects else None,
+        },
+        organisations=orgs or involved,
+    )
     return entry
 
 
@@ -254,18 +288,36 @@ def open_incident(
     if Incident.objects.filter(reference=reference).exists():
         raise Conflict(f"Incident reference {reference} is already in use.", field="reference")
     incident = Incident.objects.create(
-        reference=reference, title=title, summary=summary, ncsc_category=ncsc_category, severity=severity,
-        detected_at=detected_at, origin=origin,
+        reference=reference,
+        title=title,
+        summary=summary,
+        ncsc_category=ncsc_category,
+        severity=severity,
+        detected_at=detected_at,
+        origin=origin,
     )
     orgs = [origin, *[o for o in organisations if o != origin]]
-    audit.record(actor=actor, action="incident.open", obj=incident, after=audit.snapshot(incident), organisations=orgs)
+    audit.record(
+        actor=actor, action="incident.open", obj=incident, after=audit.snapshot(incident), organisations=orgs
+    )
     for org in orgs:
         involvement = Involvement.objects.create(incident=incident, organisation=org)
-        audit.record(actor=actor, action="incident.involve", obj=involvement,
-                     after=audit.snapshot(involvement), organisations=[org])
+        audit.record(
+            actor=actor,
+            action="incident.involve",
+            obj=involvement,
+            after=audit.snapshot(involvement),
+            organisations=[org],
+        )
         _create_obligations(incident, involvement, "incident_opened", actor)
-    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, occurred_at=detected_at, organisations=orgs,
-                text=f"Incident opened: {title}. Organisations involved: {', '.join(o.code for o in orgs)}.")
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.EVENT,
+        occurred_at=detected_at,
+        organisations=orgs,
+        text=f"Incident opened: {title}. Organisations involved: {', '.join(o.code for o in orgs)}.",
+    )
     return incident
 
 
@@ -279,12 +331,24 @@ def involve_organisation(
         raise Conflict(f"{organisation.code} is already involved.", field="organisation")
     if became_aware_at is not None:
         _not_future(became_aware_at, "became_aware_at")
-    involvement = Involvement.objects.create(incident=incident, organisation=organisation, became_aware_at=became_aware_at)
-    audit.record(actor=actor, action="incident.involve", obj=involvement, after=audit.snapshot(involvement),
-                 organisations=[organisation])
+    involvement = Involvement.objects.create(
+        incident=incident, organisation=organisation, became_aware_at=became_aware_at
+    )
+    audit.record(
+        actor=actor,
+        action="incident.involve",
+        obj=involvement,
+        after=audit.snapshot(involvement),
+        organisations=[organisation],
+    )
     _create_obligations(incident, involvement, "incident_opened", actor)
-    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, organisations=[organisation],
-                text=f"{organisation.name} is now involved in the incident.")
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.EVENT,
+        organisations=[organisation],
+        text=f"{organisation.name} is now involved in the incident.",
+    )
     return involvement
 
 
@@ -294,8 +358,12 @@ INCIDENT_FIELDS = ("title", "summary", "ncsc_category", "severity", "phase")
 @transaction.atomic
 def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incident:
     """Change title, summary, NCSC category, severity or phase; each change is logged."""
-    require_role(actor, _involved(incident), [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER],
-                 "change the incident's details")
+    require_role(
+        actor,
+        _involved(incident),
+        [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER],
+        "change the incident's details",
+    )
     unknown = set(changes) - set(INCIDENT_FIELDS)
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
@@ -312,18 +380,37 @@ def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incide
         setattr(incident, field, value)
     incident.save(update_fields=list(changes) or None)
     after = audit.snapshot(incident, INCIDENT_FIELDS)
-    diff = [f"{k}: {before[k]} → {after[k]}" for k in INCIDENT_FIELDS if before[k] != after[k] and k != "summary"]
-    audit.record(actor=actor, action="incident.update", obj=incident, before=before, after=after,
-                 organisations=_involved(incident))
+    diff = [
+        f"{k}: {before[k]} → {after[k]}" for k in INCIDENT_FIELDS if before[k] != after[k] and k != "summary"
+    ]
+    audit.record(
+        actor=actor,
+        action="incident.update",
+        obj=incident,
+        before=before,
+        after=after,
+        organisations=_involved(incident),
+    )
     if diff:
-        _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, text="Incident updated: " + "; ".join(diff))
+        _append_log(
+            incident=incident,
+            actor=actor,
+            kind=EntryKind.DECISION,
+            text="Incident updated: " + "; ".join(diff),
+        )
     return incident
 
 
 def _involvement(incident: Incident, organisation: Organisation) -> Involvement:
-    inv = Involvement.objects.filter(incident=incident, organisation=organisation).select_related("organisation").first()
+    inv = (
+        Involvement.objects.filter(incident=incident, organisation=organisation)
+        .select_related("organisation")
+        .first()
+    )
     if inv is None:
-        raise InvalidInput(f"{organisation.code} is not involved in {incident.reference}.", field="organisation")
+        raise InvalidInput(
+            f"{organisation.code} is not involved in {incident.reference}.", field="organisation"
+        )
     return inv
 
 
@@ -336,15 +423,29 @@ def set_became_aware(
     _not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
     if became_aware_at < incident.detected_at - dt.timedelta(days=365):
-        raise InvalidInput("became_aware_at is more than a year before detection; check the date.", field="became_aware_at")
+        raise InvalidInput(
+            "became_aware_at is more than a year before detection; check the date.", field="became_aware_at"
+        )
     before = audit.snapshot(inv, ["became_aware_at"])
     inv.became_aware_at = became_aware_at
     inv.save(update_fields=["became_aware_at"])
-    audit.record(actor=actor, action="involvement.aware", obj=inv, before=before,
-                 after=audit.snapshot(inv, ["became_aware_at"]), organisations=[organisation])
+    audit.record(
+        actor=actor,
+        action="involvement.aware",
+        obj=inv,
+        before=before,
+        after=audit.snapshot(inv, ["became_aware_at"]),
+        organisations=[organisation],
+    )
     _reanchor_obligations(incident, inv, actor)
-    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, organisations=[organisation],
-                occurred_at=became_aware_at, text=f"{organisation.code} became aware of the incident.")
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.EVENT,
+        organisations=[organisation],
+        occurred_at=became_aware_at,
+        text=f"{organisation.code} became aware of the incident.",
+    )
     return inv
 
 
@@ -361,12 +462,27 @@ def set_containment(
     inv.containment = state
     inv.containment_changed_at = at
     inv.save(update_fields=["containment", "containment_changed_at"])
-    audit.record(actor=actor, action="involvement.containment", obj=inv, before=before,
-                 after=audit.snapshot(inv, ["containment", "containment_changed_at"]), organisations=[organisation])
-    _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, organisations=[organisation], occurred_at=at,
-                text=f"{organisation.code} containment: {Containment(state).label}.")
-    transaction.on_commit(lambda: signals.containment_changed.send(
-        sender=Incident, incident=incident, organisation=organisation, state=state, actor=actor))
+    audit.record(
+        actor=actor,
+        action="involvement.containment",
+        obj=inv,
+        before=before,
+        after=audit.snapshot(inv, ["containment", "containment_changed_at"]),
+        organisations=[organisation],
+    )
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.DECISION,
+        organisations=[organisation],
+        occurred_at=at,
+        text=f"{organisation.code} containment: {Containment(state).label}.",
+    )
+    transaction.on_commit(
+        lambda: signals.containment_changed.send(
+            sender=Incident, incident=incident, organisation=organisation, state=state, actor=actor
+        )
+    )
     return inv
 
 
@@ -385,22 +501,42 @@ def flag_personal_data_breach(
     inv.breach_flagged_at = timezone.now()
     inv.became_aware_at = became_aware_at
     inv.save(update_fields=["personal_data_breach", "breach_flagged_at", "became_aware_at"])
-    audit.record(actor=actor, action="involvement.breach", obj=inv, before=before,
-                 after=audit.snapshot(inv, ["personal_data_breach", "became_aware_at"]), organisations=[organisation])
+    audit.record(
+        actor=actor,
+        action="involvement.breach",
+        obj=inv,
+        before=before,
+        after=audit.snapshot(inv, ["personal_data_breach", "became_aware_at"]),
+        organisations=[organisation],
+    )
     _reanchor_obligations(incident, inv, actor)
     _create_obligations(incident, inv, "breach_flagged", actor)
-    _append_log(incident=incident, actor=actor, kind=EntryKind.DECISION, organisations=[organisation],
-                occurred_at=became_aware_at,
-                text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
-                     f"{timezone.localtime(became_aware_at):%d %b %Y %H:%M}.")
-    transaction.on_commit(lambda: signals.breach_flagged.send(
-        sender=Incident, incident=incident, organisation=organisation, actor=actor))
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.DECISION,
+        organisations=[organisation],
+        occurred_at=became_aware_at,
+        text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
+        f"{timezone.localtime(became_aware_at):%d %b %Y %H:%M}.",
+    )
+    transaction.on_commit(
+        lambda: signals.breach_flagged.send(
+            sender=Incident, incident=incident, organisation=organisation, actor=actor
+        )
+    )
     return inv
 
 
 @transaction.atomic
 def set_system_state(
-    incident: Incident, *, actor: Any, system: System, state: str, at: dt.datetime | None = None, note: str = ""
+    incident: Incident,
+    *,
+    actor: Any,
+    system: System,
+    state: str,
+    at: dt.datetime | None = None,
+    note: str = "",
 ) -> AffectedSystem:
     """Mark a system suspected, compromised, switched off or restored; services follow at once."""
     involved = _involved(incident)
@@ -409,22 +545,30 @@ def set_system_state(
     at = _not_future(at, "at") if at is not None else timezone.now()
     touched = {system.owner_id, *system.served.values_list("pk", flat=True)}
     if not touched & {o.pk for o in involved}:
-        raise InvalidInput(f"{system.name} neither belongs to nor serves any organisation in this incident.",
-                           field="system")
+        raise InvalidInput(
+            f"{system.name} neither belongs to nor serves any organisation in this incident.", field="system"
+        )
     existing = AffectedSystem.objects.filter(incident=incident, system=system).first()
     if existing is not None and existing.state == state:
         return existing
     before = audit.snapshot(existing, ["state", "state_changed_at"]) if existing else None
     if existing is None:
-        affected = AffectedSystem.objects.create(incident=incident, system=system, state=state,
-                                                 first_reported_at=at, state_changed_at=at)
+        affected = AffectedSystem.objects.create(
+            incident=incident, system=system, state=state, first_reported_at=at, state_changed_at=at
+        )
     else:
         affected = existing
         affected.state = state
         affected.state_changed_at = at
         affected.save(update_fields=["state", "state_changed_at"])
-    audit.record(actor=actor, action="affected_system.state", obj=affected, before=before,
-                 after=audit.snapshot(affected, ["state", "state_changed_at"]), organisations=involved)
+    audit.record(
+        actor=actor,
+        action="affected_system.state",
+        obj=affected,
+        before=before,
+        after=audit.snapshot(affected, ["state", "state_changed_at"]),
+        organisations=involved,
+    )
     lost = affected_services([system.pk]) if state in DOWN_STATES else []
     text = f"{system.name} marked {SystemState(state).label.lower()}."
     if lost:
@@ -434,9 +578,14 @@ def set_system_state(
         text += " Services affected: " + ", ".join(f"{code} {n}" for code, n in sorted(per_org.items())) + "."
     if note.strip():
         text += " " + note.strip()
-    _append_log(incident=incident, actor=actor, kind=EntryKind.EVENT, occurred_at=at, systems=[system], text=text)
-    transaction.on_commit(lambda: signals.system_state_changed.send(
-        sender=Incident, incident=incident, system=system, state=state, actor=actor))
+    _append_log(
+        incident=incident, actor=actor, kind=EntryKind.EVENT, occurred_at=at, systems=[system], text=text
+    )
+    transaction.on_commit(
+        lambda: signals.system_state_changed.send(
+            sender=Incident, incident=incident, system=system, state=state, actor=actor
+        )
+    )
     return affected
 
 
@@ -467,17 +616,39 @@ def create_action(
     if due_at is not None and timezone.is_naive(due_at):
         raise InvalidInput("due_at needs a time zone.", field="due_at")
     if owner is not None and not owner.memberships.filter(organisation__in=_involved(incident)).exists():
-        raise InvalidInput("The owner must belong to an organisation involved in the incident.", field="owner")
-    action = Action.objects.create(incident=incident, title=title, organisation=organisation, owner=owner, due_at=due_at)
-    audit.record(actor=actor, action="action.create", obj=action, after=audit.snapshot(action), organisations=[organisation])
-    _append_log(incident=incident, actor=actor, kind=EntryKind.ACTION, organisations=[organisation],
-                text=f"Action: {title}" + (f" (owner {owner.username})" if owner else ""))
+        raise InvalidInput(
+            "The owner must belong to an organisation involved in the incident.", field="owner"
+        )
+    action = Action.objects.create(
+        incident=incident, title=title, organisation=organisation, owner=owner, due_at=due_at
+    )
+    audit.record(
+        actor=actor,
+        action="action.create",
+        obj=action,
+        after=audit.snapshot(action),
+        organisations=[organisation],
+    )
+    _append_log(
+        incident=incident,
+        actor=actor,
+        kind=EntryKind.ACTION,
+        organisations=[organisation],
+        text=f"Action: {title}" + (f" (owner {owner.username})" if owner else ""),
+    )
     return action
 
 
 @transaction.atomic
-def update_action(action: Action, *, actor: Any, status: str | None = None, due_at: dt.datetime | None = None,
-                  owner: Any = None, title: str | None = None) -> Action:
+def update_action(
+    action: Action,
+    *,
+    actor: Any,
+    status: str | None = None,
+    due_at: dt.datetime | None = None,
+    owner: Any = None,
+    title: str | None = None,
+) -> Action:
     """Move an action on (status, due time, owner, title)."""
     require_writer(actor, [action.organisation], "update this action")
     before = audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"])
@@ -495,9 +666,14 @@ def update_action(action: Action, *, actor: Any, status: str | None = None, due_
             raise InvalidInput("An action needs a title.", field="title")
         action.title = title.strip()
     action.save()
-    audit.record(actor=actor, action="action.update", obj=action, before=before,
-                 after=audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"]),
-                 organisations=[action.organisation])
+    audit.record(
+        actor=actor,
+        action="action.update",
+        obj=action,
+        before=before,
+        after=audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"]),
+        organisations=[action.organisation],
+    )
     return action
 
 
@@ -515,33 +691,59 @@ def update_obligation(
     external_reference: str = "",
 ) -> Obligation:
     """Draft, submit (stops the clock) or mark not required (with the reason) one obligation."""
-    roles = [Role.GOLD, Role.SILVER, Role.DPO] if obligation.code == "ico" else [
-        Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
+    roles = (
+        [Role.GOLD, Role.SILVER, Role.DPO]
+        if obligation.code == "ico"
+        else [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
+    )
     require_role(actor, [obligation.organisation], roles, f"update the {obligation.title.lower()}")
     _choice(status, ObligationStatus, "status")
     if obligation.status == ObligationStatus.SUBMITTED and status != ObligationStatus.SUBMITTED:
-        raise Conflict("This report has been submitted; record a follow-up instead of reopening it.", field="status")
-    before = audit.snapshot(obligation, ["status", "not_required_reason", "submitted_at", "external_reference"])
+        raise Conflict(
+            "This report has been submitted; record a follow-up instead of reopening it.", field="status"
+        )
+    before = audit.snapshot(
+        obligation, ["status", "not_required_reason", "submitted_at", "external_reference"]
+    )
     if status == ObligationStatus.NOT_REQUIRED:
         if not reason.strip():
-            raise InvalidInput("Say why this report is not required; the reason is kept for the record.", field="reason")
+            raise InvalidInput(
+                "Say why this report is not required; the reason is kept for the record.", field="reason"
+            )
         obligation.not_required_reason = reason.strip()
     if status == ObligationStatus.SUBMITTED:
-        obligation.submitted_at = _not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
+        obligation.submitted_at = (
+            _not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
+        )
     obligation.external_reference = external_reference.strip() or obligation.external_reference
     obligation.status = status
     obligation.save()
-    after = audit.snapshot(obligation, ["status", "not_required_reason", "submitted_at", "external_reference"])
-    audit.record(actor=actor, action="obligation.update", obj=obligation, before=before, after=after,
-                 organisations=[obligation.organisation])
+    after = audit.snapshot(
+        obligation, ["status", "not_required_reason", "submitted_at", "external_reference"]
+    )
+    audit.record(
+        actor=actor,
+        action="obligation.update",
+        obj=obligation,
+        before=before,
+        after=after,
+        organisations=[obligation.organisation],
+    )
     if before["status"] != status:
-        text = f"{obligation.title} ({obligation.organisation.code}): {ObligationStatus(status).label.lower()}"
+        text = (
+            f"{obligation.title} ({obligation.organisation.code}): {ObligationStatus(status).label.lower()}"
+        )
         if status == ObligationStatus.SUBMITTED and obligation.external_reference:
             text += f", {obligation.reference_label.lower()} {obligation.external_reference}"
         if status == ObligationStatus.NOT_REQUIRED:
             text += f" - {obligation.not_required_reason}"
-        _append_log(incident=obligation.incident, actor=actor, kind=EntryKind.COMMUNICATION,
-                    organisations=[obligation.organisation], text=text + ".")
+        _append_log(
+            incident=obligation.incident,
+            actor=actor,
+            kind=EntryKind.COMMUNICATION,
+            organisations=[obligation.organisation],
+            text=text + ".",
+        )
     return obligation
 
 

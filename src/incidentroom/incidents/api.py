@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Status, Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from incidentroom.core.errors import InvalidInput
@@ -242,21 +242,34 @@ def _incident(request: HttpRequest, reference: str) -> Incident:
 
 def _incident_out(incident: Incident) -> IncidentOut:
     return IncidentOut(
-        reference=incident.reference, title=incident.title, summary=incident.summary,
-        ncsc_category=incident.ncsc_category, severity=incident.severity, phase=incident.phase,
-        detected_at=incident.detected_at, origin=incident.origin.code,
+        reference=incident.reference,
+        title=incident.title,
+        summary=incident.summary,
+        ncsc_category=incident.ncsc_category,
+        severity=incident.severity,
+        phase=incident.phase,
+        detected_at=incident.detected_at,
+        origin=incident.origin.code,
         organisations=[
-            InvolvementOut(organisation=i.organisation.code, organisation_name=i.organisation.name,
-                           became_aware_at=i.became_aware_at, containment=i.containment,
-                           containment_changed_at=i.containment_changed_at,
-                           personal_data_breach=i.personal_data_breach)
+            InvolvementOut(
+                organisation=i.organisation.code,
+                organisation_name=i.organisation.name,
+                became_aware_at=i.became_aware_at,
+                containment=i.containment,
+                containment_changed_at=i.containment_changed_at,
+                personal_data_breach=i.personal_data_breach,
+            )
             for i in incident.involvements.select_related("organisation")
         ],
     )
 
 
 def _orgs(codes: list[str], field: str, within: list[Organisation] | None = None) -> list[Organisation]:
-    pool = within if within is not None else list(Organisation.objects.filter(code__in=[c.upper() for c in codes]))
+    pool = (
+        within
+        if within is not None
+        else list(Organisation.objects.filter(code__in=[c.upper() for c in codes]))
+    )
     by_code = {o.code: o for o in pool}
     missing = [c for c in codes if c.upper() not in by_code]
     if missing:
@@ -274,7 +287,8 @@ def _involved_org(incident: Incident, code: str) -> Organisation:
 def _incident_systems(incident: Incident, codes: list[str], field: str) -> list[System]:
     orgs = incident.organisations.all()
     found = {s.code: s for s in System.objects.filter(code__in=codes).filter(owner__in=orgs)} | {
-        s.code: s for s in System.objects.filter(code__in=codes, served__in=orgs)}
+        s.code: s for s in System.objects.filter(code__in=codes, served__in=orgs)
+    }
     missing = [c for c in codes if c not in found]
     if missing:
         raise InvalidInput(f"Unknown system(s) for this incident: {', '.join(missing)}.", field=field)
@@ -292,24 +306,50 @@ def _user(username: str | None, field: str) -> object | None:
 
 def _entry_out(e: LogEntry) -> LogEntryOut:
     return LogEntryOut(
-        sequence=e.sequence, kind=e.kind, author=e.author_label, occurred_at=e.occurred_at, recorded_at=e.recorded_at,
-        text=e.text, organisations=[o.code for o in e.organisations.all()], systems=[s.code for s in e.systems.all()],
-        services=[s.pk for s in e.services.all()], corrects=e.corrects.sequence if e.corrects else None,
+        sequence=e.sequence,
+        kind=e.kind,
+        author=e.author_label,
+        occurred_at=e.occurred_at,
+        recorded_at=e.recorded_at,
+        text=e.text,
+        organisations=[o.code for o in e.organisations.all()],
+        systems=[s.code for s in e.systems.all()],
+        services=[s.pk for s in e.services.all()],
+        corrects=e.corrects.sequence if e.corrects else None,
         entry_hash=e.entry_hash,
     )
 
 
 def _action_out(a: Action) -> ActionOut:
-    return ActionOut(id=a.pk, title=a.title, owner=a.owner.get_username() if a.owner else None,
-                     organisation=a.organisation.code, due_at=a.due_at, status=a.status, overdue=a.is_overdue())
+    return ActionOut(
+        id=a.pk,
+        title=a.title,
+        owner=a.owner.get_username() if a.owner else None,
+        organisation=a.organisation.code,
+        due_at=a.due_at,
+        status=a.status,
+        overdue=a.is_overdue(),
+    )
 
 
 def _obligation_out(o: Obligation) -> ObligationOut:
     return ObligationOut(
-        id=o.pk, organisation=o.organisation.code, code=o.code, title=o.title, recipient=o.recipient, basis=o.basis,
-        how_to_report=o.how_to_report, anchor=o.anchor, anchor_at=o.anchor_at, deadline_at=o.deadline_at,
-        seconds_left=o.seconds_left(), overdue=o.is_overdue(), status=o.status,
-        not_required_reason=o.not_required_reason, submitted_at=o.submitted_at, reference_label=o.reference_label,
+        id=o.pk,
+        organisation=o.organisation.code,
+        code=o.code,
+        title=o.title,
+        recipient=o.recipient,
+        basis=o.basis,
+        how_to_report=o.how_to_report,
+        anchor=o.anchor,
+        anchor_at=o.anchor_at,
+        deadline_at=o.deadline_at,
+        seconds_left=o.seconds_left(),
+        overdue=o.is_overdue(),
+        status=o.status,
+        not_required_reason=o.not_required_reason,
+        submitted_at=o.submitted_at,
+        reference_label=o.reference_label,
         external_reference=o.external_reference,
     )
 
@@ -329,8 +369,14 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[Inciden
     origin = _orgs([payload.origin], "origin")[0]
     others = _orgs(payload.organisations, "organisations")
     incident = actions.open_incident(
-        actor=request.user, title=payload.title, origin=origin, detected_at=payload.detected_at, organisations=others,
-        ncsc_category=payload.ncsc_category, severity=payload.severity, summary=payload.summary,
+        actor=request.user,
+        title=payload.title,
+        origin=origin,
+        detected_at=payload.detected_at,
+        organisations=others,
+        ncsc_category=payload.ncsc_category,
+        severity=payload.severity,
+        summary=payload.summary,
     )
     return Status(201, _incident_out(incident))
 
@@ -355,20 +401,31 @@ def involve(request: HttpRequest, reference: str, payload: InvolveIn) -> Status[
     """Bring another organisation into the incident."""
     incident = _incident(request, reference)
     org = _orgs([payload.organisation], "organisation")[0]
-    actions.involve_organisation(incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at)
+    actions.involve_organisation(
+        incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
+    )
     return Status(201, _incident_out(incident))
 
 
 @router.patch("/{reference}/organisations/{code}", response=IncidentOut)
-def update_involvement(request: HttpRequest, reference: str, code: str, payload: InvolvementPatch) -> IncidentOut:
+def update_involvement(
+    request: HttpRequest, reference: str, code: str, payload: InvolvementPatch
+) -> IncidentOut:
     """Set an organisation's awareness time or containment state."""
     incident = _incident(request, reference)
     org = _involved_org(incident, code)
     if payload.became_aware_at is not None:
-        actions.set_became_aware(incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at)
+        actions.set_became_aware(
+            incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
+        )
     if payload.containment is not None:
-        actions.set_containment(incident, actor=request.user, organisation=org, state=payload.containment,
-                                at=payload.containment_at)
+        actions.set_containment(
+            incident,
+            actor=request.user,
+            organisation=org,
+            state=payload.containment,
+            at=payload.containment_at,
+        )
     return _incident_out(incident)
 
 
@@ -377,8 +434,9 @@ def flag_breach(request: HttpRequest, reference: str, code: str, payload: Breach
     """Declare a personal data breach for a controller (DPO or Gold): starts its ICO clock."""
     incident = _incident(request, reference)
     org = _involved_org(incident, code)
-    actions.flag_personal_data_breach(incident, actor=request.user, organisation=org,
-                                      became_aware_at=payload.became_aware_at)
+    actions.flag_personal_data_breach(
+        incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
+    )
     return Status(201, _incident_out(incident))
 
 
@@ -387,21 +445,36 @@ def list_system_states(request: HttpRequest, reference: str) -> list[SystemState
     """Systems reported in the incident and their states."""
     incident = _incident(request, reference)
     return [
-        SystemStateOut(system=a.system.code, system_name=a.system.name, owner=a.system.owner.code, state=a.state,
-                       first_reported_at=a.first_reported_at, state_changed_at=a.state_changed_at)
+        SystemStateOut(
+            system=a.system.code,
+            system_name=a.system.name,
+            owner=a.system.owner.code,
+            state=a.state,
+            first_reported_at=a.first_reported_at,
+            state_changed_at=a.state_changed_at,
+        )
         for a in incident.affected_systems.select_related("system__owner")
     ]
 
 
 @router.put("/{reference}/systems/{code}", response=SystemStateOut)
-def set_system_state(request: HttpRequest, reference: str, code: str, payload: SystemStateIn) -> SystemStateOut:
+def set_system_state(
+    request: HttpRequest, reference: str, code: str, payload: SystemStateIn
+) -> SystemStateOut:
     """Mark a system suspected, compromised, switched off or restored."""
     incident = _incident(request, reference)
     system = _incident_systems(incident, [code], "system")[0]
-    a = actions.set_system_state(incident, actor=request.user, system=system, state=payload.state, at=payload.at,
-                                 note=payload.note)
-    return SystemStateOut(system=system.code, system_name=system.name, owner=system.owner.code, state=a.state,
-                          first_reported_at=a.first_reported_at, state_changed_at=a.state_changed_at)
+    a = actions.set_system_state(
+        incident, actor=request.user, system=system, state=payload.state, at=payload.at, note=payload.note
+    )
+    return SystemStateOut(
+        system=system.code,
+        system_name=system.name,
+        owner=system.owner.code,
+        state=a.state,
+        first_reported_at=a.first_reported_at,
+        state_changed_at=a.state_changed_at,
+    )
 
 
 @router.get("/{reference}/affected-services", response=list[AffectedServiceOut])
@@ -409,19 +482,31 @@ def list_affected_services(request: HttpRequest, reference: str) -> list[Affecte
     """Every service lost in every involved organisation, with the dependency path."""
     incident = _incident(request, reference)
     return [
-        AffectedServiceOut(organisation=r.service.organisation.code, service=r.service.code,
-                           service_name=r.service.name, priority=r.service.priority,
-                           path=[s.code for s in r.path], because=r.because)
+        AffectedServiceOut(
+            organisation=r.service.organisation.code,
+            service=r.service.code,
+            service_name=r.service.name,
+            priority=r.service.priority,
+            path=[s.code for s in r.path],
+            because=r.because,
+        )
         for r in affected_service_rows(incident)
     ]
 
 
 @router.get("/{reference}/log", response=list[LogEntryOut])
-def list_log(request: HttpRequest, reference: str, kind: EntryKind | None = None, organisation: str | None = None,
-             q: str | None = None) -> list[LogEntryOut]:
+def list_log(
+    request: HttpRequest,
+    reference: str,
+    kind: EntryKind | None = None,
+    organisation: str | None = None,
+    q: str | None = None,
+) -> list[LogEntryOut]:
     """The decision and event log, oldest first, with optional filters."""
     incident = _incident(request, reference)
-    entries = incident.log_entries.select_related("corrects").prefetch_related("organisations", "systems", "services")
+    entries = incident.log_entries.select_related("corrects").prefetch_related(
+        "organisations", "systems", "services"
+    )
     if kind:
         entries = entries.filter(kind=kind)
     if organisation:
@@ -446,9 +531,17 @@ def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> 
         corrects = incident.log_entries.filter(sequence=payload.corrects).first()
         if corrects is None:
             raise InvalidInput(f"There is no entry #{payload.corrects} to correct.", field="corrects")
-    entry = actions.add_log_entry(incident, actor=request.user, kind=payload.kind, text=payload.text,
-                                  occurred_at=payload.occurred_at, organisations=orgs, systems=systems,
-                                  services=services, corrects=corrects)
+    entry = actions.add_log_entry(
+        incident,
+        actor=request.user,
+        kind=payload.kind,
+        text=payload.text,
+        occurred_at=payload.occurred_at,
+        organisations=orgs,
+        systems=systems,
+        services=services,
+        corrects=corrects,
+    )
     return Status(201, _entry_out(entry))
 
 
@@ -456,8 +549,13 @@ def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> 
 def verify_log(request: HttpRequest, reference: str) -> VerifyOut:
     """Check the hash chain; names the first broken entry."""
     report = logchain.verify(_incident(request, reference))
-    return VerifyOut(incident=report.incident, entries=report.entries, ok=report.ok,
-                     first_broken_sequence=report.first_broken_sequence, problem=report.problem)
+    return VerifyOut(
+        incident=report.incident,
+        entries=report.entries,
+        ok=report.ok,
+        first_broken_sequence=report.first_broken_sequence,
+        problem=report.problem,
+    )
 
 
 @router.get("/{reference}/actions", response=list[ActionOut])
@@ -472,8 +570,14 @@ def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> St
     """Give someone a task."""
     incident = _incident(request, reference)
     org = _involved_org(incident, payload.organisation)
-    action = actions.create_action(incident, actor=request.user, title=payload.title, organisation=org,
-                                   owner=_user(payload.owner, "owner"), due_at=payload.due_at)
+    action = actions.create_action(
+        incident,
+        actor=request.user,
+        title=payload.title,
+        organisation=org,
+        owner=_user(payload.owner, "owner"),
+        due_at=payload.due_at,
+    )
     return Status(201, _action_out(action))
 
 
@@ -482,8 +586,14 @@ def update_action(request: HttpRequest, reference: str, action_id: int, payload:
     """Move an action on."""
     incident = _incident(request, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
-    action = actions.update_action(action, actor=request.user, status=payload.status, due_at=payload.due_at,
-                                   owner=_user(payload.owner, "owner"), title=payload.title)
+    action = actions.update_action(
+        action,
+        actor=request.user,
+        status=payload.status,
+        due_at=payload.due_at,
+        owner=_user(payload.owner, "owner"),
+        title=payload.title,
+    )
     return _action_out(action)
 
 
@@ -495,12 +605,20 @@ def list_obligations(request: HttpRequest, reference: str) -> list[ObligationOut
 
 
 @router.patch("/{reference}/obligations/{obligation_id}", response=ObligationOut)
-def update_obligation(request: HttpRequest, reference: str, obligation_id: int, payload: ObligationPatch) -> ObligationOut:
+def update_obligation(
+    request: HttpRequest, reference: str, obligation_id: int, payload: ObligationPatch
+) -> ObligationOut:
     """Draft, submit (stops the clock) or mark not required with a reason."""
     incident = _incident(request, reference)
-    obligation = get_scoped(incident.obligations.select_related("organisation", "incident"), "obligation",
-                            pk=obligation_id)
-    obligation = actions.update_obligation(obligation, actor=request.user, status=payload.status,
-                                           reason=payload.reason, submitted_at=payload.submitted_at,
-                                           external_reference=payload.external_reference)
+    obligation = get_scoped(
+        incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
+    )
+    obligation = actions.update_obligation(
+        obligation,
+        actor=request.user,
+        status=payload.status,
+        reason=payload.reason,
+        submitted_at=payload.submitted_at,
+        external_reference=payload.external_reference,
+    )
     return _obligation_out(obligation)

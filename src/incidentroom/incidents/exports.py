@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from xml.sax.saxutils import escape  # noqa: S406 - escaping our own text for reportlab markup, not parsing XML
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -12,20 +13,38 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape  # noqa: S406 - escaping our own text for reportlab markup, not parsing XML
 
 from incidentroom.incidents.logchain import ChainReport
 from incidentroom.incidents.models import Incident, LogEntry
 
-COLUMNS = ["sequence", "kind", "occurred_at", "recorded_at", "author", "organisations", "systems", "text",
-           "corrects", "previous_hash", "entry_hash"]
+COLUMNS = [
+    "sequence",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "author",
+    "organisations",
+    "systems",
+    "text",
+    "corrects",
+    "previous_hash",
+    "entry_hash",
+]
 
 
 def _row(e: LogEntry) -> list[str]:
     return [
-        str(e.sequence), e.kind, e.occurred_at.isoformat(), e.recorded_at.isoformat(), e.author_label,
-        ";".join(o.code for o in e.organisations.all()), ";".join(s.code for s in e.systems.all()), e.text,
-        str(e.corrects.sequence) if e.corrects else "", e.previous_hash, e.entry_hash,
+        str(e.sequence),
+        e.kind,
+        e.occurred_at.isoformat(),
+        e.recorded_at.isoformat(),
+        e.author_label,
+        ";".join(o.code for o in e.organisations.all()),
+        ";".join(s.code for s in e.systems.all()),
+        e.text,
+        str(e.corrects.sequence) if e.corrects else "",
+        e.previous_hash,
+        e.entry_hash,
     ]
 
 
@@ -47,37 +66,63 @@ def log_csv(entries: Iterable[LogEntry]) -> str:
 def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport) -> bytes:
     """A landscape A4 PDF of the log with the chain check result on the first page."""
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=f"Decision log {incident.reference}",
-                            author="Incident Room")
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=f"Decision log {incident.reference}",
+        author="Incident Room",
+    )
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story = [
-        Paragraph(f"Decision and event log - {escape(incident.reference)}: {escape(incident.title)}", styles["Title"]),
-        Paragraph(f"Exported {timezone.localtime():%d %B %Y %H:%M %Z}. Hash chain: "
-                  + ("intact" if chain.ok else f"BROKEN at entry #{chain.first_broken_sequence} ({escape(chain.problem)})")
-                  + f"; {chain.entries} entries.", styles["Normal"]),
+        Paragraph(
+            f"Decision and event log - {escape(incident.reference)}: {escape(incident.title)}",
+            styles["Title"],
+        ),
+        Paragraph(
+            f"Exported {timezone.localtime():%d %B %Y %H:%M %Z}. Hash chain: "
+            + (
+                "intact"
+                if chain.ok
+                else f"BROKEN at entry #{chain.first_broken_sequence} ({escape(chain.problem)})"
+            )
+            + f"; {chain.entries} entries.",
+            styles["Normal"],
+        ),
         Spacer(1, 6 * mm),
     ]
-    data = [[Paragraph(h, small) for h in ["#", "Kind", "Occurred", "Recorded", "By", "Organisations", "Entry"]]]
+    data = [
+        [Paragraph(h, small) for h in ["#", "Kind", "Occurred", "Recorded", "By", "Organisations", "Entry"]]
+    ]
     for e in entries:
         text = escape(e.text)
         if e.corrects:
             text = f"<i>Corrects #{e.corrects.sequence}.</i> " + text
-        data.append([
-            Paragraph(str(e.sequence), small), Paragraph(e.kind, small),
-            Paragraph(f"{timezone.localtime(e.occurred_at):%d %b %Y %H:%M}", small),
-            Paragraph(f"{timezone.localtime(e.recorded_at):%d %b %Y %H:%M}", small),
-            Paragraph(escape(e.author_label), small),
-            Paragraph(", ".join(o.code for o in e.organisations.all()), small),
-            Paragraph(text + f"<br/><font size=6 color='#505a5f'>{e.entry_hash}</font>", small),
-        ])
+        data.append(
+            [
+                Paragraph(str(e.sequence), small),
+                Paragraph(e.kind, small),
+                Paragraph(f"{timezone.localtime(e.occurred_at):%d %b %Y %H:%M}", small),
+                Paragraph(f"{timezone.localtime(e.recorded_at):%d %b %Y %H:%M}", small),
+                Paragraph(escape(e.author_label), small),
+                Paragraph(", ".join(o.code for o in e.organisations.all()), small),
+                Paragraph(text + f"<br/><font size=6 color='#505a5f'>{e.entry_hash}</font>", small),
+            ]
+        )
     table = Table(data, colWidths=[10 * mm, 22 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm, None], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f2f1")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story.append(table)
     doc.build(story)
     return buf.getvalue()

@@ -22,8 +22,10 @@ from incidentroom.incidents.models import (
 class LocalDateTimeField(forms.DateTimeField):
     """A browser ``datetime-local`` value, read as UK local time."""
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "govuk-input govuk-!-width-one-third"},
-                                 format="%Y-%m-%dT%H:%M")
+    widget = forms.DateTimeInput(
+        attrs={"type": "datetime-local", "class": "govuk-input govuk-!-width-one-third"},
+        format="%Y-%m-%dT%H:%M",
+    )
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
     def to_python(self, value: Any) -> dt.datetime | None:
@@ -47,9 +49,13 @@ class IncidentForm(forms.Form):
     detected_at = LocalDateTimeField()
     ncsc_category = _select(NcscCategory.choices)
     severity = _select(Severity.choices)
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}))
+    summary = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
+    )
 
-    def __init__(self, *args: Any, org_choices: list[tuple[str, str]], all_orgs: list[tuple[str, str]], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, org_choices: list[tuple[str, str]], all_orgs: list[tuple[str, str]], **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["origin"].choices = org_choices  # type: ignore[attr-defined]
         self.fields["organisations"].choices = all_orgs  # type: ignore[attr-defined]
@@ -60,7 +66,9 @@ class SystemStateForm(forms.Form):
 
     system = forms.ChoiceField(widget=forms.Select(attrs={"class": "govuk-select"}))
     state = _select(SystemState.choices)
-    note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"}))
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"})
+    )
 
     def __init__(self, *args: Any, system_choices: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -85,10 +93,15 @@ class LogEntryForm(forms.Form):
     """Append to the log."""
 
     kind = _select(EntryKind.choices)
-    text = forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3}))
+    text = forms.CharField(
+        max_length=20000, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
+    )
     occurred_at = LocalDateTimeField(required=False)
-    corrects = forms.IntegerField(required=False, min_value=1,
-                                  widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4"}))
+    corrects = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4"}),
+    )
 
 
 class ActionForm(forms.Form):
@@ -113,9 +126,14 @@ class ObligationForm(forms.Form):
     """Update a reporting obligation."""
 
     status = _select(ObligationStatus.choices)
-    reason = forms.CharField(required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"}))
-    external_reference = forms.CharField(required=False, max_length=100,
-                                         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-one-half"}))
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"})
+    )
+    external_reference = forms.CharField(
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-one-half"}),
+    )
 
 
 class BreachForm(forms.Form):

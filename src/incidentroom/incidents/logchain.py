@@ -103,13 +103,31 @@ def verify(incident: Incident) -> ChainReport:
     for expected_seq, entry in enumerate(entries, start=1):
         count += 1
         if entry.sequence != expected_seq:
-            return ChainReport(incident.reference, count, False, entry.sequence, entry.pk,
-                               f"entry #{expected_seq} is missing (next found is #{entry.sequence})")
+            return ChainReport(
+                incident.reference,
+                count,
+                False,
+                entry.sequence,
+                entry.pk,
+                f"entry #{expected_seq} is missing (next found is #{entry.sequence})",
+            )
         if entry.previous_hash != previous:
-            return ChainReport(incident.reference, count, False, entry.sequence, entry.pk,
-                               "does not chain to the entry before it")
+            return ChainReport(
+                incident.reference,
+                count,
+                False,
+                entry.sequence,
+                entry.pk,
+                "does not chain to the entry before it",
+            )
         if chain_hash(previous, entry_body(entry)) != entry.entry_hash:
-            return ChainReport(incident.reference, count, False, entry.sequence, entry.pk,
-                               "content does not match its hash (altered after it was recorded)")
+            return ChainReport(
+                incident.reference,
+                count,
+                False,
+                entry.sequence,
+                entry.pk,
+                "content does not match its hash (altered after it was recorded)",
+            )
         previous = entry.entry_hash
     return ChainReport(incident.reference, count, True)

@@ -113,7 +113,9 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["organisation__code"]
-        constraints = [models.UniqueConstraint(fields=["incident", "organisation"], name="one_involvement_each")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "organisation"], name="one_involvement_each")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation.code} in {self.incident.reference}"
@@ -170,7 +172,9 @@ class LogEntry(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_entries")
     sequence = models.PositiveIntegerField()
     kind = models.CharField(max_length=15, choices=EntryKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_label = models.CharField(max_length=150)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
@@ -178,7 +182,9 @@ class LogEntry(models.Model):
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="+")
     systems = models.ManyToManyField(System, blank=True, related_name="+")
     services = models.ManyToManyField(Service, blank=True, related_name="+")
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
@@ -218,7 +224,9 @@ class Action(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
     title = models.CharField(max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
@@ -236,7 +244,11 @@ class Action(models.Model):
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """Open and past its due time."""
         now = now or timezone.now()
-        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS) and self.due_at is not None and self.due_at < now
+        return (
+            self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+            and self.due_at is not None
+            and self.due_at < now
+        )
 
 
 class ObligationStatus(models.TextChoices):

@@ -18,7 +18,14 @@ urlpatterns = [
     path("incidents/<str:reference>/log.csv", views.incident_log_csv, name="incident-log-csv"),
     path("incidents/<str:reference>/log.pdf", views.incident_log_pdf, name="incident-log-pdf"),
     path("incidents/<str:reference>/actions/", views.create_action, name="incident-action-create"),
-    path("incidents/<str:reference>/actions/<int:action_id>/", views.update_action, name="incident-action-update"),
-    path("incidents/<str:reference>/obligations/<int:obligation_id>/", views.update_obligation,
-         name="incident-obligation-update"),
+    path(
+        "incidents/<str:reference>/actions/<int:action_id>/",
+        views.update_action,
+        name="incident-action-update",
+    ),
+    path(
+        "incidents/<str:reference>/obligations/<int:obligation_id>/",
+        views.update_obligation,
+        name="incident-obligation-update",
+    ),
 ]

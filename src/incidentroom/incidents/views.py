@@ -33,7 +33,9 @@ from incidentroom.incidents.queries import affected_service_rows
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
-    return get_scoped(Incident.objects.for_user(request.user).select_related("origin"), "incident", reference=reference)
+    return get_scoped(
+        Incident.objects.for_user(request.user).select_related("origin"), "incident", reference=reference
+    )
 
 
 def _form_error(form: Any) -> InvalidInput:
@@ -45,7 +47,9 @@ def _form_error(form: Any) -> InvalidInput:
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     """Incidents involving the user's organisations, and a form to open one."""
-    incidents = Incident.objects.for_user(request.user).select_related("origin").prefetch_related("organisations")
+    incidents = (
+        Incident.objects.for_user(request.user).select_related("origin").prefetch_related("organisations")
+    )
     my_orgs = Organisation.objects.for_user(request.user)
     form = forms.IncidentForm(
         org_choices=[(o.code, o.name) for o in my_orgs],
@@ -61,16 +65,24 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     """Open an incident from the list page's form."""
     my_orgs = list(Organisation.objects.for_user(request.user))
     everyone = list(Organisation.objects.all())
-    form = forms.IncidentForm(request.POST, org_choices=[(o.code, o.name) for o in my_orgs],
-                              all_orgs=[(o.code, o.name) for o in everyone])
+    form = forms.IncidentForm(
+        request.POST,
+        org_choices=[(o.code, o.name) for o in my_orgs],
+        all_orgs=[(o.code, o.name) for o in everyone],
+    )
     if not form.is_valid():
         raise _form_error(form)
     data = form.cleaned_data
     by_code = {o.code: o for o in everyone}
     incident = actions.open_incident(
-        actor=request.user, title=data["title"], origin=by_code[data["origin"]], detected_at=data["detected_at"],
-        organisations=[by_code[c] for c in data["organisations"]], ncsc_category=data["ncsc_category"],
-        severity=data["severity"], summary=data["summary"],
+        actor=request.user,
+        title=data["title"],
+        origin=by_code[data["origin"]],
+        detected_at=data["detected_at"],
+        organisations=[by_code[c] for c in data["organisations"]],
+        ncsc_category=data["ncsc_category"],
+        severity=data["severity"],
+        summary=data["summary"],
     )
     messages.success(request, f"Incident {incident.reference} opened; the reporting clocks have started.")
     return redirect("incident-dashboard", incident.reference)
@@ -94,10 +106,16 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         "grid": grid,
         "affected_count": len(rows),
         "obligations": obligations,
-        "running_obligations": [o for o in obligations if o.status in (ObligationStatus.DUE, ObligationStatus.DRAFTED)],
+        "running_obligations": [
+            o for o in obligations if o.status in (ObligationStatus.DUE, ObligationStatus.DRAFTED)
+        ],
         "actions_open": incident.actions.open().select_related("owner", "organisation"),
-        "log": incident.log_entries.select_related("corrects").prefetch_related("organisations").order_by("-sequence")[:10],
-        "breach_orgs": {i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")},
+        "log": incident.log_entries.select_related("corrects")
+        .prefetch_related("organisations")
+        .order_by("-sequence")[:10],
+        "breach_orgs": {
+            i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")
+        },
     }
 
 
@@ -108,18 +126,28 @@ def incident_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _incident(request, reference)
     ctx = _dashboard_context(request, incident)
     orgs = incident.organisations.all()
-    systems = (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs)).distinct().order_by("name")
-    ctx.update({
-        "state_form": forms.SystemStateForm(system_choices=[(s.code, f"{s.name} ({s.owner.code})") for s in
-                                                            systems.select_related("owner")]),
-        "log_form": forms.LogEntryForm(),
-        "action_form": forms.ActionForm(org_choices=[(i.organisation.code, i.organisation.code)
-                                                     for i in ctx["involvements"]]),
-        "containment_choices": Containment.choices,
-        "entry_kinds": EntryKind.choices,
-        "action_statuses": ActionStatus.choices,
-        "obligation_statuses": ObligationStatus.choices,
-    })
+    systems = (
+        (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs))
+        .distinct()
+        .order_by("name")
+    )
+    ctx.update(
+        {
+            "state_form": forms.SystemStateForm(
+                system_choices=[
+                    (s.code, f"{s.name} ({s.owner.code})") for s in systems.select_related("owner")
+                ]
+            ),
+            "log_form": forms.LogEntryForm(),
+            "action_form": forms.ActionForm(
+                org_choices=[(i.organisation.code, i.organisation.code) for i in ctx["involvements"]]
+            ),
+            "containment_choices": Containment.choices,
+            "entry_kinds": EntryKind.choices,
+            "action_statuses": ActionStatus.choices,
+            "obligation_statuses": ObligationStatus.choices,
+        }
+    )
     return render(request, "incidents/dashboard.html", ctx)
 
 
@@ -149,8 +177,13 @@ def set_system_state(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         raise _form_error(form)
     system = systems.get(code=form.cleaned_data["system"])
-    actions.set_system_state(incident, actor=request.user, system=system, state=form.cleaned_data["state"],
-                             note=form.cleaned_data["note"])
+    actions.set_system_state(
+        incident,
+        actor=request.user,
+        system=system,
+        state=form.cleaned_data["state"],
+        note=form.cleaned_data["note"],
+    )
     messages.success(request, f"{system.name} is now {form.cleaned_data['state'].replace('_', ' ')}.")
     return redirect("incident-dashboard", incident.reference)
 
@@ -164,7 +197,9 @@ def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         raise _form_error(form)
     org = _org_in(incident, form.cleaned_data["organisation"])
-    actions.set_containment(incident, actor=request.user, organisation=org, state=form.cleaned_data["containment"])
+    actions.set_containment(
+        incident, actor=request.user, organisation=org, state=form.cleaned_data["containment"]
+    )
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -177,8 +212,9 @@ def set_awareness(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         raise _form_error(form)
     org = _org_in(incident, form.cleaned_data["organisation"])
-    actions.set_became_aware(incident, actor=request.user, organisation=org,
-                             became_aware_at=form.cleaned_data["became_aware_at"])
+    actions.set_became_aware(
+        incident, actor=request.user, organisation=org, became_aware_at=form.cleaned_data["became_aware_at"]
+    )
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -191,8 +227,9 @@ def flag_breach(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         raise _form_error(form)
     org = _org_in(incident, form.cleaned_data["organisation"])
-    actions.flag_personal_data_breach(incident, actor=request.user, organisation=org,
-                                      became_aware_at=form.cleaned_data["became_aware_at"])
+    actions.flag_personal_data_breach(
+        incident, actor=request.user, organisation=org, became_aware_at=form.cleaned_data["became_aware_at"]
+    )
     messages.success(request, f"Personal data breach recorded for {org.code}; the ICO clock is running.")
     return redirect("incident-dashboard", incident.reference)
 
@@ -209,10 +246,17 @@ def add_log_entry(request: HttpRequest, reference: str) -> HttpResponse:
     if form.cleaned_data.get("corrects"):
         corrects = incident.log_entries.filter(sequence=form.cleaned_data["corrects"]).first()
         if corrects is None:
-            raise InvalidInput(f"There is no entry #{form.cleaned_data['corrects']} to correct.", field="corrects")
-    entry = actions.add_log_entry(incident, actor=request.user, kind=form.cleaned_data["kind"],
-                                  text=form.cleaned_data["text"], occurred_at=form.cleaned_data.get("occurred_at"),
-                                  corrects=corrects)
+            raise InvalidInput(
+                f"There is no entry #{form.cleaned_data['corrects']} to correct.", field="corrects"
+            )
+    entry = actions.add_log_entry(
+        incident,
+        actor=request.user,
+        kind=form.cleaned_data["kind"],
+        text=form.cleaned_data["text"],
+        occurred_at=form.cleaned_data.get("occurred_at"),
+        corrects=corrects,
+    )
     messages.success(request, f"Log entry #{entry.sequence} recorded.")
     target = "incident-log" if request.POST.get("next") == "log" else "incident-dashboard"
     return redirect(target, incident.reference)
@@ -227,9 +271,14 @@ def create_action(request: HttpRequest, reference: str) -> HttpResponse:
     form = forms.ActionForm(request.POST, org_choices=[(c, c) for c in codes])
     if not form.is_valid():
         raise _form_error(form)
-    actions.create_action(incident, actor=request.user, title=form.cleaned_data["title"],
-                          organisation=_org_in(incident, form.cleaned_data["organisation"]),
-                          owner=request.user, due_at=form.cleaned_data.get("due_at"))
+    actions.create_action(
+        incident,
+        actor=request.user,
+        title=form.cleaned_data["title"],
+        organisation=_org_in(incident, form.cleaned_data["organisation"]),
+        owner=request.user,
+        due_at=form.cleaned_data.get("due_at"),
+    )
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -251,15 +300,20 @@ def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpR
 def update_obligation(request: HttpRequest, reference: str, obligation_id: int) -> HttpResponse:
     """Draft, submit or mark not required."""
     incident = _incident(request, reference)
-    obligation = get_scoped(incident.obligations.select_related("organisation", "incident"), "obligation",
-                            pk=obligation_id)
+    obligation = get_scoped(
+        incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
+    )
     form = forms.ObligationForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
     try:
-        actions.update_obligation(obligation, actor=request.user, status=form.cleaned_data["status"],
-                                  reason=form.cleaned_data["reason"],
-                                  external_reference=form.cleaned_data["external_reference"])
+        actions.update_obligation(
+            obligation,
+            actor=request.user,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            external_reference=form.cleaned_data["external_reference"],
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("incident-dashboard", incident.reference)
@@ -285,11 +339,20 @@ def incident_log(request: HttpRequest, reference: str) -> HttpResponse:
     """The whole log with filters; export links keep the filters."""
     incident = _incident(request, reference)
     entries = _filtered_log(request, incident)
-    return render(request, "incidents/log.html", {
-        "incident": incident, "entries": entries, "kinds": EntryKind.choices,
-        "organisations": incident.organisations.all(), "filters": request.GET, "query": request.GET.urlencode(),
-        "chain": logchain.verify(incident), "log_form": forms.LogEntryForm(),
-    })
+    return render(
+        request,
+        "incidents/log.html",
+        {
+            "incident": incident,
+            "entries": entries,
+            "kinds": EntryKind.choices,
+            "organisations": incident.organisations.all(),
+            "filters": request.GET,
+            "query": request.GET.urlencode(),
+            "chain": logchain.verify(incident),
+            "log_form": forms.LogEntryForm(),
+        },
+    )
 
 
 @login_required
@@ -297,7 +360,9 @@ def incident_log(request: HttpRequest, reference: str) -> HttpResponse:
 def incident_log_csv(request: HttpRequest, reference: str) -> HttpResponse:
     """The (filtered) log as CSV."""
     incident = _incident(request, reference)
-    response = HttpResponse(exports.log_csv(_filtered_log(request, incident)), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        exports.log_csv(_filtered_log(request, incident)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{incident.reference}-log.csv"'
     return response
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,67 +15,166 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('code', models.SlugField(help_text='Short code such as RBKC, WCC, LBHF', max_length=16, unique=True)),
-                ('dpo_name', models.CharField(blank=True, max_length=200)),
-                ('dpo_email', models.EmailField(blank=True, max_length=254)),
-                ('dpo_phone', models.CharField(blank=True, max_length=40)),
-                ('ico_registration', models.CharField(blank=True, help_text='ICO data protection fee registration number', max_length=20)),
-                ('english_council', models.BooleanField(default=True, help_text='English local authorities report to MHCLG')),
-                ('insurer_name', models.CharField(blank=True, max_length=200)),
-                ('insurer_notice_hours', models.PositiveIntegerField(default=48, help_text='Notice period in the cyber insurance policy')),
-                ('networks', models.JSONField(blank=True, default=list, help_text='Partner networks connected to: PSN, HSCN, DWP...')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short code such as RBKC, WCC, LBHF", max_length=16, unique=True
+                    ),
+                ),
+                ("dpo_name", models.CharField(blank=True, max_length=200)),
+                ("dpo_email", models.EmailField(blank=True, max_length=254)),
+                ("dpo_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "ico_registration",
+                    models.CharField(
+                        blank=True, help_text="ICO data protection fee registration number", max_length=20
+                    ),
+                ),
+                (
+                    "english_council",
+                    models.BooleanField(default=True, help_text="English local authorities report to MHCLG"),
+                ),
+                ("insurer_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "insurer_notice_hours",
+                    models.PositiveIntegerField(
+                        default=48, help_text="Notice period in the cyber insurance policy"
+                    ),
+                ),
+                (
+                    "networks",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Partner networks connected to: PSN, HSCN, DWP..."
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(help_text='First characters, to tell tokens apart', max_length=12)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "prefix",
+                    models.CharField(help_text="First characters, to tell tokens apart", max_length=12),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(help_text='Username kept even if the account goes', max_length=150)),
-                ('channel', models.CharField(help_text='web, api, cli or system', max_length=10)),
-                ('action', models.CharField(db_index=True, max_length=80)),
-                ('object_type', models.CharField(max_length=80)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_repr', models.CharField(max_length=300)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisations', models.ManyToManyField(blank=True, related_name='+', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor_label",
+                    models.CharField(help_text="Username kept even if the account goes", max_length=150),
+                ),
+                ("channel", models.CharField(help_text="web, api, cli or system", max_length=10)),
+                ("action", models.CharField(db_index=True, max_length=80)),
+                ("object_type", models.CharField(max_length=80)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_repr", models.CharField(max_length=300)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisations",
+                    models.ManyToManyField(blank=True, related_name="+", to="core.organisation"),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('gold', 'Gold (strategic)'), ('silver', 'Silver (tactical)'), ('bronze', 'Bronze (operational)'), ('responder', 'IT / security responder'), ('dpo', 'Data Protection Officer'), ('comms', 'Communications officer'), ('service_manager', 'Service manager'), ('viewer', 'Viewer (read only)')], max_length=20)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("gold", "Gold (strategic)"),
+                            ("silver", "Silver (tactical)"),
+                            ("bronze", "Bronze (operational)"),
+                            ("responder", "IT / security responder"),
+                            ("dpo", "Data Protection Officer"),
+                            ("comms", "Communications officer"),
+                            ("service_manager", "Service manager"),
+                            ("viewer", "Viewer (read only)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation'), name='one_role_per_organisation')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "organisation"), name="one_role_per_organisation")
+                ],
             },
         ),
     ]

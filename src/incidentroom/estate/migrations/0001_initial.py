@@ -5,82 +5,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('priority', models.PositiveSmallIntegerField(default=3, help_text='1 is the most urgent to keep running')),
-                ('rto_hours', models.PositiveIntegerField(default=72, help_text='Recovery time objective, hours')),
-                ('vulnerable_residents', models.BooleanField(default=False, help_text='Serves the most vulnerable residents')),
-                ('description', models.TextField(blank=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        default=3, help_text="1 is the most urgent to keep running"
+                    ),
+                ),
+                (
+                    "rto_hours",
+                    models.PositiveIntegerField(default=72, help_text="Recovery time objective, hours"),
+                ),
+                (
+                    "vulnerable_residents",
+                    models.BooleanField(default=False, help_text="Serves the most vulnerable residents"),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__code', 'priority', 'name'],
+                "ordering": ["organisation__code", "priority", "name"],
             },
         ),
         migrations.CreateModel(
-            name='System',
+            name="System",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('identity', 'Directory and identity'), ('email', 'Email and collaboration'), ('telephony', 'Telephony'), ('infrastructure', 'Infrastructure and hosting'), ('network', 'Network'), ('storage', 'Storage, archive and backup'), ('application', 'Line-of-business application'), ('portal', 'Resident portal'), ('payments', 'Payments'), ('other', 'Other')], default='application', max_length=20)),
-                ('criticality', models.IntegerField(choices=[(1, 'Low'), (2, 'Medium'), (3, 'High'), (4, 'Critical')], default=2)),
-                ('description', models.TextField(blank=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_systems', to='core.organisation')),
-                ('served', models.ManyToManyField(blank=True, related_name='served_by_systems', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("identity", "Directory and identity"),
+                            ("email", "Email and collaboration"),
+                            ("telephony", "Telephony"),
+                            ("infrastructure", "Infrastructure and hosting"),
+                            ("network", "Network"),
+                            ("storage", "Storage, archive and backup"),
+                            ("application", "Line-of-business application"),
+                            ("portal", "Resident portal"),
+                            ("payments", "Payments"),
+                            ("other", "Other"),
+                        ],
+                        default="application",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "criticality",
+                    models.IntegerField(
+                        choices=[(1, "Low"), (2, "Medium"), (3, "High"), (4, "Critical")], default=2
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_systems",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "served",
+                    models.ManyToManyField(
+                        blank=True, related_name="served_by_systems", to="core.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceDependency',
+            name="ServiceDependency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dependency_edges', to='estate.service')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_edges', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dependency_edges",
+                        to="estate.service",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_edges",
+                        to="estate.system",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='service',
-            name='systems',
-            field=models.ManyToManyField(blank=True, related_name='services', through='estate.ServiceDependency', to='estate.system'),
+            model_name="service",
+            name="systems",
+            field=models.ManyToManyField(
+                blank=True, related_name="services", through="estate.ServiceDependency", to="estate.system"
+            ),
         ),
         migrations.CreateModel(
-            name='SystemDependency',
+            name="SystemDependency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('depends_on', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dependant_edges', to='estate.system')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dependency_edges', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "depends_on",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dependant_edges",
+                        to="estate.system",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dependency_edges",
+                        to="estate.system",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='system',
-            name='depends_on',
-            field=models.ManyToManyField(blank=True, related_name='dependants', through='estate.SystemDependency', to='estate.system'),
+            model_name="system",
+            name="depends_on",
+            field=models.ManyToManyField(
+                blank=True, related_name="dependants", through="estate.SystemDependency", to="estate.system"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicedependency',
-            constraint=models.UniqueConstraint(fields=('service', 'system'), name='unique_service_edge'),
+            model_name="servicedependency",
+            constraint=models.UniqueConstraint(fields=("service", "system"), name="unique_service_edge"),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('organisation', 'code'), name='unique_service_code'),
+            model_name="service",
+            constraint=models.UniqueConstraint(fields=("organisation", "code"), name="unique_service_code"),
         ),
         migrations.AddConstraint(
-            model_name='systemdependency',
-            constraint=models.UniqueConstraint(fields=('system', 'depends_on'), name='unique_system_edge'),
+            model_name="systemdependency",
+            constraint=models.UniqueConstraint(fields=("system", "depends_on"), name="unique_system_edge"),
         ),
     ]

@@ -7,144 +7,383 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('estate', '0001_initial'),
+        ("core", "0001_initial"),
+        ("estate", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=30, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True)),
-                ('ncsc_category', models.CharField(choices=[('C1', 'C1 - National cyber emergency'), ('C2', 'C2 - Highly significant incident'), ('C3', 'C3 - Significant incident'), ('C4', 'C4 - Substantial incident'), ('C5', 'C5 - Moderate incident'), ('C6', 'C6 - Localised incident')], default='C4', max_length=2)),
-                ('severity', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='high', max_length=10)),
-                ('phase', models.CharField(choices=[('detect', 'Detect'), ('contain', 'Contain'), ('eradicate', 'Eradicate'), ('recover', 'Recover'), ('closed', 'Closed')], default='detect', max_length=10)),
-                ('detected_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('origin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='originated_incidents', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=30, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "ncsc_category",
+                    models.CharField(
+                        choices=[
+                            ("C1", "C1 - National cyber emergency"),
+                            ("C2", "C2 - Highly significant incident"),
+                            ("C3", "C3 - Significant incident"),
+                            ("C4", "C4 - Substantial incident"),
+                            ("C5", "C5 - Moderate incident"),
+                            ("C6", "C6 - Localised incident"),
+                        ],
+                        default="C4",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="high",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("detect", "Detect"),
+                            ("contain", "Contain"),
+                            ("eradicate", "Eradicate"),
+                            ("recover", "Recover"),
+                            ("closed", "Closed"),
+                        ],
+                        default="detect",
+                        max_length=10,
+                    ),
+                ),
+                ("detected_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="originated_incidents",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-detected_at'],
+                "ordering": ["-detected_at"],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.organisation"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('became_aware_at', models.DateTimeField(blank=True, help_text='When this controller became aware: starts its ICO 72-hour clock', null=True)),
-                ('containment', models.CharField(choices=[('normal', 'Normal operation'), ('isolated', 'Isolated from partners'), ('shut_down', 'Network shut down')], default='normal', max_length=10)),
-                ('containment_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('personal_data_breach', models.BooleanField(default=False)),
-                ('breach_flagged_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='incidents.incident')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "became_aware_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When this controller became aware: starts its ICO 72-hour clock",
+                        null=True,
+                    ),
+                ),
+                (
+                    "containment",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Normal operation"),
+                            ("isolated", "Isolated from partners"),
+                            ("shut_down", "Network shut down"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                ("containment_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("personal_data_breach", models.BooleanField(default=False)),
+                ("breach_flagged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__code'],
+                "ordering": ["organisation__code"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='organisations',
-            field=models.ManyToManyField(related_name='incidents', through='incidents.Involvement', to='core.organisation'),
+            model_name="incident",
+            name="organisations",
+            field=models.ManyToManyField(
+                related_name="incidents", through="incidents.Involvement", to="core.organisation"
+            ),
         ),
         migrations.CreateModel(
-            name='LogEntry',
+            name="LogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('event', 'Event'), ('decision', 'Decision'), ('action', 'Action'), ('communication', 'Communication'), ('note', 'Note')], max_length=15)),
-                ('author_label', models.CharField(max_length=150)),
-                ('occurred_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField()),
-                ('text', models.TextField()),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='incidents.logentry')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='log_entries', to='incidents.incident')),
-                ('organisations', models.ManyToManyField(blank=True, related_name='+', to='core.organisation')),
-                ('services', models.ManyToManyField(blank=True, related_name='+', to='estate.service')),
-                ('systems', models.ManyToManyField(blank=True, related_name='+', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("event", "Event"),
+                            ("decision", "Decision"),
+                            ("action", "Action"),
+                            ("communication", "Communication"),
+                            ("note", "Note"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("author_label", models.CharField(max_length=150)),
+                ("occurred_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField()),
+                ("text", models.TextField()),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="incidents.logentry",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="log_entries",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisations",
+                    models.ManyToManyField(blank=True, related_name="+", to="core.organisation"),
+                ),
+                ("services", models.ManyToManyField(blank=True, related_name="+", to="estate.service")),
+                ("systems", models.ManyToManyField(blank=True, related_name="+", to="estate.system")),
             ],
             options={
-                'ordering': ['incident_id', 'sequence'],
+                "ordering": ["incident_id", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='Obligation',
+            name="Obligation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Rule code from the obligations data file', max_length=30)),
-                ('title', models.CharField(max_length=200)),
-                ('recipient', models.CharField(max_length=200)),
-                ('basis', models.CharField(blank=True, max_length=300)),
-                ('how_to_report', models.TextField(blank=True)),
-                ('reference_label', models.CharField(default='External reference', max_length=80)),
-                ('anchor', models.CharField(help_text='Which event started the clock', max_length=40)),
-                ('anchor_at', models.DateTimeField()),
-                ('deadline_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('due', 'Due'), ('drafted', 'Drafted'), ('submitted', 'Submitted'), ('not_required', 'Not required')], default='due', max_length=12)),
-                ('not_required_reason', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('external_reference', models.CharField(blank=True, max_length=100)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='obligations', to='incidents.incident')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(help_text="Rule code from the obligations data file", max_length=30),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("recipient", models.CharField(max_length=200)),
+                ("basis", models.CharField(blank=True, max_length=300)),
+                ("how_to_report", models.TextField(blank=True)),
+                ("reference_label", models.CharField(default="External reference", max_length=80)),
+                ("anchor", models.CharField(help_text="Which event started the clock", max_length=40)),
+                ("anchor_at", models.DateTimeField()),
+                ("deadline_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("due", "Due"),
+                            ("drafted", "Drafted"),
+                            ("submitted", "Submitted"),
+                            ("not_required", "Not required"),
+                        ],
+                        default="due",
+                        max_length=12,
+                    ),
+                ),
+                ("not_required_reason", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("external_reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="obligations",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['deadline_at', 'id'],
+                "ordering": ["deadline_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AffectedSystem',
+            name="AffectedSystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('suspected', 'Suspected'), ('compromised', 'Compromised'), ('switched_off', 'Switched off'), ('restored', 'Restored')], max_length=15)),
-                ('first_reported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('state_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incident_states', to='estate.system')),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='affected_systems', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("suspected", "Suspected"),
+                            ("compromised", "Compromised"),
+                            ("switched_off", "Switched off"),
+                            ("restored", "Restored"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("first_reported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("state_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incident_states",
+                        to="estate.system",
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="affected_systems",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['system__name'],
-                'constraints': [models.UniqueConstraint(fields=('incident', 'system'), name='one_state_per_system')],
+                "ordering": ["system__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("incident", "system"), name="one_state_per_system")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='involvement',
-            constraint=models.UniqueConstraint(fields=('incident', 'organisation'), name='one_involvement_each'),
+            model_name="involvement",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "organisation"), name="one_involvement_each"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='logentry',
-            constraint=models.UniqueConstraint(fields=('incident', 'sequence'), name='log_sequence_unique'),
+            model_name="logentry",
+            constraint=models.UniqueConstraint(fields=("incident", "sequence"), name="log_sequence_unique"),
         ),
         migrations.AddConstraint(
-            model_name='obligation',
-            constraint=models.UniqueConstraint(fields=('incident', 'organisation', 'code'), name='one_obligation_each'),
+            model_name="obligation",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "organisation", "code"), name="one_obligation_each"
+            ),
         ),
     ]

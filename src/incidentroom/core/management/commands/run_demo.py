@@ -26,7 +26,9 @@ class Command(BaseCommand):
         env = dict(os.environ)
         worker = subprocess.Popen([*cmd, "worker"], env=env)  # noqa: S603 - our own interpreter and module
         server = subprocess.Popen([*cmd, "serve", "--bind", options["bind"]], env=env)  # noqa: S603
-        self.stdout.write(f"Incident Room on http://{options['bind']}/ (worker pid {worker.pid}); Ctrl-C to stop.")
+        self.stdout.write(
+            f"Incident Room on http://{options['bind']}/ (worker pid {worker.pid}); Ctrl-C to stop."
+        )
         try:
             server.wait()
         except KeyboardInterrupt:

@@ -23,8 +23,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Replace this process with gunicorn so signals reach it directly."""
         argv = [
-            sys.executable, "-m", "gunicorn", "incidentroom.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]), "--threads", str(options["threads"]),
-            "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "incidentroom.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, our own interpreter

@@ -37,7 +37,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{report.incident}: OK, {report.entries} entries, chain intact")
             else:
                 broken += 1
-                self.stdout.write(f"{report.incident}: BROKEN at entry #{report.first_broken_sequence} "
-                                  f"(id {report.first_broken_id}): {report.problem}")
+                self.stdout.write(
+                    f"{report.incident}: BROKEN at entry #{report.first_broken_sequence} "
+                    f"(id {report.first_broken_id}): {report.problem}"
+                )
         if broken:
             raise CommandError(f"{broken} incident log(s) failed verification.")
