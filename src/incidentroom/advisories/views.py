@@ -1,0 +1,227 @@
+"""Pages: advisories for me, the sign-in gate, publishing, who has read it, reminders, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from incidentroom.advisories import actions
+from incidentroom.advisories.controls import suggested_controls
+from incidentroom.advisories.models import Advisory, AdvisorySeverity
+from incidentroom.core.access import has_role
+from incidentroom.core.errors import Forbidden, InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+
+
+def _advisory(request: HttpRequest, advisory_id: int) -> Advisory:
+    return get_scoped(Advisory.objects.for_user(request.user), "advisory", pk=advisory_id)
+
+
+def _publishable(request: HttpRequest) -> list[Organisation]:
+    return [
+        o
+        for o in Organisation.objects.for_user(request.user)
+        if has_role(request.user, o, actions.PUBLISH_ROLES)
+    ]
+
+
+@login_required
+@require_GET
+def advisory_list(request: HttpRequest) -> HttpResponse:
+    """Advisories addressed to my organisations, and a form to publish one."""
+    advisories = Advisory.objects.for_user(request.user).prefetch_related("organisations")
+    acked = set(
+        Advisory.objects.filter(acknowledgements__user_id=int(request.user.pk or 0)).values_list(
+            "pk", flat=True
+        )
+    )
+    default_expiry = timezone.localtime() + dt.timedelta(days=7)
+    return render(
+        request,
+        "advisories/list.html",
+        {
+            "advisories": advisories,
+            "acked": acked,
+            "now": timezone.now(),
+            "publish_orgs": _publishable(request),
+            "severities": AdvisorySeverity.choices,
+            "default_expiry": default_expiry.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+
+def _parse_expiry(raw: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Enter the expiry as a date and time, like 2025-12-01T17:00.", field="expires_at"
+        ) from exc
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@login_required
+@require_POST
+def advisory_create(request: HttpRequest) -> HttpResponse:
+    """Publish an advisory from the list page's form."""
+    codes = request.POST.getlist("organisations")
+    orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
+    if len(orgs) != len(set(codes)):
+        raise InvalidInput("Choose organisations you belong to.", field="organisations")
+    advisory = actions.publish_advisory(
+        actor=request.user,
+        title=request.POST.get("title", ""),
+        body=request.POST.get("body", ""),
+        severity=request.POST.get("severity", ""),
+        expires_at=_parse_expiry(request.POST.get("expires_at", "")),
+        organisations=orgs,
+        partner_domains=request.POST.get("partner_domains", ""),
+    )
+    messages.success(request, "Advisory published: staff will see it at sign-in and by email.")
+    return redirect("advisory-detail", advisory.pk)
+
+
+def _rows(advisory: Advisory, viewer: Any) -> list[dict[str, Any]]:
+    acks = {a.user_id: a.at for a in advisory.acknowledgements.all()}
+    org_ids = {o.pk: o.code for o in advisory.organisations.all()}
+    rows = []
+    for user in actions.overseen_recipients(advisory, viewer).prefetch_related("memberships"):
+        rows.append(
+            {
+                "username": user.get_username(),
+                "name": user.get_full_name(),
+                "organisations": ", ".join(
+                    sorted(
+                        org_ids[m.organisation_id]
+                        for m in user.memberships.all()
+                        if m.organisation_id in org_ids
+                    )
+                ),
+                "acknowledged_at": acks.get(user.pk),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def advisory_detail(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """The advisory, my acknowledgement, and (for comms, Gold, Silver) who has read it."""
+    advisory = _advisory(request, advisory_id)
+    rows = _rows(advisory, request.user)
+    return render(
+        request,
+        "advisories/detail.html",
+        {
+            "advisory": advisory,
+            "acknowledged": advisory.acknowledgements.filter(user_id=int(request.user.pk or 0)).first(),
+            "rows": rows,
+            "read_count": sum(1 for r in rows if r["acknowledged_at"]),
+            "unread_count": sum(1 for r in rows if not r["acknowledged_at"]),
+            "can_publish": any(
+                has_role(request.user, o, actions.PUBLISH_ROLES) for o in advisory.organisations.all()
+            ),
+            "controls": suggested_controls(list(advisory.partner_domains)),
+            "active": advisory.is_active(),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, raw: str) -> str:
+    if raw and url_has_allowed_host_and_scheme(
+        raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return raw
+    return "/"
+
+
+@login_required
+@require_GET
+def advisory_pending(request: HttpRequest) -> HttpResponse:
+    """The sign-in gate: unread advisories, each with an acknowledge button."""
+    pending = actions.pending_for(request.user).prefetch_related("organisations")
+    next_url = _safe_next(request, request.GET.get("next", ""))
+    if not pending.exists():
+        return redirect(next_url)
+    return render(request, "advisories/pending.html", {"pending": pending, "next": next_url})
+
+
+@login_required
+@require_POST
+def advisory_acknowledge(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """I have read it."""
+    advisory = _advisory(request, advisory_id)
+    actions.acknowledge(advisory, actor=request.user)
+    messages.success(request, f"Thank you: you have acknowledged '{advisory.title}'.")
+    next_url = request.POST.get("next", "")
+    if next_url:
+        return redirect(reverse_pending(next_url))
+    return redirect("advisory-detail", advisory.pk)
+
+
+def reverse_pending(next_url: str) -> str:
+    """Back through the gate, which lets the person on once nothing is left unread."""
+    return reverse("advisory-pending") + "?" + urlencode({"next": next_url})
+
+
+@login_required
+@require_POST
+def advisory_remind(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """Email everyone who has not yet acknowledged."""
+    advisory = _advisory(request, advisory_id)
+    count = actions.send_reminders(advisory, actor=request.user)
+    messages.success(request, f"Reminder sent to {count} {'person' if count == 1 else 'people'}.")
+    return redirect("advisory-detail", advisory.pk)
+
+
+@login_required
+@require_POST
+def advisory_withdraw(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """Withdraw an advisory."""
+    advisory = _advisory(request, advisory_id)
+    actions.withdraw_advisory(advisory, actor=request.user)
+    messages.success(request, "Advisory withdrawn; staff no longer see it.")
+    return redirect("advisory-detail", advisory.pk)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A leading =, +, - or @ makes spreadsheets run the cell as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def advisory_export(request: HttpRequest, advisory_id: int) -> HttpResponse:
+    """Who has and has not acknowledged, as CSV (comms, Gold and Silver only)."""
+    advisory = _advisory(request, advisory_id)
+    if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
+        raise Forbidden("Only communications officers, Gold and Silver can export who has read an advisory.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="advisory-{advisory.pk}-acknowledgements.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["username", "name", "organisations", "acknowledged", "acknowledged_at"])
+    for row in _rows(advisory, request.user):
+        at = row["acknowledged_at"]
+        writer.writerow(
+            [
+                _cell(row["username"]),
+                _cell(row["name"]),
+                _cell(row["organisations"]),
+                "yes" if at else "no",
+                timezone.localtime(at).isoformat() if at else "",
+            ]
+        )
+    return response

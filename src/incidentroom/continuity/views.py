@@ -1,0 +1,168 @@
+"""Pages: the continuity board per organisation, plan editing, updates, suppliers, grab bag."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from incidentroom.continuity import actions, grabbag
+from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supplier
+from incidentroom.continuity.queries import board
+from incidentroom.core.access import has_role
+from incidentroom.core.errors import InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.models import Service
+
+
+def _org(request: HttpRequest, code: str) -> Organisation:
+    return get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
+
+
+@login_required
+@require_GET
+def continuity_home(request: HttpRequest) -> HttpResponse:
+    """Straight to the board of the user's first organisation (or a choice when several)."""
+    orgs = list(Organisation.objects.for_user(request.user))
+    if len(orgs) == 1:
+        return redirect("continuity-board", orgs[0].code)
+    return render(request, "continuity/choose.html", {"orgs": orgs})
+
+
+@login_required
+@require_GET
+def continuity_board(request: HttpRequest, code: str) -> HttpResponse:
+    """Prioritised services, vulnerable residents first, overdue updates flagged."""
+    org = _org(request, code)
+    rows = board(org)
+    return render(
+        request,
+        "continuity/board.html",
+        {
+            "org": org,
+            "rows": rows,
+            "overdue": sum(1 for r in rows if r.update_overdue),
+            "can_edit": has_role(request.user, org, actions.CONTINUITY_ROLES),
+            "suppliers": Supplier.objects.filter(organisation=org),
+            "states": ContinuityState.choices,
+            "staff": get_user_model().objects.filter(memberships__organisation=org).order_by("username"),
+            "orgs": Organisation.objects.for_user(request.user),
+        },
+    )
+
+
+def _service(request: HttpRequest, service_id: int) -> Service:
+    return get_scoped(
+        Service.objects.for_user(request.user).select_related("organisation"), "service", pk=service_id
+    )
+
+
+def _int(raw: str, field: str) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"{field.replace('_', ' ')} must be a whole number of hours.", field=field
+        ) from exc
+
+
+@login_required
+@require_POST
+def save_plan(request: HttpRequest, service_id: int) -> HttpResponse:
+    """Create or change a service's plan."""
+    service = _service(request, service_id)
+    owner_name = request.POST.get("owner", "")
+    owner = get_user_model().objects.filter(username=owner_name).first() if owner_name else None
+    if owner_name and owner is None:
+        raise InvalidInput(f"No user called {owner_name!r}.", field="owner")
+    actions.save_plan(
+        service,
+        actor=request.user,
+        rto_hours=_int(request.POST.get("rto_hours", ""), "rto_hours"),
+        mtpd_hours=_int(request.POST.get("mtpd_hours", ""), "mtpd_hours"),
+        update_interval_hours=_int(request.POST.get("update_interval_hours", "4"), "update_interval_hours"),
+        minimum_service_level=request.POST.get("minimum_service_level", ""),
+        plan=request.POST.get("plan", ""),
+        workaround=request.POST.get("workaround", ""),
+        owner=owner,
+    )
+    messages.success(request, f"Continuity plan saved for {service.name}.")
+    return redirect("continuity-board", service.organisation.code)
+
+
+@login_required
+@require_POST
+def record_update(request: HttpRequest, service_id: int) -> HttpResponse:
+    """Report on a service: state, what changed, the workaround in use."""
+    service = _service(request, service_id)
+    plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)
+    due_raw = request.POST.get("next_update_due", "")
+    due = None
+    if due_raw:
+        try:
+            due = dt.datetime.fromisoformat(due_raw)
+        except ValueError as exc:
+            raise InvalidInput(
+                "Enter the next update time like 2025-11-24T18:00.", field="next_update_due"
+            ) from exc
+        due = timezone.make_aware(due) if timezone.is_naive(due) else due
+    workaround = request.POST.get("workaround")
+    actions.record_update(
+        plan,
+        actor=request.user,
+        state=request.POST.get("state", ""),
+        note=request.POST.get("note", ""),
+        workaround=workaround,
+        next_update_due=due,
+    )
+    messages.success(request, f"Update recorded for {service.name}.")
+    return redirect("continuity-board", service.organisation.code)
+
+
+@login_required
+@require_POST
+def add_supplier(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a supplier to the organisation's grab bag."""
+    org = _org(request, code)
+    actions.add_supplier(
+        org,
+        actor=request.user,
+        name=request.POST.get("name", ""),
+        supplies=request.POST.get("supplies", ""),
+        phone=request.POST.get("phone", ""),
+        email=request.POST.get("email", ""),
+        contract_reference=request.POST.get("contract_reference", ""),
+    )
+    messages.success(request, "Supplier added.")
+    return redirect("continuity-board", org.code)
+
+
+@login_required
+@require_POST
+def remove_supplier(request: HttpRequest, supplier_id: int) -> HttpResponse:
+    """Remove a supplier."""
+    supplier = get_scoped(
+        Supplier.objects.for_user(request.user).select_related("organisation"), "supplier", pk=supplier_id
+    )
+    code = supplier.organisation.code
+    actions.remove_supplier(supplier, actor=request.user)
+    messages.success(request, "Supplier removed.")
+    return redirect("continuity-board", code)
+
+
+@login_required
+@require_GET
+def grab_bag(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable grab-bag PDF."""
+    org = _org(request, code)
+    response = HttpResponse(grabbag.render(org), content_type="application/pdf")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="grab-bag-{org.code}-{stamp}.pdf"'
+    return response
