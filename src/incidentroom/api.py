@@ -61,7 +61,9 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 def _register() -> None:
     # Imported here so each app's router module can import ``api`` helpers without cycles.
+    from incidentroom.advisories.api import router as advisories_router
     from incidentroom.breach.api import router as breach_router
+    from incidentroom.continuity.api import router as continuity_router
     from incidentroom.core.api import router as core_router
     from incidentroom.estate.api import router as estate_router
     from incidentroom.incidents.api import router as incidents_router
@@ -71,6 +73,8 @@ def _register() -> None:
     api.add_router("/estate", estate_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/status", status_router)
+    api.add_router("/advisories", advisories_router)
+    api.add_router("/continuity", continuity_router)
     api.add_router("/breach", breach_router)
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "incidentroom.estate",
     "incidentroom.incidents",
     "incidentroom.status",
+    "incidentroom.advisories",
+    "incidentroom.continuity",
     "incidentroom.breach",
 ]
 
@@ -207,6 +209,13 @@ STATUS_SITE_NAME = env_str("STATUS_SITE_NAME", "") or "Council service status"
 STATUS_SUBSCRIBE_PER_ADDRESS = env_int("STATUS_SUBSCRIBE_PER_ADDRESS", 3)
 STATUS_SUBSCRIBE_PER_IP = env_int("STATUS_SUBSCRIBE_PER_IP", 20)
 STATUS_SUBSCRIBE_WINDOW_SECONDS = env_int("STATUS_SUBSCRIBE_WINDOW_SECONDS", 3600)
+
+# -- staff advisories and business continuity (issue 5) ----------------------------------
+# Unread advisories are shown before any other page (so at sign-in) until acknowledged;
+# it needs the signed-in user, so it sits after authentication, before axes.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "incidentroom.advisories.middleware.AdvisoryGateMiddleware")
+# National contacts printed in every grab bag; a council points this at its extended copy.
+CONTINUITY_CONTACTS_FILE = env_str("CONTINUITY_CONTACTS_FILE", "") or None
 
 # -- breach (UK GDPR Art 33/34) -------------------------------------------------------
 # Folders on the server that a scan may read; a DPO cannot point the scanner elsewhere.

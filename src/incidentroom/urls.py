@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("incidentroom.estate.urls")),
     path("", include("incidentroom.incidents.urls")),
     path("", include("incidentroom.status.urls")),
+    path("", include("incidentroom.advisories.urls")),
+    path("", include("incidentroom.continuity.urls")),
     path("", include("incidentroom.breach.urls")),
 ]
