@@ -57,15 +57,42 @@ from incidentroom.scanner.vocab import CATEGORIES
 
 FUTURE_SKEW = dt.timedelta(minutes=5)
 BREACH_FIELDS = (
-    "description", "data_sets", "occurred_at", "became_aware_at", "discovery", "cyber_incident", "confidentiality",
-    "integrity", "availability", "people_categories", "likely_consequences", "measures_taken", "measures_proposed",
+    "description",
+    "data_sets",
+    "occurred_at",
+    "became_aware_at",
+    "discovery",
+    "cyber_incident",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "people_categories",
+    "likely_consequences",
+    "measures_taken",
+    "measures_proposed",
     "delay_reason",
 )
-TEXT_FIELDS = ("description", "data_sets", "discovery", "likely_consequences", "measures_taken", "measures_proposed",
-               "delay_reason")
+TEXT_FIELDS = (
+    "description",
+    "data_sets",
+    "discovery",
+    "likely_consequences",
+    "measures_taken",
+    "measures_proposed",
+    "delay_reason",
+)
 # What the audit trail may hold about a person (no names, addresses or contact details).
-INDIVIDUAL_AUDIT_FIELDS = ("person_id", "risk", "categories", "document_count", "contact_status", "notified_at",
-                           "notified_how", "do_not_contact_reason", "merged_into_id")
+INDIVIDUAL_AUDIT_FIELDS = (
+    "person_id",
+    "risk",
+    "categories",
+    "document_count",
+    "contact_status",
+    "notified_at",
+    "notified_how",
+    "do_not_contact_reason",
+    "merged_into_id",
+)
 RISK_ORDER = {Risk.LOW.value: 0, Risk.MEDIUM.value: 1, Risk.HIGH.value: 2}
 
 
@@ -79,7 +106,9 @@ def _aware_past(value: dt.datetime | None, field: str) -> dt.datetime | None:
     return value
 
 
-def _log(incident: Incident, actor: Any, text: str, organisation: Organisation, kind: str = EntryKind.NOTE) -> None:
+def _log(
+    incident: Incident, actor: Any, text: str, organisation: Organisation, kind: str = EntryKind.NOTE
+) -> None:
     # The incident log is read by everyone in the incident: only counts and facts, never people.
     incident_actions.add_log_entry(incident, actor=actor, kind=kind, text=text, organisations=[organisation])
 
@@ -108,15 +137,22 @@ def _clean_breach_fields(changes: dict[str, Any]) -> dict[str, Any]:
         cats = list(dict.fromkeys(clean["people_categories"] or []))
         bad = [c for c in cats if c not in PeopleCategory.values]
         if bad:
-            raise InvalidInput(f"Unknown categories of people: {', '.join(bad)}; use {', '.join(PeopleCategory.values)}.",
-                               field="people_categories")
+            raise InvalidInput(
+                f"Unknown categories of people: {', '.join(bad)}; use {', '.join(PeopleCategory.values)}.",
+                field="people_categories",
+            )
         clean["people_categories"] = cats
     return clean
 
 
 @transaction.atomic
 def record_breach(
-    incident: Incident, *, actor: Any, organisation: Organisation, description: str, became_aware_at: dt.datetime,
+    incident: Incident,
+    *,
+    actor: Any,
+    organisation: Organisation,
+    description: str,
+    became_aware_at: dt.datetime,
     **details: Any,
 ) -> Breach:
     """Record a controller's personal data breach; declares it on the incident (starting the
@@ -124,25 +160,43 @@ def record_breach(
     require_controller_role(actor, [organisation], "record a personal data breach")
     inv = Involvement.objects.filter(incident=incident, organisation=organisation).first()
     if inv is None:
-        raise InvalidInput(f"{organisation.code} is not involved in {incident.reference}.", field="organisation")
+        raise InvalidInput(
+            f"{organisation.code} is not involved in {incident.reference}.", field="organisation"
+        )
     if Breach.objects.filter(incident=incident, organisation=organisation).exists():
-        raise Conflict(f"A breach is already recorded for {organisation.code} in this incident; update it instead.")
+        raise Conflict(
+            f"A breach is already recorded for {organisation.code} in this incident; update it instead."
+        )
     fields = _clean_breach_fields({"description": description, "became_aware_at": became_aware_at, **details})
     occurred = fields.get("occurred_at")
     if occurred is not None and occurred > fields["became_aware_at"]:
-        raise InvalidInput("The breach cannot have happened after you became aware of it.", field="occurred_at")
+        raise InvalidInput(
+            "The breach cannot have happened after you became aware of it.", field="occurred_at"
+        )
     if not inv.personal_data_breach:
-        incident_actions.flag_personal_data_breach(incident, actor=actor, organisation=organisation,
-                                                   became_aware_at=fields["became_aware_at"])
+        incident_actions.flag_personal_data_breach(
+            incident, actor=actor, organisation=organisation, became_aware_at=fields["became_aware_at"]
+        )
     elif inv.became_aware_at != fields["became_aware_at"]:
-        incident_actions.set_became_aware(incident, actor=actor, organisation=organisation,
-                                          became_aware_at=fields["became_aware_at"])
+        incident_actions.set_became_aware(
+            incident, actor=actor, organisation=organisation, became_aware_at=fields["became_aware_at"]
+        )
     breach = Breach.objects.create(incident=incident, organisation=organisation, created_by=actor, **fields)
-    audit.record(actor=actor, action="breach.record", obj=breach, after=audit.snapshot(breach),
-                 organisations=[organisation])
+    audit.record(
+        actor=actor,
+        action="breach.record",
+        obj=breach,
+        after=audit.snapshot(breach),
+        organisations=[organisation],
+    )
     data_sets = breach.data_set_list()
-    _log(incident, actor, f"Breach assessment recorded for {organisation.code}"
-         + (f"; data sets: {', '.join(data_sets)}." if data_sets else "."), organisation)
+    _log(
+        incident,
+        actor,
+        f"Breach assessment recorded for {organisation.code}"
+        + (f"; data sets: {', '.join(data_sets)}." if data_sets else "."),
+        organisation,
+    )
     return breach
 
 
@@ -154,17 +208,29 @@ def update_breach(breach: Breach, *, actor: Any, **changes: Any) -> Breach:
     occurred = fields.get("occurred_at", breach.occurred_at)
     aware = fields.get("became_aware_at", breach.became_aware_at)
     if occurred is not None and occurred > aware:
-        raise InvalidInput("The breach cannot have happened after you became aware of it.", field="occurred_at")
+        raise InvalidInput(
+            "The breach cannot have happened after you became aware of it.", field="occurred_at"
+        )
     before = audit.snapshot(breach, BREACH_FIELDS)
     if "became_aware_at" in fields and fields["became_aware_at"] != breach.became_aware_at:
-        incident_actions.set_became_aware(breach.incident, actor=actor, organisation=breach.organisation,
-                                          became_aware_at=fields["became_aware_at"])
+        incident_actions.set_became_aware(
+            breach.incident,
+            actor=actor,
+            organisation=breach.organisation,
+            became_aware_at=fields["became_aware_at"],
+        )
     for name, value in fields.items():
         setattr(breach, name, value)
     breach.updated_at = timezone.now()
     breach.save()
-    audit.record(actor=actor, action="breach.update", obj=breach, before=before,
-                 after=audit.snapshot(breach, BREACH_FIELDS), organisations=[breach.organisation])
+    audit.record(
+        actor=actor,
+        action="breach.update",
+        obj=breach,
+        before=before,
+        after=audit.snapshot(breach, BREACH_FIELDS),
+        organisations=[breach.organisation],
+    )
     return breach
 
 
@@ -221,10 +287,20 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
     job = ScanJob.objects.create(breach=breach, sources=clean, created_by=actor)
     job.out_dir = str(Path(settings.MEDIA_ROOT) / "breach" / "scans" / str(job.pk))
     job.save(update_fields=["out_dir"])
-    audit.record(actor=actor, action="scan.start", obj=job, after=audit.snapshot(job, ["sources", "status"]),
-                 organisations=[breach.organisation])
-    _log(breach.incident, actor, f"Scan #{job.pk} of the stolen data started for {breach.organisation.code}.",
-         breach.organisation, kind=EntryKind.ACTION)
+    audit.record(
+        actor=actor,
+        action="scan.start",
+        obj=job,
+        after=audit.snapshot(job, ["sources", "status"]),
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"Scan #{job.pk} of the stolen data started for {breach.organisation.code}.",
+        breach.organisation,
+        kind=EntryKind.ACTION,
+    )
 
     def enqueue() -> None:
         from incidentroom.breach.tasks import run_scan_job
@@ -237,7 +313,12 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
 
 
 def start_upload_scan(
-    breach: Breach, *, actor: Any, filename: str, chunks: Iterable[bytes], organisation: Organisation | None = None
+    breach: Breach,
+    *,
+    actor: Any,
+    filename: str,
+    chunks: Iterable[bytes],
+    organisation: Organisation | None = None,
 ) -> ScanJob:
     """Keep an uploaded archive on the server and queue a scan of it."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
@@ -251,8 +332,11 @@ def start_upload_scan(
             if size > settings.BREACH_UPLOAD_MAX_BYTES:
                 out.close()
                 shutil.rmtree(target.parent, ignore_errors=True)
-                raise InvalidInput(f"The upload is larger than {settings.BREACH_UPLOAD_MAX_BYTES:,} bytes; "
-                                   "copy it to the server's evidence folder and scan it there.", field="file")
+                raise InvalidInput(
+                    f"The upload is larger than {settings.BREACH_UPLOAD_MAX_BYTES:,} bytes; "
+                    "copy it to the server's evidence folder and scan it there.",
+                    field="file",
+                )
             out.write(chunk)
     if size == 0:
         shutil.rmtree(target.parent, ignore_errors=True)
@@ -278,8 +362,14 @@ def cancel_scan(job: ScanJob, *, actor: Any) -> ScanJob:
         job.status = ScanStatus.CANCELLED
         job.finished_at = timezone.now()
     job.save(update_fields=["cancel_requested", "status", "finished_at"])
-    audit.record(actor=actor, action="scan.cancel", obj=job, before=before,
-                 after=audit.snapshot(job, ["status", "cancel_requested"]), organisations=[breach.organisation])
+    audit.record(
+        actor=actor,
+        action="scan.cancel",
+        obj=job,
+        before=before,
+        after=audit.snapshot(job, ["status", "cancel_requested"]),
+        organisations=[breach.organisation],
+    )
     _log(breach.incident, actor, f"Scan #{job.pk} cancelled.", breach.organisation, kind=EntryKind.ACTION)
     return job
 
@@ -297,22 +387,34 @@ def scan_started(job_id: int) -> ScanJob | None:
     job.status = ScanStatus.RUNNING
     job.started_at = timezone.now()
     job.save(update_fields=["status", "started_at"])
-    audit.record(actor=None, action="scan.running", obj=job, after={"status": job.status},
-                 organisations=[job.breach.organisation])
+    audit.record(
+        actor=None,
+        action="scan.running",
+        obj=job,
+        after={"status": job.status},
+        organisations=[job.breach.organisation],
+    )
     return job
 
 
-def scan_progress(job_id: int, *, files_done: int, files_total: int, bytes_done: int, bytes_total: int) -> bool:
+def scan_progress(
+    job_id: int, *, files_done: int, files_total: int, bytes_done: int, bytes_total: int
+) -> bool:
     """Store progress; return True when a cancel has been requested (one query does both)."""
-    ScanJob.objects.filter(pk=job_id).update(files_done=files_done, files_total=files_total, bytes_done=bytes_done,
-                                             bytes_total=bytes_total)
+    ScanJob.objects.filter(pk=job_id).update(
+        files_done=files_done, files_total=files_total, bytes_done=bytes_done, bytes_total=bytes_total
+    )
     return ScanJob.objects.filter(pk=job_id, cancel_requested=True).exists()
 
 
 @transaction.atomic
 def complete_scan(job: ScanJob, out_dir: Path) -> ScanJob:
     """Import the scanner's outputs and link them to the breach: all of it or none of it."""
-    job = ScanJob.objects.select_for_update().select_related("breach__organisation", "breach__incident").get(pk=job.pk)
+    job = (
+        ScanJob.objects.select_for_update()
+        .select_related("breach__organisation", "breach__incident")
+        .get(pk=job.pk)
+    )
     result = importer.import_results(job, out_dir)
     job.summary = importer.read_summary(out_dir)
     job.manifest = importer.import_manifest(out_dir)
@@ -322,9 +424,13 @@ def complete_scan(job: ScanJob, out_dir: Path) -> ScanJob:
     job.status = ScanStatus.SUCCEEDED
     job.finished_at = timezone.now()
     job.save()
-    audit.record(actor=None, action="scan.import", obj=job,
-                 after={"status": job.status, "individuals": result.individuals, "appearances": result.appearances},
-                 organisations=[job.breach.organisation])
+    audit.record(
+        actor=None,
+        action="scan.import",
+        obj=job,
+        after={"status": job.status, "individuals": result.individuals, "appearances": result.appearances},
+        organisations=[job.breach.organisation],
+    )
     return job
 
 
@@ -336,8 +442,13 @@ def end_scan(job_id: int, *, status: str, error: str = "") -> None:
     job.error = error[:5000]
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
-    audit.record(actor=None, action=f"scan.{status}", obj=job, after={"status": status, "error": job.error},
-                 organisations=[job.breach.organisation])
+    audit.record(
+        actor=None,
+        action=f"scan.{status}",
+        obj=job,
+        after={"status": status, "error": job.error},
+        organisations=[job.breach.organisation],
+    )
 
 
 # -- individuals ---------------------------------------------------------------------------
@@ -354,7 +465,9 @@ def _require_person(actor: Any, individual: Individual, doing: str) -> None:
 
 
 @transaction.atomic
-def mark_notified(individual: Individual, *, actor: Any, how: str = "letter", at: dt.datetime | None = None) -> Individual:
+def mark_notified(
+    individual: Individual, *, actor: Any, how: str = "letter", at: dt.datetime | None = None
+) -> Individual:
     """Record that the person has been told (letter, email, phone, in person)."""
     _require_person(actor, individual, "record that this person was notified")
     how = (how or "").strip()[:100]
@@ -366,8 +479,14 @@ def mark_notified(individual: Individual, *, actor: Any, how: str = "letter", at
     individual.notified_how = how
     individual.do_not_contact_reason = ""
     individual.save()
-    audit.record(actor=actor, action="individual.notified", obj=individual, before=before,
-                 after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS), organisations=_orgs(individual))
+    audit.record(
+        actor=actor,
+        action="individual.notified",
+        obj=individual,
+        before=before,
+        after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
+        organisations=_orgs(individual),
+    )
     return individual
 
 
@@ -377,13 +496,21 @@ def set_do_not_contact(individual: Individual, *, actor: Any, reason: str) -> In
     _require_person(actor, individual, "change whether this person is contacted")
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Give the reason not to contact this person; it is kept for the record.", field="reason")
+        raise InvalidInput(
+            "Give the reason not to contact this person; it is kept for the record.", field="reason"
+        )
     before = audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS)
     individual.contact_status = ContactStatus.DO_NOT_CONTACT
     individual.do_not_contact_reason = reason[:300]
     individual.save()
-    audit.record(actor=actor, action="individual.do_not_contact", obj=individual, before=before,
-                 after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS), organisations=_orgs(individual))
+    audit.record(
+        actor=actor,
+        action="individual.do_not_contact",
+        obj=individual,
+        before=before,
+        after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
+        organisations=_orgs(individual),
+    )
     return individual
 
 
@@ -397,8 +524,14 @@ def reset_contact(individual: Individual, *, actor: Any) -> Individual:
     individual.notified_at = None
     individual.notified_how = ""
     individual.save()
-    audit.record(actor=actor, action="individual.reset_contact", obj=individual, before=before,
-                 after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS), organisations=_orgs(individual))
+    audit.record(
+        actor=actor,
+        action="individual.reset_contact",
+        obj=individual,
+        before=before,
+        after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
+        organisations=_orgs(individual),
+    )
     return individual
 
 
@@ -433,20 +566,35 @@ def merge_individuals(keep: Individual, *, actor: Any, others: Sequence[Individu
         other.contact_status = ContactStatus.MERGED
         other.merged_into = keep
         other.save(update_fields=["contact_status", "merged_into"])
-        audit.record(actor=actor, action="individual.merged_into", obj=other, before=other_before,
-                     after=audit.snapshot(other, INDIVIDUAL_AUDIT_FIELDS), organisations=_orgs(other))
-    keep.categories = [c for c in CATEGORIES if c in cats]
+        audit.record(
+            actor=actor,
+            action="individual.merged_into",
+            obj=other,
+            before=other_before,
+            after=audit.snapshot(other, INDIVIDUAL_AUDIT_FIELDS),
+            organisations=_orgs(other),
+        )
+    keep.set_categories([c for c in CATEGORIES if c in cats])
     _recount(keep)
     keep.save()
-    audit.record(actor=actor, action="individual.merge", obj=keep, before=before,
-                 after={**audit.snapshot(keep, INDIVIDUAL_AUDIT_FIELDS), "merged": [o.pk for o in others]},
-                 organisations=_orgs(keep))
+    audit.record(
+        actor=actor,
+        action="individual.merge",
+        obj=keep,
+        before=before,
+        after={**audit.snapshot(keep, INDIVIDUAL_AUDIT_FIELDS), "merged": [o.pk for o in others]},
+        organisations=_orgs(keep),
+    )
     return keep
 
 
 @transaction.atomic
 def split_individual(
-    individual: Individual, *, actor: Any, appearance_ids: Sequence[int], full_name: str,
+    individual: Individual,
+    *,
+    actor: Any,
+    appearance_ids: Sequence[int],
+    full_name: str,
     categories: Sequence[str] | None = None,
 ) -> Individual:
     """Split a record the scanner joined wrongly: the chosen documents go to a new record."""
@@ -465,10 +613,16 @@ def split_individual(
         raise InvalidInput(f"Unknown categories: {', '.join(bad)}.", field="categories")
     cats = [c for c in CATEGORIES if c in set(cats)]
     before = audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS)
-    n = Individual.objects.filter(scan=individual.scan, person_id__startswith=f"{individual.person_id}-split-").count()
+    n = Individual.objects.filter(
+        scan=individual.scan, person_id__startswith=f"{individual.person_id}-split-"
+    ).count()
     new = Individual.objects.create(
-        scan=individual.scan, breach=individual.breach, person_id=f"{individual.person_id}-split-{n + 1}"[:64],
-        full_name=full_name[:300], categories=cats, risk=RiskPolicy().level(cats),
+        scan=individual.scan,
+        breach=individual.breach,
+        person_id=f"{individual.person_id}-split-{n + 1}"[:64],
+        full_name=full_name[:300],
+        categories=cats,
+        risk=RiskPolicy().level(cats),  # save() indexes categories
     )
     new.organisations.set(individual.organisations.all())
     Appearance.objects.filter(pk__in=[a.pk for a in moving]).update(individual=new)
@@ -476,13 +630,25 @@ def split_individual(
     new.save(update_fields=["document_count"])
     _recount(individual)
     individual.save(update_fields=["document_count"])
-    audit.record(actor=actor, action="individual.split", obj=individual, before=before,
-                 after={**audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS), "new_record": new.pk,
-                        "moved_documents": len(moving)},
-                 organisations=_orgs(individual))
-    audit.record(actor=actor, action="individual.split_from", obj=new,
-                 after={**audit.snapshot(new, INDIVIDUAL_AUDIT_FIELDS), "split_from": individual.pk},
-                 organisations=_orgs(new))
+    audit.record(
+        actor=actor,
+        action="individual.split",
+        obj=individual,
+        before=before,
+        after={
+            **audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
+            "new_record": new.pk,
+            "moved_documents": len(moving),
+        },
+        organisations=_orgs(individual),
+    )
+    audit.record(
+        actor=actor,
+        action="individual.split_from",
+        obj=new,
+        after={**audit.snapshot(new, INDIVIDUAL_AUDIT_FIELDS), "split_from": individual.pk},
+        organisations=_orgs(new),
+    )
     return new
 
 
@@ -506,11 +672,21 @@ def draft_report(breach: Breach, *, actor: Any, kind: str) -> Report:
         report = last
     else:
         before = None
-        report = Report.objects.create(breach=breach, kind=kind, version=(last.version + 1) if last else 1,
-                                       facts=gather(breach, kind), created_by=actor)
-    audit.record(actor=actor, action="report.draft", obj=report, before=before,
-                 after={"kind": kind, "version": report.version, "follow_up": report.is_follow_up},
-                 organisations=[breach.organisation])
+        report = Report.objects.create(
+            breach=breach,
+            kind=kind,
+            version=(last.version + 1) if last else 1,
+            facts=gather(breach, kind),
+            created_by=actor,
+        )
+    audit.record(
+        actor=actor,
+        action="report.draft",
+        obj=report,
+        before=before,
+        after={"kind": kind, "version": report.version, "follow_up": report.is_follow_up},
+        organisations=[breach.organisation],
+    )
     obligation = breach.obligation(kind)
     if obligation is not None and obligation.status == ObligationStatus.DUE:
         incident_actions.update_obligation(obligation, actor=actor, status=ObligationStatus.DRAFTED)
@@ -534,20 +710,44 @@ def submit_report(
     report.submitted_at = submitted_at
     report.external_reference = reference or report.facts.get("case_reference", "")
     report.save(update_fields=["submitted_at", "external_reference"])
-    audit.record(actor=actor, action="report.submit", obj=report,
-                 after={"version": report.version, "submitted_at": submitted_at,
-                        "external_reference": report.external_reference}, organisations=[breach.organisation])
+    audit.record(
+        actor=actor,
+        action="report.submit",
+        obj=report,
+        after={
+            "version": report.version,
+            "submitted_at": submitted_at,
+            "external_reference": report.external_reference,
+        },
+        organisations=[breach.organisation],
+    )
     obligation = breach.obligation(report.kind)
     if obligation is not None and obligation.status != ObligationStatus.SUBMITTED:
-        incident_actions.update_obligation(obligation, actor=actor, status=ObligationStatus.SUBMITTED,
-                                           submitted_at=submitted_at, external_reference=reference)
+        incident_actions.update_obligation(
+            obligation,
+            actor=actor,
+            status=ObligationStatus.SUBMITTED,
+            submitted_at=submitted_at,
+            external_reference=reference,
+        )
     elif obligation is not None:
         # A follow-up: the clock stopped at the first filing; the log still records it.
         if reference and not obligation.external_reference:
-            incident_actions.update_obligation(obligation, actor=actor, status=ObligationStatus.SUBMITTED,
-                                               submitted_at=obligation.submitted_at, external_reference=reference)
-        _log(breach.incident, actor, f"{report.get_kind_display()} follow-up (version {report.version}) submitted "
-             f"for {breach.organisation.code}.", breach.organisation, kind=EntryKind.COMMUNICATION)
+            incident_actions.update_obligation(
+                obligation,
+                actor=actor,
+                status=ObligationStatus.SUBMITTED,
+                submitted_at=obligation.submitted_at,
+                external_reference=reference,
+            )
+        _log(
+            breach.incident,
+            actor,
+            f"{report.get_kind_display()} follow-up (version {report.version}) submitted "
+            f"for {breach.organisation.code}.",
+            breach.organisation,
+            kind=EntryKind.COMMUNICATION,
+        )
     return report
 
 
@@ -582,10 +782,20 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
     batch.directory = str(directory)
     batch.letter_count = len(written)
     batch.save(update_fields=["directory", "letter_count"])
-    audit.record(actor=actor, action="letters.generate", obj=batch, after={"risks": chosen, "letters": len(written)},
-                 organisations=[breach.organisation])
-    _log(breach.incident, actor, f"{len(written)} Art 34 letters generated for {breach.organisation.code} "
-         f"({', '.join(chosen)} risk).", breach.organisation, kind=EntryKind.COMMUNICATION)
+    audit.record(
+        actor=actor,
+        action="letters.generate",
+        obj=batch,
+        after={"risks": chosen, "letters": len(written)},
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"{len(written)} Art 34 letters generated for {breach.organisation.code} ({', '.join(chosen)} risk).",
+        breach.organisation,
+        kind=EntryKind.COMMUNICATION,
+    )
     return batch
 
 
@@ -597,10 +807,20 @@ def mark_letters_posted(batch: LetterBatch, *, actor: Any) -> int:
     now = timezone.now()
     waiting = Individual.objects.filter(letters__batch=batch, contact_status=ContactStatus.TO_NOTIFY)
     count = waiting.update(contact_status=ContactStatus.NOTIFIED, notified_at=now, notified_how="letter")
-    audit.record(actor=actor, action="letters.posted", obj=batch, after={"notified": count},
-                 organisations=[breach.organisation])
-    _log(breach.incident, actor, f"{count} Art 34 letters posted for {breach.organisation.code}.",
-         breach.organisation, kind=EntryKind.COMMUNICATION)
+    audit.record(
+        actor=actor,
+        action="letters.posted",
+        obj=batch,
+        after={"notified": count},
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"{count} Art 34 letters posted for {breach.organisation.code}.",
+        breach.organisation,
+        kind=EntryKind.COMMUNICATION,
+    )
     return count
 
 
@@ -622,18 +842,27 @@ def create_email_notice(
     """Prepare an email to everyone at the chosen risk levels with a usable address, not yet told."""
     require_controller_role(actor, [breach.organisation], "send emails for this breach")
     chosen = _risks(risks)
-    subject = (subject or "").strip() or f"Important: your information and the {breach.organisation.name} cyber attack"
+    subject = (
+        subject or ""
+    ).strip() or f"Important: your information and the {breach.organisation.name} cyber attack"
     if len(subject) > 200 or "\n" in subject or "\r" in subject:
         raise InvalidInput("The subject must be one line of at most 200 characters.", field="subject")
     people = [p for p in people_to_tell(breach, chosen) if p.email and _valid_email(p.email)]
     if not people:
-        raise InvalidInput(f"No one at {' or '.join(chosen)} risk with a usable email address is waiting.",
-                           field="risks")
+        raise InvalidInput(
+            f"No one at {' or '.join(chosen)} risk with a usable email address is waiting.", field="risks"
+        )
     notice = EmailNotice.objects.create(breach=breach, subject=subject, risks=chosen, created_by=actor)
-    EmailDelivery.objects.bulk_create([EmailDelivery(notice=notice, individual=p, address=p.email) for p in people])
-    audit.record(actor=actor, action="email_notice.create", obj=notice,
-                 after={"risks": chosen, "recipients": len(people), "subject": subject},
-                 organisations=[breach.organisation])
+    EmailDelivery.objects.bulk_create(
+        [EmailDelivery(notice=notice, individual=p, address=p.email) for p in people]
+    )
+    audit.record(
+        actor=actor,
+        action="email_notice.create",
+        obj=notice,
+        after={"risks": chosen, "recipients": len(people), "subject": subject},
+        organisations=[breach.organisation],
+    )
     return notice
 
 
@@ -650,11 +879,22 @@ def start_sending(notice: EmailNotice, *, actor: Any) -> EmailNotice:
     notice.started_at = notice.started_at or timezone.now()
     notice.save(update_fields=["run_token", "started_at"])
     waiting = notice.deliveries.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]).count()
-    audit.record(actor=actor, action="email_notice.send", obj=notice,
-                 after={"run": token, "waiting": waiting, "interrupted": orphaned}, organisations=[breach.organisation])
-    _log(breach.incident, actor, f"Art 34 emails for {breach.organisation.code}: sending to {waiting} people"
-         + (f"; {orphaned} interrupted by a restart held for checking" if orphaned else "") + ".",
-         breach.organisation, kind=EntryKind.COMMUNICATION)
+    audit.record(
+        actor=actor,
+        action="email_notice.send",
+        obj=notice,
+        after={"run": token, "waiting": waiting, "interrupted": orphaned},
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"Art 34 emails for {breach.organisation.code}: sending to {waiting} people"
+        + (f"; {orphaned} interrupted by a restart held for checking" if orphaned else "")
+        + ".",
+        breach.organisation,
+        kind=EntryKind.COMMUNICATION,
+    )
     transaction.on_commit(lambda: _enqueue_sending(notice.pk, token))
     return notice
 
@@ -681,14 +921,23 @@ def resolve_uncertain(delivery: EmailDelivery, *, actor: Any, resend: bool) -> E
         delivery.sent_at = delivery.claimed_at
         _notified_by_email(delivery)
     delivery.save()
-    audit.record(actor=actor, action="email_delivery.resolve", obj=delivery, before=before,
-                 after={"status": delivery.status}, organisations=[breach.organisation])
+    audit.record(
+        actor=actor,
+        action="email_delivery.resolve",
+        obj=delivery,
+        before=before,
+        after={"status": delivery.status},
+        organisations=[breach.organisation],
+    )
     return delivery
 
 
 def _notified_by_email(delivery: EmailDelivery) -> None:
     Individual.objects.filter(pk=delivery.individual_id, contact_status=ContactStatus.TO_NOTIFY).update(
-        contact_status=ContactStatus.NOTIFIED, notified_at=delivery.sent_at or timezone.now(), notified_how="email")
+        contact_status=ContactStatus.NOTIFIED,
+        notified_at=delivery.sent_at or timezone.now(),
+        notified_how="email",
+    )
 
 
 # Worker side of sending: claim one row, send, record. Each step is its own transaction so
@@ -704,9 +953,11 @@ def claim_delivery(notice_id: int, token: str, now: dt.datetime | None = None) -
         return None
     due = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
     delivery = (
-        EmailDelivery.objects.select_for_update().filter(due, notice_id=notice_id)
+        EmailDelivery.objects.select_for_update()
+        .filter(due, notice_id=notice_id)
         .select_related("individual", "notice__breach__organisation", "notice__breach__incident")
-        .order_by("id").first()
+        .order_by("id")
+        .first()
     )
     if delivery is None:
         return None
@@ -724,14 +975,20 @@ def delivery_sent(delivery: EmailDelivery, *, message_id: str) -> None:
     """Record a successful send (even if a newer run marked the row uncertain meanwhile)."""
     now = timezone.now()
     updated = EmailDelivery.objects.filter(
-        pk=delivery.pk, claimed_by=delivery.claimed_by, status__in=[DeliveryStatus.SENDING, DeliveryStatus.UNCERTAIN]
+        pk=delivery.pk,
+        claimed_by=delivery.claimed_by,
+        status__in=[DeliveryStatus.SENDING, DeliveryStatus.UNCERTAIN],
     ).update(status=DeliveryStatus.SENT, sent_at=now, message_id=message_id[:200], last_error="")
     if updated:
         delivery.sent_at = now
         _notified_by_email(delivery)
-        audit.record(actor=None, action="email_delivery.sent", obj=delivery,
-                     after={"status": "sent", "attempts": delivery.attempts, "message_id": message_id},
-                     organisations=[delivery.notice.breach.organisation])
+        audit.record(
+            actor=None,
+            action="email_delivery.sent",
+            obj=delivery,
+            after={"status": "sent", "attempts": delivery.attempts, "message_id": message_id},
+            organisations=[delivery.notice.breach.organisation],
+        )
 
 
 @transaction.atomic
@@ -741,18 +998,25 @@ def delivery_failed(delivery: EmailDelivery, *, error: str) -> None:
     retry_at = timezone.now() + dt.timedelta(seconds=settings.BREACH_EMAIL_RETRY_SECONDS * delivery.attempts)
     EmailDelivery.objects.filter(pk=delivery.pk, claimed_by=delivery.claimed_by).update(
         status=DeliveryStatus.GAVE_UP if gave_up else DeliveryStatus.FAILED,
-        next_attempt_at=None if gave_up else retry_at, last_error=error[:2000],
+        next_attempt_at=None if gave_up else retry_at,
+        last_error=error[:2000],
     )
-    audit.record(actor=None, action="email_delivery.failed", obj=delivery,
-                 after={"attempts": delivery.attempts, "gave_up": gave_up, "error": error[:500]},
-                 organisations=[delivery.notice.breach.organisation])
+    audit.record(
+        actor=None,
+        action="email_delivery.failed",
+        obj=delivery,
+        after={"attempts": delivery.attempts, "gave_up": gave_up, "error": error[:500]},
+        organisations=[delivery.notice.breach.organisation],
+    )
 
 
 def schedule_retry(notice_id: int, token: str) -> dt.datetime | None:
     """After a run, queue the next one for when the earliest failed email may be retried."""
     nxt = (
         EmailDelivery.objects.filter(notice_id=notice_id, status=DeliveryStatus.FAILED)
-        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
     )
     if nxt is not None and EmailNotice.objects.filter(pk=notice_id, run_token=token).exists():
         _enqueue_sending(notice_id, token, run_after=nxt)
@@ -779,10 +1043,21 @@ def publish_public_notice(breach: Breach, *, actor: Any) -> PublicNotice:
     notice.published_at = notice.published_at if notice.is_live else notice.updated_at
     notice.withdrawn_at = None
     notice.save()
-    audit.record(actor=actor, action="public_notice.publish", obj=notice, before=before,
-                 after={"published_at": notice.published_at, "slug": notice.slug}, organisations=[breach.organisation])
-    _log(breach.incident, actor, f"Public notice about the personal data breach published for "
-         f"{breach.organisation.code}.", breach.organisation, kind=EntryKind.COMMUNICATION)
+    audit.record(
+        actor=actor,
+        action="public_notice.publish",
+        obj=notice,
+        before=before,
+        after={"published_at": notice.published_at, "slug": notice.slug},
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"Public notice about the personal data breach published for {breach.organisation.code}.",
+        breach.organisation,
+        kind=EntryKind.COMMUNICATION,
+    )
     return notice
 
 
@@ -795,6 +1070,11 @@ def withdraw_public_notice(notice: PublicNotice, *, actor: Any) -> PublicNotice:
         raise Conflict("The notice is not published.")
     notice.withdrawn_at = timezone.now()
     notice.save(update_fields=["withdrawn_at"])
-    audit.record(actor=actor, action="public_notice.withdraw", obj=notice, after={"withdrawn_at": notice.withdrawn_at},
-                 organisations=[breach.organisation])
+    audit.record(
+        actor=actor,
+        action="public_notice.withdraw",
+        obj=notice,
+        after={"withdrawn_at": notice.withdrawn_at},
+        organisations=[breach.organisation],
+    )
     return notice

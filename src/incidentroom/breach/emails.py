@@ -58,8 +58,12 @@ def build_message(delivery: EmailDelivery, connection: BaseEmailBackend | None =
     letter.sender = []
     reply_to = [breach.organisation.dpo_email] if breach.organisation.dpo_email else None
     return EmailMessage(
-        subject=delivery.notice.subject, body=letter.plain_text(), to=[delivery.address], reply_to=reply_to,
-        headers={"Message-ID": message_id(delivery)}, connection=connection,
+        subject=delivery.notice.subject,
+        body=letter.plain_text(),
+        to=[delivery.address],
+        reply_to=reply_to,
+        headers={"Message-ID": message_id(delivery)},
+        connection=connection,
     )
 
 

@@ -45,8 +45,9 @@ def _date(value: str | None, line: int) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise InvalidInput(f"individuals.csv line {line}: date_of_birth {value!r} is not YYYY-MM-DD.",
-                           field="date_of_birth") from exc
+        raise InvalidInput(
+            f"individuals.csv line {line}: date_of_birth {value!r} is not YYYY-MM-DD.", field="date_of_birth"
+        ) from exc
 
 
 def _appearance(document: str) -> tuple[str, str]:
@@ -87,7 +88,9 @@ def import_manifest(out_dir: Path) -> dict[str, Any]:
         return {}
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path, columns=[c for c in ("path", "status", "reason") if c in pq.read_schema(path).names])
+    table = pq.read_table(
+        path, columns=[c for c in ("path", "status", "reason") if c in pq.read_schema(path).names]
+    )
     rows = table.to_pylist()
     by_status: dict[str, int] = {}
     problems: list[dict[str, str]] = []
@@ -95,7 +98,9 @@ def import_manifest(out_dir: Path) -> dict[str, Any]:
         status = str(row.get("status") or "unknown")
         by_status[status] = by_status.get(status, 0) + 1
         if status not in ("scanned", "duplicate") and len(problems) < MAX_PROBLEMS_KEPT:
-            problems.append({"path": str(row.get("path", "")), "status": status, "reason": str(row.get("reason") or "")})
+            problems.append(
+                {"path": str(row.get("path", "")), "status": status, "reason": str(row.get("reason") or "")}
+            )
     return {"by_status": by_status, "files": len(rows), "problems": problems}
 
 
@@ -126,7 +131,9 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise InvalidInput(f"individuals.csv is missing the column(s): {', '.join(missing)}.", field="individuals")
+            raise InvalidInput(
+                f"individuals.csv is missing the column(s): {', '.join(missing)}.", field="individuals"
+            )
         pending: list[tuple[Individual, list[str], list[Organisation]]] = []
         for row in reader:
             line = reader.line_num
@@ -134,8 +141,9 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
             if not person_id:
                 raise InvalidInput(f"individuals.csv line {line}: person_id is empty.", field="person_id")
             if person_id in seen:
-                raise InvalidInput(f"individuals.csv line {line}: person_id {person_id!r} appears twice.",
-                                   field="person_id")
+                raise InvalidInput(
+                    f"individuals.csv line {line}: person_id {person_id!r} appears twice.", field="person_id"
+                )
             seen.add(person_id)
             cats = _split(row.get("categories"))
             unknown.update(c for c in cats if c not in known)
@@ -148,18 +156,24 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
             try:
                 document_count = int(row.get("document_count") or len(documents))
             except ValueError as exc:
-                raise InvalidInput(f"individuals.csv line {line}: document_count must be a whole number.",
-                                   field="document_count") from exc
+                raise InvalidInput(
+                    f"individuals.csv line {line}: document_count must be a whole number.",
+                    field="document_count",
+                ) from exc
             person = Individual(
-                scan=job, breach=job.breach, person_id=person_id[:64],
+                scan=job,
+                breach=job.breach,
+                person_id=person_id[:64],
                 full_name=(row.get("full_name") or "").strip()[:300],
                 date_of_birth=_date(row.get("date_of_birth"), line),
                 address=(row.get("address") or "").strip(),
                 postcode=(row.get("postcode") or "").strip().upper()[:10],
                 email=(row.get("email") or "").strip()[:254],
                 phone=(row.get("phone") or "").strip()[:40],
-                categories=cats, risk=risk, document_count=max(document_count, 0),
+                risk=risk,
+                document_count=max(document_count, 0),
             )
+            person.set_categories(cats)
             pending.append((person, documents, attribute(_split(row.get("source_roots")))))
             if len(pending) >= batch_size:
                 total_appearances += _flush(pending)
@@ -167,7 +181,9 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
                 pending = []
         total_appearances += _flush(pending)
         total_people += len(pending)
-    return ImportResult(individuals=total_people, appearances=total_appearances, unknown_categories=sorted(unknown))
+    return ImportResult(
+        individuals=total_people, appearances=total_appearances, unknown_categories=sorted(unknown)
+    )
 
 
 def _flush(pending: list[tuple[Individual, list[str], list[Organisation]]]) -> int:
@@ -175,12 +191,16 @@ def _flush(pending: list[tuple[Individual, list[str], list[Organisation]]]) -> i
         return 0
     created = Individual.objects.bulk_create([p for p, _d, _o in pending])
     through = Individual.organisations.through
-    links = [through(individual_id=person.pk, organisation_id=org.pk)
-             for person, (_p, _d, orgs) in zip(created, pending, strict=True) for org in orgs]
+    links = [
+        through(individual_id=person.pk, organisation_id=org.pk)
+        for person, (_p, _d, orgs) in zip(created, pending, strict=True)
+        for org in orgs
+    ]
     through.objects.bulk_create(links)
-    appearances = [Appearance(individual=person, path=path, location=location)
-                   for person, (_p, docs, _o) in zip(created, pending, strict=True)
-                   for path, location in map(_appearance, docs)]
+    appearances = [
+        Appearance(individual=person, path=path, location=location)
+        for person, (_p, docs, _o) in zip(created, pending, strict=True)
+        for path, location in map(_appearance, docs)
+    ]
     Appearance.objects.bulk_create(appearances, batch_size=5000)
     return len(appearances)
-

@@ -20,7 +20,9 @@ from incidentroom.breach.models import Breach, Individual
 from incidentroom.breach.reports.document import Document, Section
 from incidentroom.breach.reports.render_pdf import render_pdf, render_pdf_many
 
-ICO_COMPLAINTS = "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
+ICO_COMPLAINTS = (
+    "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
+)
 GENERAL_ADVICE = (
     "Be suspicious of anyone who contacts you about this incident and asks for passwords, bank details or payment: "
     "the council will never do that.",
@@ -68,20 +70,36 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
     advice = [a for c in own for a in cat.TEXT[c].advice]
     sender = [org.name, org.dpo_name or "Data Protection Officer"]
     sender += [x for x in (org.dpo_email, org.dpo_phone) if x]
-    contact = ", ".join(x for x in (org.dpo_name or "our Data Protection Officer", org.dpo_email, org.dpo_phone) if x)
+    contact = ", ".join(
+        x for x in (org.dpo_name or "our Data Protection Officer", org.dpo_email, org.dpo_phone) if x
+    )
     sections = [
         Section("What happened", paragraphs=_what_happened(breach)),
-        Section("What information about you was involved",
-                paragraphs=["The copied files included:"], bullets=involved or ["your name"]),
-        Section("What this could mean for you",
-                paragraphs=risks or ["We do not think this puts you at risk of harm, but wanted you to know."]),
-        Section("What we are doing",
-                paragraphs=[breach.measures_taken.strip() or
-                            "We have secured our systems, reported the attack to the police, the National Cyber "
-                            "Security Centre and the Information Commissioner's Office, and are working with them."]),
+        Section(
+            "What information about you was involved",
+            paragraphs=["The copied files included:"],
+            bullets=involved or ["your name"],
+        ),
+        Section(
+            "What this could mean for you",
+            paragraphs=risks or ["We do not think this puts you at risk of harm, but wanted you to know."],
+        ),
+        Section(
+            "What we are doing",
+            paragraphs=[
+                breach.measures_taken.strip()
+                or "We have secured our systems, reported the attack to the police, the National Cyber "
+                "Security Centre and the Information Commissioner's Office, and are working with them."
+            ],
+        ),
         Section("What you should do", bullets=[*advice, *GENERAL_ADVICE]),
-        Section("Questions", paragraphs=[
-            f"Please contact {contact}, quoting reference {letter_reference(breach, individual)}.", ICO_COMPLAINTS]),
+        Section(
+            "Questions",
+            paragraphs=[
+                f"Please contact {contact}, quoting reference {letter_reference(breach, individual)}.",
+                ICO_COMPLAINTS,
+            ],
+        ),
     ]
     return Document(
         title="Important: information about you was taken in a cyber attack",
@@ -100,7 +118,9 @@ def _postcode_key(individual: Individual) -> tuple[str, str, int]:
     return (postcode or "~", individual.full_name, individual.pk)
 
 
-def write_batch(breach: Breach, individuals: Iterable[Individual], directory: Path) -> list[tuple[Individual, str]]:
+def write_batch(
+    breach: Breach, individuals: Iterable[Individual], directory: Path
+) -> list[tuple[Individual, str]]:
     """Write every letter, the combined print file, the print-house CSV and a zip; return (person, file)."""
     people = sorted(individuals, key=_postcode_key)
     letters_dir = directory / "letters"
@@ -113,18 +133,32 @@ def write_batch(breach: Breach, individuals: Iterable[Individual], directory: Pa
         (letters_dir / name).write_bytes(render_pdf(doc))
         written.append((person, name))
         docs.append(doc)
-    (directory / "print-file.pdf").write_bytes(render_pdf_many(docs, title="Art 34 letters, sorted by postcode"))
+    (directory / "print-file.pdf").write_bytes(
+        render_pdf_many(docs, title="Art 34 letters, sorted by postcode")
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["reference", "name", "address_line_1", "address_line_2", "address_line_3", "address_line_4",
-                     "postcode", "letter_file", "print_file_order"])
+    writer.writerow(
+        [
+            "reference",
+            "name",
+            "address_line_1",
+            "address_line_2",
+            "address_line_3",
+            "address_line_4",
+            "postcode",
+            "letter_file",
+            "print_file_order",
+        ]
+    )
     for order, (person, name) in enumerate(written, start=1):
         lines = address_lines(person)[1:]
         if person.postcode:
             lines = lines[:-1]
         lines = [*lines[:3], ", ".join(lines[3:])] if len(lines) > 4 else lines + [""] * (4 - len(lines))
-        writer.writerow([letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(),
-                         name, order])
+        writer.writerow(
+            [letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(), name, order]
+        )
     (directory / "print-house.csv").write_text(buffer.getvalue(), encoding="utf-8")
     with zipfile.ZipFile(directory / "letters.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for _person, name in written:

@@ -44,7 +44,11 @@ def notice_content(breach: Breach) -> dict[str, Any]:
         or "We have secured our systems and reported the attack to the police, the National Cyber Security "
         "Centre and the Information Commissioner's Office.",
         "general_advice": list(GENERAL_ADVICE),
-        "contact": {"name": org.dpo_name or "Data Protection Officer", "email": org.dpo_email, "phone": org.dpo_phone},
+        "contact": {
+            "name": org.dpo_name or "Data Protection Officer",
+            "email": org.dpo_email,
+            "phone": org.dpo_phone,
+        },
         "complaints": ICO_COMPLAINTS,
         "reference": breach.incident.reference,
     }

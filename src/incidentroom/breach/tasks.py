@@ -44,12 +44,16 @@ class _Progress:
         """Write the latest progress and pick up a cancel request."""
         p = self._latest
         if p is None:
-            self.cancelled = self.cancelled or actions.scan_progress(self.job_id, files_done=0, files_total=0,
-                                                                     bytes_done=0, bytes_total=0)
+            self.cancelled = self.cancelled or actions.scan_progress(
+                self.job_id, files_done=0, files_total=0, bytes_done=0, bytes_total=0
+            )
             return
         self.cancelled = self.cancelled or actions.scan_progress(
-            self.job_id, files_done=int(p.files_done), files_total=int(p.files_total),
-            bytes_done=int(p.bytes_done), bytes_total=int(p.bytes_total),
+            self.job_id,
+            files_done=int(p.files_done),
+            files_total=int(p.files_total),
+            bytes_done=int(p.bytes_done),
+            bytes_total=int(p.bytes_total),
         )
 
     def should_stop(self) -> bool:
@@ -75,13 +79,16 @@ def run_scan_job(job_id: int) -> str:
     out_dir.mkdir(parents=True)
     progress = _Progress(job_id)
     try:
-        run_scan(
-            [Path(s["path"]) for s in job.sources], out_dir,
-            workers=settings.BREACH_SCAN_WORKERS, cluster=settings.BREACH_SCAN_CLUSTER,
-            progress=progress, should_stop=progress.should_stop,
+        summary = run_scan(
+            [Path(s["path"]) for s in job.sources],
+            out_dir,
+            workers=settings.BREACH_SCAN_WORKERS,
+            cluster=settings.BREACH_SCAN_CLUSTER,
+            progress=progress,
+            should_stop=progress.should_stop,
         )
         progress.flush()
-        if progress.cancelled:
+        if progress.cancelled or not summary.complete:
             actions.end_scan(job_id, status=ScanStatus.CANCELLED)
             return "cancelled"
         actions.complete_scan(job, out_dir)

@@ -34,7 +34,11 @@ def joined(values: list[str], fallback: str = "None recorded") -> str:
 
 def contact_lines(org: dict[str, Any]) -> str:
     """The DPO's contact details on one line each."""
-    parts = [org.get("dpo_name") or "Data Protection Officer", org.get("dpo_email") or "", org.get("dpo_phone") or ""]
+    parts = [
+        org.get("dpo_name") or "Data Protection Officer",
+        org.get("dpo_email") or "",
+        org.get("dpo_phone") or "",
+    ]
     return "\n".join(p for p in parts if p)
 
 

@@ -84,7 +84,9 @@ def scan_facts(breach: Breach) -> dict[str, Any]:
 
 def _obligations(breach: Breach) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for ob in Obligation.objects.filter(incident_id=breach.incident_id, organisation_id=breach.organisation_id):
+    for ob in Obligation.objects.filter(
+        incident_id=breach.incident_id, organisation_id=breach.organisation_id
+    ):
         out[ob.code] = {
             "title": ob.title,
             "recipient": ob.recipient,
@@ -98,7 +100,11 @@ def _obligations(breach: Breach) -> dict[str, dict[str, Any]]:
 
 
 def _service_impact(breach: Breach) -> list[str]:
-    rows = [r for r in affected_service_rows(breach.incident) if r.service.organisation_id == breach.organisation_id]
+    rows = [
+        r
+        for r in affected_service_rows(breach.incident)
+        if r.service.organisation_id == breach.organisation_id
+    ]
     return sorted({r.service.name for r in rows})
 
 
@@ -142,7 +148,9 @@ def gather(breach: Breach, kind: str, *, now: dt.datetime | None = None) -> dict
             "phase": incident.get_phase_display(),
             "detected_at": _iso(incident.detected_at),
             "origin": incident.origin.name,
-            "organisations": [i.organisation.name for i in incident.involvements.select_related("organisation")],
+            "organisations": [
+                i.organisation.name for i in incident.involvements.select_related("organisation")
+            ],
             "containment": involvement.get_containment_display() if involvement else "",
             "systems_down": len(down_system_ids(incident)),
         },
@@ -179,6 +187,10 @@ def told_others(facts: dict[str, Any], *, exclude: str) -> list[str]:
     told = []
     for code, ob in sorted(facts.get("obligations", {}).items()):
         if code != exclude and ob.get("status") == ObligationStatus.SUBMITTED:
-            ref = f" ({ob['reference_label']} {ob['external_reference']})" if ob.get("external_reference") else ""
+            ref = (
+                f" ({ob['reference_label']} {ob['external_reference']})"
+                if ob.get("external_reference")
+                else ""
+            )
             told.append(f"{ob['recipient']}{ref}")
     return told

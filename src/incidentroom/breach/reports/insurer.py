@@ -14,19 +14,28 @@ def build(facts: dict[str, Any]) -> Document:
     org, inc, breach, scan = facts["organisation"], facts["incident"], facts["breach"], facts["scan"]
     deadline = facts.get("obligations", {}).get("insurer", {}).get("deadline_at")
     sections = [
-        Section("About the notice", items=[
-            *header_items(facts, "Claim reference"),
-            Item("Insurer", text_or(org.get("insurer_name"), "Not recorded")),
-            Item("Notice due by (policy condition)", when(deadline)),
-        ]),
-        Section("The incident", items=[
-            Item("Detected", when(inc["detected_at"])),
-            Item("Summary", text_or(inc["summary"] or breach["description"])),
-            Item("Personal data breach", f"Yes: about {scan.get('individuals', 0):,} people, "
-                 f"{scan.get('by_risk', {}).get('high', 0):,} at high risk"),
-            Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
-            Item("Measures taken", text_or(breach["measures_taken"])),
-        ]),
+        Section(
+            "About the notice",
+            items=[
+                *header_items(facts, "Claim reference"),
+                Item("Insurer", text_or(org.get("insurer_name"), "Not recorded")),
+                Item("Notice due by (policy condition)", when(deadline)),
+            ],
+        ),
+        Section(
+            "The incident",
+            items=[
+                Item("Detected", when(inc["detected_at"])),
+                Item("Summary", text_or(inc["summary"] or breach["description"])),
+                Item(
+                    "Personal data breach",
+                    f"Yes: about {scan.get('individuals', 0):,} people, "
+                    f"{scan.get('by_risk', {}).get('high', 0):,} at high risk",
+                ),
+                Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
+                Item("Measures taken", text_or(breach["measures_taken"])),
+            ],
+        ),
         Section("Authorities told", bullets=told_others(facts, exclude="insurer") or ["None yet."]),
         Section("Contact", items=[Item("Data Protection Officer", contact_lines(org))]),
     ]

@@ -15,26 +15,43 @@ def build(facts: dict[str, Any]) -> Document:
     analysis = [f"{when(e['at'])}: {e['text']}" for e in reversed(facts.get("log", []))]
     sections = [
         Section("About the report", items=header_items(facts, "NCSC incident reference")),
-        Section("Organisation", items=[
-            Item("Organisation", org["name"]),
-            Item("Role in the incident",
-                 "Origin of the incident" if inc["origin"] == org["name"] else "Affected through shared services"),
-            Item("Organisations involved", joined(inc["organisations"])),
-            Item("Contact on an uncompromised channel", contact_lines(org)),
-        ]),
-        Section("Summary and impact", items=[
-            Item("Summary", text_or(inc["summary"] or breach["description"])),
-            Item("Detected", when(inc["detected_at"])),
-            Item("NCSC category (our assessment)", inc["ncsc_category"]),
-            Item("Containment", inc["containment"] or "Not recorded"),
-            Item("Systems compromised or switched off", str(inc["systems_down"])),
-            Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
-            Item("Personal data copied", f"Yes: about {facts['scan'].get('individuals', 0):,} people"
-                 if facts["scan"].get("individuals") else "Assessment in progress"),
-        ]),
+        Section(
+            "Organisation",
+            items=[
+                Item("Organisation", org["name"]),
+                Item(
+                    "Role in the incident",
+                    "Origin of the incident"
+                    if inc["origin"] == org["name"]
+                    else "Affected through shared services",
+                ),
+                Item("Organisations involved", joined(inc["organisations"])),
+                Item("Contact on an uncompromised channel", contact_lines(org)),
+            ],
+        ),
+        Section(
+            "Summary and impact",
+            items=[
+                Item("Summary", text_or(inc["summary"] or breach["description"])),
+                Item("Detected", when(inc["detected_at"])),
+                Item("NCSC category (our assessment)", inc["ncsc_category"]),
+                Item("Containment", inc["containment"] or "Not recorded"),
+                Item("Systems compromised or switched off", str(inc["systems_down"])),
+                Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
+                Item(
+                    "Personal data copied",
+                    f"Yes: about {facts['scan'].get('individuals', 0):,} people"
+                    if facts["scan"].get("individuals")
+                    else "Assessment in progress",
+                ),
+            ],
+        ),
         Section("Mitigations", items=[Item("Measures taken", text_or(breach["measures_taken"]))]),
         Section("Analysis so far", paragraphs=analysis or ["No events recorded yet."]),
-        Section("Who else has been told", bullets=told_others(facts, exclude="ncsc") or ["No other reports filed yet."]),
+        Section(
+            "Who else has been told",
+            bullets=told_others(facts, exclude="ncsc") or ["No other reports filed yet."],
+        ),
         Section("Next steps", items=[Item("Planned", text_or(breach["measures_proposed"]))]),
     ]
     return Document(

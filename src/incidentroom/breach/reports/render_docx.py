@@ -32,7 +32,11 @@ def render_docx(doc: Document) -> bytes:
             table.style = "Table Grid"
             for item in section.items:
                 cells = table.add_row().cells
-                label = cells[0].paragraphs[0].add_run(_clean(item.label + (" (updated)" if item.changed else "")))
+                label = (
+                    cells[0]
+                    .paragraphs[0]
+                    .add_run(_clean(item.label + (" (updated)" if item.changed else "")))
+                )
                 label.bold = True
                 value = cells[1].paragraphs[0].add_run(_clean(item.value or "-"))
                 if item.changed:

@@ -27,9 +27,13 @@ from incidentroom.breach.reports.document import Document, clean_text
 
 _styles = getSampleStyleSheet()
 _BODY = ParagraphStyle("ir-body", parent=_styles["BodyText"], fontSize=10.5, leading=14)
-_SMALL = ParagraphStyle("ir-small", parent=_BODY, fontSize=9, leading=12, textColor=colors.HexColor("#505a5f"))
+_SMALL = ParagraphStyle(
+    "ir-small", parent=_BODY, fontSize=9, leading=12, textColor=colors.HexColor("#505a5f")
+)
 _H1 = ParagraphStyle("ir-h1", parent=_styles["Heading1"], fontSize=17, leading=21, spaceAfter=4)
-_H2 = ParagraphStyle("ir-h2", parent=_styles["Heading2"], fontSize=13, leading=16, spaceBefore=10, spaceAfter=4)
+_H2 = ParagraphStyle(
+    "ir-h2", parent=_styles["Heading2"], fontSize=13, leading=16, spaceBefore=10, spaceAfter=4
+)
 _LABEL = ParagraphStyle("ir-label", parent=_BODY, fontName="Helvetica-Bold")
 
 
@@ -46,7 +50,9 @@ def _flowables(doc: Document) -> list[Any]:
             [[[_p(line) for line in doc.address], [_p(line, _SMALL) for line in doc.sender]]],
             colWidths=[95 * mm, 75 * mm],
         )
-        block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        block.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        )
         story += [block, Spacer(1, 8 * mm)]
     if doc.date:
         story += [_p(doc.date), Spacer(1, 4 * mm)]
@@ -77,7 +83,9 @@ def _flowables(doc: Document) -> list[Any]:
             parts.append(table)
         parts += [_p(text) for text in section.paragraphs]
         if section.bullets:
-            parts.append(ListFlowable([ListItem(_p(b), leftIndent=12) for b in section.bullets], bulletType="bullet"))
+            parts.append(
+                ListFlowable([ListItem(_p(b), leftIndent=12) for b in section.bullets], bulletType="bullet")
+            )
         # Keep a heading with the start of its content rather than orphaned at a page foot.
         story.append(KeepTogether(parts[:2]))
         story += parts[2:]
@@ -90,8 +98,14 @@ def render_pdf_many(docs: Sequence[Document], *, title: str) -> bytes:
     """Several documents in one PDF, each starting on a new page (the print file)."""
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm, bottomMargin=18 * mm,
-        title=title, author="Incident Room",
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author="Incident Room",
     )
     story: list[Any] = []
     for n, doc in enumerate(docs):

@@ -1,0 +1,776 @@
+"""API: breaches, scans, individuals, reports, letters, emails and the public notice.
+
+Every object is fetched through ``breach.queries`` (DPO/Gold of the controller only), so
+anyone else gets 404 and nothing leaks through lists or counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import AwareDatetime, Field
+
+from incidentroom.breach import actions, downloads, queries
+from incidentroom.breach.models import (
+    Breach,
+    ContactStatus,
+    EmailDelivery,
+    EmailNotice,
+    Individual,
+    LetterBatch,
+    PeopleCategory,
+    PublicNotice,
+    Report,
+    ReportKind,
+    Risk,
+    ScanJob,
+)
+from incidentroom.core.errors import InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+
+router = Router(tags=["breach"])
+
+
+# -- schemas -----------------------------------------------------------------------------
+
+
+class BreachFields(Schema):
+    """The assessment's optional details."""
+
+    data_sets: str = Field(default="", max_length=20000, description="One data set per line")
+    occurred_at: AwareDatetime | None = None
+    discovery: str = Field(default="", max_length=20000)
+    cyber_incident: bool = True
+    confidentiality: bool = True
+    integrity: bool = False
+    availability: bool = False
+    people_categories: list[PeopleCategory] = []
+    likely_consequences: str = Field(default="", max_length=20000)
+    measures_taken: str = Field(default="", max_length=20000)
+    measures_proposed: str = Field(default="", max_length=20000)
+    delay_reason: str = Field(default="", max_length=20000)
+
+
+class BreachIn(BreachFields):
+    """Record a controller's personal data breach."""
+
+    organisation: str = Field(min_length=1, max_length=16)
+    description: str = Field(min_length=1, max_length=20000)
+    became_aware_at: AwareDatetime
+
+
+class BreachPatch(Schema):
+    """Fields to change (omit what stays)."""
+
+    description: str | None = Field(default=None, min_length=1, max_length=20000)
+    data_sets: str | None = Field(default=None, max_length=20000)
+    occurred_at: AwareDatetime | None = None
+    became_aware_at: AwareDatetime | None = None
+    discovery: str | None = Field(default=None, max_length=20000)
+    cyber_incident: bool | None = None
+    confidentiality: bool | None = None
+    integrity: bool | None = None
+    availability: bool | None = None
+    people_categories: list[PeopleCategory] | None = None
+    likely_consequences: str | None = Field(default=None, max_length=20000)
+    measures_taken: str | None = Field(default=None, max_length=20000)
+    measures_proposed: str | None = Field(default=None, max_length=20000)
+    delay_reason: str | None = Field(default=None, max_length=20000)
+
+
+class BreachOut(Schema):
+    """A breach assessment."""
+
+    id: int
+    incident: str
+    organisation: str
+    description: str
+    data_sets: list[str]
+    occurred_at: dt.datetime | None
+    became_aware_at: dt.datetime
+    discovery: str
+    cyber_incident: bool
+    confidentiality: bool
+    integrity: bool
+    availability: bool
+    people_categories: list[str]
+    likely_consequences: str
+    measures_taken: str
+    measures_proposed: str
+    delay_reason: str
+
+
+class SourceIn(Schema):
+    """A folder or archive on the server, and whose data it holds."""
+
+    path: str = Field(min_length=1, max_length=1000)
+    organisation: str | None = Field(
+        default=None, max_length=16, description="Controller (default: the breach's)"
+    )
+
+
+class ScanIn(Schema):
+    """Start a scan of server-side folders or archives."""
+
+    sources: list[SourceIn] = Field(min_length=1, max_length=50)
+
+
+class ScanOut(Schema):
+    """A scan job and its progress."""
+
+    id: int
+    breach: int
+    status: str
+    sources: list[dict[str, str]]
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    percent: int
+    cancel_requested: bool
+    error: str
+    individuals_imported: int
+    files_by_status: dict[str, int]
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class AppearanceOut(Schema):
+    """A document a person appears in (the path and location, never the content)."""
+
+    id: int
+    path: str
+    location: str
+
+
+class IndividualOut(Schema):
+    """A person on the notification list."""
+
+    id: int
+    person_id: str
+    full_name: str
+    date_of_birth: dt.date | None
+    address: str
+    postcode: str
+    email: str
+    phone: str
+    categories: list[str]
+    risk: str
+    document_count: int
+    organisations: list[str]
+    contact_status: str
+    notified_at: dt.datetime | None
+    notified_how: str
+    do_not_contact_reason: str
+
+
+class IndividualDetailOut(IndividualOut):
+    """A person with the documents they appear in."""
+
+    appearances: list[AppearanceOut]
+    merged_into: int | None
+
+
+class PeopleQuery(Schema):
+    """Search and filters for the individuals list."""
+
+    q: str = Field(default="", max_length=200)
+    category: str = Field(default="", max_length=40)
+    risk: Risk | None = None
+    organisation: str = Field(default="", max_length=16)
+    status: ContactStatus | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class PeoplePage(Schema):
+    """One page of individuals."""
+
+    count: int
+    items: list[IndividualOut]
+
+
+class NotifiedIn(Schema):
+    """How and when the person was told."""
+
+    how: str = Field(default="letter", min_length=1, max_length=100)
+    at: AwareDatetime | None = None
+
+
+class DoNotContactIn(Schema):
+    """Why not to contact the person."""
+
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class MergeIn(Schema):
+    """Records to merge into this one."""
+
+    others: list[int] = Field(min_length=1, max_length=100)
+
+
+class SplitIn(Schema):
+    """Documents to move to a new record, and who it is."""
+
+    appearance_ids: list[int] = Field(min_length=1, max_length=1000)
+    full_name: str = Field(min_length=1, max_length=300)
+    categories: list[str] | None = None
+
+
+class ReportIn(Schema):
+    """Which report to draft."""
+
+    kind: ReportKind
+
+
+class ReportOut(Schema):
+    """A report version."""
+
+    id: int
+    breach: int
+    kind: str
+    version: int
+    follow_up: bool
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    external_reference: str
+    individuals: int
+    categories: list[str]
+
+
+class SubmitIn(Schema):
+    """Record the report as filed."""
+
+    external_reference: str = Field(default="", max_length=100)
+    submitted_at: AwareDatetime | None = None
+
+
+class RisksIn(Schema):
+    """Which risk levels to contact (default: the configured policy)."""
+
+    risks: list[Risk] | None = None
+
+
+class EmailNoticeIn(RisksIn):
+    """An email notice."""
+
+    subject: str = Field(default="", max_length=200)
+
+
+class LetterBatchOut(Schema):
+    """A mail merge."""
+
+    id: int
+    breach: int
+    risks: list[str]
+    letter_count: int
+    created_at: dt.datetime
+    files: list[str]
+
+
+class DeliveryOut(Schema):
+    """One email's state."""
+
+    id: int
+    individual: int
+    address: str
+    status: str
+    attempts: int
+    sent_at: dt.datetime | None
+    last_error: str
+
+
+class EmailNoticeOut(Schema):
+    """An email notice and how far it got."""
+
+    id: int
+    breach: int
+    subject: str
+    risks: list[str]
+    counts: dict[str, int]
+    deliveries: list[DeliveryOut]
+
+
+class ResolveIn(Schema):
+    """Decide an interrupted email: resend it, or record it as sent."""
+
+    resend: bool
+
+
+class PublicNoticeOut(Schema):
+    """The public notice."""
+
+    breach: int
+    title: str
+    url: str
+    published_at: dt.datetime | None
+    live: bool
+
+
+# -- converters ----------------------------------------------------------------------------
+
+
+def _breach_out(b: Breach) -> BreachOut:
+    return BreachOut(
+        id=b.pk,
+        incident=b.incident.reference,
+        organisation=b.organisation.code,
+        description=b.description,
+        data_sets=b.data_set_list(),
+        occurred_at=b.occurred_at,
+        became_aware_at=b.became_aware_at,
+        discovery=b.discovery,
+        cyber_incident=b.cyber_incident,
+        confidentiality=b.confidentiality,
+        integrity=b.integrity,
+        availability=b.availability,
+        people_categories=list(b.people_categories),
+        likely_consequences=b.likely_consequences,
+        measures_taken=b.measures_taken,
+        measures_proposed=b.measures_proposed,
+        delay_reason=b.delay_reason,
+    )
+
+
+def _scan_out(j: ScanJob) -> ScanOut:
+    return ScanOut(
+        id=j.pk,
+        breach=j.breach_id,
+        status=j.status,
+        sources=[{k: str(v) for k, v in s.items()} for s in j.sources],
+        files_done=j.files_done,
+        files_total=j.files_total,
+        bytes_done=j.bytes_done,
+        bytes_total=j.bytes_total,
+        percent=j.percent,
+        cancel_requested=j.cancel_requested,
+        error=j.error,
+        individuals_imported=j.individuals_imported,
+        files_by_status={str(k): int(v) for k, v in (j.manifest.get("by_status") or {}).items()},
+        started_at=j.started_at,
+        finished_at=j.finished_at,
+    )
+
+
+def _person_fields(p: Individual) -> dict[str, object]:
+    return {
+        "id": p.pk,
+        "person_id": p.person_id,
+        "full_name": p.full_name,
+        "date_of_birth": p.date_of_birth,
+        "address": p.address,
+        "postcode": p.postcode,
+        "email": p.email,
+        "phone": p.phone,
+        "categories": p.category_list(),
+        "risk": p.risk,
+        "document_count": p.document_count,
+        "organisations": [o.code for o in p.organisations.all()],
+        "contact_status": p.contact_status,
+        "notified_at": p.notified_at,
+        "notified_how": p.notified_how,
+        "do_not_contact_reason": p.do_not_contact_reason,
+    }
+
+
+def _person_detail(p: Individual) -> IndividualDetailOut:
+    return IndividualDetailOut(
+        **_person_fields(p),  # type: ignore[arg-type]
+        appearances=[AppearanceOut(id=a.pk, path=a.path, location=a.location) for a in p.appearances.all()],
+        merged_into=p.merged_into_id,
+    )
+
+
+def _report_out(r: Report) -> ReportOut:
+    scan = r.facts.get("scan", {})
+    return ReportOut(
+        id=r.pk,
+        breach=r.breach_id,
+        kind=r.kind,
+        version=r.version,
+        follow_up=r.is_follow_up,
+        created_at=r.created_at,
+        submitted_at=r.submitted_at,
+        external_reference=r.external_reference,
+        individuals=int(scan.get("individuals", 0)),
+        categories=list(scan.get("categories", [])),
+    )
+
+
+def _batch_out(b: LetterBatch) -> LetterBatchOut:
+    return LetterBatchOut(
+        id=b.pk,
+        breach=b.breach_id,
+        risks=list(b.risks),
+        letter_count=b.letter_count,
+        created_at=b.created_at,
+        files=list(downloads.BATCH_FILES),
+    )
+
+
+def _notice_out(n: EmailNotice) -> EmailNoticeOut:
+    deliveries = [
+        DeliveryOut(
+            id=d.pk,
+            individual=d.individual_id,
+            address=d.address,
+            status=d.status,
+            attempts=d.attempts,
+            sent_at=d.sent_at,
+            last_error=d.last_error,
+        )
+        for d in n.deliveries.all()
+    ]
+    return EmailNoticeOut(
+        id=n.pk,
+        breach=n.breach_id,
+        subject=n.subject,
+        risks=list(n.risks),
+        counts=n.counts(),
+        deliveries=deliveries,
+    )
+
+
+def _public_out(request: HttpRequest, n: PublicNotice) -> PublicNoticeOut:
+    return PublicNoticeOut(
+        breach=n.breach_id,
+        title=n.title,
+        url=request.build_absolute_uri(f"/notices/{n.slug}/"),
+        published_at=n.published_at,
+        live=n.is_live,
+    )
+
+
+def _involved_org(breach_or_incident_orgs: list[Organisation], code: str, field: str) -> Organisation:
+    by_code = {o.code.upper(): o for o in breach_or_incident_orgs}
+    org = by_code.get(code.upper())
+    if org is None:
+        raise InvalidInput(f"{code} is not involved in this incident.", field=field)
+    return org
+
+
+# -- breaches ------------------------------------------------------------------------------
+
+
+@router.get("/incidents/{reference}/breaches", response=list[BreachOut])
+def list_breaches(request: HttpRequest, reference: str) -> list[BreachOut]:
+    """Breaches in an incident that you handle (DPO or Gold of the controller)."""
+    incident = queries.incident_for(request.user, reference)
+    qs = (
+        Breach.objects.for_user(request.user)
+        .filter(incident=incident)
+        .select_related("incident", "organisation")
+    )
+    return [_breach_out(b) for b in qs]
+
+
+@router.post("/incidents/{reference}/breaches", response={201: BreachOut})
+def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> tuple[int, BreachOut]:
+    """Record a personal data breach for a controller; starts its ICO clock."""
+    incident = queries.incident_for(request.user, reference)
+    org = _involved_org(list(incident.organisations.all()), payload.organisation, "organisation")
+    details = payload.dict(exclude={"organisation", "description", "became_aware_at"})
+    breach = actions.record_breach(
+        incident,
+        actor=request.user,
+        organisation=org,
+        description=payload.description,
+        became_aware_at=payload.became_aware_at,
+        **details,
+    )
+    return 201, _breach_out(breach)
+
+
+@router.get("/breaches/{breach_id}", response=BreachOut)
+def get_breach(request: HttpRequest, breach_id: int) -> BreachOut:
+    """One breach assessment."""
+    return _breach_out(queries.breach_for(request.user, breach_id))
+
+
+@router.patch("/breaches/{breach_id}", response=BreachOut)
+def patch_breach(request: HttpRequest, breach_id: int, payload: BreachPatch) -> BreachOut:
+    """Change the assessment (a new awareness time moves the ICO clock)."""
+    breach = queries.breach_for(request.user, breach_id)
+    changes = payload.dict(exclude_unset=True)
+    return _breach_out(actions.update_breach(breach, actor=request.user, **changes))
+
+
+# -- scans ---------------------------------------------------------------------------------
+
+
+@router.post("/breaches/{breach_id}/scans", response={202: ScanOut})
+def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> tuple[int, ScanOut]:
+    """Scan folders or archives already on the server (under the permitted evidence roots)."""
+    breach = queries.breach_for(request.user, breach_id)
+    orgs = list(breach.incident.organisations.all())
+    sources = [
+        actions.ScanSource(
+            s.path, _involved_org(orgs, s.organisation, "organisation") if s.organisation else None
+        )
+        for s in payload.sources
+    ]
+    return 202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources))
+
+
+@router.post("/breaches/{breach_id}/scans/upload", response={202: ScanOut})
+def upload_scan(
+    request: HttpRequest, breach_id: int, file: File[UploadedFile], organisation: Form[str] = ""
+) -> tuple[int, ScanOut]:
+    """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
+    breach = queries.breach_for(request.user, breach_id)
+    org = (
+        _involved_org(list(breach.incident.organisations.all()), organisation, "organisation")
+        if organisation
+        else None
+    )
+    job = actions.start_upload_scan(
+        breach, actor=request.user, filename=file.name or "upload", chunks=file.chunks(), organisation=org
+    )
+    return 202, _scan_out(job)
+
+
+@router.get("/breaches/{breach_id}/scans", response=list[ScanOut])
+def list_scans(request: HttpRequest, breach_id: int) -> list[ScanOut]:
+    """Scans of a breach, newest first."""
+    breach = queries.breach_for(request.user, breach_id)
+    return [_scan_out(j) for j in breach.scans.all()]
+
+
+@router.get("/scans/{scan_id}", response=ScanOut)
+def get_scan(request: HttpRequest, scan_id: int) -> ScanOut:
+    """A scan's status and progress (poll this)."""
+    return _scan_out(queries.scan_for(request.user, scan_id))
+
+
+@router.post("/scans/{scan_id}/cancel", response=ScanOut)
+def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
+    """Ask a scan to stop."""
+    return _scan_out(actions.cancel_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+
+
+# -- individuals -----------------------------------------------------------------------------
+
+
+@router.get("/breaches/{breach_id}/individuals", response=PeoplePage)
+def list_individuals(request: HttpRequest, breach_id: int, filters: Query[PeopleQuery]) -> PeoplePage:
+    """Search and filter the people found (by category, risk, organisation, contact status)."""
+    breach = queries.breach_for(request.user, breach_id)
+    qs = queries.individuals_for(
+        request.user,
+        breach,
+        queries.PeopleFilter(
+            q=filters.q,
+            category=filters.category,
+            risk=filters.risk or "",
+            organisation=filters.organisation,
+            status=filters.status or "",
+        ),
+    )
+    page = qs.prefetch_related("organisations").order_by("full_name", "id")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return PeoplePage(count=qs.count(), items=[IndividualOut(**_person_fields(p)) for p in page])  # type: ignore[arg-type]
+
+
+@router.get("/individuals/{individual_id}", response=IndividualDetailOut)
+def get_individual(request: HttpRequest, individual_id: int) -> IndividualDetailOut:
+    """A person and the documents they appear in."""
+    return _person_detail(queries.individual_for(request.user, individual_id))
+
+
+@router.post("/individuals/{individual_id}/notified", response=IndividualDetailOut)
+def individual_notified(request: HttpRequest, individual_id: int, payload: NotifiedIn) -> IndividualDetailOut:
+    """Record that the person was told."""
+    person = queries.individual_for(request.user, individual_id)
+    return _person_detail(actions.mark_notified(person, actor=request.user, how=payload.how, at=payload.at))
+
+
+@router.post("/individuals/{individual_id}/do-not-contact", response=IndividualDetailOut)
+def individual_do_not_contact(
+    request: HttpRequest, individual_id: int, payload: DoNotContactIn
+) -> IndividualDetailOut:
+    """Exclude the person from letters and emails, with the reason."""
+    person = queries.individual_for(request.user, individual_id)
+    return _person_detail(actions.set_do_not_contact(person, actor=request.user, reason=payload.reason))
+
+
+@router.post("/individuals/{individual_id}/reset-contact", response=IndividualDetailOut)
+def individual_reset(request: HttpRequest, individual_id: int) -> IndividualDetailOut:
+    """Put the person back on the list to notify."""
+    person = queries.individual_for(request.user, individual_id)
+    return _person_detail(actions.reset_contact(person, actor=request.user))
+
+
+@router.post("/individuals/{individual_id}/merge", response=IndividualDetailOut)
+def individual_merge(request: HttpRequest, individual_id: int, payload: MergeIn) -> IndividualDetailOut:
+    """Merge other records of the same person into this one."""
+    keep = queries.individual_for(request.user, individual_id)
+    others = [queries.individual_for(request.user, pk) for pk in payload.others]
+    return _person_detail(actions.merge_individuals(keep, actor=request.user, others=others))
+
+
+@router.post("/individuals/{individual_id}/split", response={201: IndividualDetailOut})
+def individual_split(
+    request: HttpRequest, individual_id: int, payload: SplitIn
+) -> tuple[int, IndividualDetailOut]:
+    """Move some documents to a new record for a different person."""
+    person = queries.individual_for(request.user, individual_id)
+    new = actions.split_individual(
+        person,
+        actor=request.user,
+        appearance_ids=payload.appearance_ids,
+        full_name=payload.full_name,
+        categories=payload.categories,
+    )
+    return 201, _person_detail(new)
+
+
+# -- reports -------------------------------------------------------------------------------
+
+
+@router.get("/breaches/{breach_id}/reports", response=list[ReportOut])
+def list_reports(request: HttpRequest, breach_id: int) -> list[ReportOut]:
+    """Report versions for a breach."""
+    breach = queries.breach_for(request.user, breach_id)
+    return [_report_out(r) for r in breach.reports.all()]
+
+
+@router.post("/breaches/{breach_id}/reports", response={201: ReportOut})
+def draft_report(request: HttpRequest, breach_id: int, payload: ReportIn) -> tuple[int, ReportOut]:
+    """Draft (or refresh the unsent draft of) the ICO, NCSC, police or insurer report."""
+    breach = queries.breach_for(request.user, breach_id)
+    return 201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind))
+
+
+@router.get("/reports/{report_id}", response=ReportOut)
+def get_report(request: HttpRequest, report_id: int) -> ReportOut:
+    """One report version."""
+    return _report_out(queries.report_for(request.user, report_id))
+
+
+@router.get("/reports/{report_id}/pdf", response={200: None})
+def report_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The report as PDF."""
+    return downloads.report_response(queries.report_for(request.user, report_id), "pdf")
+
+
+@router.get("/reports/{report_id}/docx", response={200: None})
+def report_docx(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The report as DOCX (editable)."""
+    return downloads.report_response(queries.report_for(request.user, report_id), "docx")
+
+
+@router.post("/reports/{report_id}/submit", response=ReportOut)
+def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn) -> ReportOut:
+    """Record the report as filed, with the recipient's reference; stops its clock."""
+    report = queries.report_for(request.user, report_id)
+    return _report_out(
+        actions.submit_report(
+            report,
+            actor=request.user,
+            external_reference=payload.external_reference,
+            submitted_at=payload.submitted_at,
+        )
+    )
+
+
+# -- letters and emails ----------------------------------------------------------------------
+
+
+@router.post("/breaches/{breach_id}/letters", response={201: LetterBatchOut})
+def generate_letters(request: HttpRequest, breach_id: int, payload: RisksIn) -> tuple[int, LetterBatchOut]:
+    """Mail-merge Art 34 letters for people at the chosen risk levels not yet told."""
+    breach = queries.breach_for(request.user, breach_id)
+    risks = [str(r) for r in payload.risks] if payload.risks is not None else None
+    return 201, _batch_out(actions.generate_letters(breach, actor=request.user, risks=risks))
+
+
+@router.get("/breaches/{breach_id}/letters", response=list[LetterBatchOut])
+def list_letter_batches(request: HttpRequest, breach_id: int) -> list[LetterBatchOut]:
+    """Letter batches for a breach."""
+    breach = queries.breach_for(request.user, breach_id)
+    return [_batch_out(b) for b in breach.letter_batches.all()]
+
+
+@router.get("/letters/{batch_id}/files/{name}", response={200: None})
+def letter_file(request: HttpRequest, batch_id: int, name: str) -> FileResponse:
+    """print-file.pdf, print-house.csv or letters.zip of a batch."""
+    return downloads.batch_file(queries.batch_for(request.user, batch_id), name)
+
+
+@router.post("/letters/{batch_id}/posted", response=LetterBatchOut)
+def letters_posted(request: HttpRequest, batch_id: int) -> LetterBatchOut:
+    """Record that the batch was posted: everyone in it is notified by letter."""
+    batch = queries.batch_for(request.user, batch_id)
+    actions.mark_letters_posted(batch, actor=request.user)
+    return _batch_out(batch)
+
+
+@router.post("/breaches/{breach_id}/email-notices", response={201: EmailNoticeOut})
+def create_email_notice(
+    request: HttpRequest, breach_id: int, payload: EmailNoticeIn
+) -> tuple[int, EmailNoticeOut]:
+    """Prepare an email to everyone at the chosen risk levels with an email address."""
+    breach = queries.breach_for(request.user, breach_id)
+    risks = [str(r) for r in payload.risks] if payload.risks is not None else None
+    return 201, _notice_out(
+        actions.create_email_notice(breach, actor=request.user, risks=risks, subject=payload.subject)
+    )
+
+
+@router.get("/email-notices/{notice_id}", response=EmailNoticeOut)
+def get_email_notice(request: HttpRequest, notice_id: int) -> EmailNoticeOut:
+    """An email notice and each delivery's state."""
+    return _notice_out(queries.notice_for(request.user, notice_id))
+
+
+@router.post("/email-notices/{notice_id}/send", response={202: EmailNoticeOut})
+def send_email_notice(request: HttpRequest, notice_id: int) -> tuple[int, EmailNoticeOut]:
+    """Start or resume sending in the background."""
+    notice = queries.notice_for(request.user, notice_id)
+    return 202, _notice_out(actions.start_sending(notice, actor=request.user))
+
+
+@router.post("/email-notices/{notice_id}/deliveries/{delivery_id}/resolve", response=DeliveryOut)
+def resolve_delivery(
+    request: HttpRequest, notice_id: int, delivery_id: int, payload: ResolveIn
+) -> DeliveryOut:
+    """Decide an email interrupted by a restart: resend, or record as sent."""
+    notice = queries.notice_for(request.user, notice_id)
+    delivery = get_scoped(
+        EmailDelivery.objects.filter(notice=notice).select_related("notice__breach__organisation"),
+        "email",
+        pk=delivery_id,
+    )
+    d = actions.resolve_uncertain(delivery, actor=request.user, resend=payload.resend)
+    return DeliveryOut(
+        id=d.pk,
+        individual=d.individual_id,
+        address=d.address,
+        status=d.status,
+        attempts=d.attempts,
+        sent_at=d.sent_at,
+        last_error=d.last_error,
+    )
+
+
+# -- public notice ----------------------------------------------------------------------------
+
+
+@router.post("/breaches/{breach_id}/public-notice", response=PublicNoticeOut)
+def publish_public_notice(request: HttpRequest, breach_id: int) -> PublicNoticeOut:
+    """Publish or refresh the public notice (Art 34(3)(c))."""
+    breach = queries.breach_for(request.user, breach_id)
+    return _public_out(request, actions.publish_public_notice(breach, actor=request.user))
+
+
+@router.delete("/breaches/{breach_id}/public-notice", response=PublicNoticeOut)
+def withdraw_public_notice(request: HttpRequest, breach_id: int) -> PublicNoticeOut:
+    """Take the public notice down."""
+    breach = queries.breach_for(request.user, breach_id)
+    notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
+    return _public_out(request, actions.withdraw_public_notice(notice, actor=request.user))

@@ -1,0 +1,112 @@
+"""Scoped lookups shared by the pages and the API, so both refuse the same people the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from incidentroom.breach.models import (
+    Breach,
+    EmailNotice,
+    Individual,
+    IndividualQuerySet,
+    LetterBatch,
+    Report,
+    ScanJob,
+)
+from incidentroom.core.scoping import get_scoped
+from incidentroom.incidents.models import Incident
+
+
+def incident_for(user: Any, reference: str) -> Incident:
+    """An incident the user can see (404 otherwise)."""
+    return get_scoped(Incident.objects.for_user(user), "incident", reference=reference)
+
+
+def breach_for(user: Any, breach_id: int) -> Breach:
+    """A breach the user may handle: DPO or Gold of its controller (404 otherwise)."""
+    qs = Breach.objects.for_user(user).select_related("incident", "organisation")
+    return get_scoped(qs, "breach", pk=breach_id)
+
+
+def scan_for(user: Any, scan_id: int) -> ScanJob:
+    """A scan job of a breach the user may handle."""
+    return get_scoped(
+        ScanJob.objects.for_user(user).select_related("breach__organisation", "breach__incident"),
+        "scan",
+        pk=scan_id,
+    )
+
+
+def individual_for(user: Any, individual_id: int) -> Individual:
+    """A person attributed to an organisation where the user is DPO or Gold."""
+    qs = Individual.objects.for_user(user).select_related(
+        "breach__organisation", "breach__incident", "merged_into"
+    )
+    return get_scoped(qs, "person", pk=individual_id)
+
+
+def report_for(user: Any, report_id: int) -> Report:
+    """A report version of a breach the user may handle."""
+    return get_scoped(
+        Report.objects.for_user(user).select_related("breach__organisation", "breach__incident"),
+        "report",
+        pk=report_id,
+    )
+
+
+def batch_for(user: Any, batch_id: int) -> LetterBatch:
+    """A letter batch of a breach the user may handle."""
+    return get_scoped(
+        LetterBatch.objects.for_user(user).select_related("breach__organisation"), "letter batch", pk=batch_id
+    )
+
+
+def notice_for(user: Any, notice_id: int) -> EmailNotice:
+    """An email notice of a breach the user may handle."""
+    return get_scoped(
+        EmailNotice.objects.for_user(user).select_related("breach__organisation", "breach__incident"),
+        "email notice",
+        pk=notice_id,
+    )
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """The individuals page's search and filters."""
+
+    q: str = ""
+    category: str = ""
+    risk: str = ""
+    organisation: str = ""
+    status: str = ""
+
+
+def individuals_for(user: Any, breach: Breach, filters: PeopleFilter) -> IndividualQuerySet:
+    """People found for this breach's incident that the user may see, filtered."""
+    qs = Individual.objects.for_user(user).filter(breach__incident_id=breach.incident_id)
+    # By default the breach's own controller; another organisation's people when asked
+    # (still only those the user may see: shared archives hold several controllers' data).
+    if filters.organisation:
+        qs = qs.filter(organisations__code=filters.organisation)
+    else:
+        qs = qs.filter(organisations=breach.organisation)
+    qs = qs.active()
+    q = filters.q.strip()
+    if q:
+        qs = qs.filter(
+            Q(full_name__icontains=q)
+            | Q(postcode__icontains=q)
+            | Q(email__icontains=q)
+            | Q(address__icontains=q)
+            | Q(person_id=q)
+        )
+    if filters.category:
+        qs = qs.filter(category_index__contains=f";{filters.category};")
+    if filters.risk:
+        qs = qs.filter(risk=filters.risk)
+    if filters.status:
+        qs = qs.filter(contact_status=filters.status)
+    return qs.distinct()

@@ -1,0 +1,37 @@
+"""Breach page URLs (the public notice is the only page without sign-in)."""
+
+from django.urls import path
+
+from incidentroom.breach import views
+
+urlpatterns = [
+    path("breaches/", views.breach_list, name="breach-list"),
+    path("incidents/<str:reference>/data-breach/", views.incident_breach, name="breach-record"),
+    path("breaches/<int:breach_id>/", views.breach_detail, name="breach-detail"),
+    path("breaches/<int:breach_id>/edit/", views.breach_update, name="breach-update"),
+    path("breaches/<int:breach_id>/scans/", views.scan_start, name="breach-scan-start"),
+    path("breaches/<int:breach_id>/individuals/", views.individuals, name="breach-individuals"),
+    path("breaches/<int:breach_id>/reports/", views.report_draft, name="breach-report-draft"),
+    path("breaches/<int:breach_id>/letters/", views.letters_generate, name="breach-letters-generate"),
+    path("breaches/<int:breach_id>/emails/", views.emails_create, name="breach-emails-create"),
+    path("breaches/<int:breach_id>/public-notice/", views.public_notice_publish, name="breach-public-notice"),
+    path("scans/<int:scan_id>/", views.scan_progress, name="breach-scan"),
+    path("scans/<int:scan_id>/cancel/", views.scan_cancel, name="breach-scan-cancel"),
+    path("people/<int:individual_id>/", views.individual_detail, name="breach-individual"),
+    path("people/<int:individual_id>/<slug:what>/", views.individual_action, name="breach-individual-action"),
+    path("reports/<int:report_id>/", views.report_detail, name="breach-report"),
+    path("reports/<int:report_id>/download.<str:fmt>", views.report_download, name="breach-report-download"),
+    path("reports/<int:report_id>/submit/", views.report_submit, name="breach-report-submit"),
+    path("letters/<int:batch_id>/", views.letters_detail, name="breach-letters"),
+    path("letters/<int:batch_id>/files/<str:name>", views.letters_file, name="breach-letters-file"),
+    path("letters/<int:batch_id>/people/<int:letter_id>.pdf", views.letter_pdf, name="breach-letter-pdf"),
+    path("letters/<int:batch_id>/posted/", views.letters_posted, name="breach-letters-posted"),
+    path("emails/<int:notice_id>/", views.emails_detail, name="breach-emails"),
+    path("emails/<int:notice_id>/send/", views.emails_send, name="breach-emails-send"),
+    path(
+        "emails/<int:notice_id>/deliveries/<int:delivery_id>/",
+        views.emails_resolve,
+        name="breach-emails-resolve",
+    ),
+    path("notices/<str:slug>/", views.public_notice, name="breach-public"),
+]

@@ -1,0 +1,544 @@
+"""Pages: the breach overview, scan progress, individuals, reports, letters, emails, the public notice.
+
+Views parse forms and call actions; every object comes through ``breach.queries``, so a
+persona who is not DPO or Gold of the controller gets 404 from every page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from incidentroom.breach import actions, downloads, forms, queries
+from incidentroom.breach import categories as cat
+from incidentroom.breach.access import controller_org_ids
+from incidentroom.breach.models import (
+    Breach,
+    DeliveryStatus,
+    EmailDelivery,
+    Letter,
+    PublicNotice,
+    Report,
+    ReportKind,
+)
+from incidentroom.breach.reports.build import document_for
+from incidentroom.breach.reports.facts import scan_facts
+from incidentroom.core.errors import InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+from incidentroom.incidents.models import Incident, Involvement
+
+PAGE_SIZE = 50
+
+
+def _form_error(form: Any) -> InvalidInput:
+    field, errs = next(iter(form.errors.items()))
+    label = field.replace("_", " ") if field != "__all__" else "form"
+    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
+
+
+def _org_choices(incident: Incident) -> list[tuple[str, str]]:
+    return [(o.code, o.name) for o in incident.organisations.all()]
+
+
+def _involved(incident: Incident, code: str) -> Organisation:
+    org = incident.organisations.filter(code=code).first()
+    if org is None:
+        raise InvalidInput(f"{code} is not involved in this incident.", field="organisation")
+    return org
+
+
+# -- overview and the breach record ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def breach_list(request: HttpRequest) -> HttpResponse:
+    """Breaches you handle, and incidents where you could record one."""
+    mine = controller_org_ids(request.user)
+    breaches = Breach.objects.for_user(request.user).select_related("incident", "organisation")
+    open_for = (
+        Involvement.objects.filter(
+            organisation_id__in=mine, incident__in=Incident.objects.for_user(request.user)
+        )
+        .exclude(incident__breaches__organisation_id__in=mine)
+        .select_related("incident", "organisation")
+    )
+    return render(
+        request, "breach/list.html", {"breaches": breaches, "can_record": open_for, "has_role": bool(mine)}
+    )
+
+
+@login_required
+def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record a personal data breach for one of your controllers in this incident."""
+    incident = queries.incident_for(request.user, reference)
+    mine = controller_org_ids(request.user)
+    involvements = list(incident.involvements.filter(organisation_id__in=mine).select_related("organisation"))
+    recorded = {b.organisation_id: b for b in Breach.objects.for_user(request.user).filter(incident=incident)}
+    choices = [
+        (i.organisation.code, i.organisation.name) for i in involvements if i.organisation_id not in recorded
+    ]
+    if request.method == "POST":
+        form = forms.BreachForm(request.POST, org_choices=choices)
+        if not form.is_valid():
+            raise _form_error(form)
+        org = _involved(incident, form.cleaned_data["organisation"])
+        details = form.details()
+        breach = actions.record_breach(
+            incident,
+            actor=request.user,
+            organisation=org,
+            description=details.pop("description"),
+            became_aware_at=details.pop("became_aware_at"),
+            **details,
+        )
+        messages.success(request, f"Breach recorded for {org.code}; the ICO 72-hour clock is running.")
+        return redirect("breach-detail", breach.pk)
+    aware = next(
+        (i.became_aware_at for i in involvements if i.personal_data_breach and i.became_aware_at), None
+    )
+    initial = {
+        "became_aware_at": timezone.localtime(aware or timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+        "confidentiality": True,
+        "cyber_incident": True,
+    }
+    form = forms.BreachForm(org_choices=choices, initial=initial)
+    return render(
+        request,
+        "breach/record.html",
+        {"incident": incident, "form": form, "recorded": recorded.values(), "choices": choices},
+    )
+
+
+def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
+    scans = list(breach.scans.all()[:10])
+    latest = scans[0] if scans else None
+    reports = list(breach.reports.all())
+    by_kind: dict[str, list[Report]] = {}
+    for r in reports:
+        by_kind.setdefault(r.kind, []).append(r)
+    facts = scan_facts(breach)
+    return {
+        "breach": breach,
+        "incident": breach.incident,
+        "scans": scans,
+        "scan": latest,
+        "facts": facts,
+        "category_rows": [(cat.label(c), n) for c, n in facts["by_category"].items()],
+        "report_kinds": [(k, label, by_kind.get(k, [])) for k, label in ReportKind.choices],
+        "obligations": {
+            o.code: o for o in breach.incident.obligations.filter(organisation=breach.organisation)
+        },
+        "batches": breach.letter_batches.all()[:10],
+        "notices": breach.email_notices.all()[:10],
+        "public_notice": PublicNotice.objects.filter(breach=breach).first(),
+        "scan_form": forms.ScanForm(org_choices=_org_choices(breach.incident)),
+        "edit_form": forms.BreachForm(
+            initial={
+                **{f: getattr(breach, f) for f in actions.BREACH_FIELDS},
+                "occurred_at": timezone.localtime(breach.occurred_at).strftime("%Y-%m-%dT%H:%M")
+                if breach.occurred_at
+                else "",
+                "became_aware_at": timezone.localtime(breach.became_aware_at).strftime("%Y-%m-%dT%H:%M"),
+            }
+        ),
+        "notify_risks": settings.BREACH_NOTIFY_RISKS,
+        "scan_roots": [str(p) for p in actions.scan_roots()[:-1]],
+    }
+
+
+@login_required
+@require_GET
+def breach_detail(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """The breach: assessment, scans with live progress, figures, reports, letters, emails, notice."""
+    breach = queries.breach_for(request.user, breach_id)
+    return render(request, "breach/detail.html", _breach_context(request, breach))
+
+
+@login_required
+@require_POST
+def breach_update(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Save changes to the assessment."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.BreachForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    actions.update_breach(breach, actor=request.user, **form.details())
+    messages.success(request, "Assessment saved.")
+    return redirect("breach-detail", breach.pk)
+
+
+# -- scans -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def scan_start(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Start a scan of a server folder or an uploaded archive."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.ScanForm(request.POST, request.FILES, org_choices=_org_choices(breach.incident))
+    if not form.is_valid():
+        raise _form_error(form)
+    code = form.cleaned_data.get("organisation")
+    org = _involved(breach.incident, code) if code else None
+    upload = form.cleaned_data.get("upload")
+    if upload is not None:
+        job = actions.start_upload_scan(
+            breach,
+            actor=request.user,
+            filename=upload.name or "upload",
+            chunks=upload.chunks(),
+            organisation=org,
+        )
+    else:
+        job = actions.start_scan(
+            breach, actor=request.user, sources=[actions.ScanSource(form.cleaned_data["path"], org)]
+        )
+    messages.success(request, f"Scan #{job.pk} queued; progress shows below.")
+    return redirect("breach-detail", breach.pk)
+
+
+@login_required
+@require_GET
+def scan_progress(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """The progress panel, polled by HTMX while the scan runs."""
+    job = queries.scan_for(request.user, scan_id)
+    reload = bool(request.GET.get("running")) and job.is_finished
+    return render(request, "breach/_scan.html", {"scan": job, "breach": job.breach, "reload": reload})
+
+
+@login_required
+@require_POST
+def scan_cancel(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """Ask the scan to stop."""
+    job = queries.scan_for(request.user, scan_id)
+    actions.cancel_scan(job, actor=request.user)
+    messages.success(request, f"Scan #{job.pk} will stop after the file it is reading.")
+    return redirect("breach-detail", job.breach_id)
+
+
+# -- individuals ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def individuals(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Search and filter the people found."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.PeopleFilterForm(request.GET, org_choices=_org_choices(breach.incident))
+    form.is_valid()
+    data = form.cleaned_data if form.is_bound else {}
+    filters = queries.PeopleFilter(
+        **{k: str(data.get(k) or "") for k in ("q", "category", "risk", "organisation", "status")}
+    )
+    qs = (
+        queries.individuals_for(request.user, breach, filters)
+        .prefetch_related("organisations")
+        .order_by("full_name", "id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "breach/individuals.html",
+        {
+            "breach": breach,
+            "incident": breach.incident,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "labels": {c: cat.label(c) for c in cat.TEXT},
+        },
+    )
+
+
+@login_required
+@require_GET
+def individual_detail(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """A person, the documents they appear in, and what can be done."""
+    person = queries.individual_for(request.user, individual_id)
+    appearances = list(person.appearances.all())
+    return render(
+        request,
+        "breach/individual.html",
+        {
+            "person": person,
+            "breach": person.breach,
+            "appearances": appearances,
+            "labels": [cat.label(c) for c in person.category_list()],
+            "split_form": forms.SplitForm(appearance_choices=[(str(a.pk), str(a)) for a in appearances]),
+            "letters": person.letters.select_related("batch"),
+            "emails": person.email_deliveries.select_related("notice"),
+            "merged": person.merged.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def individual_action(request: HttpRequest, individual_id: int, what: str) -> HttpResponse:
+    """Notified, do not contact, reset, merge or split."""
+    person = queries.individual_for(request.user, individual_id)
+    target = person
+    if what == "notified":
+        form: Any = forms.NotifiedForm(request.POST)
+        if not form.is_valid():
+            raise _form_error(form)
+        actions.mark_notified(person, actor=request.user, how=form.cleaned_data["how"])
+    elif what == "do-not-contact":
+        form = forms.ReasonForm(request.POST)
+        if not form.is_valid():
+            raise _form_error(form)
+        actions.set_do_not_contact(person, actor=request.user, reason=form.cleaned_data["reason"])
+    elif what == "reset":
+        actions.reset_contact(person, actor=request.user)
+    elif what == "merge":
+        form = forms.MergeForm(request.POST)
+        if not form.is_valid():
+            raise _form_error(form)
+        try:
+            ids = form.ids()
+        except Exception as exc:
+            raise InvalidInput(str(exc), field="others") from exc
+        others = [queries.individual_for(request.user, pk) for pk in ids]
+        actions.merge_individuals(person, actor=request.user, others=others)
+    elif what == "split":
+        form = forms.SplitForm(
+            request.POST, appearance_choices=[(str(a.pk), str(a)) for a in person.appearances.all()]
+        )
+        if not form.is_valid():
+            raise _form_error(form)
+        target = actions.split_individual(
+            person,
+            actor=request.user,
+            appearance_ids=[int(x) for x in form.cleaned_data["appearances"]],
+            full_name=form.cleaned_data["full_name"],
+            categories=form.cleaned_data["categories"] or None,
+        )
+    else:
+        raise InvalidInput(f"Unknown change {what!r}.", field="what")
+    messages.success(request, "Record updated.")
+    return redirect("breach-individual", target.pk)
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Draft a report from the current facts."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.ReportForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    report = actions.draft_report(breach, actor=request.user, kind=form.cleaned_data["kind"])
+    return redirect("breach-report", report.pk)
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The report as it will be filed, with downloads and the submit form."""
+    report = queries.report_for(request.user, report_id)
+    latest = Report.objects.filter(breach=report.breach, kind=report.kind).order_by("-version").first()
+    return render(
+        request,
+        "breach/report.html",
+        {
+            "report": report,
+            "breach": report.breach,
+            "doc": document_for(report),
+            "submit_form": forms.SubmitForm(),
+            "is_latest": latest is not None and latest.pk == report.pk,
+            "obligation": report.breach.obligation(report.kind),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpResponse:
+    """PDF or DOCX."""
+    return downloads.report_response(queries.report_for(request.user, report_id), fmt)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Record the report as filed."""
+    report = queries.report_for(request.user, report_id)
+    form = forms.SubmitForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    actions.submit_report(
+        report,
+        actor=request.user,
+        external_reference=form.cleaned_data["external_reference"],
+        submitted_at=form.cleaned_data.get("submitted_at"),
+    )
+    messages.success(request, f"{report.get_kind_display()} recorded as submitted.")
+    return redirect("breach-report", report.pk)
+
+
+# -- letters and emails -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Mail-merge letters."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.RisksForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
+    messages.success(request, f"{batch.letter_count} letters generated.")
+    return redirect("breach-letters", batch.pk)
+
+
+@login_required
+@require_GET
+def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A letter batch: downloads and the people in it."""
+    batch = queries.batch_for(request.user, batch_id)
+    return render(
+        request,
+        "breach/letters.html",
+        {
+            "batch": batch,
+            "breach": batch.breach,
+            "letters": batch.letters.select_related("individual"),
+            "files": downloads.BATCH_FILES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def letters_file(request: HttpRequest, batch_id: int, name: str) -> FileResponse:
+    """Download the print file, print-house CSV or zip."""
+    return downloads.batch_file(queries.batch_for(request.user, batch_id), name)
+
+
+@login_required
+@require_GET
+def letter_pdf(request: HttpRequest, batch_id: int, letter_id: int) -> FileResponse:
+    """One person's letter."""
+    batch = queries.batch_for(request.user, batch_id)
+    letter = get_scoped(Letter.objects.filter(batch=batch).select_related("batch"), "letter", pk=letter_id)
+    return downloads.letter_file(letter)
+
+
+@login_required
+@require_POST
+def letters_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The print run went out."""
+    batch = queries.batch_for(request.user, batch_id)
+    count = actions.mark_letters_posted(batch, actor=request.user)
+    messages.success(request, f"{count} people recorded as notified by letter.")
+    return redirect("breach-letters", batch.pk)
+
+
+@login_required
+@require_POST
+def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Prepare an email notice and start sending it."""
+    breach = queries.breach_for(request.user, breach_id)
+    form = forms.RisksForm(request.POST)
+    if not form.is_valid():
+        raise _form_error(form)
+    notice = actions.create_email_notice(
+        breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
+    )
+    actions.start_sending(notice, actor=request.user)
+    messages.success(request, f"Sending {notice.deliveries.count()} emails in the background.")
+    return redirect("breach-emails", notice.pk)
+
+
+@login_required
+@require_GET
+def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """An email notice's progress (polled while sending)."""
+    notice = queries.notice_for(request.user, notice_id)
+    counts = notice.counts()
+    busy = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] + counts[DeliveryStatus.FAILED] > 0
+    template = "breach/_emails.html" if request.headers.get("HX-Request") else "breach/emails.html"
+    return render(
+        request,
+        template,
+        {
+            "notice": notice,
+            "breach": notice.breach,
+            "counts": counts,
+            "busy": busy,
+            "deliveries": notice.deliveries.select_related("individual"),
+            "statuses": DeliveryStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def emails_send(request: HttpRequest, notice_id: int) -> HttpResponse:
+    """Resume sending (after a restart or to retry now)."""
+    notice = queries.notice_for(request.user, notice_id)
+    actions.start_sending(notice, actor=request.user)
+    messages.success(request, "Sending resumed.")
+    return redirect("breach-emails", notice.pk)
+
+
+@login_required
+@require_POST
+def emails_resolve(request: HttpRequest, notice_id: int, delivery_id: int) -> HttpResponse:
+    """Decide an interrupted email."""
+    notice = queries.notice_for(request.user, notice_id)
+    delivery = get_scoped(
+        EmailDelivery.objects.filter(notice=notice).select_related("notice__breach__organisation"),
+        "email",
+        pk=delivery_id,
+    )
+    actions.resolve_uncertain(delivery, actor=request.user, resend=request.POST.get("resend") == "yes")
+    return redirect("breach-emails", notice.pk)
+
+
+# -- public notice --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def public_notice_publish(request: HttpRequest, breach_id: int) -> HttpResponse:
+    """Publish or refresh, or withdraw, the public notice."""
+    breach = queries.breach_for(request.user, breach_id)
+    if request.POST.get("withdraw"):
+        notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
+        actions.withdraw_public_notice(notice, actor=request.user)
+        messages.success(request, "Public notice withdrawn.")
+    else:
+        actions.publish_public_notice(breach, actor=request.user)
+        messages.success(request, "Public notice published.")
+    return redirect("breach-detail", breach.pk)
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def public_notice(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public notice: anyone may read it; it names no one. Cached briefly so a rush of
+    readers costs one render a minute per server."""
+    notice = get_scoped(
+        PublicNotice.objects.filter(published_at__isnull=False, withdrawn_at__isnull=True),
+        "notice",
+        slug=slug,
+    )
+    return render(request, "breach/public_notice.html", {"notice": notice, "c": notice.content})

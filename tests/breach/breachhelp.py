@@ -1,0 +1,124 @@
+"""Helpers shared by the breach tests: scanner outputs written by hand (the importer's file
+contract) and imported individuals with known, deliberately disjoint categories."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+FIELDS = [
+    "person_id",
+    "full_name",
+    "date_of_birth",
+    "address",
+    "postcode",
+    "email",
+    "phone",
+    "categories",
+    "risk",
+    "document_count",
+    "documents",
+    "source_roots",
+]
+
+# Three people with deliberately disjoint sensitive data, so a leak between letters shows.
+PEOPLE: list[dict[str, str]] = [
+    {
+        "person_id": "P0001",
+        "full_name": "Alice Ashdown",
+        "date_of_birth": "1961-04-02",
+        "address": "12 Abbey Road, London",
+        "postcode": "W8 4AA",
+        "email": "alice@example.org",
+        "phone": "020 7000 0001",
+        "categories": "name;address;email;bank_account",
+        "risk": "high",
+        "documents": "2009/permits.xlsx#sheet=Permits row 4;2012/letter-0001.docx",
+    },
+    {
+        "person_id": "P0002",
+        "full_name": "Bashir Bello",
+        "date_of_birth": "1975-09-30",
+        "address": "3 Brook Street, London",
+        "postcode": "SW10 9BB",
+        "email": "bashir@example.org",
+        "phone": "",
+        "categories": "name;address;email;health;national_insurance_number",
+        "risk": "high",
+        "documents": "2015/case-notes.pdf#page=3",
+    },
+    {
+        "person_id": "P0003",
+        "full_name": "Cora Cole",
+        "date_of_birth": "",
+        "address": "7 Cedar Close, London",
+        "postcode": "W11 1CC",
+        "email": "",
+        "phone": "07700 900003",
+        "categories": "name;address;phone",
+        "risk": "low",
+        "documents": "2018/contacts.csv#row=9",
+    },
+    {
+        "person_id": "P0004",
+        "full_name": "Dev Dhillon",
+        "date_of_birth": "1990-01-15",
+        "address": "1 Dene Gardens, London",
+        "postcode": "NW1 1DD",
+        "email": "dev@example.org",
+        "phone": "",
+        "categories": "name;date_of_birth;email;passport_number;payment_card",
+        "risk": "high",
+        "documents": "2019/passports.xlsx#sheet=A row 2",
+    },
+]
+
+
+def write_outputs(out_dir: Path, people: list[dict[str, str]], roots: list[str], *, records: int = 9) -> Path:
+    """Write individuals.csv and summary.json the way the scanner does."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / "individuals.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        for p in people:
+            docs = p.get("documents", "")
+            writer.writerow(
+                {
+                    **{k: p.get(k, "") for k in FIELDS},
+                    "document_count": len(docs.split(";")) if docs else 0,
+                    "source_roots": p.get("source_roots", roots[0]),
+                }
+            )
+    (out_dir / "summary.json").write_text(
+        json.dumps(
+            {"complete": True, "records": records, "ico": {"approximate_personal_data_records": records}}
+        )
+    )
+    return out_dir
+
+
+def import_people(
+    breach: Any,
+    actor: Any,
+    evidence: Path,
+    people: list[dict[str, str]] | None = None,
+    sources: list[tuple[str, str]] | None = None,
+) -> Any:
+    """Start a scan job through the action, then complete it from hand-written outputs."""
+    from incidentroom.breach import actions
+    from incidentroom.core.models import Organisation
+
+    folders = sources or [("archive", "RBKC")]
+    srcs = []
+    for name, code in folders:
+        (evidence / name).mkdir(exist_ok=True)
+        srcs.append(actions.ScanSource(str(evidence / name), Organisation.objects.get(code=code)))
+    job = actions.start_scan(breach, actor=actor, sources=srcs)
+    actions.scan_started(job.pk)
+    job.refresh_from_db()
+    out = write_outputs(
+        Path(job.out_dir), people if people is not None else PEOPLE, [s["path"] for s in job.sources]
+    )
+    return actions.complete_scan(job, out)

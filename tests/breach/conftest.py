@@ -1,0 +1,56 @@
+"""Fixtures for the breach tests: a private media folder, RBKC's recorded breach, and the
+breach with four known people imported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from breachhelp import import_people  # noqa: E402
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Iterator[Path]:
+    """A private MEDIA_ROOT and evidence root for each test."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    with override_settings(MEDIA_ROOT=tmp_path / "media", BREACH_SCAN_ROOTS=[str(evidence)]):
+        yield evidence
+
+
+@pytest.fixture
+def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
+    """RBKC's breach assessment for the stolen archive."""
+    from incidentroom.breach import actions
+    from incidentroom.core.models import Organisation
+
+    rbkc = Organisation.objects.get(code="RBKC")
+    aware = incident.involvements.get(organisation=rbkc).became_aware_at or timezone.now() - dt.timedelta(
+        hours=2
+    )
+    return actions.record_breach(
+        incident,
+        actor=rbkc_dpo,
+        organisation=rbkc,
+        description="Attackers copied the document archive from the shared data centre.",
+        became_aware_at=aware,
+        data_sets="Document archive 2006-2020",
+        people_categories=["residents", "vulnerable_adults"],
+        measures_taken="Network isolated; passwords reset.",
+    )
+
+
+@pytest.fixture
+def scanned(breach: Any, rbkc_dpo: Any, media: Path) -> Any:
+    """The breach with the four people above imported, all attributed to RBKC."""
+    import_people(breach, rbkc_dpo, media)
+    return breach
