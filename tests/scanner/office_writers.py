@@ -101,7 +101,9 @@ def write_msg(
 
 def write_encrypted_office(salt: bytes = b"") -> bytes:
     """What Office writes for a password-protected DOCX/XLSX: an OLE file, not a zip."""
-    return write_cfb({"EncryptionInfo": b"\x04\x00\x04\x00" + salt.ljust(200, b"\0"), "EncryptedPackage": b"\0" * 5000})
+    return write_cfb(
+        {"EncryptionInfo": b"\x04\x00\x04\x00" + salt.ljust(200, b"\0"), "EncryptedPackage": b"\0" * 5000}
+    )
 
 
 def _col(n: int) -> str:

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import tarfile
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -817,9 +818,16 @@ def _place(root: Path, docs: list[tuple[str, bytes, int]], rng: random.Random, c
     if packed["7z"]:
         target = root / "exports" / "scans.7z"
         target.parent.mkdir(parents=True, exist_ok=True)
-        with py7zr.SevenZipFile(target, "w") as archive:
-            for path, data, _ in packed["7z"]:
-                archive.writestr(data, path)
+        with tempfile.TemporaryDirectory() as tmp, py7zr.SevenZipFile(target, "w") as archive:
+            # Written from files so each member keeps its document's year as its time.
+            for path, data, year in packed["7z"]:
+                staged = Path(tmp) / path
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                staged.write_bytes(data)
+                _set_year(staged, year)
+                archive.write(staged, path)
+    for container in (root / "exports").glob("*"):
+        _set_year(container, 2020)
     # Exact duplicates: the same bytes under another path must be scanned once.
     dupes = rng.sample(loose, min(3, len(loose)))
     for path, data, year in dupes:

@@ -141,7 +141,9 @@ def test_odd_and_invalid_utf8_file_names(tmp_path: Path) -> None:
     odd = os.fsencode(folder) + b"/caf\xe9 \xff\xfe;name\n.csv"
     with open(odd, "wb") as fh:
         fh.write(GOOD)
-    (folder / "spaces & 'quotes' ünïcode.txt").write_text("Client: Robert O'Neill, DOB: 02/11/1980", encoding="utf-8")
+    (folder / "spaces & 'quotes' ünïcode.txt").write_text(
+        "Client: Robert O'Neill, DOB: 02/11/1980", encoding="utf-8"
+    )
     result = scan(folder, tmp_path / "out")
     paths = sorted(m["path"] for m in result.manifest)
     assert "caf\\xe9 \\xff\\xfe;name\n.csv" in paths
