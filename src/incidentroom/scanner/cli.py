@@ -98,6 +98,8 @@ def main(argv: list[str]) -> int:
     """Run the scan command; returns the process exit code (0 ok, 1 error, 130 stopped)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    # The scanner's own planning and stop/resume messages are for the operator.
+    logging.getLogger("incidentroom.scanner").setLevel(logging.INFO)
     stop_requested = False
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:

@@ -190,7 +190,7 @@ def _run_dask(
             client.submit(run_task_json, task, key, key=f"incidentroom-scan-{task.key}", pure=False)
             for task in tasks
         ]
-        completed = distributed.as_completed(futures)
+        completed = distributed.as_completed(futures, loop=client.loop)
         for future in completed:
             task_key = str(future.key).removeprefix("incidentroom-scan-")
             yield by_key[task_key], future.result()

@@ -130,7 +130,11 @@ def detect_encoding(sample: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start > len(sample) - 4:
             return "utf-8"  # a multi-byte character cut by the sample boundary
-    if len(sample) > 8 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) < len(sample) // 40:
+    if (
+        len(sample) > 8
+        and sample[1::2].count(0) > len(sample) // 4
+        and sample[0::2].count(0) < len(sample) // 40
+    ):
         # BOM-less UTF-16LE text: zeros in the high bytes only.
         return "utf-16-le"
     best = charset_normalizer.from_bytes(sample[:65536]).best()

@@ -1,0 +1,202 @@
+"""Running scans: CLI, stop and resume, kill -9 and resume, local pool and Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from scangen import Truth
+
+from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
+from incidentroom.scanner.cli import main
+
+TIMING_FIELDS = {"started_at", "finished_at", "duration_seconds", "out_dir", "workers", "cluster"}
+
+
+def same_outputs(a: Path, b: Path) -> None:
+    """Assert two scans wrote the same results (timings and locations aside)."""
+    assert (a / "individuals.csv").read_bytes() == (b / "individuals.csv").read_bytes()
+    for name in ("detections.parquet", "manifest.parquet"):
+        assert pq.read_table(a / name).equals(pq.read_table(b / name)), name
+    summary_a = json.loads((a / "summary.json").read_text(encoding="utf-8"))
+    summary_b = json.loads((b / "summary.json").read_text(encoding="utf-8"))
+    for field in TIMING_FIELDS:
+        summary_a.pop(field), summary_b.pop(field)
+    assert summary_a == summary_b
+    assert (a / "report.html").read_bytes() == (b / "report.html").read_bytes()
+
+
+def fresh_out(tmp_path: Path, name: str, reference: Path) -> Path:
+    """An output folder that reuses the reference scan's key, so hashes are comparable."""
+    out = tmp_path / name
+    out.mkdir()
+    shutil.copy(reference / "scan.key", out / "scan.key")
+    return out
+
+
+def test_cli_writes_the_five_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.csv").write_text("Name,DOB\nMargaret Hughes,14/07/1958\n", encoding="utf-8")
+    assert main([str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert "1 individuals (0 high, 1 medium, 0 low risk)" in capsys.readouterr().out
+    for name in (
+        "individuals.csv",
+        "detections.parquet",
+        "manifest.parquet",
+        "summary.json",
+        "report.html",
+        "scan.key",
+    ):
+        assert (tmp_path / "out" / name).is_file()
+    assert oct((tmp_path / "out" / "scan.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_cli_reports_bad_input_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "missing"), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "error (path_not_found)" in err and "Traceback" not in err
+    with pytest.raises(ScanError) as raised:
+        run_scan([tmp_path], tmp_path / "out", workers=0)
+    assert raised.value.code == "bad_workers"
+
+
+def test_should_stop_leaves_a_resumable_state(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    root, _ = archive
+    reference, _ = scanned
+    out = fresh_out(tmp_path, "out", reference)
+    seen: list[ScanProgress] = []
+    summary = run_scan([root], out, progress=seen.append, should_stop=lambda: len(seen) > 20)
+    assert not summary.complete
+    assert not (out / "individuals.csv").exists()
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["complete"] is False
+    done_before = seen[-1].files_done
+    assert 0 < done_before < seen[-1].files_total
+    assert seen[-1].bytes_done <= seen[-1].bytes_total
+    resumed: list[ScanProgress] = []
+    final = run_scan([root], out, resume=True, progress=resumed.append)
+    assert final.complete
+    assert resumed[0].files_done == done_before  # finished files are not rescanned
+    same_outputs(out, reference)
+
+
+def test_kill_9_then_resume_gives_the_same_outputs(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    root, _ = archive
+    reference, _ = scanned
+    out = fresh_out(tmp_path, "out", reference)
+    results = out / ".state" / "results"
+    command = [sys.executable, "-m", "incidentroom.scanner", str(root), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if results.exists() and len(list(results.glob("*.json"))) >= 20:
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, "the scan finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "individuals.csv").exists()
+    checkpoints = len(list(results.glob("*.json")))
+    assert checkpoints >= 20
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"{checkpoints} already done" in done.stderr or "already done" in done.stderr
+    same_outputs(out, reference)
+
+
+def test_two_local_workers_give_the_same_outputs(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    root, _ = archive
+    reference, _ = scanned
+    out = fresh_out(tmp_path, "out", reference)
+    summary = run_scan([root], out, workers=2)
+    assert summary.workers == 2 and summary.complete
+    same_outputs(out, reference)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dask_cluster_gives_the_same_individuals(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    root, _ = archive
+    reference, _ = scanned
+    dask = str(Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    processes = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+        )  # fmt: skip
+    ]
+    try:
+        for i in range(2):
+            processes.append(
+                subprocess.Popen(
+                    [
+                        dask,
+                        "worker",
+                        address,
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{i}",
+                        "--local-directory",
+                        str(tmp_path / f"w{i}"),
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    cwd=tmp_path,
+                )  # fmt: skip
+            )
+        wait = (
+            "from distributed import Client; c = Client(%r, timeout=60); c.wait_for_workers(2, timeout=60); c.close()"
+            % address
+        )
+        subprocess.run([sys.executable, "-c", wait], check=True, timeout=120, capture_output=True)
+        out = fresh_out(tmp_path, "out", reference)
+        done = subprocess.run(
+            [sys.executable, "-m", "incidentroom.scanner", str(root), "--out", str(out), "--cluster", address],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert (out / "individuals.csv").read_bytes() == (reference / "individuals.csv").read_bytes()
+        assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["cluster"] == address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
