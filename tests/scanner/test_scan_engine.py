@@ -178,10 +178,7 @@ def test_dask_cluster_gives_the_same_individuals(
                     cwd=tmp_path,
                 )  # fmt: skip
             )
-        wait = (
-            "from distributed import Client; c = Client(%r, timeout=60); c.wait_for_workers(2, timeout=60); c.close()"
-            % address
-        )
+        wait = f"from distributed import Client; c = Client({address!r}, timeout=60); c.wait_for_workers(2, timeout=60); c.close()"
         subprocess.run([sys.executable, "-c", wait], check=True, timeout=120, capture_output=True)
         out = fresh_out(tmp_path, "out", reference)
         done = subprocess.run(
