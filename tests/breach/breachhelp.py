@@ -4,9 +4,16 @@ contract) and imported individuals with known, deliberately disjoint categories.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
+
+import pypdfium2 as pdfium
+from docx import Document as read_docx
+
+from incidentroom.breach import categories as cat
+from incidentroom.scanner.vocab import CATEGORIES
 
 FIELDS = [
     "person_id",
@@ -122,3 +129,66 @@ def import_people(
         Path(job.out_dir), people if people is not None else PEOPLE, [s["path"] for s in job.sources]
     )
     return actions.complete_scan(job, out)
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF, pages joined."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        return "\n".join(pages)
+    finally:
+        pdf.close()
+
+
+def docx_text(data: bytes) -> str:
+    """All paragraph and table text of a DOCX."""
+    doc = read_docx(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.append(" ".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed (PDF text breaks lines anywhere)."""
+    return " ".join(text.split())
+
+
+BY_ID = {p["person_id"]: p for p in PEOPLE}
+
+
+def identifying(person: dict[str, str]) -> list[str]:
+    """Strings that would identify this person if they appeared in someone else's letter."""
+    values = [
+        person["full_name"],
+        person["address"].split(",")[0],
+        person["postcode"],
+        person["email"],
+        person["phone"],
+    ]
+    return [v for v in values if v]
+
+
+def assert_only_own_data(text: str, person_id: str) -> None:
+    """The letter names this person's categories and nothing of anyone else."""
+    me = BY_ID[person_id]
+    mine = set(me["categories"].split(";"))
+    collapsed = flat(text)
+    assert me["full_name"] in collapsed
+    for category in CATEGORIES:
+        phrase = cat.TEXT[category].resident
+        if category in mine:
+            assert phrase in collapsed, (person_id, category)
+        else:
+            assert phrase not in collapsed, (person_id, "names someone else's category", category)
+    for other_id, other in BY_ID.items():
+        if other_id != person_id:
+            for value in identifying(other):
+                assert value not in collapsed, (person_id, "holds another person's data", value)

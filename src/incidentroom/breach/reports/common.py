@@ -47,6 +47,8 @@ def mark_changes(doc: Document, previous: Document) -> list[str]:
     before = {(s.heading, i.label): i.value for s in previous.sections for i in s.items}
     changed = []
     for section in doc.sections:
+        if section.heading.startswith("About the"):
+            continue  # report type and references change by design; they are not news
         for item in section.items:
             old = before.get((section.heading, item.label))
             if old is not None and old != item.value:

@@ -1,0 +1,84 @@
+"""Art 34 letters and the public notice: each letter names only its own person's data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from breachhelp import PEOPLE, assert_only_own_data, flat, identifying, pdf_text
+
+from incidentroom.breach import actions
+from incidentroom.breach.letters import build_letter
+from incidentroom.breach.models import ContactStatus, Individual
+from incidentroom.core.errors import InvalidInput
+
+
+def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Any, rbkc_dpo: Any) -> None:
+    batch = actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high", "low"])
+    assert batch.letter_count == 4
+    directory = Path(batch.directory)
+    for letter in batch.letters.select_related("individual"):
+        text = pdf_text((directory / "letters" / letter.filename).read_bytes())
+        assert_only_own_data(text, letter.individual.person_id)
+        assert "Priya Raman" in text and "ico.org.uk/make-a-complaint" in flat(text)
+
+
+def test_advice_follows_the_categories(scanned: Any) -> None:
+    alice = Individual.objects.get(person_id="P0001")
+    text = build_letter(scanned, alice).plain_text()
+    assert "Call your bank using the number on the back of your card" in text
+    assert (
+        "Report suspected identity fraud" not in text
+    )  # that is NI-number advice; Alice's NI number was not taken
+    dev = build_letter(scanned, Individual.objects.get(person_id="P0004")).plain_text()
+    assert "HM Passport Office" in dev and "cancel and replace the card" in dev
+
+
+def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Any, rbkc_dpo: Any) -> None:
+    batch = actions.generate_letters(scanned, actor=rbkc_dpo)  # default policy: high risk only
+    assert batch.risks == ["high"] and batch.letter_count == 3
+    directory = Path(batch.directory)
+    text = pdf_text((directory / "print-file.pdf").read_bytes())
+    positions = [text.index(name) for name in ("Dev Dhillon", "Bashir Bello", "Alice Ashdown")]
+    assert positions == sorted(positions)  # NW1 < SW10 < W8
+    rows = list(csv.DictReader(io.StringIO((directory / "print-house.csv").read_text())))
+    assert [r["postcode"] for r in rows] == ["NW1 1DD", "SW10 9BB", "W8 4AA"]
+    assert rows[2]["name"] == "Alice Ashdown" and rows[2]["address_line_1"] == "12 Abbey Road"
+    assert rows[2]["letter_file"].endswith(".pdf") and rows[2]["print_file_order"] == "3"
+    with zipfile.ZipFile(directory / "letters.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(r["letter_file"] for r in rows)
+
+
+def test_do_not_contact_and_notified_people_get_no_letter(scanned: Any, rbkc_dpo: Any) -> None:
+    actions.set_do_not_contact(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, reason="Deceased")
+    batch = actions.generate_letters(scanned, actor=rbkc_dpo)
+    assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0002", "P0004"}
+    assert actions.mark_letters_posted(batch, actor=rbkc_dpo) == 2
+    assert Individual.objects.get(person_id="P0002").contact_status == ContactStatus.NOTIFIED
+    with pytest.raises(InvalidInput):  # everyone at high risk is now told or excluded
+        actions.generate_letters(scanned, actor=rbkc_dpo)
+    with pytest.raises(InvalidInput):
+        actions.generate_letters(scanned, actor=rbkc_dpo, risks=["catastrophic"])
+
+
+def test_public_notice_lists_categories_and_names_no_one(scanned: Any, rbkc_dpo: Any, client: Any) -> None:
+    notice = actions.publish_public_notice(scanned, actor=rbkc_dpo)
+    response = client.get(f"/notices/{notice.slug}/")
+    assert response.status_code == 200 and "public" in response["Cache-Control"]
+    body = response.content.decode()
+    for label in (
+        "Bank account numbers and sort codes",
+        "Health information (special category)",
+        "Passport numbers",
+    ):
+        assert label in body
+    assert "Watch your bank statements" in body and "dpo@rbkc.example.gov.uk" in body
+    for person in PEOPLE:
+        for value in identifying(person):
+            assert value not in body
+    actions.withdraw_public_notice(notice, actor=rbkc_dpo)
+    assert client.get(f"/notices/{notice.slug}/").status_code == 404

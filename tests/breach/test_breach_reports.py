@@ -1,0 +1,135 @@
+"""Reports to the ICO, NCSC, police and insurer: content, PDF and DOCX read back, phases, clocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from breachhelp import docx_text, flat, pdf_text
+
+from incidentroom.breach import actions
+from incidentroom.breach.downloads import report_response
+from incidentroom.breach.models import Individual, Report
+from incidentroom.core.errors import Conflict
+from incidentroom.incidents.models import Obligation, ObligationStatus
+
+
+def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Any, rbkc_dpo: Any) -> None:
+    report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    facts = report.facts
+    assert facts["scan"]["individuals"] == 4 and facts["scan"]["records"] == 9
+    assert facts["scan"]["by_risk"] == {"high": 3, "medium": 0, "low": 1}
+    assert facts["scan"]["special_categories"] == ["health"]
+    assert facts["follow_up"] is False
+    for fmt, reader in (("pdf", pdf_text), ("docx", docx_text)):
+        text = flat(reader(report_response(report, fmt).content))
+        for expected in (
+            "Initial report",
+            "Approximate number of people affected 4",
+            "Approximate number of records 9",
+            "Bank account numbers and sort codes",
+            "National Insurance numbers",
+            "Health information (special category)",
+            "Passport numbers",
+            "Payment card numbers",
+            "Document archive 2006-2020",
+            "Vulnerable adults",
+            "Priya Raman",
+            "dpo@rbkc.example.gov.uk",
+            "Z5671234",
+            "Network isolated; passwords reset.",
+        ):
+            assert expected in text, (fmt, expected)
+        # Counts, never people: the report names no one found in the data.
+        for secret in ("Alice", "Bello", "Abbey Road", "alice@example.org"):
+            assert secret not in text
+    ico = Obligation.objects.get(incident=scanned.incident, organisation=scanned.organisation, code="ico")
+    assert ico.status == ObligationStatus.DRAFTED
+
+
+def test_redrafting_an_unsent_report_replaces_it(scanned: Any, rbkc_dpo: Any) -> None:
+    first = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    actions.set_do_not_contact(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, reason="Deceased")
+    second = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    assert first.pk == second.pk and Report.objects.count() == 1
+
+
+def test_submitting_stops_the_clock_and_a_follow_up_shows_what_changed(scanned: Any, rbkc_dpo: Any) -> None:
+    first = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    actions.submit_report(first, actor=rbkc_dpo, external_reference="ICO/00123456")
+    ico = Obligation.objects.get(incident=scanned.incident, organisation=scanned.organisation, code="ico")
+    assert ico.status == ObligationStatus.SUBMITTED and ico.external_reference == "ICO/00123456"
+    assert ico.submitted_at == Report.objects.get(pk=first.pk).submitted_at
+    with pytest.raises(Conflict):
+        actions.submit_report(first, actor=rbkc_dpo)
+
+    actions.update_breach(scanned, actor=rbkc_dpo, measures_proposed="Offer credit monitoring.")
+    actions.mark_notified(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, how="letter")
+    follow = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    assert follow.version == 2 and follow.is_follow_up
+    text = flat(pdf_text(report_response(follow, "pdf").content))
+    assert "Report type Follow-up report" in text and "ICO case reference ICO/00123456" in text
+    assert "What has changed since version 1" in text
+    assert "Measures proposed: was 'Not yet recorded', now 'Offer credit monitoring.'" in text
+    assert "People told so far: was '0', now '1'" in text
+    docx = flat(docx_text(report_response(follow, "docx").content))
+    assert "Measures proposed (updated)" in docx
+    with pytest.raises(Conflict):  # an older version cannot be filed once a newer exists
+        actions.submit_report(Report.objects.get(pk=first.pk), actor=rbkc_dpo)
+    actions.submit_report(follow, actor=rbkc_dpo)
+    ico.refresh_from_db()
+    assert (
+        ico.submitted_at == Report.objects.get(pk=first.pk).submitted_at
+    )  # the clock stopped at the first filing
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (
+            "ncsc",
+            [
+                "Cyber incident report to the National Cyber Security Centre",
+                "Contact on an uncompromised channel",
+                "Who else has been told",
+                "Analysis so far",
+                "Next steps",
+            ],
+        ),
+        ("police", ["Crime report summary for Report Fraud", "0300 123 2040", "People whose data was taken"]),
+        (
+            "insurer",
+            [
+                "Notice of a cyber incident to the insurer",
+                "Municipal Cyber Mutual",
+                "4 people, 3 at high risk",
+            ],
+        ),
+    ],
+)
+def test_partner_reports_render_in_both_formats(
+    scanned: Any, rbkc_dpo: Any, kind: str, expected: list[str]
+) -> None:
+    report = actions.draft_report(scanned, actor=rbkc_dpo, kind=kind)
+    for reader, fmt in ((pdf_text, "pdf"), (docx_text, "docx")):
+        text = flat(reader(report_response(report, fmt).content))
+        for phrase in expected:
+            assert phrase in text, (kind, fmt, phrase)
+    actions.submit_report(report, actor=rbkc_dpo, external_reference=f"{kind.upper()}-42")
+    ob = Obligation.objects.get(incident=scanned.incident, organisation=scanned.organisation, code=kind)
+    assert ob.status == ObligationStatus.SUBMITTED and ob.external_reference == f"{kind.upper()}-42"
+
+
+def test_ncsc_lists_reports_already_filed(scanned: Any, rbkc_dpo: Any) -> None:
+    police = actions.draft_report(scanned, actor=rbkc_dpo, kind="police")
+    actions.submit_report(police, actor=rbkc_dpo, external_reference="NFRC251124000123")
+    ncsc = actions.draft_report(scanned, actor=rbkc_dpo, kind="ncsc")
+    text = flat(docx_text(report_response(ncsc, "docx").content))
+    assert "NFRC251124000123" in text
+
+
+def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
+    actions.update_breach(scanned, actor=rbkc_dpo, description="<b>bold</b> & <script>x</script>\x07 done")
+    report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    assert "<b>bold</b> & <script>x</script> done" in flat(pdf_text(report_response(report, "pdf").content))
+    assert "<b>bold</b> & <script>x</script> done" in flat(docx_text(report_response(report, "docx").content))
