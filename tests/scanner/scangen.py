@@ -72,6 +72,22 @@ COUNCIL = {
     "email": "kensington.permits@outlook.com",
     "bank": "Sort code 40-05-20 Account 71234567",
 }
+# Council boilerplate: real letters and notes are mostly prose, which sets how dense the
+# personal data is (and so what detection throughput means).
+PROSE = [
+    "Thank you for your recent application. We have now reviewed the information you provided and the supporting documents held on file by the Parking Services team.",
+    "Please note that resident permits are valid only in the controlled parking zone shown on the permit, and only for the vehicle whose registration appears on it.",
+    "If your circumstances change, for example if you move house or change your vehicle, you must tell us within 28 days so that we can update our records.",
+    "The Housing Options service will contact you again once a suitable property becomes available. Offers are made in line with the published Allocation Scheme.",
+    "You can view the Allocation Scheme and the Tenancy Strategy on the council website or ask for a paper copy at the Customer Service Centre in the Town Hall.",
+    "We aim to respond to all correspondence within ten working days. If you are unhappy with the service you have received you can use our Complaints Procedure.",
+    "Visited the property with the duty social worker. The kitchen had been cleaned and the heating was working. Food in the fridge and medication in the cupboard.",
+    "Discussed the support plan and agreed to review it at the next visit in six weeks. The client said the new carers arrive on time and are polite and helpful.",
+    "Council Tax bills are issued each March. Payments can be made by Direct Debit on the 1st, 15th or 28th of each month, or in full at the start of the year.",
+    "The information you have given us will be used to process your application and to prevent and detect fraud, as explained in our Privacy Notice.",
+    "Our offices will be closed on the bank holiday. In an emergency out of hours please use the number shown on the back of this letter.",
+    "Waste and recycling collections will move by one day during the holiday week. Please put your bins out by 7am on the day of collection.",
+]
 _POSTCODE_RULES = __import__("re").compile(
     r"^(?:[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY]) \d[ABD-HJLNP-UW-Z]{2}$"
 )
@@ -534,7 +550,7 @@ class Writer:
         text = "\n".join(
             [COUNCIL["name"], COUNCIL["address"], f"Tel: {COUNCIL['phone']}  Email: {COUNCIL['email']}", "",
              f"Date: {letter_date.strftime('%d %B %Y')}", "", name, street, town, postcode, "",
-             f"Dear {p.title} {p.last},", "", *body, "",
+             f"Dear {p.title} {p.last},", "", *rng.sample(PROSE, 2), *body, *rng.sample(PROSE, rng.randint(2, 4)), "",
              f"Payments to the council: {COUNCIL['bank']}.", "Yours sincerely,", "", "Parking Services"]
         )  # fmt: skip
         self.truth.saw(p, path, cats, postcode)
@@ -564,6 +580,7 @@ class Writer:
         if p.offence:
             lines.append(f"Background: the client was {p.offence} in {year - 3}.")
             cats.add("criminal_offence")
+        lines.extend(rng.sample(PROSE[6:8] + PROSE[:2], 2))
         kin_phone = phone_variant(kin.phone, rng)
         lines.append(f"Next of kin: {kin.first} {kin.last}, tel {kin_phone}")
         self.truth.saw(p, path, cats, postcode)
@@ -637,7 +654,7 @@ class Writer:
         msg["Date"] = dt.datetime(
             year, rng.randint(1, 12), rng.randint(1, 28), 10, 0, tzinfo=dt.UTC
         ).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        msg.set_content(f"Hello,\nPlease renew my permit for {p.reg}. You can reach me on {phone}.\nThanks\n")
+        msg.set_content(f"Hello,\nPlease renew my permit for {p.reg}. You can reach me on {phone}.\nThanks\n\n> {rng.choice(PROSE)}\n> {rng.choice(PROSE)}\n")
         cats = {"email", "phone", "vehicle_registration"}
         self.truth.saw(p, path, cats, phone=phone, email=p.email)
         if attach:

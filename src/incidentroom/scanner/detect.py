@@ -71,6 +71,9 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     cluster_end = -1
 
     def flush() -> None:
+        if len(cluster) == 1:
+            kept.append(cluster[0])
+            return
         chosen: list[Finding] = []
         for f in sorted(cluster, key=lambda f: (-f.confidence, -(f.end - f.start), f.start, f.detector)):
             if all(f.end <= c.start or f.start >= c.end for c in chosen):

@@ -8,14 +8,16 @@ so results can cross process and machine boundaries (Dask) and be checkpointed f
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 STATUSES = ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
 
 
-@dataclass(frozen=True)
-class Location:
-    """Where in a document a value was found; unused parts stay ``None``."""
+class Location(NamedTuple):
+    """Where in a document a value was found; unused parts stay ``None``.
+
+    A named tuple rather than a dataclass: one is built per finding, on the hot path.
+    """
 
     page: int | None = None
     sheet: str | None = None
@@ -54,9 +56,8 @@ class RowUnit:
     location: Location
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A validated detection, still holding the raw value in memory only."""
+class Finding(NamedTuple):
+    """A validated detection, still holding the raw value in memory only (a named tuple: hot path)."""
 
     category: str
     detector: str

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One pattern hit handed to a detector, with enough context to judge it.
 
     ``data`` is the UTF-8 text being scanned and ``start``/``end`` are byte offsets into
@@ -41,8 +39,7 @@ class Candidate:
         return self.data[self.end : self.end + width].decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A validated candidate. ``start``/``end`` override the span when the value is wider."""
 
     value: str

@@ -76,7 +76,9 @@ class NameDetector(Detector):
 
     def validate(self, cand: Candidate) -> Hit | None:
         """Parse the full name from the hit onwards and reject non-names."""
-        window = cand.data[cand.start : cand.start + 120].decode("utf-8", "ignore").split("\n", 1)[0]
+        raw = cand.data[cand.start : cand.start + 120]
+        newline = raw.find(b"\n")
+        window = (raw if newline == -1 else raw[:newline]).decode("utf-8", "ignore")
         labelled = False
         offset = 0
         colon = window.find(":")

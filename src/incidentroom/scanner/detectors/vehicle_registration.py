@@ -13,7 +13,8 @@ _CONTEXT = re.compile(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|per
 _CURRENT = r"\b[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|1\d|2[0-5]|5[1-9]|6\d|7[0-5]) ?[A-HJ-NPR-Z]{3}\b"
 _PREFIX = r"\b[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}\b"
 _SUFFIX = r"\b[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b"
-_NORTHERN_IRELAND = r"\b[A-Z]{1,3} ?\d{1,4}\b"
+# Northern Ireland: an optional letter then a two-letter area code that contains I or Z.
+_NORTHERN_IRELAND = r"\b[A-Z]?(?:[A-Z][IZ]|[IZ][A-Z]) ?\d{1,4}\b"
 
 
 class VehicleRegistrationDetector(Detector):

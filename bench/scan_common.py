@@ -1,0 +1,91 @@
+"""Shared helpers for the scanner benchmarks: a generated archive and its extracted text."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "scanner"))
+
+from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose  # noqa: E402
+from incidentroom.scanner.model import RowUnit, TextUnit  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+
+
+def archive(n_people: int, seed: int = 2025) -> tuple[Path, object]:
+    """Generate (once per size and seed) an archive under bench/out and return it."""
+    from scangen import Truth, generate_archive  # the generator is only needed here
+
+    root = OUT / f"archive-{n_people}-{seed}" / "rbkc"
+    marker = root.parent / "done"
+    if not marker.exists():
+        import shutil
+
+        shutil.rmtree(root.parent, ignore_errors=True)
+        truth = generate_archive(root, n_people=n_people, seed=seed)
+        marker.write_text("ok", encoding="utf-8")
+        return root, truth
+    return root, Truth()
+
+
+def extracted_texts(root: Path) -> list[str]:
+    """The text the detectors see: every text unit, and each row as 'header: value' pairs."""
+    texts: list[str] = []
+    limits = Limits()
+
+    def walk(blob: Blob, depth: int) -> None:
+        with blob.open() as fh:
+            head = fh.read(65536)
+        extractor = choose(blob.extension, head)
+        if extractor is None or depth > 6:
+            return
+        try:
+            for item in extractor.extract(blob, limits):
+                if isinstance(item, TextUnit):
+                    texts.append(item.text)
+                elif isinstance(item, OwnedText):
+                    texts.append(item.unit.text)
+                elif isinstance(item, RowUnit):
+                    texts.append(
+                        "; ".join(f"{h}: {c}" for h, c in zip(item.headers, item.cells, strict=False))
+                    )
+                elif isinstance(item, Blob):
+                    walk(item, depth + 1)
+        except ExtractError:
+            return
+
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
+    return texts
+
+
+def chunks(texts: list[str], size: int = 64 * 1024) -> list[bytes]:
+    """Join texts into ~``size``-byte UTF-8 pieces (the scanner detects per text unit)."""
+    out: list[bytes] = []
+    buf: list[str] = []
+    length = 0
+    for text in texts:
+        buf.append(text)
+        length += len(text) + 1
+        if length >= size:
+            out.append("\n".join(buf).encode())
+            buf, length = [], 0
+    if buf:
+        out.append("\n".join(buf).encode())
+    return out
+
+
+def median_seconds(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``repeats`` calls (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
