@@ -654,7 +654,9 @@ class Writer:
         msg["Date"] = dt.datetime(
             year, rng.randint(1, 12), rng.randint(1, 28), 10, 0, tzinfo=dt.UTC
         ).strftime("%a, %d %b %Y %H:%M:%S +0000")
-        msg.set_content(f"Hello,\nPlease renew my permit for {p.reg}. You can reach me on {phone}.\nThanks\n\n> {rng.choice(PROSE)}\n> {rng.choice(PROSE)}\n")
+        msg.set_content(
+            f"Hello,\nPlease renew my permit for {p.reg}. You can reach me on {phone}.\nThanks\n\n> {rng.choice(PROSE)}\n> {rng.choice(PROSE)}\n"
+        )
         cats = {"email", "phone", "vehicle_registration"}
         self.truth.saw(p, path, cats, phone=phone, email=p.email)
         if attach:
@@ -870,6 +872,7 @@ class Metrics:
     per_category: dict[str, tuple[float, float]]
     unmatched_predictions: list[dict[str, str]]
     missed_people: list[str]
+    split_people: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
 
 def _norm(text: str) -> str:
@@ -959,4 +962,5 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
         per_category=per_category,
         unmatched_predictions=unmatched,
         missed_people=sorted(set(truth) - set(matched)),
+        split_people={pid: rows for pid, rows in matched.items() if len(rows) > 1},
     )

@@ -48,6 +48,8 @@ def test_nhs_number_checksum_and_context() -> None:
     assert found("NHS 943 476 5910", "nhs_number") == []  # fails modulus 11
     assert found("ref 9434765919", "nhs_number") == []  # ungrouped without NHS context
     assert found("NHS no: 9434765919", "nhs_number") == ["9434765919"]
+    assert found("tel +44 943 476 5919", "nhs_number") == []  # a phone number in NHS grouping
+    assert found("tel +44 (0)943 476 5919", "nhs_number") == []
 
 
 def test_card_schemes_luhn_and_test_numbers() -> None:

@@ -11,6 +11,9 @@ from .base import Candidate, Detector, Hit, digits, has_context
 
 _CONTEXT = re.compile(r"\bnhs\b|health service|chi no")
 _GROUPED = re.compile(r"^\d{3}[ -]\d{3}[ -]\d{4}$")
+# '+44 161 496 0000' and '+44 (0)161 496 0000' are phone numbers in NHS-like groups.
+_PHONE_PREFIX = re.compile(r"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?$")
+_PHONE_HEADER = re.compile(r"phone|tel|mobile|fax")
 
 
 class NhsNumberDetector(Detector):
@@ -29,6 +32,8 @@ class NhsNumberDetector(Detector):
         """Modulus 11, not a repeated digit, and the NHS grouping or context."""
         number = digits(cand.value)
         if len(set(number)) == 1 or not nhs.is_valid(number):
+            return None
+        if _PHONE_PREFIX.search(cand.before(8)) or _PHONE_HEADER.search(cand.header):
             return None
         if not (_GROUPED.match(cand.value) or has_context(cand, _CONTEXT)):
             return None
