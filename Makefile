@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/test
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: install run test lint typecheck test-sqlite test-postgres bench worker clean
 
