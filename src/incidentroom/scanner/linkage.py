@@ -40,6 +40,7 @@ class _Profile:
     """What a cluster knows about its person, for conflict checks."""
 
     firsts: set[str] = field(default_factory=set)
+    raw_firsts: set[str] = field(default_factory=set)
     initials: set[str] = field(default_factory=set)
     lasts: set[str] = field(default_factory=set)
     dobs: set[str] = field(default_factory=set)
@@ -47,6 +48,7 @@ class _Profile:
 
     def absorb(self, other: _Profile) -> None:
         self.firsts |= other.firsts
+        self.raw_firsts |= other.raw_firsts
         self.initials |= other.initials
         self.lasts |= other.lasts
         self.dobs |= other.dobs
@@ -59,6 +61,7 @@ def _profile(names: Sequence[ParsedName], record: RecordData) -> _Profile:
     for name in names:
         if len(name.first) > 1:
             profile.firsts.add(name.canonical_first)
+            profile.raw_firsts.add(name.first)
         elif name.first:
             profile.initials.add(name.first)
         if name.last:
@@ -76,11 +79,12 @@ def _compatible(a: _Profile, b: _Profile) -> bool:
         return False
     if any(not first_names_compatible(x, y) for x in a.firsts for y in b.firsts):
         return False
+    # An initial must fit a given name as written ('K.' fits Katie, whose canonical is Catherine).
     for initial in a.initials:
-        if b.firsts and not any(f.startswith(initial) for f in b.firsts):
+        if b.raw_firsts and not any(f.startswith(initial) for f in b.raw_firsts):
             return False
     for initial in b.initials:
-        if a.firsts and not any(f.startswith(initial) for f in a.firsts):
+        if a.raw_firsts and not any(f.startswith(initial) for f in a.raw_firsts):
             return False
     if a.dobs and b.dobs and a.dobs != b.dobs:
         return False
