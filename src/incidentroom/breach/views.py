@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidentroom.breach import actions, downloads, forms, queries
 from incidentroom.breach import categories as cat
-from incidentroom.breach.access import controller_org_ids
+from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
     Breach,
     DeliveryStatus,
@@ -89,6 +89,9 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
         (i.organisation.code, i.organisation.name) for i in involvements if i.organisation_id not in recorded
     ]
     if request.method == "POST":
+        require_controller_role(
+            request.user, list(incident.organisations.all()), "record a personal data breach"
+        )
         form = forms.BreachForm(request.POST, org_choices=choices)
         if not form.is_valid():
             raise _form_error(form)

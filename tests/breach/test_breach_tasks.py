@@ -1,0 +1,89 @@
+"""The scan as a background task: the real scanner on a generated archive, run by the worker."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from incidentroom.breach import actions, tasks
+from incidentroom.breach.models import Individual, ScanStatus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
+
+from scangen import generate_archive  # noqa: E402
+
+FORMATS = {"csv", "xlsx", "docx", "eml", "pdf"}
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated council archive (shared by the tests here)."""
+    root = tmp_path_factory.mktemp("evidence") / "rbkc-archive"
+    generate_archive(root, n_people=24, seed=5, formats=FORMATS, containers=False)
+    return root
+
+
+def _run_worker() -> None:
+    # The real worker loop, in-process, until the queue is empty.
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+def test_worker_runs_the_real_scanner_and_imports_its_results(
+    breach: Any, rbkc_dpo: Any, small_archive: Path, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
+    _run_worker()
+    job.refresh_from_db()
+    assert job.status == ScanStatus.SUCCEEDED, job.error
+    assert job.files_total > 0 and job.files_done == job.files_total and job.percent == 100
+    assert job.summary["complete"] is True
+    people = Individual.objects.filter(scan=job)
+    assert people.count() == job.individuals_imported == job.summary["individuals"] > 0
+    assert job.manifest["by_status"]["scanned"] > 0
+    assert all([o.code for o in p.organisations.all()] == ["RBKC"] for p in people)
+    assert all(p.appearances.exists() for p in people)
+    high = people.filter(risk="high").count()
+    assert high == job.summary["individuals_by_risk"]["high"]
+    report = actions.draft_report(breach, actor=rbkc_dpo, kind="ico")
+    assert report.facts["scan"]["individuals"] == people.count()
+    assert report.facts["scan"]["records"] == job.summary["records"]
+
+
+def test_cancel_requested_mid_scan_stops_it(
+    breach: Any, rbkc_dpo: Any, small_archive: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent)]
+    job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
+    seen: list[int] = []
+    real_progress = actions.scan_progress
+
+    def progress_then_cancel(job_id: int, **kw: int) -> bool:
+        seen.append(kw["files_done"])
+        if len(seen) == 1:
+            # The DPO presses Cancel while the first files are being read.
+            actions.cancel_scan(job, actor=rbkc_dpo)
+        return real_progress(job_id, **kw)
+
+    monkeypatch.setattr(actions, "scan_progress", progress_then_cancel)
+    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0.0)
+    assert tasks.run_scan_job.call(job.pk) == "cancelled"
+    job.refresh_from_db()
+    assert job.status == ScanStatus.CANCELLED and job.cancel_requested
+    assert job.files_done < job.files_total
+    assert not Individual.objects.filter(scan=job).exists()
+
+
+def test_a_scan_of_a_vanished_folder_fails_with_the_reason(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+    folder = media / "gone"
+    folder.mkdir()
+    job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(folder))])
+    folder.rmdir()
+    assert tasks.run_scan_job.call(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == ScanStatus.FAILED and job.error
