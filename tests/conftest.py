@@ -244,6 +244,18 @@ class LiveApp:
     env: dict[str, str]
     var_dir: Path
 
+    def python(self, code: str) -> subprocess.CompletedProcess[str]:
+        """Run Python with Django set up against this app's database (to inspect or tamper)."""
+        prelude = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'incidentroom.settings')\ndjango.setup()\n"
+        return subprocess.run(
+            [sys.executable, "-c", prelude + code],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
     def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run an ``incidentroom`` command against this app's database."""
         return subprocess.run(

@@ -64,12 +64,11 @@ def test_load_scenario_command_audits_as_cli(live_app: Any, tmp_path: Path) -> N
     assert "Loaded 1 organisations, 1 people, 1 systems, 1 services, 0 incidents" in first.stdout
     again = live_app.manage("load-scenario", str(path), "--if-absent")
     assert "already loaded; nothing to do" in again.stdout
-    query = (
-        "from incidentroom.core.models import Organisation;"
-        "print(Organisation.objects.filter(code='KCC').count(),"
-        " AuditEntry.objects.get(action='organisation.create', object_repr__contains='(KCC)').channel)"
+    shown = live_app.python(
+        "from incidentroom.core.models import AuditEntry, Organisation\n"
+        "entry = AuditEntry.objects.get(action='organisation.create', object_repr__contains='(KCC)')\n"
+        "print(Organisation.objects.filter(code='KCC').count(), entry.channel)\n"
     )
-    shown = live_app.manage("shell", "--no-imports", "-c", query)
     assert shown.stdout.split() == ["1", "cli"], shown.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text(SMALL.replace("name: Libraries", "name: Libraries, open: always"), encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -62,20 +60,14 @@ def test_verify_log_command_fails_on_a_tampered_log(incident: Any, live_app: Any
     assert ok.returncode == 0, ok.stderr
     assert "chain intact" in ok.stdout
     # Tamper with the live app's own database, as a DBA with owner rights could.
-    script = f"""
-import django, os
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incidentroom.settings")
-django.setup()
-from django.db import connection
-cursor = connection.cursor()
-if connection.vendor == "postgresql":
-    cursor.execute("ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only")
-else:
-    cursor.execute("DROP TRIGGER {TABLE}_no_update")
-cursor.execute("UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3")
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=live_app.env, capture_output=True, text=True, check=False
+    done = live_app.python(
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "if connection.vendor == 'postgresql':\n"
+        f"    cursor.execute('ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only')\n"
+        "else:\n"
+        f"    cursor.execute('DROP TRIGGER {TABLE}_no_update')\n"
+        f"cursor.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3\")\n"
     )
     assert done.returncode == 0, done.stderr
     broken = live_app.manage("verify-log", "IR-2025-0001")
