@@ -213,7 +213,10 @@ STATUS_SUBSCRIBE_WINDOW_SECONDS = env_int("STATUS_SUBSCRIBE_WINDOW_SECONDS", 360
 # -- staff advisories and business continuity (issue 5) ----------------------------------
 # Unread advisories are shown before any other page (so at sign-in) until acknowledged;
 # it needs the signed-in user, so it sits after authentication, before axes.
-MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "incidentroom.advisories.middleware.AdvisoryGateMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "incidentroom.advisories.middleware.AdvisoryGateMiddleware",
+)
 # National contacts printed in every grab bag; a council points this at its extended copy.
 CONTINUITY_CONTACTS_FILE = env_str("CONTINUITY_CONTACTS_FILE", "") or None
 
