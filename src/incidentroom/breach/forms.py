@@ -11,6 +11,7 @@ from incidentroom.incidents.forms import LocalDateTimeField
 from incidentroom.scanner.vocab import CATEGORIES
 
 _TEXTAREA = {"class": "govuk-textarea", "rows": 3}
+_CHECK = {"class": "govuk-checkboxes__input"}
 
 
 def _text(required: bool = False, rows: int = 3) -> forms.CharField:
@@ -28,12 +29,16 @@ class BreachForm(forms.Form):
     occurred_at = LocalDateTimeField(required=False)
     became_aware_at = LocalDateTimeField()
     discovery = _text(rows=2)
-    cyber_incident = forms.BooleanField(required=False, initial=True)
-    confidentiality = forms.BooleanField(required=False, initial=True)
-    integrity = forms.BooleanField(required=False)
-    availability = forms.BooleanField(required=False)
+    cyber_incident = forms.BooleanField(
+        required=False, initial=True, widget=forms.CheckboxInput(attrs=_CHECK)
+    )
+    confidentiality = forms.BooleanField(
+        required=False, initial=True, widget=forms.CheckboxInput(attrs=_CHECK)
+    )
+    integrity = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs=_CHECK))
+    availability = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs=_CHECK))
     people_categories = forms.MultipleChoiceField(
-        required=False, choices=PeopleCategory.choices, widget=forms.CheckboxSelectMultiple
+        required=False, choices=PeopleCategory.choices, widget=forms.CheckboxSelectMultiple(attrs=_CHECK)
     )
     likely_consequences = _text()
     measures_taken = _text()
@@ -143,9 +148,11 @@ class SplitForm(forms.Form):
     """Documents to move to a new record, and who the new record is."""
 
     full_name = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"class": "govuk-input"}))
-    appearances = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    appearances = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple(attrs=_CHECK))
     categories = forms.MultipleChoiceField(
-        required=False, choices=[(c, c) for c in CATEGORIES], widget=forms.CheckboxSelectMultiple
+        required=False,
+        choices=[(c, c) for c in CATEGORIES],
+        widget=forms.CheckboxSelectMultiple(attrs=_CHECK),
     )
 
     def __init__(self, *args: Any, appearance_choices: list[tuple[str, str]], **kw: Any) -> None:
@@ -173,7 +180,7 @@ class SubmitForm(forms.Form):
 class RisksForm(forms.Form):
     """Risk levels to contact."""
 
-    risks = forms.MultipleChoiceField(choices=Risk.choices, widget=forms.CheckboxSelectMultiple)
+    risks = forms.MultipleChoiceField(choices=Risk.choices, widget=forms.CheckboxSelectMultiple(attrs=_CHECK))
     subject = forms.CharField(
         required=False, max_length=200, widget=forms.TextInput(attrs={"class": "govuk-input"})
     )
