@@ -203,3 +203,13 @@ def test_direct_status_and_page_settings(
     # Switched off: gone from the static copy, not left behind with stale news.
     assert not (published / "rbkc" / "index.html").exists()
     assert "Kensington and Chelsea" not in (published / "index.html").read_text()
+
+
+def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbkc_comms: Any) -> None:
+    proposal = phone_proposal("RBKC")
+    actions.set_service_status(
+        proposal.service, actor=rbkc_comms, status=PublicStatus.UNAVAILABLE, advice="Call 020 7946 0123"
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.SUPERSEDED
+    assert AuditEntry.objects.filter(action="status.proposal.supersede", object_id=str(proposal.pk)).exists()

@@ -96,11 +96,22 @@ def _label(actor: Any) -> str:
 # -- proposals from the estate -----------------------------------------------------------
 
 
-def _supersede_pending(service: Service, *, keep: StatusProposal | None = None) -> None:
+def _supersede_pending(service: Service) -> None:
+    """Close proposals overtaken by events (a newer proposal, or a person's direct decision)."""
     pending = StatusProposal.objects.pending().filter(service=service)
-    if keep is not None:
-        pending = pending.exclude(pk=keep.pk)
-    pending.update(state=ProposalState.SUPERSEDED, decided_at=timezone.now())
+    now = timezone.now()
+    for proposal in pending.select_for_update():
+        proposal.state = ProposalState.SUPERSEDED
+        proposal.decided_at = now
+        proposal.save(update_fields=["state", "decided_at"])
+        audit.record(
+            actor=None,
+            action="status.proposal.supersede",
+            obj=proposal,
+            before={"state": ProposalState.PENDING},
+            after={"state": proposal.state},
+            organisations=[service.organisation],
+        )
 
 
 def _create_proposal(
