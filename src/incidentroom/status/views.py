@@ -188,9 +188,16 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "orgs": orgs,
         "publish_codes": {o.code for o in orgs if roles.get(o.pk) in actions.PUBLISH_ROLES},
+        # Vulnerable residents' services first, as on the continuity board.
         "proposals": StatusProposal.objects.for_user(user)
         .pending()
-        .select_related("service__organisation", "system", "incident"),
+        .select_related("service__organisation", "system", "incident")
+        .order_by(
+            "service__organisation__code",
+            "-service__vulnerable_residents",
+            "service__priority",
+            "service__name",
+        ),
         "recent_decisions": StatusProposal.objects.for_user(user)
         .exclude(state="pending")
         .select_related("service__organisation", "decided_by")
