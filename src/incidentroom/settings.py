@@ -209,6 +209,8 @@ STATUS_SITE_NAME = env_str("STATUS_SITE_NAME", "") or "Council service status"
 STATUS_SUBSCRIBE_PER_ADDRESS = env_int("STATUS_SUBSCRIBE_PER_ADDRESS", 3)
 STATUS_SUBSCRIBE_PER_IP = env_int("STATUS_SUBSCRIBE_PER_IP", 20)
 STATUS_SUBSCRIBE_WINDOW_SECONDS = env_int("STATUS_SUBSCRIBE_WINDOW_SECONDS", 3600)
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: use REMOTE_ADDR).
+STATUS_PROXY_HOPS = env_int("STATUS_PROXY_HOPS", 0)
 
 # -- staff advisories and business continuity (issue 5) ----------------------------------
 # Unread advisories are shown before any other page (so at sign-in) until acknowledged;
