@@ -105,3 +105,23 @@ def test_bad_input_and_bad_links_get_clear_messages(rbkc_page: StatusPage) -> No
     response = public.get("/status/subscribe/confirm/forged-token/")
     assert response.status_code == 404 and "not valid" in response.content.decode()
     assert public.post("/status/unsubscribe/forged-token/").status_code == 404
+
+
+def test_behind_a_proxy_the_limit_is_per_resident_not_per_proxy(settings: Any, rbkc_page: StatusPage) -> None:
+    settings.STATUS_SUBSCRIBE_PER_IP = 1
+    settings.STATUS_PROXY_HOPS = 1
+    proxy = Client(REMOTE_ADDR="10.0.0.5")
+    for n, resident in enumerate(("198.51.100.10", "198.51.100.11")):
+        # The leftmost entry is the client's own claim and is ignored; the proxy's append counts.
+        response = proxy.post(
+            "/status/subscribe/",
+            {"email": f"r{n}@example.org", "scope": "RBKC"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.99, {resident}",
+        )
+        assert response.status_code == 200
+    again = proxy.post(
+        "/status/subscribe/",
+        {"email": "r9@example.org", "scope": "RBKC"},
+        HTTP_X_FORWARDED_FOR="198.51.100.10",
+    )
+    assert again.status_code == 429

@@ -124,6 +124,21 @@ def _message(
     )
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The resident's address for rate limiting.
+
+    Behind N trusted reverse proxies (``STATUS_PROXY_HOPS``), it is the N-th address from
+    the right of X-Forwarded-For: the entries further left are set by the client and can
+    be forged, and REMOTE_ADDR would be the proxy, putting every resident in one bucket.
+    """
+    hops = settings.STATUS_PROXY_HOPS
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = [p.strip() for p in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if p.strip()]
+    if hops > 0 and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return remote
+
+
 @csrf_exempt  # posted from the static copy on another host; anonymous, rate limited and double opt-in
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
@@ -134,7 +149,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         actions.subscribe(
             email=request.POST.get("email", ""),
             scope=request.POST.get("scope", "all"),
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
         )
     except DomainError as exc:
         return _message(request, "Email updates", status=exc.status, error=exc.message)
