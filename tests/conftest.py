@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -274,30 +275,94 @@ def live_app_env() -> dict[str, str]:
     return {}
 
 
-def _fresh_database(tmp: Path) -> tuple[str, Callable[[], None]]:
+def _admin_url(base: str) -> str:
+    return base.rsplit("/", 1)[0] + "/postgres"
+
+
+@dataclass
+class DatabaseTemplate:
+    """A database migrated and loaded with the scenario once, copied for each live app."""
+
+    url: str
+    sqlite_file: Path | None
+    pg_name: str | None
+
+    def copy(self, tmp: Path) -> tuple[str, Callable[[], None]]:
+        """A fresh copy: a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL."""
+        if self.sqlite_file is not None:
+            target = tmp / "live.sqlite3"
+            shutil.copyfile(self.sqlite_file, target)
+            return f"sqlite:///{target}", lambda: None
+        import psycopg
+
+        base = os.environ["DATABASE_URL"]
+        name = f"ir_live_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_admin_url(base), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.pg_name}"')
+
+        def drop() -> None:
+            with psycopg.connect(_admin_url(base), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return base.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "incidentroom", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="session")
+def live_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplate]:
+    """Migrate and load the scenario once per test session (per xdist worker)."""
+    tmp = tmp_path_factory.mktemp("template")
     base = os.environ.get("DATABASE_URL", "")
+    env = {**os.environ, "INCIDENTROOM_VAR": str(tmp / "var")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     if not base.startswith("postgres"):
-        return f"sqlite:///{tmp / 'live.sqlite3'}", lambda: None
+        path = tmp / "template.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+        _run(env, "migrate", "--no-input", "-v0")
+        _run(env, "load-scenario", str(SCENARIO))
+        # Fold the write-ahead log into the file so a plain copy holds everything.
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        yield DatabaseTemplate(url=env["DATABASE_URL"], sqlite_file=path, pg_name=None)
+        return
     import psycopg
 
-    name = f"ir_live_{uuid.uuid4().hex[:12]}"
-    admin = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
+    name = f"ir_template_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_admin_url(base), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
+    env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+    try:
+        _run(env, "migrate", "--no-input", "-v0")
+        _run(env, "load-scenario", str(SCENARIO))
+        yield DatabaseTemplate(url=env["DATABASE_URL"], sqlite_file=None, pg_name=name)
+    finally:
+        with psycopg.connect(_admin_url(base), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return base.rsplit("/", 1)[0] + "/" + name, drop
 
 
 @pytest.fixture(scope="module")
-def live_app(tmp_path_factory: pytest.TempPathFactory, live_app_env: dict[str, str]) -> Iterator[LiveApp]:
-    """The product as ``make run`` serves it (gunicorn + task worker), on a fresh database of
-    the same kind the suite runs on, with the West London scenario loaded."""
+def live_app(
+    tmp_path_factory: pytest.TempPathFactory,
+    live_app_env: dict[str, str],
+    live_database_template: DatabaseTemplate,
+) -> Iterator[LiveApp]:
+    """The product as ``make run`` serves it (gunicorn + task worker), on a fresh copy of a
+    database of the same kind the suite runs on, with the West London scenario loaded."""
     tmp = tmp_path_factory.mktemp("live")
-    db_url, drop = _fresh_database(tmp)
+    db_url, drop = live_database_template.copy(tmp)
     port = free_port()
     env = {
         **os.environ,
@@ -309,9 +374,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory, live_app_env: dict[str, s
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     app = LiveApp(url=f"http://127.0.0.1:{port}", env=env, var_dir=tmp / "var")
-    for args in (("migrate", "--no-input", "-v0"), ("load-scenario", str(SCENARIO))):
-        done = app.manage(*args)
-        assert done.returncode == 0, done.stderr
     logs = (tmp / "server.log").open("w")
     procs = [
         subprocess.Popen(
