@@ -213,3 +213,28 @@ def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbk
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUPERSEDED
     assert AuditEntry.objects.filter(action="status.proposal.supersede", object_id=str(proposal.pk)).exists()
+
+
+def test_a_network_shut_down_proposes_every_service_of_that_council(
+    incident: Any, lbhf_gold: Any, lbhf_comms: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    lbhf = Organisation.objects.get(code="LBHF")
+    parking = (
+        Service.objects.filter(organisation=lbhf)
+        .exclude(pk__in=StatusProposal.objects.pending().values("service_id"))
+        .first()
+    )
+    assert parking is not None  # a service the estate had not already proposed
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.set_containment(incident, actor=lbhf_gold, organisation=lbhf, state="shut_down")
+    proposal = StatusProposal.objects.pending().get(service=parking)
+    assert proposal.reason == "London Borough of Hammersmith and Fulham has shut down its network."
+    actions.confirm_proposal(proposal, actor=lbhf_comms)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.set_containment(incident, actor=lbhf_gold, organisation=lbhf, state="normal")
+    assert StatusProposal.objects.pending().get(service=parking).proposed_status == PublicStatus.RESTORED
+    assert (
+        not StatusProposal.objects.pending()
+        .filter(service__organisation__code="WCC", reason__contains="shut down")
+        .exists()
+    )

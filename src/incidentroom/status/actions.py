@@ -115,7 +115,7 @@ def _supersede_pending(service: Service) -> None:
 
 
 def _create_proposal(
-    service: Service, *, status: str, reason: str, incident: Any, system: System, trigger: Any
+    service: Service, *, status: str, reason: str, incident: Any, system: System | None, trigger: Any
 ) -> StatusProposal | None:
     current = ServiceStatus.objects.filter(service=service).first()
     current_status = current.status if current else PublicStatus.WORKING
@@ -194,6 +194,47 @@ def propose_for_system_change(
                 reason=f"{system.name} restored; nothing else it depends on is down.",
                 incident=incident,
                 system=system,
+                trigger=actor,
+            )
+            if proposal is not None:
+                created.append(proposal)
+    return created
+
+
+@transaction.atomic
+def propose_for_containment(
+    *, incident: Any, organisation: Organisation, state: str, actor: Any
+) -> list[StatusProposal]:
+    """A council that shuts its network down loses every service: propose them all as
+    disrupted. Back to normal: propose 'restored' for those no down system still affects."""
+    from incidentroom.incidents.actions import down_system_ids
+    from incidentroom.incidents.models import Containment
+
+    created: list[StatusProposal] = []
+    services = Service.objects.filter(organisation=organisation).select_related("organisation")
+    if state == Containment.SHUT_DOWN:
+        for service in services:
+            proposal = _create_proposal(
+                service,
+                status=PublicStatus.DISRUPTED,
+                incident=incident,
+                system=None,
+                reason=f"{organisation.name} has shut down its network.",
+                trigger=actor,
+            )
+            if proposal is not None:
+                created.append(proposal)
+    elif state == Containment.NORMAL:
+        still_down = {a.service.pk for a in affected_services(down_system_ids(incident))}
+        for service in services:
+            if service.pk in still_down:
+                continue
+            proposal = _create_proposal(
+                service,
+                status=PublicStatus.RESTORED,
+                incident=incident,
+                system=None,
+                reason=f"{organisation.name} network back to normal; nothing the service depends on is down.",
                 trigger=actor,
             )
             if proposal is not None:

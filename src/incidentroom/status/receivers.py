@@ -24,6 +24,20 @@ def on_system_state_changed(
         logger.exception("Could not propose status changes for %s", system)
 
 
+def on_containment_changed(
+    sender: Any, *, incident: Any, organisation: Any, state: str, actor: Any, **_: Any
+) -> None:
+    """Propose statuses when a council shuts its network down or returns to normal."""
+    from incidentroom.status.actions import propose_for_containment
+
+    try:
+        propose_for_containment(incident=incident, organisation=organisation, state=state, actor=actor)
+    except Exception:
+        # As above: the containment change is committed; never fail the responder's request.
+        logger.exception("Could not propose status changes for %s", organisation)
+
+
 def connect() -> None:
     """Connect the receivers (called once from the app's ready())."""
     signals.system_state_changed.connect(on_system_state_changed, dispatch_uid="status.system_state_changed")
+    signals.containment_changed.connect(on_containment_changed, dispatch_uid="status.containment_changed")
