@@ -160,9 +160,9 @@ class ApiClient:
     def __init__(self, token: str) -> None:
         self.client = Client(headers={"Authorization": f"Bearer {token}"})
 
-    def get(self, path: str, **kw: Any) -> Any:
-        """GET /api/<path>."""
-        return self.client.get("/api" + path, **kw)
+    def get(self, path: str, params: Any = None) -> Any:
+        """GET /api/<path> with optional query parameters."""
+        return self.client.get("/api" + path, params or {})
 
     def post(self, path: str, data: Any = None) -> Any:
         """POST JSON."""

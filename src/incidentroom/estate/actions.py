@@ -97,3 +97,51 @@ def add_service_dependency(
             organisations=[service.organisation],
         )
     return edge
+
+
+SYSTEM_FIELDS = ("name", "kind", "criticality", "description")
+SERVICE_FIELDS = ("name", "priority", "rto_hours", "vulnerable_residents", "description")
+
+
+@transaction.atomic
+def update_system(system: System, *, actor: Any, **changes: Any) -> System:
+    """Change a system's name, kind, criticality or description (owner's writers only)."""
+    require_writer(actor, [system.owner], "change this system")
+    unknown = set(changes) - set(SYSTEM_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    before = audit.snapshot(system, SYSTEM_FIELDS)
+    for field, value in changes.items():
+        setattr(system, field, value)
+    system.save()
+    audit.record(
+        actor=actor,
+        action="system.update",
+        obj=system,
+        before=before,
+        after=audit.snapshot(system, SYSTEM_FIELDS),
+        organisations=[system.owner],
+    )
+    return system
+
+
+@transaction.atomic
+def update_service(service: Service, *, actor: Any, **changes: Any) -> Service:
+    """Change a service's name, priority, recovery time objective or vulnerability flag."""
+    require_writer(actor, [service.organisation], "change this service")
+    unknown = set(changes) - set(SERVICE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    before = audit.snapshot(service, SERVICE_FIELDS)
+    for field, value in changes.items():
+        setattr(service, field, value)
+    service.save()
+    audit.record(
+        actor=actor,
+        action="service.update",
+        obj=service,
+        before=before,
+        after=audit.snapshot(service, SERVICE_FIELDS),
+        organisations=[service.organisation],
+    )
+    return service

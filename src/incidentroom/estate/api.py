@@ -56,6 +56,25 @@ class SystemIn(Schema):
     depends_on: list[str] = []
 
 
+class SystemPatch(Schema):
+    """Fields of a system that may change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: SystemKind | None = None
+    criticality: Criticality | None = None
+    description: str | None = Field(default=None, max_length=5000)
+
+
+class ServicePatch(Schema):
+    """Fields of a service that may change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    priority: int | None = Field(default=None, ge=1, le=9)
+    rto_hours: int | None = Field(default=None, ge=0, le=100000)
+    vulnerable_residents: bool | None = None
+    description: str | None = Field(default=None, max_length=5000)
+
+
 class ServiceOut(Schema):
     """A resident-facing service."""
 
@@ -166,6 +185,14 @@ def create_system(request: HttpRequest, payload: SystemIn) -> Status[SystemOut]:
     return Status(201, get_system(request, system.code))
 
 
+@router.patch("/systems/{code}", response=SystemOut)
+def update_system(request: HttpRequest, code: str, payload: SystemPatch) -> SystemOut:
+    """Change a system's details (its owner's writers only)."""
+    system = get_scoped(System.objects.for_user(request.user).select_related("owner"), "system", code=code)
+    actions.update_system(system, actor=request.user, **payload.model_dump(exclude_none=True))
+    return get_system(request, code)
+
+
 @router.get("/services", response=list[ServiceOut])
 def list_services(request: HttpRequest, organisation: str | None = None) -> list[ServiceOut]:
     """Services of your organisations."""
@@ -199,6 +226,16 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOu
     for system in systems:
         actions.add_service_dependency(actor=request.user, service=service, system=system)
     return Status(201, get_service(request, service.pk))
+
+
+@router.patch("/services/{service_id}", response=ServiceOut)
+def update_service(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
+    """Change a service's details (its organisation's writers only)."""
+    service = get_scoped(
+        Service.objects.for_user(request.user).select_related("organisation"), "service", pk=service_id
+    )
+    actions.update_service(service, actor=request.user, **payload.model_dump(exclude_none=True))
+    return get_service(request, service_id)
 
 
 @router.get("/blast-radius", response=list[ImpactOut])

@@ -1,0 +1,38 @@
+"""The estate API: scoped lists, create and update, what-if blast radius."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incidentroom.core.models import AuditEntry
+
+
+def test_systems_are_scoped_and_updatable(
+    api: Any, rbkc_gold: Any, lbhf_responder: Any, outsider_gold: Any
+) -> None:
+    codes = {s["code"] for s in api(lbhf_responder).get("/estate/systems").json()}
+    assert "shared-ad" in codes and "lbhf-parking" in codes and "rbkc-parking" not in codes
+    assert api(outsider_gold).get("/estate/systems/shared-ad").status_code == 404
+    changed = api(rbkc_gold).patch("/estate/systems/shared-ad", {"criticality": 4, "description": "Tier 0"})
+    assert changed.status_code == 200 and changed.json()["criticality"] == 4
+    audit = AuditEntry.objects.get(action="system.update")
+    assert audit.after["description"] == "Tier 0" and audit.channel == "api"
+    # LBHF is served by the shared directory but does not own it: it may not change it.
+    assert api(lbhf_responder).patch("/estate/systems/shared-ad", {"name": "x"}).status_code == 403
+
+
+def test_create_service_with_dependencies_and_what_if(api: Any, lbhf_responder: Any) -> None:
+    client = api(lbhf_responder)
+    made = client.post(
+        "/estate/services",
+        {"organisation": "LBHF", "code": "pest-control", "name": "Pest control", "systems": ["lbhf-crm"]},
+    )
+    assert made.status_code == 201 and made.json()["systems"] == ["lbhf-crm"]
+    impacts = client.get("/estate/blast-radius", {"down": ["shared-telephony"]}).json()
+    pest = next(i for i in impacts if i["service"] == "pest-control")
+    assert pest["path"] == ["lbhf-crm", "shared-telephony"]
+    assert {i["organisation"] for i in impacts} == {"LBHF"}  # only the caller's own services
+    dup = client.post("/estate/services", {"organisation": "LBHF", "code": "pest-control", "name": "Again"})
+    assert dup.status_code == 409 and dup.json()["field"] == "code"
+    patched = client.patch(f"/estate/services/{made.json()['id']}", {"priority": 2, "rto_hours": 24})
+    assert patched.json()["priority"] == 2 and patched.json()["rto_hours"] == 24
