@@ -129,3 +129,15 @@ def test_open_incident_numbers_and_involves(rbkc_gold: Any) -> None:
         actions.open_incident(
             actor=rbkc_gold, title="x", origin=Organisation.objects.get(code="LBE"), detected_at=now
         )
+
+
+def test_involving_another_council_starts_its_clocks_and_opens_its_view(
+    incident: Any, rbkc_gold: Any, outsider_viewer: Any
+) -> None:
+    ealing = Organisation.objects.get(code="LBE")
+    assert not Incident.objects.for_user(outsider_viewer).exists()
+    actions.involve_organisation(incident, actor=rbkc_gold, organisation=ealing)
+    codes = set(incident.obligations.filter(organisation=ealing).values_list("code", flat=True))
+    assert codes == {"ncsc", "police", "nca", "mhclg", "insurer", "psn"}
+    assert list(Incident.objects.for_user(outsider_viewer)) == [incident]
+    assert incident.log_entries.filter(text__contains="London Borough of Ealing is now involved").exists()

@@ -263,6 +263,24 @@ def add_log_entry(
 # -- incidents -------------------------------------------------------------------------
 
 
+def _involve(
+    incident: Incident, org: Organisation, actor: Any, became_aware_at: dt.datetime | None = None
+) -> Involvement:
+    """Add one organisation to the incident and start its clocks (caller holds the transaction)."""
+    involvement = Involvement.objects.create(
+        incident=incident, organisation=org, became_aware_at=became_aware_at
+    )
+    audit.record(
+        actor=actor,
+        action="incident.involve",
+        obj=involvement,
+        after=audit.snapshot(involvement),
+        organisations=[org],
+    )
+    _create_obligations(incident, involvement, "incident_opened", actor)
+    return involvement
+
+
 @transaction.atomic
 def open_incident(
     *,
@@ -301,15 +319,7 @@ def open_incident(
         actor=actor, action="incident.open", obj=incident, after=audit.snapshot(incident), organisations=orgs
     )
     for org in orgs:
-        involvement = Involvement.objects.create(incident=incident, organisation=org)
-        audit.record(
-            actor=actor,
-            action="incident.involve",
-            obj=involvement,
-            after=audit.snapshot(involvement),
-            organisations=[org],
-        )
-        _create_obligations(incident, involvement, "incident_opened", actor)
+        _involve(incident, org, actor)
     _append_log(
         incident=incident,
         actor=actor,
@@ -331,17 +341,7 @@ def involve_organisation(
         raise Conflict(f"{organisation.code} is already involved.", field="organisation")
     if became_aware_at is not None:
         _not_future(became_aware_at, "became_aware_at")
-    involvement = Involvement.objects.create(
-        incident=incident, organisation=organisation, became_aware_at=became_aware_at
-    )
-    audit.record(
-        actor=actor,
-        action="incident.involve",
-        obj=involvement,
-        after=audit.snapshot(involvement),
-        organisations=[organisation],
-    )
-    _create_obligations(incident, involvement, "incident_opened", actor)
+    involvement = _involve(incident, organisation, actor, became_aware_at)
     _append_log(
         incident=incident,
         actor=actor,
