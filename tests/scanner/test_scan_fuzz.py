@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,12 +40,22 @@ def test_extractors_survive_arbitrary_bytes(
     folder = tmp_path_factory.mktemp("fuzz")
     name = f"sample.{extension}"
     (folder / name).write_bytes(data)
-    task = Task(hashlib.sha256(data).hexdigest()[:24], 0, str(folder), name, len(data), Limits(max_depth=3))
+    task = Task(
+        hashlib.sha256(data).hexdigest()[:24],
+        0,
+        str(folder),
+        name,
+        len(data),
+        Limits(max_depth=3),
+        str(folder / "parts"),
+    )
     result = scan_task(task, b"k" * 32)
     top = [m for m in result.manifest if m.path == name]
     assert len(top) == 1
     assert top[0].status in ("scanned", "failed", "skipped", "needs_ocr")
     assert top[0].status == "scanned" or top[0].reason
-    for doc in result.docs:
-        for detection in doc.detections:
-            assert detection.masked and len(detection.value_hash) == 32
+    part = folder / "parts" / f"{task.key}.parquet"
+    detections = pq.read_table(part).to_pylist() if part.exists() else []
+    assert len(detections) == sum(sum(doc.detection_counts.values()) for doc in result.docs)
+    for detection in detections:
+        assert detection["masked"] and len(detection["value_hash"]) == 32

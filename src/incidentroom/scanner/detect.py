@@ -27,6 +27,7 @@ class CompiledPatterns:
     database: hyperscan.Database
     owners: tuple[Detector, ...]
     expressions: tuple[bytes, ...]
+    name_ids: frozenset[int]
 
 
 @cache
@@ -45,7 +46,15 @@ def compiled() -> CompiledPatterns:
         elements=len(expressions),
         flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions),
     )
-    return CompiledPatterns(database, tuple(owners), tuple(expressions))
+    name_ids = frozenset(i for i, owner in enumerate(owners) if owner.category == "name")
+    return CompiledPatterns(database, tuple(owners), tuple(expressions), name_ids)
+
+
+def reset_caches() -> None:
+    """Forget memoised validations (the benchmarks time cold passes with this)."""
+    from .detectors.phone import normalise_uk_phone
+
+    normalise_uk_phone.cache_clear()
 
 
 def raw_matches(data: bytes) -> dict[tuple[int, int], int]:
@@ -99,12 +108,23 @@ def detect(
     ``cell_starts`` the byte offset of each cell and ``headers`` their lower-cased
     headers; a hit then sees its own column header as context.
     """
-    owners = compiled().owners
+    patterns = compiled()
+    owners = patterns.owners
+    name_ids = patterns.name_ids
     findings: list[Finding] = []
-    for (pattern_id, start), end in raw_matches(data).items():
+    append = findings.append
+    name_end = -1
+    in_row = cell_starts is not None
+    base_offset = location.offset or 0
+    # In start order, so that the label, title and gazetteer hits of one name
+    # ('Client: Mr John Smith') are validated once, by the first of them.
+    for (pattern_id, start), end in sorted(raw_matches(data).items(), key=_start_of):
+        is_name = pattern_id in name_ids
+        if is_name and start < name_end:
+            continue
         header = ""
-        if cell_starts is not None:
-            index = bisect_right(cell_starts, start) - 1
+        if in_row:
+            index = bisect_right(cell_starts, start) - 1  # type: ignore[arg-type]
             header = headers[index] if 0 <= index < len(headers) else ""
         detector = owners[pattern_id]
         hit = detector.validate(Candidate(data, start, end, header))
@@ -112,8 +132,18 @@ def detect(
             continue
         s = start if hit.start is None else hit.start
         e = end if hit.end is None else hit.end
-        loc = location if cell_starts is not None else location.shifted(s)
-        findings.append(
+        if is_name:
+            name_end = e
+        loc = (
+            location
+            if in_row
+            else Location(location.page, location.sheet, location.row, location.line, base_offset + s)
+        )
+        append(
             Finding(detector.category, detector.name, hit.value, hit.normalised, s, e, hit.confidence, loc)
         )
     return _resolve_overlaps(findings)
+
+
+def _start_of(item: tuple[tuple[int, int], int]) -> int:
+    return item[0][1]

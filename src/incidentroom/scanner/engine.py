@@ -81,7 +81,7 @@ class ScanSummary:
         return asdict(self)
 
 
-def plan(paths: list[Path], limits: Limits) -> list[Task]:
+def plan(paths: list[Path], limits: Limits, parts_dir: str = "") -> list[Task]:
     """Every top-level file under the roots, in a stable order (never follows symlinks)."""
     tasks: list[Task] = []
     for index, root in enumerate(paths):
@@ -89,17 +89,17 @@ def plan(paths: list[Path], limits: Limits) -> list[Task]:
         if not os.path.lexists(root_str):
             raise ScanError("path_not_found", f"input path does not exist: {root_str}")
         if os.path.isfile(root_str):
-            tasks.append(_task(index, root_str, "", limits))
+            tasks.append(_task(index, root_str, "", limits, parts_dir))
             continue
         for directory, dirnames, filenames in os.walk(root_str, followlinks=False):
             dirnames.sort(key=os.fsencode)
             for name in sorted(filenames, key=os.fsencode):
                 relative = os.path.relpath(os.path.join(directory, name), root_str)
-                tasks.append(_task(index, root_str, relative, limits))
+                tasks.append(_task(index, root_str, relative, limits, parts_dir))
     return tasks
 
 
-def _task(index: int, root: str, relative: str, limits: Limits) -> Task:
+def _task(index: int, root: str, relative: str, limits: Limits, parts_dir: str) -> Task:
     full = root if relative == "" else os.path.join(root, relative)
     try:
         size = os.lstat(full).st_size
@@ -108,7 +108,7 @@ def _task(index: int, root: str, relative: str, limits: Limits) -> Task:
     key = hashlib.sha256(
         f"{index}\0".encode() + os.fsencode(root) + b"\0" + os.fsencode(relative)
     ).hexdigest()[:24]
-    return Task(key, index, root, relative, size, limits)
+    return Task(key, index, root, relative, size, limits, parts_dir)
 
 
 def _worker_init() -> None:
@@ -126,9 +126,11 @@ class _Checkpoints:
 
     def __init__(self, out_dir: Path, resume: bool) -> None:
         self.dir = out_dir / STATE_DIR / "results"
-        if not resume and self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.parts = out_dir / STATE_DIR / "parts"
+        for folder in (self.dir, self.parts):
+            if not resume and folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True, exist_ok=True)
 
     def done(self, task: Task) -> bool:
         return (self.dir / f"{task.key}.json").exists()
@@ -230,9 +232,9 @@ def run_scan(
     stop = should_stop or (lambda: False)
     out_dir.mkdir(parents=True, exist_ok=True)
     roots = [os.fsencode(os.fspath(p)).decode("utf-8", "backslashreplace") for p in paths]
-    tasks = plan(paths, limits)
     key = load_or_create_key(out_dir)
     checkpoints = _Checkpoints(out_dir, resume)
+    tasks = plan(paths, limits, str(checkpoints.parts.resolve()))
     todo = [t for t in tasks if not checkpoints.done(t)]
     bytes_total = sum(t.size for t in tasks)
     files_done = len(tasks) - len(todo)
@@ -279,7 +281,9 @@ def run_scan(
     results = [checkpoints.load(t) for t in tasks]
     agg = aggregate.build(results, roots, policy)
     outputs.write_individuals(agg, out_dir)
-    outputs.write_detections(agg, roots, out_dir)
+    outputs.write_detections(
+        agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.parquet") for t in tasks]
+    )
     outputs.write_manifest(agg, roots, out_dir)
     result = summary(outputs.summary_figures(agg, roots))
     outputs.write_json(result.as_dict(), out_dir)

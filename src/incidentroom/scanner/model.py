@@ -106,18 +106,19 @@ class RecordData:
     phones: list[str] = field(default_factory=list)
     ids: dict[str, list[str]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
-    detections: list[int] = field(default_factory=list)
-    licence_raw: list[str] = field(default_factory=list)
 
 
 @dataclass
 class DocResult:
-    """Detections and records of one scanned document."""
+    """Records of one scanned document and how many detections of each category it had.
+
+    The detections themselves are in the task's Parquet part file (see ``parts.py``).
+    """
 
     path: str
     root: int
     sha256: str
-    detections: list[DetectionRow] = field(default_factory=list)
+    detection_counts: dict[str, int] = field(default_factory=dict)
     records: list[RecordData] = field(default_factory=list)
 
 
@@ -159,7 +160,7 @@ class FileResult:
                     path=d["path"],
                     root=d["root"],
                     sha256=d["sha256"],
-                    detections=[DetectionRow(**x) for x in d["detections"]],
+                    detection_counts=d["detection_counts"],
                     records=[RecordData(**r) for r in d["records"]],
                 )
             )

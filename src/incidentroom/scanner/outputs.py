@@ -66,49 +66,62 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
     return final
 
 
-def write_detections(agg: Aggregate, roots: Sequence[str], out_dir: Path) -> Path:
-    """Every detection: where, what category, masked value and keyed hash, never the value."""
-    person_of_detection: dict[tuple[int, str, int], str] = {}
-    for doc in agg.docs:
-        for record in doc.records:
-            person = agg.record_person.get((record.doc, record.root, record.seq), "")
-            for index in record.detections:
-                person_of_detection[(doc.root, doc.path, index)] = person
-    columns: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "file", "source_root", "location", "page", "sheet", "row", "line", "offset",
-            "category", "masked", "value_hash", "confidence", "detector", "person_id",
-        )
-    }  # fmt: skip
-    for doc in agg.docs:
-        for index, d in enumerate(doc.detections):
-            columns["file"].append(doc.path)
-            columns["source_root"].append(roots[doc.root])
-            columns["location"].append(d.location)
-            columns["page"].append(d.page)
-            columns["sheet"].append(d.sheet)
-            columns["row"].append(d.row)
-            columns["line"].append(d.line)
-            columns["offset"].append(d.offset)
-            columns["category"].append(d.category)
-            columns["masked"].append(d.masked)
-            columns["value_hash"].append(d.value_hash)
-            columns["confidence"].append(d.confidence)
-            columns["detector"].append(d.detector)
-            columns["person_id"].append(person_of_detection.get((doc.root, doc.path, index), ""))
-    schema = pa.schema(
-        [
-            ("file", pa.string()), ("source_root", pa.string()), ("location", pa.string()),
-            ("page", pa.int32()), ("sheet", pa.string()), ("row", pa.int64()), ("line", pa.int64()),
-            ("offset", pa.int64()), ("category", pa.string()), ("masked", pa.string()),
-            ("value_hash", pa.string()), ("confidence", pa.float32()), ("detector", pa.string()),
-            ("person_id", pa.string()),
-        ]
-    )  # fmt: skip
+DETECTION_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()), ("source_root", pa.string()), ("location", pa.string()),
+        ("page", pa.int32()), ("sheet", pa.string()), ("row", pa.int64()), ("line", pa.int64()),
+        ("offset", pa.int64()), ("category", pa.string()), ("masked", pa.string()),
+        ("value_hash", pa.string()), ("confidence", pa.float32()), ("detector", pa.string()),
+        ("person_id", pa.string()),
+    ]
+)  # fmt: skip
+
+
+def write_detections(
+    agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[tuple[int, Path]]
+) -> Path:
+    """Every detection: where, what category, masked value and keyed hash, never the value.
+
+    Streams the per-task part files in task (path) order, batch by batch, dropping
+    documents that turned out to be duplicates and adding each detection's person.
+    """
+    kept = {(doc.root, doc.path) for doc in agg.docs}
     final = out_dir / "detections.parquet"
     tmp = final.with_suffix(".parquet.tmp")
-    pq.write_table(pa.table(columns, schema=schema), tmp)
+    with pq.ParquetWriter(tmp, DETECTION_SCHEMA) as writer:
+        for root, part in parts:
+            if not part.exists():
+                continue
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=50_000):
+                data = batch.to_pydict()
+                keep = [i for i, doc in enumerate(data["doc"]) if (root, doc) in kept]
+                if not keep:
+                    continue
+                docs = [data["doc"][i] for i in keep]
+                columns: dict[str, list[Any]] = {
+                    "file": docs,
+                    "source_root": [roots[root]] * len(docs),
+                    "person_id": [
+                        agg.record_person.get((d, root, data["record_seq"][i]), "")
+                        for d, i in zip(docs, keep, strict=True)
+                    ],
+                }
+                for name in (
+                    "location",
+                    "page",
+                    "sheet",
+                    "row",
+                    "line",
+                    "offset",
+                    "category",
+                    "masked",
+                    "value_hash",
+                    "confidence",
+                    "detector",
+                ):
+                    values = data[name]
+                    columns[name] = [values[i] for i in keep]
+                writer.write_table(pa.table(columns, schema=DETECTION_SCHEMA))
     _replace(tmp, final)
     return final
 
@@ -157,7 +170,9 @@ def summary_figures(agg: Aggregate, roots: Sequence[str]) -> dict[str, Any]:
             years[str(y) if y else "unknown"] += 1
     statuses = Counter(m.status for m in agg.manifest)
     categories = sorted(by_category, key=category_order)
-    detections = Counter(d.category for doc in agg.docs for d in doc.detections)
+    detections: Counter[str] = Counter()
+    for doc in agg.docs:
+        detections.update(doc.detection_counts)
     return {
         "files_total": len(agg.manifest),
         "bytes_total": sum(m.size for m in agg.manifest if not m.container),

@@ -22,6 +22,7 @@ from .detectors.postcode import UkPostcodeDetector, normalise_postcode
 from .hashing import keyed_hash, mask
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from .names import first_names_compatible, parse_name
+from .parts import DetectionSink
 from .vocab import CATEGORIES
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -74,10 +75,21 @@ def _address_before(text: str, start: int) -> str:
 class DocumentBuilder:
     """Accumulates findings and records for one document, hashing as it goes."""
 
-    def __init__(self, path: str, root: int, sha256: str, key: bytes) -> None:
-        """Start an empty result for the document at ``path``."""
+    def __init__(
+        self, path: str, root: int, sha256: str, key: bytes, sink: DetectionSink | None = None
+    ) -> None:
+        """Start an empty result for the document at ``path``; detections go to ``sink``."""
         self.result = DocResult(path=path, root=root, sha256=sha256)
         self.key = key
+        self.sink = sink or DetectionSink(None)
+        # One record per distinct content: a CSV listing the same resident on 10,000 rows
+        # keeps one record (memory follows people, not rows).
+        self.seen: dict[tuple[object, ...], int] = {}
+
+    @property
+    def detection_total(self) -> int:
+        """Detections emitted for this document so far."""
+        return sum(self.result.detection_counts.values())
 
     def add_row(self, unit: RowUnit) -> None:
         """Detect in one table row and record its subject (and any next of kin)."""
@@ -261,6 +273,7 @@ class DocumentBuilder:
         dobs = [f for f in draft.findings if f.category == "date_of_birth"]
         surname = name_key(names[0].value)[1] if names else ""
         dob = dt.date.fromisoformat(dobs[0].normalised) if dobs else None
+        rows: list[DetectionRow] = []
         for finding in draft.findings:
             confidence = finding.confidence
             counted = True
@@ -274,13 +287,10 @@ class DocumentBuilder:
                 confidence, counted = 0.4, False
             if finding.detector == "email_sender" and finding.category == "name":
                 counted = bool(finding.value)
-            index = len(self.result.detections)
             if finding.detector != "email_sender":
-                self.result.detections.append(self._row(finding, confidence))
-                record.detections.append(index)
-            if not counted:
-                continue
-            self._apply(record, finding)
+                rows.append(self._row(finding, confidence))
+            if counted:
+                self._apply(record, finding)
         for address in draft.addresses:
             record.addresses.append(address)
             match = _POSTCODE_RE.search(address.upper())
@@ -290,9 +300,21 @@ class DocumentBuilder:
                     record.postcodes.append(postcode)
             if "address" not in record.categories:
                 record.categories.append("address")
-        if not record.categories:
-            return
-        self.result.records.append(record)
+        seq = -1
+        if record.categories:
+            signature = (
+                tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
+                tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
+                tuple(record.categories),
+            )  # fmt: skip
+            seq = self.seen.get(signature, -1)
+            if seq == -1:
+                seq = self.seen[signature] = record.seq
+                self.result.records.append(record)
+        counts = self.result.detection_counts
+        for row in rows:
+            counts[row.category] = counts.get(row.category, 0) + 1
+            self.sink.add(self.result.path, seq, row)
 
     def _apply(self, record: RecordData, finding: Finding) -> None:
         category = finding.category

@@ -15,6 +15,7 @@ from pathlib import Path
 from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, choose
 from .extractors.base import Extractor
 from .model import FileResult, ManifestEntry, RowUnit, TextUnit
+from .parts import DetectionSink
 from .records import DocumentBuilder
 
 
@@ -28,6 +29,7 @@ class Task:
     relative: str
     size: int
     limits: Limits
+    parts_dir: str = ""
 
     @property
     def full_path(self) -> str:
@@ -52,6 +54,7 @@ class _Walker:
     def __init__(self, task: Task, key: bytes) -> None:
         self.task = task
         self.key = key
+        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.parquet" if task.parts_dir else None)
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
 
@@ -141,7 +144,7 @@ class _Walker:
         self.extract(blob, container, depth, sha, extractor)
 
     def extract(self, blob: Blob, container: str, depth: int, sha: str, extractor: Extractor) -> None:
-        builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key)
+        builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key, self.sink)
         status, reason = "scanned", ""
         index = len(self.result.manifest)
         self.entry(blob.path, container, sha, extractor.name, blob.size, status, reason, blob.year)
@@ -186,7 +189,7 @@ class _Walker:
             reason += " (findings before the error are kept)"
         entry = self.result.manifest[index]
         entry.status, entry.reason = status, reason
-        if builder.result.records or builder.result.detections:
+        if builder.result.records or builder.detection_total:
             self.result.docs.append(builder.result)
 
 
@@ -209,4 +212,5 @@ def scan_task(task: Task, key: bytes) -> FileResult:
         return walker.result
     blob = Blob(shown, lambda: Path(path).open("rb"), stat.st_size, year)
     walker.process(blob, "", 0)
+    walker.sink.close()
     return walker.result

@@ -9,21 +9,27 @@ import phonenumbers
 
 from .base import Candidate, Detector, Hit, digits
 
-_UK_REGIONS = frozenset({"GB", "GG", "JE", "IM"})
+_UK_REGIONS = ("GB", "GG", "JE", "IM")
 
 
 @lru_cache(maxsize=65536)
 def normalise_uk_phone(raw: str) -> str | None:
     """E.164 form of a valid UK number, or ``None``. Cached: numbers recur a lot."""
+    compact = digits(raw)
+    if raw.lstrip().startswith("+") or compact.startswith("0044"):
+        # International form: drop the 44 (and a '(0)' trunk prefix) for a national string.
+        compact = "0" + compact.removeprefix("00").removeprefix("44").removeprefix("0")
     try:
-        number = phonenumbers.parse(raw, "GB")
+        number = phonenumbers.parse(compact, "GB")
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+    if number.country_code != 44:
         return None
-    if phonenumbers.region_code_for_number(number) not in _UK_REGIONS:
+    # is_valid_number() first works out the region by trying every region that shares
+    # +44; asking about GB (then the Crown dependencies) directly is several times faster.
+    if not any(phonenumbers.is_valid_number_for_region(number, region) for region in _UK_REGIONS):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"+44{number.national_number}"
 
 
 class UkPhoneDetector(Detector):
@@ -41,8 +47,6 @@ class UkPhoneDetector(Detector):
     def validate(self, cand: Candidate) -> Hit | None:
         """Accept numbers the GB numbering plan says are valid."""
         raw = cand.value
-        if len(digits(raw)) < 10:
-            return None
         normalised = normalise_uk_phone(raw)
         if normalised is None:
             return None

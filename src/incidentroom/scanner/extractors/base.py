@@ -184,18 +184,22 @@ def spool(stream: IO[bytes], limits: Limits, declared: int = -1, compressed: int
     """Copy a member into a spooled temporary file, enforcing size and ratio limits."""
     out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=limits.spool_in_memory)  # noqa: SIM115
     total = 0
-    while True:
-        block = stream.read(1 << 20)
-        if not block:
-            break
-        total += len(block)
-        if total > limits.max_member_bytes:
-            out.close()
-            raise ExtractError("skipped", f"member larger than {limits.max_member_bytes} bytes")
-        if compressed > 0 and total / compressed > limits.max_ratio and total > (1 << 20):
-            out.close()
-            raise ExtractError("skipped", f"compression ratio above {limits.max_ratio:g} (zip bomb guard)")
-        out.write(block)
+    try:
+        while True:
+            block = stream.read(1 << 20)
+            if not block:
+                break
+            total += len(block)
+            if total > limits.max_member_bytes:
+                raise ExtractError("skipped", f"member larger than {limits.max_member_bytes} bytes")
+            if compressed > 0 and total / compressed > limits.max_ratio and total > (1 << 20):
+                raise ExtractError(
+                    "skipped", f"compression ratio above {limits.max_ratio:g} (zip bomb guard)"
+                )
+            out.write(block)
+    except BaseException:
+        out.close()  # a corrupt or hostile member: never leak the temporary file
+        raise
     out.seek(0)
     return out
 
