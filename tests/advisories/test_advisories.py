@@ -44,7 +44,9 @@ def test_publish_emails_the_chosen_councils_staff(
     with django_capture_on_commit_callbacks(execute=True):
         advisory = _publish(lbhf_comms, ["LBHF"], partner_domains="rbkc.gov.uk, westminster.gov.uk")
     sent_to = {rcpt for _, rcpts in mail.envelopes for rcpt in rcpts}
-    assert sent_to == _staff("LBHF") - {""}
+    # Everyone at LBHF but the author, who has read it (and is not held at the gate by it).
+    assert sent_to == _staff("LBHF") - {"", lbhf_comms.email}
+    assert advisory.acknowledgements.get().user == lbhf_comms
     assert all(TITLE in str(m["Subject"]) for m in mail.messages)
     assert advisory.partner_domains == ["rbkc.gov.uk", "westminster.gov.uk"]
     assert AuditEntry.objects.filter(action="advisory.publish", object_id=str(advisory.pk)).exists()
@@ -149,18 +151,19 @@ def test_who_has_read_it_reminders_and_csv(
     actions.acknowledge(advisory, actor=rbkc_dpo)
     page = web(rbkc_comms).get(f"/advisories/{advisory.pk}/").content.decode()
     staff = _staff("RBKC")
-    assert '<strong id="read-count">1</strong>' in page
-    assert f'<strong id="unread-count">{len(staff) - 1}</strong>' in page
+    # The author and the DPO.
+    assert '<strong id="read-count">2</strong>' in page
+    assert f'<strong id="unread-count">{len(staff) - 2}</strong>' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = web(rbkc_comms).post(f"/advisories/{advisory.pk}/remind/")
     assert response.status_code == 302
     reminded = {r for _, rcpts in mail.envelopes for r in rcpts}
-    assert reminded == staff - {"dpo@rbkc.example.gov.uk", ""}
+    assert reminded == staff - {"dpo@rbkc.example.gov.uk", rbkc_comms.email, ""}
     assert all(str(m["Subject"]).startswith("Reminder: ") for m in mail.messages)
     exported = web(rbkc_silver).get(f"/advisories/{advisory.pk}/acknowledgements.csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
     assert {r["username"]: r["acknowledged"] for r in rows}["rbkc.dpo"] == "yes"
-    assert sum(r["acknowledged"] == "no" for r in rows) == len(staff) - 1
+    assert sum(r["acknowledged"] == "no" for r in rows) == len(staff) - 2
     # A DPO (not comms, Gold or Silver) sees the advisory but not the list.
     assert "read-count" not in web(rbkc_dpo).get(f"/advisories/{advisory.pk}/").content.decode()
     assert web(rbkc_dpo).get(f"/advisories/{advisory.pk}/acknowledgements.csv").status_code == 403
@@ -197,10 +200,10 @@ def test_api_acknowledge_and_scope(
     assert [a["id"] for a in api(rbkc_dpo).get("/advisories?pending=true").json()] == [advisory_id]
     assert api(rbkc_dpo).post(f"/advisories/{advisory_id}/acknowledge").json()["acknowledged_by_me"] is True
     assert api(rbkc_dpo).get("/advisories?pending=true").json() == []
-    assert Acknowledgement.objects.filter(advisory_id=advisory_id).count() == 1
+    assert Acknowledgement.objects.filter(advisory_id=advisory_id, user=rbkc_dpo).count() == 1
     assert api(rbkc_dpo).get(f"/advisories/{advisory_id}/acknowledgements").status_code == 403
     listing = api(rbkc_comms).get(f"/advisories/{advisory_id}/acknowledgements").json()
-    assert {r["username"] for r in listing if r["acknowledged_at"]} == {"rbkc.dpo"}
+    assert {r["username"] for r in listing if r["acknowledged_at"]} == {"rbkc.dpo", "rbkc.comms"}
     for user in (wcc_dpo, outsider_gold):
         assert api(user).get(f"/advisories/{advisory_id}").status_code == 404
         assert api(user).post(f"/advisories/{advisory_id}/acknowledge").status_code == 404

@@ -107,7 +107,12 @@ def publish_advisory(
         },
         organisations=orgs,
     )
-    _email(advisory, list(recipients(advisory).values_list("pk", flat=True)), reminder=False)
+    if recipients(advisory).filter(pk=actor.pk).exists():
+        # The author has read it: they are not held at the sign-in gate by their own words.
+        acknowledge(advisory, actor=actor)
+    _email(
+        advisory, list(recipients(advisory).exclude(pk=actor.pk).values_list("pk", flat=True)), reminder=False
+    )
     return advisory
 
 
