@@ -192,3 +192,19 @@ def assert_only_own_data(text: str, person_id: str) -> None:
         if other_id != person_id:
             for value in identifying(other):
                 assert value not in collapsed, (person_id, "holds another person's data", value)
+
+
+def close_response(response: Any) -> None:
+    """Close a (possibly streaming) test response the way Django's test client does.
+
+    A FileResponse holds an open file until closed, and closing it fires request_finished,
+    whose close_old_connections handler would close the test's own database connection.
+    """
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

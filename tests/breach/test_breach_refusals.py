@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE
+from breachhelp import PEOPLE, close_response
 from django.urls import URLPattern
 
 from incidentroom.api import api as ninja_api
@@ -141,7 +141,7 @@ def test_api_serves_the_controllers_dpo_and_gold(
         if method != "get":
             continue
         response = client.get(_fill(path, world))
-        response.close()  # file downloads stream from an open file
+        close_response(response)  # file downloads stream from an open file
         assert response.status_code == 200, (who, path, response.status_code)
     people = client.get(f"/breach/breaches/{world['breach_id']}/individuals?category=health").json()
     assert [p["full_name"] for p in people["items"]] == ["Bashir Bello"]
@@ -188,7 +188,7 @@ def test_pages_serve_the_controllers_dpo_and_gold(
     for pattern in _pages():
         url = _page(pattern, world)
         response = client.get(url)
-        response.close()
+        close_response(response)
         if "edit/" in url or url.endswith(
             (
                 "/scans/",

@@ -27,18 +27,27 @@ def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _run_worker() -> None:
-    # The real worker loop, in-process, until the queue is empty.
+def _run_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real worker loop, in-process, until the queue is empty. Its connection housekeeping
+    # would drop the test's open transaction (on PostgreSQL), so only that is switched off.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
 
 def test_worker_runs_the_real_scanner_and_imports_its_results(
-    breach: Any, rbkc_dpo: Any, small_archive: Path, django_capture_on_commit_callbacks: Any, settings: Any
+    breach: Any,
+    rbkc_dpo: Any,
+    small_archive: Path,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.BREACH_SCAN_ROOTS = [str(small_archive.parent)]
     with django_capture_on_commit_callbacks(execute=True):
         job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
-    _run_worker()
+    _run_worker(monkeypatch)
     job.refresh_from_db()
     assert job.status == ScanStatus.SUCCEEDED, job.error
     assert job.files_total > 0 and job.files_done == job.files_total and job.percent == 100
