@@ -14,7 +14,7 @@ from functools import cache
 import hyperscan
 
 from .detectors import Detector, all_detectors
-from .detectors.base import Candidate
+from .detectors.base import Candidate, Hit
 from .model import Finding, Location
 
 CELL_SEPARATOR = "\x1e"
@@ -50,11 +50,17 @@ def compiled() -> CompiledPatterns:
     return CompiledPatterns(database, tuple(owners), tuple(expressions), name_ids)
 
 
+_MISSING = object()
+_VALUE_CACHE: dict[tuple[int, bytes], Hit | None] = {}
+_VALUE_CACHE_LIMIT = 200_000
+
+
 def reset_caches() -> None:
     """Forget memoised validations (the benchmarks time cold passes with this)."""
     from .detectors.phone import normalise_uk_phone
 
     normalise_uk_phone.cache_clear()
+    _VALUE_CACHE.clear()
 
 
 def raw_matches(data: bytes) -> dict[tuple[int, int], int]:
@@ -100,13 +106,18 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
 
 
 def detect(
-    data: bytes, location: Location, cell_starts: list[int] | None = None, headers: tuple[str, ...] = ()
+    data: bytes,
+    location: Location,
+    cell_starts: list[int] | None = None,
+    headers: tuple[str, ...] = (),
+    skip_names: bool = False,
 ) -> list[Finding]:
     """Validated, non-overlapping findings in UTF-8 ``data``.
 
     For a table row, ``data`` is the cells joined by :data:`CELL_SEPARATOR`,
     ``cell_starts`` the byte offset of each cell and ``headers`` their lower-cased
-    headers; a hit then sees its own column header as context.
+    headers; a hit then sees its own column header as context. ``skip_names`` leaves
+    out the running-text name patterns (a table row takes its names from its columns).
     """
     patterns = compiled()
     owners = patterns.owners
@@ -120,14 +131,25 @@ def detect(
     # ('Client: Mr John Smith') are validated once, by the first of them.
     for (pattern_id, start), end in sorted(raw_matches(data).items(), key=_start_of):
         is_name = pattern_id in name_ids
-        if is_name and start < name_end:
+        if is_name and (skip_names or start < name_end):
             continue
         header = ""
         if in_row:
             index = bisect_right(cell_starts, start) - 1  # type: ignore[arg-type]
             header = headers[index] if 0 <= index < len(headers) else ""
         detector = owners[pattern_id]
-        hit = detector.validate(Candidate(data, start, end, header))
+        if detector.context_free:
+            key = (pattern_id, data[start - 1 if start else 0 : end])
+            cached = _VALUE_CACHE.get(key, _MISSING)
+            if cached is _MISSING:
+                hit = detector.validate(Candidate(data, start, end, header))
+                if len(_VALUE_CACHE) >= _VALUE_CACHE_LIMIT:
+                    _VALUE_CACHE.clear()
+                _VALUE_CACHE[key] = hit
+            else:
+                hit = cached  # type: ignore[assignment]
+        else:
+            hit = detector.validate(Candidate(data, start, end, header))
         if hit is None:
             continue
         s = start if hit.start is None else hit.start

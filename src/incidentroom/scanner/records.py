@@ -107,7 +107,7 @@ class DocumentBuilder:
         padded = headers + ("",) * (len(cells) - len(headers))
         drafts: dict[int, _Draft] = {}
         columns = [classify(h) for h in padded]
-        for finding in detect(data, unit.location, cell_starts, padded):
+        for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
             if finding.category == "name" and column.field not in ("name", "first", "surname"):

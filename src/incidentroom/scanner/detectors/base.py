@@ -60,6 +60,10 @@ class Detector(ABC):
     patterns: ClassVar[tuple[str, ...]]
     #: Header words that tell us a table cell holds this category.
     header_words: ClassVar[tuple[str, ...]] = ()
+    #: True when validate() looks only at the matched bytes (and the byte before them),
+    #: so results can be memoised by value: the same postcode or phone number recurs
+    #: across thousands of rows of a register.
+    context_free: ClassVar[bool] = False
 
     @abstractmethod
     def validate(self, cand: Candidate) -> Hit | None:

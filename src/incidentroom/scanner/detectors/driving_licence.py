@@ -45,6 +45,7 @@ class DrivingLicenceDetector(Detector):
     """Structure check here; the surname/date-of-birth cross-check runs per record."""
 
     name = "uk_driving_licence"
+    context_free = True
     category = "driving_licence_number"
     patterns: ClassVar[tuple[str, ...]] = (r"\b[A-Z9]{5}\d[0156]\d[0-3]\d\d[A-Z9]{2}\d[A-Z]{2}\b",)
     header_words = ("licence", "license", "dvla")

@@ -27,6 +27,7 @@ class EmailDetector(Detector):
     """RFC-ish address with a dotted domain and an alphabetic TLD."""
 
     name = "email"
+    context_free = True
     category = "email"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",

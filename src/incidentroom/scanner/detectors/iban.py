@@ -13,6 +13,7 @@ class IbanDetector(Detector):
     """Country code, check digits and BBAN, grouped in fours or not."""
 
     name = "iban"
+    context_free = True
     category = "bank_account"
     patterns: ClassVar[tuple[str, ...]] = (r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b",)
     header_words = ("iban",)

@@ -25,6 +25,7 @@ class NationalInsuranceDetector(Detector):
     """Two prefix letters, six digits, suffix A-D, with optional spaces."""
 
     name = "uk_nino"
+    context_free = True
     category = "national_insurance_number"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",

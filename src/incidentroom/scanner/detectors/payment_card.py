@@ -47,6 +47,7 @@ class PaymentCardDetector(Detector):
     """13-19 digits with optional single spaces or hyphens."""
 
     name = "payment_card"
+    context_free = True
     category = "payment_card"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d(?:[ -]?\d){11,18}\b",)
     header_words = ("card number", "card no", "pan")

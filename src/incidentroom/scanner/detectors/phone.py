@@ -36,6 +36,7 @@ class UkPhoneDetector(Detector):
     """National (0...), international (+44 / 0044) and bracketed area-code forms."""
 
     name = "uk_phone"
+    context_free = True
     category = "phone"
     patterns: ClassVar[tuple[str, ...]] = (
         r"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?\d(?:[ -]?\d){8,9}\b",

@@ -23,6 +23,7 @@ class UkPostcodeDetector(Detector):
     """A full UK postcode, the anchor of an address."""
 
     name = "uk_postcode"
+    context_free = True
     category = "address"
     patterns: ClassVar[tuple[str, ...]] = (rf"\b{_OUTWARD}[ ]?{_INWARD}\b",)
     header_words = ("postcode", "post code", "postal code")
