@@ -1,4 +1,8 @@
-"""Keyed hashing and masking, so detections never carry a raw value."""
+"""Keyed hashing and masking, so detections never carry a raw value.
+
+Both are memoised: a register repeats the same values on many rows. The caches live in
+the worker process only and hold nothing that is not already in memory for the scan.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 KEY_FILE = "scan.key"
@@ -29,11 +34,13 @@ def load_or_create_key(out_dir: Path) -> bytes:
     return key
 
 
+@lru_cache(maxsize=131072)
 def keyed_hash(key: bytes, category: str, normalised: str) -> str:
     """HMAC-SHA256 of a normalised value, scoped by category, as 32 hex characters."""
     return hmac.new(key, f"{category}:{normalised}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@lru_cache(maxsize=131072)
 def mask(category: str, value: str) -> str:
     """Return a masked form that lets a reviewer recognise a value without exposing it."""
     if category == "email" and "@" in value:

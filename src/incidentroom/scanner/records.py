@@ -85,6 +85,7 @@ class DocumentBuilder:
         # One record per distinct content: a CSV listing the same resident on 10,000 rows
         # keeps one record (memory follows people, not rows).
         self.seen: dict[tuple[object, ...], int] = {}
+        self._rendered: dict[Location, str] = {}
 
     @property
     def detection_total(self) -> int:
@@ -337,13 +338,18 @@ class DocumentBuilder:
 
     def _row(self, finding: Finding, confidence: float) -> DetectionRow:
         loc = finding.location
+        rendered = self._rendered.get(loc)
+        if rendered is None:
+            if len(self._rendered) > 4096:
+                self._rendered.clear()
+            rendered = self._rendered[loc] = loc.render()
         return DetectionRow(
             category=finding.category,
             detector=finding.detector,
             masked=mask(finding.category, finding.value),
             value_hash=keyed_hash(self.key, finding.category, finding.normalised),
             confidence=confidence,
-            location=loc.render(),
+            location=rendered,
             page=loc.page,
             sheet=loc.sheet,
             row=loc.row,
