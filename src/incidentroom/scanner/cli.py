@@ -79,6 +79,7 @@ class _Display:
             )
 
     def close(self) -> None:
+        """Stop the progress bar (if one was started)."""
         if self.bar is not None and self.task_id is not None:
             self.bar.stop()
 
@@ -103,6 +104,7 @@ def main(argv: list[str]) -> int:
     stop_requested = False
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
+        """First Ctrl-C: stop after the files in progress; second: abort."""
         nonlocal stop_requested
         if stop_requested:
             raise KeyboardInterrupt

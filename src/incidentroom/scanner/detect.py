@@ -68,6 +68,7 @@ def raw_matches(data: bytes) -> dict[tuple[int, int], int]:
     found: dict[tuple[int, int], int] = {}
 
     def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
+        """Keep the longest end per (pattern, start)."""
         key = (pattern_id, start)
         if found.get(key, -1) < end:
             found[key] = end
@@ -86,6 +87,7 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     cluster_end = -1
 
     def flush() -> None:
+        """Choose the non-overlapping findings of one overlapping cluster."""
         if len(cluster) == 1:
             kept.append(cluster[0])
             return

@@ -133,15 +133,18 @@ class _Checkpoints:
             folder.mkdir(parents=True, exist_ok=True)
 
     def done(self, task: Task) -> bool:
+        """Whether ``task`` has a checkpoint."""
         return (self.dir / f"{task.key}.json").exists()
 
     def save(self, data: dict[str, Any]) -> None:
+        """Write one task's result atomically."""
         final = self.dir / f"{data['task_key']}.json"
         tmp = final.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, final)
 
     def load(self, task: Task) -> FileResult:
+        """Read one task's result back."""
         return FileResult.from_json(json.loads((self.dir / f"{task.key}.json").read_text(encoding="utf-8")))
 
 
@@ -242,6 +245,7 @@ def run_scan(
     log.info("planned %d files (%d bytes); %d already done", len(tasks), bytes_total, files_done)
 
     def report_progress(current: str) -> None:
+        """Tell the caller how far the scan has got."""
         if progress is not None:
             progress(
                 ScanProgress(
@@ -259,6 +263,7 @@ def run_scan(
     complete = files_done == len(tasks)
 
     def summary(figures: dict[str, Any]) -> ScanSummary:
+        """The summary with this run's timings and settings."""
         return ScanSummary(
             out_dir=str(out_dir),
             roots=roots,

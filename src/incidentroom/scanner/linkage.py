@@ -47,6 +47,7 @@ class _Profile:
     strong: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def absorb(self, other: _Profile) -> None:
+        """Add what another cluster knows (on a merge)."""
         self.firsts |= other.firsts
         self.raw_firsts |= other.raw_firsts
         self.initials |= other.initials
@@ -120,12 +121,14 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
     profiles = [_profile(names[i], r) for i, r in enumerate(records)]
 
     def find(i: int) -> int:
+        """Union-find root, with path halving."""
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
     def union(i: int, j: int) -> bool:
+        """Merge two clusters unless they conflict; True if they are one now."""
         a, b = find(i), find(j)
         if a == b:
             return True

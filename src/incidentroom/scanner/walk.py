@@ -70,6 +70,7 @@ class _Walker:
         year: int | None,
         duplicate_of: str = "",
     ) -> None:
+        """Append one manifest row."""
         self.result.manifest.append(
             ManifestEntry(
                 blob_path,
@@ -86,6 +87,7 @@ class _Walker:
         )
 
     def process(self, blob: Blob, container: str, depth: int) -> None:
+        """Hash a blob, skip duplicates and unknown types, else extract it."""
         try:
             sha = _sha256(blob)
             with blob.open() as fh:
@@ -144,6 +146,7 @@ class _Walker:
         self.extract(blob, container, depth, sha, extractor)
 
     def extract(self, blob: Blob, container: str, depth: int, sha: str, extractor: Extractor) -> None:
+        """Run one extractor over a blob, feeding records and nested blobs."""
         builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key, self.sink)
         status, reason = "scanned", ""
         index = len(self.result.manifest)

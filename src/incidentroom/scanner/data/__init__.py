@@ -1,0 +1,1 @@
+"""Shipped word lists (given names, surnames, nicknames, stop words)."""

@@ -217,20 +217,25 @@ class _SharedReader(io.RawIOBase):
         fh.seek(0)
 
     def readable(self) -> bool:
+        """Always readable."""
         return True
 
     def seekable(self) -> bool:
+        """Always seekable."""
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Read from the shared file at this view's position."""
         data = self._fh.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        """Seek the shared file."""
         return self._fh.seek(offset, whence)
 
     def tell(self) -> int:
+        """Position in the shared file."""
         return self._fh.tell()
 
 
