@@ -1,0 +1,161 @@
+"""The breach pages' forms, end to end through Django's test client as the RBKC DPO."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from breachhelp import close_response
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from incidentroom.breach.models import (
+    Appearance,
+    Breach,
+    ContactStatus,
+    Individual,
+    LetterBatch,
+    PublicNotice,
+    Report,
+    ScanJob,
+)
+from incidentroom.incidents.models import Obligation
+
+
+def test_record_a_breach_from_the_page(web: Any, wcc_dpo: Any, incident: Any, media: Any) -> None:
+    client = web(wcc_dpo)
+    page = client.get(f"/incidents/{incident.reference}/data-breach/")
+    assert page.status_code == 200 and 'value="WCC"' in page.content.decode()
+    response = client.post(
+        f"/incidents/{incident.reference}/data-breach/",
+        {
+            "organisation": "WCC",
+            "description": "Archive copied.",
+            "data_sets": "Licensing files\nHousing register",
+            "became_aware_at": "2025-11-24T09:30",
+            "people_categories": ["residents", "children"],
+            "confidentiality": "on",
+        },
+    )
+    breach = Breach.objects.get(organisation__code="WCC")
+    assert response.status_code == 302 and response["Location"] == f"/breaches/{breach.pk}/"
+    assert breach.data_set_list() == ["Licensing files", "Housing register"] and breach.confidentiality
+    assert not breach.integrity and breach.people_categories == ["residents", "children"]
+    assert Obligation.objects.filter(organisation__code="WCC", code="ico").exists()
+    bad = client.post(
+        f"/incidents/{incident.reference}/data-breach/", {"organisation": "WCC", "description": ""}
+    )
+    assert bad.status_code in (409, 422)
+
+
+def test_breach_page_edit_upload_and_cancel(web: Any, rbkc_dpo: Any, breach: Any) -> None:
+    client = web(rbkc_dpo)
+    body = client.get(f"/breaches/{breach.pk}/").content.decode()
+    assert "Document archive 2006-2020" in body and "Start scan" in body
+    response = client.post(
+        f"/breaches/{breach.pk}/edit/",
+        {
+            "description": "Updated account.",
+            "became_aware_at": "2025-11-24T14:30",
+            "confidentiality": "on",
+            "availability": "on",
+            "measures_proposed": "Credit monitoring.",
+        },
+    )
+    assert response.status_code == 302
+    breach.refresh_from_db()
+    assert breach.description == "Updated account." and breach.availability
+    upload = SimpleUploadedFile("stolen.zip", b"PK\x05\x06" + b"\0" * 18)
+    assert client.post(f"/breaches/{breach.pk}/scans/", {"upload": upload}).status_code == 302
+    job = ScanJob.objects.get()
+    assert job.sources[0]["path"].endswith("stolen.zip")
+    panel = client.get(f"/scans/{job.pk}/").content.decode()
+    assert "Queued" in panel and "Cancel scan" in panel
+    assert client.post(f"/scans/{job.pk}/cancel/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+    neither = client.post(f"/breaches/{breach.pk}/scans/", {})
+    assert neither.status_code == 422 and "either a folder" in neither.content.decode()
+
+
+def test_individuals_search_detail_and_corrections(web: Any, rbkc_dpo: Any, scanned: Any) -> None:
+    client = web(rbkc_dpo)
+    listing = client.get(
+        f"/breaches/{scanned.pk}/individuals/", {"category": "passport_number"}
+    ).content.decode()
+    assert "Dev Dhillon" in listing and "Alice Ashdown" not in listing
+    by_postcode = client.get(f"/breaches/{scanned.pk}/individuals/", {"q": "SW10"}).content.decode()
+    assert "Bashir Bello" in by_postcode and "Dev Dhillon" not in by_postcode
+    alice = Individual.objects.get(person_id="P0001")
+    detail = client.get(f"/people/{alice.pk}/").content.decode()
+    assert "2009/permits.xlsx" in detail and "Bank account numbers and sort codes" in detail
+    client.post(f"/people/{alice.pk}/do-not-contact/", {"reason": "Already informed by phone"})
+    alice.refresh_from_db()
+    assert alice.contact_status == ContactStatus.DO_NOT_CONTACT
+    client.post(f"/people/{alice.pk}/reset/")
+    client.post(f"/people/{alice.pk}/notified/", {"how": "in person"})
+    alice.refresh_from_db()
+    assert alice.contact_status == ContactStatus.NOTIFIED and alice.notified_how == "in person"
+    cora = Individual.objects.get(person_id="P0003")
+    assert client.post(f"/people/{alice.pk}/merge/", {"others": f"{cora.pk}"}).status_code == 302
+    assert Individual.objects.get(pk=cora.pk).merged_into_id == alice.pk
+    moved = Appearance.objects.get(individual=alice, path="2018/contacts.csv")
+    response = client.post(
+        f"/people/{alice.pk}/split/",
+        {"full_name": "Cora Cole", "appearances": [str(moved.pk)], "categories": ["name", "phone"]},
+    )
+    new = Individual.objects.get(full_name="Cora Cole", merged_into=None)
+    assert response["Location"] == f"/people/{new.pk}/"
+    assert client.post(f"/people/{alice.pk}/merge/", {"others": "abc"}).status_code == 422
+
+
+def test_reports_letters_emails_and_public_notice_from_the_pages(
+    web: Any, rbkc_dpo: Any, scanned: Any
+) -> None:
+    client = web(rbkc_dpo)
+    response = client.post(f"/breaches/{scanned.pk}/reports/", {"kind": "ico"})
+    report = Report.objects.get()
+    assert response["Location"] == f"/reports/{report.pk}/"
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "Approximate number of people affected" in page and "Record as submitted" in page
+    pdf = client.get(f"/reports/{report.pk}/download.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    docx = client.get(f"/reports/{report.pk}/download.docx")
+    assert docx.content.startswith(b"PK")
+    assert client.get(f"/reports/{report.pk}/download.txt").status_code == 422
+    client.post(f"/reports/{report.pk}/submit/", {"external_reference": "ICO/1"})
+    report.refresh_from_db()
+    assert report.submitted_at is not None and report.external_reference == "ICO/1"
+
+    client.post(f"/breaches/{scanned.pk}/letters/", {"risks": ["high"]})
+    batch = LetterBatch.objects.get()
+    page = client.get(f"/letters/{batch.pk}/").content.decode()
+    assert "Combined print file" in page and "Alice Ashdown" in page
+    letter = batch.letters.first()
+    one = client.get(f"/letters/{batch.pk}/people/{letter.pk}.pdf")
+    assert one.status_code == 200
+    close_response(one)
+    for name in ("print-file.pdf", "print-house.csv", "letters.zip"):
+        download = client.get(f"/letters/{batch.pk}/files/{name}")
+        assert download.status_code == 200, name
+        close_response(download)
+    assert client.get(f"/letters/{batch.pk}/files/..%2Fsecret").status_code == 404
+    client.post(f"/letters/{batch.pk}/posted/")
+    assert Individual.objects.filter(contact_status=ContactStatus.NOTIFIED).count() == 3
+
+    client.post(f"/breaches/{scanned.pk}/public-notice/")
+    notice = PublicNotice.objects.get()
+    assert notice.is_live and client.get(f"/notices/{notice.slug}/").status_code == 200
+    client.post(f"/breaches/{scanned.pk}/public-notice/", {"withdraw": "1"})
+    notice.refresh_from_db()
+    assert not notice.is_live
+
+
+def test_emails_page_creates_and_shows_progress(web: Any, rbkc_dpo: Any, scanned: Any) -> None:
+    client = web(rbkc_dpo)
+    response = client.post(
+        f"/breaches/{scanned.pk}/emails/", {"risks": ["high"], "subject": "About your data"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Subject: About your data" in page and "waiting 3" in page
+    partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert partial.startswith('<div id="email-panel"')
