@@ -133,3 +133,44 @@ def test_special_categories_need_specific_terms_or_context() -> None:
     assert found("Ethnicity: White British", "ethnicity") == ["white british"]
     assert found("Sexual orientation: bisexual", "sexual_orientation") == ["bisexual"]
     assert found("He was convicted of theft in 2009.", "criminal_offence") == ["convicted of", "theft"]
+
+
+def test_phone_fast_path_agrees_with_phonenumbers() -> None:
+    import phonenumbers
+
+    from incidentroom.scanner.detectors.phone import normalise_uk_phone
+
+    rng = random.Random(0)
+    prefixes = [
+        "01",
+        "02",
+        "03",
+        "05",
+        "07",
+        "08",
+        "09",
+        "0161",
+        "0207",
+        "07700",
+        "0800",
+        "0845",
+        "01534",
+        "01624",
+        "01481",
+    ]
+    agree = valid = 0
+    for _ in range(3000):
+        prefix = rng.choice(prefixes)
+        number = prefix + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(8, 11) - len(prefix) + 1)
+        )
+        parsed = phonenumbers.parse(number, "GB")
+        expected = phonenumbers.is_valid_number(parsed) and phonenumbers.region_code_for_number(parsed) in (
+            "GB",
+            "GG",
+            "JE",
+            "IM",
+        )
+        valid += expected
+        agree += expected == (normalise_uk_phone(number) is not None)
+    assert agree == 3000 and valid > 300

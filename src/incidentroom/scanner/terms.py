@@ -22,6 +22,7 @@ class TermDetector(Detector):
     weak_terms: ClassVar[tuple[str, ...]] = ()
     context: ClassVar[re.Pattern[str]] = re.compile(r"$^")
     weak_confidence: ClassVar[float] = 0.8
+    _strong_cache: ClassVar[frozenset[str] | None] = None
 
     @property
     def patterns(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -33,6 +34,15 @@ class TermDetector(Detector):
                 out.append(rf"(?i)\b(?:{alternation})\b")
         return tuple(out)
 
+    @classmethod
+    def _strong_lower(cls) -> frozenset[str]:
+        """The strong terms, lower case (built once per class)."""
+        cached: frozenset[str] | None = cls.__dict__.get("_strong_cache")
+        if cached is None:
+            cached = frozenset(t.lower() for t in cls.strong_terms)
+            cls._strong_cache = cached
+        return cached
+
     def validate(self, cand: Candidate) -> Hit | None:
         """Strong terms unless negated; weak terms only with context or a matching column."""
         value = cand.value
@@ -40,7 +50,7 @@ class TermDetector(Detector):
         before = cand.before(60)
         if NEGATION.search(before):
             return None
-        if lower in {t.lower() for t in self.strong_terms}:
+        if lower in self._strong_lower():
             return Hit(value, lower, 0.9)
         if self.header_matches(cand.header) or self.context.search(before):
             return Hit(value, lower, self.weak_confidence)
