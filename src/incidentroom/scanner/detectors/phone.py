@@ -24,6 +24,8 @@ def uk_number_pattern() -> re.Pattern[str]:
     parts: list[str] = []
     for region in _UK_REGIONS:
         metadata = PhoneMetadata.metadata_for_region(region)
+        if metadata is None:
+            raise RuntimeError(f"phonenumbers has no metadata for {region}")
         for desc in (
             metadata.fixed_line, metadata.mobile, metadata.toll_free, metadata.premium_rate, metadata.shared_cost,
             metadata.personal_number, metadata.voip, metadata.pager, metadata.uan, metadata.voicemail,
