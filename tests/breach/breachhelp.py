@@ -208,3 +208,13 @@ def close_response(response: Any) -> None:
         response.close()
     finally:
         request_finished.connect(close_old_connections)
+
+
+def make_letters(breach: Any, actor: Any, risks: list[str] | None = None) -> Any:
+    """Generate a letter batch and render it, as the worker would."""
+    from incidentroom.breach import actions
+
+    batch = actions.generate_letters(breach, actor=actor, risks=risks)
+    actions.render_letters(batch.pk)
+    batch.refresh_from_db()
+    return batch

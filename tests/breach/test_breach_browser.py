@@ -135,7 +135,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     for risk in ("high", "medium", "low"):
         page.check(f"#letters-{risk}")
     page.click("#letters-generate")
-    page.wait_for_selector("#print-file")
+    page.wait_for_selector("#print-file", timeout=60_000)  # the worker renders the batch
     letters = int(re.search(r"(\d+) letters", page.locator("h1").inner_text()).group(1))  # type: ignore[union-attr]
     assert letters == found
 

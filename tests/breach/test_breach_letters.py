@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, assert_only_own_data, flat, identifying, pdf_text
+from breachhelp import PEOPLE, assert_only_own_data, flat, identifying, make_letters, pdf_text
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, tasks
 from incidentroom.breach.letters import build_letter
 from incidentroom.breach.models import ContactStatus, Individual
 from incidentroom.core.errors import InvalidInput
 
 
 def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Any, rbkc_dpo: Any) -> None:
-    batch = actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high", "low"])
+    batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     assert batch.letter_count == 4
     directory = Path(batch.directory)
     for letter in batch.letters.select_related("individual"):
@@ -39,7 +39,7 @@ def test_advice_follows_the_categories(scanned: Any) -> None:
 
 
 def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Any, rbkc_dpo: Any) -> None:
-    batch = actions.generate_letters(scanned, actor=rbkc_dpo)  # default policy: high risk only
+    batch = make_letters(scanned, rbkc_dpo)  # default policy: high risk only
     assert batch.risks == ["high"] and batch.letter_count == 3
     directory = Path(batch.directory)
     text = pdf_text((directory / "print-file.pdf").read_bytes())
@@ -53,9 +53,29 @@ def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Any, r
         assert sorted(archive.namelist()) == sorted(r["letter_file"] for r in rows)
 
 
+def test_letters_are_rendered_by_the_worker_after_commit(
+    scanned: Any, rbkc_dpo: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from incidentroom.breach.models import BatchStatus
+    from incidentroom.core.errors import Conflict
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = actions.generate_letters(scanned, actor=rbkc_dpo)
+    assert batch.status == BatchStatus.QUEUED and batch.letter_count == 3
+    queued = DBTaskResult.objects.get(task_path__endswith="render_letter_batch")
+    assert queued.args_kwargs["args"] == [batch.pk]
+    with pytest.raises(Conflict):  # nothing to post before the print file exists
+        actions.mark_letters_posted(batch, actor=rbkc_dpo)
+    assert tasks.render_letter_batch.call(batch.pk) == "ready"
+    assert tasks.render_letter_batch.call(batch.pk) == "skipped"  # a second run does nothing
+    assert (Path(batch.directory) / "print-file.pdf").exists()
+
+
 def test_do_not_contact_and_notified_people_get_no_letter(scanned: Any, rbkc_dpo: Any) -> None:
     actions.set_do_not_contact(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, reason="Deceased")
-    batch = actions.generate_letters(scanned, actor=rbkc_dpo)
+    batch = make_letters(scanned, rbkc_dpo)
     assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0002", "P0004"}
     assert actions.mark_letters_posted(batch, actor=rbkc_dpo) == 2
     assert Individual.objects.get(person_id="P0002").contact_status == ContactStatus.NOTIFIED

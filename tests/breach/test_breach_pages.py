@@ -7,6 +7,7 @@ from typing import Any
 from breachhelp import close_response
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from incidentroom.breach import actions
 from incidentroom.breach.models import (
     Appearance,
     Breach,
@@ -127,6 +128,14 @@ def test_reports_letters_emails_and_public_notice_from_the_pages(
 
     client.post(f"/breaches/{scanned.pk}/letters/", {"risks": ["high"]})
     batch = LetterBatch.objects.get()
+    waiting = client.get(f"/letters/{batch.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert (
+        waiting.startswith('<div id="letters-files"')
+        and "hx-trigger" in waiting
+        and "print-file" not in waiting
+    )
+    assert client.get(f"/letters/{batch.pk}/files/print-file.pdf").status_code == 409
+    actions.render_letters(batch.pk)
     page = client.get(f"/letters/{batch.pk}/").content.decode()
     assert "Combined print file" in page and "Alice Ashdown" in page
     letter = batch.letters.first()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, close_response
+from breachhelp import PEOPLE, close_response, make_letters
 from django.urls import URLPattern
 
 from incidentroom.api import api as ninja_api
@@ -30,7 +30,7 @@ SECRETS = ["Alice", "Ashdown", "Bello", "Abbey Road", "alice@example.org", "Docu
 def world(scanned: Any, rbkc_dpo: Any, incident: Any) -> dict[str, str]:
     """One of everything for RBKC's breach, by path parameter name."""
     report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
-    batch = actions.generate_letters(scanned, actor=rbkc_dpo)
+    batch = make_letters(scanned, rbkc_dpo)
     notice = actions.create_email_notice(scanned, actor=rbkc_dpo)
     notice = actions.start_sending(notice, actor=rbkc_dpo)
     EmailDelivery.objects.filter(notice=notice).update(status="uncertain")

@@ -30,6 +30,7 @@ from incidentroom.breach import importer, letters
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.models import (
     Appearance,
+    BatchStatus,
     Breach,
     ContactStatus,
     DeliveryStatus,
@@ -769,33 +770,75 @@ def people_to_tell(breach: Breach, risks: Sequence[str]) -> Any:
 
 @transaction.atomic
 def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None = None) -> LetterBatch:
-    """Mail-merge Art 34 letters for everyone at the chosen risk levels not yet told."""
+    """Mail-merge Art 34 letters for everyone at the chosen risk levels not yet told.
+
+    The batch's people are fixed now; the worker renders the files (see ``render_letters``).
+    """
     require_controller_role(actor, [breach.organisation], "generate letters for this breach")
     chosen = _risks(risks)
-    people = list(people_to_tell(breach, chosen).prefetch_related("organisations"))
+    people = letters.sort_for_post(people_to_tell(breach, chosen))
     if not people:
         raise InvalidInput(f"No one at {' or '.join(chosen)} risk is waiting for a letter.", field="risks")
-    batch = LetterBatch.objects.create(breach=breach, risks=chosen, directory="", created_by=actor)
-    directory = Path(settings.MEDIA_ROOT) / "breach" / "letters" / str(batch.pk)
-    written = letters.write_batch(breach, people, directory)
-    Letter.objects.bulk_create([Letter(batch=batch, individual=p, filename=name) for p, name in written])
-    batch.directory = str(directory)
-    batch.letter_count = len(written)
-    batch.save(update_fields=["directory", "letter_count"])
+    batch = LetterBatch.objects.create(
+        breach=breach, risks=chosen, directory="", created_by=actor, letter_count=len(people)
+    )
+    batch.directory = str(Path(settings.MEDIA_ROOT) / "breach" / "letters" / str(batch.pk))
+    batch.save(update_fields=["directory"])
+    Letter.objects.bulk_create(
+        [Letter(batch=batch, individual=p, filename=letters.letter_filename(breach, p)) for p in people]
+    )
     audit.record(
         actor=actor,
         action="letters.generate",
         obj=batch,
-        after={"risks": chosen, "letters": len(written)},
+        after={"risks": chosen, "letters": len(people)},
         organisations=[breach.organisation],
     )
     _log(
         breach.incident,
         actor,
-        f"{len(written)} Art 34 letters generated for {breach.organisation.code} ({', '.join(chosen)} risk).",
+        f"{len(people)} Art 34 letters prepared for {breach.organisation.code} ({', '.join(chosen)} risk).",
         breach.organisation,
         kind=EntryKind.COMMUNICATION,
     )
+
+    def enqueue() -> None:
+        from incidentroom.breach.tasks import render_letter_batch
+
+        render_letter_batch.enqueue(batch.pk)
+
+    transaction.on_commit(enqueue)
+    return batch
+
+
+def render_letters(batch_id: int) -> LetterBatch | None:
+    """Worker side: write the batch's files. Rendering happens outside any transaction (it is
+    slow); only the status changes are written, each in its own."""
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().filter(pk=batch_id, status=BatchStatus.QUEUED).first()
+        if batch is None:
+            return None
+        batch.status = BatchStatus.RENDERING
+        batch.save(update_fields=["status"])
+    breach = Breach.objects.select_related("organisation", "incident").get(pk=batch.breach_id)
+    people = [lt.individual for lt in batch.letters.select_related("individual")]
+    try:
+        letters.write_batch(breach, people, Path(batch.directory))
+    except Exception as exc:
+        LetterBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        LetterBatch.objects.filter(pk=batch_id).update(status=BatchStatus.READY, finished_at=timezone.now())
+        audit.record(
+            actor=None,
+            action="letters.rendered",
+            obj=batch,
+            after={"letters": len(people)},
+            organisations=[breach.organisation],
+        )
+    batch.refresh_from_db()
     return batch
 
 
@@ -804,6 +847,8 @@ def mark_letters_posted(batch: LetterBatch, *, actor: Any) -> int:
     """The print run went out: everyone in it still waiting is now notified by letter."""
     breach = batch.breach
     require_controller_role(actor, [breach.organisation], "record letters as posted")
+    if batch.status != BatchStatus.READY:
+        raise Conflict("These letters are not ready yet; wait for the print file before posting.")
     now = timezone.now()
     waiting = Individual.objects.filter(letters__batch=batch, contact_status=ContactStatus.TO_NOTIFY)
     count = waiting.update(contact_status=ContactStatus.NOTIFIED, notified_at=now, notified_how="letter")

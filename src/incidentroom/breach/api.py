@@ -268,6 +268,7 @@ class LetterBatchOut(Schema):
     breach: int
     risks: list[str]
     letter_count: int
+    status: str
     created_at: dt.datetime
     files: list[str]
 
@@ -407,6 +408,7 @@ def _batch_out(b: LetterBatch) -> LetterBatchOut:
         breach=b.breach_id,
         risks=list(b.risks),
         letter_count=b.letter_count,
+        status=b.status,
         created_at=b.created_at,
         files=list(downloads.BATCH_FILES),
     )

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 
-from incidentroom.breach.models import Letter, LetterBatch, Report
+from incidentroom.breach.models import BatchStatus, Letter, LetterBatch, Report
 from incidentroom.breach.reports.build import document_for
 from incidentroom.breach.reports.render_docx import render_docx
 from incidentroom.breach.reports.render_pdf import render_pdf
-from incidentroom.core.errors import InvalidInput, NotFound
+from incidentroom.core.errors import Conflict, InvalidInput, NotFound
 
 BATCH_FILES = ("print-file.pdf", "print-house.csv", "letters.zip")
 CONTENT_TYPES = {
@@ -53,9 +53,13 @@ def batch_file(batch: LetterBatch, name: str) -> FileResponse:
     """One of the batch's combined files (a fixed list: no path from the request reaches the disk)."""
     if name not in BATCH_FILES:
         raise NotFound(f"No file {name!r} in this batch.")
+    if batch.status != BatchStatus.READY:
+        raise Conflict("The letters are still being prepared; try again when the batch is ready.")
     return _file(Path(batch.directory) / name, name)
 
 
 def letter_file(letter: Letter) -> FileResponse:
     """One person's letter."""
+    if letter.batch.status != BatchStatus.READY:
+        raise Conflict("The letters are still being prepared; try again when the batch is ready.")
     return _file(Path(letter.batch.directory) / "letters" / letter.filename, letter.filename)

@@ -118,18 +118,28 @@ def _postcode_key(individual: Individual) -> tuple[str, str, int]:
     return (postcode or "~", individual.full_name, individual.pk)
 
 
+def letter_filename(breach: Breach, individual: Individual) -> str:
+    """The person's letter file within a batch."""
+    return f"{letter_reference(breach, individual)}.pdf"
+
+
+def sort_for_post(individuals: Iterable[Individual]) -> list[Individual]:
+    """People in print-run order (postcode)."""
+    return sorted(individuals, key=_postcode_key)
+
+
 def write_batch(
     breach: Breach, individuals: Iterable[Individual], directory: Path
 ) -> list[tuple[Individual, str]]:
     """Write every letter, the combined print file, the print-house CSV and a zip; return (person, file)."""
-    people = sorted(individuals, key=_postcode_key)
+    people = sort_for_post(individuals)
     letters_dir = directory / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Individual, str]] = []
     docs: list[Document] = []
     for person in people:
         doc = build_letter(breach, person)
-        name = f"{letter_reference(breach, person)}.pdf"
+        name = letter_filename(breach, person)
         (letters_dir / name).write_bytes(render_pdf(doc))
         written.append((person, name))
         docs.append(doc)

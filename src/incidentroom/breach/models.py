@@ -338,13 +338,29 @@ class LetterBatchQuerySet(models.QuerySet["LetterBatch"]):
         return self.filter(breach__in=Breach.objects.for_user(user))
 
 
+class BatchStatus(models.TextChoices):
+    """Whether a letter batch's files are ready (they are rendered by the worker)."""
+
+    QUEUED = "queued", "Waiting for the worker"
+    RENDERING = "rendering", "Rendering"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class LetterBatch(models.Model):
-    """One mail merge: a PDF per person, a combined print file by postcode, a print-house CSV."""
+    """One mail merge: a PDF per person, a combined print file by postcode, a print-house CSV.
+
+    The people are fixed when the batch is created; the files are rendered in the background
+    (tens of thousands of letters take minutes, longer than any web request may).
+    """
 
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="letter_batches")
     risks = models.JSONField(default=list, help_text="Risk levels included")
     directory = models.CharField(max_length=500)
     letter_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

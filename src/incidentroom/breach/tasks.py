@@ -108,3 +108,10 @@ def send_email_notice(notice_id: int, token: str) -> dict[str, int]:
     """Send a notice's due emails for one run (see ``breach.emails`` for the guarantee)."""
     result = emails.run_batch(notice_id, token)
     return {"sent": result.sent, "failed": result.failed}
+
+
+@task()
+def render_letter_batch(batch_id: int) -> str:
+    """Render a letter batch's PDFs, print file, CSV and zip."""
+    batch = actions.render_letters(batch_id)
+    return "skipped" if batch is None else batch.status

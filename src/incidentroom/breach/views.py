@@ -407,15 +407,17 @@ def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
     if not form.is_valid():
         raise _form_error(form)
     batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
-    messages.success(request, f"{batch.letter_count} letters generated.")
+    messages.success(request, f"{batch.letter_count} letters are being prepared.")
     return redirect("breach-letters", batch.pk)
 
 
 @login_required
 @require_GET
 def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """A letter batch: downloads and the people in it."""
+    """A letter batch: downloads and the people in it (the files panel is polled while rendering)."""
     batch = queries.batch_for(request.user, batch_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "breach/_letters_files.html", {"batch": batch})
     return render(
         request,
         "breach/letters.html",
