@@ -30,6 +30,20 @@ class CompiledPatterns:
     name_ids: frozenset[int]
 
 
+_PRELOADED: list[bytes] = []
+
+
+def preload(serialized: bytes) -> None:
+    """Use a database compiled by the coordinating process (workers start in milliseconds)."""
+    _PRELOADED[:] = [serialized]
+    compiled.cache_clear()
+
+
+def serialized_database() -> bytes:
+    """The compiled database as bytes, for :func:`preload` in worker processes."""
+    return bytes(hyperscan.dumpb(compiled().database))
+
+
 @cache
 def compiled() -> CompiledPatterns:
     """Compile every detector's expressions into one block-mode database (cached)."""
@@ -39,13 +53,20 @@ def compiled() -> CompiledPatterns:
         for pattern in detector.patterns:
             expressions.append(pattern.encode())
             owners.append(detector)
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=expressions,
-        ids=list(range(len(expressions))),
-        elements=len(expressions),
-        flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions),
-    )
+    if _PRELOADED:
+        # Pattern ids follow the registry's stable order, so a database compiled in
+        # another process from the same code lines up with these owners.
+        database = hyperscan.loadb(_PRELOADED[0], hyperscan.HS_MODE_BLOCK)
+        # A deserialised database comes without the scratch space compile() allocates.
+        database.scratch = hyperscan.Scratch(database)
+    else:
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(
+            expressions=expressions,
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
+            flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions),
+        )
     name_ids = frozenset(i for i, owner in enumerate(owners) if owner.category == "name")
     return CompiledPatterns(database, tuple(owners), tuple(expressions), name_ids)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import aggregate, outputs, report
+from .detect import preload, serialized_database
 from .errors import ScanError
 from .extractors import Limits
 from .hashing import load_or_create_key
@@ -111,9 +112,10 @@ def _task(index: int, root: str, relative: str, limits: Limits, parts_dir: str) 
     return Task(key, index, root, relative, size, limits, parts_dir)
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the coordinator, which stops them cleanly."""
+def _worker_init(database: bytes) -> None:
+    """Workers leave Ctrl-C to the coordinator and reuse its compiled patterns."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    preload(database)
 
 
 def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
@@ -157,8 +159,12 @@ def _run_local(
                 return
             yield task, run_task_json(task, key)
         return
+    # initargs hands every worker the coordinator's compiled patterns.
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_init
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(serialized_database(),),
     ) as pool:
         pending: dict[Future[dict[str, Any]], Task] = {}
         queue = list(reversed(tasks))
