@@ -218,3 +218,14 @@ def make_letters(breach: Any, actor: Any, risks: list[str] | None = None) -> Any
     actions.render_letters(batch.pk)
     batch.refresh_from_db()
     return batch
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core (from npm) in the page and return its WCAG 2.2 AA violations."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]

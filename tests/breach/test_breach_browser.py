@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import flat, pdf_text
+from breachhelp import axe_violations, flat, pdf_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
 
@@ -92,6 +92,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     login(page, live_app, "rbkc.dpo")
     page.click("header >> text=Data breaches")
     page.click("text=Record a personal data breach for RBKC in IR-2025-0001")
+    assert axe_violations(page) == []
     page.fill("#id_description", "Attackers copied the shared document archive from the data centre.")
     page.fill("#id_data_sets", "Document archive 2006-2020")
     page.check("#id_people_categories_0")
@@ -108,9 +109,20 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     assert files and files.group(1) == files.group(2) and int(files.group(2)) > 0, progress
     found = int(page.locator("#people-count").inner_text().split()[0])
     assert found > 0
+    assert axe_violations(page) == []
+    breach_url = page.url
+    page.click("#individuals-link")
+    page.wait_for_selector("#people-total")
+    assert axe_violations(page) == []
+    page.click("#people-filter button[type=submit]")
+    page.locator("tbody a").first.click()
+    page.wait_for_selector("#contact-status")
+    assert axe_violations(page) == []
+    page.goto(breach_url)
 
     page.click("#draft-ico")
     page.wait_for_selector("#report-body")
+    assert axe_violations(page) == []
     body = flat(page.locator("#report-body").inner_text())
     assert f"Approximate number of people affected {found}" in body
     out = next((live_app.var_dir / "media" / "breach" / "scans").iterdir())
@@ -136,6 +148,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
         page.check(f"#letters-{risk}")
     page.click("#letters-generate")
     page.wait_for_selector("#print-file", timeout=60_000)  # the worker renders the batch
+    assert axe_violations(page) == []
     letters = int(re.search(r"(\d+) letters", page.locator("h1").inner_text()).group(1))  # type: ignore[union-attr]
     assert letters == found
 
@@ -150,6 +163,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
         arg=str(len(with_email)),
         timeout=60_000,
     )
+    assert axe_violations(page) == []
     received = sorted(m["To"] for m in inbox.messages)
     assert received == sorted(r["email"] for r in with_email)
     for message in inbox.messages:
@@ -164,3 +178,13 @@ def test_dpo_assesses_scans_reports_and_tells_people(
             and r["full_name"] not in person["full_name"]
         ]
         assert not [name for name in others if name in text]
+
+    # The public notice for the disproportionate-effort case: readable by anyone, names no one.
+    page.goto(breach_url)
+    page.click("#public-publish")
+    page.click("#public-link")
+    page.wait_for_selector("h1")
+    assert "What information was taken" in page.content()
+    assert axe_violations(page) == []
+    public = flat(page.locator("main").inner_text())
+    assert not [r["full_name"] for r in rows if r["full_name"] and r["full_name"] in public]
