@@ -227,6 +227,8 @@ CONTINUITY_CONTACTS_FILE = env_str("CONTINUITY_CONTACTS_FILE", "") or None
 BREACH_SCAN_ROOTS = env_list("BREACH_SCAN_ROOTS", [str(VAR_DIR / "evidence")])
 BREACH_SCAN_WORKERS = env_int("BREACH_SCAN_WORKERS", 1)
 BREACH_SCAN_CLUSTER = env_str("BREACH_SCAN_CLUSTER", "") or None
+# A running scan silent for this long may be resumed by the DPO (its worker has died).
+BREACH_SCAN_STALE_SECONDS = env_int("BREACH_SCAN_STALE_SECONDS", 900)
 # Risk levels that get an Art 34 letter or email by default (the policy is per batch too).
 BREACH_NOTIFY_RISKS = env_list("BREACH_NOTIFY_RISKS", ["high"])
 # Email notices: at most this many per minute; failed sends retried up to this many times.

@@ -123,7 +123,7 @@ def import_people(
         (evidence / name).mkdir(exist_ok=True)
         srcs.append(actions.ScanSource(str(evidence / name), Organisation.objects.get(code=code)))
     job = actions.start_scan(breach, actor=actor, sources=srcs)
-    actions.scan_started(job.pk)
+    actions.scan_started(job.pk, job.run_token)
     job.refresh_from_db()
     out = write_outputs(
         Path(job.out_dir), people if people is not None else PEOPLE, [s["path"] for s in job.sources]

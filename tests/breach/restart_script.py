@@ -44,7 +44,7 @@ def setup() -> None:
     evidence = Path(os.environ["BREACH_SCAN_ROOTS"]) / "archive"
     evidence.mkdir(exist_ok=True)
     job = actions.start_scan(breach, actor=dpo, sources=[actions.ScanSource(str(evidence))])
-    actions.scan_started(job.pk)
+    actions.scan_started(job.pk, job.run_token)
     job.refresh_from_db()
     actions.complete_scan(job, write_outputs(Path(job.out_dir), _people(), [str(evidence)]))
     notice = actions.create_email_notice(breach, actor=dpo, risks=["high", "low"])

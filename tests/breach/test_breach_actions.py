@@ -149,7 +149,7 @@ def test_cancel_a_queued_scan_stops_it_before_it_starts(breach: Any, rbkc_dpo: A
     actions.cancel_scan(job, actor=rbkc_dpo)
     job.refresh_from_db()
     assert job.status == ScanStatus.CANCELLED
-    assert actions.scan_started(job.pk) is None
+    assert actions.scan_started(job.pk, job.run_token) is None
     with pytest.raises(Conflict):
         actions.cancel_scan(job, actor=rbkc_dpo)
 
@@ -209,7 +209,7 @@ def test_a_malformed_csv_is_refused_and_nothing_is_half_imported(
 ) -> None:
     (media / "archive").mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
-    actions.scan_started(job.pk)
+    actions.scan_started(job.pk, job.run_token)
     out = write_outputs(Path(job.out_dir), [PEOPLE[1], PEOPLE[0]], [str(media / "archive")])
     text = (out / "individuals.csv").read_text()
     lines = text.splitlines()

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 
 from incidentroom.breach import actions, tasks
-from incidentroom.breach.models import Individual, ScanStatus
+from incidentroom.breach.models import Individual, ScanJob, ScanStatus
+from incidentroom.core.errors import Conflict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
 
@@ -72,20 +73,60 @@ def test_cancel_requested_mid_scan_stops_it(
     seen: list[int] = []
     real_progress = actions.scan_progress
 
-    def progress_then_cancel(job_id: int, **kw: int) -> bool:
+    def progress_then_cancel(job_id: int, token: str, **kw: int) -> bool:
         seen.append(kw["files_done"])
         if len(seen) == 1:
             # The DPO presses Cancel while the first files are being read.
             actions.cancel_scan(job, actor=rbkc_dpo)
-        return real_progress(job_id, **kw)
+        return real_progress(job_id, token, **kw)
 
     monkeypatch.setattr(actions, "scan_progress", progress_then_cancel)
     monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0.0)
-    assert tasks.run_scan_job.call(job.pk) == "cancelled"
+    assert tasks.run_scan_job.call(job.pk, job.run_token) == "cancelled"
     job.refresh_from_db()
     assert job.status == ScanStatus.CANCELLED and job.cancel_requested
     assert job.files_done < job.files_total
     assert not Individual.objects.filter(scan=job).exists()
+
+    # Resume: the scanner's checkpoints let it skip what was done; the result is complete.
+    monkeypatch.setattr(actions, "scan_progress", real_progress)
+    resumed = actions.resume_scan(job, actor=rbkc_dpo)
+    assert resumed.run_token != job.run_token
+    assert tasks.run_scan_job.call(job.pk, job.run_token) == "skipped"  # the old run may not come back
+    assert tasks.run_scan_job.call(job.pk, resumed.run_token, True) == "succeeded"
+    resumed.refresh_from_db()
+    assert resumed.status == ScanStatus.SUCCEEDED and resumed.summary["complete"] is True
+    assert resumed.files_done == resumed.files_total
+    assert Individual.objects.filter(scan=job).count() == resumed.summary["individuals"] > 0
+    with pytest.raises(Conflict):
+        actions.resume_scan(resumed, actor=rbkc_dpo)
+
+
+def test_a_stalled_scan_can_be_resumed_and_its_old_run_is_retired(
+    breach: Any, rbkc_dpo: Any, media: Path, settings: Any
+) -> None:
+    (media / "archive").mkdir()
+    job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
+    old = job.run_token
+    assert actions.scan_started(job.pk, old) is not None
+    with pytest.raises(Conflict):  # alive and well: nothing to resume
+        actions.resume_scan(job, actor=rbkc_dpo)
+    settings.BREACH_SCAN_STALE_SECONDS = -1  # its worker went silent (no waiting: the threshold moves)
+    job.refresh_from_db()
+    assert job.is_stale
+    resumed = actions.resume_scan(job, actor=rbkc_dpo)
+    assert resumed.status == ScanStatus.QUEUED
+    # The old run, if it were still alive, is told to stop and cannot import or end the job.
+    assert (
+        actions.scan_progress(job.pk, old, files_done=1, files_total=2, bytes_done=1, bytes_total=2) is True
+    )
+    actions.end_scan(job.pk, old, status=ScanStatus.FAILED, error="late")
+    resumed.refresh_from_db()
+    assert resumed.status == ScanStatus.QUEUED and resumed.error == ""
+    stale_job = ScanJob.objects.get(pk=job.pk)
+    stale_job.run_token = old
+    with pytest.raises(Conflict):
+        actions.complete_scan(stale_job, media)
 
 
 def test_a_scan_of_a_vanished_folder_fails_with_the_reason(breach: Any, rbkc_dpo: Any, media: Path) -> None:
@@ -93,6 +134,6 @@ def test_a_scan_of_a_vanished_folder_fails_with_the_reason(breach: Any, rbkc_dpo
     folder.mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(folder))])
     folder.rmdir()
-    assert tasks.run_scan_job.call(job.pk) == "failed"
+    assert tasks.run_scan_job.call(job.pk, job.run_token) == "failed"
     job.refresh_from_db()
     assert job.status == ScanStatus.FAILED and job.error

@@ -285,7 +285,9 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
         clean.append({"path": str(_check_path(source.path)), "organisation": org.code})
     if breach.scans.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.IMPORTING]).exists():
         raise Conflict("A scan of this breach is already running; wait for it or cancel it.")
-    job = ScanJob.objects.create(breach=breach, sources=clean, created_by=actor)
+    job = ScanJob.objects.create(
+        breach=breach, sources=clean, created_by=actor, run_token=secrets.token_hex(8)
+    )
     job.out_dir = str(Path(settings.MEDIA_ROOT) / "breach" / "scans" / str(job.pk))
     job.save(update_fields=["out_dir"])
     audit.record(
@@ -303,13 +305,58 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
         kind=EntryKind.ACTION,
     )
 
-    def enqueue() -> None:
-        from incidentroom.breach.tasks import run_scan_job
+    transaction.on_commit(lambda: _enqueue_scan(job.pk, job.run_token, resume=False))
+    return job
 
-        result = run_scan_job.enqueue(job.pk)
-        ScanJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
-    transaction.on_commit(enqueue)
+def _enqueue_scan(job_id: int, token: str, *, resume: bool) -> None:
+    from incidentroom.breach.tasks import run_scan_job
+
+    result = run_scan_job.enqueue(job_id, token, resume)
+    ScanJob.objects.filter(pk=job_id, run_token=token).update(task_id=str(result.id))
+
+
+@transaction.atomic
+def resume_scan(job: ScanJob, *, actor: Any) -> ScanJob:
+    """Carry on a failed, cancelled or abandoned scan from its checkpoints (files already
+    scanned are skipped). A new run token retires any run that is somehow still alive."""
+    breach = job.breach
+    require_controller_role(actor, [breach.organisation], "resume this scan")
+    job = ScanJob.objects.select_for_update().get(pk=job.pk)
+    if not job.can_resume:
+        raise Conflict(
+            f"Scan #{job.pk} is {job.get_status_display().lower()}; only a failed, cancelled or "
+            "stalled scan can be resumed."
+        )
+    others = breach.scans.exclude(pk=job.pk).filter(
+        status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.IMPORTING]
+    )
+    if others.exists():
+        raise Conflict("Another scan of this breach is running; wait for it or cancel it.")
+    before = audit.snapshot(job, ["status", "run_token", "error"])
+    job.status = ScanStatus.QUEUED
+    job.run_token = secrets.token_hex(8)
+    job.cancel_requested = False
+    job.error = ""
+    job.finished_at = None
+    job.save(update_fields=["status", "run_token", "cancel_requested", "error", "finished_at"])
+    audit.record(
+        actor=actor,
+        action="scan.resume",
+        obj=job,
+        before=before,
+        after=audit.snapshot(job, ["status", "run_token", "error"]),
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"Scan #{job.pk} resumed from where it stopped.",
+        breach.organisation,
+        kind=EntryKind.ACTION,
+    )
+    token = job.run_token
+    transaction.on_commit(lambda: _enqueue_scan(job.pk, token, resume=True))
     return job
 
 
@@ -359,7 +406,8 @@ def cancel_scan(job: ScanJob, *, actor: Any) -> ScanJob:
         raise Conflict(f"Scan #{job.pk} has already {job.get_status_display().lower()}; nothing to cancel.")
     before = audit.snapshot(job, ["status", "cancel_requested"])
     job.cancel_requested = True
-    if job.status == ScanStatus.QUEUED:
+    if job.status == ScanStatus.QUEUED or job.is_stale:
+        # Nobody is running it (not started yet, or its worker died): stop it here.
         job.status = ScanStatus.CANCELLED
         job.finished_at = timezone.now()
     job.save(update_fields=["cancel_requested", "status", "finished_at"])
@@ -380,14 +428,15 @@ def cancel_scan(job: ScanJob, *, actor: Any) -> ScanJob:
 
 
 @transaction.atomic
-def scan_started(job_id: int) -> ScanJob | None:
-    """Mark the job running, or return None if it was cancelled while queued."""
+def scan_started(job_id: int, token: str) -> ScanJob | None:
+    """Mark the job running for run ``token``, or return None if it was cancelled while
+    queued or another run has taken it over."""
     job = ScanJob.objects.select_for_update().select_related("breach__organisation").filter(pk=job_id).first()
-    if job is None or job.status != ScanStatus.QUEUED:
+    if job is None or job.status != ScanStatus.QUEUED or job.run_token != token:
         return None
     job.status = ScanStatus.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     audit.record(
         actor=None,
         action="scan.running",
@@ -399,23 +448,35 @@ def scan_started(job_id: int) -> ScanJob | None:
 
 
 def scan_progress(
-    job_id: int, *, files_done: int, files_total: int, bytes_done: int, bytes_total: int
+    job_id: int, token: str, *, files_done: int, files_total: int, bytes_done: int, bytes_total: int
 ) -> bool:
-    """Store progress; return True when a cancel has been requested (one query does both)."""
-    ScanJob.objects.filter(pk=job_id).update(
-        files_done=files_done, files_total=files_total, bytes_done=bytes_done, bytes_total=bytes_total
+    """Store progress and a heartbeat; return True when the run should stop: a cancel was
+    requested, or a resumed run has taken the job over."""
+    mine = ScanJob.objects.filter(pk=job_id, run_token=token)
+    updated = mine.update(
+        files_done=files_done,
+        files_total=files_total,
+        bytes_done=bytes_done,
+        bytes_total=bytes_total,
+        heartbeat_at=timezone.now(),
     )
-    return ScanJob.objects.filter(pk=job_id, cancel_requested=True).exists()
+    return not updated or mine.filter(cancel_requested=True).exists()
 
 
 @transaction.atomic
 def complete_scan(job: ScanJob, out_dir: Path) -> ScanJob:
-    """Import the scanner's outputs and link them to the breach: all of it or none of it."""
+    """Import the scanner's outputs and link them to the breach: all of it or none of it.
+
+    ``job`` carries the run token of the caller; a run that was taken over imports nothing.
+    """
+    token = job.run_token
     job = (
         ScanJob.objects.select_for_update()
         .select_related("breach__organisation", "breach__incident")
         .get(pk=job.pk)
     )
+    if job.run_token != token:
+        raise Conflict(f"Scan #{job.pk} was taken over by a resumed run; this run's results are discarded.")
     result = importer.import_results(job, out_dir)
     job.summary = importer.read_summary(out_dir)
     job.manifest = importer.import_manifest(out_dir)
@@ -436,9 +497,11 @@ def complete_scan(job: ScanJob, out_dir: Path) -> ScanJob:
 
 
 @transaction.atomic
-def end_scan(job_id: int, *, status: str, error: str = "") -> None:
-    """Record that a scan failed or stopped after a cancel."""
+def end_scan(job_id: int, token: str, *, status: str, error: str = "") -> None:
+    """Record that run ``token`` of a scan failed or stopped after a cancel."""
     job = ScanJob.objects.select_for_update().select_related("breach__organisation").get(pk=job_id)
+    if job.run_token != token:
+        return  # a resumed run owns the job now; this run's ending is not news
     job.status = status
     job.error = error[:5000]
     job.finished_at = timezone.now()

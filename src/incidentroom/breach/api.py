@@ -554,6 +554,12 @@ def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
     return _scan_out(actions.cancel_scan(queries.scan_for(request.user, scan_id), actor=request.user))
 
 
+@router.post("/scans/{scan_id}/resume", response={202: ScanOut})
+def resume_scan(request: HttpRequest, scan_id: int) -> tuple[int, ScanOut]:
+    """Carry on a failed, cancelled or stalled scan from its checkpoints."""
+    return 202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+
+
 # -- individuals -----------------------------------------------------------------------------
 
 

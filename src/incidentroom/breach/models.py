@@ -6,6 +6,7 @@ controller organisation (see ``breach.access``); views and the API read through 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -133,6 +134,12 @@ class ScanJob(models.Model):
     bytes_done = models.PositiveBigIntegerField(default=0)
     bytes_total = models.PositiveBigIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
+    run_token = models.CharField(
+        max_length=32, blank=True, help_text="The run currently allowed to work on the job"
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the running scan"
+    )
     error = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True, help_text="The scanner's summary.json")
     manifest = models.JSONField(
@@ -158,6 +165,20 @@ class ScanJob(models.Model):
     def is_finished(self) -> bool:
         """No further progress will come."""
         return self.status in FINISHED_SCAN_STATES
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but silent for longer than BREACH_SCAN_STALE_SECONDS: its worker has
+        probably died (a killed worker cannot mark its job failed)."""
+        if self.status != ScanStatus.RUNNING:
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return timezone.now() - last > dt.timedelta(seconds=settings.BREACH_SCAN_STALE_SECONDS)
+
+    @property
+    def can_resume(self) -> bool:
+        """A failed, cancelled or abandoned scan can carry on from its checkpoints."""
+        return self.status in (ScanStatus.FAILED, ScanStatus.CANCELLED) or self.is_stale
 
     @property
     def percent(self) -> int:

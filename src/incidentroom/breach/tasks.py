@@ -27,8 +27,9 @@ PROGRESS_INTERVAL = 0.5
 class _Progress:
     """Scanner callbacks bound to one job: store progress, and answer 'should I stop?'."""
 
-    def __init__(self, job_id: int) -> None:
+    def __init__(self, job_id: int, token: str) -> None:
         self.job_id = job_id
+        self.token = token
         self.cancelled = False
         self._last = 0.0
         self._latest: Any = None
@@ -45,11 +46,12 @@ class _Progress:
         p = self._latest
         if p is None:
             self.cancelled = self.cancelled or actions.scan_progress(
-                self.job_id, files_done=0, files_total=0, bytes_done=0, bytes_total=0
+                self.job_id, self.token, files_done=0, files_total=0, bytes_done=0, bytes_total=0
             )
             return
         self.cancelled = self.cancelled or actions.scan_progress(
             self.job_id,
+            self.token,
             files_done=int(p.files_done),
             files_total=int(p.files_total),
             bytes_done=int(p.bytes_done),
@@ -66,39 +68,41 @@ class _Progress:
 
 
 @task()
-def run_scan_job(job_id: int) -> str:
-    """Run the scanner over the job's sources, then import its outputs."""
+def run_scan_job(job_id: int, token: str, resume: bool = False) -> str:
+    """Run the scanner over the job's sources (resuming from its checkpoints when asked),
+    then import its outputs."""
     from incidentroom.scanner import run_scan
 
-    job = actions.scan_started(job_id)
+    job = actions.scan_started(job_id, token)
     if job is None:
         return "skipped"
     out_dir = Path(job.out_dir)
-    if out_dir.exists():
+    if out_dir.exists() and not resume:
         shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
-    progress = _Progress(job_id)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = _Progress(job_id, token)
     try:
         summary = run_scan(
             [Path(s["path"]) for s in job.sources],
             out_dir,
             workers=settings.BREACH_SCAN_WORKERS,
             cluster=settings.BREACH_SCAN_CLUSTER,
+            resume=resume,
             progress=progress,
             should_stop=progress.should_stop,
         )
         progress.flush()
         if progress.cancelled or not summary.complete:
-            actions.end_scan(job_id, status=ScanStatus.CANCELLED)
+            actions.end_scan(job_id, token, status=ScanStatus.CANCELLED)
             return "cancelled"
         actions.complete_scan(job, out_dir)
     except Exception as exc:
         if progress.cancelled:
             # A scanner may stop by raising once should_stop() says so: that is a cancel, not a failure.
-            actions.end_scan(job_id, status=ScanStatus.CANCELLED)
+            actions.end_scan(job_id, token, status=ScanStatus.CANCELLED)
             return "cancelled"
         logger.exception("Scan job %s failed", job_id)
-        actions.end_scan(job_id, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        actions.end_scan(job_id, token, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         return "failed"
     return "succeeded"
 

@@ -230,6 +230,16 @@ def scan_cancel(request: HttpRequest, scan_id: int) -> HttpResponse:
     return redirect("breach-detail", job.breach_id)
 
 
+@login_required
+@require_POST
+def scan_resume(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """Carry on a failed, cancelled or stalled scan from its checkpoints."""
+    job = queries.scan_for(request.user, scan_id)
+    actions.resume_scan(job, actor=request.user)
+    messages.success(request, f"Scan #{job.pk} will carry on from where it stopped.")
+    return redirect("breach-detail", job.breach_id)
+
+
 # -- individuals ---------------------------------------------------------------------------------
 
 
