@@ -107,3 +107,20 @@ def test_api_scoped_and_role_checked(
     assert created.status_code == 201
     assert api(lbhf_viewer).get("/status/updates").json() == []
     assert api(outsider_gold).post("/status/updates", {"organisation": "WCC", "text": "x"}).status_code == 404
+
+
+def test_the_apps_page_changes_as_soon_as_a_status_is_confirmed(phone_proposal: Any, rbkc_comms: Any) -> None:
+    rbkc = Organisation.objects.get(code="RBKC")
+    actions.configure_page(rbkc, actor=rbkc_comms, headline="", help_text="")
+    public = Client()
+    before = public.get("/status/rbkc/").content.decode()
+    assert public.get("/status/rbkc/").content.decode() == before  # reused while nothing changed
+    assert "020 7946 0123" not in before
+    actions.confirm_proposal(
+        phone_proposal("RBKC"),
+        actor=rbkc_comms,
+        status=PublicStatus.UNAVAILABLE,
+        advice="In an emergency call 020 7946 0123.",
+    )
+    assert "020 7946 0123" in public.get("/status/rbkc/").content.decode()
+    assert "020 7946 0123" in public.get("/status/rbkc/feed.atom").content.decode()

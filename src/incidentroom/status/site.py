@@ -14,18 +14,20 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 
 from incidentroom.estate.models import Service
-from incidentroom.status.models import PublicStatus, StatusPage, StatusUpdate, Subscriber
+from incidentroom.status.models import PublicStatus, ServiceStatus, StatusPage, StatusUpdate, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +270,42 @@ def build() -> dict[str, bytes]:
         if data is not None:
             files[f"assets/{name}"] = data
     return files
+
+
+# The app's own /status/ under load: a rendered page is reused while nothing a person
+# publishes has changed (checked on every request, so a confirmation shows at once) and for
+# at most this long (so estate edits, such as a renamed service, show soon too).
+RENDER_CACHE_SECONDS = 10.0
+_rendered: dict[tuple[object, ...], tuple[float, str]] = {}
+
+
+def version() -> tuple[object, ...]:
+    """A fingerprint of everything on the public site that a person changes."""
+    pages = StatusPage.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    statuses = ServiceStatus.objects.aggregate(n=Count("id"), t=Max("changed_at"))
+    updates = StatusUpdate.objects.aggregate(n=Count("id"), m=Max("id"))
+    return (pages["n"], pages["t"], statuses["n"], statuses["t"], updates["n"], updates["m"])
+
+
+def cached(name: str, render: Callable[[], str]) -> str:
+    """``render()``, or the same page rendered moments ago if nothing has changed since."""
+    key = (
+        name,
+        version(),
+        settings.STATUS_PUBLIC_URL,
+        settings.STATUS_SUBSCRIBE_URL,
+        settings.STATUS_SITE_NAME,
+    )
+    now = time.monotonic()
+    hit = _rendered.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    body = render()
+    if len(_rendered) > 256:
+        # Old versions are never asked for again; dropping them all keeps memory bounded.
+        _rendered.clear()
+    _rendered[key] = (now + RENDER_CACHE_SECONDS, body)
+    return body
 
 
 def publish_dir() -> Path:

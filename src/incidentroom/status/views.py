@@ -26,7 +26,8 @@ from incidentroom.status import actions, site
 from incidentroom.status.models import PublicStatus, StatusPage, StatusProposal, StatusUpdate
 
 # Residents hammer the page during an incident; a short shared cache keeps it cheap
-# while a newly confirmed status still shows within half a minute.
+# while a newly confirmed status still shows within half a minute. In the app, rendered
+# pages are also reused until something changes (see site.cached).
 PUBLIC_CACHE = "public, max-age=30"
 
 
@@ -42,19 +43,22 @@ def _public(body: str | bytes, content_type: str) -> HttpResponse:
 @require_GET
 def public_group(request: HttpRequest) -> HttpResponse:
     """Every council's status on one page."""
-    return _public(site.render_group(), "text/html; charset=utf-8")
+    return _public(site.cached("group.html", site.render_group), "text/html; charset=utf-8")
 
 
 @require_GET
 def public_group_json(request: HttpRequest) -> HttpResponse:
     """Every council's status as JSON."""
-    return _public(site.render_json(site.organisations()), "application/json")
+    return _public(
+        site.cached("group.json", lambda: site.render_json(site.organisations())), "application/json"
+    )
 
 
 @require_GET
 def public_group_feed(request: HttpRequest) -> HttpResponse:
     """Every council's updates as Atom."""
-    return _public(site.render_atom(site.organisations()), "application/atom+xml; charset=utf-8")
+    body = site.cached("group.atom", lambda: site.render_atom(site.organisations()))
+    return _public(body, "application/atom+xml; charset=utf-8")
 
 
 def _org(code: str) -> site.OrgView:
@@ -67,20 +71,27 @@ def _org(code: str) -> site.OrgView:
 @require_GET
 def public_org(request: HttpRequest, code: str) -> HttpResponse:
     """One council's page."""
-    return _public(site.render_org(_org(code)), "text/html; charset=utf-8")
+    body = site.cached(f"{code.lower()}.html", lambda: site.render_org(_org(code)))
+    return _public(body, "text/html; charset=utf-8")
 
 
 @require_GET
 def public_org_json(request: HttpRequest, code: str) -> HttpResponse:
     """One council's status as JSON."""
-    return _public(site.render_json([_org(code)]), "application/json")
+    return _public(
+        site.cached(f"{code.lower()}.json", lambda: site.render_json([_org(code)])), "application/json"
+    )
 
 
 @require_GET
 def public_org_feed(request: HttpRequest, code: str) -> HttpResponse:
     """One council's updates as Atom."""
-    org = _org(code)
-    return _public(site.render_atom([org], slug=org.slug), "application/atom+xml; charset=utf-8")
+
+    def render() -> str:
+        org = _org(code)
+        return site.render_atom([org], slug=org.slug)
+
+    return _public(site.cached(f"{code.lower()}.atom", render), "application/atom+xml; charset=utf-8")
 
 
 @require_GET
