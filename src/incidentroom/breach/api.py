@@ -447,8 +447,8 @@ def _public_out(request: HttpRequest, n: PublicNotice) -> PublicNoticeOut:
     )
 
 
-def _involved_org(breach_or_incident_orgs: list[Organisation], code: str, field: str) -> Organisation:
-    by_code = {o.code.upper(): o for o in breach_or_incident_orgs}
+def _involved_org(orgs: list[Organisation], code: str, field: str) -> Organisation:
+    by_code = {o.code.upper(): o for o in orgs}
     org = by_code.get(code.upper())
     if org is None:
         raise InvalidInput(f"{code} is not involved in this incident.", field=field)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -322,8 +323,8 @@ def individual_action(request: HttpRequest, individual_id: int, what: str) -> Ht
             raise _form_error(form)
         try:
             ids = form.ids()
-        except Exception as exc:
-            raise InvalidInput(str(exc), field="others") from exc
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages), field="others") from exc
         others = [queries.individual_for(request.user, pk) for pk in ids]
         actions.merge_individuals(person, actor=request.user, others=others)
     elif what == "split":
