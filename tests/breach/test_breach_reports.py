@@ -133,3 +133,31 @@ def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
     report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     assert "<b>bold</b> & <script>x</script> done" in flat(pdf_text(report_response(report, "pdf").content))
     assert "<b>bold</b> & <script>x</script> done" in flat(docx_text(report_response(report, "docx").content))
+
+
+def test_a_shared_archive_is_counted_per_controller(
+    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, media: Any
+) -> None:
+    from breachhelp import PEOPLE, import_people
+    from django.utils import timezone
+
+    from incidentroom.core.models import Organisation
+
+    people = [dict(p) for p in PEOPLE]
+    roots = [str((media / "rbkc").resolve()), str((media / "wcc").resolve())]
+    for p, root in zip(people, [roots[0], roots[1], roots[1], roots[0]], strict=True):
+        p["source_roots"] = root
+    import_people(breach, rbkc_dpo, media, people, sources=[("rbkc", "RBKC"), ("wcc", "WCC")])
+    rbkc = actions.draft_report(breach, actor=rbkc_dpo, kind="ico").facts["scan"]
+    # Alice (2 documents) and Dev (1): the scanner's all-folder record count is not RBKC's.
+    assert rbkc["individuals"] == 2 and rbkc["records"] == 3
+    assert "health" not in rbkc["categories"] and "passport_number" in rbkc["categories"]
+    wcc_breach = actions.record_breach(
+        breach.incident,
+        actor=wcc_dpo,
+        organisation=Organisation.objects.get(code="WCC"),
+        description="Our files were in the shared archive.",
+        became_aware_at=timezone.now(),
+    )
+    wcc = actions.draft_report(wcc_breach, actor=wcc_dpo, kind="ico").facts["scan"]
+    assert wcc["individuals"] == 2 and wcc["special_categories"] == ["health"]

@@ -13,7 +13,15 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
-from incidentroom.breach.models import Appearance, Breach, Individual, PeopleCategory, Report, ScanStatus
+from incidentroom.breach.models import (
+    Appearance,
+    Breach,
+    Individual,
+    IndividualQuerySet,
+    PeopleCategory,
+    Report,
+    ScanStatus,
+)
 from incidentroom.incidents.actions import down_system_ids
 from incidentroom.incidents.models import Obligation, ObligationStatus
 from incidentroom.incidents.queries import affected_service_rows
@@ -26,7 +34,7 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def counted_individuals(breach: Breach) -> Any:
+def counted_individuals(breach: Breach) -> IndividualQuerySet:
     """The people this controller must count: found by any finished scan in the incident,
     attributed to this organisation, and not merged into another record."""
     return Individual.objects.filter(
@@ -36,23 +44,18 @@ def counted_individuals(breach: Breach) -> Any:
     ).active()
 
 
-def _records_figure(breach: Breach, people: Any) -> int:
-    # The scanner's summary states the number of records (rows, letters, emails) when it
-    # knows it; otherwise the number of document appearances is the honest approximation.
-    total = 0
-    found = False
+def _records_figure(breach: Breach, people: IndividualQuerySet) -> int:
+    # The scanner counts records (rows, letters, emails) across everything it read. That is
+    # this controller's figure only when every folder scanned held this controller's data;
+    # otherwise the number of its people's document appearances is the honest approximation.
+    figures = []
     for scan in breach.scans.filter(status=ScanStatus.SUCCEEDED):
-        for key in ("records", "record_count", "approx_records"):
-            value = scan.summary.get(key) if isinstance(scan.summary, dict) else None
-            if value is None and isinstance(scan.summary.get("ico"), dict):
-                value = scan.summary["ico"].get(key)
-            if isinstance(value, int):
-                total += value
-                found = True
-                break
-    if found:
-        return total
-    return Appearance.objects.filter(individual__in=people).count()
+        own = all(s.get("organisation") == breach.organisation.code for s in scan.sources)
+        value = scan.summary.get("records") if isinstance(scan.summary, dict) else None
+        if not own or not isinstance(value, int):
+            return Appearance.objects.filter(individual__in=people).count()
+        figures.append(value)
+    return sum(figures) if figures else Appearance.objects.filter(individual__in=people).count()
 
 
 def scan_facts(breach: Breach) -> dict[str, Any]:
