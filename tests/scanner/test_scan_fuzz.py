@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,8 +54,8 @@ def test_extractors_survive_arbitrary_bytes(
     assert len(top) == 1
     assert top[0].status in ("scanned", "failed", "skipped", "needs_ocr")
     assert top[0].status == "scanned" or top[0].reason
-    part = folder / "parts" / f"{task.key}.parquet"
-    detections = pq.read_table(part).to_pylist() if part.exists() else []
+    part = folder / "parts" / f"{task.key}.arrow"
+    detections = pa.ipc.open_file(str(part)).read_all().to_pylist() if part.exists() else []
     assert len(detections) == sum(sum(doc.detection_counts.values()) for doc in result.docs)
     for detection in detections:
         assert detection["masked"] and len(detection["value_hash"]) == 32

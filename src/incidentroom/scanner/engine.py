@@ -293,7 +293,7 @@ def run_scan(
     agg = aggregate.build(results, roots, policy)
     outputs.write_individuals(agg, out_dir)
     outputs.write_detections(
-        agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.parquet") for t in tasks]
+        agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.arrow") for t in tasks]
     )
     outputs.write_manifest(agg, roots, out_dir)
     result = summary(outputs.summary_figures(agg, roots))

@@ -8,7 +8,7 @@ import csv
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,14 @@ DETECTION_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
+def _part_batches(part: Path) -> Iterator[dict[str, list[Any]]]:
+    """The record batches of one part file, one at a time (memory-mapped, never whole)."""
+    with pa.memory_map(str(part)) as source:
+        reader = pa.ipc.open_file(source)
+        for index in range(reader.num_record_batches):
+            yield reader.get_batch(index).to_pydict()
+
+
 def write_detections(
     agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[tuple[int, Path]]
 ) -> Path:
@@ -92,8 +100,7 @@ def write_detections(
         for root, part in parts:
             if not part.exists():
                 continue
-            for batch in pq.ParquetFile(part).iter_batches(batch_size=50_000):
-                data = batch.to_pydict()
+            for data in _part_batches(part):
                 keep = [i for i, doc in enumerate(data["doc"]) if (root, doc) in kept]
                 if not keep:
                     continue

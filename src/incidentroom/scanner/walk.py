@@ -54,7 +54,7 @@ class _Walker:
     def __init__(self, task: Task, key: bytes) -> None:
         self.task = task
         self.key = key
-        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.parquet" if task.parts_dir else None)
+        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.arrow" if task.parts_dir else None)
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
 
