@@ -84,7 +84,11 @@ def test_overdue_stands_out_on_the_page(web: Any, rbkc_silver: Any) -> None:
     actions.record_update(plan, actor=rbkc_silver, state=ContinuityState.SUSPENDED, note="Down")
     ContinuityPlan.objects.filter(pk=plan.pk).update(next_update_due=timezone.now() - dt.timedelta(hours=1))
     page = web(rbkc_silver).get("/continuity/RBKC/").content.decode()
-    assert "1 update overdue." in page and 'class="ir-overdue">Overdue: was due' in page
+    assert (
+        "1 update overdue." in page
+        and "rbkc.silver: Down" in page
+        and 'class="ir-overdue">Overdue: was due' in page
+    )
 
 
 def test_rules_and_roles(

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from incidentroom.continuity.models import ContinuityPlan
+from incidentroom.continuity.models import ContinuityPlan, ContinuityUpdate
 from incidentroom.core.models import Membership, Organisation, Role
 from incidentroom.estate.models import Service, System
 
@@ -27,6 +27,7 @@ class BoardRow:
     update_overdue: bool
     rto_breached: bool
     mtpd_breached: bool
+    latest_update: ContinuityUpdate | None = None
 
 
 def board(organisation: Organisation, now: dt.datetime | None = None) -> list[BoardRow]:
@@ -37,6 +38,12 @@ def board(organisation: Organisation, now: dt.datetime | None = None) -> list[Bo
         .select_related("organisation", "continuity_plan__owner", "public_status")
         .order_by("-vulnerable_residents", "priority", "name")
     )
+    latest: dict[int, ContinuityUpdate] = {}
+    # Newest first, so the first seen per plan is its latest (one query for the whole board).
+    for update in ContinuityUpdate.objects.filter(plan__service__organisation=organisation).order_by(
+        "-at", "-id"
+    ):
+        latest.setdefault(update.plan_id, update)
     rows = []
     for service in services:
         plan = getattr(service, "continuity_plan", None)
@@ -49,6 +56,7 @@ def board(organisation: Organisation, now: dt.datetime | None = None) -> list[Bo
                 update_overdue=bool(plan and plan.update_overdue(now)),
                 rto_breached=bool(plan and plan.rto_breached(now)),
                 mtpd_breached=bool(plan and plan.mtpd_breached(now)),
+                latest_update=latest.get(plan.pk) if plan else None,
             )
         )
     return rows
