@@ -89,6 +89,13 @@ def test_comms_confirm_phone_lines_down_and_the_static_site_and_feed_show_it(
     for code in ("RBKC", "WCC", "LBHF"):
         _confirm_phones(browser, live_app, login, code)
 
+    # The staff pages behind it meet the same standard.
+    page.goto(live_app.url + "/comms/status/")
+    assert page.locator("h3", has_text="Contact centre telephone lines (RBKC)").count() == 0  # decided
+    assert axe_violations(page) == []
+    page.goto(live_app.url + "/continuity/RBKC/")
+    assert axe_violations(page) == []
+
     # The static copy, served by a plain file server, shows it for all three councils...
     page.goto(static_site + "/")
     for code, number in NUMBERS.items():
