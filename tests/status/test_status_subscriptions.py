@@ -45,7 +45,10 @@ def test_double_opt_in_then_updates_then_one_click_unsubscribe(
     with django_capture_on_commit_callbacks(execute=True):
         actions.post_update(rbkc, actor=rbkc_comms, text="Phone lines are down.")
     assert len(mail.messages) == 1
-    assert "Subscription confirmed" in public.get(confirm).content.decode()
+    # Opening the link (as a mail scanner would) does not confirm; pressing the button does.
+    assert "Confirm subscription" in public.get(confirm).content.decode()
+    assert Subscriber.objects.get().confirmed_at is None
+    assert "Subscription confirmed" in Client(enforce_csrf_checks=True).post(confirm).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         actions.post_update(rbkc, actor=rbkc_comms, text="Customer Service Centre open 10am to 4pm.")
     assert len(mail.messages) == 2
@@ -102,7 +105,7 @@ def test_bad_input_and_bad_links_get_clear_messages(rbkc_page: StatusPage) -> No
     assert response.status_code == 422 and "correct format" in response.content.decode()
     response = public.post("/status/subscribe/", {"email": "a@example.org", "scope": "LBE"})
     assert response.status_code == 422 and "Choose a council" in response.content.decode()
-    response = public.get("/status/subscribe/confirm/forged-token/")
+    response = public.post("/status/subscribe/confirm/forged-token/")
     assert response.status_code == 404 and "not valid" in response.content.decode()
     assert public.post("/status/unsubscribe/forged-token/").status_code == 404
 

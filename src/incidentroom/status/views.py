@@ -118,7 +118,7 @@ def _message(
     *,
     status: int = 200,
     error: str = "",
-    unsubscribe_form: bool = False,
+    button: str = "",
 ) -> HttpResponse:
     return render(
         request,
@@ -129,7 +129,7 @@ def _message(
             "heading": heading,
             "body": body,
             "error": error,
-            "unsubscribe_form": unsubscribe_form,
+            "button": button,
         },
         status=status,
     )
@@ -172,9 +172,18 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@csrf_exempt  # anonymous, no session: the signed token in the URL is the proof
+@require_http_methods(["GET", "POST"])
 def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the confirmation email."""
+    """The link from the confirmation email: GET shows a button, POST confirms, so a mail
+    scanner that opens every link cannot sign someone up on their behalf."""
+    if request.method == "GET":
+        return _message(
+            request,
+            "Confirm email updates",
+            "Press the button to start getting status emails.",
+            button="Confirm subscription",
+        )
     try:
         actions.confirm_subscription(token)
     except DomainError as exc:
@@ -193,7 +202,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             request,
             "Stop email updates",
             "Press the button to stop all status emails to this address.",
-            unsubscribe_form=True,
+            button="Stop email updates",
         )
     try:
         actions.unsubscribe(token)
