@@ -214,3 +214,29 @@ def test_people_without_a_usable_address_are_left_to_letters(scanned: Any, rbkc_
     assert sorted(d.address for d in notice.deliveries.all()) == ["alice@example.org", "dev@example.org"]
     with pytest.raises(Exception, match="one line"):
         actions.create_email_notice(scanned, actor=rbkc_dpo, subject="Hi\r\nBcc: everyone@example.org")
+
+
+def test_the_log_and_the_audit_trail_never_hold_a_data_subjects_details(
+    scanned: Any, rbkc_dpo: Any, smtp: Any
+) -> None:
+    from breachhelp import PEOPLE, identifying, make_letters
+
+    from incidentroom.core.models import AuditEntry
+    from incidentroom.incidents.models import LogEntry
+
+    notice, token = _start(scanned, rbkc_dpo)
+    emails.run_batch(notice.pk, token, limiter=_no_wait())
+    make_letters(scanned, rbkc_dpo, ["low"])
+    people = {p.person_id: p for p in Individual.objects.all()}
+    actions.merge_individuals(people["P0001"], actor=rbkc_dpo, others=[people["P0003"]])
+    actions.set_do_not_contact(people["P0002"], actor=rbkc_dpo, reason="Deceased")
+    actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
+    actions.publish_public_notice(scanned, actor=rbkc_dpo)
+    # Everyone in the incident reads the log; Silver reads the audit trail. Neither may name anyone.
+    texts = [e.text for e in LogEntry.objects.all()]
+    texts += [f"{a.object_repr} {a.before} {a.after}" for a in AuditEntry.objects.all()]
+    assert len(texts) > 20
+    for person in PEOPLE:
+        for value in identifying(person):
+            leaks = [t for t in texts if value in t]
+            assert not leaks, (value, leaks[:2])
