@@ -102,3 +102,14 @@ def test_public_notice_lists_categories_and_names_no_one(scanned: Any, rbkc_dpo:
             assert value not in body
     actions.withdraw_public_notice(notice, actor=rbkc_dpo)
     assert client.get(f"/notices/{notice.slug}/").status_code == 404
+
+
+def test_people_without_a_postal_address_are_counted_not_written_to(
+    scanned: Any, rbkc_dpo: Any, web: Any
+) -> None:
+    Individual.objects.filter(person_id="P0002").update(address="", postcode="")
+    batch = make_letters(scanned, rbkc_dpo)
+    assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0001", "P0004"}
+    assert batch.without_address == 1
+    page = web(rbkc_dpo).get(f"/letters/{batch.pk}/").content.decode()
+    assert "1 person has no postal address" in page

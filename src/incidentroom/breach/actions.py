@@ -839,11 +839,22 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
     """
     require_controller_role(actor, [breach.organisation], "generate letters for this breach")
     chosen = _risks(risks)
-    people = letters.sort_for_post(people_to_tell(breach, chosen))
+    waiting = list(people_to_tell(breach, chosen))
+    # A letter needs somewhere to go: people with no postal address are counted, not written
+    # to, so the DPO can reach them by email or the public notice instead.
+    people = letters.sort_for_post(p for p in waiting if p.address.strip() or p.postcode.strip())
     if not people:
-        raise InvalidInput(f"No one at {' or '.join(chosen)} risk is waiting for a letter.", field="risks")
+        raise InvalidInput(
+            f"No one at {' or '.join(chosen)} risk with a postal address is waiting for a letter.",
+            field="risks",
+        )
     batch = LetterBatch.objects.create(
-        breach=breach, risks=chosen, directory="", created_by=actor, letter_count=len(people)
+        breach=breach,
+        risks=chosen,
+        directory="",
+        created_by=actor,
+        letter_count=len(people),
+        without_address=len(waiting) - len(people),
     )
     batch.directory = str(Path(settings.MEDIA_ROOT) / "breach" / "letters" / str(batch.pk))
     batch.save(update_fields=["directory"])
@@ -854,7 +865,7 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
         actor=actor,
         action="letters.generate",
         obj=batch,
-        after={"risks": chosen, "letters": len(people)},
+        after={"risks": chosen, "letters": len(people), "without_address": batch.without_address},
         organisations=[breach.organisation],
     )
     _log(

@@ -268,6 +268,7 @@ class LetterBatchOut(Schema):
     breach: int
     risks: list[str]
     letter_count: int
+    without_address: int
     status: str
     created_at: dt.datetime
     files: list[str]
@@ -408,6 +409,7 @@ def _batch_out(b: LetterBatch) -> LetterBatchOut:
         breach=b.breach_id,
         risks=list(b.risks),
         letter_count=b.letter_count,
+        without_address=b.without_address,
         status=b.status,
         created_at=b.created_at,
         files=list(downloads.BATCH_FILES),

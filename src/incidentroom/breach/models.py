@@ -379,6 +379,7 @@ class LetterBatch(models.Model):
     risks = models.JSONField(default=list, help_text="Risk levels included")
     directory = models.CharField(max_length=500)
     letter_count = models.PositiveIntegerField(default=0)
+    without_address = models.PositiveIntegerField(default=0, help_text="People left out: no postal address")
     status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
