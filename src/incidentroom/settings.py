@@ -236,5 +236,3 @@ BREACH_EMAIL_RATE_PER_MINUTE = env_int("BREACH_EMAIL_RATE_PER_MINUTE", 60)
 BREACH_EMAIL_MAX_ATTEMPTS = env_int("BREACH_EMAIL_MAX_ATTEMPTS", 3)
 BREACH_EMAIL_RETRY_SECONDS = env_int("BREACH_EMAIL_RETRY_SECONDS", 300)
 BREACH_UPLOAD_MAX_BYTES = env_int("BREACH_UPLOAD_MAX_BYTES", 2 * 1024**3)
-# Where residents are told to look for the public notice (absolute URL of this site).
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000") or ""
