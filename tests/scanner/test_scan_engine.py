@@ -104,7 +104,7 @@ def test_kill_9_then_resume_gives_the_same_outputs(
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        if results.exists() and len(list(results.glob("*.json"))) >= 20:
+        if results.exists() and len(list(results.glob("*.json"))) >= 5:
             break
         time.sleep(0.01)
     assert process.poll() is None, "the scan finished before it could be killed"
@@ -112,7 +112,7 @@ def test_kill_9_then_resume_gives_the_same_outputs(
     process.wait()
     assert not (out / "individuals.csv").exists()
     checkpoints = len(list(results.glob("*.json")))
-    assert checkpoints >= 20
+    assert checkpoints >= 5
     done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert f"{checkpoints} already done" in done.stderr or "already done" in done.stderr
