@@ -149,3 +149,17 @@ def test_odd_and_invalid_utf8_file_names(tmp_path: Path) -> None:
     assert "caf\\xe9 \\xff\\xfe;name\n.csv" in paths
     assert all(m["status"] == "scanned" for m in result.manifest)
     assert result.names() == {"Margaret Hughes", "Robert O'Neill"}
+
+
+def test_symlinks_and_special_files_are_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_bytes(GOOD)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "link.csv").symlink_to(outside)
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "real.txt").write_text("Client: Robert O'Neill, DOB: 02/11/1980", encoding="utf-8")
+    result = scan(folder, tmp_path / "out")
+    assert result.status("link.csv") == ("skipped", "symbolic link not followed")
+    assert result.status("pipe.csv")[0] == "skipped"
+    assert result.names() == {"Robert O'Neill"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,12 +209,23 @@ def scan_task(task: Task, key: bytes) -> FileResult:
     path = task.full_path
     shown = display_path(task.relative or os.path.basename(task.root))
     try:
-        stat = os.stat(path)
-        year = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).year
+        # A PATH given on the command line is followed; links found inside it are not.
+        info = os.stat(path) if task.relative == "" else os.lstat(path)
+        year = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).year
     except OSError as exc:
         walker.entry(shown, "", "", "", 0, "failed", f"unreadable: {exc.strerror or exc}", None)
         return walker.result
-    blob = Blob(shown, lambda: Path(path).open("rb"), stat.st_size, year)
+    if stat.S_ISLNK(info.st_mode):
+        # A link could point anywhere on the scanning machine, outside the evidence.
+        walker.entry(shown, "", "", "symlink", 0, "skipped", "symbolic link not followed", year)
+        return walker.result
+    if not stat.S_ISREG(info.st_mode):
+        # FIFOs and devices would block or never end.
+        walker.entry(
+            shown, "", "", "special", 0, "skipped", "not a regular file (device, FIFO or socket)", year
+        )
+        return walker.result
+    blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
     walker.process(blob, "", 0)
     walker.sink.close()
     return walker.result
