@@ -325,3 +325,24 @@ def test_merge_with_another_breachs_record_is_refused(
         actions.merge_individuals(_person("P0001"), actor=rbkc_dpo, others=[theirs])
     with pytest.raises(InvalidInput):
         actions.merge_individuals(_person("P0001"), actor=rbkc_dpo, others=[])
+
+
+def test_discarded_results_leave_the_counts_lists_and_letters(scanned: Any, rbkc_dpo: Any) -> None:
+    from incidentroom.breach import queries
+    from incidentroom.breach.reports.facts import scan_facts
+
+    job = scanned.scans.get()
+    with pytest.raises(InvalidInput):
+        actions.discard_scan(job, actor=rbkc_dpo, reason=" ")
+    assert scan_facts(scanned)["individuals"] == 4
+    actions.discard_scan(job, actor=rbkc_dpo, reason="Rescanned with the full archive")
+    job.refresh_from_db()
+    assert job.status == ScanStatus.DISCARDED and job.discard_reason == "Rescanned with the full archive"
+    assert scan_facts(scanned)["individuals"] == 0
+    assert not queries.individuals_for(rbkc_dpo, scanned, queries.PeopleFilter()).exists()
+    with pytest.raises(InvalidInput):
+        actions.generate_letters(scanned, actor=rbkc_dpo)
+    with pytest.raises(Conflict):
+        actions.discard_scan(job, actor=rbkc_dpo, reason="again")
+    assert Individual.objects.count() == 4  # the records stay, for the record
+    assert "discarded for RBKC: Rescanned" in scanned.incident.log_entries.order_by("-sequence").first().text

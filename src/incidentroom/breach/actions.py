@@ -423,6 +423,48 @@ def cancel_scan(job: ScanJob, *, actor: Any) -> ScanJob:
     return job
 
 
+@transaction.atomic
+def discard_scan(job: ScanJob, *, actor: Any, reason: str) -> ScanJob:
+    """Stop counting a finished scan's people (it was rescanned, or read the wrong folder).
+
+    The records stay, with anything already done to them; they just leave the counts,
+    the lists, letters and emails.
+    """
+    breach = job.breach
+    require_controller_role(actor, [breach.organisation], "discard this scan's results")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "Say why these results should no longer count; it is kept for the record.", field="reason"
+        )
+    job = ScanJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ScanStatus.SUCCEEDED:
+        raise Conflict(
+            f"Scan #{job.pk} is {job.get_status_display().lower()}; only finished results can be discarded."
+        )
+    before = audit.snapshot(job, ["status", "discard_reason"])
+    job.status = ScanStatus.DISCARDED
+    job.discard_reason = reason[:2000]
+    job.save(update_fields=["status", "discard_reason"])
+    audit.record(
+        actor=actor,
+        action="scan.discard",
+        obj=job,
+        before=before,
+        after=audit.snapshot(job, ["status", "discard_reason"]),
+        organisations=[breach.organisation],
+    )
+    _log(
+        breach.incident,
+        actor,
+        f"Results of scan #{job.pk} ({job.individuals_imported} people) discarded "
+        f"for {breach.organisation.code}: {job.discard_reason}",
+        breach.organisation,
+        kind=EntryKind.DECISION,
+    )
+    return job
+
+
 # The functions below are called by the worker (actor 'system'); the permission check
 # happened when the job was started.
 

@@ -562,6 +562,19 @@ def resume_scan(request: HttpRequest, scan_id: int) -> tuple[int, ScanOut]:
     return 202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
 
 
+class DiscardIn(Schema):
+    """Why a scan's results should no longer count."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/scans/{scan_id}/discard", response=ScanOut)
+def discard_scan(request: HttpRequest, scan_id: int, payload: DiscardIn) -> ScanOut:
+    """Stop counting a finished scan's people (rescanned, or the wrong folder)."""
+    job = queries.scan_for(request.user, scan_id)
+    return _scan_out(actions.discard_scan(job, actor=request.user, reason=payload.reason))
+
+
 # -- individuals -----------------------------------------------------------------------------
 
 

@@ -102,10 +102,16 @@ class ScanStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Finished"
     CANCELLED = "cancelled", "Cancelled"
     FAILED = "failed", "Failed"
+    DISCARDED = "discarded", "Results discarded"
 
 
 FINISHED_SCAN_STATES = frozenset(
-    {ScanStatus.SUCCEEDED.value, ScanStatus.CANCELLED.value, ScanStatus.FAILED.value}
+    {
+        ScanStatus.SUCCEEDED.value,
+        ScanStatus.CANCELLED.value,
+        ScanStatus.FAILED.value,
+        ScanStatus.DISCARDED.value,
+    }
 )
 
 
@@ -141,6 +147,9 @@ class ScanJob(models.Model):
         null=True, blank=True, help_text="Last sign of life from the running scan"
     )
     error = models.TextField(blank=True)
+    discard_reason = models.TextField(
+        blank=True, help_text="Why the results no longer count (a rescan, a wrong folder)"
+    )
     summary = models.JSONField(default=dict, blank=True, help_text="The scanner's summary.json")
     manifest = models.JSONField(
         default=dict, blank=True, help_text="Files by status and every file not scanned"

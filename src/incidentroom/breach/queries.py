@@ -15,6 +15,7 @@ from incidentroom.breach.models import (
     LetterBatch,
     Report,
     ScanJob,
+    ScanStatus,
 )
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident
@@ -86,7 +87,9 @@ class PeopleFilter:
 
 def individuals_for(user: Any, breach: Breach, filters: PeopleFilter) -> IndividualQuerySet:
     """People found for this breach's incident that the user may see, filtered."""
-    qs = Individual.objects.for_user(user).filter(breach__incident_id=breach.incident_id)
+    qs = Individual.objects.for_user(user).filter(
+        breach__incident_id=breach.incident_id, scan__status=ScanStatus.SUCCEEDED
+    )
     # By default the breach's own controller; another organisation's people when asked
     # (still only those the user may see: shared archives hold several controllers' data).
     if filters.organisation:

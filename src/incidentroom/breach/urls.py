@@ -18,6 +18,7 @@ urlpatterns = [
     path("scans/<int:scan_id>/", views.scan_progress, name="breach-scan"),
     path("scans/<int:scan_id>/cancel/", views.scan_cancel, name="breach-scan-cancel"),
     path("scans/<int:scan_id>/resume/", views.scan_resume, name="breach-scan-resume"),
+    path("scans/<int:scan_id>/discard/", views.scan_discard, name="breach-scan-discard"),
     path("people/<int:individual_id>/", views.individual_detail, name="breach-individual"),
     path("people/<int:individual_id>/<slug:what>/", views.individual_action, name="breach-individual-action"),
     path("reports/<int:report_id>/", views.report_detail, name="breach-report"),

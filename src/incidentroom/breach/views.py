@@ -241,6 +241,16 @@ def scan_resume(request: HttpRequest, scan_id: int) -> HttpResponse:
     return redirect("breach-detail", job.breach_id)
 
 
+@login_required
+@require_POST
+def scan_discard(request: HttpRequest, scan_id: int) -> HttpResponse:
+    """Stop counting a finished scan's results."""
+    job = queries.scan_for(request.user, scan_id)
+    actions.discard_scan(job, actor=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, f"Results of scan #{job.pk} no longer count.")
+    return redirect("breach-detail", job.breach_id)
+
+
 # -- individuals ---------------------------------------------------------------------------------
 
 
