@@ -1,6 +1,6 @@
 """Record linkage: resolve person records from every file into individuals.
 
-Design (see docs/scanner.md for the argument): deterministic rules with rapidfuzz name
+Design (the README's scanner section gives the argument): deterministic rules with rapidfuzz name
 comparison, blocked on the evidence a match needs.
 
 * Two records may only be the same person if their names agree (surname equal or one
