@@ -24,11 +24,12 @@ $(STAMP): pyproject.toml package-lock.json
 run: install
 	$(BIN)/incidentroom migrate --no-input
 	$(BIN)/incidentroom load-scenario scenarios/west_london.yaml --if-absent
+	$(BIN)/python scenarios/make_demo_archive.py var/evidence/rbkc-archive-2006-2020
 	DEBUG=true $(BIN)/incidentroom run-demo
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scenarios
+	$(BIN)/ruff format --check src tests bench scenarios
 
 typecheck: install
 	$(BIN)/mypy src
