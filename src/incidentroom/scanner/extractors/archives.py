@@ -84,6 +84,8 @@ class ZipExtractor(Extractor):
                     except ExtractError as exc:
                         yield MemberIssue(path, info.file_size, exc.status, exc.reason, year)
                         continue
+                    # zipfile raises NotImplementedError for compression methods it
+                    # lacks (deflate64, PPMd): that member fails, the scan goes on.
                     except (
                         zipfile.BadZipFile,
                         zlib.error,
