@@ -40,11 +40,25 @@ def _encrypted_zip() -> bytes:
     return bytes(data)
 
 
+def _deflate64_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("old.csv", GOOD)
+        z.writestr("open.csv", b"Reference,Note\nR1,boiler service booked\n")
+    data = bytearray(buf.getvalue())
+    # Mark the first member as Deflate64 (method 9), which zipfile cannot decompress, in
+    # its local header and its central-directory entry.
+    data[data.index(b"PK\x03\x04") + 8] = 9
+    data[data.index(b"PK\x01\x02") + 10] = 9
+    return bytes(data)
+
+
 def test_encrypted_and_corrupt_files_are_reported_and_the_scan_carries_on(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.csv").write_bytes(GOOD)
     (folder / "locked.zip").write_bytes(_encrypted_zip())
+    (folder / "deflate64.zip").write_bytes(_deflate64_zip())
     (folder / "locked.pdf").write_bytes(_encrypted_pdf())
     (folder / "locked.docx").write_bytes(write_encrypted_office())
     (folder / "locked.xlsx").write_bytes(write_encrypted_office(b"workbook"))
@@ -62,6 +76,7 @@ def test_encrypted_and_corrupt_files_are_reported_and_the_scan_carries_on(tmp_pa
     result = scan(folder, tmp_path / "out")
     expectations = {
         "locked.zip!/secret.csv": ("failed", "encrypted"),
+        "deflate64.zip!/old.csv": ("failed", "unsupported zip compression method 9"),
         "locked.pdf": ("failed", "encrypted"),
         "locked.docx": ("failed", "encrypted"),
         "locked.xlsx": ("failed", "encrypted"),
@@ -78,6 +93,7 @@ def test_encrypted_and_corrupt_files_are_reported_and_the_scan_carries_on(tmp_pa
         assert got_status == status, (path, got_status, reason)
         assert word.lower() in reason.lower(), (path, reason)
     assert result.status("good.csv")[0] == "scanned"
+    assert result.status("deflate64.zip!/open.csv")[0] == "scanned"
     assert result.status("locked.zip!/open.csv")[0] == "duplicate"
     assert result.names() == {"Margaret Hughes"}
 

@@ -26,6 +26,10 @@ def _member_path(container: str, name: str) -> str:
     return f"{container}!/{name.lstrip('/')}"
 
 
+# The compression methods the standard library can decompress.
+ZIP_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
+
+
 class ZipExtractor(Extractor):
     """ZIP archives; encrypted members and bombs are reported, not opened."""
 
@@ -56,6 +60,17 @@ class ZipExtractor(Extractor):
                             path, info.file_size, "failed", "encrypted zip member (password protected)", year
                         )
                         continue
+                    if info.compress_type not in ZIP_METHODS:
+                        # Deflate64, PPMd, AES...: zipfile cannot read them, so say which
+                        # method it is rather than report the member as corrupt.
+                        yield MemberIssue(
+                            path,
+                            info.file_size,
+                            "failed",
+                            f"unsupported zip compression method {info.compress_type}",
+                            year,
+                        )
+                        continue
                     if (
                         info.file_size > (1 << 20)
                         and info.file_size / max(info.compress_size, 1) > limits.max_ratio
@@ -84,16 +99,7 @@ class ZipExtractor(Extractor):
                     except ExtractError as exc:
                         yield MemberIssue(path, info.file_size, exc.status, exc.reason, year)
                         continue
-                    # zipfile raises NotImplementedError for compression methods it
-                    # lacks (deflate64, PPMd): that member fails, the scan goes on.
-                    except (
-                        zipfile.BadZipFile,
-                        zlib.error,
-                        OSError,
-                        EOFError,
-                        NotImplementedError,
-                        RuntimeError,
-                    ) as exc:
+                    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as exc:
                         yield MemberIssue(path, info.file_size, "failed", f"corrupt zip member: {exc}", year)
                         continue
                     try:
