@@ -120,3 +120,25 @@ def test_login_is_throttled(client: Any, rbkc_gold: Any) -> None:
     assert client.post("/login/", {"username": "rbkc.gold", "password": "wrong"}).status_code == 429
     locked = client.post("/login/", {"username": "rbkc.gold", "password": "West-London-demo-2025"})
     assert locked.status_code == 429
+
+
+def test_dashboard_awareness_form_moves_the_ico_clock(web: Any, rbkc_gold: Any, incident: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from incidentroom.incidents.models import Obligation
+
+    client = web(rbkc_gold)
+    page = client.get(f"/incidents/{incident.reference}/").content.decode()
+    assert 'id="became-aware-RBKC"' in page
+    aware = timezone.localtime(incident.detected_at + dt.timedelta(minutes=20)).replace(
+        second=0, microsecond=0
+    )
+    response = client.post(
+        f"/incidents/{incident.reference}/awareness/",
+        {"organisation": "RBKC", "became_aware_at": aware.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert response.status_code == 302
+    ico = Obligation.objects.get(incident=incident, organisation__code="RBKC", code="ico")
+    assert ico.deadline_at == aware + dt.timedelta(hours=72)

@@ -32,7 +32,6 @@ class Role(models.TextChoices):
 # Roles that may change incident state. Viewers only read; every other role may write
 # within its organisations (the DPO and comms roles gain their own powers in their apps).
 WRITER_ROLES = frozenset(r.value for r in Role if r is not Role.VIEWER)
-COMMAND_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value})
 AUDIT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
 
 

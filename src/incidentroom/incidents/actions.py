@@ -745,8 +745,3 @@ def update_obligation(
             text=text + ".",
         )
     return obligation
-
-
-def ensure_involved_writer(incident: Incident, actor: Any) -> None:
-    """Raise Forbidden unless the actor may write to this incident (used by other apps)."""
-    require_writer(actor, _involved(incident), "change this incident")
