@@ -1,12 +1,15 @@
 """One hyperscan pass finds every detector's candidates; detectors validate them.
 
 The compiled database is built once per process (workers included) and reused for every
-text and row. Python only sees candidates, never the bytes in between, which is what
-keeps detection close to the speed of a bare multi-pattern pass.
+text and row. The per-candidate work runs in the compiled core ``_fastdetect`` (built by
+``pip install``, see ``setup.py``); :func:`detect_python` is the same algorithm in plain
+Python, kept as the reference the core is tested against and as the fallback where no C
+compiler was available at install time.
 """
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +19,11 @@ import hyperscan
 from .detectors import Detector, all_detectors
 from .detectors.base import Candidate, Hit
 from .model import Finding, Location
+
+try:
+    from . import _fastdetect
+except ImportError:  # built by pip install; absent only where no C compiler was available
+    _fastdetect = None  # type: ignore[assignment]
 
 CELL_SEPARATOR = "\x1e"
 
@@ -37,6 +45,7 @@ def preload(serialized: bytes) -> None:
     """Use a database compiled by the coordinating process (workers start in milliseconds)."""
     _PRELOADED[:] = [serialized]
     compiled.cache_clear()
+    engine.cache_clear()
 
 
 def serialized_database() -> bytes:
@@ -71,6 +80,20 @@ def compiled() -> CompiledPatterns:
     return CompiledPatterns(database, tuple(owners), tuple(expressions), name_ids)
 
 
+log = logging.getLogger(__name__)
+
+
+@cache
+def engine() -> _fastdetect.Engine | None:
+    """The compiled core bound to :func:`compiled`, or ``None`` when it was not built."""
+    if _fastdetect is None:
+        log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
+        return None
+    patterns = compiled()
+    ranks = {d.name: i for i, d in enumerate(all_detectors())}
+    return _fastdetect.Engine(patterns.database, patterns.owners, [ranks[d.name] for d in patterns.owners])
+
+
 _MISSING = object()
 _VALUE_CACHE: dict[tuple[int, bytes], Hit | None] = {}
 _VALUE_CACHE_LIMIT = 200_000
@@ -78,10 +101,15 @@ _VALUE_CACHE_LIMIT = 200_000
 
 def reset_caches() -> None:
     """Forget memoised validations (the benchmarks time cold passes with this)."""
+    from .detectors.name import parse_name_run
     from .detectors.phone import normalise_uk_phone
 
     normalise_uk_phone.cache_clear()
+    parse_name_run.cache_clear()
     _VALUE_CACHE.clear()
+    core = engine()
+    if core is not None:
+        core.reset()
 
 
 def raw_matches(data: bytes) -> dict[tuple[int, int], int]:
@@ -142,6 +170,32 @@ def detect(
     headers; a hit then sees its own column header as context. ``skip_names`` leaves
     out the running-text name patterns (a table row takes its names from its columns).
     """
+    core = engine()
+    if core is None:
+        return detect_python(data, location, cell_starts, headers, skip_names)
+    return core.detect(data, location, cell_starts, headers, skip_names)
+
+
+def bare_pass(data: bytes) -> int:
+    """The floor detection is measured against: one scan recording every match, nothing more.
+
+    Uses the compiled core's C-array collector when built (the cheapest way to take
+    matches from the binding), else a Python callback. Returns the number of matches.
+    """
+    core = engine()
+    if core is None:
+        return len(raw_matches(data))
+    return int(core.bare(data))
+
+
+def detect_python(
+    data: bytes,
+    location: Location,
+    cell_starts: list[int] | None = None,
+    headers: tuple[str, ...] = (),
+    skip_names: bool = False,
+) -> list[Finding]:
+    """:func:`detect` in plain Python: the reference for the compiled core."""
     patterns = compiled()
     owners = patterns.owners
     name_ids = patterns.name_ids
@@ -152,7 +206,7 @@ def detect(
     base_offset = location.offset or 0
     # In start order, so that the label, title and gazetteer hits of one name
     # ('Client: Mr John Smith') are validated once, by the first of them.
-    for (pattern_id, start), end in sorted(raw_matches(data).items(), key=_start_of):
+    for (pattern_id, start), end in sorted(raw_matches(data).items(), key=_start_then_pattern):
         is_name = pattern_id in name_ids
         if is_name and (skip_names or start < name_end):
             continue
@@ -190,5 +244,5 @@ def detect(
     return _resolve_overlaps(findings)
 
 
-def _start_of(item: tuple[tuple[int, int], int]) -> int:
-    return item[0][1]
+def _start_then_pattern(item: tuple[tuple[int, int], int]) -> tuple[int, int]:
+    return item[0][1], item[0][0]

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from .detectors.base import Candidate, Detector, Hit
 
-NEGATION = re.compile(r"\b(?:no|not|never|without|denies|none)\b[^.]{0,20}$")
+NEGATION = re.compile(rb"\b(?:no|not|never|without|denies|none)\b[^.]{0,20}$")
 
 
 class TermDetector(Detector):
@@ -20,8 +20,12 @@ class TermDetector(Detector):
 
     strong_terms: ClassVar[tuple[str, ...]] = ()
     weak_terms: ClassVar[tuple[str, ...]] = ()
-    context: ClassVar[re.Pattern[str]] = re.compile(r"$^")
+    #: Context words (ASCII, lower case) searched in the 60 bytes before a weak term.
+    context: ClassVar[re.Pattern[bytes]] = re.compile(rb"$^")
     weak_confidence: ClassVar[float] = 0.8
+    #: When true, a one-word strong term ('Indian') also needs context, like a weak term.
+    single_words_need_context: ClassVar[bool] = False
+    kernel = "terms"
     _strong_cache: ClassVar[frozenset[str] | None] = None
 
     @property
@@ -50,8 +54,8 @@ class TermDetector(Detector):
         before = cand.before(60)
         if NEGATION.search(before):
             return None
-        if lower in self._strong_lower():
+        if lower in self._strong_lower() and not (self.single_words_need_context and " " not in lower):
             return Hit(value, lower, 0.9)
         if self.header_matches(cand.header) or self.context.search(before):
-            return Hit(value, lower, self.weak_confidence)
+            return Hit(value, lower, 0.9 if lower in self._strong_lower() else self.weak_confidence)
         return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, has_context
+from .base import Candidate, Detector, Hit, context, has_context
 
-_CONTEXT = re.compile(r"sort ?code|s/c|bank")
+_CONTEXT = context(r"sort ?code|s/c|bank")
 _ACCOUNT_AFTER = re.compile(r"^\D{0,30}?\b(\d{8})\b")
 
 

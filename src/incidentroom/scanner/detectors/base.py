@@ -30,9 +30,14 @@ class Candidate(NamedTuple):
         """The matched text."""
         return self.data[self.start : self.end].decode("utf-8", "replace")
 
-    def before(self, width: int = 40) -> str:
-        """Up to ``width`` bytes of text before the hit, lower-cased."""
-        return self.data[max(0, self.start - width) : self.start].decode("utf-8", "replace").lower()
+    def before(self, width: int = 40) -> bytes:
+        """Up to ``width`` bytes of text before the hit, ASCII lower-cased.
+
+        Bytes, not text: context words are ASCII, and the compiled detection core
+        (``_fastdetect``) checks the same bytes with the same patterns, so the two
+        paths agree exactly.
+        """
+        return self.data[max(0, self.start - width) : self.start].lower()
 
     def after(self, width: int = 40) -> str:
         """Up to ``width`` bytes of text after the hit."""
@@ -64,6 +69,9 @@ class Detector(ABC):
     #: so results can be memoised by value: the same postcode or phone number recurs
     #: across thousands of rows of a register.
     context_free: ClassVar[bool] = False
+    #: Name of a kernel in the compiled detection core that implements exactly this
+    #: detector's :meth:`validate` (a test checks that they agree); empty for none.
+    kernel: ClassVar[str] = ""
 
     @abstractmethod
     def validate(self, cand: Candidate) -> Hit | None:
@@ -74,9 +82,21 @@ class Detector(ABC):
         return any(word in header for word in self.header_words)
 
 
-def has_context(cand: Candidate, pattern: re.Pattern[str], width: int = 40) -> bool:
-    """True when ``pattern`` occurs in the header or in the text just before the hit."""
-    return bool(pattern.search(cand.header) or pattern.search(cand.before(width)))
+class Context(NamedTuple):
+    """One context expression compiled twice: for column headers (text) and running text (bytes)."""
+
+    header: re.Pattern[str]
+    text: re.Pattern[bytes]
+
+
+def context(expression: str) -> Context:
+    """Compile an ASCII, lower-case context expression for headers and for text."""
+    return Context(re.compile(expression), re.compile(expression.encode("ascii")))
+
+
+def has_context(cand: Candidate, ctx: Context, width: int = 40) -> bool:
+    """True when the context occurs in the header or in the ``width`` bytes before the hit."""
+    return bool(ctx.header.search(cand.header) or ctx.text.search(cand.before(width)))
 
 
 def digits(value: str) -> str:

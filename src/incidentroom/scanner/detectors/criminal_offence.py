@@ -28,4 +28,4 @@ class CriminalOffenceDetector(TermDetector):
         "shoplifting",
         "drink driving",
     )
-    context = re.compile(r"offence|convicted|conviction|court|police|charged|sentence|caution")
+    context = re.compile(rb"offence|convicted|conviction|court|police|charged|sentence|caution")

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, has_context
+from .base import Candidate, Detector, Hit, context, has_context
 
-_CONTEXT = re.compile(r"\bdob\b|d\.o\.b|date of birth|birth ?date|\bborn\b|birthday|\bd/o/b\b")
+_CONTEXT = context(r"\bdob\b|d\.o\.b|date of birth|birth ?date|\bborn\b|birthday|\bd/o/b\b")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -47,6 +47,7 @@ class DateOfBirthDetector(Detector):
 
     name = "date_of_birth"
     category = "date_of_birth"
+    kernel = "date_of_birth"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}\b",
         r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b",

@@ -6,7 +6,6 @@ import re
 from typing import ClassVar
 
 from ..terms import TermDetector
-from .base import Candidate, Hit
 
 
 class EthnicityDetector(TermDetector):
@@ -22,16 +21,7 @@ class EthnicityDetector(TermDetector):
         "Black African", "Arab", "Mixed ethnicity", "Irish Traveller",
     )  # fmt: skip
     weak_terms: ClassVar[tuple[str, ...]] = ("White", "Black", "Asian", "Mixed", "Other ethnic group")
-    context = re.compile(r"ethnic|race|heritage|origin")
+    context = re.compile(rb"ethnic|race|heritage|origin")
     weak_confidence = 0.85
-
-    def validate(self, cand: Candidate) -> Hit | None:
-        """Nationality-like words ('Indian') count only with context, like weak terms."""
-        hit = super().validate(cand)
-        if hit is None:
-            return None
-        if " " not in hit.normalised and not (
-            self.header_matches(cand.header) or self.context.search(cand.before(60))
-        ):
-            return None
-        return hit
+    # Nationality-like words ('Indian') count only with context, like weak terms.
+    single_words_need_context = True

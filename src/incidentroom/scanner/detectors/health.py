@@ -23,4 +23,4 @@ class HealthDetector(TermDetector):
         "substance misuse", "alcohol dependency", "wheelchair user", "visually impaired", "hearing impaired",
     )  # fmt: skip
     weak_terms: ClassVar[tuple[str, ...]] = ("disabled", "disability", "medication", "unwell", "mobility")
-    context = re.compile(r"health|medical|condition|diagnos|suffers|gp\b|treatment|care plan|needs")
+    context = re.compile(rb"health|medical|condition|diagnos|suffers|gp\b|treatment|care plan|needs")

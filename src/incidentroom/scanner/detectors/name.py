@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
@@ -18,8 +20,13 @@ _BODY = re.compile(rf"(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<body>{_TOKEN}
 _COMMA = re.compile(
     rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)"
 )
-_HOUSE_NUMBER_BEFORE = re.compile(r"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
-_LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$")
+_HOUSE_NUMBER_BEFORE = re.compile(rb"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
+_LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$".encode())
+# Every character the name expressions below can consume (letters, apostrophes, hyphens,
+# dots, commas, spaces): a name's parse depends only on this run, so it is memoised by it.
+_NAME_RUN = re.compile(rb"(?:[A-Za-z'., -]|\xe2\x80\x99)*")
+#: How far past a hit a name (with its label) may reach.
+WINDOW = 120
 
 
 def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
@@ -57,11 +64,49 @@ def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
     return value, end
 
 
+class NameParse(NamedTuple):
+    """A parsed name: display value, matching key, its length in bytes, confidence.
+
+    ``running_text`` is true for a name with neither label nor title, which is rejected
+    when a house number stands just before it ('91 Charlotte Green').
+    """
+
+    value: str
+    normalised: str
+    length: int
+    confidence: float
+    running_text: bool
+
+
+@lru_cache(maxsize=65536)
+def parse_name_run(run: bytes, labelled: bool) -> NameParse | None:
+    """Parse the name at the start of ``run`` (see :data:`_NAME_RUN`); memoised.
+
+    The same names recur across a council's documents, so most hits are a cache lookup.
+    """
+    text = run.decode("utf-8")
+    parsed = parse_name_at(text, labelled)
+    if parsed is None:
+        return None
+    value, length = parsed
+    tokens = [t.strip(".") for t in value.split() if t.strip(".") not in TITLES]
+    running_text = not labelled and not value.startswith(TITLES)
+    if running_text and tokens[-1].title() not in surnames():
+        # Running text without a title or label: the given name is in the gazetteer
+        # by construction and the surname must be too, or street names such as
+        # 'Thomas Squares' would become people.
+        return None
+    normalised = " ".join(t.lower() for t in tokens)
+    confidence = 0.95 if labelled else 0.9 if value.startswith(TITLES) else 0.8
+    return NameParse(value, normalised, len(text[:length].encode()), confidence, running_text)
+
+
 class NameDetector(Detector):
     """Names after labels ('Client:'), after titles ('Mrs'), or starting with a known given name."""
 
     name = "person_name"
     category = "name"
+    kernel = "name"
     header_words = ("name", "client", "tenant", "applicant", "claimant", "resident", "holder")
 
     @property
@@ -75,34 +120,25 @@ class NameDetector(Detector):
         )
 
     def validate(self, cand: Candidate) -> Hit | None:
-        """Parse the full name from the hit onwards and reject non-names."""
-        raw = cand.data[cand.start : cand.start + 120]
-        newline = raw.find(b"\n")
-        window = (raw if newline == -1 else raw[:newline]).decode("utf-8", "ignore")
-        labelled = False
-        offset = 0
-        colon = window.find(":")
-        if colon != -1 and _LABEL.search(window[: colon + 1]):
-            labelled = True
-            offset = colon + 1
-            while offset < len(window) and window[offset] in " \t":
+        """Parse the full name from the hit onwards (past a label) and reject non-names."""
+        data, start = cand.data, cand.start
+        stop = min(len(data), start + WINDOW)
+        newline = data.find(b"\n", start, stop)
+        if newline != -1:
+            stop = newline
+        offset, labelled = start, False
+        colon = data.find(b":", start, stop)
+        if colon != -1 and _LABEL.search(data, start, colon + 1):
+            labelled, offset = True, colon + 1
+            while offset < stop and data[offset] in b" \t":
                 offset += 1
-        parsed = parse_name_at(window[offset:], labelled)
+        run = _NAME_RUN.match(data, offset, stop)
+        parsed = parse_name_run(run.group() if run else b"", labelled)
         if parsed is None:
             return None
-        value, length = parsed
-        tokens = [t.strip(".") for t in value.split() if t.strip(".") not in TITLES]
-        if not labelled and not value.startswith(TITLES):
-            # Running text without a title or label: the given name is in the gazetteer
-            # by construction and the surname must be too, or street names such as
-            # 'Thomas Squares' would become people.
-            if tokens[-1].title() not in surnames():
-                return None
-            if _HOUSE_NUMBER_BEFORE.search(cand.before(12)):
-                # '91 Charlotte Green': a street named after someone, not a person.
-                return None
-        start = cand.start + len(window[:offset].encode())
-        end = start + len(window[offset : offset + length].encode())
-        normalised = " ".join(t.lower() for t in tokens)
-        confidence = 0.95 if labelled else 0.9 if value.startswith(TITLES) else 0.8
-        return Hit(value, normalised, confidence, start=start, end=end)
+        if parsed.running_text and _HOUSE_NUMBER_BEFORE.search(cand.before(12)):
+            # '91 Charlotte Green': a street named after someone, not a person.
+            return None
+        return Hit(
+            parsed.value, parsed.normalised, parsed.confidence, start=offset, end=offset + parsed.length
+        )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, has_context
+from .base import Candidate, Detector, Hit, context, has_context
 
-_CONTEXT = re.compile(r"passport")
+_CONTEXT = context(r"passport")
 
 
 class PassportDetector(Detector):

@@ -25,6 +25,7 @@ class UkPostcodeDetector(Detector):
     name = "uk_postcode"
     context_free = True
     category = "address"
+    kernel = "postcode"
     patterns: ClassVar[tuple[str, ...]] = (rf"\b{_OUTWARD}[ ]?{_INWARD}\b",)
     header_words = ("postcode", "post code", "postal code")
 

@@ -19,4 +19,4 @@ class ReligionDetector(TermDetector):
         "Muslim", "Islam", "Jewish", "Judaism", "Hindu", "Sikh", "Buddhist", "Jehovah's Witness",
         "atheist", "agnostic", "no religion",
     )  # fmt: skip
-    context = re.compile(r"religio|faith|belief|practising|observant|worships|attends|is a |identifies as")
+    context = re.compile(rb"religio|faith|belief|practising|observant|worships|attends|is a |identifies as")

@@ -25,4 +25,4 @@ class SexualOrientationDetector(TermDetector):
         "pansexual",
         "asexual",
     )
-    context = re.compile(r"orientation|sexuality|identifies as|is openly|came out as|\bas\b")
+    context = re.compile(rb"orientation|sexuality|identifies as|is openly|came out as|\bas\b")

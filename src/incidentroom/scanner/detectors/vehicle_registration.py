@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, has_context
+from .base import Candidate, Detector, Hit, context, has_context
 
-_CONTEXT = re.compile(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
+_CONTEXT = context(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
 # Current format (2001-): two area letters, an age identifier (March 02-25 or
 # September 51-75), three random letters that never include I or Q.
 _CURRENT = r"\b[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|1\d|2[0-5]|5[1-9]|6\d|7[0-5]) ?[A-HJ-NPR-Z]{3}\b"
@@ -33,10 +33,10 @@ class VehicleRegistrationDetector(Detector):
         """Current marks pass on shape; the rest need context; NI marks need an I or Z."""
         value = cand.value.upper()
         compact = value.replace(" ", "")
-        context = has_context(cand, _CONTEXT, 50)
+        in_context = has_context(cand, _CONTEXT, 50)
         if re.fullmatch(_CURRENT.replace(r"\b", ""), value):
-            return Hit(cand.value, compact, 0.95 if context else 0.85)
-        if not context:
+            return Hit(cand.value, compact, 0.95 if in_context else 0.85)
+        if not in_context:
             return None
         if re.fullmatch(_PREFIX.replace(r"\b", ""), value) or re.fullmatch(_SUFFIX.replace(r"\b", ""), value):
             return Hit(cand.value, compact, 0.85)

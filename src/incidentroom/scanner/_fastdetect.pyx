@@ -1,0 +1,561 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Compiled detection core: the per-candidate work of :func:`incidentroom.scanner.detect.detect`.
+
+Why compiled: on dense archive text hyperscan reports a candidate every ~50 bytes, and the
+Python binding's callback per match already costs more than the regex engine itself. Any
+Python-level work per candidate (sorting, a validate() call, building a finding) then
+costs several times the bare pass. This module keeps matches in a C array, sorts and
+de-duplicates them in C, and runs the hot detectors' validation as kernels that call
+the *same* expressions and memoised parsers as the detectors' own ``validate`` methods,
+so both paths give identical findings (``tests/scanner/test_scan_fastdetect.py``
+checks this on generated archives and on fuzzed text). Every other detector is called
+through its ordinary ``validate``, memoised by value when it is context-free.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
+from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.string cimport memchr
+
+import importlib
+
+cdef enum:
+    K_GENERIC = 0
+    K_POSTCODE = 1
+    K_NAME = 2
+    K_DOB = 3
+    K_TERMS = 4
+
+KERNELS = {"": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS}
+
+cdef object _tuple_new = tuple.__new__
+cdef object _MISSING = object()
+# Same bound as the pure-Python path: memoised validations are forgotten past this many.
+cdef Py_ssize_t MEMO_LIMIT = 200_000
+
+
+cdef struct Match:
+    Py_ssize_t start
+    Py_ssize_t end
+    int pid
+
+
+cdef struct Found:
+    Py_ssize_t start
+    Py_ssize_t end
+    double confidence
+    int rank        # detector's position in name order (the Python path's tie-break)
+    int seq         # emission order (Python's sort is stable; qsort is not)
+    int keep
+
+
+cdef int _cmp_match(const void* a, const void* b) noexcept nogil:
+    """By start, then pattern id, then longest end first."""
+    cdef const Match* x = <const Match*>a
+    cdef const Match* y = <const Match*>b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.pid != y.pid:
+        return -1 if x.pid < y.pid else 1
+    if x.end != y.end:
+        return -1 if x.end > y.end else 1
+    return 0
+
+
+cdef int _cmp_found_position(const void* a, const void* b) noexcept nogil:
+    """By start, longest first, then emission order."""
+    cdef const Found* x = <const Found*>a
+    cdef const Found* y = <const Found*>b
+    if x.start != y.start:
+        return -1 if x.start < y.start else 1
+    if x.end != y.end:
+        return -1 if x.end > y.end else 1
+    return -1 if x.seq < y.seq else (1 if x.seq > y.seq else 0)
+
+
+cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcept nogil:
+    """True when x is chosen before y in an overlap cluster (most confident, longest, earliest)."""
+    if x.confidence != y.confidence:
+        return x.confidence > y.confidence
+    if (x.end - x.start) != (y.end - y.start):
+        return (x.end - x.start) > (y.end - y.start)
+    if x.start != y.start:
+        return x.start < y.start
+    if x.rank != y.rank:
+        return x.rank < y.rank
+    return px < py
+
+
+cdef class Collector:
+    """hyperscan match callback that appends to a growable C array: no Python object per match."""
+
+    cdef Match* buf
+    cdef Py_ssize_t n
+    cdef Py_ssize_t cap
+
+    def __cinit__(self):
+        self.cap = 4096
+        self.n = 0
+        self.buf = <Match*>malloc(self.cap * sizeof(Match))
+        if self.buf == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.buf)
+
+    def __call__(self, unsigned int pid, unsigned long long start, unsigned long long end,
+                 unsigned int flags, object context):
+        cdef Match* grown
+        if self.n == self.cap:
+            grown = <Match*>realloc(self.buf, 2 * self.cap * sizeof(Match))
+            if grown == NULL:
+                raise MemoryError()
+            self.buf = grown
+            self.cap *= 2
+        self.buf[self.n].start = <Py_ssize_t>start
+        self.buf[self.n].end = <Py_ssize_t>end
+        self.buf[self.n].pid = <int>pid
+        self.n += 1
+
+    def __len__(self):
+        return self.n
+
+    def __bool__(self):
+        # The binding tests the callback's truth before using it.
+        return True
+
+
+cdef inline bint _is_name_byte(const unsigned char* d, Py_ssize_t i, Py_ssize_t stop) noexcept nogil:
+    """Byte i starts a character the name expressions can consume (see name._NAME_RUN)."""
+    cdef unsigned char c = d[i]
+    if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z'):
+        return True
+    if c == c"'" or c == c'.' or c == c',' or c == c' ' or c == c'-':
+        return True
+    return c == 0xE2 and i + 2 < stop and d[i + 1] == 0x80 and d[i + 2] == 0x99
+
+
+cdef inline int _days_in_month(int year, int month) noexcept nogil:
+    if month == 2:
+        return 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
+    if month == 4 or month == 6 or month == 9 or month == 11:
+        return 30
+    return 31
+
+
+cdef inline int _digits(const unsigned char* d, Py_ssize_t* i, Py_ssize_t stop, int most) noexcept nogil:
+    """Parse up to ``most`` ASCII digits at d[*i]; -1 when there are none."""
+    cdef int value = 0
+    cdef int count = 0
+    while count < most and i[0] < stop and d[i[0]] >= c'0' and d[i[0]] <= c'9':
+        value = value * 10 + (d[i[0]] - c'0')
+        i[0] += 1
+        count += 1
+    return value if count else -1
+
+
+cdef class Engine:
+    """Runs one compiled hyperscan database and the detectors that own its patterns."""
+
+    cdef object database
+    cdef int npatterns
+    cdef int* kernel
+    cdef int* variant
+    cdef int* rank
+    cdef char* is_name
+    cdef list detectors
+    cdef list categories
+    cdef list names
+    cdef list memo
+    cdef Py_ssize_t memo_size
+    cdef dict header_memo
+    cdef dict terms_memo
+    cdef object Candidate, Finding, Location
+    # name kernel
+    cdef object label_search, house_number_search, parse_name_run
+    cdef Py_ssize_t name_window
+    # date-of-birth kernel
+    cdef object dob_header_search, dob_text_search, parse_uk_date
+
+    def __cinit__(self):
+        self.kernel = NULL
+        self.variant = NULL
+        self.rank = NULL
+        self.is_name = NULL
+
+    def __init__(self, database, owners, ranks):
+        """``owners[i]`` is the detector of pattern id i; ``ranks[i]`` its place in name order."""
+        cdef int i
+        self.database = database
+        self.npatterns = len(owners)
+        self.kernel = <int*>malloc(self.npatterns * sizeof(int))
+        self.variant = <int*>malloc(self.npatterns * sizeof(int))
+        self.rank = <int*>malloc(self.npatterns * sizeof(int))
+        self.is_name = <char*>malloc(self.npatterns)
+        if not (self.kernel and self.variant and self.rank and self.is_name):
+            raise MemoryError()
+        self.detectors = list(owners)
+        self.categories = [d.category for d in owners]
+        self.names = [d.name for d in owners]
+        seen = {}
+        for i in range(self.npatterns):
+            detector = owners[i]
+            if detector.kernel not in KERNELS:
+                raise ValueError(f"detector {detector.name!r} names an unknown kernel {detector.kernel!r}")
+            self.kernel[i] = KERNELS[detector.kernel]
+            self.variant[i] = seen.get(id(detector), 0)
+            seen[id(detector)] = self.variant[i] + 1
+            self.rank[i] = ranks[i]
+            self.is_name[i] = detector.category == "name"
+        self.memo = [{} for _ in range(self.npatterns)]
+        self.memo_size = 0
+        self.header_memo = {}
+        self.terms_memo = {}
+        base = importlib.import_module("incidentroom.scanner.detectors.base")
+        model = importlib.import_module("incidentroom.scanner.model")
+        name = importlib.import_module("incidentroom.scanner.detectors.name")
+        dob = importlib.import_module("incidentroom.scanner.detectors.date_of_birth")
+        self.Candidate = base.Candidate
+        self.Finding = model.Finding
+        self.Location = model.Location
+        self.label_search = name._LABEL.search
+        self.house_number_search = name._HOUSE_NUMBER_BEFORE.search
+        self.parse_name_run = name.parse_name_run
+        self.name_window = name.WINDOW
+        self.dob_header_search = dob._CONTEXT.header.search
+        self.dob_text_search = dob._CONTEXT.text.search
+        self.parse_uk_date = dob.parse_uk_date
+
+    def __dealloc__(self):
+        free(self.kernel)
+        free(self.variant)
+        free(self.rank)
+        free(self.is_name)
+
+    def reset(self):
+        """Forget memoised validations (benchmarks time cold passes with this)."""
+        for table in self.memo:
+            table.clear()
+        self.memo_size = 0
+        self.header_memo.clear()
+        self.terms_memo.clear()
+
+    def bare(self, bytes data):
+        """The bare multi-pattern pass: scan and record every match, nothing else. Returns the count."""
+        collector = Collector()
+        self.database.scan(data, match_event_handler=collector)
+        return collector.n
+
+    def detect(self, bytes data, object location, object cell_starts, tuple headers, bint skip_names):
+        """Validated, non-overlapping findings; see :func:`incidentroom.scanner.detect.detect`."""
+        cdef Collector collector = Collector()
+        self.database.scan(data, match_event_handler=collector)
+        cdef Py_ssize_t n = collector.n
+        cdef Match* matches = collector.buf
+        qsort(matches, n, sizeof(Match), _cmp_match)
+
+        cdef bint in_row = cell_starts is not None
+        cdef Py_ssize_t ncells = len(cell_starts) if in_row else 0
+        cdef Py_ssize_t* starts = NULL
+        cdef Py_ssize_t j, lo, hi, mid
+        if in_row and ncells:
+            starts = <Py_ssize_t*>malloc(ncells * sizeof(Py_ssize_t))
+            if starts == NULL:
+                raise MemoryError()
+            for j in range(ncells):
+                starts[j] = cell_starts[j]
+        cdef Found* found = <Found*>malloc((n + 1) * sizeof(Found))
+        if found == NULL:
+            free(starts)
+            raise MemoryError()
+        cdef list payloads = []
+        cdef Py_ssize_t nfound = 0
+        cdef Py_ssize_t i, start, end, name_end = -1
+        cdef Py_ssize_t prev_start = -1
+        cdef int pid, prev_pid = -1
+        cdef str header
+        cdef Py_ssize_t nheaders = len(headers)
+        try:
+            for i in range(n):
+                pid = matches[i].pid
+                start = matches[i].start
+                end = matches[i].end
+                if pid == prev_pid and start == prev_start:
+                    continue  # the same hit reported at a shorter end
+                prev_pid = pid
+                prev_start = start
+                if self.is_name[pid] and (skip_names or start < name_end):
+                    continue
+                header = ""
+                if in_row:
+                    # bisect_right(cell_starts, start) - 1
+                    lo = 0
+                    hi = ncells
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if start < starts[mid]:
+                            hi = mid
+                        else:
+                            lo = mid + 1
+                    if 0 <= lo - 1 < nheaders:
+                        header = headers[lo - 1]
+                hit = self._validate(data, pid, start, end, header)
+                if hit is None:
+                    continue
+                value, normalised, confidence, s, e = hit
+                if self.is_name[pid]:
+                    name_end = e
+                found[nfound].start = s
+                found[nfound].end = e
+                found[nfound].confidence = confidence
+                found[nfound].rank = self.rank[pid]
+                found[nfound].seq = <int>nfound
+                found[nfound].keep = 1
+                payloads.append((pid, value, normalised))
+                nfound += 1
+            _resolve_overlaps(found, nfound)
+            return self._findings(found, nfound, payloads, location, in_row)
+        finally:
+            free(found)
+            free(starts)
+
+    cdef list _findings(self, Found* found, Py_ssize_t nfound, list payloads, object location, bint in_row):
+        cdef list out = []
+        cdef Py_ssize_t i
+        cdef int pid
+        page, sheet, row, line, base = location
+        if base is None:
+            base = 0
+        for i in range(nfound):
+            if not found[i].keep:
+                continue
+            pid, value, normalised = payloads[found[i].seq]
+            loc = location if in_row else _tuple_new(self.Location, (page, sheet, row, line, base + found[i].start))
+            out.append(
+                _tuple_new(
+                    self.Finding,
+                    (self.categories[pid], self.names[pid], value, normalised,
+                     found[i].start, found[i].end, found[i].confidence, loc),
+                )
+            )
+        return out
+
+    cdef object _validate(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """(value, normalised, confidence, start, end) for an accepted candidate, else None."""
+        cdef int kernel = self.kernel[pid]
+        if kernel == K_POSTCODE:
+            return self._postcode(data, start, end)
+        if kernel == K_NAME:
+            return self._name(data, start)
+        if kernel == K_DOB:
+            return self._dob(data, pid, start, end, header)
+        if kernel == K_TERMS:
+            return self._terms(data, pid, start, end, header)
+        detector = self.detectors[pid]
+        if detector.context_free:
+            key = data[start - 1 if start else 0:end]
+            table = <dict>self.memo[pid]
+            hit = table.get(key, _MISSING)
+            if hit is _MISSING:
+                hit = detector.validate(self.Candidate(data, start, end, header))
+                if self.memo_size >= MEMO_LIMIT:
+                    self.reset()
+                    table = <dict>self.memo[pid]
+                table[key] = hit
+                self.memo_size += 1
+        else:
+            hit = detector.validate(self.Candidate(data, start, end, header))
+        if hit is None:
+            return None
+        value, normalised, confidence, s, e = hit
+        return (value, normalised, confidence, start if s is None else s, end if e is None else e)
+
+    cdef object _postcode(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """UkPostcodeDetector.validate: the pattern encodes every rule; normalise only."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef char buf[16]
+        cdef Py_ssize_t i, k = 0
+        cdef unsigned char c
+        if end - start > 10:
+            return None  # cannot happen with the postcode expression
+        for i in range(start, end):
+            c = d[i]
+            if c == c' ':
+                continue
+            if c >= c'a' and c <= c'z':
+                c -= 32
+            buf[k] = <char>c
+            k += 1
+        if k < 4:
+            return None
+        # Outward code, one space, the three-character inward code.
+        buf[k] = buf[k - 1]
+        buf[k - 1] = buf[k - 2]
+        buf[k - 2] = buf[k - 3]
+        buf[k - 3] = c' '
+        value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
+        return (value, PyUnicode_DecodeASCII(buf, k + 1, NULL), 0.9, start, end)
+
+    cdef object _name(self, bytes data, Py_ssize_t start):
+        """NameDetector.validate, with the label and run found in C."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+        cdef Py_ssize_t stop = start + self.name_window
+        cdef Py_ssize_t offset = start, run_end
+        cdef const unsigned char* p
+        cdef bint labelled = False
+        if stop > n:
+            stop = n
+        p = <const unsigned char*>memchr(d + start, c'\n', stop - start)
+        if p != NULL:
+            stop = p - d
+        p = <const unsigned char*>memchr(d + start, c':', stop - start)
+        if p != NULL and self.label_search(data, start, (p - d) + 1) is not None:
+            labelled = True
+            offset = (p - d) + 1
+            while offset < stop and (d[offset] == c' ' or d[offset] == c'\t'):
+                offset += 1
+        run_end = offset
+        while run_end < stop and _is_name_byte(d, run_end, stop):
+            run_end += 3 if d[run_end] == 0xE2 else 1
+        parsed = self.parse_name_run(PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset), labelled)
+        if parsed is None:
+            return None
+        value, normalised, length, confidence, running_text = parsed
+        if running_text:
+            before = data[start - 12 if start > 12 else 0:start].lower()
+            if self.house_number_search(before) is not None:
+                return None
+        return (value, normalised, confidence, offset, offset + length)
+
+    cdef bint _header_says(self, object search, str header):
+        """Memoised ``search(header)`` (a table repeats its headers on every row)."""
+        key = (search, header)
+        cached = self.header_memo.get(key)
+        if cached is None:
+            cached = search(header) is not None
+            self.header_memo[key] = cached
+        return cached
+
+    cdef object _dob(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """DateOfBirthDetector.validate: birth context, then a real, plausible date."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t i
+        cdef int day, month, year
+        cdef char buf[11]
+        if not self._header_says(self.dob_header_search, header):
+            before = data[start - 30 if start > 30 else 0:start].lower()
+            if self.dob_text_search(before) is None:
+                return None
+        value = PyUnicode_DecodeUTF8(<char*>d + start, end - start, NULL)
+        if self.variant[pid] > 1:
+            date = self.parse_uk_date(value)
+            if date is None or not (1900 <= date.year <= 2025):
+                return None
+            return (value, date.isoformat(), 0.95, start, end)
+        i = start
+        if self.variant[pid] == 0:  # d/m/yyyy with / . or -
+            day = _digits(d, &i, end, 2)
+            if day < 0 or i >= end or not (d[i] == c'/' or d[i] == c'.' or d[i] == c'-'):
+                return None
+            i += 1
+            month = _digits(d, &i, end, 2)
+            if month < 0 or i >= end or not (d[i] == c'/' or d[i] == c'.' or d[i] == c'-'):
+                return None
+            i += 1
+            year = _digits(d, &i, end, 4)
+        else:  # yyyy-mm-dd
+            year = _digits(d, &i, end, 4)
+            if year < 0 or i >= end or d[i] != c'-':
+                return None
+            i += 1
+            month = _digits(d, &i, end, 2)
+            if month < 0 or i >= end or d[i] != c'-':
+                return None
+            i += 1
+            day = _digits(d, &i, end, 2)
+        if i != end or year < 1900 or year > 2025 or month < 1 or month > 12:
+            return None
+        if day < 1 or day > _days_in_month(year, month):
+            return None
+        buf[0] = c'0' + year // 1000
+        buf[1] = c'0' + (year // 100) % 10
+        buf[2] = c'0' + (year // 10) % 10
+        buf[3] = c'0' + year % 10
+        buf[4] = c'-'
+        buf[5] = c'0' + month // 10
+        buf[6] = c'0' + month % 10
+        buf[7] = c'-'
+        buf[8] = c'0' + day // 10
+        buf[9] = c'0' + day % 10
+        return (value, PyUnicode_DecodeASCII(buf, 10, NULL), 0.95, start, end)
+
+    cdef object _terms(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """TermDetector.validate: negation, strong terms, then weak terms with context."""
+        detector = self.detectors[pid]
+        key = (pid, data[start:end])
+        term = self.terms_memo.get(key)
+        if term is None:
+            value = data[start:end].decode("utf-8", "replace")
+            lower = value.lower()
+            strong = lower in detector._strong_lower()
+            term = (value, lower, strong, strong and not (detector.single_words_need_context and " " not in lower))
+            self.terms_memo[key] = term
+        value, lower, strong, stands_alone = term
+        before = data[start - 60 if start > 60 else 0:start].lower()
+        if _NEGATION_SEARCH(before) is not None:
+            return None
+        if stands_alone:
+            return (value, lower, 0.9, start, end)
+        if (header and detector.header_matches(header)) or detector.context.search(before) is not None:
+            return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
+        return None
+
+
+cdef object _NEGATION_SEARCH = importlib.import_module("incidentroom.scanner.terms").NEGATION.search
+
+
+cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
+    """Where findings overlap keep the most confident, then longest (the Python path's rule)."""
+    cdef Py_ssize_t i, j, k, first, last, chosen
+    cdef Py_ssize_t cluster_end
+    cdef Py_ssize_t* order
+    cdef bint fits
+    if n < 2:
+        return
+    qsort(found, n, sizeof(Found), _cmp_found_position)
+    order = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+    if order == NULL:
+        return
+    first = 0
+    while first < n:
+        cluster_end = found[first].end
+        last = first + 1
+        while last < n and found[last].start < cluster_end:
+            if found[last].end > cluster_end:
+                cluster_end = found[last].end
+            last += 1
+        if last - first > 1:
+            # Rank the cluster (insertion sort: clusters hold a handful of findings).
+            for i in range(first, last):
+                found[i].keep = 0
+                j = i - first
+                while j > 0 and _better(&found[i], &found[order[j - 1]], <int>(i - first), <int>(order[j - 1] - first)):
+                    order[j] = order[j - 1]
+                    j -= 1
+                order[j] = i
+            chosen = 0
+            for k in range(last - first):
+                i = order[k]
+                fits = True
+                for j in range(first, last):
+                    if found[j].keep and not (found[i].end <= found[j].start or found[i].start >= found[j].end):
+                        fits = False
+                        break
+                if fits:
+                    found[i].keep = 1
+                    chosen += 1
+            # Kept findings in start order: the cluster is already in (start, -end) order,
+            # and two kept findings never share a start.
+        first = last
+    free(order)
