@@ -7,12 +7,24 @@ STAMP := $(VENV)/.install-stamp
 DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint typecheck test-sqlite test-postgres bench worker clean
+.PHONY: install system-packages run test lint typecheck test-sqlite test-postgres bench worker clean
 
-# Idempotent: reinstalls only when pyproject.toml or package-lock.json changed.
+# Idempotent: reinstalls only when the project files or the compiled scanner core changed.
 install: $(STAMP)
 
-$(STAMP): pyproject.toml package-lock.json
+# Debian packages the build needs: libhs for the scanner's compiled detection core.
+SYSTEM_PACKAGES := libhyperscan-dev
+system-packages:
+	@if [ ! -f /usr/include/hs/hs.h ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else \
+			echo "Install the Debian packages $(SYSTEM_PACKAGES) (as root: apt-get install $(SYSTEM_PACKAGES)), then rerun."; exit 1; \
+		fi; \
+	fi
+
+$(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/_fastdetect.pyx
+	@$(MAKE) --no-print-directory system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -2,10 +2,11 @@
 """Compiled detection core: the per-candidate work of :func:`incidentroom.scanner.detect.detect`.
 
 Why compiled: on dense archive text hyperscan reports a candidate every ~50 bytes, and the
-Python binding's callback per match already costs more than the regex engine itself. Any
+Python binding's callback per match costs several times the regex engine itself. Any
 Python-level work per candidate (sorting, a validate() call, building a finding) then
-costs several times the bare pass. This module keeps matches in a C array, sorts and
-de-duplicates them in C, and runs the hot detectors' validation as kernels that call
+costs more again. This module compiles the patterns with libhs (Debian's
+libhyperscan-dev) and scans with a C callback into a C array, sorts and de-duplicates
+the matches in C, and runs the hot detectors' validation as kernels that call
 the *same* expressions and memoised parsers as the detectors' own ``validate`` methods,
 so both paths give identical findings (``tests/scanner/test_scan_fastdetect.py``
 checks this on generated archives and on fuzzed text). Every other detector is called
@@ -86,43 +87,63 @@ cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcep
     return px < py
 
 
-cdef class Collector:
-    """hyperscan match callback that appends to a growable C array: no Python object per match."""
+cdef extern from "hs/hs.h" nogil:
+    ctypedef struct hs_database_t:
+        pass
+    ctypedef struct hs_scratch_t:
+        pass
+    ctypedef struct hs_platform_info_t:
+        pass
+    ctypedef struct hs_compile_error_t:
+        char* message
+        int expression
+    ctypedef int hs_error_t
+    ctypedef int (*match_event_handler)(unsigned int id, unsigned long long start,
+                                        unsigned long long end, unsigned int flags, void* context) noexcept nogil
+    hs_error_t hs_compile_multi(const char* const* expressions, const unsigned int* flags,
+                                const unsigned int* ids, unsigned int elements, unsigned int mode,
+                                const hs_platform_info_t* platform, hs_database_t** db,
+                                hs_compile_error_t** error)
+    hs_error_t hs_free_compile_error(hs_compile_error_t* error)
+    hs_error_t hs_free_database(hs_database_t* db)
+    hs_error_t hs_serialize_database(const hs_database_t* db, char** data, size_t* length)
+    hs_error_t hs_deserialize_database(const char* data, const size_t length, hs_database_t** db)
+    hs_error_t hs_alloc_scratch(const hs_database_t* db, hs_scratch_t** scratch)
+    hs_error_t hs_free_scratch(hs_scratch_t* scratch)
+    hs_error_t hs_scan(const hs_database_t* db, const char* data, unsigned int length, unsigned int flags,
+                       hs_scratch_t* scratch, match_event_handler on_event, void* context)
+    int HS_SUCCESS
+    int HS_SCAN_TERMINATED
+    unsigned int HS_FLAG_SOM_LEFTMOST
+    unsigned int HS_MODE_BLOCK
 
-    cdef Match* buf
-    cdef Py_ssize_t n
-    cdef Py_ssize_t cap
 
-    def __cinit__(self):
-        self.cap = 4096
-        self.n = 0
-        self.buf = <Match*>malloc(self.cap * sizeof(Match))
-        if self.buf == NULL:
-            raise MemoryError()
+cdef struct MatchBuffer:
+    Match* buf
+    Py_ssize_t n
+    Py_ssize_t cap
 
-    def __dealloc__(self):
-        free(self.buf)
 
-    def __call__(self, unsigned int pid, unsigned long long start, unsigned long long end,
-                 unsigned int flags, object context):
-        cdef Match* grown
-        if self.n == self.cap:
-            grown = <Match*>realloc(self.buf, 2 * self.cap * sizeof(Match))
-            if grown == NULL:
-                raise MemoryError()
-            self.buf = grown
-            self.cap *= 2
-        self.buf[self.n].start = <Py_ssize_t>start
-        self.buf[self.n].end = <Py_ssize_t>end
-        self.buf[self.n].pid = <int>pid
-        self.n += 1
+cdef int _on_match(unsigned int pid, unsigned long long start, unsigned long long end,
+                   unsigned int flags, void* context) noexcept nogil:
+    """hyperscan's C callback: append to the buffer; stop the scan (return 1) if memory runs out."""
+    cdef MatchBuffer* out = <MatchBuffer*>context
+    cdef Match* grown
+    if out.n == out.cap:
+        grown = <Match*>realloc(out.buf, 2 * out.cap * sizeof(Match))
+        if grown == NULL:
+            return 1
+        out.buf = grown
+        out.cap *= 2
+    out.buf[out.n].start = <Py_ssize_t>start
+    out.buf[out.n].end = <Py_ssize_t>end
+    out.buf[out.n].pid = <int>pid
+    out.n += 1
+    return 0
 
-    def __len__(self):
-        return self.n
 
-    def __bool__(self):
-        # The binding tests the callback's truth before using it.
-        return True
+class PatternError(ValueError):
+    """A detector expression hyperscan cannot compile."""
 
 
 cdef inline bint _is_name_byte(const unsigned char* d, Py_ssize_t i, Py_ssize_t stop) noexcept nogil:
@@ -155,9 +176,11 @@ cdef inline int _digits(const unsigned char* d, Py_ssize_t* i, Py_ssize_t stop, 
 
 
 cdef class Engine:
-    """Runs one compiled hyperscan database and the detectors that own its patterns."""
+    """One hyperscan database (compiled with libhs, scanned with a C callback) and its detectors."""
 
-    cdef object database
+    cdef hs_database_t* db
+    cdef hs_scratch_t* scratch
+    cdef bint scratch_busy
     cdef int npatterns
     cdef int* kernel
     cdef int* variant
@@ -178,15 +201,27 @@ cdef class Engine:
     cdef object dob_header_search, dob_text_search, parse_uk_date
 
     def __cinit__(self):
+        self.db = NULL
+        self.scratch = NULL
+        self.scratch_busy = False
         self.kernel = NULL
         self.variant = NULL
         self.rank = NULL
         self.is_name = NULL
 
-    def __init__(self, database, owners, ranks):
-        """``owners[i]`` is the detector of pattern id i; ``ranks[i]`` its place in name order."""
+    def __init__(self, owners, ranks, expressions, serialized=None):
+        """Pattern id i is ``expressions[i]``, owned by ``owners[i]``, whose place in name order is ``ranks[i]``.
+
+        ``serialized`` (from :meth:`serialize`) skips compiling: pool and Dask workers get
+        the coordinator's database and start in milliseconds.
+        """
         cdef int i
-        self.database = database
+        if serialized is not None:
+            self._load(serialized)
+        else:
+            self._compile(expressions)
+        if hs_alloc_scratch(self.db, &self.scratch) != HS_SUCCESS:
+            raise MemoryError("hyperscan could not allocate its scratch space")
         self.npatterns = len(owners)
         self.kernel = <int*>malloc(self.npatterns * sizeof(int))
         self.variant = <int*>malloc(self.npatterns * sizeof(int))
@@ -226,7 +261,88 @@ cdef class Engine:
         self.dob_text_search = dob._CONTEXT.text.search
         self.parse_uk_date = dob.parse_uk_date
 
+    cdef _compile(self, list expressions):
+        cdef Py_ssize_t count = len(expressions), i
+        cdef const char** exprs = <const char**>malloc(count * sizeof(char*))
+        cdef unsigned int* flags = <unsigned int*>malloc(count * sizeof(unsigned int))
+        cdef unsigned int* ids = <unsigned int*>malloc(count * sizeof(unsigned int))
+        cdef hs_compile_error_t* error = NULL
+        cdef hs_error_t status
+        encoded = [e if isinstance(e, bytes) else e.encode() for e in expressions]
+        try:
+            if not (exprs and flags and ids):
+                raise MemoryError()
+            for i in range(count):
+                exprs[i] = encoded[i]
+                flags[i] = HS_FLAG_SOM_LEFTMOST
+                ids[i] = <unsigned int>i
+            status = hs_compile_multi(exprs, flags, ids, <unsigned int>count, HS_MODE_BLOCK, NULL, &self.db, &error)
+            if status != HS_SUCCESS:
+                message = error.message.decode() if error != NULL else f"status {status}"
+                index = error.expression if error != NULL else -1
+                if error != NULL:
+                    hs_free_compile_error(error)
+                raise PatternError(f"pattern {index} does not compile: {message}")
+        finally:
+            free(exprs)
+            free(flags)
+            free(ids)
+
+    cdef _load(self, bytes serialized):
+        if hs_deserialize_database(serialized, len(serialized), &self.db) != HS_SUCCESS:
+            raise PatternError("the serialised pattern database does not load (another libhs version?)")
+
+    def serialize(self):
+        """The compiled database as bytes, for ``Engine(..., serialized=...)`` in workers."""
+        cdef char* data = NULL
+        cdef size_t length = 0
+        if hs_serialize_database(self.db, &data, &length) != HS_SUCCESS:
+            raise MemoryError("hyperscan could not serialise the database")
+        try:
+            return PyBytes_FromStringAndSize(data, length)
+        finally:
+            free(data)
+
+    cdef MatchBuffer _scan(self, bytes data) except *:
+        """Every match in ``data`` (the caller frees ``buf``). Releases the GIL while scanning."""
+        cdef MatchBuffer out
+        cdef hs_scratch_t* scratch = self.scratch
+        cdef hs_error_t status
+        cdef const char* d = PyBytes_AS_STRING(data)
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+        if n > 0xFFFFFFFF:
+            raise ValueError("a text unit larger than 4 GiB cannot be scanned in one block")
+        out.n = 0
+        out.cap = 256 + n // 16
+        out.buf = <Match*>malloc(out.cap * sizeof(Match))
+        if out.buf == NULL:
+            raise MemoryError()
+        if self.scratch_busy:
+            # Another thread of this process is scanning: scratch space is per scan.
+            scratch = NULL
+            if hs_alloc_scratch(self.db, &scratch) != HS_SUCCESS:
+                free(out.buf)
+                raise MemoryError("hyperscan could not allocate its scratch space")
+        else:
+            self.scratch_busy = True
+        with nogil:
+            status = hs_scan(self.db, d, <unsigned int>n, 0, scratch, _on_match, &out)
+        if scratch == self.scratch:
+            self.scratch_busy = False
+        else:
+            hs_free_scratch(scratch)
+        if status != HS_SUCCESS:
+            free(out.buf)
+            if status == HS_SCAN_TERMINATED:
+                raise MemoryError("out of memory collecting matches")
+            raise RuntimeError(f"hyperscan scan failed with status {status}")
+        return out
+
     def __dealloc__(self):
+        if self.scratch != NULL:
+            hs_free_scratch(self.scratch)
+        if self.db != NULL:
+            hs_free_database(self.db)
         free(self.kernel)
         free(self.variant)
         free(self.rank)
@@ -241,17 +357,16 @@ cdef class Engine:
         self.terms_memo.clear()
 
     def bare(self, bytes data):
-        """The bare multi-pattern pass: scan and record every match, nothing else. Returns the count."""
-        collector = Collector()
-        self.database.scan(data, match_event_handler=collector)
-        return collector.n
+        """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
+        cdef MatchBuffer out = self._scan(data)
+        free(out.buf)
+        return out.n
 
     def detect(self, bytes data, object location, object cell_starts, tuple headers, bint skip_names):
         """Validated, non-overlapping findings; see :func:`incidentroom.scanner.detect.detect`."""
-        cdef Collector collector = Collector()
-        self.database.scan(data, match_event_handler=collector)
-        cdef Py_ssize_t n = collector.n
-        cdef Match* matches = collector.buf
+        cdef MatchBuffer scanned = self._scan(data)
+        cdef Py_ssize_t n = scanned.n
+        cdef Match* matches = scanned.buf
         qsort(matches, n, sizeof(Match), _cmp_match)
 
         cdef bint in_row = cell_starts is not None
@@ -261,12 +376,14 @@ cdef class Engine:
         if in_row and ncells:
             starts = <Py_ssize_t*>malloc(ncells * sizeof(Py_ssize_t))
             if starts == NULL:
+                free(matches)
                 raise MemoryError()
             for j in range(ncells):
                 starts[j] = cell_starts[j]
         cdef Found* found = <Found*>malloc((n + 1) * sizeof(Found))
         if found == NULL:
             free(starts)
+            free(matches)
             raise MemoryError()
         cdef list payloads = []
         cdef Py_ssize_t nfound = 0
@@ -318,6 +435,7 @@ cdef class Engine:
         finally:
             free(found)
             free(starts)
+            free(matches)
 
     cdef list _findings(self, Found* found, Py_ssize_t nfound, list payloads, object location, bint in_row):
         cdef list out = []

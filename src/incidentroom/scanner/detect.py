@@ -39,6 +39,9 @@ class CompiledPatterns:
 
 
 _PRELOADED: list[bytes] = []
+# A serialised database is tagged with the library that compiled it: the compiled core
+# links Debian's libhs, the Python binding bundles its own, and neither loads the other's.
+_NATIVE, _BINDING = b"N", b"B"
 
 
 def preload(serialized: bytes) -> None:
@@ -50,28 +53,26 @@ def preload(serialized: bytes) -> None:
 
 def serialized_database() -> bytes:
     """The compiled database as bytes, for :func:`preload` in worker processes."""
-    return bytes(hyperscan.dumpb(compiled().database))
+    core = engine()
+    if core is not None:
+        return _NATIVE + core.serialize()
+    return _BINDING + bytes(hyperscan.dumpb(compiled().database))
 
 
 @cache
 def compiled() -> CompiledPatterns:
-    """Compile every detector's expressions into one block-mode database (cached)."""
-    expressions: list[bytes] = []
-    owners: list[Detector] = []
-    for detector in all_detectors():
-        for pattern in detector.patterns:
-            expressions.append(pattern.encode())
-            owners.append(detector)
-    if _PRELOADED:
+    """The expressions compiled by the Python binding (the reference path and the bench's baseline)."""
+    owners, expressions = pattern_table()
+    if _PRELOADED and _PRELOADED[0][:1] == _BINDING:
         # Pattern ids follow the registry's stable order, so a database compiled in
         # another process from the same code lines up with these owners.
-        database = hyperscan.loadb(_PRELOADED[0], hyperscan.HS_MODE_BLOCK)
+        database = hyperscan.loadb(_PRELOADED[0][1:], hyperscan.HS_MODE_BLOCK)
         # A deserialised database comes without the scratch space compile() allocates.
         database.scratch = hyperscan.Scratch(database)
     else:
         database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         database.compile(
-            expressions=expressions,
+            expressions=list(expressions),
             ids=list(range(len(expressions))),
             elements=len(expressions),
             flags=[hyperscan.HS_FLAG_SOM_LEFTMOST] * len(expressions),
@@ -84,14 +85,27 @@ log = logging.getLogger(__name__)
 
 
 @cache
+def pattern_table() -> tuple[tuple[Detector, ...], tuple[bytes, ...]]:
+    """Every detector expression in a stable order (the pattern id) with the detector owning it."""
+    expressions: list[bytes] = []
+    owners: list[Detector] = []
+    for detector in all_detectors():
+        for pattern in detector.patterns:
+            expressions.append(pattern.encode())
+            owners.append(detector)
+    return tuple(owners), tuple(expressions)
+
+
+@cache
 def engine() -> _fastdetect.Engine | None:
-    """The compiled core bound to :func:`compiled`, or ``None`` when it was not built."""
+    """The compiled core with its own libhs database, or ``None`` when it was not built."""
     if _fastdetect is None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
-    patterns = compiled()
+    owners, expressions = pattern_table()
     ranks = {d.name: i for i, d in enumerate(all_detectors())}
-    return _fastdetect.Engine(patterns.database, patterns.owners, [ranks[d.name] for d in patterns.owners])
+    serialized = _PRELOADED[0][1:] if _PRELOADED and _PRELOADED[0][:1] == _NATIVE else None
+    return _fastdetect.Engine(owners, [ranks[d.name] for d in owners], list(expressions), serialized)
 
 
 _MISSING = object()
@@ -174,18 +188,6 @@ def detect(
     if core is None:
         return detect_python(data, location, cell_starts, headers, skip_names)
     return core.detect(data, location, cell_starts, headers, skip_names)
-
-
-def bare_pass(data: bytes) -> int:
-    """The floor detection is measured against: one scan recording every match, nothing more.
-
-    Uses the compiled core's C-array collector when built (the cheapest way to take
-    matches from the binding), else a Python callback. Returns the number of matches.
-    """
-    core = engine()
-    if core is None:
-        return len(raw_matches(data))
-    return int(core.bare(data))
 
 
 def detect_python(

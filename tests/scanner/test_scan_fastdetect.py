@@ -1,0 +1,137 @@
+"""The compiled detection core gives exactly the findings of the pure-Python reference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scangen import PROSE, Truth
+
+from incidentroom.scanner.detect import (
+    CELL_SEPARATOR,
+    detect,
+    detect_python,
+    engine,
+    reset_caches,
+    serialized_database,
+)
+from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose
+from incidentroom.scanner.model import Location, RowUnit, TextUnit
+
+LOCATION = Location(page=2, offset=7)
+
+
+def units(root: Path) -> list[TextUnit | RowUnit]:
+    """Every text and row unit the extractors produce from the archive (containers included)."""
+    found: list[TextUnit | RowUnit] = []
+
+    def walk(blob: Blob, depth: int) -> None:
+        with blob.open() as fh:
+            head = fh.read(65536)
+        extractor = choose(blob.extension, head)
+        if extractor is None or depth > 6:
+            return
+        try:
+            for item in extractor.extract(blob, Limits()):
+                if isinstance(item, TextUnit | RowUnit):
+                    found.append(item)
+                elif isinstance(item, OwnedText):
+                    found.append(item.unit)
+                elif isinstance(item, Blob):
+                    walk(item, depth + 1)
+        except ExtractError:
+            return
+
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
+    return found
+
+
+def row_input(unit: RowUnit) -> tuple[bytes, list[int], tuple[str, ...]]:
+    """A row as the record builder hands it to detect(): joined cells, offsets, headers."""
+    starts, parts, offset = [], [], 0
+    for cell in unit.cells:
+        encoded = cell.encode("utf-8", "replace")
+        starts.append(offset)
+        parts.append(encoded)
+        offset += len(encoded) + len(CELL_SEPARATOR)
+    headers = tuple(h.strip().lower() for h in unit.headers)
+    return CELL_SEPARATOR.encode().join(parts), starts, headers
+
+
+def test_the_compiled_core_is_built() -> None:
+    # Without it detection silently runs several times slower; make install builds it.
+    assert engine() is not None
+
+
+def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Path, Truth]) -> None:
+    root, _ = archive
+    checked = findings = 0
+    for warm in (False, True):  # cold, then with every memo filled
+        if not warm:
+            reset_caches()
+        for unit in units(root):
+            if isinstance(unit, RowUnit):
+                data, starts, headers = row_input(unit)
+                for skip in (True, False):
+                    got = detect(data, unit.location, starts, headers, skip_names=skip)
+                    assert got == detect_python(data, unit.location, starts, headers, skip_names=skip), unit
+                    findings += len(got)
+            else:
+                data = unit.text.encode()
+                got = detect(data, unit.location)
+                assert got == detect_python(data, unit.location), unit.text[:200]
+                findings += len(got)
+            checked += 1
+    assert checked > 500 and findings > 2000
+
+
+# Fragments that exercise every kernel's edge: labels, titles, initials, apostrophes,
+# street names after house numbers, dates in every form, terms with negation and context.
+FRAGMENTS = [
+    "Name:", "Client: ", "tenant:", "Mr", "Mrs.", "Dr ", "John", "JOHN", "Smith", "O'Brien", "O’Neil",
+    "J.", "Mary-Jane", "Street", "Council", "91 ", "Flat 3,", "Charlotte Green", ", ", " ", "  ", "\n", "\t",
+    "DOB", "date of birth", "born ", "12/05/1980", "1980-05-12", "31/02/1980", "3rd March 1975",
+    "29/02/2000", "29/02/1900", "1899-12-31", "SW1A 1AA", "w2 1jb", "EC1A1BB", "020 7946 0000",
+    "+44 7700 900123", "AB123456C", "943 476 5919", "NHS", "diabetes", "not diabetic", "no history of asthma",
+    "Indian", "ethnicity: Indian", "White British", "gay", "sexuality: gay", "convicted of theft",
+    "john.smith@example.org", "j.smith@rbkc.gov.uk", "sort code 20-00-00 12345678", "passport 123456789",
+    "reg AB51 ABC", "é", "ü", "\u00a0", ":", ".", "-", "\u2019",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=40))
+def test_core_agrees_with_the_reference_on_fuzzed_text(parts: list[str]) -> None:
+    data = "".join(parts).encode("utf-8", "replace")
+    assert detect(data, LOCATION) == detect_python(data, LOCATION)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from(FRAGMENTS + PROSE[:3]), min_size=1, max_size=6),
+    st.lists(st.sampled_from(["name", "dob", "ethnicity", "health", "notes", "phone", ""]), max_size=6),
+)
+def test_core_agrees_with_the_reference_on_fuzzed_rows(cells: list[str], headers: list[str]) -> None:
+    data, starts, padded = row_input(RowUnit(tuple(headers), tuple(cells), LOCATION))
+    assert detect(data, LOCATION, starts, padded) == detect_python(data, LOCATION, starts, padded)
+
+
+def test_a_worker_loads_the_coordinators_database() -> None:
+    from incidentroom.scanner import detect as module
+
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA, NI AB123456C"
+    expected = detect(text, LOCATION)
+    payload = serialized_database()
+    try:
+        module.preload(payload)
+        assert detect(text, LOCATION) == expected
+        with pytest.raises(ValueError, match="does not load"):
+            module.preload(payload[:1] + b"not a database")
+            module.engine()
+    finally:
+        module._PRELOADED.clear()
+        module.compiled.cache_clear()
+        module.engine.cache_clear()
