@@ -18,6 +18,7 @@ from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memchr
 
+import gc
 import importlib
 
 cdef enum:
@@ -26,10 +27,20 @@ cdef enum:
     K_NAME = 2
     K_DOB = 3
     K_TERMS = 4
+    K_EMAIL = 5
+    K_VRM = 6
+    K_NHS = 7
+    K_PASSPORT = 8
 
-KERNELS = {"": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS}
+KERNELS = {
+    "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
+    "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
+}
 
 cdef object _tuple_new = tuple.__new__
+cdef object _gc_isenabled = gc.isenabled
+cdef object _gc_disable = gc.disable
+cdef object _gc_enable = gc.enable
 cdef object _MISSING = object()
 # Same bound as the pure-Python path: memoised validations are forgotten past this many.
 cdef Py_ssize_t MEMO_LIMIT = 200_000
@@ -156,6 +167,23 @@ cdef inline bint _is_name_byte(const unsigned char* d, Py_ssize_t i, Py_ssize_t 
     return c == 0xE2 and i + 2 < stop and d[i + 1] == 0x80 and d[i + 2] == 0x99
 
 
+cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
+                                     int max_words) noexcept nogil:
+    """End of name.name_key(d[start:stop]) (same rule, same result)."""
+    cdef Py_ssize_t end = start, i = start
+    cdef int words = 0
+    while i < stop:
+        while i < stop and d[i] == c' ':
+            i += 1
+        if i == stop or words == max_words or (words and not (d[i] >= c'A' and d[i] <= c'Z')):
+            break
+        while i < stop and d[i] != c' ':
+            i += 1
+        end = i
+        words += 1
+    return end
+
+
 cdef inline int _days_in_month(int year, int month) noexcept nogil:
     if month == 2:
         return 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
@@ -197,8 +225,16 @@ cdef class Engine:
     # name kernel
     cdef object label_search, house_number_search, parse_name_run
     cdef Py_ssize_t name_window
+    cdef int max_name_words
     # date-of-birth kernel
     cdef object dob_header_search, dob_text_search, parse_uk_date
+    # email, vehicle registration, NHS number and passport kernels
+    cdef object is_role_or_test
+    cdef object judge_mark, vrm_context
+    cdef Py_ssize_t vrm_width
+    cdef int vrm_current, vrm_older
+    cdef object judge_number, nhs_context, nhs_phone_prefix, nhs_phone_header
+    cdef object passport_context
 
     def __cinit__(self):
         self.db = NULL
@@ -257,9 +293,24 @@ cdef class Engine:
         self.house_number_search = name._HOUSE_NUMBER_BEFORE.search
         self.parse_name_run = name.parse_name_run
         self.name_window = name.WINDOW
+        self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header_search = dob._CONTEXT.header.search
         self.dob_text_search = dob._CONTEXT.text.search
         self.parse_uk_date = dob.parse_uk_date
+        email = importlib.import_module("incidentroom.scanner.detectors.email")
+        self.is_role_or_test = email.is_role_or_test
+        vrm = importlib.import_module("incidentroom.scanner.detectors.vehicle_registration")
+        self.judge_mark = vrm.judge_mark
+        self.vrm_context = vrm._CONTEXT
+        self.vrm_width = vrm.CONTEXT_WIDTH
+        self.vrm_current = vrm.CURRENT
+        self.vrm_older = vrm.OLDER
+        nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
+        self.judge_number = nhs.judge_number
+        self.nhs_context = nhs._CONTEXT
+        self.nhs_phone_prefix = nhs._PHONE_PREFIX.search
+        self.nhs_phone_header = nhs._PHONE_HEADER.search
+        self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
 
     cdef _compile(self, list expressions):
         cdef Py_ssize_t count = len(expressions), i
@@ -364,6 +415,19 @@ cdef class Engine:
 
     def detect(self, bytes data, object location, object cell_starts, tuple headers, bint skip_names):
         """Validated, non-overlapping findings; see :func:`incidentroom.scanner.detect.detect`."""
+        # The findings are thousands of small tuples: with the cyclic collector running, a
+        # large text triggers dozens of collections that walk the whole (growing) heap.
+        # Nothing here makes reference cycles, so collection waits until the call returns.
+        cdef bint collecting = _gc_isenabled()
+        if collecting:
+            _gc_disable()
+        try:
+            return self._detect(data, location, cell_starts, headers, skip_names)
+        finally:
+            if collecting:
+                _gc_enable()
+
+    cdef list _detect(self, bytes data, object location, object cell_starts, tuple headers, bint skip_names):
         cdef MatchBuffer scanned = self._scan(data)
         cdef Py_ssize_t n = scanned.n
         cdef Match* matches = scanned.buf
@@ -469,6 +533,17 @@ cdef class Engine:
             return self._dob(data, pid, start, end, header)
         if kernel == K_TERMS:
             return self._terms(data, pid, start, end, header)
+        if kernel == K_EMAIL:
+            return self._email(data, start, end)
+        if kernel == K_VRM:
+            return self._vrm(data, start, end, header)
+        if kernel == K_NHS:
+            return self._nhs(data, start, end, header)
+        if kernel == K_PASSPORT:
+            if not self._has_context(self.passport_context, data, start, 40, header):
+                return None
+            value = data[start:end].decode("utf-8", "replace")
+            return (value, value, 0.9, start, end)
         detector = self.detectors[pid]
         if detector.context_free:
             key = data[start - 1 if start else 0:end]
@@ -536,6 +611,7 @@ cdef class Engine:
         run_end = offset
         while run_end < stop and _is_name_byte(d, run_end, stop):
             run_end += 3 if d[run_end] == 0xE2 else 1
+        run_end = _name_key_end(d, offset, run_end, self.max_name_words)
         parsed = self.parse_name_run(PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset), labelled)
         if parsed is None:
             return None
@@ -545,6 +621,62 @@ cdef class Engine:
             if self.house_number_search(before) is not None:
                 return None
         return (value, normalised, confidence, offset, offset + length)
+
+    cdef bint _has_context(self, object ctx, bytes data, Py_ssize_t start, Py_ssize_t width, str header):
+        """detectors.base.has_context: the header, or the ``width`` bytes before the hit."""
+        if self._header_says(ctx.header.search, header):
+            return True
+        return ctx.text.search(data[start - width if start > width else 0:start].lower()) is not None
+
+    cdef object _email(self, bytes data, Py_ssize_t at, Py_ssize_t end):
+        """EmailDetector.validate: walk back from the '@' over the local part."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t start = at
+        cdef unsigned char c
+        while start > 0:
+            c = d[start - 1]
+            if not ((c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9')
+                    or c == c'.' or c == c'_' or c == c'%' or c == c'+' or c == c"'" or c == c'-'):
+                break
+            start -= 1
+        if start == at:
+            return None
+        c = d[start]
+        if not ((c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9')):
+            return None
+        value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
+        if self.is_role_or_test(value):
+            return None
+        return (value, value.lower(), 0.95, start, end)
+
+    cdef object _vrm(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
+        """VehicleRegistrationDetector.validate."""
+        value = data[start:end].decode("utf-8", "replace")
+        judged = self.judge_mark(value)
+        if judged is None:
+            return None
+        compact, kind = judged
+        in_context = self._has_context(self.vrm_context, data, start, self.vrm_width, header)
+        if kind == self.vrm_current:
+            return (value, compact, 0.95 if in_context else 0.85, start, end)
+        if not in_context:
+            return None
+        return (value, compact, 0.85 if kind == self.vrm_older else 0.8, start, end)
+
+    cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
+        """NhsNumberDetector.validate."""
+        value = data[start:end].decode("utf-8", "replace")
+        judged = self.judge_number(value)
+        if judged is None:
+            return None
+        number, grouped = judged
+        if self.nhs_phone_prefix(data[start - 8 if start > 8 else 0:start].lower()) is not None:
+            return None
+        if self._header_says(self.nhs_phone_header, header):
+            return None
+        if not (grouped or self._has_context(self.nhs_context, data, start, 40, header)):
+            return None
+        return (value, number, 0.95, start, end)
 
     cdef bint _header_says(self, object search, str header):
         """Memoised ``search(header)`` (a table repeats its headers on every row)."""

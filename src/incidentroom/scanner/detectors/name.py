@@ -23,8 +23,34 @@ _COMMA = re.compile(
 _HOUSE_NUMBER_BEFORE = re.compile(rb"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
 _LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$".encode())
 # Every character the name expressions below can consume (letters, apostrophes, hyphens,
-# dots, commas, spaces): a name's parse depends only on this run, so it is memoised by it.
+# dots, commas, spaces): a name's parse depends only on this run.
 _NAME_RUN = re.compile(rb"(?:[A-Za-z'., -]|\xe2\x80\x99)*")
+#: The name expressions consume at most five space-separated words.
+MAX_NAME_WORDS = 6
+
+
+def name_key(run: bytes) -> bytes:
+    """The part of a run the name expressions can reach, the key :func:`parse_name_run` is memoised by.
+
+    Every name word starts with a capital, so the run ends before the first later word
+    that does not ('Mr John Smith visited the flat' -> 'Mr John Smith'), and after at
+    most :data:`MAX_NAME_WORDS` words. Cutting there changes no parse and lets the same
+    name in different sentences share one cache entry.
+    """
+    end = i = words = 0
+    n = len(run)
+    while i < n:
+        while i < n and run[i] == 0x20:
+            i += 1
+        if i == n or words == MAX_NAME_WORDS or (words and not 0x41 <= run[i] <= 0x5A):
+            break
+        while i < n and run[i] != 0x20:
+            i += 1
+        end = i
+        words += 1
+    return run[:end]
+
+
 #: How far past a hit a name (with its label) may reach.
 WINDOW = 120
 
@@ -133,7 +159,7 @@ class NameDetector(Detector):
             while offset < stop and data[offset] in b" \t":
                 offset += 1
         run = _NAME_RUN.match(data, offset, stop)
-        parsed = parse_name_run(run.group() if run else b"", labelled)
+        parsed = parse_name_run(name_key(run.group() if run else b""), labelled)
         if parsed is None:
             return None
         if parsed.running_text and _HOUSE_NUMBER_BEFORE.search(cand.before(12)):
