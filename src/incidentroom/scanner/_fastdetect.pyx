@@ -651,6 +651,11 @@ cdef class Engine:
 
     cdef object _vrm(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """VehicleRegistrationDetector.validate."""
+        cdef unsigned char c
+        if start:
+            c = (<const unsigned char*>PyBytes_AS_STRING(data))[start - 1]
+            if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9') or c == c'_':
+                return None
         value = data[start:end].decode("utf-8", "replace")
         judged = self.judge_mark(value)
         if judged is None:
@@ -753,13 +758,24 @@ cdef class Engine:
             self.terms_memo[key] = term
         value, lower, strong, stands_alone = term
         before = data[start - 60 if start > 60 else 0:start].lower()
+        # The same decision as the reference, tests reordered: most weak terms in running
+        # prose ('police', 'needs') have no context, and that is settled by one search.
+        if not stands_alone and not (
+            (header and self._header_matches(detector, header)) or detector.context.search(before) is not None
+        ):
+            return None
         if _NEGATION_SEARCH(before) is not None:
             return None
-        if stands_alone:
-            return (value, lower, 0.9, start, end)
-        if (header and detector.header_matches(header)) or detector.context.search(before) is not None:
-            return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
-        return None
+        return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
+
+    cdef bint _header_matches(self, object detector, str header):
+        """Memoised ``detector.header_matches(header)``."""
+        key = (detector.name, header)
+        cached = self.header_memo.get(key)
+        if cached is None:
+            cached = bool(detector.header_matches(header))
+            self.header_memo[key] = cached
+        return cached
 
 
 cdef object _NEGATION_SEARCH = importlib.import_module("incidentroom.scanner.terms").NEGATION.search

@@ -99,6 +99,12 @@ def has_context(cand: Candidate, ctx: Context, width: int = 40) -> bool:
     return bool(ctx.header.search(cand.header) or ctx.text.search(cand.before(width)))
 
 
+#: Bytes that are word characters to hyperscan's (ASCII) \b.
+WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
+
+
 def digits(value: str) -> str:
     """Only the ASCII digits of ``value``."""
-    return "".join(ch for ch in value if "0" <= ch <= "9")
+    return _NOT_ASCII_DIGIT.sub("", value)

@@ -6,14 +6,17 @@ import re
 from functools import lru_cache
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, context, has_context
+from .base import WORD_BYTES, Candidate, Detector, Hit, context, has_context
 
 _CONTEXT = context(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
 # Current format (2001-): two area letters, an age identifier (March 02-25 or
 # September 51-75), three random letters that never include I or Q.
 _CURRENT = r"\b[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|1\d|2[0-5]|5[1-9]|6\d|7[0-5]) ?[A-HJ-NPR-Z]{3}\b"
 _PREFIX = r"\b[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}\b"
-_SUFFIX = r"\b[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b"
+# No leading \b: with it, hyperscan's start-of-match tracking for this expression costs
+# more than all the others together on running text. validate() checks the boundary
+# (three letters then digits leave one possible start per match, so this is exact).
+_SUFFIX = r"[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b"
 # Northern Ireland: an optional letter then a two-letter area code that contains I or Z.
 _NORTHERN_IRELAND = r"\b[A-Z]?(?:[A-Z][IZ]|[IZ][A-Z]) ?\d{1,4}\b"
 _CURRENT_RE, _PREFIX_RE, _SUFFIX_RE, _NORTHERN_IRELAND_RE = (
@@ -59,6 +62,8 @@ class VehicleRegistrationDetector(Detector):
 
     def validate(self, cand: Candidate) -> Hit | None:
         """Current marks pass on shape; the rest need context; NI marks need an I or Z."""
+        if cand.start and cand.data[cand.start - 1] in WORD_BYTES:
+            return None
         judged = judge_mark(cand.value)
         if judged is None:
             return None
