@@ -55,18 +55,35 @@ def hard_stopwords() -> frozenset[str]:
 
 
 @cache
-def nickname_canon() -> dict[str, str]:
-    """Map each lower-case variant (and canonical name) to its canonical given name."""
+def nickname_canons() -> dict[str, frozenset[str]]:
+    """Map each lower-case variant to every canonical given name it may stand for.
+
+    'sam' is short for Samantha and for Samuel: both, so 'Sam Brown' can be either.
+    """
+    canons: dict[str, set[str]] = {}
+    for line in _nickname_lines():
+        head, *variants = line.split()
+        canons.setdefault(head, set()).add(head)
+        for variant in variants:
+            canons.setdefault(variant, set()).add(head)
+    return {name: frozenset(heads) for name, heads in canons.items()}
+
+
+def _nickname_lines() -> list[str]:
     text = (
         resources.files("incidentroom.scanner")
         .joinpath("data")
         .joinpath("nicknames.txt")
         .read_text(encoding="utf-8")
     )
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
+def nickname_canon() -> dict[str, str]:
+    """Map each lower-case variant (and canonical name) to one canonical given name (a grouping key)."""
     canon: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
+    for line in _nickname_lines():
         head, *variants = line.split()
         canon.setdefault(head, head)
         for variant in variants:

@@ -39,7 +39,8 @@ _BIG_BLOCK = 200
 class _Profile:
     """What a cluster knows about its person, for conflict checks."""
 
-    firsts: set[str] = field(default_factory=set)
+    # Given names as written: a nickname may stand for several names ('sam'), so folding
+    # it to one canonical form here would make Sam and Samuel look like two people.
     raw_firsts: set[str] = field(default_factory=set)
     initials: set[str] = field(default_factory=set)
     lasts: set[str] = field(default_factory=set)
@@ -48,7 +49,6 @@ class _Profile:
 
     def absorb(self, other: _Profile) -> None:
         """Add what another cluster knows (on a merge)."""
-        self.firsts |= other.firsts
         self.raw_firsts |= other.raw_firsts
         self.initials |= other.initials
         self.lasts |= other.lasts
@@ -61,7 +61,6 @@ def _profile(names: Sequence[ParsedName], record: RecordData) -> _Profile:
     profile = _Profile()
     for name in names:
         if len(name.first) > 1:
-            profile.firsts.add(name.canonical_first)
             profile.raw_firsts.add(name.first)
         elif name.first:
             profile.initials.add(name.first)
@@ -78,7 +77,7 @@ def _compatible(a: _Profile, b: _Profile) -> bool:
     """Whether two clusters may be one person (no hard conflict, names agree)."""
     if a.lasts and b.lasts and not any(surnames_similar(x, y) for x in a.lasts for y in b.lasts):
         return False
-    if any(not first_names_compatible(x, y) for x in a.firsts for y in b.firsts):
+    if any(not first_names_compatible(x, y) for x in a.raw_firsts for y in b.raw_firsts):
         return False
     # An initial must fit a given name as written ('K.' fits Katie, whose canonical is Catherine).
     for initial in a.initials:

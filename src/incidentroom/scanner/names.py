@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
-from .gazetteer import nickname_canon
+from .gazetteer import nickname_canon, nickname_canons
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "lady"})
 
@@ -52,8 +52,8 @@ def first_names_compatible(a: str, b: str) -> bool:
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
-    canon = nickname_canon()
-    if canon.get(a, a) == canon.get(b, b):
+    canons = nickname_canons()
+    if canons.get(a, frozenset((a,))) & canons.get(b, frozenset((b,))):
         return True
     return bool(JaroWinkler.normalized_similarity(a, b) >= 0.92)
 
