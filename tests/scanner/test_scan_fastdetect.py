@@ -98,7 +98,8 @@ FRAGMENTS = [
     "+44 7700 900123", "AB123456C", "943 476 5919", "NHS", "diabetes", "not diabetic", "no history of asthma",
     "Indian", "ethnicity: Indian", "White British", "gay", "sexuality: gay", "convicted of theft",
     "john.smith@example.org", "j.smith@rbkc.gov.uk", "sort code 20-00-00 12345678", "passport 123456789",
-    "reg AB51 ABC", "é", "ü", "\u00a0", ":", ".", "-", "\u2019",
+    "reg AB51 ABC", "é", "ü", "\u00a0", ":", ".", "-", "\u2019", "Smith, Mrs Jane", "O’Neil, J.", "Drake",
+    "Mrs.Smith", "Mr  ", "Dr. Who", "SMITH,John Paul", "Prof Jo", "ABC 123D", "XABC 12D", "21st March 1980",
 ]  # fmt: skip
 
 

@@ -16,7 +16,7 @@ through its ordinary ``validate``, memoised by value when it is context-free.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memchr
+from libc.string cimport memchr, memcmp
 
 import gc
 import importlib
@@ -167,6 +167,30 @@ cdef inline bint _is_name_byte(const unsigned char* d, Py_ssize_t i, Py_ssize_t 
     return c == 0xE2 and i + 2 < stop and d[i + 1] == 0x80 and d[i + 2] == 0x99
 
 
+cdef inline Py_ssize_t _name_chars_end(const unsigned char* d, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """End of a run of ``[A-Za-z'’-]`` starting at i."""
+    cdef unsigned char c
+    while i < n:
+        c = d[i]
+        if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or c == c"'" or c == c'-':
+            i += 1
+        elif c == 0xE2 and i + 2 < n and d[i + 1] == 0x80 and d[i + 2] == 0x99:
+            i += 3
+        else:
+            break
+    return i
+
+
+cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """End of one name word ``[A-Z][A-Za-z'’-]*\\.?`` at i, or -1."""
+    if i >= n or not (d[i] >= c'A' and d[i] <= c'Z'):
+        return -1
+    i = _name_chars_end(d, i + 1, n)
+    if i < n and d[i] == c'.':
+        i += 1
+    return i
+
+
 cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
                                      int max_words) noexcept nogil:
     """End of name.name_key(d[start:stop]) (same rule, same result)."""
@@ -224,6 +248,10 @@ cdef class Engine:
     cdef object Candidate, Finding, Location
     # name kernel
     cdef object label_search, house_number_search, parse_name_run
+    cdef object NameParse, hard_stops, soft_stops, surnames
+    cdef tuple titles, title_names
+    cdef frozenset title_set
+    cdef dict name_memo
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
@@ -292,6 +320,15 @@ cdef class Engine:
         self.label_search = name._LABEL.search
         self.house_number_search = name._HOUSE_NUMBER_BEFORE.search
         self.parse_name_run = name.parse_name_run
+        self.NameParse = name.NameParse
+        gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
+        self.hard_stops = gazetteer.hard_stopwords()
+        self.soft_stops = gazetteer.stopwords()
+        self.surnames = gazetteer.surnames()
+        self.titles = tuple(t.encode() for t in name.TITLES)
+        self.title_names = tuple(name.TITLES)
+        self.title_set = frozenset(name.TITLES)
+        self.name_memo = {}
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header_search = dob._CONTEXT.header.search
@@ -406,6 +443,7 @@ cdef class Engine:
         self.memo_size = 0
         self.header_memo.clear()
         self.terms_memo.clear()
+        self.name_memo.clear()
 
     def bare(self, bytes data):
         """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
@@ -612,7 +650,14 @@ cdef class Engine:
         while run_end < stop and _is_name_byte(d, run_end, stop):
             run_end += 3 if d[run_end] == 0xE2 else 1
         run_end = _name_key_end(d, offset, run_end, self.max_name_words)
-        parsed = self.parse_name_run(PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset), labelled)
+        key = PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset)
+        memo_key = (key, labelled)
+        parsed = self.name_memo.get(memo_key, _MISSING)
+        if parsed is _MISSING:
+            parsed = self._parse_name(key, labelled)
+            if len(self.name_memo) >= MEMO_LIMIT:
+                self.name_memo.clear()
+            self.name_memo[memo_key] = parsed
         if parsed is None:
             return None
         value, normalised, length, confidence, running_text = parsed
@@ -621,6 +666,109 @@ cdef class Engine:
             if self.house_number_search(before) is not None:
                 return None
         return (value, normalised, confidence, offset, offset + length)
+
+    cdef Py_ssize_t _title_then_token(self, const unsigned char* d, Py_ssize_t n, Py_ssize_t i, int* which):
+        """name's ``(?P<title>TITLES)\\.?[ ]+`` at i when a name word follows: where that word starts, else -1."""
+        cdef Py_ssize_t j, k, length
+        cdef int t
+        cdef bytes title
+        for t in range(len(self.titles)):
+            title = self.titles[t]
+            length = len(title)
+            if i + length > n or memcmp(d + i, <const char*>title, length) != 0:
+                continue
+            j = i + length
+            if j < n and d[j] == c'.':
+                j += 1
+            k = j
+            while k < n and d[k] == c' ':
+                k += 1
+            if k > j and _token_end(d, k, n) != -1:
+                which[0] = t
+                return k
+        return -1
+
+    cdef object _parse_name(self, bytes key, bint labelled):
+        """name.parse_name_run (and parse_name_at) on the bytes of a name key, without regexes."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(key)
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(key)
+        cdef Py_ssize_t j, k, e, given_start, body_start, count
+        cdef int which = -1
+        cdef Py_ssize_t spans[8]
+        stops = self.hard_stops if labelled else self.soft_stops
+        value = None
+        length = 0
+        if labelled and n and d[0] >= c'A' and d[0] <= c'Z':
+            # 'Surname, [Title] Given [Middle]'
+            j = _name_chars_end(d, 1, n)
+            if j > 1 and j < n and d[j] == c',':
+                k = j + 1
+                while k < n and d[k] == c' ':
+                    k += 1
+                which = -1
+                given_start = self._title_then_token(d, n, k, &which)
+                if given_start == -1:
+                    given_start = k
+                e = _token_end(d, given_start, n)
+                if e != -1:
+                    k = e
+                    while k < n and d[k] == c' ':
+                        k += 1
+                    if k > e and _token_end(d, k, n) != -1:
+                        e = _token_end(d, k, n)
+                    sur = key[:j].decode()
+                    given = key[given_start:e].decode()
+                    if sur not in stops and not any(t.strip(".") in stops for t in given.split()):
+                        title = (self.titles[which].decode() + " ") if which != -1 else ""
+                        value = f"{title}{given} {sur}"
+                        length = e
+        if value is None:
+            which = -1
+            body_start = self._title_then_token(d, n, 0, &which)
+            if body_start == -1:
+                body_start = 0
+                which = -1
+            e = _token_end(d, body_start, n)
+            if e == -1:
+                return None
+            spans[0] = body_start
+            spans[1] = e
+            count = 1
+            while count < 4:
+                k = e
+                while k < n and d[k] == c' ':
+                    k += 1
+                if k == e or _token_end(d, k, n) == -1:
+                    break
+                e = _token_end(d, k, n)
+                spans[2 * count] = k
+                spans[2 * count + 1] = e
+                count += 1
+            if which != -1:
+                stops = self.hard_stops
+            kept = []
+            for k in range(count):
+                token = key[spans[2 * k]:spans[2 * k + 1]].decode()
+                bare = token.strip(".")
+                if bare in stops or bare.title() in stops:
+                    break
+                kept.append(token)
+            if not kept or (len(kept) == 1 and which == -1):
+                return None
+            last = kept[len(kept) - 1]
+            if last.endswith(".") and len(last) <= 2:
+                return None
+            title = (self.titles[which].decode() + " ") if which != -1 else ""
+            value = title + " ".join(kept)
+            last_bytes = last.encode()
+            length = key.find(last_bytes, body_start) + len(last_bytes)
+        titled = value.startswith(self.title_names)
+        tokens = [t for t in (word.strip(".") for word in value.split()) if t not in self.title_set]
+        running_text = not labelled and not titled
+        if running_text and tokens[len(tokens) - 1].title() not in self.surnames:
+            return None
+        confidence = 0.95 if labelled else 0.9 if titled else 0.8
+        return self.NameParse(value, " ".join(tokens).lower(), length, confidence, running_text)
 
     cdef bint _has_context(self, object ctx, bytes data, Py_ssize_t start, Py_ssize_t width, str header):
         """detectors.base.has_context: the header, or the ``width`` bytes before the hit."""
