@@ -247,7 +247,7 @@ cdef class Engine:
     cdef dict terms_memo
     cdef object Candidate, Finding, Location
     # name kernel
-    cdef object label_search, house_number_search, parse_name_run
+    cdef object label_before, house_number_before, parse_name_run
     cdef object NameParse, hard_stops, soft_stops, surnames
     cdef tuple titles, title_names
     cdef frozenset title_set
@@ -317,8 +317,8 @@ cdef class Engine:
         self.Candidate = base.Candidate
         self.Finding = model.Finding
         self.Location = model.Location
-        self.label_search = name._LABEL.search
-        self.house_number_search = name._HOUSE_NUMBER_BEFORE.search
+        self.label_before = name.label_before
+        self.house_number_before = name.house_number_before
         self.parse_name_run = name.parse_name_run
         self.NameParse = name.NameParse
         gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
@@ -641,7 +641,7 @@ cdef class Engine:
         if p != NULL:
             stop = p - d
         p = <const unsigned char*>memchr(d + start, c':', stop - start)
-        if p != NULL and self.label_search(data, start, (p - d) + 1) is not None:
+        if p != NULL and self.label_before(data, start, p - d):
             labelled = True
             offset = (p - d) + 1
             while offset < stop and (d[offset] == c' ' or d[offset] == c'\t'):
@@ -663,7 +663,7 @@ cdef class Engine:
         value, normalised, length, confidence, running_text = parsed
         if running_text:
             before = data[start - 12 if start > 12 else 0:start].lower()
-            if self.house_number_search(before) is not None:
+            if self.house_number_before(before):
                 return None
         return (value, normalised, confidence, offset, offset + length)
 

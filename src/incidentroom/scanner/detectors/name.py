@@ -21,8 +21,33 @@ _BODY = re.compile(rf"(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<body>{_TOKEN}
 _COMMA = re.compile(
     rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)"
 )
-_HOUSE_NUMBER_BEFORE = re.compile(rb"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
-_LABEL = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$".encode())
+_LABEL_WORDS = tuple(label.encode() for label in LABELS.split("|"))
+_DWELLING_WORDS = (b"flat", b"house", b"apartment")
+
+
+def label_before(data: bytes, start: int, colon: int) -> bool:
+    """True when a label ('Client', 'next of kin') ends just before the colon at ``colon``.
+
+    The same as searching ``(?i)(?:LABELS)[ \t]*:`` in ``data[start:colon + 1]``, without
+    a regex: this runs for every name candidate with a colon later on its line.
+    """
+    return data[start:colon].rstrip(b" \t").lower().endswith(_LABEL_WORDS)
+
+
+def house_number_before(before: bytes) -> bool:
+    """True when lower-cased ``before`` ends in a house number or 'flat'/'house'/'apartment'.
+
+    The same as ``(?:\\d+[a-z]?,?|flat|house|apartment)[ \\t]*$``, without a regex.
+    """
+    tail = before.rstrip(b" \t")
+    if tail.endswith(_DWELLING_WORDS):
+        return True
+    tail = tail.removesuffix(b",")
+    if tail[-1:].isalpha():
+        tail = tail[:-1]
+    return tail[-1:].isdigit()
+
+
 # Every character the name expressions below can consume (letters, apostrophes, hyphens,
 # dots, commas, spaces): a name's parse depends only on this run.
 _NAME_RUN = re.compile(rb"(?:[A-Za-z'., -]|\xe2\x80\x99)*")
@@ -158,7 +183,7 @@ class NameDetector(Detector):
             stop = newline
         offset, labelled = start, False
         colon = data.find(b":", start, stop)
-        if colon != -1 and _LABEL.search(data, start, colon + 1):
+        if colon != -1 and label_before(data, start, colon):
             labelled, offset = True, colon + 1
             while offset < stop and data[offset] in b" \t":
                 offset += 1
@@ -166,7 +191,7 @@ class NameDetector(Detector):
         parsed = parse_name_run(name_key(run.group() if run else b""), labelled)
         if parsed is None:
             return None
-        if parsed.running_text and _HOUSE_NUMBER_BEFORE.search(cand.before(12)):
+        if parsed.running_text and house_number_before(cand.before(12)):
             # '91 Charlotte Green': a street named after someone, not a person.
             return None
         return Hit(
