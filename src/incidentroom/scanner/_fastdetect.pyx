@@ -15,6 +15,9 @@ through its ordinary ``validate``, memoised by value when it is context-free.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
+from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdlib cimport free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp
 
@@ -37,7 +40,23 @@ KERNELS = {
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
 }
 
-cdef object _tuple_new = tuple.__new__
+
+
+cdef inline object _new_tuple(PyTypeObject* named_tuple, Py_ssize_t size):
+    """An empty instance of a NamedTuple class (what tuple.__new__ does, without its argument tuple)."""
+    cdef PyObject* raw = PyType_GenericAlloc(named_tuple, size)
+    if raw == NULL:
+        raise MemoryError()
+    cdef object instance = <object>raw  # a second reference: hand back the allocation's own
+    Py_DECREF(instance)
+    return instance
+
+
+cdef inline void _set(object tup, Py_ssize_t index, object value):
+    """Fill slot ``index`` of a tuple made by :func:`_new_tuple` (takes a new reference)."""
+    Py_INCREF(value)
+    PyTuple_SET_ITEM(tup, index, value)
+
 cdef object _gc_isenabled = gc.isenabled
 cdef object _gc_disable = gc.disable
 cdef object _gc_enable = gc.enable
@@ -56,6 +75,7 @@ cdef struct Found:
     Py_ssize_t start
     Py_ssize_t end
     double confidence
+    int pid
     int rank        # detector's position in name order (the Python path's tie-break)
     int seq         # emission order (Python's sort is stable; qsort is not)
     int keep
@@ -96,6 +116,10 @@ cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcep
     if x.rank != y.rank:
         return x.rank < y.rank
     return px < py
+
+
+cdef extern from "Python.h":
+    PyObject* PyType_GenericAlloc(PyTypeObject* type, Py_ssize_t nitems)
 
 
 cdef extern from "hs/hs.h" nogil:
@@ -487,7 +511,8 @@ cdef class Engine:
             free(starts)
             free(matches)
             raise MemoryError()
-        cdef list payloads = []
+        cdef list values = []
+        cdef list normalised_values = []
         cdef Py_ssize_t nfound = 0
         cdef Py_ssize_t i, start, end, name_end = -1
         cdef Py_ssize_t prev_start = -1
@@ -530,34 +555,50 @@ cdef class Engine:
                 found[nfound].rank = self.rank[pid]
                 found[nfound].seq = <int>nfound
                 found[nfound].keep = 1
-                payloads.append((pid, value, normalised))
+                found[nfound].pid = pid
+                values.append(value)
+                normalised_values.append(normalised)
                 nfound += 1
             _resolve_overlaps(found, nfound)
-            return self._findings(found, nfound, payloads, location, in_row)
+            return self._findings(found, nfound, values, normalised_values, location, in_row)
         finally:
             free(found)
             free(starts)
             free(matches)
 
-    cdef list _findings(self, Found* found, Py_ssize_t nfound, list payloads, object location, bint in_row):
+    cdef list _findings(self, Found* found, Py_ssize_t nfound, list values, list normalised_values,
+                        object location, bint in_row):
         cdef list out = []
         cdef Py_ssize_t i
         cdef int pid
+        cdef PyTypeObject* finding_type = <PyTypeObject*>self.Finding
+        cdef PyTypeObject* location_type = <PyTypeObject*>self.Location
         page, sheet, row, line, base = location
         if base is None:
             base = 0
         for i in range(nfound):
             if not found[i].keep:
                 continue
-            pid, value, normalised = payloads[found[i].seq]
-            loc = location if in_row else _tuple_new(self.Location, (page, sheet, row, line, base + found[i].start))
-            out.append(
-                _tuple_new(
-                    self.Finding,
-                    (self.categories[pid], self.names[pid], value, normalised,
-                     found[i].start, found[i].end, found[i].confidence, loc),
-                )
-            )
+            pid = found[i].pid
+            if in_row:
+                loc = location
+            else:
+                loc = _new_tuple(location_type, 5)
+                _set(loc, 0, page)
+                _set(loc, 1, sheet)
+                _set(loc, 2, row)
+                _set(loc, 3, line)
+                _set(loc, 4, base + found[i].start)
+            finding = _new_tuple(finding_type, 8)
+            _set(finding, 0, self.categories[pid])
+            _set(finding, 1, self.names[pid])
+            _set(finding, 2, values[found[i].seq])
+            _set(finding, 3, normalised_values[found[i].seq])
+            _set(finding, 4, found[i].start)
+            _set(finding, 5, found[i].end)
+            _set(finding, 6, found[i].confidence)
+            _set(finding, 7, loc)
+            out.append(finding)
         return out
 
     cdef object _validate(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
