@@ -34,10 +34,12 @@ cdef enum:
     K_VRM = 6
     K_NHS = 7
     K_PASSPORT = 8
+    K_PHONE = 9
 
 KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
+    "phone": K_PHONE,
 }
 
 
@@ -287,6 +289,8 @@ cdef class Engine:
     cdef int vrm_current, vrm_older
     cdef object judge_number, nhs_context, nhs_phone_prefix, nhs_phone_header
     cdef object passport_context
+    cdef object phone_fullmatch
+    cdef dict phone_memo
 
     def __cinit__(self):
         self.db = NULL
@@ -372,6 +376,8 @@ cdef class Engine:
         self.nhs_phone_prefix = nhs._PHONE_PREFIX.search
         self.nhs_phone_header = nhs._PHONE_HEADER.search
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
+        self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
+        self.phone_memo = {}
 
     cdef _compile(self, list expressions):
         cdef Py_ssize_t count = len(expressions), i
@@ -468,6 +474,7 @@ cdef class Engine:
         self.header_memo.clear()
         self.terms_memo.clear()
         self.name_memo.clear()
+        self.phone_memo.clear()
 
     def bare(self, bytes data):
         """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
@@ -618,6 +625,23 @@ cdef class Engine:
             return self._vrm(data, start, end, header)
         if kernel == K_NHS:
             return self._nhs(data, start, end, header)
+        if kernel == K_PHONE:
+            # Memoised by the raw text like any context-free detector; a miss still shares
+            # the numbering-plan check with other spellings of the same number.
+            key = data[start - 1 if start else 0:end]
+            table = <dict>self.memo[pid]
+            hit = table.get(key, _MISSING)
+            if hit is _MISSING:
+                hit = self._phone(data, start, end)
+                if self.memo_size >= MEMO_LIMIT:
+                    self.reset()
+                    table = <dict>self.memo[pid]
+                table[key] = hit
+                self.memo_size += 1
+            if hit is None:
+                return None
+            value, normalised, confidence, s, e = hit
+            return (value, normalised, confidence, start, end)
         if kernel == K_PASSPORT:
             if not self._has_context(self.passport_context, data, start, 40, header):
                 return None
@@ -856,6 +880,48 @@ cdef class Engine:
         if not in_context:
             return None
         return (value, compact, 0.85 if kind == self.vrm_older else 0.8, start, end)
+
+    cdef object _phone(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """UkPhoneDetector.validate (normalise_uk_phone), the numbering-plan check memoised by number."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef char digits[64]
+        cdef Py_ssize_t i, n = 0, skip = 0, first = start
+        cdef bint international
+        if end - start > 60:
+            return None  # cannot happen with the phone expressions
+        for i in range(start, end):
+            if d[i] >= c'0' and d[i] <= c'9':
+                digits[n] = <char>d[i]
+                n += 1
+        while first < end and (d[first] == c' ' or (d[first] >= 9 and d[first] <= 13)):
+            first += 1
+        international = (first < end and d[first] == c'+') or (
+            n >= 4 and digits[0] == c'0' and digits[1] == c'0' and digits[2] == c'4' and digits[3] == c'4'
+        )
+        if international:
+            # removeprefix('00'), then '44', then '0'
+            if n - skip >= 2 and digits[skip] == c'0' and digits[skip + 1] == c'0':
+                skip += 2
+            if n - skip >= 2 and digits[skip] == c'4' and digits[skip + 1] == c'4':
+                skip += 2
+            if n - skip >= 1 and digits[skip] == c'0':
+                skip += 1
+        elif n and digits[0] == c'0':
+            skip = 1
+        else:
+            return None
+        if not 7 <= n - skip <= 10:
+            return None
+        national = PyUnicode_DecodeASCII(digits + skip, n - skip, NULL)
+        valid = self.phone_memo.get(national)
+        if valid is None:
+            valid = self.phone_fullmatch(national) is not None
+            if len(self.phone_memo) >= MEMO_LIMIT:
+                self.phone_memo.clear()
+            self.phone_memo[national] = valid
+        if not valid:
+            return None
+        return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, start, end)
 
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""

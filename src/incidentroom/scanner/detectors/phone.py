@@ -56,6 +56,7 @@ class UkPhoneDetector(Detector):
 
     name = "uk_phone"
     context_free = True
+    kernel = "phone"
     category = "phone"
     patterns: ClassVar[tuple[str, ...]] = (
         r"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?\d(?:[ -]?\d){8,9}\b",
