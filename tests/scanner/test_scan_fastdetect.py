@@ -136,3 +136,31 @@ def test_a_worker_loads_the_coordinators_database() -> None:
         module._PRELOADED.clear()
         module.compiled.cache_clear()
         module.engine.cache_clear()
+
+
+def test_the_compiled_patterns_are_cached_between_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from incidentroom.scanner import detect as module
+
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA, NI AB123456C"
+    expected = detect(text, LOCATION)
+    monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", str(tmp_path))
+    try:
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+        (cached,) = tmp_path.glob("patterns-*.hs")
+        written = cached.read_bytes()
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected  # loaded, not recompiled
+        assert cached.read_bytes() == written
+        cached.write_bytes(b"not a database")
+        module.engine.cache_clear()
+        with caplog.at_level("INFO", logger="incidentroom.scanner.detect"):
+            assert detect(text, LOCATION) == expected
+        assert "does not load" in caplog.text and cached.read_bytes() == written
+        monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", "")
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+    finally:
+        module.engine.cache_clear()

@@ -7,6 +7,8 @@ from .model import Finding, Location
 
 KERNELS: dict[str, int]
 
+def libhs_version() -> str: ...
+
 class PatternError(ValueError): ...
 
 class Engine:

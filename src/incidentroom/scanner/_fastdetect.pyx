@@ -149,6 +149,7 @@ cdef extern from "hs/hs.h" nogil:
     hs_error_t hs_free_scratch(hs_scratch_t* scratch)
     hs_error_t hs_scan(const hs_database_t* db, const char* data, unsigned int length, unsigned int flags,
                        hs_scratch_t* scratch, match_event_handler on_event, void* context)
+    const char* hs_version()
     int HS_SUCCESS
     int HS_SCAN_TERMINATED
     unsigned int HS_FLAG_SOM_LEFTMOST
@@ -177,6 +178,11 @@ cdef int _on_match(unsigned int pid, unsigned long long start, unsigned long lon
     out.buf[out.n].pid = <int>pid
     out.n += 1
     return 0
+
+
+def libhs_version():
+    """The version string of the libhs this module is linked against."""
+    return hs_version().decode()
 
 
 class PatternError(ValueError):

@@ -9,10 +9,15 @@ compiler was available at install time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import platform
+import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import hyperscan
 
@@ -103,9 +108,68 @@ def engine() -> _fastdetect.Engine | None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
     owners, expressions = pattern_table()
-    ranks = {d.name: i for i, d in enumerate(all_detectors())}
-    serialized = _PRELOADED[0][1:] if _PRELOADED and _PRELOADED[0][:1] == _NATIVE else None
-    return _fastdetect.Engine(owners, [ranks[d.name] for d in owners], list(expressions), serialized)
+    ranks = [{d.name: i for i, d in enumerate(all_detectors())}[d.name] for d in owners]
+    if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
+        return _fastdetect.Engine(owners, ranks, list(expressions), _PRELOADED[0][1:])
+    cached = _database_cache_path(expressions)
+    if cached is not None and cached.exists():
+        try:
+            return _fastdetect.Engine(owners, ranks, list(expressions), cached.read_bytes())
+        except (OSError, _fastdetect.PatternError) as exc:
+            log.info("recompiling the detection patterns: %s does not load (%s)", cached, exc)
+    core = _fastdetect.Engine(owners, ranks, list(expressions))
+    if cached is not None:
+        _write_atomically(cached, core.serialize())
+    return core
+
+
+def _database_cache_path(expressions: tuple[bytes, ...]) -> Path | None:
+    """Where the compiled database is kept between processes (compiling takes seconds).
+
+    ``INCIDENTROOM_CACHE_DIR``, else ``$XDG_CACHE_HOME/incidentroom`` or
+    ``~/.cache/incidentroom``; an empty ``INCIDENTROOM_CACHE_DIR`` turns the cache off.
+    The name covers the expressions, the libhs version and this CPU's features, since
+    hyperscan compiles for the instructions of the machine it runs on.
+    """
+    configured = os.environ.get("INCIDENTROOM_CACHE_DIR")
+    if configured == "":
+        return None
+    if configured:
+        root = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        root = Path(base) / "incidentroom"
+    digest = hashlib.sha256()
+    for part in (
+        _fastdetect.libhs_version().encode(),
+        platform.machine().encode(),
+        _cpu_flags(),
+        *expressions,
+    ):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return root / f"patterns-{digest.hexdigest()[:32]}.hs"
+
+
+def _cpu_flags() -> bytes:
+    try:
+        with open("/proc/cpuinfo", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"flags"):
+                    return line.strip()
+    except OSError:
+        pass
+    return platform.processor().encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Best effort: a read-only or full cache directory only costs the next process a compile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".patterns-", delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        log.info("cannot cache the compiled detection patterns in %s: %s", path.parent, exc)
 
 
 _MISSING = object()
