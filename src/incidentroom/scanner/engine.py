@@ -119,8 +119,25 @@ def _worker_init(database: bytes) -> None:
 
 
 def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
-    """Entry point for pool and Dask workers: JSON-ready so it crosses any boundary."""
-    return scan_task(task, key).to_json()
+    """Entry point for pool and Dask workers: JSON-ready so it crosses any boundary.
+
+    A task with a parts folder (every task of :func:`run_scan`) writes its own checkpoint
+    beside it and returns only its key: writing checkpoints one by one in the coordinator
+    was the largest serial step of a multi-worker scan.
+    """
+    data = scan_task(task, key).to_json()
+    if task.parts_dir:
+        write_checkpoint(Path(task.parts_dir).parent / "results", data)
+        return {"task_key": data["task_key"], "saved": True}
+    return data
+
+
+def write_checkpoint(folder: Path, data: dict[str, Any]) -> None:
+    """Write one task's result atomically (a temporary name, then a rename)."""
+    final = folder / f"{data['task_key']}.json"
+    tmp = final.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, final)
 
 
 class _Checkpoints:
@@ -139,11 +156,9 @@ class _Checkpoints:
         return (self.dir / f"{task.key}.json").exists()
 
     def save(self, data: dict[str, Any]) -> None:
-        """Write one task's result atomically."""
-        final = self.dir / f"{data['task_key']}.json"
-        tmp = final.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, final)
+        """Write one task's result, unless its worker already did."""
+        if not data.get("saved"):
+            write_checkpoint(self.dir, data)
 
     def load(self, task: Task) -> FileResult:
         """Read one task's result back."""
