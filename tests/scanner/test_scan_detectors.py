@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 from incidentroom.scanner.detect import detect
 from incidentroom.scanner.detectors import all_detectors
 from incidentroom.scanner.detectors.driving_licence import licence_matches
+from incidentroom.scanner.detectors.name import LABELS, house_number_before, label_before
 from incidentroom.scanner.model import Location
 from incidentroom.scanner.vocab import CATEGORIES
 
@@ -174,3 +178,22 @@ def test_phone_fast_path_agrees_with_phonenumbers() -> None:
         valid += expected
         agree += expected == (normalise_uk_phone(number) is not None)
     assert agree == 3000 and valid > 300
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [b"1", b"12", b"a", b"B", b",", b" ", b"\t", b"flat", b"House", b"apartment", b"x", b"\xc3\xa9"]
+            + [b"Name", b"next of kin", b"CLIENT", b"full name", b"tenant"]
+        ),
+        max_size=8,
+    )
+)
+def test_label_and_house_number_checks_match_their_expressions(parts: list[bytes]) -> None:
+    # The name detector checks these without regexes; the expressions are the specification.
+    text = b"".join(parts)
+    house = re.compile(rb"(?:\d+[a-z]?,?|flat|house|apartment)[ \t]*$")
+    label = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$".encode())
+    assert house_number_before(text.lower()) == bool(house.search(text.lower()))
+    assert label_before(text + b":", 0, len(text)) == bool(label.search(text + b":"))

@@ -86,6 +86,11 @@ def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Pa
                 findings += len(got)
             checked += 1
     assert checked > 500 and findings > 2000
+    core = engine()
+    assert core is not None
+    contexts = core.context_expressions()
+    # Every context expression the archive needed ran in hyperscan, not in re.
+    assert len(contexts) >= 6 and all(contexts.values()), contexts
 
 
 # Fragments that exercise every kernel's edge: labels, titles, initials, apostrophes,

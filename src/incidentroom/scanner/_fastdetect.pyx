@@ -141,6 +141,8 @@ cdef extern from "hs/hs.h" nogil:
                                 const unsigned int* ids, unsigned int elements, unsigned int mode,
                                 const hs_platform_info_t* platform, hs_database_t** db,
                                 hs_compile_error_t** error)
+    hs_error_t hs_compile(const char* expression, unsigned int flags, unsigned int mode,
+                          const hs_platform_info_t* platform, hs_database_t** db, hs_compile_error_t** error)
     hs_error_t hs_free_compile_error(hs_compile_error_t* error)
     hs_error_t hs_free_database(hs_database_t* db)
     hs_error_t hs_serialize_database(const hs_database_t* db, char** data, size_t* length)
@@ -185,6 +187,12 @@ def libhs_version():
     return hs_version().decode()
 
 
+cdef int _on_any(unsigned int pid, unsigned long long start, unsigned long long end,
+                 unsigned int flags, void* context) noexcept nogil:
+    """Stop at the first match: a context check only asks whether there is one."""
+    return 1
+
+
 class PatternError(ValueError):
     """A detector expression hyperscan cannot compile."""
 
@@ -197,6 +205,40 @@ cdef inline bint _is_name_byte(const unsigned char* d, Py_ssize_t i, Py_ssize_t 
     if c == c"'" or c == c'.' or c == c',' or c == c' ' or c == c'-':
         return True
     return c == 0xE2 and i + 2 < stop and d[i + 1] == 0x80 and d[i + 2] == 0x99
+
+
+cdef inline unsigned char _lower(unsigned char c) noexcept nogil:
+    """ASCII lower case, as bytes.lower()."""
+    return c + 32 if c >= c'A' and c <= c'Z' else c
+
+
+cdef inline bint _ends_with(const unsigned char* d, Py_ssize_t start, Py_ssize_t end, const char* word,
+                            Py_ssize_t length) noexcept nogil:
+    """d[start:end].lower().endswith(word)."""
+    cdef Py_ssize_t i
+    if end - length < start:
+        return False
+    for i in range(length):
+        if _lower(d[end - length + i]) != <unsigned char>word[i]:
+            return False
+    return True
+
+
+cdef bint _house_number_before(const unsigned char* d, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """name.house_number_before(d[start:end].lower())."""
+    cdef unsigned char c
+    while end > start and (d[end - 1] == c' ' or d[end - 1] == c'\t'):
+        end -= 1
+    if (_ends_with(d, start, end, "flat", 4) or _ends_with(d, start, end, "house", 5)
+            or _ends_with(d, start, end, "apartment", 9)):
+        return True
+    if end > start and d[end - 1] == c',':
+        end -= 1
+    if end > start:
+        c = _lower(d[end - 1])
+        if c >= c'a' and c <= c'z':
+            end -= 1
+    return end > start and d[end - 1] >= c'0' and d[end - 1] <= c'9'
 
 
 cdef inline Py_ssize_t _name_chars_end(const unsigned char* d, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
@@ -265,6 +307,12 @@ cdef class Engine:
     cdef hs_database_t* db
     cdef hs_scratch_t* scratch
     cdef bint scratch_busy
+    # Context expressions ('dob', 'registration', negations...), each its own small
+    # database: Python's re tried every alternative at every position of the window.
+    cdef hs_database_t** context_dbs
+    cdef int context_count
+    cdef hs_scratch_t* context_scratch
+    cdef dict context_ids
     cdef int npatterns
     cdef int* kernel
     cdef int* variant
@@ -279,15 +327,16 @@ cdef class Engine:
     cdef dict terms_memo
     cdef object Candidate, Finding, Location
     # name kernel
-    cdef object label_before, house_number_before, parse_name_run
+    cdef object parse_name_run
     cdef object NameParse, hard_stops, soft_stops, surnames
     cdef tuple titles, title_names
     cdef frozenset title_set
-    cdef dict name_memo
+    cdef dict name_memo, labelled_memo
+    cdef tuple label_words
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
-    cdef object dob_header_search, dob_text_search, parse_uk_date
+    cdef object dob_header_search, dob_text, parse_uk_date
     # email, vehicle registration, NHS number and passport kernels
     cdef object is_role_or_test
     cdef object judge_mark, vrm_context
@@ -301,6 +350,9 @@ cdef class Engine:
     def __cinit__(self):
         self.db = NULL
         self.scratch = NULL
+        self.context_dbs = NULL
+        self.context_count = 0
+        self.context_scratch = NULL
         self.scratch_busy = False
         self.kernel = NULL
         self.variant = NULL
@@ -340,6 +392,7 @@ cdef class Engine:
             seen[id(detector)] = self.variant[i] + 1
             self.rank[i] = ranks[i]
             self.is_name[i] = detector.category == "name"
+        self.context_ids = {}
         self.memo = [{} for _ in range(self.npatterns)]
         self.memo_size = 0
         self.header_memo = {}
@@ -351,8 +404,6 @@ cdef class Engine:
         self.Candidate = base.Candidate
         self.Finding = model.Finding
         self.Location = model.Location
-        self.label_before = name.label_before
-        self.house_number_before = name.house_number_before
         self.parse_name_run = name.parse_name_run
         self.NameParse = name.NameParse
         gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
@@ -363,10 +414,12 @@ cdef class Engine:
         self.title_names = tuple(name.TITLES)
         self.title_set = frozenset(name.TITLES)
         self.name_memo = {}
+        self.labelled_memo = {}
+        self.label_words = name._LABEL_WORDS
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header_search = dob._CONTEXT.header.search
-        self.dob_text_search = dob._CONTEXT.text.search
+        self.dob_text = dob._CONTEXT.text
         self.parse_uk_date = dob.parse_uk_date
         email = importlib.import_module("incidentroom.scanner.detectors.email")
         self.is_role_or_test = email.is_role_or_test
@@ -379,7 +432,7 @@ cdef class Engine:
         nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
         self.judge_number = nhs.judge_number
         self.nhs_context = nhs._CONTEXT
-        self.nhs_phone_prefix = nhs._PHONE_PREFIX.search
+        self.nhs_phone_prefix = nhs._PHONE_PREFIX
         self.nhs_phone_header = nhs._PHONE_HEADER.search
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
         self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
@@ -463,6 +516,13 @@ cdef class Engine:
         return out
 
     def __dealloc__(self):
+        cdef int i
+        for i in range(self.context_count):
+            if self.context_dbs[i] != NULL:
+                hs_free_database(self.context_dbs[i])
+        free(self.context_dbs)
+        if self.context_scratch != NULL:
+            hs_free_scratch(self.context_scratch)
         if self.scratch != NULL:
             hs_free_scratch(self.scratch)
         if self.db != NULL:
@@ -480,7 +540,12 @@ cdef class Engine:
         self.header_memo.clear()
         self.terms_memo.clear()
         self.name_memo.clear()
+        self.labelled_memo.clear()
         self.phone_memo.clear()
+
+    def context_expressions(self):
+        """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
+        return {pattern.pattern: index >= 0 for pattern, index in self.context_ids.items()}
 
     def bare(self, bytes data):
         """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
@@ -712,7 +777,7 @@ cdef class Engine:
         if p != NULL:
             stop = p - d
         p = <const unsigned char*>memchr(d + start, c':', stop - start)
-        if p != NULL and self.label_before(data, start, p - d):
+        if p != NULL and self._label_before(d, start, p - d):
             labelled = True
             offset = (p - d) + 1
             while offset < stop and (d[offset] == c' ' or d[offset] == c'\t'):
@@ -722,21 +787,38 @@ cdef class Engine:
             run_end += 3 if d[run_end] == 0xE2 else 1
         run_end = _name_key_end(d, offset, run_end, self.max_name_words)
         key = PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset)
-        memo_key = (key, labelled)
-        parsed = self.name_memo.get(memo_key, _MISSING)
+        memo = self.labelled_memo if labelled else self.name_memo
+        parsed = memo.get(key, _MISSING)
         if parsed is _MISSING:
             parsed = self._parse_name(key, labelled)
-            if len(self.name_memo) >= MEMO_LIMIT:
-                self.name_memo.clear()
-            self.name_memo[memo_key] = parsed
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = parsed
         if parsed is None:
             return None
         value, normalised, length, confidence, running_text = parsed
-        if running_text:
-            before = data[start - 12 if start > 12 else 0:start].lower()
-            if self.house_number_before(before):
-                return None
+        if running_text and _house_number_before(d, start - 12 if start > 12 else 0, start):
+            return None
         return (value, normalised, confidence, offset, offset + length)
+
+    cdef bint _label_before(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t colon):
+        """name.label_before: a label word ends just before the colon (spaces and tabs between)."""
+        cdef Py_ssize_t end = colon, length, i
+        cdef bytes label
+        cdef const unsigned char* word
+        while end > start and (d[end - 1] == c' ' or d[end - 1] == c'\t'):
+            end -= 1
+        for label in self.label_words:
+            length = len(label)
+            if end - length < start:
+                continue
+            word = <const unsigned char*><const char*>label
+            for i in range(length):
+                if _lower(d[end - length + i]) != word[i]:
+                    break
+            else:
+                return True
+        return False
 
     cdef Py_ssize_t _title_then_token(self, const unsigned char* d, Py_ssize_t n, Py_ssize_t i, int* which):
         """name's ``(?P<title>TITLES)\\.?[ ]+`` at i when a name word follows: where that word starts, else -1."""
@@ -841,11 +923,61 @@ cdef class Engine:
         confidence = 0.95 if labelled else 0.9 if titled else 0.8
         return self.NameParse(value, " ".join(tokens).lower(), length, confidence, running_text)
 
+    cdef int _context_id(self, object pattern) except -2:
+        """The context database for a compiled bytes expression (compiled on first use); -1: use re."""
+        cdef hs_database_t* db = NULL
+        cdef hs_database_t** grown
+        cdef hs_compile_error_t* error = NULL
+        found = self.context_ids.get(pattern)
+        if found is not None:
+            return found
+        index = -1
+        expression = pattern.pattern
+        if not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
+            if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, &db, &error) == HS_SUCCESS:
+                grown = <hs_database_t**>realloc(self.context_dbs, (self.context_count + 1) * sizeof(hs_database_t*))
+                if grown == NULL or hs_alloc_scratch(db, &self.context_scratch) != HS_SUCCESS:
+                    hs_free_database(db)
+                    if grown != NULL:
+                        self.context_dbs = grown
+                    raise MemoryError()
+                self.context_dbs = grown
+                self.context_dbs[self.context_count] = db
+                index = self.context_count
+                self.context_count += 1
+            elif error != NULL:
+                hs_free_compile_error(error)  # e.g. the never-matching '$^': re decides
+        self.context_ids[pattern] = index
+        return index
+
+    cdef bint _text_has(self, object pattern, const unsigned char* d, Py_ssize_t lo, Py_ssize_t hi) except -1:
+        """``pattern.search(d[lo:hi].lower())`` is not None, scanned by hyperscan where it can."""
+        cdef unsigned char buf[256]
+        cdef Py_ssize_t i, n = hi - lo
+        cdef int index
+        cdef hs_error_t status
+        if lo < 0:
+            lo = 0
+            n = hi
+        if n > 256:
+            return pattern.search(PyBytes_FromStringAndSize(<char*>d + lo, n).lower()) is not None
+        for i in range(n):
+            buf[i] = _lower(d[lo + i])
+        index = self._context_id(pattern)
+        if index < 0:
+            return pattern.search(PyBytes_FromStringAndSize(<char*>buf, n)) is not None
+        status = hs_scan(self.context_dbs[index], <char*>buf, <unsigned int>n, 0, self.context_scratch, _on_any, NULL)
+        if status == HS_SCAN_TERMINATED:
+            return True
+        if status != HS_SUCCESS:
+            raise RuntimeError(f"hyperscan context scan failed with status {status}")
+        return False
+
     cdef bint _has_context(self, object ctx, bytes data, Py_ssize_t start, Py_ssize_t width, str header):
         """detectors.base.has_context: the header, or the ``width`` bytes before the hit."""
         if self._header_says(ctx.header.search, header):
             return True
-        return ctx.text.search(data[start - width if start > width else 0:start].lower()) is not None
+        return self._text_has(ctx.text, <const unsigned char*>PyBytes_AS_STRING(data), start - width, start)
 
     cdef object _email(self, bytes data, Py_ssize_t at, Py_ssize_t end):
         """EmailDetector.validate: walk back from the '@' over the local part."""
@@ -936,7 +1068,7 @@ cdef class Engine:
         if judged is None:
             return None
         number, grouped = judged
-        if self.nhs_phone_prefix(data[start - 8 if start > 8 else 0:start].lower()) is not None:
+        if self._text_has(self.nhs_phone_prefix, <const unsigned char*>PyBytes_AS_STRING(data), start - 8, start):
             return None
         if self._header_says(self.nhs_phone_header, header):
             return None
@@ -960,8 +1092,7 @@ cdef class Engine:
         cdef int day, month, year
         cdef char buf[11]
         if not self._header_says(self.dob_header_search, header):
-            before = data[start - 30 if start > 30 else 0:start].lower()
-            if self.dob_text_search(before) is None:
+            if not self._text_has(self.dob_text, d, start - 30, start):
                 return None
         value = PyUnicode_DecodeUTF8(<char*>d + start, end - start, NULL)
         if self.variant[pid] > 1:
@@ -1008,6 +1139,7 @@ cdef class Engine:
 
     cdef object _terms(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
         """TermDetector.validate: negation, strong terms, then weak terms with context."""
+        cdef const unsigned char* d
         detector = self.detectors[pid]
         key = (pid, data[start:end])
         term = self.terms_memo.get(key)
@@ -1018,14 +1150,14 @@ cdef class Engine:
             term = (value, lower, strong, strong and not (detector.single_words_need_context and " " not in lower))
             self.terms_memo[key] = term
         value, lower, strong, stands_alone = term
-        before = data[start - 60 if start > 60 else 0:start].lower()
+        d = <const unsigned char*>PyBytes_AS_STRING(data)
         # The same decision as the reference, tests reordered: most weak terms in running
         # prose ('police', 'needs') have no context, and that is settled by one search.
         if not stands_alone and not (
-            (header and self._header_matches(detector, header)) or detector.context.search(before) is not None
+            (header and self._header_matches(detector, header)) or self._text_has(detector.context, d, start - 60, start)
         ):
             return None
-        if _NEGATION_SEARCH(before) is not None:
+        if self._text_has(_NEGATION, d, start - 60, start):
             return None
         return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
 
@@ -1039,7 +1171,7 @@ cdef class Engine:
         return cached
 
 
-cdef object _NEGATION_SEARCH = importlib.import_module("incidentroom.scanner.terms").NEGATION.search
+cdef object _NEGATION = importlib.import_module("incidentroom.scanner.terms").NEGATION
 
 
 cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
