@@ -313,6 +313,7 @@ cdef class Engine:
     cdef int context_count
     cdef hs_scratch_t* context_scratch
     cdef dict context_ids
+    cdef list context_patterns
     cdef int npatterns
     cdef int* kernel
     cdef int* variant
@@ -393,6 +394,7 @@ cdef class Engine:
             self.rank[i] = ranks[i]
             self.is_name[i] = detector.category == "name"
         self.context_ids = {}
+        self.context_patterns = []
         self.memo = [{} for _ in range(self.npatterns)]
         self.memo_size = 0
         self.header_memo = {}
@@ -545,7 +547,7 @@ cdef class Engine:
 
     def context_expressions(self):
         """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
-        return {pattern.pattern: index >= 0 for pattern, index in self.context_ids.items()}
+        return {pattern.pattern: self.context_ids[id(pattern)] >= 0 for pattern in self.context_patterns}
 
     def bare(self, bytes data):
         """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
@@ -928,7 +930,8 @@ cdef class Engine:
         cdef hs_database_t* db = NULL
         cdef hs_database_t** grown
         cdef hs_compile_error_t* error = NULL
-        found = self.context_ids.get(pattern)
+        # Keyed by identity: hashing a compiled pattern hashes its whole expression every time.
+        found = self.context_ids.get(id(pattern))
         if found is not None:
             return found
         index = -1
@@ -947,7 +950,8 @@ cdef class Engine:
                 self.context_count += 1
             elif error != NULL:
                 hs_free_compile_error(error)  # e.g. the never-matching '$^': re decides
-        self.context_ids[pattern] = index
+        self.context_ids[id(pattern)] = index
+        self.context_patterns.append(pattern)  # keeps the id valid
         return index
 
     cdef bint _text_has(self, object pattern, const unsigned char* d, Py_ssize_t lo, Py_ssize_t hi) except -1:
