@@ -105,6 +105,8 @@ FRAGMENTS = [
     "john.smith@example.org", "j.smith@rbkc.gov.uk", "sort code 20-00-00 12345678", "passport 123456789",
     "reg AB51 ABC", "é", "ü", "\u00a0", ":", ".", "-", "\u2019", "Smith, Mrs Jane", "O’Neil, J.", "Drake",
     "Mrs.Smith", "Mr  ", "Dr. Who", "SMITH,John Paul", "Prof Jo", "ABC 123D", "XABC 12D", "21st March 1980",
+    "31st Feb 1980", "1 Sept 2001", "GB123456A", "ab 12 34 56 c", "4242 4242 4242 4242", "4539148803436467",
+    "2221000000000009", "378282246310005", "6759649826438453", "5105-1051-0510-5100",
 ]  # fmt: skip
 
 

@@ -35,11 +35,13 @@ cdef enum:
     K_NHS = 7
     K_PASSPORT = 8
     K_PHONE = 9
+    K_NINO = 10
+    K_CARD = 11
 
 KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
-    "phone": K_PHONE,
+    "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD,
 }
 
 
@@ -282,6 +284,16 @@ cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, P
     return end
 
 
+cdef inline int _month(unsigned char a, unsigned char b, unsigned char c) noexcept nogil:
+    """1-12 for a lower-case three-letter month abbreviation, else 0 (date_of_birth._MONTHS)."""
+    cdef const char* names = "janfebmaraprmayjunjulaugsepoctnovdec"
+    cdef int m
+    for m in range(12):
+        if names[3 * m] == a and names[3 * m + 1] == b and names[3 * m + 2] == c:
+            return m + 1
+    return 0
+
+
 cdef inline int _days_in_month(int year, int month) noexcept nogil:
     if month == 2:
         return 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28
@@ -337,7 +349,7 @@ cdef class Engine:
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
-    cdef object dob_header_search, dob_text, parse_uk_date
+    cdef object dob_header_search, dob_text
     # email, vehicle registration, NHS number and passport kernels
     cdef object is_role_or_test
     cdef object judge_mark, vrm_context
@@ -346,6 +358,7 @@ cdef class Engine:
     cdef object judge_number, nhs_context, nhs_phone_prefix, nhs_phone_header
     cdef object passport_context
     cdef object phone_fullmatch
+    cdef frozenset banned_nino_prefixes, test_pans
     cdef dict phone_memo
 
     def __cinit__(self):
@@ -422,7 +435,6 @@ cdef class Engine:
         self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header_search = dob._CONTEXT.header.search
         self.dob_text = dob._CONTEXT.text
-        self.parse_uk_date = dob.parse_uk_date
         email = importlib.import_module("incidentroom.scanner.detectors.email")
         self.is_role_or_test = email.is_role_or_test
         vrm = importlib.import_module("incidentroom.scanner.detectors.vehicle_registration")
@@ -439,6 +451,8 @@ cdef class Engine:
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
         self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
         self.phone_memo = {}
+        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detectors.national_insurance")._BANNED_PREFIXES
+        self.test_pans = importlib.import_module("incidentroom.scanner.detectors.payment_card").TEST_PANS
 
     cdef _compile(self, list expressions):
         cdef Py_ssize_t count = len(expressions), i
@@ -715,6 +729,10 @@ cdef class Engine:
                 return None
             value, normalised, confidence, s, e = hit
             return (value, normalised, confidence, start, end)
+        if kernel == K_NINO:
+            return self._nino(data, start, end)
+        if kernel == K_CARD:
+            return self._card(data, start, end)
         if kernel == K_PASSPORT:
             if not self._has_context(self.passport_context, data, start, 40, header):
                 return None
@@ -1065,6 +1083,68 @@ cdef class Engine:
             return None
         return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, start, end)
 
+    cdef object _nino(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """NationalInsuranceDetector.validate (is_valid_nino)."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef char compact[16]
+        cdef Py_ssize_t i, n = 0
+        cdef unsigned char c
+        for i in range(start, end):
+            c = d[i]
+            if c == c' ':
+                continue
+            if n == 16:
+                return None
+            compact[n] = <char>(c - 32 if c >= c'a' and c <= c'z' else c)
+            n += 1
+        if n != 9 or not (compact[8] >= c'A' and compact[8] <= c'D'):
+            return None
+        for i in range(2, 8):
+            if not (compact[i] >= c'0' and compact[i] <= c'9'):
+                return None
+        if memchr("DFIQUV", compact[0], 6) != NULL or memchr("DFIOQUV", compact[1], 7) != NULL:
+            return None
+        prefix = PyUnicode_DecodeASCII(compact, 2, NULL)
+        if prefix in self.banned_nino_prefixes:
+            return None
+        value = data[start:end].decode("utf-8", "replace")
+        return (value, PyUnicode_DecodeASCII(compact, 9, NULL), 0.95, start, end)
+
+    cdef object _card(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """PaymentCardDetector.validate: Luhn, an issuer range, not a scheme test number."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef char digits[32]
+        cdef Py_ssize_t i, n = 0
+        cdef int two, four, total = 0, value
+        for i in range(start, end):
+            if d[i] >= c'0' and d[i] <= c'9':
+                if n == 32:
+                    return None
+                digits[n] = <char>d[i]
+                n += 1
+        if not 12 <= n <= 19:
+            return None
+        number = PyUnicode_DecodeASCII(digits, n, NULL)
+        if number in self.test_pans:
+            return None
+        two = (digits[0] - 48) * 10 + (digits[1] - 48)
+        four = two * 100 + (digits[2] - 48) * 10 + (digits[3] - 48)
+        if not ((digits[0] == c'4' and (n == 13 or n == 16 or n == 19))                    # Visa
+                or ((51 <= two <= 55 or 2221 <= four <= 2720) and n == 16)                 # Mastercard
+                or ((two == 34 or two == 37) and n == 15)                                  # Amex
+                or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)):                    # Maestro
+            return None
+        for i in range(n):  # Luhn, from the right
+            value = digits[n - 1 - i] - 48
+            if i % 2:
+                value *= 2
+                if value > 9:
+                    value -= 9
+            total += value
+        if total % 10:
+            return None
+        return (data[start:end].decode("utf-8", "replace"), number, 0.9, start, end)
+
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
         value = data[start:end].decode("utf-8", "replace")
@@ -1099,13 +1179,29 @@ cdef class Engine:
             if not self._text_has(self.dob_text, d, start - 30, start):
                 return None
         value = PyUnicode_DecodeUTF8(<char*>d + start, end - start, NULL)
-        if self.variant[pid] > 1:
-            date = self.parse_uk_date(value)
-            if date is None or not (1900 <= date.year <= 2025):
-                return None
-            return (value, date.isoformat(), 0.95, start, end)
         i = start
-        if self.variant[pid] == 0:  # d/m/yyyy with / . or -
+        if self.variant[pid] > 1:  # '3rd March 1975', '3 Mar 1975'
+            day = _digits(d, &i, end, 2)
+            if day < 0:
+                return None
+            if i + 1 < end and ((d[i] == c's' and d[i + 1] == c't') or (d[i] == c'n' and d[i + 1] == c'd')
+                                or (d[i] == c'r' and d[i + 1] == c'd') or (d[i] == c't' and d[i + 1] == c'h')):
+                i += 2
+            if i + 4 > end or d[i] != c' ':
+                return None
+            month = _month(_lower(d[i + 1]), _lower(d[i + 2]), _lower(d[i + 3]))
+            if month == 0:
+                return None
+            i += 4
+            while i < end and d[i] >= c'a' and d[i] <= c'z':
+                i += 1
+            if i >= end or d[i] != c' ':
+                return None
+            i += 1
+            if end - i != 4:
+                return None
+            year = _digits(d, &i, end, 4)
+        elif self.variant[pid] == 0:  # d/m/yyyy with / . or -
             day = _digits(d, &i, end, 2)
             if day < 0 or i >= end or not (d[i] == c'/' or d[i] == c'.' or d[i] == c'-'):
                 return None

@@ -27,6 +27,7 @@ class NationalInsuranceDetector(Detector):
     name = "uk_nino"
     context_free = True
     category = "national_insurance_number"
+    kernel = "national_insurance"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
     )
