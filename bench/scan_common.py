@@ -11,8 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "scanner"))
 
-from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose  # noqa: E402
-from incidentroom.scanner.model import RowUnit, TextUnit  # noqa: E402
+from incidentroom.scanner.model import TextUnit  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
@@ -35,33 +34,14 @@ def archive(n_people: int, seed: int = 2025) -> tuple[Path, object]:
 
 def extracted_texts(root: Path) -> list[str]:
     """The text the detectors see: every text unit, and each row as 'header: value' pairs."""
-    texts: list[str] = []
-    limits = Limits()
+    from scanhelp import extracted_units
 
-    def walk(blob: Blob, depth: int) -> None:
-        with blob.open() as fh:
-            head = fh.read(65536)
-        extractor = choose(blob.extension, head)
-        if extractor is None or depth > 6:
-            return
-        try:
-            for item in extractor.extract(blob, limits):
-                if isinstance(item, TextUnit):
-                    texts.append(item.text)
-                elif isinstance(item, OwnedText):
-                    texts.append(item.unit.text)
-                elif isinstance(item, RowUnit):
-                    texts.append(
-                        "; ".join(f"{h}: {c}" for h, c in zip(item.headers, item.cells, strict=False))
-                    )
-                elif isinstance(item, Blob):
-                    walk(item, depth + 1)
-        except ExtractError:
-            return
-
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
-    return texts
+    return [
+        unit.text
+        if isinstance(unit, TextUnit)
+        else "; ".join(f"{h}: {c}" for h, c in zip(unit.headers, unit.cells, strict=False))
+        for unit in extracted_units(root)
+    ]
 
 
 def chunks(texts: list[str], size: int = 64 * 1024) -> list[bytes]:

@@ -10,6 +10,8 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from incidentroom.scanner import Limits, run_scan
+from incidentroom.scanner.extractors import Blob, ExtractError, OwnedText, choose
+from incidentroom.scanner.model import RowUnit, TextUnit
 
 
 @dataclass
@@ -52,3 +54,29 @@ def read_outputs(out: Path) -> Outputs:
         pq.read_table(out / "detections.parquet").to_pylist(),
         pq.read_table(out / "manifest.parquet").to_pylist(),
     )
+
+
+def extracted_units(root: Path) -> list[TextUnit | RowUnit]:
+    """Every text and row unit the extractors produce under ``root`` (containers included)."""
+    found: list[TextUnit | RowUnit] = []
+
+    def walk(blob: Blob, depth: int) -> None:
+        with blob.open() as fh:
+            head = fh.read(65536)
+        extractor = choose(blob.extension, head)
+        if extractor is None or depth > 6:
+            return
+        try:
+            for item in extractor.extract(blob, Limits()):
+                if isinstance(item, TextUnit | RowUnit):
+                    found.append(item)
+                elif isinstance(item, OwnedText):
+                    found.append(item.unit)
+                elif isinstance(item, Blob):
+                    walk(item, depth + 1)
+        except ExtractError:
+            return
+
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
+    return found

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scangen import PROSE, Truth
+from scanhelp import extracted_units
 
 from incidentroom.scanner.detect import (
     CELL_SEPARATOR,
@@ -17,36 +18,9 @@ from incidentroom.scanner.detect import (
     reset_caches,
     serialized_database,
 )
-from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose
-from incidentroom.scanner.model import Location, RowUnit, TextUnit
+from incidentroom.scanner.model import Location, RowUnit
 
 LOCATION = Location(page=2, offset=7)
-
-
-def units(root: Path) -> list[TextUnit | RowUnit]:
-    """Every text and row unit the extractors produce from the archive (containers included)."""
-    found: list[TextUnit | RowUnit] = []
-
-    def walk(blob: Blob, depth: int) -> None:
-        with blob.open() as fh:
-            head = fh.read(65536)
-        extractor = choose(blob.extension, head)
-        if extractor is None or depth > 6:
-            return
-        try:
-            for item in extractor.extract(blob, Limits()):
-                if isinstance(item, TextUnit | RowUnit):
-                    found.append(item)
-                elif isinstance(item, OwnedText):
-                    found.append(item.unit)
-                elif isinstance(item, Blob):
-                    walk(item, depth + 1)
-        except ExtractError:
-            return
-
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
-    return found
 
 
 def row_input(unit: RowUnit) -> tuple[bytes, list[int], tuple[str, ...]]:
@@ -72,7 +46,7 @@ def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Pa
     for warm in (False, True):  # cold, then with every memo filled
         if not warm:
             reset_caches()
-        for unit in units(root):
+        for unit in extracted_units(root):
             if isinstance(unit, RowUnit):
                 data, starts, headers = row_input(unit)
                 for skip in (True, False):

@@ -2,15 +2,18 @@
 """Compiled detection core: the per-candidate work of :func:`incidentroom.scanner.detect.detect`.
 
 Why compiled: on dense archive text hyperscan reports a candidate every ~50 bytes, and the
-Python binding's callback per match costs several times the regex engine itself. Any
-Python-level work per candidate (sorting, a validate() call, building a finding) then
-costs more again. This module compiles the patterns with libhs (Debian's
-libhyperscan-dev) and scans with a C callback into a C array, sorts and de-duplicates
-the matches in C, and runs the hot detectors' validation as kernels that call
-the *same* expressions and memoised parsers as the detectors' own ``validate`` methods,
-so both paths give identical findings (``tests/scanner/test_scan_fastdetect.py``
-checks this on generated archives and on fuzzed text). Every other detector is called
-through its ordinary ``validate``, memoised by value when it is context-free.
+Python binding's callback per match costs several times the regex engine itself; any
+Python-level work per candidate (sorting, a validate() call, building a finding) costs
+more again. This module compiles the patterns with libhs (Debian's libhyperscan-dev),
+scans with a C callback into a C array, sorts and de-duplicates the matches in C, and
+validates the hot detectors with kernels. A kernel either calls the detector module's
+own memoised checks and context expressions (each context expression scanned by a small
+hyperscan database of its own) or is a C port of the detector's rule (the name parser,
+dates, NI numbers, cards, phones, postcodes). Either way the detector's ``validate`` stays
+the specification: ``tests/scanner/test_scan_fastdetect.py`` checks that this module and
+:func:`incidentroom.scanner.detect.detect_python` give identical findings on a generated
+archive and on fuzzed text and rows. Every other detector is called through its own
+``validate``, memoised by value when it is context-free.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
@@ -43,7 +46,6 @@ KERNELS = {
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
     "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD,
 }
-
 
 
 cdef inline object _new_tuple(PyTypeObject* named_tuple, Py_ssize_t size):
@@ -340,7 +342,6 @@ cdef class Engine:
     cdef dict terms_memo
     cdef object Candidate, Finding, Location
     # name kernel
-    cdef object parse_name_run
     cdef object NameParse, hard_stops, soft_stops, surnames
     cdef tuple titles, title_names
     cdef frozenset title_set
@@ -419,7 +420,6 @@ cdef class Engine:
         self.Candidate = base.Candidate
         self.Finding = model.Finding
         self.Location = model.Location
-        self.parse_name_run = name.parse_name_run
         self.NameParse = name.NameParse
         gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
         self.hard_stops = gazetteer.hard_stopwords()
