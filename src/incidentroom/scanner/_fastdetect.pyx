@@ -712,23 +712,6 @@ cdef class Engine:
             return self._vrm(data, start, end, header)
         if kernel == K_NHS:
             return self._nhs(data, start, end, header)
-        if kernel == K_PHONE:
-            # Memoised by the raw text like any context-free detector; a miss still shares
-            # the numbering-plan check with other spellings of the same number.
-            key = data[start - 1 if start else 0:end]
-            table = <dict>self.memo[pid]
-            hit = table.get(key, _MISSING)
-            if hit is _MISSING:
-                hit = self._phone(data, start, end)
-                if self.memo_size >= MEMO_LIMIT:
-                    self.reset()
-                    table = <dict>self.memo[pid]
-                table[key] = hit
-                self.memo_size += 1
-            if hit is None:
-                return None
-            value, normalised, confidence, s, e = hit
-            return (value, normalised, confidence, start, end)
         if kernel == K_NINO:
             return self._nino(data, start, end)
         if kernel == K_CARD:
@@ -739,23 +722,36 @@ cdef class Engine:
             value = data[start:end].decode("utf-8", "replace")
             return (value, value, 0.9, start, end)
         detector = self.detectors[pid]
-        if detector.context_free:
-            key = data[start - 1 if start else 0:end]
-            table = <dict>self.memo[pid]
-            hit = table.get(key, _MISSING)
-            if hit is _MISSING:
-                hit = detector.validate(self.Candidate(data, start, end, header))
-                if self.memo_size >= MEMO_LIMIT:
-                    self.reset()
-                    table = <dict>self.memo[pid]
-                table[key] = hit
-                self.memo_size += 1
+        if kernel == K_PHONE or detector.context_free:
+            hit = self._memoised(data, pid, start, end, header)
         else:
             hit = detector.validate(self.Candidate(data, start, end, header))
         if hit is None:
             return None
         value, normalised, confidence, s, e = hit
         return (value, normalised, confidence, start if s is None else s, end if e is None else e)
+
+    cdef object _memoised(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """A context-free validation, memoised by the matched bytes and the byte before them.
+
+        For phones a miss still shares the numbering-plan check with other spellings of
+        the same number (the kernel memoises by national number). A memoised hit serves
+        other positions, so its span is left to the candidate (``None``, as in a ``Hit``).
+        """
+        key = data[start - 1 if start else 0:end]
+        table = <dict>self.memo[pid]
+        hit = table.get(key, _MISSING)
+        if hit is _MISSING:
+            if self.kernel[pid] == K_PHONE:
+                hit = self._phone(data, start, end)
+            else:
+                hit = self.detectors[pid].validate(self.Candidate(data, start, end, header))
+            if self.memo_size >= MEMO_LIMIT:
+                self.reset()
+                table = <dict>self.memo[pid]
+            table[key] = hit
+            self.memo_size += 1
+        return hit
 
     cdef object _postcode(self, bytes data, Py_ssize_t start, Py_ssize_t end):
         """UkPostcodeDetector.validate: the pattern encodes every rule; normalise only."""
@@ -1081,7 +1077,7 @@ cdef class Engine:
             self.phone_memo[national] = valid
         if not valid:
             return None
-        return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, start, end)
+        return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, None, None)
 
     cdef object _nino(self, bytes data, Py_ssize_t start, Py_ssize_t end):
         """NationalInsuranceDetector.validate (is_valid_nino)."""
@@ -1161,11 +1157,12 @@ cdef class Engine:
         return (value, number, 0.95, start, end)
 
     cdef bint _header_says(self, object search, str header):
-        """Memoised ``search(header)`` (a table repeats its headers on every row)."""
+        """Memoised truth of ``search(header)``: an expression's search or a detector's
+        ``header_matches`` (a table repeats its headers on every row)."""
         key = (search, header)
         cached = self.header_memo.get(key)
         if cached is None:
-            cached = search(header) is not None
+            cached = bool(search(header))
             self.header_memo[key] = cached
         return cached
 
@@ -1254,21 +1251,14 @@ cdef class Engine:
         # The same decision as the reference, tests reordered: most weak terms in running
         # prose ('police', 'needs') have no context, and that is settled by one search.
         if not stands_alone and not (
-            (header and self._header_matches(detector, header)) or self._text_has(detector.context, d, start - 60, start)
+            (header and self._header_says(detector.header_matches, header)) or self._text_has(detector.context, d, start - 60, start)
         ):
             return None
         if self._text_has(_NEGATION, d, start - 60, start):
             return None
         return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
 
-    cdef bint _header_matches(self, object detector, str header):
-        """Memoised ``detector.header_matches(header)``."""
-        key = (detector.name, header)
-        cached = self.header_memo.get(key)
-        if cached is None:
-            cached = bool(detector.header_matches(header))
-            self.header_memo[key] = cached
-        return cached
+
 
 
 cdef object _NEGATION = importlib.import_module("incidentroom.scanner.terms").NEGATION
@@ -1276,7 +1266,7 @@ cdef object _NEGATION = importlib.import_module("incidentroom.scanner.terms").NE
 
 cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
     """Where findings overlap keep the most confident, then longest (the Python path's rule)."""
-    cdef Py_ssize_t i, j, k, first, last, chosen
+    cdef Py_ssize_t i, j, k, first, last
     cdef Py_ssize_t cluster_end
     cdef Py_ssize_t* order
     cdef bint fits
@@ -1303,7 +1293,6 @@ cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
                     order[j] = order[j - 1]
                     j -= 1
                 order[j] = i
-            chosen = 0
             for k in range(last - first):
                 i = order[k]
                 fits = True
@@ -1313,7 +1302,6 @@ cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
                         break
                 if fits:
                     found[i].keep = 1
-                    chosen += 1
             # Kept findings in start order: the cluster is already in (start, -end) order,
             # and two kept findings never share a start.
         first = last

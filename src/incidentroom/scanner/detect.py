@@ -31,6 +31,7 @@ except ImportError:  # built by pip install; absent only where no C compiler was
     _fastdetect = None  # type: ignore[assignment]
 
 CELL_SEPARATOR = "\x1e"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,6 @@ def compiled() -> CompiledPatterns:
     return CompiledPatterns(database, tuple(owners), tuple(expressions), name_ids)
 
 
-log = logging.getLogger(__name__)
-
-
 @cache
 def pattern_table() -> tuple[tuple[Detector, ...], tuple[bytes, ...]]:
     """Every detector expression in a stable order (the pattern id) with the detector owning it."""
@@ -108,7 +106,9 @@ def engine() -> _fastdetect.Engine | None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
     owners, expressions = pattern_table()
-    ranks = [{d.name: i for i, d in enumerate(all_detectors())}[d.name] for d in owners]
+    # all_detectors() is in name order: a detector's place there is the reference's tie-break.
+    place = {id(d): i for i, d in enumerate(all_detectors())}
+    ranks = [place[id(d)] for d in owners]
     if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
         return _fastdetect.Engine(owners, ranks, list(expressions), _PRELOADED[0][1:])
     cached = _database_cache_path(expressions)
