@@ -1,9 +1,10 @@
-"""Detection cost in instructions (valgrind callgrind): the same contenders as scan_detect.py, noise-free.
+"""Detection cost in instructions (valgrind callgrind): the same contenders as scan_detect.py, steadier.
 
 Usage: .venv/bin/python bench/scan_detect_instructions.py [--people 600] [--dilute 1]
 
-Wall-clock ratios on a shared 2-core VM move by 20 % from run to run; instruction counts
-do not. Each contender runs in a child under callgrind once with one pass over the text
+Wall-clock ratios on a shared 2-core VM move by 10-20 % from run to run; instruction counts
+are independent of the machine's load and move by a few per cent (allocation and
+collection patterns differ from run to run). Each contender runs in a child under callgrind once with one pass over the text
 and once with three; half the difference is the cost of one pass, with start-up and
 loading subtracted. Instructions are not time (hyperscan's SIMD retires more per cycle
 than the interpreter), so read these beside the timed figures, not instead of them.
