@@ -101,6 +101,25 @@ def test_core_agrees_with_the_reference_on_fuzzed_rows(cells: list[str], headers
     assert detect(data, LOCATION, starts, padded) == detect_python(data, LOCATION, starts, padded)
 
 
+# Name words as the gazetteer, the stop lists and the title list see them.
+NAME_PIECES = [
+    "John", "JOHN", "john", "Smith", "SMITH", "Jo", "J.", "J", "Mr", "Mrs.", "Dr", "Prof", "Drew", "Mrinal",
+    "O'Brien", "O’NEIL", "o’neil", "Mary-Jane", "Street", "STREET", "street", "Council", "Road", "Chelsea",
+    "Green", "Ltd", "Smith-Jones", "Mac", ".", ",", ", ", " ", "  ", "-", "'", "’", "A.", "Ab.",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=10), st.booleans())
+def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: bool) -> None:
+    from incidentroom.scanner.detectors.name import name_key, parse_name_run
+
+    core = engine()
+    assert core is not None
+    key = name_key("".join(pieces).encode())
+    assert core.parse_name(key, labelled) == parse_name_run(key, labelled)
+
+
 def test_a_worker_loads_the_coordinators_database() -> None:
     from incidentroom.scanner import detect as module
 

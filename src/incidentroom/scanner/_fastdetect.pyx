@@ -22,7 +22,7 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memchr, memcmp
+from libc.string cimport memchr, memcmp, memcpy
 
 import gc
 import importlib
@@ -315,6 +315,59 @@ cdef inline int _digits(const unsigned char* d, Py_ssize_t* i, Py_ssize_t stop, 
     return value if count else -1
 
 
+cdef inline Py_ssize_t _strip_dots(const unsigned char* d, Py_ssize_t a, Py_ssize_t* b) noexcept nogil:
+    """Length of d[a:b[0]].strip(b".") once trailing dots are dropped from b (words start with a capital)."""
+    while b[0] > a and d[b[0] - 1] == c'.':
+        b[0] -= 1
+    return b[0] - a
+
+
+cdef bint _member(object table, const unsigned char* d, Py_ssize_t a, Py_ssize_t n, bint title) except -1:
+    """``d[a:a + n]`` (title-cased as bytes.title() when asked) is in the set ``table``."""
+    cdef char buf[128]
+    cdef Py_ssize_t i
+    cdef bint cased = False
+    cdef unsigned char c
+    if n > 128:
+        word = PyBytes_FromStringAndSize(<const char*>d + a, n)
+        return (word.title() if title else word) in table
+    for i in range(n):
+        c = d[a + i]
+        if title:
+            if c >= c'a' and c <= c'z':
+                if not cased:
+                    c -= 32
+                cased = True
+            elif c >= c'A' and c <= c'Z':
+                if cased:
+                    c += 32
+                cased = True
+            else:
+                cased = False
+        buf[i] = <char>c
+    return PyBytes_FromStringAndSize(buf, n) in table
+
+
+cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
+    memcpy(out + at, <const char*>word, PyBytes_GET_SIZE(word))
+    return at + PyBytes_GET_SIZE(word)
+
+
+cdef inline bint _starts_with(const char* p, Py_ssize_t n, bytes prefix):
+    cdef Py_ssize_t m = PyBytes_GET_SIZE(prefix)
+    return m <= n and memcmp(p, <const char*>prefix, m) == 0
+
+
+cdef inline Py_ssize_t _find(const unsigned char* d, Py_ssize_t n, Py_ssize_t start, const unsigned char* word,
+                             Py_ssize_t m) noexcept nogil:
+    """bytes.find(word, start) on d[:n]."""
+    cdef Py_ssize_t i
+    for i in range(start, n - m + 1):
+        if memcmp(d + i, word, m) == 0:
+            return i
+    return -1
+
+
 cdef class Engine:
     """One hyperscan database (compiled with libhs, scanned with a C callback) and its detectors."""
 
@@ -342,9 +395,9 @@ cdef class Engine:
     cdef dict terms_memo
     cdef object Candidate, Finding, Location
     # name kernel
-    cdef object NameParse, hard_stops, soft_stops, surnames
-    cdef tuple titles, title_names
-    cdef frozenset title_set
+    cdef object NameParse
+    cdef frozenset hard_stops_b, soft_stops_b, surnames_b
+    cdef tuple titles
     cdef dict name_memo, labelled_memo
     cdef tuple label_words
     cdef Py_ssize_t name_window
@@ -422,12 +475,11 @@ cdef class Engine:
         self.Location = model.Location
         self.NameParse = name.NameParse
         gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
-        self.hard_stops = gazetteer.hard_stopwords()
-        self.soft_stops = gazetteer.stopwords()
-        self.surnames = gazetteer.surnames()
+        # The name kernel looks words up as UTF-8 bytes (see _parse_name).
+        self.hard_stops_b = frozenset(w.encode() for w in gazetteer.hard_stopwords())
+        self.soft_stops_b = frozenset(w.encode() for w in gazetteer.stopwords())
+        self.surnames_b = frozenset(w.encode() for w in gazetteer.surnames())
         self.titles = tuple(t.encode() for t in name.TITLES)
-        self.title_names = tuple(name.TITLES)
-        self.title_set = frozenset(name.TITLES)
         self.name_memo = {}
         self.labelled_memo = {}
         self.label_words = name._LABEL_WORDS
@@ -562,6 +614,10 @@ cdef class Engine:
     def context_expressions(self):
         """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
         return {pattern.pattern: self.context_ids[id(pattern)] >= 0 for pattern in self.context_patterns}
+
+    def parse_name(self, bytes key, bint labelled):
+        """The name kernel's parse of one key (name.name_key), for the agreement tests."""
+        return self._parse_name(key, labelled)
 
     def bare(self, bytes data):
         """The native bare pass: scan and record every match in C, nothing else. Returns the count."""
@@ -858,86 +914,163 @@ cdef class Engine:
         return -1
 
     cdef object _parse_name(self, bytes key, bint labelled):
-        """name.parse_name_run (and parse_name_at) on the bytes of a name key, without regexes."""
+        """name.parse_name_run (and parse_name_at) on the bytes of a name key, in C.
+
+        The key holds only ASCII letters, spaces, ``'.,-`` and the UTF-8 right quote
+        (see name._NAME_RUN), so byte operations give what the reference's str
+        operations give: bytes.title() title-cases as str.title() does here, and the
+        word lists are looked up as UTF-8 bytes. The display value and the matching key
+        are built in one buffer each and decoded once.
+        """
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(key)
         cdef Py_ssize_t n = PyBytes_GET_SIZE(key)
-        cdef Py_ssize_t j, k, e, given_start, body_start, count
-        cdef int which = -1
+        cdef Py_ssize_t j, k, e, e1, k2, given_start, body_start, count, kept, length = 0, vlen = 0, tlen
+        cdef Py_ssize_t a, b, i, last_start, last_end, norm_len, tok_start, tok_end
+        cdef int which = -1, t
+        cdef bint two, found = False, titled, running_text
         cdef Py_ssize_t spans[8]
-        stops = self.hard_stops if labelled else self.soft_stops
-        value = None
-        length = 0
-        if labelled and n and d[0] >= c'A' and d[0] <= c'Z':
-            # 'Surname, [Title] Given [Middle]'
-            j = _name_chars_end(d, 1, n)
-            if j > 1 and j < n and d[j] == c',':
-                k = j + 1
-                while k < n and d[k] == c' ':
-                    k += 1
+        cdef char* out = <char*>malloc(2 * n + 32)
+        cdef char* norm
+        if out == NULL:
+            raise MemoryError()
+        norm = out + n + 16
+        stops = self.hard_stops_b if labelled else self.soft_stops_b
+        try:
+            if labelled and n and d[0] >= c'A' and d[0] <= c'Z':
+                # 'Surname, [Title] Given [Middle]'
+                j = _name_chars_end(d, 1, n)
+                if j > 1 and j < n and d[j] == c',':
+                    k = j + 1
+                    while k < n and d[k] == c' ':
+                        k += 1
+                    which = -1
+                    given_start = self._title_then_token(d, n, k, &which)
+                    if given_start == -1:
+                        given_start = k
+                    e = _token_end(d, given_start, n)
+                    if e != -1:
+                        e1 = e
+                        k = e
+                        while k < n and d[k] == c' ':
+                            k += 1
+                        two = k > e and _token_end(d, k, n) != -1
+                        k2 = k
+                        if two:
+                            e = _token_end(d, k, n)
+                        if not (_member(stops, d, 0, j, False)
+                                or _member(stops, d, given_start, _strip_dots(d, given_start, &e1), False)
+                                or (two and _member(stops, d, k2, _strip_dots(d, k2, &e), False))):
+                            # e and e1 were only trimmed of dots for the look-up: take them again.
+                            e = _token_end(d, k2, n) if two else _token_end(d, given_start, n)
+                            if which != -1:
+                                vlen = _append(out, vlen, self.titles[which])
+                                out[vlen] = c' '
+                                vlen += 1
+                            memcpy(out + vlen, d + given_start, e - given_start)
+                            vlen += e - given_start
+                            out[vlen] = c' '
+                            vlen += 1
+                            memcpy(out + vlen, d, j)
+                            vlen += j
+                            length = e
+                            found = True
+            if not found:
                 which = -1
-                given_start = self._title_then_token(d, n, k, &which)
-                if given_start == -1:
-                    given_start = k
-                e = _token_end(d, given_start, n)
-                if e != -1:
+                body_start = self._title_then_token(d, n, 0, &which)
+                if body_start == -1:
+                    body_start = 0
+                    which = -1
+                e = _token_end(d, body_start, n)
+                if e == -1:
+                    return None
+                spans[0] = body_start
+                spans[1] = e
+                count = 1
+                while count < 4:
                     k = e
                     while k < n and d[k] == c' ':
                         k += 1
-                    if k > e and _token_end(d, k, n) != -1:
-                        e = _token_end(d, k, n)
-                    sur = key[:j].decode()
-                    given = key[given_start:e].decode()
-                    if sur not in stops and not any(t.strip(".") in stops for t in given.split()):
-                        title = (self.titles[which].decode() + " ") if which != -1 else ""
-                        value = f"{title}{given} {sur}"
-                        length = e
-        if value is None:
-            which = -1
-            body_start = self._title_then_token(d, n, 0, &which)
-            if body_start == -1:
-                body_start = 0
-                which = -1
-            e = _token_end(d, body_start, n)
-            if e == -1:
-                return None
-            spans[0] = body_start
-            spans[1] = e
-            count = 1
-            while count < 4:
-                k = e
-                while k < n and d[k] == c' ':
-                    k += 1
-                if k == e or _token_end(d, k, n) == -1:
+                    if k == e or _token_end(d, k, n) == -1:
+                        break
+                    e = _token_end(d, k, n)
+                    spans[2 * count] = k
+                    spans[2 * count + 1] = e
+                    count += 1
+                if which != -1:
+                    stops = self.hard_stops_b
+                kept = 0
+                for k in range(count):
+                    a = spans[2 * k]
+                    b = spans[2 * k + 1]
+                    tlen = _strip_dots(d, a, &b)
+                    if _member(stops, d, a, tlen, False) or _member(stops, d, a, tlen, True):
+                        break
+                    kept += 1
+                if kept == 0 or (kept == 1 and which == -1):
+                    return None
+                last_start = spans[2 * kept - 2]
+                last_end = spans[2 * kept - 1]
+                if d[last_end - 1] == c'.' and last_end - last_start <= 2:
+                    return None  # 'Mr J.' alone: an initial is not a surname
+                if which != -1:
+                    vlen = _append(out, vlen, self.titles[which])
+                    out[vlen] = c' '
+                    vlen += 1
+                for k in range(kept):
+                    if k:
+                        out[vlen] = c' '
+                        vlen += 1
+                    memcpy(out + vlen, d + spans[2 * k], spans[2 * k + 1] - spans[2 * k])
+                    vlen += spans[2 * k + 1] - spans[2 * k]
+                # As the reference: the first occurrence of the last word from the body on.
+                length = _find(d, n, body_start, d + last_start, last_end - last_start)
+                length += last_end - last_start
+            titled = False
+            for t in range(len(self.titles)):
+                if _starts_with(out, vlen, self.titles[t]):
+                    titled = True
                     break
-                e = _token_end(d, k, n)
-                spans[2 * count] = k
-                spans[2 * count + 1] = e
-                count += 1
-            if which != -1:
-                stops = self.hard_stops
-            kept = []
-            for k in range(count):
-                token = key[spans[2 * k]:spans[2 * k + 1]].decode()
-                bare = token.strip(".")
-                if bare in stops or bare.title() in stops:
+            # The matching key: the value's words without dots and titles, lower case.
+            norm_len = 0
+            tok_start = tok_end = 0
+            i = 0
+            while i < vlen:
+                while i < vlen and out[i] == c' ':
+                    i += 1
+                if i == vlen:
                     break
-                kept.append(token)
-            if not kept or (len(kept) == 1 and which == -1):
+                a = i
+                while i < vlen and out[i] != c' ':
+                    i += 1
+                b = i
+                tlen = _strip_dots(<const unsigned char*>out, a, &b)
+                if self._is_title(out + a, tlen):
+                    continue
+                if norm_len:
+                    norm[norm_len] = c' '
+                    norm_len += 1
+                tok_start = a
+                tok_end = a + tlen
+                for k in range(tlen):
+                    norm[norm_len] = <char>_lower(<unsigned char>out[a + k])
+                    norm_len += 1
+            running_text = not labelled and not titled
+            if running_text and not _member(self.surnames_b, <const unsigned char*>out, tok_start,
+                                             tok_end - tok_start, True):
                 return None
-            last = kept[len(kept) - 1]
-            if last.endswith(".") and len(last) <= 2:
-                return None
-            title = (self.titles[which].decode() + " ") if which != -1 else ""
-            value = title + " ".join(kept)
-            last_bytes = last.encode()
-            length = key.find(last_bytes, body_start) + len(last_bytes)
-        titled = value.startswith(self.title_names)
-        tokens = [t for t in (word.strip(".") for word in value.split()) if t not in self.title_set]
-        running_text = not labelled and not titled
-        if running_text and tokens[len(tokens) - 1].title() not in self.surnames:
-            return None
-        confidence = 0.95 if labelled else 0.9 if titled else 0.8
-        return self.NameParse(value, " ".join(tokens).lower(), length, confidence, running_text)
+            confidence = 0.95 if labelled else 0.9 if titled else 0.8
+            return self.NameParse(PyUnicode_DecodeUTF8(out, vlen, NULL), PyUnicode_DecodeUTF8(norm, norm_len, NULL),
+                                  length, confidence, running_text)
+        finally:
+            free(out)
+
+    cdef bint _is_title(self, const char* p, Py_ssize_t n):
+        """p[:n] is one of name.TITLES exactly."""
+        cdef bytes title
+        for title in self.titles:
+            if PyBytes_GET_SIZE(title) == n and memcmp(p, <const char*>title, n) == 0:
+                return True
+        return False
 
     cdef int _context_id(self, object pattern) except -2:
         """The context database for a compiled bytes expression (compiled on first use); -1: use re."""
