@@ -120,6 +120,26 @@ def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: 
     assert core.parse_name(key, labelled) == parse_name_run(key, labelled)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ABIOQZSNaz0125679 ", min_size=2, max_size=9))
+def test_core_vehicle_mark_formats_agree_with_the_reference(mark: str) -> None:
+    from incidentroom.scanner import _fastdetect
+    from incidentroom.scanner.detectors.vehicle_registration import judge_mark
+
+    assert _fastdetect.judge_mark(mark.encode()) == judge_mark(mark)
+
+
+EMAIL_PIECES = ["info", "INFO", "test", "Tester", "j.smith", "dpo", "x", "@", "example.org", "EXAMPLE.COM",
+                "test", "localhost", "invalid", "mail.example.net", "rbkc.gov.uk", "notexample.org", ".", "-"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(EMAIL_PIECES), min_size=1, max_size=6))
+def test_core_email_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
+    data = ("Email " + "".join(pieces) + "@" + "".join(reversed(pieces)) + ".uk and x@" + "".join(pieces)).encode()
+    assert detect(data, LOCATION) == detect_python(data, LOCATION)
+
+
 def test_a_worker_loads_the_coordinators_database() -> None:
     from incidentroom.scanner import detect as module
 

@@ -22,7 +22,7 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdlib cimport free, malloc, qsort, realloc
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcmp, memcpy, strlen
 
 import gc
 import importlib
@@ -368,6 +368,88 @@ cdef inline Py_ssize_t _find(const unsigned char* d, Py_ssize_t n, Py_ssize_t st
     return -1
 
 
+cdef inline bint _in_range(unsigned char c, const char* excluded) noexcept nogil:
+    """An upper-case letter other than those in ``excluded``."""
+    return c >= c'A' and c <= c'Z' and memchr(excluded, c, strlen(excluded)) == NULL
+
+
+cdef inline bint _digit(unsigned char c) noexcept nogil:
+    return c >= c'0' and c <= c'9'
+
+
+cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, Py_ssize_t* n) noexcept nogil:
+    """vehicle_registration.judge_mark: CURRENT, OLDER or NORTHERN_IRELAND (0, 1, 2), or -1.
+
+    The four formats' expressions matched by hand on the upper-cased mark; ``compact``
+    receives it without spaces (at most 16 bytes).
+    """
+    cdef unsigned char u[16]
+    cdef Py_ssize_t i, k = 0, j, letters, digits
+    cdef int age
+    if length > 16 or length < 2:
+        return -1
+    for i in range(length):
+        u[i] = v[i] - 32 if v[i] >= c'a' and v[i] <= c'z' else v[i]
+        if u[i] != c' ':
+            compact[k] = <char>u[i]
+            k += 1
+    n[0] = k
+    # Current: [A-HJ-PR-Y]{2} age ' '? [A-HJ-NPR-Z]{3}
+    if (length == 7 or (length == 8 and u[4] == c' ')) and _in_range(u[0], "IQZ") and _in_range(u[1], "IQZ") \
+            and _digit(u[2]) and _digit(u[3]):
+        age = (u[2] - 48) * 10 + (u[3] - 48)
+        j = length - 3
+        if ((2 <= age <= 25 or 51 <= age <= 75) and _in_range(u[j], "IOQ") and _in_range(u[j + 1], "IOQ")
+                and _in_range(u[j + 2], "IOQ")):
+            return 0
+    # Prefix: [A-HJ-NP-Y] \d{1,3} ' '? [A-HJ-PR-Y]{3}
+    if _in_range(u[0], "IOZ") and length >= 5:
+        i = 1
+        while i < length and i < 4 and _digit(u[i]):
+            i += 1
+        if i > 1:
+            if i < length and u[i] == c' ':
+                i += 1
+            if (length - i == 3 and _in_range(u[i], "IQZ") and _in_range(u[i + 1], "IQZ")
+                    and _in_range(u[i + 2], "IQZ")):
+                return 1
+    # Suffix: [A-HJ-PR-Y]{3} ' '? \d{1,3} [A-HJ-NP-Y]
+    if length >= 5 and _in_range(u[0], "IQZ") and _in_range(u[1], "IQZ") and _in_range(u[2], "IQZ"):
+        i = 3
+        if u[i] == c' ':
+            i += 1
+        j = i
+        while i < length - 1 and _digit(u[i]):
+            i += 1
+        if 1 <= i - j <= 3 and i == length - 1 and _in_range(u[i], "IOZ"):
+            return 1
+    # Northern Ireland: [A-Z]? ([A-Z][IZ]|[IZ][A-Z]) ' '? \d{1,4}
+    letters = 0
+    while letters < length and u[letters] >= c'A' and u[letters] <= c'Z':
+        letters += 1
+    if letters == 2 or letters == 3:
+        j = letters - 2
+        if u[j] == c'I' or u[j] == c'Z' or u[j + 1] == c'I' or u[j + 1] == c'Z':
+            i = letters
+            if i < length and u[i] == c' ':
+                i += 1
+            digits = 0
+            while i < length and _digit(u[i]):
+                i += 1
+                digits += 1
+            if i == length and 1 <= digits <= 4:
+                return 2
+    return -1
+
+
+def judge_mark(bytes value):
+    """:func:`_judge_mark` as vehicle_registration.judge_mark answers, for the agreement tests."""
+    cdef char compact[16]
+    cdef Py_ssize_t n
+    cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), compact, &n)
+    return None if kind < 0 else (PyUnicode_DecodeASCII(compact, n, NULL), kind)
+
+
 cdef class Engine:
     """One hyperscan database (compiled with libhs, scanned with a C callback) and its detectors."""
 
@@ -405,11 +487,12 @@ cdef class Engine:
     # date-of-birth kernel
     cdef object dob_header_search, dob_text
     # email, vehicle registration, NHS number and passport kernels
-    cdef object is_role_or_test
-    cdef object judge_mark, vrm_context
+    cdef frozenset role_local_parts
+    cdef tuple test_domains
+    cdef object vrm_context
     cdef Py_ssize_t vrm_width
     cdef int vrm_current, vrm_older
-    cdef object judge_number, nhs_context, nhs_phone_prefix, nhs_phone_header
+    cdef object nhs_context, nhs_phone_prefix, nhs_phone_header
     cdef object passport_context
     cdef object phone_fullmatch
     cdef frozenset banned_nino_prefixes, test_pans
@@ -488,15 +571,14 @@ cdef class Engine:
         self.dob_header_search = dob._CONTEXT.header.search
         self.dob_text = dob._CONTEXT.text
         email = importlib.import_module("incidentroom.scanner.detectors.email")
-        self.is_role_or_test = email.is_role_or_test
+        self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
+        self.test_domains = tuple(d.encode() for d in email.TEST_DOMAINS)
         vrm = importlib.import_module("incidentroom.scanner.detectors.vehicle_registration")
-        self.judge_mark = vrm.judge_mark
         self.vrm_context = vrm._CONTEXT
         self.vrm_width = vrm.CONTEXT_WIDTH
         self.vrm_current = vrm.CURRENT
         self.vrm_older = vrm.OLDER
         nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
-        self.judge_number = nhs.judge_number
         self.nhs_context = nhs._CONTEXT
         self.nhs_phone_prefix = nhs._PHONE_PREFIX
         self.nhs_phone_header = nhs._PHONE_HEADER.search
@@ -1059,8 +1141,13 @@ cdef class Engine:
                                              tok_end - tok_start, True):
                 return None
             confidence = 0.95 if labelled else 0.9 if titled else 0.8
-            return self.NameParse(PyUnicode_DecodeUTF8(out, vlen, NULL), PyUnicode_DecodeUTF8(norm, norm_len, NULL),
-                                  length, confidence, running_text)
+            parsed = _new_tuple(<PyTypeObject*>self.NameParse, 5)
+            _set(parsed, 0, PyUnicode_DecodeUTF8(out, vlen, NULL))
+            _set(parsed, 1, PyUnicode_DecodeUTF8(norm, norm_len, NULL))
+            _set(parsed, 2, length)
+            _set(parsed, 3, confidence)
+            _set(parsed, 4, running_text)
+            return parsed
         finally:
             free(out)
 
@@ -1146,10 +1233,37 @@ cdef class Engine:
         c = d[start]
         if not ((c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9')):
             return None
-        value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
-        if self.is_role_or_test(value):
+        if self._role_or_test(d, start, at, end):
             return None
+        value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
         return (value, value.lower(), 0.95, start, end)
+
+    cdef bint _role_or_test(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t at, Py_ssize_t end) except -1:
+        """email.is_role_or_test on the ASCII address d[start:end] with its '@' at ``at``."""
+        cdef char buf[256]
+        cdef Py_ssize_t i, n = at - start, m = end - at - 1, length
+        cdef bytes domain
+        if n > 256 or m > 256:
+            return self._role_or_test_slow(d, start, end)
+        for i in range(n):
+            buf[i] = <char>_lower(d[start + i])
+        if n >= 4 and memcmp(buf, "test", 4) == 0:
+            return True
+        if PyBytes_FromStringAndSize(buf, n) in self.role_local_parts:
+            return True
+        for i in range(m):
+            buf[i] = <char>_lower(d[at + 1 + i])
+        for domain in self.test_domains:
+            length = PyBytes_GET_SIZE(domain)
+            if length > m or memcmp(buf + m - length, <const char*>domain, length) != 0:
+                continue
+            if length == m or buf[m - length - 1] == c'.':
+                return True
+        return False
+
+    cdef bint _role_or_test_slow(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t end) except -1:
+        from incidentroom.scanner.detectors.email import is_role_or_test
+        return is_role_or_test(PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL))
 
     cdef object _vrm(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """VehicleRegistrationDetector.validate."""
@@ -1158,17 +1272,19 @@ cdef class Engine:
             c = (<const unsigned char*>PyBytes_AS_STRING(data))[start - 1]
             if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9') or c == c'_':
                 return None
-        value = data[start:end].decode("utf-8", "replace")
-        judged = self.judge_mark(value)
-        if judged is None:
+        cdef char compact[16]
+        cdef Py_ssize_t n
+        cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(data) + start, end - start, compact, &n)
+        if kind < 0:
             return None
-        compact, kind = judged
+        value = data[start:end].decode("utf-8", "replace")
+        compact_value = PyUnicode_DecodeASCII(compact, n, NULL)
         in_context = self._has_context(self.vrm_context, data, start, self.vrm_width, header)
         if kind == self.vrm_current:
-            return (value, compact, 0.95 if in_context else 0.85, start, end)
+            return (value, compact_value, 0.95 if in_context else 0.85, start, end)
         if not in_context:
             return None
-        return (value, compact, 0.85 if kind == self.vrm_older else 0.8, start, end)
+        return (value, compact_value, 0.85 if kind == self.vrm_older else 0.8, start, end)
 
     cdef object _phone(self, bytes data, Py_ssize_t start, Py_ssize_t end):
         """UkPhoneDetector.validate (normalise_uk_phone), the numbering-plan check memoised by number."""
@@ -1276,18 +1392,35 @@ cdef class Engine:
 
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
-        value = data[start:end].decode("utf-8", "replace")
-        judged = self.judge_number(value)
-        if judged is None:
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef char number[10]
+        cdef Py_ssize_t i, n = 0
+        cdef int total = 0
+        cdef bint same = True, grouped
+        # nhs_number.judge_number: ten digits, not all the same, modulus 11 (weights 10..1).
+        for i in range(start, end):
+            if d[i] >= c'0' and d[i] <= c'9':
+                if n == 10:
+                    return None
+                number[n] = <char>d[i]
+                n += 1
+        if n != 10:
             return None
-        number, grouped = judged
+        for i in range(10):
+            total += (10 - i) * (number[i] - 48)
+            same = same and number[i] == number[0]
+        if same or total % 11:
+            return None
+        # '^\d{3}[ -]\d{3}[ -]\d{4}$': the expression allows only these separators there.
+        grouped = end - start == 12
         if self._text_has(self.nhs_phone_prefix, <const unsigned char*>PyBytes_AS_STRING(data), start - 8, start):
             return None
         if self._header_says(self.nhs_phone_header, header):
             return None
         if not (grouped or self._has_context(self.nhs_context, data, start, 40, header)):
             return None
-        return (value, number, 0.95, start, end)
+        return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), PyUnicode_DecodeASCII(number, 10, NULL),
+                0.95, start, end)
 
     cdef bint _header_says(self, object search, str header):
         """Memoised truth of ``search(header)``: an expression's search or a detector's
