@@ -40,11 +40,12 @@ cdef enum:
     K_PHONE = 9
     K_NINO = 10
     K_CARD = 11
+    K_SORT_CODE = 12
 
 KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
-    "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD,
+    "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD, "sort_code": K_SORT_CODE,
 }
 
 
@@ -377,6 +378,19 @@ cdef inline bint _digit(unsigned char c) noexcept nogil:
     return c >= c'0' and c <= c'9'
 
 
+cdef inline bint _word(unsigned char c) noexcept nogil:
+    """An ASCII word character (what \\b looks at)."""
+    return _digit(c) or (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or c == c'_'
+
+
+cdef inline bint all_digits(const unsigned char* d, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(start, end):
+        if not _digit(d[i]):
+            return False
+    return True
+
+
 cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, Py_ssize_t* n) noexcept nogil:
     """vehicle_registration.judge_mark: CURRENT, OLDER or NORTHERN_IRELAND (0, 1, 2), or -1.
 
@@ -493,7 +507,7 @@ cdef class Engine:
     cdef Py_ssize_t vrm_width
     cdef int vrm_current, vrm_older
     cdef object nhs_context, nhs_phone_prefix, nhs_phone_header
-    cdef object passport_context
+    cdef object passport_context, sort_code_context
     cdef object phone_fullmatch
     cdef frozenset banned_nino_prefixes, test_pans
     cdef dict phone_memo
@@ -583,6 +597,7 @@ cdef class Engine:
         self.nhs_phone_prefix = nhs._PHONE_PREFIX
         self.nhs_phone_header = nhs._PHONE_HEADER.search
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
+        self.sort_code_context = importlib.import_module("incidentroom.scanner.detectors.bank_account")._CONTEXT
         self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
         self.phone_memo = {}
         self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detectors.national_insurance")._BANNED_PREFIXES
@@ -854,6 +869,8 @@ cdef class Engine:
             return self._nino(data, start, end)
         if kernel == K_CARD:
             return self._card(data, start, end)
+        if kernel == K_SORT_CODE:
+            return self._sort_code(data, pid, start, end, header)
         if kernel == K_PASSPORT:
             if not self._has_context(self.passport_context, data, start, 40, header):
                 return None
@@ -1421,6 +1438,42 @@ cdef class Engine:
             return None
         return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), PyUnicode_DecodeASCII(number, 10, NULL),
                 0.95, start, end)
+
+    cdef object _sort_code(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """SortCodeAccountDetector.validate: the account number after it, or sort-code context.
+
+        The reference matches ``^\\D{0,30}?\\b(\\d{8})\\b`` on the next 45 bytes decoded; on
+        ASCII the only place the digits can start is the first digit. Other text goes to
+        the reference itself (its offsets count characters there).
+        """
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(data), stop = end + 45, i, k = -1, k2
+        cdef char compact[6]
+        if stop > n:
+            stop = n
+        for i in range(end, stop):
+            if d[i] >= 0x80:
+                hit = self.detectors[pid].validate(self.Candidate(data, start, end, header))
+                if hit is None:
+                    return None
+                value, normalised, confidence, s, e = hit
+                return (value, normalised, confidence, start if s is None else s, end if e is None else e)
+            if k == -1 and _digit(d[i]):
+                k = i
+        i = 0
+        for k2 in range(start, end):
+            if d[k2] != c'-':
+                compact[i] = <char>d[k2]
+                i += 1
+        sort_code = PyUnicode_DecodeASCII(compact, 6, NULL)
+        value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
+        if (k != -1 and k - end <= 30 and (k == end or not _word(d[k - 1])) and k + 8 <= stop
+                and all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
+            account = PyUnicode_DecodeASCII(<char*>d + k, 8, NULL)
+            return (f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
+        if self._has_context(self.sort_code_context, data, start, 40, header):
+            return (value, sort_code, 0.7, start, end)
+        return None
 
     cdef bint _header_says(self, object search, str header):
         """Memoised truth of ``search(header)``: an expression's search or a detector's
