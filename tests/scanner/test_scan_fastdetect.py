@@ -12,11 +12,14 @@ from scanhelp import extracted_units
 
 from incidentroom.scanner.detect import (
     CELL_SEPARATOR,
+    Layout,
     detect,
     detect_python,
     engine,
+    pattern_table,
     reset_caches,
     serialized_database,
+    start_layout,
 )
 from incidentroom.scanner.model import Location, RowUnit
 
@@ -137,6 +140,54 @@ EMAIL_PIECES = ["info", "INFO", "test", "Tester", "j.smith", "dpo", "x", "@", "e
 @given(st.lists(st.sampled_from(EMAIL_PIECES), min_size=1, max_size=6))
 def test_core_email_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
     data = ("Email " + "".join(pieces) + "@" + "".join(reversed(pieces)) + ".uk and x@" + "".join(pieces)).encode()
+    assert detect(data, LOCATION) == detect_python(data, LOCATION)
+
+
+SORT_CODE_PIECES = ["sort code ", "20-00-00", "12-34-56", " ", "12345678", "123456789", "a/c: ", "-", "x", "é", "_",
+                    "Bank", "\n", "1234567", "::" * 10, "abcdefghij" * 2]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SORT_CODE_PIECES), min_size=1, max_size=12))
+def test_core_sort_code_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
+    data = "".join(pieces).encode()
+    assert detect(data, LOCATION) == detect_python(data, LOCATION)
+
+
+def test_only_word_list_expressions_go_without_start_tracking() -> None:
+    owners, expressions = pattern_table()
+    untracked = {owners[i].category for i, e in enumerate(expressions) if start_layout(e) is not None}
+    assert {"name", "health", "religion", "ethnicity", "sexual_orientation", "criminal_offence"} == untracked
+    assert start_layout(rb"(?i)\b(?:next of kin|name)[ \t]{0,8}:[ \t]{0,8}[A-Za-z]") == Layout(
+        (b"next of kin", b"name"), True, 3, False
+    )
+    assert start_layout(rb"\b(?:Mr|Mrs)\.?[ ]+[A-Z]") == Layout((b"Mrs", b"Mr"), False, 2, True)
+    for tracked in (rb"\b(?:Mr|Mrs)\d", rb"\b(?:a.b)\b", rb"(?:Mr)\b", rb"\b(?:Mr|-x)\b", rb"\b\d{3}\b"):
+        assert start_layout(tracked) is None, tracked
+
+
+def _listed_words() -> list[str]:
+    words: list[str] = []
+    for expression in pattern_table()[1]:
+        layout = start_layout(expression)
+        if layout is not None:
+            words += [w.decode() for w in layout.words[:30]]
+    return words
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(_listed_words()), st.sampled_from([" ", "\t", ":", ": ", ".", "_", "3", "Mr", "é"])),
+            st.sampled_from([str, str.upper, str.title]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_core_finds_word_list_starts_as_start_tracking_does(parts: list[tuple[str, object]]) -> None:
+    data = "".join(case(word) for word, case in parts).encode()  # type: ignore[operator]
     assert detect(data, LOCATION) == detect_python(data, LOCATION)
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from .detect import Layout
 from .detectors.base import Detector
 from .detectors.name import NameParse
 from .model import Finding, Location
@@ -19,6 +20,7 @@ class Engine:
         owners: Sequence[Detector],
         ranks: Sequence[int],
         expressions: list[bytes],
+        layouts: Sequence[Layout | None],
         serialized: bytes | None = None,
     ) -> None: ...
     def serialize(self) -> bytes: ...

@@ -482,6 +482,11 @@ cdef class Engine:
     cdef int* variant
     cdef int* rank
     cdef char* is_name
+    # Start recovery for word-list expressions compiled without start tracking (detect.Layout).
+    cdef list layout_words
+    cdef char* layout_tail  # -1: hyperscan tracks the start
+    cdef char* layout_caseless
+    cdef char* layout_single
     cdef list detectors
     cdef list categories
     cdef list names
@@ -523,21 +528,39 @@ cdef class Engine:
         self.variant = NULL
         self.rank = NULL
         self.is_name = NULL
+        self.layout_tail = NULL
+        self.layout_caseless = NULL
+        self.layout_single = NULL
 
-    def __init__(self, owners, ranks, expressions, serialized=None):
+    def __init__(self, owners, ranks, expressions, layouts, serialized=None):
         """Pattern id i is ``expressions[i]``, owned by ``owners[i]``, whose place in name order is ``ranks[i]``.
+
+        ``layouts[i]`` (a detect.Layout or ``None``) says how to find a match's start
+        without hyperscan's start tracking; ``None`` keeps the tracking.
 
         ``serialized`` (from :meth:`serialize`) skips compiling: pool and Dask workers get
         the coordinator's database and start in milliseconds.
         """
         cdef int i
+        self.npatterns = len(owners)
+        self.layout_tail = <char*>malloc(self.npatterns)
+        self.layout_caseless = <char*>malloc(self.npatterns)
+        self.layout_single = <char*>malloc(self.npatterns)
+        if not (self.layout_tail and self.layout_caseless and self.layout_single):
+            raise MemoryError()
+        self.layout_words = []
+        for i in range(self.npatterns):
+            layout = layouts[i]
+            self.layout_words.append(None if layout is None else tuple(layout.words))
+            self.layout_tail[i] = -1 if layout is None else layout.tail
+            self.layout_caseless[i] = layout is not None and layout.caseless
+            self.layout_single[i] = layout is not None and layout.single_words
         if serialized is not None:
             self._load(serialized)
         else:
             self._compile(expressions)
         if hs_alloc_scratch(self.db, &self.scratch) != HS_SUCCESS:
             raise MemoryError("hyperscan could not allocate its scratch space")
-        self.npatterns = len(owners)
         self.kernel = <int*>malloc(self.npatterns * sizeof(int))
         self.variant = <int*>malloc(self.npatterns * sizeof(int))
         self.rank = <int*>malloc(self.npatterns * sizeof(int))
@@ -616,7 +639,7 @@ cdef class Engine:
                 raise MemoryError()
             for i in range(count):
                 exprs[i] = encoded[i]
-                flags[i] = HS_FLAG_SOM_LEFTMOST
+                flags[i] = HS_FLAG_SOM_LEFTMOST if self.layout_tail[i] < 0 else 0
                 ids[i] = <unsigned int>i
             status = hs_compile_multi(exprs, flags, ids, <unsigned int>count, HS_MODE_BLOCK, NULL, &self.db, &error)
             if status != HS_SUCCESS:
@@ -696,6 +719,9 @@ cdef class Engine:
         free(self.variant)
         free(self.rank)
         free(self.is_name)
+        free(self.layout_tail)
+        free(self.layout_caseless)
+        free(self.layout_single)
 
     def reset(self):
         """Forget memoised validations (benchmarks time cold passes with this)."""
@@ -711,6 +737,45 @@ cdef class Engine:
     def context_expressions(self):
         """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
         return {pattern.pattern: self.context_ids[id(pattern)] >= 0 for pattern in self.context_patterns}
+
+    cdef Py_ssize_t _start_of(self, const unsigned char* d, int pid, Py_ssize_t end):
+        """Where a match of a word-list expression (detect.Layout) ending at ``end`` starts, or -1."""
+        cdef int tail = self.layout_tail[pid]
+        cdef Py_ssize_t p = end, s, length, i
+        cdef bint caseless = self.layout_caseless[pid]
+        cdef const unsigned char* w
+        cdef bytes word
+        if tail == 1 or tail == 2:  # '[ ]+[A-Z]' and '\\.?[ ]+[A-Z]'
+            p = end - 1
+            while p > 0 and d[p - 1] == c' ':
+                p -= 1
+            if tail == 2 and p > 0 and d[p - 1] == c'.':
+                p -= 1
+        elif tail == 3:  # '[ \\t]{0,8}:[ \\t]{0,8}[A-Za-z]'
+            p = end - 1
+            while p > 0 and (d[p - 1] == c' ' or d[p - 1] == c'\t'):
+                p -= 1
+            p -= 1  # the colon
+            while p > 0 and (d[p - 1] == c' ' or d[p - 1] == c'\t'):
+                p -= 1
+        if self.layout_single[pid]:
+            # One run of letters: a word boundary inside the run is impossible.
+            s = p
+            while s > 0 and _word(d[s - 1]):
+                s -= 1
+            return s
+        for word in self.layout_words[pid]:  # longest first: the leftmost start
+            length = PyBytes_GET_SIZE(word)
+            s = p - length
+            if s < 0 or (s > 0 and _word(d[s - 1])):
+                continue
+            w = <const unsigned char*><const char*>word
+            for i in range(length):
+                if (_lower(d[s + i]) if caseless else d[s + i]) != w[i]:
+                    break
+            else:
+                return s
+        return -1
 
     def parse_name(self, bytes key, bint labelled):
         """The name kernel's parse of one key (name.name_key), for the agreement tests."""
@@ -740,6 +805,14 @@ cdef class Engine:
         cdef MatchBuffer scanned = self._scan(data)
         cdef Py_ssize_t n = scanned.n
         cdef Match* matches = scanned.buf
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t k
+        for k in range(n):
+            if self.layout_tail[matches[k].pid] >= 0:
+                matches[k].start = self._start_of(d, matches[k].pid, matches[k].end)
+                if matches[k].start < 0:
+                    free(matches)
+                    raise RuntimeError(f"no listed word ends before the match of pattern {matches[k].pid}")
         qsort(matches, n, sizeof(Match), _cmp_match)
 
         cdef bint in_row = cell_starts is not None

@@ -13,11 +13,13 @@ import hashlib
 import logging
 import os
 import platform
+import re
 import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import hyperscan
 
@@ -99,6 +101,45 @@ def pattern_table() -> tuple[tuple[Detector, ...], tuple[bytes, ...]]:
     return tuple(owners), tuple(expressions)
 
 
+class Layout(NamedTuple):
+    """How the compiled core finds where a match of a word-list expression starts.
+
+    Hyperscan's start-of-match tracking costs a sixth of the whole scan for the name
+    expressions alone. An expression of the form ``(?i)?\\b(?:word|word...)TAIL`` does
+    not need it: from the end hyperscan reports, the core steps back over the tail and
+    takes the longest listed word that ends there after a word boundary, which is the
+    leftmost start tracking would have given. Every other expression keeps the tracking.
+    """
+
+    words: tuple[bytes, ...]  # longest first; lower case when caseless
+    caseless: bool
+    tail: int  # index into TAILS
+    single_words: bool  # every word is one run of letters: its start is where the run starts
+
+
+#: The tails the core can step back over, in the order its start recovery numbers them.
+TAILS = (rb"\b", rb"[ ]+[A-Z]", rb"\.?[ ]+[A-Z]", rb"[ \t]{0,8}:[ \t]{0,8}[A-Za-z]")
+_WORD_LIST = re.compile(
+    rb"(\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)(" + b"|".join(re.escape(t) for t in TAILS) + rb")"
+)
+
+
+def start_layout(expression: bytes) -> Layout | None:
+    """The :class:`Layout` of a word-list expression, or ``None`` when it needs start tracking."""
+    match = _WORD_LIST.fullmatch(expression)
+    if match is None:
+        return None
+    caseless = match[1] is not None
+    words = []
+    for alternative in match[2].split(b"|"):
+        word = alternative.replace(b"[ ]", b" ").replace(b"\\", b"")
+        if not (word[:1].isalpha() and word[-1:].isalnum()):
+            return None  # the boundary checks assume a word starts and ends with a word character
+        words.append(word.lower() if caseless else word)
+    ordered = tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+    return Layout(ordered, caseless, TAILS.index(match[3]), all(w.isalpha() for w in ordered))
+
+
 @cache
 def engine() -> _fastdetect.Engine | None:
     """The compiled core with its own libhs database, or ``None`` when it was not built."""
@@ -109,27 +150,29 @@ def engine() -> _fastdetect.Engine | None:
     # all_detectors() is in name order: a detector's place there is the reference's tie-break.
     place = {id(d): i for i, d in enumerate(all_detectors())}
     ranks = [place[id(d)] for d in owners]
+    layouts = [start_layout(e) for e in expressions]
     if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
-        return _fastdetect.Engine(owners, ranks, list(expressions), _PRELOADED[0][1:])
-    cached = _database_cache_path(expressions)
+        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:])
+    cached = _database_cache_path(expressions, layouts)
     if cached is not None and cached.exists():
         try:
-            return _fastdetect.Engine(owners, ranks, list(expressions), cached.read_bytes())
+            return _fastdetect.Engine(owners, ranks, list(expressions), layouts, cached.read_bytes())
         except (OSError, _fastdetect.PatternError) as exc:
             log.info("recompiling the detection patterns: %s does not load (%s)", cached, exc)
-    core = _fastdetect.Engine(owners, ranks, list(expressions))
+    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts)
     if cached is not None:
         _write_atomically(cached, core.serialize())
     return core
 
 
-def _database_cache_path(expressions: tuple[bytes, ...]) -> Path | None:
+def _database_cache_path(expressions: tuple[bytes, ...], layouts: list[Layout | None]) -> Path | None:
     """Where the compiled database is kept between processes (compiling takes seconds).
 
     ``INCIDENTROOM_CACHE_DIR``, else ``$XDG_CACHE_HOME/incidentroom`` or
     ``~/.cache/incidentroom``; an empty ``INCIDENTROOM_CACHE_DIR`` turns the cache off.
-    The name covers the expressions, the libhs version and this CPU's features, since
-    hyperscan compiles for the instructions of the machine it runs on.
+    The name covers the expressions, which of them are compiled without start tracking,
+    the libhs version and this CPU's features, since hyperscan compiles for the
+    instructions of the machine it runs on.
     """
     configured = os.environ.get("INCIDENTROOM_CACHE_DIR")
     if configured == "":
@@ -144,6 +187,7 @@ def _database_cache_path(expressions: tuple[bytes, ...]) -> Path | None:
         _fastdetect.libhs_version().encode(),
         platform.machine().encode(),
         _cpu_flags(),
+        bytes(layout is None for layout in layouts),
         *expressions,
     ):
         digest.update(len(part).to_bytes(8, "big") + part)
