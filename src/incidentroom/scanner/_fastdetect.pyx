@@ -101,6 +101,25 @@ cdef int _cmp_match(const void* a, const void* b) noexcept nogil:
     return 0
 
 
+cdef void _sort_matches(Match* m, Py_ssize_t n) noexcept nogil:
+    """Sort as _cmp_match says. Hyperscan reports in end order, nearly start order already,
+    so insertion sort does it in about one pass; past a budget of moves (text that
+    nests many matches) it hands over to qsort, so the worst case stays n log n."""
+    cdef Py_ssize_t i, j, moves = 0, budget = 8 * n + 64
+    cdef Match x
+    for i in range(1, n):
+        x = m[i]
+        j = i
+        while j > 0 and _cmp_match(&x, &m[j - 1]) < 0:
+            m[j] = m[j - 1]
+            j -= 1
+            moves += 1
+        m[j] = x
+        if moves > budget:
+            qsort(m, n, sizeof(Match), _cmp_match)
+            return
+
+
 cdef int _cmp_found_position(const void* a, const void* b) noexcept nogil:
     """By start, longest first, then emission order."""
     cdef const Found* x = <const Found*>a
@@ -813,7 +832,7 @@ cdef class Engine:
                 if matches[k].start < 0:
                     free(matches)
                     raise RuntimeError(f"no listed word ends before the match of pattern {matches[k].pid}")
-        qsort(matches, n, sizeof(Match), _cmp_match)
+        _sort_matches(matches, n)
 
         cdef bint in_row = cell_starts is not None
         cdef Py_ssize_t ncells = len(cell_starts) if in_row else 0
@@ -893,13 +912,19 @@ cdef class Engine:
         cdef int pid
         cdef PyTypeObject* finding_type = <PyTypeObject*>self.Finding
         cdef PyTypeObject* location_type = <PyTypeObject*>self.Location
+        cdef double confidence
+        cdef double known[8]
+        cdef int nknown = 0, c
         page, sheet, row, line, base = location
         if base is None:
             base = 0
+        # Confidences take a handful of values: one float object each, not one per finding.
+        shared_floats = []
         for i in range(nfound):
             if not found[i].keep:
                 continue
             pid = found[i].pid
+            start = found[i].start
             if in_row:
                 loc = location
             else:
@@ -908,15 +933,26 @@ cdef class Engine:
                 _set(loc, 1, sheet)
                 _set(loc, 2, row)
                 _set(loc, 3, line)
-                _set(loc, 4, base + found[i].start)
+                _set(loc, 4, start if base == 0 else base + start)
+            confidence = found[i].confidence
+            for c in range(nknown):
+                if known[c] == confidence:
+                    shared = shared_floats[c]
+                    break
+            else:
+                shared = confidence
+                if nknown < 8:
+                    known[nknown] = confidence
+                    shared_floats.append(shared)
+                    nknown += 1
             finding = _new_tuple(finding_type, 8)
             _set(finding, 0, self.categories[pid])
             _set(finding, 1, self.names[pid])
             _set(finding, 2, values[found[i].seq])
             _set(finding, 3, normalised_values[found[i].seq])
-            _set(finding, 4, found[i].start)
+            _set(finding, 4, start)
             _set(finding, 5, found[i].end)
-            _set(finding, 6, found[i].confidence)
+            _set(finding, 6, shared)
             _set(finding, 7, loc)
             out.append(finding)
         return out
