@@ -789,10 +789,11 @@ cdef class Engine:
             if s < 0 or (s > 0 and _word(d[s - 1])):
                 continue
             w = <const unsigned char*><const char*>word
-            for i in range(length):
-                if (_lower(d[s + i]) if caseless else d[s + i]) != w[i]:
-                    break
-            else:
+            # From the last letter back: most listed words differ from the text there first.
+            i = length - 1
+            while i >= 0 and (_lower(d[s + i]) if caseless else d[s + i]) == w[i]:
+                i -= 1
+            if i < 0:
                 return s
         return -1
 
