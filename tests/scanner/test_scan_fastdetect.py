@@ -139,7 +139,9 @@ EMAIL_PIECES = ["info", "INFO", "test", "Tester", "j.smith", "dpo", "x", "@", "e
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(EMAIL_PIECES), min_size=1, max_size=6))
 def test_core_email_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
-    data = ("Email " + "".join(pieces) + "@" + "".join(reversed(pieces)) + ".uk and x@" + "".join(pieces)).encode()
+    data = (
+        "Email " + "".join(pieces) + "@" + "".join(reversed(pieces)) + ".uk and x@" + "".join(pieces)
+    ).encode()
     assert detect(data, LOCATION) == detect_python(data, LOCATION)
 
 
@@ -179,7 +181,10 @@ def _listed_words() -> list[str]:
 @given(
     st.lists(
         st.tuples(
-            st.one_of(st.sampled_from(_listed_words()), st.sampled_from([" ", "\t", ":", ": ", ".", "_", "3", "Mr", "é"])),
+            st.one_of(
+                st.sampled_from(_listed_words()),
+                st.sampled_from([" ", "\t", ":", ": ", ".", "_", "3", "Mr", "é"]),
+            ),
             st.sampled_from([str, str.upper, str.title]),
         ),
         min_size=1,

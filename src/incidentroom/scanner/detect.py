@@ -120,7 +120,9 @@ class Layout(NamedTuple):
 #: The tails the core can step back over, in the order its start recovery numbers them.
 TAILS = (rb"\b", rb"[ ]+[A-Z]", rb"\.?[ ]+[A-Z]", rb"[ \t]{0,8}:[ \t]{0,8}[A-Za-z]")
 _WORD_LIST = re.compile(
-    rb"(\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)(" + b"|".join(re.escape(t) for t in TAILS) + rb")"
+    rb"(\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)("
+    + b"|".join(re.escape(t) for t in TAILS)
+    + rb")"
 )
 
 
