@@ -35,7 +35,13 @@ else:
     from incidentroom.scanner import run_scan
     run_scan([root], out, workers=workers)
 elapsed = time.perf_counter() - start
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork and exec
+# into ru_maxrss, so every child reported at least the bench's own size.
+try:
+    status = Path("/proc/self/status").read_text()
+    me = int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmHWM:")))
+except (OSError, StopIteration):
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({{"seconds": elapsed, "rss_mib": me / 1024, "worker_rss_mib": kids / 1024}}))
 """

@@ -478,7 +478,7 @@ cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, P
 def judge_mark(bytes value):
     """:func:`_judge_mark` as vehicle_registration.judge_mark answers, for the agreement tests."""
     cdef char compact[16]
-    cdef Py_ssize_t n
+    cdef Py_ssize_t n = 0
     cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), compact, &n)
     return None if kind < 0 else (PyUnicode_DecodeASCII(compact, n, NULL), kind)
 
@@ -1400,7 +1400,7 @@ cdef class Engine:
             if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9') or c == c'_':
                 return None
         cdef char compact[16]
-        cdef Py_ssize_t n
+        cdef Py_ssize_t n = 0
         cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(data) + start, end - start, compact, &n)
         if kind < 0:
             return None
