@@ -335,11 +335,11 @@ cdef inline int _digits(const unsigned char* d, Py_ssize_t* i, Py_ssize_t stop, 
     return value if count else -1
 
 
-cdef inline Py_ssize_t _strip_dots(const unsigned char* d, Py_ssize_t a, Py_ssize_t* b) noexcept nogil:
-    """Length of d[a:b[0]].strip(b".") once trailing dots are dropped from b (words start with a capital)."""
-    while b[0] > a and d[b[0] - 1] == c'.':
-        b[0] -= 1
-    return b[0] - a
+cdef inline Py_ssize_t _strip_dots(const unsigned char* d, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """Length of d[a:b].strip(b".") (name words start with a capital, so only trailing dots)."""
+    while b > a and d[b - 1] == c'.':
+        b -= 1
+    return b - a
 
 
 cdef bint _member(object table, const unsigned char* d, Py_ssize_t a, Py_ssize_t n, bint title) except -1:
@@ -402,7 +402,7 @@ cdef inline bint _word(unsigned char c) noexcept nogil:
     return _digit(c) or (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or c == c'_'
 
 
-cdef inline bint all_digits(const unsigned char* d, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+cdef inline bint _all_digits(const unsigned char* d, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i
     for i in range(start, end):
         if not _digit(d[i]):
@@ -570,7 +570,7 @@ cdef class Engine:
         self.layout_words = []
         for i in range(self.npatterns):
             layout = layouts[i]
-            self.layout_words.append(None if layout is None else tuple(layout.words))
+            self.layout_words.append(None if layout is None else layout.words)
             self.layout_tail[i] = -1 if layout is None else layout.tail
             self.layout_caseless[i] = layout is not None and layout.caseless
             self.layout_single[i] = layout is not None and layout.single_words
@@ -986,11 +986,16 @@ cdef class Engine:
                 return None
             value = data[start:end].decode("utf-8", "replace")
             return (value, value, 0.9, start, end)
-        detector = self.detectors[pid]
-        if kernel == K_PHONE or detector.context_free:
-            hit = self._memoised(data, pid, start, end, header)
-        else:
-            hit = detector.validate(self.Candidate(data, start, end, header))
+        if kernel == K_PHONE or self.detectors[pid].context_free:
+            return self._spanned(self._memoised(data, pid, start, end, header), start, end)
+        return self._by_detector(data, pid, start, end, header)
+
+    cdef object _by_detector(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
+        """The detector's own ``validate()``, as a kernel's result."""
+        return self._spanned(self.detectors[pid].validate(self.Candidate(data, start, end, header)), start, end)
+
+    cdef object _spanned(self, object hit, Py_ssize_t start, Py_ssize_t end):
+        """A ``Hit`` as a kernel's (value, normalised, confidence, start, end), the span filled in."""
         if hit is None:
             return None
         value, normalised, confidence, s, e = hit
@@ -1167,10 +1172,8 @@ cdef class Engine:
                         if two:
                             e = _token_end(d, k, n)
                         if not (_member(stops, d, 0, j, False)
-                                or _member(stops, d, given_start, _strip_dots(d, given_start, &e1), False)
-                                or (two and _member(stops, d, k2, _strip_dots(d, k2, &e), False))):
-                            # e and e1 were only trimmed of dots for the look-up: take them again.
-                            e = _token_end(d, k2, n) if two else _token_end(d, given_start, n)
+                                or _member(stops, d, given_start, _strip_dots(d, given_start, e1), False)
+                                or (two and _member(stops, d, k2, _strip_dots(d, k2, e), False))):
                             if which != -1:
                                 vlen = _append(out, vlen, self.titles[which])
                                 out[vlen] = c' '
@@ -1211,7 +1214,7 @@ cdef class Engine:
                 for k in range(count):
                     a = spans[2 * k]
                     b = spans[2 * k + 1]
-                    tlen = _strip_dots(d, a, &b)
+                    tlen = _strip_dots(d, a, b)
                     if _member(stops, d, a, tlen, False) or _member(stops, d, a, tlen, True):
                         break
                     kept += 1
@@ -1252,7 +1255,7 @@ cdef class Engine:
                 while i < vlen and out[i] != c' ':
                     i += 1
                 b = i
-                tlen = _strip_dots(<const unsigned char*>out, a, &b)
+                tlen = _strip_dots(<const unsigned char*>out, a, b)
                 if self._is_title(out + a, tlen):
                     continue
                 if norm_len:
@@ -1397,7 +1400,7 @@ cdef class Engine:
         cdef unsigned char c
         if start:
             c = (<const unsigned char*>PyBytes_AS_STRING(data))[start - 1]
-            if (c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9') or c == c'_':
+            if _word(c):
                 return None
         cdef char compact[16]
         cdef Py_ssize_t n = 0
@@ -1563,11 +1566,7 @@ cdef class Engine:
             stop = n
         for i in range(end, stop):
             if d[i] >= 0x80:
-                hit = self.detectors[pid].validate(self.Candidate(data, start, end, header))
-                if hit is None:
-                    return None
-                value, normalised, confidence, s, e = hit
-                return (value, normalised, confidence, start if s is None else s, end if e is None else e)
+                return self._by_detector(data, pid, start, end, header)
             if k == -1 and _digit(d[i]):
                 k = i
         i = 0
@@ -1578,7 +1577,7 @@ cdef class Engine:
         sort_code = PyUnicode_DecodeASCII(compact, 6, NULL)
         value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
         if (k != -1 and k - end <= 30 and (k == end or not _word(d[k - 1])) and k + 8 <= stop
-                and all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
+                and _all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
             account = PyUnicode_DecodeASCII(<char*>d + k, 8, NULL)
             return (f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
         if self._has_context(self.sort_code_context, data, start, 40, header):
