@@ -3,10 +3,13 @@
 Usage: .venv/bin/python bench/scan_detect_instructions.py [--people 600] [--dilute 1]
 
 Wall-clock ratios on a shared 2-core VM move by 10-20 % from run to run; instruction counts
-are independent of the machine's load and move by a few per cent (allocation and
-collection patterns differ from run to run). Each contender runs in a child under callgrind once with one pass over the text
-and once with three; half the difference is the cost of one pass, with start-up and
-loading subtracted. Instructions are not time (hyperscan's SIMD retires more per cycle
+do not depend on the machine's load. Each contender runs in a child under callgrind once
+with one pass over the text and once with three; half the difference is the cost of one
+pass, with start-up and loading subtracted. The children run with a fixed hash seed and
+OpenBLAS limited to the calling thread: numpy (imported through pyarrow) otherwise starts
+a BLAS thread that spins for a while after start-up, and valgrind counted a varying share
+of that spin (totals moved by up to 8 % from run to run; with both fixed, two runs agreed
+to 0.1 M instructions). Instructions are not time (hyperscan's SIMD retires more per cycle
 than the interpreter), so read these beside the timed figures, not instead of them.
 Needs Debian's valgrind.
 """
@@ -14,6 +17,7 @@ Needs Debian's valgrind.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import re
 import shutil
@@ -52,6 +56,7 @@ def instructions(pieces_file: Path, mode: str, passes: int) -> int:
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"},
     )
     found = re.search(r"Collected : (\d+)", done.stderr)
     if not found:

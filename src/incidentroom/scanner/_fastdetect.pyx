@@ -50,10 +50,17 @@ KERNELS = {
 
 
 cdef inline object _new_tuple(PyTypeObject* named_tuple, Py_ssize_t size):
-    """An empty instance of a NamedTuple class (what tuple.__new__ does, without its argument tuple)."""
+    """An empty instance of a NamedTuple class (what tuple.__new__ does, without its argument tuple).
+
+    Untracked by the cyclic collector: what this module puts in one is str, int, float,
+    bool, None or another such tuple, so it can never be part of a cycle, and a pass
+    makes tens of thousands of them that the next collection would otherwise walk
+    (the collector untracks such tuples too, but only after walking them once).
+    """
     cdef PyObject* raw = PyType_GenericAlloc(named_tuple, size)
     if raw == NULL:
         raise MemoryError()
+    PyObject_GC_UnTrack(raw)
     cdef object instance = <object>raw  # a second reference: hand back the allocation's own
     Py_DECREF(instance)
     return instance
@@ -146,6 +153,7 @@ cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcep
 
 cdef extern from "Python.h":
     PyObject* PyType_GenericAlloc(PyTypeObject* type, Py_ssize_t nitems)
+    void PyObject_GC_UnTrack(void* op)
 
 
 cdef extern from "hs/hs.h" nogil:
@@ -535,6 +543,10 @@ cdef class Engine:
     cdef object phone_fullmatch
     cdef frozenset banned_nino_prefixes, test_pans
     cdef dict phone_memo
+    # A kernel's accepted result, beside the value it returns (see _ok).
+    cdef object r_normalised
+    cdef double r_confidence
+    cdef Py_ssize_t r_start, r_end
 
     def __cinit__(self):
         self.db = NULL
@@ -883,21 +895,20 @@ cdef class Engine:
                             lo = mid + 1
                     if 0 <= lo - 1 < nheaders:
                         header = headers[lo - 1]
-                hit = self._validate(data, pid, start, end, header)
-                if hit is None:
+                value = self._validate(data, pid, start, end, header)
+                if value is None:
                     continue
-                value, normalised, confidence, s, e = hit
                 if self.is_name[pid]:
-                    name_end = e
-                found[nfound].start = s
-                found[nfound].end = e
-                found[nfound].confidence = confidence
+                    name_end = self.r_end
+                found[nfound].start = self.r_start
+                found[nfound].end = self.r_end
+                found[nfound].confidence = self.r_confidence
                 found[nfound].rank = self.rank[pid]
                 found[nfound].seq = <int>nfound
                 found[nfound].keep = 1
                 found[nfound].pid = pid
                 values.append(value)
-                normalised_values.append(normalised)
+                normalised_values.append(self.r_normalised)
                 nfound += 1
             _resolve_overlaps(found, nfound)
             return self._findings(found, nfound, values, normalised_values, location, in_row)
@@ -959,7 +970,7 @@ cdef class Engine:
         return out
 
     cdef object _validate(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
-        """(value, normalised, confidence, start, end) for an accepted candidate, else None."""
+        """The value of an accepted candidate (the rest of the result in the r_ fields, see _ok), else None."""
         cdef int kernel = self.kernel[pid]
         if kernel == K_POSTCODE:
             return self._postcode(data, start, end)
@@ -985,7 +996,7 @@ cdef class Engine:
             if not self._has_context(self.passport_context, data, start, 40, header):
                 return None
             value = data[start:end].decode("utf-8", "replace")
-            return (value, value, 0.9, start, end)
+            return self._ok(value, value, 0.9, start, end)
         if kernel == K_PHONE or self.detectors[pid].context_free:
             return self._spanned(self._memoised(data, pid, start, end, header), start, end)
         return self._by_detector(data, pid, start, end, header)
@@ -995,11 +1006,25 @@ cdef class Engine:
         return self._spanned(self.detectors[pid].validate(self.Candidate(data, start, end, header)), start, end)
 
     cdef object _spanned(self, object hit, Py_ssize_t start, Py_ssize_t end):
-        """A ``Hit`` as a kernel's (value, normalised, confidence, start, end), the span filled in."""
+        """A ``Hit`` as a kernel's result (see _ok), the span filled in where it is ``None``."""
         if hit is None:
             return None
         value, normalised, confidence, s, e = hit
-        return (value, normalised, confidence, start if s is None else s, end if e is None else e)
+        return self._ok(value, normalised, confidence, start if s is None else s, end if e is None else e)
+
+    cdef inline object _ok(self, object value, object normalised, double confidence, Py_ssize_t start,
+                           Py_ssize_t end):
+        """A kernel accepts: it returns the value and leaves the rest here, not in a tuple.
+
+        Packing and unpacking a 5-tuple with two boxed offsets per candidate was a
+        measurable share of a pass (tens of thousands of candidates, each tuple discarded
+        at once); _detect reads these fields straight after the kernel returns.
+        """
+        self.r_normalised = normalised
+        self.r_confidence = confidence
+        self.r_start = start
+        self.r_end = end
+        return value
 
     cdef object _memoised(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
         """A context-free validation, memoised by the matched bytes and the byte before them.
@@ -1047,7 +1072,7 @@ cdef class Engine:
         buf[k - 2] = buf[k - 3]
         buf[k - 3] = c' '
         value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
-        return (value, PyUnicode_DecodeASCII(buf, k + 1, NULL), 0.9, start, end)
+        return self._ok(value, PyUnicode_DecodeASCII(buf, k + 1, NULL), 0.9, start, end)
 
     cdef object _name(self, bytes data, Py_ssize_t start):
         """NameDetector.validate, with the label and run found in C."""
@@ -1082,10 +1107,11 @@ cdef class Engine:
             memo[key] = parsed
         if parsed is None:
             return None
-        value, normalised, length, confidence, running_text = parsed
-        if running_text and _house_number_before(d, start - 12 if start > 12 else 0, start):
+        # NameParse: (value, normalised, length, confidence, running_text)
+        result = <tuple>parsed
+        if result[4] and _house_number_before(d, start - 12 if start > 12 else 0, start):
             return None
-        return (value, normalised, confidence, offset, offset + length)
+        return self._ok(result[0], result[1], result[3], offset, offset + <Py_ssize_t>result[2])
 
     cdef bint _label_before(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t colon):
         """name.label_before: a label word ends just before the colon (spaces and tabs between)."""
@@ -1366,7 +1392,7 @@ cdef class Engine:
         if self._role_or_test(d, start, at, end):
             return None
         value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
-        return (value, value.lower(), 0.95, start, end)
+        return self._ok(value, value.lower(), 0.95, start, end)
 
     cdef bint _role_or_test(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t at, Py_ssize_t end) except -1:
         """email.is_role_or_test on the ASCII address d[start:end] with its '@' at ``at``."""
@@ -1411,10 +1437,10 @@ cdef class Engine:
         compact_value = PyUnicode_DecodeASCII(compact, n, NULL)
         in_context = self._has_context(self.vrm_context, data, start, self.vrm_width, header)
         if kind == self.vrm_current:
-            return (value, compact_value, 0.95 if in_context else 0.85, start, end)
+            return self._ok(value, compact_value, 0.95 if in_context else 0.85, start, end)
         if not in_context:
             return None
-        return (value, compact_value, 0.85 if kind == self.vrm_older else 0.8, start, end)
+        return self._ok(value, compact_value, 0.85 if kind == self.vrm_older else 0.8, start, end)
 
     cdef object _phone(self, bytes data, Py_ssize_t start, Py_ssize_t end):
         """UkPhoneDetector.validate (normalise_uk_phone), the numbering-plan check memoised by number."""
@@ -1483,7 +1509,7 @@ cdef class Engine:
         if prefix in self.banned_nino_prefixes:
             return None
         value = data[start:end].decode("utf-8", "replace")
-        return (value, PyUnicode_DecodeASCII(compact, 9, NULL), 0.95, start, end)
+        return self._ok(value, PyUnicode_DecodeASCII(compact, 9, NULL), 0.95, start, end)
 
     cdef object _card(self, bytes data, Py_ssize_t start, Py_ssize_t end):
         """PaymentCardDetector.validate: Luhn, an issuer range, not a scheme test number."""
@@ -1518,7 +1544,7 @@ cdef class Engine:
             total += value
         if total % 10:
             return None
-        return (data[start:end].decode("utf-8", "replace"), number, 0.9, start, end)
+        return self._ok(data[start:end].decode("utf-8", "replace"), number, 0.9, start, end)
 
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
@@ -1549,7 +1575,7 @@ cdef class Engine:
             return None
         if not (grouped or self._has_context(self.nhs_context, data, start, 40, header)):
             return None
-        return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), PyUnicode_DecodeASCII(number, 10, NULL),
+        return self._ok(PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), PyUnicode_DecodeASCII(number, 10, NULL),
                 0.95, start, end)
 
     cdef object _sort_code(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
@@ -1579,9 +1605,9 @@ cdef class Engine:
         if (k != -1 and k - end <= 30 and (k == end or not _word(d[k - 1])) and k + 8 <= stop
                 and _all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
             account = PyUnicode_DecodeASCII(<char*>d + k, 8, NULL)
-            return (f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
+            return self._ok(f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
         if self._has_context(self.sort_code_context, data, start, 40, header):
-            return (value, sort_code, 0.7, start, end)
+            return self._ok(value, sort_code, 0.7, start, end)
         return None
 
     cdef bint _header_says(self, object search, str header):
@@ -1660,7 +1686,7 @@ cdef class Engine:
         buf[7] = c'-'
         buf[8] = c'0' + day // 10
         buf[9] = c'0' + day % 10
-        return (value, PyUnicode_DecodeASCII(buf, 10, NULL), 0.95, start, end)
+        return self._ok(value, PyUnicode_DecodeASCII(buf, 10, NULL), 0.95, start, end)
 
     cdef object _terms(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
         """TermDetector.validate: negation, strong terms, then weak terms with context."""
@@ -1684,7 +1710,7 @@ cdef class Engine:
             return None
         if self._text_has(_NEGATION, d, start - 60, start):
             return None
-        return (value, lower, 0.9 if strong else detector.weak_confidence, start, end)
+        return self._ok(value, lower, 0.9 if strong else detector.weak_confidence, start, end)
 
 
 
