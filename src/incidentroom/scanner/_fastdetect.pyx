@@ -502,7 +502,11 @@ cdef class Engine:
     cdef hs_database_t** context_dbs
     cdef int context_count
     cdef hs_scratch_t* context_scratch
-    cdef dict context_ids
+    # Context expressions seen so far, by identity (a linear scan of a few dozen pointers
+    # beats id() and a dict look-up), with their database index or -1 (re decides).
+    cdef PyObject** context_keys
+    cdef int* context_index
+    cdef int context_seen
     cdef list context_patterns
     cdef int npatterns
     cdef int* kernel
@@ -520,6 +524,7 @@ cdef class Engine:
     cdef list memo
     cdef Py_ssize_t memo_size
     cdef dict header_memo
+    cdef list header_owners
     cdef dict terms_memo
     cdef object Candidate, Finding, Location
     # name kernel
@@ -531,7 +536,7 @@ cdef class Engine:
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
-    cdef object dob_header_search, dob_text
+    cdef object dob_header, dob_text
     # email, vehicle registration, NHS number and passport kernels
     cdef frozenset role_local_parts
     cdef tuple test_domains
@@ -552,6 +557,9 @@ cdef class Engine:
         self.db = NULL
         self.scratch = NULL
         self.context_dbs = NULL
+        self.context_keys = NULL
+        self.context_index = NULL
+        self.context_seen = 0
         self.context_count = 0
         self.context_scratch = NULL
         self.scratch_busy = False
@@ -611,11 +619,11 @@ cdef class Engine:
             seen[id(detector)] = self.variant[i] + 1
             self.rank[i] = ranks[i]
             self.is_name[i] = detector.category == "name"
-        self.context_ids = {}
         self.context_patterns = []
         self.memo = [{} for _ in range(self.npatterns)]
         self.memo_size = 0
         self.header_memo = {}
+        self.header_owners = []
         self.terms_memo = {}
         base = importlib.import_module("incidentroom.scanner.detectors.base")
         model = importlib.import_module("incidentroom.scanner.model")
@@ -636,7 +644,7 @@ cdef class Engine:
         self.label_words = name._LABEL_WORDS
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
-        self.dob_header_search = dob._CONTEXT.header.search
+        self.dob_header = dob._CONTEXT.header
         self.dob_text = dob._CONTEXT.text
         email = importlib.import_module("incidentroom.scanner.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
@@ -649,7 +657,7 @@ cdef class Engine:
         nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
         self.nhs_context = nhs._CONTEXT
         self.nhs_phone_prefix = nhs._PHONE_PREFIX
-        self.nhs_phone_header = nhs._PHONE_HEADER.search
+        self.nhs_phone_header = nhs._PHONE_HEADER
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
         self.sort_code_context = importlib.import_module("incidentroom.scanner.detectors.bank_account")._CONTEXT
         self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
@@ -740,6 +748,8 @@ cdef class Engine:
             if self.context_dbs[i] != NULL:
                 hs_free_database(self.context_dbs[i])
         free(self.context_dbs)
+        free(self.context_keys)
+        free(self.context_index)
         if self.context_scratch != NULL:
             hs_free_scratch(self.context_scratch)
         if self.scratch != NULL:
@@ -760,6 +770,7 @@ cdef class Engine:
             table.clear()
         self.memo_size = 0
         self.header_memo.clear()
+        self.header_owners.clear()
         self.terms_memo.clear()
         self.name_memo.clear()
         self.labelled_memo.clear()
@@ -767,7 +778,7 @@ cdef class Engine:
 
     def context_expressions(self):
         """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
-        return {pattern.pattern: self.context_ids[id(pattern)] >= 0 for pattern in self.context_patterns}
+        return {pattern.pattern: self.context_index[i] >= 0 for i, pattern in enumerate(self.context_patterns)}
 
     cdef Py_ssize_t _start_of(self, const unsigned char* d, int pid, Py_ssize_t end):
         """Where a match of a word-list expression (detect.Layout) ending at ``end`` starts, or -1."""
@@ -1320,10 +1331,13 @@ cdef class Engine:
         cdef hs_database_t* db = NULL
         cdef hs_database_t** grown
         cdef hs_compile_error_t* error = NULL
-        # Keyed by identity: hashing a compiled pattern hashes its whole expression every time.
-        found = self.context_ids.get(id(pattern))
-        if found is not None:
-            return found
+        cdef PyObject** keys
+        cdef int* indexes
+        cdef int i
+        # By identity: hashing a compiled pattern hashes its whole compiled code every time.
+        for i in range(self.context_seen):
+            if self.context_keys[i] == <PyObject*>pattern:
+                return self.context_index[i]
         index = -1
         expression = pattern.pattern
         if not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
@@ -1340,8 +1354,18 @@ cdef class Engine:
                 self.context_count += 1
             elif error != NULL:
                 hs_free_compile_error(error)  # e.g. the never-matching '$^': re decides
-        self.context_ids[id(pattern)] = index
-        self.context_patterns.append(pattern)  # keeps the id valid
+        keys = <PyObject**>realloc(self.context_keys, (self.context_seen + 1) * sizeof(PyObject*))
+        if keys == NULL:
+            raise MemoryError()
+        self.context_keys = keys
+        indexes = <int*>realloc(self.context_index, (self.context_seen + 1) * sizeof(int))
+        if indexes == NULL:
+            raise MemoryError()
+        self.context_index = indexes
+        self.context_patterns.append(pattern)  # keeps the pointer valid
+        self.context_keys[self.context_seen] = <PyObject*>pattern
+        self.context_index[self.context_seen] = index
+        self.context_seen += 1
         return index
 
     cdef bint _text_has(self, object pattern, const unsigned char* d, Py_ssize_t lo, Py_ssize_t hi) except -1:
@@ -1369,7 +1393,7 @@ cdef class Engine:
 
     cdef bint _has_context(self, object ctx, bytes data, Py_ssize_t start, Py_ssize_t width, str header):
         """detectors.base.has_context: the header, or the ``width`` bytes before the hit."""
-        if self._header_says(ctx.header.search, header):
+        if self._header_says(ctx.header, header):
             return True
         return self._text_has(ctx.text, <const unsigned char*>PyBytes_AS_STRING(data), start - width, start)
 
@@ -1610,14 +1634,23 @@ cdef class Engine:
             return self._ok(value, sort_code, 0.7, start, end)
         return None
 
-    cdef bint _header_says(self, object search, str header):
-        """Memoised truth of ``search(header)``: an expression's search or a detector's
-        ``header_matches`` (a table repeats its headers on every row)."""
-        key = (search, header)
-        cached = self.header_memo.get(key)
+    cdef bint _header_says(self, object owner, str header) except -1:
+        """Memoised truth of a header test: ``owner`` is a compiled expression (its search)
+        or a term detector (its ``header_matches``); a table repeats its headers on every row.
+
+        Memoised per owner by identity, not with the owner in the key: hashing a compiled
+        pattern hashes its whole compiled code every time.
+        """
+        table = self.header_memo.get(id(owner))
+        if table is None:
+            table = {}
+            self.header_memo[id(owner)] = table
+            self.header_owners.append(owner)  # keeps the id valid
+        cached = (<dict>table).get(header)
         if cached is None:
+            search = owner.header_matches if hasattr(owner, "header_matches") else owner.search
             cached = bool(search(header))
-            self.header_memo[key] = cached
+            table[header] = cached
         return cached
 
     cdef object _dob(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
@@ -1626,7 +1659,7 @@ cdef class Engine:
         cdef Py_ssize_t i
         cdef int day, month, year
         cdef char buf[11]
-        if not self._header_says(self.dob_header_search, header):
+        if not self._header_says(self.dob_header, header):
             if not self._text_has(self.dob_text, d, start - 30, start):
                 return None
         value = PyUnicode_DecodeUTF8(<char*>d + start, end - start, NULL)
@@ -1705,7 +1738,7 @@ cdef class Engine:
         # The same decision as the reference, tests reordered: most weak terms in running
         # prose ('police', 'needs') have no context, and that is settled by one search.
         if not stands_alone and not (
-            (header and self._header_says(detector.header_matches, header)) or self._text_has(detector.context, d, start - 60, start)
+            (header and self._header_says(detector, header)) or self._text_has(detector.context, d, start - 60, start)
         ):
             return None
         if self._text_has(_NEGATION, d, start - 60, start):
