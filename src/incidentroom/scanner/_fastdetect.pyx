@@ -108,25 +108,6 @@ cdef int _cmp_match(const void* a, const void* b) noexcept nogil:
     return 0
 
 
-cdef void _sort_matches(Match* m, Py_ssize_t n) noexcept nogil:
-    """Sort as _cmp_match says. Hyperscan reports in end order, nearly start order already,
-    so insertion sort does it in about one pass; past a budget of moves (text that
-    nests many matches) it hands over to qsort, so the worst case stays n log n."""
-    cdef Py_ssize_t i, j, moves = 0, budget = 8 * n + 64
-    cdef Match x
-    for i in range(1, n):
-        x = m[i]
-        j = i
-        while j > 0 and _cmp_match(&x, &m[j - 1]) < 0:
-            m[j] = m[j - 1]
-            j -= 1
-            moves += 1
-        m[j] = x
-        if moves > budget:
-            qsort(m, n, sizeof(Match), _cmp_match)
-            return
-
-
 cdef int _cmp_found_position(const void* a, const void* b) noexcept nogil:
     """By start, longest first, then emission order."""
     cdef const Found* x = <const Found*>a
@@ -136,6 +117,40 @@ cdef int _cmp_found_position(const void* a, const void* b) noexcept nogil:
     if x.end != y.end:
         return -1 if x.end > y.end else 1
     return -1 if x.seq < y.seq else (1 if x.seq > y.seq else 0)
+
+
+ctypedef fused Sortable:
+    Match
+    Found
+
+
+cdef void _sort_nearly_sorted(Sortable* m, Py_ssize_t n) noexcept nogil:
+    """Sort matches as _cmp_match says, or findings as _cmp_found_position says.
+
+    Both arrive nearly sorted: hyperscan reports in end order, nearly start order
+    already, and a kernel moves a finding's start only a little (a label's colon, an
+    address's local part). Insertion sort does it in about one pass; past a budget of
+    moves (text that nests many matches) it hands over to qsort, so the worst case
+    stays n log n.
+    """
+    cdef Py_ssize_t i, j, moves = 0, budget = 8 * n + 64
+    cdef Sortable x
+    cdef int (*compare)(const void*, const void*) noexcept nogil
+    if Sortable is Match:
+        compare = _cmp_match
+    else:
+        compare = _cmp_found_position
+    for i in range(1, n):
+        x = m[i]
+        j = i
+        while j > 0 and compare(&x, &m[j - 1]) < 0:
+            m[j] = m[j - 1]
+            j -= 1
+            moves += 1
+        m[j] = x
+        if moves > budget:
+            qsort(m, n, sizeof(Sortable), compare)
+            return
 
 
 cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcept nogil:
@@ -856,7 +871,7 @@ cdef class Engine:
                 if matches[k].start < 0:
                     free(matches)
                     raise RuntimeError(f"no listed word ends before the match of pattern {matches[k].pid}")
-        _sort_matches(matches, n)
+        _sort_nearly_sorted(matches, n)
 
         cdef bint in_row = cell_starts is not None
         cdef Py_ssize_t ncells = len(cell_starts) if in_row else 0
@@ -1759,7 +1774,7 @@ cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:
     cdef bint fits
     if n < 2:
         return
-    qsort(found, n, sizeof(Found), _cmp_found_position)
+    _sort_nearly_sorted(found, n)
     order = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     if order == NULL:
         return
