@@ -21,7 +21,7 @@ from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_SET_ITEM
-from libc.stdlib cimport free, malloc, qsort, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp, memcpy, strlen
 
 import gc
@@ -365,30 +365,108 @@ cdef inline Py_ssize_t _strip_dots(const unsigned char* d, Py_ssize_t a, Py_ssiz
     return b - a
 
 
-cdef bint _member(object table, const unsigned char* d, Py_ssize_t a, Py_ssize_t n, bint title) except -1:
-    """``d[a:a + n]`` (title-cased as bytes.title() when asked) is in the set ``table``."""
-    cdef char buf[128]
+cdef struct WordSet:
+    # An open-addressing hash set of byte strings, for the name and mailbox word lists.
+    # Why not a Python set: a look-up would need a bytes object built (and hashed with
+    # SipHash) per probe, thousands of times a pass; here the probe is the stack buffer.
+    size_t mask
+    const char** words     # NULL: empty slot; the bytes live in the frozenset the engine keeps
+    Py_ssize_t* lengths
+    unsigned long long* hashes
+    Py_ssize_t longest
+
+
+cdef inline unsigned long long _fnv1a(const char* p, Py_ssize_t n) noexcept nogil:
+    cdef unsigned long long h = 14695981039346656037ULL
     cdef Py_ssize_t i
-    cdef bint cased = False
+    for i in range(n):
+        h = (h ^ <unsigned char>p[i]) * 1099511628211ULL
+    return h
+
+
+cdef int _wordset_fill(WordSet* ws, frozenset words) except -1:
+    """Index ``words`` (bytes) in ``ws``; the caller keeps ``words`` alive as long as ``ws``."""
+    cdef size_t size = 16, i
+    cdef unsigned long long h
+    cdef bytes word
+    while size < 2 * <size_t>len(words):
+        size *= 2
+    ws.mask = size - 1
+    ws.longest = 0
+    ws.words = <const char**>calloc(size, sizeof(char*))
+    ws.lengths = <Py_ssize_t*>calloc(size, sizeof(Py_ssize_t))
+    ws.hashes = <unsigned long long*>calloc(size, sizeof(unsigned long long))
+    if ws.words == NULL or ws.lengths == NULL or ws.hashes == NULL:
+        raise MemoryError()
+    for word in words:
+        h = _fnv1a(<const char*>word, len(word))
+        i = h & ws.mask
+        while ws.words[i] != NULL:
+            i = (i + 1) & ws.mask
+        ws.words[i] = <const char*>word
+        ws.lengths[i] = len(word)
+        ws.hashes[i] = h
+        if len(word) > ws.longest:
+            ws.longest = len(word)
+    return 0
+
+
+cdef void _wordset_free(WordSet* ws) noexcept:
+    free(ws.words)
+    free(ws.lengths)
+    free(ws.hashes)
+    ws.words = NULL
+    ws.lengths = NULL
+    ws.hashes = NULL
+
+
+cdef bint _wordset_has(const WordSet* ws, const char* p, Py_ssize_t n) noexcept nogil:
+    cdef unsigned long long h
+    cdef size_t i
+    if n > ws.longest or ws.words == NULL:
+        return False
+    h = _fnv1a(p, n)
+    i = h & ws.mask
+    while ws.words[i] != NULL:
+        if ws.hashes[i] == h and ws.lengths[i] == n and memcmp(ws.words[i], p, n) == 0:
+            return True
+        i = (i + 1) & ws.mask
+    return False
+
+
+cdef bint _member(const WordSet* table, const unsigned char* d, Py_ssize_t a, Py_ssize_t n, bint title) except -1 nogil:
+    """``d[a:a + n]`` (title-cased as bytes.title() when asked) is in ``table``."""
+    cdef char small[128]
+    cdef char* buf = small
+    cdef Py_ssize_t i
+    cdef bint cased = False, found
     cdef unsigned char c
+    if n > table.longest:
+        return False  # longer than every listed word, whatever its case
+    if not title:
+        return _wordset_has(table, <const char*>d + a, n)
     if n > 128:
-        word = PyBytes_FromStringAndSize(<const char*>d + a, n)
-        return (word.title() if title else word) in table
+        buf = <char*>malloc(n)
+        if buf == NULL:
+            with gil:
+                raise MemoryError()
     for i in range(n):
         c = d[a + i]
-        if title:
-            if c >= c'a' and c <= c'z':
-                if not cased:
-                    c -= 32
-                cased = True
-            elif c >= c'A' and c <= c'Z':
-                if cased:
-                    c += 32
-                cased = True
-            else:
-                cased = False
+        if c >= c'a' and c <= c'z':
+            if not cased:
+                c -= 32
+            cased = True
+        elif c >= c'A' and c <= c'Z':
+            if cased:
+                c += 32
+            cased = True
+        else:
+            cased = False
         buf[i] = <char>c
-    return PyBytes_FromStringAndSize(buf, n) in table
+    found = _wordset_has(table, buf, n)
+    if buf != small:
+        free(buf)
+    return found
 
 
 cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
@@ -544,7 +622,8 @@ cdef class Engine:
     cdef object Candidate, Finding, Location
     # name kernel
     cdef object NameParse
-    cdef frozenset hard_stops_b, soft_stops_b, surnames_b
+    cdef frozenset hard_stops_b, soft_stops_b, surnames_b  # kept: the WordSets point into them
+    cdef WordSet hard_stops, soft_stops, surnames, role_locals
     cdef tuple titles
     cdef dict name_memo, labelled_memo
     cdef tuple label_words
@@ -653,6 +732,9 @@ cdef class Engine:
         self.hard_stops_b = frozenset(w.encode() for w in gazetteer.hard_stopwords())
         self.soft_stops_b = frozenset(w.encode() for w in gazetteer.stopwords())
         self.surnames_b = frozenset(w.encode() for w in gazetteer.surnames())
+        _wordset_fill(&self.hard_stops, self.hard_stops_b)
+        _wordset_fill(&self.soft_stops, self.soft_stops_b)
+        _wordset_fill(&self.surnames, self.surnames_b)
         self.titles = tuple(t.encode() for t in name.TITLES)
         self.name_memo = {}
         self.labelled_memo = {}
@@ -663,6 +745,7 @@ cdef class Engine:
         self.dob_text = dob._CONTEXT.text
         email = importlib.import_module("incidentroom.scanner.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
+        _wordset_fill(&self.role_locals, self.role_local_parts)
         self.test_domains = tuple(d.encode() for d in email.TEST_DOMAINS)
         vrm = importlib.import_module("incidentroom.scanner.detectors.vehicle_registration")
         self.vrm_context = vrm._CONTEXT
@@ -759,6 +842,10 @@ cdef class Engine:
 
     def __dealloc__(self):
         cdef int i
+        _wordset_free(&self.hard_stops)
+        _wordset_free(&self.soft_stops)
+        _wordset_free(&self.surnames)
+        _wordset_free(&self.role_locals)
         for i in range(self.context_count):
             if self.context_dbs[i] != NULL:
                 hs_free_database(self.context_dbs[i])
@@ -1200,7 +1287,7 @@ cdef class Engine:
         if out == NULL:
             raise MemoryError()
         norm = out + n + 16
-        stops = self.hard_stops_b if labelled else self.soft_stops_b
+        cdef const WordSet* stops = &self.hard_stops if labelled else &self.soft_stops
         try:
             if labelled and n and d[0] >= c'A' and d[0] <= c'Z':
                 # 'Surname, [Title] Given [Middle]'
@@ -1261,7 +1348,7 @@ cdef class Engine:
                     spans[2 * count + 1] = e
                     count += 1
                 if which != -1:
-                    stops = self.hard_stops_b
+                    stops = &self.hard_stops
                 kept = 0
                 for k in range(count):
                     a = spans[2 * k]
@@ -1319,7 +1406,7 @@ cdef class Engine:
                     norm[norm_len] = <char>_lower(<unsigned char>out[a + k])
                     norm_len += 1
             running_text = not labelled and not titled
-            if running_text and not _member(self.surnames_b, <const unsigned char*>out, tok_start,
+            if running_text and not _member(&self.surnames, <const unsigned char*>out, tok_start,
                                              tok_end - tok_start, True):
                 return None
             confidence = 0.95 if labelled else 0.9 if titled else 0.8
@@ -1444,7 +1531,7 @@ cdef class Engine:
             buf[i] = <char>_lower(d[start + i])
         if n >= 4 and memcmp(buf, "test", 4) == 0:
             return True
-        if PyBytes_FromStringAndSize(buf, n) in self.role_local_parts:
+        if _wordset_has(&self.role_locals, buf, n):
             return True
         for i in range(m):
             buf[i] = <char>_lower(d[at + 1 + i])
