@@ -469,6 +469,17 @@ cdef bint _member(const WordSet* table, const unsigned char* d, Py_ssize_t a, Py
     return found
 
 
+cdef inline bytes _slice(bytes data, Py_ssize_t start, Py_ssize_t end):
+    """``data[start:end]`` for 0 <= start <= end <= len(data), without the slice object
+    that Cython's generic slicing builds."""
+    return PyBytes_FromStringAndSize(PyBytes_AS_STRING(data) + start, end - start)
+
+
+cdef inline str _text(bytes data, Py_ssize_t start, Py_ssize_t end):
+    """``data[start:end].decode("utf-8", "replace")`` without the intermediate bytes."""
+    return PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data) + start, end - start, "replace")
+
+
 cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
     memcpy(out + at, <const char*>word, PyBytes_GET_SIZE(word))
     return at + PyBytes_GET_SIZE(word)
@@ -1108,7 +1119,7 @@ cdef class Engine:
         if kernel == K_PASSPORT:
             if not self._has_context(self.passport_context, data, start, 40, header):
                 return None
-            value = data[start:end].decode("utf-8", "replace")
+            value = _text(data, start, end)
             return self._ok(value, value, 0.9, start, end)
         if kernel == K_PHONE or self.detectors[pid].context_free:
             return self._spanned(self._memoised(data, pid, start, end, header), start, end)
@@ -1146,7 +1157,7 @@ cdef class Engine:
         the same number (the kernel memoises by national number). A memoised hit serves
         other positions, so its span is left to the candidate (``None``, as in a ``Hit``).
         """
-        key = data[start - 1 if start else 0:end]
+        key = _slice(data, start - 1 if start else 0, end)
         table = <dict>self.memo[pid]
         hit = table.get(key, _MISSING)
         if hit is _MISSING:
@@ -1559,7 +1570,7 @@ cdef class Engine:
         cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(data) + start, end - start, compact, &n)
         if kind < 0:
             return None
-        value = data[start:end].decode("utf-8", "replace")
+        value = _text(data, start, end)
         compact_value = PyUnicode_DecodeASCII(compact, n, NULL)
         in_context = self._has_context(self.vrm_context, data, start, self.vrm_width, header)
         if kind == self.vrm_current:
@@ -1634,7 +1645,7 @@ cdef class Engine:
         prefix = PyUnicode_DecodeASCII(compact, 2, NULL)
         if prefix in self.banned_nino_prefixes:
             return None
-        value = data[start:end].decode("utf-8", "replace")
+        value = _text(data, start, end)
         return self._ok(value, PyUnicode_DecodeASCII(compact, 9, NULL), 0.95, start, end)
 
     cdef object _card(self, bytes data, Py_ssize_t start, Py_ssize_t end):
@@ -1670,7 +1681,7 @@ cdef class Engine:
             total += value
         if total % 10:
             return None
-        return self._ok(data[start:end].decode("utf-8", "replace"), number, 0.9, start, end)
+        return self._ok(_text(data, start, end), number, 0.9, start, end)
 
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
@@ -1827,10 +1838,10 @@ cdef class Engine:
         """TermDetector.validate: negation, strong terms, then weak terms with context."""
         cdef const unsigned char* d
         detector = self.detectors[pid]
-        key = (pid, data[start:end])
+        key = (pid, _slice(data, start, end))
         term = self.terms_memo.get(key)
         if term is None:
-            value = data[start:end].decode("utf-8", "replace")
+            value = _text(data, start, end)
             lower = value.lower()
             strong = lower in detector._strong_lower()
             term = (value, lower, strong, strong and not (detector.single_words_need_context and " " not in lower))
