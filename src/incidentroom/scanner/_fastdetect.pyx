@@ -22,7 +22,7 @@ from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
-from libc.string cimport memchr, memcmp, memcpy, strlen
+from libc.string cimport memchr, memcmp, memcpy, memset, strlen
 
 import gc
 import importlib
@@ -50,17 +50,20 @@ KERNELS = {
 
 
 cdef inline object _new_tuple(PyTypeObject* named_tuple, Py_ssize_t size):
-    """An empty instance of a NamedTuple class (what tuple.__new__ does, without its argument tuple).
+    """An instance of a NamedTuple class whose ``size`` slots the caller fills at once with
+    :func:`_set` (what tuple.__new__ does, without its argument tuple).
 
-    Untracked by the cyclic collector: what this module puts in one is str, int, float,
-    bool, None or another such tuple, so it can never be part of a cycle, and a pass
-    makes tens of thousands of them that the next collection would otherwise walk
-    (the collector untracks such tuples too, but only after walking them once).
+    Allocated as ``PyObject_GC_NewVar`` does (then the slots emptied, so that a failure
+    while filling them leaves a tuple that deallocates cleanly), and so not tracked by the
+    cyclic collector: what this module puts
+    in one is str, int, float, bool, None or another such tuple, so it can never be part of
+    a cycle. A pass makes tens of thousands of them that the next collection would
+    otherwise walk (the collector untracks such tuples too, but only after walking them once).
     """
-    cdef PyObject* raw = PyType_GenericAlloc(named_tuple, size)
+    cdef PyObject* raw = <PyObject*>_PyObject_GC_NewVar(named_tuple, size)
     if raw == NULL:
         raise MemoryError()
-    PyObject_GC_UnTrack(raw)
+    memset((<PyTupleObject*>raw).ob_item, 0, size * sizeof(PyObject*))
     cdef object instance = <object>raw  # a second reference: hand back the allocation's own
     Py_DECREF(instance)
     return instance
@@ -167,8 +170,10 @@ cdef inline bint _better(const Found* x, const Found* y, int px, int py) noexcep
 
 
 cdef extern from "Python.h":
-    PyObject* PyType_GenericAlloc(PyTypeObject* type, Py_ssize_t nitems)
-    void PyObject_GC_UnTrack(void* op)
+    # The function behind the PyObject_GC_NewVar macro (public since Python 3.0).
+    void* _PyObject_GC_NewVar(PyTypeObject* type, Py_ssize_t nitems)  # a PyVarObject*
+    ctypedef struct PyTupleObject:
+        PyObject* ob_item[1]
 
 
 cdef extern from "hs/hs.h" nogil:
@@ -629,7 +634,7 @@ cdef class Engine:
     cdef Py_ssize_t memo_size
     cdef dict header_memo
     cdef list header_owners
-    cdef dict terms_memo
+    cdef list terms_memo  # per pattern id: matched bytes -> (value, lower, strong, stands_alone)
     cdef object Candidate, Finding, Location
     # name kernel
     cdef object NameParse
@@ -729,7 +734,7 @@ cdef class Engine:
         self.memo_size = 0
         self.header_memo = {}
         self.header_owners = []
-        self.terms_memo = {}
+        self.terms_memo = [{} for _ in range(self.npatterns)]
         base = importlib.import_module("incidentroom.scanner.detectors.base")
         model = importlib.import_module("incidentroom.scanner.model")
         name = importlib.import_module("incidentroom.scanner.detectors.name")
@@ -884,7 +889,8 @@ cdef class Engine:
         self.memo_size = 0
         self.header_memo.clear()
         self.header_owners.clear()
-        self.terms_memo.clear()
+        for table in self.terms_memo:
+            table.clear()
         self.name_memo.clear()
         self.labelled_memo.clear()
         self.phone_memo.clear()
@@ -1838,14 +1844,15 @@ cdef class Engine:
         """TermDetector.validate: negation, strong terms, then weak terms with context."""
         cdef const unsigned char* d
         detector = self.detectors[pid]
-        key = (pid, _slice(data, start, end))
-        term = self.terms_memo.get(key)
+        key = _slice(data, start, end)
+        table = <dict>self.terms_memo[pid]
+        term = table.get(key)
         if term is None:
             value = _text(data, start, end)
             lower = value.lower()
             strong = lower in detector._strong_lower()
             term = (value, lower, strong, strong and not (detector.single_words_need_context and " " not in lower))
-            self.terms_memo[key] = term
+            table[key] = term
         value, lower, strong, stands_alone = term
         d = <const unsigned char*>PyBytes_AS_STRING(data)
         # The same decision as the reference, tests reordered: most weak terms in running
