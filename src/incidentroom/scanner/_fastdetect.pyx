@@ -439,6 +439,76 @@ cdef bint _wordset_has(const WordSet* ws, const char* p, Py_ssize_t n) noexcept 
     return False
 
 
+cdef struct WordList:
+    # A tuple of byte strings as C arrays (the bytes live in the tuple, which the engine
+    # keeps), so that the loops over titles, labels and word lists compare memory without
+    # touching Python objects. When built with buckets, ``order[by_last[b]:by_last[b + 1]]``
+    # are the indexes of the words ending in byte b, in the tuple's order.
+    int count
+    const char** words
+    Py_ssize_t* lengths
+    int* by_last
+    int* order
+
+
+cdef int _wordlist_fill(WordList* wl, tuple words, bint buckets) except -1:
+    cdef int i, b, at
+    cdef bytes word
+    wl.count = len(words)
+    wl.words = <const char**>malloc((wl.count + 1) * sizeof(char*))
+    wl.lengths = <Py_ssize_t*>malloc((wl.count + 1) * sizeof(Py_ssize_t))
+    if wl.words == NULL or wl.lengths == NULL:
+        raise MemoryError()
+    for i in range(wl.count):
+        word = words[i]
+        if not word:
+            raise ValueError("an empty word in a word list")
+        wl.words[i] = <const char*>word
+        wl.lengths[i] = len(word)
+    if not buckets:
+        return 0
+    wl.by_last = <int*>calloc(257, sizeof(int))
+    wl.order = <int*>malloc((wl.count + 1) * sizeof(int))
+    if wl.by_last == NULL or wl.order == NULL:
+        raise MemoryError()
+    for i in range(wl.count):
+        wl.by_last[<unsigned char>wl.words[i][wl.lengths[i] - 1] + 1] += 1
+    for b in range(256):
+        wl.by_last[b + 1] += wl.by_last[b]
+    cdef int* fill = <int*>malloc(256 * sizeof(int))
+    if fill == NULL:
+        raise MemoryError()
+    memcpy(fill, wl.by_last, 256 * sizeof(int))
+    for i in range(wl.count):
+        b = <unsigned char>wl.words[i][wl.lengths[i] - 1]
+        at = fill[b]
+        wl.order[at] = i
+        fill[b] = at + 1
+    free(fill)
+    return 0
+
+
+cdef void _wordlist_free(WordList* wl) noexcept:
+    free(wl.words)
+    free(wl.lengths)
+    free(wl.by_last)
+    free(wl.order)
+    wl.words = NULL
+    wl.lengths = NULL
+    wl.by_last = NULL
+    wl.order = NULL
+    wl.count = 0
+
+
+cdef inline bint _is_one_of(const WordList* wl, const char* p, Py_ssize_t n) noexcept nogil:
+    """p[:n] is exactly one of the words."""
+    cdef int i
+    for i in range(wl.count):
+        if wl.lengths[i] == n and memcmp(p, wl.words[i], n) == 0:
+            return True
+    return False
+
+
 cdef bint _member(const WordSet* table, const unsigned char* d, Py_ssize_t a, Py_ssize_t n, bint title) except -1 nogil:
     """``d[a:a + n]`` (title-cased as bytes.title() when asked) is in ``table``."""
     cdef char small[128]
@@ -490,9 +560,12 @@ cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
     return at + PyBytes_GET_SIZE(word)
 
 
-cdef inline bint _starts_with(const char* p, Py_ssize_t n, bytes prefix):
-    cdef Py_ssize_t m = PyBytes_GET_SIZE(prefix)
-    return m <= n and memcmp(p, <const char*>prefix, m) == 0
+cdef inline bint _starts_with_one_of(const WordList* wl, const char* p, Py_ssize_t n) noexcept nogil:
+    cdef int i
+    for i in range(wl.count):
+        if wl.lengths[i] <= n and memcmp(p, wl.words[i], wl.lengths[i]) == 0:
+            return True
+    return False
 
 
 cdef inline Py_ssize_t _find(const unsigned char* d, Py_ssize_t n, Py_ssize_t start, const unsigned char* word,
@@ -641,6 +714,8 @@ cdef class Engine:
     cdef frozenset hard_stops_b, soft_stops_b, surnames_b  # kept: the WordSets point into them
     cdef WordSet hard_stops, soft_stops, surnames, role_locals
     cdef tuple titles
+    cdef WordList title_list, label_list
+    cdef WordList* layout_lists  # per pattern id; count 0 where the start is tracked or words are single
     cdef dict name_memo, labelled_memo
     cdef tuple label_words
     cdef Py_ssize_t name_window
@@ -698,9 +773,14 @@ cdef class Engine:
         if not (self.layout_tail and self.layout_caseless and self.layout_single):
             raise MemoryError()
         self.layout_words = []
+        self.layout_lists = <WordList*>calloc(self.npatterns, sizeof(WordList))
+        if self.layout_lists == NULL:
+            raise MemoryError()
         for i in range(self.npatterns):
             layout = layouts[i]
             self.layout_words.append(None if layout is None else layout.words)
+            if layout is not None and not layout.single_words:
+                _wordlist_fill(&self.layout_lists[i], layout.words, True)
             self.layout_tail[i] = -1 if layout is None else layout.tail
             self.layout_caseless[i] = layout is not None and layout.caseless
             self.layout_single[i] = layout is not None and layout.single_words
@@ -752,9 +832,11 @@ cdef class Engine:
         _wordset_fill(&self.soft_stops, self.soft_stops_b)
         _wordset_fill(&self.surnames, self.surnames_b)
         self.titles = tuple(t.encode() for t in name.TITLES)
+        _wordlist_fill(&self.title_list, self.titles, False)
         self.name_memo = {}
         self.labelled_memo = {}
         self.label_words = name._LABEL_WORDS
+        _wordlist_fill(&self.label_list, self.label_words, False)
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header = dob._CONTEXT.header
@@ -858,6 +940,12 @@ cdef class Engine:
 
     def __dealloc__(self):
         cdef int i
+        _wordlist_free(&self.title_list)
+        _wordlist_free(&self.label_list)
+        if self.layout_lists != NULL:
+            for i in range(self.npatterns):
+                _wordlist_free(&self.layout_lists[i])
+            free(self.layout_lists)
         _wordset_free(&self.hard_stops)
         _wordset_free(&self.soft_stops)
         _wordset_free(&self.surnames)
@@ -905,7 +993,9 @@ cdef class Engine:
         cdef Py_ssize_t p = end, s, length, i
         cdef bint caseless = self.layout_caseless[pid]
         cdef const unsigned char* w
-        cdef bytes word
+        cdef const WordList* words
+        cdef unsigned char last
+        cdef int k
         if tail == 1 or tail == 2:  # '[ ]+[A-Z]' and '\\.?[ ]+[A-Z]'
             p = end - 1
             while p > 0 and d[p - 1] == c' ':
@@ -925,14 +1015,19 @@ cdef class Engine:
             while s > 0 and _word(d[s - 1]):
                 s -= 1
             return s
-        for word in self.layout_words[pid]:  # longest first: the leftmost start
-            length = PyBytes_GET_SIZE(word)
+        if p <= 0:
+            return -1
+        words = &self.layout_lists[pid]
+        last = _lower(d[p - 1]) if caseless else d[p - 1]
+        # Only the words ending in that byte, longest first: the leftmost start.
+        for k in range(words.by_last[last], words.by_last[last + 1]):
+            length = words.lengths[words.order[k]]
             s = p - length
             if s < 0 or (s > 0 and _word(d[s - 1])):
                 continue
-            w = <const unsigned char*><const char*>word
+            w = <const unsigned char*>words.words[words.order[k]]
             # From the last letter back: most listed words differ from the text there first.
-            i = length - 1
+            i = length - 2
             while i >= 0 and (_lower(d[s + i]) if caseless else d[s + i]) == w[i]:
                 i -= 1
             if i < 0:
@@ -1246,15 +1341,15 @@ cdef class Engine:
     cdef bint _label_before(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t colon):
         """name.label_before: a label word ends just before the colon (spaces and tabs between)."""
         cdef Py_ssize_t end = colon, length, i
-        cdef bytes label
+        cdef int k
         cdef const unsigned char* word
         while end > start and (d[end - 1] == c' ' or d[end - 1] == c'\t'):
             end -= 1
-        for label in self.label_words:
-            length = len(label)
+        for k in range(self.label_list.count):
+            length = self.label_list.lengths[k]
             if end - length < start:
                 continue
-            word = <const unsigned char*><const char*>label
+            word = <const unsigned char*>self.label_list.words[k]
             for i in range(length):
                 if _lower(d[end - length + i]) != word[i]:
                     break
@@ -1266,11 +1361,9 @@ cdef class Engine:
         """name's ``(?P<title>TITLES)\\.?[ ]+`` at i when a name word follows: where that word starts, else -1."""
         cdef Py_ssize_t j, k, length
         cdef int t
-        cdef bytes title
-        for t in range(len(self.titles)):
-            title = self.titles[t]
-            length = len(title)
-            if i + length > n or memcmp(d + i, <const char*>title, length) != 0:
+        for t in range(self.title_list.count):
+            length = self.title_list.lengths[t]
+            if i + length > n or memcmp(d + i, self.title_list.words[t], length) != 0:
                 continue
             j = i + length
             if j < n and d[j] == c'.':
@@ -1394,10 +1487,7 @@ cdef class Engine:
                 length = _find(d, n, body_start, d + last_start, last_end - last_start)
                 length += last_end - last_start
             titled = False
-            for t in range(len(self.titles)):
-                if _starts_with(out, vlen, self.titles[t]):
-                    titled = True
-                    break
+            titled = _starts_with_one_of(&self.title_list, out, vlen)
             # The matching key: the value's words without dots and titles, lower case.
             norm_len = 0
             tok_start = tok_end = 0
@@ -1412,7 +1502,7 @@ cdef class Engine:
                     i += 1
                 b = i
                 tlen = _strip_dots(<const unsigned char*>out, a, b)
-                if self._is_title(out + a, tlen):
+                if _is_one_of(&self.title_list, out + a, tlen):
                     continue
                 if norm_len:
                     norm[norm_len] = c' '
@@ -1436,14 +1526,6 @@ cdef class Engine:
             return parsed
         finally:
             free(out)
-
-    cdef bint _is_title(self, const char* p, Py_ssize_t n):
-        """p[:n] is one of name.TITLES exactly."""
-        cdef bytes title
-        for title in self.titles:
-            if PyBytes_GET_SIZE(title) == n and memcmp(p, <const char*>title, n) == 0:
-                return True
-        return False
 
     cdef int _context_id(self, object pattern) except -2:
         """The context database for a compiled bytes expression (compiled on first use); -1: use re."""
