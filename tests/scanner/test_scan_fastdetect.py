@@ -156,6 +156,25 @@ def test_core_sort_code_kernel_agrees_with_the_reference(pieces: list[str]) -> N
     assert detect(data, LOCATION) == detect_python(data, LOCATION)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Tel: ", "phone ", "", "call ", "Mobile: +", "fax 0"]),
+            st.sampled_from(["+44 ", "+44 (0)", "0044 ", "0", "00", "44", "(0", ""]),
+            st.text(alphabet="0123456789 -)", min_size=6, max_size=14),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_core_phone_kernel_agrees_with_the_reference(numbers: list[tuple[str, str, str]]) -> None:
+    # The core checks the numbering plan with a hyperscan database of its own; the
+    # reference with phonenumbers' patterns through re.
+    data = " and ".join("".join(parts) for parts in numbers).encode()
+    assert detect(data, LOCATION) == detect_python(data, LOCATION)
+
+
 def test_only_word_list_expressions_go_without_start_tracking() -> None:
     owners, expressions = pattern_table()
     untracked = {owners[i].category for i, e in enumerate(expressions) if start_layout(e) is not None}

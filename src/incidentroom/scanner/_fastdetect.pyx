@@ -26,6 +26,7 @@ from libc.string cimport memchr, memcmp, memcpy, memset, strlen
 
 import gc
 import importlib
+import re
 
 cdef enum:
     K_GENERIC = 0
@@ -730,9 +731,8 @@ cdef class Engine:
     cdef int vrm_current, vrm_older
     cdef object nhs_context, nhs_phone_prefix, nhs_phone_header
     cdef object passport_context, sort_code_context
-    cdef object phone_fullmatch
+    cdef object phone_plan
     cdef frozenset banned_nino_prefixes, test_pans
-    cdef dict phone_memo
     # A kernel's accepted result, beside the value it returns (see _ok).
     cdef object r_normalised
     cdef double r_confidence
@@ -856,8 +856,11 @@ cdef class Engine:
         self.nhs_phone_header = nhs._PHONE_HEADER
         self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
         self.sort_code_context = importlib.import_module("incidentroom.scanner.detectors.bank_account")._CONTEXT
-        self.phone_fullmatch = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().fullmatch
-        self.phone_memo = {}
+        # The numbering plan's fullmatch, as a context expression: scanned by a hyperscan
+        # database of its own over the national digits, which are ASCII: there hyperscan's
+        # \d ([0-9]) and the str pattern's (any decimal digit) agree.
+        plan = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().pattern
+        self.phone_plan = re.compile(f"^(?:{plan})$".encode())
         self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detectors.national_insurance")._BANNED_PREFIXES
         self.test_pans = importlib.import_module("incidentroom.scanner.detectors.payment_card").TEST_PANS
 
@@ -981,7 +984,6 @@ cdef class Engine:
             table.clear()
         self.name_memo.clear()
         self.labelled_memo.clear()
-        self.phone_memo.clear()
 
     def context_expressions(self):
         """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
@@ -1254,9 +1256,8 @@ cdef class Engine:
     cdef object _memoised(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
         """A context-free validation, memoised by the matched bytes and the byte before them.
 
-        For phones a miss still shares the numbering-plan check with other spellings of
-        the same number (the kernel memoises by national number). A memoised hit serves
-        other positions, so its span is left to the candidate (``None``, as in a ``Hit``).
+        A memoised hit serves other positions, so its span is left to the candidate
+        (``None``, as in a ``Hit``).
         """
         key = _slice(data, start - 1 if start else 0, end)
         table = <dict>self.memo[pid]
@@ -1668,7 +1669,7 @@ cdef class Engine:
         return self._ok(value, compact_value, 0.85 if kind == self.vrm_older else 0.8, start, end)
 
     cdef object _phone(self, bytes data, Py_ssize_t start, Py_ssize_t end):
-        """UkPhoneDetector.validate (normalise_uk_phone), the numbering-plan check memoised by number."""
+        """UkPhoneDetector.validate (normalise_uk_phone); the numbering plan checked by hyperscan."""
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
         cdef char digits[64]
         cdef Py_ssize_t i, n = 0, skip = 0, first = start
@@ -1698,15 +1699,9 @@ cdef class Engine:
             return None
         if not 7 <= n - skip <= 10:
             return None
-        national = PyUnicode_DecodeASCII(digits + skip, n - skip, NULL)
-        valid = self.phone_memo.get(national)
-        if valid is None:
-            valid = self.phone_fullmatch(national) is not None
-            if len(self.phone_memo) >= MEMO_LIMIT:
-                self.phone_memo.clear()
-            self.phone_memo[national] = valid
-        if not valid:
+        if not self._text_has(self.phone_plan, <const unsigned char*>digits, skip, n):
             return None
+        national = PyUnicode_DecodeASCII(digits + skip, n - skip, NULL)
         return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, None, None)
 
     cdef object _nino(self, bytes data, Py_ssize_t start, Py_ssize_t end):
