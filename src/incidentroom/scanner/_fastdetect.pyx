@@ -556,6 +556,30 @@ cdef inline str _text(bytes data, Py_ssize_t start, Py_ssize_t end):
     return PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data) + start, end - start, "replace")
 
 
+cdef str _ascii_lower(str value, const unsigned char* d, Py_ssize_t n):
+    """``value.lower()`` for ``value`` decoded from the ASCII bytes d[:n]: ``value`` itself
+    when it has no capital (most addresses are written in lower case already)."""
+    cdef Py_ssize_t i
+    cdef char small[256]
+    cdef char* buf = small
+    for i in range(n):
+        if d[i] >= c'A' and d[i] <= c'Z':
+            break
+    else:
+        return value
+    if n > 256:
+        buf = <char*>malloc(n)
+        if buf == NULL:
+            raise MemoryError()
+    try:
+        for i in range(n):
+            buf[i] = <char>_lower(d[i])
+        return PyUnicode_DecodeASCII(buf, n, NULL)
+    finally:
+        if buf != small:
+            free(buf)
+
+
 cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
     memcpy(out + at, <const char*>word, PyBytes_GET_SIZE(word))
     return at + PyBytes_GET_SIZE(word)
@@ -706,8 +730,11 @@ cdef class Engine:
     cdef list names
     cdef list memo
     cdef Py_ssize_t memo_size
-    cdef dict header_memo
-    cdef list header_owners
+    # Header tests seen so far, by identity as the contexts are: owner i's memo
+    # (header -> bool) is header_memos[i].
+    cdef PyObject** header_keys
+    cdef int header_seen
+    cdef list header_owners, header_memos
     cdef list terms_memo  # per pattern id: matched bytes -> (value, lower, strong, stands_alone)
     cdef object Candidate, Finding, Location
     # name kernel
@@ -743,6 +770,8 @@ cdef class Engine:
         self.scratch = NULL
         self.context_dbs = NULL
         self.context_keys = NULL
+        self.header_keys = NULL
+        self.header_seen = 0
         self.context_index = NULL
         self.context_seen = 0
         self.context_count = 0
@@ -812,8 +841,8 @@ cdef class Engine:
         self.context_patterns = []
         self.memo = [{} for _ in range(self.npatterns)]
         self.memo_size = 0
-        self.header_memo = {}
         self.header_owners = []
+        self.header_memos = []
         self.terms_memo = [{} for _ in range(self.npatterns)]
         base = importlib.import_module("incidentroom.scanner.detectors.base")
         model = importlib.import_module("incidentroom.scanner.model")
@@ -958,6 +987,7 @@ cdef class Engine:
                 hs_free_database(self.context_dbs[i])
         free(self.context_dbs)
         free(self.context_keys)
+        free(self.header_keys)
         free(self.context_index)
         if self.context_scratch != NULL:
             hs_free_scratch(self.context_scratch)
@@ -978,8 +1008,8 @@ cdef class Engine:
         for table in self.memo:
             table.clear()
         self.memo_size = 0
-        self.header_memo.clear()
-        self.header_owners.clear()
+        for table in self.header_memos:
+            table.clear()
         for table in self.terms_memo:
             table.clear()
         self.name_memo.clear()
@@ -1155,8 +1185,7 @@ cdef class Engine:
         cdef double known[8]
         cdef int nknown = 0, c
         page, sheet, row, line, base = location
-        if base is None:
-            base = 0
+        cdef bint based = base is not None and base != 0
         # Confidences take a handful of values: one float object each, not one per finding.
         shared_floats = []
         for i in range(nfound):
@@ -1172,7 +1201,7 @@ cdef class Engine:
                 _set(loc, 1, sheet)
                 _set(loc, 2, row)
                 _set(loc, 3, line)
-                _set(loc, 4, start if base == 0 else base + start)
+                _set(loc, 4, base + start if based else start)
             confidence = found[i].confidence
             for c in range(nknown):
                 if known[c] == confidence:
@@ -1618,7 +1647,7 @@ cdef class Engine:
         if self._role_or_test(d, start, at, end):
             return None
         value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
-        return self._ok(value, value.lower(), 0.95, start, end)
+        return self._ok(value, _ascii_lower(value, d + start, end - start), 0.95, start, end)
 
     cdef bint _role_or_test(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t at, Py_ssize_t end) except -1:
         """email.is_role_or_test on the ASCII address d[start:end] with its '@' at ``at``."""
@@ -1834,19 +1863,31 @@ cdef class Engine:
         """Memoised truth of a header test: ``owner`` is a compiled expression (its search)
         or a term detector (its ``header_matches``); a table repeats its headers on every row.
 
-        Memoised per owner by identity, not with the owner in the key: hashing a compiled
-        pattern hashes its whole compiled code every time.
+        The owner is found by identity, not hashed: hashing a compiled pattern hashes its
+        whole compiled code every time.
         """
-        table = self.header_memo.get(id(owner))
-        if table is None:
+        cdef int i
+        cdef PyObject** keys
+        table = None
+        for i in range(self.header_seen):
+            if self.header_keys[i] == <PyObject*>owner:
+                table = self.header_memos[i]
+                break
+        else:
+            keys = <PyObject**>realloc(self.header_keys, (self.header_seen + 1) * sizeof(PyObject*))
+            if keys == NULL:
+                raise MemoryError()
+            self.header_keys = keys
             table = {}
-            self.header_memo[id(owner)] = table
-            self.header_owners.append(owner)  # keeps the id valid
+            self.header_owners.append(owner)  # keeps the pointer valid
+            self.header_memos.append(table)
+            self.header_keys[self.header_seen] = <PyObject*>owner
+            self.header_seen += 1
         cached = (<dict>table).get(header)
         if cached is None:
             search = owner.header_matches if hasattr(owner, "header_matches") else owner.search
             cached = bool(search(header))
-            table[header] = cached
+            (<dict>table)[header] = cached
         return cached
 
     cdef object _dob(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
