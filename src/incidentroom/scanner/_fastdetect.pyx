@@ -56,10 +56,10 @@ cdef inline object _new_tuple(PyTypeObject* named_tuple, Py_ssize_t size):
 
     Allocated as ``PyObject_GC_NewVar`` does (then the slots emptied, so that a failure
     while filling them leaves a tuple that deallocates cleanly), and so not tracked by the
-    cyclic collector: what this module puts
-    in one is str, int, float, bool, None or another such tuple, so it can never be part of
-    a cycle. A pass makes tens of thousands of them that the next collection would
-    otherwise walk (the collector untracks such tuples too, but only after walking them once).
+    cyclic collector: what this module puts in one is str, int, float, bool, None or
+    another such tuple, so it can never be part of a cycle. A pass makes tens of
+    thousands of them that the next collection would otherwise walk (the collector
+    untracks such tuples too, but only after walking them once).
     """
     cdef PyObject* raw = <PyObject*>_PyObject_GC_NewVar(named_tuple, size)
     if raw == NULL:
