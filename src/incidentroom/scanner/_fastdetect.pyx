@@ -1422,8 +1422,11 @@ cdef class Engine:
         cdef int which = -1, t
         cdef bint two, found = False, titled, running_text
         cdef Py_ssize_t spans[8]
-        cdef char* out = <char*>malloc(2 * n + 32)
+        cdef char small[512]  # keys are a window of a few dozen bytes: no malloc for them
+        cdef char* out = <char*>small
         cdef char* norm
+        if 2 * n + 32 > 512:
+            out = <char*>malloc(2 * n + 32)
         if out == NULL:
             raise MemoryError()
         norm = out + n + 16
@@ -1555,7 +1558,8 @@ cdef class Engine:
             _set(parsed, 4, running_text)
             return parsed
         finally:
-            free(out)
+            if out != <char*>small:
+                free(out)
 
     cdef int _context_id(self, object pattern) except -2:
         """The context database for a compiled bytes expression (compiled on first use); -1: use re."""
