@@ -580,9 +580,10 @@ cdef str _ascii_lower(str value, const unsigned char* d, Py_ssize_t n):
             free(buf)
 
 
-cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, bytes word):
-    memcpy(out + at, <const char*>word, PyBytes_GET_SIZE(word))
-    return at + PyBytes_GET_SIZE(word)
+cdef inline Py_ssize_t _append(char* out, Py_ssize_t at, const WordList* wl, int i) noexcept nogil:
+    """Copy word ``i`` of ``wl`` to ``out[at:]``; the new end."""
+    memcpy(out + at, wl.words[i], wl.lengths[i])
+    return at + wl.lengths[i]
 
 
 cdef inline bint _starts_with_one_of(const WordList* wl, const char* p, Py_ssize_t n) noexcept nogil:
@@ -721,7 +722,7 @@ cdef class Engine:
     cdef int* rank
     cdef char* is_name
     # Start recovery for word-list expressions compiled without start tracking (detect.Layout).
-    cdef list layout_words
+    cdef list layout_words  # kept: layout_lists point into these tuples
     cdef char* layout_tail  # -1: hyperscan tracks the start
     cdef char* layout_caseless
     cdef char* layout_single
@@ -741,11 +742,10 @@ cdef class Engine:
     cdef object NameParse
     cdef frozenset hard_stops_b, soft_stops_b, surnames_b  # kept: the WordSets point into them
     cdef WordSet hard_stops, soft_stops, surnames, role_locals
-    cdef tuple titles
+    cdef tuple titles, label_words  # kept: title_list and label_list point into them
     cdef WordList title_list, label_list
     cdef WordList* layout_lists  # per pattern id; count 0 where the start is tracked or words are single
     cdef dict name_memo, labelled_memo
-    cdef tuple label_words
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
@@ -1457,7 +1457,7 @@ cdef class Engine:
                                 or _member(stops, d, given_start, _strip_dots(d, given_start, e1), False)
                                 or (two and _member(stops, d, k2, _strip_dots(d, k2, e), False))):
                             if which != -1:
-                                vlen = _append(out, vlen, self.titles[which])
+                                vlen = _append(out, vlen, &self.title_list, which)
                                 out[vlen] = c' '
                                 vlen += 1
                             memcpy(out + vlen, d + given_start, e - given_start)
@@ -1507,7 +1507,7 @@ cdef class Engine:
                 if d[last_end - 1] == c'.' and last_end - last_start <= 2:
                     return None  # 'Mr J.' alone: an initial is not a surname
                 if which != -1:
-                    vlen = _append(out, vlen, self.titles[which])
+                    vlen = _append(out, vlen, &self.title_list, which)
                     out[vlen] = c' '
                     vlen += 1
                 for k in range(kept):
