@@ -32,6 +32,8 @@ from incidentroom.incidents.models import (
     Severity,
     SystemState,
 )
+from incidentroom.status import actions as status_actions
+from incidentroom.status.models import PublicStatus
 
 DEMO_PASSWORD = "West-London-demo-2025"  # noqa: S105 - demo personas only; printed by make run
 
@@ -93,6 +95,7 @@ class ServiceIn(_Strict):
     priority: int = Field(default=3, ge=1, le=9)
     rto_hours: int = Field(default=72, ge=0)
     vulnerable: bool = False
+    public: bool = True
     needs: list[str] = []
     description: str = ""
 
@@ -163,6 +166,25 @@ class IncidentIn(_Strict):
     actions: list[ActionIn] = []
 
 
+class ServiceStatusIn(_Strict):
+    """A service's public status as a council had confirmed it."""
+
+    service: str
+    status: PublicStatus
+    advice: str = ""
+
+
+class StatusPageIn(_Strict):
+    """What a council had confirmed on its public status page, and when."""
+
+    organisation: str
+    by: str
+    at: AwareDatetime
+    statement: str
+    help: str = ""
+    services: list[ServiceStatusIn] = []
+
+
 class ScenarioIn(_Strict):
     """The whole file."""
 
@@ -174,6 +196,7 @@ class ScenarioIn(_Strict):
     systems: list[SystemIn]
     services: list[ServiceIn]
     incidents: list[IncidentIn] = []
+    status_pages: list[StatusPageIn] = []
 
 
 # -- parsing with line numbers -------------------------------------------------------------
@@ -273,6 +296,18 @@ def _cross_check(s: ScenarioIn, lines: dict[tuple[Any, ...], int], source: str) 
         for j, act in enumerate(inc.actions):
             if act.owner not in people:
                 fail(("incidents", i, "actions", j, "owner"), f"unknown person {act.owner!r}")
+    services = {(v.organisation, v.code) for v in s.services}
+    for i, page in enumerate(s.status_pages):
+        if page.organisation not in orgs:
+            fail(("status_pages", i, "organisation"), f"unknown organisation {page.organisation!r}")
+        if page.by not in people:
+            fail(("status_pages", i, "by"), f"unknown person {page.by!r}")
+        for j, confirmed in enumerate(page.services):
+            if (page.organisation, confirmed.service) not in services:
+                fail(
+                    ("status_pages", i, "services", j, "service"),
+                    f"{page.organisation} has no service {confirmed.service!r}",
+                )
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -352,6 +387,7 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
             priority=v.priority,
             rto_hours=v.rto_hours,
             vulnerable_residents=v.vulnerable,
+            public=v.public,
             description=v.description,
             check_access=False,
         )
@@ -362,6 +398,8 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
         services.append(service)
     for inc in scenario.incidents:
         _load_incident(inc, orgs, users, systems, delta)
+    for page in scenario.status_pages:
+        _load_status_page(page, orgs, users, delta)
     return {
         "organisations": len(orgs),
         "people": len(users),
@@ -466,6 +504,23 @@ def _load_incident(
     if inc.phase != Phase.DETECT:
         incident_actions.update_incident(incident, actor=opener, phase=inc.phase)
     return incident
+
+
+def _load_status_page(
+    page: StatusPageIn, orgs: dict[str, Organisation], users: dict[str, Any], delta: dt.timedelta
+) -> None:
+    # Through the comms officer's own actions, after the incident, as it happened: the
+    # statuses supersede the proposals the incident's outages raised for those services.
+    org, actor, at = orgs[page.organisation], users[page.by], page.at + delta
+    status_actions.configure_page(org, actor=actor, headline=page.statement, help_text=page.help, at=at)
+    for st in page.services:
+        status_actions.set_service_status(
+            Service.objects.get(organisation=org, code=st.service),
+            actor=actor,
+            status=st.status,
+            advice=st.advice,
+            at=at,
+        )
 
 
 def load_file(path: Path, *, shift_to: dt.datetime | None = None) -> dict[str, int]:

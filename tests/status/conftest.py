@@ -11,7 +11,8 @@ import pytest
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import SystemState
-from incidentroom.status.models import StatusProposal
+from incidentroom.status import actions as status_actions
+from incidentroom.status.models import ServiceStatus, StatusPage, StatusProposal, StatusUpdate
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def mail(settings: Any, smtp_server: Any) -> Any:
 
 @pytest.fixture
 def telephony_off(
-    incident: Any, shared_responder: Any, django_capture_on_commit_callbacks: Any
+    before_comms: None, incident: Any, shared_responder: Any, django_capture_on_commit_callbacks: Any
 ) -> Callable[[], None]:
     """Switch the shared telephony platform off afresh (restore first), signals delivered."""
 
@@ -49,7 +50,32 @@ def telephony_off(
 
 
 @pytest.fixture
-def phone_proposal(db: None) -> Callable[[str], StatusProposal]:
+def before_comms(incident: Any) -> None:
+    """The Monday before any comms officer acted.
+
+    The demo loads the statements the councils had confirmed by the afternoon; these tests
+    start from the moment before that: those statements removed, and the proposals the
+    incident's outages raise made afresh through the same actions the app uses.
+    """
+    StatusUpdate.objects.all().delete()
+    ServiceStatus.objects.all().delete()
+    StatusPage.objects.all().delete()
+    StatusProposal.objects.all().delete()
+    for affected in incident.affected_systems.select_related("system"):
+        status_actions.propose_for_system_change(
+            incident=incident, system=affected.system, state=affected.state, actor=None
+        )
+    for involvement in incident.involvements.select_related("organisation"):
+        status_actions.propose_for_containment(
+            incident=incident,
+            organisation=involvement.organisation,
+            state=involvement.containment,
+            actor=None,
+        )
+
+
+@pytest.fixture
+def phone_proposal(before_comms: None) -> Callable[[str], StatusProposal]:
     """``phone_proposal(code)``: the pending proposal for a council's contact-centre phone lines."""
 
     def find(code: str) -> StatusProposal:

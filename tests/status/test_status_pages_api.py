@@ -27,8 +27,10 @@ def test_public_pages_need_no_login_and_show_only_confirmed(
     html = group.content.decode()
     assert "020 7946 0123" in html and "Depends on" not in html
     lbhf = public.get("/status/lbhf/").content.decode()
-    # LBHF's phone proposal is still pending: its page says the lines work.
+    # LBHF's phone proposal is still pending: its page says nobody has confirmed the lines,
+    # never that they work.
     assert "Contact centre telephone lines" in lbhf and "Unavailable" not in lbhf
+    assert "Not yet confirmed" in lbhf and ">Working<" not in lbhf
     assert public.get("/status/rbkc/feed.atom")["Content-Type"].startswith("application/atom+xml")
     assert public.get("/status/rbkc/status.json").json()["organisations"][0]["code"] == "RBKC"
     assert public.get("/status/wcc/").status_code == 404  # no confirmed content, no page
@@ -109,18 +111,22 @@ def test_api_scoped_and_role_checked(
     assert api(outsider_gold).post("/status/updates", {"organisation": "WCC", "text": "x"}).status_code == 404
 
 
-def test_the_apps_page_changes_as_soon_as_a_status_is_confirmed(phone_proposal: Any, rbkc_comms: Any) -> None:
+def test_the_apps_page_changes_as_soon_as_a_status_is_confirmed(
+    phone_proposal: Any, rbkc_comms: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
-    actions.configure_page(rbkc, actor=rbkc_comms, headline="", help_text="")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.configure_page(rbkc, actor=rbkc_comms, headline="", help_text="")
     public = Client()
     before = public.get("/status/rbkc/").content.decode()
     assert public.get("/status/rbkc/").content.decode() == before  # reused while nothing changed
     assert "020 7946 0123" not in before
-    actions.confirm_proposal(
-        phone_proposal("RBKC"),
-        actor=rbkc_comms,
-        status=PublicStatus.UNAVAILABLE,
-        advice="In an emergency call 020 7946 0123.",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.confirm_proposal(
+            phone_proposal("RBKC"),
+            actor=rbkc_comms,
+            status=PublicStatus.UNAVAILABLE,
+            advice="In an emergency call 020 7946 0123.",
+        )
     assert "020 7946 0123" in public.get("/status/rbkc/").content.decode()
     assert "020 7946 0123" in public.get("/status/rbkc/feed.atom").content.decode()

@@ -100,7 +100,7 @@ def add_service_dependency(
 
 
 SYSTEM_FIELDS = ("name", "kind", "criticality", "description")
-SERVICE_FIELDS = ("name", "priority", "rto_hours", "vulnerable_residents", "description")
+SERVICE_FIELDS = ("name", "priority", "rto_hours", "vulnerable_residents", "public", "description")
 
 
 @transaction.atomic

@@ -72,6 +72,7 @@ class ServicePatch(Schema):
     priority: int | None = Field(default=None, ge=1, le=9)
     rto_hours: int | None = Field(default=None, ge=0, le=100000)
     vulnerable_residents: bool | None = None
+    public: bool | None = None
     description: str | None = Field(default=None, max_length=5000)
 
 
@@ -85,6 +86,7 @@ class ServiceOut(Schema):
     priority: int
     rto_hours: int
     vulnerable_residents: bool
+    public: bool
     systems: list[str]
 
     @staticmethod
@@ -98,6 +100,7 @@ class ServiceOut(Schema):
             priority=s.priority,
             rto_hours=s.rto_hours,
             vulnerable_residents=s.vulnerable_residents,
+            public=s.public,
             systems=[x.code for x in s.systems.all()],
         )
 
@@ -111,6 +114,7 @@ class ServiceIn(Schema):
     priority: int = Field(default=3, ge=1, le=9)
     rto_hours: int = Field(default=72, ge=0, le=100000)
     vulnerable_residents: bool = False
+    public: bool = True
     systems: list[str] = []
 
 
@@ -222,6 +226,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOu
         priority=payload.priority,
         rto_hours=payload.rto_hours,
         vulnerable_residents=payload.vulnerable_residents,
+        public=payload.public,
     )
     for system in systems:
         actions.add_service_dependency(actor=request.user, service=service, system=system)

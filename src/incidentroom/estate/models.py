@@ -102,6 +102,9 @@ class Service(models.Model):
         default=False, help_text="Serves the most vulnerable residents"
     )
     description = models.TextField(blank=True)
+    # Staff payroll or supplier payments matter to the incident team but are not the
+    # public's business: the status page lists only services residents use.
+    public = models.BooleanField(default=True, help_text="Shown on the public status page")
     systems = models.ManyToManyField(System, related_name="services", blank=True, through="ServiceDependency")
 
     objects = ServiceQuerySet.as_manager()

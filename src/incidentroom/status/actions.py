@@ -79,7 +79,7 @@ def _after_change() -> None:
     """Republish the static site and tell subscribers once the change is committed."""
     from incidentroom.status import site
 
-    transaction.on_commit(site.publish_quietly)
+    site.schedule_publish()
 
 
 def _notify(update: StatusUpdate) -> None:
@@ -171,6 +171,8 @@ def propose_for_system_change(
     created: list[StatusProposal] = []
     if state in DOWN_STATES:
         for item in affected_services([system.pk]):
+            if not item.service.public:
+                continue
             reason = "Depends on " + item.because + f" ({SystemState(state).label.lower()})."
             proposal = _create_proposal(
                 item.service,
@@ -185,7 +187,7 @@ def propose_for_system_change(
     elif state == SystemState.RESTORED:
         still_down = {a.service.pk for a in affected_services(down_system_ids(incident))}
         for item in affected_services([system.pk]):
-            if item.service.pk in still_down:
+            if item.service.pk in still_down or not item.service.public:
                 continue
             _supersede_pending(item.service)
             proposal = _create_proposal(
@@ -211,7 +213,8 @@ def propose_for_containment(
     from incidentroom.incidents.models import Containment
 
     created: list[StatusProposal] = []
-    services = Service.objects.filter(organisation=organisation).select_related("organisation")
+    # Internal services (payroll, supplier payments) never reach the public page.
+    services = Service.objects.filter(organisation=organisation, public=True).select_related("organisation")
     if state == Containment.SHUT_DOWN:
         for service in services:
             proposal = _create_proposal(
@@ -246,8 +249,18 @@ def propose_for_containment(
 
 
 def _publish_status(
-    service: Service, *, actor: Any, status: str, advice: str, update_text: str
-) -> StatusUpdate:
+    service: Service,
+    *,
+    actor: Any,
+    status: str,
+    advice: str,
+    update_text: str,
+    at: dt.datetime | None = None,
+    announce: bool = True,
+) -> StatusUpdate | None:
+    """Make ``status`` public for ``service``; with ``announce``, also post a dated update
+    (a bulk confirmation posts one update per council instead, see confirm_proposals)."""
+    when = at or timezone.now()
     existing = ServiceStatus.objects.filter(service=service).first()
     before = (
         audit.snapshot(existing, ["status", "advice"])
@@ -259,7 +272,7 @@ def _publish_status(
         defaults={
             "status": status,
             "advice": advice,
-            "changed_at": timezone.now(),
+            "changed_at": when,
             "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None,
             "confirmed_by_label": _label(actor),
         },
@@ -273,12 +286,16 @@ def _publish_status(
         organisations=[service.organisation],
     )
     StatusPage.objects.get_or_create(organisation=service.organisation)
+    _after_change()
+    if not announce:
+        return None
     text = update_text or f"{service.name}: {PublicStatus(status).label.lower()}." + (
         f" {advice}" if advice else ""
     )
     update = StatusUpdate.objects.create(
         organisation=service.organisation,
         text=text,
+        published_at=when,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         author_label=_label(actor),
     )
@@ -291,7 +308,6 @@ def _publish_status(
         organisations=[service.organisation],
     )
     _notify(update)
-    _after_change()
     return update
 
 
@@ -364,10 +380,107 @@ def reject_proposal(proposal: StatusProposal, *, actor: Any, reason: str = "") -
 
 
 @transaction.atomic
+def confirm_proposals(
+    proposals: Iterable[StatusProposal],
+    *,
+    actor: Any,
+    status: str,
+    advice: str = "",
+    update_text: str = "",
+) -> list[StatusProposal]:
+    """Confirm many proposals with one root cause ("phones down") in one decision.
+
+    Every service gets the same status and advice, and each council posts one dated update
+    listing its services, so subscribers get one email per council, not one per service.
+    All or nothing: a proposal this person may not publish, or one already decided, refuses
+    the whole batch.
+    """
+    chosen = _status(status)
+    words = _text(advice, "advice", ADVICE_MAX)
+    text = _text(update_text, "update_text", UPDATE_MAX)
+    ids = sorted({p.pk for p in proposals})
+    if not ids:
+        raise InvalidInput("Choose at least one service to confirm.", field="proposals")
+    # Locked in id order, so two officers confirming overlapping batches cannot deadlock.
+    locked = list(
+        StatusProposal.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("service__organisation")
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise NotFound("One of those proposals no longer exists.", field="proposals")
+    organisations = {p.service.organisation_id: p.service.organisation for p in locked}
+    for org in organisations.values():
+        require_role(actor, [org], PUBLISH_ROLES, f"publish status for {org.code}")
+    for proposal in locked:
+        if proposal.state != ProposalState.PENDING:
+            raise Conflict(
+                f"The proposal for {proposal.service.name} ({proposal.service.organisation.code}) is "
+                f"already {ProposalState(proposal.state).label.lower()}.",
+                field="proposals",
+            )
+    now = timezone.now()
+    by_org: dict[int, list[Service]] = {}
+    for proposal in locked:
+        _publish_status(
+            proposal.service, actor=actor, status=chosen, advice=words, update_text="", announce=False
+        )
+        before = audit.snapshot(proposal, ["state"])
+        proposal.state = ProposalState.CONFIRMED
+        proposal.decided_at = now
+        proposal.decided_by = actor
+        proposal.decision_note = f"Published as {chosen} (with {len(locked) - 1} others)."
+        proposal.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+        audit.record(
+            actor=actor,
+            action="status.proposal.confirm",
+            obj=proposal,
+            before=before,
+            after={"state": proposal.state, "status": chosen, "advice": words, "batch": ids},
+            organisations=[proposal.service.organisation],
+        )
+        by_org.setdefault(proposal.service.organisation_id, []).append(proposal.service)
+    label = PublicStatus(chosen).label.lower()
+    for org_id, services in by_org.items():
+        names = ", ".join(sorted(s.name for s in services))
+        body = text or (f"{names}: {label}." + (f" {words}" if words else ""))
+        update = StatusUpdate.objects.create(
+            organisation=organisations[org_id], text=body, author=actor, author_label=_label(actor)
+        )
+        update.services.set(services)
+        audit.record(
+            actor=actor,
+            action="status.update",
+            obj=update,
+            after={"text": body, "services": [s.pk for s in services]},
+            organisations=[organisations[org_id]],
+        )
+        _notify(update)
+    return locked
+
+
+@transaction.atomic
+def reject_proposals(proposals: Iterable[StatusProposal], *, actor: Any, reason: str = "") -> None:
+    """Reject several proposals in one decision (all or nothing), each audited."""
+    for proposal in sorted(proposals, key=lambda p: p.pk):
+        reject_proposal(proposal, actor=actor, reason=reason)
+
+
+@transaction.atomic
 def set_service_status(
-    service: Service, *, actor: Any, status: str, advice: str = "", update_text: str = ""
+    service: Service,
+    *,
+    actor: Any,
+    status: str,
+    advice: str = "",
+    update_text: str = "",
+    at: dt.datetime | None = None,
 ) -> ServiceStatus:
-    """Publish a service's status directly (a comms officer's own judgement, no proposal)."""
+    """Publish a service's status directly (a comms officer's own judgement, no proposal).
+
+    ``at`` is for replaying a scenario as it stood; people confirm in the present.
+    """
     require_role(
         actor, [service.organisation], PUBLISH_ROLES, f"publish status for {service.organisation.code}"
     )
@@ -379,6 +492,7 @@ def set_service_status(
         status=chosen,
         advice=words,
         update_text=_text(update_text, "update_text", UPDATE_MAX),
+        at=at,
     )
     _supersede_pending(service)
     return ServiceStatus.objects.get(service=service)
@@ -413,16 +527,24 @@ def post_update(
 
 @transaction.atomic
 def configure_page(
-    organisation: Organisation, *, actor: Any, headline: str, help_text: str, enabled: bool = True
+    organisation: Organisation,
+    *,
+    actor: Any,
+    headline: str,
+    help_text: str,
+    enabled: bool = True,
+    at: dt.datetime | None = None,
 ) -> StatusPage:
-    """Set the banner and the 'where to get help' text (emergency numbers, in-person centre)."""
+    """Confirm the council's statement and the 'where to get help' text (emergency numbers,
+    in-person centre); the public page shows when it was last confirmed. ``at`` is for
+    replaying a scenario as it stood."""
     require_role(actor, [organisation], PUBLISH_ROLES, f"change the status page of {organisation.code}")
     page, _ = StatusPage.objects.get_or_create(organisation=organisation)
     before = audit.snapshot(page, ["enabled", "headline", "help_text"])
     page.headline = _text(headline, "headline", ADVICE_MAX)
     page.help_text = _text(help_text, "help_text", ADVICE_MAX)
     page.enabled = enabled
-    page.updated_at = timezone.now()
+    page.updated_at = at or timezone.now()
     page.save()
     audit.record(
         actor=actor,

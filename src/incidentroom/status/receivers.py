@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+
+from incidentroom.estate.models import Service
 from incidentroom.incidents import signals
 
 logger = logging.getLogger(__name__)
@@ -37,7 +40,17 @@ def on_containment_changed(
         logger.exception("Could not propose status changes for %s", organisation)
 
 
+def on_service_saved(sender: Any, **_: Any) -> None:
+    """A service renamed, added, removed or made internal changes the public site."""
+    from incidentroom.status.site import schedule_publish
+
+    schedule_publish()
+
+
 def connect() -> None:
     """Connect the receivers (called once from the app's ready())."""
+    # The public pages are files written on change; estate edits are changes too.
+    post_save.connect(on_service_saved, sender=Service, dispatch_uid="status.service_saved")
+    post_delete.connect(on_service_saved, sender=Service, dispatch_uid="status.service_deleted")
     signals.system_state_changed.connect(on_system_state_changed, dispatch_uid="status.system_state_changed")
     signals.containment_changed.connect(on_containment_changed, dispatch_uid="status.containment_changed")

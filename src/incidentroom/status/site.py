@@ -14,29 +14,37 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Max
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 
 from incidentroom.estate.models import Service
-from incidentroom.status.models import PublicStatus, ServiceStatus, StatusPage, StatusUpdate, Subscriber
+from incidentroom.status.models import PublicStatus, StatusPage, StatusUpdate, Subscriber
 
 logger = logging.getLogger(__name__)
 
-# Worst first, so residents see what is broken before what works.
+# A service nobody has confirmed is neither working nor broken: residents are told that we do
+# not know yet, never that it works. It is not a PublicStatus because no person ever sets it.
+UNCONFIRMED = "unconfirmed"
+UNCONFIRMED_LABEL = "Not yet confirmed"
+
+# Worst first, so residents see what is broken before what works, and what nobody has
+# checked before what someone has confirmed is fine.
 STATUS_ORDER = {
     PublicStatus.UNAVAILABLE: 0,
     PublicStatus.DISRUPTED: 1,
-    PublicStatus.RESTORED: 2,
-    PublicStatus.WORKING: 3,
+    UNCONFIRMED: 2,
+    PublicStatus.RESTORED: 3,
+    PublicStatus.WORKING: 4,
 }
 UPDATES_SHOWN = 20
 ASSETS = {"govuk-frontend.min.css": "govuk/govuk-frontend.min.css", "status.css": "status/status.css"}
@@ -72,6 +80,7 @@ class OrgView:
     name: str
     headline: str
     help_text: str
+    confirmed_at: dt.datetime | None = None
     services: list[ServiceRow] = field(default_factory=list)
     updates: list[UpdateRow] = field(default_factory=list)
 
@@ -82,8 +91,20 @@ class OrgView:
 
     @property
     def problems(self) -> list[ServiceRow]:
-        """Services not working normally."""
+        """Services confirmed as not working normally."""
         return [s for s in self.services if s.status in (PublicStatus.UNAVAILABLE, PublicStatus.DISRUPTED)]
+
+    @property
+    def unconfirmed(self) -> list[ServiceRow]:
+        """Services whose state nobody has confirmed yet."""
+        return [s for s in self.services if s.status == UNCONFIRMED]
+
+    @property
+    def all_confirmed_working(self) -> bool:
+        """Every listed service has been confirmed as working or restored."""
+        return bool(self.services) and all(
+            s.status in (PublicStatus.WORKING, PublicStatus.RESTORED) for s in self.services
+        )
 
 
 def organisations(code: str | None = None) -> list[OrgView]:
@@ -93,27 +114,33 @@ def organisations(code: str | None = None) -> list[OrgView]:
         pages = pages.filter(organisation__code__iexact=code)
     views = {
         p.organisation_id: OrgView(
-            code=p.organisation.code, name=p.organisation.name, headline=p.headline, help_text=p.help_text
+            code=p.organisation.code,
+            name=p.organisation.name,
+            headline=p.headline,
+            help_text=p.help_text,
+            confirmed_at=p.updated_at if (p.headline or p.help_text) else None,
         )
         for p in pages
     }
     if not views:
         return []
-    services = Service.objects.filter(organisation_id__in=list(views)).select_related("public_status")
+    # Internal services (staff payroll, supplier payments) are the incident team's business.
+    services = Service.objects.filter(organisation_id__in=list(views), public=True).select_related(
+        "public_status"
+    )
     for service in services:
         status = getattr(service, "public_status", None)
-        value = status.status if status else PublicStatus.WORKING
         views[service.organisation_id].services.append(
             ServiceRow(
                 name=service.name,
-                status=value,
-                status_label=PublicStatus(value).label,
+                status=status.status if status else UNCONFIRMED,
+                status_label=PublicStatus(status.status).label if status else UNCONFIRMED_LABEL,
                 advice=status.advice if status else "",
                 changed_at=status.changed_at if status else None,
             )
         )
     for view in views.values():
-        view.services.sort(key=lambda s: (STATUS_ORDER[PublicStatus(s.status)], s.name))
+        view.services.sort(key=lambda s: (STATUS_ORDER[s.status], s.name))
     updates = (
         StatusUpdate.objects.public()
         .filter(organisation_id__in=list(views))
@@ -195,6 +222,7 @@ def render_json(orgs: list[OrgView]) -> str:
                     "name": o.name,
                     "headline": o.headline,
                     "help": o.help_text,
+                    "confirmed_at": _iso(o.confirmed_at),
                     "services": [
                         {
                             "name": s.name,
@@ -272,40 +300,26 @@ def build() -> dict[str, bytes]:
     return files
 
 
-# The app's own /status/ under load: a rendered page is reused while nothing a person
-# publishes has changed (checked on every request, so a confirmation shows at once) and for
-# at most this long (so estate edits, such as a renamed service, show soon too).
-RENDER_CACHE_SECONDS = 10.0
-_rendered: dict[tuple[object, ...], tuple[float, str]] = {}
+# When this thread last started writing the site (monotonic ns). A publish in this thread
+# reads through this thread's own connection, so it includes every change made before it.
+_local = threading.local()
 
 
-def version() -> tuple[object, ...]:
-    """A fingerprint of everything on the public site that a person changes."""
-    pages = StatusPage.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    statuses = ServiceStatus.objects.aggregate(n=Count("id"), t=Max("changed_at"))
-    updates = StatusUpdate.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (pages["n"], pages["t"], statuses["n"], statuses["t"], updates["n"], updates["m"])
+def schedule_publish() -> None:
+    """Write the static site once the current transaction commits.
 
+    Confirming twenty proposals in one go, or loading a scenario with seventy services,
+    schedules twenty or seventy of these; the first to run after the commit writes the site
+    and the rest see that a publish has started since they were scheduled, and do nothing.
+    """
+    scheduled = time.monotonic_ns()
 
-def cached(name: str, render: Callable[[], str]) -> str:
-    """``render()``, or the same page rendered moments ago if nothing has changed since."""
-    key = (
-        name,
-        version(),
-        settings.STATUS_PUBLIC_URL,
-        settings.STATUS_SUBSCRIBE_URL,
-        settings.STATUS_SITE_NAME,
-    )
-    now = time.monotonic()
-    hit = _rendered.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    body = render()
-    if len(_rendered) > 256:
-        # Old versions are never asked for again; dropping them all keeps memory bounded.
-        _rendered.clear()
-    _rendered[key] = (now + RENDER_CACHE_SECONDS, body)
-    return body
+    def run() -> None:
+        if getattr(_local, "started", -1) > scheduled:
+            return
+        publish_quietly()
+
+    transaction.on_commit(run)
 
 
 def publish_dir() -> Path:
@@ -340,6 +354,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def publish(directory: Path | None = None) -> Path:
     """Write the whole site to ``directory`` (default ``STATUS_PUBLISH_DIR``); returns it."""
+    _local.started = time.monotonic_ns()
     target = directory or publish_dir()
     target.mkdir(parents=True, exist_ok=True)
     with _locked(target):
@@ -381,3 +396,34 @@ def last_published() -> dt.datetime | None:
         return dt.datetime.fromisoformat(json.loads(marker.read_text(encoding="utf-8"))["published_at"])
     except (OSError, ValueError, KeyError):
         return None
+
+
+# The app's own /status/ serves the files publish() wrote, so a surge of residents costs one
+# stat() per request and no database work at all. Kept in memory until the file changes.
+_files: dict[Path, tuple[int, int, bytes]] = {}
+
+
+def published_file(rel: str) -> bytes | None:
+    """One file of the published site (``rel`` as built by :func:`build`), or None if absent.
+
+    The first request on a fresh install writes the site; after that a missing file is a
+    plain 404, so a request for an unknown page can never make the app render anything.
+    """
+    directory = publish_dir()
+    path = directory / rel
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        if (directory / "published.json").exists():
+            return None
+        publish(directory)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+    hit = _files.get(path)
+    if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+        return hit[2]
+    data = path.read_bytes()
+    _files[path] = (stat.st_mtime_ns, stat.st_size, data)
+    return data

@@ -7,6 +7,7 @@ static copy; staff pages read only through ``for_user`` querysets and write only
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -23,91 +24,21 @@ from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
 from incidentroom.status import actions, site
+from incidentroom.status.middleware import file_response
 from incidentroom.status.models import PublicStatus, StatusPage, StatusProposal, StatusUpdate
 
-# Residents hammer the page during an incident; a short shared cache keeps it cheap
-# while a newly confirmed status still shows within half a minute. In the app, rendered
-# pages are also reused until something changes (see site.cached).
-PUBLIC_CACHE = "public, max-age=30"
-
-
-def _public(body: str | bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Cache-Control"] = PUBLIC_CACHE
-    return response
-
-
-# -- the public site ---------------------------------------------------------------------
-
 
 @require_GET
-def public_group(request: HttpRequest) -> HttpResponse:
-    """Every council's status on one page."""
-    return _public(site.cached("group.html", site.render_group), "text/html; charset=utf-8")
+def public_file(request: HttpRequest, **_: str) -> HttpResponse:
+    """A page, feed, JSON file or stylesheet of the public site, as last published.
 
-
-@require_GET
-def public_group_json(request: HttpRequest) -> HttpResponse:
-    """Every council's status as JSON."""
-    return _public(
-        site.cached("group.json", lambda: site.render_json(site.organisations())), "application/json"
-    )
-
-
-@require_GET
-def public_group_feed(request: HttpRequest) -> HttpResponse:
-    """Every council's updates as Atom."""
-    body = site.cached("group.atom", lambda: site.render_atom(site.organisations()))
-    return _public(body, "application/atom+xml; charset=utf-8")
-
-
-def _org(code: str) -> site.OrgView:
-    found = site.organisations(code)
-    if not found:
+    :class:`~incidentroom.status.middleware.PublishedStatusMiddleware` answers these before
+    the app; this view is reached only when it could not (nothing published yet, or a name
+    that does not exist), and answers the same way, publishing first on a fresh install.
+    """
+    response = file_response(request.path_info)
+    if response is None:
         raise Http404("No status page by that name.")
-    return found[0]
-
-
-@require_GET
-def public_org(request: HttpRequest, code: str) -> HttpResponse:
-    """One council's page."""
-    body = site.cached(f"{code.lower()}.html", lambda: site.render_org(_org(code)))
-    return _public(body, "text/html; charset=utf-8")
-
-
-@require_GET
-def public_org_json(request: HttpRequest, code: str) -> HttpResponse:
-    """One council's status as JSON."""
-    return _public(
-        site.cached(f"{code.lower()}.json", lambda: site.render_json([_org(code)])), "application/json"
-    )
-
-
-@require_GET
-def public_org_feed(request: HttpRequest, code: str) -> HttpResponse:
-    """One council's updates as Atom."""
-
-    def render() -> str:
-        org = _org(code)
-        return site.render_atom([org], slug=org.slug)
-
-    return _public(site.cached(f"{code.lower()}.atom", render), "application/atom+xml; charset=utf-8")
-
-
-@require_GET
-def public_accessibility(request: HttpRequest) -> HttpResponse:
-    """The accessibility statement."""
-    return _public(site.render_accessibility(), "text/html; charset=utf-8")
-
-
-@require_GET
-def public_asset(request: HttpRequest, name: str) -> HttpResponse:
-    """The site's stylesheets (the static copy carries its own)."""
-    data = site.asset_bytes(name)
-    if data is None:
-        raise Http404("No such file.")
-    response = HttpResponse(data, content_type="text/css")
-    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
@@ -214,17 +145,60 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # -- the comms officers' page ------------------------------------------------------------
 
 
+@dataclass
+class ProposalGroup:
+    """Proposals with one root cause (a system down, a council's network shut), so that
+    "phones down" across three councils is one decision, not twenty forms."""
+
+    key: str
+    title: str
+    proposed_status: str
+    proposals: list[StatusProposal] = field(default_factory=list)
+    publishable: list[StatusProposal] = field(default_factory=list)
+
+    @property
+    def organisations(self) -> list[str]:
+        """Codes of the councils whose services are in the group."""
+        return sorted({p.service.organisation.code for p in self.proposals})
+
+    @property
+    def advice(self) -> str:
+        """The first council's suggested advice, as a starting point to edit."""
+        return next((p.suggested_advice for p in self.publishable if p.suggested_advice), "")
+
+
+def _proposal_groups(proposals: list[StatusProposal], publish_codes: set[str]) -> list[ProposalGroup]:
+    groups: dict[str, ProposalGroup] = {}
+    for p in proposals:
+        if p.system_id is not None and p.system is not None:
+            key, cause = f"system-{p.system_id}-{p.proposed_status}", p.system.name
+        else:
+            # Containment proposals carry no system: the council's own network is the cause.
+            key = f"org-{p.service.organisation_id}-{p.proposed_status}"
+            cause = p.reason.split(";")[0].rstrip(".")
+        group = groups.get(key)
+        if group is None:
+            label = PublicStatus(p.proposed_status).label.lower()
+            group = groups[key] = ProposalGroup(
+                key=key, title=f"{cause}: proposed {label}", proposed_status=p.proposed_status
+            )
+        group.proposals.append(p)
+        if p.service.organisation.code in publish_codes:
+            group.publishable.append(p)
+    # The biggest root cause first: it is the one residents are ringing about.
+    return sorted(groups.values(), key=lambda g: (-len(g.proposals), g.title))
+
+
 def _manage_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     roles = roles_by_org(user)
     orgs = list(Organisation.objects.for_user(user))
     services = list(Service.objects.for_user(user).select_related("organisation", "public_status"))
     pages = {p.organisation_id: p for p in StatusPage.objects.for_user(user)}
-    return {
-        "orgs": orgs,
-        "publish_codes": {o.code for o in orgs if roles.get(o.pk) in actions.PUBLISH_ROLES},
-        # Vulnerable residents' services first, as on the continuity board.
-        "proposals": StatusProposal.objects.for_user(user)
+    publish_codes = {o.code for o in orgs if roles.get(o.pk) in actions.PUBLISH_ROLES}
+    # Vulnerable residents' services first, as on the continuity board.
+    proposals = list(
+        StatusProposal.objects.for_user(user)
         .pending()
         .select_related("service__organisation", "system", "incident")
         .order_by(
@@ -232,7 +206,13 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
             "-service__vulnerable_residents",
             "service__priority",
             "service__name",
-        ),
+        )
+    )
+    return {
+        "orgs": orgs,
+        "publish_codes": publish_codes,
+        "proposals": proposals,
+        "proposal_groups": _proposal_groups(proposals, publish_codes),
         "recent_decisions": StatusProposal.objects.for_user(user)
         .exclude(state="pending")
         .select_related("service__organisation", "decided_by")
@@ -244,6 +224,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
             if getattr(s, "public_status", None) is not None
             and s.public_status.status != PublicStatus.WORKING
         ],
+        "unconfirmed": [s for s in services if s.public and getattr(s, "public_status", None) is None],
         "page_settings": [
             {
                 "org": o,
@@ -289,6 +270,39 @@ def decide_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     elif decision == "reject":
         actions.reject_proposal(proposal, actor=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, f"Proposal for {proposal.service.name} rejected; nothing was published.")
+    else:
+        raise InvalidInput("Choose confirm or reject.", field="decision")
+    return redirect("status-manage")
+
+
+@login_required
+@require_POST
+def decide_proposals(request: HttpRequest) -> HttpResponse:
+    """Confirm or reject several proposals with one root cause in one decision."""
+    raw = request.POST.getlist("proposal")
+    if not raw or not all(v.isdigit() and len(v) < 12 for v in raw):
+        raise InvalidInput("Choose at least one service.", field="proposal")
+    wanted = {int(v) for v in raw}
+    found = list(
+        StatusProposal.objects.for_user(request.user)
+        .filter(pk__in=wanted)
+        .select_related("service__organisation")
+    )
+    if len(found) != len(wanted):
+        raise Http404("No such proposal.")
+    decision = request.POST.get("decision", "")
+    if decision == "confirm":
+        actions.confirm_proposals(
+            found,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            advice=request.POST.get("advice", ""),
+            update_text=request.POST.get("update_text", ""),
+        )
+        messages.success(request, f"Published: {len(found)} services are now shown to the public.")
+    elif decision == "reject":
+        actions.reject_proposals(found, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, f"{len(found)} proposals rejected; nothing was published.")
     else:
         raise InvalidInput("Choose confirm or reject.", field="decision")
     return redirect("status-manage")
