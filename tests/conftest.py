@@ -460,3 +460,11 @@ def _login(page: Any, app: LiveApp, username: str, password: str = "West-London-
 def login() -> Callable[..., None]:
     """``login(page, live_app, username)`` signs in through the real login form."""
     return _login
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests leave full-page screenshots for people to read (ignored by git)."""
+    folder = ROOT / "tests" / "browser" / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -217,7 +217,10 @@ def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbk
 
 def test_a_network_shut_down_proposes_every_service_of_that_council(
     before_comms: None,
-    incident: Any, lbhf_gold: Any, lbhf_comms: Any, django_capture_on_commit_callbacks: Any
+    incident: Any,
+    lbhf_gold: Any,
+    lbhf_comms: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     lbhf = Organisation.objects.get(code="LBHF")
     # A public service: internal ones (staff payroll) are never proposed for the public page.

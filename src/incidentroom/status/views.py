@@ -281,7 +281,7 @@ def decide_proposals(request: HttpRequest) -> HttpResponse:
     """Confirm or reject several proposals with one root cause in one decision."""
     raw = request.POST.getlist("proposal")
     if not raw or not all(v.isdigit() and len(v) < 12 for v in raw):
-        raise InvalidInput("Choose at least one service.", field="proposal")
+        raise InvalidInput("Tick at least one service to confirm or reject.", field="proposal")
     wanted = {int(v) for v in raw}
     found = list(
         StatusProposal.objects.for_user(request.user)
