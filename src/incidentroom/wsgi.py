@@ -5,4 +5,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incidentroom.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported after Django is set up: it reads settings.
+from incidentroom.status.wsgi import PublishedStatusApp  # noqa: E402
+
+application = PublishedStatusApp(django_application)

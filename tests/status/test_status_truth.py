@@ -214,3 +214,57 @@ def test_scenario_refuses_a_status_for_a_service_the_council_does_not_have() -> 
     assert "status_pages.0.services.1.service" in str(raised.value)
     assert "no-such-service" in str(raised.value)
     assert Organisation.objects.none().count() == 0
+
+
+def _wsgi_get(app: Any, path: str) -> tuple[str, dict[str, str], bytes]:
+    import io
+
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+    }
+    body = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def test_the_wsgi_front_replays_djangos_answer_until_the_file_changes(
+    db: None,
+    published: Path,
+    rbkc_comms: Any,
+    django_assert_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.wsgi import get_wsgi_application
+
+    from incidentroom.status.wsgi import PublishedStatusApp
+
+    site.publish()
+    app = PublishedStatusApp(get_wsgi_application())
+    first = _wsgi_get(app, "/status/rbkc/")
+    assert first[0].startswith("200") and first[1]["X-Content-Type-Options"] == "nosniff"
+    with django_assert_num_queries(0):
+        again = _wsgi_get(app, "/status/rbkc/")
+    assert again == first
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.set_service_status(
+            Service.objects.get(organisation__code="RBKC", code="libraries"),
+            actor=rbkc_comms,
+            status=PublicStatus.DISRUPTED,
+            advice="Libraries open with paper loans only.",
+        )
+    changed = _wsgi_get(app, "/status/rbkc/")
+    assert b"paper loans only" in changed[2] and b"paper loans only" not in first[2]
+    # Forms, unknown pages and staff pages always reach Django.
+    assert _wsgi_get(app, "/status/ealing/")[0].startswith("404")
+    assert _wsgi_get(app, "/comms/status/")[0].startswith("302")

@@ -400,7 +400,7 @@ def last_published() -> dt.datetime | None:
 
 # The app's own /status/ serves the files publish() wrote, so a surge of residents costs one
 # stat() per request and no database work at all. Kept in memory until the file changes.
-_files: dict[Path, tuple[int, int, bytes]] = {}
+_files: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
 
 
 def published_file(rel: str) -> bytes | None:
@@ -421,9 +421,11 @@ def published_file(rel: str) -> bytes | None:
             stat = path.stat()
         except FileNotFoundError:
             return None
+    # Every publish writes a new file and renames it into place: a new inode.
+    version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     hit = _files.get(path)
-    if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
-        return hit[2]
+    if hit is not None and hit[0] == version:
+        return hit[1]
     data = path.read_bytes()
-    _files[path] = (stat.st_mtime_ns, stat.st_size, data)
+    _files[path] = (version, data)
     return data
