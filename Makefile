@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.install-stamp
 DATABASE_URL_PG ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?= -n 2
+# make run PORT=8080 serves there; every link that leaves the app (emails, feeds, the static
+# status copy) follows, unless SITE_URL says otherwise.
+PORT ?= 8000
 
 .PHONY: install system-packages run test lint typecheck test-sqlite test-postgres bench worker clean
 
@@ -32,12 +35,12 @@ $(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/_fa
 	@mkdir -p var
 	@touch $(STAMP)
 
-# Serves the demo on http://127.0.0.1:8000 with a background worker; Ctrl-C stops both.
+# Serves the demo on http://127.0.0.1:$(PORT) with a background worker; Ctrl-C stops both.
 run: install
 	$(BIN)/incidentroom migrate --no-input
 	$(BIN)/incidentroom load-scenario scenarios/west_london.yaml --if-absent
 	$(BIN)/python scenarios/make_demo_archive.py var/evidence/rbkc-archive-2006-2020
-	DEBUG=true $(BIN)/incidentroom run-demo
+	DEBUG=true PORT=$(PORT) $(BIN)/incidentroom run-demo
 
 lint: install
 	$(BIN)/ruff check src tests bench scenarios

@@ -370,6 +370,7 @@ def live_app(
         "INCIDENTROOM_VAR": str(tmp / "var"),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": f"http://127.0.0.1:{port}",
         **live_app_env,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)

@@ -199,8 +199,12 @@ AXES_LOCKOUT_CALLABLE = "incidentroom.core.views.lockout"
 # The static copy of the status site, written on every change; point any web server or
 # object store at it so residents can check it apart from the compromised estate.
 STATUS_PUBLISH_DIR = Path(env_str("STATUS_PUBLISH_DIR", "") or VAR_DIR / "public-status")
+# Where this app is served, for every link that leaves it (emails, feeds, the static copy);
+# links inside pages are relative. Defaults to this machine on PORT (as `make run PORT=...`).
+PORT = env_int("PORT", 8000)
+SITE_URL = (env_str("SITE_URL", "") or f"http://127.0.0.1:{PORT}").rstrip("/")
 # Absolute address of this app (links in emails) and of the published static copy (feed links).
-STATUS_BASE_URL = env_str("STATUS_BASE_URL", "") or "http://127.0.0.1:8000"
+STATUS_BASE_URL = env_str("STATUS_BASE_URL", "") or SITE_URL
 STATUS_PUBLIC_URL = env_str("STATUS_PUBLIC_URL", "") or STATUS_BASE_URL.rstrip("/") + "/status/"
 # The static copy's subscribe form posts here, so it must be absolute.
 STATUS_SUBSCRIBE_URL = (
