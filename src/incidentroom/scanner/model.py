@@ -106,6 +106,8 @@ class RecordData:
     phones: list[str] = field(default_factory=list)
     ids: dict[str, list[str]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
+    #: The record says this person has died (a date of death, 'Deceased:', 'the late').
+    deceased: bool = False
 
 
 @dataclass

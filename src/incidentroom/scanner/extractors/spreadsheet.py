@@ -9,9 +9,10 @@ from typing import ClassVar
 
 from python_calamine import CalamineWorkbook
 
-from ..model import Location, RowUnit
+from ..model import Location
 from .base import Blob, ExtractError, Extractor, Limits, Output
 from .ole import raise_if_encrypted_ole
+from .tables import table_units
 
 
 def cell_text(value: object) -> str:
@@ -26,7 +27,7 @@ def cell_text(value: object) -> str:
 
 
 class SpreadsheetExtractor(Extractor):
-    """Every sheet; the first non-empty row of each is its header."""
+    """Every sheet; each table's header row is found (see :mod:`.tables`)."""
 
     name = "spreadsheet"
     extensions: ClassVar[tuple[str, ...]] = ("xlsx", "xlsm", "xls", "ods", "xlsb")
@@ -42,16 +43,11 @@ class SpreadsheetExtractor(Extractor):
         for sheet_name in workbook.sheet_names:
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
-                rows = sheet.iter_rows()
-                headers: tuple[str, ...] | None = None
-                for number, row in enumerate(rows, 1):
-                    cells = tuple(cell_text(v) for v in row)
-                    if headers is None:
-                        if any(cells):
-                            headers = cells
-                        continue
-                    if any(c.strip() for c in cells):
-                        yield RowUnit(headers, cells, Location(sheet=sheet_name, row=number))
+                rows = (
+                    (number, tuple(cell_text(v) for v in row))
+                    for number, row in enumerate(sheet.iter_rows(), 1)
+                )
+                yield from table_units(rows, lambda number, s=sheet_name: Location(sheet=s, row=number))
             except ExtractError:
                 raise
             except Exception as exc:
