@@ -1747,7 +1747,7 @@ cdef class Engine:
         cdef unsigned char c
         for i in range(start, end):
             c = d[i]
-            if c == c' ':
+            if c == c' ' or c == c'-':
                 continue
             if n == 16:
                 return None
