@@ -170,7 +170,7 @@ def test_20_same_named_attachments_and_members_are_different_documents(tmp_path:
         assert len(row["documents"].split(";")) == 1
     paths = [m["path"] for m in result.manifest]
     assert len(paths) == len(set(paths))
-    assert "portal-export.zip/form.txt#member2" in paths
+    assert "portal-export.zip!/form.txt#member2" in paths
     assert "portal-forms.eml/application.csv#member2" in paths
 
 

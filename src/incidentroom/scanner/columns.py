@@ -41,7 +41,8 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "name",
         re.compile(
-            r"\bname\b|^client$|^tenant$|^applicant$|^claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$|^employee$"
+            r"\bname\b|^client$|tenant$|applicant$|claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$"
+            r"|^employee$|ratepayer|liable party|service user|^payee$|householder|occupier|^deceased$|^member$"
         ),
     ),
 )

@@ -148,6 +148,15 @@ class DocumentBuilder:
             if not column.field and _FREE_TEXT.search(cells[index])
         }
         mentioned = {index: found for index, found in mentioned.items() if found}
+        if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('Liable Party', no header at all): a column whose
+            # cell is wholly a name is the subject's name column (its role from its content).
+            for index in sorted(mentioned):
+                found = mentioned[index]
+                if len(found) == 1 and found[0][0] == 0 and _whole_cell(cells[index], found[0][1]):
+                    columns[index] = Column("name", 0)
+                    del mentioned[index]
+                    break
         for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
@@ -246,8 +255,7 @@ class DocumentBuilder:
                     )
         for person, name_parts in names.items():
             if "name" in name_parts:
-                parsed = parse_name_at(name_parts["name"], labelled=True)
-                full = parsed[0] if parsed else ""
+                full = cell_name(name_parts["name"])
             else:
                 given, surname, title = (
                     name_parts.get("first", ""),
@@ -538,3 +546,30 @@ def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[
         return findings
     kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
     return sorted([*kept, *added], key=lambda f: f.start)
+
+
+def _whole_cell(cell: str, draft: _Draft) -> bool:
+    """The draft's name spans the whole cell (the cell is a name, not a note naming someone)."""
+    names = [f for f in draft.findings if f.category == "name"]
+    return bool(names) and names[0].end >= len(cell.rstrip().encode("utf-8", "replace")) - 1
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_LETTERS_NAME = re.compile(r"(?:[^\W\d_]|['’.-])+(?:,?[ ]+(?:[^\W\d_]|['’.-])+){1,4}")
+
+
+def cell_name(value: str) -> str:
+    """The display name in a name column: 'Mrs Bethan Roberts (daughter)', 'Jones, Siân'.
+
+    ASCII names go through the name parser (titles, 'Surname, Forename', stop words); a
+    name with letters beyond ASCII is kept whole as typed, reordered when written
+    surname first, so 'Siân' never becomes 'Si'.
+    """
+    text = _PARENTHESES.sub("", value).strip()
+    if not text.isascii() and _LETTERS_NAME.fullmatch(text):
+        if "," in text:
+            surname, _, given = text.partition(",")
+            text = f"{given.strip()} {surname.strip()}"
+        return text
+    parsed = parse_name_at(value, labelled=True)
+    return parsed[0] if parsed else ""
