@@ -272,7 +272,9 @@ def test_scanned_images_are_ocred_page_by_page(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     _page_image("Client: Margaret Hughes\nDOB: 14/07/1958").save(folder / "form.png")
-    _page_image("Client: Owain Pritchard\nDOB: 02/03/1944").convert("RGB").save(folder / "form.jpg", quality=95)
+    _page_image("Client: Owain Pritchard\nDOB: 02/03/1944").convert("RGB").save(
+        folder / "form.jpg", quality=95
+    )
     first = _page_image("Front page of the housing form")
     second = _page_image("Client: Nerys Jenkins\nDOB: 21/07/1983")
     first.save(folder / "form.tif", save_all=True, append_images=[second], compression="tiff_deflate")

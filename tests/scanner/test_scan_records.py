@@ -231,12 +231,13 @@ def test_text_hits_carry_their_own_line_number(tmp_path: Path) -> None:
 
 def test_deceased_in_running_text_and_columns(tmp_path: Path) -> None:
     text = (
-        "Estate of the late Mr Emrys Lloyd, DOB 19/12/1931.\n"
-        "Executor: Mrs Ffion Lloyd, tel 07723 418961.\n"
+        "Estate of the late Mr Emrys Lloyd, DOB 19/12/1931.\nExecutor: Mrs Ffion Lloyd, tel 07723 418961.\n"
     )
     csv = "Name,DoD,Next of kin\nMrs Enid Harries,01/10/2018,Mr Iolo Harries\n"
     people = by_name(run(tmp_path, {"estate.txt": text.encode(), "deaths.csv": csv.encode()}))
-    assert people["Emrys Lloyd"]["deceased"] == "yes" and people["Emrys Lloyd"]["date_of_birth"] == "1931-12-19"
+    assert (
+        people["Emrys Lloyd"]["deceased"] == "yes" and people["Emrys Lloyd"]["date_of_birth"] == "1931-12-19"
+    )
     assert people["Ffion Lloyd"]["deceased"] == ""
     assert people["Enid Harries"]["deceased"] == "yes" and not people["Enid Harries"]["date_of_birth"]
     assert people["Iolo Harries"]["deceased"] == ""
@@ -269,7 +270,7 @@ _NS = (
 
 
 def _p(text: str) -> str:
-    return f"<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
 def _docx(body: str, parts: dict[str, str], media: bool = False) -> bytes:
@@ -314,7 +315,9 @@ def _rtf_msg(body_rtf: bytes, extra: dict[str, bytes] | None = None, raw: bytes 
         "__substg1.0_0037001F": "Transfer".encode("utf-16-le"),
         "__substg1.0_0C1A001F": "Lowri Bevan".encode("utf-16-le"),
         "__substg1.0_0C1F001F": "lowri.bevan83@outlook.com".encode("utf-16-le"),
-        "__substg1.0_10090102": raw if raw is not None else compressed_rtf.compress(body_rtf, compressed=True),
+        "__substg1.0_10090102": raw
+        if raw is not None
+        else compressed_rtf.compress(body_rtf, compressed=True),
         "__properties_version1.0": b"\0" * 32,
     }
     streams.update(extra or {})
@@ -331,7 +334,8 @@ def test_msg_lzfu_rtf_body_and_an_embedded_message_with_its_attachment(tmp_path:
         inner + "__substg1.0_0C1F001F": "iestyn.parry75@gmail.com".encode("utf-16-le"),
         inner + "__substg1.0_1000001F": "I am Mr Iestyn Parry, DOB 30/09/1975.".encode("utf-16-le"),
         inner + "__attach_version1.0_#00000000/__substg1.0_3707001F": "tenancy.csv".encode("utf-16-le"),
-        inner + "__attach_version1.0_#00000000/__substg1.0_37010102": b"Name,NI number\nIestyn Parry,JT493021A\n",
+        inner
+        + "__attach_version1.0_#00000000/__substg1.0_37010102": b"Name,NI number\nIestyn Parry,JT493021A\n",
     }
     result = run(tmp_path, {"transfer.msg": _rtf_msg(rtf, extra)})
     people = by_name(result)

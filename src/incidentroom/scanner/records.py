@@ -34,7 +34,9 @@ _NOT_ADDRESS = re.compile(
     r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@",
     re.I,
 )
-_ADDRESS_LEAD = re.compile(r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I)
+_ADDRESS_LEAD = re.compile(
+    r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I
+)
 _DEATH_WORDS = re.compile(rb"(?i)\b(?:deceased|date of death|died on|the late|d\.o\.d)\b")
 _STREETISH = re.compile(
     r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
@@ -281,7 +283,9 @@ class DocumentBuilder:
         before the first name in the text is about them.
         """
         data = unit.text.encode("utf-8", "replace")
-        findings = _with_lines(data, _with_kin(data, detect(data, unit.location), unit.location), unit.location)
+        findings = _with_lines(
+            data, _with_kin(data, detect(data, unit.location), unit.location), unit.location
+        )
         deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None
@@ -509,7 +513,9 @@ def _with_lines(data: bytes, findings: list[Finding], location: Location) -> lis
             newlines += data.count(b"\n", cursor, finding.start)
             cursor = finding.start
         loc = finding.location
-        out.append(finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset)))
+        out.append(
+            finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
+        )
     return out
 
 

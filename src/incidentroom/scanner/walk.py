@@ -210,7 +210,6 @@ class _Walker:
         if builder.result.records or builder.detection_total:
             self.result.docs.append(builder.result)
 
-
     def unique(self, item: Blob | MemberIssue, member: int) -> Blob | MemberIssue:
         """The item with a path no other document of this task has.
 

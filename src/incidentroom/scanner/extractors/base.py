@@ -155,10 +155,18 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if len(sample) > 8 and sample[1::2].count(0) > len(sample) // 4 and sample[0::2].count(0) < len(sample) // 40:
+    if (
+        len(sample) > 8
+        and sample[1::2].count(0) > len(sample) // 4
+        and sample[0::2].count(0) < len(sample) // 40
+    ):
         # BOM-less UTF-16LE text: zeros in the high bytes only (valid UTF-8 too, so first).
         return "utf-16-le"
-    if len(sample) > 8 and sample[0::2].count(0) > len(sample) // 4 and sample[1::2].count(0) < len(sample) // 40:
+    if (
+        len(sample) > 8
+        and sample[0::2].count(0) > len(sample) // 4
+        and sample[1::2].count(0) < len(sample) // 40
+    ):
         return "utf-16-be"
     try:
         sample.decode("utf-8")

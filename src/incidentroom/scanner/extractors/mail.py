@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import importlib
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import compressed_rtf
 import olefile
 
 from ..detectors.email import is_role_or_test
-from ..gazetteer import stopwords
 from ..detectors.name import parse_name_at
+from ..gazetteer import stopwords
 from ..model import Location, RowUnit, TextUnit
 from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
 from .ole import open_ole
 from .rtf import _striprtf
 from .text import strip_markup
 
+# compressed_rtf (MIT) ships no type hints; reach it through an Any-typed module.
+compressed_rtf: Any = importlib.import_module("compressed_rtf")
 PARTY_HEADERS = ("name", "email")
 
 
@@ -254,7 +256,12 @@ class MsgExtractor(Extractor):
         try:
             if not any(
                 ole.exists(name)
-                for name in ("__substg1.0_0037001F", "__substg1.0_1000001F", "__substg1.0_0037001E", _RTF_COMPRESSED)
+                for name in (
+                    "__substg1.0_0037001F",
+                    "__substg1.0_1000001F",
+                    "__substg1.0_0037001E",
+                    _RTF_COMPRESSED,
+                )
             ):
                 raise ExtractError("failed", "OLE file is not an Outlook message (no subject or body)")
             storages = [entry for entry in ole.listdir(streams=True, storages=True) if entry]

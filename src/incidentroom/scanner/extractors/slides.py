@@ -8,17 +8,19 @@ slide is a page; notes follow their slide. Images inside are reported as not rea
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import ClassVar
-
-from lxml import etree
+from typing import Any, ClassVar
 
 from ..model import Location
 from .base import Blob, ExtractError, Extractor, Limits, Output, Partial, paragraph_units
 from .ole import raise_if_encrypted_ole
+
+# lxml ships no type hints; reach it through an Any-typed module (as striprtf in rtf.py).
+etree: Any = importlib.import_module("lxml.etree")
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -27,7 +29,7 @@ _SLIDE = re.compile(r"ppt/slides/slide(\d+)\.xml")
 _NOTES = re.compile(r"ppt/notesSlides/notesSlide(\d+)\.xml")
 
 
-def _read(package: zipfile.ZipFile, name: str, limits: Limits) -> etree._Element:
+def _read(package: zipfile.ZipFile, name: str, limits: Limits) -> Any:
     if package.getinfo(name).file_size > limits.max_whole_file:
         raise ExtractError("skipped", f"{name} larger than {limits.max_whole_file} bytes")
     return etree.fromstring(package.read(name), _PARSER)
@@ -42,7 +44,7 @@ def _open(blob: Blob, limits: Limits, kind: str) -> zipfile.ZipFile:
         raise ExtractError("failed", f"unreadable {kind}: {exc}") from exc
 
 
-def _drawing_paragraphs(root: etree._Element) -> list[str]:
+def _drawing_paragraphs(root: Any) -> list[str]:
     """Text of every DrawingML paragraph (``a:p``): runs joined, line breaks as spaces."""
     lines: list[str] = []
     for paragraph in root.iter(f"{{{_A}}}p"):
@@ -117,7 +119,7 @@ class OpenDocumentExtractor(Extractor):
         yield from _images(package, "Pictures/")
 
 
-def _odf_paragraphs(root: etree._Element) -> list[str]:
+def _odf_paragraphs(root: Any) -> list[str]:
     """Text of ``text:p`` and ``text:h`` elements, with ``text:s``, tabs and line breaks."""
     lines: list[str] = []
     for paragraph in root.iter(f"{{{_TEXT}}}p", f"{{{_TEXT}}}h"):
@@ -129,7 +131,7 @@ def _odf_paragraphs(root: etree._Element) -> list[str]:
     return lines
 
 
-def _odf_text(element: etree._Element) -> str:
+def _odf_text(element: Any) -> str:
     parts = [element.text or ""]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterator
 from typing import ClassVar
@@ -26,6 +27,10 @@ def cell_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _sheet_location(sheet: str, row: int) -> Location:
+    return Location(sheet=sheet, row=row)
+
+
 class SpreadsheetExtractor(Extractor):
     """Every sheet; each table's header row is found (see :mod:`.tables`)."""
 
@@ -47,7 +52,7 @@ class SpreadsheetExtractor(Extractor):
                     (number, tuple(cell_text(v) for v in row))
                     for number, row in enumerate(sheet.iter_rows(), 1)
                 )
-                yield from table_units(rows, lambda number, s=sheet_name: Location(sheet=s, row=number))
+                yield from table_units(rows, functools.partial(_sheet_location, sheet_name))
             except ExtractError:
                 raise
             except Exception as exc:

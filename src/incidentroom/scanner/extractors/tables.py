@@ -93,8 +93,11 @@ def table_units(
         if not _filled(cells):
             after_blank = True
             continue
-        if number == header_row + 1 and _labels(cells) and not _has_data(cells) and any(
-            not h.strip() for h in headers
+        if (
+            number == header_row + 1
+            and _labels(cells)
+            and not _has_data(cells)
+            and any(not h.strip() for h in headers)
         ):
             # A two-row header: 'Next of kin' above 'Name' and 'Phone'.
             headers = _merge(headers, cells)
@@ -117,11 +120,7 @@ def _settle(
     if choice == -1:
         # No known label: an unknown-worded header is a row of text cells followed by data.
         choice = next(
-            (
-                i
-                for i, (_, c) in enumerate(filled[:-1])
-                if _plain_labels(c) and _has_data(filled[i + 1][1])
-            ),
+            (i for i, (_, c) in enumerate(filled[:-1]) if _plain_labels(c) and _has_data(filled[i + 1][1])),
             -1,
         )
     if choice == -1:

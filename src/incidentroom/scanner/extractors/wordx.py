@@ -13,17 +13,19 @@ present but not read (images, charts) is reported as ``partial``.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import zipfile
 from collections.abc import Iterator
-from typing import ClassVar
-
-from lxml import etree
+from typing import Any, ClassVar
 
 from ..model import Location, RowUnit
 from .base import Blob, ExtractError, Extractor, Limits, Output, Partial, bytes_blob, paragraph_units
 from .ole import raise_if_encrypted_ole
+
+# lxml ships no type hints; reach it through an Any-typed module (as striprtf in rtf.py).
+etree: Any = importlib.import_module("lxml.etree")
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -54,15 +56,15 @@ class _Paragraphs:
 
     def __init__(self, skip_body_tables: bool) -> None:
         self.paragraphs: list[str] = []
-        self.tables: list[etree._Element] = []
+        self.tables: list[Any] = []
         self.skip_body_tables = skip_body_tables
 
-    def walk(self, element: etree._Element) -> None:
+    def walk(self, element: Any) -> None:
         """Visit a part's root element."""
         for child in element:
             self._visit(child, None)
 
-    def _visit(self, element: etree._Element, text: list[str] | None) -> None:
+    def _visit(self, element: Any, text: list[str] | None) -> None:
         tag = element.tag
         if not isinstance(tag, str) or tag in _SKIP:
             return
@@ -90,13 +92,13 @@ class _Paragraphs:
             self._visit(child, text)
 
 
-def _cell_text(cell: etree._Element) -> str:
+def _cell_text(cell: Any) -> str:
     collector = _Paragraphs(skip_body_tables=False)
     collector.walk(cell)
     return "\n".join(collector.paragraphs)
 
 
-def _table_rows(table: etree._Element) -> list[tuple[str, ...]]:
+def _table_rows(table: Any) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for row in table.findall(_TR):
         cells: list[str] = []
@@ -126,10 +128,12 @@ class DocxExtractor(Extractor):
             names = package.namelist()
             if "word/document.xml" not in names:
                 raise ExtractError("failed", "unreadable DOCX: no word/document.xml")
-            parts = sorted((n for n in names if _HEADERS.fullmatch(n)), key=lambda n: ("footer" in n, _number(n)))
+            parts = sorted(
+                (n for n in names if _HEADERS.fullmatch(n)), key=lambda n: ("footer" in n, _number(n))
+            )
             order = [*parts, "word/document.xml", *(n for n in _NOTES if n in names)]
             paragraphs: list[str] = []
-            tables: list[etree._Element] = []
+            tables: list[Any] = []
             for part in order:
                 if package.getinfo(part).file_size > limits.max_whole_file:
                     raise ExtractError("skipped", f"{part} larger than {limits.max_whole_file} bytes")
