@@ -496,7 +496,8 @@ def typed_cell(value: str, column: Column) -> str:
         if text.isdigit() and len(text) == 12 and text.startswith("44"):
             return "+" + text
         return value
-    if text.isdigit() and 1 <= int(text) <= 80000:
+    if text.isdigit() and 3000 <= int(text) <= 80000:
+        # From 1908 on: a four-digit year of birth alone (1958) is not a serial date.
         return (_EXCEL_EPOCH + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
     return value
 

@@ -15,7 +15,7 @@ import olefile
 
 from ..detectors.email import is_role_or_test
 from ..detectors.name import parse_name_at
-from ..gazetteer import stopwords
+from ..gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
 from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
 from .ole import open_ole
@@ -41,7 +41,7 @@ _TEAM_WORDS = frozenset(
 def is_team(display: str) -> bool:
     """A display name that names a team or service, not a person ('Housing Allocations')."""
     words = [w.strip(".,'’()<>\"").lower() for w in display.replace("-", " ").split()]
-    return any(w in _TEAM_WORDS or w.title() in stopwords() for w in words if w)
+    return any(w in _TEAM_WORDS or w.title() in hard_stopwords() for w in words if w)
 
 
 def is_person(display: str, address: str) -> bool:
