@@ -176,6 +176,21 @@ def test_20_same_named_attachments_and_members_are_different_documents(tmp_path:
 
 # What each case's people truly hold: an individual may carry only its own values.
 TRUTH: dict[str, dict[tuple[str, str], dict[str, str]]] = {
+    "02": {
+        ("owain", "pritchard"): {"date_of_birth": "", "phone": ""},
+        ("priya", "ramanathan"): {"date_of_birth": "", "phone": ""},
+        ("tomasz", "nowak"): {"date_of_birth": "", "phone": ""},
+        ("grace", "adeyemi"): {"date_of_birth": "", "phone": ""},
+    },
+    "05": {("gareth", "pugh"): {"phone": "+447723418964"}},
+    "12": {
+        ("zoe", "whitte"): {"date_of_birth": "1977-06-05", "postcode": ""},
+        ("rhodri", "prosser"): {"date_of_birth": "1958-01-30", "postcode": ""},
+    },
+    "13": {
+        ("zoe", "bronte-hughes"): {"date_of_birth": "1981-04-11", "postcode": "W6 9JJ"},
+        ("sian", "dalaigh"): {"date_of_birth": "1969-08-23", "postcode": "W3 7LR"},
+    },
     "07": {("siobhan", "o'brien"): {"date_of_birth": "1962-02-14", "postcode": "W12 9RT"}},
     "09": {
         ("lowri", "bevan"): {"date_of_birth": "1983-07-21", "postcode": "W6 9JJ"},

@@ -152,6 +152,17 @@ def test_sep_line_with_a_comma_and_a_quoted_hint(tmp_path: Path) -> None:
     assert people["Zoë Whitté"]["date_of_birth"] == "1977-06-05"
 
 
+def test_special_category_columns_saying_none_declared_are_not_special(tmp_path: Path) -> None:
+    csv = (
+        "Name,Date of birth,Disability,Religion,Unspent convictions\n"
+        "Alys Hopkin,12/05/1961,None declared,Prefer not to say,N/A\n"
+        "Bedwyr Lake,30/10/1988,Not declared,Declined,No\n"
+    )
+    people = by_name(run(tmp_path, {"equality.csv": csv.encode()}))
+    for person in people.values():
+        assert cats(person) == {"name", "date_of_birth"}, person
+
+
 # -- spreadsheet values as typed -----------------------------------------------------------------
 
 
@@ -167,6 +178,21 @@ def test_numbers_as_excel_stores_them(tmp_path: Path) -> None:
     assert people["Gareth Pugh"]["phone"] == "+447723418964"
     assert people["Gareth Pugh"]["date_of_birth"] == "1962-12-20"
     assert not any("payment_card" in cats(p) for p in people.values())
+
+
+def test_serial_dates_of_a_1904_workbook(tmp_path: Path) -> None:
+    sheet: list[list[str | float]] = [["Name", "Date of birth"], ["Cerys Mathias", 20538]]
+    plain = write_xlsx({"Sheet1": sheet})
+    source = zipfile.ZipFile(io.BytesIO(plain))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>')
+            target.writestr(item, data)
+    people = by_name(run(tmp_path, {"mac.xlsx": buf.getvalue()}))
+    assert people["Cerys Mathias"]["date_of_birth"] == "1960-03-25"  # 20538 days after 1904-01-01
 
 
 # -- decoding per stretch ------------------------------------------------------------------------

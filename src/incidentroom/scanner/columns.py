@@ -62,6 +62,16 @@ NEGATIVE_CELLS = frozenset(
         "0",
         "false",
         "none known",
+        "none declared",
+        "not declared",
+        "nothing declared",
+        "declined",
+        "declined to say",
+        "prefer not to answer",
+        "not applicable",
+        "n/k",
+        "nk",
+        "not disclosed",
     }
 )
 

@@ -54,6 +54,8 @@ class RowUnit:
     headers: tuple[str, ...]
     cells: tuple[str, ...]
     location: Location
+    #: The workbook counts serial dates from 1904 (old Mac Excel), not 1900.
+    date1904: bool = False
 
 
 class Finding(NamedTuple):

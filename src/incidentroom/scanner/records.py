@@ -131,7 +131,7 @@ class DocumentBuilder:
         cells = list(unit.cells) + [""] * (len(headers) - len(unit.cells))
         padded = headers + ("",) * (len(cells) - len(headers))
         columns = [classify(h) for h in padded]
-        cells = [typed_cell(cell, column) for cell, column in zip(cells, columns, strict=True)]
+        cells = [typed_cell(cell, column, unit.date1904) for cell, column in zip(cells, columns, strict=True)]
         cell_starts: list[int] = []
         parts: list[bytes] = []
         offset = 0
@@ -461,7 +461,8 @@ def _compatible_first(draft: _Draft, first: str) -> bool:
 _FREE_TEXT = re.compile(r"[A-Z][a-z'’]+ [A-Z]")
 _DECIMAL = re.compile(r"[-+]?\d*[.,]\d+")
 _SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?[eE]\+?\d{1,2}")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Excel's 29/02/1900
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 
 
 def _owner_in_cell(found: list[tuple[int, _Draft]], offset: int) -> _Draft | None:
@@ -473,12 +474,12 @@ def _owner_in_cell(found: list[tuple[int, _Draft]], offset: int) -> _Draft | Non
     return owner
 
 
-def typed_cell(value: str, column: Column) -> str:
+def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
     """A cell as the person who typed it meant it, before Excel changed it.
 
     Phone numbers stored as numbers lose their leading zero (7723418963) or turn into
     scientific notation (7.72342E+09); a date of birth stored as a number is an Excel
-    serial date (1900 system).
+    serial date, counted from 1900 or, when the workbook says so, from 1904.
     """
     text = value.strip()
     if not text or column.field not in ("phone", "dob"):
@@ -498,7 +499,8 @@ def typed_cell(value: str, column: Column) -> str:
         return value
     if text.isdigit() and 3000 <= int(text) <= 80000:
         # From 1908 on: a four-digit year of birth alone (1958) is not a serial date.
-        return (_EXCEL_EPOCH + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
+        epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+        return (epoch + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
     return value
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
+import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import ClassVar
 
 from python_calamine import CalamineWorkbook
 
-from ..model import Location
+from ..model import Location, RowUnit
 from .base import Blob, ExtractError, Extractor, Limits, Output
 from .ole import raise_if_encrypted_ole
 from .tables import table_units
@@ -25,6 +28,23 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value)
+
+
+_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+
+
+def uses_1904_dates(data: bytes) -> bool:
+    """True for an XLSX whose workbook counts serial dates from 1904 (``workbookPr date1904``)."""
+    if not data.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            info = package.getinfo("xl/workbook.xml")
+            if info.file_size > (16 << 20):
+                return False
+            return _DATE1904.search(package.read(info)) is not None
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
 
 
 def _sheet_location(sheet: str, row: int) -> Location:
@@ -45,6 +65,7 @@ class SpreadsheetExtractor(Extractor):
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except Exception as exc:  # calamine raises its own error types per format
             raise ExtractError("failed", f"unreadable spreadsheet: {exc}") from exc
+        epoch1904 = uses_1904_dates(data)
         for sheet_name in workbook.sheet_names:
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
@@ -52,7 +73,8 @@ class SpreadsheetExtractor(Extractor):
                     (number, tuple(cell_text(v) for v in row))
                     for number, row in enumerate(sheet.iter_rows(), 1)
                 )
-                yield from table_units(rows, functools.partial(_sheet_location, sheet_name))
+                for unit in table_units(rows, functools.partial(_sheet_location, sheet_name)):
+                    yield replace(unit, date1904=True) if epoch1904 and isinstance(unit, RowUnit) else unit
             except ExtractError:
                 raise
             except Exception as exc:

@@ -35,6 +35,7 @@ _SKIP = frozenset(
     {
         f"{{{_MC}}}Fallback",  # the VML copy of a text box already read from its wps shape
         f"{{{_W}}}del",  # deleted by a tracked change
+        f"{{{_W}}}moveFrom",  # a tracked move's old place (its text is read where it moved to)
         f"{{{_W}}}instrText",  # field codes
         f"{{{_W}}}delText",
     }
