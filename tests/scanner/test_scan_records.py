@@ -163,6 +163,15 @@ def test_special_category_columns_saying_none_declared_are_not_special(tmp_path:
         assert cats(person) == {"name", "date_of_birth"}, person
 
 
+def test_council_role_headers_and_bank_details_in_separate_columns(tmp_path: Path) -> None:
+    dd = "Payee,Sort code,DD Account,Ratepayer ref\nMr Alun Pryce,401234,31926819,RP12345\n"
+    ctax = "Liable Party,Property,Sort Code,Account No\nMrs Mair Pryce,4 Oak Road W6 9JJ,40 12 34,41926819\n"
+    people = by_name(run(tmp_path, {"dd.csv": dd.encode(), "ctax.csv": ctax.encode()}))
+    assert "bank_account" in cats(people["Alun Pryce"])
+    assert {"bank_account", "address"} <= cats(people["Mair Pryce"])
+    assert len(people) == 2
+
+
 # -- spreadsheet values as typed -----------------------------------------------------------------
 
 

@@ -35,14 +35,22 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("title", re.compile(r"^(?:[a-z ]+ )?title$|^salutation$")),
     ("postcode", re.compile(r"post ?code|postal ?code|\bzip\b")),
     ("dob", re.compile(r"\bdob\b|date of birth|birth ?date|d\.o\.b")),
-    ("account", re.compile(r"account (?:number|no)|acc(?:ount)? no|bank account")),
-    ("address", re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b")),
+    (
+        "account",
+        re.compile(
+            r"account (?:number|no)|acc(?:ount)? no|bank account|\bdd account|direct debit account|\bacct\b"
+        ),
+    ),
+    (
+        "address",
+        re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b|^property$|^premises$"),
+    ),
     ("email", re.compile(r"e-?mail")),
     (
         "name",
         re.compile(
             r"\bname\b|^client$|tenant$|applicant$|claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$"
-            r"|^employee$|ratepayer|liable party|service user|^payee$|householder|occupier|^deceased$|^member$"
+            r"|^employee$|^(?:ratepayer|liable party|service user|payee|householder|occupier)$|^member$"
         ),
     ),
 )

@@ -206,7 +206,8 @@ class DocumentBuilder:
             if column.field == "death":
                 continue  # a date of death is never a date of birth
             if column.field in ("name", "first", "surname", "title"):
-                names.setdefault(column.person, {})[column.field] = value
+                # The first filled column of each part wins ('Name' before 'Known as').
+                names.setdefault(column.person, {}).setdefault(column.field, value)
             elif column.field in ("address",):
                 addresses.setdefault(column.person, []).append(value)
             elif column.field == "postcode":
