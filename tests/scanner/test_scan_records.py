@@ -204,6 +204,28 @@ def test_serial_dates_of_a_1904_workbook(tmp_path: Path) -> None:
     assert people["Cerys Mathias"]["date_of_birth"] == "1960-03-25"  # 20538 days after 1904-01-01
 
 
+def test_xlsx_cell_comments_and_images(tmp_path: Path) -> None:
+    plain = write_xlsx({"Sheet1": [["Name", "Postcode"], ["Cerys Mathias", "W6 9JJ"]]})
+    source = zipfile.ZipFile(io.BytesIO(plain))
+    buf = io.BytesIO()
+    comment = (
+        '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><commentList>'
+        '<comment ref="A2"><text><r><t>Client: Mr Gareth Pugh, DOB 02/02/1966</t></r></text></comment>'
+        "</commentList></comments>"
+    )
+    with zipfile.ZipFile(buf, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        target.writestr("xl/comments1.xml", comment)
+        target.writestr("xl/media/image1.png", b"\x89PNG")
+    result = run(tmp_path, {"book.xlsx": buf.getvalue()})
+    people = by_name(result)
+    assert people["Gareth Pugh"]["date_of_birth"] == "1966-02-02"
+    assert people["Cerys Mathias"]["postcode"] == "W6 9JJ"
+    status, reason = result.status("book.xlsx")
+    assert status == "scanned" and reason.startswith("partial: 1 image(s) in the workbook")
+
+
 # -- decoding per stretch ------------------------------------------------------------------------
 
 

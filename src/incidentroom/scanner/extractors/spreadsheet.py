@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import io
 import re
 import zipfile
@@ -14,7 +15,7 @@ from typing import ClassVar
 from python_calamine import CalamineWorkbook
 
 from ..model import Location, RowUnit
-from .base import Blob, ExtractError, Extractor, Limits, Output
+from .base import Blob, ExtractError, Extractor, Limits, Output, Partial, paragraph_units
 from .ole import raise_if_encrypted_ole
 from .tables import table_units
 
@@ -47,6 +48,45 @@ def uses_1904_dates(data: bytes) -> bool:
         return False
 
 
+_EXTRA_TEXT = re.compile(r"xl/(?:comments\d*|threadedComments/threadedComment\d*|drawings/drawing\d*)\.xml")
+_TEXT_RUN = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
+_PARAGRAPH_END = re.compile(rb"</(?:\w+:)?(?:p|comment|text)>")
+
+
+def xlsx_extras(data: bytes) -> Iterator[Output]:
+    """Cell comments, threaded comments and text boxes of an XLSX (calamine reads cells only).
+
+    Images are reported as not read.
+    """
+    if not data.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            for info in sorted(
+                (i for i in infos if _EXTRA_TEXT.fullmatch(i.filename)), key=lambda i: i.filename
+            ):
+                if info.file_size > (64 << 20):
+                    yield Partial(f"{info.filename} too large to read")
+                    continue
+                xml = package.read(info)
+                lines = []
+                for block in _PARAGRAPH_END.split(xml):
+                    text = "".join(
+                        html.unescape(m.decode("utf-8", "replace")) for m in _TEXT_RUN.findall(block)
+                    )
+                    if text.strip():
+                        lines.append(text.strip())
+                if lines:
+                    part = info.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+                    yield from paragraph_units(lines, Location(sheet=part))
+            images = sum(1 for i in infos if i.filename.startswith("xl/media/"))
+            if images:
+                yield Partial(f"{images} image(s) in the workbook not read (no OCR of embedded images)")
+    except (zipfile.BadZipFile, OSError):
+        return
+
+
 def _sheet_location(sheet: str, row: int) -> Location:
     return Location(sheet=sheet, row=row)
 
@@ -66,6 +106,7 @@ class SpreadsheetExtractor(Extractor):
         except Exception as exc:  # calamine raises its own error types per format
             raise ExtractError("failed", f"unreadable spreadsheet: {exc}") from exc
         epoch1904 = uses_1904_dates(data)
+        yield from xlsx_extras(data)
         for sheet_name in workbook.sheet_names:
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
