@@ -15,10 +15,11 @@ PORT ?= 8000
 # Idempotent: reinstalls only when the project files or the compiled scanner core changed.
 install: $(STAMP)
 
-# Debian packages the build needs: libhs for the scanner's compiled detection core.
-SYSTEM_PACKAGES := libhyperscan-dev
+# Debian packages the build needs: libhs for the scanner's compiled detection core, and
+# Tesseract with English for OCR of scanned images and image-only PDF pages.
+SYSTEM_PACKAGES := libhyperscan-dev tesseract-ocr tesseract-ocr-eng
 system-packages:
-	@if [ ! -f /usr/include/hs/hs.h ]; then \
+	@if [ ! -f /usr/include/hs/hs.h ] || ! command -v tesseract >/dev/null || [ ! -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \

@@ -28,6 +28,7 @@ FIELDS = [
     "document_count",
     "documents",
     "source_roots",
+    "deceased",
 ]
 
 # Three people with deliberately disjoint sensitive data, so a leak between letters shows.

@@ -113,3 +113,23 @@ def test_people_without_a_postal_address_are_counted_not_written_to(
     assert batch.without_address == 1
     page = web(rbkc_dpo).get(f"/letters/{batch.pk}/").content.decode()
     assert "1 person has no postal address" in page
+
+
+def test_people_the_scan_found_deceased_get_no_letter_or_email(
+    breach: Any, rbkc_dpo: Any, media: Path
+) -> None:
+    from breachhelp import import_people
+
+    from incidentroom.breach.importer import DECEASED_REASON
+
+    people = [dict(p) for p in PEOPLE]
+    people[0]["deceased"] = "yes"  # Alice: high risk, with a postal and an email address
+    import_people(breach, rbkc_dpo, media, people)
+    alice = Individual.objects.get(person_id="P0001")
+    assert alice.deceased and alice.contact_status == ContactStatus.DO_NOT_CONTACT
+    assert alice.do_not_contact_reason == DECEASED_REASON
+    assert not Individual.objects.get(person_id="P0002").deceased
+    batch = make_letters(breach, rbkc_dpo)
+    assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0002", "P0004"}
+    notice = actions.create_email_notice(breach, actor=rbkc_dpo)
+    assert "alice@example.org" not in {d.address for d in notice.deliveries.all()}

@@ -115,8 +115,14 @@ def _col(n: int) -> str:
     return name
 
 
-def write_xlsx(sheets: dict[str, list[list[str]]]) -> bytes:
-    """A minimal SpreadsheetML workbook with inline strings."""
+def _xlsx_cell(ref: str, value: str | float) -> str:
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'  # a number cell, as Excel stores typed numbers
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+
+def write_xlsx(sheets: dict[str, list[list[str]]] | dict[str, list[list[str | float]]]) -> bytes:
+    """A minimal SpreadsheetML workbook: inline strings, and numbers for int/float values."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         overrides = "".join(
@@ -155,10 +161,7 @@ def write_xlsx(sheets: dict[str, list[list[str]]]) -> bytes:
         for i, rows in enumerate(sheets.values(), 1):
             data = "".join(
                 f'<row r="{r + 1}">'
-                + "".join(
-                    f'<c r="{_col(c)}{r + 1}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
-                    for c, v in enumerate(row)
-                )
+                + "".join(_xlsx_cell(f"{_col(c)}{r + 1}", v) for c, v in enumerate(row))
                 + "</row>"
                 for r, row in enumerate(rows)
             )

@@ -9,6 +9,7 @@ import tarfile
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import docx
 import py7zr
@@ -245,7 +246,6 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path: Path, monkeypatch: pytest.Mo
     assert "page(s) 1" in reason
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 def test_pdf_without_text_layer_is_ocred_when_tesseract_is_installed(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -254,3 +254,118 @@ def test_pdf_without_text_layer_is_ocred_when_tesseract_is_installed(tmp_path: P
     status, reason = result.status("scan.pdf")
     assert status == "scanned" and "OCR" in reason
     assert "Margaret Hughes" in result.names()
+
+
+def _page_image(text: str) -> Any:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1700, 300), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=48)
+    for i, line in enumerate(text.split("\n")):
+        draw.text((40, 40 + i * 70), line, fill="black", font=font)
+    return image
+
+
+def test_scanned_images_are_ocred_page_by_page(tmp_path: Path) -> None:
+    """PNG, JPEG and a two-page TIFF through Tesseract (make install and .ci/run install it)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _page_image("Client: Margaret Hughes\nDOB: 14/07/1958").save(folder / "form.png")
+    _page_image("Client: Owain Pritchard\nDOB: 02/03/1944").convert("RGB").save(
+        folder / "form.jpg", quality=95
+    )
+    first = _page_image("Front page of the housing form")
+    second = _page_image("Client: Nerys Jenkins\nDOB: 21/07/1983")
+    first.save(folder / "form.tif", save_all=True, append_images=[second], compression="tiff_deflate")
+    result = scan(folder, tmp_path / "out")
+    for name in ("form.png", "form.jpg", "form.tif"):
+        status, reason = result.status(name)
+        assert status == "scanned" and "OCR" in reason, (name, reason)
+    people = {p["full_name"]: p for p in result.individuals}
+    assert people["Margaret Hughes"]["date_of_birth"] == "1958-07-14"
+    assert people["Owain Pritchard"]["date_of_birth"] == "1944-03-02"
+    assert people["Nerys Jenkins"]["date_of_birth"] == "1983-07-21"
+    pages = {d["page"] for d in result.detections if d["file"] == "form.tif"}
+    assert pages == {2}
+
+
+def test_images_need_ocr_without_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import incidentroom.scanner.extractors.image as image
+    import incidentroom.scanner.extractors.pdf as pdf
+
+    monkeypatch.setattr(image.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _page_image("Client: Margaret Hughes").save(folder / "form.png")
+    status, reason = scan(folder, tmp_path / "out").status("form.png")
+    assert status == "needs_ocr" and "tesseract not installed" in reason
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+_A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+_P = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+
+
+def _slide(*paragraphs: str) -> str:
+    body = "".join(f"<a:p><a:r><a:t>{p}</a:t></a:r></a:p>" for p in paragraphs)
+    return f"<p:sld {_A} {_P}><p:cSld><p:spTree><p:sp><p:txBody>{body}</p:txBody></p:sp></p:spTree></p:cSld></p:sld>"
+
+
+def test_pptx_slides_and_notes_odt_and_odp(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "panel.pptx").write_bytes(
+        _zip(
+            {
+                "[Content_Types].xml": "<Types/>",
+                "ppt/slides/slide1.xml": _slide("Case review panel", "March 2015"),
+                "ppt/slides/slide2.xml": _slide("Client: Margaret Hughes", "DOB: 14/07/1958"),
+                "ppt/notesSlides/notesSlide2.xml": _slide("NI number JK 12 34 56 B"),
+                "ppt/media/image1.png": "x",
+            }
+        )
+    )
+    text_ns = 'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    office_ns = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    draw_ns = 'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+    (folder / "letter.odt").write_bytes(
+        _zip(
+            {
+                "mimetype": "application/vnd.oasis.opendocument.text",
+                "styles.xml": f"<office:document-styles {office_ns} {text_ns}><text:p>Our ref: Robert O'Neill</text:p></office:document-styles>",
+                "content.xml": f"<office:document-content {office_ns} {text_ns}><office:body><office:text>"
+                "<text:h>Housing review</text:h><text:p>Client: Robert<text:s/>O'Neill</text:p>"
+                "<text:p>Date of birth: 02/11/1980</text:p></office:text></office:body></office:document-content>",
+            }
+        )
+    )
+    (folder / "talk.odp").write_bytes(
+        _zip(
+            {
+                "mimetype": "application/vnd.oasis.opendocument.presentation",
+                "content.xml": f"<office:document-content {office_ns} {text_ns} {draw_ns}><office:body><office:presentation>"
+                "<draw:page><text:p>Welcome</text:p></draw:page>"
+                "<draw:page><text:p>Client: Nerys Jenkins</text:p><text:p>DOB: 21/07/1983</text:p></draw:page>"
+                "</office:presentation></office:body></office:document-content>",
+            }
+        )
+    )
+    result = scan(folder, tmp_path / "out")
+    people = {p["full_name"]: p for p in result.individuals}
+    assert people["Margaret Hughes"]["date_of_birth"] == "1958-07-14"
+    assert "national_insurance_number" in people["Margaret Hughes"]["categories"]
+    assert people["Robert O'Neill"]["date_of_birth"] == "1980-11-02"
+    assert people["Nerys Jenkins"]["date_of_birth"] == "1983-07-21"
+    assert {d["page"] for d in result.detections if d["file"] == "panel.pptx"} == {2}
+    assert {d["page"] for d in result.detections if d["file"] == "talk.odp"} == {2}
+    status, reason = result.status("panel.pptx")
+    assert status == "scanned" and reason.startswith("partial: 1 image(s)")

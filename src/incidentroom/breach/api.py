@@ -166,6 +166,7 @@ class IndividualOut(Schema):
     notified_at: dt.datetime | None
     notified_how: str
     do_not_contact_reason: str
+    deceased: bool
 
 
 class IndividualDetailOut(IndividualOut):
@@ -376,6 +377,7 @@ def _person_fields(p: Individual) -> dict[str, object]:
         "notified_at": p.notified_at,
         "notified_how": p.notified_how,
         "do_not_contact_reason": p.do_not_contact_reason,
+        "deceased": p.deceased,
     }
 
 

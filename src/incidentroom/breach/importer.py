@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from incidentroom.breach.models import Appearance, Individual, Risk, ScanJob
+from incidentroom.breach.models import Appearance, ContactStatus, Individual, Risk, ScanJob
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.scanner.policy import RiskPolicy
@@ -116,6 +116,14 @@ def read_summary(out_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+DECEASED_REASON = "Deceased: the scanned records give a date of death (skipped by letters and emails)"
+
+
+def _yes(value: str | None) -> bool:
+    """A true ``deceased`` cell ('yes', 'true', '1')."""
+    return (value or "").strip().lower() in ("yes", "y", "true", "1", "deceased")
+
+
 def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> ImportResult:
     """Create the job's individuals and their appearances from ``out_dir`` (call inside a transaction)."""
     csv_path = out_dir / "individuals.csv"
@@ -173,6 +181,12 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
                 risk=risk,
                 document_count=max(document_count, 0),
             )
+            if _yes(row.get("deceased")):
+                # Letters and emails go to people still to notify: a family must not be
+                # written to in the dead person's name unless someone decides so.
+                person.deceased = True
+                person.contact_status = ContactStatus.DO_NOT_CONTACT
+                person.do_not_contact_reason = DECEASED_REASON
             person.set_categories(cats)
             pending.append((person, documents, attribute(_split(row.get("source_roots")))))
             if len(pending) >= batch_size:

@@ -260,6 +260,9 @@ class Individual(models.Model):
     notified_at = models.DateTimeField(null=True, blank=True)
     notified_how = models.CharField(max_length=100, blank=True)
     do_not_contact_reason = models.CharField(max_length=300, blank=True)
+    deceased = models.BooleanField(
+        default=False, help_text="The scan found this person has died (a date of death, 'Deceased:')"
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )

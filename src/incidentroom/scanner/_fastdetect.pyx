@@ -1500,6 +1500,8 @@ cdef class Engine:
                     if _member(stops, d, a, tlen, False) or _member(stops, d, a, tlen, True):
                         break
                     kept += 1
+                    if d[b - 1] == c'.' and tlen > 1:
+                        break  # a full stop after a word, not an initial: the sentence ends
                 if kept == 0 or (kept == 1 and which == -1):
                     return None
                 last_start = spans[2 * kept - 2]
@@ -1745,7 +1747,7 @@ cdef class Engine:
         cdef unsigned char c
         for i in range(start, end):
             c = d[i]
-            if c == c' ':
+            if c == c' ' or c == c'-':
                 continue
             if n == 16:
                 return None

@@ -53,6 +53,8 @@ class Individual:
     documents: list[str]
     source_roots: list[str]
     records: list[int] = field(default_factory=list)
+    #: A record says this person has died: letters and emails skip them by default.
+    deceased: bool = False
 
 
 @dataclass
@@ -157,9 +159,7 @@ def _display_name(record_names: list[str]) -> str:
         given = next(
             (t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.first), parsed.first
         )
-        surname = next(
-            (t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.last), parsed.last
-        )
+        surname = _raw_words(raw, parsed.last)
         parts = [p if not p.isupper() and not p.islower() else p.title() for p in (given, surname) if p]
         text = " ".join(p.strip(".,") for p in parts)
         mixed = int(not raw.isupper())
@@ -167,6 +167,17 @@ def _display_name(record_names: list[str]) -> str:
         if best is None or score > best:
             best = (score[0], score[1], score[2], text)
     return best[3] if best else ""
+
+
+def _raw_words(raw: str, words: str) -> str:
+    """The surname as written in ``raw`` (several words for 'Ó Dálaigh'), else ``words``."""
+    tokens = raw.replace(",", " ").split()
+    wanted = words.split()
+    n = len(wanted)
+    for i in range(len(tokens) - n, -1, -1):
+        if [t.strip(".,'’").lower() for t in tokens[i : i + n]] == wanted:
+            return " ".join(t.strip(".,") for t in tokens[i : i + n])
+    return words
 
 
 def _most_common(values: list[str]) -> str:
@@ -222,6 +233,7 @@ def build(results: Sequence[FileResult], roots: Sequence[str], policy: RiskPolic
                 documents=sorted(p for _, p in documents),
                 source_roots=sorted({roots[root] for root, _ in documents}),
                 records=members,
+                deceased=any(r.deceased for r in rs),
             )
         )
     individuals.sort(key=lambda p: (p.full_name.lower(), p.date_of_birth, p.postcode, p.documents, p.records))

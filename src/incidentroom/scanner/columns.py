@@ -9,9 +9,25 @@ from functools import cache
 from .detectors import all_detectors
 from .terms import TermDetector
 
-# A second person described in the same row: 'Next of kin name', 'Emergency contact phone'.
-_SECOND_PERSON = re.compile(
-    r"next of kin|\bnok\b|emergency contact|\bkin\b|parent|guardian|partner|spouse|carer"
+# Other people described in the same row, one person per role: 'Next of kin name',
+# 'Emergency contact phone', 'Informant', 'Joint tenant'. Each role is its own person.
+_OTHER_PEOPLE: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"next of kin|\bnok\b|\bkin\b",
+        r"emergency contact|\bemergency\b",
+        r"informant",
+        r"joint tenant|second tenant|tenant 2|joint (?:account )?holder|joint applicant|joint claimant",
+        r"\bpartner\b|spouse|husband|wife",
+        r"guarantor",
+        r"appointee|attorney|deputy|representative|advocate",
+        r"parent|guardian|\bmother\b|\bfather\b",
+        r"\bcarer\b",
+        r"landlord|\bagent\b",
+        r"referrer|referred by",
+        r"witness",
+        r"gp name|\bgp\b|doctor|social worker|key worker|caseworker|case officer",
+    )
 )
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("first", re.compile(r"first ?name|forename|given ?name|christian name")),
@@ -19,13 +35,22 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("title", re.compile(r"^(?:[a-z ]+ )?title$|^salutation$")),
     ("postcode", re.compile(r"post ?code|postal ?code|\bzip\b")),
     ("dob", re.compile(r"\bdob\b|date of birth|birth ?date|d\.o\.b")),
-    ("account", re.compile(r"account (?:number|no)|acc(?:ount)? no|bank account")),
-    ("address", re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b")),
+    (
+        "account",
+        re.compile(
+            r"account (?:number|no)|acc(?:ount)? no|bank account|\bdd account|direct debit account|\bacct\b"
+        ),
+    ),
+    (
+        "address",
+        re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b|^property$|^premises$"),
+    ),
     ("email", re.compile(r"e-?mail")),
     (
         "name",
         re.compile(
-            r"\bname\b|^client$|^tenant$|^applicant$|^claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$|^employee$"
+            r"\bname\b|^client$|tenant$|applicant$|claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$"
+            r"|^employee$|^(?:ratepayer|liable party|service user|payee|householder|occupier)$|^member$"
         ),
     ),
 )
@@ -45,16 +70,30 @@ NEGATIVE_CELLS = frozenset(
         "0",
         "false",
         "none known",
+        "none declared",
+        "not declared",
+        "nothing declared",
+        "declined",
+        "declined to say",
+        "prefer not to answer",
+        "not applicable",
+        "n/k",
+        "nk",
+        "not disclosed",
     }
 )
 
 
 @dataclass(frozen=True)
 class Column:
-    """The field a column holds (``name``, ``address``, a category...) and whose it is."""
+    """The field a column holds (``name``, ``address``, a category...) and whose it is.
+
+    ``deceased`` marks a column about a dead person ('Deceased name', 'Date of death').
+    """
 
     field: str
     person: int
+    deceased: bool = False
 
 
 @cache
@@ -62,14 +101,31 @@ def _special_detectors() -> tuple[TermDetector, ...]:
     return tuple(d for d in all_detectors() if isinstance(d, TermDetector))
 
 
+_PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)|landline|\bmob\b")
+_DEATH = re.compile(r"date of death|\bdod\b|\bdied\b|deceased|\bdeath\b")
+_NAME_OF = re.compile(r"\bname\b")
+
+
 @cache
 def classify(header: str) -> Column:
-    """Classify one lower-cased header. ``person`` is 0 for the row's subject, 1 for kin."""
-    person = 1 if _SECOND_PERSON.search(header) else 0
+    """Classify one lower-cased header.
+
+    ``person`` is 0 for the row's subject and 1, 2... for each other role (next of kin,
+    informant...). A role header with no field word ('Next of kin', 'Informant') holds
+    that person's name. A date of death is never a date of birth.
+    """
+    person = next((i + 1 for i, p in enumerate(_OTHER_PEOPLE) if p.search(header)), 0)
+    if _DEATH.search(header):
+        # 'Date of death', 'Deceased name', 'Deceased's next of kin' (the kin is alive).
+        if person:
+            return Column("name" if not _PHONE.search(header) else "phone", person)
+        return Column("name" if _NAME_OF.search(header) else "death", 0, deceased=True)
+    if _PHONE.search(header):
+        return Column("phone", person)
     for detector in _special_detectors():
         if detector.header_matches(header):
             return Column(detector.category, person)
     for field, pattern in _FIELDS:
         if pattern.search(header):
             return Column(field, person)
-    return Column("", person)
+    return Column("name" if person else "", person)

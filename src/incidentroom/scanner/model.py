@@ -54,6 +54,8 @@ class RowUnit:
     headers: tuple[str, ...]
     cells: tuple[str, ...]
     location: Location
+    #: The workbook counts serial dates from 1904 (old Mac Excel), not 1900.
+    date1904: bool = False
 
 
 class Finding(NamedTuple):
@@ -106,6 +108,8 @@ class RecordData:
     phones: list[str] = field(default_factory=list)
     ids: dict[str, list[str]] = field(default_factory=dict)
     categories: list[str] = field(default_factory=list)
+    #: The record says this person has died (a date of death, 'Deceased:', 'the late').
+    deceased: bool = False
 
 
 @dataclass

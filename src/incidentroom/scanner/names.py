@@ -10,6 +10,11 @@ from rapidfuzz.distance import JaroWinkler
 from .gazetteer import nickname_canon, nickname_canons
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "lady"})
+#: Words that open a surname of several words ('Ó Dálaigh', 'van der Berg', 'ap Rhys').
+SURNAME_PARTICLES = frozenset(
+    {"ó", "ní", "nic", "mac", "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "le", "la",
+     "ap", "ab", "bin", "bint", "al", "el", "st", "ter", "ten"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,12 @@ def parse_name(value: str) -> ParsedName:
         return ParsedName(title, "", "")
     if len(tokens) == 1:
         return ParsedName(title, "", tokens[0])
+    if len(tokens) >= 3 and tokens[-2] in SURNAME_PARTICLES:
+        # 'Siân Ó Dálaigh', 'Anne van der Berg': the particle is part of the surname.
+        cut = len(tokens) - 2
+        while cut > 1 and tokens[cut - 1] in SURNAME_PARTICLES:
+            cut -= 1
+        return ParsedName(title, tokens[0], " ".join(tokens[cut:]))
     return ParsedName(title, tokens[0], tokens[-1])
 
 

@@ -31,6 +31,7 @@ INDIVIDUAL_COLUMNS = (
     "document_count",
     "documents",
     "source_roots",
+    "deceased",
 )
 
 
@@ -60,6 +61,7 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
                     len(p.documents),
                     ";".join(p.documents),
                     ";".join(p.source_roots),
+                    "yes" if p.deceased else "",
                 ]
             )
     _replace(tmp, final)

@@ -28,6 +28,16 @@ from .vocab import CATEGORIES
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
 _POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")
 _LABEL_PREFIX = re.compile(r"^[^:]{0,30}:\s*")
+# A part of a line that is not an address line: a date, a label, a title and name.
+_NOT_ADDRESS = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@",
+    re.I,
+)
+_ADDRESS_LEAD = re.compile(
+    r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I
+)
+_DEATH_WORDS = re.compile(rb"(?i)\b(?:deceased|date of death|died on|the late|d\.o\.d)\b")
 _STREETISH = re.compile(
     r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
     re.I,
@@ -41,6 +51,7 @@ class _Draft:
     findings: list[Finding] = field(default_factory=list)
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
+    deceased: bool = False
 
 
 def name_key(value: str) -> tuple[str, str]:
@@ -49,11 +60,33 @@ def name_key(value: str) -> tuple[str, str]:
     return parsed.first, parsed.last
 
 
+def _address_tail(text: str) -> str:
+    """The address part at the end of a line: 'Mrs X, DOB 14/02/1962, of 27 Wendell Road, London'
+    gives '27 Wendell Road, London' (no date, label or name inside an address)."""
+    parts = [p.strip() for p in text.split(",")]
+    kept: list[str] = []
+    for part in reversed(parts):
+        if not part:
+            continue
+        if _NOT_ADDRESS.search(part):
+            # 'DOB 14/02/1962, of 27 Wendell Road': the address starts after 'of'.
+            lead = _ADDRESS_LEAD.search(part)
+            if lead and lead.end() < len(part):
+                kept.insert(0, part[lead.end() :].strip())
+            break
+        lead = _ADDRESS_LEAD.match(part)
+        if lead:
+            kept.insert(0, part[lead.end() :].strip())
+            break
+        kept.insert(0, part)
+    return ", ".join(k for k in kept if k)
+
+
 def _address_before(text: str, start: int) -> str:
     """The address block that ends at a postcode: same line, then up to three lines above."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    same_line = _LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")
+    same_line = _address_tail(_LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -96,6 +129,9 @@ class DocumentBuilder:
         """Detect in one table row and record its subject (and any next of kin)."""
         headers = tuple(h.strip().lower() for h in unit.headers)
         cells = list(unit.cells) + [""] * (len(headers) - len(unit.cells))
+        padded = headers + ("",) * (len(cells) - len(headers))
+        columns = [classify(h) for h in padded]
+        cells = [typed_cell(cell, column, unit.date1904) for cell, column in zip(cells, columns, strict=True)]
         cell_starts: list[int] = []
         parts: list[bytes] = []
         offset = 0
@@ -105,22 +141,56 @@ class DocumentBuilder:
             parts.append(encoded)
             offset += len(encoded) + len(CELL_SEPARATOR)
         data = CELL_SEPARATOR.encode().join(parts)
-        padded = headers + ("",) * (len(cells) - len(headers))
         drafts: dict[int, _Draft] = {}
-        columns = [classify(h) for h in padded]
+        # Free-text cells naming someone ('Daughter Bethan Roberts DOB ...'): what follows
+        # a name there is that person's, never the row subject's.
+        mentioned = {
+            index: self._mentions(cells[index], unit.location)
+            for index, column in enumerate(columns)
+            if not column.field and _FREE_TEXT.search(cells[index])
+        }
+        mentioned = {index: found for index, found in mentioned.items() if found}
+        if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('Liable Party', no header at all): a column whose
+            # cell is wholly a name is the subject's name column (its role from its content).
+            for index in sorted(mentioned):
+                found = mentioned[index]
+                if len(found) == 1 and found[0][0] == 0 and _whole_cell(cells[index], found[0][1]):
+                    columns[index] = Column("name", 0)
+                    del mentioned[index]
+                    break
         for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
-            if finding.category == "name" and column.field not in ("name", "first", "surname"):
-                # A name inside a notes cell is someone else mentioned in passing; the row's
-                # subject comes from its name columns.
+            if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
+                # Names come from the name columns; the digits of a decimal number
+                # ('1234.4532015112830366') are never an identifier.
                 continue
-            if finding.category == "name":
-                continue
+            names_here = mentioned.get(index)
+            if names_here:
+                owner = _owner_in_cell(names_here, finding.start - cell_starts[index])
+                if owner is not None:
+                    owner.findings.append(finding)
+                    continue
             drafts.setdefault(column.person, _Draft()).findings.append(finding)
         self._column_findings(cells, columns, unit.location, drafts)
         for person in sorted(drafts):
             self._commit(drafts[person], unit.location)
+        for found in mentioned.values():
+            for _, draft in found:
+                self._commit(draft, unit.location)
+
+    def _mentions(self, cell: str, location: Location) -> list[tuple[int, _Draft]]:
+        """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
+        found: list[tuple[int, _Draft]] = []
+        data = cell.encode("utf-8", "replace")
+        for finding in _with_kin(data, detect(data, location), location):
+            if finding.category != "name":
+                continue
+            draft = _Draft(surname=parse_name(finding.value).last)
+            draft.findings.append(finding._replace(location=location))
+            found.append((finding.start, draft))
+        return found
 
     def _column_findings(
         self, cells: list[str], columns: list[Column], location: Location, drafts: dict[int, _Draft]
@@ -131,8 +201,13 @@ class DocumentBuilder:
             value = cell.strip()
             if not value or value.lower() in NEGATIVE_CELLS:
                 continue
+            if column.deceased and (column.field == "name" or value.lower() not in ("alive", "living")):
+                drafts.setdefault(column.person, _Draft()).deceased = True
+            if column.field == "death":
+                continue  # a date of death is never a date of birth
             if column.field in ("name", "first", "surname", "title"):
-                names.setdefault(column.person, {})[column.field] = value
+                # The first filled column of each part wins ('Name' before 'Known as').
+                names.setdefault(column.person, {}).setdefault(column.field, value)
             elif column.field in ("address",):
                 addresses.setdefault(column.person, []).append(value)
             elif column.field == "postcode":
@@ -183,8 +258,7 @@ class DocumentBuilder:
                     )
         for person, name_parts in names.items():
             if "name" in name_parts:
-                parsed = parse_name_at(name_parts["name"], labelled=True)
-                full = parsed[0] if parsed else ""
+                full = cell_name(name_parts["name"])
             else:
                 given, surname, title = (
                     name_parts.get("first", ""),
@@ -210,7 +284,10 @@ class DocumentBuilder:
         before the first name in the text is about them.
         """
         data = unit.text.encode("utf-8", "replace")
-        findings = detect(data, unit.location)
+        findings = _with_lines(
+            data, _with_kin(data, detect(data, unit.location), unit.location), unit.location
+        )
+        deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None
         if owner is not None:
@@ -223,7 +300,16 @@ class DocumentBuilder:
             drafts.append(current)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
+        dead_next = False
         for finding in findings:
+            while deaths and deaths[0] < finding.start:
+                # 'Date of death: ...' marks the person being written about; 'Deceased:
+                # Mr X' and 'the late Mr X' mark the name that follows on the same line.
+                at = deaths.pop(0)
+                if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
+                    dead_next = True
+                elif current is not None:
+                    current.deceased = True
             if finding.category == "name":
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
@@ -238,6 +324,8 @@ class DocumentBuilder:
                         pending, pending_addresses = [], []
                     drafts.append(match)
                 match.findings.append(finding)
+                match.deceased = match.deceased or dead_next
+                dead_next = False
                 current = match
                 continue
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
@@ -251,6 +339,8 @@ class DocumentBuilder:
                 pending.append(finding)
             else:
                 current.findings.append(finding)
+        if deaths and current is not None:
+            current.deceased = True
         if (pending or pending_addresses) and not drafts:
             drafts.append(_Draft(findings=pending, addresses=pending_addresses))
         for draft in drafts:
@@ -269,6 +359,7 @@ class DocumentBuilder:
             root=self.result.root,
             location=location.render(),
             seq=len(self.result.records),
+            deceased=draft.deceased,
         )
         names = [f for f in draft.findings if f.category == "name"]
         dobs = [f for f in draft.findings if f.category == "date_of_birth"]
@@ -306,7 +397,7 @@ class DocumentBuilder:
             signature = (
                 tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
                 tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
-                tuple(record.categories),
+                tuple(record.categories), record.deceased,
             )  # fmt: skip
             seq = self.seen.get(signature, -1)
             if seq == -1:
@@ -366,3 +457,129 @@ def _compatible_first(draft: _Draft, first: str) -> bool:
             if other and first and not first_names_compatible(other, first):
                 return False
     return True
+
+
+_FREE_TEXT = re.compile(r"[A-Z][a-z'’]+ [A-Z]")
+_DECIMAL = re.compile(r"[-+]?\d*[.,]\d+")
+_SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?[eE]\+?\d{1,2}")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Excel's 29/02/1900
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+
+
+def _owner_in_cell(found: list[tuple[int, _Draft]], offset: int) -> _Draft | None:
+    """The person named last before ``offset`` in a free-text cell (``None`` before any name)."""
+    owner = None
+    for start, draft in found:
+        if start <= offset:
+            owner = draft
+    return owner
+
+
+def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
+    """A cell as the person who typed it meant it, before Excel changed it.
+
+    Phone numbers stored as numbers lose their leading zero (7723418963) or turn into
+    scientific notation (7.72342E+09); a date of birth stored as a number is an Excel
+    serial date, counted from 1900 or, when the workbook says so, from 1904.
+    """
+    text = value.strip()
+    if not text or column.field not in ("phone", "dob"):
+        return value
+    if _SCIENTIFIC.fullmatch(text):
+        try:
+            text = str(int(float(text)))
+        except (OverflowError, ValueError):
+            return value
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if column.field == "phone":
+        if text.isdigit() and len(text) == 10 and text[0] in "123578":
+            return "0" + text  # a UK number whose leading zero Excel dropped
+        if text.isdigit() and len(text) == 12 and text.startswith("44"):
+            return "+" + text
+        return value
+    if text.isdigit() and 3000 <= int(text) <= 80000:
+        # From 1908 on: a four-digit year of birth alone (1958) is not a serial date.
+        epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+        return (epoch + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
+    return value
+
+
+def _with_lines(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+    """Findings located by the line they are on, not the first line of their text unit."""
+    if location.line is None or b"\n" not in data or not findings:
+        return findings
+    first = location.line
+    out: list[Finding] = []
+    cursor = newlines = 0
+    for finding in findings:  # in start order: count each stretch of the text once
+        if finding.start > cursor:
+            newlines += data.count(b"\n", cursor, finding.start)
+            cursor = finding.start
+        loc = finding.location
+        out.append(
+            finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
+        )
+    return out
+
+
+# 'Daughter Bethan Roberts DOB ...', 'her son Rhodri Evans': a relative named in free text
+# is a person of their own even when the given name is not in the gazetteer.
+_KIN_NAME = re.compile(
+    rb"(?i:\b(?:daughter|son|wife|husband|partner|mother|father|brother|sister|grandson|granddaughter"
+    rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|carer|neighbour|friend|informant"
+    rb"|guarantor|appointee|executor|next of kin|joint tenant|emergency contact)\b)[ \t]*:?[ \t]*"
+    rb"((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ ]+)?([A-Z][A-Za-z'\x80-\xff-]+(?:[ ]+[A-Z][A-Za-z'\x80-\xff-]+){1,3})"
+)
+
+
+def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+    """Add the names of relatives introduced by a kinship word that the detectors did not find."""
+    if not _KIN_NAME.search(data):
+        return findings
+    added: list[Finding] = []
+    taken = [(f.start, f.end) for f in findings if f.category == "name"]
+    for match in _KIN_NAME.finditer(data):
+        start = match.start(1) if match.group(1) else match.start(2)
+        text = data[start : match.end(2)].decode("utf-8", "replace")
+        parsed = parse_name_at(text, labelled=True)
+        if parsed is None or any(a < start + parsed[1] and start < b for a, b in taken):
+            continue
+        value, length = parsed
+        first, last = name_key(value)
+        if not first or not last:
+            continue
+        end = start + len(text[:length].encode("utf-8"))
+        loc = location if location.line is None and location.row is not None else location.shifted(start)
+        added.append(Finding("name", "kin_mention", value, f"{first} {last}", start, end, 0.85, loc))
+    if not added:
+        return findings
+    kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
+    return sorted([*kept, *added], key=lambda f: f.start)
+
+
+def _whole_cell(cell: str, draft: _Draft) -> bool:
+    """The draft's name spans the whole cell (the cell is a name, not a note naming someone)."""
+    names = [f for f in draft.findings if f.category == "name"]
+    return bool(names) and names[0].end >= len(cell.rstrip().encode("utf-8", "replace")) - 1
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_LETTERS_NAME = re.compile(r"(?:[^\W\d_]|['’.-])+(?:,?[ ]+(?:[^\W\d_]|['’.-])+){1,4}")
+
+
+def cell_name(value: str) -> str:
+    """The display name in a name column: 'Mrs Bethan Roberts (daughter)', 'Jones, Siân'.
+
+    ASCII names go through the name parser (titles, 'Surname, Forename', stop words); a
+    name with letters beyond ASCII is kept whole as typed, reordered when written
+    surname first, so 'Siân' never becomes 'Si'.
+    """
+    text = _PARENTHESES.sub("", value).strip()
+    if not text.isascii() and _LETTERS_NAME.fullmatch(text):
+        if "," in text:
+            surname, _, given = text.partition(",")
+            text = f"{given.strip()} {surname.strip()}"
+        return text
+    parsed = parse_name_at(value, labelled=True)
+    return parsed[0] if parsed else ""

@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, choose
+from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
 from .extractors.base import Extractor
 from .model import FileResult, ManifestEntry, RowUnit, TextUnit
 from .parts import DetectionSink
@@ -58,6 +58,9 @@ class _Walker:
         self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.arrow" if task.parts_dir else None)
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
+        # Every document path issued in this task: a second member or attachment with the
+        # same name ('application.csv' twice in one email) is a different document.
+        self.paths: set[str] = set()
 
     def entry(
         self,
@@ -150,10 +153,15 @@ class _Walker:
         """Run one extractor over a blob, feeding records and nested blobs."""
         builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key, self.sink)
         status, reason = "scanned", ""
+        partial: list[str] = []
         index = len(self.result.manifest)
         self.entry(blob.path, container, sha, extractor.name, blob.size, status, reason, blob.year)
+        member = 0
         try:
             for item in extractor.extract(blob, self.task.limits):
+                if isinstance(item, (Blob, MemberIssue)):
+                    member += 1
+                    item = self.unique(item, member)
                 if isinstance(item, TextUnit):
                     builder.add_text(item)
                 elif isinstance(item, OwnedText):
@@ -173,6 +181,9 @@ class _Walker:
                         item.reason,
                         item.year,
                     )
+                elif isinstance(item, Partial):
+                    if item.what not in partial:
+                        partial.append(item.what)
                 elif isinstance(item, NeedsOcr):
                     if item.pages:
                         status = "needs_ocr"
@@ -189,12 +200,34 @@ class _Walker:
             status, reason = exc.status, exc.reason
         except Exception as exc:  # noqa: BLE001 - a hostile file must never stop the scan
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        if partial and status == "scanned":
+            # Something present was not read: say so rather than a silent 'scanned'.
+            reason = "; ".join(p for p in (reason, "partial: " + "; ".join(partial)) if p)
         if status in ("failed", "skipped") and builder.result.records:
             reason += " (findings before the error are kept)"
         entry = self.result.manifest[index]
         entry.status, entry.reason = status, reason
         if builder.result.records or builder.detection_total:
             self.result.docs.append(builder.result)
+
+    def unique(self, item: Blob | MemberIssue, member: int) -> Blob | MemberIssue:
+        """The item with a path no other document of this task has.
+
+        A document's identity is its container path plus its member index: a repeated
+        name gets the index appended ('form.txt#member2'), so two people in two
+        same-named members never become one document.
+        """
+        path = item.path
+        if path in self.paths:
+            path = f"{item.path}#member{member}"
+            while path in self.paths:
+                path += "+"
+        self.paths.add(path)
+        if path == item.path:
+            return item
+        if isinstance(item, Blob):
+            return Blob(path, item.opener, item.size, item.year)
+        return MemberIssue(path, item.size, item.status, item.reason, item.year)
 
 
 def _has_tesseract() -> bool:
@@ -226,6 +259,7 @@ def scan_task(task: Task, key: bytes) -> FileResult:
         )
         return walker.result
     blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
+    walker.paths.add(shown)
     walker.process(blob, "", 0)
     walker.sink.close()
     return walker.result

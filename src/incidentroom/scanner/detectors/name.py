@@ -106,6 +106,10 @@ def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
         if bare in stops or bare.title() in stops:
             break
         kept.append(token)
+        if token.endswith(".") and len(bare) > 1:
+            # 'Mrs Sian Rowlands. DOB ...': a full stop after a word (not an initial)
+            # ends the sentence, so the next sentence's first word is not a surname.
+            break
     if not kept or (len(kept) == 1 and not match["title"]):
         return None
     if kept[-1].endswith(".") and len(kept[-1]) <= 2:

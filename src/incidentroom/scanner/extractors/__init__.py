@@ -19,6 +19,7 @@ from .base import (
     NeedsOcr,
     Output,
     OwnedText,
+    Partial,
     detect_encoding,
     looks_binary,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "NeedsOcr",
     "Output",
     "OwnedText",
+    "Partial",
     "all_extractors",
     "choose",
 ]

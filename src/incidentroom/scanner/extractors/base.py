@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ import charset_normalizer
 from ..model import Location, RowUnit, TextUnit
 
 TEXT_CHUNK = 1 << 20
+_MEMBER_SUFFIX = re.compile(r"#member\d+\+*$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Blob:
     @property
     def extension(self) -> str:
         """Lower-case extension without the dot ('' if none)."""
-        name = self.path.rsplit("/", 1)[-1]
+        # A repeated member name carries its index ('form.txt#member2'), not part of the type.
+        name = _MEMBER_SUFFIX.sub("", self.path.rsplit("/", 1)[-1])
         return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
@@ -86,7 +89,14 @@ class NeedsOcr:
     ocr_done: bool
 
 
-Output = TextUnit | RowUnit | OwnedText | Blob | MemberIssue | NeedsOcr
+@dataclass(frozen=True)
+class Partial:
+    """Something in the file that was present but not read (the manifest says ``partial: what``)."""
+
+    what: str
+
+
+Output = TextUnit | RowUnit | OwnedText | Blob | MemberIssue | NeedsOcr | Partial
 
 
 class ExtractError(Exception):
@@ -118,37 +128,77 @@ class Extractor(ABC):
         """Yield text units, rows and nested blobs; raise :class:`ExtractError` if unreadable."""
 
 
+def _cp1252_stretch(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as cp1252 (latin-1 where cp1252 has a gap).
+
+    A file that began as ASCII is sniffed as UTF-8; a Windows export with its first 'ë'
+    70 KB in is then cp1252 from there on. Each stretch is decoded as what it is, so
+    'Zoë' never becomes 'Zo\ufffd'.
+    """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    raw = exc.object[exc.start : exc.end]
+    return "".join(bytes((b,)).decode("cp1252", "ignore") or chr(b) for b in raw), exc.end
+
+
+codecs.register_error("incidentroom-cp1252", _cp1252_stretch)
+
+
+def decode_errors(encoding: str) -> str:
+    """The error handler to decode ``encoding`` with: cp1252 stretches inside UTF-8."""
+    return "incidentroom-cp1252" if encoding.replace("_", "-").startswith("utf-8") else "replace"
+
+
 def detect_encoding(sample: bytes) -> str:
     """BOMs first, then strict UTF-8, then charset-normaliser's best guess, then cp1252."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if (
+        len(sample) > 8
+        and sample[1::2].count(0) > len(sample) // 4
+        and sample[0::2].count(0) < len(sample) // 40
+    ):
+        # BOM-less UTF-16LE text: zeros in the high bytes only (valid UTF-8 too, so first).
+        return "utf-16-le"
+    if (
+        len(sample) > 8
+        and sample[0::2].count(0) > len(sample) // 4
+        and sample[1::2].count(0) < len(sample) // 40
+    ):
+        return "utf-16-be"
     try:
         sample.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError as exc:
         if exc.start > len(sample) - 4:
             return "utf-8"  # a multi-byte character cut by the sample boundary
-    if (
-        len(sample) > 8
-        and sample[1::2].count(0) > len(sample) // 4
-        and sample[0::2].count(0) < len(sample) // 40
-    ):
-        # BOM-less UTF-16LE text: zeros in the high bytes only.
-        return "utf-16-le"
+    if sample.isascii() or _mostly_utf8(sample):
+        # ASCII or UTF-8 with a few stray bytes: decoded as UTF-8 with cp1252 stretches.
+        return "utf-8"
     best = charset_normalizer.from_bytes(sample[:65536]).best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
         return str(best.encoding)
     return "cp1252"
 
 
+def _mostly_utf8(sample: bytes) -> bool:
+    """Valid UTF-8 multi-byte sequences and no more than a few bytes that are not."""
+    text = sample.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    return bad * 200 < len(sample) and any(ord(c) > 127 and c != "\ufffd" for c in text)
+
+
 def looks_binary(sample: bytes, encoding: str) -> bool:
-    """True for content that is not text in ``encoding`` (NULs or many control bytes)."""
+    """True for content that is not text in ``encoding`` (many NULs or control bytes).
+
+    A stray NUL or two (one bad cell in a 300-row export) does not make a file binary.
+    """
     if encoding.startswith("utf-16") or not sample:
         return False
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return b"\x00" in sample or controls > len(sample) // 20
+    return sample.count(0) > max(2, len(sample) // 1000) or controls > len(sample) // 20
 
 
 def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterator[tuple[int, str]]:
@@ -161,7 +211,7 @@ def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterat
     encoding = detect_encoding(head)
     if looks_binary(head[:8192], encoding):
         raise ExtractError("failed", "binary content, not text")
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    decoder = codecs.getincrementaldecoder(encoding)(errors=decode_errors(encoding))
     buffer = decoder.decode(head)
     line = 1
     while True:
@@ -174,7 +224,7 @@ def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterat
             if cut == -1 or not block and len(buffer) < chunk_bytes:
                 cut = min(len(buffer), chunk_bytes) - 1
             piece, buffer = buffer[: cut + 1], buffer[cut + 1 :]
-            yield line, piece
+            yield line, piece.replace("\x00", "")
             line += piece.count("\n")
         if not block:
             return

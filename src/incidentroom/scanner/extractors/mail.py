@@ -5,27 +5,52 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import importlib
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import olefile
 
 from ..detectors.email import is_role_or_test
 from ..detectors.name import parse_name_at
+from ..gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
-from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, bytes_blob
+from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
 from .ole import open_ole
+from .rtf import _striprtf
 from .text import strip_markup
 
+# compressed_rtf (MIT) ships no type hints; reach it through an Any-typed module.
+compressed_rtf: Any = importlib.import_module("compressed_rtf")
 PARTY_HEADERS = ("name", "email")
+
+
+# Words of a team mailbox's display name ('Housing Options', 'Revenues Team').
+_TEAM_WORDS = frozenset(
+    """allocations options revenues enquiries enquiry complaints complaint licensing planning
+    enforcement helpdesk admin administration support customer customers services service team
+    office department unit council housing benefits benefit parking electoral registration
+    finance payroll pensions reception info information noreply no-reply mailbox inbox desk
+    centre center contact contacts hub duty care social highways waste recycling cashiers
+    accounts exchequer estates tenancy lettings homelessness advice""".split()
+)
+
+
+def is_team(display: str) -> bool:
+    """A display name that names a team or service, not a person ('Housing Allocations')."""
+    words = [w.strip(".,'’()<>\"").lower() for w in display.replace("-", " ").split()]
+    return any(w in _TEAM_WORDS or w.title() in hard_stopwords() for w in words if w)
 
 
 def is_person(display: str, address: str) -> bool:
     """A party is a person when the address is not a role mailbox and the name parses."""
     return (
-        bool(address) and not is_role_or_test(address) and parse_name_at(display, labelled=True) is not None
+        bool(address)
+        and not is_role_or_test(address)
+        and not is_team(display)
+        and parse_name_at(display, labelled=True) is not None
     )
 
 
@@ -42,15 +67,9 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
     """Rows for each party, the body as text owned by its subject, attachments as blobs."""
     parties: list[tuple[str, str, str]] = []
     for role in ("from", "to", "cc", "reply-to"):
-        values = [str(v) for v in message.get_all(role, [])]
-        for display, address in email.utils.getaddresses(values):
+        for display, address in _addresses(message, role):
             parties.append((role if role == "from" else "to", display.strip(), address.strip()))
-    seen: set[str] = set()
-    for _, display, address in parties:
-        if address.lower() in seen:
-            continue
-        seen.add(address.lower())
-        yield RowUnit(PARTY_HEADERS, (display, address), location)
+    yield from party_rows(parties, location)
     year = None
     try:
         date = message.get("date")
@@ -90,6 +109,35 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
         unit = TextUnit(text, location)
         owner = owner_of(parties)
         yield OwnedText(unit, owner) if owner else unit
+
+
+def _addresses(message: EmailMessage, role: str) -> list[tuple[str, str]]:
+    """(display name, address) of one header, display names decoded after the list is split.
+
+    The modern policy's header objects split the list first and decode each RFC 2047
+    word after, so '=?utf-8?q?Jones=2C_Sian?= <s@x>' stays one person 'Jones, Sian'.
+    """
+    found: list[tuple[str, str]] = []
+    for header in message.get_all(role, []):
+        addresses = getattr(header, "addresses", None)
+        if addresses is None:
+            found.extend(email.utils.getaddresses([str(header)]))
+            continue
+        for item in addresses:
+            found.append((str(item.display_name or ""), str(item.addr_spec or "")))
+    return found
+
+
+def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Iterator[RowUnit]:
+    """One row per distinct party; a team mailbox keeps its address but never a person's name."""
+    seen: set[str] = set()
+    for _, display, address in parties:
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        if is_team(display) or is_role_or_test(address):
+            continue  # the organisation's own mailbox, not a data subject
+        yield RowUnit(PARTY_HEADERS, (display, address), location)
 
 
 def parse_message(data: bytes) -> EmailMessage:
@@ -174,56 +222,112 @@ def _ole_text(ole: olefile.OleFileIO, stream: str) -> str:
     return ""
 
 
+def _ole_bytes(ole: olefile.OleFileIO, stream: str) -> bytes | None:
+    return bytes(ole.openstream(stream).read()) if ole.exists(stream) else None
+
+
+#: PR_RTF_COMPRESSED: the body as MS-OXRTFCP compressed RTF, often the only copy.
+_RTF_COMPRESSED = "__substg1.0_10090102"
+_EMBEDDED = "__substg1.0_3701000D"
+_MAX_NESTED_MESSAGES = 8
+
+
+def rtf_body(raw: bytes) -> str:
+    """Text of a compressed-RTF body (MS-OXRTFCP, compressed or the uncompressed 'MELA' form)."""
+    rtf = compressed_rtf.decompress(raw)
+    return str(_striprtf.rtf_to_text(rtf.decode("cp1252", "replace"), errors="ignore"))
+
+
 class MsgExtractor(Extractor):
-    """Outlook .msg (an OLE2 file of MAPI property streams); no GPL dependency needed."""
+    """Outlook .msg (an OLE2 file of MAPI property streams); no GPL dependency needed.
+
+    The body is the plain-text property, else the HTML one, else the compressed RTF one.
+    An attached message (a forwarded complaint) is read as part of this file, with its
+    own sender, body and attachments.
+    """
 
     name = "msg"
     extensions: ClassVar[tuple[str, ...]] = ("msg",)
 
     def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
-        """Yield sender and recipients, the body, and attachments."""
+        """Yield sender and recipients, the body, attachments and attached messages."""
         data = blob.read_all(limits)
         ole = open_ole(data, "Outlook message")
         try:
-            if (
-                not ole.exists("__substg1.0_0037001F")
-                and not ole.exists("__substg1.0_1000001F")
-                and not ole.exists("__substg1.0_0037001E")
+            if not any(
+                ole.exists(name)
+                for name in (
+                    "__substg1.0_0037001F",
+                    "__substg1.0_1000001F",
+                    "__substg1.0_0037001E",
+                    _RTF_COMPRESSED,
+                )
             ):
                 raise ExtractError("failed", "OLE file is not an Outlook message (no subject or body)")
-            location = Location()
-            sender = (
-                _ole_text(ole, "__substg1.0_0C1A"),
-                _ole_text(ole, "__substg1.0_5D01") or _ole_text(ole, "__substg1.0_0C1F"),
-            )
-            parties = [("from", *sender)]
-            storages = {entry[0] for entry in ole.listdir(streams=True, storages=True) if entry}
-            for storage in sorted(s for s in storages if s.startswith("__recip_version1.0_")):
-                prefix = f"{storage}/__substg1.0_"
-                address = _ole_text(ole, prefix + "39FE") or _ole_text(ole, prefix + "3003")
-                parties.append(("to", _ole_text(ole, prefix + "3001"), address))
-            for _, display, address in parties:
-                if address:
-                    yield RowUnit(PARTY_HEADERS, (display, address), location)
-            subject = _ole_text(ole, "__substg1.0_0037")
-            body = _ole_text(ole, "__substg1.0_1000")
-            text = f"{subject}\n{body}".strip()
-            if text:
-                unit = TextUnit(text, location)
-                owner = owner_of(parties)
-                yield OwnedText(unit, owner) if owner else unit
-            for storage in sorted(s for s in storages if s.startswith("__attach_version1.0_")):
-                prefix = f"{storage}/__substg1.0_"
-                filename = _ole_text(ole, prefix + "3707") or _ole_text(ole, prefix + "3704") or storage
-                if ole.exists(prefix + "37010102"):
-                    payload = bytes(ole.openstream(prefix + "37010102").read())
-                    yield bytes_blob(f"{blob.path}/{filename}", payload, blob.year)
-                else:
-                    yield MemberIssue(
-                        f"{blob.path}/{filename}",
-                        0,
-                        "skipped",
-                        "embedded item without binary data (e.g. a nested message object)",
-                    )
+            storages = [entry for entry in ole.listdir(streams=True, storages=True) if entry]
+            yield from self._message(ole, storages, (), blob.path, blob.year, 0)
         finally:
             ole.close()
+
+    def _message(
+        self,
+        ole: olefile.OleFileIO,
+        entries: list[list[str]],
+        prefix: tuple[str, ...],
+        path: str,
+        year: int | None,
+        depth: int,
+    ) -> Iterator[Output]:
+        base = "".join(f"{p}/" for p in prefix)
+        location = Location()
+        sender = (
+            _ole_text(ole, base + "__substg1.0_0C1A"),
+            _ole_text(ole, base + "__substg1.0_5D01") or _ole_text(ole, base + "__substg1.0_0C1F"),
+        )
+        parties = [("from", *sender)]
+        n = len(prefix)
+        children = sorted({e[n] for e in entries if len(e) > n + 1 and tuple(e[:n]) == prefix})
+        for storage in (c for c in children if c.startswith("__recip_version1.0_")):
+            head = f"{base}{storage}/__substg1.0_"
+            address = _ole_text(ole, head + "39FE") or _ole_text(ole, head + "3003")
+            parties.append(("to", _ole_text(ole, head + "3001"), address))
+        yield from party_rows(parties, location)
+        subject = _ole_text(ole, base + "__substg1.0_0037")
+        body = _ole_text(ole, base + "__substg1.0_1000")
+        if not body.strip():
+            html = _ole_text(ole, base + "__substg1.0_1013") or (
+                (_ole_bytes(ole, base + "__substg1.0_10130102") or b"").decode("utf-8", "replace")
+            )
+            body = strip_markup(html) if html.strip() else ""
+        if not body.strip():
+            raw = _ole_bytes(ole, base + _RTF_COMPRESSED)
+            if raw:
+                try:
+                    body = rtf_body(raw)
+                except Exception:  # noqa: BLE001 - a corrupt RTF stream must not lose the rest
+                    yield Partial("message body held only as compressed RTF could not be decompressed")
+        text = f"{subject}\n{body}".strip()
+        if text:
+            unit = TextUnit(text, location)
+            owner = owner_of(parties)
+            yield OwnedText(unit, owner) if owner else unit
+        for storage in (c for c in children if c.startswith("__attach_version1.0_")):
+            head = f"{base}{storage}/__substg1.0_"
+            filename = _ole_text(ole, head + "3707") or _ole_text(ole, head + "3704")
+            payload = _ole_bytes(ole, head + "37010102")
+            inner = (*prefix, storage, _EMBEDDED)
+            if payload is not None:
+                yield bytes_blob(f"{path}/{filename or storage}", payload, year)
+            elif any(tuple(e[: len(inner)]) == inner for e in entries):
+                if depth >= _MAX_NESTED_MESSAGES:
+                    yield Partial(f"message nested deeper than {_MAX_NESTED_MESSAGES} levels not read")
+                    continue
+                title = filename or _ole_text(ole, head + "3001") or storage
+                yield from self._message(ole, entries, inner, f"{path}/{title}", year, depth + 1)
+            else:
+                yield MemberIssue(
+                    f"{path}/{filename or storage}",
+                    0,
+                    "skipped",
+                    "embedded item without binary data or message (e.g. an OLE object)",
+                )
