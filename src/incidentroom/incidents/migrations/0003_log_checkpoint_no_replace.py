@@ -24,11 +24,13 @@ NATURAL_KEYS = {
 
 
 def _sqlite_trigger(table: str, natural: tuple[str, ...]) -> str:
+    # Table and column names are the constants above, never input.
     same = " AND ".join(f"{c} = NEW.{c}" for c in natural)
+    clash = f"SELECT 1 FROM {table} WHERE id = NEW.id OR ({same})"  # noqa: S608
+    message = f"incident log is append-only: INSERT OR REPLACE on {table} refused"
     return (
         f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-        f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id OR ({same})) "
-        f"BEGIN SELECT RAISE(ABORT, 'incident log is append-only: INSERT OR REPLACE on {table} refused'); END;"  # noqa: S608 - table names are constants above
+        f"WHEN EXISTS ({clash}) BEGIN SELECT RAISE(ABORT, '{message}'); END;"
     )
 
 

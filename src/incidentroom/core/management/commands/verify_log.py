@@ -46,9 +46,13 @@ class Command(BaseCommand):
         for incident in incidents:
             report = logchain.verify(incident)
             if report.ok:
-                self.stdout.write(
-                    f"{report.incident}: OK, {report.entries} entries, chain intact, "
+                anchored = (
                     f"head #{report.checkpoint_sequence} matches its signed checkpoint"
+                    if report.checkpoint_sequence is not None
+                    else "no entries yet"
+                )
+                self.stdout.write(
+                    f"{report.incident}: OK, {report.entries} entries, chain intact, {anchored}"
                 )
                 continue
             broken += 1
