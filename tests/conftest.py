@@ -319,12 +319,20 @@ def _run(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def _log_key() -> str:
+    """The key that signs log checkpoints, shared by every process of one test run."""
+    from django.conf import settings
+
+    key: bytes = settings.LOG_CHECKPOINT_KEY
+    return key.decode("utf-8")
+
+
 @pytest.fixture(scope="session")
 def live_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplate]:
     """Migrate and load the scenario once per test session (per xdist worker)."""
     tmp = tmp_path_factory.mktemp("template")
     base = os.environ.get("DATABASE_URL", "")
-    env = {**os.environ, "INCIDENTROOM_VAR": str(tmp / "var")}
+    env = {**os.environ, "INCIDENTROOM_VAR": str(tmp / "var"), "LOG_CHECKPOINT_KEY": _log_key()}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if not base.startswith("postgres"):
         path = tmp / "template.sqlite3"
@@ -371,6 +379,8 @@ def live_app(
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": f"http://127.0.0.1:{port}",
+        # One deployment, one log key: the copy of the database was signed with it.
+        "LOG_CHECKPOINT_KEY": _log_key(),
         **live_app_env,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)

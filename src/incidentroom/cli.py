@@ -1,7 +1,8 @@
 """The ``incidentroom`` command.
 
 ``incidentroom scan ...`` runs the breach-impact scanner without loading Django (it is a
-pure library and may run on a machine with no database). Every other subcommand is a
+pure library and may run on a machine with no database); so does ``incidentroom verify-log
+--csv FILE``, which checks an exported log with no database. Every other subcommand is a
 Django management command (``load-scenario``, ``verify-log``, ``serve``, ``worker``,
 ``run-demo``, ``migrate``...), run with the audit channel set to 'cli'.
 """
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         from incidentroom.scanner.cli import main as scan_main
 
         return scan_main(args[1:])
+    if args and args[0] in ("verify-log", "verify_log") and "--csv" in args:
+        # Checking an exported log needs no Django and no database: only the hashing code.
+        return _verify_csv(args[1:])
     if args and not args[0].startswith("-"):
         # Our commands are spelt with dashes (verify-log); Django's modules use underscores.
         args[0] = args[0].replace("-", "_")
@@ -32,6 +36,19 @@ def main(argv: list[str] | None = None) -> int:
     with audit.channel("cli"):
         execute_from_command_line(["incidentroom", *args])
     return 0
+
+
+def _verify_csv(args: list[str]) -> int:
+    import argparse
+
+    from incidentroom.incidents import logcsv
+
+    parser = argparse.ArgumentParser(
+        prog="incidentroom verify-log --csv",
+        description="Check a decision log CSV export's hash chain with no database.",
+    )
+    parser.add_argument("--csv", action="append", required=True, metavar="FILE", help="A log.csv export")
+    return logcsv.main(parser.parse_args(args).csv)
 
 
 if __name__ == "__main__":

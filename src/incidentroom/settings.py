@@ -6,7 +6,9 @@ SECRET_KEY mandatory and turns on secure cookies.
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +39,40 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _log_checkpoint_key() -> bytes:
+    """The key that signs the decision log's head (see ``incidents/logchain.py``).
+
+    It must not live in the database: someone able to rewrite the log table must not be able
+    to re-sign its head. Production takes it from LOG_CHECKPOINT_KEY (or _FILE) so that every
+    server shares it; locally one is generated once into ./var/.
+    """
+    key = env_str("LOG_CHECKPOINT_KEY")
+    if key:
+        return key.encode("utf-8")
+    if PRODUCTION:
+        raise ConfigError(
+            "LOG_CHECKPOINT_KEY (or LOG_CHECKPOINT_KEY_FILE) is required when INCIDENTROOM_ENV=production"
+        )
+    path = VAR_DIR / "log_checkpoint_key"
+    try:
+        # O_EXCL: parallel first starts (test workers) must not each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):
+        text = path.read_text(encoding="utf-8").strip()
+        if text:
+            return text.encode("utf-8")
+        time.sleep(0.01)  # another process created the file and is still writing it
+    raise ConfigError(f"{path} is empty; delete it or set LOG_CHECKPOINT_KEY.")
+
+
+LOG_CHECKPOINT_KEY = _log_checkpoint_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -161,7 +161,7 @@ def test_who_has_read_it_reminders_and_csv(
     assert reminded == staff - {"dpo@rbkc.example.gov.uk", rbkc_comms.email, ""}
     assert all(str(m["Subject"]).startswith("Reminder: ") for m in mail.messages)
     exported = web(rbkc_silver).get(f"/advisories/{advisory.pk}/acknowledgements.csv")
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert {r["username"]: r["acknowledged"] for r in rows}["rbkc.dpo"] == "yes"
     assert sum(r["acknowledged"] == "no" for r in rows) == len(staff) - 2
     # A DPO (not comms, Gold or Silver) sees the advisory but not the list.

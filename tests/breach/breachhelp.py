@@ -3,7 +3,6 @@ contract) and imported individuals with known, deliberately disjoint categories.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import pypdfium2 as pdfium
 from docx import Document as read_docx
 
+from incidentroom import csvfile
 from incidentroom.breach import categories as cat
 from incidentroom.scanner.vocab import CATEGORIES
 
@@ -87,18 +87,16 @@ PEOPLE: list[dict[str, str]] = [
 def write_outputs(out_dir: Path, people: list[dict[str, str]], roots: list[str], *, records: int = 9) -> Path:
     """Write individuals.csv and summary.json the way the scanner does."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "individuals.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        for p in people:
-            docs = p.get("documents", "")
-            writer.writerow(
-                {
-                    **{k: p.get(k, "") for k in FIELDS},
-                    "document_count": len(docs.split(";")) if docs else 0,
-                    "source_roots": p.get("source_roots", roots[0]),
-                }
-            )
+    rows = []
+    for p in people:
+        docs = p.get("documents", "")
+        row = {
+            **{k: p.get(k, "") for k in FIELDS},
+            "document_count": len(docs.split(";")) if docs else 0,
+            "source_roots": p.get("source_roots", roots[0]),
+        }
+        rows.append([row.get(k, "") for k in FIELDS])
+    csvfile.write_file(out_dir / "individuals.csv", FIELDS, rows)
     (out_dir / "summary.json").write_text(
         json.dumps(
             {"complete": True, "records": records, "ico": {"approximate_personal_data_records": records}}

@@ -7,7 +7,6 @@ the PDF, generates the letters and sends the emails, which arrive at a local SMT
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from typing import Any
 
 import pytest
 from breachhelp import axe_violations, flat, pdf_text
+
+from incidentroom import csvfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
 
@@ -126,8 +127,8 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     body = flat(page.locator("#report-body").inner_text())
     assert f"Approximate number of people affected {found}" in body
     out = next((live_app.var_dir / "media" / "breach" / "scans").iterdir())
-    with (out / "individuals.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    with csvfile.open_for_reading(out / "individuals.csv") as handle:
+        rows = list(csvfile.read_rows(handle))
     assert len(rows) == found
     exposed = {c for r in rows for c in r["categories"].split(";") if c}
     for category, label in (

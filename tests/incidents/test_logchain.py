@@ -67,9 +67,11 @@ def test_verify_log_command_fails_on_a_tampered_log(incident: Any, live_app: Any
         f"    cursor.execute('ALTER TABLE {TABLE} DISABLE TRIGGER {TABLE}_append_only')\n"
         "else:\n"
         f"    cursor.execute('DROP TRIGGER {TABLE}_no_update')\n"
-        f"cursor.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence = 3\")\n"
+        f"cursor.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence IN (3, 8)\")\n"
     )
     assert done.returncode == 0, done.stderr
     broken = live_app.manage("verify-log", "IR-2025-0001")
     assert broken.returncode == 1
-    assert "BROKEN at entry #3" in broken.stdout
+    # Every broken entry, not only the first.
+    assert "BROKEN at entry #3" in broken.stdout and "BROKEN at entry #8" in broken.stdout
+    assert "2 broken entries of" in broken.stdout

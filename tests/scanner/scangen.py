@@ -32,6 +32,8 @@ from faker import Faker
 from office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 from rapidfuzz.distance import JaroWinkler
 
+from incidentroom import csvfile
+
 YEARS = list(range(2006, 2021))
 NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Thomas": "Tom", "Michael": "Mike", "Margaret": "Maggie",
              "James": "Jim", "Richard": "Rick", "Jennifer": "Jenny", "Rebecca": "Becky", "Samuel": "Sam", "Daniel": "Dan",
@@ -888,8 +890,8 @@ def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metr
     recall counts true people with at least one prediction; a true person with several
     predictions is split.
     """
-    with individuals_csv.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    with csvfile.open_for_reading(individuals_csv) as fh:
+        rows = list(csvfile.read_rows(fh))
     nick_to_full = {v.lower(): k.lower() for k, v in NICKNAMES.items()}  # 'bob' -> 'robert'
     by_last: dict[str, list[str]] = {}
     for pid, t in truth.items():

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
+from incidentroom import csvfile
 from incidentroom.scanner import Limits, run_scan
 from incidentroom.scanner.extractors import Blob, ExtractError, OwnedText, choose
 from incidentroom.scanner.model import RowUnit, TextUnit
@@ -46,8 +46,8 @@ def scan(folder: Path, out: Path, limits: Limits | None = None, **kwargs: Any) -
 
 def read_outputs(out: Path) -> Outputs:
     """Read individuals.csv and both Parquet files of a finished scan."""
-    with (out / "individuals.csv").open(encoding="utf-8") as fh:
-        individuals = list(csv.DictReader(fh))
+    with csvfile.open_for_reading(out / "individuals.csv") as fh:
+        individuals = list(csvfile.read_rows(fh))
     return Outputs(
         out,
         individuals,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
+from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
@@ -196,12 +196,6 @@ def advisory_withdraw(request: HttpRequest, advisory_id: int) -> HttpResponse:
     return redirect("advisory-detail", advisory.pk)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A leading =, +, - or @ makes spreadsheets run the cell as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @require_GET
 def advisory_export(request: HttpRequest, advisory_id: int) -> HttpResponse:
@@ -209,19 +203,19 @@ def advisory_export(request: HttpRequest, advisory_id: int) -> HttpResponse:
     advisory = _advisory(request, advisory_id)
     if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
         raise Forbidden("Only communications officers, Gold and Silver can export who has read an advisory.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="advisory-{advisory.pk}-acknowledgements.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["username", "name", "organisations", "acknowledged", "acknowledged_at"])
-    for row in _rows(advisory, request.user):
-        at = row["acknowledged_at"]
-        writer.writerow(
-            [
-                _cell(row["username"]),
-                _cell(row["name"]),
-                _cell(row["organisations"]),
-                "yes" if at else "no",
-                timezone.localtime(at).isoformat() if at else "",
-            ]
-        )
+    rows = (
+        [
+            row["username"],
+            row["name"],
+            row["organisations"],
+            "yes" if row["acknowledged_at"] else "no",
+            timezone.localtime(row["acknowledged_at"]).isoformat() if row["acknowledged_at"] else "",
+        ]
+        for row in _rows(advisory, request.user)
+    )
+    response = csv_response(
+        f"advisory-{advisory.pk}-acknowledgements.csv",
+        ["username", "name", "organisations", "acknowledged", "acknowledged_at"],
+        rows,
+    )
     return response

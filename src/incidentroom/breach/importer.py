@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from incidentroom import csvfile
 from incidentroom.breach.models import Appearance, ContactStatus, Individual, Risk, ScanJob
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
@@ -143,8 +144,10 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
                 f"individuals.csv is missing the column(s): {', '.join(missing)}.", field="individuals"
             )
         pending: list[tuple[Individual, list[str], list[Organisation]]] = []
-        for row in reader:
+        for raw in reader:
             line = reader.line_num
+            # The scanner writes through the formula guard; undo it so names are stored as found.
+            row = {key: csvfile.unguard(value or "") for key, value in raw.items() if key is not None}
             person_id = (row.get("person_id") or "").strip()
             if not person_id:
                 raise InvalidInput(f"individuals.csv line {line}: person_id is empty.", field="person_id")

@@ -6,8 +6,6 @@ one individual's own record. Nothing else about anyone else can reach it, by con
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterable
@@ -15,6 +13,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from incidentroom import csvfile
 from incidentroom.breach import categories as cat
 from incidentroom.breach.models import Breach, Individual
 from incidentroom.breach.reports.document import Document, Section
@@ -22,6 +21,17 @@ from incidentroom.breach.reports.render_pdf import render_pdf, render_pdf_many
 
 ICO_COMPLAINTS = (
     "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
+)
+PRINT_HOUSE_COLUMNS = (
+    "reference",
+    "name",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "address_line_4",
+    "postcode",
+    "letter_file",
+    "print_file_order",
 )
 GENERAL_ADVICE = (
     "Be suspicious of anyone who contacts you about this incident and asks for passwords, bank details or payment: "
@@ -146,30 +156,18 @@ def write_batch(
     (directory / "print-file.pdf").write_bytes(
         render_pdf_many(docs, title="Art 34 letters, sorted by postcode")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "reference",
-            "name",
-            "address_line_1",
-            "address_line_2",
-            "address_line_3",
-            "address_line_4",
-            "postcode",
-            "letter_file",
-            "print_file_order",
-        ]
-    )
+    rows = []
     for order, (person, name) in enumerate(written, start=1):
         lines = address_lines(person)[1:]
         if person.postcode:
             lines = lines[:-1]
         lines = [*lines[:3], ", ".join(lines[3:])] if len(lines) > 4 else lines + [""] * (4 - len(lines))
-        writer.writerow(
+        rows.append(
             [letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(), name, order]
         )
-    (directory / "print-house.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    # The one CSV writer: a resident's name or address starting with = + - @ reaches the
+    # print house's spreadsheet as text, and the file opens as UTF-8 in Excel.
+    csvfile.write_file(directory / "print-house.csv", PRINT_HOUSE_COLUMNS, rows)
     with zipfile.ZipFile(directory / "letters.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for _person, name in written:
             archive.write(letters_dir / name, arcname=name)

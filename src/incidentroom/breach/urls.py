@@ -11,6 +11,7 @@ urlpatterns = [
     path("breaches/<int:breach_id>/edit/", views.breach_update, name="breach-update"),
     path("breaches/<int:breach_id>/scans/", views.scan_start, name="breach-scan-start"),
     path("breaches/<int:breach_id>/individuals/", views.individuals, name="breach-individuals"),
+    path("breaches/<int:breach_id>/individuals.csv", views.individuals_csv, name="breach-individuals-csv"),
     path("breaches/<int:breach_id>/reports/", views.report_draft, name="breach-report-draft"),
     path("breaches/<int:breach_id>/letters/", views.letters_generate, name="breach-letters-generate"),
     path("breaches/<int:breach_id>/emails/", views.emails_create, name="breach-emails-create"),

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from incidentroom.core import audit
-from incidentroom.core.access import require_role, require_writer
+from incidentroom.core.access import has_role, require_role, require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation, Role
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services
-from incidentroom.incidents import logchain, signals
+from incidentroom.incidents import hashchain, logchain, signals
 from incidentroom.incidents.models import (
     DOWN_STATES,
     Action,
@@ -147,6 +147,26 @@ def _reanchor_obligations(incident: Incident, involvement: Involvement, actor: A
 
 # -- the log ---------------------------------------------------------------------------
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _unique(objects: Iterable[_M]) -> list[_M]:
+    """Each object once, in primary-key order: the canonical form of a log entry's links."""
+    return sorted({o.pk: o for o in objects}.values(), key=lambda o: o.pk)
+
+
+def lock_incident(incident: Incident) -> None:
+    """Take the incident's write lock: the FIRST lock of every action that writes to it.
+
+    Every incident action takes this before it reads or writes anything else of the
+    incident, so two writers queue here instead of each holding locks the other needs
+    (PostgreSQL deadlocked when row locks were taken in different orders). ``no_key`` asks
+    for FOR NO KEY UPDATE, which does not conflict with the FOR KEY SHARE locks that inserts
+    of child rows (log entries, states, audit links) take on the incident. SQLite serialises
+    writers with IMMEDIATE transactions and ignores the lock.
+    """
+    list(Incident.objects.select_for_update(no_key=True).filter(pk=incident.pk).values_list("pk", flat=True))
+
 
 def _append_log(
     *,
@@ -160,27 +180,30 @@ def _append_log(
     services: Iterable[Service] = (),
     corrects: LogEntry | None = None,
 ) -> LogEntry:
-    # Lock the incident row so two writers cannot take the same sequence number
-    # (PostgreSQL); SQLite serialises writers with IMMEDIATE transactions.
-    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    lock_incident(incident)
     last = LogEntry.objects.filter(incident=incident).order_by("-sequence").first()
     sequence = last.sequence + 1 if last else 1
     previous = last.entry_hash if last else logchain.genesis_hash(incident)
     recorded_at = timezone.now()
-    orgs, syss, svcs = list(organisations), list(systems), list(services)
+    occurred = occurred_at or recorded_at
+    # Links are canonical (each once, in id order) before they are hashed and as they are
+    # stored, so a link listed twice can never make the stored entry differ from its hash.
+    orgs = _unique(organisations)
+    syss = _unique(systems)
+    svcs = _unique(services)
     author_label = str(getattr(actor, "username", None) or "system")
-    body = logchain.canonical(
-        incident_reference=incident.reference,
+    body = hashchain.canonical(
+        incident=incident.reference,
         sequence=sequence,
         kind=kind,
-        author_label=author_label,
-        occurred_at=occurred_at or recorded_at,
-        recorded_at=recorded_at,
+        author=author_label,
+        occurred_at=hashchain.utc_text(occurred),
+        recorded_at=hashchain.utc_text(recorded_at),
         text=text,
-        organisation_ids=[o.pk for o in orgs],
-        system_ids=[s.pk for s in syss],
-        service_ids=[s.pk for s in svcs],
-        corrects_id=corrects.pk if corrects else None,
+        organisations=[o.pk for o in orgs],
+        systems=[s.pk for s in syss],
+        services=[s.pk for s in svcs],
+        corrects=corrects.pk if corrects else None,
     )
     entry = LogEntry.objects.create(
         incident=incident,
@@ -188,12 +211,12 @@ def _append_log(
         kind=kind,
         author=actor if getattr(actor, "is_authenticated", False) else None,
         author_label=author_label,
-        occurred_at=occurred_at or recorded_at,
+        occurred_at=occurred,
         recorded_at=recorded_at,
         text=text,
         corrects=corrects,
         previous_hash=previous,
-        entry_hash=logchain.chain_hash(previous, body),
+        entry_hash=hashchain.chain_hash(previous, body),
     )
     if orgs:
         entry.organisations.set(orgs)
@@ -201,6 +224,7 @@ def _append_log(
         entry.systems.set(syss)
     if svcs:
         entry.services.set(svcs)
+    logchain.sign_head(incident, entry)
     return entry
 
 
@@ -218,6 +242,7 @@ def add_log_entry(
     corrects: LogEntry | None = None,
 ) -> LogEntry:
     """Append a decision, event, action, communication or note; corrections point at the original."""
+    lock_incident(incident)
     involved = _involved(incident)
     require_writer(actor, involved, "write to this incident's log")
     _choice(kind, EntryKind, "kind")
@@ -228,7 +253,7 @@ def add_log_entry(
         raise InvalidInput("A log entry is at most 20,000 characters.", field="text")
     if occurred_at is not None:
         _not_future(occurred_at, "occurred_at")
-    orgs = list(organisations)
+    orgs = _unique(organisations)
     stray = [o.code for o in orgs if o not in involved]
     if stray:
         raise InvalidInput(f"Not involved in this incident: {', '.join(stray)}.", field="organisations")
@@ -296,6 +321,10 @@ def open_incident(
 ) -> Incident:
     """Open an incident at ``origin``, involving ``organisations`` too, and start the clocks."""
     require_writer(actor, [origin], "open an incident for this organisation")
+    organisations = _unique(organisations)
+    if any(o != origin for o in organisations):
+        # Naming other organisations shows them the incident: a Gold decision at the origin.
+        require_role(actor, [origin], [Role.GOLD], "involve other organisations (a Gold decision)")
     title = title.strip()
     if not title:
         raise InvalidInput("An incident needs a title.", field="title")
@@ -336,18 +365,26 @@ def involve_organisation(
     incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime | None = None
 ) -> Involvement:
     """Bring another organisation into the incident (the attack spread to it)."""
-    require_writer(actor, _involved(incident), "add organisations to this incident")
+    lock_incident(incident)
+    # Involving an organisation shows it the whole incident, so it is a Gold decision of an
+    # organisation already involved, never something any writer can do.
+    require_role(
+        actor, _involved(incident), [Role.GOLD], "add an organisation to this incident (a Gold decision)"
+    )
     if Involvement.objects.filter(incident=incident, organisation=organisation).exists():
         raise Conflict(f"{organisation.code} is already involved.", field="organisation")
     if became_aware_at is not None:
         _not_future(became_aware_at, "became_aware_at")
     involvement = _involve(incident, organisation, actor, became_aware_at)
+    deciding = [o for o in _involved(incident) if has_role(actor, o, [Role.GOLD])]
     _append_log(
         incident=incident,
         actor=actor,
-        kind=EntryKind.EVENT,
-        organisations=[organisation],
-        text=f"{organisation.name} is now involved in the incident.",
+        kind=EntryKind.DECISION,
+        organisations=[organisation, *deciding],
+        text=f"{organisation.name} is now involved in the incident: Gold decision by "
+        f"{getattr(actor, 'username', actor)} ({', '.join(o.code for o in deciding)}). "
+        f"{organisation.code} can now see the whole incident.",
     )
     return involvement
 
@@ -358,6 +395,7 @@ INCIDENT_FIELDS = ("title", "summary", "ncsc_category", "severity", "phase")
 @transaction.atomic
 def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incident:
     """Change title, summary, NCSC category, severity or phase; each change is logged."""
+    lock_incident(incident)
     require_role(
         actor,
         _involved(incident),
@@ -419,6 +457,7 @@ def set_became_aware(
     incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime
 ) -> Involvement:
     """Record when a controller became aware; moves its ICO clock if not yet reported."""
+    lock_incident(incident)
     require_writer(actor, [organisation], "set this organisation's awareness time")
     _not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
@@ -454,6 +493,7 @@ def set_containment(
     incident: Incident, *, actor: Any, organisation: Organisation, state: str, at: dt.datetime | None = None
 ) -> Involvement:
     """Record that an organisation isolated itself, shut its network, or returned to normal."""
+    lock_incident(incident)
     require_writer(actor, [organisation], "change this organisation's containment state")
     _choice(state, Containment, "containment")
     at = _not_future(at, "at") if at is not None else timezone.now()
@@ -491,6 +531,7 @@ def flag_personal_data_breach(
     incident: Incident, *, actor: Any, organisation: Organisation, became_aware_at: dt.datetime
 ) -> Involvement:
     """A controller's DPO (or Gold) declares a personal data breach: starts its ICO clock."""
+    lock_incident(incident)
     require_role(actor, [organisation], BREACH_ROLES, "declare a personal data breach for this organisation")
     _not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
@@ -539,6 +580,7 @@ def set_system_state(
     note: str = "",
 ) -> AffectedSystem:
     """Mark a system suspected, compromised, switched off or restored; services follow at once."""
+    lock_incident(incident)
     involved = _involved(incident)
     require_writer(actor, involved, "change system states in this incident")
     _choice(state, SystemState, "state")
@@ -608,6 +650,7 @@ def create_action(
     due_at: dt.datetime | None = None,
 ) -> Action:
     """Give someone a task in the incident."""
+    lock_incident(incident)
     require_writer(actor, [organisation], "create actions for this organisation")
     _involvement(incident, organisation)
     title = title.strip()
@@ -650,6 +693,8 @@ def update_action(
     title: str | None = None,
 ) -> Action:
     """Move an action on (status, due time, owner, title)."""
+    lock_incident(action.incident)
+    action.refresh_from_db()
     require_writer(actor, [action.organisation], "update this action")
     before = audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"])
     if status is not None:
@@ -691,6 +736,8 @@ def update_obligation(
     external_reference: str = "",
 ) -> Obligation:
     """Draft, submit (stops the clock) or mark not required (with the reason) one obligation."""
+    lock_incident(obligation.incident)
+    obligation.refresh_from_db()  # its status as it stands now we hold the lock
     roles = (
         [Role.GOLD, Role.SILVER, Role.DPO]
         if obligation.code == "ico"
@@ -711,6 +758,20 @@ def update_obligation(
                 "Say why this report is not required; the reason is kept for the record.", field="reason"
             )
         obligation.not_required_reason = reason.strip()
+    if obligation.status == ObligationStatus.SUBMITTED:
+        # A submitted report keeps the time it was submitted: saying "submitted" again is
+        # a no-op, and a different time or reference is a correction, made explicitly (and
+        # logged) through correct_submission, never overwritten in passing.
+        new_reference = external_reference.strip()
+        if (submitted_at is not None and submitted_at != obligation.submitted_at) or (
+            new_reference and new_reference != obligation.external_reference
+        ):
+            raise Conflict(
+                "This report was already submitted; correct its submission time or reference "
+                "with a correction, which is logged.",
+                field="submitted_at" if submitted_at is not None else "external_reference",
+            )
+        return obligation
     if status == ObligationStatus.SUBMITTED:
         obligation.submitted_at = (
             _not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
@@ -744,4 +805,73 @@ def update_obligation(
             organisations=[obligation.organisation],
             text=text + ".",
         )
+    return obligation
+
+
+@transaction.atomic
+def correct_submission(
+    obligation: Obligation,
+    *,
+    actor: Any,
+    reason: str,
+    submitted_at: dt.datetime | None = None,
+    external_reference: str | None = None,
+) -> Obligation:
+    """Correct a submitted report's submission time or reference, with the reason, in the log."""
+    lock_incident(obligation.incident)
+    obligation.refresh_from_db()
+    roles = (
+        [Role.GOLD, Role.SILVER, Role.DPO]
+        if obligation.code == "ico"
+        else [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
+    )
+    require_role(actor, [obligation.organisation], roles, f"correct the {obligation.title.lower()}")
+    if obligation.status != ObligationStatus.SUBMITTED:
+        raise Conflict("Only a submitted report's submission can be corrected.", field="status")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why the submission record is being corrected.", field="reason")
+    fields = ["submitted_at", "external_reference"]
+    before = audit.snapshot(obligation, fields)
+    changes: list[str] = []
+    if submitted_at is not None:
+        _not_future(submitted_at, "submitted_at")
+        if submitted_at < obligation.anchor_at - dt.timedelta(days=365):
+            raise InvalidInput(
+                "submitted_at is long before the clock started; check the date.", field="submitted_at"
+            )
+        if submitted_at != obligation.submitted_at:
+            old = obligation.submitted_at
+            changes.append(
+                "submitted at "
+                + (f"{timezone.localtime(old):%d %b %Y %H:%M}" if old else "(not recorded)")
+                + f" → {timezone.localtime(submitted_at):%d %b %Y %H:%M}"
+            )
+            obligation.submitted_at = submitted_at
+    if external_reference is not None and external_reference.strip() != obligation.external_reference:
+        changes.append(
+            f"{obligation.reference_label.lower()} {obligation.external_reference or '(none)'}"
+            f" → {external_reference.strip() or '(none)'}"
+        )
+        obligation.external_reference = external_reference.strip()
+    if not changes:
+        raise InvalidInput("The correction changes nothing.", field="submitted_at")
+    obligation.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        action="obligation.correct",
+        obj=obligation,
+        before={**before, "reason": reason},
+        after=audit.snapshot(obligation, fields),
+        organisations=[obligation.organisation],
+    )
+    _append_log(
+        incident=obligation.incident,
+        actor=actor,
+        kind=EntryKind.COMMUNICATION,
+        organisations=[obligation.organisation],
+        text=f"Correction to the {obligation.title} ({obligation.organisation.code}) submission record: "
+        + "; ".join(changes)
+        + f". Reason: {reason}",
+    )
     return obligation

@@ -162,14 +162,23 @@ class LogEntryIn(Schema):
     corrects: int | None = Field(default=None, ge=1)
 
 
+class BreakOut(Schema):
+    """One broken entry."""
+
+    sequence: int
+    problem: str
+
+
 class VerifyOut(Schema):
-    """Result of checking the hash chain."""
+    """Result of checking the hash chain and its signed head: every broken entry."""
 
     incident: str
     entries: int
     ok: bool
     first_broken_sequence: int | None
     problem: str
+    broken_sequences: list[int]
+    breaks: list[BreakOut]
 
 
 class ActionOut(Schema):
@@ -231,6 +240,14 @@ class ObligationPatch(Schema):
     reason: str = Field(default="", max_length=2000)
     submitted_at: AwareDatetime | None = None
     external_reference: str = Field(default="", max_length=100)
+
+
+class SubmissionCorrectionIn(Schema):
+    """Correct a submitted report's record: its submission time and/or reference, with why."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    submitted_at: AwareDatetime | None = None
+    external_reference: str | None = Field(default=None, max_length=100)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -547,7 +564,7 @@ def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> 
 
 @router.get("/{reference}/log/verify", response=VerifyOut)
 def verify_log(request: HttpRequest, reference: str) -> VerifyOut:
-    """Check the hash chain; names the first broken entry."""
+    """Check the hash chain and its signed head; names every broken entry."""
     report = logchain.verify(_incident(request, reference))
     return VerifyOut(
         incident=report.incident,
@@ -555,6 +572,8 @@ def verify_log(request: HttpRequest, reference: str) -> VerifyOut:
         ok=report.ok,
         first_broken_sequence=report.first_broken_sequence,
         problem=report.problem,
+        broken_sequences=report.broken_sequences,
+        breaks=[BreakOut(sequence=b.sequence, problem=b.problem) for b in report.breaks],
     )
 
 
@@ -617,6 +636,25 @@ def update_obligation(
         obligation,
         actor=request.user,
         status=payload.status,
+        reason=payload.reason,
+        submitted_at=payload.submitted_at,
+        external_reference=payload.external_reference,
+    )
+    return _obligation_out(obligation)
+
+
+@router.post("/{reference}/obligations/{obligation_id}/correction", response=ObligationOut)
+def correct_obligation_submission(
+    request: HttpRequest, reference: str, obligation_id: int, payload: SubmissionCorrectionIn
+) -> ObligationOut:
+    """Correct when a submitted report was submitted, or its reference; the correction is logged."""
+    incident = _incident(request, reference)
+    obligation = get_scoped(
+        incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
+    )
+    obligation = actions.correct_submission(
+        obligation,
+        actor=request.user,
         reason=payload.reason,
         submitted_at=payload.submitted_at,
         external_reference=payload.external_reference,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape  # noqa: S406 - escaping our own text for reportlab markup, not parsing XML
 
 from django.utils import timezone
@@ -14,53 +13,26 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from incidentroom import csvfile
+from incidentroom.incidents import logchain, logcsv
 from incidentroom.incidents.logchain import ChainReport
 from incidentroom.incidents.models import Incident, LogEntry
 
-COLUMNS = [
-    "sequence",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "author",
-    "organisations",
-    "systems",
-    "text",
-    "corrects",
-    "previous_hash",
-    "entry_hash",
-]
 
-
-def _row(e: LogEntry) -> list[str]:
-    return [
-        str(e.sequence),
-        e.kind,
-        e.occurred_at.isoformat(),
-        e.recorded_at.isoformat(),
-        e.author_label,
-        ";".join(o.code for o in e.organisations.all()),
-        ";".join(s.code for s in e.systems.all()),
-        e.text,
-        str(e.corrects.sequence) if e.corrects else "",
-        e.previous_hash,
-        e.entry_hash,
-    ]
-
-
-def _safe_cell(value: str) -> str:
-    # Spreadsheet formula injection: a log text starting with = + - @ would run in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def log_csv_rows(entries: Iterable[LogEntry]) -> Iterator[list[object]]:
+    """Rows of the log export: what was hashed (verifiable offline), then readable labels."""
+    for e in entries:
+        yield logcsv.row(
+            logchain.record_for(e),
+            organisations=sorted(o.code for o in e.organisations.all()),
+            systems=sorted(s.code for s in e.systems.all()),
+            corrects_sequence=e.corrects.sequence if e.corrects else None,
+        )
 
 
 def log_csv(entries: Iterable[LogEntry]) -> str:
-    """CSV with the hashes, so the chain can be re-checked outside the system."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for e in entries:
-        writer.writerow([_safe_cell(v) for v in _row(e)])
-    return out.getvalue()
+    """CSV with the hashed values and the hashes, so the chain can be re-checked outside the system."""
+    return csvfile.to_text(logcsv.COLUMNS, log_csv_rows(entries))
 
 
 def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport) -> bytes:
@@ -88,7 +60,8 @@ def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport)
             + (
                 "intact"
                 if chain.ok
-                else f"BROKEN at entry #{chain.first_broken_sequence} ({escape(chain.problem)})"
+                else "BROKEN at "
+                + "; ".join(f"entry #{b.sequence} ({escape(b.problem)})" for b in chain.breaks)
             )
             + f"; {chain.entries} entries.",
             styles["Normal"],

@@ -198,6 +198,25 @@ class LogEntry(models.Model):
         return f"{self.incident.reference} #{self.sequence} {self.kind}"
 
 
+class LogCheckpoint(models.Model):
+    """The signed head of one incident's log, kept outside the log table.
+
+    Written in the same transaction as every entry, and signed with a key that is not in the
+    database (``settings.LOG_CHECKPOINT_KEY``). The chain alone cannot show that its last
+    entry was deleted, or that an entry was rewritten and every hash after it recomputed; the
+    head no longer matches this signature in either case, and forging a new one needs the key.
+    """
+
+    incident = models.OneToOneField(Incident, on_delete=models.PROTECT, related_name="log_checkpoint")
+    sequence = models.PositiveIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    signature = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} head #{self.sequence}"
+
+
 class ActionStatus(models.TextChoices):
     """Where a task stands."""
 

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from incidentroom.core.access import roles_by_org
+from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import DomainError, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import System
-from incidentroom.incidents import actions, exports, forms, logchain
+from incidentroom.incidents import actions, exports, forms, logchain, logcsv
 from incidentroom.incidents.models import (
     ActionStatus,
     Containment,
@@ -360,10 +361,8 @@ def incident_log(request: HttpRequest, reference: str) -> HttpResponse:
 def incident_log_csv(request: HttpRequest, reference: str) -> HttpResponse:
     """The (filtered) log as CSV."""
     incident = _incident(request, reference)
-    response = HttpResponse(
-        exports.log_csv(_filtered_log(request, incident)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{incident.reference}-log.csv"'
+    entries = _filtered_log(request, incident).select_related("incident").prefetch_related("services")
+    response = csv_response(f"{incident.reference}-log.csv", logcsv.COLUMNS, exports.log_csv_rows(entries))
     return response
 
 

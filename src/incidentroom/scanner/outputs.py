@@ -4,7 +4,6 @@ so a crash never leaves a half-written output behind."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections import Counter
@@ -14,6 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from incidentroom import csvfile
 
 from .aggregate import Aggregate
 from .vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
@@ -43,27 +44,30 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
     """The notification list, one row per individual, sorted by person id."""
     final = out_dir / "individuals.csv"
     tmp = final.with_suffix(".csv.tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(INDIVIDUAL_COLUMNS)
-        for p in agg.individuals:
-            writer.writerow(
-                [
-                    p.person_id,
-                    p.full_name,
-                    p.date_of_birth,
-                    p.address,
-                    p.postcode,
-                    p.email,
-                    p.phone,
-                    ";".join(p.categories),
-                    p.risk,
-                    len(p.documents),
-                    ";".join(p.documents),
-                    ";".join(p.source_roots),
-                    "yes" if p.deceased else "",
-                ]
-            )
+    # The one CSV writer (formula guard, BOM for Excel); the breach importer reads it back
+    # through the same module, so a guarded name arrives exactly as it was found.
+    csvfile.write_file(
+        tmp,
+        INDIVIDUAL_COLUMNS,
+        (
+            [
+                p.person_id,
+                p.full_name,
+                p.date_of_birth,
+                p.address,
+                p.postcode,
+                p.email,
+                p.phone,
+                ";".join(p.categories),
+                p.risk,
+                len(p.documents),
+                ";".join(p.documents),
+                ";".join(p.source_roots),
+                "yes" if p.deceased else "",
+            ]
+            for p in agg.individuals
+        ),
+    )
     _replace(tmp, final)
     return final
 
