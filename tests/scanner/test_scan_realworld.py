@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from scanhelp import Outputs, scan
+from scanhelp import Outputs, read_outputs, scan
 
 from incidentroom.scanner import ScanSummary
 
@@ -244,10 +244,7 @@ def test_generated_archive_individuals_hold_only_their_own_values(
     """On the generated archive: each individual's date of birth, email, phone and postcode
     belong to the true person of that name (and date of birth when namesakes exist)."""
     out, _ = scanned
-    with (out / "individuals.csv").open(encoding="utf-8") as fh:
-        import csv
-
-        rows = list(csv.DictReader(fh))
+    rows = read_outputs(out).individuals
     by_name: dict[tuple[str, str], list[dict[str, object]]] = {}
     for truth in truth_json.values():
         by_name.setdefault((fold(str(truth["first"])), fold(str(truth["last"]))), []).append(truth)
