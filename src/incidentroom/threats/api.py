@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -128,14 +128,14 @@ def list_indicators(request: HttpRequest, reference: str) -> list[IndicatorOut]:
 
 
 @router.post("/incidents/{reference}/indicators", response={201: IndicatorOut})
-def create_indicator(request: HttpRequest, reference: str, payload: IndicatorIn) -> tuple[int, IndicatorOut]:
+def create_indicator(request: HttpRequest, reference: str, payload: IndicatorIn) -> Status[IndicatorOut]:
     """Record an indicator for your organisation."""
     incident = queries.incident_for(request.user, reference)
     org = queries.acting_organisation(request.user, incident, payload.organisation)
     data = payload.dict()
     data.pop("organisation")
     indicator = actions.create_indicator(incident, actor=request.user, organisation=org, **data)
-    return 201, IndicatorOut.of(indicator)
+    return Status(201, IndicatorOut.of(indicator))
 
 
 @router.get("/indicators/{indicator_id}", response=IndicatorOut)
@@ -231,11 +231,11 @@ class HostOut(Schema):
 
 
 @router.post("/systems/{code}/hosts", response={201: HostOut})
-def add_host(request: HttpRequest, code: str, payload: HostIn) -> tuple[int, HostOut]:
+def add_host(request: HttpRequest, code: str, payload: HostIn) -> Status[HostOut]:
     """Say that a host name is part of a system, so sweep hits on it link to the system."""
     system = get_scoped(System.objects.for_user(request.user), "system", code=code)
     alias = actions.add_host_alias(system, actor=request.user, hostname=payload.hostname)
-    return 201, HostOut(hostname=alias.hostname, system=system.code)
+    return Status(201, HostOut(hostname=alias.hostname, system=system.code))
 
 
 # -- sweeps ------------------------------------------------------------------------------
@@ -335,17 +335,17 @@ class HitOut(Schema):
 
 
 @router.post("/incidents/{reference}/sweeps", response={202: SweepOut})
-def start_sweep(request: HttpRequest, reference: str, payload: SweepIn) -> tuple[int, SweepOut]:
+def start_sweep(request: HttpRequest, reference: str, payload: SweepIn) -> Status[SweepOut]:
     """Sweep log exports already on the server (inside the organisation's log folder)."""
     incident = queries.incident_for(request.user, reference)
     org = queries.acting_organisation(request.user, incident, payload.organisation)
-    return 202, SweepOut.of(sweeps.start_sweep(incident, actor=request.user, organisation=org, paths=payload.paths))
+    return Status(202, SweepOut.of(sweeps.start_sweep(incident, actor=request.user, organisation=org, paths=payload.paths)))
 
 
 @router.post("/incidents/{reference}/sweeps/upload", response={202: SweepOut})
 def upload_sweep(
     request: HttpRequest, reference: str, files: File[list[UploadedFile]], organisation: Form[str] = ""
-) -> tuple[int, SweepOut]:
+) -> Status[SweepOut]:
     """Upload log exports (EVTX, M365, Exchange trace, Entra, syslog/CEF, firewall/proxy CSV,
     or gz/zip of them) and sweep them."""
     incident = queries.incident_for(request.user, reference)
@@ -353,7 +353,7 @@ def upload_sweep(
     sweep = sweeps.start_upload_sweep(
         incident, actor=request.user, organisation=org, files=[(f.name or "log", f.chunks()) for f in files]
     )
-    return 202, SweepOut.of(sweep)
+    return Status(202, SweepOut.of(sweep))
 
 
 @router.get("/incidents/{reference}/sweeps", response=list[SweepOut])
@@ -513,13 +513,13 @@ def list_evidence(request: HttpRequest, reference: str) -> list[EvidenceOut]:
 
 
 @router.post("/incidents/{reference}/evidence", response={201: EvidenceOut})
-def register_evidence(request: HttpRequest, reference: str, payload: EvidenceIn) -> tuple[int, EvidenceOut]:
+def register_evidence(request: HttpRequest, reference: str, payload: EvidenceIn) -> Status[EvidenceOut]:
     """Register an item of evidence by its SHA-256 (the item itself is never uploaded)."""
     incident = queries.incident_for(request.user, reference)
     org = queries.acting_organisation(request.user, incident, payload.organisation)
     data = payload.dict()
     data.pop("organisation")
-    return 201, EvidenceOut.of(evidence.register_evidence(incident, actor=request.user, organisation=org, **data))
+    return Status(201, EvidenceOut.of(evidence.register_evidence(incident, actor=request.user, organisation=org, **data)))
 
 
 @router.get("/evidence/{item_id}", response=EvidenceOut)
@@ -529,16 +529,16 @@ def get_evidence(request: HttpRequest, item_id: int) -> EvidenceOut:
 
 
 @router.post("/evidence/{item_id}/custody", response={201: CustodyOut})
-def add_custody(request: HttpRequest, item_id: int, payload: CustodyIn) -> tuple[int, CustodyOut]:
+def add_custody(request: HttpRequest, item_id: int, payload: CustodyIn) -> Status[CustodyOut]:
     """Record a hand-over."""
     item = queries.evidence_for(request.user, item_id)
     entry = evidence.hand_over(item, actor=request.user, **payload.dict())
-    return 201, CustodyOut.of(entry)
+    return Status(201, CustodyOut.of(entry))
 
 
 @router.post("/evidence/{item_id}/verify", response={201: CheckOut})
-def verify_evidence(request: HttpRequest, item_id: int, payload: VerifyIn) -> tuple[int, CheckOut]:
+def verify_evidence(request: HttpRequest, item_id: int, payload: VerifyIn) -> Status[CheckOut]:
     """Re-verify the item's hash; the result is logged whether or not it matches."""
     item = queries.evidence_for(request.user, item_id)
-    return 201, CheckOut.of(evidence.verify_hash(item, actor=request.user, **payload.dict()))
+    return Status(201, CheckOut.of(evidence.verify_hash(item, actor=request.user, **payload.dict())))
 

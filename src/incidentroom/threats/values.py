@@ -53,12 +53,19 @@ def _ip(raw: str, version: int, field: str) -> str:
             if first.version != version or last.version != version or int(first) > int(last):
                 raise ValueError("range")
             nets = list(ipaddress.summarize_address_range(first, last))  # type: ignore[arg-type]
-            # One CIDR block is the canonical spelling; a ragged range stays first-last.
-            return str(nets[0]) if len(nets) == 1 else f"{first}-{last}"
+            if len(nets) != 1:
+                # One indicator is one CIDR block, so STIX, MISP and CSV can all carry it.
+                blocks = ", ".join(str(n) for n in nets[:8]) + (" ..." if len(nets) > 8 else "")
+                raise InvalidInput(
+                    f"{raw!r} is not one CIDR block; enter it as these blocks: {blocks}.", field=field
+                )
+            return str(nets[0])
         net = ipaddress.ip_network(text, strict=False)
         if net.version != version:
             raise ValueError("version")
         return str(net.network_address) if net.num_addresses == 1 else str(net)
+    except InvalidInput:
+        raise
     except ValueError as exc:
         kind = "IPv4" if version == 4 else "IPv6"
         raise InvalidInput(
