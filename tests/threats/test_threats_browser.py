@@ -22,15 +22,44 @@ def _ncsc_bundle() -> str:
     objects = [
         ncsc,
         # The address in the EVTX sample's inbound RDP attempt, and a range an M365 sign-in came from.
-        stix2.Indicator(name="RDP scanner", pattern="[ipv4-addr:value = '23.94.153.202']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z", created_by_ref=ncsc.id, confidence=80, object_marking_refs=[AMBER]),
-        stix2.Indicator(name="Tor exit range", pattern="[ipv4-addr:value = '185.220.101.0/24']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z", created_by_ref=ncsc.id, confidence=70, object_marking_refs=[AMBER]),
-        stix2.Indicator(name="Phishing domain", pattern="[domain-name:value = 'rbkc-payroll.example']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z", created_by_ref=ncsc.id, object_marking_refs=[AMBER]),
+        stix2.Indicator(
+            name="RDP scanner",
+            pattern="[ipv4-addr:value = '23.94.153.202']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+            created_by_ref=ncsc.id,
+            confidence=80,
+            object_marking_refs=[AMBER],
+        ),
+        stix2.Indicator(
+            name="Tor exit range",
+            pattern="[ipv4-addr:value = '185.220.101.0/24']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+            created_by_ref=ncsc.id,
+            confidence=70,
+            object_marking_refs=[AMBER],
+        ),
+        stix2.Indicator(
+            name="Phishing domain",
+            pattern="[domain-name:value = 'rbkc-payroll.example']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+            created_by_ref=ncsc.id,
+            object_marking_refs=[AMBER],
+        ),
     ]
     return str(stix2.Bundle(objects=objects).serialize(pretty=True))
 
 
 def _m365_csv() -> str:
-    data = {"CreationTime": "2025-11-24T07:42:10", "Operation": "MailItemsAccessed", "UserId": "j.smith@rbkc.example.gov.uk", "ClientIP": "185.220.101.44", "Workload": "Exchange"}
+    data = {
+        "CreationTime": "2025-11-24T07:42:10",
+        "Operation": "MailItemsAccessed",
+        "UserId": "j.smith@rbkc.example.gov.uk",
+        "ClientIP": "185.220.101.44",
+        "Workload": "Exchange",
+    }
     quoted = json.dumps(data).replace('"', '""')
     return f'CreationDate,UserIds,Operations,AuditData\n2025-11-24T07:42:10,j.smith@rbkc.example.gov.uk,MailItemsAccessed,"{quoted}"\n'
 
@@ -92,13 +121,23 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
     evtx = [t for t in texts if "23.94.153.202" in t]
     m365 = [t for t in texts if "185.220.101.0/24" in t]
     assert evtx and m365, texts
-    assert "temporal" in evtx[0] and "2016-06-29 16:24:34" in evtx[0] and "Security_short_selected.evtx line 1" in evtx[0]
-    assert "j.smith@rbkc.example.gov.uk" in m365[0] and "2025-11-24 07:42:10" in m365[0] and "m365-audit.csv line 2" in m365[0]
+    assert (
+        "temporal" in evtx[0]
+        and "2016-06-29 16:24:34" in evtx[0]
+        and "Security_short_selected.evtx line 1" in evtx[0]
+    )
+    assert (
+        "j.smith@rbkc.example.gov.uk" in m365[0]
+        and "2025-11-24 07:42:10" in m365[0]
+        and "m365-audit.csv line 2" in m365[0]
+    )
 
     # 4. One hit proposes the shared directory as suspected; a responder confirms.
     assert "Proposed: mark suspected" in evtx[0]
     assert re.search(r"\d+ of your services depend on shared-ad", page.locator("#sweep-live").inner_text())
-    page.locator("#hits tr.ir-hit", has_text="23.94.153.202").first.locator("button", has_text="Confirm suspected").click()
+    page.locator("#hits tr.ir-hit", has_text="23.94.153.202").first.locator(
+        "button", has_text="Confirm suspected"
+    ).click()
     page.wait_for_selector("text=Shared directory (Active Directory) is now suspected")
     assert page.locator("#hits tr.ir-hit", has_text="Confirmed suspected").count() >= 1
 

@@ -51,13 +51,18 @@ def test_hashes_exactly_and_json_escaped_paths() -> None:
     ]
     assert _found(ind, f"hash={sha.upper()};") == [(1, sha.upper())]
     assert _found(ind, f"hash=0{sha}") == []  # inside a longer hex string
-    record = json.dumps({"TargetObject": "\\REGISTRY\\MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\updater"})
+    record = json.dumps(
+        {"TargetObject": "\\REGISTRY\\MACHINE\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\updater"}
+    )
     assert [i for i, _ in _found(ind, record)] == [2]
     assert [i for i, _ in _found(ind, "cmd /c VSSADMIN Delete Shadows /all /quiet")] == [3]
 
 
 def test_email_senders_and_accounts_on_boundaries() -> None:
-    ind = [IndicatorSpec(1, "email_sender", "payroll@evil.example"), IndicatorSpec(2, "user_account", "svc_backup")]
+    ind = [
+        IndicatorSpec(1, "email_sender", "payroll@evil.example"),
+        IndicatorSpec(2, "user_account", "svc_backup"),
+    ]
     assert [i for i, _ in _found(ind, "From: <Payroll@Evil.Example>")] == [1]
     assert _found(ind, "xpayroll@evil.example") == []
     assert [i for i, _ in _found(ind, "RBKC\\svc_backup logged on; svc_backup@rbkc.gov.uk")] == [2, 2]
@@ -92,7 +97,10 @@ def test_formats_are_recognised(tmp_path: Path) -> None:
 
 def test_evtx_sweep_reports_host_time_and_record(tmp_path: Path) -> None:
     result = run_sweep([EVTX], [IndicatorSpec(7, "ipv4", "23.94.153.202")])
-    assert [(h.line, h.host, h.log_format) for h in result.hits] == [(1, "temporal", "evtx"), (4, "temporal", "evtx")]
+    assert [(h.line, h.host, h.log_format) for h in result.hits] == [
+        (1, "temporal", "evtx"),
+        (4, "temporal", "evtx"),
+    ]
     assert result.hits[0].time == dt.datetime(2016, 6, 29, 15, 24, 34, 346000, tzinfo=dt.UTC)
     assert result.hits[1].account == "Administrator"
     assert result.events == 7
@@ -107,11 +115,18 @@ def test_archives_are_opened_and_bad_members_reported(tmp_path: Path) -> None:
         zf.writestr("logs/Security.evtx", EVTX.read_bytes())
         zf.writestr("logs/broken.evtx", b"ElfFile\x00" + b"\x00" * 100)
         zf.writestr("logs/photo.jpg", b"\xff\xd8\xff\xe0 not a log")
-    result = run_sweep([tmp_path / "in"], [IndicatorSpec(1, "ipv4", "203.0.113.0/24"), IndicatorSpec(2, "ipv4", "23.94.153.202")], display_root=tmp_path / "in")
+    result = run_sweep(
+        [tmp_path / "in"],
+        [IndicatorSpec(1, "ipv4", "203.0.113.0/24"), IndicatorSpec(2, "ipv4", "23.94.153.202")],
+        display_root=tmp_path / "in",
+    )
     by_name = {f.name: f for f in result.files}
     assert by_name["messages.gz!messages"].format == "syslog"
     assert by_name["exports.zip!logs/Security.evtx"].events == 7
-    assert by_name["exports.zip!logs/broken.evtx"].status == "failed" and by_name["exports.zip!logs/broken.evtx"].reason
+    assert (
+        by_name["exports.zip!logs/broken.evtx"].status == "failed"
+        and by_name["exports.zip!logs/broken.evtx"].reason
+    )
     assert by_name["exports.zip!logs/photo.jpg"].status == "skipped"
     assert sorted((h.log, h.indicator_id) for h in result.hits) == [
         ("exports.zip!logs/Security.evtx", 2),
@@ -134,7 +149,17 @@ def test_sigma_rules_on_evtx_and_m365(tmp_path: Path) -> None:
     rules = RuleSet.load()
     assert rules.skipped == []
     rows = [
-        ("2025-11-24T08:00:00", "a@rbkc.example.gov.uk", "New-InboxRule", {"Operation": "New-InboxRule", "UserId": "a@rbkc.example.gov.uk", "CreationTime": f"2025-11-24T08:0{i}:00", "Parameters": [{"Name": "DeleteMessage", "Value": "True"}]})
+        (
+            "2025-11-24T08:00:00",
+            "a@rbkc.example.gov.uk",
+            "New-InboxRule",
+            {
+                "Operation": "New-InboxRule",
+                "UserId": "a@rbkc.example.gov.uk",
+                "CreationTime": f"2025-11-24T08:0{i}:00",
+                "Parameters": [{"Name": "DeleteMessage", "Value": "True"}],
+            },
+        )
         for i in range(5)
     ]
     lines = ["CreationDate,UserIds,Operations,AuditData"]
@@ -142,9 +167,27 @@ def test_sigma_rules_on_evtx_and_m365(tmp_path: Path) -> None:
         lines.append(f'{created},{user},{op},"{json.dumps(data).replace(chr(34), chr(34) * 2)}"')
     (tmp_path / "audit.csv").write_text("\n".join(lines) + "\n")
     signins = [
-        {"createdDateTime": "2025-11-24T07:00:00Z", "userPrincipalName": "b@rbkc.example.gov.uk", "ipAddress": "81.2.69.142", "location": {"countryOrRegion": "GB"}, "status": {"errorCode": 0}},
-        {"createdDateTime": "2025-11-24T07:20:00Z", "userPrincipalName": "b@rbkc.example.gov.uk", "ipAddress": "185.220.101.7", "location": {"countryOrRegion": "RU"}, "status": {"errorCode": 0}},
-        {"createdDateTime": "2025-11-24T07:25:00Z", "userPrincipalName": "c@rbkc.example.gov.uk", "ipAddress": "185.220.101.8", "location": {"countryOrRegion": "RU"}, "status": {"errorCode": 50126}},
+        {
+            "createdDateTime": "2025-11-24T07:00:00Z",
+            "userPrincipalName": "b@rbkc.example.gov.uk",
+            "ipAddress": "81.2.69.142",
+            "location": {"countryOrRegion": "GB"},
+            "status": {"errorCode": 0},
+        },
+        {
+            "createdDateTime": "2025-11-24T07:20:00Z",
+            "userPrincipalName": "b@rbkc.example.gov.uk",
+            "ipAddress": "185.220.101.7",
+            "location": {"countryOrRegion": "RU"},
+            "status": {"errorCode": 0},
+        },
+        {
+            "createdDateTime": "2025-11-24T07:25:00Z",
+            "userPrincipalName": "c@rbkc.example.gov.uk",
+            "ipAddress": "185.220.101.8",
+            "location": {"countryOrRegion": "RU"},
+            "status": {"errorCode": 50126},
+        },
     ]
     (tmp_path / "signins.json").write_text(json.dumps(signins))
     result = run_sweep([tmp_path], [], rules)
@@ -161,25 +204,44 @@ def test_sigma_rules_on_evtx_and_m365(tmp_path: Path) -> None:
 def test_sigma_conditions_follow_the_specification() -> None:
     from incidentroom.threats.sweep.model import Event
 
-    rules = RuleSet.load(sorted(p for p in (Path(__file__).parents[2] / "src/incidentroom/threats/sigma_rules").glob("r*.yml")))
+    rules = RuleSet.load(
+        sorted(p for p in (Path(__file__).parents[2] / "src/incidentroom/threats/sigma_rules").glob("r*.yml"))
+    )
     assert {r.info.title for r in rules.rules} == {
         "Shadow Copies Deletion Using Operating Systems Utilities",
         "External Remote RDP Logon from Public IP",
     }
 
-    def event(fields: dict[str, object], service: str = "security", categories: tuple[str, ...] = ()) -> Event:
-        return Event(log="x", line=1, text=json.dumps(fields), fields=fields, logsource={"product": "windows", "service": service}, categories=categories)
+    def event(
+        fields: dict[str, object], service: str = "security", categories: tuple[str, ...] = ()
+    ) -> Event:
+        return Event(
+            log="x",
+            line=1,
+            text=json.dumps(fields),
+            fields=fields,
+            logsource={"product": "windows", "service": service},
+            categories=categories,
+        )
 
     rdp = {"EventID": 4624, "LogonType": "10", "IpAddress": "185.220.101.7"}
     assert [h.rule.title for h in rules.evaluate(event(rdp))] == ["External Remote RDP Logon from Public IP"]
     assert rules.evaluate(event({**rdp, "IpAddress": "10.1.2.3"})) == []  # filtered by cidr
     assert rules.evaluate(event({**rdp, "IpAddress": "-"})) == []
     assert rules.evaluate(event({**rdp, "LogonType": 3})) == []
-    shadow = {"Image": "C:\\Windows\\System32\\vssadmin.exe", "CommandLine": "vssadmin.exe Delete Shadows /All /Quiet"}
+    shadow = {
+        "Image": "C:\\Windows\\System32\\vssadmin.exe",
+        "CommandLine": "vssadmin.exe Delete Shadows /All /Quiet",
+    }
     assert rules.evaluate(event(shadow, service="sysmon")) == []  # logsource category missing
     hits = rules.evaluate(event(shadow, service="sysmon", categories=("process_creation",)))
     assert [h.rule.title for h in hits] == ["Shadow Copies Deletion Using Operating Systems Utilities"]
-    assert rules.evaluate(event({**shadow, "CommandLine": "vssadmin list shadows"}, categories=("process_creation",))) == []
+    assert (
+        rules.evaluate(
+            event({**shadow, "CommandLine": "vssadmin list shadows"}, categories=("process_creation",))
+        )
+        == []
+    )
 
 
 def test_an_unsupported_rule_is_skipped_with_its_reason() -> None:

@@ -37,9 +37,17 @@ def item(incident: Any, rbkc_gold: Any, folders: Path) -> EvidenceItem:
     )
 
 
-def test_register_hand_over_verify_and_print(item: EvidenceItem, rbkc_gold: Any, folders: Path, web: Any) -> None:
+def test_register_hand_over_verify_and_print(
+    item: EvidenceItem, rbkc_gold: Any, folders: Path, web: Any
+) -> None:
     assert item.sha256 == DIGEST and item.reference.endswith("-RBKC-E001") and item.custodian == "K. Mensah"
-    evidence.hand_over(item, actor=rbkc_gold, to_party="National Crime Agency (DC Jones)", at=timezone.now() - dt.timedelta(hours=1), purpose="Criminal investigation")
+    evidence.hand_over(
+        item,
+        actor=rbkc_gold,
+        to_party="National Crime Agency (DC Jones)",
+        at=timezone.now() - dt.timedelta(hours=1),
+        purpose="Criminal investigation",
+    )
     assert item.custodian == "National Crime Agency (DC Jones)"
     with pytest.raises(InvalidInput):
         evidence.hand_over(item, actor=rbkc_gold, to_party="Back", at=timezone.now() - dt.timedelta(hours=2))
@@ -62,10 +70,24 @@ def test_register_hand_over_verify_and_print(item: EvidenceItem, rbkc_gold: Any,
         assert needle in text.replace("\r", "").replace("\n", ""), needle
 
 
-def test_evidence_is_scoped_and_checked(item: EvidenceItem, api: Any, web: Any, wcc_gold: Any, lbhf_viewer: Any, outsider_gold: Any, rbkc_comms: Any, incident: Any) -> None:
+def test_evidence_is_scoped_and_checked(
+    item: EvidenceItem,
+    api: Any,
+    web: Any,
+    wcc_gold: Any,
+    lbhf_viewer: Any,
+    outsider_gold: Any,
+    rbkc_comms: Any,
+    incident: Any,
+) -> None:
     for user in (wcc_gold, lbhf_viewer, outsider_gold):
         assert api(user).get(f"/threats/evidence/{item.pk}").status_code == 404
-        assert api(user).post(f"/threats/evidence/{item.pk}/custody", {"to_party": "x", "at": timezone.now().isoformat()}).status_code == 404
+        assert (
+            api(user)
+            .post(f"/threats/evidence/{item.pk}/custody", {"to_party": "x", "at": timezone.now().isoformat()})
+            .status_code
+            == 404
+        )
         assert web(user).get(f"/threats/evidence/{item.pk}/custody.pdf").status_code == 404
         assert web(user).get(f"/threats/evidence/{item.pk}/").status_code == 404
     assert api(rbkc_comms).get(f"/threats/evidence/{item.pk}").json()["custodian"] == "K. Mensah"
@@ -73,9 +95,20 @@ def test_evidence_is_scoped_and_checked(item: EvidenceItem, api: Any, web: Any, 
         evidence.verify_hash(item, actor=lbhf_viewer, observed_sha256=DIGEST)
     client = api(rbkc_comms)
     path = f"/threats/incidents/{incident.reference}/evidence"
-    base = {"kind": "ransom_note", "description": "Note", "sha256": DIGEST, "collected_by": "me", "collected_at": timezone.now().isoformat(), "collected_where": "FS01", "storage_location": "share"}
+    base = {
+        "kind": "ransom_note",
+        "description": "Note",
+        "sha256": DIGEST,
+        "collected_by": "me",
+        "collected_at": timezone.now().isoformat(),
+        "collected_where": "FS01",
+        "storage_location": "share",
+    }
     assert client.post(path, base).status_code == 201
     assert client.post(path, {**base, "sha256": "xyz"}).status_code == 422
-    assert client.post(path, {**base, "collected_at": "2999-01-01T00:00:00+00:00"}).json()["field"] == "collected_at"
+    assert (
+        client.post(path, {**base, "collected_at": "2999-01-01T00:00:00+00:00"}).json()["field"]
+        == "collected_at"
+    )
     assert client.post(path, {**base, "kind": "photo"}).status_code == 422
     assert api(outsider_gold).post(path, base).status_code == 404

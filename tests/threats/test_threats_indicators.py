@@ -79,12 +79,17 @@ def test_tlp_scopes_every_read(
 def test_outsiders_get_404_for_the_incident(api: Any, outsider_gold: Any, incident: Any) -> None:
     client = api(outsider_gold)
     assert client.get(f"/threats/incidents/{incident.reference}/indicators").status_code == 404
-    assert client.post(
-        f"/threats/incidents/{incident.reference}/indicators", {"type": "domain", "value": "x.example"}
-    ).status_code == 404
+    assert (
+        client.post(
+            f"/threats/incidents/{incident.reference}/indicators", {"type": "domain", "value": "x.example"}
+        ).status_code
+        == 404
+    )
 
 
-def test_only_the_entering_organisation_changes_an_indicator(marked: dict[str, Indicator], api: Any, wcc_gold: Any, lbhf_viewer: Any, rbkc_gold: Any) -> None:
+def test_only_the_entering_organisation_changes_an_indicator(
+    marked: dict[str, Indicator], api: Any, wcc_gold: Any, lbhf_viewer: Any, rbkc_gold: Any
+) -> None:
     amber = marked["amber"]
     assert api(wcc_gold).patch(f"/threats/indicators/{amber.pk}", {"confidence": 90}).status_code == 403
     assert api(lbhf_viewer).patch(f"/threats/indicators/{amber.pk}", {"confidence": 90}).status_code == 403
@@ -92,13 +97,29 @@ def test_only_the_entering_organisation_changes_an_indicator(marked: dict[str, I
     assert ok.status_code == 200 and ok.json()["confidence"] == 90 and ok.json()["systems"] == ["shared-ad"]
 
 
-def test_create_checks_values_and_fields(api: Any, lbhf_responder: Any, lbhf_viewer: Any, incident: Any) -> None:
+def test_create_checks_values_and_fields(
+    api: Any, lbhf_responder: Any, lbhf_viewer: Any, incident: Any
+) -> None:
     client = api(lbhf_responder)
     path = f"/threats/incidents/{incident.reference}/indicators"
-    created = client.post(path, {"type": "ipv4", "value": "203.0.113.0/24", "tlp": "amber+strict", "source_kind": "ncsc", "source_name": "NCSC", "confidence": 80})
+    created = client.post(
+        path,
+        {
+            "type": "ipv4",
+            "value": "203.0.113.0/24",
+            "tlp": "amber+strict",
+            "source_kind": "ncsc",
+            "source_name": "NCSC",
+            "confidence": 80,
+        },
+    )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["organisation"] == "LBHF" and body["tlp"] == "amber+strict" and body["stix_id"].startswith("indicator--")
+    assert (
+        body["organisation"] == "LBHF"
+        and body["tlp"] == "amber+strict"
+        and body["stix_id"].startswith("indicator--")
+    )
     assert client.post(path, {"type": "ipv4", "value": "203.0.113.0/24"}).status_code == 409
     for payload, field in [
         ({"type": "ipv4", "value": "300.1.1.1"}, "value"),
@@ -108,7 +129,15 @@ def test_create_checks_values_and_fields(api: Any, lbhf_responder: Any, lbhf_vie
         ({"type": "domain", "value": "x.example", "confidence": 101}, "confidence"),
         ({"type": "domain", "value": "x.example", "tlp": "purple"}, "tlp"),
         ({"type": "domain", "value": "x.example", "systems": ["no-such-system"]}, "systems"),
-        ({"type": "domain", "value": "x.example", "first_seen": "2026-01-02T00:00:00Z", "last_seen": "2026-01-01T00:00:00Z"}, "last_seen"),
+        (
+            {
+                "type": "domain",
+                "value": "x.example",
+                "first_seen": "2026-01-02T00:00:00Z",
+                "last_seen": "2026-01-01T00:00:00Z",
+            },
+            "last_seen",
+        ),
         ({"type": "domain", "value": "x.example", "first_seen": "2999-01-01T00:00:00Z"}, "first_seen"),
         ({"type": "domain", "value": "x.example", "organisation": "RBKC"}, "organisation"),
     ]:
@@ -130,9 +159,14 @@ def test_values_are_normalised(incident: Any, rbkc_gold: Any) -> None:
         ("url", "HTTPS://Evil.Example/Login?a=B"): "https://evil.example/Login?a=B",
     }
     for (kind, raw), want in cases.items():
-        assert actions.create_indicator(incident, actor=rbkc_gold, organisation=rbkc, type=kind, value=raw).value == want
+        assert (
+            actions.create_indicator(incident, actor=rbkc_gold, organisation=rbkc, type=kind, value=raw).value
+            == want
+        )
     with pytest.raises(InvalidInput):
-        actions.create_indicator(incident, actor=rbkc_gold, organisation=rbkc, type="ipv4", value="203.0.113.5-203.0.113.9")
+        actions.create_indicator(
+            incident, actor=rbkc_gold, organisation=rbkc, type="ipv4", value="203.0.113.5-203.0.113.9"
+        )
 
 
 def _sample_bundle() -> str:
@@ -141,24 +175,64 @@ def _sample_bundle() -> str:
     red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
     objects = [
         ncsc,
-        stix2.Indicator(pattern="[ipv4-addr:value = '23.94.153.202']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z", created_by_ref=ncsc.id, confidence=85, object_marking_refs=[amber]),
-        stix2.Indicator(pattern="[domain-name:value = 'evil-payroll.example' OR domain-name:value = 'evil-sso.example']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z", created_by_ref=ncsc.id, object_marking_refs=[red]),
-        stix2.Indicator(pattern="[file:hashes.'SHA-256' = '" + "ab" * 32 + "']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z"),
-        stix2.Indicator(pattern="[ipv4-addr:value = '1.2.3.4'] AND [domain-name:value = 'x.example']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z"),
-        stix2.Indicator(pattern="[ipv4-addr:value = '999.1.1.1']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z"),
-        stix2.Indicator(pattern="rule x { condition: true }", pattern_type="yara", valid_from="2025-11-24T06:00:00Z"),
+        stix2.Indicator(
+            pattern="[ipv4-addr:value = '23.94.153.202']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+            created_by_ref=ncsc.id,
+            confidence=85,
+            object_marking_refs=[amber],
+        ),
+        stix2.Indicator(
+            pattern="[domain-name:value = 'evil-payroll.example' OR domain-name:value = 'evil-sso.example']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+            created_by_ref=ncsc.id,
+            object_marking_refs=[red],
+        ),
+        stix2.Indicator(
+            pattern="[file:hashes.'SHA-256' = '" + "ab" * 32 + "']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+        ),
+        stix2.Indicator(
+            pattern="[ipv4-addr:value = '1.2.3.4'] AND [domain-name:value = 'x.example']",
+            pattern_type="stix",
+            valid_from="2025-11-24T06:00:00Z",
+        ),
+        stix2.Indicator(
+            pattern="[ipv4-addr:value = '999.1.1.1']", pattern_type="stix", valid_from="2025-11-24T06:00:00Z"
+        ),
+        stix2.Indicator(
+            pattern="rule x { condition: true }", pattern_type="yara", valid_from="2025-11-24T06:00:00Z"
+        ),
         stix2.Malware(name="LockBit", is_family=True),
     ]
     return str(stix2.Bundle(objects=objects).serialize())
 
 
-def test_stix_import_reports_skips_and_round_trips(incident: Any, rbkc_gold: Any, api: Any, wcc_dpo: Any) -> None:
+def test_stix_import_reports_skips_and_round_trips(
+    incident: Any, rbkc_gold: Any, api: Any, wcc_dpo: Any
+) -> None:
     rbkc = _org("RBKC")
     result = stix.read_bundle(_sample_bundle())
-    report = actions.import_indicators(incident, actor=rbkc_gold, organisation=rbkc, parsed=result.indicators, skipped=result.skipped, source_kind="ncsc", source_name="NCSC")
+    report = actions.import_indicators(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        parsed=result.indicators,
+        skipped=result.skipped,
+        source_kind="ncsc",
+        source_name="NCSC",
+    )
     assert len(report.created) == 4
     reasons = " | ".join(s.reason for s in report.skipped)
-    assert "joins observations" in reasons and "not an IPv4" in reasons and "yara" in reasons and "malware" in reasons
+    assert (
+        "joins observations" in reasons
+        and "not an IPv4" in reasons
+        and "yara" in reasons
+        and "malware" in reasons
+    )
     assert len(report.skipped) == 4
     ip = Indicator.objects.get(value="23.94.153.202")
     assert (ip.tlp, ip.confidence, ip.source_name, ip.source_kind) == ("amber", 85, "NCSC", "ncsc")
@@ -172,25 +246,78 @@ def test_stix_import_reports_skips_and_round_trips(incident: Any, rbkc_gold: Any
     ip.save()
     actions.update_indicator(ip, actor=rbkc_gold, systems=["shared-ad"], staff_watch=True)
     rows = list(Indicator.objects.filter(incident=incident))
-    before = {i.pk: (i.type, i.value, i.tlp, i.confidence, i.first_seen, i.last_seen, i.source_kind, i.source_name, i.description, i.staff_watch, i.stix_id, sorted(s.code for s in i.systems.all())) for i in rows}
-    exported = stix.export_bundle(Indicator.objects.filter(incident=incident).select_related("incident").prefetch_related("systems"))
+    before = {
+        i.pk: (
+            i.type,
+            i.value,
+            i.tlp,
+            i.confidence,
+            i.first_seen,
+            i.last_seen,
+            i.source_kind,
+            i.source_name,
+            i.description,
+            i.staff_watch,
+            i.stix_id,
+            sorted(s.code for s in i.systems.all()),
+        )
+        for i in rows
+    }
+    exported = stix.export_bundle(
+        Indicator.objects.filter(incident=incident).select_related("incident").prefetch_related("systems")
+    )
     parsed = stix2.parse(exported, allow_custom=True)
     assert parsed.type == "bundle" and len([o for o in parsed.objects if o.type == "indicator"]) == 4
     again = stix.read_bundle(exported)
     assert again.skipped == []
-    report2 = actions.import_indicators(incident, actor=rbkc_gold, organisation=rbkc, parsed=again.indicators, source_kind="own")
+    report2 = actions.import_indicators(
+        incident, actor=rbkc_gold, organisation=rbkc, parsed=again.indicators, source_kind="own"
+    )
     assert (len(report2.created), len(report2.widened), len(report2.unchanged)) == (0, 0, 4)
-    after = {i.pk: (i.type, i.value, i.tlp, i.confidence, i.first_seen, i.last_seen, i.source_kind, i.source_name, i.description, i.staff_watch, i.stix_id, sorted(s.code for s in i.systems.all())) for i in Indicator.objects.filter(incident=incident)}
+    after = {
+        i.pk: (
+            i.type,
+            i.value,
+            i.tlp,
+            i.confidence,
+            i.first_seen,
+            i.last_seen,
+            i.source_kind,
+            i.source_name,
+            i.description,
+            i.staff_watch,
+            i.stix_id,
+            sorted(s.code for s in i.systems.all()),
+        )
+        for i in Indicator.objects.filter(incident=incident)
+    }
     assert after == before
     # WCC sees the AMBER ones in its own export, never the RED ones.
-    wcc_export = api(wcc_dpo).get(f"/threats/incidents/{incident.reference}/indicators/export?format=stix").content.decode()
+    wcc_export = (
+        api(wcc_dpo)
+        .get(f"/threats/incidents/{incident.reference}/indicators/export?format=stix")
+        .content.decode()
+    )
     assert "23.94.153.202" in wcc_export and "evil-sso.example" not in wcc_export
 
 
 def test_import_loses_nothing_already_recorded(incident: Any, rbkc_gold: Any) -> None:
     rbkc = _org("RBKC")
-    mine = actions.create_indicator(incident, actor=rbkc_gold, organisation=rbkc, type="domain", value="evil.example", tlp="red", confidence=90, description="Seen in phishing to RBKC staff", first_seen=dt.datetime(2025, 11, 24, 7, tzinfo=dt.UTC), last_seen=dt.datetime(2025, 11, 24, 8, tzinfo=dt.UTC))
-    feed = csvio.read_csv("type,value,tlp,confidence,first_seen,last_seen,description\ndomain,EVIL.example,clear,10,2025-11-23T00:00:00+00:00,2025-11-24T07:30:00+00:00,from a feed\n")
+    mine = actions.create_indicator(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        type="domain",
+        value="evil.example",
+        tlp="red",
+        confidence=90,
+        description="Seen in phishing to RBKC staff",
+        first_seen=dt.datetime(2025, 11, 24, 7, tzinfo=dt.UTC),
+        last_seen=dt.datetime(2025, 11, 24, 8, tzinfo=dt.UTC),
+    )
+    feed = csvio.read_csv(
+        "type,value,tlp,confidence,first_seen,last_seen,description\ndomain,EVIL.example,clear,10,2025-11-23T00:00:00+00:00,2025-11-24T07:30:00+00:00,from a feed\n"
+    )
     report = actions.import_indicators(incident, actor=rbkc_gold, organisation=rbkc, parsed=feed.indicators)
     assert len(report.widened) == 1
     mine.refresh_from_db()
@@ -201,16 +328,29 @@ def test_import_loses_nothing_already_recorded(incident: Any, rbkc_gold: Any) ->
 
 def test_csv_and_misp_round_trip_and_report(incident: Any, rbkc_gold: Any) -> None:
     rbkc = _org("RBKC")
-    text = "value,type,tlp\n=cmd|' /c calc'!A0,command_line,green\n203.0.113.9,,\nnot-a-thing,,\nx.example,domain,purple\n" + "ab" * 20 + ",,amber\n"
+    text = (
+        "value,type,tlp\n=cmd|' /c calc'!A0,command_line,green\n203.0.113.9,,\nnot-a-thing,,\nx.example,domain,purple\n"
+        + "ab" * 20
+        + ",,amber\n"
+    )
     parsed = csvio.read_csv(text)
-    assert [s.reason for s in parsed.skipped] == ["cannot tell what 'not-a-thing' is; give a type column", "TLP 'purple' is not a TLP 2.0 marking"]
+    assert [s.reason for s in parsed.skipped] == [
+        "cannot tell what 'not-a-thing' is; give a type column",
+        "TLP 'purple' is not a TLP 2.0 marking",
+    ]
     actions.import_indicators(incident, actor=rbkc_gold, organisation=rbkc, parsed=parsed.indicators)
     rows = list(Indicator.objects.filter(incident=incident).order_by("value"))
-    assert sorted((i.type, i.value) for i in rows) == [("command_line", "=cmd|' /c calc'!A0"), ("ipv4", "203.0.113.9"), ("sha1", "ab" * 20)]
+    assert sorted((i.type, i.value) for i in rows) == [
+        ("command_line", "=cmd|' /c calc'!A0"),
+        ("ipv4", "203.0.113.9"),
+        ("sha1", "ab" * 20),
+    ]
     exported = csvio.export_csv(rows)
     assert "'=cmd" in exported  # formula guard
     back = csvio.read_csv(exported)
-    assert sorted((p.type, p.value, p.tlp) for p in back.indicators) == sorted((i.type, i.value, i.tlp) for i in rows)
+    assert sorted((p.type, p.value, p.tlp) for p in back.indicators) == sorted(
+        (i.type, i.value, i.tlp) for i in rows
+    )
     event = json.loads(misp.export_event(rows, info="x", org_name="RBKC"))
     assert {a["type"] for a in event["Event"]["Attribute"]} == {"text", "ip-dst", "sha1"}
     read = misp.read_event(json.dumps(event))
@@ -242,7 +382,9 @@ def test_misp_event_attributes_and_tags(incident: Any, rbkc_gold: Any) -> None:
     assert [s.reason for s in result.skipped] == ["MISP type mutex is not an indicator type we hold"]
 
 
-def test_import_endpoint_and_refusals(api: Any, web: Any, incident: Any, lbhf_responder: Any, lbhf_viewer: Any, outsider_gold: Any) -> None:
+def test_import_endpoint_and_refusals(
+    api: Any, web: Any, incident: Any, lbhf_responder: Any, lbhf_viewer: Any, outsider_gold: Any
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     path = f"/api/threats/incidents/{incident.reference}/indicators/import"
@@ -251,13 +393,25 @@ def test_import_endpoint_and_refusals(api: Any, web: Any, incident: Any, lbhf_re
         client = web(user)
         response = client.post(path, {"file": SimpleUploadedFile("b.json", bundle), "format": "stix"})
         assert response.status_code == status
-    response = web(lbhf_responder).post(path, {"file": SimpleUploadedFile("b.json", bundle), "format": "stix", "source_kind": "ncsc", "source_name": "NCSC"})
+    response = web(lbhf_responder).post(
+        path,
+        {
+            "file": SimpleUploadedFile("b.json", bundle),
+            "format": "stix",
+            "source_kind": "ncsc",
+            "source_name": "NCSC",
+        },
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["created"] == 4 and len(body["skipped"]) == 4
-    junk = web(lbhf_responder).post(path, {"file": SimpleUploadedFile("b.json", b"\x00\xff not json"), "format": "stix"})
+    junk = web(lbhf_responder).post(
+        path, {"file": SimpleUploadedFile("b.json", b"\x00\xff not json"), "format": "stix"}
+    )
     assert junk.status_code == 200 and junk.json()["skipped"][0]["reason"].startswith("not JSON")
-    bad_format = web(lbhf_responder).post(path, {"file": SimpleUploadedFile("b.json", bundle), "format": "yaml"})
+    bad_format = web(lbhf_responder).post(
+        path, {"file": SimpleUploadedFile("b.json", bundle), "format": "yaml"}
+    )
     assert bad_format.status_code == 422
     with pytest.raises(Forbidden):
         actions.import_indicators(incident, actor=lbhf_viewer, organisation=_org("LBHF"), parsed=[])

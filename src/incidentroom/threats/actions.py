@@ -139,8 +139,12 @@ def create_indicator(
         }
     )
     _check_seen(clean["first_seen"], clean["last_seen"])
-    if Indicator.objects.filter(incident=incident, organisation=organisation, type=type, value=clean["value"]).exists():
-        raise Conflict(f"{organisation.code} already has this {IndicatorType(type).label.lower()}.", field="value")
+    if Indicator.objects.filter(
+        incident=incident, organisation=organisation, type=type, value=clean["value"]
+    ).exists():
+        raise Conflict(
+            f"{organisation.code} already has this {IndicatorType(type).label.lower()}.", field="value"
+        )
     linked = _systems(incident, systems)
     indicator = Indicator.objects.create(
         incident=incident,
@@ -163,7 +167,9 @@ def create_indicator(
 
 
 @transaction.atomic
-def update_indicator(indicator: Indicator, *, actor: Any, systems: Sequence[str] | None = None, **changes: Any) -> Indicator:
+def update_indicator(
+    indicator: Indicator, *, actor: Any, systems: Sequence[str] | None = None, **changes: Any
+) -> Indicator:
     """Change an indicator's marking, confidence, times, notes or linked systems (its
     organisation's writers only; type and value are what it *is*, so they never change)."""
     require_writer(actor, [indicator.organisation], "change this indicator")
@@ -174,7 +180,10 @@ def update_indicator(indicator: Indicator, *, actor: Any, systems: Sequence[str]
     if "staff_watch" in clean:
         clean["staff_watch"] = bool(clean["staff_watch"])
     _check_seen(clean.get("first_seen", indicator.first_seen), clean.get("last_seen", indicator.last_seen))
-    before = {**audit.snapshot(indicator, CHANGEABLE), "systems": sorted(s.code for s in indicator.systems.all())}
+    before = {
+        **audit.snapshot(indicator, CHANGEABLE),
+        "systems": sorted(s.code for s in indicator.systems.all()),
+    }
     for name, value in clean.items():
         setattr(indicator, name, value)
     indicator.save()
@@ -185,7 +194,10 @@ def update_indicator(indicator: Indicator, *, actor: Any, systems: Sequence[str]
         action="indicator.update",
         obj=indicator,
         before=before,
-        after={**audit.snapshot(indicator, CHANGEABLE), "systems": sorted(s.code for s in indicator.systems.all())},
+        after={
+            **audit.snapshot(indicator, CHANGEABLE),
+            "systems": sorted(s.code for s in indicator.systems.all()),
+        },
         organisations=[indicator.organisation],
     )
     return indicator
@@ -253,12 +265,18 @@ def import_indicators(
             report.skipped.append(Skipped(item.where, exc.message))
             continue
         key = (item.type, value)
-        existing = Indicator.objects.filter(incident=incident, organisation=organisation, type=item.type, value=value).first()
+        existing = Indicator.objects.filter(
+            incident=incident, organisation=organisation, type=item.type, value=value
+        ).first()
         if existing is None:
             if key in seen_in_file:
                 report.skipped.append(Skipped(item.where, "repeats an earlier item of this file"))
                 continue
-            stix_id = item.stix_id if item.stix_id and not Indicator.objects.filter(stix_id=item.stix_id).exists() else None
+            stix_id = (
+                item.stix_id
+                if item.stix_id and not Indicator.objects.filter(stix_id=item.stix_id).exists()
+                else None
+            )
             indicator = Indicator.objects.create(
                 incident=incident,
                 organisation=organisation,
@@ -276,7 +294,9 @@ def import_indicators(
             report.created.append(indicator)
         else:
             changed = False
-            if clean["first_seen"] and (existing.first_seen is None or clean["first_seen"] < existing.first_seen):
+            if clean["first_seen"] and (
+                existing.first_seen is None or clean["first_seen"] < existing.first_seen
+            ):
                 existing.first_seen = clean["first_seen"]
                 changed = True
             if clean["last_seen"] and (existing.last_seen is None or clean["last_seen"] > existing.last_seen):

@@ -77,7 +77,9 @@ class IndicatorOut(Schema):
 class IndicatorIn(Schema):
     """A new indicator."""
 
-    organisation: str | None = Field(default=None, max_length=16, description="Who enters it (default: your only one)")
+    organisation: str | None = Field(
+        default=None, max_length=16, description="Who enters it (default: your only one)"
+    )
     type: IndicatorType
     value: str = Field(min_length=1, max_length=2000)
     tlp: Tlp = Tlp.AMBER
@@ -150,7 +152,9 @@ def update_indicator(request: HttpRequest, indicator_id: int, payload: Indicator
     indicator = queries.indicator_for(request.user, indicator_id)
     changes = payload.dict(exclude_unset=True)
     systems = changes.pop("systems", None)
-    return IndicatorOut.of(actions.update_indicator(indicator, actor=request.user, systems=systems, **changes))
+    return IndicatorOut.of(
+        actions.update_indicator(indicator, actor=request.user, systems=systems, **changes)
+    )
 
 
 def _read(file: UploadedFile) -> bytes:
@@ -192,7 +196,9 @@ def import_indicators(
 
 @router.get("/incidents/{reference}/indicators/export")
 def export_indicators(
-    request: HttpRequest, reference: str, format: Literal["stix", "misp", "csv"] = "stix"  # noqa: A002
+    request: HttpRequest,
+    reference: str,
+    format: Literal["stix", "misp", "csv"] = "stix",  # noqa: A002
 ) -> HttpResponse:
     """Export the indicators you may see: STIX 2.1 bundle, MISP event JSON or CSV."""
     incident = queries.incident_for(request.user, reference)
@@ -339,7 +345,10 @@ def start_sweep(request: HttpRequest, reference: str, payload: SweepIn) -> Statu
     """Sweep log exports already on the server (inside the organisation's log folder)."""
     incident = queries.incident_for(request.user, reference)
     org = queries.acting_organisation(request.user, incident, payload.organisation)
-    return Status(202, SweepOut.of(sweeps.start_sweep(incident, actor=request.user, organisation=org, paths=payload.paths)))
+    return Status(
+        202,
+        SweepOut.of(sweeps.start_sweep(incident, actor=request.user, organisation=org, paths=payload.paths)),
+    )
 
 
 @router.post("/incidents/{reference}/sweeps/upload", response={202: SweepOut})
@@ -508,7 +517,11 @@ class VerifyIn(Schema):
 def list_evidence(request: HttpRequest, reference: str) -> list[EvidenceOut]:
     """Evidence your organisations registered in this incident."""
     incident = queries.incident_for(request.user, reference)
-    items = EvidenceItem.objects.for_user(request.user).filter(incident=incident).select_related("incident", "organisation")
+    items = (
+        EvidenceItem.objects.for_user(request.user)
+        .filter(incident=incident)
+        .select_related("incident", "organisation")
+    )
     return [EvidenceOut.of(e) for e in items]
 
 
@@ -519,7 +532,10 @@ def register_evidence(request: HttpRequest, reference: str, payload: EvidenceIn)
     org = queries.acting_organisation(request.user, incident, payload.organisation)
     data = payload.dict()
     data.pop("organisation")
-    return Status(201, EvidenceOut.of(evidence.register_evidence(incident, actor=request.user, organisation=org, **data)))
+    return Status(
+        201,
+        EvidenceOut.of(evidence.register_evidence(incident, actor=request.user, organisation=org, **data)),
+    )
 
 
 @router.get("/evidence/{item_id}", response=EvidenceOut)
@@ -541,4 +557,3 @@ def verify_evidence(request: HttpRequest, item_id: int, payload: VerifyIn) -> St
     """Re-verify the item's hash; the result is logged whether or not it matches."""
     item = queries.evidence_for(request.user, item_id)
     return Status(201, CheckOut.of(evidence.verify_hash(item, actor=request.user, **payload.dict())))
-

@@ -27,7 +27,12 @@ def custody_record_pdf(item: EvidenceItem) -> bytes:
     cell.leading = 10
     out = io.BytesIO()
     doc = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        out,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
         title=f"Chain of custody {item.reference}",
     )
 
@@ -51,7 +56,10 @@ def custody_record_pdf(item: EvidenceItem) -> bytes:
                 [p("Kind"), p(item.get_kind_display())],
                 [p("Description"), p(item.description)],
                 [p("SHA-256"), p(item.sha256)],
-                [p("Size"), p(f"{item.size_bytes:,} bytes" if item.size_bytes is not None else "not recorded")],
+                [
+                    p("Size"),
+                    p(f"{item.size_bytes:,} bytes" if item.size_bytes is not None else "not recorded"),
+                ],
                 [p("Collected by"), p(item.collected_by)],
                 [p("Collected at"), p(_when(item.collected_at))],
                 [p("Collected from"), p(item.collected_where)],
@@ -67,7 +75,14 @@ def custody_record_pdf(item: EvidenceItem) -> bytes:
     custody = list(item.custody.select_related("recorded_by"))
     rows = [[p("When"), p("From"), p("To"), p("Purpose"), p("Recorded by"), p("Signature")]]
     rows += [
-        [p(_when(c.at)), p(c.from_party), p(c.to_party), p(c.purpose), p(c.recorded_by.username if c.recorded_by else ""), p("")]
+        [
+            p(_when(c.at)),
+            p(c.from_party),
+            p(c.to_party),
+            p(c.purpose),
+            p(c.recorded_by.username if c.recorded_by else ""),
+            p(""),
+        ]
         for c in custody
     ]
     if not custody:
@@ -77,7 +92,13 @@ def custody_record_pdf(item: EvidenceItem) -> bytes:
     checks = list(item.hash_checks.select_related("checked_by"))
     rows = [[p("When"), p("Result"), p("Observed SHA-256"), p("How"), p("By")]]
     rows += [
-        [p(_when(c.at)), p("match" if c.matches else "MISMATCH"), p(c.observed_sha256), p(c.method), p(c.checked_by.username if c.checked_by else "")]
+        [
+            p(_when(c.at)),
+            p("match" if c.matches else "MISMATCH"),
+            p(c.observed_sha256),
+            p(c.method),
+            p(c.checked_by.username if c.checked_by else ""),
+        ]
         for c in checks
     ]
     if not checks:
@@ -86,7 +107,9 @@ def custody_record_pdf(item: EvidenceItem) -> bytes:
     story += [
         Spacer(1, 5 * mm),
         Paragraph(
-            escape(f"Printed {_when(timezone.now())} from Incident Room. The item itself is not held by Incident Room."),
+            escape(
+                f"Printed {_when(timezone.now())} from Incident Room. The item itself is not held by Incident Room."
+            ),
             cell,
         ),
     ]

@@ -103,7 +103,11 @@ def register_evidence(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit.record(
-        actor=actor, action="evidence.register", obj=item, after=audit.snapshot(item), organisations=[organisation]
+        actor=actor,
+        action="evidence.register",
+        obj=item,
+        after=audit.snapshot(item),
+        organisations=[organisation],
     )
     return item
 
@@ -169,7 +173,9 @@ def verify_hash(item: EvidenceItem, *, actor: Any, path: str = "", observed_sha2
         candidate = Path(path.strip())
         target = (candidate if candidate.is_absolute() else root / candidate).resolve()
         if target != root and not target.is_relative_to(root):
-            raise InvalidInput(f"{path} is outside {item.organisation.code}'s evidence folder ({root}).", field="path")
+            raise InvalidInput(
+                f"{path} is outside {item.organisation.code}'s evidence folder ({root}).", field="path"
+            )
         if not target.is_file():
             raise InvalidInput(f"{path} is not a file in the evidence folder.", field="path")
         observed = _hash_file(target)

@@ -95,7 +95,9 @@ class Indicator(models.Model):
     type = models.CharField(max_length=20, choices=IndicatorType.choices)
     value = models.CharField(max_length=2000, help_text="Normalised value (lower case where case is noise)")
     source_kind = models.CharField(max_length=10, choices=SourceKind.choices, default=SourceKind.OWN)
-    source_name = models.CharField(max_length=200, blank=True, help_text="e.g. NCSC, WCC, the supplier's name")
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="e.g. NCSC, WCC, the supplier's name"
+    )
     confidence = models.PositiveSmallIntegerField(default=50, help_text="0 to 100")
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
@@ -105,7 +107,9 @@ class Indicator(models.Model):
         default=False, help_text="Show on staff advisories (only CLEAR or GREEN senders and link domains)"
     )
     systems = models.ManyToManyField(System, blank=True, related_name="indicators")
-    stix_id = models.CharField(max_length=80, help_text="STIX 2.1 indicator id, kept across export and import")
+    stix_id = models.CharField(
+        max_length=80, help_text="STIX 2.1 indicator id, kept across export and import"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -178,7 +182,9 @@ class Sweep(models.Model):
     bytes_done = models.BigIntegerField(default=0)
     events_done = models.BigIntegerField(default=0)
     files = models.JSONField(default=list, help_text="Per file: name, format, events, status, reason")
-    hits_not_kept = models.BigIntegerField(default=0, help_text="Hits beyond the per-sweep limit (counted only)")
+    hits_not_kept = models.BigIntegerField(
+        default=0, help_text="Hits beyond the per-sweep limit (counted only)"
+    )
     indicator_count = models.PositiveIntegerField(default=0)
     rule_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -246,7 +252,9 @@ class SweepHit(models.Model):
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="hits")
     kind = models.CharField(max_length=10, choices=HitKind.choices)
-    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="hits")
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="hits"
+    )
     rule_id = models.CharField(max_length=80, blank=True)
     rule_title = models.CharField(max_length=300, blank=True)
     rule_level = models.CharField(max_length=20, blank=True)
@@ -260,7 +268,9 @@ class SweepHit(models.Model):
     account = models.CharField(max_length=255, blank=True)
     excerpt = models.TextField(blank=True, help_text="The record, cut to a readable length")
     system = models.ForeignKey(System, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    proposal = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.NONE, blank=True)
+    proposal = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.NONE, blank=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -313,7 +323,9 @@ class EvidenceItem(models.Model):
     collected_by = models.CharField(max_length=200)
     collected_at = models.DateTimeField()
     collected_where = models.CharField(max_length=300, help_text="Host, site or mailbox it came from")
-    storage_location = models.CharField(max_length=500, help_text="Where the item is kept (safe, share, bag no.)")
+    storage_location = models.CharField(
+        max_length=500, help_text="Where the item is kept (safe, share, bag no.)"
+    )
     system = models.ForeignKey(System, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -20,19 +20,25 @@ def incident_for(user: Any, reference: str) -> Incident:
 def indicator_for(user: Any, indicator_id: int) -> Indicator:
     """An indicator the user may see under its TLP marking."""
     return get_scoped(
-        Indicator.objects.for_user(user).select_related("incident", "organisation"), "indicator", pk=indicator_id
+        Indicator.objects.for_user(user).select_related("incident", "organisation"),
+        "indicator",
+        pk=indicator_id,
     )
 
 
 def sweep_for(user: Any, sweep_id: int) -> Sweep:
     """A sweep of one of the user's organisations' logs."""
-    return get_scoped(Sweep.objects.for_user(user).select_related("incident", "organisation"), "sweep", pk=sweep_id)
+    return get_scoped(
+        Sweep.objects.for_user(user).select_related("incident", "organisation"), "sweep", pk=sweep_id
+    )
 
 
 def hit_for(user: Any, hit_id: int) -> SweepHit:
     """A hit of a sweep the user can see."""
     return get_scoped(
-        SweepHit.objects.for_user(user).select_related("sweep__incident", "sweep__organisation", "system", "indicator"),
+        SweepHit.objects.for_user(user).select_related(
+            "sweep__incident", "sweep__organisation", "system", "indicator"
+        ),
         "hit",
         pk=hit_id,
     )
@@ -41,7 +47,9 @@ def hit_for(user: Any, hit_id: int) -> SweepHit:
 def evidence_for(user: Any, item_id: int) -> EvidenceItem:
     """An evidence item of one of the user's organisations."""
     return get_scoped(
-        EvidenceItem.objects.for_user(user).select_related("incident", "organisation"), "evidence item", pk=item_id
+        EvidenceItem.objects.for_user(user).select_related("incident", "organisation"),
+        "evidence item",
+        pk=item_id,
     )
 
 

@@ -64,7 +64,9 @@ def _check_folder(organisation: Organisation, raw: str) -> Path:
     return path
 
 
-def _create(incident: Incident, actor: Any, organisation: Organisation, source: str, paths: list[str]) -> Sweep:
+def _create(
+    incident: Incident, actor: Any, organisation: Organisation, source: str, paths: list[str]
+) -> Sweep:
     sweep = Sweep.objects.create(
         incident=incident,
         organisation=organisation,
@@ -187,7 +189,12 @@ def _system_for_host(host: str, organisation: Organisation) -> System | None:
 def complete_sweep(sweep_id: int, token: str, result: Any) -> Sweep | None:
     """Record a finished sweep's hits, link each to its system when the host is known, and
     propose *suspected* for systems not already marked in the incident."""
-    sweep = Sweep.objects.select_for_update().select_related("incident", "organisation").filter(pk=sweep_id).first()
+    sweep = (
+        Sweep.objects.select_for_update()
+        .select_related("incident", "organisation")
+        .filter(pk=sweep_id)
+        .first()
+    )
     if sweep is None or sweep.run_token != token or sweep.status != SweepStatus.RUNNING:
         return None
     incident = sweep.incident
@@ -241,7 +248,9 @@ def complete_sweep(sweep_id: int, token: str, result: Any) -> Sweep | None:
         after={"hits": len(result.hits), "events": result.events, "files": len(result.files)},
         organisations=[sweep.organisation],
     )
-    proposed = sorted({r.system.name for r in rows if r.system is not None and r.proposal == ProposalStatus.PROPOSED})
+    proposed = sorted(
+        {r.system.name for r in rows if r.system is not None and r.proposal == ProposalStatus.PROPOSED}
+    )
     text = (
         f"Sweep #{sweep.pk} of {sweep.organisation.code} logs finished: {result.events:,} records, "
         f"{len(result.hits):,} hits."
@@ -263,7 +272,11 @@ def fail_sweep(sweep_id: int, token: str, error: str) -> None:
         sweep = Sweep.objects.select_related("organisation").filter(pk=sweep_id).first()
         if updated and sweep is not None:
             audit.record(
-                actor=None, action="sweep.fail", obj=sweep, after={"error": error[:500]}, organisations=[sweep.organisation]
+                actor=None,
+                action="sweep.fail",
+                obj=sweep,
+                after={"error": error[:500]},
+                organisations=[sweep.organisation],
             )
 
 
@@ -314,6 +327,10 @@ def dismiss_proposal(hit: SweepHit, *, actor: Any) -> SweepHit:
     hit.decided_at = timezone.now()
     hit.save(update_fields=["proposal", "decided_by", "decided_at"])
     audit.record(
-        actor=actor, action="sweep_hit.dismiss", obj=hit, after={"proposal": hit.proposal}, organisations=[hit.sweep.organisation]
+        actor=actor,
+        action="sweep_hit.dismiss",
+        obj=hit,
+        after={"proposal": hit.proposal},
+        organisations=[hit.sweep.organisation],
     )
     return hit

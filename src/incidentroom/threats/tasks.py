@@ -31,7 +31,9 @@ def run_sweep_job(sweep_id: int, token: str) -> str:
         return "skipped"
     indicators = [
         IndicatorSpec(i.pk, i.type, i.value)
-        for i in Indicator.objects.for_organisation(sweep.organisation, sweep.incident).only("pk", "type", "value")
+        for i in Indicator.objects.for_organisation(sweep.organisation, sweep.incident).only(
+            "pk", "type", "value"
+        )
     ]
     last = [0.0]
 
@@ -39,7 +41,9 @@ def run_sweep_job(sweep_id: int, token: str) -> str:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_INTERVAL:
             last[0] = now
-            sweeps.sweep_progress(sweep_id, token, bytes_done=p.bytes_done, bytes_total=p.bytes_total, events=p.events)
+            sweeps.sweep_progress(
+                sweep_id, token, bytes_done=p.bytes_done, bytes_total=p.bytes_total, events=p.events
+            )
 
     try:
         rules = RuleSet.load()

@@ -38,7 +38,9 @@ def ip_network(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | No
     try:
         if "-" in value:
             first, last = (ipaddress.ip_address(p.strip()) for p in value.split("-", 1))
-            nets = list(ipaddress.summarize_address_range(first, last))  # type: ignore[arg-type]
+            nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = list(
+                ipaddress.summarize_address_range(first, last)
+            )
             return nets[0] if len(nets) == 1 else None
         return ipaddress.ip_network(value.strip(), strict=False)
     except (ValueError, TypeError):
@@ -52,7 +54,7 @@ def _ip(raw: str, version: int, field: str) -> str:
             first, last = (ipaddress.ip_address(p.strip()) for p in text.split("-", 1))
             if first.version != version or last.version != version or int(first) > int(last):
                 raise ValueError("range")
-            nets = list(ipaddress.summarize_address_range(first, last))  # type: ignore[arg-type]
+            nets = list(ipaddress.summarize_address_range(first, last))
             if len(nets) != 1:
                 # One indicator is one CIDR block, so STIX, MISP and CSV can all carry it.
                 blocks = ", ".join(str(n) for n in nets[:8]) + (" ..." if len(nets) > 8 else "")
@@ -76,7 +78,9 @@ def _ip(raw: str, version: int, field: str) -> str:
 def normalise(type_: str, raw: str, *, field: str = "value") -> str:
     """The canonical form of ``raw`` as an indicator of ``type_``; InvalidInput if it is not one."""
     if type_ not in IndicatorType.values:
-        raise InvalidInput(f"type must be one of {', '.join(IndicatorType.values)}; got {type_!r}.", field="type")
+        raise InvalidInput(
+            f"type must be one of {', '.join(IndicatorType.values)}; got {type_!r}.", field="type"
+        )
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("The value is empty.", field=field)
     if len(raw) > MAX_LENGTH:

@@ -72,7 +72,11 @@ def _choice(raw: str, choices: Any, field: str, default: str) -> str:
 
 def _incident_systems(incident: Any) -> Any:
     orgs = incident.organisations.all()
-    return (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs)).distinct().order_by("name")
+    return (
+        (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs))
+        .distinct()
+        .order_by("name")
+    )
 
 
 @login_required
@@ -80,14 +84,20 @@ def _incident_systems(incident: Any) -> Any:
 def threats_home(request: HttpRequest, reference: str) -> HttpResponse:
     """Indicators, imports and exports, sweeps, and host names for one incident."""
     incident = queries.incident_for(request.user, reference)
-    mine = [i.organisation for i in incident.involvements.select_related("organisation") if i.organisation_id in org_ids(request.user)]
+    mine = [
+        i.organisation
+        for i in incident.involvements.select_related("organisation")
+        if i.organisation_id in org_ids(request.user)
+    ]
     return render(
         request,
         "threats/home.html",
         {
             "incident": incident,
             "indicators": queries.indicators_in(request.user, incident),
-            "sweeps": Sweep.objects.for_user(request.user).filter(incident=incident).select_related("organisation"),
+            "sweeps": Sweep.objects.for_user(request.user)
+            .filter(incident=incident)
+            .select_related("organisation"),
             "my_orgs": mine,
             "types": IndicatorType.choices,
             "tlps": Tlp.choices,
@@ -152,7 +162,9 @@ def indicator_import(request: HttpRequest, reference: str) -> HttpResponse:
         default_tlp=_choice(request.POST.get("tlp", ""), Tlp, "tlp", Tlp.AMBER),
         format_name={"stix": "STIX 2.1", "misp": "MISP", "csv": "CSV"}[fmt],
     )
-    return render(request, "threats/import_report.html", {"incident": incident, "report": report, "source": source_name})
+    return render(
+        request, "threats/import_report.html", {"incident": incident, "report": report, "source": source_name}
+    )
 
 
 @login_required
@@ -170,7 +182,11 @@ def indicator_export(request: HttpRequest, reference: str, fmt: str) -> HttpResp
 def host_add(request: HttpRequest, reference: str) -> HttpResponse:
     """Name a host as part of a system."""
     incident = queries.incident_for(request.user, reference)
-    system = get_scoped(_incident_systems(incident).filter(pk__in=System.objects.for_user(request.user)), "system", code=request.POST.get("system", ""))
+    system = get_scoped(
+        _incident_systems(incident).filter(pk__in=System.objects.for_user(request.user)),
+        "system",
+        code=request.POST.get("system", ""),
+    )
     alias = actions.add_host_alias(system, actor=request.user, hostname=request.POST.get("hostname", ""))
     messages.success(request, f"Host {alias.hostname} is now known as part of {system.name}.")
     return redirect("threats-home", incident.reference)
@@ -204,7 +220,9 @@ def sweep_folder(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _sweep_context(request: HttpRequest, sweep: Sweep) -> dict[str, Any]:
     hits = list(sweep.hits.select_related("indicator", "system"))
-    proposed = {h.system_id: h.system for h in hits if h.system is not None and h.proposal == ProposalStatus.PROPOSED}
+    proposed = {
+        h.system_id: h.system for h in hits if h.system is not None and h.proposal == ProposalStatus.PROPOSED
+    }
     # What the proposed systems would take down if they turn out to be compromised.
     at_risk = {
         system.code: affected_services([system.pk], organisation_ids=org_ids(request.user))
@@ -235,7 +253,10 @@ def sweep_live(request: HttpRequest, sweep_id: int) -> HttpResponse:
 def hit_confirm(request: HttpRequest, hit_id: int) -> HttpResponse:
     """Confirm a proposal: the system becomes suspected in the incident."""
     hit = sweeps.confirm_proposal(queries.hit_for(request.user, hit_id), actor=request.user)
-    messages.success(request, f"{hit.system.name if hit.system else 'The system'} is now suspected in {hit.sweep.incident.reference}.")
+    messages.success(
+        request,
+        f"{hit.system.name if hit.system else 'The system'} is now suspected in {hit.sweep.incident.reference}.",
+    )
     return redirect("threats-sweep", hit.sweep_id)
 
 
@@ -256,8 +277,14 @@ def hit_dismiss(request: HttpRequest, hit_id: int) -> HttpResponse:
 def evidence_list(request: HttpRequest, reference: str) -> HttpResponse:
     """The incident's evidence registered by the user's organisations, and the register form."""
     incident = queries.incident_for(request.user, reference)
-    mine = [i.organisation for i in incident.involvements.select_related("organisation") if i.organisation_id in org_ids(request.user)]
-    items = EvidenceItem.objects.for_user(request.user).filter(incident=incident).select_related("organisation")
+    mine = [
+        i.organisation
+        for i in incident.involvements.select_related("organisation")
+        if i.organisation_id in org_ids(request.user)
+    ]
+    items = (
+        EvidenceItem.objects.for_user(request.user).filter(incident=incident).select_related("organisation")
+    )
     return render(
         request,
         "threats/evidence_list.html",
@@ -281,7 +308,8 @@ def evidence_register(request: HttpRequest, reference: str) -> HttpResponse:
         sha256=request.POST.get("sha256", ""),
         size_bytes=_int(size, "size_bytes", 0) if size else None,
         collected_by=request.POST.get("collected_by", ""),
-        collected_at=_local_time(request.POST.get("collected_at", ""), "collected_at", required=True) or timezone.now(),
+        collected_at=_local_time(request.POST.get("collected_at", ""), "collected_at", required=True)
+        or timezone.now(),
         collected_where=request.POST.get("collected_where", ""),
         storage_location=request.POST.get("storage_location", ""),
     )
@@ -329,7 +357,10 @@ def evidence_verify(request: HttpRequest, item_id: int) -> HttpResponse:
     """Re-verify the hash (logged whatever the result)."""
     item = queries.evidence_for(request.user, item_id)
     check = evidence.verify_hash(
-        item, actor=request.user, path=request.POST.get("path", ""), observed_sha256=request.POST.get("observed_sha256", "")
+        item,
+        actor=request.user,
+        path=request.POST.get("path", ""),
+        observed_sha256=request.POST.get("observed_sha256", ""),
     )
     if check.matches:
         messages.success(request, "The hash matches the registered SHA-256.")

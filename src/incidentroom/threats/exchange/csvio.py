@@ -95,7 +95,9 @@ def read_csv(text: str | bytes) -> ReadResult:
         if kind is None:
             kind = guess_type(value)
             if kind is None:
-                result.skipped.append(Skipped(where, f"cannot tell what {value[:60]!r} is; give a type column"))
+                result.skipped.append(
+                    Skipped(where, f"cannot tell what {value[:60]!r} is; give a type column")
+                )
                 continue
         level = None
         if record.get("tlp"):

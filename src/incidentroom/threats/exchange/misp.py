@@ -105,7 +105,9 @@ def read_event(text: str | bytes) -> ReadResult:
     for number, item in enumerate(events, start=1):
         event = item.get("Event", item) if isinstance(item, dict) else None
         if not isinstance(event, dict) or ("Attribute" not in event and "Object" not in event):
-            result.skipped.append(Skipped(f"event {number}", "not a MISP event (no Attribute or Object list)"))
+            result.skipped.append(
+                Skipped(f"event {number}", "not a MISP event (no Attribute or Object list)")
+            )
             continue
         org = (event.get("Orgc") or event.get("Org") or {}).get("name", "")
         result.source_name = result.source_name or org
@@ -149,7 +151,9 @@ def _attribute(attr: dict[str, Any], where: str, event_tlp: str | None, org: str
     elif kind == "text" and str(attr.get("comment", "")).lower().startswith("command line"):
         pairs.append(("command_line", value))
     else:
-        result.skipped.append(Skipped(where, f"MISP type {kind or '(none)'} is not an indicator type we hold"))
+        result.skipped.append(
+            Skipped(where, f"MISP type {kind or '(none)'} is not an indicator type we hold")
+        )
         return
     for ours, v in pairs:
         result.indicators.append(

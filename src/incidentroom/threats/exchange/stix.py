@@ -148,9 +148,7 @@ def export_bundle(indicators: Iterable[Any]) -> str:
     marking_objects = [
         stix2.parse(tlpdefs.marking_object(level), allow_custom=True) for level in sorted(markings)
     ]
-    bundle = stix2.Bundle(
-        objects=[*marking_objects, *identities.values(), *objects], allow_custom=True
-    )
+    bundle = stix2.Bundle(objects=[*marking_objects, *identities.values(), *objects], allow_custom=True)
     return str(bundle.serialize(pretty=True))
 
 
@@ -228,16 +226,22 @@ def read_bundle(text: str | bytes) -> ReadResult:
             result.skipped.append(Skipped(where, str(exc)))
             continue
         custom_type = obj.get("x_incidentroom_type")
-        for (object_type, path, op, value) in comparisons:
+        for object_type, path, op, value in comparisons:
             our = _FROM_PATH.get((object_type, path))
-            if custom_type in _PATTERNS and (our == custom_type or (our == "domain" and custom_type == "host_name")):
+            if custom_type in _PATTERNS and (
+                our == custom_type or (our == "domain" and custom_type == "host_name")
+            ):
                 our = custom_type
             if our is None:
-                result.skipped.append(Skipped(where, f"{object_type}:{path} is not an indicator type we hold"))
+                result.skipped.append(
+                    Skipped(where, f"{object_type}:{path} is not an indicator type we hold")
+                )
                 continue
             if op == "LIKE":
                 if our != "command_line" or not (value.startswith("%") and value.endswith("%")):
-                    result.skipped.append(Skipped(where, f"LIKE is only read as a command-line fragment ({value!r})"))
+                    result.skipped.append(
+                        Skipped(where, f"LIKE is only read as a command-line fragment ({value!r})")
+                    )
                     continue
                 value = value[1:-1].replace("\\%", "%").replace("\\_", "_")
             elif op != "=":

@@ -7,169 +7,494 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('estate', '0001_initial'),
-        ('incidents', '0002_append_only_log'),
+        ("core", "0001_initial"),
+        ("estate", "0001_initial"),
+        ("incidents", "0002_append_only_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EvidenceItem',
+            name="EvidenceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('disk_image', 'Disk image'), ('memory_dump', 'Memory dump'), ('log_export', 'Log export'), ('email', 'Email'), ('ransom_note', 'Ransom note'), ('other', 'Other')], max_length=15)),
-                ('description', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.BigIntegerField(blank=True, null=True)),
-                ('collected_by', models.CharField(max_length=200)),
-                ('collected_at', models.DateTimeField()),
-                ('collected_where', models.CharField(help_text='Host, site or mailbox it came from', max_length=300)),
-                ('storage_location', models.CharField(help_text='Where the item is kept (safe, share, bag no.)', max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='incidents.incident')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("disk_image", "Disk image"),
+                            ("memory_dump", "Memory dump"),
+                            ("log_export", "Log export"),
+                            ("email", "Email"),
+                            ("ransom_note", "Ransom note"),
+                            ("other", "Other"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.BigIntegerField(blank=True, null=True)),
+                ("collected_by", models.CharField(max_length=200)),
+                ("collected_at", models.DateTimeField()),
+                (
+                    "collected_where",
+                    models.CharField(help_text="Host, site or mailbox it came from", max_length=300),
+                ),
+                (
+                    "storage_location",
+                    models.CharField(
+                        help_text="Where the item is kept (safe, share, bag no.)", max_length=500
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.organisation"
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="estate.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['incident_id', 'reference'],
+                "ordering": ["incident_id", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='CustodyEntry',
+            name="CustodyEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('from_party', models.CharField(max_length=200)),
-                ('to_party', models.CharField(max_length=200)),
-                ('purpose', models.CharField(blank=True, max_length=500)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody', to='threats.evidenceitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("from_party", models.CharField(max_length=200)),
+                ("to_party", models.CharField(max_length=200)),
+                ("purpose", models.CharField(blank=True, max_length=500)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody",
+                        to="threats.evidenceitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HashCheck',
+            name="HashCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('observed_sha256', models.CharField(max_length=64)),
-                ('matches', models.BooleanField()),
-                ('method', models.CharField(help_text='Computed by the server from a path, or entered', max_length=300)),
-                ('checked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hash_checks', to='threats.evidenceitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("observed_sha256", models.CharField(max_length=64)),
+                ("matches", models.BooleanField()),
+                (
+                    "method",
+                    models.CharField(
+                        help_text="Computed by the server from a path, or entered", max_length=300
+                    ),
+                ),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hash_checks",
+                        to="threats.evidenceitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HostAlias',
+            name="HostAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(help_text='Lower case, short or fully qualified', max_length=255, unique=True)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='host_aliases', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hostname",
+                    models.CharField(
+                        help_text="Lower case, short or fully qualified", max_length=255, unique=True
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="host_aliases",
+                        to="estate.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['hostname'],
+                "ordering": ["hostname"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('ipv4', 'IPv4 address or range'), ('ipv6', 'IPv6 address or range'), ('domain', 'Domain'), ('url', 'URL'), ('email_sender', 'Email sender'), ('email_subject', 'Email subject'), ('md5', 'File hash (MD5)'), ('sha1', 'File hash (SHA-1)'), ('sha256', 'File hash (SHA-256)'), ('file_name', 'File name'), ('user_account', 'User account'), ('host_name', 'Host name'), ('registry_key', 'Registry key'), ('command_line', 'Process command-line fragment')], max_length=20)),
-                ('value', models.CharField(help_text='Normalised value (lower case where case is noise)', max_length=2000)),
-                ('source_kind', models.CharField(choices=[('ncsc', 'NCSC'), ('partner', 'Partner council'), ('own', 'Own analysis'), ('supplier', 'Supplier')], default='own', max_length=10)),
-                ('source_name', models.CharField(blank=True, help_text="e.g. NCSC, WCC, the supplier's name", max_length=200)),
-                ('confidence', models.PositiveSmallIntegerField(default=50, help_text='0 to 100')),
-                ('first_seen', models.DateTimeField(blank=True, null=True)),
-                ('last_seen', models.DateTimeField(blank=True, null=True)),
-                ('tlp', models.CharField(choices=[('clear', 'TLP:CLEAR'), ('green', 'TLP:GREEN'), ('amber', 'TLP:AMBER'), ('amber+strict', 'TLP:AMBER+STRICT'), ('red', 'TLP:RED')], default='amber', max_length=12)),
-                ('description', models.TextField(blank=True)),
-                ('staff_watch', models.BooleanField(default=False, help_text='Show on staff advisories (only CLEAR or GREEN senders and link domains)')),
-                ('stix_id', models.CharField(help_text='STIX 2.1 indicator id, kept across export and import', max_length=80)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='incidents.incident')),
-                ('organisation', models.ForeignKey(help_text='The organisation that entered it', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('systems', models.ManyToManyField(blank=True, related_name='indicators', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("ipv4", "IPv4 address or range"),
+                            ("ipv6", "IPv6 address or range"),
+                            ("domain", "Domain"),
+                            ("url", "URL"),
+                            ("email_sender", "Email sender"),
+                            ("email_subject", "Email subject"),
+                            ("md5", "File hash (MD5)"),
+                            ("sha1", "File hash (SHA-1)"),
+                            ("sha256", "File hash (SHA-256)"),
+                            ("file_name", "File name"),
+                            ("user_account", "User account"),
+                            ("host_name", "Host name"),
+                            ("registry_key", "Registry key"),
+                            ("command_line", "Process command-line fragment"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        help_text="Normalised value (lower case where case is noise)", max_length=2000
+                    ),
+                ),
+                (
+                    "source_kind",
+                    models.CharField(
+                        choices=[
+                            ("ncsc", "NCSC"),
+                            ("partner", "Partner council"),
+                            ("own", "Own analysis"),
+                            ("supplier", "Supplier"),
+                        ],
+                        default="own",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source_name",
+                    models.CharField(
+                        blank=True, help_text="e.g. NCSC, WCC, the supplier's name", max_length=200
+                    ),
+                ),
+                ("confidence", models.PositiveSmallIntegerField(default=50, help_text="0 to 100")),
+                ("first_seen", models.DateTimeField(blank=True, null=True)),
+                ("last_seen", models.DateTimeField(blank=True, null=True)),
+                (
+                    "tlp",
+                    models.CharField(
+                        choices=[
+                            ("clear", "TLP:CLEAR"),
+                            ("green", "TLP:GREEN"),
+                            ("amber", "TLP:AMBER"),
+                            ("amber+strict", "TLP:AMBER+STRICT"),
+                            ("red", "TLP:RED"),
+                        ],
+                        default="amber",
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "staff_watch",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Show on staff advisories (only CLEAR or GREEN senders and link domains)",
+                    ),
+                ),
+                (
+                    "stix_id",
+                    models.CharField(
+                        help_text="STIX 2.1 indicator id, kept across export and import", max_length=80
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        help_text="The organisation that entered it",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "systems",
+                    models.ManyToManyField(blank=True, related_name="indicators", to="estate.system"),
+                ),
             ],
             options={
-                'ordering': ['incident_id', 'type', 'value'],
+                "ordering": ["incident_id", "type", "value"],
             },
         ),
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(help_text='upload or folder', max_length=10)),
-                ('paths', models.JSONField(default=list, help_text='Files or folders read, on the server')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Finished'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('bytes_total', models.BigIntegerField(default=0)),
-                ('bytes_done', models.BigIntegerField(default=0)),
-                ('events_done', models.BigIntegerField(default=0)),
-                ('files', models.JSONField(default=list, help_text='Per file: name, format, events, status, reason')),
-                ('hits_not_kept', models.BigIntegerField(default=0, help_text='Hits beyond the per-sweep limit (counted only)')),
-                ('indicator_count', models.PositiveIntegerField(default=0)),
-                ('rule_count', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('run_token', models.CharField(default='', max_length=32)),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sweeps', to='incidents.incident')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(help_text="upload or folder", max_length=10)),
+                ("paths", models.JSONField(default=list, help_text="Files or folders read, on the server")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("bytes_total", models.BigIntegerField(default=0)),
+                ("bytes_done", models.BigIntegerField(default=0)),
+                ("events_done", models.BigIntegerField(default=0)),
+                (
+                    "files",
+                    models.JSONField(
+                        default=list, help_text="Per file: name, format, events, status, reason"
+                    ),
+                ),
+                (
+                    "hits_not_kept",
+                    models.BigIntegerField(
+                        default=0, help_text="Hits beyond the per-sweep limit (counted only)"
+                    ),
+                ),
+                ("indicator_count", models.PositiveIntegerField(default=0)),
+                ("rule_count", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("run_token", models.CharField(default="", max_length=32)),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sweeps",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SweepHit',
+            name="SweepHit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('indicator', 'Indicator'), ('rule', 'Sigma rule')], max_length=10)),
-                ('rule_id', models.CharField(blank=True, max_length=80)),
-                ('rule_title', models.CharField(blank=True, max_length=300)),
-                ('rule_level', models.CharField(blank=True, max_length=20)),
-                ('rule_author', models.CharField(blank=True, help_text='Kept with every rule hit (DRL 1.1)', max_length=300)),
-                ('matched', models.CharField(blank=True, help_text='The text that matched', max_length=2000)),
-                ('log', models.CharField(help_text='The log file (and archive member)', max_length=1000)),
-                ('line', models.PositiveIntegerField(help_text='Line, row or record number within the log')),
-                ('log_format', models.CharField(max_length=30)),
-                ('occurred_at', models.DateTimeField(blank=True, null=True)),
-                ('host', models.CharField(blank=True, max_length=255)),
-                ('account', models.CharField(blank=True, max_length=255)),
-                ('excerpt', models.TextField(blank=True, help_text='The record, cut to a readable length')),
-                ('proposal', models.CharField(blank=True, choices=[('', 'No proposal'), ('proposed', 'Proposed'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], default='', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hits', to='threats.indicator')),
-                ('sweep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hits', to='threats.sweep')),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='estate.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("indicator", "Indicator"), ("rule", "Sigma rule")], max_length=10
+                    ),
+                ),
+                ("rule_id", models.CharField(blank=True, max_length=80)),
+                ("rule_title", models.CharField(blank=True, max_length=300)),
+                ("rule_level", models.CharField(blank=True, max_length=20)),
+                (
+                    "rule_author",
+                    models.CharField(
+                        blank=True, help_text="Kept with every rule hit (DRL 1.1)", max_length=300
+                    ),
+                ),
+                ("matched", models.CharField(blank=True, help_text="The text that matched", max_length=2000)),
+                ("log", models.CharField(help_text="The log file (and archive member)", max_length=1000)),
+                ("line", models.PositiveIntegerField(help_text="Line, row or record number within the log")),
+                ("log_format", models.CharField(max_length=30)),
+                ("occurred_at", models.DateTimeField(blank=True, null=True)),
+                ("host", models.CharField(blank=True, max_length=255)),
+                ("account", models.CharField(blank=True, max_length=255)),
+                ("excerpt", models.TextField(blank=True, help_text="The record, cut to a readable length")),
+                (
+                    "proposal",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No proposal"),
+                            ("proposed", "Proposed"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="hits",
+                        to="threats.indicator",
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="hits", to="threats.sweep"
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="estate.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sweep_id', 'occurred_at', 'id'],
+                "ordering": ["sweep_id", "occurred_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('incident', 'organisation', 'type', 'value'), name='one_indicator_per_value'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("incident", "organisation", "type", "value"), name="one_indicator_per_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__lte', 100)), name='confidence_0_100'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("confidence__lte", 100)), name="confidence_0_100"
+            ),
         ),
     ]

@@ -98,7 +98,9 @@ def _expand(name: str, path: Path, tmp: Path, depth: int, reports: list[FileRepo
         magic = handle.read(4)
     if magic[:2] == b"\x1f\x8b" or magic == b"PK\x03\x04":
         if depth >= MAX_NESTING:
-            reports.append(FileReport(name, status="skipped", reason=f"nested deeper than {MAX_NESTING} archives"))
+            reports.append(
+                FileReport(name, status="skipped", reason=f"nested deeper than {MAX_NESTING} archives")
+            )
             return
     if magic[:2] == b"\x1f\x8b":
         inner = tmp / f"d{depth}" / (Path(name.split("!")[-1]).stem or "member")
@@ -123,7 +125,9 @@ def _expand(name: str, path: Path, tmp: Path, depth: int, reports: list[FileRepo
                     continue
                 member_name = f"{name}!{info.filename}"
                 if info.flag_bits & 0x1:
-                    reports.append(FileReport(member_name, status="failed", reason="encrypted (password protected)"))
+                    reports.append(
+                        FileReport(member_name, status="failed", reason="encrypted (password protected)")
+                    )
                     continue
                 inner = tmp / f"z{depth}" / (Path(info.filename).name or "member")
                 inner.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +153,9 @@ def _copy_limited(source: object, target: Path, packed: int) -> None:
                 break
             written += len(chunk)
             if written > limit:
-                raise ValueError(f"expands beyond {limit:,} bytes (ratio above {MAX_RATIO}): skipped as a bomb")
+                raise ValueError(
+                    f"expands beyond {limit:,} bytes (ratio above {MAX_RATIO}): skipped as a bomb"
+                )
             out.write(chunk)
 
 
@@ -187,7 +193,17 @@ def run_sweep(
                     continue
                 report.format = fmt.name
                 try:
-                    _sweep_member(fmt.name, fmt.read(member.name, member.path), matcher, ruleset, result, report, progress, done, total)
+                    _sweep_member(
+                        fmt.name,
+                        fmt.read(member.name, member.path),
+                        matcher,
+                        ruleset,
+                        result,
+                        report,
+                        progress,
+                        done,
+                        total,
+                    )
                 except Exception as exc:  # noqa: BLE001 - a corrupt log is reported, the sweep goes on
                     report.status = "failed"
                     report.reason = f"{type(exc).__name__}: {exc}"[:500]

@@ -38,7 +38,16 @@ _EMAIL_LOCAL = _WORD | frozenset(b"._%+-")
 _URL_TAIL = _WORD | frozenset(b"-._~%")
 _DIGITS = frozenset(b"0123456789")
 _IPV4_BODY = _DIGITS | frozenset(b".")
-_HIVES = ("hkey_local_machine", "hklm", "hkey_current_user", "hkcu", "hkey_users", "hku", "hkey_classes_root", "hkcr")
+_HIVES = (
+    "hkey_local_machine",
+    "hklm",
+    "hkey_current_user",
+    "hkcu",
+    "hkey_users",
+    "hku",
+    "hkey_classes_root",
+    "hkcr",
+)
 _IPV6_CANDIDATE = rb"[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}(%[0-9A-Za-z]+)?"
 
 
@@ -105,7 +114,12 @@ class IndicatorMatcher:
             flags.append(hyperscan.HS_FLAG_SOM_LEFTMOST)
         if expressions:
             db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions), flags=flags)
+            db.compile(
+                expressions=expressions,
+                ids=list(range(len(expressions))),
+                elements=len(expressions),
+                flags=flags,
+            )
             self._db = db
 
     # -- building ---------------------------------------------------------------------------
@@ -165,9 +179,15 @@ class IndicatorMatcher:
         self._v4_ranges.append((first, last, ind.id))
         # Literal prefixes of the octet-aligned blocks covering the range: at most 256 per
         # range, and for ranges of a /8 or wider a bare first octet (checked like the rest).
-        for net in ipaddress.summarize_address_range(ipaddress.IPv4Address(first), ipaddress.IPv4Address(last)):
+        for net in ipaddress.summarize_address_range(
+            ipaddress.IPv4Address(first), ipaddress.IPv4Address(last)
+        ):
             aligned = max(8, (net.prefixlen // 8) * 8)
-            for block in net.subnets(new_prefix=aligned) if aligned > net.prefixlen else [net.supernet(new_prefix=aligned)]:
+            for block in (
+                net.subnets(new_prefix=aligned)
+                if aligned > net.prefixlen
+                else [net.supernet(new_prefix=aligned)]
+            ):
                 octets = str(block.network_address).split(".")[: aligned // 8]
                 self._literal(".".join(octets) + ".", "ipv4", ind.id)
 
@@ -219,13 +239,17 @@ class IndicatorMatcher:
             ok = (before is None or before not in _EMAIL_LOCAL) and not _continues_domain(after, after2)
         elif check == "url":
             ok = (before is None or before not in _WORD) and not (
-                after is not None and after in _URL_TAIL and not (after == 0x2E and (after2 is None or after2 not in _WORD))
+                after is not None
+                and after in _URL_TAIL
+                and not (after == 0x2E and (after2 is None or after2 not in _WORD))
             )
         elif check == "hex":
             ok = (before is None or before not in _HEX) and (after is None or after not in _HEX)
         elif check == "account":
             ok = (before is None or before not in _ACCOUNT_CHARS) and (
-                after is None or after not in _ACCOUNT_CHARS or (after == 0x2E and after2 is not None and after2 in _WORD)
+                after is None
+                or after not in _ACCOUNT_CHARS
+                or (after == 0x2E and after2 is not None and after2 in _WORD)
             )
         elif check == "file":
             ok = (before is None or before not in _DOMAIN_CHARS) and not _continues_domain(after, after2)

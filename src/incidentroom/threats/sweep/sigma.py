@@ -34,7 +34,12 @@ from sigma.conditions import (
     ConditionOR,
     ConditionValueExpression,
 )
-from sigma.correlations import SigmaCorrelationConditionOperator, SigmaCorrelationRule, SigmaCorrelationType
+from sigma.correlations import (
+    SigmaCorrelationCondition,
+    SigmaCorrelationConditionOperator,
+    SigmaCorrelationRule,
+    SigmaCorrelationType,
+)
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sigma.types import (
@@ -192,13 +197,17 @@ class RuleSet:
                 if rule.name in corr.bases and event.time is not None:
                     group = tuple(str(_field(event, g)) for g in corr.group_by)
                     value = _field(event, corr.field) if corr.field else None
-                    self._observed.setdefault((index, group), []).append(_Observation(event.time, value, event))
+                    self._observed.setdefault((index, group), []).append(
+                        _Observation(event.time, value, event)
+                    )
         return hits
 
     def finish(self) -> list[RuleHit]:
         """Correlations that held: one hit per group, on the event that completed the window."""
         hits: list[RuleHit] = []
-        for (index, group), observations in sorted(self._observed.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        for (index, group), observations in sorted(
+            self._observed.items(), key=lambda kv: (kv[0][0], kv[0][1])
+        ):
             corr = self.correlations[index]
             observations.sort(key=lambda o: o.time)
             window: list[_Observation] = []
@@ -210,7 +219,9 @@ class RuleSet:
                 if _compare(measure, corr.op, corr.count):
                     label = ", ".join(f"{g}={v}" for g, v in zip(corr.group_by, group, strict=False))
                     what = "events" if corr.kind == "event_count" else f"distinct {corr.field}"
-                    hits.append(RuleHit(corr.info, obs.event, f"{measure} {what} within {corr.seconds}s ({label})"))
+                    hits.append(
+                        RuleHit(corr.info, obs.event, f"{measure} {what} within {corr.seconds}s ({label})")
+                    )
                     break
         self._observed.clear()
         return hits
@@ -222,7 +233,9 @@ def _key(rule: Any) -> str:
 
 def _info(rule: Any) -> RuleInfo:
     level = rule.level.name.lower() if rule.level is not None else ""
-    return RuleInfo(id=str(rule.id or rule.name or ""), title=rule.title, level=level, author=rule.author or "")
+    return RuleInfo(
+        id=str(rule.id or rule.name or ""), title=rule.title, level=level, author=rule.author or ""
+    )
 
 
 def _correlation(rule: SigmaCorrelationRule) -> _Correlation:
@@ -230,8 +243,10 @@ def _correlation(rule: SigmaCorrelationRule) -> _Correlation:
     if rule.type not in kinds:
         raise Unsupported(f"correlation type {rule.type.name.lower()} is not evaluated")
     cond = rule.condition
-    if getattr(cond, "op", None) is None:
-        raise Unsupported("only simple correlation conditions are evaluated")
+    if not isinstance(cond, SigmaCorrelationCondition) or not (
+        cond.fieldref is None or isinstance(cond.fieldref, str)
+    ):
+        raise Unsupported("only simple correlation conditions (one count, at most one field) are evaluated")
     ops = {
         SigmaCorrelationConditionOperator.GTE: "gte",
         SigmaCorrelationConditionOperator.GT: "gt",
@@ -389,7 +404,8 @@ def _match_one(expected: Any, item: Any) -> bool:
             flags |= {"IGNORECASE": re.IGNORECASE, "MULTILINE": re.MULTILINE, "DOTALL": re.DOTALL}.get(
                 flag.name, 0
             )
-        return re.search(expected.regexp, str(item), flags) is not None
+        pattern = getattr(expected.regexp, "original", None) or str(expected.regexp)
+        return re.search(str(pattern), str(item), flags) is not None
     return False
 
 

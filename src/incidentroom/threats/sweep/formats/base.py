@@ -109,18 +109,18 @@ def parse_time(value: Any) -> dt.datetime | None:
     if text.endswith(" UTC"):
         text = text[:-4]
     text = text.replace("Z", "+00:00") if text.endswith("Z") else text
+    parsed: dt.datetime | None = None
     try:
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
-        parsed = None
         for fmt in ("%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
             try:
                 parsed = dt.datetime.strptime(text, fmt)  # noqa: DTZ007 - log times are UTC, set below
                 break
             except ValueError:
                 continue
-        if parsed is None:
-            return None
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)

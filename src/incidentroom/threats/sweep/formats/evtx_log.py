@@ -46,7 +46,9 @@ class EvtxFormat(LogFormat):
 
         parser = evtx.PyEvtxParser(str(path))
         for record in parser.records_json():
-            data = record["data"]
+            if record is None:
+                continue
+            data = str(record["data"])
             doc = json.loads(data).get("Event") or {}
             system = doc.get("System", {}) or {}
             fields: dict[str, Any] = {}

@@ -5,11 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from incidentroom.threats.sweep.formats.base import LogFormat, csv_header, csv_rows, first_of, parse_time, text_head
+from incidentroom.threats.sweep.formats.base import (
+    LogFormat,
+    csv_header,
+    csv_rows,
+    first_of,
+    parse_time,
+    text_head,
+)
 from incidentroom.threats.sweep.model import Event
 
 _SOURCE = ("src", "source", "src_ip", "srcip", "source_ip", "sourceip", "source address", "c-ip", "client_ip")
-_DEST = ("dst", "destination", "dst_ip", "dstip", "destination_ip", "destinationip", "destination address", "s-ip")
+_DEST = (
+    "dst",
+    "destination",
+    "dst_ip",
+    "dstip",
+    "destination_ip",
+    "destinationip",
+    "destination address",
+    "s-ip",
+)
 _URL = ("url", "cs-uri", "request", "uri", "cs-host", "dest_host", "hostname")
 _USER = ("user", "username", "cs-username", "src_user", "source user")
 _HOST = ("src_host", "source_host", "device", "devname", "host")
@@ -89,7 +105,9 @@ class W3cLog(LogFormat):
                     log=log,
                     line=number,
                     text=line,
-                    time=parse_time(f"{row.get('date', '')}T{row.get('time', '')}") if row.get("date") else None,
+                    time=parse_time(f"{row.get('date', '')}T{row.get('time', '')}")
+                    if row.get("date")
+                    else None,
                     host=row.get("s-computername", ""),
                     account=fields["user"],
                     fields=fields,

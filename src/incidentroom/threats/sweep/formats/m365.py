@@ -69,7 +69,11 @@ class M365AuditJson(LogFormat):
     def sniff(self, filename: str, head: bytes) -> bool:
         """JSON whose records carry Operation and Workload or RecordType."""
         text = text_head(head).lstrip()
-        return text[:1] in ("[", "{") and '"Operation"' in text and ('"Workload"' in text or '"RecordType"' in text)
+        return (
+            text[:1] in ("[", "{")
+            and '"Operation"' in text
+            and ('"Workload"' in text or '"RecordType"' in text)
+        )
 
     def read(self, log: str, path: Path) -> Iterator[Event]:
         """One event per record."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,9 @@ from incidentroom.threats.sweep.formats.base import LogFormat, parse_time, text_
 from incidentroom.threats.sweep.model import Event
 
 _RFC5424 = re.compile(r"^(?:<\d{1,3}>)\d{1,2} (\S+) (\S+) (\S+) (\S+) (\S+) ")
-_RFC3164 = re.compile(r"^(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^:\[\s]+)(?:\[\d+\])?: ?")
+_RFC3164 = re.compile(
+    r"^(?:<\d{1,3}>)?([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) (\S+) ([^:\[\s]+)(?:\[\d+\])?: ?"
+)
 _ISO_HOST = re.compile(r"^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\dT\S+) (\S+) ([^:\[\s]+)(?:\[\d+\])?: ?")
 # CEF extension keys are single words; a value runs until the next ' key='.
 _CEF_PAIR = re.compile(r"(\w+)=((?:[^=\\]|\\.)*?)(?=\s+\w+=|\s*$)")
@@ -20,6 +23,7 @@ _CEF_HEADER = ("Version", "DeviceVendor", "DeviceProduct", "DeviceVersion", "Sig
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
 
 
+@functools.lru_cache(maxsize=4096)
 def _bsd_time(text: str, year: int) -> dt.datetime | None:
     # RFC 3164 has no year or zone: the export's year is assumed and the time taken as UTC.
     try:
