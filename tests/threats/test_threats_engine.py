@@ -266,3 +266,40 @@ correlation:
 """
     )
     assert rules.skipped and "temporal" in rules.skipped[0][1]
+
+
+@pytest.mark.parametrize("block", [4096, 8 * 1024 * 1024])
+def test_block_scan_of_line_logs_finds_what_record_parsing_finds(
+    tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from incidentroom.threats.sweep import engine
+
+    monkeypatch.setattr(engine, "BLOCK_BYTES", block)
+    rng = random.Random(7)
+    lines = []
+    for n in range(30000):
+        ip = (
+            f"203.0.113.{rng.randrange(256)}"
+            if n % 97 == 0
+            else f"10.0.{rng.randrange(256)}.{rng.randrange(256)}"
+        )
+        lines.append(
+            f"Nov 24 08:{n % 60:02d}:01 fw{n % 3} kernel: DROP SRC={ip} DST=10.0.0.1 url=https://evil.example/{n}"
+            if n % 501 == 0
+            else f"Nov 24 08:{n % 60:02d}:01 fw{n % 3} kernel: DROP SRC={ip} DST=10.0.0.1"
+        )
+    (tmp_path / "big.log").write_text("\n".join(lines))  # no newline at the end
+    indicators = [IndicatorSpec(1, "ipv4", "203.0.113.0/24"), IndicatorSpec(2, "domain", "evil.example")]
+    fast = run_sweep([tmp_path / "big.log"], indicators)
+    linux_rule = RuleSet.from_yaml(
+        "title: any\nlogsource: {product: linux}\ndetection: {sel: {AppName: nothing-here}, condition: sel}\n"
+    )
+    slow = run_sweep([tmp_path / "big.log"], indicators, linux_rule)
+
+    def key(result: object) -> list[tuple[object, ...]]:
+        return sorted((h.line, h.indicator_id, h.host, h.time, h.matched) for h in result.hits)  # type: ignore[attr-defined]
+
+    assert key(fast) == key(slow) and len(fast.hits) > 300
+    assert fast.events == slow.events == 30000

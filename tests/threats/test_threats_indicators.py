@@ -415,3 +415,67 @@ def test_import_endpoint_and_refusals(
     assert bad_format.status_code == 422
     with pytest.raises(Forbidden):
         actions.import_indicators(incident, actor=lbhf_viewer, organisation=_org("LBHF"), parsed=[])
+
+
+def test_staff_advisory_carries_only_staff_safe_indicators(
+    incident: Any, rbkc_gold: Any, rbkc_comms: Any, web: Any, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    from incidentroom.advisories import actions as advisory_actions
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rbkc = _org("RBKC")
+    actions.create_indicator(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        type="email_sender",
+        value="payroll@rbkc-payroll.example",
+        tlp="green",
+        staff_watch=True,
+    )
+    actions.create_indicator(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        type="url",
+        value="https://login-rbkc.example/sso",
+        tlp="clear",
+        staff_watch=True,
+    )
+    actions.create_indicator(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        type="domain",
+        value="secret-c2.example",
+        tlp="amber",
+        staff_watch=True,
+    )
+    actions.create_indicator(
+        incident,
+        actor=rbkc_gold,
+        organisation=rbkc,
+        type="domain",
+        value="not-for-staff.example",
+        tlp="green",
+    )
+    advisory = advisory_actions.publish_advisory(
+        actor=rbkc_comms,
+        title="Do not click links from colleagues at other councils",
+        body="Check with the sender by phone.",
+        severity="warning",
+        expires_at=timezone.now() + dt.timedelta(days=2),
+        organisations=[_org("WCC")],
+    )
+    page = web(_user_of("wcc.dpo")).get(f"/advisories/{advisory.pk}/").content.decode()
+    assert "payroll@rbkc-payroll.example" in page and "@rbkc-payroll.example" in page
+    assert "login-rbkc.example" in page
+    assert "secret-c2.example" not in page and "not-for-staff.example" not in page
+
+
+def _user_of(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)

@@ -76,3 +76,34 @@ def indicators_in(user: Any, incident: Incident) -> Any:
         .prefetch_related("systems")
         .order_by("type", "value", "organisation__code")
     )
+
+
+def staff_watch_list(organisations: Any) -> dict[str, list[str]]:
+    """What staff of ``organisations`` must watch for: sender addresses and domains, and link
+    domains, from indicators marked for staff in their incidents. Only CLEAR and GREEN go
+    to every member of staff; AMBER and stricter stay with the responders."""
+    from urllib.parse import urlsplit
+
+    from incidentroom.threats.models import STAFF_TLP
+
+    rows = (
+        Indicator.objects.filter(
+            staff_watch=True,
+            tlp__in=STAFF_TLP,
+            type__in=["email_sender", "domain", "url"],
+            incident__involvements__organisation__in=organisations,
+        )
+        .distinct()
+        .values_list("type", "value")
+    )
+    senders: set[str] = set()
+    links: set[str] = set()
+    for kind, value in rows:
+        if kind == "email_sender":
+            senders.add(value)
+            senders.add("@" + value.rsplit("@", 1)[-1])
+        elif kind == "domain":
+            links.add(value)
+        else:
+            links.add(urlsplit(value).hostname or value)
+    return {"senders": sorted(senders), "links": sorted(links)}

@@ -9,6 +9,7 @@ a temporary folder that is emptied as soon as the member is read.
 from __future__ import annotations
 
 import gzip
+import re
 import tempfile
 import zipfile
 from bisect import bisect_right
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from incidentroom.threats.sweep.formats import detect_format
+from incidentroom.threats.sweep.formats import LogFormat, detect_format
 from incidentroom.threats.sweep.matcher import IndicatorMatcher, IndicatorSpec
 from incidentroom.threats.sweep.model import Event, Hit
 from incidentroom.threats.sweep.sigma import RuleHit, RuleSet
@@ -27,6 +28,7 @@ MAX_NESTING = 3
 # A member that inflates more than this many times is a bomb, not a log.
 MAX_RATIO = 200
 MAX_MEMBER_BYTES = 16 * 1024**3
+_NEWLINE = re.compile(b"\n")
 
 
 @dataclass
@@ -193,6 +195,11 @@ def run_sweep(
                     continue
                 report.format = fmt.name
                 try:
+                    if fmt.line_products is not None and not ruleset.covers(fmt.line_products):
+                        _sweep_blocks(
+                            fmt, member.name, member.path, matcher, result, report, progress, done, total
+                        )
+                        continue
                     _sweep_member(
                         fmt.name,
                         fmt.read(member.name, member.path),
@@ -265,6 +272,85 @@ def _sweep_member(
         _batch(log_format, batch, matcher, ruleset, result, report)
 
 
+BLOCK_BYTES = 8 * 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def _sweep_blocks(
+    fmt: LogFormat,
+    log: str,
+    path: Path,
+    matcher: IndicatorMatcher,
+    result: SweepResult,
+    report: FileReport,
+    progress: Callable[[Progress], None] | None,
+    done: int,
+    total: int,
+) -> None:
+    """A line-based log no loaded rule reads: scan the raw file 8 MB at a time (whole
+    lines) and parse only the lines an indicator matched in."""
+    context = fmt.line_context(path)
+    lines_before = 0
+    carry = b""
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(BLOCK_BYTES)
+            data = carry + chunk
+            if not data:
+                break
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0 and len(data) < MAX_LINE_BYTES:
+                    carry = data
+                    continue
+                cut = cut or len(data)
+                block, carry = data[:cut], data[cut:]
+            else:
+                block, carry = data, b""
+            matches = matcher.scan(block)
+            if matches:
+                newlines = [m.start() for m in _NEWLINE.finditer(block)]
+                parsed: dict[int, Event | None] = {}
+                seen: set[tuple[int, int]] = set()
+                for m in matches:
+                    index = bisect_right(newlines, m.start - 1) if newlines else 0
+                    number = lines_before + index + 1
+                    if (number, m.indicator_id) in seen:
+                        continue
+                    seen.add((number, m.indicator_id))
+                    if number not in parsed:
+                        begin = newlines[index - 1] + 1 if index > 0 else 0
+                        end = newlines[index] if index < len(newlines) else len(block)
+                        text = block[begin:end].decode("utf-8", "replace").rstrip("\r")
+                        parsed[number] = fmt.parse_line(log, number, text, context)
+                    event = parsed[number]
+                    if event is None:
+                        continue
+                    start = event.text.lower().find(m.text.lower())
+                    result.hits.append(_indicator_hit(event, fmt.name, m.indicator_id, m.text, max(start, 0)))
+                    report.hits += 1
+            count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            lines_before += count
+            result.events += count
+            report.events += count
+            if progress:
+                progress(Progress(done + handle.tell(), total, result.events, len(result.hits)))
+
+
+def _indicator_hit(event: Event, log_format: str, indicator_id: int, text: str, start: int) -> Hit:
+    return Hit(
+        log=event.log,
+        line=event.line,
+        log_format=log_format,
+        time=event.time,
+        host=event.host,
+        account=event.account,
+        excerpt=_excerpt(event.text, start),
+        matched=text,
+        indicator_id=indicator_id,
+    )
+
+
 def match_batch(matcher: IndicatorMatcher, batch: Sequence[Event]) -> list[tuple[Event, int, int, int, str]]:
     """(event, indicator id, start, end, text) for every indicator match in ``batch``, found
     by scanning the records joined by newlines once."""
@@ -302,19 +388,7 @@ def _batch(
         if key in seen:
             continue
         seen.add(key)
-        result.hits.append(
-            Hit(
-                log=event.log,
-                line=event.line,
-                log_format=log_format,
-                time=event.time,
-                host=event.host,
-                account=event.account,
-                excerpt=_excerpt(event.text, start),
-                matched=text,
-                indicator_id=indicator_id,
-            )
-        )
+        result.hits.append(_indicator_hit(event, log_format, indicator_id, text, start))
         report.hits += 1
     if ruleset.rules:
         for event in batch:

@@ -183,6 +183,10 @@ class RuleSet:
         """Rules and correlations in force."""
         return len([r for r in self.rules if r.generate]) + len(self.correlations)
 
+    def covers(self, products: frozenset[str]) -> bool:
+        """Whether any loaded rule could apply to records of these Sigma products."""
+        return any(rule.logsource[0] is None or rule.logsource[0] in products for rule in self.rules)
+
     def evaluate(self, event: Event) -> list[RuleHit]:
         """The rules this event matches (correlations collect it for ``finish``)."""
         hits: list[RuleHit] = []

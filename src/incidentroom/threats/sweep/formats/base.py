@@ -39,6 +39,19 @@ class LogFormat:
         """Every record of the file at ``path``; ``log`` is the name shown on hits."""
         raise NotImplementedError
 
+    # Line-based formats may also parse one line on its own: then, when no loaded Sigma
+    # rule is for ``line_products``, the engine scans the raw file in large blocks and
+    # parses only the lines where an indicator matched.
+    line_products: ClassVar[frozenset[str] | None] = None
+
+    def line_context(self, path: Path) -> Any:
+        """Whatever ``parse_line`` needs from the file as a whole."""
+        return None
+
+    def parse_line(self, log: str, number: int, line: str, context: Any) -> Event | None:
+        """One line as an event (line-based formats only)."""
+        raise NotImplementedError
+
 
 def all_formats() -> list[LogFormat]:
     """Every registered format, most specific first."""

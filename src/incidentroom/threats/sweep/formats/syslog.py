@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from incidentroom.threats.sweep.formats.base import LogFormat, parse_time, text_head
 from incidentroom.threats.sweep.model import Event
@@ -76,52 +76,66 @@ class SyslogFormat(LogFormat):
             return True
         return filename.lower().endswith((".syslog", "syslog", ".log", "messages", ".txt"))
 
+    # Sigma products these records can carry; when no loaded rule is for them the engine
+    # scans the file in large blocks and parses only the lines that hit (see engine).
+    line_products: ClassVar[frozenset[str]] = frozenset({"linux", "cef"})
+
+    def line_context(self, path: Path) -> int:
+        """The year assumed for RFC 3164 stamps: the export file's own."""
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).year
+
+    def parse_line(self, log: str, number: int, line: str, year: Any) -> Event | None:
+        """One syslog or CEF line as an event (None for a blank line)."""
+        if not line.strip():
+            return None
+        fields: dict[str, Any] = {}
+        time = None
+        host = ""
+        message = line
+        m = _RFC5424.match(line)
+        if m:
+            time, host, fields["AppName"] = parse_time(m.group(1)), m.group(2), m.group(3)
+            message = line[m.end() :]
+        else:
+            m = _RFC3164.match(line) or _ISO_HOST.match(line)
+            if m:
+                stamp = m.group(1)
+                time = parse_time(stamp) if stamp[:1].isdigit() else _bsd_time(stamp, int(year))
+                host, fields["AppName"] = m.group(2), m.group(3)
+                message = line[m.end() :]
+        fields["Message"] = message
+        account = ""
+        logsource = {"product": "linux", "service": "syslog"}
+        is_cef = "CEF:" in message
+        if is_cef:
+            fields.update(_cef(message))
+            host = str(fields.get("dhost") or fields.get("shost") or host)
+            account = str(fields.get("suser") or fields.get("duser") or "")
+            cef_time = fields.get("rt")
+            if cef_time:
+                time = _cef_time(str(cef_time)) or time
+            logsource = {"product": "cef", "service": str(fields.get("DeviceProduct", "")).lower()}
+        fields.setdefault("Hostname", host)
+        return Event(
+            log=log,
+            line=number,
+            text=line,
+            time=time,
+            host=host,
+            account=account,
+            fields=fields,
+            logsource=logsource,
+            categories=("firewall",) if is_cef else (),
+        )
+
     def read(self, log: str, path: Path) -> Iterator[Event]:
         """One event per line."""
-        year = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).year
+        year = self.line_context(path)
         with path.open("r", encoding="utf-8", errors="replace") as handle:
             for number, raw in enumerate(handle, start=1):
-                line = raw.rstrip("\r\n")
-                if not line.strip():
-                    continue
-                fields: dict[str, Any] = {}
-                time = None
-                host = ""
-                message = line
-                m = _RFC5424.match(line)
-                if m:
-                    time, host, fields["AppName"] = parse_time(m.group(1)), m.group(2), m.group(3)
-                    message = line[m.end() :]
-                else:
-                    m = _RFC3164.match(line) or _ISO_HOST.match(line)
-                    if m:
-                        stamp = m.group(1)
-                        time = parse_time(stamp) if stamp[:1].isdigit() else _bsd_time(stamp, year)
-                        host, fields["AppName"] = m.group(2), m.group(3)
-                        message = line[m.end() :]
-                fields["Message"] = message
-                account = ""
-                logsource = {"product": "linux", "service": "syslog"}
-                if "CEF:" in message:
-                    fields.update(_cef(message))
-                    host = str(fields.get("dhost") or fields.get("shost") or host)
-                    account = str(fields.get("suser") or fields.get("duser") or "")
-                    cef_time = fields.get("rt")
-                    if cef_time:
-                        time = _cef_time(str(cef_time)) or time
-                    logsource = {"product": "cef", "service": str(fields.get("DeviceProduct", "")).lower()}
-                fields.setdefault("Hostname", host)
-                yield Event(
-                    log=log,
-                    line=number,
-                    text=line,
-                    time=time,
-                    host=host,
-                    account=account,
-                    fields=fields,
-                    logsource=logsource,
-                    categories=("firewall",) if "CEF:" in message else (),
-                )
+                event = self.parse_line(log, number, raw.rstrip("\r\n"), year)
+                if event is not None:
+                    yield event
 
 
 def _cef_time(value: str) -> dt.datetime | None:
