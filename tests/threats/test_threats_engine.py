@@ -303,3 +303,22 @@ def test_block_scan_of_line_logs_finds_what_record_parsing_finds(
 
     assert key(fast) == key(slow) and len(fast.hits) > 300
     assert fast.events == slow.events == 30000
+
+
+def test_fast_ipv4_parse_agrees_with_ipaddress() -> None:
+    import ipaddress
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from incidentroom.threats.sweep.matcher import _ipv4_int
+
+    @given(st.text(alphabet="0123456789.", max_size=16))
+    def check(text: str) -> None:
+        try:
+            want: int | None = int(ipaddress.IPv4Address(text))
+        except ValueError:
+            want = None
+        assert _ipv4_int(text) == want
+
+    check()

@@ -102,8 +102,10 @@ class IndicatorMatcher:
             self._add(ind)
         self._v4_ranges.sort()
         self._v4_starts = [r[0] for r in self._v4_ranges]
+        self._v4_reach = _running_max(self._v4_ranges)
         self._v6_ranges.sort()
         self._v6_starts = [r[0] for r in self._v6_ranges]
+        self._v6_reach = _running_max(self._v6_ranges)
         self.indicator_count = len(indicators)
         self._db: hyperscan.Database | None = None
         expressions = [_escape(p.literal) for p in self.patterns]
@@ -271,11 +273,10 @@ class IndicatorMatcher:
         if end < len(block) and block[end] in _IPV4_BODY:
             return []
         text = block[start:end].decode("ascii")
-        try:
-            value = int(ipaddress.IPv4Address(text))
-        except ValueError:
+        value = _ipv4_int(text)
+        if value is None:
             return []
-        ids = self._lookup(value, self._v4_exact, self._v4_ranges, self._v4_starts)
+        ids = self._lookup(value, self._v4_exact, self._v4_ranges, self._v4_starts, self._v4_reach)
         return [Match(i, start, end, text) for i in ids]
 
     def _verify_v6(self, block: bytes, start: int, end: int) -> list[Match]:
@@ -286,19 +287,54 @@ class IndicatorMatcher:
             value = int(ipaddress.IPv6Address(text))
         except ValueError:
             return []
-        ids = self._lookup(value, self._v6_exact, self._v6_ranges, self._v6_starts)
+        ids = self._lookup(value, self._v6_exact, self._v6_ranges, self._v6_starts, self._v6_reach)
         return [Match(i, start, end, text) for i in ids]
 
     @staticmethod
     def _lookup(
-        value: int, exact: dict[int, list[int]], ranges: list[tuple[int, int, int]], starts: list[int]
+        value: int,
+        exact: dict[int, list[int]],
+        ranges: list[tuple[int, int, int]],
+        starts: list[int],
+        reach: list[int],
     ) -> list[int]:
         ids = list(exact.get(value, ()))
-        # Ranges starting at or before the value; few in practice, so a backwards walk is fine.
-        for first, last, ident in ranges[: bisect_right(starts, value)]:
+        # Walk back from the last range starting at or before the value while some range
+        # that far back still reaches it (``reach`` is the running maximum of the ends), so
+        # disjoint ranges cost one step, not one per range.
+        index = bisect_right(starts, value) - 1
+        while index >= 0 and reach[index] >= value:
+            first, last, ident = ranges[index]
             if first <= value <= last and ident not in ids:
                 ids.append(ident)
+            index -= 1
         return ids
+
+
+def _ipv4_int(text: str) -> int | None:
+    """A dotted quad as an integer, with ``ipaddress``'s rules (no leading zeros, each part
+    at most 255), without building an address object per candidate."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not part.isdigit() or len(part) > 3 or (len(part) > 1 and part[0] == "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value * 256 + octet
+    return value
+
+
+def _running_max(ranges: list[tuple[int, int, int]]) -> list[int]:
+    out: list[int] = []
+    top = -1
+    for _, last, _ in ranges:
+        top = max(top, last)
+        out.append(top)
+    return out
 
 
 def _continues_domain(after: int | None, after2: int | None) -> bool:
