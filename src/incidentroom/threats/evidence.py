@@ -170,13 +170,18 @@ def verify_hash(item: EvidenceItem, *, actor: Any, path: str = "", observed_sha2
         raise InvalidInput("Give either a path on the server or the hash you computed.", field="path")
     if path.strip():
         root = evidence_root(item.organisation)
-        candidate = Path(path.strip())
-        target = (candidate if candidate.is_absolute() else root / candidate).resolve()
-        if target != root and not target.is_relative_to(root):
+        try:
+            candidate = Path(path.strip())
+            target = (candidate if candidate.is_absolute() else root / candidate).resolve()
+            inside = target == root or target.is_relative_to(root)
+            is_file = inside and target.is_file()
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"{path[:100]} is not a usable path: {exc}.", field="path") from exc
+        if not inside:
             raise InvalidInput(
                 f"{path} is outside {item.organisation.code}'s evidence folder ({root}).", field="path"
             )
-        if not target.is_file():
+        if not is_file:
             raise InvalidInput(f"{path} is not a file in the evidence folder.", field="path")
         observed = _hash_file(target)
         method = f"SHA-256 computed by the server from {target}"

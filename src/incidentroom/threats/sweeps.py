@@ -54,12 +54,18 @@ def _check_folder(organisation: Organisation, raw: str) -> Path:
     root = sweep_root(organisation)
     if not raw or not raw.strip():
         raise InvalidInput("Give a file or folder to sweep.", field="path")
-    candidate = Path(raw.strip())
-    path = (candidate if candidate.is_absolute() else root / candidate).resolve()
-    # Resolved first, so '..' and symbolic links cannot lead out of the organisation's folder.
-    if path != root and not path.is_relative_to(root):
-        raise InvalidInput(f"{raw} is outside {organisation.code}'s log folder ({root}).", field="path")
-    if not path.exists():
+    if len(raw) > 1000:
+        raise InvalidInput("A path is at most 1,000 characters.", field="path")
+    try:
+        candidate = Path(raw.strip())
+        path = (candidate if candidate.is_absolute() else root / candidate).resolve()
+        # Resolved first, so '..' and symbolic links cannot lead out of the organisation's folder.
+        if path != root and not path.is_relative_to(root):
+            raise InvalidInput(f"{raw} is outside {organisation.code}'s log folder ({root}).", field="path")
+        exists = path.exists()
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{raw[:100]} is not a usable path: {exc}.", field="path") from exc
+    if not exists:
         raise InvalidInput(f"{raw} does not exist in {organisation.code}'s log folder.", field="path")
     return path
 

@@ -96,11 +96,19 @@ def normalise(type_: str, raw: str, *, field: str = "value") -> str:
         return _domain(raw, field)
     if t is IndicatorType.URL:
         text = raw.strip()
-        parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https", "ftp") or not parts.hostname:
+        try:
+            parts = urlsplit(text)
+            hostname, port = parts.hostname, parts.port
+        except ValueError as exc:  # an unclosed [ or a port out of range
+            raise InvalidInput(f"{raw!r} is not a URL: {exc}.", field=field) from exc
+        if (
+            parts.scheme.lower() not in ("http", "https", "ftp")
+            or not hostname
+            or any(c.isspace() for c in text)
+        ):
             raise InvalidInput(f"{raw!r} is not a URL (http, https or ftp with a host).", field=field)
-        host = _domain(parts.hostname, field) if not ip_network(parts.hostname) else parts.hostname
-        netloc = host + (f":{parts.port}" if parts.port else "")
+        host = _domain(hostname, field) if not ip_network(hostname) else hostname
+        netloc = host + (f":{port}" if port else "")
         rest = text.split(parts.netloc, 1)[1] if parts.netloc else ""
         return f"{parts.scheme.lower()}://{netloc}{rest}"
     if t is IndicatorType.EMAIL_SENDER:
