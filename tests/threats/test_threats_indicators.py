@@ -418,7 +418,7 @@ def test_import_endpoint_and_refusals(
 
 
 def test_staff_advisory_carries_only_staff_safe_indicators(
-    incident: Any, rbkc_gold: Any, rbkc_comms: Any, web: Any, settings: Any
+    incident: Any, rbkc_gold: Any, wcc_comms: Any, web: Any, settings: Any
 ) -> None:
     from django.utils import timezone
 
@@ -462,7 +462,7 @@ def test_staff_advisory_carries_only_staff_safe_indicators(
         tlp="green",
     )
     advisory = advisory_actions.publish_advisory(
-        actor=rbkc_comms,
+        actor=wcc_comms,
         title="Do not click links from colleagues at other councils",
         body="Check with the sender by phone.",
         severity="warning",

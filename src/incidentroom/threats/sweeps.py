@@ -295,7 +295,12 @@ def confirm_proposal(hit: SweepHit, *, actor: Any) -> SweepHit:
     so the log and blast radius follow) and close every open proposal for that system."""
     incident = hit.sweep.incident
     require_writer(actor, list(incident.organisations.all()), "confirm a proposal in this incident")
-    hit = SweepHit.objects.select_for_update().select_related("system", "sweep", "indicator").get(pk=hit.pk)
+    # Lock the hit row only ("self"): PostgreSQL cannot lock the nullable side of the joins.
+    hit = (
+        SweepHit.objects.select_for_update(of=("self",))
+        .select_related("system", "sweep", "indicator")
+        .get(pk=hit.pk)
+    )
     if hit.proposal != ProposalStatus.PROPOSED or hit.system is None:
         raise Conflict("This hit has no open proposal to confirm.")
     what = str(hit.indicator) if hit.indicator_id else f"Sigma rule '{hit.rule_title}'"
