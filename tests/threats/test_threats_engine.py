@@ -322,3 +322,80 @@ def test_fast_ipv4_parse_agrees_with_ipaddress() -> None:
         assert _ipv4_int(text) == want
 
     check()
+
+
+def test_every_format_yields_account_host_and_time(tmp_path: Path) -> None:
+    files = {
+        "trace.csv": "Received,SenderAddress,RecipientAddress,Subject,Status,FromIP\n"
+        '"11/24/2025 7:12:03 AM",payroll@rbkc-payroll.example,j.smith@wcc.example.gov.uk,Urgent: update your bank details,Delivered,203.0.113.50\n',
+        "signins.json": json.dumps(
+            {
+                "value": [
+                    {
+                        "createdDateTime": "2025-11-24T07:20:00Z",
+                        "userPrincipalName": "b@lbhf.example.gov.uk",
+                        "ipAddress": "185.220.101.7",
+                        "deviceDetail": {"displayName": "LBHF-LT-042"},
+                        "location": {"countryOrRegion": "RU"},
+                        "status": {"errorCode": 0},
+                    }
+                ]
+            }
+        ),
+        "fw.csv": "time,src_ip,dst_ip,dst_port,action,user,src_host\n2025-11-24T02:03:04Z,10.1.2.3,198.51.100.99,443,allow,rbkc\\svc_backup,FS01\n",
+        "cef.log": "<134>Nov 24 03:04:05 fw02 CEF:0|Fortinet|FortiGate|7.0|13|traffic|3|src=10.9.8.7 dst=198.51.100.99 suser=tmp_admin dhost=EDGE01 rt=1763953445000\n",
+        "proxy.log": "#Software: proxy\n#Fields: date time c-ip cs-username cs-host cs-uri-stem sc-status s-computername\n2025-11-24 04:05:06 10.2.3.4 wcc\\alice login-rbkc.example /sso 200 PROXY01\n",
+        "audit.json": "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "CreationTime": "2025-11-24T05:06:07",
+                    "Operation": "Set-Mailbox",
+                    "Workload": "Exchange",
+                    "UserId": "admin@rbkc.example.gov.uk",
+                    "ClientIP": "185.220.101.9",
+                    "Parameters": [{"Name": "ForwardingSmtpAddress", "Value": "smtp:drop@evil.example"}],
+                },
+                {
+                    "CreationTime": "2025-11-24T05:07:07",
+                    "Operation": "UserLoggedIn",
+                    "Workload": "AzureActiveDirectory",
+                    "UserId": "x@rbkc.example.gov.uk",
+                    "ClientIP": "10.0.0.1",
+                },
+            ]
+        ),
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+    indicators = [
+        IndicatorSpec(1, "email_sender", "payroll@rbkc-payroll.example"),
+        IndicatorSpec(2, "ipv4", "185.220.101.0/24"),
+        IndicatorSpec(3, "ipv4", "198.51.100.99"),
+        IndicatorSpec(4, "domain", "login-rbkc.example"),
+        IndicatorSpec(5, "domain", "evil.example"),
+        IndicatorSpec(6, "email_subject", "update your bank details"),
+    ]
+    result = run_sweep([tmp_path], indicators, display_root=tmp_path)
+    got = sorted(
+        (h.log, h.indicator_id, h.host, h.account, h.time.isoformat() if h.time else None)
+        for h in result.hits
+    )
+    assert got == [
+        ("audit.json", 2, "", "admin@rbkc.example.gov.uk", "2025-11-24T05:06:07+00:00"),
+        ("audit.json", 5, "", "admin@rbkc.example.gov.uk", "2025-11-24T05:06:07+00:00"),
+        ("cef.log", 3, "EDGE01", "tmp_admin", "2025-11-24T03:04:05+00:00"),
+        ("fw.csv", 3, "FS01", "rbkc\\svc_backup", "2025-11-24T02:03:04+00:00"),
+        ("proxy.log", 4, "PROXY01", "wcc\\alice", "2025-11-24T04:05:06+00:00"),
+        ("signins.json", 2, "LBHF-LT-042", "b@lbhf.example.gov.uk", "2025-11-24T07:20:00+00:00"),
+        ("trace.csv", 1, "", "j.smith@wcc.example.gov.uk", "2025-11-24T07:12:03+00:00"),
+        ("trace.csv", 6, "", "j.smith@wcc.example.gov.uk", "2025-11-24T07:12:03+00:00"),
+    ]
+    assert {f.name: f.format for f in result.files} == {
+        "audit.json": "m365-audit-json",
+        "cef.log": "syslog",
+        "fw.csv": "firewall-csv",
+        "proxy.log": "w3c",
+        "signins.json": "entra-signins",
+        "trace.csv": "exchange-trace",
+    }

@@ -97,6 +97,7 @@ def test_upload_sweep_finds_both_hits_and_proposes_the_directory(
     assert tasks.run_sweep_job.call(sweep.pk, sweep.run_token) == "skipped"  # never twice
     sweep.refresh_from_db()
     assert sweep.status == SweepStatus.SUCCEEDED and sweep.events_done == 8 and sweep.indicator_count == 2
+    assert sweep.bytes_done == sweep.bytes_total > 0 and sweep.percent == 100 and sweep.rule_count == 7
     hits = {
         (h.indicator_id, h.log, h.line): h for h in SweepHit.objects.filter(sweep=sweep, kind="indicator")
     }

@@ -103,6 +103,9 @@ class SyslogFormat(LogFormat):
                 time = parse_time(stamp) if stamp[:1].isdigit() else _bsd_time(stamp, int(year))
                 host, fields["AppName"] = m.group(2), m.group(3)
                 message = line[m.end() :]
+        if "CEF:" in line and "CEF:" not in message:
+            # A syslog header whose 'app' is CEF itself: the record starts at "CEF:".
+            message = line[line.index("CEF:") :]
         fields["Message"] = message
         account = ""
         logsource = {"product": "linux", "service": "syslog"}
