@@ -68,6 +68,7 @@ def _register() -> None:
     from incidentroom.estate.api import router as estate_router
     from incidentroom.incidents.api import router as incidents_router
     from incidentroom.status.api import router as status_router
+    from incidentroom.threats.api import router as threats_router
 
     api.add_router("/", core_router)
     api.add_router("/estate", estate_router)
@@ -76,6 +77,7 @@ def _register() -> None:
     api.add_router("/advisories", advisories_router)
     api.add_router("/continuity", continuity_router)
     api.add_router("/breach", breach_router)
+    api.add_router("/threats", threats_router)
 
 
 _register()

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "incidentroom.advisories",
     "incidentroom.continuity",
     "incidentroom.breach",
+    "incidentroom.threats",
 ]
 
 MIDDLEWARE = [
@@ -278,3 +279,11 @@ BREACH_EMAIL_RATE_PER_MINUTE = env_int("BREACH_EMAIL_RATE_PER_MINUTE", 60)
 BREACH_EMAIL_MAX_ATTEMPTS = env_int("BREACH_EMAIL_MAX_ATTEMPTS", 3)
 BREACH_EMAIL_RETRY_SECONDS = env_int("BREACH_EMAIL_RETRY_SECONDS", 300)
 BREACH_UPLOAD_MAX_BYTES = env_int("BREACH_UPLOAD_MAX_BYTES", 2 * 1024**3)
+
+# -- indicators, sweeps and evidence (issue 17) ------------------------------------------
+# Log exports on the server are read from <THREAT_SWEEP_ROOT>/<organisation code>/ only;
+# a responder cannot point a sweep at another council's folder or elsewhere.
+THREAT_SWEEP_ROOT = env_str("THREAT_SWEEP_ROOT", "") or str(VAR_DIR / "logs")
+THREAT_UPLOAD_MAX_BYTES = env_int("THREAT_UPLOAD_MAX_BYTES", 2 * 1024**3)
+# Copies of evidence the server may hash to re-verify: <THREAT_EVIDENCE_ROOT>/<code>/.
+THREAT_EVIDENCE_ROOT = env_str("THREAT_EVIDENCE_ROOT", "") or str(VAR_DIR / "evidence-copies")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("incidentroom.advisories.urls")),
     path("", include("incidentroom.continuity.urls")),
     path("", include("incidentroom.breach.urls")),
+    path("", include("incidentroom.threats.urls")),
 ]

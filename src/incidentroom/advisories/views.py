@@ -23,6 +23,7 @@ from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.threats.queries import staff_watch_list
 
 
 def _advisory(request: HttpRequest, advisory_id: int) -> Advisory:
@@ -135,6 +136,8 @@ def advisory_detail(request: HttpRequest, advisory_id: int) -> HttpResponse:
             ),
             "controls": suggested_controls(list(advisory.partner_domains)),
             "active": advisory.is_active(),
+            # Indicators marked for staff (CLEAR or GREEN) in the organisations' incidents.
+            "watch": staff_watch_list(advisory.organisations.all()),
         },
     )
 
