@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from incidentroom import csvfile
 from incidentroom.threats.exchange import Parsed, ReadResult, Skipped
 from incidentroom.threats.exchange import tlp as tlpdefs
 from incidentroom.threats.values import hash_type_for_length
@@ -85,7 +86,7 @@ def read_csv(text: str | bytes) -> ReadResult:
         where = f"line {number}"
         if not any(cell.strip() for cell in row):
             continue
-        record = {k: _uncell(v) for k, v in zip(header, (c.strip() for c in row), strict=False)}
+        record = {k: csvfile.unguard(v) for k, v in zip(header, (c.strip() for c in row), strict=False)}
         value = record.get("value", "")
         if not value:
             result.skipped.append(Skipped(where, "no value"))
@@ -128,32 +129,22 @@ def read_csv(text: str | bytes) -> ReadResult:
     return result
 
 
-def _uncell(value: str) -> str:
-    # The inverse of _cell, so an exported list reads back unchanged.
-    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _cell(value: str) -> str:
-    # Spreadsheet formula injection: a value starting with = + - @ would run in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_csv(indicators: Iterable[Any]) -> str:
-    """The indicators as CSV with the columns ``read_csv`` reads back."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for ind in indicators:
-        writer.writerow(
+    """The indicators as CSV with the columns ``read_csv`` reads back (the product's one CSV
+    writer: byte order mark for Excel, reversible formula guard)."""
+    return csvfile.to_text(
+        COLUMNS,
+        (
             [
                 ind.type,
-                _cell(ind.value),
+                ind.value,
                 ind.tlp,
                 str(ind.confidence),
-                _cell(ind.source_name or ind.get_source_kind_display()),
+                ind.source_name or ind.get_source_kind_display(),
                 ind.first_seen.isoformat() if ind.first_seen else "",
                 ind.last_seen.isoformat() if ind.last_seen else "",
-                _cell(ind.description),
+                ind.description,
             ]
-        )
-    return out.getvalue()
+            for ind in indicators
+        ),
+    )
