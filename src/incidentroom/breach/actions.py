@@ -48,7 +48,7 @@ from incidentroom.breach.models import (
     ScanStatus,
 )
 from incidentroom.breach.reports.facts import counted_individuals, gather
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
@@ -100,8 +100,7 @@ RISK_ORDER = {Risk.LOW.value: 0, Risk.MEDIUM.value: 1, Risk.HIGH.value: 2}
 def _aware_past(value: dt.datetime | None, field: str) -> dt.datetime | None:
     if value is None:
         return None
-    if timezone.is_naive(value):
-        raise InvalidInput(f"{field} needs a time zone (for example 2025-11-24T09:30:00+00:00).", field=field)
+    value = times.check_datetime(value, field)
     if value > timezone.now() + FUTURE_SKEW:
         raise InvalidInput(f"{field} cannot be in the future.", field=field)
     return value
@@ -131,7 +130,7 @@ def _clean_breach_fields(changes: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("Say what happened: the description is required.", field="description")
     for field in ("occurred_at", "became_aware_at"):
         if field in clean:
-            _aware_past(clean[field], field)
+            clean[field] = _aware_past(clean[field], field)
     if "became_aware_at" in clean and clean["became_aware_at"] is None:
         raise InvalidInput("became_aware_at is required: it starts the ICO clock.", field="became_aware_at")
     if "people_categories" in clean:

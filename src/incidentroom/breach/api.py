@@ -11,7 +11,7 @@ import datetime as dt
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.breach import actions, downloads, queries
 from incidentroom.breach.models import (
@@ -31,6 +31,7 @@ from incidentroom.breach.models import (
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 
 router = Router(tags=["breach"])
 
@@ -42,7 +43,7 @@ class BreachFields(Schema):
     """The assessment's optional details."""
 
     data_sets: str = Field(default="", max_length=20000, description="One data set per line")
-    occurred_at: AwareDatetime | None = None
+    occurred_at: BoundedDatetime | None = None
     discovery: str = Field(default="", max_length=20000)
     cyber_incident: bool = True
     confidentiality: bool = True
@@ -60,7 +61,7 @@ class BreachIn(BreachFields):
 
     organisation: str = Field(min_length=1, max_length=16)
     description: str = Field(min_length=1, max_length=20000)
-    became_aware_at: AwareDatetime
+    became_aware_at: BoundedDatetime
 
 
 class BreachPatch(Schema):
@@ -68,8 +69,8 @@ class BreachPatch(Schema):
 
     description: str | None = Field(default=None, min_length=1, max_length=20000)
     data_sets: str | None = Field(default=None, max_length=20000)
-    occurred_at: AwareDatetime | None = None
-    became_aware_at: AwareDatetime | None = None
+    occurred_at: BoundedDatetime | None = None
+    became_aware_at: BoundedDatetime | None = None
     discovery: str | None = Field(default=None, max_length=20000)
     cyber_incident: bool | None = None
     confidentiality: bool | None = None
@@ -198,7 +199,7 @@ class NotifiedIn(Schema):
     """How and when the person was told."""
 
     how: str = Field(default="letter", min_length=1, max_length=100)
-    at: AwareDatetime | None = None
+    at: BoundedDatetime | None = None
 
 
 class DoNotContactIn(Schema):
@@ -238,7 +239,7 @@ class ReportOut(Schema):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     external_reference: str
-    individuals: int
+    individuals: int | None = Field(description="People affected, or null while not yet known")
     categories: list[str]
 
 
@@ -246,7 +247,7 @@ class SubmitIn(Schema):
     """Record the report as filed."""
 
     external_reference: str = Field(default="", max_length=100)
-    submitted_at: AwareDatetime | None = None
+    submitted_at: BoundedDatetime | None = None
 
 
 class RisksIn(Schema):
@@ -398,7 +399,8 @@ def _report_out(r: Report) -> ReportOut:
         created_at=r.created_at,
         submitted_at=r.submitted_at,
         external_reference=r.external_reference,
-        individuals=int(scan.get("individuals", 0)),
+        # None when no scan had finished as the report was drafted: unknown, not zero.
+        individuals=None if scan.get("individuals") is None else int(scan["individuals"]),
         categories=list(scan.get("categories", [])),
     )
 

@@ -15,7 +15,7 @@ from incidentroom.continuity.models import (
     ContinuityUpdate,
     Supplier,
 )
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.access import require_role
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation, Role
@@ -125,8 +125,7 @@ def record_update(
         raise InvalidInput("Say what has changed, even if it is 'no change'.", field="note")
     now = timezone.now()
     if next_update_due is not None:
-        if timezone.is_naive(next_update_due):
-            raise InvalidInput("next_update_due needs a time zone.", field="next_update_due")
+        next_update_due = times.check_datetime(next_update_due, "next_update_due")
         if next_update_due <= now:
             raise InvalidInput("The next update must be due in the future.", field="next_update_due")
     before = audit.snapshot(plan, ["state", "workaround", "disrupted_since", "next_update_due"])
@@ -140,7 +139,7 @@ def record_update(
         plan.workaround = _text(workaround, "workaround")
     plan.last_update_at = now
     plan.next_update_due = (
-        (next_update_due or now + dt.timedelta(hours=plan.update_interval_hours)) if disrupted else None
+        (next_update_due or times.after(now, times.hours(plan.update_interval_hours))) if disrupted else None
     )
     plan.save()
     update = ContinuityUpdate.objects.create(

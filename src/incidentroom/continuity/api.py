@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.continuity import actions, grabbag
 from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supplier
@@ -16,6 +16,7 @@ from incidentroom.continuity.queries import BoardRow, board
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import Service
 
 router = Router(tags=["business continuity"])
@@ -60,7 +61,7 @@ class UpdateIn(Schema):
     state: ContinuityState
     note: str = Field(min_length=1, max_length=actions.TEXT_MAX)
     workaround: str | None = Field(default=None, max_length=actions.TEXT_MAX)
-    next_update_due: AwareDatetime | None = None
+    next_update_due: BoundedDatetime | None = None
 
 
 class SupplierIn(Schema):

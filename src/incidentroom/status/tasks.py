@@ -7,6 +7,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django_tasks import task
 
+from incidentroom.core import times
 from incidentroom.status import actions
 from incidentroom.status.models import StatusUpdate, Subscriber
 
@@ -50,7 +51,7 @@ def notify_subscribers(update_id: int) -> int:
     for subscriber in recipients.iterator():
         unsubscribe = _url(f"/status/unsubscribe/{actions.unsubscribe_token(subscriber)}/")
         body = (
-            f"{org.name}: service status update, {update.published_at:%d %B %Y %H:%M}\n\n{update.text}\n\n"
+            f"{org.name}: service status update, {times.uk_time(update.published_at)}\n\n{update.text}\n\n"
             f"Current status of every service: {_url('/status/' + org.code.lower() + '/')}\n\n"
             f"Stop these emails: {unsubscribe}\n"
         )
