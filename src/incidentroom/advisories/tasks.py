@@ -30,7 +30,13 @@ def email_advisory(advisory_id: int, user_ids: list[int], reminder: bool = False
     connection = get_connection()
     sent = 0
     batch: list[EmailMessage] = []
+    # Two accounts with one mailbox (a person with a login at two councils) get one email;
+    # staff addresses are canonical (core.emailaddr), so equal strings are equal mailboxes.
+    seen: set[str] = set()
     for user in users.iterator():
+        if user.email in seen:
+            continue
+        seen.add(user.email)
         batch.append(EmailMessage(subject, body, to=[user.email], connection=connection))
         if len(batch) >= BATCH:
             sent += connection.send_messages(batch) or 0

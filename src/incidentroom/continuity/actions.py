@@ -17,6 +17,7 @@ from incidentroom.continuity.models import (
 )
 from incidentroom.core import audit, times
 from incidentroom.core.access import require_role
+from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation, Role
 from incidentroom.estate.models import Service
@@ -178,15 +179,7 @@ def add_supplier(
         raise InvalidInput("A supplier needs a name of up to 200 characters.", field="name")
     if not supplies or len(supplies) > 300:
         raise InvalidInput("Say what the supplier provides (up to 300 characters).", field="supplies")
-    email = (email or "").strip()
-    if email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise InvalidInput("Enter the supplier's email in the correct format.", field="email") from exc
+    email = normalise_email(email) if (email or "").strip() else ""
     supplier = Supplier.objects.create(
         organisation=organisation,
         name=name,

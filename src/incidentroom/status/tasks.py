@@ -44,11 +44,17 @@ def notify_subscribers(update_id: int) -> int:
     org = update.organisation
     recipients = Subscriber.objects.filter(
         Q(scope=org.code) | Q(scope=Subscriber.ALL), confirmed_at__isnull=False, unsubscribed_at=None
-    ).order_by("pk")
+    ).order_by("email", "pk")
     sent = 0
+    # One mailbox subscribed both to this council and to all councils gets one email: the
+    # addresses are canonical (core.emailaddr), so sorting puts its rows side by side.
+    previous = None
     connection = get_connection()
     batch: list[EmailMessage] = []
     for subscriber in recipients.iterator():
+        if subscriber.email == previous:
+            continue
+        previous = subscriber.email
         unsubscribe = _url(f"/status/unsubscribe/{actions.unsubscribe_token(subscriber)}/")
         body = (
             f"{org.name}: service status update, {times.uk_time(update.published_at)}\n\n{update.text}\n\n"
