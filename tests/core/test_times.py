@@ -24,7 +24,9 @@ def test_a_skipped_spring_time_is_refused_naming_the_field() -> None:
 
 def test_a_repeated_autumn_time_is_its_first_occurrence_in_bst() -> None:
     assert times.is_ambiguous(dt.datetime(2026, 10, 25, 1, 30))
-    assert times.uk_local(dt.datetime(2026, 10, 25, 1, 30), "t") == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert times.uk_local(dt.datetime(2026, 10, 25, 1, 30), "t") == dt.datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
     # A user who meant the second 01:30 says so with an offset.
     assert times.parse_input("2026-10-25T01:30+00:00", "t") == dt.datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 

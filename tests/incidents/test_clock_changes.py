@@ -43,7 +43,9 @@ def _orgs(*codes: str) -> list[Organisation]:
     return [Organisation.objects.get(code=c) for c in codes]
 
 
-def _assert_elapsed(incident: Incident, anchors: dict[str, dt.datetime], codes: set[str] | None = None) -> set[str]:
+def _assert_elapsed(
+    incident: Incident, anchors: dict[str, dt.datetime], codes: set[str] | None = None
+) -> set[str]:
     """Every obligation ends exactly its rule's period after its anchor; returns the codes seen."""
     rules = {r.code: r for r in load_rules()}
     seen = set()
@@ -182,7 +184,9 @@ def test_moving_the_awareness_time_keeps_the_ico_clock_elapsed(
         r = api(rbkc_gold).patch(f"/incidents/{ref}/organisations/RBKC", {"became_aware_at": offset})
         assert r.status_code == 200, r.content
     elif route == "incident-form":
-        r = web(rbkc_gold).post(f"/incidents/{ref}/awareness/", {"organisation": "RBKC", "became_aware_at": local})
+        r = web(rbkc_gold).post(
+            f"/incidents/{ref}/awareness/", {"organisation": "RBKC", "became_aware_at": local}
+        )
         assert r.status_code == 302, r.content
     elif route == "breach-api":
         r = api(rbkc_gold).patch(f"/breach/breaches/{breach.pk}", {"became_aware_at": offset})
@@ -234,7 +238,10 @@ def test_the_breach_page_and_the_ico_report_state_the_same_deadline(
     docx = client.get(f"/reports/{report_id}/download.docx")
     assert docx.status_code == 200
     text = "\n".join(
-        cell.text for table in Document(io.BytesIO(docx.content)).tables for row in table.rows for cell in row.cells
+        cell.text
+        for table in Document(io.BytesIO(docx.content)).tables
+        for row in table.rows
+        for cell in row.cells
     ) + "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert words in text
     html = client.get(report_url).content.decode()
@@ -251,7 +258,8 @@ def test_a_time_skipped_by_the_spring_change_is_refused_on_every_form(
     client = web(rbkc_gold)
     before = Obligation.objects.filter(incident=incident).count()
     r = client.post(
-        f"/incidents/{incident.reference}/breach/", {"organisation": "RBKC", "became_aware_at": "2026-03-29T01:30"}
+        f"/incidents/{incident.reference}/breach/",
+        {"organisation": "RBKC", "became_aware_at": "2026-03-29T01:30"},
     )
     assert r.status_code == 422
     body = r.content.decode()
@@ -265,7 +273,8 @@ def test_a_time_repeated_by_the_autumn_change_is_read_as_bst_and_shown_with_its_
     incident = _fresh_incident(rbkc_gold, dt.datetime(2026, 10, 24, 10, 0, tzinfo=UTC))
     client = web(rbkc_gold)
     r = client.post(
-        f"/incidents/{incident.reference}/breach/", {"organisation": "RBKC", "became_aware_at": "2026-10-25T01:30"}
+        f"/incidents/{incident.reference}/breach/",
+        {"organisation": "RBKC", "became_aware_at": "2026-10-25T01:30"},
     )
     assert r.status_code == 302
     ico = Obligation.objects.get(incident=incident, code="ico")

@@ -55,7 +55,7 @@ class PlanIn(Schema):
     owner: str | None = Field(default=None, max_length=150, description="Username; empty string for nobody")
 
 
-class UpdateIn(Schema):
+class ContinuityUpdateIn(Schema):
     """A continuity update."""
 
     state: ContinuityState
@@ -156,7 +156,7 @@ def save_plan(request: HttpRequest, service_id: int, payload: PlanIn) -> BoardRo
 
 
 @router.post("/services/{service_id}/updates", response={201: BoardRowOut})
-def record_update(request: HttpRequest, service_id: int, payload: UpdateIn) -> Status[BoardRowOut]:
+def record_update(request: HttpRequest, service_id: int, payload: ContinuityUpdateIn) -> Status[BoardRowOut]:
     """Report how a service is coping."""
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)
