@@ -431,7 +431,9 @@ def update_involvement(
 
 
 @router.post("/{reference}/organisations/{code}/breach", response={201: IncidentOut})
-def flag_breach(request: HttpRequest, reference: str, code: str, payload: BreachFlagIn) -> Status[IncidentOut]:
+def flag_breach(
+    request: HttpRequest, reference: str, code: str, payload: BreachFlagIn
+) -> Status[IncidentOut]:
     """Declare a personal data breach for a controller (DPO or Gold): starts its ICO clock."""
     incident = _incident(request, reference)
     org = _involved_org(incident, code)
