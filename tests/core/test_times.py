@@ -119,3 +119,39 @@ def test_form_input_out_of_range_is_refused(raw: str) -> None:
     with pytest.raises(InvalidInput) as err:
         times.parse_input(raw, "due_at")
     assert err.value.field == "due_at" and "1990" in err.value.message
+
+
+# -- one formatting function --------------------------------------------------------------
+
+SRC = __import__("pathlib").Path(__file__).resolve().parents[2] / "src" / "incidentroom"
+# Machine formats, not text for a person: the hashed log form, the datetime-local widget's
+# value format, a download's file-name stamp, and machine JSON/CSV (ISO with offset).
+ALLOWED = {
+    "incidents/logchain.py",
+    "incidents/forms.py",
+    "continuity/views.py",
+    "core/times.py",
+}
+
+
+def test_no_page_or_document_formats_a_time_itself() -> None:
+    """Every time a person reads goes through times.uk_time (or the |uk_time filter): a
+    template ``|date`` with hours, or an strftime with hours, elsewhere is a regression."""
+    import re
+
+    offenders = []
+    for path in SRC.rglob("*"):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith(("scanner/", "static/")) or "/migrations/" in rel or rel in ALLOWED:
+            continue
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            for fmt in re.findall(r"\|date:[\"']([^\"']*)[\"']", text):
+                if re.search(r"[HGgiAaPs]", fmt) and fmt not in ("c", "Y-m-d\\TH:i"):
+                    offenders.append(f"{rel}: |date:{fmt!r}")
+        elif path.suffix == ".py":
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{rel}: {m}" for m in re.findall(r"[:\"'][^\"'\n]*%H[^\"'\n]*", text)]
+            if "timezone.localtime(" in text:
+                offenders.append(f"{rel}: timezone.localtime")
+    assert offenders == []
