@@ -204,3 +204,20 @@ def test_a_scenario_file_with_an_out_of_range_time_is_refused_with_field_and_lin
         call_command("load_scenario", str(path), "--as-recorded")
     assert "detected_at" in str(err.value) and "1990" in str(err.value)
     assert "line" in str(err.value)
+
+
+@pytest.mark.parametrize(("url", "field", "data"), FORMS)
+def test_every_form_time_refuses_a_local_time_skipped_by_the_spring_clock_change(
+    url: str, field: str, data: dict[str, Any], objects: dict[str, Any], rbkc_gold: Any, web: Any
+) -> None:
+    target = url.format(
+        breach=objects["breach"].pk,
+        report=objects["report"].pk,
+        service=objects["service"].pk,
+        fresh=objects["fresh"],
+    )
+    r = web(rbkc_gold).post(target, {**data, field: "2026-03-29T01:30"})
+    assert r.status_code == 422, (target, field, r.status_code)
+    body = r.content.decode()
+    assert "does not exist in UK time" in body
+    assert field in body or field.replace("_", " ") in body
