@@ -13,12 +13,13 @@ from typing import Any, Literal
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from incidentroom.core import actions as core_actions
 from incidentroom.core.access import has_role
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import WRITER_ROLES, Organisation, Role
+from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate import actions as estate_actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
 from incidentroom.incidents import actions as incident_actions
@@ -103,7 +104,7 @@ class ServiceIn(_Strict):
 class BreachIn(_Strict):
     """A personal data breach declared for a controller."""
 
-    became_aware_at: AwareDatetime
+    became_aware_at: BoundedDatetime
     by: str
 
 
@@ -111,9 +112,9 @@ class InvolvementIn(_Strict):
     """An organisation's part in an incident."""
 
     code: str
-    became_aware_at: AwareDatetime | None = None
+    became_aware_at: BoundedDatetime | None = None
     containment: Containment = Containment.NORMAL
-    containment_at: AwareDatetime | None = None
+    containment_at: BoundedDatetime | None = None
     containment_by: str | None = None
     personal_data_breach: BreachIn | None = None
 
@@ -123,7 +124,7 @@ class SystemStateIn(_Strict):
 
     code: str
     state: SystemState
-    at: AwareDatetime
+    at: BoundedDatetime
     by: str
     note: str = ""
 
@@ -132,7 +133,7 @@ class LogIn(_Strict):
     """A log entry."""
 
     kind: EntryKind
-    at: AwareDatetime
+    at: BoundedDatetime
     by: str
     text: str
     organisations: list[str] = []
@@ -144,7 +145,7 @@ class ActionIn(_Strict):
     title: str
     organisation: str
     owner: str
-    due_at: AwareDatetime | None = None
+    due_at: BoundedDatetime | None = None
     status: ActionStatus = ActionStatus.OPEN
 
 
@@ -155,7 +156,7 @@ class IncidentIn(_Strict):
     title: str
     summary: str = ""
     origin: str
-    detected_at: AwareDatetime
+    detected_at: BoundedDatetime
     ncsc_category: NcscCategory = NcscCategory.C4
     severity: Severity = Severity.HIGH
     phase: Phase = Phase.DETECT
@@ -179,7 +180,7 @@ class StatusPageIn(_Strict):
 
     organisation: str
     by: str
-    at: AwareDatetime
+    at: BoundedDatetime
     statement: str
     help: str = ""
     services: list[ServiceStatusIn] = []
@@ -190,7 +191,7 @@ class ScenarioIn(_Strict):
 
     scenario: str
     description: str = ""
-    as_of: AwareDatetime
+    as_of: BoundedDatetime
     organisations: list[OrganisationIn]
     people: list[PersonIn]
     systems: list[SystemIn]

@@ -37,13 +37,19 @@ def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(
     # The ICO clock for RBKC runs 72 hours from RBKC's awareness of the personal data breach.
     aware_text = page.locator("#containment tr", has_text="Kensington").locator("td").nth(3).inner_text()
     deadline_text = page.locator("#obligation-RBKC-ico .ir-deadline").inner_text()
-    # Both are shown in UK local time; only their difference matters here.
-    aware = dt.datetime.strptime(aware_text.strip(), "%d %b %Y %H:%M")  # noqa: DTZ007
-    deadline = dt.datetime.strptime(deadline_text.strip(), "%a %d %b %Y %H:%M")  # noqa: DTZ007
-    assert deadline - aware == dt.timedelta(hours=72)
+    # Both are shown in UK time with their zone (GMT/BST): 72 *elapsed* hours apart.
+    assert _uk(aware_text) + dt.timedelta(hours=72) == _uk(deadline_text)
     assert "left" in page.locator("#obligation-RBKC-ico [data-deadline]").inner_text()
 
     # The log page shows the decision and an intact chain.
     page.click("text=Full log")
     assert "Hash chain intact" in page.locator("#chain-status").inner_text()
     assert page.locator("text=Take card payments by phone only").count() == 1
+
+
+def _uk(text: str) -> dt.datetime:
+    """'27 Oct 2026 09:00 GMT' (as uk_time writes it) as a UTC instant."""
+    *when, zone = text.split()
+    assert zone in ("GMT", "BST"), text
+    naive = dt.datetime.strptime(" ".join(when), "%d %b %Y %H:%M")  # noqa: DTZ007 - zone handled below
+    return naive.replace(tzinfo=dt.UTC) - dt.timedelta(hours=1 if zone == "BST" else 0)

@@ -38,7 +38,7 @@ def test_double_opt_in_then_updates_then_one_click_unsubscribe(
     with django_capture_on_commit_callbacks(execute=True):
         response = public.post("/status/subscribe/", {"email": "Resident@Example.ORG", "scope": "RBKC"})
     assert response.status_code == 200 and "Check your email" in response.content.decode()
-    assert len(mail.messages) == 1 and mail.envelopes[0][1] == ["Resident@example.org"]
+    assert len(mail.messages) == 1 and mail.envelopes[0][1] == ["resident@example.org"]
     confirm = _link(mail.messages[0], "/status/subscribe/confirm/")
     # Before confirming, updates are not sent.
     rbkc = Organisation.objects.get(code="RBKC")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from incidentroom.advisories.controls import clean_domains
 from incidentroom.advisories.models import Acknowledgement, Advisory, AdvisorySeverity
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.access import has_role, require_role
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation, Role
@@ -78,8 +78,7 @@ def publish_advisory(
         raise InvalidInput("The advisory needs a message of up to 10,000 characters.", field="body")
     if severity not in AdvisorySeverity.values:
         raise InvalidInput(f"severity must be one of {', '.join(AdvisorySeverity.values)}.", field="severity")
-    if timezone.is_naive(expires_at):
-        raise InvalidInput("expires_at needs a time zone.", field="expires_at")
+    expires_at = times.check_datetime(expires_at, "expires_at")
     now = timezone.now()
     if expires_at <= now:
         raise InvalidInput("The expiry must be in the future.", field="expires_at")

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
@@ -16,6 +16,7 @@ from incidentroom.core.access import has_role
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 
 router = Router(tags=["staff advisories"])
 
@@ -26,7 +27,7 @@ class AdvisoryIn(Schema):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(min_length=1, max_length=10000)
     severity: AdvisorySeverity = AdvisorySeverity.WARNING
-    expires_at: AwareDatetime
+    expires_at: BoundedDatetime
     organisations: list[str] = Field(min_length=1, max_length=50)
     partner_domains: list[str] = Field(default_factory=list, max_length=50)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from incidentroom.core.emailaddr import normalise_domain
 from incidentroom.core.errors import InvalidInput
 
 # A DNS name: labels of letters, digits and hyphens, with a dot-separated TLD. Validating
@@ -28,6 +29,12 @@ def clean_domains(raw: Iterable[str] | str) -> list[str]:
         domain = item.strip().lower().removeprefix("@").rstrip(".")
         if not domain:
             continue
+        # The same IDNA form as every stored address (core.emailaddr), so bücher.example and
+        # xn--bcher-kva.example are one domain; the strict pattern still guards the PowerShell.
+        try:
+            domain = normalise_domain(domain, "partner_domains")
+        except InvalidInput:
+            pass
         if not _DOMAIN.match(domain):
             raise InvalidInput(
                 f"{item.strip()!r} is not a mail domain (for example rbkc.gov.uk).", field="partner_domains"

@@ -8,6 +8,7 @@ from django.core.mail import EmailMessage, get_connection
 from django_tasks import task
 
 from incidentroom.advisories.models import Advisory
+from incidentroom.core import times
 
 BATCH = 200
 
@@ -23,13 +24,19 @@ def email_advisory(advisory_id: int, user_ids: list[int], reminder: bool = False
     prefix = "Reminder: " if reminder else ""
     subject = f"{prefix}[{advisory.get_severity_display()}] {advisory.title}"
     body = (
-        f"{advisory.body}\n\nIn force until {advisory.expires_at:%d %B %Y %H:%M}.\n\n"
+        f"{advisory.body}\n\nIn force until {times.uk_time(advisory.expires_at)}.\n\n"
         f"Please confirm you have read this: {link}\n"
     )
     connection = get_connection()
     sent = 0
     batch: list[EmailMessage] = []
+    # Two accounts with one mailbox (a person with a login at two councils) get one email;
+    # staff addresses are canonical (core.emailaddr), so equal strings are equal mailboxes.
+    seen: set[str] = set()
     for user in users.iterator():
+        if user.email in seen:
+            continue
+        seen.add(user.email)
         batch.append(EmailMessage(subject, body, to=[user.email], connection=connection))
         if len(batch) >= BATCH:
             sent += connection.send_messages(batch) or 0

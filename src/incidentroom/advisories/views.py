@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
+from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import Forbidden, InvalidInput
@@ -48,7 +49,7 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
             "pk", flat=True
         )
     )
-    default_expiry = timezone.localtime() + dt.timedelta(days=7)
+    default_expiry = times.after(timezone.now(), dt.timedelta(days=7))
     return render(
         request,
         "advisories/list.html",
@@ -58,19 +59,16 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "publish_orgs": _publishable(request),
             "severities": AdvisorySeverity.choices,
-            "default_expiry": default_expiry.strftime("%Y-%m-%dT%H:%M"),
+            "default_expiry": times.form_value(default_expiry),
         },
     )
 
 
 def _parse_expiry(raw: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Enter the expiry as a date and time, like 2025-12-01T17:00.", field="expires_at"
-        ) from exc
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    value = times.parse_input(raw, "expires_at", example="2026-12-01T17:00")
+    if value is None:
+        raise InvalidInput("Enter the expiry as a date and time, like 2026-12-01T17:00.", field="expires_at")
+    return value
 
 
 @login_required
@@ -212,7 +210,7 @@ def advisory_export(request: HttpRequest, advisory_id: int) -> HttpResponse:
             row["name"],
             row["organisations"],
             "yes" if row["acknowledged_at"] else "no",
-            timezone.localtime(row["acknowledged_at"]).isoformat() if row["acknowledged_at"] else "",
+            times.uk_time(row["acknowledged_at"], "short") if row["acknowledged_at"] else "",
         ]
         for row in _rows(advisory, request.user)
     )

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -48,7 +46,8 @@ from incidentroom.breach.models import (
     ScanStatus,
 )
 from incidentroom.breach.reports.facts import counted_individuals, gather
-from incidentroom.core import audit
+from incidentroom.core import audit, times
+from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
@@ -100,8 +99,7 @@ RISK_ORDER = {Risk.LOW.value: 0, Risk.MEDIUM.value: 1, Risk.HIGH.value: 2}
 def _aware_past(value: dt.datetime | None, field: str) -> dt.datetime | None:
     if value is None:
         return None
-    if timezone.is_naive(value):
-        raise InvalidInput(f"{field} needs a time zone (for example 2025-11-24T09:30:00+00:00).", field=field)
+    value = times.check_datetime(value, field)
     if value > timezone.now() + FUTURE_SKEW:
         raise InvalidInput(f"{field} cannot be in the future.", field=field)
     return value
@@ -131,7 +129,7 @@ def _clean_breach_fields(changes: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("Say what happened: the description is required.", field="description")
     for field in ("occurred_at", "became_aware_at"):
         if field in clean:
-            _aware_past(clean[field], field)
+            clean[field] = _aware_past(clean[field], field)
     if "became_aware_at" in clean and clean["became_aware_at"] is None:
         raise InvalidInput("became_aware_at is required: it starts the ICO clock.", field="became_aware_at")
     if "people_categories" in clean:
@@ -988,12 +986,34 @@ def mark_letters_posted(batch: LetterBatch, *, actor: Any) -> int:
 # -- emails ------------------------------------------------------------------------------
 
 
-def _valid_email(address: str) -> bool:
+def _mailbox(address: str) -> str | None:
+    """The canonical address, or None if it is not one we can send to."""
     try:
-        validate_email(address)
-    except ValidationError:
-        return False
-    return True
+        return normalise_email(address)
+    except InvalidInput:
+        return None
+
+
+def _same_person_key(person: Individual) -> str:
+    return " ".join(person.full_name.casefold().split())
+
+
+def _one_per_mailbox(people: Iterable[Individual]) -> list[tuple[Individual, str]]:
+    """Each person once per mailbox: two records of one person whose address was written two
+    ways (``anna@bücher.example`` / ``anna@xn--bcher-kva.example``) get one email, not two.
+    Different people who share a mailbox (a family) still each get their own letter."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for person in people:
+        address = _mailbox(person.email) if person.email else None
+        if address is None:
+            continue
+        key = (address, _same_person_key(person))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((person, address))
+    return out
 
 
 @transaction.atomic
@@ -1008,14 +1028,14 @@ def create_email_notice(
     ).strip() or f"Important: your information and the {breach.organisation.name} cyber attack"
     if len(subject) > 200 or "\n" in subject or "\r" in subject:
         raise InvalidInput("The subject must be one line of at most 200 characters.", field="subject")
-    people = [p for p in people_to_tell(breach, chosen) if p.email and _valid_email(p.email)]
+    people = _one_per_mailbox(people_to_tell(breach, chosen))
     if not people:
         raise InvalidInput(
             f"No one at {' or '.join(chosen)} risk with a usable email address is waiting.", field="risks"
         )
     notice = EmailNotice.objects.create(breach=breach, subject=subject, risks=chosen, created_by=actor)
     EmailDelivery.objects.bulk_create(
-        [EmailDelivery(notice=notice, individual=p, address=p.email) for p in people]
+        [EmailDelivery(notice=notice, individual=p, address=address) for p, address in people]
     )
     audit.record(
         actor=actor,
@@ -1094,7 +1114,20 @@ def resolve_uncertain(delivery: EmailDelivery, *, actor: Any, resend: bool) -> E
 
 
 def _notified_by_email(delivery: EmailDelivery) -> None:
-    Individual.objects.filter(pk=delivery.individual_id, contact_status=ContactStatus.TO_NOTIFY).update(
+    person = Individual.objects.filter(pk=delivery.individual_id).only("breach_id", "full_name").first()
+    if person is None:
+        return
+    # The other records of the same person at the same mailbox were folded into this email.
+    same = [
+        p.pk
+        for p in Individual.objects.filter(
+            breach_id=person.breach_id, email=delivery.address, contact_status=ContactStatus.TO_NOTIFY
+        ).only("full_name")
+        if _same_person_key(p) == _same_person_key(person)
+    ]
+    Individual.objects.filter(
+        pk__in=[delivery.individual_id, *same], contact_status=ContactStatus.TO_NOTIFY
+    ).update(
         contact_status=ContactStatus.NOTIFIED,
         notified_at=delivery.sent_at or timezone.now(),
         notified_how="email",

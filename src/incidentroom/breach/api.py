@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.breach import actions, downloads, queries
 from incidentroom.breach.models import (
@@ -31,6 +31,7 @@ from incidentroom.breach.models import (
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 
 router = Router(tags=["breach"])
 
@@ -42,7 +43,7 @@ class BreachFields(Schema):
     """The assessment's optional details."""
 
     data_sets: str = Field(default="", max_length=20000, description="One data set per line")
-    occurred_at: AwareDatetime | None = None
+    occurred_at: BoundedDatetime | None = None
     discovery: str = Field(default="", max_length=20000)
     cyber_incident: bool = True
     confidentiality: bool = True
@@ -60,7 +61,7 @@ class BreachIn(BreachFields):
 
     organisation: str = Field(min_length=1, max_length=16)
     description: str = Field(min_length=1, max_length=20000)
-    became_aware_at: AwareDatetime
+    became_aware_at: BoundedDatetime
 
 
 class BreachPatch(Schema):
@@ -68,8 +69,8 @@ class BreachPatch(Schema):
 
     description: str | None = Field(default=None, min_length=1, max_length=20000)
     data_sets: str | None = Field(default=None, max_length=20000)
-    occurred_at: AwareDatetime | None = None
-    became_aware_at: AwareDatetime | None = None
+    occurred_at: BoundedDatetime | None = None
+    became_aware_at: BoundedDatetime | None = None
     discovery: str | None = Field(default=None, max_length=20000)
     cyber_incident: bool | None = None
     confidentiality: bool | None = None
@@ -199,7 +200,7 @@ class NotifiedIn(Schema):
     """How and when the person was told."""
 
     how: str = Field(default="letter", min_length=1, max_length=100)
-    at: AwareDatetime | None = None
+    at: BoundedDatetime | None = None
 
 
 class DoNotContactIn(Schema):
@@ -239,7 +240,7 @@ class ReportOut(Schema):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     external_reference: str
-    individuals: int
+    individuals: int | None = Field(description="People affected, or null while not yet known")
     categories: list[str]
 
 
@@ -247,7 +248,7 @@ class SubmitIn(Schema):
     """Record the report as filed."""
 
     external_reference: str = Field(default="", max_length=100)
-    submitted_at: AwareDatetime | None = None
+    submitted_at: BoundedDatetime | None = None
 
 
 class RisksIn(Schema):
@@ -400,7 +401,8 @@ def _report_out(r: Report) -> ReportOut:
         created_at=r.created_at,
         submitted_at=r.submitted_at,
         external_reference=r.external_reference,
-        individuals=int(scan.get("individuals", 0)),
+        # None when no scan had finished as the report was drafted: unknown, not zero.
+        individuals=None if scan.get("individuals") is None else int(scan["individuals"]),
         categories=list(scan.get("categories", [])),
     )
 
@@ -475,7 +477,7 @@ def list_breaches(request: HttpRequest, reference: str) -> list[BreachOut]:
 
 
 @router.post("/incidents/{reference}/breaches", response={201: BreachOut})
-def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> tuple[int, BreachOut]:
+def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> Status[BreachOut]:
     """Record a personal data breach for a controller; starts its ICO clock."""
     incident = queries.incident_for(request.user, reference)
     org = _involved_org(list(incident.organisations.all()), payload.organisation, "organisation")
@@ -488,7 +490,7 @@ def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> tu
         became_aware_at=payload.became_aware_at,
         **details,
     )
-    return 201, _breach_out(breach)
+    return Status(201, _breach_out(breach))
 
 
 @router.get("/breaches/{breach_id}", response=BreachOut)
@@ -509,7 +511,7 @@ def patch_breach(request: HttpRequest, breach_id: int, payload: BreachPatch) -> 
 
 
 @router.post("/breaches/{breach_id}/scans", response={202: ScanOut})
-def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> tuple[int, ScanOut]:
+def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> Status[ScanOut]:
     """Scan folders or archives already on the server (under the permitted evidence roots)."""
     breach = queries.breach_for(request.user, breach_id)
     orgs = list(breach.incident.organisations.all())
@@ -519,13 +521,13 @@ def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> tuple[i
         )
         for s in payload.sources
     ]
-    return 202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources))
+    return Status(202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources)))
 
 
 @router.post("/breaches/{breach_id}/scans/upload", response={202: ScanOut})
 def upload_scan(
     request: HttpRequest, breach_id: int, file: File[UploadedFile], organisation: Form[str] = ""
-) -> tuple[int, ScanOut]:
+) -> Status[ScanOut]:
     """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
     breach = queries.breach_for(request.user, breach_id)
     org = (
@@ -536,7 +538,7 @@ def upload_scan(
     job = actions.start_upload_scan(
         breach, actor=request.user, filename=file.name or "upload", chunks=file.chunks(), organisation=org
     )
-    return 202, _scan_out(job)
+    return Status(202, _scan_out(job))
 
 
 @router.get("/breaches/{breach_id}/scans", response=list[ScanOut])
@@ -559,9 +561,11 @@ def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
 
 
 @router.post("/scans/{scan_id}/resume", response={202: ScanOut})
-def resume_scan(request: HttpRequest, scan_id: int) -> tuple[int, ScanOut]:
+def resume_scan(request: HttpRequest, scan_id: int) -> Status[ScanOut]:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
-    return 202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    return Status(
+        202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    )
 
 
 class DiscardIn(Schema):
@@ -641,7 +645,7 @@ def individual_merge(request: HttpRequest, individual_id: int, payload: MergeIn)
 @router.post("/individuals/{individual_id}/split", response={201: IndividualDetailOut})
 def individual_split(
     request: HttpRequest, individual_id: int, payload: SplitIn
-) -> tuple[int, IndividualDetailOut]:
+) -> Status[IndividualDetailOut]:
     """Move some documents to a new record for a different person."""
     person = queries.individual_for(request.user, individual_id)
     new = actions.split_individual(
@@ -651,7 +655,7 @@ def individual_split(
         full_name=payload.full_name,
         categories=payload.categories,
     )
-    return 201, _person_detail(new)
+    return Status(201, _person_detail(new))
 
 
 # -- reports -------------------------------------------------------------------------------
@@ -665,10 +669,10 @@ def list_reports(request: HttpRequest, breach_id: int) -> list[ReportOut]:
 
 
 @router.post("/breaches/{breach_id}/reports", response={201: ReportOut})
-def draft_report(request: HttpRequest, breach_id: int, payload: ReportIn) -> tuple[int, ReportOut]:
+def draft_report(request: HttpRequest, breach_id: int, payload: ReportIn) -> Status[ReportOut]:
     """Draft (or refresh the unsent draft of) the ICO, NCSC, police or insurer report."""
     breach = queries.breach_for(request.user, breach_id)
-    return 201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind))
+    return Status(201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind)))
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
@@ -707,11 +711,11 @@ def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn) -> Re
 
 
 @router.post("/breaches/{breach_id}/letters", response={201: LetterBatchOut})
-def generate_letters(request: HttpRequest, breach_id: int, payload: RisksIn) -> tuple[int, LetterBatchOut]:
+def generate_letters(request: HttpRequest, breach_id: int, payload: RisksIn) -> Status[LetterBatchOut]:
     """Mail-merge Art 34 letters for people at the chosen risk levels not yet told."""
     breach = queries.breach_for(request.user, breach_id)
     risks = [str(r) for r in payload.risks] if payload.risks is not None else None
-    return 201, _batch_out(actions.generate_letters(breach, actor=request.user, risks=risks))
+    return Status(201, _batch_out(actions.generate_letters(breach, actor=request.user, risks=risks)))
 
 
 @router.get("/breaches/{breach_id}/letters", response=list[LetterBatchOut])
@@ -738,12 +742,15 @@ def letters_posted(request: HttpRequest, batch_id: int) -> LetterBatchOut:
 @router.post("/breaches/{breach_id}/email-notices", response={201: EmailNoticeOut})
 def create_email_notice(
     request: HttpRequest, breach_id: int, payload: EmailNoticeIn
-) -> tuple[int, EmailNoticeOut]:
+) -> Status[EmailNoticeOut]:
     """Prepare an email to everyone at the chosen risk levels with an email address."""
     breach = queries.breach_for(request.user, breach_id)
     risks = [str(r) for r in payload.risks] if payload.risks is not None else None
-    return 201, _notice_out(
-        actions.create_email_notice(breach, actor=request.user, risks=risks, subject=payload.subject)
+    return Status(
+        201,
+        _notice_out(
+            actions.create_email_notice(breach, actor=request.user, risks=risks, subject=payload.subject)
+        ),
     )
 
 
@@ -754,10 +761,10 @@ def get_email_notice(request: HttpRequest, notice_id: int) -> EmailNoticeOut:
 
 
 @router.post("/email-notices/{notice_id}/send", response={202: EmailNoticeOut})
-def send_email_notice(request: HttpRequest, notice_id: int) -> tuple[int, EmailNoticeOut]:
+def send_email_notice(request: HttpRequest, notice_id: int) -> Status[EmailNoticeOut]:
     """Start or resume sending in the background."""
     notice = queries.notice_for(request.user, notice_id)
-    return 202, _notice_out(actions.start_sending(notice, actor=request.user))
+    return Status(202, _notice_out(actions.start_sending(notice, actor=request.user)))
 
 
 @router.post("/email-notices/{notice_id}/deliveries/{delivery_id}/resolve", response=DeliveryOut)

@@ -16,6 +16,7 @@ from typing import Any
 
 from incidentroom import csvfile
 from incidentroom.breach.models import Appearance, ContactStatus, Individual, Risk, ScanJob
+from incidentroom.core.emailaddr import normalise_or_keep
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.scanner.policy import RiskPolicy
@@ -179,7 +180,7 @@ def import_results(job: ScanJob, out_dir: Path, *, batch_size: int = 2000) -> Im
                 date_of_birth=_date(row.get("date_of_birth"), line),
                 address=(row.get("address") or "").strip(),
                 postcode=(row.get("postcode") or "").strip().upper()[:10],
-                email=(row.get("email") or "").strip()[:254],
+                email=normalise_or_keep(row.get("email") or "")[:254],
                 phone=(row.get("phone") or "").strip()[:40],
                 risk=risk,
                 document_count=max(document_count, 0),

@@ -18,6 +18,7 @@ from incidentroom.breach import categories as cat
 from incidentroom.breach.models import Breach, Individual
 from incidentroom.breach.reports.document import Document, Section
 from incidentroom.breach.reports.render_pdf import render_pdf, render_pdf_many
+from incidentroom.core import times
 
 ICO_COMPLAINTS = (
     "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
@@ -59,7 +60,7 @@ def address_lines(individual: Individual) -> list[str]:
 
 def _what_happened(breach: Breach) -> list[str]:
     org = breach.organisation.name
-    aware = timezone.localtime(breach.became_aware_at).strftime("%d %B %Y")
+    aware = times.uk_time(breach.became_aware_at, "date")
     data_sets = breach.data_set_list()
     where = f" from {', '.join(data_sets)}" if data_sets else ""
     text = [
@@ -115,7 +116,7 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
         title="Important: information about you was taken in a cyber attack",
         address=address_lines(individual),
         sender=sender,
-        date=timezone.localtime().strftime("%d %B %Y"),
+        date=times.uk_time(timezone.now(), "date"),
         greeting=f"Dear {individual.full_name or 'resident'}," if greeting else "",
         sections=sections,
         footer=f"Reference {letter_reference(breach, individual)}. {org.name}.",

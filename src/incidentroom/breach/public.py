@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from incidentroom.breach import categories as cat
 from incidentroom.breach.letters import GENERAL_ADVICE, ICO_COMPLAINTS
 from incidentroom.breach.models import Breach
 from incidentroom.breach.reports.facts import scan_facts
+from incidentroom.core import times
 
 
 def notice_content(breach: Breach) -> dict[str, Any]:
@@ -21,7 +20,7 @@ def notice_content(breach: Breach) -> dict[str, Any]:
     org = breach.organisation
     facts = scan_facts(breach)
     found = facts["categories"]
-    aware = timezone.localtime(breach.became_aware_at).strftime("%d %B %Y")
+    aware = times.uk_time(breach.became_aware_at, "date")
     data_sets = breach.data_set_list()
     happened = [
         f"On {aware} {org.name} found that criminals had copied information from its systems during a cyber "

@@ -33,6 +33,7 @@ from incidentroom.breach.models import (
 )
 from incidentroom.breach.reports.build import document_for
 from incidentroom.breach.reports.facts import scan_facts
+from incidentroom.core import times
 from incidentroom.core.csvhttp import csv_stream_response
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
@@ -113,7 +114,7 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
         (i.became_aware_at for i in involvements if i.personal_data_breach and i.became_aware_at), None
     )
     initial = {
-        "became_aware_at": timezone.localtime(aware or timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+        "became_aware_at": times.form_value(aware or timezone.now()),
         "confidentiality": True,
         "cyber_incident": True,
     }
@@ -151,10 +152,8 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
         "edit_form": forms.BreachForm(
             initial={
                 **{f: getattr(breach, f) for f in actions.BREACH_FIELDS},
-                "occurred_at": timezone.localtime(breach.occurred_at).strftime("%Y-%m-%dT%H:%M")
-                if breach.occurred_at
-                else "",
-                "became_aware_at": timezone.localtime(breach.became_aware_at).strftime("%Y-%m-%dT%H:%M"),
+                "occurred_at": times.form_value(breach.occurred_at) if breach.occurred_at else "",
+                "became_aware_at": times.form_value(breach.became_aware_at),
             }
         ),
         "notify_risks": settings.BREACH_NOTIFY_RISKS,

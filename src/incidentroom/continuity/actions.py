@@ -15,8 +15,9 @@ from incidentroom.continuity.models import (
     ContinuityUpdate,
     Supplier,
 )
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.access import require_role
+from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation, Role
 from incidentroom.estate.models import Service
@@ -125,8 +126,7 @@ def record_update(
         raise InvalidInput("Say what has changed, even if it is 'no change'.", field="note")
     now = timezone.now()
     if next_update_due is not None:
-        if timezone.is_naive(next_update_due):
-            raise InvalidInput("next_update_due needs a time zone.", field="next_update_due")
+        next_update_due = times.check_datetime(next_update_due, "next_update_due")
         if next_update_due <= now:
             raise InvalidInput("The next update must be due in the future.", field="next_update_due")
     before = audit.snapshot(plan, ["state", "workaround", "disrupted_since", "next_update_due"])
@@ -140,7 +140,7 @@ def record_update(
         plan.workaround = _text(workaround, "workaround")
     plan.last_update_at = now
     plan.next_update_due = (
-        (next_update_due or now + dt.timedelta(hours=plan.update_interval_hours)) if disrupted else None
+        (next_update_due or times.after(now, times.hours(plan.update_interval_hours))) if disrupted else None
     )
     plan.save()
     update = ContinuityUpdate.objects.create(
@@ -179,15 +179,7 @@ def add_supplier(
         raise InvalidInput("A supplier needs a name of up to 200 characters.", field="name")
     if not supplies or len(supplies) > 300:
         raise InvalidInput("Say what the supplier provides (up to 300 characters).", field="supplies")
-    email = (email or "").strip()
-    if email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise InvalidInput("Enter the supplier's email in the correct format.", field="email") from exc
+    email = normalise_email(email) if (email or "").strip() else ""
     supplier = Supplier.objects.create(
         organisation=organisation,
         name=name,

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.continuity import actions, grabbag
 from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supplier
@@ -16,6 +16,7 @@ from incidentroom.continuity.queries import BoardRow, board
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import Service
 
 router = Router(tags=["business continuity"])
@@ -54,13 +55,13 @@ class PlanIn(Schema):
     owner: str | None = Field(default=None, max_length=150, description="Username; empty string for nobody")
 
 
-class UpdateIn(Schema):
+class ContinuityUpdateIn(Schema):
     """A continuity update."""
 
     state: ContinuityState
     note: str = Field(min_length=1, max_length=actions.TEXT_MAX)
     workaround: str | None = Field(default=None, max_length=actions.TEXT_MAX)
-    next_update_due: AwareDatetime | None = None
+    next_update_due: BoundedDatetime | None = None
 
 
 class SupplierIn(Schema):
@@ -155,7 +156,7 @@ def save_plan(request: HttpRequest, service_id: int, payload: PlanIn) -> BoardRo
 
 
 @router.post("/services/{service_id}/updates", response={201: BoardRowOut})
-def record_update(request: HttpRequest, service_id: int, payload: UpdateIn) -> Status[BoardRowOut]:
+def record_update(request: HttpRequest, service_id: int, payload: ContinuityUpdateIn) -> Status[BoardRowOut]:
     """Report how a service is coping."""
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)

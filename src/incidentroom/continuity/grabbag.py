@@ -16,6 +16,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from incidentroom.continuity.models import Supplier
 from incidentroom.continuity.queries import BoardRow, Contact, board, national_contacts, partner_contacts
+from incidentroom.core import times
 from incidentroom.core.models import Organisation
 
 _STYLES = getSampleStyleSheet()
@@ -48,7 +49,7 @@ def _contact_rows(contacts: list[Contact]) -> list[list[object]]:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%d %b %Y %H:%M") if value else ""
+    return times.uk_time(value, "short") if value else ""
 
 
 def _status_rows(rows: list[BoardRow]) -> list[list[object]]:

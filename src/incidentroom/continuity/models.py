@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from incidentroom.core import times
 from incidentroom.core.models import Organisation
 from incidentroom.estate.models import Service
 
@@ -114,7 +115,7 @@ class ContinuityUpdate(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.plan.service} {self.state} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.plan.service} {self.state} at {times.uk_time(self.at, 'short')}"
 
 
 class SupplierQuerySet(models.QuerySet["Supplier"]):

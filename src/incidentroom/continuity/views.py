@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.continuity import actions, grabbag
 from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supplier
 from incidentroom.continuity.queries import board
+from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
@@ -104,15 +103,7 @@ def record_update(request: HttpRequest, service_id: int) -> HttpResponse:
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)
     due_raw = request.POST.get("next_update_due", "")
-    due = None
-    if due_raw:
-        try:
-            due = dt.datetime.fromisoformat(due_raw)
-        except ValueError as exc:
-            raise InvalidInput(
-                "Enter the next update time like 2025-11-24T18:00.", field="next_update_due"
-            ) from exc
-        due = timezone.make_aware(due) if timezone.is_naive(due) else due
+    due = times.parse_input(due_raw, "next_update_due", example="2026-11-24T18:00")
     workaround = request.POST.get("workaround")
     actions.record_update(
         plan,

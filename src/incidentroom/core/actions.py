@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.core import audit
+from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import ApiToken, Membership, Organisation, Role, hash_token
 
@@ -38,6 +39,7 @@ def create_user(
     if user_model.objects.filter(username=username).exists():
         raise Conflict(f"The username {username!r} is taken.", field="username")
     first, _, last = full_name.partition(" ")
+    email = normalise_email(email) if (email or "").strip() else ""
     user = user_model.objects.create_user(
         username=username, password=password, email=email, first_name=first, last_name=last
     )

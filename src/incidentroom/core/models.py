@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from incidentroom.core import times
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -162,7 +164,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return f"{times.uk_time(self.at, 'short')} {self.actor_label} {self.action} {self.object_repr}"
 
     def changed_fields(self) -> dict[str, Any]:
         """Field -> (before, after) for the fields that differ."""

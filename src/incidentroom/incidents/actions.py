@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.access import has_role, require_role, require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation, Role
@@ -47,8 +47,7 @@ BREACH_ROLES = (Role.DPO.value, Role.GOLD.value)
 
 
 def _not_future(value: dt.datetime, field: str) -> dt.datetime:
-    if timezone.is_naive(value):
-        raise InvalidInput(f"{field} needs a time zone (for example 2025-11-24T09:30:00+00:00).", field=field)
+    value = times.check_datetime(value, field)
     if value > timezone.now() + FUTURE_SKEW:
         raise InvalidInput(f"{field} cannot be in the future.", field=field)
     return value
@@ -107,7 +106,7 @@ def _create_obligations(
                 "reference_label": rule.reference_label,
                 "anchor": rule.anchor,
                 "anchor_at": anchor_at,
-                "deadline_at": anchor_at + rule.period(org),
+                "deadline_at": times.after(anchor_at, rule.period(org)),
             },
         )
         if was_created:
@@ -133,7 +132,7 @@ def _reanchor_obligations(incident: Incident, involvement: Involvement, actor: A
             continue
         before = audit.snapshot(obligation, ["anchor_at", "deadline_at"])
         obligation.anchor_at = _anchor_time(rule, incident, involvement)
-        obligation.deadline_at = obligation.anchor_at + rule.period(involvement.organisation)
+        obligation.deadline_at = times.after(obligation.anchor_at, rule.period(involvement.organisation))
         obligation.save(update_fields=["anchor_at", "deadline_at"])
         audit.record(
             actor=actor,
@@ -252,7 +251,7 @@ def add_log_entry(
     if len(text) > 20000:
         raise InvalidInput("A log entry is at most 20,000 characters.", field="text")
     if occurred_at is not None:
-        _not_future(occurred_at, "occurred_at")
+        occurred_at = _not_future(occurred_at, "occurred_at")
     orgs = _unique(organisations)
     stray = [o.code for o in orgs if o not in involved]
     if stray:
@@ -328,7 +327,7 @@ def open_incident(
     title = title.strip()
     if not title:
         raise InvalidInput("An incident needs a title.", field="title")
-    _not_future(detected_at, "detected_at")
+    detected_at = _not_future(detected_at, "detected_at")
     _choice(ncsc_category, NcscCategory, "ncsc_category")
     _choice(severity, Severity, "severity")
     reference = reference or next_reference(detected_at)
@@ -374,7 +373,7 @@ def involve_organisation(
     if Involvement.objects.filter(incident=incident, organisation=organisation).exists():
         raise Conflict(f"{organisation.code} is already involved.", field="organisation")
     if became_aware_at is not None:
-        _not_future(became_aware_at, "became_aware_at")
+        became_aware_at = _not_future(became_aware_at, "became_aware_at")
     involvement = _involve(incident, organisation, actor, became_aware_at)
     deciding = [o for o in _involved(incident) if has_role(actor, o, [Role.GOLD])]
     _append_log(
@@ -459,7 +458,7 @@ def set_became_aware(
     """Record when a controller became aware; moves its ICO clock if not yet reported."""
     lock_incident(incident)
     require_writer(actor, [organisation], "set this organisation's awareness time")
-    _not_future(became_aware_at, "became_aware_at")
+    became_aware_at = _not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
     if became_aware_at < incident.detected_at - dt.timedelta(days=365):
         raise InvalidInput(
@@ -533,7 +532,7 @@ def flag_personal_data_breach(
     """A controller's DPO (or Gold) declares a personal data breach: starts its ICO clock."""
     lock_incident(incident)
     require_role(actor, [organisation], BREACH_ROLES, "declare a personal data breach for this organisation")
-    _not_future(became_aware_at, "became_aware_at")
+    became_aware_at = _not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
     if inv.personal_data_breach:
         raise Conflict(f"A personal data breach is already recorded for {organisation.code}.")
@@ -559,7 +558,7 @@ def flag_personal_data_breach(
         organisations=[organisation],
         occurred_at=became_aware_at,
         text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
-        f"{timezone.localtime(became_aware_at):%d %b %Y %H:%M}.",
+        f"{times.uk_time(became_aware_at, 'short')}.",
     )
     transaction.on_commit(
         lambda: signals.breach_flagged.send(
@@ -656,8 +655,7 @@ def create_action(
     title = title.strip()
     if not title:
         raise InvalidInput("An action needs a title.", field="title")
-    if due_at is not None and timezone.is_naive(due_at):
-        raise InvalidInput("due_at needs a time zone.", field="due_at")
+    due_at = times.check_optional(due_at, "due_at")
     if owner is not None and not owner.memberships.filter(organisation__in=_involved(incident)).exists():
         raise InvalidInput(
             "The owner must belong to an organisation involved in the incident.", field="owner"
@@ -701,9 +699,7 @@ def update_action(
         action.status = _choice(status, ActionStatus, "status")
         action.completed_at = timezone.now() if status == ActionStatus.DONE else None
     if due_at is not None:
-        if timezone.is_naive(due_at):
-            raise InvalidInput("due_at needs a time zone.", field="due_at")
-        action.due_at = due_at
+        action.due_at = times.check_datetime(due_at, "due_at")
     if owner is not None:
         action.owner = owner
     if title is not None:

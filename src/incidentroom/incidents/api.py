@@ -7,11 +7,12 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions, logchain
 from incidentroom.incidents.models import (
@@ -66,7 +67,7 @@ class IncidentIn(Schema):
 
     title: str = Field(min_length=1, max_length=200)
     origin: str = Field(min_length=1, max_length=16, description="Organisation code where it began")
-    detected_at: AwareDatetime
+    detected_at: BoundedDatetime
     organisations: list[str] = Field(default_factory=list, description="Other organisations involved")
     ncsc_category: NcscCategory = NcscCategory.C4
     severity: Severity = Severity.HIGH
@@ -87,21 +88,21 @@ class InvolveIn(Schema):
     """Bring an organisation in."""
 
     organisation: str = Field(min_length=1, max_length=16)
-    became_aware_at: AwareDatetime | None = None
+    became_aware_at: BoundedDatetime | None = None
 
 
 class InvolvementPatch(Schema):
     """Change an organisation's awareness time or containment."""
 
-    became_aware_at: AwareDatetime | None = None
+    became_aware_at: BoundedDatetime | None = None
     containment: Containment | None = None
-    containment_at: AwareDatetime | None = None
+    containment_at: BoundedDatetime | None = None
 
 
-class BreachIn(Schema):
+class BreachFlagIn(Schema):
     """Declare a personal data breach for a controller."""
 
-    became_aware_at: AwareDatetime
+    became_aware_at: BoundedDatetime
 
 
 class SystemStateOut(Schema):
@@ -119,7 +120,7 @@ class SystemStateIn(Schema):
     """Set a system's state."""
 
     state: SystemState
-    at: AwareDatetime | None = None
+    at: BoundedDatetime | None = None
     note: str = Field(default="", max_length=2000)
 
 
@@ -155,7 +156,7 @@ class LogEntryIn(Schema):
 
     kind: EntryKind
     text: str = Field(min_length=1, max_length=20000)
-    occurred_at: AwareDatetime | None = None
+    occurred_at: BoundedDatetime | None = None
     organisations: list[str] = []
     systems: list[str] = []
     services: list[int] = []
@@ -199,7 +200,7 @@ class ActionIn(Schema):
     title: str = Field(min_length=1, max_length=300)
     organisation: str = Field(min_length=1, max_length=16)
     owner: str | None = Field(default=None, max_length=150)
-    due_at: AwareDatetime | None = None
+    due_at: BoundedDatetime | None = None
 
 
 class ActionPatch(Schema):
@@ -207,7 +208,7 @@ class ActionPatch(Schema):
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     status: ActionStatus | None = None
-    due_at: AwareDatetime | None = None
+    due_at: BoundedDatetime | None = None
     owner: str | None = Field(default=None, max_length=150)
 
 
@@ -238,7 +239,7 @@ class ObligationPatch(Schema):
 
     status: ObligationStatus
     reason: str = Field(default="", max_length=2000)
-    submitted_at: AwareDatetime | None = None
+    submitted_at: BoundedDatetime | None = None
     external_reference: str = Field(default="", max_length=100)
 
 
@@ -246,7 +247,7 @@ class SubmissionCorrectionIn(Schema):
     """Correct a submitted report's record: its submission time and/or reference, with why."""
 
     reason: str = Field(min_length=1, max_length=2000)
-    submitted_at: AwareDatetime | None = None
+    submitted_at: BoundedDatetime | None = None
     external_reference: str | None = Field(default=None, max_length=100)
 
 
@@ -447,7 +448,9 @@ def update_involvement(
 
 
 @router.post("/{reference}/organisations/{code}/breach", response={201: IncidentOut})
-def flag_breach(request: HttpRequest, reference: str, code: str, payload: BreachIn) -> Status[IncidentOut]:
+def flag_breach(
+    request: HttpRequest, reference: str, code: str, payload: BreachFlagIn
+) -> Status[IncidentOut]:
     """Declare a personal data breach for a controller (DPO or Gold): starts its ICO clock."""
     incident = _incident(request, reference)
     org = _involved_org(incident, code)

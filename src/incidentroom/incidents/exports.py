@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from incidentroom import csvfile
+from incidentroom.core import times
 from incidentroom.incidents import logchain, logcsv
 from incidentroom.incidents.logchain import ChainReport
 from incidentroom.incidents.models import Incident, LogEntry
@@ -56,7 +57,7 @@ def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport)
             styles["Title"],
         ),
         Paragraph(
-            f"Exported {timezone.localtime():%d %B %Y %H:%M %Z}. Hash chain: "
+            f"Exported {times.uk_time(timezone.now())}. Hash chain: "
             + (
                 "intact"
                 if chain.ok
@@ -79,8 +80,8 @@ def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport)
             [
                 Paragraph(str(e.sequence), small),
                 Paragraph(e.kind, small),
-                Paragraph(f"{timezone.localtime(e.occurred_at):%d %b %Y %H:%M}", small),
-                Paragraph(f"{timezone.localtime(e.recorded_at):%d %b %Y %H:%M}", small),
+                Paragraph(times.uk_time(e.occurred_at, "short"), small),
+                Paragraph(times.uk_time(e.recorded_at, "short"), small),
                 Paragraph(escape(e.author_label), small),
                 Paragraph(", ".join(o.code for o in e.organisations.all()), small),
                 Paragraph(text + f"<br/><font size=6 color='#505a5f'>{e.entry_hash}</font>", small),

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from incidentroom.core import times
+from incidentroom.core.errors import InvalidInput
 from incidentroom.incidents.models import (
     ActionStatus,
     Containment,
@@ -26,14 +27,25 @@ class LocalDateTimeField(forms.DateTimeField):
         attrs={"type": "datetime-local", "class": "govuk-input govuk-!-width-one-third"},
         format="%Y-%m-%dT%H:%M",
     )
-    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
     def to_python(self, value: Any) -> dt.datetime | None:
-        """Attach Europe/London to a naive value."""
-        result = super().to_python(value)
-        if result is not None and timezone.is_naive(result):
-            result = timezone.make_aware(result)
-        return result
+        """Read the value as UK local time (or ISO with an offset), through the shared rules
+        for range and clock changes; the stored value is UTC."""
+        try:
+            if isinstance(value, dt.datetime):
+                return times.uk_local(value, "time")
+            if value in self.empty_values:
+                return None
+            return times.parse_input(str(value), "time")
+        except InvalidInput as exc:
+            # The form names the field; the message need not say "time" twice.
+            raise forms.ValidationError(exc.message.removeprefix("time: "), code="invalid") from exc
+
+    def prepare_value(self, value: Any) -> Any:
+        """Show a stored (UTC) time as the UK wall-clock value the input expects."""
+        if isinstance(value, dt.datetime):
+            return times.form_value(value)
+        return value
 
 
 def _select(choices: Any) -> forms.ChoiceField:

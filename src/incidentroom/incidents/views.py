@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from incidentroom.core import times
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import DomainError, InvalidInput
@@ -55,7 +56,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     form = forms.IncidentForm(
         org_choices=[(o.code, o.name) for o in my_orgs],
         all_orgs=[(o.code, o.name) for o in Organisation.objects.all()],
-        initial={"detected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        initial={"detected_at": times.form_value(timezone.now())},
     )
     return render(request, "incidents/list.html", {"incidents": incidents, "form": form})
 

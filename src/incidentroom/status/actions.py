@@ -16,13 +16,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.core import audit
 from incidentroom.core.access import require_role
+from incidentroom.core.emailaddr import normalise_email, normalise_or_keep
 from incidentroom.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from incidentroom.core.models import Organisation, Role
 from incidentroom.estate.models import Service, System
@@ -574,19 +573,6 @@ def _keyed_hash(kind: str, value: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def normalise_email(raw: str) -> str:
-    """Trim and lower-case the domain; refuse what is not an email address."""
-    email = (raw or "").strip()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Enter an email address in the correct format, like name@example.com.", field="email"
-        ) from exc
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
 def _check_rate(email_hash: str, ip_hash: str) -> None:
     since = timezone.now() - dt.timedelta(seconds=settings.STATUS_SUBSCRIBE_WINDOW_SECONDS)
     recent = SubscriptionAttempt.objects.filter(at__gte=since)
@@ -617,10 +603,12 @@ def subscribe(*, email: str, scope: str, ip: str) -> Subscriber:
         if page is None:
             raise InvalidInput("Choose a council to follow, or all of them.", field="scope")
         scope = page.organisation.code
-    email_hash, ip_hash = _keyed_hash("email", address.lower()), _keyed_hash("ip", ip)
+    email_hash, ip_hash = _keyed_hash("email", address), _keyed_hash("ip", ip)
     _check_rate(email_hash, ip_hash)
     SubscriptionAttempt.objects.create(email_hash=email_hash, ip_hash=ip_hash)
-    subscriber = Subscriber.objects.filter(email__iexact=address, scope=scope).first()
+    # Stored addresses are canonical (migration 0004 rewrote older rows), so the one
+    # mailbox written two ways is found here and never subscribed twice.
+    subscriber = Subscriber.objects.filter(email=address, scope=scope).first()
     if subscriber is not None and subscriber.active:
         return subscriber
     if subscriber is None:
@@ -641,12 +629,12 @@ def subscribe(*, email: str, scope: str, ip: str) -> Subscriber:
 
 def confirm_token(subscriber: Subscriber) -> str:
     """The signed value in the confirmation link (valid for a week)."""
-    return signing.dumps({"s": subscriber.pk, "e": subscriber.email.lower()}, salt=CONFIRM_SALT)
+    return signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=CONFIRM_SALT)
 
 
 def unsubscribe_token(subscriber: Subscriber) -> str:
     """The signed value in every email's unsubscribe link (does not expire)."""
-    return signing.dumps({"s": subscriber.pk, "e": subscriber.email.lower()}, salt=UNSUBSCRIBE_SALT)
+    return signing.dumps({"s": subscriber.pk, "e": subscriber.email}, salt=UNSUBSCRIBE_SALT)
 
 
 def _from_token(token: str, salt: str, max_age: dt.timedelta | None) -> Subscriber:
@@ -656,7 +644,13 @@ def _from_token(token: str, salt: str, max_age: dt.timedelta | None) -> Subscrib
         raise InvalidInput("This link has expired. Subscribe again to get a new one.", field="token") from exc
     except signing.BadSignature as exc:
         raise NotFound("This link is not valid. Check it was copied in full.", field="token") from exc
-    subscriber = Subscriber.objects.filter(pk=data.get("s"), email__iexact=data.get("e", "")).first()
+    # Links sent before addresses were made canonical carry the address as it was then.
+    email = normalise_or_keep(str(data.get("e", "")))
+    subscriber = Subscriber.objects.filter(pk=data.get("s"), email=email).first()
+    if subscriber is None:
+        # Its row was folded into another spelling of the same mailbox (status migration 0002).
+        same = list(Subscriber.objects.filter(email=email)[:2])
+        subscriber = same[0] if len(same) == 1 else None
     if subscriber is None:
         raise NotFound("This subscription no longer exists.", field="token")
     return subscriber

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from incidentroom.core import times
 from incidentroom.core.models import Organisation
 from incidentroom.estate.models import Service, System
 
@@ -164,7 +165,7 @@ class StatusUpdate(models.Model):
         ordering = ["-published_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.organisation.code} {self.published_at:%Y-%m-%d %H:%M}"
+        return f"{self.organisation.code} {times.uk_time(self.published_at, 'short')}"
 
 
 class Subscriber(models.Model):
@@ -202,4 +203,4 @@ class SubscriptionAttempt(models.Model):
     ip_hash = models.CharField(max_length=64, db_index=True)
 
     def __str__(self) -> str:
-        return f"attempt at {self.at:%Y-%m-%d %H:%M}"
+        return f"attempt at {times.uk_time(self.at, 'short')}"

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 
+from incidentroom.core import times
 from incidentroom.estate.models import Service
 from incidentroom.status.models import PublicStatus, StatusPage, StatusUpdate, Subscriber
 
@@ -262,7 +263,8 @@ def render_atom(orgs: list[OrgView], *, slug: str = "") -> str:
         feed.add_item(
             title=f"{u.organisation_code}: {first_line[:120]}",
             link=base + f"{u.organisation_code.lower()}/#update-{u.id}",
-            description=u.text,
+            # Feed readers show pubdate in their own zone, or none: the text states UK time.
+            description=f"{times.uk_time(u.published_at)}\n\n{u.text}",
             unique_id=f"{base}updates/{u.id}",
             pubdate=u.published_at,
             updateddate=u.published_at,

@@ -7,6 +7,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django_tasks import task
 
+from incidentroom.core import times
 from incidentroom.status import actions
 from incidentroom.status.models import StatusUpdate, Subscriber
 
@@ -43,14 +44,20 @@ def notify_subscribers(update_id: int) -> int:
     org = update.organisation
     recipients = Subscriber.objects.filter(
         Q(scope=org.code) | Q(scope=Subscriber.ALL), confirmed_at__isnull=False, unsubscribed_at=None
-    ).order_by("pk")
+    ).order_by("email", "pk")
     sent = 0
+    # One mailbox subscribed both to this council and to all councils gets one email: the
+    # addresses are canonical (core.emailaddr), so sorting puts its rows side by side.
+    previous = None
     connection = get_connection()
     batch: list[EmailMessage] = []
     for subscriber in recipients.iterator():
+        if subscriber.email == previous:
+            continue
+        previous = subscriber.email
         unsubscribe = _url(f"/status/unsubscribe/{actions.unsubscribe_token(subscriber)}/")
         body = (
-            f"{org.name}: service status update, {update.published_at:%d %B %Y %H:%M}\n\n{update.text}\n\n"
+            f"{org.name}: service status update, {times.uk_time(update.published_at)}\n\n{update.text}\n\n"
             f"Current status of every service: {_url('/status/' + org.code.lower() + '/')}\n\n"
             f"Stop these emails: {unsubscribe}\n"
         )

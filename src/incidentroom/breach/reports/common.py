@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from incidentroom.breach.reports.document import Document, Item, Section
+from incidentroom.core import times
+
+NOT_YET_KNOWN = "Not yet known"
 
 
 def when(value: str | None) -> str:
-    """An ISO time as UK local time in words, or 'Not known'."""
+    """An ISO time from the frozen facts, written by the one UK-time function, or 'Not known'."""
     if not value:
         return "Not known"
-    return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%A %d %B %Y, %H:%M (UK time)")
+    return times.uk_time(dt.datetime.fromisoformat(value))
+
+
+def figure(value: int | None) -> str:
+    """A count, or 'Not yet known' when nobody knows it yet (no scan has finished): never 0."""
+    return NOT_YET_KNOWN if value is None else f"{value:,}"
 
 
 def yes_no(value: Any) -> str:

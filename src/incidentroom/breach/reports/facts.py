@@ -22,6 +22,7 @@ from incidentroom.breach.models import (
     Report,
     ScanStatus,
 )
+from incidentroom.core import times
 from incidentroom.incidents.actions import down_system_ids
 from incidentroom.incidents.models import Obligation, ObligationStatus
 from incidentroom.incidents.queries import affected_service_rows
@@ -31,7 +32,8 @@ ICO_HOURS = 72
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    # Frozen facts hold UTC instants; they are written for people only through uk_time.
+    return value.astimezone(dt.UTC).isoformat() if value else None
 
 
 def counted_individuals(breach: Breach) -> IndividualQuerySet:
@@ -66,6 +68,10 @@ def scan_facts(breach: Breach) -> dict[str, Any]:
         by_category.update(str(c) for c in cats)
     by_risk = dict(people.values_list("risk").annotate(n=Count("id")).values_list("risk", "n"))
     scans = list(breach.scans.filter(status=ScanStatus.SUCCEEDED).order_by("finished_at"))
+    # Before any scan has finished nobody knows how many people are affected: the figures
+    # are None ("Not yet known" on every page and document), never a misleading 0.
+    # (A scan of a shared archive under another controller's breach counts too.)
+    known = bool(scans) or people.exists()
     files: Counter[str] = Counter()
     for scan in scans:
         for status, n in (scan.manifest.get("by_status") or {}).items():
@@ -73,13 +79,14 @@ def scan_facts(breach: Breach) -> dict[str, Any]:
     categories = [c for c in CATEGORIES if by_category.get(c)]
     return {
         "scans": [s.pk for s in scans],
-        "individuals": people.count(),
-        "records": _records_figure(breach, people),
+        "known": known,
+        "individuals": people.count() if known else None,
+        "records": _records_figure(breach, people) if known else None,
         "by_category": {c: by_category[c] for c in categories},
         "categories": categories,
         "special_categories": [c for c in categories if c in SPECIAL_CATEGORIES],
         "criminal_offence_data": "criminal_offence" in categories,
-        "by_risk": {r: int(by_risk.get(r, 0)) for r in ("high", "medium", "low")},
+        "by_risk": {r: int(by_risk.get(r, 0)) if known else None for r in ("high", "medium", "low")},
         "files_by_status": dict(files),
         "notified": people.filter(contact_status="notified").count(),
     }
@@ -122,14 +129,20 @@ def gather(breach: Breach, kind: str, *, now: dt.datetime | None = None) -> dict
     submitted_before = previous is not None and previous.submitted_at is not None
     case_reference = own.get("external_reference") or (previous.external_reference if previous else "")
     aware = breach.became_aware_at
-    ico_due = aware + dt.timedelta(hours=ICO_HOURS)
+    # The page shows the ICO obligation's deadline: the report states the same instant.
+    ico_deadline = obligations.get("ico", {}).get("deadline_at")
+    ico_due = (
+        dt.datetime.fromisoformat(ico_deadline)
+        if ico_deadline
+        else times.after(aware, times.hours(ICO_HOURS))
+    )
     ico_filed = obligations.get("ico", {}).get("submitted_at")
     late = (dt.datetime.fromisoformat(ico_filed) if ico_filed else now) > ico_due
     involvement = incident.involvements.filter(organisation=org).first()
     people_labels = dict(PeopleCategory.choices)
     return {
         "kind": kind,
-        "generated_at": now.isoformat(),
+        "generated_at": _iso(now),
         "follow_up": submitted_before,
         "previous_version": previous.version if previous else None,
         "case_reference": case_reference,
@@ -172,14 +185,14 @@ def gather(breach: Breach, kind: str, *, now: dt.datetime | None = None) -> dict
             "measures_taken": breach.measures_taken,
             "measures_proposed": breach.measures_proposed,
             "delay_reason": breach.delay_reason,
-            "ico_due_at": ico_due.isoformat(),
+            "ico_due_at": _iso(ico_due),
             "late": late,
         },
         "scan": scan_facts(breach),
         "services_affected": _service_impact(breach),
         "obligations": obligations,
         "log": [
-            {"at": e.occurred_at.isoformat(), "kind": e.kind, "text": e.text}
+            {"at": _iso(e.occurred_at), "kind": e.kind, "text": e.text}
             for e in incident.log_entries.filter(kind__in=["decision", "event"]).order_by("-sequence")[:15]
         ],
     }

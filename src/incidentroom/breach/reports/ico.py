@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from incidentroom.breach import categories as cat
-from incidentroom.breach.reports.common import contact_lines, header_items, joined, text_or, when, yes_no
+from incidentroom.breach.reports.common import (
+    contact_lines,
+    figure,
+    header_items,
+    joined,
+    text_or,
+    when,
+    yes_no,
+)
 from incidentroom.breach.reports.document import Document, Item, Section
 
 
@@ -65,9 +73,9 @@ def build(facts: dict[str, Any]) -> Document:
                 ),
                 Item("Special category data", joined(special, "None found")),
                 Item("Criminal offence data", yes_no(scan.get("criminal_offence_data"))),
-                Item("Approximate number of people affected", f"{scan.get('individuals', 0):,}"),
-                Item("Approximate number of records", f"{scan.get('records', 0):,}"),
-                Item("People at high risk", f"{scan.get('by_risk', {}).get('high', 0):,}"),
+                Item("Approximate number of people affected", figure(scan.get("individuals"))),
+                Item("Approximate number of records", figure(scan.get("records"))),
+                Item("People at high risk", figure(scan.get("by_risk", {}).get("high"))),
                 Item("Categories of people", joined(breach["people_categories"], "Not yet recorded")),
             ],
             bullets=category_lines,

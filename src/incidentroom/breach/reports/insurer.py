@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentroom.breach.reports.common import contact_lines, header_items, joined, text_or, when
+from incidentroom.breach.reports.common import (
+    NOT_YET_KNOWN,
+    contact_lines,
+    figure,
+    header_items,
+    joined,
+    text_or,
+    when,
+)
 from incidentroom.breach.reports.document import Document, Item, Section
 from incidentroom.breach.reports.facts import told_others
 
@@ -29,8 +37,11 @@ def build(facts: dict[str, Any]) -> Document:
                 Item("Summary", text_or(inc["summary"] or breach["description"])),
                 Item(
                     "Personal data breach",
-                    f"Yes: about {scan.get('individuals', 0):,} people, "
-                    f"{scan.get('by_risk', {}).get('high', 0):,} at high risk",
+                    f"Yes: about {figure(scan.get('individuals'))} people, "
+                    f"{figure(scan.get('by_risk', {}).get('high'))} at high risk"
+                    if scan.get("individuals") is not None
+                    else f"Yes: number of people affected {NOT_YET_KNOWN.lower()} (the stolen data is "
+                    "still being examined)",
                 ),
                 Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
                 Item("Measures taken", text_or(breach["measures_taken"])),

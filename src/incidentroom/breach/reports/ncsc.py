@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentroom.breach.reports.common import contact_lines, header_items, joined, text_or, when
+from incidentroom.breach.reports.common import (
+    NOT_YET_KNOWN,
+    contact_lines,
+    figure,
+    header_items,
+    joined,
+    text_or,
+    when,
+)
 from incidentroom.breach.reports.document import Document, Item, Section
 from incidentroom.breach.reports.facts import told_others
 
@@ -40,9 +48,9 @@ def build(facts: dict[str, Any]) -> Document:
                 Item("Services affected", joined(facts.get("services_affected", []), "None recorded")),
                 Item(
                     "Personal data copied",
-                    f"Yes: about {facts['scan'].get('individuals', 0):,} people"
-                    if facts["scan"].get("individuals")
-                    else "Assessment in progress",
+                    f"Yes: about {figure(facts['scan'].get('individuals'))} people"
+                    if facts["scan"].get("individuals") is not None
+                    else f"{NOT_YET_KNOWN}: assessment in progress",
                 ),
             ],
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from incidentroom.breach.reports.common import contact_lines, header_items, joined, text_or, when
+from incidentroom.breach.reports.common import contact_lines, figure, header_items, joined, text_or, when
 from incidentroom.breach.reports.document import Document, Item, Section
 
 
@@ -19,7 +19,7 @@ def build(facts: dict[str, Any]) -> Document:
                 Item("What happened", text_or(breach["description"])),
                 Item("Unauthorised access detected", when(inc["detected_at"])),
                 Item("Data copied out", joined(breach["data_sets"])),
-                Item("People whose data was taken (approximately)", f"{scan.get('individuals', 0):,}"),
+                Item("People whose data was taken (approximately)", figure(scan.get("individuals"))),
                 Item("Services disrupted", joined(facts.get("services_affected", []), "None recorded")),
             ],
         ),

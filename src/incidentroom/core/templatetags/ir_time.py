@@ -1,0 +1,21 @@
+"""``{{ value|uk_time }}`` / ``{{ value|uk_time:"short" }}``: templates write times through
+:func:`incidentroom.core.times.uk_time`, like every other output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django import template
+
+from incidentroom.core import times
+
+register = template.Library()
+
+
+@register.filter
+def uk_time(value: dt.datetime | None, style: str = "long") -> str:
+    """UK local time with its zone (GMT/BST); empty for no value so ``|default`` still works."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    return times.uk_time(value, cast(times.Style, style))

@@ -1,0 +1,168 @@
+"""Time at the boundary and in front of people: one place for range checks, UK local input,
+elapsed-hour deadlines and the way a time is written down.
+
+The rules (README "Times and time zones"):
+
+- Every time is stored in UTC (Django does this with ``USE_TZ``; :func:`check_datetime`
+  also normalises to UTC so nothing downstream ever holds a wall-clock zone).
+- A reporting clock is *elapsed* time. Adding ``timedelta(hours=72)`` to a datetime whose
+  tzinfo is ``Europe/London`` is wall-clock arithmetic in Python (10:00 BST Saturday + 72 h
+  gives 10:00 GMT Tuesday, which is 73 hours later), so :func:`after` always adds in UTC.
+- A time typed into a page has no zone: it is read as UK local time. A local time that
+  never happened (the hour skipped when clocks go forward) is refused with a message that
+  says so; a local time that happened twice (the hour repeated when clocks go back) is read
+  as its *first* occurrence (BST), the earlier instant, so a deadline counted from it can
+  only come early, never late. The page then shows the time with its zone, and a user who
+  meant the second occurrence can type it with an offset (``2026-10-25T01:30+00:00``).
+- Every time shown to a person goes through :func:`uk_time`, which writes UK local time
+  with its zone (GMT or BST).
+- Every time accepted from outside (API, forms, CLI, scenario files) must lie in
+  1990..2099: a year-1 date overflows SQLite and is stored by PostgreSQL as 1 BC, after
+  which every page that shows it fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime
+
+from incidentroom.core.errors import InvalidInput
+
+UK = zoneinfo.ZoneInfo("Europe/London")
+EARLIEST = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+RANGE_TEXT = "between 1 January 1990 and 31 December 2099"
+
+Style = Literal["long", "short", "date", "time"]
+
+
+class OutOfRange(ValueError):
+    """A datetime outside :data:`EARLIEST` .. :data:`LATEST` (or without a zone)."""
+
+
+def _range_problem(value: dt.datetime) -> str | None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return "needs a time zone (for example 2026-11-24T09:30:00+00:00)"
+    # Comparing aware datetimes never converts them, so a year-1 value with a positive
+    # offset (which cannot be moved to UTC without overflowing) is still compared safely.
+    if not EARLIEST <= value < LATEST:
+        return f"must be {RANGE_TEXT}"
+    return None
+
+
+def check_datetime(value: dt.datetime, field: str) -> dt.datetime:
+    """``value`` in UTC, or :class:`InvalidInput` naming ``field`` (no zone, or out of range)."""
+    problem = _range_problem(value)
+    if problem is not None:
+        raise InvalidInput(f"{field} {problem}.", field=field)
+    return value.astimezone(dt.UTC)
+
+
+def check_optional(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    """:func:`check_datetime` for a value that may be absent."""
+    return None if value is None else check_datetime(value, field)
+
+
+def _validate(value: dt.datetime) -> dt.datetime:
+    problem = _range_problem(value)
+    if problem is not None:
+        raise OutOfRange(problem)
+    return value.astimezone(dt.UTC)
+
+
+BoundedDatetime = Annotated[AwareDatetime, AfterValidator(_validate)]
+"""The type every API schema and data file uses for a time: aware, 1990..2099, in UTC.
+A bad value is a 422 whose ``loc`` names the field."""
+
+
+def uk_local(naive: dt.datetime, field: str) -> dt.datetime:
+    """A wall-clock time typed by a person in the UK, as an aware UTC datetime.
+
+    Refuses a time that does not exist (skipped when the clocks go forward); reads a
+    repeated time (clocks go back) as its first occurrence, in BST."""
+    if naive.tzinfo is not None:
+        return check_datetime(naive, field)
+    if not EARLIEST.year <= naive.year < LATEST.year:
+        raise InvalidInput(f"{field} must be {RANGE_TEXT}.", field=field)
+    first = naive.replace(tzinfo=UK, fold=0)
+    # A skipped time does not survive the round trip through UTC: 01:30 on the last Sunday
+    # of March comes back as 02:30 BST.
+    if first.astimezone(dt.UTC).astimezone(UK).replace(tzinfo=None) != naive:
+        before = (naive - dt.timedelta(hours=1)).replace(tzinfo=UK)
+        raise InvalidInput(
+            f"{field}: {naive:%H:%M} on {naive:%-d %B %Y} does not exist in UK time (the clocks go "
+            f"forward from 01:00 GMT to 02:00 BST that night). Enter a time before 01:00 or from "
+            f"02:00, for example {before:%H:%M}.",
+            field=field,
+        )
+    return check_datetime(first, field)
+
+
+def parse_input(raw: str, field: str, example: str = "2026-11-24T09:30") -> dt.datetime | None:
+    """A time typed into a page (``datetime-local``, or ISO with an offset), as UTC; None if blank.
+
+    Every page route that takes a time reads it here, so the range check and the UK-local
+    reading (including the clock-change rules above) are the same everywhere."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: enter a date and time like {example}.", field=field) from exc
+    return uk_local(value, field)
+
+
+def is_ambiguous(naive: dt.datetime) -> bool:
+    """The wall-clock time happened twice in the UK (the hour repeated when clocks go back)."""
+    return naive.replace(tzinfo=UK, fold=0).utcoffset() != naive.replace(tzinfo=UK, fold=1).utcoffset()
+
+
+def after(anchor: dt.datetime, period: dt.timedelta) -> dt.datetime:
+    """``period`` of elapsed time after ``anchor`` (added in UTC, so a clock change in
+    between neither adds nor removes an hour)."""
+    return anchor.astimezone(dt.UTC) + period
+
+
+def hours(value: float) -> dt.timedelta:
+    """A period of ``value`` elapsed hours."""
+    return dt.timedelta(hours=value)
+
+
+def zone_label(value: dt.datetime) -> str:
+    """'GMT' or 'BST' for the UK at that instant."""
+    return value.astimezone(UK).tzname() or "UK time"
+
+
+def uk_time(value: dt.datetime | None, style: Style = "long", *, missing: str = "Not known") -> str:
+    """THE way a time is written for a person, on every page, document, email, feed and CSV.
+
+    UK local time with its zone, so 10:00 on a BST day is never read as GMT or UTC:
+
+    - ``long``: ``Tuesday 27 October 2026, 10:00 GMT``
+    - ``short``: ``27 Oct 2026 10:00 GMT``
+    - ``time``: ``10:00 GMT``
+    - ``date``: ``27 October 2026`` (a whole day needs no zone)
+    """
+    if value is None:
+        return missing
+    if value.tzinfo is None:
+        # Django hands naive values only when USE_TZ is off; they are UTC by convention here.
+        value = value.replace(tzinfo=dt.UTC)
+    local = value.astimezone(UK)
+    zone = local.tzname() or "UK time"
+    if style == "date":
+        return f"{local:%-d %B %Y}"
+    if style == "time":
+        return f"{local:%H:%M} {zone}"
+    if style == "short":
+        return f"{local:%-d %b %Y %H:%M} {zone}"
+    return f"{local:%A %-d %B %Y, %H:%M} {zone}"
+
+
+def form_value(value: dt.datetime | None) -> str:
+    """A stored time as the UK wall-clock value a ``datetime-local`` input shows."""
+    return "" if value is None else f"{value.astimezone(UK):%Y-%m-%dT%H:%M}"
