@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,9 +17,13 @@ from typing import Any
 import psutil
 import pytest
 
-from conftest import DatabaseTemplate, free_port
-
 pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _start(tmp: Path, db_url: str, port: int) -> subprocess.Popen[bytes]:
@@ -57,7 +62,7 @@ def _gone(pids: list[int], seconds: float = 60) -> bool:
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, live_database_template: DatabaseTemplate) -> Iterator[str]:
+def demo_db(tmp_path: Path, live_database_template: Any) -> Iterator[str]:
     url, drop = live_database_template.copy(tmp_path)
     try:
         yield url

@@ -840,8 +840,8 @@ def correct_submission(
             old = obligation.submitted_at
             changes.append(
                 "submitted at "
-                + (f"{timezone.localtime(old):%d %b %Y %H:%M}" if old else "(not recorded)")
-                + f" → {timezone.localtime(submitted_at):%d %b %Y %H:%M}"
+                + (times.uk_time(old, "short") if old else "(not recorded)")
+                + f" → {times.uk_time(submitted_at, 'short')}"
             )
             obligation.submitted_at = submitted_at
     if external_reference is not None and external_reference.strip() != obligation.external_reference:

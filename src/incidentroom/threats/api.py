@@ -13,6 +13,7 @@ from pydantic import Field
 
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import System
 from incidentroom.threats import actions, evidence, queries, sweeps
 from incidentroom.threats.exchange import csvio, misp, stix
@@ -86,8 +87,8 @@ class IndicatorIn(Schema):
     source_kind: SourceKind = SourceKind.OWN
     source_name: str = Field(default="", max_length=200)
     confidence: int = Field(default=50, ge=0, le=100)
-    first_seen: dt.datetime | None = None
-    last_seen: dt.datetime | None = None
+    first_seen: BoundedDatetime | None = None
+    last_seen: BoundedDatetime | None = None
     description: str = Field(default="", max_length=5000)
     staff_watch: bool = False
     systems: list[str] = Field(default_factory=list, max_length=200)
@@ -99,8 +100,8 @@ class IndicatorPatch(Schema):
     tlp: Tlp | None = None
     source_name: str | None = Field(default=None, max_length=200)
     confidence: int | None = Field(default=None, ge=0, le=100)
-    first_seen: dt.datetime | None = None
-    last_seen: dt.datetime | None = None
+    first_seen: BoundedDatetime | None = None
+    last_seen: BoundedDatetime | None = None
     description: str | None = Field(default=None, max_length=5000)
     staff_watch: bool | None = None
     systems: list[str] | None = Field(default=None, max_length=200)
@@ -409,7 +410,7 @@ class EvidenceIn(Schema):
     sha256: str = Field(min_length=64, max_length=64, pattern=r"^[0-9a-fA-F]{64}$")
     size_bytes: int | None = Field(default=None, ge=0, le=2**62)
     collected_by: str = Field(min_length=1, max_length=200)
-    collected_at: dt.datetime
+    collected_at: BoundedDatetime
     collected_where: str = Field(min_length=1, max_length=300)
     storage_location: str = Field(min_length=1, max_length=500)
 
@@ -501,7 +502,7 @@ class CustodyIn(Schema):
     """A hand-over."""
 
     to_party: str = Field(min_length=1, max_length=200)
-    at: dt.datetime
+    at: BoundedDatetime
     purpose: str = Field(default="", max_length=500)
     from_party: str | None = Field(default=None, max_length=200)
 
