@@ -178,7 +178,9 @@ def _letter_pages(laid: Any, count: int) -> list[range]:
             if anchor.startswith("doc-"):
                 starts.setdefault(int(anchor[4:]), number)
     if sorted(starts) != list(range(count)):
-        raise RuntimeError(f"Letters missing from the laid-out part: {sorted(set(range(count)) - set(starts))}")
+        raise RuntimeError(
+            f"Letters missing from the laid-out part: {sorted(set(range(count)) - set(starts))}"
+        )
     firsts = [starts[n] for n in range(count)]
     ends = [*firsts[1:], len(laid.pages)]
     return [range(start, end) for start, end in zip(firsts, ends, strict=True)]

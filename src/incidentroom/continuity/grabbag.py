@@ -10,7 +10,7 @@ from django.utils import timezone
 from incidentroom.continuity.models import Supplier
 from incidentroom.continuity.queries import BoardRow, Contact, board, national_contacts, partner_contacts
 from incidentroom.core.models import Organisation
-from incidentroom.core.pdf import clean_text, render_pdf_template
+from incidentroom.core.pdf import pdf_text, render_pdf_template
 
 
 def _contact_rows(contacts: list[Contact]) -> list[list[object]]:
@@ -51,7 +51,7 @@ def _status_rows(rows: list[BoardRow]) -> list[list[object]]:
 
 
 def _cells(rows: list[list[object]]) -> list[list[str]]:
-    return [[clean_text(str(c or "")) for c in row] for row in rows]
+    return [[pdf_text(str(c or "")) for c in row] for row in rows]
 
 
 def _table(
@@ -102,9 +102,7 @@ def render(organisation: Organisation, now: dt.datetime | None = None) -> bytes:
         ),
     ]
     plans = [
-        (clean_text(r.service.name), clean_text(r.plan.plan))
-        for r in rows
-        if r.plan is not None and r.plan.plan
+        (pdf_text(r.service.name), pdf_text(r.plan.plan)) for r in rows if r.plan is not None and r.plan.plan
     ]
     return render_pdf_template(
         "continuity/pdf/grabbag.html",

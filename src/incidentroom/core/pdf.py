@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import unicodedata
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -48,6 +49,44 @@ def clean_text(text: str) -> str:
     Windows and old Mac line ends become plain line breaks first, so they are kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(ch for ch in text if _printable(ch))
+
+
+# A run of this many characters with no space is not a word a reader needs kept whole (a
+# pasted hash or URL, a key held down). For such a run WeasyPrint hands Pango the whole rest
+# of the paragraph at every line, which is quadratic: 20,000 characters took minutes. A
+# zero-width space is a break opportunity that draws nothing and is not extracted as text.
+_LONGEST_UNBROKEN = 24
+_JOINERS = {"\u200c", "\u200d"}
+
+
+def breakable(text: str) -> str:
+    """The text with a zero-width space after every 24 characters that have no space
+    between them, never inside a grapheme (before a combining mark, after a virama or a
+    joiner), so long unbroken runs wrap, and lay out in linear time."""
+    out: list[str] = []
+    run = 0
+    previous = ""
+    for ch in text:
+        if ch.isspace() or ch == "\u200b":
+            run = 0
+        elif (
+            run >= _LONGEST_UNBROKEN
+            and not unicodedata.category(ch).startswith("M")
+            and previous not in _JOINERS
+            and unicodedata.combining(previous) != 9  # virama: the next consonant joins it
+        ):
+            out.append("\u200b")
+            run = 1
+        else:
+            run += 1
+        out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
+def pdf_text(text: str) -> str:
+    """Text as a PDF template should receive it: cleaned, and breakable at any length."""
+    return breakable(clean_text(text))
 
 
 def _font_config() -> Any:

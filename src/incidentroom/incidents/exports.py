@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from incidentroom.core.pdf import clean_text, render_pdf_template
+from incidentroom.core.pdf import pdf_text, render_pdf_template
 from incidentroom.incidents.logchain import ChainReport
 from incidentroom.incidents.models import Incident, LogEntry
 
@@ -68,9 +68,9 @@ def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport)
             "kind": e.kind,
             "occurred": f"{timezone.localtime(e.occurred_at):%d %b %Y %H:%M}",
             "recorded": f"{timezone.localtime(e.recorded_at):%d %b %Y %H:%M}",
-            "author": clean_text(e.author_label),
+            "author": pdf_text(e.author_label),
             "organisations": ", ".join(o.code for o in e.organisations.all()),
-            "text": clean_text(e.text),
+            "text": pdf_text(e.text),
             "corrects": e.corrects.sequence if e.corrects else None,
             "entry_hash": e.entry_hash,
         }

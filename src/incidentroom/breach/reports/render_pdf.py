@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from incidentroom.breach.reports.document import Document, Section, clean_text
-from incidentroom.core.pdf import FONT_STACK, layout, render_pdf_template
+from incidentroom.breach.reports.document import Document, Section
+from incidentroom.core.pdf import FONT_STACK, layout, pdf_text, render_pdf_template
 
 TEMPLATE = "pdf/document.html"
 
@@ -20,30 +20,29 @@ def cleaned(doc: Document) -> Document:
     """A copy with control characters dropped from every text (a corrupt value must not stop
     a report or a print run)."""
     return Document(
-        title=clean_text(doc.title),
-        subtitle=clean_text(doc.subtitle),
-        address=[clean_text(x) for x in doc.address],
-        sender=[clean_text(x) for x in doc.sender],
-        date=clean_text(doc.date),
-        greeting=clean_text(doc.greeting),
+        title=pdf_text(doc.title),
+        subtitle=pdf_text(doc.subtitle),
+        address=[pdf_text(x) for x in doc.address],
+        sender=[pdf_text(x) for x in doc.sender],
+        date=pdf_text(doc.date),
+        greeting=pdf_text(doc.greeting),
         sections=[
             Section(
-                heading=clean_text(s.heading),
+                heading=pdf_text(s.heading),
                 items=[
-                    dataclasses.replace(i, label=clean_text(i.label), value=clean_text(i.value))
-                    for i in s.items
+                    dataclasses.replace(i, label=pdf_text(i.label), value=pdf_text(i.value)) for i in s.items
                 ],
-                paragraphs=[clean_text(p) for p in s.paragraphs],
-                bullets=[clean_text(b) for b in s.bullets],
+                paragraphs=[pdf_text(p) for p in s.paragraphs],
+                bullets=[pdf_text(b) for b in s.bullets],
             )
             for s in doc.sections
         ],
-        footer=clean_text(doc.footer),
+        footer=pdf_text(doc.footer),
     )
 
 
 def _context(docs: Sequence[Document], title: str, *, numbered: bool) -> dict[str, Any]:
-    return {"docs": [cleaned(d) for d in docs], "title": clean_text(title), "numbered": numbered}
+    return {"docs": [cleaned(d) for d in docs], "title": pdf_text(title), "numbered": numbered}
 
 
 def render_pdf_many(docs: Sequence[Document], *, title: str) -> bytes:
