@@ -64,7 +64,7 @@ def render(organisation: Organisation, now: dt.datetime | None = None) -> bytes:
     """The grab-bag PDF for one organisation."""
     now = now or timezone.now()
     rows = board(organisation, now)
-    suppliers = [
+    suppliers: list[list[object]] = [
         [s.name, s.supplies, s.phone, s.email, " ".join(x for x in (s.contract_reference, s.notes) if x)]
         for s in Supplier.objects.filter(organisation=organisation)
     ]
