@@ -16,7 +16,7 @@ install: $(STAMP)
 # HarfBuzz's subsetter and the Noto fonts for the PDFs (WeasyPrint: names in every script);
 # poppler-utils (pdftotext, pdftoppm) for the tests that read the PDFs back; qpdf to join
 # the letter print file's parts outside the worker's memory.
-SYSTEM_PACKAGES := libhyperscan-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils qpdf
+SYSTEM_PACKAGES := libhyperscan-dev libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core poppler-utils qpdf
 system-packages:
 	@if [ "$$(dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -c 'install ok installed')" \
 		!= "$(words $(SYSTEM_PACKAGES))" ]; then \
