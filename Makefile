@@ -15,11 +15,15 @@ PORT ?= 8000
 # Idempotent: reinstalls only when the project files or the compiled scanner core changed.
 install: $(STAMP)
 
-# Debian packages the build needs: libhs for the scanner's compiled detection core, and
-# Tesseract with English for OCR of scanned images and image-only PDF pages.
-SYSTEM_PACKAGES := libhyperscan-dev tesseract-ocr tesseract-ocr-eng
+# Debian packages the build needs: libhs for the scanner's compiled detection core; Pango,
+# HarfBuzz's subsetter and the Noto fonts for the PDFs (WeasyPrint: names in every script);
+# poppler-utils (pdftotext, pdftoppm) for the tests that read the PDFs back; qpdf to join
+# the letter print file's parts outside the worker's memory; Tesseract with English for OCR
+# of scanned images and image-only PDF pages.
+SYSTEM_PACKAGES := libhyperscan-dev tesseract-ocr tesseract-ocr-eng libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core poppler-utils qpdf
 system-packages:
-	@if [ ! -f /usr/include/hs/hs.h ] || ! command -v tesseract >/dev/null || [ ! -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ]; then \
+	@if [ "$$(dpkg-query -W -f='$${Status}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -c 'install ok installed')" \
+		!= "$(words $(SYSTEM_PACKAGES))" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \

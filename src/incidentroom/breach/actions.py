@@ -935,9 +935,9 @@ def render_letters(batch_id: int) -> LetterBatch | None:
         batch.status = BatchStatus.RENDERING
         batch.save(update_fields=["status"])
     breach = Breach.objects.select_related("organisation", "incident").get(pk=batch.breach_id)
-    people = [lt.individual for lt in batch.letters.select_related("individual")]
+    people = Individual.objects.filter(letters__batch_id=batch.pk)
     try:
-        letters.write_batch(breach, people, Path(batch.directory))
+        count = letters.write_batch(breach, people, Path(batch.directory))
     except Exception as exc:
         LetterBatch.objects.filter(pk=batch_id).update(
             status=BatchStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
@@ -949,7 +949,7 @@ def render_letters(batch_id: int) -> LetterBatch | None:
             actor=None,
             action="letters.rendered",
             obj=batch,
-            after={"letters": len(people)},
+            after={"letters": count},
             organisations=[breach.organisation],
         )
     batch.refresh_from_db()

@@ -7,17 +7,23 @@ one individual's own record. Nothing else about anyone else can reach it, by con
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess  # noqa: S404 - qpdf joins the print file's parts
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import pypdfium2 as pdfium
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from incidentroom import csvfile
 from incidentroom.breach import categories as cat
 from incidentroom.breach.models import Breach, Individual
 from incidentroom.breach.reports.document import Document, Section
-from incidentroom.breach.reports.render_pdf import render_pdf, render_pdf_many
+from incidentroom.breach.reports.render_pdf import layout_many, render_pdf_many
 from incidentroom.core import times
 
 ICO_COMPLAINTS = (
@@ -139,37 +145,114 @@ def sort_for_post(individuals: Iterable[Individual]) -> list[Individual]:
     return sorted(individuals, key=_postcode_key)
 
 
-def write_batch(
-    breach: Breach, individuals: Iterable[Individual], directory: Path
-) -> list[tuple[Individual, str]]:
-    """Write every letter, the combined print file, the print-house CSV and a zip; return (person, file)."""
-    people = sort_for_post(individuals)
+# Letters typeset together as one part of the print run. A part's layout is the largest
+# thing held in memory, so memory stays flat however many letters the batch holds; parts
+# of this size keep the per-document overhead (fonts, subsetting) small. bench/letters.py
+# measures it.
+LETTERS_PER_PART = 100
+
+
+
+def _print_order(people: QuerySet[Individual]) -> list[int]:
+    # Only three short columns per person are held, not the people themselves.
+    keys = [
+        ((postcode or "").replace(" ", "").upper() or "~", full_name, pk)
+        for postcode, full_name, pk in people.values_list("postcode", "full_name", "pk")
+    ]
+    return [pk for _postcode, _name, pk in sorted(keys)]
+
+
+def _print_house_row(breach: Breach, person: Individual, name: str, order: int) -> list[object]:
+    lines = address_lines(person)[1:]
+    if person.postcode:
+        lines = lines[:-1]
+    lines = [*lines[:3], ", ".join(lines[3:])] if len(lines) > 4 else lines + [""] * (4 - len(lines))
+    return [letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(), name, order]
+
+
+def _letter_pages(laid: Any, count: int) -> list[range]:
+    """The page range of each letter in a laid-out part (letter n's section is ``doc-n``)."""
+    starts: dict[int, int] = {}
+    for number, page in enumerate(laid.pages):
+        for anchor in page.anchors:
+            # A letter's section is anchored on every page it spans: the first one counts.
+            if anchor.startswith("doc-"):
+                starts.setdefault(int(anchor[4:]), number)
+    if sorted(starts) != list(range(count)):
+        raise RuntimeError(
+            f"Letters missing from the laid-out part: {sorted(set(range(count)) - set(starts))}"
+        )
+    firsts = [starts[n] for n in range(count)]
+    ends = [*firsts[1:], len(laid.pages)]
+    return [range(start, end) for start, end in zip(firsts, ends, strict=True)]
+
+
+def _join_parts(parts: list[Path], target: Path) -> None:
+    """The print file: the parts joined by qpdf, in its own process, reading pages from the
+    parts on disk, so the worker never holds the whole run."""
+    if len(parts) == 1:
+        parts[0].replace(target)
+        return
+    tool = shutil.which("qpdf")
+    if tool is None:
+        raise RuntimeError("qpdf is not installed (make system-packages installs it).")
+    subprocess.run(  # noqa: S603 - fixed program, arguments are our own file names
+        [tool, "--empty", "--pages", *map(str, parts), "--", str(target)], check=True, capture_output=True
+    )
+
+
+def write_batch(breach: Breach, people: QuerySet[Individual], directory: Path) -> int:
+    """Write every letter, the combined print file, the print-house CSV and a zip; return
+    how many letters were written.
+
+    Streamed: people are fetched, typeset and written one part at a time (one layout per
+    part, each letter's file cut from it), the CSV and the zip are appended to as parts
+    finish, and the print file is joined from the parts at the end.
+    """
+    order = _print_order(people)
     letters_dir = directory / "letters"
     letters_dir.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[Individual, str]] = []
-    docs: list[Document] = []
-    for person in people:
-        doc = build_letter(breach, person)
-        name = letter_filename(breach, person)
-        (letters_dir / name).write_bytes(render_pdf(doc))
-        written.append((person, name))
-        docs.append(doc)
-    (directory / "print-file.pdf").write_bytes(
-        render_pdf_many(docs, title="Art 34 letters, sorted by postcode")
-    )
-    rows = []
-    for order, (person, name) in enumerate(written, start=1):
-        lines = address_lines(person)[1:]
-        if person.postcode:
-            lines = lines[:-1]
-        lines = [*lines[:3], ", ".join(lines[3:])] if len(lines) > 4 else lines + [""] * (4 - len(lines))
-        rows.append(
-            [letter_reference(breach, person), person.full_name, *lines, person.postcode.upper(), name, order]
-        )
-    # The one CSV writer: a resident's name or address starting with = + - @ reaches the
-    # print house's spreadsheet as text, and the file opens as UTF-8 in Excel.
-    csvfile.write_file(directory / "print-house.csv", PRINT_HOUSE_COLUMNS, rows)
-    with zipfile.ZipFile(directory / "letters.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for _person, name in written:
-            archive.write(letters_dir / name, arcname=name)
+    parts_dir = Path(tempfile.mkdtemp(prefix=".parts-", dir=directory))
+    parts: list[Path] = []
+    written = 0
+    try:
+        with (
+            (directory / "print-house.csv").open("w", encoding="utf-8", newline="") as csv_file,
+            zipfile.ZipFile(directory / "letters.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
+            # The one CSV writer: a resident's name or address starting with = + - @ reaches
+            # the print house's spreadsheet as text, and the file opens as UTF-8 in Excel.
+            writer = csvfile.Writer(csv_file)
+            writer.row(PRINT_HOUSE_COLUMNS)
+            for start in range(0, len(order), LETTERS_PER_PART):
+                chunk = order[start : start + LETTERS_PER_PART]
+                found = Individual.objects.in_bulk(chunk)
+                batch = [found[pk] for pk in chunk]
+                laid = layout_many(
+                    [build_letter(breach, person) for person in batch],
+                    title="Art 34 letters, sorted by postcode",
+                )
+                part = parts_dir / f"part-{len(parts):06d}.pdf"
+                laid.write_pdf(part)
+                parts.append(part)
+                source = pdfium.PdfDocument(part)
+                try:
+                    for person, pages in zip(batch, _letter_pages(laid, len(batch)), strict=True):
+                        name = letter_filename(breach, person)
+                        letter = pdfium.PdfDocument.new()
+                        letter.import_pages(source, pages=list(pages))
+                        letter.save(letters_dir / name)
+                        letter.close()
+                        archive.write(letters_dir / name, arcname=name)
+                        written += 1
+                        writer.row(_print_house_row(breach, person, name, written))
+                finally:
+                    source.close()
+                del laid, found, batch
+        if not parts:
+            (directory / "print-file.pdf").write_bytes(render_pdf_many([], title="Art 34 letters"))
+        else:
+            _join_parts(parts, directory / "print-file.pdf")
+    finally:
+        shutil.rmtree(parts_dir, ignore_errors=True)
     return written

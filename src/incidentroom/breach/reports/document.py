@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
+from incidentroom.core.pdf import clean_text
 
-def clean_text(text: str) -> str:
-    """Drop control characters: XML (DOCX) and reportlab's markup reject them, and a hostile
-    or corrupt value must not stop a whole report or print run from rendering."""
-    return "".join(ch for ch in text if ch in "\t\n" or ord(ch) >= 0x20)
+__all__ = ["Document", "Item", "Section", "clean_text", "is_rtl"]
+
+
+def is_rtl(text: str) -> bool:
+    """True when the text's first strong character is right-to-left (Unicode bidi rules P2
+    and P3): an Arabic or Hebrew paragraph, whatever Latin it quotes later."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 @dataclass

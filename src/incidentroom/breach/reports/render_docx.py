@@ -1,52 +1,77 @@
-"""Render a :class:`Document` to DOCX with python-docx, so a DPO can edit before filing."""
+"""Render a :class:`Document` to DOCX with python-docx, so a DPO can edit before filing.
+
+Text is stored as typed (any script); line breaks become Word line breaks, and a paragraph
+or run whose text is right-to-left is marked so, so Word lays Arabic and Hebrew out right
+to left with its complex-script font.
+"""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document as new_docx
 from docx.enum.text import WD_COLOR_INDEX
+from docx.oxml import OxmlElement
+from docx.text.paragraph import Paragraph
 
-from incidentroom.breach.reports.document import Document
+from incidentroom.breach.reports.document import Document, is_rtl
 from incidentroom.breach.reports.document import clean_text as _clean
+
+
+def _mark_rtl(paragraph: Paragraph, text: str) -> None:
+    if not is_rtl(text):
+        return
+    paragraph._p.get_or_add_pPr().append(OxmlElement("w:bidi"))  # noqa: SLF001 - python-docx has no API for it
+    for run in paragraph.runs:
+        run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))  # noqa: SLF001
+
+
+def _add(container: Any, text: str, style: str | None = None) -> Paragraph:
+    text = _clean(text)
+    paragraph: Paragraph = container.add_paragraph(text, style=style)
+    _mark_rtl(paragraph, text)
+    return paragraph
 
 
 def render_docx(doc: Document) -> bytes:
     """One document as DOCX bytes."""
     out = new_docx()
     for line in doc.address:
-        out.add_paragraph(_clean(line))
+        _add(out, line)
     if doc.sender:
-        out.add_paragraph(_clean("\n".join(doc.sender)))
+        _add(out, "\n".join(doc.sender))
     if doc.date:
-        out.add_paragraph(_clean(doc.date))
-    out.add_heading(_clean(doc.title), level=1)
+        _add(out, doc.date)
+    title = out.add_heading(_clean(doc.title), level=1)
+    _mark_rtl(title, doc.title)
     if doc.subtitle:
-        out.add_paragraph(_clean(doc.subtitle))
+        _add(out, doc.subtitle)
     if doc.greeting:
-        out.add_paragraph(_clean(doc.greeting))
+        _add(out, doc.greeting)
     for section in doc.sections:
-        out.add_heading(_clean(section.heading), level=2)
+        heading = out.add_heading(_clean(section.heading), level=2)
+        _mark_rtl(heading, section.heading)
         if section.items:
             table = out.add_table(rows=0, cols=2)
             table.style = "Table Grid"
             for item in section.items:
                 cells = table.add_row().cells
-                label = (
-                    cells[0]
-                    .paragraphs[0]
-                    .add_run(_clean(item.label + (" (updated)" if item.changed else "")))
-                )
+                label_text = _clean(item.label + (" (updated)" if item.changed else ""))
+                label = cells[0].paragraphs[0].add_run(label_text)
                 label.bold = True
-                value = cells[1].paragraphs[0].add_run(_clean(item.value or "-"))
+                _mark_rtl(cells[0].paragraphs[0], label_text)
+                value_text = _clean(item.value or "-")
+                value = cells[1].paragraphs[0].add_run(value_text)
+                _mark_rtl(cells[1].paragraphs[0], value_text)
                 if item.changed:
                     value.font.highlight_color = WD_COLOR_INDEX.YELLOW
         for text in section.paragraphs:
-            out.add_paragraph(_clean(text))
+            _add(out, text)
         for bullet in section.bullets:
-            out.add_paragraph(_clean(bullet), style="List Bullet")
+            _add(out, bullet, style="List Bullet")
     if doc.footer:
-        out.add_paragraph(_clean(doc.footer))
+        _add(out, doc.footer)
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()
