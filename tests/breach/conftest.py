@@ -20,11 +20,13 @@ from breachhelp import import_people  # noqa: E402
 
 @pytest.fixture
 def media(tmp_path: Path) -> Iterator[Path]:
-    """A private MEDIA_ROOT and evidence root for each test."""
+    """A private MEDIA_ROOT and evidence folder for each test; yields RBKC's own folder
+    (``evidence/rbkc``), beside WCC's and LBHF's."""
     evidence = tmp_path / "evidence"
-    evidence.mkdir()
+    for code in ("rbkc", "wcc", "lbhf"):
+        (evidence / code).mkdir(parents=True)
     with override_settings(MEDIA_ROOT=tmp_path / "media", BREACH_SCAN_ROOTS=[str(evidence)]):
-        yield evidence
+        yield evidence / "rbkc"
 
 
 @pytest.fixture

@@ -160,7 +160,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
     )
     path = Path(job.sources[0]["path"])
     assert path.name == "stolen_copy.zip" and path.read_bytes() == b"PK\x03\x04"
-    assert path.is_relative_to(actions.uploads_dir().resolve())
+    assert path.is_relative_to(actions.evidence.uploads_base() / "rbkc")
     with pytest.raises(InvalidInput):
         actions.start_upload_scan(breach, actor=rbkc_dpo, filename="empty.zip", chunks=[])
 

@@ -26,8 +26,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from incidentroom.breach import importer, letters
-from incidentroom.breach.access import require_controller_role
+from incidentroom.breach import evidence, importer, letters
+from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
     Appearance,
     BatchStatus,
@@ -49,7 +49,7 @@ from incidentroom.breach.models import (
 )
 from incidentroom.breach.reports.facts import counted_individuals, gather
 from incidentroom.core import audit
-from incidentroom.core.errors import Conflict, InvalidInput
+from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, ObligationStatus
@@ -246,43 +246,16 @@ class ScanSource:
     organisation: Organisation | None = None
 
 
-def uploads_dir() -> Path:
-    """Where uploaded copies of stolen data are kept (under MEDIA_ROOT, never served)."""
-    return Path(settings.MEDIA_ROOT) / "breach" / "uploads"
-
-
-def scan_roots() -> list[Path]:
-    """Folders a scan may read: the configured evidence roots plus the upload area."""
-    return [Path(p).resolve() for p in settings.BREACH_SCAN_ROOTS] + [uploads_dir().resolve()]
-
-
-def _check_path(raw: str) -> Path:
-    if not raw or not raw.strip():
-        raise InvalidInput("Give the folder or archive to scan.", field="path")
-    path = Path(raw.strip()).expanduser().resolve()
-    roots = scan_roots()
-    # Resolving first means '..' and symlinks cannot lead outside the permitted roots.
-    if not any(path == root or path.is_relative_to(root) for root in roots):
-        allowed = ", ".join(str(r) for r in roots)
-        raise InvalidInput(f"{raw} is outside the folders scans may read ({allowed}).", field="path")
-    if not path.exists():
-        raise InvalidInput(f"{raw} does not exist on the server.", field="path")
-    return path
-
-
 @transaction.atomic
 def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> ScanJob:
     """Queue a scan of the stolen copy; a worker runs it and imports the results."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
     if not sources:
         raise InvalidInput("Give at least one folder or archive to scan.", field="path")
-    involved = {i.organisation_id for i in breach.incident.involvements.all()}
     clean = []
     for source in sources:
-        org = source.organisation or breach.organisation
-        if org.pk not in involved:
-            raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
-        clean.append({"path": str(_check_path(source.path)), "organisation": org.code})
+        org = _attributed(breach, source.organisation, actor)
+        clean.append({"path": str(evidence.check_source_path(source.path, org)), "organisation": org.code})
     if breach.scans.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.IMPORTING]).exists():
         raise Conflict("A scan of this breach is already running; wait for it or cancel it.")
     job = ScanJob.objects.create(
@@ -307,6 +280,21 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
 
     transaction.on_commit(lambda: _enqueue_scan(job.pk, job.run_token, resume=False))
     return job
+
+
+def _attributed(breach: Breach, organisation: Organisation | None, actor: Any) -> Organisation:
+    """The controller a source's people are attributed to: the breach's own by default.
+
+    Adding people to another organisation's list is that organisation's decision, so it
+    needs its DPO or Gold (staff of a shared service may hold both roles)."""
+    org = organisation or breach.organisation
+    if not breach.incident.involvements.filter(organisation=org).exists():
+        raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
+    if org.pk != breach.organisation_id and org.pk not in controller_org_ids(actor):
+        raise Forbidden(
+            f"Only {org.code}'s DPO or Gold may add people to {org.code}'s list.", field="organisation"
+        )
+    return org
 
 
 def _enqueue_scan(job_id: int, token: str, *, resume: bool) -> None:
@@ -370,8 +358,10 @@ def start_upload_scan(
 ) -> ScanJob:
     """Keep an uploaded archive on the server and queue a scan of it."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
+    # Refused before a byte is written: the upload lands in the attributed organisation's area.
+    org = _attributed(breach, organisation, actor)
     name = get_valid_filename(Path(filename or "upload").name) or "upload"
-    target = uploads_dir() / str(breach.pk) / secrets.token_hex(8) / name
+    target = evidence.upload_area(org) / str(breach.pk) / secrets.token_hex(8) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     with target.open("wb") as out:
@@ -390,7 +380,7 @@ def start_upload_scan(
         shutil.rmtree(target.parent, ignore_errors=True)
         raise InvalidInput("The uploaded file is empty.", field="file")
     try:
-        return start_scan(breach, actor=actor, sources=[ScanSource(str(target), organisation)])
+        return start_scan(breach, actor=actor, sources=[ScanSource(str(target), org)])
     except Exception:
         shutil.rmtree(target.parent, ignore_errors=True)
         raise

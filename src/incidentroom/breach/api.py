@@ -11,6 +11,7 @@ import datetime as dt
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from pydantic import AwareDatetime, Field
 
 from incidentroom.breach import actions, downloads, queries
@@ -507,7 +508,7 @@ def patch_breach(request: HttpRequest, breach_id: int, payload: BreachPatch) -> 
 
 
 @router.post("/breaches/{breach_id}/scans", response={202: ScanOut})
-def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> tuple[int, ScanOut]:
+def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> Status[ScanOut]:
     """Scan folders or archives already on the server (under the permitted evidence roots)."""
     breach = queries.breach_for(request.user, breach_id)
     orgs = list(breach.incident.organisations.all())
@@ -517,13 +518,13 @@ def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> tuple[i
         )
         for s in payload.sources
     ]
-    return 202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources))
+    return Status(202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources)))
 
 
 @router.post("/breaches/{breach_id}/scans/upload", response={202: ScanOut})
 def upload_scan(
     request: HttpRequest, breach_id: int, file: File[UploadedFile], organisation: Form[str] = ""
-) -> tuple[int, ScanOut]:
+) -> Status[ScanOut]:
     """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
     breach = queries.breach_for(request.user, breach_id)
     org = (
@@ -534,7 +535,7 @@ def upload_scan(
     job = actions.start_upload_scan(
         breach, actor=request.user, filename=file.name or "upload", chunks=file.chunks(), organisation=org
     )
-    return 202, _scan_out(job)
+    return Status(202, _scan_out(job))
 
 
 @router.get("/breaches/{breach_id}/scans", response=list[ScanOut])
@@ -557,9 +558,9 @@ def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
 
 
 @router.post("/scans/{scan_id}/resume", response={202: ScanOut})
-def resume_scan(request: HttpRequest, scan_id: int) -> tuple[int, ScanOut]:
+def resume_scan(request: HttpRequest, scan_id: int) -> Status[ScanOut]:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
-    return 202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    return Status(202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user)))
 
 
 class DiscardIn(Schema):
@@ -797,3 +798,9 @@ def withdraw_public_notice(request: HttpRequest, breach_id: int) -> PublicNotice
     breach = queries.breach_for(request.user, breach_id)
     notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
     return _public_out(request, actions.withdraw_public_notice(notice, actor=request.user))
+
+
+# Evidence folders and consent to shared ones live in their own module (one concept each).
+from incidentroom.breach.api_evidence import router as evidence_router  # noqa: E402
+
+router.add_router("/evidence-roots", evidence_router)

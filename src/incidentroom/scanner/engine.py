@@ -31,6 +31,7 @@ from .errors import ScanError
 from .extractors import Limits
 from .hashing import load_or_create_key
 from .model import FileResult
+from .pathnames import printable_name
 from .policy import RiskPolicy
 from .walk import Task, scan_task
 
@@ -94,7 +95,11 @@ def plan(paths: list[Path], limits: Limits, parts_dir: str = "") -> list[Task]:
             continue
         for directory, dirnames, filenames in os.walk(root_str, followlinks=False):
             dirnames.sort(key=os.fsencode)
-            for name in sorted(filenames, key=os.fsencode):
+            # os.walk lists a link to a folder among the folders and, not following it, would
+            # drop it silently: it becomes a task of its own, which the manifest lists as skipped.
+            links = [d for d in dirnames if os.path.islink(os.path.join(directory, d))]
+            dirnames[:] = [d for d in dirnames if d not in links]
+            for name in sorted([*filenames, *links], key=os.fsencode):
                 relative = os.path.relpath(os.path.join(directory, name), root_str)
                 tasks.append(_task(index, root_str, relative, limits, parts_dir))
     return tasks
@@ -255,7 +260,7 @@ def run_scan(
     policy = policy or RiskPolicy()
     stop = should_stop or (lambda: False)
     out_dir.mkdir(parents=True, exist_ok=True)
-    roots = [os.fsencode(os.fspath(p)).decode("utf-8", "backslashreplace") for p in paths]
+    roots = [printable_name(os.fspath(p)) for p in paths]
     key = load_or_create_key(out_dir)
     checkpoints = _Checkpoints(out_dir, resume)
     tasks = plan(paths, limits, str(checkpoints.parts.resolve()))
