@@ -30,6 +30,20 @@ def media(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
+def shared_root(media: Path, rbkc_dpo: Any, wcc_dpo: Any, settings: Any) -> Path:
+    """A folder of the shared service RBKC and WCC both own, both having agreed to its scan."""
+    from incidentroom.breach import evidence
+    from incidentroom.core.models import Organisation
+
+    shared = media.parent.parent / "shared-service"
+    shared.mkdir()
+    settings.BREACH_SCAN_ROOTS = [*settings.BREACH_SCAN_ROOTS, f"RBKC+WCC={shared}"]
+    for code, dpo in (("RBKC", rbkc_dpo), ("WCC", wcc_dpo)):
+        evidence.grant_root_consent(str(shared), organisation=Organisation.objects.get(code=code), actor=dpo)
+    return shared
+
+
+@pytest.fixture
 def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
     """RBKC's breach assessment for the stolen archive."""
     from incidentroom.breach import actions

@@ -145,12 +145,20 @@ def test_shared_root_needs_every_owners_consent(
 
     _refused(Forbidden, "path", scan)
     # Only an owner's DPO or Gold speaks for it.
-    _refused(Forbidden, "organisation", lambda: evidence.grant_root_consent(str(shared), organisation=lbhf, actor=lbhf_gold))
+    _refused(
+        Forbidden,
+        "organisation",
+        lambda: evidence.grant_root_consent(str(shared), organisation=lbhf, actor=lbhf_gold),
+    )
     with pytest.raises(Forbidden):
         evidence.grant_root_consent(str(shared), organisation=rbkc, actor=wcc_dpo)
     with pytest.raises(Forbidden):
         evidence.grant_root_consent(str(shared), organisation=rbkc, actor=rbkc_comms)
-    _refused(InvalidInput, "path", lambda: evidence.grant_root_consent(str(media), organisation=rbkc, actor=rbkc_dpo))
+    _refused(
+        InvalidInput,
+        "path",
+        lambda: evidence.grant_root_consent(str(media), organisation=rbkc, actor=rbkc_dpo),
+    )
 
     evidence.grant_root_consent(str(shared), organisation=wcc, actor=wcc_dpo)
     _refused(Forbidden, "path", scan)  # RBKC has not agreed yet
@@ -168,7 +176,9 @@ def test_shared_root_needs_every_owners_consent(
     rows = SharedRootConsent.objects.filter(organisation=rbkc)
     assert [c.active for c in rows] == [False] and rows[0].withdrawn_by == rbkc_dpo
     actions_logged = list(
-        AuditEntry.objects.filter(action__startswith="evidence.").order_by("at", "id").values_list("action", flat=True)
+        AuditEntry.objects.filter(action__startswith="evidence.")
+        .order_by("at", "id")
+        .values_list("action", flat=True)
     )
     assert actions_logged == ["evidence.consent", "evidence.consent", "evidence.consent_withdrawn"]
     # Both owners' DPOs see the record; LBHF, which owns nothing there, does not.
@@ -230,14 +240,23 @@ def test_page_form_refuses_another_councils_paths(
         response = client.post(url, {"path": path})
         assert response.status_code == status
         assert 'data-field="path"' in response.content.decode()
-    response = client.post(url, {"upload": SimpleUploadedFile("x.zip", b"PK\x03\x04"), "organisation": "RBKC"})
+    response = client.post(
+        url, {"upload": SimpleUploadedFile("x.zip", b"PK\x03\x04"), "organisation": "RBKC"}
+    )
     assert response.status_code == 403 and 'data-field="organisation"' in response.content.decode()
     assert not ScanJob.objects.filter(breach=wcc_breach).exists()
     assert client.post(url, {"path": str(folders["wcc"])}).status_code == 302
 
 
 def test_evidence_root_api_lists_own_roots_and_records_consent(
-    wcc_dpo: Any, rbkc_dpo: Any, wcc_comms: Any, lbhf_gold: Any, outsider_gold: Any, api: Any, media: Path, tmp_path: Path
+    wcc_dpo: Any,
+    rbkc_dpo: Any,
+    wcc_comms: Any,
+    lbhf_gold: Any,
+    outsider_gold: Any,
+    api: Any,
+    media: Path,
+    tmp_path: Path,
 ) -> None:
     shared = tmp_path / "shared-service"
     shared.mkdir()
@@ -253,17 +272,54 @@ def test_evidence_root_api_lists_own_roots_and_records_consent(
         # Refusals: not DPO/Gold, another organisation's voice, not an owner.
         assert api(wcc_comms).post("/breach/evidence-roots/consents", body).status_code == 403
         assert api(rbkc_dpo).post("/breach/evidence-roots/consents", body).status_code == 403
-        assert api(lbhf_gold).post("/breach/evidence-roots/consents", {**body, "organisation": "LBHF"}).status_code == 403
+        assert (
+            api(lbhf_gold)
+            .post("/breach/evidence-roots/consents", {**body, "organisation": "LBHF"})
+            .status_code
+            == 403
+        )
         bad = api(wcc_dpo).post("/breach/evidence-roots/consents", {**body, "path": str(media)})
         assert bad.status_code == 422 and bad.json()["field"] == "path"
         made = api(wcc_dpo).post("/breach/evidence-roots/consents", body)
         assert made.status_code == 201 and made.json()["active"] is True
         row = next(r for r in api(wcc_dpo).get("/breach/evidence-roots").json() if r["shared"])
         assert row["consented"] == ["WCC"] and row["scannable"] is False
-        assert api(rbkc_dpo).post("/breach/evidence-roots/consents", {**body, "organisation": "RBKC"}).status_code == 201
+        assert (
+            api(rbkc_dpo)
+            .post("/breach/evidence-roots/consents", {**body, "organisation": "RBKC"})
+            .status_code
+            == 201
+        )
         row = next(r for r in api(rbkc_dpo).get("/breach/evidence-roots").json() if r["shared"])
         assert row["scannable"] is True
         assert len(api(rbkc_dpo).get("/breach/evidence-roots/consents").json()) == 2
         assert api(lbhf_gold).get("/breach/evidence-roots/consents").json() == []
         gone = api(wcc_dpo).post("/breach/evidence-roots/consents/withdraw", body)
         assert gone.status_code == 200 and gone.json()["active"] is False
+
+
+def test_people_of_a_consented_shared_folder_may_go_on_a_co_owners_list(
+    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Path, folders: dict[str, Path]
+) -> None:
+    wcc = Organisation.objects.get(code="WCC")
+    (shared_root / "housing").mkdir()
+    job = actions.start_scan(
+        breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(shared_root / "housing"), wcc)]
+    )
+    assert job.sources[0]["organisation"] == "WCC"
+    actions.cancel_scan(job, actor=rbkc_dpo)
+    # WCC's own folder is WCC's alone: RBKC can neither scan it nor list its people as WCC's.
+    for source, field in (
+        (actions.ScanSource(str(folders["wcc"]), wcc), "organisation"),
+        (actions.ScanSource(str(folders["wcc"])), "path"),
+    ):
+        _refused(Forbidden, field, lambda s=source: actions.start_scan(breach, actor=rbkc_dpo, sources=[s]))
+    # Once WCC withdraws, the shared folder is closed to everyone.
+    evidence.withdraw_root_consent(str(shared_root), organisation=wcc, actor=wcc_dpo)
+    _refused(
+        Forbidden,
+        "path",
+        lambda: actions.start_scan(
+            breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(shared_root / "housing"))]
+        ),
+    )

@@ -49,7 +49,7 @@ from incidentroom.breach.models import (
 )
 from incidentroom.breach.reports.facts import counted_individuals, gather
 from incidentroom.core import audit
-from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
+from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, ObligationStatus
@@ -254,8 +254,19 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
         raise InvalidInput("Give at least one folder or archive to scan.", field="path")
     clean = []
     for source in sources:
-        org = _attributed(breach, source.organisation, actor)
-        clean.append({"path": str(evidence.check_source_path(source.path, org)), "organisation": org.code})
+        org = _involved(breach, source.organisation)
+        if _may_add_people(breach, org, actor):
+            path, _ = evidence.check_source(source.path, org)
+        else:
+            # People from a folder shared with the breach's organisation may still go on a
+            # co-owner's list: every owner has agreed to that folder being scanned.
+            try:
+                path, root = evidence.check_source(source.path, org)
+            except DomainError:
+                root = None
+            if root is None or not (root.shared and breach.organisation.code in root.owners):
+                raise _not_your_list(org)
+        clean.append({"path": str(path), "organisation": org.code})
     if breach.scans.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.IMPORTING]).exists():
         raise Conflict("A scan of this breach is already running; wait for it or cancel it.")
     job = ScanJob.objects.create(
@@ -282,19 +293,26 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
     return job
 
 
-def _attributed(breach: Breach, organisation: Organisation | None, actor: Any) -> Organisation:
-    """The controller a source's people are attributed to: the breach's own by default.
-
-    Adding people to another organisation's list is that organisation's decision, so it
-    needs its DPO or Gold (staff of a shared service may hold both roles)."""
+def _involved(breach: Breach, organisation: Organisation | None) -> Organisation:
+    """The controller a source's people are attributed to: the breach's own by default."""
     org = organisation or breach.organisation
     if not breach.incident.involvements.filter(organisation=org).exists():
         raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
-    if org.pk != breach.organisation_id and org.pk not in controller_org_ids(actor):
-        raise Forbidden(
-            f"Only {org.code}'s DPO or Gold may add people to {org.code}'s list.", field="organisation"
-        )
     return org
+
+
+def _may_add_people(breach: Breach, org: Organisation, actor: Any) -> bool:
+    """Adding people to another organisation's list is that organisation's decision: it
+    needs its DPO or Gold (staff of a shared service may hold both roles)."""
+    return org.pk == breach.organisation_id or org.pk in controller_org_ids(actor)
+
+
+def _not_your_list(org: Organisation) -> Forbidden:
+    return Forbidden(
+        f"Only {org.code}'s DPO or Gold may add people to {org.code}'s list, except from a "
+        f"shared folder every owner has agreed to have scanned.",
+        field="organisation",
+    )
 
 
 def _enqueue_scan(job_id: int, token: str, *, resume: bool) -> None:
@@ -359,7 +377,9 @@ def start_upload_scan(
     """Keep an uploaded archive on the server and queue a scan of it."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
     # Refused before a byte is written: the upload lands in the attributed organisation's area.
-    org = _attributed(breach, organisation, actor)
+    org = _involved(breach, organisation)
+    if not _may_add_people(breach, org, actor):
+        raise _not_your_list(org)
     name = get_valid_filename(Path(filename or "upload").name) or "upload"
     target = evidence.upload_area(org) / str(breach.pk) / secrets.token_hex(8) / name
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -560,7 +560,9 @@ def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
 @router.post("/scans/{scan_id}/resume", response={202: ScanOut})
 def resume_scan(request: HttpRequest, scan_id: int) -> Status[ScanOut]:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
-    return Status(202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user)))
+    return Status(
+        202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    )
 
 
 class DiscardIn(Schema):

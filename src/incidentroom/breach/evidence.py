@@ -85,7 +85,9 @@ def all_roots() -> list[EvidenceRoot]:
     for entry in settings.BREACH_SCAN_ROOTS:
         if "=" in entry:
             owners_raw, _, raw_path = entry.partition("=")
-            owners = sorted({codes[c.strip().lower()] for c in owners_raw.split("+") if c.strip().lower() in codes})
+            owners = sorted(
+                {codes[c.strip().lower()] for c in owners_raw.split("+") if c.strip().lower() in codes}
+            )
             if owners and raw_path.strip():
                 roots.append(EvidenceRoot(Path(raw_path.strip()).expanduser().resolve(), tuple(owners)))
         else:
@@ -122,7 +124,14 @@ def consenting(root: EvidenceRoot) -> set[str]:
 
 
 def check_source_path(raw: str, organisation: Organisation) -> Path:
-    """The resolved folder or archive, if a scan of ``organisation``'s data may read it.
+    """The resolved folder or archive, if a scan of ``organisation``'s data may read it
+    (see :func:`check_source`)."""
+    return check_source(raw, organisation)[0]
+
+
+def check_source(raw: str, organisation: Organisation) -> tuple[Path, EvidenceRoot]:
+    """The resolved folder or archive and its root, if a scan of ``organisation``'s data may
+    read it.
 
     Refusals name the field ``path``: 422 for a path in no root (or a parent folder) or one
     that does not exist, 403 for another organisation's root or a shared root without
@@ -172,7 +181,7 @@ def check_source_path(raw: str, organisation: Organisation) -> Path:
             )
     if not path.exists():
         raise InvalidInput(f"{text} does not exist on the server.", field="path")
-    return path
+    return path, root
 
 
 def _own_hint(organisation: Organisation) -> str:
@@ -198,7 +207,6 @@ def _shared_root(raw: str) -> EvidenceRoot:
 
 
 def _owner(root: EvidenceRoot, organisation: Organisation, actor: Any, doing: str) -> None:
-    require_controller_role(actor, [organisation], doing)
     if organisation.code not in root.owners:
         raise Forbidden(
             f"{organisation.code} does not own {root.path}; only its owners "
@@ -210,6 +218,8 @@ def _owner(root: EvidenceRoot, organisation: Organisation, actor: Any, doing: st
 @transaction.atomic
 def grant_root_consent(path: str, *, organisation: Organisation, actor: Any) -> SharedRootConsent:
     """Record that ``organisation`` agrees its co-owners may scan the shared root ``path``."""
+    # Who may speak for the organisation is checked before anything about the folder.
+    require_controller_role(actor, [organisation], "agree to scanning a shared evidence folder")
     root = _shared_root(path)
     _owner(root, organisation, actor, "agree to scanning this shared folder")
     if SharedRootConsent.objects.filter(
@@ -237,6 +247,7 @@ def grant_root_consent(path: str, *, organisation: Organisation, actor: Any) -> 
 def withdraw_root_consent(path: str, *, organisation: Organisation, actor: Any) -> SharedRootConsent:
     """Withdraw ``organisation``'s consent: new scans of the shared root are refused from now
     on, and queued ones are refused when they start."""
+    require_controller_role(actor, [organisation], "withdraw consent to scanning a shared evidence folder")
     root = _shared_root(path)
     _owner(root, organisation, actor, "withdraw consent to scanning this shared folder")
     consent = (

@@ -8,8 +8,8 @@ reports goes through :func:`printable_name`:
 
 * a byte that is not part of valid UTF-8 becomes ``\\xNN``;
 * an unpaired UTF-16 surrogate becomes ``\\uDNNN``;
-* a backslash that would make the result ambiguous (one followed by ``x``, ``u`` or another
-  backslash) is doubled; every other character is kept as it is.
+* a backslash that would make the result ambiguous (one followed by ``x``, ``u``, another
+  backslash or an escaped character) is doubled; every other character is kept as it is.
 
 The escape is visible and reversible: :func:`original_name` gives back the exact bytes (or
 the exact string), so the file can be found on disk or in the archive again.
@@ -17,11 +17,11 @@ the exact string), so the file can be found on disk or in the archive again.
 
 from __future__ import annotations
 
-import os
 import re
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_AMBIGUOUS = re.compile(r"\\(?=[\\xu])")
+# A backslash before x, u, another backslash or a character about to become an escape.
+_AMBIGUOUS = re.compile("\\\\(?=[\\\\xu\ud800-\udfff])")
 _ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, choose
 from .extractors.base import Extractor
-from .pathnames import printable_name
 from .model import FileResult, ManifestEntry, RowUnit, TextUnit
 from .parts import DetectionSink
+from .pathnames import printable_name
 from .records import DocumentBuilder
 
 
