@@ -47,12 +47,12 @@ def original_name(printable: str) -> str:
     of it gives the bytes on disk)."""
 
     def unescape(match: re.Match[str]) -> str:
-        token = match.group(1)
-        if token == "\\":
+        escape = match.group(1)
+        if escape == "\\":
             return "\\"
-        if token[0] == "x":
-            return chr(0xDC00 + int(token[1:], 16))
-        return chr(int(token[1:], 16))
+        if escape[0] == "x":
+            return chr(0xDC00 + int(escape[1:], 16))
+        return chr(int(escape[1:], 16))
 
     return _ESCAPE.sub(unescape, printable)
 

@@ -266,7 +266,8 @@ class _NumberedFile(Py7zIO):
         self._size = 0
 
     def write(self, s: bytes | bytearray) -> int:
-        assert self._fh is not None
+        if self._fh is None:
+            raise ValueError("write to a closed 7z member")
         self._size += len(s)
         return self._fh.write(s)
 
@@ -345,7 +346,7 @@ class SevenZipExtractor(Extractor):
                 try:
                     # Safe: members go to numbered files in a private temporary directory
                     # whose total size was checked above.
-                    archive.extractall(factory=factory)
+                    archive.extractall(factory=factory)  # noqa: S202
                 except (
                     py7zr.Bad7zFile,
                     OSError,
