@@ -212,7 +212,12 @@ def test_api_refuses_another_councils_paths_and_uploads(
 ) -> None:
     client = api(wcc_dpo)
     url = f"/breach/breaches/{wcc_breach.pk}/scans"
-    for path, status in ((str(folders["rbkc"]), 403), (str(folders["base"]), 422), ("/etc", 422)):
+    for path, status in (
+        (str(folders["rbkc"]), 403),
+        (str(folders["base"]), 422),
+        ("/etc", 422),
+        (str(folders["wcc"]) + "/\ud800", 422),  # a name no file system call can encode
+    ):
         response = client.post(url, {"sources": [{"path": path}]})
         assert response.status_code == status, response.content
         assert response.json()["field"] == "path"

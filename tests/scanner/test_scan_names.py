@@ -196,3 +196,17 @@ def test_directory_symlinks_on_disk_are_listed_as_skipped(tmp_path: Path) -> Non
     assert result.status("linked-folder") == ("skipped", "symbolic link not followed")
     assert not any("secret.csv" in m["path"] for m in result.manifest)
     assert result.names() == {"Robert O'Neill"}
+
+
+def test_zip_member_flagged_utf8_that_is_not(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("caf\u00e9-PLACEHOLDER.csv", GOOD)  # non-ASCII: written with the UTF-8 flag
+        z.writestr("other.txt", b"Client: Robert O'Neill, DOB: 02/11/1980")
+    data = buf.getvalue().replace(b"PLACEHOLDER", RAW.ljust(11, b"_"))
+    (folder / "archive.zip").write_bytes(data)
+    result = scan(folder, tmp_path / "out")
+    _one_document(result, f"archive.zip!/caf\u00e9-{SHOWN}{'_' * (11 - len(RAW))}.csv")
+    assert result.status("archive.zip!/other.txt")[0] == "scanned"

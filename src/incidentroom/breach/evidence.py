@@ -152,7 +152,7 @@ def check_source(raw: str, organisation: Organisation) -> tuple[Path, EvidenceRo
         given = own[-1].path / given
     try:
         path = given.resolve()
-    except (OSError, RuntimeError) as exc:  # a symlink loop
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, an unencodable name
         raise InvalidInput(f"{text} cannot be resolved: {exc}", field="path") from exc
     root = locate(path)
     if root is None:
@@ -198,7 +198,7 @@ def _shared_root(raw: str) -> EvidenceRoot:
         raise InvalidInput("Give the shared folder's path.", field="path")
     try:
         path = Path(text).expanduser().resolve()
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         raise InvalidInput(f"{text} cannot be resolved: {exc}", field="path") from exc
     for root in all_roots():
         if root.path == path and root.shared:

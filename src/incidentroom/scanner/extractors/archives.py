@@ -6,10 +6,12 @@ guards applied to the bytes actually produced, so a lying header cannot bomb us.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import io
 import re
+import struct
 import tarfile
 import tempfile
 import zipfile
@@ -40,6 +42,53 @@ def _zip_name(info: zipfile.ZipInfo) -> bytes:
     if info.flag_bits & 0x800:
         return info.orig_filename.encode("utf-8", "surrogateescape")
     return info.orig_filename.encode("cp437")
+
+
+def _without_utf8_flags(fh: IO[bytes], cleanup: contextlib.ExitStack) -> zipfile.ZipFile:
+    """The zip reopened from a copy whose names are all marked as legacy (cp437).
+
+    :func:`_zip_name` reads every name back as its stored bytes whatever the flag says,
+    so clearing the UTF-8 flag (bit 11) in the central directory and local headers changes
+    nothing for valid names and lets zipfile open an archive with one invalid name.
+    """
+    fh.seek(0)
+    copy: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115
+    cleanup.callback(copy.close)  # zipfile does not close a file object it was given
+    while block := fh.read(1 << 20):
+        copy.write(block)
+    size = copy.tell()
+    try:
+        copy.seek(max(0, size - 65557))
+        tail = copy.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) < at + 22:
+            raise ExtractError("failed", "corrupt zip: no end of central directory")
+        cd_size, cd_offset = struct.unpack_from("<II", tail, at + 12)
+        if cd_offset == 0xFFFFFFFF or cd_offset + cd_size > size:
+            raise ExtractError(
+                "failed", "corrupt zip: a name flagged UTF-8 is not UTF-8 (zip64 not repaired)"
+            )
+        copy.seek(cd_offset)
+        directory = bytearray(copy.read(cd_size))
+        pos = 0
+        local_offsets = []
+        while pos + 46 <= len(directory) and directory[pos : pos + 4] == b"PK\x01\x02":
+            directory[pos + 9] &= 0xF7  # bit 11 is bit 3 of the flags' high byte
+            name_len, extra_len, comment_len = struct.unpack_from("<HHH", directory, pos + 28)
+            local_offsets.append(struct.unpack_from("<I", directory, pos + 42)[0])
+            pos += 46 + name_len + extra_len + comment_len
+        copy.seek(cd_offset)
+        copy.write(directory)
+        for offset in local_offsets:
+            copy.seek(offset)
+            header = copy.read(8)
+            if len(header) == 8 and header[:4] == b"PK\x03\x04":
+                copy.seek(offset + 7)
+                copy.write(bytes([header[7] & 0xF7]))
+        copy.seek(0)
+        return zipfile.ZipFile(copy)
+    except (zipfile.BadZipFile, OSError, ValueError, struct.error) as exc:
+        raise ExtractError("failed", f"corrupt zip: {exc}") from exc
 
 
 def _tar_special(member: tarfile.TarInfo) -> str | None:
@@ -76,9 +125,12 @@ class ZipExtractor(Extractor):
 
     def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
         """Yield each member as a blob (or an issue)."""
-        with blob.open() as fh:
+        with blob.open() as fh, contextlib.ExitStack() as cleanup:
             try:
                 archive = zipfile.ZipFile(fh)
+            except UnicodeDecodeError:
+                # A name flagged UTF-8 that is not: zipfile refuses the whole archive.
+                archive = _without_utf8_flags(fh, cleanup)
             except (zipfile.BadZipFile, OSError, ValueError) as exc:
                 raise ExtractError("failed", f"corrupt zip: {exc}") from exc
             with archive:
