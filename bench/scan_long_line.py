@@ -40,11 +40,14 @@ print(json.dumps({"seconds": time.perf_counter() - start,
 
 
 def make_one_line(path: Path, megabytes: int) -> None:
-    """Comma-separated values with no line break: a few residents among routine notes."""
-    cell = b"Margaret Hughes,JK123456B,W8 4AA," + b"service request closed,ward meeting notes," * 20
+    """Comma-separated values with no line break: a resident every 64 KB among routine notes
+    (denser data makes the scan measure the people it holds, not the reader)."""
+    notes = b"service request closed,ward meeting notes,boiler repair booked," * 1000
     with path.open("wb") as fh:
+        n = 0
         while fh.tell() < megabytes << 20:
-            fh.write(cell)
+            n += 1
+            fh.write(b"Resident %d,JK%06dB,W8 4AA," % (n, n % 1000000) + notes)
 
 
 def main() -> None:
