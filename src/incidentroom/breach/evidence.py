@@ -156,10 +156,16 @@ def check_source(raw: str, organisation: Organisation) -> tuple[Path, EvidenceRo
         raise InvalidInput(f"{text} cannot be resolved: {exc}", field="path") from exc
     root = locate(path)
     if root is None:
-        if any(path == p or path.is_relative_to(p) or p.is_relative_to(path) for p in parent_folders()):
+        if any(path == p or p.is_relative_to(path) for p in parent_folders()):
             raise InvalidInput(
                 f"{text} is a parent folder holding several organisations' evidence; choose a "
                 f"folder inside {organisation.code}'s own ({_own_hint(organisation)}).",
+                field="path",
+            )
+        if any(path.is_relative_to(p) for p in parent_folders()):
+            raise InvalidInput(
+                f"{text} is not in any organisation's folder; choose a folder inside "
+                f"{organisation.code}'s own ({_own_hint(organisation)}).",
                 field="path",
             )
         raise InvalidInput(
