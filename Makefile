@@ -44,7 +44,7 @@ $(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/_fa
 run: install
 	$(BIN)/incidentroom migrate --no-input
 	$(BIN)/incidentroom load-scenario scenarios/west_london.yaml --if-absent
-	$(BIN)/python scenarios/make_demo_archive.py var/evidence/rbkc-archive-2006-2020
+	$(BIN)/python scenarios/make_demo_archive.py var/evidence/rbkc/archive-2006-2020
 	DEBUG=true PORT=$(PORT) $(BIN)/incidentroom run-demo
 
 lint: install

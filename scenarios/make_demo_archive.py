@@ -4,7 +4,7 @@ The demo's DPO can then start a breach-impact scan from the page without uploadi
 anything. The people, numbers and documents are generated (the test suite's generator,
 with valid NI, NHS, card and licence numbers); nobody real is in it.
 
-    .venv/bin/python scenarios/make_demo_archive.py var/evidence/rbkc-archive-2006-2020
+    .venv/bin/python scenarios/make_demo_archive.py var/evidence/rbkc/archive-2006-2020
 """
 
 from __future__ import annotations

@@ -20,11 +20,27 @@ from breachhelp import import_people  # noqa: E402
 
 @pytest.fixture
 def media(tmp_path: Path) -> Iterator[Path]:
-    """A private MEDIA_ROOT and evidence root for each test."""
+    """A private MEDIA_ROOT and evidence folder for each test; yields RBKC's own folder
+    (``evidence/rbkc``), beside WCC's and LBHF's."""
     evidence = tmp_path / "evidence"
-    evidence.mkdir()
+    for code in ("rbkc", "wcc", "lbhf"):
+        (evidence / code).mkdir(parents=True)
     with override_settings(MEDIA_ROOT=tmp_path / "media", BREACH_SCAN_ROOTS=[str(evidence)]):
-        yield evidence
+        yield evidence / "rbkc"
+
+
+@pytest.fixture
+def shared_root(media: Path, rbkc_dpo: Any, wcc_dpo: Any, settings: Any) -> Path:
+    """A folder of the shared service RBKC and WCC both own, both having agreed to its scan."""
+    from incidentroom.breach import evidence
+    from incidentroom.core.models import Organisation
+
+    shared = media.parent.parent / "shared-service"
+    shared.mkdir()
+    settings.BREACH_SCAN_ROOTS = [*settings.BREACH_SCAN_ROOTS, f"RBKC+WCC={shared}"]
+    for code, dpo in (("RBKC", rbkc_dpo), ("WCC", wcc_dpo)):
+        evidence.grant_root_consent(str(shared), organisation=Organisation.objects.get(code=code), actor=dpo)
+    return shared
 
 
 @pytest.fixture

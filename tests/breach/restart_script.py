@@ -41,8 +41,8 @@ def setup() -> None:
     breach = actions.record_breach(
         incident, actor=dpo, organisation=org, description="Archive copied.", became_aware_at=timezone.now()
     )
-    evidence = Path(os.environ["BREACH_SCAN_ROOTS"]) / "archive"
-    evidence.mkdir(exist_ok=True)
+    evidence = Path(os.environ["BREACH_SCAN_ROOTS"]) / "rbkc" / "archive"
+    evidence.mkdir(parents=True, exist_ok=True)
     job = actions.start_scan(breach, actor=dpo, sources=[actions.ScanSource(str(evidence))])
     actions.scan_started(job.pk, job.run_token)
     job.refresh_from_db()

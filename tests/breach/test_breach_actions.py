@@ -160,7 +160,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
     )
     path = Path(job.sources[0]["path"])
     assert path.name == "stolen_copy.zip" and path.read_bytes() == b"PK\x03\x04"
-    assert path.is_relative_to(actions.uploads_dir().resolve())
+    assert path.is_relative_to(actions.evidence.uploads_base() / "rbkc")
     with pytest.raises(InvalidInput):
         actions.start_upload_scan(breach, actor=rbkc_dpo, filename="empty.zip", chunks=[])
 
@@ -184,14 +184,15 @@ def test_import_links_people_to_the_breach_with_documents(scanned: Any) -> None:
 
 
 def test_people_are_attributed_to_the_controller_whose_folder_they_came_from(
-    breach: Any, rbkc_dpo: Any, media: Path
+    breach: Any, rbkc_dpo: Any, shared_root: Path
 ) -> None:
     people = [dict(PEOPLE[0]), dict(PEOPLE[1]), dict(PEOPLE[2])]
-    roots = [str((media / "rbkc").resolve()), str((media / "wcc").resolve())]
+    roots = [str((shared_root / "rbkc").resolve()), str((shared_root / "wcc").resolve())]
     people[0]["source_roots"] = roots[0]
     people[1]["source_roots"] = roots[1]
     people[2]["source_roots"] = ";".join(roots)
-    import_people(breach, rbkc_dpo, media, people, sources=[("rbkc", "RBKC"), ("wcc", "WCC")])
+    # A folder of the shared service both councils agreed to have scanned.
+    import_people(breach, rbkc_dpo, shared_root, people, sources=[("rbkc", "RBKC"), ("wcc", "WCC")])
     codes = {p.person_id: sorted(o.code for o in p.organisations.all()) for p in Individual.objects.all()}
     assert codes == {"P0001": ["RBKC"], "P0002": ["WCC"], "P0003": ["RBKC", "WCC"]}
 
@@ -316,9 +317,9 @@ def test_merge_with_another_breachs_record_is_refused(
     other = actions.record_breach(
         incident, actor=wcc_dpo, organisation=_org("WCC"), description="x", became_aware_at=timezone.now()
     )
-    (media / "wcc").mkdir()
-    job = actions.start_scan(other, actor=wcc_dpo, sources=[actions.ScanSource(str(media / "wcc"))])
-    out = write_outputs(Path(job.out_dir), [{**PEOPLE[0], "person_id": "W1"}], [str(media / "wcc")])
+    wcc_folder = media.parent / "wcc"  # WCC's own evidence folder
+    job = actions.start_scan(other, actor=wcc_dpo, sources=[actions.ScanSource(str(wcc_folder))])
+    out = write_outputs(Path(job.out_dir), [{**PEOPLE[0], "person_id": "W1"}], [str(wcc_folder)])
     actions.complete_scan(job, out)
     theirs = Individual.objects.get(person_id="W1")
     with pytest.raises(Forbidden):  # the RBKC DPO may not touch WCC's data subjects

@@ -66,7 +66,7 @@ def evidence(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The stolen copy, as generated council archive, in the server's evidence folder."""
     root = tmp_path_factory.mktemp("evidence")
     generate_archive(
-        root / "rbkc-archive",
+        root / "rbkc" / "rbkc-archive",
         n_people=30,
         seed=21,
         formats={"csv", "xlsx", "docx", "eml", "pdf"},
@@ -101,7 +101,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     page.wait_for_selector("text=Breach recorded for RBKC")
     assert "ICO report" in page.locator("#ico-clock").inner_text()
 
-    page.fill("#id_path", str(evidence / "rbkc-archive"))
+    page.fill("#id_path", str(evidence / "rbkc" / "rbkc-archive"))
     page.click("#scan-start")
     page.wait_for_selector("#scan-progress-bar")
     page.wait_for_selector("#scan-status[data-status=succeeded]", timeout=120_000)

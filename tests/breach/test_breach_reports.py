@@ -136,7 +136,7 @@ def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
 
 
 def test_a_shared_archive_is_counted_per_controller(
-    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, media: Any
+    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Any
 ) -> None:
     from breachhelp import PEOPLE, import_people
     from django.utils import timezone
@@ -144,10 +144,10 @@ def test_a_shared_archive_is_counted_per_controller(
     from incidentroom.core.models import Organisation
 
     people = [dict(p) for p in PEOPLE]
-    roots = [str((media / "rbkc").resolve()), str((media / "wcc").resolve())]
+    roots = [str((shared_root / "rbkc").resolve()), str((shared_root / "wcc").resolve())]
     for p, root in zip(people, [roots[0], roots[1], roots[1], roots[0]], strict=True):
         p["source_roots"] = root
-    import_people(breach, rbkc_dpo, media, people, sources=[("rbkc", "RBKC"), ("wcc", "WCC")])
+    import_people(breach, rbkc_dpo, shared_root, people, sources=[("rbkc", "RBKC"), ("wcc", "WCC")])
     rbkc = actions.draft_report(breach, actor=rbkc_dpo, kind="ico").facts["scan"]
     # Alice (2 documents) and Dev (1): the scanner's all-folder record count is not RBKC's.
     assert rbkc["individuals"] == 2 and rbkc["records"] == 3

@@ -24,7 +24,7 @@ FORMATS = {"csv", "xlsx", "docx", "eml", "pdf"}
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated council archive (shared by the tests here)."""
-    root = tmp_path_factory.mktemp("evidence") / "rbkc-archive"
+    root = tmp_path_factory.mktemp("evidence") / "rbkc" / "rbkc-archive"
     generate_archive(root, n_people=24, seed=5, formats=FORMATS, containers=False)
     return root
 
@@ -52,7 +52,7 @@ def test_worker_runs_the_real_scanner_and_imports_its_results(
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent)]
+    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
     with django_capture_on_commit_callbacks(execute=True):
         job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
     _run_worker(monkeypatch)
@@ -75,7 +75,7 @@ def test_worker_runs_the_real_scanner_and_imports_its_results(
 def test_cancel_requested_mid_scan_stops_it(
     breach: Any, rbkc_dpo: Any, small_archive: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent)]
+    settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
     seen: list[int] = []
     real_progress = actions.scan_progress

@@ -56,7 +56,7 @@ def read_outputs(out: Path) -> Outputs:
     )
 
 
-def extracted_units(root: Path) -> list[TextUnit | RowUnit]:
+def extracted_units(root: Path, limits: Limits | None = None) -> list[TextUnit | RowUnit]:
     """Every text and row unit the extractors produce under ``root`` (containers included)."""
     found: list[TextUnit | RowUnit] = []
 
@@ -67,7 +67,7 @@ def extracted_units(root: Path) -> list[TextUnit | RowUnit]:
         if extractor is None or depth > 6:
             return
         try:
-            for item in extractor.extract(blob, Limits()):
+            for item in extractor.extract(blob, limits or Limits()):
                 if isinstance(item, TextUnit | RowUnit):
                     found.append(item)
                 elif isinstance(item, OwnedText):

@@ -24,8 +24,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from incidentroom.breach import importer, letters
-from incidentroom.breach.access import require_controller_role
+from incidentroom.breach import evidence, importer, letters
+from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
     Appearance,
     BatchStatus,
@@ -48,7 +48,7 @@ from incidentroom.breach.models import (
 from incidentroom.breach.reports.facts import counted_individuals, gather
 from incidentroom.core import audit, times
 from incidentroom.core.emailaddr import normalise_email
-from incidentroom.core.errors import Conflict, InvalidInput
+from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, ObligationStatus
@@ -244,43 +244,27 @@ class ScanSource:
     organisation: Organisation | None = None
 
 
-def uploads_dir() -> Path:
-    """Where uploaded copies of stolen data are kept (under MEDIA_ROOT, never served)."""
-    return Path(settings.MEDIA_ROOT) / "breach" / "uploads"
-
-
-def scan_roots() -> list[Path]:
-    """Folders a scan may read: the configured evidence roots plus the upload area."""
-    return [Path(p).resolve() for p in settings.BREACH_SCAN_ROOTS] + [uploads_dir().resolve()]
-
-
-def _check_path(raw: str) -> Path:
-    if not raw or not raw.strip():
-        raise InvalidInput("Give the folder or archive to scan.", field="path")
-    path = Path(raw.strip()).expanduser().resolve()
-    roots = scan_roots()
-    # Resolving first means '..' and symlinks cannot lead outside the permitted roots.
-    if not any(path == root or path.is_relative_to(root) for root in roots):
-        allowed = ", ".join(str(r) for r in roots)
-        raise InvalidInput(f"{raw} is outside the folders scans may read ({allowed}).", field="path")
-    if not path.exists():
-        raise InvalidInput(f"{raw} does not exist on the server.", field="path")
-    return path
-
-
 @transaction.atomic
 def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> ScanJob:
     """Queue a scan of the stolen copy; a worker runs it and imports the results."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
     if not sources:
         raise InvalidInput("Give at least one folder or archive to scan.", field="path")
-    involved = {i.organisation_id for i in breach.incident.involvements.all()}
     clean = []
     for source in sources:
-        org = source.organisation or breach.organisation
-        if org.pk not in involved:
-            raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
-        clean.append({"path": str(_check_path(source.path)), "organisation": org.code})
+        org = _involved(breach, source.organisation)
+        if _may_add_people(breach, org, actor):
+            path, _ = evidence.check_source(source.path, org)
+        else:
+            # People from a folder shared with the breach's organisation may still go on a
+            # co-owner's list: every owner has agreed to that folder being scanned.
+            try:
+                path, root = evidence.check_source(source.path, org)
+            except DomainError:
+                root = None
+            if root is None or not (root.shared and breach.organisation.code in root.owners):
+                raise _not_your_list(org)
+        clean.append({"path": str(path), "organisation": org.code})
     if breach.scans.filter(status__in=[ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.IMPORTING]).exists():
         raise Conflict("A scan of this breach is already running; wait for it or cancel it.")
     job = ScanJob.objects.create(
@@ -305,6 +289,28 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
 
     transaction.on_commit(lambda: _enqueue_scan(job.pk, job.run_token, resume=False))
     return job
+
+
+def _involved(breach: Breach, organisation: Organisation | None) -> Organisation:
+    """The controller a source's people are attributed to: the breach's own by default."""
+    org = organisation or breach.organisation
+    if not breach.incident.involvements.filter(organisation=org).exists():
+        raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
+    return org
+
+
+def _may_add_people(breach: Breach, org: Organisation, actor: Any) -> bool:
+    """Adding people to another organisation's list is that organisation's decision: it
+    needs its DPO or Gold (staff of a shared service may hold both roles)."""
+    return org.pk == breach.organisation_id or org.pk in controller_org_ids(actor)
+
+
+def _not_your_list(org: Organisation) -> Forbidden:
+    return Forbidden(
+        f"Only {org.code}'s DPO or Gold may add people to {org.code}'s list, except from a "
+        f"shared folder every owner has agreed to have scanned.",
+        field="organisation",
+    )
 
 
 def _enqueue_scan(job_id: int, token: str, *, resume: bool) -> None:
@@ -368,8 +374,12 @@ def start_upload_scan(
 ) -> ScanJob:
     """Keep an uploaded archive on the server and queue a scan of it."""
     require_controller_role(actor, [breach.organisation], "start a scan for this breach")
+    # Refused before a byte is written: the upload lands in the attributed organisation's area.
+    org = _involved(breach, organisation)
+    if not _may_add_people(breach, org, actor):
+        raise _not_your_list(org)
     name = get_valid_filename(Path(filename or "upload").name) or "upload"
-    target = uploads_dir() / str(breach.pk) / secrets.token_hex(8) / name
+    target = evidence.upload_area(org) / str(breach.pk) / secrets.token_hex(8) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     with target.open("wb") as out:
@@ -388,7 +398,7 @@ def start_upload_scan(
         shutil.rmtree(target.parent, ignore_errors=True)
         raise InvalidInput("The uploaded file is empty.", field="file")
     try:
-        return start_scan(breach, actor=actor, sources=[ScanSource(str(target), organisation)])
+        return start_scan(breach, actor=actor, sources=[ScanSource(str(target), org)])
     except Exception:
         shutil.rmtree(target.parent, ignore_errors=True)
         raise

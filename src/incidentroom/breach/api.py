@@ -806,3 +806,9 @@ def withdraw_public_notice(request: HttpRequest, breach_id: int) -> PublicNotice
     breach = queries.breach_for(request.user, breach_id)
     notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
     return _public_out(request, actions.withdraw_public_notice(notice, actor=request.user))
+
+
+# Evidence folders and consent to shared ones live in their own module (one concept each).
+from incidentroom.breach.api_evidence import router as evidence_router  # noqa: E402
+
+router.add_router("/evidence-roots", evidence_router)

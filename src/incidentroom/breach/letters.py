@@ -152,7 +152,6 @@ def sort_for_post(individuals: Iterable[Individual]) -> list[Individual]:
 LETTERS_PER_PART = 100
 
 
-
 def _print_order(people: QuerySet[Individual]) -> list[int]:
     # Only three short columns per person are held, not the people themselves.
     keys = [

@@ -530,3 +530,58 @@ class PublicNotice(models.Model):
     def is_live(self) -> bool:
         """Published and not withdrawn."""
         return self.published_at is not None and self.withdrawn_at is None
+
+
+# -- shared evidence roots ---------------------------------------------------------------
+
+
+class SharedRootConsentQuerySet(models.QuerySet["SharedRootConsent"]):
+    """Scoped reads for consents to scan a shared evidence root."""
+
+    def for_user(self, user: Any) -> SharedRootConsentQuerySet:
+        """Consents on roots shared by an organisation where the user is DPO or Gold: every
+        co-owner's DPO needs to see who has (and has not) agreed."""
+        from incidentroom.breach.evidence import roots_for_orgs
+
+        orgs = Organisation.objects.filter(pk__in=controller_org_ids(user))
+        paths = [str(r.path) for r in roots_for_orgs(orgs) if r.shared]
+        return self.filter(path__in=paths)
+
+
+class SharedRootConsent(models.Model):
+    """One owner organisation's agreement that a shared evidence root may be scanned.
+
+    A root configured for several organisations (``RBKC+WCC=/srv/shared``) holds data of
+    each of them; it is scanned only while every owner has an active consent. Withdrawing
+    keeps the row (with who and when) so the record shows what was agreed at any time.
+    """
+
+    path = models.CharField(max_length=1000, help_text="The shared root, resolved")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SharedRootConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path", "organisation__code", "-granted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["path", "organisation"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_consent_per_root_and_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "active"
+        return f"{self.organisation.code} consent to scan {self.path} ({state})"
+
+    @property
+    def active(self) -> bool:
+        """Whether this consent still stands."""
+        return self.withdrawn_at is None

@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django_tasks import task
 
-from incidentroom.breach import actions, emails
+from incidentroom.breach import actions, emails, evidence
 from incidentroom.breach.models import ScanStatus
+from incidentroom.core.models import Organisation
 
 logger = logging.getLogger(__name__)
 # Progress reaches the database at most this often: a scan of many small files reports
@@ -82,8 +83,14 @@ def run_scan_job(job_id: int, token: str, resume: bool = False) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
     progress = _Progress(job_id, token)
     try:
+        # Checked again as the run starts: a consent may have been withdrawn, or a folder
+        # replaced by a link, since the scan was queued.
+        paths = [
+            evidence.check_source_path(s["path"], Organisation.objects.get(code=s["organisation"]))
+            for s in job.sources
+        ]
         summary = run_scan(
-            [Path(s["path"]) for s in job.sources],
+            paths,
             out_dir,
             workers=settings.BREACH_SCAN_WORKERS,
             cluster=settings.BREACH_SCAN_CLUSTER,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentroom.breach import actions, downloads, forms, queries
+from incidentroom.breach import actions, downloads, evidence, forms, queries
 from incidentroom.breach import categories as cat
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
@@ -157,7 +157,11 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
             }
         ),
         "notify_risks": settings.BREACH_NOTIFY_RISKS,
-        "scan_roots": [str(p) for p in actions.scan_roots()[:-1]],
+        "scan_roots": [
+            f"{r.path} ({'+'.join(r.owners)})"
+            for r in reversed(evidence.roots_for_orgs([breach.organisation]))
+            if r.kind == evidence.EVIDENCE
+        ],
     }
 
 

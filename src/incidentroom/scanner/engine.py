@@ -9,6 +9,7 @@ same as those of an uninterrupted one.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import importlib
@@ -17,6 +18,8 @@ import logging
 import os
 import shutil
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -31,6 +34,7 @@ from .errors import ScanError
 from .extractors import Limits
 from .hashing import load_or_create_key
 from .model import FileResult
+from .pathnames import printable_name
 from .policy import RiskPolicy
 from .walk import Task, scan_task
 
@@ -94,7 +98,11 @@ def plan(paths: list[Path], limits: Limits, parts_dir: str = "") -> list[Task]:
             continue
         for directory, dirnames, filenames in os.walk(root_str, followlinks=False):
             dirnames.sort(key=os.fsencode)
-            for name in sorted(filenames, key=os.fsencode):
+            # os.walk lists a link to a folder among the folders and, not following it, would
+            # drop it silently: it becomes a task of its own, which the manifest lists as skipped.
+            links = [d for d in dirnames if os.path.islink(os.path.join(directory, d))]
+            dirnames[:] = [d for d in dirnames if d not in links]
+            for name in sorted([*filenames, *links], key=os.fsencode):
                 relative = os.path.relpath(os.path.join(directory, name), root_str)
                 tasks.append(_task(index, root_str, relative, limits, parts_dir))
     return tasks
@@ -112,9 +120,41 @@ def _task(index: int, root: str, relative: str, limits: Limits, parts_dir: str) 
     return Task(key, index, root, relative, size, limits, parts_dir)
 
 
-def _worker_init(database: bytes) -> None:
-    """Workers leave Ctrl-C to the coordinator and reuse its compiled patterns."""
+PARENT_POLL_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the coordinator ``parent`` dies, however it dies.
+
+    A coordinator killed with SIGKILL (or SIGTERM, whose default action runs no Python
+    code) cannot shut its pool down, and an orphaned worker would go on reading evidence.
+    On Linux the kernel sends SIGKILL to the worker the moment the coordinator's thread
+    that started it ends (that thread owns the pool until the scan ends); everywhere, a
+    daemon thread also notices the worker being re-parented.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watch thread below still works
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable")
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    # Checked once now too: the coordinator may have died while this worker started.
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, name="incidentroom-parent-watch", daemon=True).start()
+
+
+def _worker_init(database: bytes, parent: int) -> None:
+    """Workers leave Ctrl-C to the coordinator, die with it, and reuse its compiled patterns."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent)
     preload(database)
 
 
@@ -179,7 +219,7 @@ def _run_local(
         max_workers=workers,
         mp_context=get_context("spawn"),
         initializer=_worker_init,
-        initargs=(serialized_database(),),
+        initargs=(serialized_database(), os.getpid()),
     ) as pool:
         pending: dict[Future[dict[str, Any]], Task] = {}
         queue = list(reversed(tasks))
@@ -255,7 +295,7 @@ def run_scan(
     policy = policy or RiskPolicy()
     stop = should_stop or (lambda: False)
     out_dir.mkdir(parents=True, exist_ok=True)
-    roots = [os.fsencode(os.fspath(p)).decode("utf-8", "backslashreplace") for p in paths]
+    roots = [printable_name(os.fspath(p)) for p in paths]
     key = load_or_create_key(out_dir)
     checkpoints = _Checkpoints(out_dir, resume)
     tasks = plan(paths, limits, str(checkpoints.parts.resolve()))

@@ -17,6 +17,7 @@ from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, Owned
 from .extractors.base import Extractor
 from .model import FileResult, ManifestEntry, RowUnit, TextUnit
 from .parts import DetectionSink
+from .pathnames import printable_name
 from .records import DocumentBuilder
 
 
@@ -39,8 +40,8 @@ class Task:
 
 
 def display_path(path: str) -> str:
-    """A printable path even when the file name is not valid UTF-8 (bytes shown escaped)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A printable path even when a folder or file name is not valid UTF-8 (see ``pathnames``)."""
+    return printable_name(path)
 
 
 def _sha256(blob: Blob) -> str:

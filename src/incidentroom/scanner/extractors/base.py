@@ -29,6 +29,8 @@ class Limits:
     max_archive_total: int = 16 << 30
     spool_in_memory: int = 32 << 20
     csv_field_bytes: int = 16 << 20
+    # A CSV record longer than this (one huge line) is scanned as text, in bounded chunks.
+    csv_record_chars: int = 1 << 20
     max_whole_file: int = 256 << 20
 
 

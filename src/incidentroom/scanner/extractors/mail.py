@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import importlib
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -17,6 +18,7 @@ from ..detectors.email import is_role_or_test
 from ..detectors.name import parse_name_at
 from ..gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
+from ..pathnames import printable_name
 from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
 from .ole import open_ole
 from .rtf import _striprtf
@@ -83,12 +85,13 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
     for part in message.walk():
         if part.is_multipart():
             continue
-        filename = part.get_filename()
+        filename = _attachment_name(part)
         disposition = part.get_content_disposition()
         if filename or disposition == "attachment":
             attachment_number += 1
             payload = part.get_payload(decode=True)
-            name = filename or f"attachment-{attachment_number}"
+            # A raw 8-bit name arrives with surrogates (the parser's surrogateescape).
+            name = printable_name(filename) if filename else f"attachment-{attachment_number}"
             if isinstance(payload, bytes):
                 yield bytes_blob(f"{base}/{name}", payload, year)
             else:
@@ -138,6 +141,28 @@ def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Itera
         if is_team(display) or is_role_or_test(address):
             continue  # the organisation's own mailbox, not a data subject
         yield RowUnit(PARTY_HEADERS, (display, address), location)
+
+
+_RAW_NAME = re.compile(r"""(?:^|;)\s*(?:file)?name\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]+)""", re.I)
+
+
+def _attachment_name(part: EmailMessage) -> str | None:
+    """The attachment's file name, keeping the bytes of a raw 8-bit name.
+
+    The email package decodes names (RFC 2047/2231) but turns raw bytes that are not ASCII
+    into U+FFFD, losing them. The raw header keeps them (as surrogates), so such a name is
+    read from there and escaped like every other name that is not UTF-8.
+    """
+    name = part.get_filename()
+    if name is None or "\ufffd" not in name:
+        return name
+    for key, value in part.raw_items():
+        if key.lower() not in ("content-disposition", "content-type"):
+            continue
+        match = _RAW_NAME.search(value)
+        if match and any("\udc80" <= ch <= "\udcff" for ch in match.group(1)):
+            return email.utils.unquote(match.group(1).strip())
+    return name
 
 
 def parse_message(data: bytes) -> EmailMessage:
@@ -238,6 +263,19 @@ def rtf_body(raw: bytes) -> str:
     return str(_striprtf.rtf_to_text(rtf.decode("cp1252", "replace"), errors="ignore"))
 
 
+def _ole_name(ole: olefile.OleFileIO, stream: str) -> str:
+    """A MAPI string property that names a file: undecodable units are kept (unpaired
+    surrogates, bytes cp1252 does not define) and escaped like every other file name."""
+    for suffix, encoding, errors in (
+        ("001F", "utf-16-le", "surrogatepass"),
+        ("001E", "cp1252", "surrogateescape"),
+    ):
+        name = f"{stream}{suffix}"
+        if ole.exists(name):
+            return printable_name(bytes(ole.openstream(name).read()).decode(encoding, errors).rstrip("\x00"))
+    return ""
+
+
 class MsgExtractor(Extractor):
     """Outlook .msg (an OLE2 file of MAPI property streams); no GPL dependency needed.
 
@@ -313,7 +351,7 @@ class MsgExtractor(Extractor):
             yield OwnedText(unit, owner) if owner else unit
         for storage in (c for c in children if c.startswith("__attach_version1.0_")):
             head = f"{base}{storage}/__substg1.0_"
-            filename = _ole_text(ole, head + "3707") or _ole_text(ole, head + "3704")
+            filename = _ole_name(ole, head + "3707") or _ole_name(ole, head + "3704")
             payload = _ole_bytes(ole, head + "37010102")
             inner = (*prefix, storage, _EMBEDDED)
             if payload is not None:

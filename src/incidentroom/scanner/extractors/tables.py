@@ -70,19 +70,24 @@ def _merge(top: tuple[str, ...], below: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def table_units(
-    rows: Iterable[tuple[int, tuple[str, ...]]], location: Callable[[int], Location]
+    rows: Iterable[tuple[int, tuple[str, ...]] | TextUnit], location: Callable[[int], Location]
 ) -> Iterator[RowUnit | TextUnit]:
     """Rows as :class:`RowUnit` under the header found for them.
 
     ``rows`` are (1-based row number, cells). Rows above the first header (titles,
     notes) come out as text; a blank row followed by another header row starts a new
-    table; a file with no header gives rows with empty headers.
+    table; a file with no header gives rows with empty headers. A :class:`TextUnit` among
+    them (a record too long to hold as cells, see the delimited extractor) passes through.
     """
     headers: tuple[str, ...] | None = None
     pending: list[tuple[int, tuple[str, ...]]] = []
     after_blank = False
     header_row = -1
-    for number, cells in rows:
+    for item in rows:
+        if isinstance(item, TextUnit):
+            yield item
+            continue
+        number, cells = item
         if headers is None:
             pending.append((number, cells))
             if len(pending) < LOOKAHEAD:
