@@ -13,14 +13,16 @@ from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 
 router = Router(tags=["staff advisories"])
 
 
-class AdvisoryIn(Schema):
+class AdvisoryIn(InputSchema):
     """A new advisory."""
 
     title: str = Field(min_length=1, max_length=200)
@@ -77,7 +79,7 @@ def _out(advisory: Advisory, request: HttpRequest) -> AdvisoryOut:
     )
 
 
-def _get(request: HttpRequest, advisory_id: int) -> Advisory:
+def _get(request: HttpRequest, advisory_id: Id) -> Advisory:
     return get_scoped(Advisory.objects.for_user(request.user), "advisory", pk=advisory_id)
 
 
@@ -108,13 +110,13 @@ def create_advisory(request: HttpRequest, payload: AdvisoryIn) -> Status[Advisor
 
 
 @router.get("/{advisory_id}", response=AdvisoryOut)
-def get_advisory(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def get_advisory(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """One advisory."""
     return _out(_get(request, advisory_id), request)
 
 
 @router.post("/{advisory_id}/acknowledge", response=AdvisoryOut)
-def acknowledge(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def acknowledge(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """Record that you have read it."""
     advisory = _get(request, advisory_id)
     actions.acknowledge(advisory, actor=request.user)
@@ -122,7 +124,7 @@ def acknowledge(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
 
 
 @router.get("/{advisory_id}/acknowledgements", response=list[AcknowledgementOut])
-def acknowledgements(request: HttpRequest, advisory_id: int) -> list[AcknowledgementOut]:
+def acknowledgements(request: HttpRequest, advisory_id: Id) -> list[AcknowledgementOut]:
     """Who has and has not read it, in the organisations where you are comms, Gold or Silver."""
     advisory = _get(request, advisory_id)
     if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
@@ -142,12 +144,12 @@ def acknowledgements(request: HttpRequest, advisory_id: int) -> list[Acknowledge
 
 
 @router.post("/{advisory_id}/remind", response=RemindOut)
-def remind(request: HttpRequest, advisory_id: int) -> RemindOut:
+def remind(request: HttpRequest, advisory_id: Id) -> RemindOut:
     """Email everyone who has not read it yet."""
     return RemindOut(reminded=actions.send_reminders(_get(request, advisory_id), actor=request.user))
 
 
 @router.post("/{advisory_id}/withdraw", response=AdvisoryOut)
-def withdraw(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def withdraw(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """Withdraw the advisory."""
     return _out(actions.withdraw_advisory(_get(request, advisory_id), actor=request.user), request)

@@ -7,8 +7,10 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from incidentroom.core.access import org_ids
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate import actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
@@ -44,7 +46,7 @@ class SystemOut(Schema):
         )
 
 
-class SystemIn(Schema):
+class SystemIn(InputSchema):
     """A new IT system."""
 
     code: str = Field(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
@@ -56,7 +58,7 @@ class SystemIn(Schema):
     depends_on: list[str] = []
 
 
-class SystemPatch(Schema):
+class SystemPatch(InputSchema):
     """Fields of a system that may change."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -65,7 +67,7 @@ class SystemPatch(Schema):
     description: str | None = Field(default=None, max_length=5000)
 
 
-class ServicePatch(Schema):
+class ServicePatch(InputSchema):
     """Fields of a service that may change."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -102,7 +104,7 @@ class ServiceOut(Schema):
         )
 
 
-class ServiceIn(Schema):
+class ServiceIn(InputSchema):
     """A new service."""
 
     organisation: str = Field(min_length=1, max_length=16)
@@ -114,7 +116,7 @@ class ServiceIn(Schema):
     systems: list[str] = []
 
 
-class BlastQuery(Schema):
+class BlastQuery(InputSchema):
     """Which systems to treat as lost."""
 
     down: list[str] = Field(default_factory=list, description="System codes that are compromised or off")
@@ -203,7 +205,7 @@ def list_services(request: HttpRequest, organisation: str | None = None) -> list
 
 
 @router.get("/services/{service_id}", response=ServiceOut)
-def get_service(request: HttpRequest, service_id: int) -> ServiceOut:
+def get_service(request: HttpRequest, service_id: Id) -> ServiceOut:
     """One service."""
     qs = Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
     return ServiceOut.of(get_scoped(qs, "service", pk=service_id))
@@ -229,7 +231,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOu
 
 
 @router.patch("/services/{service_id}", response=ServiceOut)
-def update_service(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
+def update_service(request: HttpRequest, service_id: Id, payload: ServicePatch) -> ServiceOut:
     """Change a service's details (its organisation's writers only)."""
     service = get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=service_id

@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions, logchain
@@ -61,7 +63,7 @@ class IncidentOut(Schema):
     organisations: list[InvolvementOut]
 
 
-class IncidentIn(Schema):
+class IncidentIn(InputSchema):
     """A new incident."""
 
     title: str = Field(min_length=1, max_length=200)
@@ -73,7 +75,7 @@ class IncidentIn(Schema):
     summary: str = Field(default="", max_length=20000)
 
 
-class IncidentPatch(Schema):
+class IncidentPatch(InputSchema):
     """Fields that may change."""
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
@@ -83,14 +85,14 @@ class IncidentPatch(Schema):
     phase: Phase | None = None
 
 
-class InvolveIn(Schema):
+class InvolveIn(InputSchema):
     """Bring an organisation in."""
 
     organisation: str = Field(min_length=1, max_length=16)
     became_aware_at: AwareDatetime | None = None
 
 
-class InvolvementPatch(Schema):
+class InvolvementPatch(InputSchema):
     """Change an organisation's awareness time or containment."""
 
     became_aware_at: AwareDatetime | None = None
@@ -98,7 +100,7 @@ class InvolvementPatch(Schema):
     containment_at: AwareDatetime | None = None
 
 
-class BreachIn(Schema):
+class BreachIn(InputSchema):
     """Declare a personal data breach for a controller."""
 
     became_aware_at: AwareDatetime
@@ -115,7 +117,7 @@ class SystemStateOut(Schema):
     state_changed_at: dt.datetime
 
 
-class SystemStateIn(Schema):
+class SystemStateIn(InputSchema):
     """Set a system's state."""
 
     state: SystemState
@@ -150,7 +152,7 @@ class LogEntryOut(Schema):
     entry_hash: str
 
 
-class LogEntryIn(Schema):
+class LogEntryIn(InputSchema):
     """A new log entry (a correction names the sequence it corrects)."""
 
     kind: EntryKind
@@ -158,8 +160,8 @@ class LogEntryIn(Schema):
     occurred_at: AwareDatetime | None = None
     organisations: list[str] = []
     systems: list[str] = []
-    services: list[int] = []
-    corrects: int | None = Field(default=None, ge=1)
+    services: list[Id] = Field(default=[], max_length=1000)
+    corrects: Id | None = None
 
 
 class VerifyOut(Schema):
@@ -184,7 +186,7 @@ class ActionOut(Schema):
     overdue: bool
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     """A new action."""
 
     title: str = Field(min_length=1, max_length=300)
@@ -193,7 +195,7 @@ class ActionIn(Schema):
     due_at: AwareDatetime | None = None
 
 
-class ActionPatch(Schema):
+class ActionPatch(InputSchema):
     """Change an action."""
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -224,7 +226,7 @@ class ObligationOut(Schema):
     external_reference: str
 
 
-class ObligationPatch(Schema):
+class ObligationPatch(InputSchema):
     """Move a reporting obligation on."""
 
     status: ObligationStatus
@@ -582,7 +584,7 @@ def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> St
 
 
 @router.patch("/{reference}/actions/{action_id}", response=ActionOut)
-def update_action(request: HttpRequest, reference: str, action_id: int, payload: ActionPatch) -> ActionOut:
+def update_action(request: HttpRequest, reference: str, action_id: Id, payload: ActionPatch) -> ActionOut:
     """Move an action on."""
     incident = _incident(request, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
@@ -606,7 +608,7 @@ def list_obligations(request: HttpRequest, reference: str) -> list[ObligationOut
 
 @router.patch("/{reference}/obligations/{obligation_id}", response=ObligationOut)
 def update_obligation(
-    request: HttpRequest, reference: str, obligation_id: int, payload: ObligationPatch
+    request: HttpRequest, reference: str, obligation_id: Id, payload: ObligationPatch
 ) -> ObligationOut:
     """Draft, submit (stops the clock) or mark not required with a reason."""
     incident = _incident(request, reference)
