@@ -55,14 +55,14 @@ def clean_request(request: HttpRequest) -> None:
         raise text.ControlCharacterError("The address contains a control character.", field="path")
     cleaned = _clean_querydict(request.GET)
     if cleaned is not None:
-        request.GET = cleaned
+        request.GET = cleaned  # type: ignore[assignment]
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         cleaned = _clean_querydict(request.POST)
         if cleaned is not None:
-            request.POST = cleaned
+            request.POST = cleaned  # type: ignore[assignment]
         return
     body = request.body
     if not body:

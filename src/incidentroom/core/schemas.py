@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Schema
+from ninja.schema import DjangoGetter
 from pydantic import ValidationInfo, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 
@@ -27,4 +28,9 @@ class InputSchema(Schema):
             raise ValueError(
                 f"must be a JSON object with the fields of {cls.__name__}, not {type(values).__name__}"
             )
-        return super()._run_root_validator(values, handler, info)  # type: ignore[misc]
+        if isinstance(values, cls):
+            return values
+        # What ninja's own root validator does with a mapping (it overrides that one).
+        if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
+            handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
