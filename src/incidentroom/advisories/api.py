@@ -14,7 +14,7 @@ from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
 from incidentroom.core.bounds import Id
-from incidentroom.core.errors import Forbidden, InvalidInput
+from incidentroom.core.errors import Forbidden, NotFound
 from incidentroom.core.models import Organisation
 from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
@@ -96,7 +96,7 @@ def create_advisory(request: HttpRequest, payload: AdvisoryIn) -> Status[Advisor
     codes = {c.upper() for c in payload.organisations}
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
     if len(orgs) != len(codes):
-        raise InvalidInput("Choose organisations you belong to.", field="organisations")
+        raise NotFound("Choose organisations you belong to.", field="organisations")
     advisory = actions.publish_advisory(
         actor=request.user,
         title=payload.title,

@@ -20,7 +20,7 @@ from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
-from incidentroom.core.errors import Forbidden, InvalidInput
+from incidentroom.core.errors import Forbidden, InvalidInput, NotFound
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
 
@@ -79,7 +79,7 @@ def advisory_create(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("organisations")
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
     if len(orgs) != len(set(codes)):
-        raise InvalidInput("Choose organisations you belong to.", field="organisations")
+        raise NotFound("Choose organisations you belong to.", field="organisations")
     advisory = actions.publish_advisory(
         actor=request.user,
         title=request.POST.get("title", ""),

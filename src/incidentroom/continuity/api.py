@@ -56,7 +56,7 @@ class PlanIn(InputSchema):
     owner: str | None = Field(default=None, max_length=150, description="Username; empty string for nobody")
 
 
-class UpdateIn(InputSchema):
+class ContinuityUpdateIn(InputSchema):
     """A continuity update."""
 
     state: ContinuityState
@@ -157,7 +157,7 @@ def save_plan(request: HttpRequest, service_id: Id, payload: PlanIn) -> BoardRow
 
 
 @router.post("/services/{service_id}/updates", response={201: BoardRowOut})
-def record_update(request: HttpRequest, service_id: Id, payload: UpdateIn) -> Status[BoardRowOut]:
+def record_update(request: HttpRequest, service_id: Id, payload: ContinuityUpdateIn) -> Status[BoardRowOut]:
     """Report how a service is coping."""
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from incidentroom.core.access import org_ids
 from incidentroom.core.bounds import Id
-from incidentroom.core.errors import InvalidInput
+from incidentroom.core.errors import InvalidInput, NotFound
 from incidentroom.core.models import Organisation
 from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
@@ -135,7 +135,8 @@ class ImpactOut(Schema):
 def _org(request: HttpRequest, code: str, field: str) -> Organisation:
     org = Organisation.objects.for_user(request.user).filter(code=code.upper()).first()
     if org is None:
-        raise InvalidInput(f"Unknown organisation {code!r}.", field=field)
+        # Absent and not-yours look the same, and both are a refusal (404), not bad input.
+        raise NotFound(f"No organisation {code!r} that you belong to.", field=field)
     return org
 
 
