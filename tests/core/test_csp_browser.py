@@ -38,7 +38,9 @@ def _pages() -> list[str]:
     walk(get_resolver().url_patterns, "/")
     urls = []
     for pattern in found:
-        if any(x in pattern for x in ("logout", "confirm/", "unsubscribe/", "<int:", "<path:", "<token", "^")):
+        if any(
+            x in pattern for x in ("logout", "confirm/", "unsubscribe/", "<int:", "<path:", "<token", "^")
+        ):
             continue
         url = re.sub(r"<(?:\w+:)?reference>", "IR-2025-0001", pattern)
         url = re.sub(r"<(?:\w+:)?code>", "rbkc", url)
@@ -64,7 +66,8 @@ def _violations(page: Any, url: str, visited: list[str]) -> list[str]:
 def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, username: str) -> None:
     outside: list[str] = []
     page.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: (outside.append(route.request.url), route.abort())
+        re.compile(r"^https?://(?!127\.0\.0\.1)"),
+        lambda route: (outside.append(route.request.url), route.abort()),
     )
     page.add_init_script(LISTEN)
     login(page, live_app, username)
@@ -88,7 +91,8 @@ def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, usernam
 def test_api_docs_work_offline(page: Any, live_app: Any, login: Any) -> None:
     outside: list[str] = []
     page.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: (outside.append(route.request.url), route.abort())
+        re.compile(r"^https?://(?!127\.0\.0\.1)"),
+        lambda route: (outside.append(route.request.url), route.abort()),
     )
     page.add_init_script(LISTEN)
     login(page, live_app, "rbkc.gold")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import AwareDatetime, Field
 
@@ -475,7 +475,7 @@ def list_breaches(request: HttpRequest, reference: str) -> list[BreachOut]:
 
 
 @router.post("/incidents/{reference}/breaches", response={201: BreachOut})
-def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> tuple[int, BreachOut]:
+def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> Status[BreachOut]:
     """Record a personal data breach for a controller; starts its ICO clock."""
     incident = queries.incident_for(request.user, reference)
     org = _involved_org(list(incident.organisations.all()), payload.organisation, "organisation")
@@ -488,7 +488,7 @@ def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> tu
         became_aware_at=payload.became_aware_at,
         **details,
     )
-    return 201, _breach_out(breach)
+    return Status(201, _breach_out(breach))
 
 
 @router.get("/breaches/{breach_id}", response=BreachOut)
@@ -502,6 +502,11 @@ def patch_breach(request: HttpRequest, breach_id: Id, payload: BreachPatch) -> B
     """Change the assessment (a new awareness time moves the ICO clock)."""
     breach = queries.breach_for(request.user, breach_id)
     changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
+        # null clears a field only where the assessment may leave it empty.
+        nullable = {f.name: f.null for f in Breach._meta.concrete_fields}
+        if value is None and not nullable.get(name, True):
+            raise InvalidInput(f"{name} cannot be empty; leave it out to keep its value.", field=name)
     return _breach_out(actions.update_breach(breach, actor=request.user, **changes))
 
 
@@ -509,7 +514,7 @@ def patch_breach(request: HttpRequest, breach_id: Id, payload: BreachPatch) -> B
 
 
 @router.post("/breaches/{breach_id}/scans", response={202: ScanOut})
-def start_scan(request: HttpRequest, breach_id: Id, payload: ScanIn) -> tuple[int, ScanOut]:
+def start_scan(request: HttpRequest, breach_id: Id, payload: ScanIn) -> Status[ScanOut]:
     """Scan folders or archives already on the server (under the permitted evidence roots)."""
     breach = queries.breach_for(request.user, breach_id)
     orgs = list(breach.incident.organisations.all())
@@ -519,13 +524,13 @@ def start_scan(request: HttpRequest, breach_id: Id, payload: ScanIn) -> tuple[in
         )
         for s in payload.sources
     ]
-    return 202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources))
+    return Status(202, _scan_out(actions.start_scan(breach, actor=request.user, sources=sources)))
 
 
 @router.post("/breaches/{breach_id}/scans/upload", response={202: ScanOut})
 def upload_scan(
     request: HttpRequest, breach_id: Id, file: File[UploadedFile], organisation: Form[str] = ""
-) -> tuple[int, ScanOut]:
+) -> Status[ScanOut]:
     """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
     breach = queries.breach_for(request.user, breach_id)
     org = (
@@ -536,7 +541,7 @@ def upload_scan(
     job = actions.start_upload_scan(
         breach, actor=request.user, filename=file.name or "upload", chunks=file.chunks(), organisation=org
     )
-    return 202, _scan_out(job)
+    return Status(202, _scan_out(job))
 
 
 @router.get("/breaches/{breach_id}/scans", response=list[ScanOut])
@@ -559,9 +564,11 @@ def cancel_scan(request: HttpRequest, scan_id: Id) -> ScanOut:
 
 
 @router.post("/scans/{scan_id}/resume", response={202: ScanOut})
-def resume_scan(request: HttpRequest, scan_id: Id) -> tuple[int, ScanOut]:
+def resume_scan(request: HttpRequest, scan_id: Id) -> Status[ScanOut]:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
-    return 202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    return Status(
+        202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
+    )
 
 
 class DiscardIn(InputSchema):
@@ -641,7 +648,7 @@ def individual_merge(request: HttpRequest, individual_id: Id, payload: MergeIn) 
 @router.post("/individuals/{individual_id}/split", response={201: IndividualDetailOut})
 def individual_split(
     request: HttpRequest, individual_id: Id, payload: SplitIn
-) -> tuple[int, IndividualDetailOut]:
+) -> Status[IndividualDetailOut]:
     """Move some documents to a new record for a different person."""
     person = queries.individual_for(request.user, individual_id)
     new = actions.split_individual(
@@ -651,7 +658,7 @@ def individual_split(
         full_name=payload.full_name,
         categories=payload.categories,
     )
-    return 201, _person_detail(new)
+    return Status(201, _person_detail(new))
 
 
 # -- reports -------------------------------------------------------------------------------
@@ -665,10 +672,10 @@ def list_reports(request: HttpRequest, breach_id: Id) -> list[ReportOut]:
 
 
 @router.post("/breaches/{breach_id}/reports", response={201: ReportOut})
-def draft_report(request: HttpRequest, breach_id: Id, payload: ReportIn) -> tuple[int, ReportOut]:
+def draft_report(request: HttpRequest, breach_id: Id, payload: ReportIn) -> Status[ReportOut]:
     """Draft (or refresh the unsent draft of) the ICO, NCSC, police or insurer report."""
     breach = queries.breach_for(request.user, breach_id)
-    return 201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind))
+    return Status(201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind)))
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
@@ -707,11 +714,11 @@ def submit_report(request: HttpRequest, report_id: Id, payload: SubmitIn) -> Rep
 
 
 @router.post("/breaches/{breach_id}/letters", response={201: LetterBatchOut})
-def generate_letters(request: HttpRequest, breach_id: Id, payload: RisksIn) -> tuple[int, LetterBatchOut]:
+def generate_letters(request: HttpRequest, breach_id: Id, payload: RisksIn) -> Status[LetterBatchOut]:
     """Mail-merge Art 34 letters for people at the chosen risk levels not yet told."""
     breach = queries.breach_for(request.user, breach_id)
     risks = [str(r) for r in payload.risks] if payload.risks is not None else None
-    return 201, _batch_out(actions.generate_letters(breach, actor=request.user, risks=risks))
+    return Status(201, _batch_out(actions.generate_letters(breach, actor=request.user, risks=risks)))
 
 
 @router.get("/breaches/{breach_id}/letters", response=list[LetterBatchOut])
@@ -738,12 +745,15 @@ def letters_posted(request: HttpRequest, batch_id: Id) -> LetterBatchOut:
 @router.post("/breaches/{breach_id}/email-notices", response={201: EmailNoticeOut})
 def create_email_notice(
     request: HttpRequest, breach_id: Id, payload: EmailNoticeIn
-) -> tuple[int, EmailNoticeOut]:
+) -> Status[EmailNoticeOut]:
     """Prepare an email to everyone at the chosen risk levels with an email address."""
     breach = queries.breach_for(request.user, breach_id)
     risks = [str(r) for r in payload.risks] if payload.risks is not None else None
-    return 201, _notice_out(
-        actions.create_email_notice(breach, actor=request.user, risks=risks, subject=payload.subject)
+    return Status(
+        201,
+        _notice_out(
+            actions.create_email_notice(breach, actor=request.user, risks=risks, subject=payload.subject)
+        ),
     )
 
 
@@ -754,10 +764,10 @@ def get_email_notice(request: HttpRequest, notice_id: Id) -> EmailNoticeOut:
 
 
 @router.post("/email-notices/{notice_id}/send", response={202: EmailNoticeOut})
-def send_email_notice(request: HttpRequest, notice_id: Id) -> tuple[int, EmailNoticeOut]:
+def send_email_notice(request: HttpRequest, notice_id: Id) -> Status[EmailNoticeOut]:
     """Start or resume sending in the background."""
     notice = queries.notice_for(request.user, notice_id)
-    return 202, _notice_out(actions.start_sending(notice, actor=request.user))
+    return Status(202, _notice_out(actions.start_sending(notice, actor=request.user)))
 
 
 @router.post("/email-notices/{notice_id}/deliveries/{delivery_id}/resolve", response=DeliveryOut)

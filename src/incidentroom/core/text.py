@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from incidentroom.core.errors import InvalidInput
 
@@ -94,6 +94,11 @@ def _text(value: str) -> str:
     except ControlCharacterError as exc:
         raise ValueError(exc.message) from None
 
+
+# Query strings: a search or a code is short. (SQLite refuses LIKE patterns over 50,000
+# bytes with an error, so an unbounded search box was a 500.)
+Search = Annotated[str, Field(max_length=200)]
+Code = Annotated[str, Field(max_length=16)]
 
 # Schema types: pydantic reports the field's location, so the 422 names it.
 Line = Annotated[str, AfterValidator(_line)]

@@ -12,6 +12,7 @@ from incidentroom.core.errors import InvalidInput, NotFound
 from incidentroom.core.models import Organisation
 from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.text import Code
 from incidentroom.estate import actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
 from incidentroom.estate.queries import affected_services
@@ -197,7 +198,7 @@ def update_system(request: HttpRequest, code: str, payload: SystemPatch) -> Syst
 
 
 @router.get("/services", response=list[ServiceOut])
-def list_services(request: HttpRequest, organisation: str | None = None) -> list[ServiceOut]:
+def list_services(request: HttpRequest, organisation: Code | None = None) -> list[ServiceOut]:
     """Services of your organisations."""
     qs = Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
     if organisation:

@@ -14,6 +14,7 @@ from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.text import Code, Search
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions, logchain
 from incidentroom.incidents.models import (
@@ -501,8 +502,8 @@ def list_log(
     request: HttpRequest,
     reference: str,
     kind: EntryKind | None = None,
-    organisation: str | None = None,
-    q: str | None = None,
+    organisation: Code | None = None,
+    q: Search | None = None,
 ) -> list[LogEntryOut]:
     """The decision and event log, oldest first, with optional filters."""
     incident = _incident(request, reference)
