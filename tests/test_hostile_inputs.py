@@ -69,8 +69,8 @@ def _send(client: Any, method: str, url: str, body: Any = None) -> Any:
 def test_no_hostile_input_gets_a_server_error(
     api: Any,
     rbkc_dpo: Any,
-    objects: dict[str, str],
-    settings: Any,  # noqa: F811
+    objects: dict[str, str],  # noqa: F811
+    settings: Any,
 ) -> None:
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     client = api(rbkc_dpo).client
