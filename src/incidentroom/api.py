@@ -23,15 +23,18 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         """Return the token's user, or None to refuse."""
+        now = timezone.now()
         found = (
             ApiToken.objects.select_related("user")
             .filter(token_hash=hash_token(token), revoked_at=None)
             .first()
         )
-        if found is None or not found.user.is_active:
+        if found is None or not found.is_usable(now) or not found.user.is_active:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        # Endpoints that a token must not reach on its own (minting tokens) look for this.
+        request.api_token = found  # type: ignore[attr-defined]
         return found.user
 
 

@@ -19,6 +19,7 @@ from incidentroom.core import actions as core_actions
 from incidentroom.core.access import has_role
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import WRITER_ROLES, Organisation, Role
+from incidentroom.core.text import clean_text
 from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate import actions as estate_actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
@@ -223,6 +224,24 @@ def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | 
     return lines.get((), None)
 
 
+def _clean_strings(value: Any, loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int], source: str) -> Any:
+    """Every string in the file cleaned as the web routes clean theirs (core.text): pasted
+    line breaks become newlines, other control characters are refused with the line."""
+    if isinstance(value, str):
+        field = ".".join(str(p) for p in loc)
+        try:
+            return clean_text(value, field)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{source} line {_line_for(lines, loc)}, field {field}: {exc.message}", field=field
+            ) from exc
+    if isinstance(value, list):
+        return [_clean_strings(v, (*loc, i), lines, source) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _clean_strings(v, (*loc, k), lines, source) for k, v in value.items()}
+    return value
+
+
 def parse(text: str, source: str = "scenario") -> ScenarioIn:
     """Validate the YAML; errors say '<source> line N, field a.b.c: problem'."""
     try:
@@ -238,6 +257,7 @@ def parse(text: str, source: str = "scenario") -> ScenarioIn:
         )
     lines: dict[tuple[Any, ...], int] = {}
     _line_index(node, (), lines)
+    data = _clean_strings(data, (), lines, source)
     try:
         scenario = ScenarioIn.model_validate(data)
     except ValidationError as exc:

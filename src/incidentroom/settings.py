@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from incidentroom.env import ConfigError, env_bool, env_int, env_list, env_str
 
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja's own copy of Swagger UI and ReDoc: /api/docs works offline, no CDN.
+    "ninja",
     "incidentroom.core",
     "incidentroom.estate",
     "incidentroom.incidents",
@@ -106,10 +109,31 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "incidentroom.core.middleware.DomainErrorMiddleware",
     # axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response: scripts, styles, fonts and images only from
+# this site (GOV.UK Frontend, htmx and Swagger UI are served locally), inline scripts only
+# with the per-request nonce (templates write nonce="{{ request.csp_nonce }}"), no inline
+# styles, no plugins, no framing. tests/core/test_csp_browser.py loads every page kind in
+# Chromium and fails on any violation it reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "incidentroom.urls"
 WSGI_APPLICATION = "incidentroom.wsgi.application"

@@ -129,7 +129,15 @@ def test_ncsc_lists_reports_already_filed(scanned: Any, rbkc_dpo: Any) -> None:
 
 
 def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
-    actions.update_breach(scanned, actor=rbkc_dpo, description="<b>bold</b> & <script>x</script>\x07 done")
+    from incidentroom.breach.models import Breach
+    from incidentroom.core.text import ControlCharacterError
+
+    # A control character is refused on every route now...
+    with pytest.raises(ControlCharacterError):
+        actions.update_breach(scanned, actor=rbkc_dpo, description="bell\x07")
+    # ...but a row stored before that check must still render.
+    Breach.objects.filter(pk=scanned.pk).update(description="<b>bold</b> & <script>x</script>\x07 done")
+    scanned.refresh_from_db()
     report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     assert "<b>bold</b> & <script>x</script> done" in flat(pdf_text(report_response(report, "pdf").content))
     assert "<b>bold</b> & <script>x</script> done" in flat(docx_text(report_response(report, "docx").content))

@@ -13,15 +13,17 @@ from incidentroom.advisories import actions
 from incidentroom.advisories.controls import suggested_controls
 from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
-from incidentroom.core.errors import Forbidden, InvalidInput
+from incidentroom.core.bounds import Id
+from incidentroom.core.errors import Forbidden, NotFound
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import BoundedDatetime
 
 router = Router(tags=["staff advisories"])
 
 
-class AdvisoryIn(Schema):
+class AdvisoryIn(InputSchema):
     """A new advisory."""
 
     title: str = Field(min_length=1, max_length=200)
@@ -78,7 +80,7 @@ def _out(advisory: Advisory, request: HttpRequest) -> AdvisoryOut:
     )
 
 
-def _get(request: HttpRequest, advisory_id: int) -> Advisory:
+def _get(request: HttpRequest, advisory_id: Id) -> Advisory:
     return get_scoped(Advisory.objects.for_user(request.user), "advisory", pk=advisory_id)
 
 
@@ -95,7 +97,7 @@ def create_advisory(request: HttpRequest, payload: AdvisoryIn) -> Status[Advisor
     codes = {c.upper() for c in payload.organisations}
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
     if len(orgs) != len(codes):
-        raise InvalidInput("Choose organisations you belong to.", field="organisations")
+        raise NotFound("Choose organisations you belong to.", field="organisations")
     advisory = actions.publish_advisory(
         actor=request.user,
         title=payload.title,
@@ -109,13 +111,13 @@ def create_advisory(request: HttpRequest, payload: AdvisoryIn) -> Status[Advisor
 
 
 @router.get("/{advisory_id}", response=AdvisoryOut)
-def get_advisory(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def get_advisory(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """One advisory."""
     return _out(_get(request, advisory_id), request)
 
 
 @router.post("/{advisory_id}/acknowledge", response=AdvisoryOut)
-def acknowledge(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def acknowledge(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """Record that you have read it."""
     advisory = _get(request, advisory_id)
     actions.acknowledge(advisory, actor=request.user)
@@ -123,7 +125,7 @@ def acknowledge(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
 
 
 @router.get("/{advisory_id}/acknowledgements", response=list[AcknowledgementOut])
-def acknowledgements(request: HttpRequest, advisory_id: int) -> list[AcknowledgementOut]:
+def acknowledgements(request: HttpRequest, advisory_id: Id) -> list[AcknowledgementOut]:
     """Who has and has not read it, in the organisations where you are comms, Gold or Silver."""
     advisory = _get(request, advisory_id)
     if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
@@ -143,12 +145,12 @@ def acknowledgements(request: HttpRequest, advisory_id: int) -> list[Acknowledge
 
 
 @router.post("/{advisory_id}/remind", response=RemindOut)
-def remind(request: HttpRequest, advisory_id: int) -> RemindOut:
+def remind(request: HttpRequest, advisory_id: Id) -> RemindOut:
     """Email everyone who has not read it yet."""
     return RemindOut(reminded=actions.send_reminders(_get(request, advisory_id), actor=request.user))
 
 
 @router.post("/{advisory_id}/withdraw", response=AdvisoryOut)
-def withdraw(request: HttpRequest, advisory_id: int) -> AdvisoryOut:
+def withdraw(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
     """Withdraw the advisory."""
     return _out(actions.withdraw_advisory(_get(request, advisory_id), actor=request.user), request)

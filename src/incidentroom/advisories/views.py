@@ -21,7 +21,7 @@ from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import Forbidden, InvalidInput
+from incidentroom.core.errors import Forbidden, InvalidInput, NotFound
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.threats.queries import staff_watch_list
@@ -78,7 +78,7 @@ def advisory_create(request: HttpRequest) -> HttpResponse:
     codes = request.POST.getlist("organisations")
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
     if len(orgs) != len(set(codes)):
-        raise InvalidInput("Choose organisations you belong to.", field="organisations")
+        raise NotFound("Choose organisations you belong to.", field="organisations")
     advisory = actions.publish_advisory(
         actor=request.user,
         title=request.POST.get("title", ""),

@@ -28,8 +28,10 @@ from incidentroom.breach.models import (
     Risk,
     ScanJob,
 )
+from incidentroom.core.bounds import Id, Offset
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import BoundedDatetime
 
@@ -39,7 +41,7 @@ router = Router(tags=["breach"])
 # -- schemas -----------------------------------------------------------------------------
 
 
-class BreachFields(Schema):
+class BreachFields(InputSchema):
     """The assessment's optional details."""
 
     data_sets: str = Field(default="", max_length=20000, description="One data set per line")
@@ -64,7 +66,7 @@ class BreachIn(BreachFields):
     became_aware_at: BoundedDatetime
 
 
-class BreachPatch(Schema):
+class BreachPatch(InputSchema):
     """Fields to change (omit what stays)."""
 
     description: str | None = Field(default=None, min_length=1, max_length=20000)
@@ -105,7 +107,7 @@ class BreachOut(Schema):
     delay_reason: str
 
 
-class SourceIn(Schema):
+class SourceIn(InputSchema):
     """A folder or archive on the server, and whose data it holds."""
 
     path: str = Field(min_length=1, max_length=1000)
@@ -114,7 +116,7 @@ class SourceIn(Schema):
     )
 
 
-class ScanIn(Schema):
+class ScanIn(InputSchema):
     """Start a scan of server-side folders or archives."""
 
     sources: list[SourceIn] = Field(min_length=1, max_length=50)
@@ -177,7 +179,7 @@ class IndividualDetailOut(IndividualOut):
     merged_into: int | None
 
 
-class PeopleQuery(Schema):
+class PeopleQuery(InputSchema):
     """Search and filters for the individuals list."""
 
     q: str = Field(default="", max_length=200)
@@ -185,7 +187,7 @@ class PeopleQuery(Schema):
     risk: Risk | None = None
     organisation: str = Field(default="", max_length=16)
     status: ContactStatus | None = None
-    offset: int = Field(default=0, ge=0)
+    offset: Offset = 0
     limit: int = Field(default=100, ge=1, le=1000)
 
 
@@ -196,34 +198,34 @@ class PeoplePage(Schema):
     items: list[IndividualOut]
 
 
-class NotifiedIn(Schema):
+class NotifiedIn(InputSchema):
     """How and when the person was told."""
 
     how: str = Field(default="letter", min_length=1, max_length=100)
     at: BoundedDatetime | None = None
 
 
-class DoNotContactIn(Schema):
+class DoNotContactIn(InputSchema):
     """Why not to contact the person."""
 
     reason: str = Field(min_length=1, max_length=300)
 
 
-class MergeIn(Schema):
+class MergeIn(InputSchema):
     """Records to merge into this one."""
 
-    others: list[int] = Field(min_length=1, max_length=100)
+    others: list[Id] = Field(min_length=1, max_length=100)
 
 
-class SplitIn(Schema):
+class SplitIn(InputSchema):
     """Documents to move to a new record, and who it is."""
 
-    appearance_ids: list[int] = Field(min_length=1, max_length=1000)
+    appearance_ids: list[Id] = Field(min_length=1, max_length=1000)
     full_name: str = Field(min_length=1, max_length=300)
     categories: list[str] | None = None
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     """Which report to draft."""
 
     kind: ReportKind
@@ -244,14 +246,14 @@ class ReportOut(Schema):
     categories: list[str]
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     """Record the report as filed."""
 
     external_reference: str = Field(default="", max_length=100)
     submitted_at: BoundedDatetime | None = None
 
 
-class RisksIn(Schema):
+class RisksIn(InputSchema):
     """Which risk levels to contact (default: the configured policy)."""
 
     risks: list[Risk] | None = None
@@ -299,7 +301,7 @@ class EmailNoticeOut(Schema):
     deliveries: list[DeliveryOut]
 
 
-class ResolveIn(Schema):
+class ResolveIn(InputSchema):
     """Decide an interrupted email: resend it, or record it as sent."""
 
     resend: bool
@@ -494,16 +496,21 @@ def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> St
 
 
 @router.get("/breaches/{breach_id}", response=BreachOut)
-def get_breach(request: HttpRequest, breach_id: int) -> BreachOut:
+def get_breach(request: HttpRequest, breach_id: Id) -> BreachOut:
     """One breach assessment."""
     return _breach_out(queries.breach_for(request.user, breach_id))
 
 
 @router.patch("/breaches/{breach_id}", response=BreachOut)
-def patch_breach(request: HttpRequest, breach_id: int, payload: BreachPatch) -> BreachOut:
+def patch_breach(request: HttpRequest, breach_id: Id, payload: BreachPatch) -> BreachOut:
     """Change the assessment (a new awareness time moves the ICO clock)."""
     breach = queries.breach_for(request.user, breach_id)
     changes = payload.dict(exclude_unset=True)
+    for name, value in changes.items():
+        # null clears a field only where the assessment may leave it empty.
+        nullable = {f.name: f.null for f in Breach._meta.concrete_fields}
+        if value is None and not nullable.get(name, True):
+            raise InvalidInput(f"{name} cannot be empty; leave it out to keep its value.", field=name)
     return _breach_out(actions.update_breach(breach, actor=request.user, **changes))
 
 
@@ -511,7 +518,7 @@ def patch_breach(request: HttpRequest, breach_id: int, payload: BreachPatch) -> 
 
 
 @router.post("/breaches/{breach_id}/scans", response={202: ScanOut})
-def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> Status[ScanOut]:
+def start_scan(request: HttpRequest, breach_id: Id, payload: ScanIn) -> Status[ScanOut]:
     """Scan folders or archives already on the server (under the permitted evidence roots)."""
     breach = queries.breach_for(request.user, breach_id)
     orgs = list(breach.incident.organisations.all())
@@ -526,7 +533,7 @@ def start_scan(request: HttpRequest, breach_id: int, payload: ScanIn) -> Status[
 
 @router.post("/breaches/{breach_id}/scans/upload", response={202: ScanOut})
 def upload_scan(
-    request: HttpRequest, breach_id: int, file: File[UploadedFile], organisation: Form[str] = ""
+    request: HttpRequest, breach_id: Id, file: File[UploadedFile], organisation: Form[str] = ""
 ) -> Status[ScanOut]:
     """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
     breach = queries.breach_for(request.user, breach_id)
@@ -542,40 +549,40 @@ def upload_scan(
 
 
 @router.get("/breaches/{breach_id}/scans", response=list[ScanOut])
-def list_scans(request: HttpRequest, breach_id: int) -> list[ScanOut]:
+def list_scans(request: HttpRequest, breach_id: Id) -> list[ScanOut]:
     """Scans of a breach, newest first."""
     breach = queries.breach_for(request.user, breach_id)
     return [_scan_out(j) for j in breach.scans.all()]
 
 
 @router.get("/scans/{scan_id}", response=ScanOut)
-def get_scan(request: HttpRequest, scan_id: int) -> ScanOut:
+def get_scan(request: HttpRequest, scan_id: Id) -> ScanOut:
     """A scan's status and progress (poll this)."""
     return _scan_out(queries.scan_for(request.user, scan_id))
 
 
 @router.post("/scans/{scan_id}/cancel", response=ScanOut)
-def cancel_scan(request: HttpRequest, scan_id: int) -> ScanOut:
+def cancel_scan(request: HttpRequest, scan_id: Id) -> ScanOut:
     """Ask a scan to stop."""
     return _scan_out(actions.cancel_scan(queries.scan_for(request.user, scan_id), actor=request.user))
 
 
 @router.post("/scans/{scan_id}/resume", response={202: ScanOut})
-def resume_scan(request: HttpRequest, scan_id: int) -> Status[ScanOut]:
+def resume_scan(request: HttpRequest, scan_id: Id) -> Status[ScanOut]:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
     return Status(
         202, _scan_out(actions.resume_scan(queries.scan_for(request.user, scan_id), actor=request.user))
     )
 
 
-class DiscardIn(Schema):
+class DiscardIn(InputSchema):
     """Why a scan's results should no longer count."""
 
     reason: str = Field(min_length=1, max_length=2000)
 
 
 @router.post("/scans/{scan_id}/discard", response=ScanOut)
-def discard_scan(request: HttpRequest, scan_id: int, payload: DiscardIn) -> ScanOut:
+def discard_scan(request: HttpRequest, scan_id: Id, payload: DiscardIn) -> ScanOut:
     """Stop counting a finished scan's people (rescanned, or the wrong folder)."""
     job = queries.scan_for(request.user, scan_id)
     return _scan_out(actions.discard_scan(job, actor=request.user, reason=payload.reason))
@@ -585,7 +592,7 @@ def discard_scan(request: HttpRequest, scan_id: int, payload: DiscardIn) -> Scan
 
 
 @router.get("/breaches/{breach_id}/individuals", response=PeoplePage)
-def list_individuals(request: HttpRequest, breach_id: int, filters: Query[PeopleQuery]) -> PeoplePage:
+def list_individuals(request: HttpRequest, breach_id: Id, filters: Query[PeopleQuery]) -> PeoplePage:
     """Search and filter the people found (by category, risk, organisation, contact status)."""
     breach = queries.breach_for(request.user, breach_id)
     qs = queries.individuals_for(
@@ -606,13 +613,13 @@ def list_individuals(request: HttpRequest, breach_id: int, filters: Query[People
 
 
 @router.get("/individuals/{individual_id}", response=IndividualDetailOut)
-def get_individual(request: HttpRequest, individual_id: int) -> IndividualDetailOut:
+def get_individual(request: HttpRequest, individual_id: Id) -> IndividualDetailOut:
     """A person and the documents they appear in."""
     return _person_detail(queries.individual_for(request.user, individual_id))
 
 
 @router.post("/individuals/{individual_id}/notified", response=IndividualDetailOut)
-def individual_notified(request: HttpRequest, individual_id: int, payload: NotifiedIn) -> IndividualDetailOut:
+def individual_notified(request: HttpRequest, individual_id: Id, payload: NotifiedIn) -> IndividualDetailOut:
     """Record that the person was told."""
     person = queries.individual_for(request.user, individual_id)
     return _person_detail(actions.mark_notified(person, actor=request.user, how=payload.how, at=payload.at))
@@ -620,7 +627,7 @@ def individual_notified(request: HttpRequest, individual_id: int, payload: Notif
 
 @router.post("/individuals/{individual_id}/do-not-contact", response=IndividualDetailOut)
 def individual_do_not_contact(
-    request: HttpRequest, individual_id: int, payload: DoNotContactIn
+    request: HttpRequest, individual_id: Id, payload: DoNotContactIn
 ) -> IndividualDetailOut:
     """Exclude the person from letters and emails, with the reason."""
     person = queries.individual_for(request.user, individual_id)
@@ -628,14 +635,14 @@ def individual_do_not_contact(
 
 
 @router.post("/individuals/{individual_id}/reset-contact", response=IndividualDetailOut)
-def individual_reset(request: HttpRequest, individual_id: int) -> IndividualDetailOut:
+def individual_reset(request: HttpRequest, individual_id: Id) -> IndividualDetailOut:
     """Put the person back on the list to notify."""
     person = queries.individual_for(request.user, individual_id)
     return _person_detail(actions.reset_contact(person, actor=request.user))
 
 
 @router.post("/individuals/{individual_id}/merge", response=IndividualDetailOut)
-def individual_merge(request: HttpRequest, individual_id: int, payload: MergeIn) -> IndividualDetailOut:
+def individual_merge(request: HttpRequest, individual_id: Id, payload: MergeIn) -> IndividualDetailOut:
     """Merge other records of the same person into this one."""
     keep = queries.individual_for(request.user, individual_id)
     others = [queries.individual_for(request.user, pk) for pk in payload.others]
@@ -644,7 +651,7 @@ def individual_merge(request: HttpRequest, individual_id: int, payload: MergeIn)
 
 @router.post("/individuals/{individual_id}/split", response={201: IndividualDetailOut})
 def individual_split(
-    request: HttpRequest, individual_id: int, payload: SplitIn
+    request: HttpRequest, individual_id: Id, payload: SplitIn
 ) -> Status[IndividualDetailOut]:
     """Move some documents to a new record for a different person."""
     person = queries.individual_for(request.user, individual_id)
@@ -662,39 +669,39 @@ def individual_split(
 
 
 @router.get("/breaches/{breach_id}/reports", response=list[ReportOut])
-def list_reports(request: HttpRequest, breach_id: int) -> list[ReportOut]:
+def list_reports(request: HttpRequest, breach_id: Id) -> list[ReportOut]:
     """Report versions for a breach."""
     breach = queries.breach_for(request.user, breach_id)
     return [_report_out(r) for r in breach.reports.all()]
 
 
 @router.post("/breaches/{breach_id}/reports", response={201: ReportOut})
-def draft_report(request: HttpRequest, breach_id: int, payload: ReportIn) -> Status[ReportOut]:
+def draft_report(request: HttpRequest, breach_id: Id, payload: ReportIn) -> Status[ReportOut]:
     """Draft (or refresh the unsent draft of) the ICO, NCSC, police or insurer report."""
     breach = queries.breach_for(request.user, breach_id)
     return Status(201, _report_out(actions.draft_report(breach, actor=request.user, kind=payload.kind)))
 
 
 @router.get("/reports/{report_id}", response=ReportOut)
-def get_report(request: HttpRequest, report_id: int) -> ReportOut:
+def get_report(request: HttpRequest, report_id: Id) -> ReportOut:
     """One report version."""
     return _report_out(queries.report_for(request.user, report_id))
 
 
 @router.get("/reports/{report_id}/pdf", response={200: None})
-def report_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, report_id: Id) -> HttpResponse:
     """The report as PDF."""
     return downloads.report_response(queries.report_for(request.user, report_id), "pdf")
 
 
 @router.get("/reports/{report_id}/docx", response={200: None})
-def report_docx(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_docx(request: HttpRequest, report_id: Id) -> HttpResponse:
     """The report as DOCX (editable)."""
     return downloads.report_response(queries.report_for(request.user, report_id), "docx")
 
 
 @router.post("/reports/{report_id}/submit", response=ReportOut)
-def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn) -> ReportOut:
+def submit_report(request: HttpRequest, report_id: Id, payload: SubmitIn) -> ReportOut:
     """Record the report as filed, with the recipient's reference; stops its clock."""
     report = queries.report_for(request.user, report_id)
     return _report_out(
@@ -711,7 +718,7 @@ def submit_report(request: HttpRequest, report_id: int, payload: SubmitIn) -> Re
 
 
 @router.post("/breaches/{breach_id}/letters", response={201: LetterBatchOut})
-def generate_letters(request: HttpRequest, breach_id: int, payload: RisksIn) -> Status[LetterBatchOut]:
+def generate_letters(request: HttpRequest, breach_id: Id, payload: RisksIn) -> Status[LetterBatchOut]:
     """Mail-merge Art 34 letters for people at the chosen risk levels not yet told."""
     breach = queries.breach_for(request.user, breach_id)
     risks = [str(r) for r in payload.risks] if payload.risks is not None else None
@@ -719,20 +726,20 @@ def generate_letters(request: HttpRequest, breach_id: int, payload: RisksIn) -> 
 
 
 @router.get("/breaches/{breach_id}/letters", response=list[LetterBatchOut])
-def list_letter_batches(request: HttpRequest, breach_id: int) -> list[LetterBatchOut]:
+def list_letter_batches(request: HttpRequest, breach_id: Id) -> list[LetterBatchOut]:
     """Letter batches for a breach."""
     breach = queries.breach_for(request.user, breach_id)
     return [_batch_out(b) for b in breach.letter_batches.all()]
 
 
 @router.get("/letters/{batch_id}/files/{name}", response={200: None})
-def letter_file(request: HttpRequest, batch_id: int, name: str) -> FileResponse:
+def letter_file(request: HttpRequest, batch_id: Id, name: str) -> FileResponse:
     """print-file.pdf, print-house.csv or letters.zip of a batch."""
     return downloads.batch_file(queries.batch_for(request.user, batch_id), name)
 
 
 @router.post("/letters/{batch_id}/posted", response=LetterBatchOut)
-def letters_posted(request: HttpRequest, batch_id: int) -> LetterBatchOut:
+def letters_posted(request: HttpRequest, batch_id: Id) -> LetterBatchOut:
     """Record that the batch was posted: everyone in it is notified by letter."""
     batch = queries.batch_for(request.user, batch_id)
     actions.mark_letters_posted(batch, actor=request.user)
@@ -741,7 +748,7 @@ def letters_posted(request: HttpRequest, batch_id: int) -> LetterBatchOut:
 
 @router.post("/breaches/{breach_id}/email-notices", response={201: EmailNoticeOut})
 def create_email_notice(
-    request: HttpRequest, breach_id: int, payload: EmailNoticeIn
+    request: HttpRequest, breach_id: Id, payload: EmailNoticeIn
 ) -> Status[EmailNoticeOut]:
     """Prepare an email to everyone at the chosen risk levels with an email address."""
     breach = queries.breach_for(request.user, breach_id)
@@ -755,22 +762,20 @@ def create_email_notice(
 
 
 @router.get("/email-notices/{notice_id}", response=EmailNoticeOut)
-def get_email_notice(request: HttpRequest, notice_id: int) -> EmailNoticeOut:
+def get_email_notice(request: HttpRequest, notice_id: Id) -> EmailNoticeOut:
     """An email notice and each delivery's state."""
     return _notice_out(queries.notice_for(request.user, notice_id))
 
 
 @router.post("/email-notices/{notice_id}/send", response={202: EmailNoticeOut})
-def send_email_notice(request: HttpRequest, notice_id: int) -> Status[EmailNoticeOut]:
+def send_email_notice(request: HttpRequest, notice_id: Id) -> Status[EmailNoticeOut]:
     """Start or resume sending in the background."""
     notice = queries.notice_for(request.user, notice_id)
     return Status(202, _notice_out(actions.start_sending(notice, actor=request.user)))
 
 
 @router.post("/email-notices/{notice_id}/deliveries/{delivery_id}/resolve", response=DeliveryOut)
-def resolve_delivery(
-    request: HttpRequest, notice_id: int, delivery_id: int, payload: ResolveIn
-) -> DeliveryOut:
+def resolve_delivery(request: HttpRequest, notice_id: Id, delivery_id: Id, payload: ResolveIn) -> DeliveryOut:
     """Decide an email interrupted by a restart: resend, or record as sent."""
     notice = queries.notice_for(request.user, notice_id)
     delivery = get_scoped(
@@ -794,14 +799,14 @@ def resolve_delivery(
 
 
 @router.post("/breaches/{breach_id}/public-notice", response=PublicNoticeOut)
-def publish_public_notice(request: HttpRequest, breach_id: int) -> PublicNoticeOut:
+def publish_public_notice(request: HttpRequest, breach_id: Id) -> PublicNoticeOut:
     """Publish or refresh the public notice (Art 34(3)(c))."""
     breach = queries.breach_for(request.user, breach_id)
     return _public_out(request, actions.publish_public_notice(breach, actor=request.user))
 
 
 @router.delete("/breaches/{breach_id}/public-notice", response=PublicNoticeOut)
-def withdraw_public_notice(request: HttpRequest, breach_id: int) -> PublicNoticeOut:
+def withdraw_public_notice(request: HttpRequest, breach_id: Id) -> PublicNoticeOut:
     """Take the public notice down."""
     breach = queries.breach_for(request.user, breach_id)
     notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)

@@ -14,6 +14,7 @@ from incidentroom.breach.access import controller_org_ids
 from incidentroom.breach.models import SharedRootConsent
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 
 router = Router(tags=["breach"])
 
@@ -29,7 +30,7 @@ class RootOut(Schema):
     scannable: bool
 
 
-class ConsentIn(Schema):
+class ConsentIn(InputSchema):
     """An owner's consent to scanning a shared root."""
 
     path: str = Field(max_length=1000)

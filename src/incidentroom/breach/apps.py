@@ -9,3 +9,10 @@ class BreachConfig(AppConfig):
     name = "incidentroom.breach"
     label = "breach"
     verbose_name = "Personal data breaches"
+
+    def ready(self) -> None:
+        """The audit trail about breach objects is scoped like the breach itself."""
+        from incidentroom.breach.access import BREACH_ROLES
+        from incidentroom.core.models import restrict_audit
+
+        restrict_audit(f"{self.label}.", BREACH_ROLES)

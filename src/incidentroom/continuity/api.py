@@ -13,8 +13,10 @@ from pydantic import Field
 from incidentroom.continuity import actions, grabbag
 from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supplier
 from incidentroom.continuity.queries import BoardRow, board
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import Service
@@ -25,7 +27,7 @@ router = Router(tags=["business continuity"])
 class BoardRowOut(Schema):
     """One service on the continuity board."""
 
-    service_id: int
+    service_id: Id
     service: str
     priority: int
     vulnerable_residents: bool
@@ -43,7 +45,7 @@ class BoardRowOut(Schema):
     mtpd_breached: bool
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     """Fields of a continuity plan; omitted fields keep their value."""
 
     rto_hours: int | None = Field(default=None, ge=1, le=actions.HOURS_MAX)
@@ -55,7 +57,7 @@ class PlanIn(Schema):
     owner: str | None = Field(default=None, max_length=150, description="Username; empty string for nobody")
 
 
-class ContinuityUpdateIn(Schema):
+class ContinuityUpdateIn(InputSchema):
     """A continuity update."""
 
     state: ContinuityState
@@ -64,7 +66,7 @@ class ContinuityUpdateIn(Schema):
     next_update_due: BoundedDatetime | None = None
 
 
-class SupplierIn(Schema):
+class SupplierIn(InputSchema):
     """A supplier."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -125,7 +127,7 @@ def _org(request: HttpRequest, code: str) -> Organisation:
     return get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
 
 
-def _service(request: HttpRequest, service_id: int) -> Service:
+def _service(request: HttpRequest, service_id: Id) -> Service:
     return get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=service_id
     )
@@ -142,7 +144,7 @@ def get_board(request: HttpRequest, code: str) -> list[BoardRowOut]:
 
 
 @router.put("/services/{service_id}/plan", response=BoardRowOut)
-def save_plan(request: HttpRequest, service_id: int, payload: PlanIn) -> BoardRowOut:
+def save_plan(request: HttpRequest, service_id: Id, payload: PlanIn) -> BoardRowOut:
     """Create or change a service's continuity plan."""
     service = _service(request, service_id)
     fields: dict[str, object] = {k: v for k, v in payload.dict().items() if v is not None and k != "owner"}
@@ -156,7 +158,7 @@ def save_plan(request: HttpRequest, service_id: int, payload: PlanIn) -> BoardRo
 
 
 @router.post("/services/{service_id}/updates", response={201: BoardRowOut})
-def record_update(request: HttpRequest, service_id: int, payload: ContinuityUpdateIn) -> Status[BoardRowOut]:
+def record_update(request: HttpRequest, service_id: Id, payload: ContinuityUpdateIn) -> Status[BoardRowOut]:
     """Report how a service is coping."""
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)
@@ -185,7 +187,7 @@ def add_supplier(request: HttpRequest, code: str, payload: SupplierIn) -> Status
 
 
 @router.delete("/suppliers/{supplier_id}", response={204: None})
-def remove_supplier(request: HttpRequest, supplier_id: int) -> Status[None]:
+def remove_supplier(request: HttpRequest, supplier_id: Id) -> Status[None]:
     """Remove a supplier."""
     supplier = get_scoped(
         Supplier.objects.for_user(request.user).select_related("organisation"), "supplier", pk=supplier_id

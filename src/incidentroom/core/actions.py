@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -68,18 +69,38 @@ def set_membership(*, actor: Any, user: Any, organisation: Organisation, role: s
     return membership
 
 
+# Longest lifetime a token may be given; a token with no expiry is an explicit choice.
+TOKEN_MAX_DAYS = 366
+
+
 @transaction.atomic
-def issue_api_token(*, actor: Any, name: str) -> tuple[ApiToken, str]:
-    """Create a token for the actor; the raw value is returned once and never stored."""
+def issue_api_token(
+    *, actor: Any, name: str, expires_in_days: int | None = None, via_token: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for the actor; the raw value is returned once and never stored.
+
+    ``via_token`` is the token the request authenticated with, if any: a token may not mint
+    tokens, or a leaked token could outlive its own revocation through the tokens it made.
+    """
     if not getattr(actor, "is_authenticated", False):
         raise Forbidden("Only a signed-in user can create an API token.")
+    if via_token is not None:
+        raise Forbidden("An API token cannot create tokens; sign in to create one.")
     name = name.strip()
     if not name:
         raise InvalidInput("Give the token a name so you can recognise it later.", field="name")
+    if expires_in_days is not None and not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise InvalidInput(f"A token expires after 1 to {TOKEN_MAX_DAYS} days.", field="expires_in_days")
+    expires_at = timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=actor, name=name, prefix=raw[:10], token_hash=hash_token(raw))
+    token = ApiToken.objects.create(
+        user=actor, name=name, prefix=raw[:10], token_hash=hash_token(raw), expires_at=expires_at
+    )
     audit.record(
-        actor=actor, action="api_token.issue", obj=token, after={"name": name, "prefix": token.prefix}
+        actor=actor,
+        action="api_token.issue",
+        obj=token,
+        after={"name": name, "prefix": token.prefix, "expires_at": expires_at},
     )
     return token, raw
 

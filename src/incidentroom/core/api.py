@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -10,7 +11,9 @@ from pydantic import Field
 
 from incidentroom.core import actions
 from incidentroom.core.access import roles_by_org
+from incidentroom.core.bounds import Id
 from incidentroom.core.models import ApiToken, AuditEntry, Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 
 router = Router(tags=["organisations and people"])
@@ -44,10 +47,13 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     """Name for a new token."""
 
     name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=actions.TOKEN_MAX_DAYS, description="Days until the token stops working"
+    )
 
 
 class TokenOut(Schema):
@@ -59,6 +65,7 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    expires_at: dt.datetime | None
 
 
 class NewTokenOut(TokenOut):
@@ -115,7 +122,12 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """Create a token; copy the secret now, it is not shown again."""
-    token, raw = actions.issue_api_token(actor=request.user, name=payload.name)
+    token, raw = actions.issue_api_token(
+        actor=request.user,
+        name=payload.name,
+        expires_in_days=payload.expires_in_days,
+        via_token=getattr(request, "api_token", None),
+    )
     return Status(
         201,
         NewTokenOut(
@@ -125,20 +137,20 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
             created_at=token.created_at,
             last_used_at=None,
             revoked_at=None,
+            expires_at=token.expires_at,
             token=raw,
         ),
     )
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: HttpRequest, token_id: Id) -> ApiToken:
     """Revoke one of your tokens."""
     token = get_scoped(ApiToken.objects.for_user(request.user), "token", pk=token_id)
     return actions.revoke_api_token(actor=request.user, token=token)
 
 
 @router.get("/audit", response=list[AuditOut])
-def list_audit(request: HttpRequest, limit: int = 100) -> list[AuditEntry]:
+def list_audit(request: HttpRequest, limit: Annotated[int, Field(ge=1, le=1000)] = 100) -> list[AuditEntry]:
     """Recent audit entries touching your organisations."""
-    limit = max(1, min(limit, 1000))
     return list(AuditEntry.objects.for_user(request.user)[:limit])

@@ -9,3 +9,11 @@ class CoreConfig(AppConfig):
     name = "incidentroom.core"
     label = "core"
     verbose_name = "Organisations, people and audit"
+
+    def ready(self) -> None:
+        """Every save of a text field is checked for control characters (core.signals)."""
+        from django.db.models.signals import pre_save
+
+        from incidentroom.core.signals import refuse_control_characters
+
+        pre_save.connect(refuse_control_characters, dispatch_uid="incidentroom.refuse_control_characters")

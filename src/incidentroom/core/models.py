@@ -117,6 +117,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this the token no longer authenticates; empty: no expiry"
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -128,17 +131,40 @@ class ApiToken(models.Model):
         """A new raw token, shown once to its owner."""
         return "ir_" + secrets.token_urlsafe(32)
 
+    def is_usable(self, now: Any = None) -> bool:
+        """Not revoked and not past its expiry."""
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+# Audit entries about some objects are as sensitive as the objects themselves: an entry about
+# a breach holds its description, scan paths and email subjects. Apps register the roles
+# that may see their objects (object_type prefix -> roles), and the audit trail applies the
+# same scope, so the trail never shows what the object's own pages refuse.
+_RESTRICTED_AUDIT: dict[str, frozenset[str]] = {}
+
+
+def restrict_audit(object_type_prefix: str, roles: frozenset[str]) -> None:
+    """Show audit entries whose object_type starts with the prefix only to ``roles`` in their organisations."""
+    _RESTRICTED_AUDIT[object_type_prefix] = frozenset(roles)
+
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     """Scoped reads for the audit trail."""
 
     def for_user(self, user: AnyUser) -> AuditEntryQuerySet:
         """The user's own entries, plus those touching an organisation where they are Gold,
-        Silver or DPO: before/after values can hold personal data, so not every role sees them."""
+        Silver or DPO: before/after values can hold personal data, so not every role sees them.
+        Entries about restricted objects (breaches) need the role that may see the object."""
         if not user.is_authenticated:
             return self.none()
         orgs = Organisation.objects.filter(memberships__user_id=user.pk, memberships__role__in=AUDIT_ROLES)
-        return self.filter(models.Q(organisations__in=orgs) | models.Q(actor=user)).distinct()
+        visible = models.Q(organisations__in=orgs)
+        for prefix, roles in _RESTRICTED_AUDIT.items():
+            allowed = Organisation.objects.filter(memberships__user_id=user.pk, memberships__role__in=roles)
+            # Entries about these objects: only through an organisation where the role fits.
+            visible &= ~models.Q(object_type__startswith=prefix) | models.Q(organisations__in=allowed)
+        return self.filter(visible | models.Q(actor=user)).distinct()
 
 
 class AuditEntry(models.Model):

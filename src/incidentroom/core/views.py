@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from incidentroom.core import actions
+from incidentroom.core.bounds import parse_id, parse_int
 from incidentroom.core.errors import DomainError
 from incidentroom.core.models import ApiToken
 from incidentroom.core.scoping import get_scoped
@@ -37,12 +38,21 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             if "revoke" in request.POST:
                 token = get_scoped(
-                    ApiToken.objects.for_user(request.user), "token", pk=request.POST["revoke"]
+                    ApiToken.objects.for_user(request.user),
+                    "token",
+                    pk=parse_id(request.POST["revoke"], "revoke"),
                 )
                 actions.revoke_api_token(actor=request.user, token=token)
                 messages.success(request, f"Token {token.name} revoked.")
                 return redirect("tokens")
-            _, new_token = actions.issue_api_token(actor=request.user, name=request.POST.get("name", ""))
+            days = request.POST.get("expires_in_days", "").strip()
+            _, new_token = actions.issue_api_token(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                expires_in_days=(
+                    parse_int(days, "expires_in_days", low=1, high=actions.TOKEN_MAX_DAYS) if days else None
+                ),
+            )
         except DomainError as exc:
             return render(
                 request,

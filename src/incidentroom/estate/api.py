@@ -7,9 +7,12 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from incidentroom.core.access import org_ids
-from incidentroom.core.errors import InvalidInput
+from incidentroom.core.bounds import Id
+from incidentroom.core.errors import InvalidInput, NotFound
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.text import Code
 from incidentroom.estate import actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
 from incidentroom.estate.queries import affected_services
@@ -44,7 +47,7 @@ class SystemOut(Schema):
         )
 
 
-class SystemIn(Schema):
+class SystemIn(InputSchema):
     """A new IT system."""
 
     code: str = Field(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
@@ -56,7 +59,7 @@ class SystemIn(Schema):
     depends_on: list[str] = []
 
 
-class SystemPatch(Schema):
+class SystemPatch(InputSchema):
     """Fields of a system that may change."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -65,7 +68,7 @@ class SystemPatch(Schema):
     description: str | None = Field(default=None, max_length=5000)
 
 
-class ServicePatch(Schema):
+class ServicePatch(InputSchema):
     """Fields of a service that may change."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -105,7 +108,7 @@ class ServiceOut(Schema):
         )
 
 
-class ServiceIn(Schema):
+class ServiceIn(InputSchema):
     """A new service."""
 
     organisation: str = Field(min_length=1, max_length=16)
@@ -118,7 +121,7 @@ class ServiceIn(Schema):
     systems: list[str] = []
 
 
-class BlastQuery(Schema):
+class BlastQuery(InputSchema):
     """Which systems to treat as lost."""
 
     down: list[str] = Field(default_factory=list, description="System codes that are compromised or off")
@@ -137,7 +140,8 @@ class ImpactOut(Schema):
 def _org(request: HttpRequest, code: str, field: str) -> Organisation:
     org = Organisation.objects.for_user(request.user).filter(code=code.upper()).first()
     if org is None:
-        raise InvalidInput(f"Unknown organisation {code!r}.", field=field)
+        # Absent and not-yours look the same, and both are a refusal (404), not bad input.
+        raise NotFound(f"No organisation {code!r} that you belong to.", field=field)
     return org
 
 
@@ -198,7 +202,7 @@ def update_system(request: HttpRequest, code: str, payload: SystemPatch) -> Syst
 
 
 @router.get("/services", response=list[ServiceOut])
-def list_services(request: HttpRequest, organisation: str | None = None) -> list[ServiceOut]:
+def list_services(request: HttpRequest, organisation: Code | None = None) -> list[ServiceOut]:
     """Services of your organisations."""
     qs = Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
     if organisation:
@@ -207,7 +211,7 @@ def list_services(request: HttpRequest, organisation: str | None = None) -> list
 
 
 @router.get("/services/{service_id}", response=ServiceOut)
-def get_service(request: HttpRequest, service_id: int) -> ServiceOut:
+def get_service(request: HttpRequest, service_id: Id) -> ServiceOut:
     """One service."""
     qs = Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
     return ServiceOut.of(get_scoped(qs, "service", pk=service_id))
@@ -234,7 +238,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Status[ServiceOu
 
 
 @router.patch("/services/{service_id}", response=ServiceOut)
-def update_service(request: HttpRequest, service_id: int, payload: ServicePatch) -> ServiceOut:
+def update_service(request: HttpRequest, service_id: Id, payload: ServicePatch) -> ServiceOut:
     """Change a service's details (its organisation's writers only)."""
     service = get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=service_id

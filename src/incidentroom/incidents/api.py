@@ -9,9 +9,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.text import Code, Search
 from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions, logchain
@@ -62,7 +65,7 @@ class IncidentOut(Schema):
     organisations: list[InvolvementOut]
 
 
-class IncidentIn(Schema):
+class IncidentIn(InputSchema):
     """A new incident."""
 
     title: str = Field(min_length=1, max_length=200)
@@ -74,7 +77,7 @@ class IncidentIn(Schema):
     summary: str = Field(default="", max_length=20000)
 
 
-class IncidentPatch(Schema):
+class IncidentPatch(InputSchema):
     """Fields that may change."""
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
@@ -84,14 +87,14 @@ class IncidentPatch(Schema):
     phase: Phase | None = None
 
 
-class InvolveIn(Schema):
+class InvolveIn(InputSchema):
     """Bring an organisation in."""
 
     organisation: str = Field(min_length=1, max_length=16)
     became_aware_at: BoundedDatetime | None = None
 
 
-class InvolvementPatch(Schema):
+class InvolvementPatch(InputSchema):
     """Change an organisation's awareness time or containment."""
 
     became_aware_at: BoundedDatetime | None = None
@@ -99,7 +102,7 @@ class InvolvementPatch(Schema):
     containment_at: BoundedDatetime | None = None
 
 
-class BreachFlagIn(Schema):
+class BreachFlagIn(InputSchema):
     """Declare a personal data breach for a controller."""
 
     became_aware_at: BoundedDatetime
@@ -116,7 +119,7 @@ class SystemStateOut(Schema):
     state_changed_at: dt.datetime
 
 
-class SystemStateIn(Schema):
+class SystemStateIn(InputSchema):
     """Set a system's state."""
 
     state: SystemState
@@ -151,7 +154,7 @@ class LogEntryOut(Schema):
     entry_hash: str
 
 
-class LogEntryIn(Schema):
+class LogEntryIn(InputSchema):
     """A new log entry (a correction names the sequence it corrects)."""
 
     kind: EntryKind
@@ -159,8 +162,8 @@ class LogEntryIn(Schema):
     occurred_at: BoundedDatetime | None = None
     organisations: list[str] = []
     systems: list[str] = []
-    services: list[int] = []
-    corrects: int | None = Field(default=None, ge=1)
+    services: list[Id] = Field(default=[], max_length=1000)
+    corrects: Id | None = None
 
 
 class BreakOut(Schema):
@@ -194,7 +197,7 @@ class ActionOut(Schema):
     overdue: bool
 
 
-class ActionIn(Schema):
+class ActionIn(InputSchema):
     """A new action."""
 
     title: str = Field(min_length=1, max_length=300)
@@ -203,7 +206,7 @@ class ActionIn(Schema):
     due_at: BoundedDatetime | None = None
 
 
-class ActionPatch(Schema):
+class ActionPatch(InputSchema):
     """Change an action."""
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -234,7 +237,7 @@ class ObligationOut(Schema):
     external_reference: str
 
 
-class ObligationPatch(Schema):
+class ObligationPatch(InputSchema):
     """Move a reporting obligation on."""
 
     status: ObligationStatus
@@ -243,7 +246,7 @@ class ObligationPatch(Schema):
     external_reference: str = Field(default="", max_length=100)
 
 
-class SubmissionCorrectionIn(Schema):
+class SubmissionCorrectionIn(InputSchema):
     """Correct a submitted report's record: its submission time and/or reference, with why."""
 
     reason: str = Field(min_length=1, max_length=2000)
@@ -519,8 +522,8 @@ def list_log(
     request: HttpRequest,
     reference: str,
     kind: EntryKind | None = None,
-    organisation: str | None = None,
-    q: str | None = None,
+    organisation: Code | None = None,
+    q: Search | None = None,
 ) -> list[LogEntryOut]:
     """The decision and event log, oldest first, with optional filters."""
     incident = _incident(request, reference)
@@ -604,7 +607,7 @@ def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> St
 
 
 @router.patch("/{reference}/actions/{action_id}", response=ActionOut)
-def update_action(request: HttpRequest, reference: str, action_id: int, payload: ActionPatch) -> ActionOut:
+def update_action(request: HttpRequest, reference: str, action_id: Id, payload: ActionPatch) -> ActionOut:
     """Move an action on."""
     incident = _incident(request, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
@@ -628,7 +631,7 @@ def list_obligations(request: HttpRequest, reference: str) -> list[ObligationOut
 
 @router.patch("/{reference}/obligations/{obligation_id}", response=ObligationOut)
 def update_obligation(
-    request: HttpRequest, reference: str, obligation_id: int, payload: ObligationPatch
+    request: HttpRequest, reference: str, obligation_id: Id, payload: ObligationPatch
 ) -> ObligationOut:
     """Draft, submit (stops the clock) or mark not required with a reason."""
     incident = _incident(request, reference)
@@ -648,7 +651,7 @@ def update_obligation(
 
 @router.post("/{reference}/obligations/{obligation_id}/correction", response=ObligationOut)
 def correct_obligation_submission(
-    request: HttpRequest, reference: str, obligation_id: int, payload: SubmissionCorrectionIn
+    request: HttpRequest, reference: str, obligation_id: Id, payload: SubmissionCorrectionIn
 ) -> ObligationOut:
     """Correct when a submitted report was submitted, or its reference; the correction is logged."""
     incident = _incident(request, reference)

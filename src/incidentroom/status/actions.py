@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -26,6 +26,10 @@ from incidentroom.core.errors import Conflict, DomainError, InvalidInput, NotFou
 from incidentroom.core.models import Organisation, Role
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services
+
+if TYPE_CHECKING:
+    from incidentroom.status.site import PublishReport
+
 from incidentroom.status.models import (
     ProposalState,
     PublicStatus,
@@ -557,12 +561,12 @@ def configure_page(
     return page
 
 
-def republish(*, actor: Any, organisations: Iterable[Organisation]) -> None:
+def republish(*, actor: Any, organisations: Iterable[Organisation]) -> PublishReport:
     """Write the static site again now (after a failed write, or a wiped folder)."""
     require_role(actor, organisations, PUBLISH_ROLES, "republish the status page")
     from incidentroom.status import site
 
-    site.publish()
+    return site.publish()
 
 
 # -- residents' subscriptions ------------------------------------------------------------

@@ -12,7 +12,9 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from incidentroom.core.bounds import Id
 from incidentroom.core.models import Organisation
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
 from incidentroom.status import actions
@@ -26,7 +28,7 @@ class ProposalOut(Schema):
 
     id: int
     organisation: str
-    service_id: int
+    service_id: Id
     service: str
     proposed_status: str
     reason: str
@@ -37,7 +39,7 @@ class ProposalOut(Schema):
     decided_at: dt.datetime | None
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(InputSchema):
     """Confirm a proposal, optionally changing the status and the advice."""
 
     status: PublicStatus | None = None
@@ -45,7 +47,7 @@ class ConfirmIn(Schema):
     update_text: str = Field(default="", max_length=actions.UPDATE_MAX)
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     """Reject a proposal."""
 
     reason: str = Field(default="", max_length=actions.ADVICE_MAX)
@@ -54,7 +56,7 @@ class RejectIn(Schema):
 class ServiceStatusOut(Schema):
     """A service with the status the public sees."""
 
-    service_id: int
+    service_id: Id
     organisation: str
     service: str
     status: str
@@ -62,7 +64,7 @@ class ServiceStatusOut(Schema):
     changed_at: dt.datetime | None
 
 
-class ServiceStatusIn(Schema):
+class ServiceStatusIn(InputSchema):
     """Publish a service's status directly."""
 
     status: PublicStatus
@@ -70,7 +72,7 @@ class ServiceStatusIn(Schema):
     update_text: str = Field(default="", max_length=actions.UPDATE_MAX)
 
 
-class UpdateIn(Schema):
+class UpdateIn(InputSchema):
     """A dated public update."""
 
     organisation: str = Field(min_length=1, max_length=16)
@@ -137,7 +139,7 @@ def list_proposals(
 
 
 @router.post("/proposals/{proposal_id}/confirm", response=ProposalOut)
-def confirm_proposal(request: HttpRequest, proposal_id: int, payload: ConfirmIn) -> ProposalOut:
+def confirm_proposal(request: HttpRequest, proposal_id: Id, payload: ConfirmIn) -> ProposalOut:
     """Confirm a proposal: it is published at once."""
     qs = StatusProposal.objects.for_user(request.user).select_related("service__organisation", "incident")
     proposal = get_scoped(qs, "proposal", pk=proposal_id)
@@ -152,7 +154,7 @@ def confirm_proposal(request: HttpRequest, proposal_id: int, payload: ConfirmIn)
 
 
 @router.post("/proposals/{proposal_id}/reject", response=ProposalOut)
-def reject_proposal(request: HttpRequest, proposal_id: int, payload: RejectIn) -> ProposalOut:
+def reject_proposal(request: HttpRequest, proposal_id: Id, payload: RejectIn) -> ProposalOut:
     """Reject a proposal; nothing is published."""
     qs = StatusProposal.objects.for_user(request.user).select_related("service__organisation", "incident")
     proposal = get_scoped(qs, "proposal", pk=proposal_id)
@@ -168,7 +170,7 @@ def list_statuses(request: HttpRequest) -> list[ServiceStatusOut]:
 
 
 @router.put("/services/{service_id}", response=ServiceStatusOut)
-def set_status(request: HttpRequest, service_id: int, payload: ServiceStatusIn) -> ServiceStatusOut:
+def set_status(request: HttpRequest, service_id: Id, payload: ServiceStatusIn) -> ServiceStatusOut:
     """Publish a service's status directly."""
     qs = Service.objects.for_user(request.user).select_related("organisation")
     service = get_scoped(qs, "service", pk=service_id)

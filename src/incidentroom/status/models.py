@@ -204,3 +204,34 @@ class SubscriptionAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt at {times.uk_time(self.at, 'short')}"
+
+
+class Publication(models.Model):
+    """How the last writes of one part of the static site went: a council's page, or the group files.
+
+    Each part is written on its own, so one council's failure never stops another's page;
+    a failing part is shown to comms on the status page and retried by the worker.
+    """
+
+    GROUP = "all"
+
+    scope = models.CharField(max_length=16, unique=True, help_text="An organisation code, or 'all'")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last write failed (empty once it works again)")
+    failures = models.PositiveIntegerField(default=0, help_text="Failed writes in a row")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When the worker tries again")
+
+    class Meta:
+        ordering = ["scope"]
+
+    def __str__(self) -> str:
+        return f"static site {self.scope}: {'failing' if self.failures else 'ok'}"
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last write of this part failed."""
+        return self.failures > 0

@@ -16,7 +16,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +27,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 
-from incidentroom.core import times
+from incidentroom.core import audit, times
+from incidentroom.core.models import Organisation
+from incidentroom.core.text import printable
 from incidentroom.estate.models import Service
-from incidentroom.status.models import PublicStatus, StatusPage, StatusUpdate, Subscriber
+from incidentroom.status.models import (
+    Publication,
+    PublicStatus,
+    StatusPage,
+    StatusUpdate,
+    Subscriber,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +124,9 @@ def organisations(code: str | None = None) -> list[OrgView]:
     views = {
         p.organisation_id: OrgView(
             code=p.organisation.code,
-            name=p.organisation.name,
-            headline=p.headline,
-            help_text=p.help_text,
+            name=printable(p.organisation.name),
+            headline=printable(p.headline),
+            help_text=printable(p.help_text),
             confirmed_at=p.updated_at if (p.headline or p.help_text) else None,
         )
         for p in pages
@@ -133,10 +141,10 @@ def organisations(code: str | None = None) -> list[OrgView]:
         status = getattr(service, "public_status", None)
         views[service.organisation_id].services.append(
             ServiceRow(
-                name=service.name,
+                name=printable(service.name),
                 status=status.status if status else UNCONFIRMED,
                 status_label=PublicStatus(status.status).label if status else UNCONFIRMED_LABEL,
-                advice=status.advice if status else "",
+                advice=printable(status.advice) if status else "",
                 changed_at=status.changed_at if status else None,
             )
         )
@@ -154,8 +162,8 @@ def organisations(code: str | None = None) -> list[OrgView]:
                 UpdateRow(
                     id=u.pk,
                     organisation_code=u.organisation.code,
-                    organisation_name=u.organisation.name,
-                    text=u.text,
+                    organisation_name=printable(u.organisation.name),
+                    text=printable(u.text),
                     published_at=u.published_at,
                 )
             )
@@ -282,23 +290,43 @@ def asset_bytes(name: str) -> bytes | None:
     return Path(found).read_bytes()
 
 
-def build() -> dict[str, bytes]:
-    """Every file of the static site, by relative path."""
-    orgs = organisations()
+def _group_files(orgs: list[OrgView]) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "index.html": render_group(orgs).encode(),
         "status.json": render_json(orgs).encode(),
         "feed.atom": render_atom(orgs).encode(),
         "accessibility/index.html": render_accessibility().encode(),
     }
-    for org in orgs:
-        files[f"{org.slug}/index.html"] = render_org(org).encode()
-        files[f"{org.slug}/status.json"] = render_json([org]).encode()
-        files[f"{org.slug}/feed.atom"] = render_atom([org], slug=org.slug).encode()
     for name in ASSETS:
         data = asset_bytes(name)
         if data is not None:
             files[f"assets/{name}"] = data
+    return files
+
+
+def _org_files(org: OrgView) -> dict[str, bytes]:
+    return {
+        f"{org.slug}/index.html": render_org(org).encode(),
+        f"{org.slug}/status.json": render_json([org]).encode(),
+        f"{org.slug}/feed.atom": render_atom([org], slug=org.slug).encode(),
+    }
+
+
+def parts(orgs: list[OrgView] | None = None) -> dict[str, Callable[[], dict[str, bytes]]]:
+    """The site's parts by scope ('all' for the group files, else a council's code), each
+    rendered on its own so one part's failure leaves the others untouched."""
+    orgs = organisations() if orgs is None else orgs
+    found: dict[str, Callable[[], dict[str, bytes]]] = {Publication.GROUP: lambda: _group_files(orgs)}
+    for org in orgs:
+        found[org.code] = lambda org=org: _org_files(org)  # type: ignore[misc]
+    return found
+
+
+def build() -> dict[str, bytes]:
+    """Every file of the static site, by relative path."""
+    files: dict[str, bytes] = {}
+    for render in parts().values():
+        files.update(render())
     return files
 
 
@@ -354,41 +382,145 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def publish(directory: Path | None = None) -> Path:
-    """Write the whole site to ``directory`` (default ``STATUS_PUBLISH_DIR``); returns it."""
+@dataclass
+class PublishReport:
+    """What one publish wrote, and which parts failed (scope -> reason)."""
+
+    directory: Path
+    written: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+# Retries of a failing part: 1, 2, 4 ... minutes apart, at most an hour, for about a day.
+RETRY_LIMIT = 30
+
+
+def _retry_delay(failures: int) -> dt.timedelta:
+    return dt.timedelta(minutes=min(2 ** max(failures - 1, 0), 60))
+
+
+def _record(scope: str, error: BaseException | None, *, record_state: bool) -> dt.datetime | None:
+    """Note how a part's write went; when a retry should run, if one is to be scheduled."""
+    if not record_state:
+        return None
+    now = timezone.now()
+    org = Organisation.objects.filter(code=scope).first() if scope != Publication.GROUP else None
+    state, _ = Publication.objects.get_or_create(scope=scope, defaults={"organisation": org})
+    if error is None:
+        was_failing = state.failing
+        state.last_success_at, state.error, state.failures, state.retry_at = now, "", 0, None
+        state.save()
+        if was_failing:
+            audit.record(
+                actor=None,
+                action="status.publish_recovered",
+                obj=state,
+                after={"scope": scope},
+                organisations=[org] if org else [],
+            )
+        return None
+    reason = printable(f"{type(error).__name__}: {error}")[:2000]
+    state.failures += 1
+    state.last_failure_at, state.error = now, reason
+    schedule = state.failures <= RETRY_LIMIT and (state.retry_at is None or state.retry_at <= now)
+    if schedule:
+        state.retry_at = now + _retry_delay(state.failures)
+    state.save()
+    audit.record(
+        actor=None,
+        action="status.publish_failed",
+        obj=state,
+        after={"scope": scope, "error": reason, "failures": state.failures},
+        organisations=[org] if org else [],
+    )
+    return state.retry_at if schedule else None
+
+
+def _schedule_retry(when: dt.datetime) -> None:
+    from incidentroom.status import tasks
+
+    if not tasks.publish_site.get_backend().supports_defer:
+        # A backend that runs tasks at once (tests) would retry now and fail the same way.
+        logger.warning("The task backend cannot defer; the failed status publish is not retried")
+        return
+    tasks.publish_site.using(run_after=when).enqueue()
+
+
+def publish(directory: Path | None = None) -> PublishReport:
+    """Write the site to ``directory`` (default ``STATUS_PUBLISH_DIR``), part by part.
+
+    A part that fails (a render error, a folder that cannot be written) is logged, recorded
+    for the comms page, audited and retried by the worker; the other parts are written all
+    the same, so one council's failure never stops another's page.
+    """
     _local.started = time.monotonic_ns()
     target = directory or publish_dir()
+    # Only the configured site's state is shown to comms; a copy written elsewhere is not it.
+    record_state = directory is None or Path(directory) == publish_dir()
+    report = PublishReport(directory=target)
     target.mkdir(parents=True, exist_ok=True)
+    retries: list[dt.datetime] = []
     with _locked(target):
-        files = build()
-        for rel, data in files.items():
-            _write_atomically(target / rel, data)
+        orgs = organisations()
+        for scope, render in parts(orgs).items():
+            try:
+                files = render()
+                for rel, data in files.items():
+                    _write_atomically(target / rel, data)
+            except Exception as exc:
+                logger.exception("Publishing the status site's %s part to %s failed", scope, target)
+                report.failures[scope] = printable(f"{type(exc).__name__}: {exc}")
+                when = _record(scope, exc, record_state=record_state)
+                if when is not None:
+                    retries.append(when)
+                continue
+            report.written.extend(files)
+            _record(scope, None, record_state=record_state)
+        live = {o.slug for o in orgs}
         # A page switched off must disappear from the copy too, not linger with old news.
         for child in target.iterdir():
-            if (
-                child.is_dir()
-                and (child / "status.json").exists()
-                and f"{child.name}/status.json" not in files
-            ):
+            if child.is_dir() and (child / "status.json").exists() and child.name not in live:
                 for name in ("index.html", "status.json", "feed.atom"):
                     (child / name).unlink(missing_ok=True)
                 if not any(child.iterdir()):
                     child.rmdir()
         _write_atomically(
             target / "published.json",
-            json.dumps({"published_at": timezone.now().isoformat(), "files": sorted(files)}).encode(),
+            json.dumps(
+                {
+                    "published_at": timezone.now().isoformat(),
+                    "files": sorted(report.written),
+                    "failed": sorted(report.failures),
+                }
+            ).encode(),
         )
-    return target
+    if retries:
+        _schedule_retry(min(retries))
+    return report
 
 
 def publish_quietly() -> None:
-    """Publish after a commit; a failure is logged and shown on the comms page, not raised."""
+    """Publish after a commit; a failure is logged, audited, shown on the comms page and
+    retried, not raised (the change itself is committed and succeeded)."""
     try:
         publish()
     except Exception:
-        # The change is committed; raising here would show the comms officer an error for
-        # a change that succeeded. The comms page shows when the site was last written.
+        # Failures outside any one part (the folder itself cannot be created): the retry
+        # task and the comms page still need to know.
         logger.exception("Publishing the status site to %s failed", publish_dir())
+        try:
+            when = _record(
+                Publication.GROUP, RuntimeError(f"cannot write {publish_dir()}"), record_state=True
+            )
+            if when is not None:
+                _schedule_retry(when)
+        except Exception:
+            logger.exception("Recording the failed publish failed too")
+
+
+def failing_parts() -> list[Publication]:
+    """Parts of the static site whose last write failed."""
+    return list(Publication.objects.filter(failures__gt=0).select_related("organisation"))
 
 
 def last_published() -> dt.datetime | None:

@@ -80,3 +80,15 @@ def notify_subscribers(update_id: int) -> int:
     if batch:
         sent += connection.send_messages(batch) or 0
     return sent
+
+
+@task()
+def publish_site() -> list[str]:
+    """Write the static status site again after a failure; returns the parts still failing.
+
+    ``site.publish`` schedules this task again (with a longer wait) while a part keeps
+    failing, up to ``site.RETRY_LIMIT`` tries; comms see the failure on the status page.
+    """
+    from incidentroom.status import site
+
+    return sorted(site.publish().failures)

@@ -238,6 +238,11 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
         "updates": StatusUpdate.objects.for_user(user).select_related("organisation")[:20],
         "statuses": PublicStatus.choices,
         "last_published": site.last_published(),
+        # A failed write must be seen by the people who can fix it: their councils' parts
+        # and the group files that every council's residents also read.
+        "publish_failures": [
+            p for p in site.failing_parts() if p.organisation_id is None or p.organisation_id in roles
+        ],
     }
 
 
@@ -361,6 +366,14 @@ def configure_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def republish(request: HttpRequest) -> HttpResponse:
     """Write the static copy again."""
-    actions.republish(actor=request.user, organisations=Organisation.objects.for_user(request.user))
-    messages.success(request, "The static status site was written again.")
+    report = actions.republish(actor=request.user, organisations=Organisation.objects.for_user(request.user))
+    if report.failures:
+        messages.error(
+            request,
+            "The static status site was written, except: "
+            + "; ".join(f"{scope}: {why}" for scope, why in sorted(report.failures.items()))
+            + ". The worker will try again.",
+        )
+    else:
+        messages.success(request, "The static status site was written again.")
     return redirect("status-manage")

@@ -11,7 +11,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
+from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate.models import System
@@ -75,7 +77,7 @@ class IndicatorOut(Schema):
         )
 
 
-class IndicatorIn(Schema):
+class IndicatorIn(InputSchema):
     """A new indicator."""
 
     organisation: str | None = Field(
@@ -94,7 +96,7 @@ class IndicatorIn(Schema):
     systems: list[str] = Field(default_factory=list, max_length=200)
 
 
-class IndicatorPatch(Schema):
+class IndicatorPatch(InputSchema):
     """What may change on an indicator."""
 
     tlp: Tlp | None = None
@@ -142,13 +144,13 @@ def create_indicator(request: HttpRequest, reference: str, payload: IndicatorIn)
 
 
 @router.get("/indicators/{indicator_id}", response=IndicatorOut)
-def get_indicator(request: HttpRequest, indicator_id: int) -> IndicatorOut:
+def get_indicator(request: HttpRequest, indicator_id: Id) -> IndicatorOut:
     """One indicator (404 if its marking keeps it from you)."""
     return IndicatorOut.of(queries.indicator_for(request.user, indicator_id))
 
 
 @router.patch("/indicators/{indicator_id}", response=IndicatorOut)
-def update_indicator(request: HttpRequest, indicator_id: int, payload: IndicatorPatch) -> IndicatorOut:
+def update_indicator(request: HttpRequest, indicator_id: Id, payload: IndicatorPatch) -> IndicatorOut:
     """Change marking, confidence, times, notes or linked systems (the entering organisation only)."""
     indicator = queries.indicator_for(request.user, indicator_id)
     changes = payload.dict(exclude_unset=True)
@@ -224,7 +226,7 @@ def export_response(reference: str, rows: list[Indicator], fmt: str) -> HttpResp
 # -- host names ------------------------------------------------------------------------
 
 
-class HostIn(Schema):
+class HostIn(InputSchema):
     """A host name that belongs to a system."""
 
     hostname: str = Field(min_length=1, max_length=255)
@@ -248,7 +250,7 @@ def add_host(request: HttpRequest, code: str, payload: HostIn) -> Status[HostOut
 # -- sweeps ------------------------------------------------------------------------------
 
 
-class SweepIn(Schema):
+class SweepIn(InputSchema):
     """A sweep of files or folders already on the server, in the organisation's log folder."""
 
     organisation: str | None = Field(default=None, max_length=16)
@@ -374,26 +376,26 @@ def list_sweeps(request: HttpRequest, reference: str) -> list[SweepOut]:
 
 
 @router.get("/sweeps/{sweep_id}", response=SweepOut)
-def get_sweep(request: HttpRequest, sweep_id: int) -> SweepOut:
+def get_sweep(request: HttpRequest, sweep_id: Id) -> SweepOut:
     """A sweep's status and progress."""
     return SweepOut.of(queries.sweep_for(request.user, sweep_id))
 
 
 @router.get("/sweeps/{sweep_id}/hits", response=list[HitOut])
-def list_hits(request: HttpRequest, sweep_id: int) -> list[HitOut]:
+def list_hits(request: HttpRequest, sweep_id: Id) -> list[HitOut]:
     """A sweep's hits, in time order."""
     sweep = queries.sweep_for(request.user, sweep_id)
     return [HitOut.of(h) for h in sweep.hits.select_related("indicator", "system")]
 
 
 @router.post("/hits/{hit_id}/confirm", response=HitOut)
-def confirm_hit(request: HttpRequest, hit_id: int) -> HitOut:
+def confirm_hit(request: HttpRequest, hit_id: Id) -> HitOut:
     """Confirm a hit's proposal: its system becomes suspected in the incident."""
     return HitOut.of(sweeps.confirm_proposal(queries.hit_for(request.user, hit_id), actor=request.user))
 
 
 @router.post("/hits/{hit_id}/dismiss", response=HitOut)
-def dismiss_hit(request: HttpRequest, hit_id: int) -> HitOut:
+def dismiss_hit(request: HttpRequest, hit_id: Id) -> HitOut:
     """Dismiss a hit's proposal (the hit is kept)."""
     return HitOut.of(sweeps.dismiss_proposal(queries.hit_for(request.user, hit_id), actor=request.user))
 
@@ -401,7 +403,7 @@ def dismiss_hit(request: HttpRequest, hit_id: int) -> HitOut:
 # -- evidence ----------------------------------------------------------------------------
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(InputSchema):
     """A new item of evidence, registered by its hash."""
 
     organisation: str | None = Field(default=None, max_length=16)
@@ -498,7 +500,7 @@ class EvidenceOut(Schema):
         )
 
 
-class CustodyIn(Schema):
+class CustodyIn(InputSchema):
     """A hand-over."""
 
     to_party: str = Field(min_length=1, max_length=200)
@@ -507,7 +509,7 @@ class CustodyIn(Schema):
     from_party: str | None = Field(default=None, max_length=200)
 
 
-class VerifyIn(Schema):
+class VerifyIn(InputSchema):
     """A re-verification: a path the server hashes, or a hash computed elsewhere."""
 
     path: str = Field(default="", max_length=1000)
@@ -540,13 +542,13 @@ def register_evidence(request: HttpRequest, reference: str, payload: EvidenceIn)
 
 
 @router.get("/evidence/{item_id}", response=EvidenceOut)
-def get_evidence(request: HttpRequest, item_id: int) -> EvidenceOut:
+def get_evidence(request: HttpRequest, item_id: Id) -> EvidenceOut:
     """One item with its chain of custody."""
     return EvidenceOut.of(queries.evidence_for(request.user, item_id))
 
 
 @router.post("/evidence/{item_id}/custody", response={201: CustodyOut})
-def add_custody(request: HttpRequest, item_id: int, payload: CustodyIn) -> Status[CustodyOut]:
+def add_custody(request: HttpRequest, item_id: Id, payload: CustodyIn) -> Status[CustodyOut]:
     """Record a hand-over."""
     item = queries.evidence_for(request.user, item_id)
     entry = evidence.hand_over(item, actor=request.user, **payload.dict())
@@ -554,7 +556,7 @@ def add_custody(request: HttpRequest, item_id: int, payload: CustodyIn) -> Statu
 
 
 @router.post("/evidence/{item_id}/verify", response={201: CheckOut})
-def verify_evidence(request: HttpRequest, item_id: int, payload: VerifyIn) -> Status[CheckOut]:
+def verify_evidence(request: HttpRequest, item_id: Id, payload: VerifyIn) -> Status[CheckOut]:
     """Re-verify the item's hash; the result is logged whether or not it matches."""
     item = queries.evidence_for(request.user, item_id)
     return Status(201, CheckOut.of(evidence.verify_hash(item, actor=request.user, **payload.dict())))

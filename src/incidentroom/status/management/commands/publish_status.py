@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from incidentroom.status import site
 
@@ -23,5 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Publish and say where."""
-        target = site.publish(options["to"])
-        self.stdout.write(f"Status site written to {target}")
+        report = site.publish(options["to"])
+        self.stdout.write(f"Status site written to {report.directory}")
+        for scope, why in sorted(report.failures.items()):
+            self.stderr.write(f"Could not write the {scope} part: {why}")
+        if report.failures:
+            raise CommandError(f"{len(report.failures)} part(s) of the status site could not be written.")
