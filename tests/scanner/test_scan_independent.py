@@ -7,6 +7,7 @@ asks for the marker to go."""
 from __future__ import annotations
 
 import csv
+import importlib
 import importlib.util
 import json
 import re
@@ -31,14 +32,19 @@ VOCAB = {
 
 
 def _load(name: str) -> ModuleType:
-    """Load a module of the independent generator by path (its names are generic)."""
+    """A module of the independent generator; generate.py under the name indep_generate
+    (its own name is too generic to put on sys.path), the rest are indep_*."""
     if str(IND) not in sys.path:
         sys.path.insert(0, str(IND))
-    spec = importlib.util.spec_from_file_location(f"indep_{name}", IND / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    if name != "generate":
+        return importlib.import_module(name)
+    if "indep_generate" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("indep_generate", IND / "generate.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["indep_generate"] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules["indep_generate"]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +55,10 @@ def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     out = base / "out"
     cli = Path(sys.executable).parent / "incidentroom"
     proc = subprocess.run(
-        [str(cli), "scan", str(base / "archive"), "--out", str(out)], capture_output=True, text=True, check=False
+        [str(cli), "scan", str(base / "archive"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return base / "archive", truth, out
@@ -90,7 +99,9 @@ def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> Non
     b = gen.generate(tmp_path / "b", 60, 3)
     assert a == b
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert files_a == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
     assert 50 <= len(a) <= 75
     for entry in a.values():
         cats = set(entry["categories"])
@@ -101,14 +112,6 @@ def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> Non
         assert ("address" in cats) == bool(entry["postcodes"])
         for doc in entry["documents"]:
             assert (tmp_path / "a" / doc.split("!/")[0]).is_file(), doc
-    # Several scripts, and the council's own details on no person.
-    scripts = {"Latin": r"[A-Za-z]", "Greek": r"[\u0370-\u03ff]", "Cyrillic": r"[\u0400-\u04ff]", "Arabic": r"[\u0600-\u06ff]"}
-    big = gen.generate(tmp_path / "c", 300, 7)
-    names = " ".join(f"{e['first']} {e['last']}" for e in big.values())
-    assert all(re.search(rx, names) for rx in scripts.values())
-    council = _load("indep_archive").COUNCIL
-    assert all(council["postcode"] not in e["postcodes"] for e in big.values())
-    assert all("+442079460000" not in e["phones"] for e in big.values())
 
 
 def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
@@ -120,11 +123,39 @@ def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
         assert _nhs_ok(people_mod.nhs_number(rng))
         assert _luhn_ok(people_mod.luhn_card(rng))
         ni = people_mod.nino(rng)
-        assert re.fullmatch(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]", ni) and ni[:2] not in {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
+        assert re.fullmatch(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]", ni) and ni[:2] not in {
+            "BG",
+            "GB",
+            "NK",
+            "KN",
+            "TN",
+            "NT",
+            "ZZ",
+        }
 
 
 # The scanner against it: slow. ----------------------------------------------------------------------
 # Figures measured on this archive (300 people, seed 7) with the scanner at commit dcedf9a.
+
+
+@pytest.mark.slow
+def test_archive_has_many_scripts_and_no_council_person(
+    indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
+) -> None:
+    _root, truth, _out = indep_scan
+    names = " ".join(f"{e['first']} {e['last']}" for e in truth.values())
+    for script in (
+        r"[A-Za-z]",
+        r"[\u0370-\u03ff]",
+        r"[\u0400-\u04ff]",
+        r"[\u0600-\u06ff]",
+        r"[ąćęłńóśźż]",
+        r"[ğış]",
+    ):
+        assert re.search(script, names), script
+    council = _load("indep_archive").COUNCIL
+    assert all(council["postcode"] not in e["postcodes"] for e in truth.values())
+    assert all("+442079460000" not in e["phones"] for e in truth.values())
 
 
 @pytest.mark.slow
@@ -143,13 +174,19 @@ def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, dict[str,
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: person recall 0.655 (100 of 290 missed: canvass CSV, no-header HB CSV, council-tax XLSX)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: person recall 0.655 (100 of 290 missed: canvass CSV, no-header HB CSV, council-tax XLSX)",
+)
 def test_person_recall(metrics: Metrics) -> None:
     assert metrics.person_recall >= 0.99, metrics.missed_people[:20]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: row precision 0.693 (84 unmatched: staff in signatures, names cut at diacritics)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: row precision 0.693 (84 unmatched: staff in signatures, names cut at diacritics)",
+)
 def test_row_precision(metrics: Metrics) -> None:
     assert metrics.person_precision >= 0.99, metrics.unmatched_predictions[:20]
 
@@ -176,8 +213,11 @@ def _compatible(full_name: str, entry: dict[str, object]) -> bool:
     if norm(tokens[-1]) != norm(str(entry["last"])):
         return False
     first, tf = tokens[0].lower().strip("."), str(entry["first"]).lower()
-    return len(tokens) == 1 or first == tf or (len(first) == 1 and tf.startswith(first)) or (
-        JaroWinkler.normalized_similarity(tf, first) > 0.92
+    return (
+        len(tokens) == 1
+        or first == tf
+        or (len(first) == 1 and tf.startswith(first))
+        or (JaroWinkler.normalized_similarity(tf, first) > 0.92)
     )
 
 
@@ -194,6 +234,8 @@ def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Pa
     bad = []
     with individuals_csv.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            if not row["full_name"].strip():
+                continue  # a nameless individual is a recall and precision fault, scored above
             for key in ("date_of_birth", "phone", "postcode", "email"):
                 value = row[key]
                 if value and not any(_compatible(row["full_name"], e) for e in owners.get((key, value), [])):
@@ -202,7 +244,10 @@ def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Pa
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: 46 of 274 individuals carry a foreign DOB/phone/postcode/email (staff names in signatures take the resident's)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: 46 of 274 individuals carry a foreign DOB/phone/postcode/email (staff names in signatures take the resident's)",
+)
 def test_no_identifier_from_a_record_that_does_not_name_them(
     indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
 ) -> None:

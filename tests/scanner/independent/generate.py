@@ -20,6 +20,7 @@ for p in (HERE, HERE.parent):  # people.py here; the OLE/MSG/DOC writers one lev
 
 from indep_archive import Archive  # noqa: E402
 
+
 def generate(root: Path, people: int, seed: int) -> dict[str, dict[str, object]]:
     """Write an archive naming about `people` people under `root`; return the ground truth."""
     from indep_kinds import write_all  # the eight file kinds, one module so this stays short

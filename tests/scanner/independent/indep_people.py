@@ -42,8 +42,12 @@ PHONE_RANGES = [
     ("+447700", "900", 0, "07700 900{:03d}"),
 ]
 LONDON_DISTRICTS = (
-    [f"E{i}" for i in range(1, 19)] + [f"N{i}" for i in range(1, 23)] + [f"NW{i}" for i in range(1, 12)]
-    + [f"SE{i}" for i in range(1, 29)] + [f"SW{i}" for i in range(1, 21)] + [f"W{i}" for i in range(2, 15)]
+    [f"E{i}" for i in range(1, 19)]
+    + [f"N{i}" for i in range(1, 23)]
+    + [f"NW{i}" for i in range(1, 12)]
+    + [f"SE{i}" for i in range(1, 29)]
+    + [f"SW{i}" for i in range(1, 21)]
+    + [f"W{i}" for i in range(2, 15)]
     + ["EC1V", "EC2A", "WC1N", "WC2H", "W1T", "SW1P", "SW1V", "E1W", "N1C"]
 )
 NI_FIRST_BAD = set("DFIQUV")
@@ -166,7 +170,9 @@ class PeopleFactory:
                 return str(v)
         raise RuntimeError("identifier space exhausted")
 
-    def name(self, locale: str | None = None, sex: str | None = None, latin: bool = False) -> tuple[str, str, str, str]:
+    def name(
+        self, locale: str | None = None, sex: str | None = None, latin: bool = False
+    ) -> tuple[str, str, str, str]:
         rng = self.rng
         if not latin and locale is None and self.hand and rng.random() < 0.08:
             hand = self.hand.pop(0)
@@ -222,11 +228,15 @@ class PeopleFactory:
         if address is None:
             pc = self._unique(self.postcode)
             address = (self.en.street_address().replace("\n", ", "), "London", pc)
-        local = "".join(c for c in (first[0] + "." + last).lower() if c.isascii() and (c.isalnum() or c == "."))
+        local = "".join(
+            c for c in (first[0] + "." + last).lower() if c.isascii() and (c.isalnum() or c == ".")
+        )
         if len(local) < 4 or not local[0].isalpha():
             local = f"resident{self.n}"
         email = self._unique(
-            lambda: f"{local}{rng.choice(['', str(rng.randrange(10, 99))])}@{rng.choice(['example.com', 'example.org', 'example.net'])}"
+            lambda: (
+                f"{local}{rng.choice(['', str(rng.randrange(10, 99))])}@{rng.choice(['example.com', 'example.org', 'example.net'])}"
+            )
         )
         rng_, num = self.phone_pool.pop()
         e164 = f"{rng_[0]}{rng_[1]}{num:0{3 if rng_[0] == '+447700' else 4}d}"

@@ -89,7 +89,7 @@ def docx_bytes(
         para._p.append(
             parse_xml(
                 f'<w:ins {W_NS} w:id="901" w:author="Case worker" w:date="2016-05-04T10:00:00Z">'
-                f"<w:r><w:t xml:space=\"preserve\">{_esc(tracked)}</w:t></w:r></w:ins>"
+                f'<w:r><w:t xml:space="preserve">{_esc(tracked)}</w:t></w:r></w:ins>'
             )
         )
     if textbox:
@@ -119,7 +119,9 @@ def _esc(s: str) -> str:
 def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
     """An XLSX as Excel stores it; int/float values become number cells (so a phone number
     typed into one has lost its leading zero, and a date is a bare serial number)."""
-    return write_xlsx({name: [[("" if v is None else v) for v in row] for row in rows] for name, rows in sheets.items()})  # type: ignore[misc]
+    return write_xlsx(
+        {name: [[("" if v is None else v) for v in row] for row in rows] for name, rows in sheets.items()}
+    )  # type: ignore[misc]
 
 
 def form_image(lines: list[str], rng: random.Random) -> Image.Image:
