@@ -38,7 +38,11 @@ class Truth:
         address: bool = False,
         email: bool = False,
         phone: bool = False,
+        postcode: str = "",
     ) -> None:
+        """Record that `doc` names `p` and states the given categories about them; the
+        flags add the person's own DOB, address, email or phone; `postcode` another
+        address of theirs (a correspondence address)."""
         e = self.entries.setdefault(
             p.pid,
             {
@@ -59,6 +63,9 @@ class Truth:
             extra.append("date_of_birth")
         if address:
             self._add(e, "postcodes", p.postcode)
+            extra.append("address")
+        if postcode:
+            self._add(e, "postcodes", postcode)
             extra.append("address")
         if email:
             self._add(e, "emails", p.email)

@@ -66,6 +66,12 @@ def sfirst(p: Person) -> str:
     return f"{last}, {p.first}"
 
 
+def kin_sex(p: Person) -> str | None:
+    """Polish, Russian and Greek surnames take the bearer's sex; a relative sharing one is
+    of the same sex so the surname stays right."""
+    return p.sex if p.locale in ("pl_PL", "ru_RU", "el_GR") else None
+
+
 def titled(p: Person) -> str:
     return f"{p.title} {p.first} {p.last}"
 
@@ -180,6 +186,13 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
             acc = int(p1.account)  # typed as a number
         elif rel.endswith("2012.csv") and rng.random() < 0.3:
             acc = f"{int(p1.account):.7E}"  # Excel's scientific display, all 8 digits kept
+        # A landlord or a relative's address for bills: the liable party's too.
+        corr_pc = arch.factory.postcode() if not joint and rng.random() < 0.1 else ""
+        corr = (
+            f"c/o {rng.randrange(1, 99)} {rng.choice(['Elm Road', 'Mill Lane', 'Park Avenue'])}, London {corr_pc}"
+            if corr_pc
+            else ""
+        )
         row = [
             f"{rng.randrange(10**7, 10**8)}",
             variant(p1, rng),
@@ -189,7 +202,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
             "",
             "",
             p1.postcode,
-            "",
+            corr,
             sort_fmt(p1.sort_code, rng) if dd else "",
             acc if dd else "",
             f"{p1.title.upper()} {p1.first[0].upper()} {p1.last.upper() if caps_roundtrips(p1.last) else p1.last}"
@@ -207,7 +220,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
         ]
         files[rel].append(row)
         cats = ["bank_account"] if dd else []
-        t.say(p1, rel, *cats, address=True, phone=tel)
+        t.say(p1, rel, *cats, address=True, phone=tel, postcode=corr_pc)
         if p2:
             t.say(p2, rel, address=True)
     # A test account the system shipped with: no person.
@@ -422,7 +435,12 @@ def social_care(arch: Archive, b: Budget, quota: int) -> None:
         )
         # Other people in sentences: each is a person with only what the sentence says.
         if b.left() > 0 and rng.random() < 0.6:
-            rel_p = f.person(last=p.last if rng.random() < 0.7 else None, locale=p.locale, born=(1950, 1995))
+            rel_p = f.person(
+                last=p.last if rng.random() < 0.7 else None,
+                locale=p.locale,
+                sex=kin_sex(p),
+                born=(1950, 1995),
+            )
             kin = "Daughter" if rel_p.sex == "F" else "Son"
             s = f"{kin} {full(rel_p)} (DOB {ddmmyyyy(rel_p.dob)}, tel {rel_p.phone_national}) visits weekly."
             rcats: list[str] = []
@@ -447,7 +465,7 @@ def social_care(arch: Archive, b: Budget, quota: int) -> None:
             continue
         comment = None
         if b.left() > 0 and rng.random() < 0.3:
-            c = f.person(last=p.last, locale=p.locale)
+            c = f.person(last=p.last, locale=p.locale, sex=kin_sex(p))
             comment = (
                 worker,
                 f"Check with {'sister' if c.sex == 'F' else 'brother'} {full(c)} on {c.phone_national} before the next visit.",
@@ -507,6 +525,7 @@ def canvass(arch: Archive, b: Budget, quota: int) -> None:
             m = f.person(
                 last=first.last if same else None,
                 locale=first.locale,
+                sex=kin_sex(first) if same else None,
                 latin=latin,
                 address=(first.street, first.town, first.postcode),
                 born=(2002, 2003) if attainer else (1940, 2000),

@@ -204,6 +204,7 @@ class PeopleFactory:
         *,
         last: str | None = None,
         locale: str | None = None,
+        sex: str | None = None,
         address: tuple[str, str, str] | None = None,
         born: tuple[int, int] = (1935, 2000),
         latin: bool = False,
@@ -216,7 +217,7 @@ class PeopleFactory:
             # A relative: the family's surname, a given name from the same locale.
             loc = locale or "en_GB"
             for _ in range(200):
-                sex = rng.choice("MF")
+                sex = sex or rng.choice("MF")
                 f = self.fakers[loc] if loc in self.fakers else self.en
                 first = f.first_name_male() if sex == "M" else f.first_name_female()
                 if " " not in first and (first.lower(), last.lower()) not in self.used_names:
