@@ -66,7 +66,8 @@ def objects(
 
     settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
     evidence = tmp_path / "evidence"
-    evidence.mkdir()
+    # Each council's evidence is its own folder under the parent (breach/evidence.py).
+    (evidence / "rbkc").mkdir(parents=True)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.BREACH_SCAN_ROOTS = [str(evidence)]
     rbkc = Organisation.objects.get(code="RBKC")
@@ -100,7 +101,7 @@ def objects(
         people_categories=["residents"],
         measures_taken="Network isolated.",
     )
-    import_people(breach, rbkc_dpo, evidence)
+    import_people(breach, rbkc_dpo, evidence / "rbkc")
     report = breach_actions.draft_report(breach, actor=rbkc_dpo, kind="ico")
     batch = make_letters(breach, rbkc_dpo)
     notice = breach_actions.start_sending(
