@@ -13,7 +13,7 @@ from .base import Candidate, Detector, Hit, context, digits, has_context
 _CONTEXT = context(r"\bnhs\b|health service|chi no")
 _GROUPED = re.compile(r"^\d{3}[ -]\d{3}[ -]\d{4}$")
 # '+44 161 496 0000' and '+44 (0)161 496 0000' are phone numbers in NHS-like groups.
-_PHONE_PREFIX = re.compile(rb"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?$")
+_PHONE_PREFIX = re.compile(rb"(?:\+|\b00)44[ -]?(?:\(0\)[ -]?)?$")
 _PHONE_HEADER = re.compile(r"phone|tel|mobile|fax")
 
 

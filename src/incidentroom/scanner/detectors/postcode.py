@@ -20,13 +20,19 @@ def normalise_postcode(raw: str) -> str:
 
 
 class UkPostcodeDetector(Detector):
-    """A full UK postcode, the anchor of an address."""
+    """A full UK postcode, the anchor of an address.
+
+    The rule followed is Royal Mail's postcode format (Programmers' Guide to the PAF):
+    outward code A9, A99, AA9, AA99, A9A or AA9A, then one space and the inward code
+    9AA, with the position rules above. Any letter case (``sw1a 0aa``, ``EC2V 7hh``);
+    any Unicode space in place of the space (folded by :mod:`..normalise`).
+    """
 
     name = "uk_postcode"
     context_free = True
     category = "address"
     kernel = "postcode"
-    patterns: ClassVar[tuple[str, ...]] = (rf"\b{_OUTWARD}[ ]?{_INWARD}\b",)
+    patterns: ClassVar[tuple[str, ...]] = (rf"(?i)\b{_OUTWARD}[ ]?{_INWARD}\b",)
     header_words = ("postcode", "post code", "postal code")
 
     def validate(self, cand: Candidate) -> Hit | None:
