@@ -1866,7 +1866,10 @@ cdef class Engine:
         if not ((digits[0] == c'4' and (n == 13 or n == 16 or n == 19))                    # Visa
                 or ((51 <= two <= 55 or 2221 <= four <= 2720) and n == 16)                 # Mastercard
                 or ((two == 34 or two == 37) and n == 15)                                  # Amex
-                or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)):                    # Maestro
+                or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)                      # Maestro, Discover, UnionPay
+                or (3528 <= four <= 3589 and 16 <= n <= 19)                                # JCB
+                or ((300 <= four // 10 <= 305 or four == 3095 or two == 36 or two == 38 or two == 39)
+                    and 14 <= n <= 19)):                                                   # Diners Club
             return None
         for i in range(n):  # Luhn, from the right
             value = digits[n - 1 - i] - 48
@@ -1930,7 +1933,9 @@ cdef class Engine:
                 k = i
         i = 0
         for k2 in range(start, end):
-            if d[k2] != c'-':
+            if d[k2] == c' ' and not self._has_context(self.sort_code_context, data, start, 40, header):
+                return None  # '20 00 00' is a sort code only where one is named
+            if d[k2] != c'-' and d[k2] != c' ':
                 compact[i] = <char>d[k2]
                 i += 1
         sort_code = PyUnicode_DecodeASCII(compact, 6, NULL)
