@@ -1349,6 +1349,15 @@ cdef class Engine:
         cdef unsigned char c
         if end - start > 10:
             return None  # cannot happen with the postcode expression
+        c = d[end - 3]
+        if ((c == c'1' and d[end - 2] == c's' and d[end - 1] == c't')
+                or (c == c'2' and d[end - 2] == c'n' and d[end - 1] == c'd')
+                or (c == c'3' and d[end - 2] == c'r' and d[end - 1] == c'd')
+                or (c != c'1' and c != c'2' and c != c'3' and d[end - 2] == c't' and d[end - 1] == c'h')):
+            # An ordinal after capitals ('room B12 3rd floor'), not an inward code.
+            for i in range(start, end - 3):
+                if d[i] >= c'A' and d[i] <= c'Z':
+                    return None
         for i in range(start, end):
             c = d[i]
             if c == c' ':

@@ -11,6 +11,10 @@ from .base import Candidate, Detector, Hit
 # ABEHMNPRVWXY; the inward code's letters never include C, I, K, M, O or V.
 _OUTWARD = r"(?:[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY])"
 _INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
+# A lower-case inward code after an outward code with capitals is an ordinal in running
+# text ('room B12 3rd floor'): digit -> its ordinal suffix. All in lower case ('b33 8th')
+# it is a postcode typed in lower case.
+_ORDINALS = {str(d): "th" for d in range(10)} | {"1": "st", "2": "nd", "3": "rd"}
 
 
 def normalise_postcode(raw: str) -> str:
@@ -36,5 +40,8 @@ class UkPostcodeDetector(Detector):
     header_words = ("postcode", "post code", "postal code")
 
     def validate(self, cand: Candidate) -> Hit | None:
-        """The pattern already encodes every position rule; only normalise."""
+        """The pattern encodes every position rule; an ordinal ('B12 3rd floor') is not an inward code."""
+        value = cand.value
+        if value[-2:] == _ORDINALS.get(value[-3], "") and not value[:-3].islower():
+            return None
         return Hit(cand.value, normalise_postcode(cand.value), 0.9)
