@@ -4,7 +4,7 @@ The rules followed are DVLA's registration number formats (INF104, "Vehicle
 registration numbers and number plates"): the current format since September 2001 is
 two area letters, a two-digit age identifier (the year for plates issued from 1 March,
 the year plus 50 from 1 September: 02 in March 2002, 51 in September 2001, 26 and 76 in
-2026, 00 and 50 in 2050) and three random letters, never I or Q (nor Z in the area
+2026, 00 and 50 in 2050) and three random letters, never I, O or Q (nor I, Q or Z in the area
 letters). An age identifier counts only once it has been issued, as of the day the scan
 runs, so next year's plates are found next year without a change here.
 """
@@ -39,7 +39,7 @@ CURRENT, OLDER, NORTHERN_IRELAND = 0, 1, 2
 CONTEXT_WIDTH = 50
 # A Northern Ireland mark followed by three letters is a malformed current-format mark
 # ('IB51 ABC'), not a Northern Ireland one.
-_LETTERS_AFTER = re.compile(rb"[ -]?[A-Za-z]{3}(?![A-Za-z0-9_])")
+_LETTERS_AFTER = re.compile(rb"[ -]?[A-Z]{3}(?![A-Za-z0-9_])")
 
 
 def age_issue(code: int) -> int | None:
