@@ -216,7 +216,15 @@ def parse_name_run(run: bytes, labelled: bool) -> NameParse | None:
 
 
 class NameDetector(Detector):
-    """Names after labels ('Client:'), after titles ('Mrs'), or starting with a known given name."""
+    """Names after labels ('Client:'), after titles ('Mrs'), or starting with a known given name.
+
+    Names are written in any script: a name word starts with a capital letter or a
+    letter of a script without case (Arabic, Hebrew...), and goes on with letters,
+    combining marks, apostrophes and hyphens (Łukasz Wiśniewski, Nguyễn Thị Hương,
+    محمد علي, Ιωάννης Παπαδόπουλος, Zoë Brontë-Hughes). The running-text gazetteer
+    is of given names in ASCII spellings; names in other spellings are found after a
+    title or a label, and in name columns.
+    """
 
     name = "person_name"
     category = "name"
