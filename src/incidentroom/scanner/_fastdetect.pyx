@@ -1701,7 +1701,8 @@ cdef class Engine:
         while start > 0:
             c = d[start - 1]
             if not ((c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9')
-                    or c == c'.' or c == c'_' or c == c'%' or c == c'+' or c == c"'" or c == c'-'):
+                    or c == c'.' or c == c'_' or c == c'%' or c == c'+' or c == c"'" or c == c'-'
+                    or (c != 0 and memchr(b"!#$&*?^`{}~", c, 11) != NULL)):
                 break
             start -= 1
         if start == at:
