@@ -323,18 +323,42 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
 cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
                                      int max_words) noexcept nogil:
     """End of name.name_key(d[start:stop]) (same rule, same result)."""
-    cdef Py_ssize_t end = start, i = start
+    cdef Py_ssize_t end = start, i = start, word
     cdef int words = 0
     while i < stop:
         while i < stop and d[i] == c' ':
             i += 1
         if i == stop or words == max_words or (words and not (d[i] >= c'A' and d[i] <= c'Z')):
             break
+        word = i
         while i < stop and d[i] != c' ':
             i += 1
         end = i
         words += 1
+        if _sentence_ends(d, word, end):
+            return end - 1  # the name ends with its sentence ('Mr Owain Pritchard. NI number')
     return end
+
+
+cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssize_t end) noexcept nogil:
+    """name.sentence_ends: a full stop after two or more letters, not a title or initials."""
+    cdef Py_ssize_t n = end - 1 - word, k
+    cdef unsigned char lowered[4]
+    if n < 2 or d[end - 1] != c'.':
+        return False
+    for k in range(word, end - 1):
+        if d[k] == c'.':
+            return False
+    if n > 4:
+        return True
+    for k in range(n):
+        lowered[k] = _lower(d[word + k])
+    if n == 2:
+        return not (memcmp(lowered, b"mr", 2) == 0 or memcmp(lowered, b"ms", 2) == 0
+                    or memcmp(lowered, b"mx", 2) == 0 or memcmp(lowered, b"dr", 2) == 0)
+    if n == 3:
+        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0)
+    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0)
 
 
 cdef inline int _month(unsigned char a, unsigned char b, unsigned char c) noexcept nogil:

@@ -123,11 +123,24 @@ def name_key(run: bytes) -> bytes:
             i += 1
         if i == n or words == MAX_NAME_WORDS or (words and not _capital_at(run, i)):
             break
+        word = i
         while i < n and run[i] != 0x20:
             i += 1
         end = i
         words += 1
+        if sentence_ends(run[word:end]):
+            # 'Mr Owain Pritchard. NI number ...': the name ends with its sentence.
+            return run[: end - 1]
     return run[:end]
+
+
+_TITLES_LOWER = frozenset(t.lower().encode() for t in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof"))
+
+
+def sentence_ends(word: bytes) -> bool:
+    """True for a word that ends a sentence: a full stop after two or more letters, not a title or initials."""
+    bare = word[:-1]
+    return word[-1:] == b"." and len(bare) >= 2 and b"." not in bare and bare.lower() not in _TITLES_LOWER
 
 
 def _capital_at(run: bytes, i: int) -> bool:
