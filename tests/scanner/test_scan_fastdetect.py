@@ -55,7 +55,9 @@ def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Pa
                 data, starts, headers = row_input(unit)
                 for skip in (True, False):
                     got = detect(data, unit.location, starts, headers, skip_names=skip)
-                    assert got == detect_reference(data, unit.location, starts, headers, skip_names=skip), unit
+                    assert got == detect_reference(data, unit.location, starts, headers, skip_names=skip), (
+                        unit
+                    )
                     findings += len(got)
             else:
                 data = unit.text.encode()
@@ -140,7 +142,9 @@ def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: 
 @settings(max_examples=400, deadline=None)
 @given(
     st.text(alphabet="ABIOQZSNaz0125679 -", min_size=2, max_size=9),
-    st.sampled_from([2001 * 2 + 1, 2002 * 2, 2025 * 2 + 1, 2026 * 2 + 1, 2027 * 2, 2049 * 2 + 1, 2050 * 2 + 1]),
+    st.sampled_from(
+        [2001 * 2 + 1, 2002 * 2, 2025 * 2 + 1, 2026 * 2 + 1, 2027 * 2, 2049 * 2 + 1, 2050 * 2 + 1]
+    ),
 )
 def test_core_vehicle_mark_formats_agree_with_the_reference(mark: str, latest: int) -> None:
     from incidentroom.scanner import _fastdetect
@@ -196,10 +200,12 @@ def test_only_word_list_expressions_go_without_start_tracking() -> None:
     owners, expressions = pattern_table()
     untracked = {owners[i].category for i, e in enumerate(expressions) if start_layout(e) is not None}
     assert {"name", "health", "religion", "ethnicity", "sexual_orientation", "criminal_offence"} == untracked
-    assert start_layout(rb"(?i)\b(?:next of kin|name)[ \t]{0,8}:[ \t]{0,8}(?:[A-Za-z]|[\xc2-\xf4])") == Layout(
-        (b"next of kin", b"name"), True, 3, False
+    assert start_layout(
+        rb"(?i)\b(?:next of kin|name)[ \t]{0,8}:[ \t]{0,8}(?:[A-Za-z]|[\xc2-\xf4])"
+    ) == Layout((b"next of kin", b"name"), True, 3, False)
+    assert start_layout(rb"\b(?:Mr|Mrs)\.?[ ]+(?:[A-Z]|[\xc2-\xf4])") == Layout(
+        (b"Mrs", b"Mr"), False, 2, True
     )
-    assert start_layout(rb"\b(?:Mr|Mrs)\.?[ ]+(?:[A-Z]|[\xc2-\xf4])") == Layout((b"Mrs", b"Mr"), False, 2, True)
     for tracked in (rb"\b(?:Mr|Mrs)\d", rb"\b(?:a.b)\b", rb"(?:Mr)\b", rb"\b(?:Mr|-x)\b", rb"\b\d{3}\b"):
         assert start_layout(tracked) is None, tracked
 

@@ -937,7 +937,7 @@ cdef class Engine:
         self.vrm_older = vrm.OLDER
         self.vrm_ni = vrm.NORTHERN_IRELAND
         self.vrm_letters_after = vrm._LETTERS_AFTER
-        self.date_today = importlib.import_module("datetime").date.today
+        self.date_today = base.scan_date
         self.latest_age_issue = vrm.latest_age_issue
         self.today_checked = 0
         self._refresh_today()

@@ -16,10 +16,11 @@ import platform
 import re
 import tempfile
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import hyperscan
 
@@ -308,7 +309,7 @@ def detect(
     core = engine()
     run = core.detect if core is not None else detect_python
     if not needs_folding(data):
-        return run(data, location, cell_starts, headers, skip_names)  # type: ignore[no-any-return]
+        return run(data, location, cell_starts, headers, skip_names)
     return _detect_folded(run, data, location, cell_starts, headers, skip_names)
 
 

@@ -42,7 +42,9 @@ def test_a_name_column_keeps_the_whole_name(name: str) -> None:
 def test_given_name_and_surname_columns(name: str) -> None:
     given, _, surname = name.rpartition(" ")
     doc = builder()
-    doc.add_row(RowUnit(("Title", "First name", "Surname"), ("Mx", given, surname), Location(sheet="People", row=3)))
+    doc.add_row(
+        RowUnit(("Title", "First name", "Surname"), ("Mx", given, surname), Location(sheet="People", row=3))
+    )
     assert doc.result.records[0].names == [f"Mx {given} {surname}"]
 
 
@@ -90,7 +92,9 @@ def test_end_to_end_individuals_keep_every_script(tmp_path: Path) -> None:
         writer.writerow(["Name", "Date of birth", "Postcode"])
         for i, name in enumerate(RESIDENTS):
             writer.writerow([name, f"{i + 1:02d}/03/1970", "SW1A 1AA"])
-    (source / "notes.txt").write_text("Client: محمد علي\nDOB 01/03/1970\n\nMrs Oğuz Yılmaz called.\n", encoding="utf-8")
+    (source / "notes.txt").write_text(
+        "Client: محمد علي\nDOB 01/03/1970\n\nMrs Oğuz Yılmaz called.\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     run_scan([source], out)
     with open(out / "individuals.csv", newline="", encoding="utf-8-sig") as fh:

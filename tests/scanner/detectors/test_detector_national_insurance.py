@@ -10,7 +10,16 @@ from incidentroom.scanner.detectors.national_insurance import NationalInsuranceD
 CATEGORY = "national_insurance_number"
 # Allocated prefixes: first letter not D, F, I, Q, U, V; second not D, F, I, O, Q, U, V;
 # not BG, GB, KN, NK, NT, TN, ZZ. Suffix A-D.
-VALID = ["JG103742C", "JK493021B", "JT493021A", "AZ123456A", "CE987654D", "ZY010203B", "TW112233C", "OA445566A"]
+VALID = [
+    "JG103742C",
+    "JK493021B",
+    "JT493021A",
+    "AZ123456A",
+    "CE987654D",
+    "ZY010203B",
+    "TW112233C",
+    "OA445566A",
+]
 # Each broken rule once: banned first letters, banned second letters, unallocated
 # prefixes, a suffix outside A-D, a temporary reference (TN ... F).
 INVALID = [
@@ -50,9 +59,7 @@ def test_the_docstring_names_hmrcs_rule() -> None:
 def test_valid_numbers_are_found_in_every_grouping_case_and_spelling(nino: str) -> None:
     for grouped in groupings(nino):
         for written in cases(grouped):
-            assert_found_in_every_spelling(
-                written, CATEGORY, nino, label="NI number", header="NI number"
-            )
+            assert_found_in_every_spelling(written, CATEGORY, nino, label="NI number", header="NI number")
 
 
 @pytest.mark.parametrize("nino", INVALID)

@@ -70,7 +70,13 @@ def test_numbers_failing_modulus_11_are_never_found(number: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tel +44 943 476 5919", "call +44 (0)943 476 5919", "+44-943-476-5919", "amount 943.476.5919", "9434765919.5"],
+    [
+        "tel +44 943 476 5919",
+        "call +44 (0)943 476 5919",
+        "+44-943-476-5919",
+        "amount 943.476.5919",
+        "9434765919.5",
+    ],
 )
 def test_no_false_alarms(text: str) -> None:
     assert found_in_text(text, CATEGORY) == []

@@ -56,7 +56,9 @@ def test_the_docstring_names_the_schemes_ranges() -> None:
 
 
 @pytest.mark.parametrize(("scheme", "prefix", "length"), RANGES)
-def test_every_issuer_range_is_found_in_every_grouping_and_spelling(scheme: str, prefix: str, length: int) -> None:
+def test_every_issuer_range_is_found_in_every_grouping_and_spelling(
+    scheme: str, prefix: str, length: int
+) -> None:
     number = card(prefix, length)
     for written in groupings(number):
         assert_found_in_every_spelling(written, CATEGORY, number, label="card number", header="Card number")
@@ -71,8 +73,16 @@ def test_the_schemes_published_test_numbers_are_never_a_persons_card(number: str
 @pytest.mark.parametrize(
     "number",
     [
-        "378734493671000", "371449635398431", "6011000990139424", "6011111111111117", "3530111333300000",
-        "3566002020360505", "30569309025904", "38520000023237", "6200000000000005", "4222222222222",
+        "378734493671000",
+        "371449635398431",
+        "6011000990139424",
+        "6011111111111117",
+        "3530111333300000",
+        "3566002020360505",
+        "30569309025904",
+        "38520000023237",
+        "6200000000000005",
+        "4222222222222",
     ],
 )
 def test_test_numbers_of_every_scheme_are_excluded(number: str) -> None:

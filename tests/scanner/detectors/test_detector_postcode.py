@@ -9,7 +9,17 @@ from incidentroom.scanner.detectors.postcode import UkPostcodeDetector
 
 CATEGORY = "address"
 # One of each outward format: A9, A99, AA9, AA99, A9A, AA9A.
-VALID = ["M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 1HQ", "EC1A 1BB", "SW1A 0AA", "EC2V 7HH", "GU16 7HF"]
+VALID = [
+    "M1 1AE",
+    "B33 8TH",
+    "CR2 6XH",
+    "DN55 1PT",
+    "W1A 1HQ",
+    "EC1A 1BB",
+    "SW1A 0AA",
+    "EC2V 7HH",
+    "GU16 7HF",
+]
 # Each position rule broken once: Q, V, X never first; I, J, Z never second; the third
 # position letter from ABCDEFGHJKPSTUW; the fourth from ABEHMNPRVWXY; the inward letters
 # never C, I, K, M, O, V.

@@ -8,6 +8,7 @@ import pytest
 from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner import _fastdetect
+from incidentroom.scanner.detectors.base import scan_date
 from incidentroom.scanner.detectors.vehicle_registration import (
     CURRENT,
     VehicleRegistrationDetector,
@@ -42,8 +43,10 @@ def test_age_identifiers_are_valid_up_to_the_scan_date() -> None:
     for today in (dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 8, 31), dt.date(2026, 9, 1),
                   dt.date(2027, 3, 1), dt.date(2049, 9, 1), dt.date(2050, 9, 1)):  # fmt: skip
         latest = latest_age_issue(today)
-        issued = set(issued_codes(today)) | ({0} if today >= dt.date(2050, 3, 1) else set()) | (
-            {50} if today >= dt.date(2050, 9, 1) else set()
+        issued = (
+            set(issued_codes(today))
+            | ({0} if today >= dt.date(2050, 3, 1) else set())
+            | ({50} if today >= dt.date(2050, 9, 1) else set())
         )
         for code in range(100):
             mark = f"AB{code:02d}CDE"
@@ -55,9 +58,11 @@ def test_age_identifiers_are_valid_up_to_the_scan_date() -> None:
 
 def test_this_years_plates_are_found_today_and_next_years_are_not() -> None:
     # Computed from the day the test runs, as the detector computes from the day the scan runs.
-    today = dt.date.today()
+    today = scan_date()
     for code in issued_codes(today)[-2:]:
-        assert [f.normalised for f in found_in_text(f"plate AB{code:02d} CDE seen", CATEGORY)] == [f"AB{code:02d}CDE"]
+        assert [f.normalised for f in found_in_text(f"plate AB{code:02d} CDE seen", CATEGORY)] == [
+            f"AB{code:02d}CDE"
+        ]
     upcoming = (today.year + 1 - 2000) if today.month >= 3 else today.year - 2000
     assert found_in_text(f"plate AB{upcoming:02d} CDE seen", CATEGORY) == []
     if today >= dt.date(2026, 9, 1):
@@ -71,11 +76,22 @@ CURRENT_MARKS = ["LN14 HGT", "BD51 SMR", "AB02 CDE", "YA19 XYZ", "GX65 WLM", "KM
 @pytest.mark.parametrize("mark", CURRENT_MARKS)
 def test_current_marks_are_found_in_every_case_separator_and_spelling(mark: str) -> None:
     compact = mark.replace(" ", "")
-    for written in (mark, compact, mark.replace(" ", "-"), mark.lower(), compact.lower(), mark[:4] + mark[4:].lower()):
-        assert_found_in_every_spelling(written, CATEGORY, compact, label="vehicle", header="Vehicle registration")
+    for written in (
+        mark,
+        compact,
+        mark.replace(" ", "-"),
+        mark.lower(),
+        compact.lower(),
+        mark[:4] + mark[4:].lower(),
+    ):
+        assert_found_in_every_spelling(
+            written, CATEGORY, compact, label="vehicle", header="Vehicle registration"
+        )
 
 
-@pytest.mark.parametrize("mark", ["A123 BCD", "P7 KLM", "ABC 123D", "PXW 9A", "IB 1234", "AZ 123", "CIZ 4521"])
+@pytest.mark.parametrize(
+    "mark", ["A123 BCD", "P7 KLM", "ABC 123D", "PXW 9A", "IB 1234", "AZ 123", "CIZ 4521"]
+)
 def test_older_and_northern_ireland_marks_need_vehicle_context(mark: str) -> None:
     compact = mark.replace(" ", "")
     forms = [mark, compact] + ([mark.replace(" ", "-")] if not mark[1:3].isalpha() or mark[2] == " " else [])

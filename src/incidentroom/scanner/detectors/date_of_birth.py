@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import ClassVar
 
-from .base import Candidate, Detector, Hit, context
+from .base import Candidate, Detector, Hit, context, scan_date
 
 _CONTEXT = context(r"\bdob\b|d\.o\.b|date of birth|birth ?date|\bborn\b|birthday|\bd/o/b\b")
 # Other dates a record carries beside the birth date: when one of these is named after
@@ -60,7 +60,7 @@ def parse_uk_date(text: str, today: dt.date | None = None) -> dt.date | None:
     that does not put the date after ``today`` (default: the day the scan runs).
     """
     text = text.strip()
-    today = today or dt.date.today()
+    today = today or scan_date()
     try:
         if m := _ISO.match(text):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -69,11 +69,11 @@ def parse_uk_date(text: str, today: dt.date | None = None) -> dt.date | None:
             day, month = (first, second) if second <= 12 else (second, first)
             return dt.date(_year(m[3], month, day, today), month, day)
         if m := _WORDY.match(text):
-            month = _MONTHS.get(m[2].lower())
-            return dt.date(_year(m[3], month, int(m[1]), today), month, int(m[1])) if month else None
+            named = _MONTHS.get(m[2].lower())
+            return dt.date(_year(m[3], named, int(m[1]), today), named, int(m[1])) if named else None
         if m := _MONTH_FIRST.match(text):
-            month = _MONTHS.get(m[1].lower())
-            return dt.date(int(m[3]), month, int(m[2])) if month else None
+            named = _MONTHS.get(m[1].lower())
+            return dt.date(int(m[3]), named, int(m[2])) if named else None
     except ValueError:
         return None
     return None
@@ -81,7 +81,7 @@ def parse_uk_date(text: str, today: dt.date | None = None) -> dt.date | None:
 
 def plausible_birth_date(date: dt.date, today: dt.date | None = None) -> bool:
     """From 1900 up to ``today`` (default: the day the scan runs); nobody is born in the future."""
-    return EARLIEST <= date <= (today or dt.date.today())
+    return EARLIEST <= date <= (today or scan_date())
 
 
 def _last(pattern: re.Pattern[bytes], window: bytes) -> int:

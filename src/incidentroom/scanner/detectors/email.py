@@ -27,7 +27,9 @@ def is_role_or_test(address: str) -> bool:
 
 # RFC 5322's atext and dots, except '|', '/' and '=': in exports and logs those separate
 # fields ('Smith|jane@...', 'user=jane@...') far more often than they sit in an address.
-LOCAL_PART_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-!#$&*?^`{}~")
+LOCAL_PART_BYTES = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-!#$&*?^`{}~"
+)
 _ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 

@@ -23,9 +23,7 @@ class SpelledEmailDetector(Detector):
 
     name = "email_spelled_out"
     category = "email"
-    patterns: ClassVar[tuple[str, ...]] = (
-        rf"(?i){_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)+\b",
-    )
+    patterns: ClassVar[tuple[str, ...]] = (rf"(?i){_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)+\b",)
     header_words = ("email", "e-mail")
 
     def validate(self, cand: Candidate) -> Hit | None:

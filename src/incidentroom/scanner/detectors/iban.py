@@ -8,7 +8,6 @@ from stdnum import iban
 
 from .base import Candidate, Detector, Hit
 
-
 # The SWIFT IBAN registry's shortest (Norway, 15) and longest (Russia, 33; 34 allowed) IBANs.
 SHORTEST, LONGEST = 15, 34
 

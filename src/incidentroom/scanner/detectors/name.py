@@ -104,6 +104,8 @@ def continues_name(data: bytes, at: int) -> bool:
     """
     ch = data[at : at + 4].decode("utf-8", "ignore")[:1]
     return bool(ch) and _NAME_RUN_TEXT.match(ch).end() == 1  # type: ignore[union-attr]
+
+
 #: The name expressions consume at most five space-separated words.
 MAX_NAME_WORDS = 6
 

@@ -9,7 +9,9 @@ from .base import Candidate, Detector, Hit
 # HMRC never issues these prefixes (administrative or reserved).
 _BANNED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 # Lower-case prefixes that are English words: 'on 12-03-19 a' is a date in a sentence.
-_WORD_PREFIXES = frozenset({"am", "an", "as", "at", "be", "by", "go", "he", "me", "my", "ok", "on", "or", "so", "to", "we"})
+_WORD_PREFIXES = frozenset(
+    {"am", "an", "as", "at", "be", "by", "go", "he", "me", "my", "ok", "on", "or", "so", "to", "we"}
+)
 
 
 def is_valid_nino(value: str) -> bool:

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import ClassVar
 
-from .base import WORD_BYTES, Candidate, Detector, Hit, context, has_context
+from .base import WORD_BYTES, Candidate, Detector, Hit, context, has_context, scan_date
 
 _CONTEXT = context(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
 # Current format (2001-): two area letters, an age identifier (two digits; which ones
@@ -61,7 +61,7 @@ def age_issue(code: int) -> int | None:
 
 def latest_age_issue(today: dt.date | None = None) -> int:
     """The :func:`age_issue` of the newest age identifier on sale on ``today`` (default: now)."""
-    today = today or dt.date.today()
+    today = today or scan_date()
     if today.month < 3:
         return (today.year - 1) * 2 + 1
     return today.year * 2 + (1 if today.month >= 9 else 0)
