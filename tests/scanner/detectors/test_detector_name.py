@@ -95,9 +95,15 @@ def test_end_to_end_individuals_keep_every_script(tmp_path: Path) -> None:
     (source / "notes.txt").write_text(
         "Client: محمد علي\nDOB 01/03/1970\n\nMrs Oğuz Yılmaz called.\n", encoding="utf-8"
     )
+    # The same resident typed without accents elsewhere is the same person.
+    zoe = RESIDENTS.index("Zoë Brontë-Hughes")
+    with open(source / "parking.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["Name", "DOB"], ["Zoe Bronte-Hughes", f"{zoe + 1:02d}/03/1970"]])
     out = tmp_path / "out"
     run_scan([source], out)
     with open(out / "individuals.csv", newline="", encoding="utf-8-sig") as fh:
-        names = {row["full_name"] for row in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    names = {row["full_name"] for row in rows}
     for name in RESIDENTS:
         assert name in names, (name, names)
+    assert [r["full_name"] for r in rows if "hughes" in r["full_name"].lower()] == ["Zoë Brontë-Hughes"]
