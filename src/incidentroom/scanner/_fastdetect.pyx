@@ -1977,7 +1977,7 @@ cdef class Engine:
         if (k != -1 and k - end <= 30 and (k == end or not _word(d[k - 1])) and k + 8 <= stop
                 and _all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
             account = PyUnicode_DecodeASCII(<char*>d + k, 8, NULL)
-            return self._ok(f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
+            return self._ok(_text(data, start, k + 8), f"{sort_code}/{account}", 0.9, start, k + 8)
         if self._has_context(self.sort_code_context, data, start, 40, header):
             return self._ok(value, sort_code, 0.7, start, end)
         return None

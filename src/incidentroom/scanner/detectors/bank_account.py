@@ -31,10 +31,13 @@ class SortCodeAccountDetector(Detector):
         if " " in cand.value and not has_context(cand, _CONTEXT):
             return None  # '20 00 00' is a sort code only where one is named
         sort_code = cand.value.replace("-", "").replace(" ", "")
-        match = _ACCOUNT_AFTER.match(cand.after(45))
+        after = cand.after(45)
+        match = _ACCOUNT_AFTER.match(after)
         if match:
             account = match.group(1)
-            return Hit(f"{cand.value} {account}", f"{sort_code}/{account}", 0.9, end=cand.end + match.end(1))
+            end = cand.end + len(after[: match.end(1)].encode())
+            written = cand.data[cand.start : end].decode("utf-8", "replace")
+            return Hit(written, f"{sort_code}/{account}", 0.9, end=end)
         if has_context(cand, _CONTEXT):
             return Hit(cand.value, sort_code, 0.7)
         return None
