@@ -22,6 +22,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("account", re.compile(r"account (?:number|no)|acc(?:ount)? no|bank account")),
     ("address", re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b")),
     ("email", re.compile(r"e-?mail")),
+    ("phone", re.compile(r"phone|\btel\b|telephone|mobile|\bfax\b")),
     (
         "name",
         re.compile(

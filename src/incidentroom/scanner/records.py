@@ -18,6 +18,7 @@ from .detect import CELL_SEPARATOR, detect
 from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from .detectors.driving_licence import licence_matches
 from .detectors.name import parse_name_at
+from .detectors.phone import normalise_uk_phone
 from .detectors.postcode import UkPostcodeDetector, normalise_postcode
 from .hashing import keyed_hash, mask
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
@@ -47,6 +48,20 @@ def name_key(value: str) -> tuple[str, str]:
     """(given name, surname) of a display name, lower case, titles dropped."""
     parsed = parse_name(value)
     return parsed.first, parsed.last
+
+
+_EXCEL_NUMBER = re.compile(r"[127]\d{9}(?:\.0)?")
+
+
+def _excel_phone(cell: str) -> str | None:
+    """A UK number whose leading 0 a spreadsheet dropped ('7723418963' under 'Mobile'), in E.164.
+
+    Ten digits starting 1, 2 or 7 (geographic and mobile ranges) in a phone column are
+    the national number without its trunk 0; the numbering plan still decides.
+    """
+    if not _EXCEL_NUMBER.fullmatch(cell):
+        return None
+    return normalise_uk_phone("0" + cell.removesuffix(".0"))
 
 
 def _address_before(text: str, start: int) -> str:
@@ -151,6 +166,13 @@ class DocumentBuilder:
                             0.85,
                             location,
                         )
+                    )
+            elif column.field == "phone":
+                draft = drafts.setdefault(column.person, _Draft())
+                number = _excel_phone(value)
+                if number is not None and not any(f.category == "phone" for f in draft.findings):
+                    draft.findings.append(
+                        Finding("phone", "column_phone", value, number, 0, 0, 0.85, location)
                     )
             elif column.field == "dob":
                 date = (

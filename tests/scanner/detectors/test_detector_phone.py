@@ -79,3 +79,25 @@ def test_numbers_inside_tel_links(area: str, local: str) -> None:
 )
 def test_no_false_alarms(text: str) -> None:
     assert found_in_text(text, CATEGORY) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "expected"),
+    [
+        ("Mobile", "7723418963", "+447723418963"),
+        ("Home phone", "2083561234", "+442083561234"),
+        ("Tel", "1214960123.0", "+441214960123"),
+    ],
+)
+def test_a_phone_column_whose_leading_zero_a_spreadsheet_dropped(
+    header: str, cell: str, expected: str
+) -> None:
+    from incidentroom.scanner.model import Location, RowUnit
+    from incidentroom.scanner.records import DocumentBuilder
+
+    doc = DocumentBuilder("badges.xlsx", 0, "0" * 64, b"k" * 32)
+    doc.add_row(RowUnit(("Name", header), ("Cerys Mathias", cell), Location(sheet="Holders", row=2)))
+    assert doc.result.records[0].phones == [expected]
+    other = DocumentBuilder("badges.xlsx", 0, "0" * 64, b"k" * 32)
+    other.add_row(RowUnit(("Name", "Reference"), ("Cerys Mathias", cell), Location(sheet="Holders", row=2)))
+    assert other.result.records[0].phones == []  # only under a phone header
