@@ -6,42 +6,45 @@ import re
 from typing import ClassVar
 
 from .base import Candidate, Detector, Hit
-from .email import LOCAL_PART_BYTES, is_role_or_test
+from .email import is_role_or_test
 
-_AT = r"(?:[ ]at[ ]|[ ]?\(at\)[ ]?|[ ]?\[at\][ ]?)"
-_DOT = r"(?:[ ]dot[ ]|[ ]?\(dot\)[ ]?|[ ]?\[dot\][ ]?)"
-_PARTS = re.compile(rf"(?i){_AT}([a-z0-9-]+(?:{_DOT}[a-z0-9-]+)+)$")
-_DOT_RE = re.compile(rf"(?i){_DOT}")
+_AT = rb"(?:[ ]at[ ]|[ ]?\(at\)[ ]?|[ ]?\[at\][ ]?)"
+_DOT = rb"(?:[ ]dot[ ]|[ ]?\(dot\)[ ]?|[ ]?\[dot\][ ]?)"
 # Top-level domains people spell out; a closed list, since 'at the office dot' is prose.
-TOP_LEVEL = frozenset(
-    "com org net uk gov ac nhs co edu info io eu me biz scot wales cymru london ie fr de es it nl pl in".split()
+TOP_LEVEL = "com org net uk gov ac nhs co edu info io eu me biz scot wales cymru london ie fr de es it nl pl in".split()
+# Everything before the final ' dot TLD': a local part, 'at', then labels joined by 'dot'.
+_BEFORE = re.compile(
+    rb"(?i)([a-z0-9][a-z0-9._%+'!#$&*?^`{}~-]*)" + _AT + rb"([a-z0-9-]+(?:" + _DOT + rb"[a-z0-9-]+)*)$"
 )
+_DOT_RE = re.compile(rb"(?i)" + _DOT)
+_TLD = re.compile(rb"(?i)" + _DOT + rb"([a-z]+)$")
+#: How far before the final ' dot TLD' the address may start.
+WINDOW = 120
 
 
 class SpelledEmailDetector(Detector):
-    """An address written with 'at' and 'dot' (RFC 5322 local part, a known top-level domain)."""
+    """An address written with 'at' and 'dot' (RFC 5322 local part, a known top-level domain).
+
+    The expression is only the final ' dot com' (rare, so cheap for the multi-pattern
+    pass); the rest is read backwards from there.
+    """
 
     name = "email_spelled_out"
     category = "email"
-    patterns: ClassVar[tuple[str, ...]] = (rf"(?i){_AT}[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)+\b",)
+    patterns: ClassVar[tuple[str, ...]] = (rf"(?i){_DOT.decode()}(?:{'|'.join(TOP_LEVEL)})\b",)
     header_words = ("email", "e-mail")
 
     def validate(self, cand: Candidate) -> Hit | None:
-        """The local part before 'at' (walked back), the domain's labels, a known top-level domain."""
-        data, start = cand.data, cand.start
-        local_start = start
-        while local_start > 0 and data[local_start - 1] in LOCAL_PART_BYTES:
-            local_start -= 1
-        if local_start == start or not chr(data[local_start]).isalnum():
+        """The labels and the local part before the final ' dot TLD', walked back from it."""
+        data = cand.data
+        low = max(0, cand.start - WINDOW)
+        match = _BEFORE.search(data, low, cand.start)
+        tld = _TLD.search(data, cand.start, cand.end)
+        if match is None or tld is None:
             return None
-        match = _PARTS.match(cand.value)
-        if match is None:
-            return None
-        labels = _DOT_RE.split(match[1])
-        if labels[-1].lower() not in TOP_LEVEL:
-            return None
-        address = f"{data[local_start:start].decode('ascii')}@{'.'.join(labels)}".lower()
+        labels = [*_DOT_RE.split(match[2]), tld[1]]
+        address = (match[1] + b"@" + b".".join(labels)).decode("ascii").lower()
         if is_role_or_test(address):
             return None
-        value = data[local_start : cand.end].decode("utf-8", "replace")
-        return Hit(value, address, 0.85, start=local_start, end=cand.end)
+        start = match.start(1)
+        return Hit(data[start : cand.end].decode("ascii"), address, 0.85, start=start, end=cand.end)
