@@ -1585,8 +1585,6 @@ cdef class Engine:
                     if _member(stops, d, a, tlen, False) or _member(stops, d, a, tlen, True):
                         break
                     kept += 1
-                    if d[b - 1] == c'.' and tlen > 1:
-                        break  # a full stop after a word, not an initial: the sentence ends
                 if kept == 0 or (kept == 1 and which == -1):
                     return None
                 last_start = spans[2 * kept - 2]

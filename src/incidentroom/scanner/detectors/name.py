@@ -89,7 +89,13 @@ def name_run(data: bytes, offset: int, stop: int) -> bytes:
     """The run of name characters (:data:`_NAME_RUN`, and letters of any script) at ``offset``."""
     run = _NAME_RUN.match(data, offset, stop)
     end = run.end() if run else offset
-    if end < stop and data[end] >= 0x80 and continues_name(data, end):
+    if (
+        end < stop
+        and data[end] >= 0x80
+        and continues_name(data, end)
+        # 'Mrs Jane.é...': the sentence ended at the full stop, as the compiled core reads it.
+        and not sentence_ends(data[offset:end].rsplit(b" ", 1)[-1])
+    ):
         text = data[offset:stop].decode("utf-8", "ignore")
         match = _NAME_RUN_TEXT.match(text)
         return match.group().encode() if match else b""
@@ -181,10 +187,6 @@ def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
         if bare in stops or bare.title() in stops:
             break
         kept.append(token)
-        if token.endswith(".") and len(bare) > 1:
-            # 'Mrs Sian Rowlands. DOB ...': a full stop after a word (not an initial)
-            # ends the sentence, so the next sentence's first word is not a surname.
-            break
     if not kept or (len(kept) == 1 and not match["title"]):
         return None
     if kept[-1].endswith(".") and len(kept[-1]) <= 2:
