@@ -23,6 +23,7 @@ from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memchr, memcmp, memcpy, memset, strlen
+from libc.time cimport time, time_t
 
 import gc
 import importlib
@@ -79,6 +80,7 @@ cdef object _gc_isenabled = gc.isenabled
 cdef object _gc_disable = gc.disable
 cdef object _gc_enable = gc.enable
 cdef object _MISSING = object()
+cdef object _NOT_BORN = object()  # a real date, but not a birth date: before 1900 or after the scan date
 # Same bound as the pure-Python path: memoised validations are forgotten past this many.
 cdef Py_ssize_t MEMO_LIMIT = 200_000
 
@@ -321,18 +323,42 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
 cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
                                      int max_words) noexcept nogil:
     """End of name.name_key(d[start:stop]) (same rule, same result)."""
-    cdef Py_ssize_t end = start, i = start
+    cdef Py_ssize_t end = start, i = start, word
     cdef int words = 0
     while i < stop:
         while i < stop and d[i] == c' ':
             i += 1
         if i == stop or words == max_words or (words and not (d[i] >= c'A' and d[i] <= c'Z')):
             break
+        word = i
         while i < stop and d[i] != c' ':
             i += 1
         end = i
         words += 1
+        if _sentence_ends(d, word, end):
+            return end - 1  # the name ends with its sentence ('Mr Owain Pritchard. NI number')
     return end
+
+
+cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssize_t end) noexcept nogil:
+    """name.sentence_ends: a full stop after two or more letters, not a title or initials."""
+    cdef Py_ssize_t n = end - 1 - word, k
+    cdef unsigned char lowered[4]
+    if n < 2 or d[end - 1] != c'.':
+        return False
+    for k in range(word, end - 1):
+        if d[k] == c'.':
+            return False
+    if n > 4:
+        return True
+    for k in range(n):
+        lowered[k] = _lower(d[word + k])
+    if n == 2:
+        return not (memcmp(lowered, b"mr", 2) == 0 or memcmp(lowered, b"ms", 2) == 0
+                    or memcmp(lowered, b"mx", 2) == 0 or memcmp(lowered, b"dr", 2) == 0)
+    if n == 3:
+        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0)
+    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0)
 
 
 cdef inline int _month(unsigned char a, unsigned char b, unsigned char c) noexcept nogil:
@@ -626,11 +652,30 @@ cdef inline bint _all_digits(const unsigned char* d, Py_ssize_t start, Py_ssize_
     return True
 
 
-cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, Py_ssize_t* n) noexcept nogil:
+cdef inline int _age_issue(int code) noexcept nogil:
+    """vehicle_registration.age_issue, with -1 for None."""
+    if code == 1:
+        return -1
+    if code == 0:
+        return 2050 * 2
+    if code == 50:
+        return 2050 * 2 + 1
+    if code < 50:
+        return (2000 + code) * 2
+    return (2000 + code - 50) * 2 + 1
+
+
+cdef inline bint _sep(unsigned char c) noexcept nogil:
+    return c == c' ' or c == c'-'
+
+
+cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, Py_ssize_t* n,
+                     int latest) noexcept nogil:
     """vehicle_registration.judge_mark: CURRENT, OLDER or NORTHERN_IRELAND (0, 1, 2), or -1.
 
     The four formats' expressions matched by hand on the upper-cased mark; ``compact``
-    receives it without spaces (at most 16 bytes).
+    receives it without spaces or hyphens (at most 16 bytes). ``latest`` is
+    latest_age_issue() of the scan date.
     """
     cdef unsigned char u[16]
     cdef Py_ssize_t i, k = 0, j, letters, digits
@@ -639,16 +684,16 @@ cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, P
         return -1
     for i in range(length):
         u[i] = v[i] - 32 if v[i] >= c'a' and v[i] <= c'z' else v[i]
-        if u[i] != c' ':
+        if not _sep(u[i]):
             compact[k] = <char>u[i]
             k += 1
     n[0] = k
     # Current: [A-HJ-PR-Y]{2} age ' '? [A-HJ-NPR-Z]{3}
-    if (length == 7 or (length == 8 and u[4] == c' ')) and _in_range(u[0], "IQZ") and _in_range(u[1], "IQZ") \
+    if (length == 7 or (length == 8 and _sep(u[4]))) and _in_range(u[0], "IQZ") and _in_range(u[1], "IQZ") \
             and _digit(u[2]) and _digit(u[3]):
-        age = (u[2] - 48) * 10 + (u[3] - 48)
+        age = _age_issue((u[2] - 48) * 10 + (u[3] - 48))
         j = length - 3
-        if ((2 <= age <= 25 or 51 <= age <= 75) and _in_range(u[j], "IOQ") and _in_range(u[j + 1], "IOQ")
+        if (0 <= age <= latest and _in_range(u[j], "IOQ") and _in_range(u[j + 1], "IOQ")
                 and _in_range(u[j + 2], "IOQ")):
             return 0
     # Prefix: [A-HJ-NP-Y] \d{1,3} ' '? [A-HJ-PR-Y]{3}
@@ -657,7 +702,7 @@ cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, P
         while i < length and i < 4 and _digit(u[i]):
             i += 1
         if i > 1:
-            if i < length and u[i] == c' ':
+            if i < length and _sep(u[i]):
                 i += 1
             if (length - i == 3 and _in_range(u[i], "IQZ") and _in_range(u[i + 1], "IQZ")
                     and _in_range(u[i + 2], "IQZ")):
@@ -665,7 +710,7 @@ cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, P
     # Suffix: [A-HJ-PR-Y]{3} ' '? \d{1,3} [A-HJ-NP-Y]
     if length >= 5 and _in_range(u[0], "IQZ") and _in_range(u[1], "IQZ") and _in_range(u[2], "IQZ"):
         i = 3
-        if u[i] == c' ':
+        if _sep(u[i]):
             i += 1
         j = i
         while i < length - 1 and _digit(u[i]):
@@ -691,11 +736,12 @@ cdef int _judge_mark(const unsigned char* v, Py_ssize_t length, char* compact, P
     return -1
 
 
-def judge_mark(bytes value):
+def judge_mark(bytes value, int latest):
     """:func:`_judge_mark` as vehicle_registration.judge_mark answers, for the agreement tests."""
     cdef char compact[16]
     cdef Py_ssize_t n = 0
-    cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), compact, &n)
+    cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), compact, &n,
+                                latest)
     return None if kind < 0 else (PyUnicode_DecodeASCII(compact, n, NULL), kind)
 
 
@@ -739,7 +785,7 @@ cdef class Engine:
     cdef list terms_memo  # per pattern id: matched bytes -> (value, lower, strong, stands_alone)
     cdef object Candidate, Finding, Location
     # name kernel
-    cdef object NameParse
+    cdef object NameParse, continues_name
     cdef frozenset hard_stops_b, soft_stops_b, surnames_b  # kept: the WordSets point into them
     cdef WordSet hard_stops, soft_stops, surnames, role_locals
     cdef tuple titles, label_words  # kept: title_list and label_list point into them
@@ -749,13 +795,19 @@ cdef class Engine:
     cdef Py_ssize_t name_window
     cdef int max_name_words
     # date-of-birth kernel
-    cdef object dob_header, dob_text
+    cdef object dob_header, dob_text, dob_not_birth, dob_after
+    cdef Py_ssize_t dob_after_width
     # email, vehicle registration, NHS number and passport kernels
     cdef frozenset role_local_parts
     cdef tuple test_domains
     cdef object vrm_context
     cdef Py_ssize_t vrm_width
-    cdef int vrm_current, vrm_older
+    cdef int vrm_current, vrm_older, vrm_ni
+    cdef object vrm_letters_after
+    # The scan date, refreshed at most once a minute (see _refresh_today).
+    cdef object date_today, latest_age_issue
+    cdef int today_year, today_month, today_day, latest_age
+    cdef time_t today_checked
     cdef object nhs_context, nhs_phone_prefix, nhs_phone_header
     cdef object passport_context, sort_code_context
     cdef object phone_plan
@@ -852,6 +904,7 @@ cdef class Engine:
         self.Finding = model.Finding
         self.Location = model.Location
         self.NameParse = name.NameParse
+        self.continues_name = name.continues_name
         gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
         # The name kernel looks words up as UTF-8 bytes (see _parse_name).
         self.hard_stops_b = frozenset(w.encode() for w in gazetteer.hard_stopwords())
@@ -870,6 +923,9 @@ cdef class Engine:
         self.max_name_words = name.MAX_NAME_WORDS
         self.dob_header = dob._CONTEXT.header
         self.dob_text = dob._CONTEXT.text
+        self.dob_not_birth = dob._NOT_BIRTH.text
+        self.dob_after = dob._AFTER.text
+        self.dob_after_width = dob.AFTER_WIDTH
         email = importlib.import_module("incidentroom.scanner.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
         _wordset_fill(&self.role_locals, self.role_local_parts)
@@ -879,6 +935,12 @@ cdef class Engine:
         self.vrm_width = vrm.CONTEXT_WIDTH
         self.vrm_current = vrm.CURRENT
         self.vrm_older = vrm.OLDER
+        self.vrm_ni = vrm.NORTHERN_IRELAND
+        self.vrm_letters_after = vrm._LETTERS_AFTER
+        self.date_today = base.scan_date
+        self.latest_age_issue = vrm.latest_age_issue
+        self.today_checked = 0
+        self._refresh_today()
         nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
         self.nhs_context = nhs._CONTEXT
         self.nhs_phone_prefix = nhs._PHONE_PREFIX
@@ -1231,7 +1293,7 @@ cdef class Engine:
         if kernel == K_POSTCODE:
             return self._postcode(data, start, end)
         if kernel == K_NAME:
-            return self._name(data, start)
+            return self._name(data, pid, start, end)
         if kernel == K_DOB:
             return self._dob(data, pid, start, end, header)
         if kernel == K_TERMS:
@@ -1243,7 +1305,7 @@ cdef class Engine:
         if kernel == K_NHS:
             return self._nhs(data, start, end, header)
         if kernel == K_NINO:
-            return self._nino(data, start, end)
+            return self._nino(data, pid, start, end)
         if kernel == K_CARD:
             return self._card(data, start, end)
         if kernel == K_SORT_CODE:
@@ -1311,6 +1373,15 @@ cdef class Engine:
         cdef unsigned char c
         if end - start > 10:
             return None  # cannot happen with the postcode expression
+        c = d[end - 3]
+        if ((c == c'1' and d[end - 2] == c's' and d[end - 1] == c't')
+                or (c == c'2' and d[end - 2] == c'n' and d[end - 1] == c'd')
+                or (c == c'3' and d[end - 2] == c'r' and d[end - 1] == c'd')
+                or (c != c'1' and c != c'2' and c != c'3' and d[end - 2] == c't' and d[end - 1] == c'h')):
+            # An ordinal after capitals ('room B12 3rd floor'), not an inward code.
+            for i in range(start, end - 3):
+                if d[i] >= c'A' and d[i] <= c'Z':
+                    return None
         for i in range(start, end):
             c = d[i]
             if c == c' ':
@@ -1329,8 +1400,12 @@ cdef class Engine:
         value = PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL)
         return self._ok(value, PyUnicode_DecodeASCII(buf, k + 1, NULL), 0.9, start, end)
 
-    cdef object _name(self, bytes data, Py_ssize_t start):
-        """NameDetector.validate, with the label and run found in C."""
+    cdef object _name(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end):
+        """NameDetector.validate, with the label and run found in C.
+
+        The C parser reads ASCII runs. A run that stops at a letter of another script
+        ('Zo|ë', 'Name: |محمد') goes to the detector, which reads letters of any script.
+        """
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
         cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
         cdef Py_ssize_t stop = start + self.name_window
@@ -1348,10 +1423,20 @@ cdef class Engine:
             offset = (p - d) + 1
             while offset < stop and (d[offset] == c' ' or d[offset] == c'\t'):
                 offset += 1
+        cdef Py_ssize_t raw_end, k
         run_end = offset
         while run_end < stop and _is_name_byte(d, run_end, stop):
             run_end += 3 if d[run_end] == 0xE2 else 1
+        raw_end = run_end
         run_end = _name_key_end(d, offset, run_end, self.max_name_words)
+        if raw_end < stop and d[raw_end] >= 0x80:
+            # Only spaces between the key's end and the run's: the key would go on into
+            # the next characters, if they are letters.
+            k = run_end
+            while k < raw_end and d[k] == c' ':
+                k += 1
+            if k == raw_end and self.continues_name(data, raw_end):
+                return self._by_detector(data, pid, start, end, "")
         key = PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset)
         memo = self.labelled_memo if labelled else self.name_memo
         parsed = memo.get(key, _MISSING)
@@ -1500,8 +1585,6 @@ cdef class Engine:
                     if _member(stops, d, a, tlen, False) or _member(stops, d, a, tlen, True):
                         break
                     kept += 1
-                    if d[b - 1] == c'.' and tlen > 1:
-                        break  # a full stop after a word, not an initial: the sentence ends
                 if kept == 0 or (kept == 1 and which == -1):
                     return None
                 last_start = spans[2 * kept - 2]
@@ -1642,7 +1725,8 @@ cdef class Engine:
         while start > 0:
             c = d[start - 1]
             if not ((c >= c'A' and c <= c'Z') or (c >= c'a' and c <= c'z') or (c >= c'0' and c <= c'9')
-                    or c == c'.' or c == c'_' or c == c'%' or c == c'+' or c == c"'" or c == c'-'):
+                    or c == c'.' or c == c'_' or c == c'%' or c == c'+' or c == c"'" or c == c'-'
+                    or (c != 0 and memchr(b"!#$&*?^`{}~", c, 11) != NULL)):
                 break
             start -= 1
         if start == at:
@@ -1682,6 +1766,19 @@ cdef class Engine:
         from incidentroom.scanner.detectors.email import is_role_or_test
         return is_role_or_test(PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL))
 
+    cdef int _refresh_today(self) except -1:
+        """The scan date's fields (the date changes while a long scan runs; checked each minute)."""
+        cdef time_t now = time(NULL)
+        if self.today_checked and 0 <= now - self.today_checked < 60:
+            return 0
+        today = self.date_today()
+        self.today_year = today.year
+        self.today_month = today.month
+        self.today_day = today.day
+        self.latest_age = self.latest_age_issue(today)
+        self.today_checked = now
+        return 0
+
     cdef object _vrm(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """VehicleRegistrationDetector.validate."""
         cdef unsigned char c
@@ -1691,8 +1788,12 @@ cdef class Engine:
                 return None
         cdef char compact[16]
         cdef Py_ssize_t n = 0
-        cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(data) + start, end - start, compact, &n)
+        self._refresh_today()
+        cdef int kind = _judge_mark(<const unsigned char*>PyBytes_AS_STRING(data) + start, end - start, compact, &n,
+                                    self.latest_age)
         if kind < 0:
+            return None
+        if kind == self.vrm_ni and self.vrm_letters_after.match(data, end) is not None:
             return None
         value = _text(data, start, end)
         compact_value = PyUnicode_DecodeASCII(compact, n, NULL)
@@ -1711,16 +1812,24 @@ cdef class Engine:
         cdef bint international
         if end - start > 60:
             return None  # cannot happen with the phone expressions
+        cdef bint only_digits = True
         for i in range(start, end):
             if d[i] >= c'0' and d[i] <= c'9':
                 digits[n] = <char>d[i]
                 n += 1
+            elif d[i] == c'x' or d[i] == c'X' or d[i] == c'e' or d[i] == c'E' or d[i] == c'#':
+                break  # an extension: not part of the number
+            else:
+                only_digits = False
         while first < end and (d[first] == c' ' or (d[first] >= 9 and d[first] <= 13)):
             first += 1
         international = (first < end and d[first] == c'+') or (
             n >= 4 and digits[0] == c'0' and digits[1] == c'0' and digits[2] == c'4' and digits[3] == c'4'
         )
-        if international:
+        if not international and n and digits[0] != c'0' and only_digits and (n == 11 or n == 12) \
+                and digits[0] == c'4' and digits[1] == c'4':
+            skip = 2  # '447700900123': international without the '+'
+        elif international:
             # removeprefix('00'), then '44', then '0'
             if n - skip >= 2 and digits[skip] == c'0' and digits[skip + 1] == c'0':
                 skip += 2
@@ -1739,8 +1848,9 @@ cdef class Engine:
         national = PyUnicode_DecodeASCII(digits + skip, n - skip, NULL)
         return (PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL), "+44" + national, 0.9, None, None)
 
-    cdef object _nino(self, bytes data, Py_ssize_t start, Py_ssize_t end):
-        """NationalInsuranceDetector.validate (is_valid_nino)."""
+    cdef object _nino(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end):
+        """NationalInsuranceDetector.validate (is_valid_nino) for upper case with spaces;
+        lower case and hyphens (rare) go to the detector itself."""
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
         cdef char compact[16]
         cdef Py_ssize_t i, n = 0
@@ -1749,6 +1859,8 @@ cdef class Engine:
             c = d[i]
             if c == c' ' or c == c'-':
                 continue
+            if c == c'-' or (c >= c'a' and c <= c'z'):
+                return self._by_detector(data, pid, start, end, "")
             if n == 16:
                 return None
             compact[n] = <char>(c - 32 if c >= c'a' and c <= c'z' else c)
@@ -1788,7 +1900,10 @@ cdef class Engine:
         if not ((digits[0] == c'4' and (n == 13 or n == 16 or n == 19))                    # Visa
                 or ((51 <= two <= 55 or 2221 <= four <= 2720) and n == 16)                 # Mastercard
                 or ((two == 34 or two == 37) and n == 15)                                  # Amex
-                or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)):                    # Maestro
+                or ((two == 50 or 56 <= two <= 69) and 12 <= n <= 19)                      # Maestro, Discover, UnionPay
+                or (3528 <= four <= 3589 and 16 <= n <= 19)                                # JCB
+                or ((300 <= four // 10 <= 305 or four == 3095 or two == 36 or two == 38 or two == 39)
+                    and 14 <= n <= 19)):                                                   # Diners Club
             return None
         for i in range(n):  # Luhn, from the right
             value = digits[n - 1 - i] - 48
@@ -1852,7 +1967,9 @@ cdef class Engine:
                 k = i
         i = 0
         for k2 in range(start, end):
-            if d[k2] != c'-':
+            if d[k2] == c' ' and not self._has_context(self.sort_code_context, data, start, 40, header):
+                return None  # '20 00 00' is a sort code only where one is named
+            if d[k2] != c'-' and d[k2] != c' ':
                 compact[i] = <char>d[k2]
                 i += 1
         sort_code = PyUnicode_DecodeASCII(compact, 6, NULL)
@@ -1860,7 +1977,7 @@ cdef class Engine:
         if (k != -1 and k - end <= 30 and (k == end or not _word(d[k - 1])) and k + 8 <= stop
                 and _all_digits(d, k, k + 8) and (k + 8 == stop or not _word(d[k + 8]))):
             account = PyUnicode_DecodeASCII(<char*>d + k, 8, NULL)
-            return self._ok(f"{value} {account}", f"{sort_code}/{account}", 0.9, start, k + 8)
+            return self._ok(_text(data, start, k + 8), f"{sort_code}/{account}", 0.9, start, k + 8)
         if self._has_context(self.sort_code_context, data, start, 40, header):
             return self._ok(value, sort_code, 0.7, start, end)
         return None
@@ -1899,12 +2016,41 @@ cdef class Engine:
     cdef object _dob(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end, str header):
         """DateOfBirthDetector.validate: birth context, then a real, plausible date."""
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t hi
+        cdef const unsigned char* p
+        if not self._header_says(self.dob_header, header):
+            if self._text_has(self.dob_text, d, start - 30, start):
+                if self._text_has(self.dob_not_birth, d, start - 30, start):
+                    # Which was named last, the birth or the other date: the detector decides (rare).
+                    return self._by_detector(data, pid, start, end, header)
+            else:
+                hi = end + self.dob_after_width
+                if hi > PyBytes_GET_SIZE(data):
+                    hi = PyBytes_GET_SIZE(data)
+                p = <const unsigned char*>memchr(d + end, c'\n', hi - end)
+                if p != NULL:
+                    hi = p - d
+                p = <const unsigned char*>memchr(d + end, 0x1e, hi - end)
+                if p != NULL:
+                    hi = p - d
+                if hi > end and self._text_has(self.dob_after, d, end, hi):
+                    return self._by_detector(data, pid, start, end, header)
+                return None
+        # The usual spellings are parsed here; anything else (two-digit years, month
+        # first, hyphens around a month name...) goes to the detector.
+        parsed = self._dob_parse(data, pid, start, end)
+        if parsed is None:
+            return self._by_detector(data, pid, start, end, header)
+        if parsed is _NOT_BORN:
+            return None
+        return parsed
+
+    cdef object _dob_parse(self, bytes data, int pid, Py_ssize_t start, Py_ssize_t end):
+        """The kernel's parse of a date in a usual spelling, else None (the detector decides)."""
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
         cdef Py_ssize_t i
         cdef int day, month, year
         cdef char buf[11]
-        if not self._header_says(self.dob_header, header):
-            if not self._text_has(self.dob_text, d, start - 30, start):
-                return None
         value = PyUnicode_DecodeUTF8(<char*>d + start, end - start, NULL)
         i = start
         if self.variant[pid] > 1:  # '3rd March 1975', '3 Mar 1975'
@@ -1948,10 +2094,14 @@ cdef class Engine:
                 return None
             i += 1
             day = _digits(d, &i, end, 2)
-        if i != end or year < 1900 or year > 2025 or month < 1 or month > 12:
+        if i != end or year < 1000 or month < 1 or month > 12:
             return None
         if day < 1 or day > _days_in_month(year, month):
             return None
+        self._refresh_today()
+        if year < 1900 or year > self.today_year or (year == self.today_year and (
+                month > self.today_month or (month == self.today_month and day > self.today_day))):
+            return _NOT_BORN
         buf[0] = c'0' + year // 1000
         buf[1] = c'0' + (year // 100) % 10
         buf[2] = c'0' + (year // 10) % 10

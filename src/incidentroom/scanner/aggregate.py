@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .linkage import link
 from .model import DocResult, FileResult, ManifestEntry, RecordData
-from .names import parse_name
+from .names import TITLES, parse_name
 from .policy import RiskPolicy
 from .vocab import category_order
 
@@ -149,6 +149,23 @@ def _is_person(record: RecordData) -> bool:
     )
 
 
+def _display_form(raw: str) -> str:
+    """A name as a letter is addressed: given names first, every word kept, no title.
+
+    Middle names and particles stay ('Nguyễn Thị Hương', 'Siân Ó Dálaigh'); a word in
+    CAPITALS is title-cased, as is a name written all in lower case; words in any
+    script are kept as written.
+    """
+    text = raw.strip()
+    if "," in text:
+        surname, _, given = text.partition(",")
+        text = f"{given} {surname}"
+    tokens = [t.strip(".,") for t in text.split()]
+    tokens = [t for t in tokens if t and t.lower() not in TITLES]
+    all_lower = all(t.islower() for t in tokens if t.lower() != t.upper())
+    return " ".join(t.title() if (t.isupper() and len(t) > 1) or all_lower else t for t in tokens)
+
+
 def _display_name(record_names: list[str]) -> str:
     """The fullest form seen: a full given name beats an initial; mixed case beats CAPITALS."""
     best: tuple[int, int, int, str] | None = None
@@ -156,28 +173,12 @@ def _display_name(record_names: list[str]) -> str:
         parsed = parse_name(raw)
         if not parsed.last:
             continue
-        given = next(
-            (t for t in raw.replace(",", " ").split() if t.strip(".").lower() == parsed.first), parsed.first
-        )
-        surname = _raw_words(raw, parsed.last)
-        parts = [p if not p.isupper() and not p.islower() else p.title() for p in (given, surname) if p]
-        text = " ".join(p.strip(".,") for p in parts)
+        text = _display_form(raw)
         mixed = int(not raw.isupper())
         score = (len(parsed.first) > 1, mixed, len(text), text)
         if best is None or score > best:
             best = (score[0], score[1], score[2], text)
     return best[3] if best else ""
-
-
-def _raw_words(raw: str, words: str) -> str:
-    """The surname as written in ``raw`` (several words for 'Ó Dálaigh'), else ``words``."""
-    tokens = raw.replace(",", " ").split()
-    wanted = words.split()
-    n = len(wanted)
-    for i in range(len(tokens) - n, -1, -1):
-        if [t.strip(".,'’").lower() for t in tokens[i : i + n]] == wanted:
-            return " ".join(t.strip(".,") for t in tokens[i : i + n])
-    return words
 
 
 def _most_common(values: list[str]) -> str:

@@ -46,6 +46,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b|^property$|^premises$"),
     ),
     ("email", re.compile(r"e-?mail")),
+    ("phone", re.compile(r"phone|\btel\b|telephone|mobile|\bfax\b")),
     (
         "name",
         re.compile(

@@ -16,6 +16,7 @@ import platform
 import re
 import tempfile
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ import hyperscan
 from .detectors import Detector, all_detectors
 from .detectors.base import Candidate, Hit
 from .model import Finding, Location
+from .normalise import fold, needs_folding
 
 try:
     from . import _fastdetect
@@ -118,7 +120,14 @@ class Layout(NamedTuple):
 
 
 #: The tails the core can step back over, in the order its start recovery numbers them.
-TAILS = (rb"\b", rb"[ ]+[A-Z]", rb"\.?[ ]+[A-Z]", rb"[ \t]{0,8}:[ \t]{0,8}[A-Za-z]")
+#: A name's first letter is ASCII or a UTF-8 lead byte (a letter of any script; the
+#: name parser decides): one byte either way, which is what the core steps back over.
+TAILS = (
+    rb"\b",
+    rb"[ ]+(?:[A-Z]|[\xc2-\xf4])",
+    rb"\.?[ ]+(?:[A-Z]|[\xc2-\xf4])",
+    rb"[ \t]{0,8}:[ \t]{0,8}(?:[A-Za-z]|[\xc2-\xf4])",
+)
 _WORD_LIST = re.compile(
     rb"(\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)("
     + b"|".join(re.escape(t) for t in TAILS)
@@ -298,9 +307,50 @@ def detect(
     out the running-text name patterns (a table row takes its names from its columns).
     """
     core = engine()
-    if core is None:
+    run = core.detect if core is not None else detect_python
+    if not needs_folding(data):
+        return run(data, location, cell_starts, headers, skip_names)
+    return _detect_folded(run, data, location, cell_starts, headers, skip_names)
+
+
+def detect_reference(
+    data: bytes,
+    location: Location,
+    cell_starts: list[int] | None = None,
+    headers: tuple[str, ...] = (),
+    skip_names: bool = False,
+) -> list[Finding]:
+    """:func:`detect` with the reference path: folding, then :func:`detect_python`."""
+    if not needs_folding(data):
         return detect_python(data, location, cell_starts, headers, skip_names)
-    return core.detect(data, location, cell_starts, headers, skip_names)
+    return _detect_folded(detect_python, data, location, cell_starts, headers, skip_names)
+
+
+def _detect_folded(
+    run: Callable[..., list[Finding]],
+    data: bytes,
+    location: Location,
+    cell_starts: list[int] | None,
+    headers: tuple[str, ...],
+    skip_names: bool,
+) -> list[Finding]:
+    """Detect in the folded text (see :mod:`.normalise`), reported against the original.
+
+    Offsets, the location's offset and the value (what the mask is made from) all come
+    from the original text; the normalised value is the folded one, so a number written
+    with full-width digits hashes as the same number written in ASCII. A name's value
+    stays the parsed display name, with its spaces folded.
+    """
+    folded, mapping = fold(data)
+    starts = None if cell_starts is None else [mapping.folded(s) for s in cell_starts]
+    out: list[Finding] = []
+    base = location.offset or 0
+    for f in run(folded, location, starts, headers, skip_names):
+        s, e = mapping.start(f.start), mapping.end(f.end)
+        value = f.value if f.category == "name" else data[s:e].decode("utf-8", "replace")
+        loc = f.location if starts is not None else f.location._replace(offset=base + s)
+        out.append(Finding(f.category, f.detector, value, f.normalised, s, e, f.confidence, loc))
+    return out
 
 
 def detect_python(

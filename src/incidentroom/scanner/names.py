@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,14 +32,28 @@ class ParsedName:
         return nickname_canon().get(self.first, self.first)
 
 
+def _fold(word: str) -> str:
+    """A name word for comparison: lower case, accents dropped ('Zoë' and 'Zoe' are one person).
+
+    Letters that do not decompose (ł, ø, ı) and other scripts stay as they are.
+    """
+    lowered = word.lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch))
+
+
 @lru_cache(maxsize=65536)
 def parse_name(value: str) -> ParsedName:
-    """Split a display name; handles 'Surname, Given' and titles with or without dots."""
+    """Split a display name; handles 'Surname, Given' and titles with or without dots.
+
+    The parts are folded for comparison (lower case, accents dropped), in any script.
+    """
     text = value.strip()
     if "," in text:
         surname, _, given = text.partition(",")
         text = f"{given} {surname}"
-    tokens = [t.strip(".,'’").lower() for t in text.replace(".", ". ").split()]
+    tokens = [_fold(t.strip(".,'’")) for t in text.replace(".", ". ").split()]
     tokens = [t for t in tokens if t]
     title = ""
     if tokens and tokens[0] in TITLES:

@@ -229,7 +229,9 @@ class DocumentBuilder:
                     )
             elif column.field == "dob":
                 date = (
-                    parse_uk_date(value[:10])
+                    # The whole cell ('22-Nov-1972'), else its first ten characters
+                    # (a spreadsheet's '1972-11-22 00:00:00').
+                    (parse_uk_date(value) or parse_uk_date(value[:10]))
                     if not any(
                         f.category == "date_of_birth" for f in drafts.get(column.person, _Draft()).findings
                     )

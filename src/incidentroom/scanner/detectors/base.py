@@ -8,9 +8,11 @@ of every detector in one pass; Python only validates candidates, never scans tex
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from abc import ABC, abstractmethod
 from typing import ClassVar, NamedTuple
+from zoneinfo import ZoneInfo
 
 
 class Candidate(NamedTuple):
@@ -108,3 +110,15 @@ _NOT_ASCII_DIGIT = re.compile(r"[^0-9]+")
 def digits(value: str) -> str:
     """Only the ASCII digits of ``value``."""
     return _NOT_ASCII_DIGIT.sub("", value)
+
+
+_UK = ZoneInfo("Europe/London")
+
+
+def scan_date() -> dt.date:
+    """Today in the UK: the date a scan runs, which bounds dates of birth and plates' age identifiers.
+
+    Read at run time, so a plate issued next year or a child born next month is judged
+    on that day's date without a change to the code.
+    """
+    return dt.datetime.now(_UK).date()

@@ -25,7 +25,11 @@ def is_role_or_test(address: str) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in TEST_DOMAINS)
 
 
-LOCAL_PART_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-")
+# RFC 5322's atext and dots, except '|', '/' and '=': in exports and logs those separate
+# fields ('Smith|jane@...', 'user=jane@...') far more often than they sit in an address.
+LOCAL_PART_BYTES = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+'-!#$&*?^`{}~"
+)
 _ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -44,7 +48,9 @@ def local_part_start(data: bytes, at: int) -> int | None:
 
 
 class EmailDetector(Detector):
-    """RFC-ish address with a dotted domain and an alphabetic TLD.
+    """Email addresses by RFC 5322: the whole local part (``r&d@``, ``abc#def@``), a dotted
+    domain, an alphabetic or punycode top-level domain (internationalised domains as
+    ``xn--`` labels).
 
     The expression starts at the '@' and the local part is found by walking back from
     it: a leading unbounded character class makes hyperscan's start-of-match tracking
@@ -54,7 +60,9 @@ class EmailDetector(Detector):
     name = "email"
     category = "email"
     kernel = "email"
-    patterns: ClassVar[tuple[str, ...]] = (r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",)
+    patterns: ClassVar[tuple[str, ...]] = (
+        r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]{2,})\b",
+    )
     header_words = ("email", "e-mail")
 
     def validate(self, cand: Candidate) -> Hit | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -16,10 +17,39 @@ LABELS = (
     "|next of kin|emergency contact|contact name|permit holder|account holder|cardholder|complainant"
     "|witness|parent|guardian|carer|landlord|attn|attention|addressee|subject|child|pupil|employee"
 )
-_TOKEN = r"[A-Z][A-Za-z'’-]*\.?"  # noqa: S105 - a regex for one name word, not a secret
+
+
+# The Basic Multilingual Plane holds the letters of every script in use for names;
+# classifying all 1.1 million code points would cost seconds at every process start.
+_LAST = 0xFFFF
+
+
+def _class_of(categories: tuple[str, ...]) -> str:
+    """A regex character class body for the non-ASCII characters whose category starts with one of ``categories``."""
+    ranges: list[str] = []
+    start = -1
+    for code in range(0x80, _LAST + 2):
+        inside = code <= _LAST and unicodedata.category(chr(code))[:2] in categories
+        if inside and start < 0:
+            start = code
+        elif not inside and start >= 0:
+            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}" if code - 1 > start else f"\\u{start:04x}")
+            start = -1
+    return "".join(ranges)
+
+
+# Names are written in every script: a name word starts with a capital or with a letter
+# of a script that has no case (Arabic, Hebrew, Chinese...), and goes on with letters,
+# combining marks (diacritics in decomposed text), apostrophes and hyphens. On ASCII
+# these are exactly [A-Z] and [A-Za-z'’-], which the compiled core's parser implements.
+_NON_ASCII_INITIAL = _class_of(("Lu", "Lt", "Lo"))
+_NON_ASCII_LETTER = _class_of(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
+_INITIAL = f"[A-Z{_NON_ASCII_INITIAL}]"
+_LETTER = f"[A-Za-z{_NON_ASCII_LETTER}'’-]"
+_TOKEN = rf"{_INITIAL}{_LETTER}*\.?"  # noqa: S105 - a regex for one name word, not a secret
 _BODY = re.compile(rf"(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<body>{_TOKEN}(?:[ ]+{_TOKEN}){{0,3}})")
 _COMMA = re.compile(
-    rf"(?P<sur>[A-Z][A-Za-z'’-]+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)"
+    rf"(?P<sur>{_INITIAL}{_LETTER}+),[ ]*(?:(?P<title>{'|'.join(TITLES)})\.?[ ]+)?(?P<given>{_TOKEN}(?:[ ]+{_TOKEN})?)"
 )
 _LABEL_WORDS = tuple(label.encode() for label in LABELS.split("|"))
 _DWELLING_WORDS = (b"flat", b"house", b"apartment")
@@ -51,6 +81,37 @@ def house_number_before(before: bytes) -> bool:
 # Every character the name expressions below can consume (letters, apostrophes, hyphens,
 # dots, commas, spaces): a name's parse depends only on this run.
 _NAME_RUN = re.compile(rb"(?:[A-Za-z'., -]|\xe2\x80\x99)*")
+_NAME_RUN_TEXT = re.compile(rf"[A-Za-z{_NON_ASCII_LETTER}'., \-’]*")
+_INITIAL_TEXT = re.compile(_INITIAL)
+
+
+def name_run(data: bytes, offset: int, stop: int) -> bytes:
+    """The run of name characters (:data:`_NAME_RUN`, and letters of any script) at ``offset``."""
+    run = _NAME_RUN.match(data, offset, stop)
+    end = run.end() if run else offset
+    if (
+        end < stop
+        and data[end] >= 0x80
+        and continues_name(data, end)
+        # 'Mrs Jane.é...': the sentence ended at the full stop, as the compiled core reads it.
+        and not sentence_ends(data[offset:end].rsplit(b" ", 1)[-1])
+    ):
+        text = data[offset:stop].decode("utf-8", "ignore")
+        match = _NAME_RUN_TEXT.match(text)
+        return match.group().encode() if match else b""
+    return data[offset:end]
+
+
+def continues_name(data: bytes, at: int) -> bool:
+    """True when the non-ASCII character starting at byte ``at`` is a letter or mark a name run takes.
+
+    The compiled core's parser handles ASCII runs; it hands a run to this module when
+    the character after it answers true here.
+    """
+    ch = data[at : at + 4].decode("utf-8", "ignore")[:1]
+    return bool(ch) and _NAME_RUN_TEXT.match(ch).end() == 1  # type: ignore[union-attr]
+
+
 #: The name expressions consume at most five space-separated words.
 MAX_NAME_WORDS = 6
 
@@ -68,13 +129,33 @@ def name_key(run: bytes) -> bytes:
     while i < n:
         while i < n and run[i] == 0x20:
             i += 1
-        if i == n or words == MAX_NAME_WORDS or (words and not 0x41 <= run[i] <= 0x5A):
+        if i == n or words == MAX_NAME_WORDS or (words and not _capital_at(run, i)):
             break
+        word = i
         while i < n and run[i] != 0x20:
             i += 1
         end = i
         words += 1
+        if sentence_ends(run[word:end]):
+            # 'Mr Owain Pritchard. NI number ...': the name ends with its sentence.
+            return run[: end - 1]
     return run[:end]
+
+
+_TITLES_LOWER = frozenset(t.lower().encode() for t in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof"))
+
+
+def sentence_ends(word: bytes) -> bool:
+    """True for a word that ends a sentence: a full stop after two or more letters, not a title or initials."""
+    bare = word[:-1]
+    return word[-1:] == b"." and len(bare) >= 2 and b"." not in bare and bare.lower() not in _TITLES_LOWER
+
+
+def _capital_at(run: bytes, i: int) -> bool:
+    """True when the character at byte ``i`` can start a name word (see :data:`_INITIAL`)."""
+    if run[i] < 0x80:
+        return 0x41 <= run[i] <= 0x5A
+    return _INITIAL_TEXT.match(run[i : i + 4].decode("utf-8", "ignore")[:1]) is not None
 
 
 #: How far past a hit a name (with its label) may reach.
@@ -106,10 +187,6 @@ def parse_name_at(text: str, labelled: bool) -> tuple[str, int] | None:
         if bare in stops or bare.title() in stops:
             break
         kept.append(token)
-        if token.endswith(".") and len(bare) > 1:
-            # 'Mrs Sian Rowlands. DOB ...': a full stop after a word (not an initial)
-            # ends the sentence, so the next sentence's first word is not a surname.
-            break
     if not kept or (len(kept) == 1 and not match["title"]):
         return None
     if kept[-1].endswith(".") and len(kept[-1]) <= 2:
@@ -160,7 +237,15 @@ def parse_name_run(run: bytes, labelled: bool) -> NameParse | None:
 
 
 class NameDetector(Detector):
-    """Names after labels ('Client:'), after titles ('Mrs'), or starting with a known given name."""
+    """Names after labels ('Client:'), after titles ('Mrs'), or starting with a known given name.
+
+    Names are written in any script: a name word starts with a capital letter or a
+    letter of a script without case (Arabic, Hebrew...), and goes on with letters,
+    combining marks, apostrophes and hyphens (Łukasz Wiśniewski, Nguyễn Thị Hương,
+    محمد علي, Ιωάννης Παπαδόπουλος, Zoë Brontë-Hughes). The running-text gazetteer
+    is of given names in ASCII spellings; names in other spellings are found after a
+    title or a label, and in name columns.
+    """
 
     name = "person_name"
     category = "name"
@@ -173,9 +258,9 @@ class NameDetector(Detector):
         given = "|".join(sorted(first_names()))
         return (
             # Bounded gaps: open-ended ones make this the slowest expression of all.
-            rf"(?i)\b(?:{LABELS})[ \t]{{0,8}}:[ \t]{{0,8}}[A-Za-z]",
-            rf"\b(?:{'|'.join(TITLES)})\.?[ ]+[A-Z]",
-            rf"\b(?:{given})[ ]+[A-Z]",
+            rf"(?i)\b(?:{LABELS})[ \t]{{0,8}}:[ \t]{{0,8}}(?:[A-Za-z]|[\xc2-\xf4])",
+            rf"\b(?:{'|'.join(TITLES)})\.?[ ]+(?:[A-Z]|[\xc2-\xf4])",
+            rf"\b(?:{given})[ ]+(?:[A-Z]|[\xc2-\xf4])",
         )
 
     def validate(self, cand: Candidate) -> Hit | None:
@@ -191,8 +276,7 @@ class NameDetector(Detector):
             labelled, offset = True, colon + 1
             while offset < stop and data[offset] in b" \t":
                 offset += 1
-        run = _NAME_RUN.match(data, offset, stop)
-        parsed = parse_name_run(name_key(run.group() if run else b""), labelled)
+        parsed = parse_name_run(name_key(name_run(data, offset, stop)), labelled)
         if parsed is None:
             return None
         if parsed.running_text and house_number_before(cand.before(12)):

@@ -13,7 +13,7 @@ from .base import Candidate, Detector, Hit, context, digits, has_context
 _CONTEXT = context(r"\bnhs\b|health service|chi no")
 _GROUPED = re.compile(r"^\d{3}[ -]\d{3}[ -]\d{4}$")
 # '+44 161 496 0000' and '+44 (0)161 496 0000' are phone numbers in NHS-like groups.
-_PHONE_PREFIX = re.compile(rb"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?$")
+_PHONE_PREFIX = re.compile(rb"(?:\+|\b00)44[ -]?(?:\(0\)[ -]?)?$")
 _PHONE_HEADER = re.compile(r"phone|tel|mobile|fax")
 
 
@@ -29,8 +29,12 @@ def judge_number(value: str) -> tuple[str, bool] | None:
 
 
 class NhsNumberDetector(Detector):
-    """Ten digits passing the NHS modulus-11 check.
+    """Ten digits passing the NHS modulus 11 check.
 
+    The rule followed is the NHS Data Dictionary's (NHS NUMBER): weights 10 down to 2
+    on the first nine digits, 11 minus the remainder modulo 11 is the check digit (11
+    becomes 0; 10 means the number is never issued). Written 3-3-4 with spaces or
+    hyphens (any Unicode space; full-width digits folded), or ungrouped with context.
     One random ten-digit string in eleven passes the check, so an ungrouped number
     needs 'NHS' nearby or an NHS column; the 3-3-4 grouping is itself the NHS style.
     """

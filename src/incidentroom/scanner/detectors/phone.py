@@ -35,15 +35,26 @@ def uk_number_pattern() -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+# An extension joined on ('x123', 'ext.123', '#123'): not part of the number.
+_EXTENSION = r"(?:[ ]?(?:[xX]|[eE][xX][tT]\.?|#)[ ]?\d{1,6})?"
+_EXTENSION_START = re.compile(r"[xXeE#]")
+
+
 @lru_cache(maxsize=65536)
 def normalise_uk_phone(raw: str) -> str | None:
-    """E.164 form of a valid UK number, or ``None``. Cached: numbers recur a lot."""
-    compact = digits(raw)
+    """E.164 form of a valid UK number (any extension dropped), or ``None``. Cached: numbers recur a lot."""
+    cut = _EXTENSION_START.search(raw)
+    number = raw[: cut.start()] if cut else raw
+    compact = digits(number)
     if raw.lstrip().startswith("+") or compact.startswith("0044"):
         # International form: drop the 44 (and a '(0)' trunk prefix).
         national = compact.removeprefix("00").removeprefix("44").removeprefix("0")
     elif compact.startswith("0"):
         national = compact[1:]
+    elif compact.startswith("44") and len(compact) in (11, 12) and number == compact:
+        # '447700900123': the international form without its '+', as SMS gateways and
+        # telephony exports write it (one run of digits only).
+        national = compact[2:]
     else:
         return None
     if not 7 <= len(national) <= 10 or uk_number_pattern().fullmatch(national) is None:
@@ -52,21 +63,31 @@ def normalise_uk_phone(raw: str) -> str | None:
 
 
 class UkPhoneDetector(Detector):
-    """National (0...), international (+44 / 0044) and bracketed area-code forms."""
+    """UK telephone numbers as people and systems write them.
+
+    The rule followed is Ofcom's National Telephone Numbering Plan, through
+    phonenumbers' metadata for GB and the Crown dependencies (valid ranges and lengths
+    per number type). Written nationally (``020 7946 0958``, ``(020) 7946 0958``),
+    internationally (``+44 20 7946 0958``, ``+44-20-7946-0958``, ``+44 (0)20 ...``,
+    ``+44 (20) ...``, ``0044 ...``), as one run of digits with no plus
+    (``447700900123``), inside ``tel:`` links, with an extension joined on
+    (``x123``, ``ext.123``, ``#123``; dropped from the normalised number).
+    """
 
     name = "uk_phone"
     context_free = True
     kernel = "phone"
     category = "phone"
     patterns: ClassVar[tuple[str, ...]] = (
-        r"(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?\d(?:[ -]?\d){8,9}\b",
-        r"\b0\d(?:[ -]?\d){8,9}\b",
-        r"\(0\d{2,4}\)[ ]?\d{3,4}[ -]?\d{3,4}\b",
+        rf"(?:\+|\b00)44[ -]?(?:\(0\)[ -]?)?(?:\(\d{{1,5}}\)[ -]?)?\d(?:[ -]?\d){{5,9}}{_EXTENSION}\b",
+        rf"\b0\d(?:[ -]?\d){{8,9}}{_EXTENSION}\b",
+        rf"\(0\d{{2,4}}\)[ ]?\d{{3,4}}[ -]?\d{{3,4}}{_EXTENSION}\b",
+        r"\b44[1-9]\d{8,9}\b",
     )
     header_words = ("phone", "tel", "mobile", "telephone", "contact number")
 
     def validate(self, cand: Candidate) -> Hit | None:
-        """Accept numbers the GB numbering plan says are valid."""
+        """Accept numbers the UK numbering plan says are valid."""
         raw = cand.value
         normalised = normalise_uk_phone(raw)
         if normalised is None:
