@@ -33,12 +33,13 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("first", re.compile(r"first ?name|forename|given ?name|christian name")),
     ("surname", re.compile(r"surname|last ?name|family ?name")),
     ("title", re.compile(r"^(?:[a-z ]+ )?title$|^salutation$")),
-    ("postcode", re.compile(r"post ?code|postal ?code|\bzip\b")),
+    ("postcode", re.compile(r"post ?code|postal ?code|\bzip\b|\bp ?code\b")),
     ("dob", re.compile(r"\bdob\b|date of birth|birth ?date|d\.o\.b")),
     (
         "account",
         re.compile(
             r"account (?:number|no)|acc(?:ount)? no|bank account|\bdd account|direct debit account|\bacct\b"
+            r"|^(?:dd |bank )?acc$"
         ),
     ),
     (
@@ -51,6 +52,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bname\b|^client$|tenant$|applicant$|claimant$|^resident$|holder$|^customer$|^patient$|^contact$|^pupil$"
             r"|^employee$|^(?:ratepayer|liable party|service user|payee|householder|occupier)$|^member$"
+            r"|^(?:elector|voter)$"
         ),
     ),
 )
@@ -104,6 +106,10 @@ def _special_detectors() -> tuple[TermDetector, ...]:
 _PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)|landline|\bmob\b")
 _DEATH = re.compile(r"date of death|\bdod\b|\bdied\b|deceased|\bdeath\b")
 _NAME_OF = re.compile(r"\bname\b")
+# Export headers spell words with underscores ('LIABLE_PARTY_1', 'PROP_PCODE', 'DD_NAME').
+_JOINERS = re.compile(r"[_\s]+")
+# A numbered repeat of a name column ('Liable party 2', 'Claimant 2'): a second person.
+_NUMBERED = re.compile(r"(.*?\D)\s*(\d{1,2})")
 
 
 @cache
@@ -112,8 +118,18 @@ def classify(header: str) -> Column:
 
     ``person`` is 0 for the row's subject and 1, 2... for each other role (next of kin,
     informant...). A role header with no field word ('Next of kin', 'Informant') holds
-    that person's name. A date of death is never a date of birth.
+    that person's name. A date of death is never a date of birth. Underscores count as
+    spaces, and a name column numbered 2 or more ('LIABLE_PARTY_2') is another person,
+    while its other numbered columns ('PROP_ADDR_2') are lines of the same field.
     """
+    header = _JOINERS.sub(" ", header).strip()
+    numbered = _NUMBERED.fullmatch(header)
+    if numbered:
+        base = classify(numbered.group(1).strip())
+        if base.field == "name" and not base.person and int(numbered.group(2)) >= 2:
+            return Column("name", len(_OTHER_PEOPLE) + int(numbered.group(2)), base.deceased)
+        if base.field:
+            return base
     person = next((i + 1 for i, p in enumerate(_OTHER_PEOPLE) if p.search(header)), 0)
     if _DEATH.search(header):
         # 'Date of death', 'Deceased name', 'Deceased's next of kin' (the kin is alive).

@@ -119,6 +119,8 @@ class DocumentBuilder:
         # keeps one record (memory follows people, not rows).
         self.seen: dict[tuple[object, ...], int] = {}
         self._rendered: dict[Location, str] = {}
+        # Per table (its headers): the column found by content to hold the subject's name.
+        self._content_names: dict[tuple[str, ...], int] = {}
 
     @property
     def detection_total(self) -> int:
@@ -150,6 +152,25 @@ class DocumentBuilder:
             if not column.field and _FREE_TEXT.search(cells[index])
         }
         mentioned = {index: found for index, found in mentioned.items() if found}
+        if not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('ELECTOR', no header at all): a column whose cells
+            # are written as names ('DUMANLI, Selcen', 'Mrs Katy Saunders') is the subject's
+            # name column, and stays so for the rest of that table.
+            index = self._content_names.get(headers)
+            if index is None:
+                index = next(
+                    (
+                        i
+                        for i, c in enumerate(columns)
+                        if not c.field and _NAME_SHAPED.fullmatch(cells[i].strip())
+                    ),
+                    None,
+                )
+                if index is not None:
+                    self._content_names[headers] = index
+            if index is not None and index < len(cells) and not columns[index].field:
+                columns[index] = Column("name", 0)
+                mentioned.pop(index, None)
         if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
             # No name column by header ('Liable Party', no header at all): a column whose
             # cell is wholly a name is the subject's name column (its role from its content).
@@ -459,6 +480,13 @@ def _compatible_first(draft: _Draft, first: str) -> bool:
     return True
 
 
+# A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
+# and two or three words ('Mrs Katy Saunders'). No digits, no '@': never an address line.
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_NAME_SHAPED = re.compile(
+    rf"{_WORD}(?:[ -]{_WORD})?, ?{_WORD}(?: {_WORD}){{0,2}}"
+    rf"|(?i:mr|mrs|ms|miss|mx|dr)\.? {_WORD}(?: {_WORD}){{1,2}}"
+)
 _FREE_TEXT = re.compile(r"[A-Z][a-z'’]+ [A-Z]")
 _DECIMAL = re.compile(r"[-+]?\d*[.,]\d+")
 _SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?[eE]\+?\d{1,2}")
