@@ -23,6 +23,7 @@ from .hashing import keyed_hash, mask
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from .names import first_names_compatible, parse_name
 from .parts import DetectionSink
+from .staff import staff_until
 from .vocab import CATEGORIES
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -322,7 +323,10 @@ class DocumentBuilder:
         pending: list[Finding] = []
         pending_addresses: list[str] = []
         dead_next = False
+        muted_until = -1
         for finding in findings:
+            if finding.start < muted_until:
+                continue  # a staff member's own line: their office's details, nobody's
             while deaths and deaths[0] < finding.start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
@@ -332,6 +336,10 @@ class DocumentBuilder:
                 elif current is not None:
                     current.deceased = True
             if finding.category == "name":
+                staff = staff_until(data, finding.start, finding.end)
+                if staff is not None:
+                    muted_until = staff
+                    continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
                 match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
