@@ -74,3 +74,15 @@ def test_numbered_joint_parties_are_two_people_and_dd_initials_are_nobody(tmp_pa
     assert "bank_account" in names["megan hughes"]["categories"]
     assert "bank_account" in names["gareth talbot"]["categories"]
     assert names["gareth talbot"]["postcode"] == "CF10 2BB"
+
+
+def test_a_systems_dummy_row_is_nobody(tmp_path: Path) -> None:
+    people = _scan_csv(
+        tmp_path,
+        "accounts.csv",
+        "ACCOUNT_REF;LIABLE_PARTY_1;PROP_PCODE;TEL\n"
+        "99999999;TEST ACCOUNT DO NOT USE;SE1 7PB;020 7946 0000\n"
+        "99999998;Dummy Record;SE1 7PB;020 7946 0000\n"
+        "12345678;Mrs Ffion Lloyd;CF11 9AB;029 2018 0000\n",
+    )
+    assert [p["full_name"] for p in people if p["full_name"]] == ["Ffion Lloyd"]

@@ -600,6 +600,9 @@ def _whole_cell(cell: str, draft: _Draft) -> bool:
     return bool(names) and names[0].end >= len(cell.rstrip().encode("utf-8", "replace")) - 1
 
 
+_PLACEHOLDER_CELL = re.compile(
+    r"(?i)^(?:test|dummy|sample)\b|\b(?:do not use|not a real|test (?:account|record|permit|entry))\b"
+)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _LETTERS_NAME = re.compile(r"(?:[^\W\d_]|['’.-])+(?:,?[ ]+(?:[^\W\d_]|['’.-])+){1,4}")
 
@@ -612,6 +615,8 @@ def cell_name(value: str) -> str:
     surname first, so 'Siân' never becomes 'Si'.
     """
     text = _PARENTHESES.sub("", value).strip()
+    if _PLACEHOLDER_CELL.search(text):
+        return ""  # 'TEST ACCOUNT DO NOT USE', 'Test permit - ignore': a system's dummy row
     if not text.isascii() and _LETTERS_NAME.fullmatch(text):
         if "," in text:
             surname, _, given = text.partition(",")
