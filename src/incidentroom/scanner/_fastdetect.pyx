@@ -321,12 +321,13 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
 cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
                                      int max_words) noexcept nogil:
     """End of name.name_key(d[start:stop]) (same rule, same result)."""
-    cdef Py_ssize_t end = start, i = start
+    cdef Py_ssize_t end = start, i = start, gap
     cdef int words = 0
     while i < stop:
+        gap = i
         while i < stop and d[i] == c' ':
             i += 1
-        if i == stop or words == max_words or (words and not (d[i] >= c'A' and d[i] <= c'Z')):
+        if i == stop or words == max_words or (words and (not (d[i] >= c'A' and d[i] <= c'Z') or i - gap > 2)):
             break
         while i < stop and d[i] != c' ':
             i += 1
@@ -1351,6 +1352,12 @@ cdef class Engine:
         run_end = offset
         while run_end < stop and _is_name_byte(d, run_end, stop):
             run_end += 3 if d[run_end] == 0xE2 else 1
+        if run_end > offset and run_end < stop and d[run_end] == c':':
+            # name.NameDetector.validate: the word before a colon is the next field's label.
+            while run_end > offset and d[run_end - 1] == c' ':
+                run_end -= 1
+            while run_end > offset and d[run_end - 1] != c' ':
+                run_end -= 1
         run_end = _name_key_end(d, offset, run_end, self.max_name_words)
         key = PyBytes_FromStringAndSize(<char*>d + offset, run_end - offset)
         memo = self.labelled_memo if labelled else self.name_memo
