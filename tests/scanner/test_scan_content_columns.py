@@ -86,3 +86,34 @@ def test_a_systems_dummy_row_is_nobody(tmp_path: Path) -> None:
         "12345678;Mrs Ffion Lloyd;CF11 9AB;029 2018 0000\n",
     )
     assert [p["full_name"] for p in people if p["full_name"]] == ["Ffion Lloyd"]
+
+
+def test_a_partner_keeps_their_own_ni_number_and_shares_the_claim_address(tmp_path: Path) -> None:
+    people = _scan_csv(
+        tmp_path,
+        "claims.csv",
+        "CLAIM_REF,CLAIMANT,PARTNER,NINO,PARTNER_NINO,PROP_ADDR_1,PROP_PCODE,NOK_NAME,NOK_TEL\n"
+        "HB1,Sioned Parry,Iwan Parry,JK123456C,JK654321A,2 Sea View,LL55 1AB,Mrs Ela Hughes,0117 496 0555\n"
+        "HB2,Aled Jones,,JM111111A,JM222222B,9 Hill Street,LL57 2CD,,\n",
+    )
+    names = {p["full_name"]: p for p in people}
+    # Aled's partner is unnamed: their NI number is a record of its own, never Aled's.
+    assert set(names) == {"Sioned Parry", "Iwan Parry", "Ela Hughes", "Aled Jones", ""}, sorted(names)
+    assert "national_insurance_number" in names[""]["categories"] and not names[""]["postcode"]
+    assert names["Iwan Parry"]["postcode"] == "LL55 1AB"
+    assert "national_insurance_number" in names["Iwan Parry"]["categories"]
+    assert names["Ela Hughes"]["postcode"] == ""  # next of kin lives elsewhere
+    assert names["Ela Hughes"]["phone"] == "+441174960555"
+
+
+def test_sort_codes_without_dashes_beside_an_account_number_column(tmp_path: Path) -> None:
+    people = _scan_csv(
+        tmp_path,
+        "staff.csv",
+        "EMP_NO,SURNAME,FORENAME,SORT_CODE,ACCOUNT_NO\n"
+        "E1,Morgan,Cerys,822739,65537233\n"
+        "E2,Evans,Tomos,30 11 67,37636387\n"
+        "E3,Price,Lowri,40-03-84,39747240\n",
+    )
+    assert len(people) == 3
+    assert all("bank_account" in p["categories"] for p in people), people

@@ -86,6 +86,16 @@ NEGATIVE_CELLS = frozenset(
 )
 
 
+# Roles who live at the subject's address: joint tenants and joint claimants, partners,
+# and numbered parties ('LIABLE_PARTY_2'). Next of kin, carers and the like live elsewhere.
+_HOUSEHOLD_ROLES = (3, 4)
+
+
+def same_household(person: int) -> bool:
+    """True when the person of a row's role column lives at the row subject's address."""
+    return person > len(_OTHER_PEOPLE) or person - 1 in _HOUSEHOLD_ROLES
+
+
 @dataclass(frozen=True)
 class Column:
     """The field a column holds (``name``, ``address``, a category...) and whose it is.
@@ -106,6 +116,7 @@ def _special_detectors() -> tuple[TermDetector, ...]:
 _PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)|landline|\bmob\b")
 _DEATH = re.compile(r"date of death|\bdod\b|\bdied\b|deceased|\bdeath\b")
 _NAME_OF = re.compile(r"\bname\b")
+_IDENTIFIER = re.compile(r"\bnino\b|\bni\b|national insurance|\bnhs\b|\bref\b|\bid\b|number|\bno\b|\bdob\b")
 # Export headers spell words with underscores ('LIABLE_PARTY_1', 'PROP_PCODE', 'DD_NAME').
 _JOINERS = re.compile(r"[_\s]+")
 # A numbered repeat of a name column ('Liable party 2', 'Claimant 2'): a second person.
@@ -144,4 +155,7 @@ def classify(header: str) -> Column:
     for field, pattern in _FIELDS:
         if pattern.search(header):
             return Column(field, person)
+    if person and _IDENTIFIER.search(header):
+        # 'PARTNER_NINO', 'Next of kin ref': that person's identifier, not their name.
+        return Column("identifier", person)
     return Column("name" if person else "", person)

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .columns import NEGATIVE_CELLS, Column, classify
+from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .detect import CELL_SEPARATOR, detect
 from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from .detectors.driving_licence import licence_matches
@@ -295,6 +295,11 @@ class DocumentBuilder:
                 drafts.setdefault(person, _Draft()).findings.append(
                     Finding("name", "column_name", full, f"{first} {last}", 0, 0, 0.95, location)
                 )
+        for person in names:
+            if person and person not in addresses and same_household(person) and 0 in addresses:
+                # A partner or joint party with no address columns of their own lives at
+                # the claim's or account's property.
+                addresses[person] = addresses[0]
         for person, parts in addresses.items():
             draft = drafts.setdefault(person, _Draft())
             draft.addresses.append(", ".join(parts))
