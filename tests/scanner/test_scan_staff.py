@@ -65,3 +65,14 @@ def test_a_residents_sign_off_still_names_the_resident(tmp_path: Path) -> None:
     )
     assert set(people) == {"Nora Quinn"}
     assert people["Nora Quinn"]["postcode"] == "LS6 1AA"
+
+
+def test_a_possessive_gives_the_identifier_to_the_person_it_names(tmp_path: Path) -> None:
+    people = _people(
+        tmp_path,
+        "Case note: Mr Dylan Hughes\nDOB: 02/02/1950\n"
+        "Next of kin: Mrs Nia Evans, 4 Park Road, Cardiff CF5 1AB.\n"
+        "Key safe at the back door. Dylan's phone: 0117 496 0777\n",
+    )
+    assert people["Dylan Hughes"]["phone"] == "+441174960777"
+    assert people["Nia Evans"]["phone"] == ""

@@ -369,7 +369,11 @@ class DocumentBuilder:
                     parts = parts[1:]
                 address = ", ".join([*parts, finding.normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if current is None:
+            owner_here = _possessor(data, finding.start, drafts)
+            if owner_here is not None:
+                # "Steven's phone: ...": the identifier is the person the possessive names.
+                owner_here.findings.append(finding)
+            elif current is None:
                 pending.append(finding)
             else:
                 current.findings.append(finding)
@@ -481,6 +485,24 @@ class DocumentBuilder:
             line=loc.line,
             offset=loc.offset,
         )
+
+
+_POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
+
+
+def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
+    """The person a possessive just before ``start`` on its line names ("Steven's phone:"),
+    when one of ``drafts`` has that given name or surname; else ``None``."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    match = _POSSESSIVE.search(data, line_start, start)
+    if match is None:
+        return None
+    word = match.group(1).decode().lower()
+    for draft in drafts:
+        names = [f for f in draft.findings if f.category == "name"]
+        if names and word in (name_key(names[0].value)[0], draft.surname):
+            return draft
+    return None
 
 
 def _compatible_first(draft: _Draft, first: str) -> bool:
