@@ -323,12 +323,13 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
 cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
                                      int max_words) noexcept nogil:
     """End of name.name_key(d[start:stop]) (same rule, same result)."""
-    cdef Py_ssize_t end = start, i = start, word
+    cdef Py_ssize_t end = start, i = start, word, gap
     cdef int words = 0
     while i < stop:
+        gap = i
         while i < stop and d[i] == c' ':
             i += 1
-        if i == stop or words == max_words or (words and not (d[i] >= c'A' and d[i] <= c'Z')):
+        if i == stop or words == max_words or (words and (not (d[i] >= c'A' and d[i] <= c'Z') or i - gap > 2)):
             break
         word = i
         while i < stop and d[i] != c' ':
@@ -1428,6 +1429,12 @@ cdef class Engine:
         while run_end < stop and _is_name_byte(d, run_end, stop):
             run_end += 3 if d[run_end] == 0xE2 else 1
         raw_end = run_end
+        if run_end > offset and run_end < stop and d[run_end] == c':':
+            # name.NameDetector.validate: the word before a colon is the next field's label.
+            while run_end > offset and d[run_end - 1] == c' ':
+                run_end -= 1
+            while run_end > offset and d[run_end - 1] != c' ':
+                run_end -= 1
         run_end = _name_key_end(d, offset, run_end, self.max_name_words)
         if raw_end < stop and d[raw_end] >= 0x80:
             # Only spaces between the key's end and the run's: the key would go on into

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from .columns import NEGATIVE_CELLS, Column, classify
+from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .detect import CELL_SEPARATOR, detect
 from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from .detectors.driving_licence import licence_matches
@@ -23,6 +23,7 @@ from .hashing import keyed_hash, mask
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from .names import first_names_compatible, parse_name
 from .parts import DetectionSink
+from .staff import staff_until
 from .vocab import CATEGORIES
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -119,6 +120,8 @@ class DocumentBuilder:
         # keeps one record (memory follows people, not rows).
         self.seen: dict[tuple[object, ...], int] = {}
         self._rendered: dict[Location, str] = {}
+        # Per table (its headers): the column found by content to hold the subject's name.
+        self._content_names: dict[tuple[str, ...], int] = {}
 
     @property
     def detection_total(self) -> int:
@@ -150,6 +153,25 @@ class DocumentBuilder:
             if not column.field and _FREE_TEXT.search(cells[index])
         }
         mentioned = {index: found for index, found in mentioned.items() if found}
+        if not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('ELECTOR', no header at all): a column whose cells
+            # are written as names ('DUMANLI, Selcen', 'Mrs Katy Saunders') is the subject's
+            # name column, and stays so for the rest of that table.
+            index = self._content_names.get(headers)
+            if index is None:
+                index = next(
+                    (
+                        i
+                        for i, c in enumerate(columns)
+                        if not c.field and _NAME_SHAPED.fullmatch(cells[i].strip())
+                    ),
+                    None,
+                )
+                if index is not None:
+                    self._content_names[headers] = index
+            if index is not None and index < len(cells) and not columns[index].field:
+                columns[index] = Column("name", 0)
+                mentioned.pop(index, None)
         if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
             # No name column by header ('Liable Party', no header at all): a column whose
             # cell is wholly a name is the subject's name column (its role from its content).
@@ -275,6 +297,11 @@ class DocumentBuilder:
                 drafts.setdefault(person, _Draft()).findings.append(
                     Finding("name", "column_name", full, f"{first} {last}", 0, 0, 0.95, location)
                 )
+        for person in names:
+            if person and person not in addresses and same_household(person) and 0 in addresses:
+                # A partner or joint party with no address columns of their own lives at
+                # the claim's or account's property.
+                addresses[person] = addresses[0]
         for person, parts in addresses.items():
             draft = drafts.setdefault(person, _Draft())
             draft.addresses.append(", ".join(parts))
@@ -303,7 +330,10 @@ class DocumentBuilder:
         pending: list[Finding] = []
         pending_addresses: list[str] = []
         dead_next = False
+        muted_until = -1
         for finding in findings:
+            if finding.start < muted_until:
+                continue  # a staff member's own line: their office's details, nobody's
             while deaths and deaths[0] < finding.start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
@@ -313,6 +343,10 @@ class DocumentBuilder:
                 elif current is not None:
                     current.deceased = True
             if finding.category == "name":
+                staff = staff_until(data, finding.start, finding.end)
+                if staff is not None:
+                    muted_until = staff
+                    continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
                 match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
@@ -337,7 +371,11 @@ class DocumentBuilder:
                     parts = parts[1:]
                 address = ", ".join([*parts, finding.normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if current is None:
+            owner_here = _possessor(data, finding.start, drafts)
+            if owner_here is not None:
+                # "Steven's phone: ...": the identifier is the person the possessive names.
+                owner_here.findings.append(finding)
+            elif current is None:
                 pending.append(finding)
             else:
                 current.findings.append(finding)
@@ -451,6 +489,24 @@ class DocumentBuilder:
         )
 
 
+_POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
+
+
+def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
+    """The person a possessive just before ``start`` on its line names ("Steven's phone:"),
+    when one of ``drafts`` has that given name or surname; else ``None``."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    match = _POSSESSIVE.search(data, line_start, start)
+    if match is None:
+        return None
+    word = match.group(1).decode().lower()
+    for draft in drafts:
+        names = [f for f in draft.findings if f.category == "name"]
+        if names and word in (name_key(names[0].value)[0], draft.surname):
+            return draft
+    return None
+
+
 def _compatible_first(draft: _Draft, first: str) -> bool:
     """A later mention is the same person when the given names agree (or one is absent)."""
     for finding in draft.findings:
@@ -461,6 +517,13 @@ def _compatible_first(draft: _Draft, first: str) -> bool:
     return True
 
 
+# A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
+# and two or three words ('Mrs Katy Saunders'). No digits, no '@': never an address line.
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_NAME_SHAPED = re.compile(
+    rf"{_WORD}(?:[ -]{_WORD})?, ?{_WORD}(?: {_WORD}){{0,2}}"
+    rf"|(?i:mr|mrs|ms|miss|mx|dr)\.? {_WORD}(?: {_WORD}){{1,2}}"
+)
 _FREE_TEXT = re.compile(r"[A-Z][a-z'’]+ [A-Z]")
 _DECIMAL = re.compile(r"[-+]?\d*[.,]\d+")
 _SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?[eE]\+?\d{1,2}")
@@ -566,6 +629,9 @@ def _whole_cell(cell: str, draft: _Draft) -> bool:
     return bool(names) and names[0].end >= len(cell.rstrip().encode("utf-8", "replace")) - 1
 
 
+_PLACEHOLDER_CELL = re.compile(
+    r"(?i)^(?:test|dummy|sample)\b|\b(?:do not use|not a real|test (?:account|record|permit|entry))\b"
+)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 _LETTERS_NAME = re.compile(r"(?:[^\W\d_]|['’.-])+(?:,?[ ]+(?:[^\W\d_]|['’.-])+){1,4}")
 
@@ -578,6 +644,8 @@ def cell_name(value: str) -> str:
     surname first, so 'Siân' never becomes 'Si'.
     """
     text = _PARENTHESES.sub("", value).strip()
+    if _PLACEHOLDER_CELL.search(text):
+        return ""  # 'TEST ACCOUNT DO NOT USE', 'Test permit - ignore': a system's dummy row
     if not text.isascii() and _LETTERS_NAME.fullmatch(text):
         if "," in text:
             surname, _, given = text.partition(",")

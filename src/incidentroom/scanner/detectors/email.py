@@ -1,4 +1,12 @@
-"""Email addresses, excluding role mailboxes and test domains (not a person)."""
+"""Email addresses, excluding role mailboxes and placeholders (not a person).
+
+The reserved documentation domains (example.com, example.org, example.net, RFC 2606)
+are NOT excluded: anonymised and synthetic exports, and test archives, give residents
+addresses there, and an address written in a resident's record is that record's email
+whatever its domain. A placeholder is told by its local part ('test...', 'name',
+'your.name', 'joe.bloggs') or by a top-level domain no real mailbox can have (.test,
+.example, .invalid, .localhost, RFC 6761), and a role mailbox by its local part.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +19,18 @@ ROLE_LOCAL_PARTS = frozenset(
     """info enquiries enquiry contact admin administrator noreply no-reply donotreply do-not-reply
     support help office reception customerservices customer.services parking counciltax council.tax
     housing foi dpo dataprotection data.protection complaints webmaster postmaster hr payroll accounts
-    finance sales team mail feedback press media news licensing planning benefits revenues""".split()
+    finance sales team mail feedback press media news licensing planning benefits revenues
+    name yourname your.name firstname.lastname first.last forename.surname user username someone
+    somebody email youremail your.email joe.bloggs jane.doe john.doe j.bloggs""".split()
 )
-TEST_DOMAINS = ("example.com", "example.org", "example.net", "test.com", "test", "invalid", "localhost")
+# Domains no real mailbox has: reserved top-level domains (RFC 6761) and test.com.
+TEST_DOMAINS = ("test.com", "test", "example", "invalid", "localhost")
 
 
 @lru_cache(maxsize=65536)
 def is_role_or_test(address: str) -> bool:
-    """True for role mailboxes (info@, noreply@...) and reserved test domains."""
+    """True for role mailboxes (info@, noreply@...), placeholders (name@, joe.bloggs@) and
+    reserved top-level domains (.test, .example, .invalid, .localhost)."""
     local, _, domain = address.lower().partition("@")
     if local in ROLE_LOCAL_PARTS or local.startswith("test"):
         return True

@@ -120,16 +120,19 @@ def name_key(run: bytes) -> bytes:
     """The part of a run the name expressions can reach, the key :func:`parse_name_run` is memoised by.
 
     Every name word starts with a capital, so the run ends before the first later word
-    that does not ('Mr John Smith visited the flat' -> 'Mr John Smith'), and after at
-    most :data:`MAX_NAME_WORDS` words. Cutting there changes no parse and lets the same
+    that does not ('Mr John Smith visited the flat' -> 'Mr John Smith'), at a gap of three
+    or more spaces (a form's next field on the same line, as OCR and fixed-width exports
+    write it: 'Name: Brandon Ellis    Nationality: GBR'), and after at most
+    :data:`MAX_NAME_WORDS` words. Cutting there changes no parse and lets the same
     name in different sentences share one cache entry.
     """
     end = i = words = 0
     n = len(run)
     while i < n:
+        gap = i
         while i < n and run[i] == 0x20:
             i += 1
-        if i == n or words == MAX_NAME_WORDS or (words and not _capital_at(run, i)):
+        if i == n or words == MAX_NAME_WORDS or (words and (not _capital_at(run, i) or i - gap > 2)):
             break
         word = i
         while i < n and run[i] != 0x20:
@@ -276,7 +279,12 @@ class NameDetector(Detector):
             labelled, offset = True, colon + 1
             while offset < stop and data[offset] in b" \t":
                 offset += 1
-        parsed = parse_name_run(name_key(name_run(data, offset, stop)), labelled)
+        text = name_run(data, offset, stop)
+        if text and offset + len(text) < stop and data[offset + len(text)] == 0x3A:
+            # 'Name: Brandon James Nationality: GBR' (OCR closes the gap between two
+            # fields): the word just before a colon is the next field's label.
+            text = text[: text.rstrip(b" ").rfind(b" ") + 1]
+        parsed = parse_name_run(name_key(text), labelled)
         if parsed is None:
             return None
         if parsed.running_text and house_number_before(cand.before(12)):
