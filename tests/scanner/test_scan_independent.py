@@ -179,7 +179,7 @@ def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, dict[str,
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.916: 24 of 287 missed (mostly non-ASCII names in free text: licence applications, case notes, complainants)",
+    reason="measured 0.948 after merging the Unicode-name and staff fixes (15 of 287 missed)",
 )
 def test_person_recall(metrics: Metrics) -> None:
     assert metrics.person_recall >= 0.99, metrics.missed_people[:20]
@@ -188,7 +188,7 @@ def test_person_recall(metrics: Metrics) -> None:
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.926: 21 of 284 unmatched (names cut at a diacritic, nameless records where the resident's non-ASCII name is not found)",
+    reason="measured 0.961 after merging the Unicode-name and staff fixes",
 )
 def test_row_precision(metrics: Metrics) -> None:
     assert metrics.person_precision >= 0.99, metrics.unmatched_predictions[:20]
@@ -202,7 +202,7 @@ def test_split_share(metrics: Metrics) -> None:
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="measured 0.886 (passport P/R 0.38; vehicle_registration R 0.63; health P 0.65; date_of_birth R 0.76; phone R 0.76)",
+    reason="measured 0.934 (health P 0.63; nhs_number 0.67; religion R 0.67; date_of_birth R 0.84)",
 )
 def test_category_micro_f1(metrics: Metrics) -> None:
     assert metrics.category_micro_f1 >= 0.97, metrics.per_category
