@@ -313,6 +313,8 @@ THREAT_UPLOAD_MAX_BYTES = env_int("THREAT_UPLOAD_MAX_BYTES", 2 * 1024**3)
 # workers, or the Dask scheduler named here (defaults to the scanner's, BREACH_SCAN_CLUSTER).
 THREAT_SWEEP_WORKERS = env_int("THREAT_SWEEP_WORKERS", 2)
 THREAT_SWEEP_CLUSTER = env_str("THREAT_SWEEP_CLUSTER", "") or BREACH_SCAN_CLUSTER
+# Line-based logs larger than this are swept in byte ranges of about this size (line boundaries).
+THREAT_SWEEP_SPLIT_BYTES = env_int("THREAT_SWEEP_SPLIT_BYTES", 256 * 1024 * 1024)
 # A running sweep with no sign of life for this long is taken as interrupted and can be resumed.
 THREAT_SWEEP_STALE_SECONDS = env_int("THREAT_SWEEP_STALE_SECONDS", 600)
 # Copies of evidence the server may hash to re-verify: <THREAT_EVIDENCE_ROOT>/<code>/.

@@ -44,17 +44,48 @@ def corpus(
     return root, single
 
 
+# Small enough that the 6,000-line proxy log is cut into ranges.
+SPLIT = 64 * 1024
+
+
 def test_parts_inline_agree_with_the_single_process_sweep(corpus: tuple[Path, SweepResult]) -> None:
     root, single = corpus
-    parts = plan([root], root)
-    assert len(parts) == 8
-    results = dict(run_parts(parts, INDICATORS, workers=1))
-    _same(merge([results[p] for p in parts], RuleSet.load()), single)
+    whole = plan([root], root, rules=RuleSet.load())
+    assert len(whole) == 8 and all(p.end is None for p in whole)
+    results = dict(run_parts(whole, INDICATORS, workers=1))
+    _same(merge([results[p] for p in whole], RuleSet.load()), single)
+    split = plan([root], root, rules=RuleSet.load(), split_bytes=SPLIT)
+    results = dict(run_parts(split, INDICATORS, workers=1))
+    _same(merge([results[p] for p in split], RuleSet.load()), single)
+
+
+def test_a_large_line_log_is_cut_into_ranges_at_line_boundaries(corpus: tuple[Path, SweepResult]) -> None:
+    root, _ = corpus
+    parts = plan([root], root, rules=RuleSet.load(), split_bytes=SPLIT)
+    ranges = [p for p in parts if p.end is not None]
+    proxy = (root / "f-proxy.log").read_bytes()
+    # Only the syslog-style proxy log is cut: the EVTX, CSV and JSON logs are read whole.
+    assert {p.shown for p in ranges} == {"f-proxy.log"} and len(ranges) == len(proxy) // SPLIT + 1
+    assert [p.start for p in ranges][0] == 0 and ranges[-1].end == len(proxy)
+    for before, after in zip(ranges, ranges[1:], strict=False):
+        assert before.end == after.start and proxy[after.start - 1 : after.start] == b"\n"
+    assert sum(p.size for p in ranges) == len(proxy)
+    # When a loaded rule reads syslog records, the log is parsed whole, so it is not cut.
+    linux_rule = """
+title: Sudo
+id: 11111111-2222-3333-4444-555555555555
+status: test
+logsource: {product: linux}
+detection: {sel: {AppName: sudo}, condition: sel}
+"""
+    assert all(
+        p.end is None for p in plan([root], root, rules=RuleSet.from_yaml(linux_rule), split_bytes=SPLIT)
+    )
 
 
 def test_parts_on_a_process_pool_agree(corpus: tuple[Path, SweepResult]) -> None:
     root, single = corpus
-    parts = plan([root], root)
+    parts = plan([root], root, rules=RuleSet.load(), split_bytes=SPLIT)
     results = dict(run_parts(parts, INDICATORS, workers=2))
     assert set(results) == set(parts)
     _same(merge([results[p] for p in parts], RuleSet.load()), single)
@@ -64,7 +95,7 @@ def test_parts_on_a_dask_local_cluster_agree(corpus: tuple[Path, SweepResult]) -
     import distributed
 
     root, single = corpus
-    parts = plan([root], root)
+    parts = plan([root], root, rules=RuleSet.load(), split_bytes=SPLIT)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
     ) as cluster:

@@ -232,7 +232,7 @@ class SweepPart(models.Model):
     cancelled or interrupted sweep resumes without sweeping it again or duplicating hits."""
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="parts")
-    key = models.CharField(max_length=20, help_text="The part's place in the sweep's plan")
+    key = models.CharField(max_length=60, help_text="The part's place in the sweep's plan (and byte range)")
     path = models.CharField(max_length=4000)
     fingerprint = models.CharField(max_length=64, help_text="The indicators and rules it was swept with")
     result = models.JSONField(help_text="Hits, file reports, record count, correlation observations")

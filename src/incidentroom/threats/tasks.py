@@ -53,11 +53,11 @@ def sweep_in_worker(sweep_id: int, token: str, *, after_part: Callable[[Part], N
         )
         paths = [Path(p) for p in sweep.paths]
         root = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
-        parts = plan(paths, root)
+        parts = plan(paths, root, rules=rules, split_bytes=settings.THREAT_SWEEP_SPLIT_BYTES)
         total = sum(p.size for p in parts)
         mark = fingerprint(indicators, rules)
         # Checkpoints from an earlier run, if they were made with the same indicators and rules
-        # and the file is the same one in the same place of the plan.
+        # and the file (and byte range) is the same one in the same place of the plan.
         done: dict[str, dict[str, object]] = {
             cp.key: cp.result
             for cp in SweepPart.objects.filter(sweep_id=sweep_id, fingerprint=mark)

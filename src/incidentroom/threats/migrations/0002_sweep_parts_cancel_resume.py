@@ -44,7 +44,12 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("key", models.CharField(help_text="The part's place in the sweep's plan", max_length=20)),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The part's place in the sweep's plan (and byte range)", max_length=60
+                    ),
+                ),
                 ("path", models.CharField(max_length=4000)),
                 (
                     "fingerprint",

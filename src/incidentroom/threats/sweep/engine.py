@@ -306,15 +306,25 @@ def _sweep_blocks(
     progress: Callable[[Progress], None] | None,
     done: int,
     total: int,
+    start: int = 0,
+    end: int | None = None,
 ) -> None:
     """A line-based log no loaded rule reads: scan the raw file 8 MB at a time (whole
-    lines) and parse only the lines an indicator matched in."""
+    lines) and parse only the lines an indicator matched in.
+
+    ``start``/``end`` limit it to a byte range that begins and ends at line boundaries (a
+    part of a large log); line numbers are then counted from the range's first line.
+    """
     context = fmt.line_context(path)
     lines_before = 0
     carry = b""
     with path.open("rb") as handle:
+        handle.seek(start)
+        left = end - start if end is not None else -1
         while True:
-            chunk = handle.read(BLOCK_BYTES)
+            chunk = handle.read(BLOCK_BYTES if left < 0 else min(BLOCK_BYTES, left))
+            if left >= 0:
+                left -= len(chunk)
             data = carry + chunk
             if not data:
                 break
@@ -354,7 +364,7 @@ def _sweep_blocks(
             result.events += count
             report.events += count
             if progress:
-                progress(Progress(done + handle.tell(), total, result.events, len(result.hits)))
+                progress(Progress(done + handle.tell() - start, total, result.events, len(result.hits)))
 
 
 def _indicator_hit(event: Event, log_format: str, indicator_id: int, text: str, start: int) -> Hit:

@@ -1,4 +1,5 @@
-"""A sweep split into parts (one per input file), run on a local process pool or a Dask
+"""A sweep split into parts (one per input file, and a large line-based log in byte ranges
+that begin and end at line boundaries), run on a local process pool or a Dask
 cluster like the breach scanner, and merged back into exactly the single-process result.
 
 Each part returns plain JSON (its hits, file reports, record count and the observations
@@ -16,7 +17,7 @@ import importlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,11 @@ from incidentroom.threats.sweep.engine import (
     _format_of,
     _inputs,
     _rule_hit,
+    _sweep_blocks,
     shown_name,
     sweep_file,
 )
+from incidentroom.threats.sweep.formats import LogFormat, detect_format
 from incidentroom.threats.sweep.matcher import IndicatorMatcher, IndicatorSpec
 from incidentroom.threats.sweep.model import Event, Hit
 from incidentroom.threats.sweep.sigma import RuleSet, _Observation
@@ -43,21 +46,82 @@ class SweepClusterError(Exception):
     code = "sweep_cluster_unreachable"
 
 
+# Large line-based logs are cut into ranges of about this size (on line boundaries).
+SPLIT_BYTES = 256 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Part:
-    """One unit of work: an input file, with the name it is reported under."""
+    """One unit of work: an input file, or the byte range ``[start, end)`` of one (then
+    ``end`` is set), with the name it is reported under."""
 
     key: str
     path: str
     shown: str
     size: int
+    start: int = 0
+    end: int | None = None
 
 
-def plan(paths: Sequence[Path], display_root: Path | None = None) -> list[Part]:
-    """The parts of a sweep over ``paths``, in the order the single-process sweep reads them."""
+def _cuts(path: Path, size: int, split_bytes: int) -> list[int]:
+    """Offsets just after a newline, about ``split_bytes`` apart (0 and ``size`` included)."""
+    cuts = [0]
+    with path.open("rb") as handle:
+        target = split_bytes
+        while target < size:
+            handle.seek(target)
+            # Read on to the end of the line the target falls in.
+            while True:
+                chunk = handle.read(64 * 1024)
+                at = chunk.find(b"\n")
+                if at >= 0:
+                    cut = handle.tell() - len(chunk) + at + 1
+                    break
+                if not chunk:
+                    cut = size
+                    break
+            if cut >= size:
+                break
+            cuts.append(cut)
+            target = cut + split_bytes
+    cuts.append(size)
+    return cuts
+
+
+def _splittable(path: Path, shown: str, rules: RuleSet) -> LogFormat | None:
+    """The format of a log the engine would scan in raw blocks (line-based, no rule reads
+    it): only those can be cut into ranges and give the same hits."""
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if head[:2] == b"\x1f\x8b" or head[:4] == b"PK\x03\x04":
+        return None
+    fmt = detect_format(shown.split("!")[-1], head)
+    if fmt is None or fmt.line_products is None or rules.covers(fmt.line_products):
+        return None
+    return fmt
+
+
+def plan(
+    paths: Sequence[Path],
+    display_root: Path | None = None,
+    *,
+    rules: RuleSet | None = None,
+    split_bytes: int = SPLIT_BYTES,
+) -> list[Part]:
+    """The parts of a sweep over ``paths``, in the order the single-process sweep reads them:
+    one per file, and a large line-based log (as ``rules`` leave it to the block scan) in
+    ranges of about ``split_bytes``."""
+    ruleset = rules if rules is not None else RuleSet()
     parts = []
     for index, path in enumerate(_inputs(paths)):
-        parts.append(Part(f"{index:06d}", str(path), shown_name(path, display_root), path.stat().st_size))
+        size = path.stat().st_size
+        shown = shown_name(path, display_root)
+        if size > split_bytes and _splittable(path, shown, ruleset) is not None:
+            cuts = _cuts(path, size, split_bytes)
+            for start, end in zip(cuts, cuts[1:], strict=False):
+                parts.append(Part(f"{index:06d}@{start}-{end}", str(path), shown, end - start, start, end))
+            continue
+        parts.append(Part(f"{index:06d}", str(path), shown, size))
     return parts
 
 
@@ -103,7 +167,10 @@ def sweep_part(
     rules = RuleSet.load([Path(p) for p in rule_paths] if rule_paths is not None else None)
     matcher = IndicatorMatcher(indicators)
     result = SweepResult()
-    sweep_file(Path(part.path), part.shown, matcher, rules, result, progress, 0, part.size)
+    if part.end is None:
+        sweep_file(Path(part.path), part.shown, matcher, rules, result, progress, 0, part.size)
+    else:
+        _sweep_range(part, matcher, rules, result, progress)
     observed = [
         {
             "index": index,
@@ -124,6 +191,8 @@ def sweep_part(
         for obs in observations
     ]
     return {
+        "range": part.end is not None,
+        "path": part.path,
         "hits": [_hit_json(h) for h in result.hits],
         "files": [asdict(f) for f in result.files],
         "events": result.events,
@@ -132,13 +201,70 @@ def sweep_part(
     }
 
 
+def _sweep_range(
+    part: Part,
+    matcher: IndicatorMatcher,
+    rules: RuleSet,
+    result: SweepResult,
+    progress: Callable[[Progress], None] | None,
+) -> None:
+    report = FileReport(part.shown)
+    result.files.append(report)
+    fmt = _splittable(Path(part.path), part.shown, rules)
+    if fmt is None:  # the file changed since the plan
+        report.status = "failed"
+        report.reason = "changed while it was being swept"
+        return
+    report.format = fmt.name
+    try:
+        _sweep_blocks(
+            fmt,
+            part.shown,
+            Path(part.path),
+            matcher,
+            result,
+            report,
+            progress,
+            0,
+            part.size,
+            part.start,
+            part.end,
+        )
+    except Exception as exc:  # noqa: BLE001 - as the whole-file sweep: reported, the sweep goes on
+        report.status = "failed"
+        report.reason = f"{type(exc).__name__}: {exc}"[:500]
+
+
 def merge(results: Sequence[dict[str, Any]], rules: RuleSet) -> SweepResult:
-    """The parts' results (in plan order) as one sweep's result, correlations decided last."""
+    """The parts' results (in plan order) as one sweep's result, correlations decided last.
+
+    The ranges of one log become one file report again, their line numbers counted on from
+    the lines of the ranges before them.
+    """
     merged = SweepResult(rules_skipped=list(rules.skipped))
     rules._observed.clear()
+    previous: tuple[str, FileReport] | None = None
     for data in results:
-        merged.hits.extend(_hit_from(h) for h in data["hits"])
-        merged.files.extend(FileReport(**f) for f in data["files"])
+        if not data.get("range"):
+            previous = None
+            merged.hits.extend(_hit_from(h) for h in data["hits"])
+            merged.files.extend(FileReport(**f) for f in data["files"])
+        else:
+            (piece,) = (FileReport(**f) for f in data["files"])
+            if previous is not None and previous[0] == data["path"]:
+                report = previous[1]
+                offset = report.events
+                report.events += piece.events
+                report.hits += piece.hits
+                if piece.status != "read" and report.status == "read":
+                    report.status, report.reason = piece.status, piece.reason
+            else:
+                report, offset = piece, 0
+                merged.files.append(report)
+                previous = (data["path"], report)
+            for h in data["hits"]:
+                hit = _hit_from(h)
+                merged.hits.append(replace(hit, line=hit.line + offset))
         merged.events += int(data["events"])
         merged.bytes_read += int(data["bytes"])
         for obs in data["observed"]:
