@@ -178,8 +178,13 @@ def sweep_progress(sweep_id: int, token: str, *, bytes_done: int, bytes_total: i
 
 
 def still_running(sweep_id: int, token: str) -> bool:
-    """Whether run ``token`` should go on (False once the sweep is cancelled or resumed elsewhere)."""
-    return Sweep.objects.filter(pk=sweep_id, run_token=token, status=SweepStatus.RUNNING).exists()
+    """Whether run ``token`` should go on (False once the sweep is cancelled or resumed
+    elsewhere); asking is also the worker's sign of life."""
+    return bool(
+        Sweep.objects.filter(pk=sweep_id, run_token=token, status=SweepStatus.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+    )
 
 
 @transaction.atomic

@@ -46,6 +46,8 @@ class SweepClusterError(Exception):
     code = "sweep_cluster_unreachable"
 
 
+# How often the coordinator wakes while parts run elsewhere, to check for a cancel.
+WAKE_SECONDS = 15
 # Large line-based logs are cut into ranges of about this size (on line boundaries).
 SPLIT_BYTES = 256 * 1024 * 1024
 
@@ -329,11 +331,13 @@ def _run_pool(
                     pending[pool.submit(sweep_part, part, list(indicators))] = part
                 if not pending:
                     return
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                # Wake up now and then even while a long part runs, so ``stop()`` (which
+                # also tells the coordinator's database the worker is alive) is called.
+                finished, _ = wait(pending, timeout=WAKE_SECONDS, return_when=FIRST_COMPLETED)
                 for future in sorted(finished, key=lambda f: pending[f].key):
                     yield pending.pop(future), future.result()
                 if stop():
-                    queue.clear()
+                    return
         finally:
             for future in pending:
                 future.cancel()
@@ -356,10 +360,20 @@ def _run_dask(
         futures = [
             client.submit(sweep_part, part, specs, key=key, pure=False) for key, part in by_key.items()
         ]
-        for future in distributed.as_completed(futures, loop=client.loop):
-            yield by_key[str(future.key)], future.result()
+        pending = set(futures)
+        while pending:
+            # As with the pool: wake now and then, so a cancel is seen during a long part.
+            try:
+                finished = distributed.wait(
+                    list(pending), timeout=WAKE_SECONDS, return_when="FIRST_COMPLETED"
+                ).done
+            except TimeoutError:
+                finished = set()
+            for future in sorted(finished, key=lambda f: str(f.key)):
+                pending.discard(future)
+                yield by_key[str(future.key)], future.result()
             if stop():
-                for other in futures:
+                for other in pending:
                     other.cancel()
                 return
     finally:
