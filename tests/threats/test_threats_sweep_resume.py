@@ -269,3 +269,19 @@ def test_who_may_cancel_and_resume(
     with pytest.raises(Conflict):
         sweeps.resume_sweep(sweep, actor=lbhf_responder)
     assert api(lbhf_responder).post("/threats/sweeps/999999/cancel").status_code == 404
+
+
+def test_a_sweep_on_a_dask_cluster_records_the_same_hits(
+    upload: Callable[[], Sweep], reference: list[tuple[Any, ...]], settings: Any
+) -> None:
+    import distributed
+
+    sweep = upload()
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        settings.THREAT_SWEEP_CLUSTER = cluster.scheduler_address
+        assert tasks.run_sweep_job.call(sweep.pk, sweep.run_token) == "succeeded"
+    sweep.refresh_from_db()
+    assert sweep.status == SweepStatus.SUCCEEDED and sweep.bytes_done == sweep.bytes_total > 0
+    assert hits_of(sweep) == reference

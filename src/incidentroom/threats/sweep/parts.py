@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import importlib
 import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, replace
@@ -360,21 +361,20 @@ def _run_dask(
         futures = [
             client.submit(sweep_part, part, specs, key=key, pure=False) for key, part in by_key.items()
         ]
-        pending = set(futures)
-        while pending:
+        completed = distributed.as_completed(futures, loop=client.loop)
+        woke = time.monotonic()
+        while not completed.is_empty():
             # As with the pool: wake now and then, so a cancel is seen during a long part.
-            try:
-                finished = distributed.wait(
-                    list(pending), timeout=WAKE_SECONDS, return_when="FIRST_COMPLETED"
-                ).done
-            except TimeoutError:
-                finished = set()
-            for future in sorted(finished, key=lambda f: str(f.key)):
-                pending.discard(future)
+            batch = completed.next_batch(block=False)
+            if not batch:
+                time.sleep(0.2)
+            for future in sorted(batch, key=lambda f: str(f.key)):
                 yield by_key[str(future.key)], future.result()
-            if stop():
-                for other in pending:
-                    other.cancel()
-                return
+            if batch or time.monotonic() - woke >= WAKE_SECONDS:
+                woke = time.monotonic()
+                if stop():
+                    for other in futures:
+                        other.cancel()
+                    return
     finally:
         client.close()
