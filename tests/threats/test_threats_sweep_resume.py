@@ -278,7 +278,7 @@ def test_a_sweep_on_a_dask_cluster_records_the_same_hits(
 
     sweep = upload()
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     ) as cluster:
         settings.THREAT_SWEEP_CLUSTER = cluster.scheduler_address
         assert tasks.run_sweep_job.call(sweep.pk, sweep.run_token) == "succeeded"
