@@ -309,5 +309,13 @@ BREACH_UPLOAD_MAX_BYTES = env_int("BREACH_UPLOAD_MAX_BYTES", 2 * 1024**3)
 # a responder cannot point a sweep at another council's folder or elsewhere.
 THREAT_SWEEP_ROOT = env_str("THREAT_SWEEP_ROOT", "") or str(VAR_DIR / "logs")
 THREAT_UPLOAD_MAX_BYTES = env_int("THREAT_UPLOAD_MAX_BYTES", 2 * 1024**3)
+# A sweep's files are swept in parallel like the scanner's: a local process pool of this many
+# workers, or the Dask scheduler named here (defaults to the scanner's, BREACH_SCAN_CLUSTER).
+THREAT_SWEEP_WORKERS = env_int("THREAT_SWEEP_WORKERS", 2)
+THREAT_SWEEP_CLUSTER = env_str("THREAT_SWEEP_CLUSTER", "") or BREACH_SCAN_CLUSTER
+# Line-based logs larger than this are swept in byte ranges of about this size (line boundaries).
+THREAT_SWEEP_SPLIT_BYTES = env_int("THREAT_SWEEP_SPLIT_BYTES", 256 * 1024 * 1024)
+# A running sweep with no sign of life for this long is taken as interrupted and can be resumed.
+THREAT_SWEEP_STALE_SECONDS = env_int("THREAT_SWEEP_STALE_SECONDS", 600)
 # Copies of evidence the server may hash to re-verify: <THREAT_EVIDENCE_ROOT>/<code>/.
 THREAT_EVIDENCE_ROOT = env_str("THREAT_EVIDENCE_ROOT", "") or str(VAR_DIR / "evidence-copies")

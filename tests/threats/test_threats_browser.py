@@ -123,12 +123,12 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
     assert evtx and m365, texts
     assert (
         "temporal" in evtx[0]
-        and "2016-06-29 16:24:34" in evtx[0]
+        and "29 Jun 2016 16:24 BST" in evtx[0]  # UK time
         and "Security_short_selected.evtx line 1" in evtx[0]
     )
     assert (
         "j.smith@rbkc.example.gov.uk" in m365[0]
-        and "2025-11-24 07:42:10" in m365[0]
+        and "24 Nov 2025 07:42 GMT" in m365[0]
         and "m365-audit.csv line 2" in m365[0]
     )
 

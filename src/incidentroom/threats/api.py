@@ -273,6 +273,7 @@ class SweepOut(Schema):
     hits: int
     hits_not_kept: int
     files: list[dict[str, object]]
+    parts_done: int
     error: str
 
     @staticmethod
@@ -292,6 +293,7 @@ class SweepOut(Schema):
             hits=s.hits.count(),
             hits_not_kept=s.hits_not_kept,
             files=list(s.files),
+            parts_done=s.parts.count(),
             error=s.error,
         )
 
@@ -386,6 +388,19 @@ def list_hits(request: HttpRequest, sweep_id: Id) -> list[HitOut]:
     """A sweep's hits, in time order."""
     sweep = queries.sweep_for(request.user, sweep_id)
     return [HitOut.of(h) for h in sweep.hits.select_related("indicator", "system")]
+
+
+@router.post("/sweeps/{sweep_id}/cancel", response=SweepOut)
+def cancel_sweep(request: HttpRequest, sweep_id: Id) -> SweepOut:
+    """Cancel a queued or running sweep (409 once it has finished); finished parts are kept."""
+    return SweepOut.of(sweeps.cancel_sweep(queries.sweep_for(request.user, sweep_id), actor=request.user))
+
+
+@router.post("/sweeps/{sweep_id}/resume", response={202: SweepOut})
+def resume_sweep(request: HttpRequest, sweep_id: Id) -> Status[SweepOut]:
+    """Resume a cancelled, failed or interrupted sweep from its checkpoints (409 otherwise)."""
+    sweep = sweeps.resume_sweep(queries.sweep_for(request.user, sweep_id), actor=request.user)
+    return Status(202, SweepOut.of(sweep))
 
 
 @router.post("/hits/{hit_id}/confirm", response=HitOut)

@@ -158,6 +158,7 @@ class SweepStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Finished"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class SweepQuerySet(models.QuerySet["Sweep"]):
@@ -196,6 +197,9 @@ class Sweep(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the worker (a stale one can be resumed)"
+    )
 
     objects = SweepQuerySet.as_manager()
 
@@ -215,12 +219,32 @@ class Sweep(models.Model):
     @property
     def is_finished(self) -> bool:
         """No longer queued or running."""
-        return self.status in (SweepStatus.SUCCEEDED, SweepStatus.FAILED)
+        return self.status in (SweepStatus.SUCCEEDED, SweepStatus.FAILED, SweepStatus.CANCELLED)
 
     @staticmethod
     def new_token() -> str:
         """A run token: a stale worker's progress cannot overwrite a newer run."""
         return secrets.token_hex(8)
+
+
+class SweepPart(models.Model):
+    """A checkpoint: one finished part (input file) of a sweep and what it found, so a
+    cancelled or interrupted sweep resumes without sweeping it again or duplicating hits."""
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="parts")
+    key = models.CharField(max_length=60, help_text="The part's place in the sweep's plan (and byte range)")
+    path = models.CharField(max_length=4000)
+    fingerprint = models.CharField(max_length=64, help_text="The indicators and rules it was swept with")
+    result = models.JSONField(help_text="Hits, file reports, record count, correlation observations")
+    run_token = models.CharField(max_length=32, help_text="The run that swept it")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sweep_id", "key"]
+        constraints = [models.UniqueConstraint(fields=["sweep", "key"], name="threats_sweeppart_once")]
+
+    def __str__(self) -> str:
+        return f"Part {self.key} of sweep #{self.sweep_id}"
 
 
 class HitKind(models.TextChoices):

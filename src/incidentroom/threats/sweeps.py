@@ -8,6 +8,7 @@ the blast radius like any other change.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,6 +34,7 @@ from incidentroom.threats.models import (
     ProposalStatus,
     Sweep,
     SweepHit,
+    SweepPart,
     SweepStatus,
 )
 
@@ -162,16 +164,114 @@ def sweep_started(sweep_id: int, token: str) -> Sweep | None:
     if sweep is None or sweep.status != SweepStatus.QUEUED or sweep.run_token != token:
         return None
     sweep.status = SweepStatus.RUNNING
-    sweep.started_at = timezone.now()
-    sweep.save(update_fields=["status", "started_at"])
+    sweep.started_at = sweep.started_at or timezone.now()
+    sweep.heartbeat_at = timezone.now()
+    sweep.save(update_fields=["status", "started_at", "heartbeat_at"])
     return sweep
 
 
 def sweep_progress(sweep_id: int, token: str, *, bytes_done: int, bytes_total: int, events: int) -> None:
     """Store progress (no audit entry: it is not a decision, and it comes many times a second)."""
     Sweep.objects.filter(pk=sweep_id, run_token=token, status=SweepStatus.RUNNING).update(
-        bytes_done=bytes_done, bytes_total=bytes_total, events_done=events
+        bytes_done=bytes_done, bytes_total=bytes_total, events_done=events, heartbeat_at=timezone.now()
     )
+
+
+def still_running(sweep_id: int, token: str) -> bool:
+    """Whether run ``token`` should go on (False once the sweep is cancelled or resumed
+    elsewhere); asking is also the worker's sign of life."""
+    return bool(
+        Sweep.objects.filter(pk=sweep_id, run_token=token, status=SweepStatus.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def record_part(sweep_id: int, token: str, *, key: str, path: str, fingerprint: str, result: Any) -> bool:
+    """Keep one finished part as a checkpoint (False, and nothing kept, if the run is stale).
+
+    Not audited: it is the worker's bookkeeping, like progress; the sweep's start, cancel,
+    resume and completion are.
+    """
+    sweep = Sweep.objects.select_for_update().filter(pk=sweep_id).first()
+    if sweep is None or sweep.run_token != token or sweep.status != SweepStatus.RUNNING:
+        return False
+    SweepPart.objects.update_or_create(
+        sweep=sweep,
+        key=key,
+        defaults={"path": path[:4000], "fingerprint": fingerprint, "result": result, "run_token": token},
+    )
+    Sweep.objects.filter(pk=sweep_id).update(heartbeat_at=timezone.now())
+    return True
+
+
+def _stale(sweep: Sweep) -> bool:
+    beat = sweep.heartbeat_at or sweep.started_at or sweep.created_at
+    return timezone.now() - beat >= dt.timedelta(seconds=settings.THREAT_SWEEP_STALE_SECONDS)
+
+
+@transaction.atomic
+def cancel_sweep(sweep: Sweep, *, actor: Any) -> Sweep:
+    """Stop a queued or running sweep; the worker stops at its next part. Finished parts stay
+    as checkpoints, so the sweep can be resumed later."""
+    require_writer(actor, [sweep.organisation], "cancel this organisation's sweep")
+    sweep = Sweep.objects.select_for_update().get(pk=sweep.pk)
+    if sweep.status not in (SweepStatus.QUEUED, SweepStatus.RUNNING):
+        raise Conflict(
+            f"Sweep #{sweep.pk} is {sweep.get_status_display().lower()}; only a queued or running sweep can be cancelled."
+        )
+    before = sweep.status
+    sweep.status = SweepStatus.CANCELLED
+    sweep.finished_at = timezone.now()
+    sweep.save(update_fields=["status", "finished_at"])
+    audit.record(
+        actor=actor,
+        action="sweep.cancel",
+        obj=sweep,
+        before={"status": before},
+        after={"status": sweep.status, "parts_done": sweep.parts.count()},
+        organisations=[sweep.organisation],
+    )
+    return sweep
+
+
+def can_resume(sweep: Sweep) -> bool:
+    """Cancelled or failed, or running with a worker that has gone quiet (killed)."""
+    if sweep.status in (SweepStatus.CANCELLED, SweepStatus.FAILED):
+        return True
+    return sweep.status == SweepStatus.RUNNING and _stale(sweep)
+
+
+@transaction.atomic
+def resume_sweep(sweep: Sweep, *, actor: Any) -> Sweep:
+    """Queue a cancelled, failed or interrupted sweep again under a new run token: the parts
+    already checkpointed are read back, the rest swept, and no hit is recorded twice."""
+    require_writer(actor, [sweep.organisation], "resume this organisation's sweep")
+    sweep = Sweep.objects.select_for_update().get(pk=sweep.pk)
+    if not can_resume(sweep):
+        raise Conflict(
+            f"Sweep #{sweep.pk} is {sweep.get_status_display().lower()}; only a cancelled, failed or "
+            f"interrupted sweep (no progress for {settings.THREAT_SWEEP_STALE_SECONDS}s) can be resumed."
+        )
+    before = sweep.status
+    # A new token: should the old worker still be alive, nothing it writes is kept.
+    sweep.run_token = Sweep.new_token()
+    sweep.status = SweepStatus.QUEUED
+    sweep.error = ""
+    sweep.finished_at = None
+    sweep.save(update_fields=["run_token", "status", "error", "finished_at"])
+    audit.record(
+        actor=actor,
+        action="sweep.resume",
+        obj=sweep,
+        before={"status": before},
+        after={"status": sweep.status, "parts_done": sweep.parts.count()},
+        organisations=[sweep.organisation],
+    )
+    token = sweep.run_token
+    transaction.on_commit(lambda: _enqueue(sweep.pk, token))
+    return sweep
 
 
 def _system_for_host(host: str, organisation: Organisation) -> System | None:
@@ -247,6 +347,8 @@ def complete_sweep(sweep_id: int, token: str, result: Any) -> Sweep | None:
     sweep.status = SweepStatus.SUCCEEDED
     sweep.finished_at = timezone.now()
     sweep.save()
+    # The hits are recorded now; the checkpoints have served their purpose.
+    sweep.parts.all().delete()
     audit.record(
         actor=None,
         action="sweep.complete",
@@ -272,7 +374,7 @@ def complete_sweep(sweep_id: int, token: str, result: Any) -> Sweep | None:
 def fail_sweep(sweep_id: int, token: str, error: str) -> None:
     """Record that a sweep's run failed (the reason is shown on its page)."""
     with transaction.atomic():
-        updated = Sweep.objects.filter(pk=sweep_id, run_token=token).update(
+        updated = Sweep.objects.filter(pk=sweep_id, run_token=token, status=SweepStatus.RUNNING).update(
             status=SweepStatus.FAILED, error=error[:2000], finished_at=timezone.now()
         )
         sweep = Sweep.objects.select_related("organisation").filter(pk=sweep_id).first()

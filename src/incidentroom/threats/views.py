@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentroom.core.access import org_ids
+from incidentroom.core.access import has_role, org_ids
 from incidentroom.core.errors import InvalidInput
+from incidentroom.core.models import WRITER_ROLES
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import System
 from incidentroom.estate.queries import affected_services
@@ -31,6 +32,7 @@ from incidentroom.threats.models import (
     ProposalStatus,
     SourceKind,
     Sweep,
+    SweepStatus,
     Tlp,
 )
 
@@ -229,7 +231,15 @@ def _sweep_context(request: HttpRequest, sweep: Sweep) -> dict[str, Any]:
         for system in proposed.values()
         if system is not None
     }
-    return {"sweep": sweep, "incident": sweep.incident, "hits": hits, "at_risk": at_risk}
+    can_write = has_role(request.user, sweep.organisation, WRITER_ROLES)
+    return {
+        "sweep": sweep,
+        "incident": sweep.incident,
+        "hits": hits,
+        "at_risk": at_risk,
+        "can_cancel": can_write and sweep.status in (SweepStatus.QUEUED, SweepStatus.RUNNING),
+        "can_resume": can_write and sweeps.can_resume(sweep),
+    }
 
 
 @login_required
@@ -246,6 +256,24 @@ def sweep_live(request: HttpRequest, sweep_id: int) -> HttpResponse:
     """The sweep's progress and hits, polled by htmx while it runs."""
     sweep = queries.sweep_for(request.user, sweep_id)
     return render(request, "threats/_sweep_live.html", _sweep_context(request, sweep))
+
+
+@login_required
+@require_POST
+def sweep_cancel(request: HttpRequest, sweep_id: int) -> HttpResponse:
+    """Cancel a queued or running sweep."""
+    sweep = sweeps.cancel_sweep(queries.sweep_for(request.user, sweep_id), actor=request.user)
+    messages.success(request, f"Sweep #{sweep.pk} cancelled; the files already swept are kept for a resume.")
+    return redirect("threats-sweep", sweep.pk)
+
+
+@login_required
+@require_POST
+def sweep_resume(request: HttpRequest, sweep_id: int) -> HttpResponse:
+    """Resume a cancelled, failed or interrupted sweep from its checkpoints."""
+    sweep = sweeps.resume_sweep(queries.sweep_for(request.user, sweep_id), actor=request.user)
+    messages.success(request, f"Sweep #{sweep.pk} queued to resume.")
+    return redirect("threats-sweep", sweep.pk)
 
 
 @login_required

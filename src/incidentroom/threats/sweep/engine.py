@@ -177,50 +177,70 @@ def run_sweep(
     total = sum(f.stat().st_size for f in files)
     done = 0
     for path in files:
-        size = path.stat().st_size
-        try:
-            shown = str(path.relative_to(display_root)) if display_root else path.name
-        except ValueError:
-            shown = path.name
-        with tempfile.TemporaryDirectory(prefix="ir-sweep-") as tmp_name:
-            for member in _expand(shown, path, Path(tmp_name), 0, result.files):
-                report = FileReport(member.name)
-                result.files.append(report)
-                with member.path.open("rb") as handle:
-                    head = handle.read(64 * 1024)
-                fmt = detect_format(member.name.split("!")[-1], head)
-                if fmt is None:
-                    report.status = "skipped"
-                    report.reason = "not a log format the sweep reads"
-                    continue
-                report.format = fmt.name
-                try:
-                    if fmt.line_products is not None and not ruleset.covers(fmt.line_products):
-                        _sweep_blocks(
-                            fmt, member.name, member.path, matcher, result, report, progress, done, total
-                        )
-                        continue
-                    _sweep_member(
-                        fmt.name,
-                        fmt.read(member.name, member.path),
-                        matcher,
-                        ruleset,
-                        result,
-                        report,
-                        progress,
-                        done,
-                        total,
-                    )
-                except Exception as exc:  # noqa: BLE001 - a corrupt log is reported, the sweep goes on
-                    report.status = "failed"
-                    report.reason = f"{type(exc).__name__}: {exc}"[:500]
-        done += size
+        sweep_file(path, shown_name(path, display_root), matcher, ruleset, result, progress, done, total)
+        done += path.stat().st_size
         result.bytes_read = done
         if progress:
             progress(Progress(done, total, result.events, len(result.hits)))
     for rule_hit in ruleset.finish():
         result.hits.append(_rule_hit(rule_hit, _format_of(result, rule_hit.event.log)))
     return result
+
+
+def shown_name(path: Path, display_root: Path | None) -> str:
+    """The name a file is reported under: relative to the swept folder, else its own name."""
+    try:
+        return str(path.relative_to(display_root)) if display_root else path.name
+    except ValueError:
+        return path.name
+
+
+def sweep_file(
+    path: Path,
+    shown: str,
+    matcher: IndicatorMatcher,
+    ruleset: RuleSet,
+    result: SweepResult,
+    progress: Callable[[Progress], None] | None,
+    done: int,
+    total: int,
+) -> None:
+    """Sweep one input file (or archive), adding its hits and reports to ``result``.
+
+    Correlations only collect here; the caller runs ``ruleset.finish()`` once every file is in.
+    """
+    with tempfile.TemporaryDirectory(prefix="ir-sweep-") as tmp_name:
+        for member in _expand(shown, path, Path(tmp_name), 0, result.files):
+            report = FileReport(member.name)
+            result.files.append(report)
+            with member.path.open("rb") as handle:
+                head = handle.read(64 * 1024)
+            fmt = detect_format(member.name.split("!")[-1], head)
+            if fmt is None:
+                report.status = "skipped"
+                report.reason = "not a log format the sweep reads"
+                continue
+            report.format = fmt.name
+            try:
+                if fmt.line_products is not None and not ruleset.covers(fmt.line_products):
+                    _sweep_blocks(
+                        fmt, member.name, member.path, matcher, result, report, progress, done, total
+                    )
+                    continue
+                _sweep_member(
+                    fmt.name,
+                    fmt.read(member.name, member.path),
+                    matcher,
+                    ruleset,
+                    result,
+                    report,
+                    progress,
+                    done,
+                    total,
+                )
+            except Exception as exc:  # noqa: BLE001 - a corrupt log is reported, the sweep goes on
+                report.status = "failed"
+                report.reason = f"{type(exc).__name__}: {exc}"[:500]
 
 
 def _format_of(result: SweepResult, log: str) -> str:
@@ -286,15 +306,25 @@ def _sweep_blocks(
     progress: Callable[[Progress], None] | None,
     done: int,
     total: int,
+    start: int = 0,
+    end: int | None = None,
 ) -> None:
     """A line-based log no loaded rule reads: scan the raw file 8 MB at a time (whole
-    lines) and parse only the lines an indicator matched in."""
+    lines) and parse only the lines an indicator matched in.
+
+    ``start``/``end`` limit it to a byte range that begins and ends at line boundaries (a
+    part of a large log); line numbers are then counted from the range's first line.
+    """
     context = fmt.line_context(path)
     lines_before = 0
     carry = b""
     with path.open("rb") as handle:
+        handle.seek(start)
+        left = end - start if end is not None else -1
         while True:
-            chunk = handle.read(BLOCK_BYTES)
+            chunk = handle.read(BLOCK_BYTES if left < 0 else min(BLOCK_BYTES, left))
+            if left >= 0:
+                left -= len(chunk)
             data = carry + chunk
             if not data:
                 break
@@ -334,7 +364,7 @@ def _sweep_blocks(
             result.events += count
             report.events += count
             if progress:
-                progress(Progress(done + handle.tell(), total, result.events, len(result.hits)))
+                progress(Progress(done + handle.tell() - start, total, result.events, len(result.hits)))
 
 
 def _indicator_hit(event: Event, log_format: str, indicator_id: int, text: str, start: int) -> Hit:
