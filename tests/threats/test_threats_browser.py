@@ -123,7 +123,7 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
     assert evtx and m365, texts
     assert (
         "temporal" in evtx[0]
-        and "2016-06-29 16:24:34" in evtx[0]
+        and "29 Jun 2016 16:24 BST" in evtx[0]
         and "Security_short_selected.evtx line 1" in evtx[0]
     )
     assert (

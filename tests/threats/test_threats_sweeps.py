@@ -121,7 +121,7 @@ def test_upload_sweep_finds_both_hits_and_proposes_the_directory(
     listed = api(shared_responder).get(f"/threats/sweeps/{sweep.pk}/hits").json()
     assert {h["host"] for h in listed if h["kind"] == "indicator"} == {"temporal", ""}
     page = client.get(f"/threats/sweeps/{sweep.pk}/").content.decode()
-    assert "Confirm suspected" in page and "2016-06-29 16:24:34" in page  # shown in UK time (BST)
+    assert "Confirm suspected" in page and "29 Jun 2016 16:24 BST" in page  # UK time, zone named
 
     confirmed = api(shared_responder).post(f"/threats/hits/{evtx_hit.pk}/confirm")
     assert confirmed.status_code == 200 and confirmed.json()["proposal"] == "confirmed"
