@@ -128,7 +128,7 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
     )
     assert (
         "j.smith@rbkc.example.gov.uk" in m365[0]
-        and "2025-11-24 07:42:10" in m365[0]
+        and "24 Nov 2025 07:42 GMT" in m365[0]
         and "m365-audit.csv line 2" in m365[0]
     )
 
