@@ -225,7 +225,24 @@ def _example(node: Any, components: dict[str, Any]) -> Any:
         return (timezone.now() - dt.timedelta(hours=1)).isoformat()
     if node.get("format") == "email":
         return "someone@example.org"
+    if node.get("pattern") == "^[0-9a-fA-F]{64}$":
+        return "a" * 64  # a SHA-256 digest
     return "x" * max(node.get("minLength", 1), 1)
+
+
+def _multipart(op: dict[str, Any]) -> dict[str, Any]:
+    """A form that passes the schema's checks, with a small file in every file field (one
+    file or a list of them), so an upload reaches the access check too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    schema = op["requestBody"]["content"]["multipart/form-data"]["schema"]
+    form: dict[str, Any] = _example(schema, ninja_api.get_openapi_schema()["components"]["schemas"])
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("format") == "binary":
+            form[name] = SimpleUploadedFile("a.zip", b"PK")
+        elif prop.get("items", {}).get("format") == "binary":
+            form[name] = [SimpleUploadedFile("a.csv", b"a,b\n1,2\n")]
+    return form
 
 
 def _body(op: dict[str, Any]) -> Any:
@@ -249,9 +266,7 @@ def test_outsider_is_refused_every_api_operation(
         if method in {"get", "delete"}:
             response = getattr(client, method)(url)
         elif "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
-            from django.core.files.uploadedfile import SimpleUploadedFile
-
-            response = client.client.post("/api" + url, {"file": SimpleUploadedFile("a.zip", b"PK")})
+            response = client.client.post("/api" + url, _multipart(op))
         else:
             response = getattr(client, method)(url, _body(op))
         full = "/api" + url
