@@ -102,6 +102,9 @@ def test_the_public_pages_do_no_database_work_per_request(
             response = public.get(path)
             assert response.status_code == 200, path
             assert response["Cache-Control"] == "public, max-age=30"
+            # Served ahead of the CSP middleware, yet under the same policy as every page.
+            assert "default-src 'self'" in response["Content-Security-Policy"], path
+            assert "'unsafe-inline'" not in response["Content-Security-Policy"], path
     # A page that was never published is a 404, and asking for it renders nothing.
     with django_assert_num_queries(0):
         assert public.get("/status/ealing/").status_code == 404
