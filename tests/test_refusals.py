@@ -142,7 +142,9 @@ def objects(
     }
 
 
-def _threats_objects(incident: Any, rbkc: Any, actor: Any, tmp_path: Path, settings: Any) -> tuple[Any, Any, Any]:
+def _threats_objects(
+    incident: Any, rbkc: Any, actor: Any, tmp_path: Path, settings: Any
+) -> tuple[Any, Any, Any]:
     """RBKC's indicator, a real sweep hit on it (found by the sweep task in an uploaded log)
     and an evidence item, all made through the threats app's own actions."""
     from incidentroom.threats import actions as threat_actions
