@@ -109,6 +109,7 @@ def objects(
     )
     public = breach_actions.publish_public_notice(breach, actor=rbkc_dpo)
     token, _ = issue_api_token(actor=rbkc_gold, name="rbkc script")
+    indicator, hit, item = _threats_objects(incident, rbkc, rbkc_gold, tmp_path, settings)
     return {
         "reference": incident.reference,
         "code": "RBKC",
@@ -127,6 +128,10 @@ def objects(
         "letter_id": str(batch.letters.first().pk),
         "notice_id": str(notice.pk),
         "delivery_id": str(notice.deliveries.first().pk),
+        "indicator_id": str(indicator.pk),
+        "sweep_id": str(hit.sweep_id),
+        "hit_id": str(hit.pk),
+        "item_id": str(item.pk),
         "name": "print-file.pdf",
         "fmt": "pdf",
         "what": "notified",
@@ -135,6 +140,43 @@ def objects(
         # Public by design (residents' signed links): listed so every parameter has a value.
         "token": "not-a-token",
     }
+
+
+def _threats_objects(
+    incident: Any, rbkc: Any, actor: Any, tmp_path: Path, settings: Any
+) -> tuple[Any, Any, Any]:
+    """RBKC's indicator, a real sweep hit on it (found by the sweep task in an uploaded log)
+    and an evidence item, all made through the threats app's own actions."""
+    from incidentroom.threats import actions as threat_actions
+    from incidentroom.threats import evidence as threat_evidence
+    from incidentroom.threats import sweeps, tasks
+
+    settings.THREAT_SWEEP_ROOT = str(tmp_path / "logs")
+    settings.THREAT_EVIDENCE_ROOT = str(tmp_path / "evidence-copies")
+    (tmp_path / "logs" / "rbkc").mkdir(parents=True)
+    (tmp_path / "evidence-copies" / "rbkc").mkdir(parents=True)
+    indicator = threat_actions.create_indicator(
+        incident, actor=actor, organisation=rbkc, type="ipv4", value="23.94.153.202", source_name="NCSC"
+    )
+    # A Microsoft 365 unified audit log export (the AuditData column is JSON), one hit.
+    audit = '{""CreationTime"": ""2025-11-24T07:42:10"", ""UserId"": ""j.smith"", ""ClientIP"": ""23.94.153.202""}'
+    log = f'CreationDate,UserIds,Operations,AuditData\n2025-11-24T07:42:10,j.smith,MailItemsAccessed,"{audit}"\n'.encode()
+    sweep = sweeps.start_upload_sweep(incident, actor=actor, organisation=rbkc, files=[("proxy.csv", [log])])
+    assert tasks.run_sweep_job.call(sweep.pk, sweep.run_token) == "succeeded"
+    hit = sweep.hits.get(indicator=indicator)
+    item = threat_evidence.register_evidence(
+        incident,
+        actor=actor,
+        organisation=rbkc,
+        kind="ransom_note",
+        description="Ransom note from FS01",
+        sha256="a" * 64,
+        collected_by="K. Mensah",
+        collected_at=timezone.now() - dt.timedelta(hours=1),
+        collected_where="FS01",
+        storage_location="Evidence safe 2",
+    )
+    return indicator, hit, item
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -185,7 +227,24 @@ def _example(node: Any, components: dict[str, Any]) -> Any:
         return (timezone.now() - dt.timedelta(hours=1)).isoformat()
     if node.get("format") == "email":
         return "someone@example.org"
+    if node.get("pattern") == "^[0-9a-fA-F]{64}$":
+        return "a" * 64  # a SHA-256 digest
     return "x" * max(node.get("minLength", 1), 1)
+
+
+def _multipart(op: dict[str, Any]) -> dict[str, Any]:
+    """A form that passes the schema's checks, with a small file in every file field (one
+    file or a list of them), so an upload reaches the access check too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    schema = op["requestBody"]["content"]["multipart/form-data"]["schema"]
+    form: dict[str, Any] = _example(schema, ninja_api.get_openapi_schema()["components"]["schemas"])
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("format") == "binary":
+            form[name] = SimpleUploadedFile("a.zip", b"PK")
+        elif prop.get("items", {}).get("format") == "binary":
+            form[name] = [SimpleUploadedFile("a.csv", b"a,b\n1,2\n")]
+    return form
 
 
 def _body(op: dict[str, Any]) -> Any:
@@ -209,9 +268,7 @@ def test_outsider_is_refused_every_api_operation(
         if method in {"get", "delete"}:
             response = getattr(client, method)(url)
         elif "multipart/form-data" in op.get("requestBody", {}).get("content", {}):
-            from django.core.files.uploadedfile import SimpleUploadedFile
-
-            response = client.client.post("/api" + url, {"file": SimpleUploadedFile("a.zip", b"PK")})
+            response = client.client.post("/api" + url, _multipart(op))
         else:
             response = getattr(client, method)(url, _body(op))
         full = "/api" + url

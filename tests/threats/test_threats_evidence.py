@@ -106,9 +106,11 @@ def test_evidence_is_scoped_and_checked(
     }
     assert client.post(path, base).status_code == 201
     assert client.post(path, {**base, "sha256": "xyz"}).status_code == 422
-    assert (
-        client.post(path, {**base, "collected_at": "2999-01-01T00:00:00+00:00"}).json()["field"]
-        == "collected_at"
-    )
+    # Out of the accepted range: refused by the schema, whose 422 names the field in ``loc``.
+    far = client.post(path, {**base, "collected_at": "2999-01-01T00:00:00+00:00"})
+    assert far.status_code == 422 and far.json()["detail"][0]["loc"][-1] == "collected_at"
+    # In range but in the future: refused by the action, whose 422 names the field.
+    soon = client.post(path, {**base, "collected_at": (timezone.now() + dt.timedelta(days=2)).isoformat()})
+    assert soon.status_code == 422 and soon.json()["field"] == "collected_at"
     assert client.post(path, {**base, "kind": "photo"}).status_code == 422
     assert api(outsider_gold).post(path, base).status_code == 404

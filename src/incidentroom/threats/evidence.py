@@ -21,6 +21,7 @@ from incidentroom.core import audit
 from incidentroom.core.access import require_writer
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.core.times import check_datetime
 from incidentroom.incidents.models import Incident
 from incidentroom.threats.actions import involved_organisation
 from incidentroom.threats.models import CustodyEntry, EvidenceItem, EvidenceKind, HashCheck
@@ -48,12 +49,11 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
 
 
 def _when(value: dt.datetime, field: str) -> dt.datetime:
-    if timezone.is_naive(value):
-        raise InvalidInput(f"{field} needs a time zone.", field=field)
+    # The shared range and zone rules first (core/times.py), then this record's own: evidence
+    # cannot have been collected or handed over in the future.
+    value = check_datetime(value, field)
     if value > timezone.now() + FUTURE_SKEW:
         raise InvalidInput(f"{field} cannot be in the future.", field=field)
-    if value.year < 1990:
-        raise InvalidInput(f"{field} is before 1990.", field=field)
     return value
 
 

@@ -19,6 +19,7 @@ from incidentroom.core.access import has_role, org_ids
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import WRITER_ROLES
 from incidentroom.core.scoping import get_scoped
+from incidentroom.core.times import parse_input
 from incidentroom.estate.models import System
 from incidentroom.estate.queries import affected_services
 from incidentroom.threats import actions, evidence, queries, sweeps
@@ -40,19 +41,12 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 def _local_time(raw: str, field: str, *, required: bool = False) -> dt.datetime | None:
-    """A ``datetime-local`` form value, read as UK time."""
-    text = (raw or "").strip()
-    if not text:
-        if required:
-            raise InvalidInput(f"{field} is required.", field=field)
-        return None
-    try:
-        naive = dt.datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{field} is not a date and time.", field=field) from exc
-    if naive.tzinfo is not None:
-        return naive
-    return timezone.make_aware(naive, timezone.get_default_timezone())
+    """A ``datetime-local`` form value, read as UK time by the shared rules (core/times.py):
+    range checked, a skipped hour refused, a repeated hour read as its first occurrence."""
+    value = parse_input(raw, field)
+    if value is None and required:
+        raise InvalidInput(f"{field} is required.", field=field)
+    return value
 
 
 def _int(raw: str, field: str, default: int) -> int:
