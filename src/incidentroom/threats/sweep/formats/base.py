@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,7 +15,7 @@ from incidentroom.threats.sweep.model import Event
 csv.field_size_limit(16 * 1024 * 1024)
 
 
-class LogFormat:
+class LogFormat(ABC):
     """A log export format: recognise it from its name and first bytes, then yield its records.
 
     ``name`` is stable (it is stored on every hit); ``priority`` orders sniffing so that a
@@ -31,13 +32,13 @@ class LogFormat:
         if cls.name:
             LogFormat._registry.append(cls)
 
+    @abstractmethod
     def sniff(self, filename: str, head: bytes) -> bool:
         """Whether this file is in this format (``head`` is its first 64 KB)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, log: str, path: Path) -> Iterator[Event]:
         """Every record of the file at ``path``; ``log`` is the name shown on hits."""
-        raise NotImplementedError
 
     # Line-based formats may also parse one line on its own: then, when no loaded Sigma
     # rule is for ``line_products``, the engine scans the raw file in large blocks and
@@ -49,8 +50,9 @@ class LogFormat:
         return None
 
     def parse_line(self, log: str, number: int, line: str, context: Any) -> Event | None:
-        """One line as an event (line-based formats only)."""
-        raise NotImplementedError
+        """One line as an event (line-based formats only: the engine calls this only when
+        ``line_products`` is set)."""
+        raise TypeError(f"{type(self).__name__} is not a line-based format")
 
 
 def all_formats() -> list[LogFormat]:
