@@ -13,23 +13,11 @@ from docx import Document as read_docx
 
 from incidentroom import csvfile
 from incidentroom.breach import categories as cat
+from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
 from incidentroom.scanner.vocab import CATEGORIES
 
-FIELDS = [
-    "person_id",
-    "full_name",
-    "date_of_birth",
-    "address",
-    "postcode",
-    "email",
-    "phone",
-    "categories",
-    "risk",
-    "document_count",
-    "documents",
-    "source_roots",
-    "deceased",
-]
+# The scanner's own output schema: the helper writes exactly what a scan would.
+FIELDS = list(INDIVIDUAL_COLUMNS)
 
 # Three people with deliberately disjoint sensitive data, so a leak between letters shows.
 PEOPLE: list[dict[str, str]] = [

@@ -308,9 +308,7 @@ def detect(
     """
     core = engine()
     run = core.detect if core is not None else detect_python
-    if not needs_folding(data):
-        return run(data, location, cell_starts, headers, skip_names)
-    return _detect_folded(run, data, location, cell_starts, headers, skip_names)
+    return _detect_with(run, data, location, cell_starts, headers, skip_names)
 
 
 def detect_reference(
@@ -321,9 +319,21 @@ def detect_reference(
     skip_names: bool = False,
 ) -> list[Finding]:
     """:func:`detect` with the reference path: folding, then :func:`detect_python`."""
+    return _detect_with(detect_python, data, location, cell_starts, headers, skip_names)
+
+
+def _detect_with(
+    run: Callable[..., list[Finding]],
+    data: bytes,
+    location: Location,
+    cell_starts: list[int] | None,
+    headers: tuple[str, ...],
+    skip_names: bool,
+) -> list[Finding]:
+    # Most text has nothing to fold: it goes to the kernels as it is, with no offset map.
     if not needs_folding(data):
-        return detect_python(data, location, cell_starts, headers, skip_names)
-    return _detect_folded(detect_python, data, location, cell_starts, headers, skip_names)
+        return run(data, location, cell_starts, headers, skip_names)
+    return _detect_folded(run, data, location, cell_starts, headers, skip_names)
 
 
 def _detect_folded(
