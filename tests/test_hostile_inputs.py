@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from incidentroom.api import api as ninja_api
-from test_refusals import _example, _operations, objects  # noqa: F401 - the fixture is used
+from tests.test_refusals import _example, _operations, objects  # noqa: F401 - the fixture is used
 
 HOSTILE_INTS: list[Any] = [2**63, -(2**63) - 1, 2**70, -1, 0, 1.5, "abc", True, None]
 HOSTILE_STRINGS = [

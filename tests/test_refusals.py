@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from incidentroom.api import api as ninja_api
-
-# The breach app's test helpers build a real scanned breach (people, letters, notices).
-sys.path.insert(0, str(Path(__file__).parent / "breach"))
 
 # Endpoints that answer every signed-in user about *themselves* (never other organisations).
 SELF_SERVICE = {"/api/me", "/api/organisations", "/api/tokens", "/api/audit"}
@@ -51,8 +47,6 @@ def objects(
 ) -> dict[str, str]:
     """Real identifiers of West London objects (RBKC's) for every kind of path parameter, from
     every app: an Ealing persona must be refused each of them with 403 or 404."""
-    from breachhelp import import_people, make_letters
-
     from incidentroom.advisories import actions as advisory_actions
     from incidentroom.breach import actions as breach_actions
     from incidentroom.breach.models import Individual
@@ -63,6 +57,7 @@ def objects(
     from incidentroom.incidents import actions as incident_actions
     from incidentroom.incidents.models import SystemState
     from incidentroom.status.models import StatusProposal
+    from tests.helpers.breachhelp import import_people, make_letters
 
     settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
     evidence = tmp_path / "evidence"

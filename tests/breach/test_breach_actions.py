@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, import_people, write_outputs
 from django.utils import timezone
 
 from incidentroom.breach import actions
@@ -15,6 +14,7 @@ from incidentroom.breach.models import Appearance, Breach, ContactStatus, Indivi
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents.models import Obligation
+from tests.helpers.breachhelp import PEOPLE, import_people, write_outputs
 
 
 def _org(code: str) -> Organisation:

@@ -10,12 +10,12 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from breachhelp import assert_only_own_data
 from django.test import override_settings
 from django.utils import timezone
 
 from incidentroom.breach import actions, emails
 from incidentroom.breach.models import ContactStatus, DeliveryStatus, EmailDelivery, Individual
+from tests.helpers.breachhelp import assert_only_own_data
 
 
 @pytest.fixture
@@ -219,10 +219,9 @@ def test_people_without_a_usable_address_are_left_to_letters(scanned: Any, rbkc_
 def test_the_log_and_the_audit_trail_never_hold_a_data_subjects_details(
     scanned: Any, rbkc_dpo: Any, smtp: Any
 ) -> None:
-    from breachhelp import PEOPLE, identifying, make_letters
-
     from incidentroom.core.models import AuditEntry
     from incidentroom.incidents.models import LogEntry
+    from tests.helpers.breachhelp import PEOPLE, identifying, make_letters
 
     notice, token = _start(scanned, rbkc_dpo)
     emails.run_batch(notice.pk, token, limiter=_no_wait())

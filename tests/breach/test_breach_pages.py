@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from breachhelp import close_response
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from incidentroom.breach.models import (
     ScanJob,
 )
 from incidentroom.incidents.models import Obligation
+from tests.helpers.breachhelp import close_response
 
 
 def hours_ago(hours: int) -> str:

@@ -14,9 +14,10 @@ from typing import Any
 import docx
 import py7zr
 import pytest
-from office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 from reportlab.pdfgen import canvas
-from scanhelp import scan
+
+from tests.helpers.office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
+from tests.helpers.scanhelp import scan
 
 ROWS = [
     ["Full name", "Date of birth", "NI number", "Address", "Postcode", "Mobile"],

@@ -7,24 +7,23 @@ asks for the marker to go."""
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pyarrow.parquet as pq
 import pytest
 from rapidfuzz.distance import JaroWinkler
-from scangen import Metrics, evaluate
 
 from incidentroom import csvfile
+from tests.helpers.scangen import Metrics, evaluate
+from tests.scanner.independent import generate as indep_generate
+from tests.scanner.independent import indep_archive, indep_people
 
-HERE = Path(__file__).parent
-IND = HERE / "independent"
+# The repository root: the generator runs as ``python -m tests.scanner.independent.generate``.
+ROOT = Path(__file__).resolve().parents[2]
 PEOPLE, SEED = 300, 7
 VOCAB = {
     "name", "address", "email", "phone", "date_of_birth", "national_insurance_number", "nhs_number",
@@ -33,27 +32,11 @@ VOCAB = {
 }  # fmt: skip
 
 
-def _load(name: str) -> ModuleType:
-    """A module of the independent generator; generate.py under the name indep_generate
-    (its own name is too generic to put on sys.path), the rest are indep_*."""
-    if str(IND) not in sys.path:
-        sys.path.insert(0, str(IND))
-    if name != "generate":
-        return importlib.import_module(name)
-    if "indep_generate" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("indep_generate", IND / "generate.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["indep_generate"] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules["indep_generate"]
-
-
 @pytest.fixture(scope="module")
 def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, object]], Path]:
     """The independent archive, its truth, and the scanner's output folder."""
     base = tmp_path_factory.mktemp("independent")
-    truth = _load("generate").generate(base / "archive", PEOPLE, SEED)
+    truth = indep_generate.generate(base / "archive", PEOPLE, SEED)
     out = base / "out"
     cli = Path(sys.executable).parent / "incidentroom"
     proc = subprocess.run(
@@ -96,7 +79,7 @@ def _luhn_ok(n: str) -> bool:
 
 
 def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> None:
-    gen = _load("generate")
+    gen = indep_generate
     a = gen.generate(tmp_path / "a", 60, 3)
     b = gen.generate(tmp_path / "b", 60, 3)
     assert a == b
@@ -117,7 +100,7 @@ def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> Non
 
 
 def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
-    people_mod = _load("indep_people")
+    people_mod = indep_people
     import random
 
     rng = random.Random(5)
@@ -156,7 +139,7 @@ def test_archive_has_many_scripts_and_no_council_person(
         r"[ğış]",
     ):
         assert re.search(script, names), script
-    council = _load("indep_archive").COUNCIL
+    council = indep_archive.COUNCIL
     assert all(council["postcode"] not in e["postcodes"] for e in truth.values())
     assert all("+442079460000" not in e["phones"] for e in truth.values())
 
@@ -279,8 +262,8 @@ def test_foreign_identifier_check_can_fail(tmp_path: Path) -> None:
 
 def test_cli_writes_truth(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(IND / "generate.py"), str(tmp_path), "--people", "40", "--seed", "2"],
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "tests.scanner.independent.generate", str(tmp_path), "--people", "40", "--seed", "2"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
     assert len(truth) >= 35 and "people" in proc.stdout

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indep_people import PeopleFactory, Person
+from tests.scanner.independent.indep_people import PeopleFactory, Person
 
 COUNCIL = {
     "name": "London Borough of Example",

@@ -19,10 +19,17 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
 
-from indep_archive import COUNCIL, Archive
-from indep_people import Person, caps_roundtrips
-from indep_writers import docx_bytes, form_image, pdf_bytes, photo_bytes, save_image, xlsx_bytes
-from office_writers import write_doc, write_msg
+from tests.helpers.office_writers import write_doc, write_msg
+from tests.scanner.independent.indep_archive import COUNCIL, Archive
+from tests.scanner.independent.indep_people import Person, caps_roundtrips
+from tests.scanner.independent.indep_writers import (
+    docx_bytes,
+    form_image,
+    pdf_bytes,
+    photo_bytes,
+    save_image,
+    xlsx_bytes,
+)
 
 NATIONALITY = {
     "en_GB": "GBR",

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
-from office_writers import write_xlsx
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+from tests.helpers.office_writers import write_xlsx
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 _registered = False

@@ -29,10 +29,10 @@ from pathlib import Path
 import phonenumbers
 import py7zr
 from faker import Faker
-from office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 from rapidfuzz.distance import JaroWinkler
 
 from incidentroom import csvfile
+from tests.helpers.office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 
 YEARS = list(range(2006, 2021))
 NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Thomas": "Tom", "Michael": "Mike", "Margaret": "Maggie",

@@ -9,7 +9,7 @@ import struct
 import zipfile
 from xml.sax.saxutils import escape
 
-from ole_writer import write_cfb
+from tests.helpers.ole_writer import write_cfb
 
 
 def _record(kind: int, payload: bytes) -> bytes:
