@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from incidentroom.api import api as ninja_api
+from tests.helpers.db import first
 
 # Endpoints that answer every signed-in user about *themselves* (never other organisations).
 SELF_SERVICE = {"/api/me", "/api/organisations", "/api/tokens", "/api/audit"}
@@ -110,19 +111,19 @@ def objects(
         "code": "RBKC",
         "action_id": str(incident.actions.filter(organisation=rbkc).first().pk),
         "obligation_id": str(incident.obligations.filter(organisation=rbkc).first().pk),
-        "service_id": str(Service.objects.filter(organisation=rbkc).first().pk),
+        "service_id": str(first(Service.objects.filter(organisation=rbkc)).pk),
         "proposal_id": str(proposal.pk),
         "advisory_id": str(advisory.pk),
         "supplier_id": str(supplier.pk),
         "token_id": str(token.pk),
         "breach_id": str(breach.pk),
         "scan_id": str(breach.scans.get().pk),
-        "individual_id": str(Individual.objects.filter(breach=breach).first().pk),
+        "individual_id": str(first(Individual.objects.filter(breach=breach)).pk),
         "report_id": str(report.pk),
         "batch_id": str(batch.pk),
-        "letter_id": str(batch.letters.first().pk),
+        "letter_id": str(first(batch.letters.all()).pk),
         "notice_id": str(notice.pk),
-        "delivery_id": str(notice.deliveries.first().pk),
+        "delivery_id": str(first(notice.deliveries.all()).pk),
         "indicator_id": str(indicator.pk),
         "sweep_id": str(hit.sweep_id),
         "hit_id": str(hit.pk),

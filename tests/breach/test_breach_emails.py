@@ -142,16 +142,17 @@ def test_refused_sends_are_recorded_retried_later_and_given_up(
 ) -> None:
     import smtplib
 
+    from django.core.mail import EmailMessage  # what breach.emails sends with
     from django_tasks_db.models import DBTaskResult
 
-    real_send = emails.EmailMessage.send
+    real_send = EmailMessage.send
 
     def refuse_bashir(self: Any, fail_silently: bool = False) -> int:
         if "bashir@example.org" in self.to:
             raise smtplib.SMTPRecipientsRefused({"bashir@example.org": (550, b"mailbox unavailable")})
         return int(real_send(self, fail_silently))
 
-    monkeypatch.setattr(emails.EmailMessage, "send", refuse_bashir)
+    monkeypatch.setattr(EmailMessage, "send", refuse_bashir)
     notice, token = _start(scanned, rbkc_dpo)
     result = emails.run_batch(notice.pk, token, limiter=_no_wait())
     assert result.sent == 2 and result.failed == 1

@@ -19,6 +19,7 @@ from incidentroom.breach import actions
 from incidentroom.breach import urls as breach_urls
 from incidentroom.breach.models import EmailDelivery, Individual
 from tests.helpers.breachhelp import PEOPLE, close_response, make_letters
+from tests.helpers.db import first
 
 REFUSED = ["rbkc_silver", "rbkc_comms", "wcc_dpo", "lbhf_viewer", "outsider_gold"]
 ALLOWED = ["rbkc_dpo", "rbkc_gold"]
@@ -43,9 +44,9 @@ def world(scanned: Any, rbkc_dpo: Any, incident: Any) -> dict[str, str]:
         "individual_id": str(person.pk),
         "report_id": str(report.pk),
         "batch_id": str(batch.pk),
-        "letter_id": str(batch.letters.first().pk),
+        "letter_id": str(first(batch.letters.all()).pk),
         "notice_id": str(notice.pk),
-        "delivery_id": str(notice.deliveries.first().pk),
+        "delivery_id": str(first(notice.deliveries.all()).pk),
         "name": "print-file.pdf",
         "fmt": "pdf",
         "what": "notified",

@@ -134,8 +134,7 @@ def test_docx_marks_right_to_left_text(db: None) -> None:
     assert value._p.pPr.find(qn("w:bidi")) is not None
     assert all(run._r.rPr.find(qn("w:rtl")) is not None for run in value.runs)
     greeting = next(p for p in doc.paragraphs if p.text.startswith("Dear"))
-    assert (
-        greeting.text == "Dear محمد علي,"
-        and greeting._p.pPr is None
-        or greeting._p.pPr.find(qn("w:bidi")) is None
+    ppr = greeting._p.pPr
+    assert (greeting.text == "Dear محمد علي," and ppr is None) or (
+        ppr is not None and ppr.find(qn("w:bidi")) is None
     )

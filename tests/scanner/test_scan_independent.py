@@ -21,6 +21,7 @@ from incidentroom import csvfile
 from tests.helpers.scangen import Metrics, evaluate
 from tests.scanner.independent import generate as indep_generate
 from tests.scanner.independent import indep_archive, indep_people
+from tests.scanner.independent.indep_archive import TruthEntry
 
 # The repository root: the generator runs as ``python -m tests.scanner.independent.generate``.
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ VOCAB = {
 
 
 @pytest.fixture(scope="module")
-def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, object]], Path]:
+def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, TruthEntry], Path]:
     """The independent archive, its truth, and the scanner's output folder."""
     base = tmp_path_factory.mktemp("independent")
     truth = indep_generate.generate(base / "archive", PEOPLE, SEED)
@@ -50,7 +51,7 @@ def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 
 @pytest.fixture(scope="module")
-def metrics(indep_scan: tuple[Path, dict[str, dict[str, object]], Path]) -> Metrics:
+def metrics(indep_scan: tuple[Path, dict[str, TruthEntry], Path]) -> Metrics:
     _root, truth, out = indep_scan
     m = evaluate(truth, out / "individuals.csv")
     print(
@@ -126,7 +127,7 @@ def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_archive_has_many_scripts_and_no_council_person(
-    indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
+    indep_scan: tuple[Path, dict[str, TruthEntry], Path],
 ) -> None:
     _root, truth, _out = indep_scan
     names = " ".join(f"{e['first']} {e['last']}" for e in truth.values())
@@ -145,7 +146,7 @@ def test_archive_has_many_scripts_and_no_council_person(
 
 
 @pytest.mark.slow
-def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, dict[str, object]], Path]) -> None:
+def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, TruthEntry], Path]) -> None:
     """Every file is in the manifest; scans are OCRed or flagged needs_ocr, never skipped."""
     root, _truth, out = indep_scan
     manifest = pq.read_table(out / "manifest.parquet").to_pylist()
@@ -191,7 +192,7 @@ def test_category_micro_f1(metrics: Metrics) -> None:
     assert metrics.category_micro_f1 >= 0.97, metrics.per_category
 
 
-def _compatible(full_name: str, entry: dict[str, object]) -> bool:
+def _compatible(full_name: str, entry: TruthEntry) -> bool:
     tokens = full_name.split()
     if not tokens:
         return False
@@ -210,16 +211,16 @@ def _compatible(full_name: str, entry: dict[str, object]) -> bool:
     )
 
 
-def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Path) -> list[str]:
+def foreign_identifiers(truth: dict[str, TruthEntry], individuals_csv: Path) -> list[str]:
     """Identifiers on an individual that belong to nobody of that name: each DOB, phone,
     postcode or email must be one a record gives a person the individual's name fits."""
-    owners: dict[tuple[str, str], list[dict[str, object]]] = {}
+    owners: dict[tuple[str, str], list[TruthEntry]] = {}
     for e in truth.values():
         if e["dob"]:
             owners.setdefault(("date_of_birth", str(e["dob"])), []).append(e)
-        for field, key in (("phones", "phone"), ("postcodes", "postcode"), ("emails", "email")):
-            for v in e[field]:  # type: ignore[attr-defined]
-                owners.setdefault((key, str(v)), []).append(e)
+        for values, key in ((e["phones"], "phone"), (e["postcodes"], "postcode"), (e["emails"], "email")):
+            for v in values:
+                owners.setdefault((key, v), []).append(e)
     bad = []
     # Read as the scanner wrote it: cells guarded against spreadsheet formulas ('+44...
     # is written "'+44...") come back as the value.
@@ -240,7 +241,7 @@ def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Pa
     reason="measured: 22 identifiers on 13 of 284 individuals (names cut at a diacritic; kin given a DOB in free text)",
 )
 def test_no_identifier_from_a_record_that_does_not_name_them(
-    indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
+    indep_scan: tuple[Path, dict[str, TruthEntry], Path],
 ) -> None:
     _root, truth, out = indep_scan
     bad = foreign_identifiers(truth, out / "individuals.csv")
@@ -249,7 +250,7 @@ def test_no_identifier_from_a_record_that_does_not_name_them(
 
 def test_foreign_identifier_check_can_fail(tmp_path: Path) -> None:
     """The check above flags a staff name carrying a resident's phone, and passes the resident."""
-    truth = {"P1": {"first": "Bethan", "last": "Roberts", "dob": "1957-03-02", "postcodes": ["N1 2AB"],
+    truth: dict[str, TruthEntry] = {"P1": {"first": "Bethan", "last": "Roberts", "dob": "1957-03-02", "postcodes": ["N1 2AB"],
                     "emails": [], "phones": ["+447700900123"], "categories": [], "documents": []}}  # fmt: skip
     csv_path = tmp_path / "individuals.csv"
     with csv_path.open("w", encoding="utf-8", newline="") as fh:

@@ -12,10 +12,10 @@ import argparse
 import json
 from pathlib import Path
 
-from tests.scanner.independent.indep_archive import Archive
+from tests.scanner.independent.indep_archive import Archive, TruthEntry
 
 
-def generate(root: Path, people: int, seed: int) -> dict[str, dict[str, object]]:
+def generate(root: Path, people: int, seed: int) -> dict[str, TruthEntry]:
     """Write an archive naming about `people` people under `root`; return the ground truth."""
     # the eight file kinds, one module so this stays short
     from tests.scanner.independent.indep_kinds import write_all
