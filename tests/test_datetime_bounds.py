@@ -137,7 +137,7 @@ def objects(rbkc_gold: Any, persona: Any) -> dict[str, Any]:
     report = breach_actions.draft_report(breach, actor=rbkc_gold, kind="ico")
     service = Service.objects.filter(organisation=rbkc).order_by("pk").first()
     assert service is not None
-    continuity_actions.save_plan(service, actor=persona("rbkc.silver"), rto_hours=4, mtpd_hours=24)
+    continuity_actions.save_plan(service, actor=persona("silver", "RBKC"), rto_hours=4, mtpd_hours=24)
     from incidentroom.incidents import actions as incident_actions
 
     fresh = incident_actions.open_incident(

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import personas
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,7 +29,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
     page: Any, browser: Any, live_app: Any, login: Any
 ) -> None:
-    login(page, live_app, "rbkc.comms")
+    login(page, live_app, "comms", "RBKC")
     page.goto(live_app.url + "/advisories/")
     page.fill("#adv-title", TITLE)
     page.fill(
@@ -46,7 +48,7 @@ def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
     staff = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     dpo = staff.new_page()
     dpo.set_default_timeout(15000)
-    login(dpo, live_app, "rbkc.dpo")
+    login(dpo, live_app, "dpo", "RBKC")
     # Straight after sign-in, before anything else: the advisory.
     assert "/advisories/pending/" in dpo.url
     assert dpo.locator("h1").inner_text() == "Please read before you continue"
@@ -60,4 +62,4 @@ def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
 
     page.reload()
     assert page.locator("#read-count").inner_text() == "2"
-    assert "Not yet" not in page.locator("tr", has_text="rbkc.dpo").inner_text()
+    assert "Not yet" not in page.locator("tr", has_text=personas.username("dpo", "RBKC")).inner_text()

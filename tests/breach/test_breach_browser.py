@@ -86,7 +86,7 @@ def live_app_env(inbox: Inbox, evidence: Path) -> dict[str, str]:
 def test_dpo_assesses_scans_reports_and_tells_people(
     page: Any, live_app: Any, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
 ) -> None:
-    login(page, live_app, "rbkc.dpo")
+    login(page, live_app, "dpo", "RBKC")
     page.click("header >> text=Data breaches")
     page.click("text=Record a personal data breach for RBKC in IR-2025-0001")
     assert axe_violations(page) == []

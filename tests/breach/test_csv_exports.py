@@ -155,13 +155,11 @@ def test_individuals_export_and_print_house_file_guard_and_read_back(
     assert sorted(r["name"] for r in _rows(printed)) == stored
 
 
-def test_acknowledgements_export_guards_and_reads_back(web: Any, rbkc_comms: Any) -> None:
-    from django.contrib.auth import get_user_model
-
+def test_acknowledgements_export_guards_and_reads_back(web: Any, rbkc_comms: Any, rbkc_dpo: Any) -> None:
     from incidentroom.advisories import actions as advisory_actions
     from incidentroom.core.models import Organisation
 
-    user = get_user_model().objects.get(username="rbkc.dpo")
+    user = rbkc_dpo
     user.first_name, user.last_name = "=cmd|' /C calc'!A0", "-Smith"
     user.save()
     advisory = advisory_actions.publish_advisory(

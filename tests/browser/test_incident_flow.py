@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(
     page: Any, live_app: Any, login: Any
 ) -> None:
-    login(page, live_app, "rbkc.gold")
+    login(page, live_app, "gold", "RBKC")
     page.click("text=Incidents")
     page.click("text=IR-2025-0001")
     page.wait_for_selector("h1:has-text('Cyber attack on shared IT')")

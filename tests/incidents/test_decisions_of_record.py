@@ -17,6 +17,7 @@ from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents import actions, logchain
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, Obligation, ObligationStatus
+from tests.helpers.personas import PersonaFactory
 
 
 def _submitted(incident: Any, actor: Any, code: str = "police") -> Obligation:
@@ -119,14 +120,14 @@ def test_correction_api_and_its_refusals(
 
 
 @pytest.mark.parametrize(
-    "persona", ["rbkc.silver", "rbkc.dpo", "rbkc.comms", "lbhf.responder", "lbhf.viewer"]
+    ("role", "org"),
+    [("silver", "RBKC"), ("dpo", "RBKC"), ("comms", "RBKC"), ("responder", "LBHF"), ("viewer", "LBHF")],
+    ids=["rbkc.silver", "rbkc.dpo", "rbkc.comms", "lbhf.responder", "lbhf.viewer"],
 )
 def test_only_gold_of_an_involved_organisation_can_involve_another(
-    incident: Any, persona: Any, api: Any
+    incident: Any, persona: PersonaFactory, role: str, org: str, api: Any
 ) -> None:
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(username=persona)
+    user = persona(role, org)
     ealing = Organisation.objects.get(code="LBE")
     with pytest.raises(Forbidden):
         actions.involve_organisation(incident, actor=user, organisation=ealing)
@@ -151,7 +152,7 @@ def test_a_gold_decision_to_involve_is_logged_and_audited(incident: Any, api: An
     assert added.status_code == 201, added.content
     entry = incident.log_entries.order_by("-sequence").first()
     assert entry.kind == EntryKind.DECISION
-    assert "Gold decision by wcc.gold (WCC)" in entry.text
+    assert f"Gold decision by {wcc_gold.username} (WCC)" in entry.text
     assert set(entry.organisations.values_list("code", flat=True)) == {"LBE", "WCC"}
     assert AuditEntry.objects.filter(action="incident.involve", actor=wcc_gold, channel="api").exists()
     assert logchain.verify(incident).ok

@@ -7,6 +7,8 @@ import io
 from typing import Any
 
 from incidentroom.core.models import ApiToken, AuditEntry, hash_token
+from tests.helpers import personas
+from tests.helpers.personas import PersonaFactory
 
 
 def test_open_an_incident_and_work_it_through_the_api(api: Any, rbkc_gold: Any) -> None:
@@ -114,12 +116,13 @@ def test_csv_export_neutralises_formulas(web: Any, rbkc_gold: Any, incident: Any
     assert rows[-1]["text"].startswith("'=")
 
 
-def test_login_is_throttled(client: Any, rbkc_gold: Any) -> None:
+def test_login_is_throttled(client: Any, persona: PersonaFactory) -> None:
+    gold = persona("gold", "RBKC", password=personas.PASSWORD).username
     for _ in range(4):
-        assert client.post("/login/", {"username": "rbkc.gold", "password": "wrong"}).status_code == 200
+        assert client.post("/login/", {"username": gold, "password": "wrong"}).status_code == 200
     # The fifth failure locks the account from this address; then even the right password is refused.
-    assert client.post("/login/", {"username": "rbkc.gold", "password": "wrong"}).status_code == 429
-    locked = client.post("/login/", {"username": "rbkc.gold", "password": "West-London-demo-2025"})
+    assert client.post("/login/", {"username": gold, "password": "wrong"}).status_code == 429
+    locked = client.post("/login/", {"username": gold, "password": personas.PASSWORD})
     assert locked.status_code == 429
 
 

@@ -58,7 +58,7 @@ def _confirm_phones(browser: Any, live_app: Any, login: Any, code: str, shots: P
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        login(page, live_app, f"{code.lower()}.comms")
+        login(page, live_app, "comms", code)
         page.goto(live_app.url + "/comms/status/")
         # The shared directory is what took the phones (and much else) down: one group.
         card = page.locator(".govuk-summary-card", has_text=GROUP)
@@ -103,7 +103,7 @@ def test_comms_confirm_phone_lines_down_and_the_static_site_and_feed_show_it(
     assert axe_violations(page) == []
 
     # Each council confirms its own services behind the telephony in one decision.
-    login(page, live_app, "rbkc.comms")
+    login(page, live_app, "comms", "RBKC")
     page.goto(live_app.url + "/comms/status/")
     assert page.locator(".govuk-summary-card", has_text="(WCC)").locator("input[name=proposal]").count() == 0
     for code in ("RBKC", "WCC", "LBHF"):

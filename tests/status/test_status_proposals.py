@@ -58,7 +58,11 @@ def test_confirming_publishes_html_json_and_atom(
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.CONFIRMED and proposal.decided_by == rbkc_comms
     status = ServiceStatus.objects.get(service=proposal.service)
-    assert (status.status, status.advice, status.confirmed_by_label) == ("unavailable", ADVICE, "rbkc.comms")
+    assert (status.status, status.advice, status.confirmed_by_label) == (
+        "unavailable",
+        ADVICE,
+        rbkc_comms.username,
+    )
     page = (published / "rbkc" / "index.html").read_text()
     assert "Contact centre telephone lines" in page and ADVICE in page and "Unavailable" in page
     group = (published / "index.html").read_text()

@@ -15,6 +15,7 @@ from incidentroom.core.models import Organisation
 from incidentroom.threats import actions
 from incidentroom.threats.exchange import csvio, misp, stix
 from incidentroom.threats.models import Indicator
+from tests.helpers.personas import PersonaFactory
 
 MARKINGS = ["clear", "green", "amber", "amber+strict", "red"]
 SHARED = {"clear", "green", "amber"}
@@ -40,6 +41,17 @@ def marked(incident: Any, rbkc_gold: Any) -> dict[str, Indicator]:
     }
 
 
+# Who each label below is: (role, organisation codes).
+WHO: dict[str, tuple[str, ...]] = {
+    "rbkc.gold": ("gold", "RBKC"),
+    "rbkc.comms": ("comms", "RBKC"),
+    "shared.responder": ("responder", "RBKC", "WCC", "LBHF"),
+    "wcc.dpo": ("dpo", "WCC"),
+    "lbhf.responder": ("responder", "LBHF"),
+    "lbhf.viewer": ("viewer", "LBHF"),
+    "ealing.gold": ("gold", "LBE"),
+    "ealing.viewer": ("viewer", "LBE"),
+}
 # persona -> markings of RBKC's indicators they may see
 PERSONAS = {
     "rbkc.gold": set(MARKINGS),  # the entering organisation sees everything it entered
@@ -56,9 +68,15 @@ PERSONAS = {
 @pytest.mark.parametrize("username", sorted(PERSONAS))
 @pytest.mark.parametrize("level", MARKINGS)
 def test_tlp_scopes_every_read(
-    username: str, level: str, marked: dict[str, Indicator], persona: Any, api: Any, web: Any, incident: Any
+    username: str,
+    level: str,
+    marked: dict[str, Indicator],
+    persona: PersonaFactory,
+    api: Any,
+    web: Any,
+    incident: Any,
 ) -> None:
-    user = persona(username)
+    user = persona(*WHO[username])
     indicator = marked[level]
     allowed = level in PERSONAS[username]
     client = api(user)
@@ -418,7 +436,7 @@ def test_import_endpoint_and_refusals(
 
 
 def test_staff_advisory_carries_only_staff_safe_indicators(
-    incident: Any, rbkc_gold: Any, wcc_comms: Any, web: Any, settings: Any
+    incident: Any, rbkc_gold: Any, wcc_comms: Any, web: Any, settings: Any, persona: PersonaFactory
 ) -> None:
     from django.utils import timezone
 
@@ -469,13 +487,7 @@ def test_staff_advisory_carries_only_staff_safe_indicators(
         expires_at=timezone.now() + dt.timedelta(days=2),
         organisations=[_org("WCC")],
     )
-    page = web(_user_of("wcc.dpo")).get(f"/advisories/{advisory.pk}/").content.decode()
+    page = web(persona("dpo", "WCC")).get(f"/advisories/{advisory.pk}/").content.decode()
     assert "payroll@rbkc-payroll.example" in page and "@rbkc-payroll.example" in page
     assert "login-rbkc.example" in page
     assert "secret-c2.example" not in page and "not-for-staff.example" not in page
-
-
-def _user_of(username: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(username=username)
