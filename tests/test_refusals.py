@@ -271,8 +271,9 @@ def test_outsider_is_refused_every_api_operation(
         if any(full.startswith(p) for p in PUBLIC_PREFIXES):
             continue
         body = response.content.decode()
-        if path in SELF_SERVICE or (method == "get" and response.status_code == 200):
-            # Lists answer, but with nothing from the councils the outsider does not belong to.
+        if path in SELF_SERVICE or (method == "get" and "{" not in path and response.status_code == 200):
+            # Lists answer, but with nothing from the councils the outsider does not belong to;
+            # an address naming one object (a path parameter) must refuse it.
             if response.status_code not in (200, 201, 403, 404):
                 failures.append((method, path, response.status_code, body[:150]))
             failures += [(method, path, "leaked", secret) for secret in SECRETS if secret in body]
@@ -323,13 +324,18 @@ def test_outsider_is_refused_every_incident_page(
         url = _page_url(pattern, objects)
         if any(url.startswith(p) for p in PUBLIC_PREFIXES):
             continue
+        codes = {}
         for method in ("get", "post"):
             response = getattr(client, method)(url)
+            codes[method] = response.status_code
             body = response.content.decode(errors="replace")
             if response.status_code not in (403, 404, 405) or (
                 "IR-2025-0001" in body and response.status_code != 405
             ):
                 failures.append((method, url, response.status_code))
+        # A 405 only says the page takes the other method: that one must be the refusal.
+        if not {403, 404} & set(codes.values()):
+            failures.append(("get+post", url, codes))
     assert failures == [], "\n".join(map(str, failures))
 
 
