@@ -1,4 +1,4 @@
-# Incident Room. The README quotes these targets; keep them in step.
+# Incident Room. README.md and docs/operations.md quote these targets; keep them in step.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
