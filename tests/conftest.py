@@ -7,16 +7,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.helpers import personas
+from tests.helpers.clients import ApiClient
+from tests.helpers.live import LiveApp, SmtpSink, free_port
 from tests.helpers.personas import PersonaFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,33 +153,6 @@ def web(db: None) -> Callable[[Any], Client]:
     return make
 
 
-class ApiClient:
-    """Calls the API with a real bearer token for a persona."""
-
-    def __init__(self, token: str) -> None:
-        self.client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def get(self, path: str, params: Any = None) -> Any:
-        """GET /api/<path> with optional query parameters."""
-        return self.client.get("/api" + path, params or {})
-
-    def post(self, path: str, data: Any = None) -> Any:
-        """POST JSON."""
-        return self.client.post("/api" + path, data=data or {}, content_type="application/json")
-
-    def patch(self, path: str, data: Any = None) -> Any:
-        """PATCH JSON."""
-        return self.client.patch("/api" + path, data=data or {}, content_type="application/json")
-
-    def put(self, path: str, data: Any = None) -> Any:
-        """PUT JSON."""
-        return self.client.put("/api" + path, data=data or {}, content_type="application/json")
-
-    def delete(self, path: str) -> Any:
-        """DELETE."""
-        return self.client.delete("/api" + path)
-
-
 @pytest.fixture
 def api(db: None) -> Callable[[Any], ApiClient]:
     """An API client authenticated with a freshly issued token for a persona."""
@@ -193,23 +166,6 @@ def api(db: None) -> Callable[[Any], ApiClient]:
 
 
 # -- a real SMTP server -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port nothing is listening on right now."""
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class SmtpSink:
-    """Messages received by the local aiosmtpd server."""
-
-    host: str
-    port: int
-    messages: list[Message] = field(default_factory=list)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -234,38 +190,6 @@ def smtp_server() -> Iterator[SmtpSink]:
 
 
 # -- the real product in a subprocess -----------------------------------------------------
-
-
-@dataclass
-class LiveApp:
-    """A running ``incidentroom serve`` plus worker on its own fresh database."""
-
-    url: str
-    env: dict[str, str]
-    var_dir: Path
-
-    def python(self, code: str) -> subprocess.CompletedProcess[str]:
-        """Run Python with Django set up against this app's database (to inspect or tamper)."""
-        prelude = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'incidentroom.settings')\ndjango.setup()\n"
-        return subprocess.run(
-            [sys.executable, "-c", prelude + code],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-
-    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run an ``incidentroom`` command against this app's database."""
-        return subprocess.run(
-            [sys.executable, "-m", "incidentroom", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
 
 
 @pytest.fixture(scope="module")
