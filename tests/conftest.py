@@ -22,6 +22,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import Browser
 
 from tests.helpers import personas
 from tests.helpers.clients import ApiClient
@@ -395,7 +396,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Any]:
     """A fresh browser context and page."""
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     pg = context.new_page()

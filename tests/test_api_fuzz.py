@@ -23,7 +23,7 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def token(db: Any) -> Iterator[str]:
+def token(db: None) -> Iterator[str]:
     """A real token for a Gold at the origin council.
 
     Requests go through the raw WSGI app, which (unlike Django's test client) would close

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidentroom.api import api as ninja_api
+from incidentroom.incidents.models import Incident
+from tests.helpers.clients import ApiClient
 from tests.helpers.db import first
 
 # Endpoints that answer every signed-in user about *themselves* (never other organisations).
@@ -37,14 +43,14 @@ def _fill(path: str, objects: dict[str, str]) -> str:
 
 @pytest.fixture
 def objects(
-    incident: Any,
-    rbkc_dpo: Any,
-    rbkc_gold: Any,
-    rbkc_comms: Any,
-    shared_responder: Any,
+    incident: Incident,
+    rbkc_dpo: User,
+    rbkc_gold: User,
+    rbkc_comms: User,
+    shared_responder: User,
     tmp_path: Path,
-    settings: Any,
-    django_capture_on_commit_callbacks: Any,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> dict[str, str]:
     """Real identifiers of West London objects (RBKC's) for every kind of path parameter, from
     every app: an Ealing persona must be refused each of them with 403 or 404."""
@@ -109,8 +115,8 @@ def objects(
     return {
         "reference": incident.reference,
         "code": "RBKC",
-        "action_id": str(incident.actions.filter(organisation=rbkc).first().pk),
-        "obligation_id": str(incident.obligations.filter(organisation=rbkc).first().pk),
+        "action_id": str(first(incident.actions.filter(organisation=rbkc)).pk),
+        "obligation_id": str(first(incident.obligations.filter(organisation=rbkc)).pk),
         "service_id": str(first(Service.objects.filter(organisation=rbkc)).pk),
         "proposal_id": str(proposal.pk),
         "advisory_id": str(advisory.pk),
@@ -252,7 +258,7 @@ def _body(op: dict[str, Any]) -> Any:
 
 
 def test_outsider_is_refused_every_api_operation(
-    api: Any, outsider_gold: Any, objects: dict[str, str]
+    api: Callable[[User], ApiClient], outsider_gold: User, objects: dict[str, str]
 ) -> None:
     """One pass over every operation (the objects are costly to build), failures collected."""
     client = api(outsider_gold)
@@ -283,7 +289,7 @@ def test_outsider_is_refused_every_api_operation(
     assert failures == [], "\n".join(map(str, failures))
 
 
-def test_unauthenticated_api_is_refused(client: Any, incident: Any) -> None:
+def test_unauthenticated_api_is_refused(client: Client, incident: Incident) -> None:
     for url in ("/api/incidents", f"/api/incidents/{incident.reference}", "/api/estate/systems"):
         assert client.get(url).status_code == 401
 
@@ -314,7 +320,7 @@ def _page_url(pattern: str, objects: dict[str, str]) -> str:
 
 
 def test_outsider_is_refused_every_incident_page(
-    web: Any, outsider_gold: Any, objects: dict[str, str]
+    web: Callable[[User], Client], outsider_gold: User, objects: dict[str, str]
 ) -> None:
     client = web(outsider_gold)
     failures = []
@@ -339,7 +345,7 @@ def test_outsider_is_refused_every_incident_page(
     assert failures == [], "\n".join(map(str, failures))
 
 
-def test_outsider_sees_no_incident_in_lists(web: Any, outsider_gold: Any) -> None:
+def test_outsider_sees_no_incident_in_lists(web: Callable[[User], Client], outsider_gold: User) -> None:
     client = web(outsider_gold)
     body = client.get("/incidents/").content.decode()
     assert "IR-2025-0001" not in body and "No incidents involve your organisations" in body
@@ -347,13 +353,15 @@ def test_outsider_sees_no_incident_in_lists(web: Any, outsider_gold: Any) -> Non
     assert "Shared directory" not in estate and "Ealing contact centre CRM" in estate
 
 
-def test_pages_need_login(client: Any, incident: Any) -> None:
+def test_pages_need_login(client: Client, incident: Incident) -> None:
     for url in ("/incidents/", f"/incidents/{incident.reference}/", "/estate/", "/tokens/"):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_viewer_can_read_but_not_write(web: Any, lbhf_viewer: Any, incident: Any) -> None:
+def test_viewer_can_read_but_not_write(
+    web: Callable[[User], Client], lbhf_viewer: User, incident: Incident
+) -> None:
     client = web(lbhf_viewer)
     assert client.get(f"/incidents/{incident.reference}/").status_code == 200
     response = client.post(f"/incidents/{incident.reference}/log/add/", {"kind": "note", "text": "hi"})

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +29,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
-    page: Any, browser: Any, live_app: Any, login: Any
+    page: Page, browser: Browser, live_app: LiveApp, login: Any
 ) -> None:
     login(page, live_app, "comms", "RBKC")
     page.goto(live_app.url + "/advisories/")

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from incidentroom import csvfile
 from tests.helpers.breachhelp import axe_violations, flat, pdf_text
+from tests.helpers.live import LiveApp
 from tests.helpers.scangen import generate_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -84,7 +86,7 @@ def live_app_env(inbox: Inbox, evidence: Path) -> dict[str, str]:
 
 
 def test_dpo_assesses_scans_reports_and_tells_people(
-    page: Any, live_app: Any, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
+    page: Page, live_app: LiveApp, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
 ) -> None:
     login(page, live_app, "dpo", "RBKC")
     page.click("header >> text=Data breaches")

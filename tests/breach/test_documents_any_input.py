@@ -6,17 +6,20 @@ PDF and DOCX the product produces and reads it back."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from incidentroom.breach import actions
 from incidentroom.breach.api import BreachPatch
 from incidentroom.breach.downloads import report_response
-from incidentroom.breach.models import Individual, ReportKind
+from incidentroom.breach.models import Breach, Individual, ReportKind
 from incidentroom.breach.reports.build import document_for
 from incidentroom.continuity import actions as continuity_actions
 from incidentroom.continuity.api import PlanIn, SupplierIn
@@ -127,7 +130,7 @@ def _markers(tags: list[str]) -> list[str]:
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_reports_render_every_field_at_its_limit(breach: Any, rbkc_dpo: Any, seed: str) -> None:
+def test_reports_render_every_field_at_its_limit(breach: Breach, rbkc_dpo: User, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(breach, actor=rbkc_dpo, **changes)
     Incident.objects.filter(pk=breach.incident_id).update(
@@ -156,7 +159,7 @@ def test_reports_render_every_field_at_its_limit(breach: Any, rbkc_dpo: Any, see
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, seed: str) -> None:
+def test_letters_render_every_field_at_its_limit(scanned: Breach, rbkc_dpo: User, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(scanned, actor=rbkc_dpo, **changes)
     person = Individual.objects.filter(breach=scanned).order_by("pk").first()
@@ -179,7 +182,9 @@ def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, se
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_log_pdf_renders_an_entry_at_its_limit(incident: Any, rbkc_gold: Any, web: Any, seed: str) -> None:
+def test_log_pdf_renders_an_entry_at_its_limit(
+    incident: Incident, rbkc_gold: User, web: Callable[[User], Client], seed: str
+) -> None:
     entry = incident_actions.add_log_entry(
         incident,
         actor=rbkc_gold,
@@ -197,7 +202,9 @@ def test_log_pdf_renders_an_entry_at_its_limit(incident: Any, rbkc_gold: Any, we
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_grab_bag_renders_every_field_at_its_limit(rbkc_gold: Any, web: Any, seed: str) -> None:
+def test_grab_bag_renders_every_field_at_its_limit(
+    rbkc_gold: User, web: Callable[[User], Client], seed: str
+) -> None:
     service = Service.objects.filter(organisation__code="RBKC").order_by("pk").first()
     assert service is not None
     plan_fields = {

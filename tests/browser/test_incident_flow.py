@@ -6,12 +6,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
+
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
 
 def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(
-    page: Any, live_app: Any, login: Any
+    page: Page, live_app: LiveApp, login: Any
 ) -> None:
     login(page, live_app, "gold", "RBKC")
     page.click("text=Incidents")

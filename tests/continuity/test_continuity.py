@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from collections.abc import Callable
 
 import pypdfium2
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from incidentroom.continuity import actions, grabbag
@@ -16,6 +18,7 @@ from incidentroom.continuity.queries import board
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.estate.models import Service
+from tests.helpers.clients import ApiClient
 from tests.helpers.personas import PersonaFactory
 
 
@@ -43,7 +46,7 @@ def test_board_puts_vulnerable_residents_first(rbkc: Organisation) -> None:
     assert [r.service.priority for r in vulnerable] == sorted(r.service.priority for r in vulnerable)
 
 
-def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: Any, rbkc_silver: Any) -> None:
+def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: PersonaFactory, rbkc_silver: User) -> None:
     care = _service("adult-social-care")
     plan = actions.save_plan(
         care,
@@ -79,7 +82,7 @@ def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: Any, rbkc_sil
     assert plan.next_update_due is None and plan.disrupted_since is None
 
 
-def test_overdue_stands_out_on_the_page(web: Any, rbkc_silver: Any) -> None:
+def test_overdue_stands_out_on_the_page(web: Callable[[User], Client], rbkc_silver: User) -> None:
     care = _service("adult-social-care")
     plan = actions.save_plan(care, actor=rbkc_silver, rto_hours=4, mtpd_hours=24)
     actions.record_update(plan, actor=rbkc_silver, state=ContinuityState.SUSPENDED, note="Down")
@@ -93,7 +96,7 @@ def test_overdue_stands_out_on_the_page(web: Any, rbkc_silver: Any) -> None:
 
 
 def test_rules_and_roles(
-    rbkc_silver: Any, rbkc_comms: Any, wcc_dpo: Any, outsider_gold: Any, persona: Any
+    rbkc_silver: User, rbkc_comms: User, wcc_dpo: User, outsider_gold: User, persona: PersonaFactory
 ) -> None:
     care = _service("adult-social-care")
     with pytest.raises(InvalidInput) as err:
@@ -114,7 +117,7 @@ def test_rules_and_roles(
         actions.record_update(plan, actor=rbkc_silver, state="workaround", note=" ")
 
 
-def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_silver: Any) -> None:
+def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_silver: User) -> None:
     actions.add_supplier(
         rbkc,
         actor=rbkc_silver,
@@ -154,12 +157,12 @@ def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_sil
 
 
 def test_pages_and_api_are_scoped(
-    web: Any,
-    api: Any,
-    rbkc_silver: Any,
-    wcc_comms: Any,
-    outsider_gold: Any,
-    lbhf_viewer: Any,
+    web: Callable[[User], Client],
+    api: Callable[[User], ApiClient],
+    rbkc_silver: User,
+    wcc_comms: User,
+    outsider_gold: User,
+    lbhf_viewer: User,
     persona: PersonaFactory,
 ) -> None:
     care = _service("adult-social-care")

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from playwright.sync_api import Route
+from playwright.sync_api import Page, Route
+
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +78,7 @@ def _refuse_outside(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["gold", "dpo"], ids=["rbkc.gold", "rbkc.dpo"])
-def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, role: str) -> None:
+def test_every_page_passes_the_csp(page: Page, live_app: LiveApp, login: Any, role: str) -> None:
     outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
     login(page, live_app, role, "RBKC")
@@ -97,7 +99,7 @@ def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, role: s
     assert outside == []
 
 
-def test_api_docs_work_offline(page: Any, live_app: Any, login: Any) -> None:
+def test_api_docs_work_offline(page: Page, live_app: LiveApp, login: Any) -> None:
     outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
     login(page, live_app, "gold", "RBKC")

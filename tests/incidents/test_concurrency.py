@@ -10,11 +10,11 @@ must run without a gap, and the chain with its signed head must verify.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 SCRIPT = r"""
 import json, threading, traceback
@@ -79,7 +79,7 @@ print(json.dumps({{
 
 
 @pytest.mark.slow
-def test_simultaneous_writers_on_one_incident_neither_deadlock_nor_collide(live_app: Any) -> None:
+def test_simultaneous_writers_on_one_incident_neither_deadlock_nor_collide(live_app: LiveApp) -> None:
     threads, rounds = 12, 3
     golds = {code: personas.username("gold", code) for code in ("RBKC", "WCC", "LBHF")}
     run = live_app.python(SCRIPT.format(threads=threads, rounds=rounds, golds=golds))

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 import stix2
+from playwright.sync_api import Page
 
 from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 EVTX = Path(__file__).parent / "fixtures" / "Security_short_selected.evtx"
@@ -67,7 +69,7 @@ def _m365_csv() -> str:
 
 
 def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
-    page: Any, live_app: Any, login: Any, tmp_path: Path
+    page: Page, live_app: LiveApp, login: Any, tmp_path: Path
 ) -> None:
     # A follow-on incident with nothing marked yet (in the scenario's own incident the shared
     # directory is already compromised, so a sweep rightly proposes nothing for it).
