@@ -13,8 +13,8 @@ from docx import Document as read_docx
 
 from incidentroom import csvfile
 from incidentroom.breach import categories as cat
-from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
-from incidentroom.scanner.vocab import CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES
+from incidentroom.scanner.output.outputs import INDIVIDUAL_COLUMNS
 
 # The scanner's own output schema: the helper writes exactly what a scan would.
 FIELDS = list(INDIVIDUAL_COLUMNS)

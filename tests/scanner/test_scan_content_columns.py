@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scanhelp import scan
 
-from incidentroom.scanner.columns import classify
+from incidentroom.scanner.people.columns import classify
 
 
 def _scan_csv(tmp_path: Path, name: str, text: str) -> list[dict[str, str]]:

@@ -12,8 +12,8 @@ from scangen import COUNCIL, Truth, evaluate
 from scanhelp import read_outputs, scan
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
-from incidentroom.scanner.hashing import keyed_hash
-from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.output.outputs import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.pipeline.hashing import keyed_hash
 
 
 def test_accuracy_meets_the_targets(

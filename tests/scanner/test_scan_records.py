@@ -18,7 +18,7 @@ from office_writers import write_xlsx
 from ole_writer import write_cfb
 from scanhelp import Outputs, scan
 
-from incidentroom.scanner.columns import classify
+from incidentroom.scanner.people.columns import classify
 
 
 def run(tmp_path: Path, files: dict[str, bytes]) -> Outputs:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scanhelp import scan
 
-from incidentroom.scanner.staff import staff_until
+from incidentroom.scanner.people.staff import staff_until
 
 
 def _people(tmp_path: Path, text: str) -> dict[str, dict[str, str]]:

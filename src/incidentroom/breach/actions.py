@@ -52,8 +52,8 @@ from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidIn
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, ObligationStatus
+from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.policy import RiskPolicy
-from incidentroom.scanner.vocab import CATEGORIES
 
 FUTURE_SKEW = dt.timedelta(minutes=5)
 BREACH_FIELDS = (

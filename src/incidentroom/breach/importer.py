@@ -19,8 +19,8 @@ from incidentroom.breach.models import Appearance, ContactStatus, Individual, Ri
 from incidentroom.core.emailaddr import normalise_or_keep
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.policy import RiskPolicy
-from incidentroom.scanner.vocab import CATEGORIES
 
 REQUIRED_COLUMNS = ("person_id", "full_name", "categories", "risk")
 MAX_PROBLEMS_KEPT = 500

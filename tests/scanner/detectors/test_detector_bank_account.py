@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from detector_vectors import assert_found_in_every_spelling, found_in_text
 
-from incidentroom.scanner.detectors.bank_account import SortCodeAccountDetector
+from incidentroom.scanner.detect.detectors.bank_account import SortCodeAccountDetector
 
 CATEGORY = "bank_account"
 

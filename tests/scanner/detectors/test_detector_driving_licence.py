@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
-from incidentroom.scanner.detectors.driving_licence import DrivingLicenceDetector, licence_matches
+from incidentroom.scanner.detect.detectors.driving_licence import DrivingLicenceDetector, licence_matches
 
 CATEGORY = "driving_licence_number"
 

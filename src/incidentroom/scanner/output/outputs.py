@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 
 from incidentroom import csvfile
 
-from .aggregate import Aggregate
-from .vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
+from ..detect.vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
+from ..people.aggregate import Aggregate
 
 INDIVIDUAL_COLUMNS = (
     "person_id",
