@@ -9,7 +9,6 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 from incidentroom.scanner.detect.detectors import all_detectors
 from incidentroom.scanner.detect.detectors.driving_licence import licence_matches
@@ -17,6 +16,7 @@ from incidentroom.scanner.detect.detectors.name import LABELS, house_number_befo
 from incidentroom.scanner.detect.matcher import detect
 from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.model import Location
+from tests.helpers.scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 
 def found(text: str, category: str) -> list[str]:
