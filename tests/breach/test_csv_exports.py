@@ -81,7 +81,8 @@ def test_streamed_and_whole_files_are_the_same_bytes(tmp_path: Path) -> None:
 
 @pytest.mark.nodb
 def test_the_scanner_writes_individuals_csv_through_the_guard(tmp_path: Path) -> None:
-    from incidentroom.scanner.output.outputs import INDIVIDUAL_COLUMNS, write_individuals
+    from incidentroom.scanner.output.outputs import write_individuals
+    from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
     from incidentroom.scanner.people.aggregate import Aggregate, Individual
 
     people = [
