@@ -10,7 +10,7 @@ import pytest
 from breachhelp import PEOPLE, import_people, write_outputs
 from django.utils import timezone
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, evidence
 from incidentroom.breach.models import Appearance, Breach, ContactStatus, Individual, ScanStatus
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
@@ -161,7 +161,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
     )
     path = Path(job.sources[0]["path"])
     assert path.name == "stolen_copy.zip" and path.read_bytes() == b"PK\x03\x04"
-    assert path.is_relative_to(actions.evidence.uploads_base() / "rbkc")
+    assert path.is_relative_to(evidence.uploads_base() / "rbkc")
     with pytest.raises(InvalidInput):
         actions.start_upload_scan(breach, actor=rbkc_dpo, filename="empty.zip", chunks=[])
 
