@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 from django.utils import timezone
 
-from incidentroom.breach import actions, emails
+from incidentroom.breach import actions, emails, jobs
 from incidentroom.breach.models import Breach, ContactStatus, DeliveryStatus, EmailDelivery, Individual
 from tests.helpers.breachhelp import assert_only_own_data
 from tests.helpers.live import SmtpSink
@@ -81,7 +81,7 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
     scanned: Breach, rbkc_dpo: User, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notice, token = _start(scanned, rbkc_dpo)
-    real_sent = actions.delivery_sent
+    real_sent = jobs.delivery_sent
     calls = {"n": 0}
 
     def die_on_second(delivery: EmailDelivery, *, message_id: str) -> None:
@@ -91,10 +91,10 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
             raise SystemExit("worker killed")
         real_sent(delivery, message_id=message_id)
 
-    monkeypatch.setattr(actions, "delivery_sent", die_on_second)
+    monkeypatch.setattr(jobs, "delivery_sent", die_on_second)
     with pytest.raises(SystemExit):
         emails.run_batch(notice.pk, token, limiter=_no_wait())
-    monkeypatch.setattr(actions, "delivery_sent", real_sent)
+    monkeypatch.setattr(jobs, "delivery_sent", real_sent)
     counts = notice.counts()
     assert (counts["sent"], counts["sending"], counts["pending"]) == (1, 1, 1)
 
