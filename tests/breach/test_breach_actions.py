@@ -190,7 +190,7 @@ def test_import_links_people_to_the_breach_with_documents(scanned: Breach) -> No
     assert job.status == ScanStatus.SUCCEEDED and job.individuals_imported == 4
 
 
-def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     # The scanner writes each document's path and nothing after it: a '#' is a character
     # of the name, not the start of a location.
     person = {**PEOPLE[0], "documents": "2011/minutes#2.docx;2012/#3 notes/letter.docx"}
