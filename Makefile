@@ -1,4 +1,4 @@
-# Incident Room. The README quotes these targets; keep them in step.
+# Incident Room. README.md and docs/operations.md quote these targets; keep them in step.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -31,7 +31,7 @@ system-packages:
 		fi; \
 	fi
 
-$(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/_fastdetect.pyx
+$(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/detect/_fastdetect.pyx
 	@$(MAKE) --no-print-directory system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -53,7 +53,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)

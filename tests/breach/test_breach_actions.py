@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, import_people, write_outputs
 from django.utils import timezone
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, evidence
 from incidentroom.breach.models import Appearance, Breach, ContactStatus, Individual, ScanStatus
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents.models import Obligation
+from tests.helpers.breachhelp import PEOPLE, import_people, write_outputs
 
 
 def _org(code: str) -> Organisation:
@@ -75,7 +75,7 @@ def test_bad_assessment_input_is_refused_with_the_field_named(
 ) -> None:
     rbkc = _org("RBKC")
     now = timezone.now()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [  # deliberately wrong keywords and values
         ({"description": " ", "became_aware_at": now}, "description"),
         ({"description": "x", "became_aware_at": now + dt.timedelta(days=1)}, "became_aware_at"),
         ({"description": "x", "became_aware_at": now.replace(tzinfo=None)}, "became_aware_at"),
@@ -161,7 +161,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
     )
     path = Path(job.sources[0]["path"])
     assert path.name == "stolen_copy.zip" and path.read_bytes() == b"PK\x03\x04"
-    assert path.is_relative_to(actions.evidence.uploads_base() / "rbkc")
+    assert path.is_relative_to(evidence.uploads_base() / "rbkc")
     with pytest.raises(InvalidInput):
         actions.start_upload_scan(breach, actor=rbkc_dpo, filename="empty.zip", chunks=[])
 
@@ -176,12 +176,25 @@ def test_import_links_people_to_the_breach_with_documents(scanned: Any) -> None:
     assert alice.category_list() == ["name", "address", "email", "bank_account"]
     assert alice.date_of_birth == dt.date(1961, 4, 2) and alice.risk == "high" and alice.postcode == "W8 4AA"
     assert [(a.path, a.location) for a in alice.appearances.all()] == [
-        ("2009/permits.xlsx", "sheet=Permits row 4"),
+        ("2009/permits.xlsx", ""),
         ("2012/letter-0001.docx", ""),
     ]
     assert [o.code for o in alice.organisations.all()] == ["RBKC"]
     job = scanned.scans.get()
     assert job.status == ScanStatus.SUCCEEDED and job.individuals_imported == 4
+
+
+def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+    # The scanner writes each document's path and nothing after it: a '#' is a character
+    # of the name, not the start of a location.
+    person = {**PEOPLE[0], "documents": "2011/minutes#2.docx;2012/#3 notes/letter.docx"}
+    import_people(breach, rbkc_dpo, media, [person])
+    imported = Individual.objects.get()
+    assert [(a.path, a.location) for a in imported.appearances.order_by("path")] == [
+        ("2011/minutes#2.docx", ""),
+        ("2012/#3 notes/letter.docx", ""),
+    ]
+    assert imported.document_count == 2
 
 
 def test_people_are_attributed_to_the_controller_whose_folder_they_came_from(

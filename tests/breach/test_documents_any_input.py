@@ -10,16 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import docx_text, flat, make_letters
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pdfcheck import pdftotext, rasterise
 
 from incidentroom.breach import actions
-from incidentroom.breach.api import BreachPatch
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Individual, ReportKind
 from incidentroom.breach.reports.build import document_for
+from incidentroom.breach.schemas import BreachPatch
 from incidentroom.continuity import actions as continuity_actions
 from incidentroom.continuity.api import PlanIn, SupplierIn
 from incidentroom.continuity.models import Supplier
@@ -27,6 +25,8 @@ from incidentroom.estate.models import Service
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.api import IncidentPatch, LogEntryIn
 from incidentroom.incidents.models import Incident
+from tests.helpers.breachhelp import docx_text, flat, make_letters
+from tests.helpers.pdfcheck import pdftotext, rasterise
 
 pytestmark = pytest.mark.slow
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.extractors import Limits, all_extractors
-from incidentroom.scanner.walk import Task, scan_task
+from incidentroom.scanner.extract import Limits, all_extractors
+from incidentroom.scanner.pipeline.walk import Task, scan_task
 
 EXTENSIONS = sorted({ext for e in all_extractors() for ext in e.extensions})
 PREFIXES = [
@@ -34,8 +35,8 @@ PREFIXES = [
     body=st.binary(max_size=2048) | st.text(max_size=1024).map(lambda t: t.encode("utf-8", "surrogatepass")),
 )
 def test_extractors_survive_arbitrary_bytes(
-    tmp_path_factory, extension: str, prefix: bytes, body: bytes
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, extension: str, prefix: bytes, body: bytes
+) -> None:
     data = prefix + body
     folder = tmp_path_factory.mktemp("fuzz")
     name = f"sample.{extension}"

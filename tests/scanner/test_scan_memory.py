@@ -11,16 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scanhelp import extracted_units, scan
-
 from incidentroom.scanner import Limits
 from incidentroom.scanner.model import RowUnit, TextUnit
+from tests.helpers.scanhelp import extracted_units, scan
 
 CHILD = r"""
 import json, re, sys
 from pathlib import Path
-from incidentroom.scanner.extractors import choose
-from incidentroom.scanner.extractors.base import Blob, Limits
+from incidentroom.scanner.extract import choose
+from incidentroom.scanner.extract.base import Blob, Limits
 
 def peak_and_now():
     text = Path("/proc/self/status").read_text()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
-from incidentroom.scanner import _fastdetect
-from incidentroom.scanner.detectors.base import scan_date
-from incidentroom.scanner.detectors.vehicle_registration import (
+from incidentroom.scanner.detect import _fastdetect
+from incidentroom.scanner.detect.detectors.base import scan_date
+from incidentroom.scanner.detect.detectors.vehicle_registration import (
     CURRENT,
     VehicleRegistrationDetector,
     age_issue,
     judge_mark,
     latest_age_issue,
 )
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "vehicle_registration"
 
@@ -33,7 +33,7 @@ def issued_codes(today: dt.date) -> list[int]:
 
 def test_the_docstring_names_dvlas_rule() -> None:
     assert "DVLA" in (VehicleRegistrationDetector.__doc__ or "") + (judge_mark.__module__ and __doc__ or "")
-    import incidentroom.scanner.detectors.vehicle_registration as module
+    import incidentroom.scanner.detect.detectors.vehicle_registration as module
 
     assert "INF104" in (module.__doc__ or "")
 

@@ -1,0 +1,371 @@
+"""Email: EML and MBOX (stdlib email), MSG (OLE streams). Parties become rows, bodies text,
+attachments nested files."""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import importlib
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any, ClassVar
+
+import olefile
+
+from ..detect.detectors.email import is_role_or_test
+from ..detect.detectors.name import parse_name_at
+from ..detect.gazetteer import hard_stopwords
+from ..model import Location, RowUnit, TextUnit
+from ..pathnames import printable_name
+from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
+from .ole import open_ole
+from .rtf import _striprtf
+from .text import strip_markup
+
+# compressed_rtf (MIT) ships no type hints; reach it through an Any-typed module.
+compressed_rtf: Any = importlib.import_module("compressed_rtf")
+PARTY_HEADERS = ("name", "email")
+
+
+# Words of a team mailbox's display name ('Housing Options', 'Revenues Team').
+_TEAM_WORDS = frozenset(
+    """allocations options revenues enquiries enquiry complaints complaint licensing planning
+    enforcement helpdesk admin administration support customer customers services service team
+    office department unit council housing benefits benefit parking electoral registration
+    finance payroll pensions reception info information noreply no-reply mailbox inbox desk
+    centre center contact contacts hub duty care social highways waste recycling cashiers
+    accounts exchequer estates tenancy lettings homelessness advice""".split()
+)
+
+
+def is_team(display: str) -> bool:
+    """A display name that names a team or service, not a person ('Housing Allocations')."""
+    words = [w.strip(".,'’()<>\"").lower() for w in display.replace("-", " ").split()]
+    return any(w in _TEAM_WORDS or w.title() in hard_stopwords() for w in words if w)
+
+
+def is_person(display: str, address: str) -> bool:
+    """A party is a person when the address is not a role mailbox and the name parses."""
+    return (
+        bool(address)
+        and not is_role_or_test(address)
+        and not is_team(display)
+        and parse_name_at(display, labelled=True) is not None
+    )
+
+
+def owner_of(parties: list[tuple[str, str, str]]) -> tuple[str, str] | None:
+    """Whom the body is about: a personal sender, else a single personal recipient."""
+    senders = [(n, a) for role, n, a in parties if role == "from" and is_person(n, a)]
+    if senders:
+        return senders[0]
+    recipients = [(n, a) for role, n, a in parties if role != "from" and is_person(n, a)]
+    return recipients[0] if len(recipients) == 1 else None
+
+
+def message_outputs(message: EmailMessage, base: str, location: Location, limits: Limits) -> Iterator[Output]:
+    """Rows for each party, the body as text owned by its subject, attachments as blobs."""
+    parties: list[tuple[str, str, str]] = []
+    for role in ("from", "to", "cc", "reply-to"):
+        for display, address in _addresses(message, role):
+            parties.append((role if role == "from" else "to", display.strip(), address.strip()))
+    yield from party_rows(parties, location)
+    year = None
+    try:
+        date = message.get("date")
+        parsed_date = email.utils.parsedate_to_datetime(str(date)) if date else None
+        year = parsed_date.year if parsed_date else None
+    except (TypeError, ValueError):
+        year = None
+    texts: list[str] = []
+    html_texts: list[str] = []
+    attachment_number = 0
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = _attachment_name(part)
+        disposition = part.get_content_disposition()
+        if filename or disposition == "attachment":
+            attachment_number += 1
+            payload = part.get_payload(decode=True)
+            # A raw 8-bit name arrives with surrogates (the parser's surrogateescape).
+            name = printable_name(filename) if filename else f"attachment-{attachment_number}"
+            if isinstance(payload, bytes):
+                yield bytes_blob(f"{base}/{name}", payload, year)
+            else:
+                yield MemberIssue(f"{base}/{name}", 0, "failed", "attachment could not be decoded", year)
+            continue
+        if part.get_content_maintype() != "text":
+            continue
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeDecodeError, AssertionError):
+            raw = part.get_payload(decode=True)
+            content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+        (html_texts if part.get_content_subtype() == "html" else texts).append(str(content))
+    subject = str(message.get("subject", "") or "")
+    body = "\n".join(texts) if texts else strip_markup("\n".join(html_texts))
+    text = f"{subject}\n{body}" if subject else body
+    if text.strip():
+        unit = TextUnit(text, location)
+        owner = owner_of(parties)
+        yield OwnedText(unit, owner) if owner else unit
+
+
+def _addresses(message: EmailMessage, role: str) -> list[tuple[str, str]]:
+    """(display name, address) of one header, display names decoded after the list is split.
+
+    The modern policy's header objects split the list first and decode each RFC 2047
+    word after, so '=?utf-8?q?Jones=2C_Sian?= <s@x>' stays one person 'Jones, Sian'.
+    """
+    found: list[tuple[str, str]] = []
+    for header in message.get_all(role, []):
+        addresses = getattr(header, "addresses", None)
+        if addresses is None:
+            found.extend(email.utils.getaddresses([str(header)]))
+            continue
+        for item in addresses:
+            found.append((str(item.display_name or ""), str(item.addr_spec or "")))
+    return found
+
+
+def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Iterator[RowUnit]:
+    """One row per distinct party; a team mailbox keeps its address but never a person's name."""
+    seen: set[str] = set()
+    for _, display, address in parties:
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        if is_team(display) or is_role_or_test(address):
+            continue  # the organisation's own mailbox, not a data subject
+        yield RowUnit(PARTY_HEADERS, (display, address), location)
+
+
+_RAW_NAME = re.compile(r"""(?:^|;)\s*(?:file)?name\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]+)""", re.I)
+
+
+def _attachment_name(part: EmailMessage) -> str | None:
+    """The attachment's file name, keeping the bytes of a raw 8-bit name.
+
+    The email package decodes names (RFC 2047/2231) but turns raw bytes that are not ASCII
+    into U+FFFD, losing them. The raw header keeps them (as surrogates), so such a name is
+    read from there and escaped like every other name that is not UTF-8.
+    """
+    name = part.get_filename()
+    if name is None or "\ufffd" not in name:
+        return name
+    for key, value in part.raw_items():
+        if key.lower() not in ("content-disposition", "content-type"):
+            continue
+        match = _RAW_NAME.search(value)
+        if match and any("\udc80" <= ch <= "\udcff" for ch in match.group(1)):
+            return email.utils.unquote(match.group(1).strip())
+    return name
+
+
+def parse_message(data: bytes) -> EmailMessage:
+    """Parse RFC 5322 bytes with the modern policy."""
+    message = BytesParser(policy=email.policy.default).parsebytes(data)
+    if not isinstance(message, EmailMessage):  # the default policy always builds these
+        raise ExtractError("failed", "unparseable email message")
+    return message
+
+
+class EmlExtractor(Extractor):
+    """A single RFC 5322 message."""
+
+    name = "eml"
+    extensions: ClassVar[tuple[str, ...]] = ("eml",)
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Yield the message's parties, body and attachments."""
+        data = blob.read_all(limits)
+        if b":" not in data[:4096]:
+            raise ExtractError("failed", "not an email message (no headers)")
+        yield from message_outputs(parse_message(data), blob.path, Location(), limits)
+
+
+class MboxExtractor(Extractor):
+    """A Unix mailbox, streamed message by message (a 1 GB mbox never sits in memory)."""
+
+    name = "mbox"
+    extensions: ClassVar[tuple[str, ...]] = ("mbox", "mbx")
+    max_message: ClassVar[int] = 64 << 20
+
+    def sniff(self, head: bytes) -> bool:
+        """Mailboxes start with a 'From ' separator line."""
+        return head.startswith(b"From ")
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Split on 'From ' lines after a blank line and parse each message in turn."""
+        number = 0
+        start_line = 1
+        buffer: list[bytes] = []
+        size = 0
+        oversized = False
+        previous_blank = True
+        with blob.open() as fh:
+            for line_number, line in enumerate(fh, 1):
+                if line.startswith(b"From ") and previous_blank:
+                    if buffer or oversized:
+                        number += 1
+                        yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
+                    buffer, size, oversized, start_line = [], 0, False, line_number
+                    previous_blank = False
+                    continue
+                previous_blank = line.strip() == b""
+                if oversized:
+                    continue
+                size += len(line)
+                if size > self.max_message:
+                    buffer, oversized = [], True
+                    continue
+                # mboxrd quoting: '>From ' at the start of a body line was 'From '.
+                buffer.append(line[1:] if line.startswith(b">From ") else line)
+        if buffer or oversized:
+            number += 1
+            yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
+
+    def _message(
+        self, lines: list[bytes], oversized: bool, path: str, number: int, line: int, limits: Limits
+    ) -> Iterator[Output]:
+        base = f"{path}#message{number}"
+        if oversized:
+            yield MemberIssue(base, 0, "skipped", f"message larger than {self.max_message} bytes")
+            return
+        yield from message_outputs(parse_message(b"".join(lines)), base, Location(line=line), limits)
+
+
+def _ole_text(ole: olefile.OleFileIO, stream: str) -> str:
+    """A MAPI string property: '001F' is UTF-16LE, '001E' 8-bit."""
+    for suffix, encoding in (("001F", "utf-16-le"), ("001E", "cp1252")):
+        name = f"{stream}{suffix}"
+        if ole.exists(name):
+            return bytes(ole.openstream(name).read()).decode(encoding, "replace").rstrip("\x00")
+    return ""
+
+
+def _ole_bytes(ole: olefile.OleFileIO, stream: str) -> bytes | None:
+    return bytes(ole.openstream(stream).read()) if ole.exists(stream) else None
+
+
+#: PR_RTF_COMPRESSED: the body as MS-OXRTFCP compressed RTF, often the only copy.
+_RTF_COMPRESSED = "__substg1.0_10090102"
+_EMBEDDED = "__substg1.0_3701000D"
+_MAX_NESTED_MESSAGES = 8
+
+
+def rtf_body(raw: bytes) -> str:
+    """Text of a compressed-RTF body (MS-OXRTFCP, compressed or the uncompressed 'MELA' form)."""
+    rtf = compressed_rtf.decompress(raw)
+    return str(_striprtf.rtf_to_text(rtf.decode("cp1252", "replace"), errors="ignore"))
+
+
+def _ole_name(ole: olefile.OleFileIO, stream: str) -> str:
+    """A MAPI string property that names a file: undecodable units are kept (unpaired
+    surrogates, bytes cp1252 does not define) and escaped like every other file name."""
+    for suffix, encoding, errors in (
+        ("001F", "utf-16-le", "surrogatepass"),
+        ("001E", "cp1252", "surrogateescape"),
+    ):
+        name = f"{stream}{suffix}"
+        if ole.exists(name):
+            return printable_name(bytes(ole.openstream(name).read()).decode(encoding, errors).rstrip("\x00"))
+    return ""
+
+
+class MsgExtractor(Extractor):
+    """Outlook .msg (an OLE2 file of MAPI property streams); no GPL dependency needed.
+
+    The body is the plain-text property, else the HTML one, else the compressed RTF one.
+    An attached message (a forwarded complaint) is read as part of this file, with its
+    own sender, body and attachments.
+    """
+
+    name = "msg"
+    extensions: ClassVar[tuple[str, ...]] = ("msg",)
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Yield sender and recipients, the body, attachments and attached messages."""
+        data = blob.read_all(limits)
+        ole = open_ole(data, "Outlook message")
+        try:
+            if not any(
+                ole.exists(name)
+                for name in (
+                    "__substg1.0_0037001F",
+                    "__substg1.0_1000001F",
+                    "__substg1.0_0037001E",
+                    _RTF_COMPRESSED,
+                )
+            ):
+                raise ExtractError("failed", "OLE file is not an Outlook message (no subject or body)")
+            storages = [entry for entry in ole.listdir(streams=True, storages=True) if entry]
+            yield from self._message(ole, storages, (), blob.path, blob.year, 0)
+        finally:
+            ole.close()
+
+    def _message(
+        self,
+        ole: olefile.OleFileIO,
+        entries: list[list[str]],
+        prefix: tuple[str, ...],
+        path: str,
+        year: int | None,
+        depth: int,
+    ) -> Iterator[Output]:
+        base = "".join(f"{p}/" for p in prefix)
+        location = Location()
+        sender = (
+            _ole_text(ole, base + "__substg1.0_0C1A"),
+            _ole_text(ole, base + "__substg1.0_5D01") or _ole_text(ole, base + "__substg1.0_0C1F"),
+        )
+        parties = [("from", *sender)]
+        n = len(prefix)
+        children = sorted({e[n] for e in entries if len(e) > n + 1 and tuple(e[:n]) == prefix})
+        for storage in (c for c in children if c.startswith("__recip_version1.0_")):
+            head = f"{base}{storage}/__substg1.0_"
+            address = _ole_text(ole, head + "39FE") or _ole_text(ole, head + "3003")
+            parties.append(("to", _ole_text(ole, head + "3001"), address))
+        yield from party_rows(parties, location)
+        subject = _ole_text(ole, base + "__substg1.0_0037")
+        body = _ole_text(ole, base + "__substg1.0_1000")
+        if not body.strip():
+            html = _ole_text(ole, base + "__substg1.0_1013") or (
+                (_ole_bytes(ole, base + "__substg1.0_10130102") or b"").decode("utf-8", "replace")
+            )
+            body = strip_markup(html) if html.strip() else ""
+        if not body.strip():
+            raw = _ole_bytes(ole, base + _RTF_COMPRESSED)
+            if raw:
+                try:
+                    body = rtf_body(raw)
+                except Exception:  # noqa: BLE001 - a corrupt RTF stream must not lose the rest
+                    yield Partial("message body held only as compressed RTF could not be decompressed")
+        text = f"{subject}\n{body}".strip()
+        if text:
+            unit = TextUnit(text, location)
+            owner = owner_of(parties)
+            yield OwnedText(unit, owner) if owner else unit
+        for storage in (c for c in children if c.startswith("__attach_version1.0_")):
+            head = f"{base}{storage}/__substg1.0_"
+            filename = _ole_name(ole, head + "3707") or _ole_name(ole, head + "3704")
+            payload = _ole_bytes(ole, head + "37010102")
+            inner = (*prefix, storage, _EMBEDDED)
+            if payload is not None:
+                yield bytes_blob(f"{path}/{filename or storage}", payload, year)
+            elif any(tuple(e[: len(inner)]) == inner for e in entries):
+                if depth >= _MAX_NESTED_MESSAGES:
+                    yield Partial(f"message nested deeper than {_MAX_NESTED_MESSAGES} levels not read")
+                    continue
+                title = filename or _ole_text(ole, head + "3001") or storage
+                yield from self._message(ole, entries, inner, f"{path}/{title}", year, depth + 1)
+            else:
+                yield MemberIssue(
+                    f"{path}/{filename or storage}",
+                    0,
+                    "skipped",
+                    "embedded item without binary data or message (e.g. an OLE object)",
+                )

@@ -1,0 +1,259 @@
+"""Record linkage: resolve person records from every file into individuals.
+
+Design (the README's scanner section gives the argument): deterministic rules with rapidfuzz name
+comparison, blocked on the evidence a match needs.
+
+* Two records may only be the same person if their names agree (surname equal or one
+  typo apart by Jaro-Winkler; given names equal, an initial of, a nickname of, or a
+  typo of each other) AND they share at least one piece of evidence: a strong
+  identifier (NI, NHS, passport, licence, bank, card), an email, a phone number, a date
+  of birth or a postcode. So candidate pairs come only from blocks keyed on that
+  evidence: exact, and cheap even for millions of records.
+* Hard conflicts veto a merge of whole clusters, not just of the pair: two different
+  dates of birth, two different NI/NHS/passport/licence numbers, or two incompatible
+  full given names anywhere in the clusters. That is what keeps 'J Smith' from gluing
+  John and Jane Smith at one address together through transitivity.
+* Pairs are merged greedily by evidence strength, in a total order, so a local run,
+  a two-worker run and a Dask run give byte-identical results.
+* A record with a name but no evidence ('Dear Mrs Smith' on page 2) joins the single
+  compatible person in the same document, else the single compatible person anywhere
+  with the same full name; otherwise it stands alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..detect.vocab import STRONG_IDENTIFIERS
+from ..model import RecordData
+from .names import ParsedName, first_names_compatible, parse_name, surnames_similar
+
+_EVIDENCE_WEIGHT = {"id": 6.0, "email": 4.0, "dob": 3.0, "phone": 3.0, "postcode": 2.0}
+_BIG_BLOCK = 200
+
+
+@dataclass
+class _Profile:
+    """What a cluster knows about its person, for conflict checks."""
+
+    # Given names as written: a nickname may stand for several names ('sam'), so folding
+    # it to one canonical form here would make Sam and Samuel look like two people.
+    raw_firsts: set[str] = field(default_factory=set)
+    initials: set[str] = field(default_factory=set)
+    lasts: set[str] = field(default_factory=set)
+    dobs: set[str] = field(default_factory=set)
+    strong: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def absorb(self, other: _Profile) -> None:
+        """Add what another cluster knows (on a merge)."""
+        self.raw_firsts |= other.raw_firsts
+        self.initials |= other.initials
+        self.lasts |= other.lasts
+        self.dobs |= other.dobs
+        for category, values in other.strong.items():
+            self.strong[category] |= values
+
+
+def _profile(names: Sequence[ParsedName], record: RecordData) -> _Profile:
+    profile = _Profile()
+    for name in names:
+        if len(name.first) > 1:
+            profile.raw_firsts.add(name.first)
+        elif name.first:
+            profile.initials.add(name.first)
+        if name.last:
+            profile.lasts.add(name.last)
+    profile.dobs.update(record.dobs)
+    for category, values in record.ids.items():
+        if category in STRONG_IDENTIFIERS:
+            profile.strong[category].update(values)
+    return profile
+
+
+def _compatible(a: _Profile, b: _Profile) -> bool:
+    """Whether two clusters may be one person (no hard conflict, names agree)."""
+    if a.lasts and b.lasts and not any(surnames_similar(x, y) for x in a.lasts for y in b.lasts):
+        return False
+    if any(not first_names_compatible(x, y) for x in a.raw_firsts for y in b.raw_firsts):
+        return False
+    # An initial must fit a given name as written ('K.' fits Katie, whose canonical is Catherine).
+    for initial in a.initials:
+        if b.raw_firsts and not any(f.startswith(initial) for f in b.raw_firsts):
+            return False
+    for initial in b.initials:
+        if a.raw_firsts and not any(f.startswith(initial) for f in a.raw_firsts):
+            return False
+    if a.dobs and b.dobs and a.dobs != b.dobs:
+        return False
+    for category in STRONG_IDENTIFIERS:
+        if (
+            a.strong.get(category)
+            and b.strong.get(category)
+            and not (a.strong[category] & b.strong[category])
+        ):
+            return False
+    return True
+
+
+def _evidence(record: RecordData) -> Iterable[tuple[str, str]]:
+    for category, values in record.ids.items():
+        if category in STRONG_IDENTIFIERS or category in ("bank_account", "payment_card"):
+            for value in values:
+                yield "id", f"{category}:{value}"
+    for email in record.emails:
+        yield "email", email
+    for dob in record.dobs:
+        yield "dob", dob
+    for phone in record.phones:
+        yield "phone", phone
+    for postcode in record.postcodes:
+        yield "postcode", postcode
+
+
+def link(records: Sequence[RecordData]) -> list[list[int]]:
+    """Group record indices into individuals; clusters and members in a stable order."""
+    names = [[parse_name(n) for n in r.names] for r in records]
+    parent = list(range(len(records)))
+    profiles = [_profile(names[i], r) for i, r in enumerate(records)]
+
+    def find(i: int) -> int:
+        """Union-find root, with path halving."""
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> bool:
+        """Merge two clusters unless they conflict; True if they are one now."""
+        a, b = find(i), find(j)
+        if a == b:
+            return True
+        if not _compatible(profiles[a], profiles[b]):
+            return False
+        a, b = min(a, b), max(a, b)
+        parent[b] = a
+        profiles[a].absorb(profiles[b])
+        return True
+
+    # Blocks on exact evidence; pair score = total weight of the evidence they share.
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        for kind, value in set(_evidence(record)):
+            blocks[(kind, value)].append(index)
+    scores: dict[tuple[int, int], float] = defaultdict(float)
+    for (kind, _value), members in blocks.items():
+        if len(members) < 2:
+            continue
+        groups: Iterable[list[int]] = [members]
+        if len(members) > _BIG_BLOCK:
+            by_initial: dict[str, list[int]] = defaultdict(list)
+            for m in members:
+                by_initial[min((n.last[:1] for n in names[m] if n.last), default="")].append(m)
+            groups = by_initial.values()
+        for group in groups:
+            for x in range(len(group)):
+                for y in range(x + 1, len(group)):
+                    scores[(group[x], group[y])] += _EVIDENCE_WEIGHT[kind]
+    for (i, j), _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        ni, nj = names[i], names[j]
+        if ni and nj and not _names_agree(ni, nj):
+            continue
+        union(i, j)
+
+    _merge_same_full_name(records, names, find, union, profiles)
+    _attach_name_only(records, names, find, union)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(records)):
+        clusters[find(index)].append(index)
+    return sorted((sorted(members) for members in clusters.values()), key=lambda m: m[0])
+
+
+_MESSAGE = re.compile(r"^(.*?(?:\.eml|\.msg|#message\d+))(?:/|$)", re.IGNORECASE)
+
+
+def document_family(path: str) -> str:
+    """The message a document belongs to ('a.eml/att.csv' -> 'a.eml'), else the path itself."""
+    match = _MESSAGE.match(path)
+    return match.group(1) if match else path
+
+
+def _merge_same_full_name(
+    records: Sequence[RecordData],
+    names: list[list[ParsedName]],
+    find_: Callable[[int], int],
+    union_: Callable[[int, int], bool],
+    profiles: list[_Profile],
+) -> None:
+    """Join clusters that share an exact full name when no two of them conflict.
+
+    An email sender (name and address) and a housing-register row (name, date of birth,
+    NI number) share no evidence, yet 'Geraldine Brady' in both is one person unless the
+    archive shows two different Geraldine Bradys (different dates of birth, identifiers
+    or incompatible given names). If it does, nobody in that name group is merged on name
+    alone.
+    """
+    groups: dict[tuple[str, str], set[int]] = defaultdict(set)
+    families: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    for index in range(len(records)):
+        for n in names[index]:
+            if len(n.first) > 1 and n.last:
+                groups[(n.canonical_first, n.last)].add(find_(index))
+                families[(document_family(records[index].doc), n.canonical_first, n.last)].add(find_(index))
+    # Within one message (its body and its attachments) the same full name is the same
+    # person even when the archive holds namesakes elsewhere.
+    for family_key in sorted(families):
+        roots = sorted({find_(r) for r in families[family_key]})
+        for other in roots[1:]:
+            union_(roots[0], other)
+    for key in sorted(groups):
+        roots = sorted({find_(r) for r in groups[key]})
+        if len(roots) < 2:
+            continue
+        if all(_compatible(profiles[a], profiles[b]) for i, a in enumerate(roots) for b in roots[i + 1 :]):
+            for other in roots[1:]:
+                union_(roots[0], other)
+
+
+def _names_agree(a: Sequence[ParsedName], b: Sequence[ParsedName]) -> bool:
+    """Some name of each record agrees with some name of the other."""
+    for x in a:
+        for y in b:
+            if surnames_similar(x.last, y.last) and first_names_compatible(x.first, y.first):
+                return True
+    return False
+
+
+def _attach_name_only(
+    records: Sequence[RecordData],
+    names: list[list[ParsedName]],
+    find_: Callable[[int], int],
+    union_: Callable[[int, int], bool],
+) -> None:
+    """Join records that carry a name but no evidence to a unique compatible person."""
+    with_evidence = [i for i, r in enumerate(records) if names[i] and any(True for _ in _evidence(r))]
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    for i in with_evidence:
+        for n in names[i]:
+            if n.last:
+                by_surname[n.last].append(i)
+    for index, record in enumerate(records):
+        if not names[index] or any(True for _ in _evidence(record)):
+            continue
+        candidates = {
+            find_(j)
+            for n in names[index]
+            for j in by_surname.get(n.last, [])
+            if _names_agree(names[index], names[j])
+        }
+        same_doc = {
+            find_(j) for j in with_evidence if records[j].doc == record.doc and find_(j) in candidates
+        }
+        has_full_first = any(len(n.first) > 1 for n in names[index])
+        if len(same_doc) == 1:
+            union_(index, same_doc.pop())
+        elif not same_doc and len(candidates) == 1 and has_full_first:
+            union_(index, candidates.pop())

@@ -1,0 +1,655 @@
+"""Group a document's findings into person records, and turn them into output rows.
+
+A row of a table is one record (plus one for a next of kin described in the same row).
+In running text, a name starts a record and what follows belongs to it until the next
+name, so 'Client: John Smith ... Next of kin: Jane Smith ...' gives two people; a later
+mention of an earlier name switches back to that person's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
+from ..detect.detectors.driving_licence import licence_matches
+from ..detect.detectors.name import parse_name_at
+from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
+from ..detect.matcher import CELL_SEPARATOR, detect
+from ..detect.vocab import CATEGORIES
+from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
+from ..pipeline.hashing import keyed_hash, mask
+from ..pipeline.parts import DetectionSink
+from .columns import NEGATIVE_CELLS, Column, classify, same_household
+from .names import first_names_compatible, parse_name
+from .staff import staff_until
+
+HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
+_POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")
+_LABEL_PREFIX = re.compile(r"^[^:]{0,30}:\s*")
+# A part of a line that is not an address line: a date, a label, a title and name.
+_NOT_ADDRESS = re.compile(
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@",
+    re.I,
+)
+_ADDRESS_LEAD = re.compile(
+    r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I
+)
+_DEATH_WORDS = re.compile(rb"(?i)\b(?:deceased|date of death|died on|the late|d\.o\.d)\b")
+_STREETISH = re.compile(
+    r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
+    re.I,
+)
+
+
+@dataclass
+class _Draft:
+    """A record under construction: its findings and the address text next to them."""
+
+    findings: list[Finding] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    surname: str = ""
+    deceased: bool = False
+
+
+def name_key(value: str) -> tuple[str, str]:
+    """(given name, surname) of a display name, lower case, titles dropped."""
+    parsed = parse_name(value)
+    return parsed.first, parsed.last
+
+
+def _address_tail(text: str) -> str:
+    """The address part at the end of a line: 'Mrs X, DOB 14/02/1962, of 27 Wendell Road, London'
+    gives '27 Wendell Road, London' (no date, label or name inside an address)."""
+    parts = [p.strip() for p in text.split(",")]
+    kept: list[str] = []
+    for part in reversed(parts):
+        if not part:
+            continue
+        if _NOT_ADDRESS.search(part):
+            # 'DOB 14/02/1962, of 27 Wendell Road': the address starts after 'of'.
+            lead = _ADDRESS_LEAD.search(part)
+            if lead and lead.end() < len(part):
+                kept.insert(0, part[lead.end() :].strip())
+            break
+        lead = _ADDRESS_LEAD.match(part)
+        if lead:
+            kept.insert(0, part[lead.end() :].strip())
+            break
+        kept.insert(0, part)
+    return ", ".join(k for k in kept if k)
+
+
+def _address_before(text: str, start: int) -> str:
+    """The address block that ends at a postcode: same line, then up to three lines above."""
+    line_start = text.rfind("\n", 0, start) + 1
+    parts: list[str] = []
+    same_line = _address_tail(_LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")).strip(" ,")
+    if same_line:
+        parts.append(same_line)
+    cursor = line_start - 1
+    if not same_line or not _STREETISH.search(same_line):
+        for _ in range(3):
+            if cursor <= 0:
+                break
+            prev_start = text.rfind("\n", 0, cursor) + 1
+            line = text[prev_start:cursor].strip(" ,")
+            if not line or ":" in line or len(line) > 60:
+                break
+            parts.insert(0, line)
+            if _STREETISH.search(line) and re.match(r"^\d|^flat", line, re.I):
+                break
+            cursor = prev_start - 1
+    return ", ".join(parts)
+
+
+class DocumentBuilder:
+    """Accumulates findings and records for one document, hashing as it goes."""
+
+    def __init__(
+        self, path: str, root: int, sha256: str, key: bytes, sink: DetectionSink | None = None
+    ) -> None:
+        """Start an empty result for the document at ``path``; detections go to ``sink``."""
+        self.result = DocResult(path=path, root=root, sha256=sha256)
+        self.key = key
+        self.sink = sink or DetectionSink(None)
+        # One record per distinct content: a CSV listing the same resident on 10,000 rows
+        # keeps one record (memory follows people, not rows).
+        self.seen: dict[tuple[object, ...], int] = {}
+        self._rendered: dict[Location, str] = {}
+        # Per table (its headers): the column found by content to hold the subject's name.
+        self._content_names: dict[tuple[str, ...], int] = {}
+
+    @property
+    def detection_total(self) -> int:
+        """Detections emitted for this document so far."""
+        return sum(self.result.detection_counts.values())
+
+    def add_row(self, unit: RowUnit) -> None:
+        """Detect in one table row and record its subject (and any next of kin)."""
+        headers = tuple(h.strip().lower() for h in unit.headers)
+        cells = list(unit.cells) + [""] * (len(headers) - len(unit.cells))
+        padded = headers + ("",) * (len(cells) - len(headers))
+        columns = [classify(h) for h in padded]
+        cells = [typed_cell(cell, column, unit.date1904) for cell, column in zip(cells, columns, strict=True)]
+        cell_starts: list[int] = []
+        parts: list[bytes] = []
+        offset = 0
+        for cell in cells:
+            encoded = cell.encode("utf-8", "replace")
+            cell_starts.append(offset)
+            parts.append(encoded)
+            offset += len(encoded) + len(CELL_SEPARATOR)
+        data = CELL_SEPARATOR.encode().join(parts)
+        drafts: dict[int, _Draft] = {}
+        # Free-text cells naming someone ('Daughter Bethan Roberts DOB ...'): what follows
+        # a name there is that person's, never the row subject's.
+        mentioned = {
+            index: self._mentions(cells[index], unit.location)
+            for index, column in enumerate(columns)
+            if not column.field and _FREE_TEXT.search(cells[index])
+        }
+        mentioned = {index: found for index, found in mentioned.items() if found}
+        if not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('ELECTOR', no header at all): a column whose cells
+            # are written as names ('DUMANLI, Selcen', 'Mrs Katy Saunders') is the subject's
+            # name column, and stays so for the rest of that table.
+            index = self._content_names.get(headers)
+            if index is None:
+                index = next(
+                    (
+                        i
+                        for i, c in enumerate(columns)
+                        if not c.field and _NAME_SHAPED.fullmatch(cells[i].strip())
+                    ),
+                    None,
+                )
+                if index is not None:
+                    self._content_names[headers] = index
+            if index is not None and index < len(cells) and not columns[index].field:
+                columns[index] = Column("name", 0)
+                mentioned.pop(index, None)
+        if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+            # No name column by header ('Liable Party', no header at all): a column whose
+            # cell is wholly a name is the subject's name column (its role from its content).
+            for index in sorted(mentioned):
+                found = mentioned[index]
+                if len(found) == 1 and found[0][0] == 0 and _whole_cell(cells[index], found[0][1]):
+                    columns[index] = Column("name", 0)
+                    del mentioned[index]
+                    break
+        for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
+            index = bisect_right(cell_starts, finding.start) - 1
+            column = columns[index]
+            if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
+                # Names come from the name columns; the digits of a decimal number
+                # ('1234.4532015112830366') are never an identifier.
+                continue
+            names_here = mentioned.get(index)
+            if names_here:
+                owner = _owner_in_cell(names_here, finding.start - cell_starts[index])
+                if owner is not None:
+                    owner.findings.append(finding)
+                    continue
+            drafts.setdefault(column.person, _Draft()).findings.append(finding)
+        self._column_findings(cells, columns, unit.location, drafts)
+        for person in sorted(drafts):
+            self._commit(drafts[person], unit.location)
+        for found in mentioned.values():
+            for _, draft in found:
+                self._commit(draft, unit.location)
+
+    def _mentions(self, cell: str, location: Location) -> list[tuple[int, _Draft]]:
+        """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
+        found: list[tuple[int, _Draft]] = []
+        data = cell.encode("utf-8", "replace")
+        for finding in _with_kin(data, detect(data, location), location):
+            if finding.category != "name":
+                continue
+            draft = _Draft(surname=parse_name(finding.value).last)
+            draft.findings.append(finding._replace(location=location))
+            found.append((finding.start, draft))
+        return found
+
+    def _column_findings(
+        self, cells: list[str], columns: list[Column], location: Location, drafts: dict[int, _Draft]
+    ) -> None:
+        names: dict[int, dict[str, str]] = {}
+        addresses: dict[int, list[str]] = {}
+        for cell, column in zip(cells, columns, strict=False):
+            value = cell.strip()
+            if not value or value.lower() in NEGATIVE_CELLS:
+                continue
+            if column.deceased and (column.field == "name" or value.lower() not in ("alive", "living")):
+                drafts.setdefault(column.person, _Draft()).deceased = True
+            if column.field == "death":
+                continue  # a date of death is never a date of birth
+            if column.field in ("name", "first", "surname", "title"):
+                # The first filled column of each part wins ('Name' before 'Known as').
+                names.setdefault(column.person, {}).setdefault(column.field, value)
+            elif column.field in ("address",):
+                addresses.setdefault(column.person, []).append(value)
+            elif column.field == "postcode":
+                addresses.setdefault(column.person, []).append(value)
+            elif column.field == "account" and re.fullmatch(r"\d{8}", value.replace(" ", "")):
+                draft = drafts.setdefault(column.person, _Draft())
+                if not any(f.category == "bank_account" for f in draft.findings):
+                    draft.findings.append(
+                        Finding(
+                            "bank_account",
+                            "column_account_number",
+                            value,
+                            value.replace(" ", ""),
+                            0,
+                            0,
+                            0.85,
+                            location,
+                        )
+                    )
+            elif column.field == "dob":
+                date = (
+                    # The whole cell ('22-Nov-1972'), else its first ten characters
+                    # (a spreadsheet's '1972-11-22 00:00:00').
+                    (parse_uk_date(value) or parse_uk_date(value[:10]))
+                    if not any(
+                        f.category == "date_of_birth" for f in drafts.get(column.person, _Draft()).findings
+                    )
+                    else None
+                )
+                if date is not None and plausible_birth_date(date):
+                    drafts.setdefault(column.person, _Draft()).findings.append(
+                        Finding(
+                            "date_of_birth",
+                            "column_date_of_birth",
+                            value,
+                            date.isoformat(),
+                            0,
+                            0,
+                            0.9,
+                            location,
+                        )
+                    )
+            elif column.field in CATEGORIES and column.field not in ("name", "address", "email", "phone"):
+                draft = drafts.setdefault(column.person, _Draft())
+                if not any(f.category == column.field for f in draft.findings):
+                    drafts.setdefault(column.person, _Draft()).findings.append(
+                        Finding(
+                            column.field, f"column_{column.field}", value, value.lower(), 0, 0, 0.9, location
+                        )
+                    )
+        for person, name_parts in names.items():
+            if "name" in name_parts:
+                full = cell_name(name_parts["name"])
+            else:
+                given, surname, title = (
+                    name_parts.get("first", ""),
+                    name_parts.get("surname", ""),
+                    name_parts.get("title", ""),
+                )
+                full = (
+                    " ".join(p for p in (title, given, surname) if p) if surname and (given or title) else ""
+                )
+            if full:
+                first, last = name_key(full)
+                drafts.setdefault(person, _Draft()).findings.append(
+                    Finding("name", "column_name", full, f"{first} {last}", 0, 0, 0.95, location)
+                )
+        for person in names:
+            if person and person not in addresses and same_household(person) and 0 in addresses:
+                # A partner or joint party with no address columns of their own lives at
+                # the claim's or account's property.
+                addresses[person] = addresses[0]
+        for person, parts in addresses.items():
+            draft = drafts.setdefault(person, _Draft())
+            draft.addresses.append(", ".join(parts))
+
+    def add_text(self, unit: TextUnit, owner: tuple[str, str] | None = None) -> None:
+        """Detect in running text and split it into records at each new person's name.
+
+        ``owner`` is the (name, email) the text is by, e.g. an email's sender: what comes
+        before the first name in the text is about them.
+        """
+        data = unit.text.encode("utf-8", "replace")
+        findings = _with_lines(
+            data, _with_kin(data, detect(data, unit.location), unit.location), unit.location
+        )
+        deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
+        drafts: list[_Draft] = []
+        current: _Draft | None = None
+        if owner is not None:
+            current = _Draft(surname=name_key(owner[0])[1])
+            current.findings.append(
+                Finding(
+                    "name", "email_sender", owner[0], " ".join(name_key(owner[0])), 0, 0, 0.9, unit.location
+                )
+            )
+            drafts.append(current)
+        pending: list[Finding] = []
+        pending_addresses: list[str] = []
+        dead_next = False
+        muted_until = -1
+        for finding in findings:
+            if finding.start < muted_until:
+                continue  # a staff member's own line: their office's details, nobody's
+            while deaths and deaths[0] < finding.start:
+                # 'Date of death: ...' marks the person being written about; 'Deceased:
+                # Mr X' and 'the late Mr X' mark the name that follows on the same line.
+                at = deaths.pop(0)
+                if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
+                    dead_next = True
+                elif current is not None:
+                    current.deceased = True
+            if finding.category == "name":
+                staff = staff_until(data, finding.start, finding.end)
+                if staff is not None:
+                    muted_until = staff
+                    continue
+                parsed = parse_name(finding.value)
+                first, last = parsed.first, parsed.last
+                match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
+                if match is None:
+                    match = _Draft(surname=last)
+                    if not any(d.surname for d in drafts):
+                        # Identifiers before the first name (a reference line above an
+                        # address block) are about the first person named.
+                        match.findings.extend(pending)
+                        match.addresses.extend(pending_addresses)
+                        pending, pending_addresses = [], []
+                    drafts.append(match)
+                match.findings.append(finding)
+                match.deceased = match.deceased or dead_next
+                dead_next = False
+                current = match
+                continue
+            if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
+                text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
+                if parts and current is not None and current.surname and current.surname in parts[0].lower():
+                    parts = parts[1:]
+                address = ", ".join([*parts, finding.normalised])
+                (current.addresses if current is not None else pending_addresses).append(address)
+            owner_here = _possessor(data, finding.start, drafts)
+            if owner_here is not None:
+                # "Steven's phone: ...": the identifier is the person the possessive names.
+                owner_here.findings.append(finding)
+            elif current is None:
+                pending.append(finding)
+            else:
+                current.findings.append(finding)
+        if deaths and current is not None:
+            current.deceased = True
+        if (pending or pending_addresses) and not drafts:
+            drafts.append(_Draft(findings=pending, addresses=pending_addresses))
+        for draft in drafts:
+            if owner is not None and draft is drafts[0]:
+                draft.findings.append(
+                    Finding("email", "email_sender", owner[1], owner[1].lower(), 0, 0, 0.9, unit.location)
+                )
+            self._commit(draft, unit.location)
+
+    def _commit(self, draft: _Draft, location: Location) -> None:
+        """Turn a draft into detections and a record; a draft without a name or identifier is not a person."""
+        if not draft.findings and not draft.addresses:
+            return
+        record = RecordData(
+            doc=self.result.path,
+            root=self.result.root,
+            location=location.render(),
+            seq=len(self.result.records),
+            deceased=draft.deceased,
+        )
+        names = [f for f in draft.findings if f.category == "name"]
+        dobs = [f for f in draft.findings if f.category == "date_of_birth"]
+        surname = name_key(names[0].value)[1] if names else ""
+        dob = dt.date.fromisoformat(dobs[0].normalised) if dobs else None
+        rows: list[DetectionRow] = []
+        for finding in draft.findings:
+            confidence = finding.confidence
+            counted = True
+            if (
+                finding.category == "driving_licence_number"
+                and names
+                and not licence_matches(finding.normalised, surname, dob)
+            ):
+                # The licence encodes someone else's surname or birth date: keep the
+                # detection for review but do not expose it as this person's.
+                confidence, counted = 0.4, False
+            if finding.detector == "email_sender" and finding.category == "name":
+                counted = bool(finding.value)
+            if finding.detector != "email_sender":
+                rows.append(self._row(finding, confidence))
+            if counted:
+                self._apply(record, finding)
+        for address in draft.addresses:
+            record.addresses.append(address)
+            match = _POSTCODE_RE.search(address.upper())
+            if match:
+                postcode = normalise_postcode(match.group(0))
+                if postcode not in record.postcodes:
+                    record.postcodes.append(postcode)
+            if "address" not in record.categories:
+                record.categories.append("address")
+        seq = -1
+        if record.categories:
+            signature = (
+                tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
+                tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
+                tuple(record.categories), record.deceased,
+            )  # fmt: skip
+            seq = self.seen.get(signature, -1)
+            if seq == -1:
+                seq = self.seen[signature] = record.seq
+                self.result.records.append(record)
+        counts = self.result.detection_counts
+        for row in rows:
+            counts[row.category] = counts.get(row.category, 0) + 1
+            self.sink.add(self.result.path, seq, row)
+
+    def _apply(self, record: RecordData, finding: Finding) -> None:
+        category = finding.category
+        if category == "name":
+            if finding.value not in record.names:
+                record.names.append(finding.value)
+        elif category == "date_of_birth":
+            record.dobs.append(finding.normalised)
+        elif category == "address":
+            if finding.normalised not in record.postcodes:
+                record.postcodes.append(finding.normalised)
+        elif category == "email":
+            record.emails.append(finding.normalised)
+        elif category == "phone":
+            record.phones.append(finding.normalised)
+        else:
+            record.ids.setdefault(category, []).append(keyed_hash(self.key, category, finding.normalised))
+        if category not in record.categories:
+            record.categories.append(category)
+
+    def _row(self, finding: Finding, confidence: float) -> DetectionRow:
+        loc = finding.location
+        rendered = self._rendered.get(loc)
+        if rendered is None:
+            if len(self._rendered) > 4096:
+                self._rendered.clear()
+            rendered = self._rendered[loc] = loc.render()
+        return DetectionRow(
+            category=finding.category,
+            detector=finding.detector,
+            masked=mask(finding.category, finding.value),
+            value_hash=keyed_hash(self.key, finding.category, finding.normalised),
+            confidence=confidence,
+            location=rendered,
+            page=loc.page,
+            sheet=loc.sheet,
+            row=loc.row,
+            line=loc.line,
+            offset=loc.offset,
+        )
+
+
+_POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
+
+
+def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
+    """The person a possessive just before ``start`` on its line names ("Steven's phone:"),
+    when one of ``drafts`` has that given name or surname; else ``None``."""
+    line_start = data.rfind(b"\n", 0, start) + 1
+    match = _POSSESSIVE.search(data, line_start, start)
+    if match is None:
+        return None
+    word = match.group(1).decode().lower()
+    for draft in drafts:
+        names = [f for f in draft.findings if f.category == "name"]
+        if names and word in (name_key(names[0].value)[0], draft.surname):
+            return draft
+    return None
+
+
+def _compatible_first(draft: _Draft, first: str) -> bool:
+    """A later mention is the same person when the given names agree (or one is absent)."""
+    for finding in draft.findings:
+        if finding.category == "name":
+            other = parse_name(finding.value).first
+            if other and first and not first_names_compatible(other, first):
+                return False
+    return True
+
+
+# A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
+# and two or three words ('Mrs Katy Saunders'). No digits, no '@': never an address line.
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_NAME_SHAPED = re.compile(
+    rf"{_WORD}(?:[ -]{_WORD})?, ?{_WORD}(?: {_WORD}){{0,2}}"
+    rf"|(?i:mr|mrs|ms|miss|mx|dr)\.? {_WORD}(?: {_WORD}){{1,2}}"
+)
+_FREE_TEXT = re.compile(r"[A-Z][a-z'’]+ [A-Z]")
+_DECIMAL = re.compile(r"[-+]?\d*[.,]\d+")
+_SCIENTIFIC = re.compile(r"[-+]?\d(?:\.\d+)?[eE]\+?\d{1,2}")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01, counting Excel's 29/02/1900
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+
+
+def _owner_in_cell(found: list[tuple[int, _Draft]], offset: int) -> _Draft | None:
+    """The person named last before ``offset`` in a free-text cell (``None`` before any name)."""
+    owner = None
+    for start, draft in found:
+        if start <= offset:
+            owner = draft
+    return owner
+
+
+def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
+    """A cell as the person who typed it meant it, before Excel changed it.
+
+    Phone numbers stored as numbers lose their leading zero (7723418963) or turn into
+    scientific notation (7.72342E+09); a date of birth stored as a number is an Excel
+    serial date, counted from 1900 or, when the workbook says so, from 1904.
+    """
+    text = value.strip()
+    if not text or column.field not in ("phone", "dob"):
+        return value
+    if _SCIENTIFIC.fullmatch(text):
+        try:
+            text = str(int(float(text)))
+        except (OverflowError, ValueError):
+            return value
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if column.field == "phone":
+        if text.isdigit() and len(text) == 10 and text[0] in "123578":
+            return "0" + text  # a UK number whose leading zero Excel dropped
+        if text.isdigit() and len(text) == 12 and text.startswith("44"):
+            return "+" + text
+        return value
+    if text.isdigit() and 3000 <= int(text) <= 80000:
+        # From 1908 on: a four-digit year of birth alone (1958) is not a serial date.
+        epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
+        return (epoch + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
+    return value
+
+
+def _with_lines(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+    """Findings located by the line they are on, not the first line of their text unit."""
+    if location.line is None or b"\n" not in data or not findings:
+        return findings
+    first = location.line
+    out: list[Finding] = []
+    cursor = newlines = 0
+    for finding in findings:  # in start order: count each stretch of the text once
+        if finding.start > cursor:
+            newlines += data.count(b"\n", cursor, finding.start)
+            cursor = finding.start
+        loc = finding.location
+        out.append(
+            finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
+        )
+    return out
+
+
+# 'Daughter Bethan Roberts DOB ...', 'her son Rhodri Evans': a relative named in free text
+# is a person of their own even when the given name is not in the gazetteer.
+_KIN_NAME = re.compile(
+    rb"(?i:\b(?:daughter|son|wife|husband|partner|mother|father|brother|sister|grandson|granddaughter"
+    rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|carer|neighbour|friend|informant"
+    rb"|guarantor|appointee|executor|next of kin|joint tenant|emergency contact)\b)[ \t]*:?[ \t]*"
+    rb"((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ ]+)?([A-Z][A-Za-z'\x80-\xff-]+(?:[ ]+[A-Z][A-Za-z'\x80-\xff-]+){1,3})"
+)
+
+
+def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+    """Add the names of relatives introduced by a kinship word that the detectors did not find."""
+    if not _KIN_NAME.search(data):
+        return findings
+    added: list[Finding] = []
+    taken = [(f.start, f.end) for f in findings if f.category == "name"]
+    for match in _KIN_NAME.finditer(data):
+        start = match.start(1) if match.group(1) else match.start(2)
+        text = data[start : match.end(2)].decode("utf-8", "replace")
+        parsed = parse_name_at(text, labelled=True)
+        if parsed is None or any(a < start + parsed[1] and start < b for a, b in taken):
+            continue
+        value, length = parsed
+        first, last = name_key(value)
+        if not first or not last:
+            continue
+        end = start + len(text[:length].encode("utf-8"))
+        loc = location if location.line is None and location.row is not None else location.shifted(start)
+        added.append(Finding("name", "kin_mention", value, f"{first} {last}", start, end, 0.85, loc))
+    if not added:
+        return findings
+    kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
+    return sorted([*kept, *added], key=lambda f: f.start)
+
+
+def _whole_cell(cell: str, draft: _Draft) -> bool:
+    """The draft's name spans the whole cell (the cell is a name, not a note naming someone)."""
+    names = [f for f in draft.findings if f.category == "name"]
+    return bool(names) and names[0].end >= len(cell.rstrip().encode("utf-8", "replace")) - 1
+
+
+_PLACEHOLDER_CELL = re.compile(
+    r"(?i)^(?:test|dummy|sample)\b|\b(?:do not use|not a real|test (?:account|record|permit|entry))\b"
+)
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+_LETTERS_NAME = re.compile(r"(?:[^\W\d_]|['’.-])+(?:,?[ ]+(?:[^\W\d_]|['’.-])+){1,4}")
+
+
+def cell_name(value: str) -> str:
+    """The display name in a name column: 'Mrs Bethan Roberts (daughter)', 'Jones, Siân'.
+
+    ASCII names go through the name parser (titles, 'Surname, Forename', stop words); a
+    name with letters beyond ASCII is kept whole as typed, reordered when written
+    surname first, so 'Siân' never becomes 'Si'.
+    """
+    text = _PARENTHESES.sub("", value).strip()
+    if _PLACEHOLDER_CELL.search(text):
+        return ""  # 'TEST ACCOUNT DO NOT USE', 'Test permit - ignore': a system's dummy row
+    if not text.isascii() and _LETTERS_NAME.fullmatch(text):
+        if "," in text:
+            surname, _, given = text.partition(",")
+            text = f"{given.strip()} {surname.strip()}"
+        return text
+    parsed = parse_name_at(value, labelled=True)
+    return parsed[0] if parsed else ""

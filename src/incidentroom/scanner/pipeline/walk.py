@@ -1,0 +1,266 @@
+"""Scan one top-level input file: hash it, pick its extractor, recurse into containers.
+
+This is the unit of work a local process or a Dask worker runs. It reads only, never
+writes next to the evidence, and turns every problem into a manifest row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
+from ..extract.base import Extractor
+from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
+from ..pathnames import printable_name
+from ..people.records import DocumentBuilder
+from .parts import DetectionSink
+
+
+@dataclass(frozen=True)
+class Task:
+    """One top-level file to scan: which root it is under and its path relative to it."""
+
+    key: str
+    root_index: int
+    root: str
+    relative: str
+    size: int
+    limits: Limits
+    parts_dir: str = ""
+
+    @property
+    def full_path(self) -> str:
+        """Absolute path on the scanning machine (same path on every Dask worker)."""
+        return self.root if self.relative == "" else os.path.join(self.root, self.relative)
+
+
+def display_path(path: str) -> str:
+    """A printable path even when a folder or file name is not valid UTF-8 (see ``pathnames``)."""
+    return printable_name(path)
+
+
+def _sha256(blob: Blob) -> str:
+    digest = hashlib.sha256()
+    with blob.open() as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Walker:
+    def __init__(self, task: Task, key: bytes) -> None:
+        self.task = task
+        self.key = key
+        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.arrow" if task.parts_dir else None)
+        self.result = FileResult(task_key=task.key)
+        self.seen: dict[str, str] = {}
+        # Every document path issued in this task: a second member or attachment with the
+        # same name ('application.csv' twice in one email) is a different document.
+        self.paths: set[str] = set()
+
+    def entry(
+        self,
+        blob_path: str,
+        container: str,
+        sha: str,
+        kind: str,
+        size: int,
+        status: str,
+        reason: str,
+        year: int | None,
+        duplicate_of: str = "",
+    ) -> None:
+        """Append one manifest row."""
+        self.result.manifest.append(
+            ManifestEntry(
+                blob_path,
+                self.task.root_index,
+                container,
+                sha,
+                kind,
+                size,
+                status,
+                reason,
+                year,
+                duplicate_of,
+            )
+        )
+
+    def process(self, blob: Blob, container: str, depth: int) -> None:
+        """Hash a blob, skip duplicates and unknown types, else extract it."""
+        try:
+            sha = _sha256(blob)
+            with blob.open() as fh:
+                head = fh.read(65536)
+        except OSError as exc:
+            self.entry(
+                blob.path,
+                container,
+                "",
+                "",
+                blob.size,
+                "failed",
+                f"unreadable: {exc.strerror or exc}",
+                blob.year,
+            )
+            return
+        if sha in self.seen:
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                "",
+                blob.size,
+                "duplicate",
+                "identical content scanned once",
+                blob.year,
+                self.seen[sha],
+            )
+            return
+        self.seen[sha] = blob.path
+        extractor = choose(blob.extension, head)
+        if extractor is None:
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                blob.extension or "unknown",
+                blob.size,
+                "skipped",
+                "unsupported file type (not text, document, email or archive)",
+                blob.year,
+            )
+            return
+        if extractor.container and depth >= self.task.limits.max_depth:
+            self.entry(
+                blob.path,
+                container,
+                sha,
+                extractor.name,
+                blob.size,
+                "skipped",
+                f"nested deeper than {self.task.limits.max_depth} containers",
+                blob.year,
+            )
+            return
+        self.extract(blob, container, depth, sha, extractor)
+
+    def extract(self, blob: Blob, container: str, depth: int, sha: str, extractor: Extractor) -> None:
+        """Run one extractor over a blob, feeding records and nested blobs."""
+        builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key, self.sink)
+        status, reason = "scanned", ""
+        partial: list[str] = []
+        index = len(self.result.manifest)
+        self.entry(blob.path, container, sha, extractor.name, blob.size, status, reason, blob.year)
+        member = 0
+        try:
+            for item in extractor.extract(blob, self.task.limits):
+                if isinstance(item, (Blob, MemberIssue)):
+                    member += 1
+                    item = self.unique(item, member)
+                if isinstance(item, TextUnit):
+                    builder.add_text(item)
+                elif isinstance(item, OwnedText):
+                    builder.add_text(item.unit, item.owner)
+                elif isinstance(item, RowUnit):
+                    builder.add_row(item)
+                elif isinstance(item, Blob):
+                    self.process(item, blob.path, depth + 1)
+                elif isinstance(item, MemberIssue):
+                    self.entry(
+                        item.path,
+                        blob.path,
+                        "",
+                        item.path.rsplit(".", 1)[-1].lower(),
+                        item.size,
+                        item.status,
+                        item.reason,
+                        item.year,
+                    )
+                elif isinstance(item, Partial):
+                    if item.what not in partial:
+                        partial.append(item.what)
+                elif isinstance(item, NeedsOcr):
+                    if item.pages:
+                        status = "needs_ocr"
+                        reason = f"no text layer on page(s) {', '.join(map(str, item.pages))}" + (
+                            ""
+                            if item.ocr_done
+                            else "; tesseract not installed"
+                            if not _has_tesseract()
+                            else ""
+                        )
+                    else:
+                        reason = "text from OCR (tesseract)"
+        except ExtractError as exc:
+            status, reason = exc.status, exc.reason
+        except Exception as exc:  # noqa: BLE001 - a hostile file must never stop the scan
+            status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        if partial and status == "scanned":
+            # Something present was not read: say so rather than a silent 'scanned'.
+            reason = "; ".join(p for p in (reason, "partial: " + "; ".join(partial)) if p)
+        if status in ("failed", "skipped") and builder.result.records:
+            reason += " (findings before the error are kept)"
+        entry = self.result.manifest[index]
+        entry.status, entry.reason = status, reason
+        if builder.result.records or builder.detection_total:
+            self.result.docs.append(builder.result)
+
+    def unique(self, item: Blob | MemberIssue, member: int) -> Blob | MemberIssue:
+        """The item with a path no other document of this task has.
+
+        A document's identity is its container path plus its member index: a repeated
+        name gets the index appended ('form.txt#member2'), so two people in two
+        same-named members never become one document.
+        """
+        path = item.path
+        if path in self.paths:
+            path = f"{item.path}#member{member}"
+            while path in self.paths:
+                path += "+"
+        self.paths.add(path)
+        if path == item.path:
+            return item
+        if isinstance(item, Blob):
+            return Blob(path, item.opener, item.size, item.year)
+        return MemberIssue(path, item.size, item.status, item.reason, item.year)
+
+
+def _has_tesseract() -> bool:
+    from ..extract.pdf import ocr_available
+
+    return ocr_available()
+
+
+def scan_task(task: Task, key: bytes) -> FileResult:
+    """Scan one top-level file (and everything inside it) into a :class:`FileResult`."""
+    walker = _Walker(task, key)
+    path = task.full_path
+    shown = display_path(task.relative or os.path.basename(task.root))
+    try:
+        # A PATH given on the command line is followed; links found inside it are not.
+        info = os.stat(path) if task.relative == "" else os.lstat(path)
+        year = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).year
+    except OSError as exc:
+        walker.entry(shown, "", "", "", 0, "failed", f"unreadable: {exc.strerror or exc}", None)
+        return walker.result
+    if stat.S_ISLNK(info.st_mode):
+        # A link could point anywhere on the scanning machine, outside the evidence.
+        walker.entry(shown, "", "", "symlink", 0, "skipped", "symbolic link not followed", year)
+        return walker.result
+    if not stat.S_ISREG(info.st_mode):
+        # FIFOs and devices would block or never end.
+        walker.entry(
+            shown, "", "", "special", 0, "skipped", "not a regular file (device, FIFO or socket)", year
+        )
+        return walker.result
+    blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
+    walker.paths.add(shown)
+    walker.process(blob, "", 0)
+    walker.sink.close()
+    return walker.result
