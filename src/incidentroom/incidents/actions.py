@@ -45,7 +45,6 @@ from incidentroom.incidents.models import (
     Severity,
     SystemState,
 )
-from incidentroom.incidents.queries import down_system_ids as down_system_ids  # breach reports, until moved
 from incidentroom.incidents.rules import Rule, load_rules
 
 
