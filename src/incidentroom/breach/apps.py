@@ -12,7 +12,6 @@ class BreachConfig(AppConfig):
 
     def ready(self) -> None:
         """The audit trail about breach objects is scoped like the breach itself."""
-        from incidentroom.breach.access import BREACH_ROLES
-        from incidentroom.core.models import restrict_audit
+        from incidentroom.core.models import BREACH_ROLES, restrict_audit
 
         restrict_audit(f"{self.label}.", BREACH_ROLES)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidentroom.breach.access import controller_org_ids
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.incidents.models import Incident, Obligation
 
 # -- breaches ----------------------------------------------------------------------------
@@ -31,7 +32,7 @@ class PeopleCategory(models.TextChoices):
     CUSTOMERS = "customers", "Customers and payers (council tax, parking, business rates)"
 
 
-class BreachQuerySet(models.QuerySet["Breach"]):
+class BreachQuerySet(ScopedQuerySet["Breach"]):
     """Scoped reads for breaches."""
 
     def for_user(self, user: Any) -> BreachQuerySet:
@@ -115,12 +116,12 @@ FINISHED_SCAN_STATES = frozenset(
 )
 
 
-class ScanJobQuerySet(models.QuerySet["ScanJob"]):
+class ScanJobQuerySet(ScopedQuerySet["ScanJob"]):
     """Scoped reads for scan jobs."""
 
     def for_user(self, user: Any) -> ScanJobQuerySet:
         """Scans of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class ScanJob(models.Model):
@@ -219,7 +220,7 @@ class ContactStatus(models.TextChoices):
     MERGED = "merged", "Merged into another record"
 
 
-class IndividualQuerySet(models.QuerySet["Individual"]):
+class IndividualQuerySet(ScopedQuerySet["Individual"]):
     """Scoped reads for individuals."""
 
     def for_user(self, user: Any) -> IndividualQuerySet:
@@ -321,12 +322,12 @@ class ReportKind(models.TextChoices):
     INSURER = "insurer", "Notice to the cyber insurer"
 
 
-class ReportQuerySet(models.QuerySet["Report"]):
+class ReportQuerySet(ScopedQuerySet["Report"]):
     """Scoped reads for reports."""
 
     def for_user(self, user: Any) -> ReportQuerySet:
         """Reports of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class Report(models.Model):
@@ -363,12 +364,12 @@ class Report(models.Model):
 # -- letters, emails and the public notice -------------------------------------------
 
 
-class LetterBatchQuerySet(models.QuerySet["LetterBatch"]):
+class LetterBatchQuerySet(ScopedQuerySet["LetterBatch"]):
     """Scoped reads for letter batches."""
 
     def for_user(self, user: Any) -> LetterBatchQuerySet:
         """Batches of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class BatchStatus(models.TextChoices):
@@ -424,12 +425,12 @@ class Letter(models.Model):
         return self.filename
 
 
-class EmailNoticeQuerySet(models.QuerySet["EmailNotice"]):
+class EmailNoticeQuerySet(ScopedQuerySet["EmailNotice"]):
     """Scoped reads for email notices."""
 
     def for_user(self, user: Any) -> EmailNoticeQuerySet:
         """Notices of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class EmailNotice(models.Model):
@@ -502,12 +503,12 @@ def _slug() -> str:
     return secrets.token_urlsafe(12)
 
 
-class PublicNoticeQuerySet(models.QuerySet["PublicNotice"]):
+class PublicNoticeQuerySet(ScopedQuerySet["PublicNotice"]):
     """Scoped reads for editing notices (the published page itself is public)."""
 
     def for_user(self, user: Any) -> PublicNoticeQuerySet:
         """Notices of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class PublicNotice(models.Model):
@@ -535,7 +536,7 @@ class PublicNotice(models.Model):
 # -- shared evidence roots ---------------------------------------------------------------
 
 
-class SharedRootConsentQuerySet(models.QuerySet["SharedRootConsent"]):
+class SharedRootConsentQuerySet(ScopedQuerySet["SharedRootConsent"]):
     """Scoped reads for consents to scan a shared evidence root."""
 
     def for_user(self, user: Any) -> SharedRootConsentQuerySet:

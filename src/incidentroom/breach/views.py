@@ -35,29 +35,16 @@ from incidentroom.breach.reports.build import document_for
 from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import Organisation
+from incidentroom.core.errors import InvalidInput, form_error
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident, Involvement
+from incidentroom.incidents.queries import involved_organisation
 
 PAGE_SIZE = 50
 
 
-def _form_error(form: Any) -> InvalidInput:
-    field, errs = next(iter(form.errors.items()))
-    label = field.replace("_", " ") if field != "__all__" else "form"
-    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
-
-
 def _org_choices(incident: Incident) -> list[tuple[str, str]]:
     return [(o.code, o.name) for o in incident.organisations.all()]
-
-
-def _involved(incident: Incident, code: str) -> Organisation:
-    org = incident.organisations.filter(code=code).first()
-    if org is None:
-        raise InvalidInput(f"{code} is not involved in this incident.", field="organisation")
-    return org
 
 
 # -- overview and the breach record ----------------------------------------------------------
@@ -97,8 +84,8 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
         )
         form = forms.BreachForm(request.POST, org_choices=choices)
         if not form.is_valid():
-            raise _form_error(form)
-        org = _involved(incident, form.cleaned_data["organisation"])
+            raise form_error(form)
+        org = involved_organisation(incident, form.cleaned_data["organisation"])
         details = form.details()
         breach = actions.record_breach(
             incident,
@@ -179,7 +166,7 @@ def breach_update(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.BreachForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.update_breach(breach, actor=request.user, **form.details())
     messages.success(request, "Assessment saved.")
     return redirect("breach-detail", breach.pk)
@@ -195,9 +182,9 @@ def scan_start(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ScanForm(request.POST, request.FILES, org_choices=_org_choices(breach.incident))
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     code = form.cleaned_data.get("organisation")
-    org = _involved(breach.incident, code) if code else None
+    org = involved_organisation(breach.incident, code) if code else None
     upload = form.cleaned_data.get("upload")
     if upload is not None:
         job = actions.start_upload_scan(
@@ -367,19 +354,19 @@ def individual_action(request: HttpRequest, individual_id: int, what: str) -> Ht
     if what == "notified":
         form: Any = forms.NotifiedForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         actions.mark_notified(person, actor=request.user, how=form.cleaned_data["how"])
     elif what == "do-not-contact":
         form = forms.ReasonForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         actions.set_do_not_contact(person, actor=request.user, reason=form.cleaned_data["reason"])
     elif what == "reset":
         actions.reset_contact(person, actor=request.user)
     elif what == "merge":
         form = forms.MergeForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         try:
             ids = form.ids()
         except ValidationError as exc:
@@ -391,7 +378,7 @@ def individual_action(request: HttpRequest, individual_id: int, what: str) -> Ht
             request.POST, appearance_choices=[(str(a.pk), str(a)) for a in person.appearances.all()]
         )
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         target = actions.split_individual(
             person,
             actor=request.user,
@@ -415,7 +402,7 @@ def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ReportForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     report = actions.draft_report(breach, actor=request.user, kind=form.cleaned_data["kind"])
     return redirect("breach-report", report.pk)
 
@@ -454,7 +441,7 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = queries.report_for(request.user, report_id)
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.submit_report(
         report,
         actor=request.user,
@@ -475,7 +462,7 @@ def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
     messages.success(request, f"{batch.letter_count} letters are being prepared.")
     return redirect("breach-letters", batch.pk)
@@ -533,7 +520,7 @@ def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     notice = actions.create_email_notice(
         breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
     )

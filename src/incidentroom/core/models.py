@@ -39,6 +39,12 @@ class Role(models.TextChoices):
 # within its organisations (the DPO and comms roles gain their own powers in their apps).
 WRITER_ROLES = frozenset(r.value for r in Role if r is not Role.VIEWER)
 AUDIT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
+# Who runs the response and may change an incident's details: the command chain and responders.
+RESPONSE_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value, Role.RESPONDER.value})
+# Who may draft and submit a reporting obligation (the DPO owns the data-protection ones)...
+OBLIGATION_ROLES = RESPONSE_ROLES | {Role.DPO.value}
+# ...except the ICO report, a statement for the whole organisation: Gold, Silver or the DPO.
+ICO_REPORT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
 # Personal data breaches: declared, assessed and reported by the DPO, or by Gold.
 BREACH_ROLES = frozenset({Role.DPO.value, Role.GOLD.value})
 # What the public or all staff are told (status page, advisories) is a comms or Gold call.

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from incidentroom.core.access import org_ids
-from incidentroom.core.scoping import get_scoped
 from incidentroom.estate import svg
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services
-from incidentroom.incidents.models import DOWN_STATES, Incident, SystemState
+from incidentroom.incidents.models import DOWN_STATES, SystemState
+from incidentroom.incidents.queries import incident_for
 
 
 @login_required
@@ -32,9 +32,7 @@ def estate(request: HttpRequest) -> HttpResponse:
     incident = None
     states: dict[str, str] = {}
     if request.GET.get("incident"):
-        incident = get_scoped(
-            Incident.objects.for_user(request.user), "incident", reference=request.GET["incident"]
-        )
+        incident = incident_for(request.user, request.GET["incident"])
         for a in incident.affected_systems.select_related("system"):
             states[a.system.code] = a.state
     elif request.GET.get("down"):

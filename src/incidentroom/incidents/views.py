@@ -18,11 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.core import times
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import DomainError, InvalidInput
+from incidentroom.core.errors import DomainError, InvalidInput, form_error
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
-from incidentroom.estate.models import System
-from incidentroom.incidents import actions, exports, forms, logchain, logcsv
+from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
 from incidentroom.incidents.models import (
     ActionStatus,
     Containment,
@@ -31,19 +30,6 @@ from incidentroom.incidents.models import (
     LogEntry,
     ObligationStatus,
 )
-from incidentroom.incidents.queries import affected_service_rows
-
-
-def _incident(request: HttpRequest, reference: str) -> Incident:
-    return get_scoped(
-        Incident.objects.for_user(request.user).select_related("origin"), "incident", reference=reference
-    )
-
-
-def _form_error(form: Any) -> InvalidInput:
-    field, errs = next(iter(form.errors.items()))
-    label = field.replace("_", " ") if field != "__all__" else "form"
-    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
 
 
 @login_required
@@ -73,7 +59,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         all_orgs=[(o.code, o.name) for o in everyone],
     )
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     data = form.cleaned_data
     by_code = {o.code: o for o in everyone}
     incident = actions.open_incident(
@@ -94,7 +80,7 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
     now = timezone.now()
     involvements = list(incident.involvements.select_related("organisation"))
     org_codes = [i.organisation.code for i in involvements]
-    rows = affected_service_rows(incident)
+    rows = queries.affected_service_rows(incident)
     grid: dict[str, list[Any]] = {code: [] for code in org_codes}
     for row in rows:
         grid.setdefault(row.service.organisation.code, []).append(row)
@@ -125,14 +111,9 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
 @require_GET
 def incident_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
     """Containment, affected systems and services, clocks, actions and the latest log."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     ctx = _dashboard_context(request, incident)
-    orgs = incident.organisations.all()
-    systems = (
-        (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs))
-        .distinct()
-        .order_by("name")
-    )
+    systems = queries.systems_in(incident).order_by("name")
     ctx.update(
         {
             "state_form": forms.SystemStateForm(
@@ -157,27 +138,19 @@ def incident_dashboard(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def incident_live(request: HttpRequest, reference: str) -> HttpResponse:
     """The dashboard's live panels, polled by HTMX every few seconds."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     return render(request, "incidents/_live.html", _dashboard_context(request, incident))
-
-
-def _org_in(incident: Incident, code: str) -> Organisation:
-    org = incident.organisations.filter(code=code).first()
-    if org is None:
-        raise InvalidInput(f"{code} is not involved in this incident.", field="organisation")
-    return org
 
 
 @login_required
 @require_POST
 def set_system_state(request: HttpRequest, reference: str) -> HttpResponse:
     """Mark a system's state from the dashboard."""
-    incident = _incident(request, reference)
-    orgs = incident.organisations.all()
-    systems = (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs)).distinct()
+    incident = queries.incident_for(request.user, reference)
+    systems = queries.systems_in(incident)
     form = forms.SystemStateForm(request.POST, system_choices=[(s.code, s.name) for s in systems])
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     system = systems.get(code=form.cleaned_data["system"])
     actions.set_system_state(
         incident,
@@ -194,11 +167,11 @@ def set_system_state(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
     """Change an organisation's containment state."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     form = forms.ContainmentForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
-    org = _org_in(incident, form.cleaned_data["organisation"])
+        raise form_error(form)
+    org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     actions.set_containment(
         incident, actor=request.user, organisation=org, state=form.cleaned_data["containment"]
     )
@@ -209,11 +182,11 @@ def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def set_awareness(request: HttpRequest, reference: str) -> HttpResponse:
     """Set when a controller became aware (moves its ICO clock)."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     form = forms.AwarenessForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
-    org = _org_in(incident, form.cleaned_data["organisation"])
+        raise form_error(form)
+    org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     actions.set_became_aware(
         incident, actor=request.user, organisation=org, became_aware_at=form.cleaned_data["became_aware_at"]
     )
@@ -224,11 +197,11 @@ def set_awareness(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def flag_breach(request: HttpRequest, reference: str) -> HttpResponse:
     """A DPO or Gold declares a personal data breach for their organisation."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     form = forms.BreachForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
-    org = _org_in(incident, form.cleaned_data["organisation"])
+        raise form_error(form)
+    org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     actions.flag_personal_data_breach(
         incident, actor=request.user, organisation=org, became_aware_at=form.cleaned_data["became_aware_at"]
     )
@@ -240,10 +213,10 @@ def flag_breach(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def add_log_entry(request: HttpRequest, reference: str) -> HttpResponse:
     """Append to the log from the dashboard or the log page."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     form = forms.LogEntryForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     corrects = None
     if form.cleaned_data.get("corrects"):
         corrects = incident.log_entries.filter(sequence=form.cleaned_data["corrects"]).first()
@@ -268,16 +241,16 @@ def add_log_entry(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def create_action(request: HttpRequest, reference: str) -> HttpResponse:
     """Create an action (task)."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     codes = list(incident.organisations.values_list("code", flat=True))
     form = forms.ActionForm(request.POST, org_choices=[(c, c) for c in codes])
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.create_action(
         incident,
         actor=request.user,
         title=form.cleaned_data["title"],
-        organisation=_org_in(incident, form.cleaned_data["organisation"]),
+        organisation=queries.involved_organisation(incident, form.cleaned_data["organisation"]),
         owner=request.user,
         due_at=form.cleaned_data.get("due_at"),
     )
@@ -288,11 +261,11 @@ def create_action(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
     """Change an action's status."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
     form = forms.ActionStatusForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
     return redirect("incident-dashboard", incident.reference)
 
@@ -301,13 +274,13 @@ def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpR
 @require_POST
 def update_obligation(request: HttpRequest, reference: str, obligation_id: int) -> HttpResponse:
     """Draft, submit or mark not required."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     obligation = get_scoped(
         incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
     )
     form = forms.ObligationForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     try:
         actions.update_obligation(
             obligation,
@@ -339,7 +312,7 @@ def _filtered_log(request: HttpRequest, incident: Incident) -> Any:
 @require_GET
 def incident_log(request: HttpRequest, reference: str) -> HttpResponse:
     """The whole log with filters; export links keep the filters."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     entries = _filtered_log(request, incident)
     return render(
         request,
@@ -361,7 +334,7 @@ def incident_log(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def incident_log_csv(request: HttpRequest, reference: str) -> HttpResponse:
     """The (filtered) log as CSV."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     entries = _filtered_log(request, incident).select_related("incident").prefetch_related("services")
     response = csv_response(f"{incident.reference}-log.csv", logcsv.COLUMNS, exports.log_csv_rows(entries))
     return response
@@ -371,7 +344,7 @@ def incident_log_csv(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def incident_log_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     """The (filtered) log as PDF with the chain check."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     entries: list[LogEntry] = list(_filtered_log(request, incident))
     pdf = exports.log_pdf(incident, entries, logchain.verify(incident))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -28,6 +28,7 @@ from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents.models import EntryKind
+from incidentroom.incidents.queries import check_involved
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,7 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
 
 def _involved(breach: Breach, organisation: Organisation | None) -> Organisation:
     """The controller a source's people are attributed to: the breach's own by default."""
-    org = organisation or breach.organisation
-    if not breach.incident.involvements.filter(organisation=org).exists():
-        raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
-    return org
+    return check_involved(breach.incident, organisation or breach.organisation)
 
 
 def _may_add_people(breach: Breach, org: Organisation, actor: Any) -> bool:
