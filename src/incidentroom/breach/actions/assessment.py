@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import aware_past, log
-from incidentroom.breach.models import (
-    Breach,
-    PeopleCategory,
-)
+from incidentroom.breach.models import Breach, PeopleCategory
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation

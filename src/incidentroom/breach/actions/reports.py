@@ -10,11 +10,7 @@ from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import aware_past, log
-from incidentroom.breach.models import (
-    Breach,
-    Report,
-    ReportKind,
-)
+from incidentroom.breach.models import Breach, Report, ReportKind
 from incidentroom.breach.reports.facts import gather
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, InvalidInput
