@@ -18,8 +18,8 @@ from incidentroom.breach.models import Appearance, ContactStatus, Individual, Ri
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.policy import RiskPolicy
-from incidentroom.scanner.vocab import CATEGORIES
 
 # What the audit trail may hold about a person (no names, addresses or contact details).
 INDIVIDUAL_AUDIT_FIELDS = (
