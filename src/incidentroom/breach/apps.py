@@ -11,7 +11,10 @@ class BreachConfig(AppConfig):
     verbose_name = "Personal data breaches"
 
     def ready(self) -> None:
-        """The audit trail about breach objects is scoped like the breach itself."""
+        """The audit trail about breach objects is scoped like the breach itself; queued
+        work reaches the tasks (see ``breach.enqueue``)."""
+        from incidentroom.breach import tasks
         from incidentroom.core.models import BREACH_ROLES, restrict_audit
 
         restrict_audit(f"{self.label}.", BREACH_ROLES)
+        tasks.connect()

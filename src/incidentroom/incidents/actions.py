@@ -518,7 +518,10 @@ def set_containment(
     )
     transaction.on_commit(
         lambda: signals.containment_changed.send(
-            sender=Incident, incident=incident, organisation=organisation, state=state, actor=actor
+            sender=Incident,
+            event=signals.ContainmentChanged(
+                incident=incident, organisation=organisation, state=state, actor=actor
+            ),
         )
     )
     return inv
@@ -558,11 +561,6 @@ def flag_personal_data_breach(
         occurred_at=became_aware_at,
         text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
         f"{times.uk_time(became_aware_at, 'short')}.",
-    )
-    transaction.on_commit(
-        lambda: signals.breach_flagged.send(
-            sender=Incident, incident=incident, organisation=organisation, actor=actor
-        )
     )
     return inv
 
@@ -623,7 +621,8 @@ def set_system_state(
     )
     transaction.on_commit(
         lambda: signals.system_state_changed.send(
-            sender=Incident, incident=incident, system=system, state=state, actor=actor
+            sender=Incident,
+            event=signals.SystemStateChanged(incident=incident, system=system, state=state, actor=actor),
         )
     )
     return affected

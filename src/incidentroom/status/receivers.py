@@ -16,29 +16,27 @@ from incidentroom.status.models import StatusUpdate, Subscriber
 logger = logging.getLogger(__name__)
 
 
-def on_system_state_changed(
-    sender: Any, *, incident: Any, system: Any, state: str, actor: Any, **_: Any
-) -> None:
+def on_system_state_changed(sender: Any, *, event: signals.SystemStateChanged, **_: Any) -> None:
     """Propose public statuses for the services behind a system that changed state."""
     try:
-        actions.propose_for_system_change(incident=incident, system=system, state=state, actor=actor)
+        actions.propose_for_system_change(
+            incident=event.incident, system=event.system, state=event.state, actor=event.actor
+        )
     except Exception:
         # The incident change is already committed; a fault here must not turn the
         # responder's successful request into an error. Comms can still publish by hand.
-        logger.exception("Could not propose status changes for %s", system)
+        logger.exception("Could not propose status changes for %s", event.system)
 
 
-def on_containment_changed(
-    sender: Any, *, incident: Any, organisation: Any, state: str, actor: Any, **_: Any
-) -> None:
+def on_containment_changed(sender: Any, *, event: signals.ContainmentChanged, **_: Any) -> None:
     """Propose statuses when a council shuts its network down or returns to normal."""
     try:
         actions.propose_for_containment(
-            incident=incident, organisation=organisation, state=state, actor=actor
+            incident=event.incident, organisation=event.organisation, state=event.state, actor=event.actor
         )
     except Exception:
         # As above: the containment change is committed; never fail the responder's request.
-        logger.exception("Could not propose status changes for %s", organisation)
+        logger.exception("Could not propose status changes for %s", event.organisation)
 
 
 def on_service_saved(sender: Any, **_: Any) -> None:

@@ -15,13 +15,7 @@ from incidentroom.breach import enqueue
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import chosen_risks, log
 from incidentroom.breach.jobs import notified_by_email, same_person_key
-from incidentroom.breach.models import (
-    Breach,
-    DeliveryStatus,
-    EmailDelivery,
-    EmailNotice,
-    Individual,
-)
+from incidentroom.breach.models import Breach, DeliveryStatus, EmailDelivery, EmailNotice, Individual
 from incidentroom.breach.queries import people_to_tell
 from incidentroom.core import audit
 from incidentroom.core.emailaddr import normalise_email
@@ -115,7 +109,7 @@ def start_sending(notice: EmailNotice, *, actor: Any) -> EmailNotice:
         breach.organisation,
         kind=EntryKind.COMMUNICATION,
     )
-    transaction.on_commit(lambda: enqueue.enqueue_sending(notice.pk, token))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.EmailRun(notice.pk, token)))
     return notice
 
 

@@ -13,14 +13,7 @@ from django.utils import timezone
 from incidentroom.breach import enqueue, letters
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import chosen_risks, log
-from incidentroom.breach.models import (
-    BatchStatus,
-    Breach,
-    ContactStatus,
-    Individual,
-    Letter,
-    LetterBatch,
-)
+from incidentroom.breach.models import BatchStatus, Breach, ContactStatus, Individual, Letter, LetterBatch
 from incidentroom.breach.queries import people_to_tell
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, InvalidInput
@@ -72,7 +65,7 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
         kind=EntryKind.COMMUNICATION,
     )
 
-    transaction.on_commit(lambda: enqueue.enqueue_letters(batch.pk))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.LetterRender(batch.pk)))
     return batch
 
 

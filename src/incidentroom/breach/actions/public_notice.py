@@ -9,10 +9,8 @@ from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import log
-from incidentroom.breach.models import (
-    Breach,
-    PublicNotice,
-)
+from incidentroom.breach.models import Breach, PublicNotice
+from incidentroom.breach.public import notice_content
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict
 from incidentroom.incidents.models import EntryKind
@@ -22,8 +20,6 @@ from incidentroom.incidents.models import EntryKind
 def publish_public_notice(breach: Breach, *, actor: Any) -> PublicNotice:
     """Publish (or refresh) the Art 34(3)(c) public notice from the breach facts."""
     require_controller_role(actor, [breach.organisation], "publish the public notice")
-    from incidentroom.breach.public import notice_content
-
     content = notice_content(breach)
     notice = PublicNotice.objects.filter(breach=breach).first()
     before = {"published_at": notice.published_at, "withdrawn_at": notice.withdrawn_at} if notice else None

@@ -19,11 +19,7 @@ from django.utils.text import get_valid_filename
 from incidentroom.breach import enqueue, evidence
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.actions._common import log
-from incidentroom.breach.models import (
-    Breach,
-    ScanJob,
-    ScanStatus,
-)
+from incidentroom.breach.models import Breach, ScanJob, ScanStatus
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
@@ -82,7 +78,7 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
         kind=EntryKind.ACTION,
     )
 
-    transaction.on_commit(lambda: enqueue.enqueue_scan(job.pk, job.run_token, resume=False))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.ScanRun(job.pk, job.run_token, resume=False)))
     return job
 
 
@@ -145,7 +141,7 @@ def resume_scan(job: ScanJob, *, actor: Any) -> ScanJob:
         kind=EntryKind.ACTION,
     )
     token = job.run_token
-    transaction.on_commit(lambda: enqueue.enqueue_scan(job.pk, token, resume=True))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.ScanRun(job.pk, token, resume=True)))
     return job
 
 
