@@ -918,42 +918,42 @@ cdef class Engine:
         _wordlist_fill(&self.title_list, self.titles, False)
         self.name_memo = {}
         self.labelled_memo = {}
-        self.label_words = name._LABEL_WORDS
+        self.label_words = name.NameDetector.LABEL_WORDS
         _wordlist_fill(&self.label_list, self.label_words, False)
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
-        self.dob_header = dob._CONTEXT.header
-        self.dob_text = dob._CONTEXT.text
-        self.dob_not_birth = dob._NOT_BIRTH.text
-        self.dob_after = dob._AFTER.text
+        self.dob_header = dob.DateOfBirthDetector.CONTEXT.header
+        self.dob_text = dob.DateOfBirthDetector.CONTEXT.text
+        self.dob_not_birth = dob.DateOfBirthDetector.NOT_BIRTH.text
+        self.dob_after = dob.DateOfBirthDetector.AFTER.text
         self.dob_after_width = dob.AFTER_WIDTH
         email = importlib.import_module("incidentroom.scanner.detect.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
         _wordset_fill(&self.role_locals, self.role_local_parts)
         self.test_domains = tuple(d.encode() for d in email.TEST_DOMAINS)
         vrm = importlib.import_module("incidentroom.scanner.detect.detectors.vehicle_registration")
-        self.vrm_context = vrm._CONTEXT
+        self.vrm_context = vrm.VehicleRegistrationDetector.CONTEXT
         self.vrm_width = vrm.CONTEXT_WIDTH
         self.vrm_current = vrm.CURRENT
         self.vrm_older = vrm.OLDER
         self.vrm_ni = vrm.NORTHERN_IRELAND
-        self.vrm_letters_after = vrm._LETTERS_AFTER
+        self.vrm_letters_after = vrm.VehicleRegistrationDetector.LETTERS_AFTER
         self.date_today = base.scan_date
         self.latest_age_issue = vrm.latest_age_issue
         self.today_checked = 0
         self._refresh_today()
         nhs = importlib.import_module("incidentroom.scanner.detect.detectors.nhs_number")
-        self.nhs_context = nhs._CONTEXT
-        self.nhs_phone_prefix = nhs._PHONE_PREFIX
-        self.nhs_phone_header = nhs._PHONE_HEADER
-        self.passport_context = importlib.import_module("incidentroom.scanner.detect.detectors.passport")._CONTEXT
-        self.sort_code_context = importlib.import_module("incidentroom.scanner.detect.detectors.bank_account")._CONTEXT
+        self.nhs_context = nhs.NhsNumberDetector.CONTEXT
+        self.nhs_phone_prefix = nhs.NhsNumberDetector.PHONE_PREFIX
+        self.nhs_phone_header = nhs.NhsNumberDetector.PHONE_HEADER
+        self.passport_context = importlib.import_module("incidentroom.scanner.detect.detectors.passport").PassportDetector.CONTEXT
+        self.sort_code_context = importlib.import_module("incidentroom.scanner.detect.detectors.bank_account").SortCodeAccountDetector.CONTEXT
         # The numbering plan's fullmatch, as a context expression: scanned by a hyperscan
         # database of its own over the national digits, which are ASCII: there hyperscan's
         # \d ([0-9]) and the str pattern's (any decimal digit) agree.
         plan = importlib.import_module("incidentroom.scanner.detect.detectors.phone").uk_number_pattern().pattern
         self.phone_plan = re.compile(f"^(?:{plan})$".encode())
-        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detect.detectors.national_insurance")._BANNED_PREFIXES
+        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detect.detectors.national_insurance").NationalInsuranceDetector.BANNED_PREFIXES
         self.test_pans = importlib.import_module("incidentroom.scanner.detect.detectors.payment_card").TEST_PANS
 
     cdef _compile(self, list expressions):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
@@ -249,6 +249,9 @@ class NameDetector(Detector):
     is of given names in ASCII spellings; names in other spellings are found after a
     title or a label, and in name columns.
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    LABEL_WORDS: Final[tuple[bytes, ...]] = _LABEL_WORDS
 
     name = "person_name"
     category = "name"
