@@ -320,9 +320,9 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
     return i
 
 
-cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
-                                     int max_words) noexcept nogil:
-    """End of name.name_key(d[start:stop]) (same rule, same result)."""
+cdef inline Py_ssize_t _reachable_run_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
+                                          int max_words) noexcept nogil:
+    """End of name.reachable_run(d[start:stop]) (same rule, same result)."""
     cdef Py_ssize_t end = start, i = start, word, gap
     cdef int words = 0
     while i < stop:
@@ -342,7 +342,10 @@ cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, P
 
 
 cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssize_t end) noexcept nogil:
-    """name.sentence_ends: a full stop after two or more letters, not a title or initials."""
+    """name.sentence_ends: a full stop after two or more letters, not a title or initials.
+
+    The titles are name.TITLES spelt out for speed; test_scan_fastdetect checks they agree.
+    """
     cdef Py_ssize_t n = end - 1 - word, k
     cdef unsigned char lowered[4]
     if n < 2 or d[end - 1] != c'.':
@@ -358,8 +361,10 @@ cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssiz
         return not (memcmp(lowered, b"mr", 2) == 0 or memcmp(lowered, b"ms", 2) == 0
                     or memcmp(lowered, b"mx", 2) == 0 or memcmp(lowered, b"dr", 2) == 0)
     if n == 3:
-        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0)
-    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0)
+        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0
+                    or memcmp(lowered, b"sir", 3) == 0)
+    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0
+                or memcmp(lowered, b"lady", 4) == 0)
 
 
 cdef inline int _month(unsigned char a, unsigned char b, unsigned char c) noexcept nogil:
@@ -1130,7 +1135,7 @@ cdef class Engine:
         return -1
 
     def parse_name(self, bytes key, bint labelled):
-        """The name kernel's parse of one key (name.name_key), for the agreement tests."""
+        """The name kernel's parse of one key (name.reachable_run), for the agreement tests."""
         return self._parse_name(key, labelled)
 
     def bare(self, bytes data):
@@ -1435,7 +1440,7 @@ cdef class Engine:
                 run_end -= 1
             while run_end > offset and d[run_end - 1] != c' ':
                 run_end -= 1
-        run_end = _name_key_end(d, offset, run_end, self.max_name_words)
+        run_end = _reachable_run_end(d, offset, run_end, self.max_name_words)
         if raw_end < stop and d[raw_end] >= 0x80:
             # Only spaces between the key's end and the run's: the key would go on into
             # the next characters, if they are letters.
