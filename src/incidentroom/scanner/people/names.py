@@ -74,6 +74,12 @@ def parse_name(value: str) -> ParsedName:
     return ParsedName(title, tokens[0], tokens[-1])
 
 
+def name_key(value: str) -> tuple[str, str]:
+    """(given name, surname) of a display name, folded, titles dropped: how records compare names."""
+    parsed = parse_name(value)
+    return parsed.first, parsed.last
+
+
 def first_names_compatible(a: str, b: str) -> bool:
     """Given names that may be the same person: equal, initial of, nickname of, or a typo."""
     if not a or not b:
