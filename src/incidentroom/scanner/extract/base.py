@@ -111,6 +111,42 @@ class ExtractError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Judges:
+    """The few judgements extraction needs from detection, handed in rather than imported.
+
+    Extraction stays below detection (an import-linter contract holds it there), yet a
+    table's header row is told from a data row by whether its cells name known fields, and
+    an email's subject is its personal sender or recipient, not a team mailbox. The
+    pipeline installs the detectors' answers (``pipeline/walk.py``, imported with the
+    package) with :func:`install_judges`.
+    """
+
+    #: A header cell (lower case) that names a field the scanner knows ('surname', 'dob').
+    known_field: Callable[[str], bool]
+    #: An email address that is a role or test mailbox ('enquiries@', '@example.org').
+    role_mailbox: Callable[[str], bool]
+    #: A display name that parses as a person's name, read as if after a label.
+    personal_name: Callable[[str], bool]
+    #: A word (title case) that is never part of a name ('Housing', 'Council').
+    stopword: Callable[[str], bool]
+
+
+_JUDGES: list[Judges] = []
+
+
+def install_judges(judges: Judges) -> None:
+    """Use ``judges`` for every extraction in this process."""
+    _JUDGES[:] = [judges]
+
+
+def judges() -> Judges:
+    """The installed judges; importing :mod:`incidentroom.scanner` installs them."""
+    if not _JUDGES:
+        raise RuntimeError("no extraction judges installed: import incidentroom.scanner first")
+    return _JUDGES[0]
+
+
 # Extractor name -> the class that claimed it ("module.QualName"). The manifest's ``type``
 # and the registry are keyed by name, so a second class with the same name would silently
 # replace the first: it is refused when its module is imported instead.

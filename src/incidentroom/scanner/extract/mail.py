@@ -14,12 +14,20 @@ from typing import Any, ClassVar
 
 import olefile
 
-from ..detect.detectors.email import is_role_or_test
-from ..detect.detectors.name import parse_name_at
-from ..detect.gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
 from ..pathnames import printable_name
-from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
+from .base import (
+    Blob,
+    ExtractError,
+    Extractor,
+    Limits,
+    MemberIssue,
+    Output,
+    OwnedText,
+    Partial,
+    bytes_blob,
+    judges,
+)
 from .ole import open_ole
 from .rtf import _striprtf
 from .text import strip_markup
@@ -43,16 +51,17 @@ _TEAM_WORDS = frozenset(
 def is_team(display: str) -> bool:
     """A display name that names a team or service, not a person ('Housing Allocations')."""
     words = [w.strip(".,'’()<>\"").lower() for w in display.replace("-", " ").split()]
-    return any(w in _TEAM_WORDS or w.title() in hard_stopwords() for w in words if w)
+    stopword = judges().stopword
+    return any(w in _TEAM_WORDS or stopword(w.title()) for w in words if w)
 
 
 def is_person(display: str, address: str) -> bool:
     """A party is a person when the address is not a role mailbox and the name parses."""
     return (
         bool(address)
-        and not is_role_or_test(address)
+        and not judges().role_mailbox(address)
         and not is_team(display)
-        and parse_name_at(display, labelled=True) is not None
+        and judges().personal_name(display)
     )
 
 
@@ -138,7 +147,7 @@ def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Itera
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())
-        if is_team(display) or is_role_or_test(address):
+        if is_team(display) or judges().role_mailbox(address):
             continue  # the organisation's own mailbox, not a data subject
         yield RowUnit(PARTY_HEADERS, (display, address), location)
 

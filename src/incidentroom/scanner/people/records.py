@@ -23,7 +23,7 @@ from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowU
 from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .names import first_names_compatible, parse_name
+from .names import first_names_compatible, name_key, parse_name
 from .staff import staff_until
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -53,12 +53,6 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
-
-
-def name_key(value: str) -> tuple[str, str]:
-    """(given name, surname) of a display name, lower case, titles dropped."""
-    parsed = parse_name(value)
-    return parsed.first, parsed.last
 
 
 def _address_tail(text: str) -> str:

@@ -13,10 +13,14 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..detect.detectors.email import is_role_or_test
+from ..detect.detectors.name import parse_name_at
+from ..detect.gazetteer import hard_stopwords
 from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
-from ..extract.base import Extractor
+from ..extract.base import Extractor, Judges, install_judges
 from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
 from ..pathnames import printable_name
+from ..people.columns import classify
 from ..people.records import DocumentBuilder
 from .parts import DetectionSink
 
@@ -37,6 +41,17 @@ class Task:
     def full_path(self) -> str:
         """Absolute path on the scanning machine (same path on every Dask worker)."""
         return self.root if self.relative == "" else os.path.join(self.root, self.relative)
+
+
+# What extraction asks of detection (extract/ imports no detector: see extract.base.Judges).
+install_judges(
+    Judges(
+        known_field=lambda cell: bool(classify(cell).field),
+        role_mailbox=is_role_or_test,
+        personal_name=lambda display: parse_name_at(display, labelled=True) is not None,
+        stopword=lambda word: word in hard_stopwords(),
+    )
+)
 
 
 def display_path(path: str) -> str:
