@@ -17,7 +17,7 @@ from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .detect import CELL_SEPARATOR, detect
 from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from .detectors.driving_licence import licence_matches
-from .detectors.name import parse_name_at
+from .detectors.name import _class_of, parse_name_at
 from .detectors.postcode import UkPostcodeDetector, normalise_postcode
 from .gazetteer import first_names
 from .hashing import keyed_hash, mask
@@ -173,6 +173,16 @@ class DocumentBuilder:
             if index is not None and index < len(cells) and not columns[index].field:
                 columns[index] = Column("name", 0)
                 mentioned.pop(index, None)
+        if not any(headers) and not any(c.field == "dob" for c in columns):
+            # No header at all: a cell that is wholly a birth date is the subject's date of
+            # birth; of several, the earliest (a birth comes before any event about them).
+            dated = [
+                (date, i)
+                for i, c in enumerate(columns)
+                if not c.field and (date := parse_uk_date(cells[i].strip())) is not None and plausible_birth_date(date)
+            ]
+            if dated:
+                columns[min(dated)[1]] = Column("dob", 0)
         if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
             # No name column by header ('Liable Party', no header at all): a column whose
             # cell is wholly a name is the subject's name column (its role from its content).
@@ -566,7 +576,7 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
     serial date, counted from 1900 or, when the workbook says so, from 1904.
     """
     text = value.strip()
-    if not text or column.field not in ("phone", "dob"):
+    if not text or column.field not in ("phone", "dob", "account"):
         return value
     if _SCIENTIFIC.fullmatch(text):
         try:
@@ -575,6 +585,10 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
             return value
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    if column.field == "account":
+        # An account number stored as a number: shown as 4.6446640E+07, or 7 digits
+        # after Excel dropped its leading zero.
+        return text.zfill(8) if text.isdigit() and 6 <= len(text) <= 8 else value
     if column.field == "phone":
         if text.isdigit() and len(text) == 10 and text[0] in "123578":
             return "0" + text  # a UK number whose leading zero Excel dropped
@@ -679,10 +693,15 @@ def _unnamed_relative_before(data: bytes, start: int) -> bool:
 # A labelled field of a form or note filled by a name: 'Case note: Adam Bryant',
 # 'Personal licence holder: Rosie Davies', 'Signed: ...'. Any label, as long as the
 # label is not another field's ('Address:', 'Ethnicity:') and the name fills the line.
+# Combining marks (Arabic vowel signs, decomposed accents) go on inside a word.
+_MARKS = _class_of(("Mn", "Mc"))
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z '’/()-]{0,40}?)[ \t]*:[ \t]*([^\n:]{3,80}?)[ \t.]*$")
 # A name in a script other than Latin inside Latin text ('Son Авдей Одинцов visits'):
 # two to four words of one run, each capitalised where the script has capitals.
-_SCRIPT_WORD = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff](?:[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]|['’-])*"
+_SCRIPT_WORD = (
+    r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+    rf"(?:[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]|['’-]|[{_MARKS}])*"
+)
 _NON_LATIN = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
 _SCRIPT_RUN = re.compile(
     rf"(?<!{_NON_LATIN})(?<!{_NON_LATIN} )({_SCRIPT_WORD}(?: {_SCRIPT_WORD}){{1,5}})(?!{_NON_LATIN})(?! {_NON_LATIN})"
@@ -703,7 +722,9 @@ def _plausible_field_name(value: str, label: str) -> str | None:
     titled = tokens[0] in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof")
     given = tokens[1] if titled and len(tokens) > 1 else tokens[0]
     beyond_ascii = not display.isascii()
-    if titled or beyond_ascii or given.title() in first_names() or "," in value:
+    # A label that says it holds a name ('Licence holder') vouches for it; any other
+    # label needs a title, a known given name or a spelling beyond ASCII.
+    if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
         return display
     return None
 
