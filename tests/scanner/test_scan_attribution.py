@@ -54,7 +54,9 @@ def people(result: Outputs) -> People:
         ("Regarding", "Ιωάννης Παπαδόπουλος", "Ιωάννης Παπαδόπουλος"),
     ],
 )
-def test_name_filling_a_labelled_field_is_the_subject(tmp_path: Path, label: str, name: str, shown: str) -> None:
+def test_name_filling_a_labelled_field_is_the_subject(
+    tmp_path: Path, label: str, name: str, shown: str
+) -> None:
     """The subject's name after any label, with identifiers above and below it; a relative
     later in the note keeps only what their own sentence says."""
     text = (
@@ -172,10 +174,10 @@ def test_headerless_export_date_of_birth_and_account_from_content(tmp_path: Path
     """No header: the whole-date cell is the date of birth (the earliest of several);
     a DD account shown in scientific notation or missing its leading zero is still one."""
     rows = (
-        "100234,\"PRICE, Owain\",3 Stryd Fawr,Wrexham,LL11 1AA,01-Jun-2011,17-Mar-1958\r\n"
+        '100234,"PRICE, Owain",3 Stryd Fawr,Wrexham,LL11 1AA,01-Jun-2011,17-Mar-1958\r\n'
         "100235,Ffion Howells,9 Lon Las,Wrexham,LL12 7BB,03/02/2012,22/11/1972\r\n"
     )
-    register = "ACCOUNT_REF,LIABLE_PARTY_1,DD_SORT,DD_ACC\r\n1,\"MORGAN, Rhodri\",30-94-57,4.6446640E+07\r\n2,Eira Vaughan,309457,2718281\r\n"
+    register = 'ACCOUNT_REF,LIABLE_PARTY_1,DD_SORT,DD_ACC\r\n1,"MORGAN, Rhodri",30-94-57,4.6446640E+07\r\n2,Eira Vaughan,309457,2718281\r\n'
     found = people(run(tmp_path, {"hb.csv": rows.encode(), "dd.csv": register.encode()}))
     assert found["Owain Price"]["date_of_birth"] == "1958-03-17"
     assert found["Ffion Howells"]["date_of_birth"] == "1972-11-22"

@@ -179,7 +179,9 @@ class DocumentBuilder:
             dated = [
                 (date, i)
                 for i, c in enumerate(columns)
-                if not c.field and (date := parse_uk_date(cells[i].strip())) is not None and plausible_birth_date(date)
+                if not c.field
+                and (date := parse_uk_date(cells[i].strip())) is not None
+                and plausible_birth_date(date)
             ]
             if dated:
                 columns[min(dated)[1]] = Column("dob", 0)
@@ -660,7 +662,9 @@ _KIN_WORDS = (
     rb"daughter|son|wife|husband|partner|mother|father|mum|dad|brother|sister|grandson|granddaughter"
     rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|child|children|baby|kids?|boyfriend|girlfriend"
 )
-_KIN_JUST_BEFORE = re.compile(rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$")
+_KIN_JUST_BEFORE = re.compile(
+    rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$"
+)
 _UNNAMED_RELATIVE = re.compile(
     rb"(?i:\b(?:my|his|her|their|our|your)[ \t]+(?:(?:late|elderly|eldest|youngest|older|younger|little|step)[ \t-]*)?(?:"
     + _KIN_WORDS
@@ -680,9 +684,8 @@ def _unnamed_relative_before(data: bytes, start: int) -> bool:
     relative word and the finding would have started that person's record.
     """
     begin = max(data.rfind(b"\n", 0, start), data.rfind(b". ", 0, start), data.rfind(b"; ", 0, start)) + 1
-    match = None
-    for match in _UNNAMED_RELATIVE.finditer(data, begin, start):
-        pass
+    # The last relative word in the clause is the one the finding follows.
+    match = next(reversed(list(_UNNAMED_RELATIVE.finditer(data, begin, start))), None)
     if match is None:
         return False
     # 'my son's asthma' yes; 'my son said that I have asthma' is the writer's: a
@@ -765,7 +768,11 @@ def _with_more_names(data: bytes, findings: list[Finding], location: Location) -
                 value = " ".join(words)
                 add(match.start(1), value, "script_name", len(match.group(1)))
         if added:
-            kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
+            kept = [
+                f
+                for f in findings
+                if not any(a.start <= f.start < a.end for a in added if f.category == "name")
+            ]
             findings = sorted([*kept, *added], key=lambda f: f.start)
     return findings
 

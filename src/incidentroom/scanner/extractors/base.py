@@ -182,7 +182,11 @@ def detect_encoding(sample: bytes) -> str:
     best = charset_normalizer.from_bytes(sample[:65536]).best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
         guess = str(best.encoding)
-        if guess != "cp1252" and _single_byte(guess) and _odd_characters(sample, "cp1252") <= _odd_characters(sample, guess):
+        if (
+            guess != "cp1252"
+            and _single_byte(guess)
+            and _odd_characters(sample, "cp1252") <= _odd_characters(sample, guess)
+        ):
             # A few accented letters ('Lê') read as letters in several Latin code pages;
             # the guess between them is a coin toss, and a UK export is Windows-1252
             # unless that gives symbols inside words ('£ukasz' for cp1250's 'Łukasz').
