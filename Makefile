@@ -52,7 +52,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scenarios
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
