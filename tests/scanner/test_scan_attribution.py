@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scanhelp import Outputs, scan
 
 from incidentroom.scanner.extractors.base import detect_encoding
+from tests.helpers.scanhelp import Outputs, scan
 
 
 def run(tmp_path: Path, files: dict[str, bytes]) -> Outputs:

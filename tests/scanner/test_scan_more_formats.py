@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from scanhelp import scan
-from xlsb_writer import write_xlsb
 
 from incidentroom.scanner.extractors import pst
+from tests.helpers.scanhelp import scan
+from tests.helpers.xlsb_writer import write_xlsb
 
 DATA = Path(__file__).parent / "data"
 
