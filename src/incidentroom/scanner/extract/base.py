@@ -245,8 +245,38 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     best = charset_normalizer.from_bytes(sample[:65536]).best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
-        return str(best.encoding)
+        guess = str(best.encoding)
+        if (
+            guess != "cp1252"
+            and _single_byte(guess)
+            and _odd_characters(sample, "cp1252") <= _odd_characters(sample, guess)
+        ):
+            # A few accented letters ('Lê') read as letters in several Latin code pages;
+            # the guess between them is a coin toss, and a UK export is Windows-1252
+            # unless that gives symbols inside words ('£ukasz' for cp1250's 'Łukasz').
+            return "cp1252"
+        return guess
     return "cp1252"
+
+
+def _single_byte(encoding: str) -> bool:
+    """True for a one-byte-per-character code page (cp125x, iso8859-x, mac_*...)."""
+    try:
+        return len("é".encode(encoding, "ignore")) <= 1 and codecs.lookup(encoding).name != "utf-8"
+    except LookupError:
+        return False
+
+
+def _odd_characters(sample: bytes, encoding: str) -> int:
+    """Characters beyond ASCII that are not letters yet stand inside a word, in ``encoding``."""
+    text = sample[:65536].decode(encoding, "replace")
+    odd = 0
+    for i, ch in enumerate(text):
+        if ord(ch) > 127 and not ch.isalpha():
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            odd += before.isalpha() or after.isalpha()
+    return odd
 
 
 def _mostly_utf8(sample: bytes) -> bool:
