@@ -12,8 +12,10 @@ from scangen import COUNCIL, Truth, evaluate
 from scanhelp import read_outputs, scan
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
+from incidentroom.scanner.cli import _print_summary
 from incidentroom.scanner.hashing import keyed_hash
 from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.phases import PhaseClock
 
 
 def test_accuracy_meets_the_targets(
@@ -114,6 +116,34 @@ def test_summary_json_mirrors_the_returned_summary_and_the_report_is_offline(
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 5
     assert "<script" not in html and "https://" not in html and "src=" not in html
+
+
+def test_summary_says_where_the_time_went(
+    scanned: tuple[Path, ScanSummary], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, summary = scanned
+    spent = json.loads((out / "summary.json").read_text(encoding="utf-8"))["phase_seconds"]
+    assert set(spent) == {"extract", "detect", "records", "link", "write"}
+    # Every phase ran on this archive, and with one worker the phases are exclusive
+    # slices of the one scan: together they cannot exceed it (planning is in none).
+    assert all(seconds > 0 for seconds in spent.values()), spent
+    assert sum(spent.values()) <= summary.duration_seconds + 0.01
+    _print_summary(summary)
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith(f"time {summary.duration_seconds:.1f} s: extract ")
+    assert all(f"{name} " in line for name in spent)
+
+
+def test_phase_clock_charges_nested_time_to_the_inner_phase_only() -> None:
+    ticks = iter([0.0, 1.0, 3.0, 6.0, 10.0, 15.0, 21.0])  # a fake clock: no wall time
+    clock = PhaseClock(now=lambda: next(ticks))
+    clock.enter("extract")  # at 1
+    clock.enter("records")  # at 3: extract had 2
+    clock.enter("detect")  # at 6: records had 3
+    clock.leave()  # at 10: detect had 4
+    clock.leave()  # at 15: records 3 + 5
+    clock.leave()  # at 21: extract 2 + 6
+    assert clock.seconds == {"extract": 8.0, "detect": 4.0, "records": 8.0, "link": 0.0, "write": 0.0}
 
 
 def test_custom_risk_policy(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from .hashing import keyed_hash, mask
 from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from .names import first_names_compatible, parse_name
 from .parts import DetectionSink
+from .phases import phase
 from .staff import staff_until
 from .vocab import CATEGORIES
 
@@ -181,7 +182,9 @@ class DocumentBuilder:
                     columns[index] = Column("name", 0)
                     del mentioned[index]
                     break
-        for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
+        with phase("detect"):
+            hits = detect(data, unit.location, cell_starts, padded, skip_names=True)
+        for finding in hits:
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
@@ -206,7 +209,9 @@ class DocumentBuilder:
         """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
         found: list[tuple[int, _Draft]] = []
         data = cell.encode("utf-8", "replace")
-        for finding in _with_kin(data, detect(data, location), location):
+        with phase("detect"):
+            hits = detect(data, location)
+        for finding in _with_kin(data, hits, location):
             if finding.category != "name":
                 continue
             draft = _Draft(surname=parse_name(finding.value).last)
@@ -313,9 +318,9 @@ class DocumentBuilder:
         before the first name in the text is about them.
         """
         data = unit.text.encode("utf-8", "replace")
-        findings = _with_lines(
-            data, _with_kin(data, detect(data, unit.location), unit.location), unit.location
-        )
+        with phase("detect"):
+            hits = detect(data, unit.location)
+        findings = _with_lines(data, _with_kin(data, hits, unit.location), unit.location)
         deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None
