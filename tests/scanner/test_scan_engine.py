@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from scangen import Truth
 
 from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
 from incidentroom.scanner.cli import main
@@ -23,6 +22,7 @@ from incidentroom.scanner.engine import plan
 from incidentroom.scanner.extractors import Limits
 from incidentroom.scanner.model import FileResult
 from incidentroom.scanner.walk import scan_task
+from tests.helpers.scangen import Truth
 
 TIMING_FIELDS = {
     "started_at",

@@ -8,22 +8,23 @@ own messages must come out identical: parties, body text, attachments and their 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import datetime as dt
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
-from baseline_extractors import message_outputs as baseline_outputs
-from baseline_extractors import parse_message as baseline_parse
-from scangen import Truth
 
 from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose
 from incidentroom.scanner.extractors.mail import message_outputs, parse_message
 from incidentroom.scanner.model import Location
+from tests.helpers.baseline_extractors import message_outputs as baseline_outputs
+from tests.helpers.baseline_extractors import parse_message as baseline_parse
+from tests.helpers.scangen import Truth
+from tests.scanner.independent import generate as indep_generate
 
 HERE = Path(__file__).parent
 
@@ -66,9 +67,12 @@ def messages_in(root: Path) -> Iterator[tuple[str, bytes]]:
             return
 
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        yield from walk(
-            Blob(str(path.relative_to(root)), lambda p=path: p.open("rb"), path.stat().st_size), 0
-        )
+        yield from walk(Blob(str(path.relative_to(root)), partial(opened, path), path.stat().st_size), 0)
+
+
+def opened(path: Path) -> IO[bytes]:
+    """``path`` opened for binary reading."""
+    return path.open("rb")
 
 
 def assert_agree(messages: list[tuple[str, bytes]]) -> None:
@@ -92,17 +96,8 @@ def test_email_agrees_on_the_generated_archive(archive: tuple[Path, Truth]) -> N
 
 
 def test_email_agrees_on_the_independent_archive(tmp_path_factory: pytest.TempPathFactory) -> None:
-    folder = HERE / "independent"
-    sys.path.insert(0, str(folder))
-    try:
-        spec = importlib.util.spec_from_file_location("indep_generate_agreement", folder / "generate.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        root = tmp_path_factory.mktemp("independent-agreement")
-        module.generate(root, 120, 5)
-    finally:
-        sys.path.remove(str(folder))
+    root = tmp_path_factory.mktemp("independent-agreement")
+    indep_generate.generate(root, 120, 5)
     messages = list(messages_in(root))
     assert len(messages) >= 10
     assert_agree(messages)
@@ -117,7 +112,7 @@ def _hard_messages() -> list[tuple[str, bytes]]:
     msg["To"] = "Mr Owen Price <owen@example.com>, housing@council.gov.uk"
     msg["Cc"] = "Undisclosed recipients:;"
     msg["Subject"] = "Re: Tenancy for Siân Jones – 14 Hill Rd"
-    msg["Date"] = format_datetime(__import__("datetime").datetime(2014, 3, 2, 9, 30))
+    msg["Date"] = format_datetime(dt.datetime(2014, 3, 2, 9, 30))
     msg.set_content("Dear Siân,\nYour NI number JK 49 30 21 D is on file.\n")
     msg.add_alternative("<p>Dear Si&acirc;n, <b>DOB</b> 14/02/1962</p>", subtype="html")
     msg.add_attachment(
