@@ -9,6 +9,7 @@ own messages must come out identical: parties, body text, attachments and their 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose
-from incidentroom.scanner.extractors.mail import message_outputs, parse_message
+from incidentroom.scanner.extractors.mail import _decoded, _simple_addresses, message_outputs, parse_message
 from incidentroom.scanner.model import Location
 from tests.helpers.baseline_extractors import message_outputs as baseline_outputs
 from tests.helpers.baseline_extractors import parse_message as baseline_parse
@@ -152,3 +155,53 @@ def _hard_messages() -> list[tuple[str, bytes]]:
 
 def test_email_agrees_on_hard_headers() -> None:
     assert_agree(_hard_messages())
+
+
+_HEADER_TEXT = st.text(alphabet=st.sampled_from(list("abcXYZ019 \t.,;:'\"-<>@()[]\\=?_\r\n")), max_size=60)
+_WORD = st.text(alphabet=st.sampled_from(list("abzAZ09'-.")), min_size=1, max_size=8)
+_SPEC = st.builds(
+    lambda a, b: f"{a}@{b}",
+    st.text(alphabet=st.sampled_from(list("ab9._%+-")), min_size=1, max_size=8),
+    st.text(alphabet=st.sampled_from(list("ab9.-")), min_size=1, max_size=8),
+)
+_ADDRESS = st.one_of(
+    _SPEC,
+    st.builds(
+        lambda words, gap, spec: f"{gap.join(words)}{gap}<{spec}>",
+        st.lists(_WORD, max_size=3),
+        st.sampled_from([" ", "  ", "\t", "\r\n "]),
+        _SPEC,
+    ),
+)
+
+
+def _modern_addresses(value: str) -> list[tuple[str, str]]:
+    header: Any = email.policy.default.header_fetch_parse("to", value)
+    return [(str(a.display_name or ""), str(a.addr_spec or "")) for a in header.addresses]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ADDRESS, min_size=1, max_size=3), st.sampled_from([",", ", ", ",\r\n "]))
+def test_simple_address_lists_read_as_the_modern_parser_reads_them(items: list[str], sep: str) -> None:
+    value = sep.join(items)
+    fast = _simple_addresses(value)
+    if fast is not None:  # the fast path only answers for shapes it knows
+        assert fast == _modern_addresses(value), value
+
+
+@settings(max_examples=200, deadline=None)
+@given(_HEADER_TEXT)
+def test_plain_headers_read_as_the_modern_parser_reads_them(value: str) -> None:
+    value = value.lstrip(" \t").rstrip("\r\n")  # as the parser stores a header's value
+    raw = {"subject": [value], "to": [value]}
+    assert _decoded(raw, "subject") == str(email.policy.default.header_fetch_parse("subject", value))
+    fast = _simple_addresses(value)
+    if fast is not None:
+        assert fast == _modern_addresses(value), value
+
+
+def test_a_long_run_of_name_characters_is_not_a_regex_trap() -> None:
+    # Each word must be followed by a space, so matching is linear: with an optional space
+    # this header took exponential time (a hostile email could stall a worker).
+    assert _simple_addresses("a" * 60 + "@") is None
+    assert _simple_addresses("Owen Price " * 30 + "<o@x.com>") == [(("Owen Price " * 30).strip(), "o@x.com")]

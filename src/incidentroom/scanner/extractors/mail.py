@@ -134,9 +134,26 @@ def _raw_headers(message: Message) -> dict[str, list[str]]:
 
 
 def _decoded(raw: dict[str, list[str]], name: str) -> str | None:
-    """The first ``name`` header decoded (RFC 2047 words, folding) as policy.default reads it."""
+    """The first ``name`` header decoded (RFC 2047 words, folding) as policy.default reads it.
+
+    Plain ASCII without encoded words decodes to itself, unfolded (the modern parser's
+    value is then the text as written); anything else goes through the modern parser.
+    """
     values = raw.get(name)
-    return _MODERN.header_fetch_parse(name, values[0]) if values else None
+    if not values:
+        return None
+    value = values[0]
+    if value.isascii() and "=?" not in value:
+        return _unfold(value)
+    return str(_MODERN.header_fetch_parse(name, value))
+
+
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def _unfold(value: str) -> str:
+    """A header's value with its line breaks removed, as the modern policy reads it."""
+    return _LINE_BREAKS.sub("", value) if "\r" in value or "\n" in value else value
 
 
 def _modern_if_encoded(part: Message) -> None:
@@ -168,6 +185,10 @@ def _addresses(values: list[str], role: str) -> list[tuple[str, str]]:
     """
     found: list[tuple[str, str]] = []
     for value in values:
+        simple = _simple_addresses(value)
+        if simple is not None:
+            found.extend(simple)
+            continue
         header = _MODERN.header_fetch_parse(role, value)
         addresses = getattr(header, "addresses", None)
         if addresses is None:
@@ -175,6 +196,31 @@ def _addresses(values: list[str], role: str) -> list[tuple[str, str]]:
             continue
         for item in addresses:
             found.append((str(item.display_name or ""), str(item.addr_spec or "")))
+    return found
+
+
+# The shapes nearly every address header takes: 'a.b@example.org' and
+# 'Given Surname <a.b@example.org>', display names of plain words only. For these the
+# modern parser's answer is known without running it (display name words joined by single
+# spaces, the address as written); a property test checks the two agree. Quotes, comments,
+# groups, encoded words, dots in names and anything else go to the modern parser.
+_ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_ADDRESS = re.compile(rf"[ \t]*(?:((?:[A-Za-z0-9'-]+[ \t]+)*)<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t]*")
+
+
+def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
+    """(display name, address) pairs of a header made only of simple addresses, else ``None``."""
+    if not value.isascii():
+        return None
+    found: list[tuple[str, str]] = []
+    for item in _unfold(value).split(","):
+        match = _SIMPLE_ADDRESS.fullmatch(item)
+        if match is None:
+            return None
+        if match.group(3) is not None:
+            found.append(("", match.group(3)))
+        else:
+            found.append((" ".join(match.group(1).split()), match.group(2)))
     return found
 
 
