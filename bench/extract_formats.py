@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from tests.helpers.baseline_extractors import docx_text, eml_outputs
 
-from incidentroom.scanner.extractors import Blob, ExtractError, Limits, choose
+from incidentroom.scanner.extract import Blob, ExtractError, Limits, choose
 from scan_common import archive
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.parser import BytesParser
 
-from incidentroom.scanner.extractors.base import Limits, MemberIssue, Output, OwnedText, bytes_blob
-from incidentroom.scanner.extractors.mail import _RAW_NAME, owner_of, party_rows
-from incidentroom.scanner.extractors.text import strip_markup
+from incidentroom.scanner.extract.base import Limits, MemberIssue, Output, OwnedText, bytes_blob
+from incidentroom.scanner.extract.mail import _RAW_NAME, owner_of, party_rows
+from incidentroom.scanner.extract.text import strip_markup
 from incidentroom.scanner.model import Location, TextUnit
 from incidentroom.scanner.pathnames import printable_name
 

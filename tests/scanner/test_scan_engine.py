@@ -18,10 +18,10 @@ import pytest
 
 from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
 from incidentroom.scanner.cli import main
-from incidentroom.scanner.engine import plan
-from incidentroom.scanner.extractors import Limits
+from incidentroom.scanner.extract import Limits
 from incidentroom.scanner.model import FileResult
-from incidentroom.scanner.walk import scan_task
+from incidentroom.scanner.pipeline.engine import plan
+from incidentroom.scanner.pipeline.walk import scan_task
 from tests.helpers.scangen import Truth
 
 TIMING_FIELDS = {

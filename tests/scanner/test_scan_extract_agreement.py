@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.extractors import Blob, ExtractError, Limits, OwnedText, choose
-from incidentroom.scanner.extractors.mail import _decoded, _simple_addresses, message_outputs, parse_message
+from incidentroom.scanner.extract import Blob, ExtractError, Limits, OwnedText, choose
+from incidentroom.scanner.extract.mail import _decoded, _simple_addresses, message_outputs, parse_message
 from incidentroom.scanner.model import Location
 from tests.helpers.baseline_extractors import message_outputs as baseline_outputs
 from tests.helpers.baseline_extractors import parse_message as baseline_parse

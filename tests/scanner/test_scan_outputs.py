@@ -11,9 +11,9 @@ import pytest
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
 from incidentroom.scanner.cli import _print_summary
-from incidentroom.scanner.hashing import keyed_hash
-from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
-from incidentroom.scanner.phases import PhaseClock
+from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.pipeline.hashing import keyed_hash
+from incidentroom.scanner.pipeline.phases import PhaseClock
 from tests.helpers.scangen import COUNCIL, Truth, evaluate
 from tests.helpers.scanhelp import read_outputs, scan
 
