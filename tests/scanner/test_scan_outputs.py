@@ -11,6 +11,7 @@ import pytest
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
 from incidentroom.scanner.cli import _print_summary
+from incidentroom.scanner.output.outputs import ROW_GROUP
 from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
 from incidentroom.scanner.pipeline.hashing import keyed_hash
 from incidentroom.scanner.pipeline.phases import PhaseClock
@@ -162,3 +163,12 @@ def test_custom_risk_policy(tmp_path: Path) -> None:
     assert relaxed.individuals[0]["risk"] == "medium"
     with pytest.raises(ValueError, match="unknown categories"):
         RiskPolicy(high=frozenset({"shoe_size"}))
+
+
+def test_detections_are_written_in_few_large_row_groups(scanned: tuple[Path, ScanSummary]) -> None:
+    # One row group per input file was thousands of tiny ones; the coordinator now writes
+    # chunks of up to ROW_GROUP rows, so this archive's detections fit in one or two.
+    out, _ = scanned
+    parquet = pq.ParquetFile(out / "detections.parquet")
+    assert parquet.metadata.num_rows > 100
+    assert parquet.num_row_groups <= max(1, -(-parquet.metadata.num_rows // ROW_GROUP)) + 1
