@@ -71,9 +71,12 @@ class Finding(NamedTuple):
     location: Location
 
 
-@dataclass
-class DetectionRow:
-    """What ``detections.parquet`` keeps of a finding: never the raw value."""
+class DetectionRow(NamedTuple):
+    """What ``detections.parquet`` keeps of a finding: never the raw value.
+
+    A named tuple, fields in the part file's column order: one is built per detection, and
+    the sink keeps it as the row it appends (see ``pipeline/parts.py``).
+    """
 
     category: str
     detector: str
