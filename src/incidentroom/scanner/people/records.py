@@ -23,6 +23,7 @@ from ..detect.vocab import CATEGORIES
 from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
+from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .names import first_names_compatible, name_key, parse_name
 from .staff import staff_until
@@ -188,7 +189,9 @@ class DocumentBuilder:
                     columns[index] = Column("name", 0)
                     del mentioned[index]
                     break
-        for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
+        with phase("detect"):
+            hits = detect(data, unit.location, cell_starts, padded, skip_names=True)
+        for finding in hits:
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
@@ -213,7 +216,9 @@ class DocumentBuilder:
         """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
         found: list[tuple[int, _Draft]] = []
         data = cell.encode("utf-8", "replace")
-        for finding in _with_more_names(data, detect(data, location), location):
+        with phase("detect"):
+            hits = detect(data, location)
+        for finding in _with_more_names(data, hits, location):
             if finding.category != "name":
                 continue
             draft = _Draft(surname=parse_name(finding.value).last)
@@ -320,9 +325,9 @@ class DocumentBuilder:
         before the first name in the text is about them.
         """
         data = unit.text.encode("utf-8", "replace")
-        findings = _with_lines(
-            data, _with_more_names(data, detect(data, unit.location), unit.location), unit.location
-        )
+        with phase("detect"):
+            hits = detect(data, unit.location)
+        findings = _with_lines(data, _with_more_names(data, hits, unit.location), unit.location)
         deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None

@@ -23,6 +23,7 @@ from ..pathnames import printable_name
 from ..people.columns import classify
 from ..people.records import DocumentBuilder
 from .parts import DetectionSink
+from .phases import phase
 
 
 @dataclass(frozen=True)
@@ -179,11 +180,14 @@ class _Walker:
                     member += 1
                     item = self.unique(item, member)
                 if isinstance(item, TextUnit):
-                    builder.add_text(item)
+                    with phase("records"):
+                        builder.add_text(item)
                 elif isinstance(item, OwnedText):
-                    builder.add_text(item.unit, item.owner)
+                    with phase("records"):
+                        builder.add_text(item.unit, item.owner)
                 elif isinstance(item, RowUnit):
-                    builder.add_row(item)
+                    with phase("records"):
+                        builder.add_row(item)
                 elif isinstance(item, Blob):
                     self.process(item, blob.path, depth + 1)
                 elif isinstance(item, MemberIssue):
@@ -276,6 +280,8 @@ def scan_task(task: Task, key: bytes) -> FileResult:
         return walker.result
     blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
     walker.paths.add(shown)
-    walker.process(blob, "", 0)
-    walker.sink.close()
+    with phase("extract"):
+        walker.process(blob, "", 0)
+    with phase("write"):
+        walker.sink.close()
     return walker.result
