@@ -216,7 +216,10 @@ def form_parts(value: dt.datetime | str | None) -> dict[str, str]:
             value = None
     if value is None:
         return dict.fromkeys(DATE_PARTS, "")
-    local = value.astimezone(UK) if value.tzinfo is not None else value
+    try:
+        local = value.astimezone(UK) if value.tzinfo is not None else value
+    except OverflowError:  # a refused year-1 value is shown back as typed
+        local = value
     return {
         "day": str(local.day),
         "month": str(local.month),

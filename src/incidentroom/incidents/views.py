@@ -339,7 +339,7 @@ def _time_refused(
             "form": name,
             "org": org,
             "field_error": errs[0],
-            "message": f"{org} {'became aware of the incident' if name == 'awareness' else 'became aware of a personal data breach'}: {errs[0]}",
+            "message": f"{org} became aware at{'' if name == 'awareness' else ' (personal data breach)'}: {errs[0]}",
             "href": f"#{prefix}-{org}-day",
             "data": request.POST,
         },
