@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 
 def _ancestor_classes(element: Any) -> list[str]:
