@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incidentroom.scanner.vocab import CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES
 
 
 @dataclass(frozen=True)

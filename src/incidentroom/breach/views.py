@@ -159,8 +159,7 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
         "notify_risks": settings.BREACH_NOTIFY_RISKS,
         "scan_roots": [
             f"{r.path} ({'+'.join(r.owners)})"
-            for r in reversed(evidence.roots_for_orgs([breach.organisation]))
-            if r.kind == evidence.EVIDENCE
+            for r in evidence.scan_roots([breach.organisation], evidence.EVIDENCE)
         ],
     }
 
