@@ -12,9 +12,9 @@ from typing import Any
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
-from incidentroom.estate.models import System, SystemQuerySet
+from incidentroom.estate.models import Service, System, SystemQuerySet
 from incidentroom.estate.queries import AffectedService, affected_services
-from incidentroom.incidents.models import DOWN_STATES, Incident
+from incidentroom.incidents.models import DOWN_STATES, Containment, Incident
 
 
 def incident_for(user: Any, reference: str) -> Incident:
@@ -61,7 +61,34 @@ def down_system_ids(incident: Incident) -> list[int]:
     return list(incident.affected_systems.filter(state__in=DOWN_STATES).values_list("system_id", flat=True))
 
 
-def affected_service_rows(incident: Incident) -> list[AffectedService]:
-    """Services lost in every organisation involved in the incident, each with its reason."""
-    org_ids = list(incident.involvements.values_list("organisation_id", flat=True))
-    return affected_services(down_system_ids(incident), organisation_ids=org_ids)
+def affected_service_rows(
+    incident: Incident, organisation_ids: Iterable[int] | None = None
+) -> list[AffectedService]:
+    """Services lost in the organisations involved in the incident, each with its reason.
+
+    The one "affected" figure of the product: the dashboard, the estate page and its graph all
+    count these rows. A service is lost when a system it depends on is down, and also when
+    its council has shut its own network down (WCC on the Monday): staff cannot reach any
+    system then, whatever state the shared systems are in.
+    """
+    involved = {
+        inv.organisation_id: inv
+        for inv in incident.involvements.select_related("organisation")
+        if organisation_ids is None or inv.organisation_id in set(organisation_ids)
+    }
+    rows = affected_services(down_system_ids(incident), organisation_ids=list(involved))
+    seen = {row.service.pk for row in rows}
+    shut = [inv for inv in involved.values() if inv.containment == Containment.SHUT_DOWN]
+    for inv in shut:
+        for service in Service.objects.filter(organisation_id=inv.organisation_id).select_related(
+            "organisation"
+        ):
+            if service.pk not in seen:
+                seen.add(service.pk)
+                rows.append(
+                    AffectedService(
+                        service=service, path=(), reason=f"{inv.organisation.name} has shut down its network"
+                    )
+                )
+    rows.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
+    return rows
