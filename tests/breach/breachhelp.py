@@ -72,6 +72,23 @@ PEOPLE: list[dict[str, str]] = [
 ]
 
 
+# What residents are told, written by the DPO for them (the fixtures' breach approves it).
+RESIDENT_WORDING = {
+    "resident_what_happened": "In November criminals broke into the council's computers and copied old files.",
+    "resident_what_it_means": "Most people's files hold only everyday details.",
+    "resident_what_we_are_doing": "We have locked the criminals out and told the police.",
+    "resident_what_you_can_do": "Our helpline is open every day from 8am to 8pm.",
+}
+
+
+def approve_wording(breach: Any, actor: Any, **wording: str) -> Any:
+    """Write the resident wording and approve it, as the DPO does after the preview."""
+    from incidentroom.breach import resident
+
+    breach = resident.save_wording(breach, actor=actor, **{**RESIDENT_WORDING, **wording})
+    return resident.approve_wording(breach, actor=actor, wording=resident.wording_hash(breach))
+
+
 def write_outputs(out_dir: Path, people: list[dict[str, str]], roots: list[str], *, records: int = 9) -> Path:
     """Write individuals.csv and summary.json the way the scanner does."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from breachhelp import import_people  # noqa: E402
+from breachhelp import approve_wording, import_people  # noqa: E402
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def shared_root(media: Path, rbkc_dpo: Any, wcc_dpo: Any, settings: Any) -> Path
 
 @pytest.fixture
 def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
-    """RBKC's breach assessment for the stolen archive."""
+    """RBKC's breach assessment for the stolen archive, with the resident wording approved."""
     from incidentroom.breach import actions
     from incidentroom.core.models import Organisation
 
@@ -53,7 +53,7 @@ def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
     aware = incident.involvements.get(organisation=rbkc).became_aware_at or timezone.now() - dt.timedelta(
         hours=2
     )
-    return actions.record_breach(
+    recorded = actions.record_breach(
         incident,
         actor=rbkc_dpo,
         organisation=rbkc,
@@ -63,6 +63,7 @@ def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
         people_categories=["residents", "vulnerable_adults"],
         measures_taken="Network isolated; passwords reset.",
     )
+    return approve_wording(recorded, rbkc_dpo)
 
 
 @pytest.fixture

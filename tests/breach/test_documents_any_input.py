@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import docx_text, flat, make_letters
+from breachhelp import approve_wording, docx_text, flat, make_letters
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pdfcheck import pdftotext, rasterise
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, resident
 from incidentroom.breach.api import BreachPatch
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Individual, ReportKind
@@ -159,6 +159,11 @@ def test_reports_render_every_field_at_its_limit(breach: Any, rbkc_dpo: Any, see
 def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(scanned, actor=rbkc_dpo, **changes)
+    # Letters carry the resident wording, each field at its limit; the internal assessment
+    # fields just filled are never copied into them.
+    wording = {name: fill(seed, resident.MAX_LENGTH, name.upper()) for name in resident.RESIDENT_FIELDS}
+    approve_wording(scanned, rbkc_dpo, **wording)
+    scanned.refresh_from_db()
     person = Individual.objects.filter(breach=scanned).order_by("pk").first()
     assert person is not None
     Individual.objects.filter(pk=person.pk).update(
@@ -170,7 +175,8 @@ def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, se
     batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     letter = batch.letters.get(individual=person)
     data = (Path(batch.directory) / "letters" / letter.filename).read_bytes()
-    assert_pdf(data, ["ENDNAME", "ENDDESCRIPTION", "ENDMEASURES_TAKEN"])
+    assert_pdf(data, ["ENDNAME", *(f"END{name.upper()}" for name in resident.RESIDENT_FIELDS)])
+    assert not {"ENDDESCRIPTION", "ENDMEASURES_TAKEN", "ENDDATA_SETS"} & set(flat(pdftotext(data)).split())
     print_file = (Path(batch.directory) / "print-file.pdf").read_bytes()
     assert "ENDNAME" in flat(pdftotext(print_file))
 

@@ -25,7 +25,7 @@ ADVICE: dict[str, str] = {
     "nhs_calls": "Your GP or the NHS will not ask you to confirm bank details because of this incident.",
     "statements": "Watch your bank statements and card statements for direct debits and payments you did not set up.",
     "call_bank": "Call your bank using the number on the back of your card if anything looks wrong; they can "
-    "cancel and replace a card.",
+    "cancel and replace the card.",
     "parking": "Check any parking or penalty notice on the council's website before paying it.",
     "passport": "Consider reporting your passport details as compromised to HM Passport Office "
     "(gov.uk/report-a-lost-or-stolen-passport).",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +59,9 @@ class ResidentText:
 
 
 def paragraphs(text: str) -> list[str]:
-    """Paragraphs separated by blank lines, each trimmed."""
-    blocks = [" ".join(line.strip() for line in block.splitlines()) for block in text.split("\n\n")]
+    """Paragraphs separated by blank lines, each trimmed; a single line break inside a
+    paragraph is kept (an address, a list of opening hours)."""
+    blocks = re.split(r"\n[ \t]*\n", (text or "").replace("\r\n", "\n"))
     return [b.strip() for b in blocks if b.strip()]
 
 
