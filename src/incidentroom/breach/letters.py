@@ -179,11 +179,13 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2})(\d{1,2})([A-Z]?)(\d)([A-Z]{2})$")
 def postcode_sort_key(postcode: str) -> tuple[int, str, int, str, int, str]:
     """Royal Mail order: postcode area (letters), district number as a number (W2 before
     W10), the district's letter (SW1A after SW1), then the inward code's sector and unit.
-    A missing or malformed postcode sorts after every real one, by its text."""
+    A malformed postcode sorts after every real one, by its text; a missing one last."""
     compact = _squeezed(postcode or "")
+    if not compact:
+        return (2, "", 0, "", 0, "")
     found = _POSTCODE.match(compact)
     if found is None:
-        return (1, compact or "~", 0, "", 0, "")
+        return (1, compact, 0, "", 0, "")
     area, district, letter, sector, unit = found.groups()
     return (0, area, int(district), letter, int(sector), unit)
 
