@@ -1,4 +1,4 @@
-# Incident Room. The README quotes these targets; keep them in step.
+# Incident Room. README.md and docs/operations.md quote these targets; keep them in step.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -52,7 +52,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench scenarios
 
 typecheck: install
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "scanner"))
+# The repository root, so the test suite's archive generator imports as tests.helpers.scangen.
+sys.path.insert(0, str(ROOT))
 
 from incidentroom.scanner.model import TextUnit  # noqa: E402
 
@@ -18,7 +19,7 @@ OUT = ROOT / "bench" / "out"
 
 def archive(n_people: int, seed: int = 2025) -> tuple[Path, object]:
     """Generate (once per size and seed) an archive under bench/out and return it."""
-    from scangen import Truth, generate_archive  # the generator is only needed here
+    from tests.helpers.scangen import Truth, generate_archive  # the generator is only needed here
 
     root = OUT / f"archive-{n_people}-{seed}" / "rbkc"
     marker = root.parent / "done"
@@ -34,7 +35,7 @@ def archive(n_people: int, seed: int = 2025) -> tuple[Path, object]:
 
 def extracted_texts(root: Path) -> list[str]:
     """The text the detectors see: every text unit, and each row as 'header: value' pairs."""
-    from scanhelp import extracted_units
+    from tests.helpers.scanhelp import extracted_units
 
     return [
         unit.text

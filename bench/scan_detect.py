@@ -173,7 +173,7 @@ def main() -> None:
 
 def dilute(texts: list[str], factor: int) -> list[str]:
     """Mix in factor-1 times as much council boilerplate prose, interleaved so every piece has the same density."""
-    from scangen import PROSE
+    from tests.helpers.scangen import PROSE
 
     prose_size = sum(len(t) for t in texts) * (factor - 1)
     filler: list[str] = []

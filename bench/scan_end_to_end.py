@@ -94,8 +94,7 @@ def main() -> None:
     )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     print(f"files by status: {summary['files_by_status']}; individuals: {summary['individuals']}")
-    sys.path.insert(0, str(ROOT / "tests" / "scanner"))
-    from scangen import evaluate
+    from tests.helpers.scangen import evaluate  # scan_common put the repository root on the path
 
     started = time.perf_counter()
     truth = json.loads((root.parent / f"{root.name}.truth.json").read_text(encoding="utf-8"))

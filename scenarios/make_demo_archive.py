@@ -12,9 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "scanner"))
+# The repository root, so the test suite's archive generator imports as tests.helpers.scangen.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scangen import generate_archive  # noqa: E402
+from tests.helpers.scangen import generate_archive  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from incidentroom.api import api as ninja_api
-from test_refusals import _example, _operations, objects  # noqa: F401 - the fixture is used
+from tests.test_refusals import _example, _operations, objects  # noqa: F401 - the fixture is used
 
 HOSTILE_INTS: list[Any] = [2**63, -(2**63) - 1, 2**70, -1, 0, 1.5, "abc", True, None]
 HOSTILE_STRINGS = [
@@ -35,7 +35,8 @@ HOSTILE_PATH = [str(2**63), str(2**70), "-1", "0", "abc", "%00", "1e9", "١"]
 
 
 def _components() -> dict[str, Any]:
-    return ninja_api.get_openapi_schema()["components"]["schemas"]
+    schemas: dict[str, Any] = ninja_api.get_openapi_schema()["components"]["schemas"]
+    return schemas
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +108,7 @@ def test_no_hostile_input_gets_a_server_error(
                     )
         # Hostile bodies.
         if content:
+            assert isinstance(base, dict), (method, path, base)  # a JSON body is an object
             for body in _variants(base, content["schema"]):
                 try:
                     response = _send(client, method, real, body)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from incidentroom.api import api as ninja_api
-
-# The breach app's test helpers build a real scanned breach (people, letters, notices).
-sys.path.insert(0, str(Path(__file__).parent / "breach"))
+from tests.helpers.db import first
 
 # Endpoints that answer every signed-in user about *themselves* (never other organisations).
 SELF_SERVICE = {"/api/me", "/api/organisations", "/api/tokens", "/api/audit"}
@@ -51,8 +48,6 @@ def objects(
 ) -> dict[str, str]:
     """Real identifiers of West London objects (RBKC's) for every kind of path parameter, from
     every app: an Ealing persona must be refused each of them with 403 or 404."""
-    from breachhelp import import_people, make_letters
-
     from incidentroom.advisories import actions as advisory_actions
     from incidentroom.breach import actions as breach_actions
     from incidentroom.breach.models import Individual
@@ -63,6 +58,7 @@ def objects(
     from incidentroom.incidents import actions as incident_actions
     from incidentroom.incidents.models import SystemState
     from incidentroom.status.models import StatusProposal
+    from tests.helpers.breachhelp import import_people, make_letters
 
     settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
     evidence = tmp_path / "evidence"
@@ -115,19 +111,19 @@ def objects(
         "code": "RBKC",
         "action_id": str(incident.actions.filter(organisation=rbkc).first().pk),
         "obligation_id": str(incident.obligations.filter(organisation=rbkc).first().pk),
-        "service_id": str(Service.objects.filter(organisation=rbkc).first().pk),
+        "service_id": str(first(Service.objects.filter(organisation=rbkc)).pk),
         "proposal_id": str(proposal.pk),
         "advisory_id": str(advisory.pk),
         "supplier_id": str(supplier.pk),
         "token_id": str(token.pk),
         "breach_id": str(breach.pk),
         "scan_id": str(breach.scans.get().pk),
-        "individual_id": str(Individual.objects.filter(breach=breach).first().pk),
+        "individual_id": str(first(Individual.objects.filter(breach=breach)).pk),
         "report_id": str(report.pk),
         "batch_id": str(batch.pk),
-        "letter_id": str(batch.letters.first().pk),
+        "letter_id": str(first(batch.letters.all()).pk),
         "notice_id": str(notice.pk),
-        "delivery_id": str(notice.deliveries.first().pk),
+        "delivery_id": str(first(notice.deliveries.all()).pk),
         "indicator_id": str(indicator.pk),
         "sweep_id": str(hit.sweep_id),
         "hit_id": str(hit.pk),

@@ -50,6 +50,12 @@ def unguard(cell: str) -> str:
     return cell[1:] if cell.startswith(GUARD) else cell
 
 
+def unguard_row(raw: dict[str | None, str | None]) -> dict[str, str]:
+    """A row read by :class:`csv.DictReader`, every cell unguarded (a missing cell is empty;
+    the overflow of a row longer than its header, keyed ``None``, is dropped)."""
+    return {key: unguard(value or "") for key, value in raw.items() if key is not None}
+
+
 class _Dialect(csv.excel):
     """Excel's own dialect, stated: comma, double quotes, CRLF, quote only when needed."""
 
@@ -120,7 +126,7 @@ def read_rows(handle: IO[str]) -> Iterator[dict[str, str]]:
     """
     reader = csv.DictReader(handle)
     for raw in reader:
-        yield {key: unguard(value or "") for key, value in raw.items() if key is not None}
+        yield unguard_row(raw)
 
 
 def open_for_reading(path: Path) -> IO[str]:

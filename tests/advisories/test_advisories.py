@@ -68,7 +68,7 @@ def test_publishing_needs_comms_or_gold_in_every_chosen_council(
 
 def test_bad_input_is_named(rbkc_comms: Any) -> None:
     rbkc = Organisation.objects.filter(code="RBKC")
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"title": ""}, "title"),
         ({"expires_at": timezone.now() - dt.timedelta(hours=1)}, "expires_at"),
         ({"expires_at": dt.datetime(2030, 1, 1)}, "expires_at"),

@@ -4,7 +4,6 @@ breach with four known people imported."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from breachhelp import approve_wording, import_people  # noqa: E402
+from tests.helpers.breachhelp import approve_wording, import_people
 
 
 @pytest.fixture

@@ -13,11 +13,9 @@ from pathlib import Path
 
 import django
 
-sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incidentroom.settings")
 django.setup()
 
-from breachhelp import write_outputs  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -25,6 +23,7 @@ from incidentroom.breach import actions  # noqa: E402
 from incidentroom.breach.models import EmailNotice  # noqa: E402
 from incidentroom.core.models import Membership, Organisation  # noqa: E402
 from incidentroom.incidents.actions import open_incident  # noqa: E402
+from tests.helpers.breachhelp import write_outputs  # noqa: E402
 
 
 def setup() -> None:
@@ -52,7 +51,7 @@ def setup() -> None:
 
 
 def _people() -> list[dict[str, str]]:
-    from breachhelp import PEOPLE
+    from tests.helpers.breachhelp import PEOPLE
 
     return PEOPLE
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, import_people, write_outputs
 from django.utils import timezone
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, evidence
 from incidentroom.breach.models import Appearance, Breach, ContactStatus, Individual, ScanStatus
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents.models import Obligation
+from tests.helpers.breachhelp import PEOPLE, import_people, write_outputs
 
 
 def _org(code: str) -> Organisation:
@@ -75,7 +75,7 @@ def test_bad_assessment_input_is_refused_with_the_field_named(
 ) -> None:
     rbkc = _org("RBKC")
     now = timezone.now()
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [  # deliberately wrong keywords and values
         ({"description": " ", "became_aware_at": now}, "description"),
         ({"description": "x", "became_aware_at": now + dt.timedelta(days=1)}, "became_aware_at"),
         ({"description": "x", "became_aware_at": now.replace(tzinfo=None)}, "became_aware_at"),
@@ -161,7 +161,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
     )
     path = Path(job.sources[0]["path"])
     assert path.name == "stolen_copy.zip" and path.read_bytes() == b"PK\x03\x04"
-    assert path.is_relative_to(actions.evidence.uploads_base() / "rbkc")
+    assert path.is_relative_to(evidence.uploads_base() / "rbkc")
     with pytest.raises(InvalidInput):
         actions.start_upload_scan(breach, actor=rbkc_dpo, filename="empty.zip", chunks=[])
 

@@ -8,7 +8,6 @@ the PDF, generates the letters and sends the emails, which arrive at a local SMT
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -17,13 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import axe_violations, flat, pdf_text
 
 from incidentroom import csvfile
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
-
-from scangen import generate_archive  # noqa: E402
+from tests.helpers.breachhelp import axe_violations, flat, pdf_text
+from tests.helpers.scangen import generate_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

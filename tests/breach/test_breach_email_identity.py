@@ -7,11 +7,11 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from breachhelp import import_people
 from django.apps import apps
 
 from incidentroom.breach import actions
 from incidentroom.breach.models import Individual
+from tests.helpers.breachhelp import import_people
 
 
 def _person(pid: str, name: str, email: str) -> dict[str, str]:

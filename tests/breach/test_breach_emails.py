@@ -10,12 +10,12 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from breachhelp import assert_only_own_data
 from django.test import override_settings
 from django.utils import timezone
 
 from incidentroom.breach import actions, emails
 from incidentroom.breach.models import ContactStatus, DeliveryStatus, EmailDelivery, Individual
+from tests.helpers.breachhelp import assert_only_own_data
 
 
 @pytest.fixture
@@ -142,16 +142,17 @@ def test_refused_sends_are_recorded_retried_later_and_given_up(
 ) -> None:
     import smtplib
 
+    from django.core.mail import EmailMessage  # what breach.emails sends with
     from django_tasks_db.models import DBTaskResult
 
-    real_send = emails.EmailMessage.send
+    real_send = EmailMessage.send
 
     def refuse_bashir(self: Any, fail_silently: bool = False) -> int:
         if "bashir@example.org" in self.to:
             raise smtplib.SMTPRecipientsRefused({"bashir@example.org": (550, b"mailbox unavailable")})
         return int(real_send(self, fail_silently))
 
-    monkeypatch.setattr(emails.EmailMessage, "send", refuse_bashir)
+    monkeypatch.setattr(EmailMessage, "send", refuse_bashir)
     notice, token = _start(scanned, rbkc_dpo)
     result = emails.run_batch(notice.pk, token, limiter=_no_wait())
     assert result.sent == 2 and result.failed == 1
@@ -219,10 +220,9 @@ def test_people_without_a_usable_address_are_left_to_letters(scanned: Any, rbkc_
 def test_the_log_and_the_audit_trail_never_hold_a_data_subjects_details(
     scanned: Any, rbkc_dpo: Any, smtp: Any
 ) -> None:
-    from breachhelp import PEOPLE, identifying, make_letters
-
     from incidentroom.core.models import AuditEntry
     from incidentroom.incidents.models import LogEntry
+    from tests.helpers.breachhelp import PEOPLE, identifying, make_letters
 
     notice, token = _start(scanned, rbkc_dpo)
     emails.run_batch(notice.pk, token, limiter=_no_wait())

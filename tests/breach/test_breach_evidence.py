@@ -7,6 +7,7 @@ form, with personas of different councils.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def wcc_breach(incident: Any, wcc_dpo: Any, media: Path) -> Any:
         actor=wcc_dpo,
         organisation=wcc,
         description="WCC's copy of the shared archive was taken too.",
-        became_aware_at=timezone.now() - timezone.timedelta(hours=1),
+        became_aware_at=timezone.now() - dt.timedelta(hours=1),
     )
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, assert_only_own_data, flat, identifying, make_letters, pdf_text
 
 from incidentroom.breach import actions, tasks
 from incidentroom.breach.letters import build_letter
 from incidentroom.breach.models import ContactStatus, Individual
 from incidentroom.core.errors import InvalidInput
+from tests.helpers.breachhelp import PEOPLE, assert_only_own_data, flat, identifying, make_letters, pdf_text
 
 
 def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Any, rbkc_dpo: Any) -> None:
@@ -118,9 +118,8 @@ def test_people_without_a_postal_address_are_counted_not_written_to(
 def test_people_the_scan_found_deceased_get_no_letter_or_email(
     breach: Any, rbkc_dpo: Any, media: Path
 ) -> None:
-    from breachhelp import import_people
-
     from incidentroom.breach.importer import DECEASED_REASON
+    from tests.helpers.breachhelp import import_people
 
     people = [dict(p) for p in PEOPLE]
     people[0]["deceased"] = "yes"  # Alice: high risk, with a postal and an email address

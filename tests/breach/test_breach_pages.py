@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from breachhelp import close_response
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -22,6 +21,8 @@ from incidentroom.breach.models import (
     ScanJob,
 )
 from incidentroom.incidents.models import Obligation
+from tests.helpers.breachhelp import close_response
+from tests.helpers.db import first
 
 
 def hours_ago(hours: int) -> str:
@@ -147,7 +148,7 @@ def test_reports_letters_emails_and_public_notice_from_the_pages(
     actions.render_letters(batch.pk)
     page = client.get(f"/letters/{batch.pk}/").content.decode()
     assert "Combined print file" in page and "Alice Ashdown" in page
-    letter = batch.letters.first()
+    letter = first(batch.letters.all())
     one = client.get(f"/letters/{batch.pk}/people/{letter.pk}.pdf")
     assert one.status_code == 200
     close_response(one)

@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, close_response, make_letters
 from django.urls import URLPattern
 
 from incidentroom.api import api as ninja_api
 from incidentroom.breach import actions
 from incidentroom.breach import urls as breach_urls
 from incidentroom.breach.models import EmailDelivery, Individual
+from tests.helpers.breachhelp import PEOPLE, close_response, make_letters
+from tests.helpers.db import first
 
 REFUSED = ["rbkc_silver", "rbkc_comms", "wcc_dpo", "lbhf_viewer", "outsider_gold"]
 ALLOWED = ["rbkc_dpo", "rbkc_gold"]
@@ -43,9 +44,9 @@ def world(scanned: Any, rbkc_dpo: Any, incident: Any) -> dict[str, str]:
         "individual_id": str(person.pk),
         "report_id": str(report.pk),
         "batch_id": str(batch.pk),
-        "letter_id": str(batch.letters.first().pk),
+        "letter_id": str(first(batch.letters.all()).pk),
         "notice_id": str(notice.pk),
-        "delivery_id": str(notice.deliveries.first().pk),
+        "delivery_id": str(first(notice.deliveries.all()).pk),
         "name": "print-file.pdf",
         "fmt": "pdf",
         "what": "notified",
@@ -240,7 +241,7 @@ def test_pages_need_login(client: Any, world: dict[str, str]) -> None:
 def test_another_controllers_dpo_sees_only_their_own_people_of_a_shared_archive(
     breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Path, web: Any, api: Any
 ) -> None:
-    from breachhelp import import_people
+    from tests.helpers.breachhelp import import_people
 
     people = [dict(PEOPLE[0]), dict(PEOPLE[1])]
     roots = [str((shared_root / "rbkc").resolve()), str((shared_root / "wcc").resolve())]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from breachhelp import docx_text, flat, pdf_text
 
 from incidentroom.breach import actions
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Individual, Report
 from incidentroom.core.errors import Conflict
 from incidentroom.incidents.models import Obligation, ObligationStatus
+from tests.helpers.breachhelp import docx_text, flat, pdf_text
 
 
 def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Any, rbkc_dpo: Any) -> None:
@@ -146,10 +146,10 @@ def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
 def test_a_shared_archive_is_counted_per_controller(
     breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Any
 ) -> None:
-    from breachhelp import PEOPLE, import_people
     from django.utils import timezone
 
     from incidentroom.core.models import Organisation
+    from tests.helpers.breachhelp import PEOPLE, import_people
 
     people = [dict(p) for p in PEOPLE]
     roots = [str((shared_root / "rbkc").resolve()), str((shared_root / "wcc").resolve())]

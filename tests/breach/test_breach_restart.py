@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.nodb]
-HERE = Path(__file__).resolve().parent
+# The repository root: the subprocess runs the setup script as ``python -m tests.breach...``.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class HoldingSmtp:
@@ -87,7 +88,13 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_person_once(
 
     def run(*args: str) -> None:
         done = subprocess.run(
-            [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+            [sys.executable, *args],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         assert done.returncode == 0, done.stderr[-3000:]
 
@@ -96,7 +103,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_person_once(
             return dict(conn.execute("SELECT address, status FROM breach_emaildelivery").fetchall())
 
     run("-m", "incidentroom", "migrate", "--no-input", "-v0")
-    run(str(HERE / "restart_script.py"), "setup")
+    run("-m", "tests.breach.restart_script", "setup")
     assert set(deliveries().values()) == {"pending"} and len(deliveries()) == 3
 
     worker = subprocess.Popen(
@@ -116,7 +123,7 @@ def test_worker_killed_mid_batch_then_restarted_sends_each_person_once(
     assert sorted(states.values()) == ["pending", "sending", "sent"], states
 
     smtp.hold = False
-    run(str(HERE / "restart_script.py"), "resume")
+    run("-m", "tests.breach.restart_script", "resume")
     worker = subprocess.Popen(
         [sys.executable, "-m", "incidentroom", "worker", "--interval", "0.1"],
         env=env,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +12,7 @@ from django.core.management import call_command
 from incidentroom.breach import actions, tasks
 from incidentroom.breach.models import Individual, ScanJob, ScanStatus
 from incidentroom.core.errors import Conflict
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scanner"))
-
-from scangen import generate_archive  # noqa: E402
+from tests.helpers.scangen import generate_archive
 
 FORMATS = {"csv", "xlsx", "docx", "eml", "pdf"}
 

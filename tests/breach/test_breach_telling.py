@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
-from pdfcheck import pdftotext
 
 from incidentroom.breach import actions, emails, notify, resident
 from incidentroom.breach.letters import build_letter, postcode_sort_key, sort_for_post
 from incidentroom.breach.models import Breach, DeliveryStatus, Individual
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
+from tests.helpers.breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
+from tests.helpers.pdfcheck import pdftotext
 
 # The internal assessment, as a DPO writes it for the ICO and the police: none of it may
 # reach a resident.
@@ -191,7 +191,7 @@ def test_another_councils_dpo_and_a_viewer_cannot_change_or_approve_the_wording(
 
 
 def test_advice_appears_once_per_kind(breach: Breach, rbkc_dpo: Any, media: Path) -> None:
-    from breachhelp import PEOPLE
+    from tests.helpers.breachhelp import PEOPLE
 
     everything = {
         **PEOPLE[0],
@@ -255,7 +255,7 @@ def test_the_print_file_and_csv_follow_royal_mail_order(breach: Breach, rbkc_dpo
     import csv
     import io
 
-    from breachhelp import PEOPLE
+    from tests.helpers.breachhelp import PEOPLE
 
     codes = ["W10 6AB", "W2 1JB", "SW1A 1AA", "W9 2AA"]
     people = [{**p, "postcode": code, "risk": "high"} for p, code in zip(PEOPLE, codes, strict=True)]

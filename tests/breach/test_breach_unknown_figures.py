@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import docx_text, flat, import_people, pdf_text
 
 from incidentroom.breach.models import ReportKind
+from tests.helpers.breachhelp import docx_text, flat, import_people, pdf_text
 
 KINDS = [k.value for k in ReportKind]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import PEOPLE, import_people, make_letters
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentroom import csvfile
+from tests.helpers.breachhelp import PEOPLE, import_people, make_letters
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","x")',

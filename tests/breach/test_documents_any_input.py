@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import approve_wording, docx_text, flat, make_letters
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pdfcheck import pdftotext, rasterise
 
 from incidentroom.breach import actions, resident
 from incidentroom.breach.api import BreachPatch
@@ -27,6 +25,8 @@ from incidentroom.estate.models import Service
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.api import IncidentPatch, LogEntryIn
 from incidentroom.incidents.models import Incident
+from tests.helpers.breachhelp import approve_wording, docx_text, flat, make_letters
+from tests.helpers.pdfcheck import pdftotext, rasterise
 
 pytestmark = pytest.mark.slow
 

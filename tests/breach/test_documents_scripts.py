@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from breachhelp import docx_text, flat, make_letters
 from docx import Document as read_docx
-from pdfcheck import assert_no_tofu, missing_glyphs, pdftotext
 
 from incidentroom.breach import actions
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Individual
 from incidentroom.core.pdf import html_to_pdf
+from tests.helpers.breachhelp import docx_text, flat, make_letters
+from tests.helpers.pdfcheck import assert_no_tofu, missing_glyphs, pdftotext
 
 NAMES = [
     "Łukasz Wiśniewski",
@@ -86,8 +86,9 @@ def test_arabic_is_shaped_and_drawn_right_to_left(scanned: Any) -> None:
 
 
 def _ink_width(data: bytes) -> int:
-    from pdfcheck import rasterise
     from PIL import Image
+
+    from tests.helpers.pdfcheck import rasterise
 
     image = Image.open(rasterise(data)[0]).convert("L")
     box = image.point(lambda v: 255 if v < 128 else 0).getbbox()
@@ -133,8 +134,7 @@ def test_docx_marks_right_to_left_text(db: None) -> None:
     assert value._p.pPr.find(qn("w:bidi")) is not None
     assert all(run._r.rPr.find(qn("w:rtl")) is not None for run in value.runs)
     greeting = next(p for p in doc.paragraphs if p.text.startswith("Dear"))
-    assert (
-        greeting.text == "Dear محمد علي,"
-        and greeting._p.pPr is None
-        or greeting._p.pPr.find(qn("w:bidi")) is None
+    ppr = greeting._p.pPr
+    assert (greeting.text == "Dear محمد علي," and ppr is None) or (
+        ppr is not None and ppr.find(qn("w:bidi")) is None
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from playwright.sync_api import Route
 
 pytestmark = pytest.mark.browser
 
@@ -62,13 +63,21 @@ def _violations(page: Any, url: str, visited: list[str]) -> list[str]:
     return [str(v) for v in page.evaluate("window.__csp")]
 
 
+def _refuse_outside(page: Any) -> list[str]:
+    """Abort every request that leaves the app on the loopback; the list collects their URLs."""
+    outside: list[str] = []
+
+    def refuse(route: Route) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), refuse)
+    return outside
+
+
 @pytest.mark.parametrize("username", ["rbkc.gold", "rbkc.dpo"])
 def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, username: str) -> None:
-    outside: list[str] = []
-    page.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1)"),
-        lambda route: (outside.append(route.request.url), route.abort()),
-    )
+    outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
     login(page, live_app, username)
     urls = _pages()
@@ -89,11 +98,7 @@ def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, usernam
 
 
 def test_api_docs_work_offline(page: Any, live_app: Any, login: Any) -> None:
-    outside: list[str] = []
-    page.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1)"),
-        lambda route: (outside.append(route.request.url), route.abort()),
-    )
+    outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
     login(page, live_app, "rbkc.gold")
     page.goto(live_app.url + "/api/docs")

@@ -16,7 +16,7 @@ def test_systems_are_scoped_and_updatable(
     changed = api(rbkc_gold).patch("/estate/systems/shared-ad", {"criticality": 4, "description": "Tier 0"})
     assert changed.status_code == 200 and changed.json()["criticality"] == 4
     audit = AuditEntry.objects.get(action="system.update")
-    assert audit.after["description"] == "Tier 0" and audit.channel == "api"
+    assert audit.after is not None and audit.after["description"] == "Tier 0" and audit.channel == "api"
     # LBHF is served by the shared directory but does not own it: it may not change it.
     assert api(lbhf_responder).patch("/estate/systems/shared-ad", {"name": "x"}).status_code == 403
 

@@ -14,6 +14,7 @@ from incidentroom.estate.models import System
 from incidentroom.incidents import actions
 from incidentroom.incidents.models import Containment, EntryKind, Incident, SystemState
 from incidentroom.incidents.queries import affected_service_rows
+from tests.helpers.db import first
 
 
 def test_marking_a_shared_system_compromised_affects_all_three_councils(
@@ -107,7 +108,8 @@ def test_containment_change_is_logged_with_time(incident: Any, wcc_gold: Any) ->
         incident, actor=wcc_gold, organisation=wcc, state=Containment.ISOLATED, at=at
     )
     assert inv.containment == Containment.ISOLATED and inv.containment_changed_at == at
-    audit = AuditEntry.objects.filter(action="involvement.containment").first()
+    audit = first(AuditEntry.objects.filter(action="involvement.containment"))
+    assert audit.before is not None and audit.after is not None
     assert audit.before["containment"] == "shut_down" and audit.after["containment"] == "isolated"
 
 

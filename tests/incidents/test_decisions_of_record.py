@@ -76,6 +76,7 @@ def test_a_correction_is_explicit_logged_and_audited(incident: Any, rbkc_gold: A
     assert entry.text.startswith("Correction to the")
     assert "NFRC-1 → NFRC-2" in entry.text and "Reason: Typed the time" in entry.text
     audit = AuditEntry.objects.filter(action="obligation.correct", object_id=str(ob.pk)).get()
+    assert audit.before is not None and audit.after is not None
     assert audit.before["external_reference"] == "NFRC-1" and audit.after["external_reference"] == "NFRC-2"
     assert logchain.verify(incident).ok
 

@@ -20,6 +20,7 @@ from incidentroom.core.models import Organisation
 from incidentroom.estate.models import System
 from incidentroom.incidents import actions, hashchain, logchain
 from incidentroom.incidents.models import EntryKind, LogCheckpoint, LogEntry
+from tests.helpers.db import first
 
 TABLE = "incidents_logentry"
 TABLES = [TABLE, f"{TABLE}_organisations", f"{TABLE}_systems", f"{TABLE}_services"]
@@ -78,7 +79,7 @@ def test_chain_of_the_loaded_scenario_is_intact_and_anchored(incident: Any) -> N
 def test_duplicate_links_are_stored_once_and_verify(incident: Any, rbkc_gold: Any) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     wcc = Organisation.objects.get(code="WCC")
-    system = System.objects.filter(owner=rbkc).first()
+    system = first(System.objects.filter(owner=rbkc))
     entry = actions.add_log_entry(
         incident,
         actor=rbkc_gold,
@@ -166,7 +167,7 @@ def test_every_altered_entry_is_reported_not_only_the_first(incident: Any) -> No
 
 def test_a_duplicated_link_row_added_behind_the_back_is_detected(incident: Any) -> None:
     entry = incident.log_entries.get(sequence=1)
-    extra = Organisation.objects.exclude(pk__in=entry.organisations.all()).first()
+    extra = first(Organisation.objects.exclude(pk__in=entry.organisations.all()))
     with triggers_off() as cur:
         cur.execute(
             f"INSERT INTO {TABLE}_organisations (logentry_id, organisation_id) VALUES (%s, %s)",

@@ -7,16 +7,12 @@ tests run once rather than once per database backend.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from scangen import Truth, generate_archive  # noqa: E402
-
-from incidentroom.scanner import ScanSummary, run_scan  # noqa: E402
+from incidentroom.scanner import ScanSummary, run_scan
+from tests.helpers.scangen import Truth, generate_archive
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,11 +10,11 @@ import zipfile
 from pathlib import Path
 
 import py7zr
-from office_writers import write_doc, write_encrypted_office
 from reportlab.pdfgen import canvas
-from scanhelp import read_outputs, scan
 
 from incidentroom.scanner import Limits
+from tests.helpers.office_writers import write_doc, write_encrypted_office
+from tests.helpers.scanhelp import read_outputs, scan
 
 GOOD = b"Name,DOB,NI number\nMargaret Hughes,14/07/1958,JK123456B\n"
 

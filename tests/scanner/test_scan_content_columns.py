@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanhelp import scan
-
 from incidentroom.scanner.columns import classify
+from tests.helpers.scanhelp import scan
 
 
 def _scan_csv(tmp_path: Path, name: str, text: str) -> list[dict[str, str]]:

@@ -9,7 +9,6 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 from incidentroom.scanner.detect import detect
 from incidentroom.scanner.detectors import all_detectors
@@ -17,6 +16,7 @@ from incidentroom.scanner.detectors.driving_licence import licence_matches
 from incidentroom.scanner.detectors.name import LABELS, house_number_before, label_before
 from incidentroom.scanner.model import Location
 from incidentroom.scanner.vocab import CATEGORIES
+from tests.helpers.scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 
 def found(text: str, category: str) -> list[str]:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from scangen import Truth
 
 from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
 from incidentroom.scanner.cli import main
+from tests.helpers.scangen import Truth
 
 TIMING_FIELDS = {"started_at", "finished_at", "duration_seconds", "out_dir", "workers", "cluster"}
 

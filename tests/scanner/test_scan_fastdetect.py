@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scangen import PROSE, Truth
-from scanhelp import extracted_units
 
 from incidentroom.scanner.detect import (
     CELL_SEPARATOR,
@@ -23,6 +21,8 @@ from incidentroom.scanner.detect import (
     start_layout,
 )
 from incidentroom.scanner.model import Location, RowUnit
+from tests.helpers.scangen import PROSE, Truth
+from tests.helpers.scanhelp import extracted_units
 
 LOCATION = Location(page=2, offset=7)
 

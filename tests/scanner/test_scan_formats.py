@@ -14,9 +14,10 @@ from typing import Any
 import docx
 import py7zr
 import pytest
-from office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 from reportlab.pdfgen import canvas
-from scanhelp import scan
+
+from tests.helpers.office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
+from tests.helpers.scanhelp import scan
 
 ROWS = [
     ["Full name", "Date of birth", "NI number", "Address", "Postcode", "Mobile"],
@@ -141,7 +142,7 @@ def test_doc_without_antiword_or_catdoc_uses_the_word_stream(
 ) -> None:
     import incidentroom.scanner.extractors.worddoc as worddoc
 
-    monkeypatch.setattr(worddoc.shutil, "which", lambda name: None)
+    monkeypatch.setattr(f"{worddoc.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "letter.doc").write_bytes(write_doc(LETTER))
@@ -236,7 +237,7 @@ def _image_pdf(text: str) -> bytes:
 def test_pdf_without_text_layer_needs_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import incidentroom.scanner.extractors.pdf as pdf
 
-    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "scan.pdf").write_bytes(_image_pdf("Client: Margaret Hughes\nDOB: 14/07/1958"))
@@ -294,8 +295,8 @@ def test_images_need_ocr_without_tesseract(tmp_path: Path, monkeypatch: pytest.M
     import incidentroom.scanner.extractors.image as image
     import incidentroom.scanner.extractors.pdf as pdf
 
-    monkeypatch.setattr(image.shutil, "which", lambda name: None)
-    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(f"{image.__name__}.shutil.which", lambda name: None)
+    monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
     folder.mkdir()
     _page_image("Client: Margaret Hughes").save(folder / "form.png")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,8 +35,8 @@ PREFIXES = [
     body=st.binary(max_size=2048) | st.text(max_size=1024).map(lambda t: t.encode("utf-8", "surrogatepass")),
 )
 def test_extractors_survive_arbitrary_bytes(
-    tmp_path_factory, extension: str, prefix: bytes, body: bytes
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, extension: str, prefix: bytes, body: bytes
+) -> None:
     data = prefix + body
     folder = tmp_path_factory.mktemp("fuzz")
     name = f"sample.{extension}"

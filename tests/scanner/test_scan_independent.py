@@ -7,24 +7,24 @@ asks for the marker to go."""
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pyarrow.parquet as pq
 import pytest
 from rapidfuzz.distance import JaroWinkler
-from scangen import Metrics, evaluate
 
 from incidentroom import csvfile
+from tests.helpers.scangen import Metrics, evaluate
+from tests.scanner.independent import generate as indep_generate
+from tests.scanner.independent import indep_archive, indep_people
+from tests.scanner.independent.indep_archive import TruthEntry
 
-HERE = Path(__file__).parent
-IND = HERE / "independent"
+# The repository root: the generator runs as ``python -m tests.scanner.independent.generate``.
+ROOT = Path(__file__).resolve().parents[2]
 PEOPLE, SEED = 300, 7
 VOCAB = {
     "name", "address", "email", "phone", "date_of_birth", "national_insurance_number", "nhs_number",
@@ -33,27 +33,11 @@ VOCAB = {
 }  # fmt: skip
 
 
-def _load(name: str) -> ModuleType:
-    """A module of the independent generator; generate.py under the name indep_generate
-    (its own name is too generic to put on sys.path), the rest are indep_*."""
-    if str(IND) not in sys.path:
-        sys.path.insert(0, str(IND))
-    if name != "generate":
-        return importlib.import_module(name)
-    if "indep_generate" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("indep_generate", IND / "generate.py")
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["indep_generate"] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules["indep_generate"]
-
-
 @pytest.fixture(scope="module")
-def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, object]], Path]:
+def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, TruthEntry], Path]:
     """The independent archive, its truth, and the scanner's output folder."""
     base = tmp_path_factory.mktemp("independent")
-    truth = _load("generate").generate(base / "archive", PEOPLE, SEED)
+    truth = indep_generate.generate(base / "archive", PEOPLE, SEED)
     out = base / "out"
     cli = Path(sys.executable).parent / "incidentroom"
     proc = subprocess.run(
@@ -67,7 +51,7 @@ def indep_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 
 @pytest.fixture(scope="module")
-def metrics(indep_scan: tuple[Path, dict[str, dict[str, object]], Path]) -> Metrics:
+def metrics(indep_scan: tuple[Path, dict[str, TruthEntry], Path]) -> Metrics:
     _root, truth, out = indep_scan
     m = evaluate(truth, out / "individuals.csv")
     print(
@@ -96,7 +80,7 @@ def _luhn_ok(n: str) -> bool:
 
 
 def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> None:
-    gen = _load("generate")
+    gen = indep_generate
     a = gen.generate(tmp_path / "a", 60, 3)
     b = gen.generate(tmp_path / "b", 60, 3)
     assert a == b
@@ -117,7 +101,7 @@ def test_generator_is_deterministic_and_truth_well_formed(tmp_path: Path) -> Non
 
 
 def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
-    people_mod = _load("indep_people")
+    people_mod = indep_people
     import random
 
     rng = random.Random(5)
@@ -143,7 +127,7 @@ def test_identifiers_pass_their_check_digits(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_archive_has_many_scripts_and_no_council_person(
-    indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
+    indep_scan: tuple[Path, dict[str, TruthEntry], Path],
 ) -> None:
     _root, truth, _out = indep_scan
     names = " ".join(f"{e['first']} {e['last']}" for e in truth.values())
@@ -156,13 +140,13 @@ def test_archive_has_many_scripts_and_no_council_person(
         r"[ğış]",
     ):
         assert re.search(script, names), script
-    council = _load("indep_archive").COUNCIL
+    council = indep_archive.COUNCIL
     assert all(council["postcode"] not in e["postcodes"] for e in truth.values())
     assert all("+442079460000" not in e["phones"] for e in truth.values())
 
 
 @pytest.mark.slow
-def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, dict[str, object]], Path]) -> None:
+def test_every_file_is_accounted_for(indep_scan: tuple[Path, dict[str, TruthEntry], Path]) -> None:
     """Every file is in the manifest; scans are OCRed or flagged needs_ocr, never skipped."""
     root, _truth, out = indep_scan
     manifest = pq.read_table(out / "manifest.parquet").to_pylist()
@@ -208,7 +192,7 @@ def test_category_micro_f1(metrics: Metrics) -> None:
     assert metrics.category_micro_f1 >= 0.97, metrics.per_category
 
 
-def _compatible(full_name: str, entry: dict[str, object]) -> bool:
+def _compatible(full_name: str, entry: TruthEntry) -> bool:
     tokens = full_name.split()
     if not tokens:
         return False
@@ -227,16 +211,16 @@ def _compatible(full_name: str, entry: dict[str, object]) -> bool:
     )
 
 
-def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Path) -> list[str]:
+def foreign_identifiers(truth: dict[str, TruthEntry], individuals_csv: Path) -> list[str]:
     """Identifiers on an individual that belong to nobody of that name: each DOB, phone,
     postcode or email must be one a record gives a person the individual's name fits."""
-    owners: dict[tuple[str, str], list[dict[str, object]]] = {}
+    owners: dict[tuple[str, str], list[TruthEntry]] = {}
     for e in truth.values():
         if e["dob"]:
             owners.setdefault(("date_of_birth", str(e["dob"])), []).append(e)
-        for field, key in (("phones", "phone"), ("postcodes", "postcode"), ("emails", "email")):
-            for v in e[field]:  # type: ignore[attr-defined]
-                owners.setdefault((key, str(v)), []).append(e)
+        for values, key in ((e["phones"], "phone"), (e["postcodes"], "postcode"), (e["emails"], "email")):
+            for v in values:
+                owners.setdefault((key, v), []).append(e)
     bad = []
     # Read as the scanner wrote it: cells guarded against spreadsheet formulas ('+44...
     # is written "'+44...") come back as the value.
@@ -257,7 +241,7 @@ def foreign_identifiers(truth: dict[str, dict[str, object]], individuals_csv: Pa
     reason="measured: 22 identifiers on 13 of 284 individuals (names cut at a diacritic; kin given a DOB in free text)",
 )
 def test_no_identifier_from_a_record_that_does_not_name_them(
-    indep_scan: tuple[Path, dict[str, dict[str, object]], Path],
+    indep_scan: tuple[Path, dict[str, TruthEntry], Path],
 ) -> None:
     _root, truth, out = indep_scan
     bad = foreign_identifiers(truth, out / "individuals.csv")
@@ -266,7 +250,7 @@ def test_no_identifier_from_a_record_that_does_not_name_them(
 
 def test_foreign_identifier_check_can_fail(tmp_path: Path) -> None:
     """The check above flags a staff name carrying a resident's phone, and passes the resident."""
-    truth = {"P1": {"first": "Bethan", "last": "Roberts", "dob": "1957-03-02", "postcodes": ["N1 2AB"],
+    truth: dict[str, TruthEntry] = {"P1": {"first": "Bethan", "last": "Roberts", "dob": "1957-03-02", "postcodes": ["N1 2AB"],
                     "emails": [], "phones": ["+447700900123"], "categories": [], "documents": []}}  # fmt: skip
     csv_path = tmp_path / "individuals.csv"
     with csv_path.open("w", encoding="utf-8", newline="") as fh:
@@ -279,8 +263,8 @@ def test_foreign_identifier_check_can_fail(tmp_path: Path) -> None:
 
 def test_cli_writes_truth(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(IND / "generate.py"), str(tmp_path), "--people", "40", "--seed", "2"],
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "tests.scanner.independent.generate", str(tmp_path), "--people", "40", "--seed", "2"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
     assert len(truth) >= 35 and "people" in proc.stdout

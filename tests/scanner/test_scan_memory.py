@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scanhelp import extracted_units, scan
-
 from incidentroom.scanner import Limits
 from incidentroom.scanner.model import RowUnit, TextUnit
+from tests.helpers.scanhelp import extracted_units, scan
 
 CHILD = r"""
 import json, re, sys

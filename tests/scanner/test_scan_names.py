@@ -18,10 +18,10 @@ from pathlib import Path
 import py7zr
 from hypothesis import given
 from hypothesis import strategies as st
-from ole_writer import write_cfb
-from scanhelp import Outputs, scan
 
 from incidentroom.scanner.pathnames import original_bytes, original_name, printable_name
+from tests.helpers.ole_writer import write_cfb
+from tests.helpers.scanhelp import Outputs, scan
 
 GOOD = b"Name,DOB,NI number\nMargaret Hughes,14/07/1958,JK123456B\n"
 RAW = b"r\xe9sum\xe9 \xff"  # Windows-1252 bytes: not UTF-8

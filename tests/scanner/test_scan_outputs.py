@@ -8,12 +8,12 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from scangen import COUNCIL, Truth, evaluate
-from scanhelp import read_outputs, scan
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
 from incidentroom.scanner.hashing import keyed_hash
 from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
+from tests.helpers.scangen import COUNCIL, Truth, evaluate
+from tests.helpers.scanhelp import read_outputs, scan
 
 
 def test_accuracy_meets_the_targets(

@@ -11,9 +11,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from scanhelp import Outputs, read_outputs, scan
 
 from incidentroom.scanner import ScanSummary
+from tests.helpers.scanhelp import Outputs, read_outputs, scan
 
 CASES = Path(__file__).parent / "realworld"
 

@@ -14,11 +14,11 @@ import zipfile
 from pathlib import Path
 
 import compressed_rtf
-from office_writers import write_xlsx
-from ole_writer import write_cfb
-from scanhelp import Outputs, scan
 
 from incidentroom.scanner.columns import classify
+from tests.helpers.office_writers import write_xlsx
+from tests.helpers.ole_writer import write_cfb
+from tests.helpers.scanhelp import Outputs, scan
 
 
 def run(tmp_path: Path, files: dict[str, bytes]) -> Outputs:

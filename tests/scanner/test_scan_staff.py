@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanhelp import scan
-
 from incidentroom.scanner.staff import staff_until
+from tests.helpers.scanhelp import scan
 
 
 def _people(tmp_path: Path, text: str) -> dict[str, dict[str, str]]:

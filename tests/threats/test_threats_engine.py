@@ -229,7 +229,7 @@ def test_sigma_conditions_follow_the_specification() -> None:
     assert rules.evaluate(event({**rdp, "IpAddress": "10.1.2.3"})) == []  # filtered by cidr
     assert rules.evaluate(event({**rdp, "IpAddress": "-"})) == []
     assert rules.evaluate(event({**rdp, "LogonType": 3})) == []
-    shadow = {
+    shadow: dict[str, object] = {
         "Image": "C:\\Windows\\System32\\vssadmin.exe",
         "CommandLine": "vssadmin.exe Delete Shadows /All /Quiet",
     }

@@ -96,7 +96,7 @@ def test_parts_on_a_dask_local_cluster_agree(corpus: tuple[Path, SweepResult]) -
 
     root, single = corpus
     parts = plan([root], root, rules=RuleSet.load(), split_bytes=SPLIT)
-    with distributed.LocalCluster(
+    with distributed.LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     ) as cluster:
         results = dict(run_parts(parts, INDICATORS, cluster=cluster.scheduler_address))

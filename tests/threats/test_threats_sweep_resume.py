@@ -128,7 +128,7 @@ def test_cancel_then_resume_gives_exactly_the_uninterrupted_hits(
     assert len(done) == 3 and not SweepHit.objects.filter(sweep=sweep).exists()
     assert sweep.bytes_done < sweep.bytes_total
     cancel = AuditEntry.objects.get(action="sweep.cancel", object_id=str(sweep.pk))
-    assert cancel.actor == lbhf_responder and cancel.after["parts_done"] == 3
+    assert cancel.actor == lbhf_responder and cancel.after is not None and cancel.after["parts_done"] == 3
 
     response = api(lbhf_responder).post(f"/threats/sweeps/{sweep.pk}/resume")
     assert response.status_code == 202, response.content
@@ -277,7 +277,7 @@ def test_a_sweep_on_a_dask_cluster_records_the_same_hits(
     import distributed
 
     sweep = upload()
-    with distributed.LocalCluster(
+    with distributed.LocalCluster(  # type: ignore[no-untyped-call]  # distributed is unannotated
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     ) as cluster:
         settings.THREAT_SWEEP_CLUSTER = cluster.scheduler_address

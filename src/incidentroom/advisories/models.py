@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 
 
 class AdvisorySeverity(models.TextChoices):
@@ -20,7 +21,7 @@ class AdvisorySeverity(models.TextChoices):
     CRITICAL = "critical", "Critical"
 
 
-class AdvisoryQuerySet(models.QuerySet["Advisory"]):
+class AdvisoryQuerySet(ScopedQuerySet["Advisory"]):
     """Scoped reads for advisories."""
 
     def for_user(self, user: Any) -> AdvisoryQuerySet:

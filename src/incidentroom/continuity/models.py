@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from incidentroom.core import times
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.estate.models import Service
 
 
@@ -34,12 +35,12 @@ class ContinuityState(models.TextChoices):
 DISRUPTED_STATES = frozenset({ContinuityState.WORKAROUND, ContinuityState.MINIMUM, ContinuityState.SUSPENDED})
 
 
-class ContinuityPlanQuerySet(models.QuerySet["ContinuityPlan"]):
+class ContinuityPlanQuerySet(ScopedQuerySet["ContinuityPlan"]):
     """Scoped reads for plans."""
 
     def for_user(self, user: Any) -> ContinuityPlanQuerySet:
         """Plans of the user's organisations' services."""
-        return self.filter(service__organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("service", user)
 
 
 class ContinuityPlan(models.Model):
@@ -118,12 +119,12 @@ class ContinuityUpdate(models.Model):
         return f"{self.plan.service} {self.state} at {times.uk_time(self.at, 'short')}"
 
 
-class SupplierQuerySet(models.QuerySet["Supplier"]):
+class SupplierQuerySet(ScopedQuerySet["Supplier"]):
     """Scoped reads for suppliers."""
 
     def for_user(self, user: Any) -> SupplierQuerySet:
         """Suppliers of the user's organisations."""
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
 
 class Supplier(models.Model):

@@ -6,6 +6,8 @@ place each, so a bad input is always a clear message naming what was wrong.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base class: ``code`` is stable (clients may match on it), ``message`` is for people."""
@@ -49,3 +51,13 @@ class Conflict(DomainError):
 
     code = "conflict"
     status = 409
+
+
+def form_error(form: Any) -> InvalidInput:
+    """The first error of an invalid Django form, as :class:`InvalidInput` naming its field.
+
+    Page views raise this so a bad form answers like a bad API call: one message, one field
+    (``__all__``, a form-wide error, is called "form")."""
+    field, errs = next(iter(form.errors.items()))
+    label = field.replace("_", " ") if field != "__all__" else "form"
+    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)

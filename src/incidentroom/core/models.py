@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidentroom.core import times
+from incidentroom.core.scoping import ScopedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -31,13 +32,26 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer (read only)"
 
 
+# Every role set lives here, once: an app that checks "may this role do X" imports its set
+# from this module rather than spelling the roles out again.
+#
 # Roles that may change incident state. Viewers only read; every other role may write
 # within its organisations (the DPO and comms roles gain their own powers in their apps).
 WRITER_ROLES = frozenset(r.value for r in Role if r is not Role.VIEWER)
 AUDIT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
+# Personal data breaches: declared, assessed and reported by the DPO, or by Gold.
+BREACH_ROLES = frozenset({Role.DPO.value, Role.GOLD.value})
+# What the public or all staff are told (status page, advisories) is a comms or Gold call.
+PUBLISH_ROLES = frozenset({Role.COMMS.value, Role.GOLD.value})
+# Who follows up an advisory (acknowledgements, reminders): the publishers and Silver.
+OVERSEE_ROLES = frozenset({Role.COMMS.value, Role.GOLD.value, Role.SILVER.value})
+# Who runs business continuity (service workarounds, suppliers) for an organisation.
+CONTINUITY_ROLES = frozenset(
+    {Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value, Role.SERVICE_MANAGER.value}
+)
 
 
-class OrganisationQuerySet(models.QuerySet["Organisation"]):
+class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
     """Scoped reads for organisations."""
 
     def for_user(self, user: AnyUser) -> OrganisationQuerySet:
@@ -112,7 +126,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+class ApiTokenQuerySet(ScopedQuerySet["ApiToken"]):
     """Scoped reads for API tokens."""
 
     def for_user(self, user: Any) -> ApiTokenQuerySet:
@@ -164,7 +178,7 @@ def restrict_audit(object_type_prefix: str, roles: frozenset[str]) -> None:
     _RESTRICTED_AUDIT[object_type_prefix] = frozenset(roles)
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+class AuditEntryQuerySet(ScopedQuerySet["AuditEntry"]):
     """Scoped reads for the audit trail."""
 
     def for_user(self, user: AnyUser) -> AuditEntryQuerySet:

@@ -16,6 +16,8 @@ The rules (README "Times and time zones"):
   meant the second occurrence can type it with an offset (``2026-10-25T01:30+00:00``).
 - Every time shown to a person goes through :func:`uk_time`, which writes UK local time
   with its zone (GMT or BST).
+- A time that says when something happened (:func:`not_future`) may not be later than now,
+  give or take :data:`FUTURE_SKEW` of clock drift.
 - Every time accepted from outside (API, forms, CLI, scenario files) must lie in
   1990..2099: a year-1 date overflows SQLite and is stored by PostgreSQL as 1 BC, after
   which every page that shows it fails.
@@ -59,6 +61,25 @@ def check_datetime(value: dt.datetime, field: str) -> dt.datetime:
     if problem is not None:
         raise InvalidInput(f"{field} {problem}.", field=field)
     return value.astimezone(dt.UTC)
+
+
+# Clocks on different machines drift; a time a few minutes ahead is a typo-free entry from a
+# laptop, not a claim about the future.
+FUTURE_SKEW = dt.timedelta(minutes=5)
+
+
+def not_future(value: dt.datetime, field: str) -> dt.datetime:
+    """:func:`check_datetime`, and refuse a time later than now (allowing :data:`FUTURE_SKEW`):
+    when something was detected, collected or happened cannot be in the future."""
+    value = check_datetime(value, field)
+    if value > dt.datetime.now(dt.UTC) + FUTURE_SKEW:
+        raise InvalidInput(f"{field} cannot be in the future.", field=field)
+    return value
+
+
+def not_future_optional(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    """:func:`not_future` for a value that may be absent."""
+    return None if value is None else not_future(value, field)
 
 
 def check_optional(value: dt.datetime | None, field: str) -> dt.datetime | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 
 
 class SystemKind(models.TextChoices):
@@ -33,7 +34,7 @@ class Criticality(models.IntegerChoices):
     CRITICAL = 4, "Critical"
 
 
-class SystemQuerySet(models.QuerySet["System"]):
+class SystemQuerySet(ScopedQuerySet["System"]):
     """Scoped reads for systems."""
 
     def for_user(self, user: Any) -> SystemQuerySet:
@@ -80,14 +81,14 @@ class SystemDependency(models.Model):
         return f"{self.system} -> {self.depends_on}"
 
 
-class ServiceQuerySet(models.QuerySet["Service"]):
+class ServiceQuerySet(ScopedQuerySet["Service"]):
     """Scoped reads for services."""
 
     def for_user(self, user: Any) -> ServiceQuerySet:
         """Services of the user's organisations."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
 
 class Service(models.Model):

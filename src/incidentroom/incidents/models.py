@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.estate.models import Service, System
 
 
@@ -65,7 +66,7 @@ class SystemState(models.TextChoices):
 DOWN_STATES = frozenset({SystemState.COMPROMISED.value, SystemState.SWITCHED_OFF.value})
 
 
-class IncidentQuerySet(models.QuerySet["Incident"]):
+class IncidentQuerySet(ScopedQuerySet["Incident"]):
     """Scoped reads for incidents."""
 
     def for_user(self, user: Any) -> IncidentQuerySet:
@@ -153,12 +154,12 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
 
 
-class LogEntryQuerySet(models.QuerySet["LogEntry"]):
+class LogEntryQuerySet(ScopedQuerySet["LogEntry"]):
     """Scoped reads for log entries."""
 
     def for_user(self, user: Any) -> LogEntryQuerySet:
         """Entries of incidents the user can see."""
-        return self.filter(incident__in=Incident.objects.for_user(user))
+        return self.via_parent("incident", user)
 
 
 class LogEntry(models.Model):
@@ -226,12 +227,12 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class ActionQuerySet(models.QuerySet["Action"]):
+class ActionQuerySet(ScopedQuerySet["Action"]):
     """Scoped reads for actions."""
 
     def for_user(self, user: Any) -> ActionQuerySet:
         """Actions of incidents the user can see."""
-        return self.filter(incident__in=Incident.objects.for_user(user))
+        return self.via_parent("incident", user)
 
     def open(self) -> ActionQuerySet:
         """Not done and not cancelled."""
@@ -279,12 +280,12 @@ class ObligationStatus(models.TextChoices):
     NOT_REQUIRED = "not_required", "Not required"
 
 
-class ObligationQuerySet(models.QuerySet["Obligation"]):
+class ObligationQuerySet(ScopedQuerySet["Obligation"]):
     """Scoped reads for obligations."""
 
     def for_user(self, user: Any) -> ObligationQuerySet:
         """Obligations of incidents the user can see."""
-        return self.filter(incident__in=Incident.objects.for_user(user))
+        return self.via_parent("incident", user)
 
     def running(self) -> ObligationQuerySet:
         """Clocks that are still ticking."""

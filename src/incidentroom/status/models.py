@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidentroom.core import times
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.estate.models import Service, System
 
 
@@ -28,12 +29,12 @@ class PublicStatus(models.TextChoices):
     RESTORED = "restored", "Restored"
 
 
-class StatusPageQuerySet(models.QuerySet["StatusPage"]):
+class StatusPageQuerySet(ScopedQuerySet["StatusPage"]):
     """Scoped reads for status page settings."""
 
     def for_user(self, user: Any) -> StatusPageQuerySet:
         """Pages of the user's organisations."""
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
     def public(self) -> StatusPageQuerySet:
         """Pages that are switched on for the public."""
@@ -60,12 +61,12 @@ class StatusPage(models.Model):
         return f"Status page for {self.organisation.code}"
 
 
-class ServiceStatusQuerySet(models.QuerySet["ServiceStatus"]):
+class ServiceStatusQuerySet(ScopedQuerySet["ServiceStatus"]):
     """Scoped reads for confirmed statuses."""
 
     def for_user(self, user: Any) -> ServiceStatusQuerySet:
         """Statuses of the user's organisations' services."""
-        return self.filter(service__organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("service", user)
 
 
 class ServiceStatus(models.Model):
@@ -95,12 +96,12 @@ class ProposalState(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded by a later proposal"
 
 
-class StatusProposalQuerySet(models.QuerySet["StatusProposal"]):
+class StatusProposalQuerySet(ScopedQuerySet["StatusProposal"]):
     """Scoped reads for proposals."""
 
     def for_user(self, user: Any) -> StatusProposalQuerySet:
         """Proposals for the user's organisations' services."""
-        return self.filter(service__organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("service", user)
 
     def pending(self) -> StatusProposalQuerySet:
         """Still waiting for a person."""
@@ -135,12 +136,12 @@ class StatusProposal(models.Model):
         return f"{self.service} -> {self.proposed_status} ({self.state})"
 
 
-class StatusUpdateQuerySet(models.QuerySet["StatusUpdate"]):
+class StatusUpdateQuerySet(ScopedQuerySet["StatusUpdate"]):
     """Scoped and public reads for dated updates."""
 
     def for_user(self, user: Any) -> StatusUpdateQuerySet:
         """Updates of the user's organisations."""
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
     def public(self) -> StatusUpdateQuerySet:
         """Updates of organisations whose page is switched on."""

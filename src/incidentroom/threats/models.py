@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.estate.models import System
 from incidentroom.incidents.models import Incident
 
@@ -64,7 +65,7 @@ SHAREABLE_TLP = frozenset({Tlp.CLEAR.value, Tlp.GREEN.value, Tlp.AMBER.value})
 STAFF_TLP = frozenset({Tlp.CLEAR.value, Tlp.GREEN.value})
 
 
-class IndicatorQuerySet(models.QuerySet["Indicator"]):
+class IndicatorQuerySet(ScopedQuerySet["Indicator"]):
     """Scoped reads for indicators, by organisation and TLP marking."""
 
     def for_user(self, user: Any) -> IndicatorQuerySet:
@@ -161,14 +162,14 @@ class SweepStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class SweepQuerySet(models.QuerySet["Sweep"]):
+class SweepQuerySet(ScopedQuerySet["Sweep"]):
     """Scoped reads for sweeps."""
 
     def for_user(self, user: Any) -> SweepQuerySet:
         """Sweeps of the user's organisations' logs (the logs are theirs alone)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
 
 class Sweep(models.Model):
@@ -263,12 +264,12 @@ class ProposalStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
-class SweepHitQuerySet(models.QuerySet["SweepHit"]):
+class SweepHitQuerySet(ScopedQuerySet["SweepHit"]):
     """Scoped reads for sweep hits."""
 
     def for_user(self, user: Any) -> SweepHitQuerySet:
         """Hits of sweeps the user can see."""
-        return self.filter(sweep__in=Sweep.objects.for_user(user))
+        return self.via_parent("sweep", user)
 
 
 class SweepHit(models.Model):
@@ -324,14 +325,14 @@ class EvidenceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class EvidenceQuerySet(models.QuerySet["EvidenceItem"]):
+class EvidenceQuerySet(ScopedQuerySet["EvidenceItem"]):
     """Scoped reads for evidence."""
 
     def for_user(self, user: Any) -> EvidenceQuerySet:
         """Items registered by the user's organisations."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(organisation__in=Organisation.objects.for_user(user))
+        return self.via_parent("organisation", user)
 
 
 class EvidenceItem(models.Model):

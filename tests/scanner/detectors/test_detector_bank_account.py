@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, found_in_text
 
 from incidentroom.scanner.detectors.bank_account import SortCodeAccountDetector
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "bank_account"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, found_in_text
 
 from incidentroom.scanner.detectors.base import scan_date
 from incidentroom.scanner.detectors.date_of_birth import DateOfBirthDetector, parse_uk_date
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "date_of_birth"
 BORN = dt.date(1972, 11, 22)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner.detectors.driving_licence import DrivingLicenceDetector, licence_matches
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "driving_licence_number"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import SPACES, assert_found_everywhere, found_in_text
 
 from incidentroom.scanner.detectors.email import EmailDetector
+from tests.helpers.detector_vectors import SPACES, assert_found_everywhere, found_in_text
 
 CATEGORY = "email"
 # RFC 5322 atext in the local part; dotted domains; internationalised domains as punycode.

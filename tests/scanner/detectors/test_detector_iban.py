@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner.detectors.iban import IbanDetector
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "bank_account"
 # The registry's example IBANs, one per length in use: Norway has the shortest (15),

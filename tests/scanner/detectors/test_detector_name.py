@@ -7,13 +7,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from detector_vectors import found_in_text
 
 from incidentroom.scanner import run_scan
 from incidentroom.scanner.detectors.name import NameDetector, parse_name_at
 from incidentroom.scanner.hashing import mask
 from incidentroom.scanner.model import Location, RowUnit, TextUnit
 from incidentroom.scanner.records import DocumentBuilder
+from tests.helpers.detector_vectors import found_in_text
 
 RESIDENTS = [
     "Łukasz Wiśniewski", "Nguyễn Thị Hương", "محمد علي", "Ιωάννης Παπαδόπουλος", "Oğuz Yılmaz",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner.detectors.national_insurance import NationalInsuranceDetector, is_valid_nino
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "national_insurance_number"
 # Allocated prefixes: first letter not D, F, I, Q, U, V; second not D, F, I, O, Q, U, V;

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner.detectors.payment_card import TEST_PANS, PaymentCardDetector
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "payment_card"
 # (scheme, issuer prefix, length) from the schemes' published ranges.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, found_in_text
 
 from incidentroom.scanner.detectors.phone import UkPhoneDetector
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "phone"
 # (area code, local number) from Ofcom's ranges for TV and radio drama (fixed lines, valid

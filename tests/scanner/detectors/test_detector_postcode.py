@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner.detectors.postcode import UkPostcodeDetector
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "address"
 # One of each outward format: A9, A99, AA9, AA99, A9A, AA9A.

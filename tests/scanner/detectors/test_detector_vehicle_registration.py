@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 from incidentroom.scanner import _fastdetect
 from incidentroom.scanner.detectors.base import scan_date
@@ -16,6 +15,7 @@ from incidentroom.scanner.detectors.vehicle_registration import (
     judge_mark,
     latest_age_issue,
 )
+from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "vehicle_registration"
 

@@ -1,6 +1,6 @@
 """An independent council archive with exact ground truth, written from DESCRIPTION.md only.
 
-Usage: python tests/scanner/independent/generate.py OUT --people 1200 --seed 7
+Usage (from the repository root): python -m tests.scanner.independent.generate OUT --people 1200 --seed 7
 writes OUT/archive/ and OUT/truth.json (the ground truth in the description's shape).
 
 The truth is recorded as each document is written, from what that document states about
@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-for p in (HERE, HERE.parent):  # people.py here; the OLE/MSG/DOC writers one level up
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
-
-from indep_archive import Archive  # noqa: E402
+from tests.scanner.independent.indep_archive import Archive, TruthEntry
 
 
-def generate(root: Path, people: int, seed: int) -> dict[str, dict[str, object]]:
+def generate(root: Path, people: int, seed: int) -> dict[str, TruthEntry]:
     """Write an archive naming about `people` people under `root`; return the ground truth."""
-    from indep_kinds import write_all  # the eight file kinds, one module so this stays short
+    # the eight file kinds, one module so this stays short
+    from tests.scanner.independent.indep_kinds import write_all
 
     root.mkdir(parents=True, exist_ok=True)
     arch = Archive(root, seed)

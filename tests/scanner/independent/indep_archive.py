@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypedDict
 
-from indep_people import PeopleFactory, Person
+from tests.scanner.independent.indep_people import PeopleFactory, Person
 
 COUNCIL = {
     "name": "London Borough of Example",
@@ -23,11 +24,24 @@ COUNCIL = {
 }
 
 
+class TruthEntry(TypedDict):
+    """What the archive states about one person (the description's truth.json shape)."""
+
+    first: str
+    last: str
+    dob: str
+    postcodes: list[str]
+    emails: list[str]
+    phones: list[str]
+    categories: list[str]
+    documents: list[str]
+
+
 @dataclass
 class Truth:
     """Ground truth, built up document by document."""
 
-    entries: dict[str, dict[str, object]] = field(default_factory=dict)
+    entries: dict[str, TruthEntry] = field(default_factory=dict)
 
     def say(
         self,
@@ -56,7 +70,7 @@ class Truth:
                 "documents": [],
             },
         )
-        c: list[str] = e["categories"]  # type: ignore[assignment]
+        c = e["categories"]
         extra = list(cats)
         if dob:
             e["dob"] = p.dob.isoformat()
@@ -79,15 +93,15 @@ class Truth:
         self._add(e, "documents", doc)
 
     @staticmethod
-    def _add(e: dict[str, object], key: str, value: str) -> None:
-        lst: list[str] = e[key]  # type: ignore[assignment]
+    def _add(e: TruthEntry, key: Literal["postcodes", "emails", "phones", "documents"], value: str) -> None:
+        lst = e[key]
         if value not in lst:
             lst.append(value)
 
     def also_at(self, doc: str, copy: str) -> None:
         """A byte-identical copy of `doc` at `copy`: everyone in it is in the copy too."""
         for e in self.entries.values():
-            docs: list[str] = e["documents"]  # type: ignore[assignment]
+            docs = e["documents"]
             if doc in docs and copy not in docs:
                 docs.append(copy)
 

@@ -11,6 +11,7 @@ import random
 import shutil
 import tarfile
 import zipfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -19,10 +20,18 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
 
-from indep_archive import COUNCIL, Archive
-from indep_people import Person, caps_roundtrips
-from indep_writers import docx_bytes, form_image, pdf_bytes, photo_bytes, save_image, xlsx_bytes
-from office_writers import write_doc, write_msg
+from tests.helpers.office_writers import write_doc, write_msg
+from tests.scanner.independent.indep_archive import COUNCIL, Archive
+from tests.scanner.independent.indep_people import Person, caps_roundtrips
+from tests.scanner.independent.indep_writers import (
+    Cell,
+    docx_bytes,
+    form_image,
+    pdf_bytes,
+    photo_bytes,
+    save_image,
+    xlsx_bytes,
+)
 
 NATIONALITY = {
     "en_GB": "GBR",
@@ -105,7 +114,7 @@ def spaced_card(card: str) -> str:
 
 
 def write_csv(
-    arch: Archive, rel: str, rows: list[list[str]], *, delim: str = ",", pre: tuple[str, ...] = ()
+    arch: Archive, rel: str, rows: Sequence[Sequence[Cell]], *, delim: str = ",", pre: tuple[str, ...] = ()
 ) -> None:
     buf = io.StringIO()
     for line in pre:
@@ -162,7 +171,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
         "ANNUAL_CHARGE",
         "BALANCE",
     ]
-    files = {
+    files: dict[str, list[list[Cell]]] = {
         "revenues/2012/ctax_extract_2012.csv": [],
         "revenues/2016/ctax_export.csv": [],
         "revenues/2009/ctax_2009.xlsx": [],
@@ -181,7 +190,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
         )
         dd = rng.random() < 0.6
         tel = not joint and rng.random() < 0.7
-        acc: object = p1.account
+        acc: Cell = p1.account
         if rel.endswith(".xlsx"):
             acc = int(p1.account)  # typed as a number
         elif rel.endswith("2012.csv") and rng.random() < 0.3:
@@ -193,7 +202,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
             if corr_pc
             else ""
         )
-        row = [
+        row: list[Cell] = [
             f"{rng.randrange(10**7, 10**8)}",
             variant(p1, rng),
             variant(p2, rng) if p2 else "",
@@ -260,8 +269,8 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
         "TEL",
         "WEEKLY_HB",
     ]
-    hb_rows: list[list[object]] = [hb_head]
-    noheader: list[list[str]] = []
+    hb_rows: list[Sequence[Cell]] = [hb_head]
+    noheader: list[list[Cell]] = []
     rel_x, rel_c = "benefits/hb_claims_2015.xlsx", "benefits/hb_extract_2010.csv"
     start = arch.factory.n
     while arch.factory.n - start < quota * 2 // 3:
@@ -282,7 +291,7 @@ def revenues(arch: Archive, b: Budget, quota: int) -> None:
             t.say(p1, rel_c, "national_insurance_number", address=True, dob=True, phone=True)
             continue
         p2 = b.new(address=(p1.street, p1.town, p1.postcode)) if rng.random() < 0.4 else None
-        dob: object = serial(p1.dob) if rng.random() < 0.5 else ddmmyyyy(p1.dob)
+        dob: Cell = serial(p1.dob) if rng.random() < 0.5 else ddmmyyyy(p1.dob)
         tel = rng.random() < 0.6
         hb_rows.append(
             [
@@ -325,7 +334,7 @@ def parking(arch: Archive, b: Budget, quota: int) -> None:
         "BLUE_BADGE",
         "NOTES",
     ]
-    rows: list[list[object]] = [head]
+    rows: list[Sequence[Cell]] = [head]
     start = arch.factory.n
     count = 0
     while arch.factory.n - start < quota and count < quota * 2:
@@ -647,13 +656,13 @@ def complaints(arch: Archive, b: Budget, quota: int) -> None:
             msg["Date"] = format_datetime(when)
             msg["Message-ID"] = f"<{p.pid}.{n}@example.com>"
             if attach:
-                msg.attach(MIMEText(body, "plain", "utf-8"))  # type: ignore[union-attr]
+                msg.attach(MIMEText(body, "plain", "utf-8"))
                 for name, data in attach:
                     part = MIMEImage(data, "jpeg") if name.endswith(".jpg") else MIMEApplication(data)
                     part.add_header("Content-Disposition", "attachment", filename=name)
-                    msg.attach(part)  # type: ignore[union-attr]
+                    msg.attach(part)
             else:
-                msg.set_payload(body.encode("utf-8"), "utf-8")  # type: ignore[arg-type]
+                msg.set_payload(body.encode("utf-8"), "utf-8")
             if kind == "eml":
                 rel = f"complaints/{when.year}/{subject.split()[-1]}.eml"
                 arch.path(rel).write_bytes(msg.as_bytes())
@@ -677,7 +686,7 @@ def complaints(arch: Archive, b: Budget, quota: int) -> None:
             r["To"] = f"{_enc_name(display)} <{p.email}>"
             r["Subject"] = "RE: " + subject
             r["Date"] = format_datetime(when)
-            r.set_payload(reply_body.encode("utf-8"), "utf-8")  # type: ignore[arg-type]
+            r.set_payload(reply_body.encode("utf-8"), "utf-8")
             rrel = f"complaints/{when.year}/RE_{subject.split()[-1]}.eml"
             arch.path(rrel).write_bytes(r.as_bytes())
             t.say(p, rrel, address=True, phone=True, email=True)
@@ -772,7 +781,7 @@ def hr(arch: Archive, b: Budget, quota: int) -> None:
         "SEXUAL_ORIENTATION",
         "DISABILITY",
     ]
-    rows: list[list[object]] = [head]
+    rows: list[Sequence[Cell]] = [head]
     blankish = ["Prefer not to say", "", "Prefer not to say", "", "Not stated"]
     start = f.n
     while f.n - start < quota:

@@ -216,8 +216,8 @@ class PeopleFactory:
         if last is not None:
             # A relative: the family's surname, a given name from the same locale.
             loc = locale or "en_GB"
+            sex = sex or rng.choice("MF")  # drawn once, before the loop's other draws
             for _ in range(200):
-                sex = sex or rng.choice("MF")
                 f = self.fakers[loc] if loc in self.fakers else self.en
                 first = f.first_name_male() if sex == "M" else f.first_name_female()
                 if " " not in first and (first.lower(), last.lower()) not in self.used_names:

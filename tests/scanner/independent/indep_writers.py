@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from docx import Document
 from docx.oxml import parse_xml
-from office_writers import write_xlsx
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+from tests.helpers.office_writers import write_xlsx
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 _registered = False
@@ -116,12 +118,16 @@ def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+# A spreadsheet cell as written: text, a number (Excel's typed cells), or empty.
+Cell = str | float | None
+
+
+def xlsx_bytes(sheets: Mapping[str, Sequence[Sequence[Cell]]]) -> bytes:
     """An XLSX as Excel stores it; int/float values become number cells (so a phone number
     typed into one has lost its leading zero, and a date is a bare serial number)."""
     return write_xlsx(
         {name: [[("" if v is None else v) for v in row] for row in rows] for name, rows in sheets.items()}
-    )  # type: ignore[misc]
+    )
 
 
 def form_image(lines: list[str], rng: random.Random) -> Image.Image:

@@ -22,6 +22,7 @@ import random
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,10 +30,10 @@ from pathlib import Path
 import phonenumbers
 import py7zr
 from faker import Faker
-from office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 from rapidfuzz.distance import JaroWinkler
 
 from incidentroom import csvfile
+from tests.helpers.office_writers import write_doc, write_msg, write_ods, write_xls, write_xlsx
 
 YEARS = list(range(2006, 2021))
 NICKNAMES = {"Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Thomas": "Tom", "Michael": "Mike", "Margaret": "Maggie",
@@ -881,7 +882,7 @@ def _norm(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalpha())
 
 
-def evaluate(truth: dict[str, dict[str, object]], individuals_csv: Path) -> Metrics:
+def evaluate(truth: Mapping[str, Mapping[str, object]], individuals_csv: Path) -> Metrics:
     """Match each predicted individual to the true person it best fits and score it.
 
     A prediction fits a true person when the surname agrees and the given name is

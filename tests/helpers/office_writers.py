@@ -7,9 +7,10 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
-from ole_writer import write_cfb
+from tests.helpers.ole_writer import write_cfb
 
 
 def _record(kind: int, payload: bytes) -> bytes:
@@ -121,7 +122,7 @@ def _xlsx_cell(ref: str, value: str | float) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
 
 
-def write_xlsx(sheets: dict[str, list[list[str]]] | dict[str, list[list[str | float]]]) -> bytes:
+def write_xlsx(sheets: Mapping[str, Sequence[Sequence[str | float]]]) -> bytes:
     """A minimal SpreadsheetML workbook: inline strings, and numbers for int/float values."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

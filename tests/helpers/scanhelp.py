@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyarrow.parquet as pq
 
@@ -56,6 +57,10 @@ def read_outputs(out: Path) -> Outputs:
     )
 
 
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
 def extracted_units(root: Path, limits: Limits | None = None) -> list[TextUnit | RowUnit]:
     """Every text and row unit the extractors produce under ``root`` (containers included)."""
     found: list[TextUnit | RowUnit] = []
@@ -78,5 +83,5 @@ def extracted_units(root: Path, limits: Limits | None = None) -> list[TextUnit |
             return
 
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        walk(Blob(path.name, lambda p=path: p.open("rb"), path.stat().st_size), 0)
+        walk(Blob(path.name, _opener(path), path.stat().st_size), 0)
     return found

@@ -9,12 +9,25 @@ nested storages.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass, field
 
 SECTOR = 512
 MINI = 64
 CUTOFF = 4096
 FREE, END, FATSECT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
 NOSTREAM = 0xFFFFFFFF
+
+
+@dataclass
+class _Node:
+    """A directory entry: the root (type 5), a storage (1) or a stream (2)."""
+
+    name: str
+    type: int
+    data: bytes = b""
+    children: list[int] = field(default_factory=list)
+    start: int | None = None  # first sector, once laid out
+    size: int | None = None  # the root's mini stream size (streams use len(data))
 
 
 def _cfb_key(name: str) -> tuple[int, str]:
@@ -24,7 +37,7 @@ def _cfb_key(name: str) -> tuple[int, str]:
 def write_cfb(streams: dict[str, bytes]) -> bytes:
     """Build a compound file from ``{"Storage/Stream": data}`` (storages implied by paths)."""
     # Directory tree: node 0 is the root; storages and streams by path.
-    nodes: list[dict[str, object]] = [{"name": "Root Entry", "type": 5, "children": [], "data": b""}]
+    nodes = [_Node("Root Entry", 5)]
     index_of = {"": 0}
     for path in sorted(streams):
         parts = path.split("/")
@@ -32,26 +45,25 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
             storage = "/".join(parts[:depth])
             if storage not in index_of:
                 index_of[storage] = len(nodes)
-                nodes.append({"name": parts[depth - 1], "type": 1, "children": [], "data": b""})
+                nodes.append(_Node(parts[depth - 1], 1))
                 parent = nodes[index_of["/".join(parts[: depth - 1])]]
-                parent["children"].append(index_of[storage])  # type: ignore[attr-defined]
+                parent.children.append(index_of[storage])
         index_of[path] = len(nodes)
-        nodes.append({"name": parts[-1], "type": 2, "children": [], "data": streams[path]})
-        nodes[index_of["/".join(parts[:-1])]]["children"].append(index_of[path])  # type: ignore[attr-defined]
+        nodes.append(_Node(parts[-1], 2, streams[path]))
+        nodes[index_of["/".join(parts[:-1])]].children.append(index_of[path])
 
     # Mini stream for small streams, regular sectors for large ones.
     mini_stream = bytearray()
     mini_fat: list[int] = []
     big: list[tuple[int, bytes]] = []
     for i, node in enumerate(nodes):
-        data = node["data"]
-        assert isinstance(data, bytes)
-        if node["type"] != 2:
+        data = node.data
+        if node.type != 2:
             continue
         if len(data) < CUTOFF:
             start = len(mini_stream) // MINI
             count = max(1, -(-len(data) // MINI))
-            node["start"] = start if data else END
+            node.start = start if data else END
             if data:
                 for k in range(count):
                     mini_fat.append(start + k + 1 if k < count - 1 else END)
@@ -73,9 +85,9 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
         return start
 
     for i, data in big:
-        nodes[i]["start"] = add_chain(data)
-    nodes[0]["start"] = add_chain(bytes(mini_stream))
-    nodes[0]["size"] = len(mini_stream)
+        nodes[i].start = add_chain(data)
+    nodes[0].start = add_chain(bytes(mini_stream))
+    nodes[0].size = len(mini_stream)
     mini_fat_bytes = b"".join(struct.pack("<I", v) for v in mini_fat)
     mini_fat_start = add_chain(mini_fat_bytes) if mini_fat else END
     mini_fat_count = -(-len(mini_fat_bytes) // SECTOR) if mini_fat else 0
@@ -85,23 +97,21 @@ def write_cfb(streams: dict[str, bytes]) -> bytes:
     right = [NOSTREAM] * len(nodes)
     child = [NOSTREAM] * len(nodes)
     for i, node in enumerate(nodes):
-        kids = sorted(node["children"], key=lambda k: _cfb_key(str(nodes[k]["name"])))  # type: ignore[attr-defined]
+        kids = sorted(node.children, key=lambda k: _cfb_key(nodes[k].name))
         if kids:
             child[i] = kids[0]
             for a, b in zip(kids, kids[1:], strict=False):
                 right[a] = b
     entries = bytearray()
     for i, node in enumerate(nodes):
-        name = str(node["name"]).encode("utf-16-le") + b"\0\0"
-        data = node["data"]
-        assert isinstance(data, bytes)
-        size = int(node.get("size", len(data)))  # type: ignore[call-overload]
-        start = int(node.get("start", END if node["type"] == 1 else 0))  # type: ignore[call-overload]
-        if node["type"] == 1:
+        name = node.name.encode("utf-16-le") + b"\0\0"
+        size = node.size if node.size is not None else len(node.data)
+        start = node.start if node.start is not None else (END if node.type == 1 else 0)
+        if node.type == 1:
             start, size = 0, 0
         entries += struct.pack(
             "<64sHBBIII16sIQQIII",
-            name.ljust(64, b"\0"), len(name), int(node["type"]), 1,  # type: ignore[call-overload]
+            name.ljust(64, b"\0"), len(name), node.type, 1,
             left[i], right[i], child[i], b"\0" * 16, 0, 0, 0, start, size, 0,
         )  # fmt: skip
     while len(entries) % SECTOR:

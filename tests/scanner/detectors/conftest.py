@@ -1,8 +1,0 @@
-"""The per-detector test modules share :mod:`detector_vectors` (on the path from here)."""
-
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
