@@ -379,3 +379,13 @@ def test_the_demo_councils_have_their_own_letterhead_and_sender(db: None) -> Non
         assert org.postal_address.splitlines()[-1] == postcode
         assert (org.main_phone, org.notices_from_email) == (phone, sender)
         assert org.signatory_name and org.signatory_title
+
+
+def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
+    from tests.helpers.scangen import LONDON_STREETS, Population
+
+    people = Population(200, 2025, london=True).people  # make_demo_archive's population
+    postcodes = [postcode for p in people for _year, _street, _town, postcode in p.addresses]
+    assert postcodes and all(pc.split()[0] in LONDON_STREETS for pc in postcodes)
+    assert all(town == "London" for p in people for _year, _street, town, _pc in p.addresses)
+    assert not [pc for pc in postcodes if pc.startswith("HU")]
