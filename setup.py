@@ -23,8 +23,8 @@ if os.path.exists(HS_HEADER) or os.environ.get("INCIDENTROOM_FORCE_CORE"):
     extensions = cythonize(
         [
             Extension(
-                "incidentroom.scanner._fastdetect",
-                ["src/incidentroom/scanner/_fastdetect.pyx"],
+                "incidentroom.scanner.detect._fastdetect",
+                ["src/incidentroom/scanner/detect/_fastdetect.pyx"],
                 libraries=["hs"],
             )
         ],

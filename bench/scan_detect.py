@@ -27,7 +27,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from incidentroom.scanner.detect import compiled, detect, engine, raw_matches, reset_caches
+from incidentroom.scanner.detect.matcher import compiled, detect, engine, raw_matches, reset_caches
 from incidentroom.scanner.model import Location
 from scan_common import archive, chunks, extracted_texts
 

@@ -30,7 +30,7 @@ from scan_common import archive, chunks, extracted_texts
 
 CHILD = """
 import pickle, sys
-from incidentroom.scanner.detect import detect, engine, raw_matches, reset_caches
+from incidentroom.scanner.detect.matcher import detect, engine, raw_matches, reset_caches
 from incidentroom.scanner.model import Location
 pieces = pickle.load(open(sys.argv[1], "rb"))
 mode, passes = sys.argv[2], int(sys.argv[3])

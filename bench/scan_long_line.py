@@ -30,8 +30,8 @@ if stage == "scan":
     summary = run_scan([target], out)
     found = summary.individuals
 else:
-    from incidentroom.scanner.extractors import choose
-    from incidentroom.scanner.extractors.base import Blob, Limits
+    from incidentroom.scanner.extract import choose
+    from incidentroom.scanner.extract.base import Blob, Limits
     blob = Blob(target.name, lambda: target.open("rb"), target.stat().st_size)
     found = sum(1 for _ in choose(blob.extension, b"").extract(blob, Limits()))
 print(json.dumps({"seconds": time.perf_counter() - start,

@@ -176,12 +176,25 @@ def test_import_links_people_to_the_breach_with_documents(scanned: Any) -> None:
     assert alice.category_list() == ["name", "address", "email", "bank_account"]
     assert alice.date_of_birth == dt.date(1961, 4, 2) and alice.risk == "high" and alice.postcode == "W8 4AA"
     assert [(a.path, a.location) for a in alice.appearances.all()] == [
-        ("2009/permits.xlsx", "sheet=Permits row 4"),
+        ("2009/permits.xlsx", ""),
         ("2012/letter-0001.docx", ""),
     ]
     assert [o.code for o in alice.organisations.all()] == ["RBKC"]
     job = scanned.scans.get()
     assert job.status == ScanStatus.SUCCEEDED and job.individuals_imported == 4
+
+
+def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+    # The scanner writes each document's path and nothing after it: a '#' is a character
+    # of the name, not the start of a location.
+    person = {**PEOPLE[0], "documents": "2011/minutes#2.docx;2012/#3 notes/letter.docx"}
+    import_people(breach, rbkc_dpo, media, [person])
+    imported = Individual.objects.get()
+    assert [(a.path, a.location) for a in imported.appearances.order_by("path")] == [
+        ("2011/minutes#2.docx", ""),
+        ("2012/#3 notes/letter.docx", ""),
+    ]
+    assert imported.document_count == 2
 
 
 def test_people_are_attributed_to_the_controller_whose_folder_they_came_from(

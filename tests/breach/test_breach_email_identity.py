@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, jobs
 from incidentroom.breach.models import Individual
 from tests.helpers.breachhelp import import_people
 
@@ -56,7 +56,7 @@ def test_sending_to_one_record_marks_the_same_persons_other_record_told(
     import_people(breach, rbkc_dpo, media, PEOPLE)
     notice = actions.create_email_notice(breach, actor=rbkc_dpo, risks=["high"])
     anna = notice.deliveries.get(individual__person_id__in=["P0101", "P0102"])
-    actions._notified_by_email(anna)  # what the worker calls once the email is accepted
+    jobs.notified_by_email(anna)  # what the worker calls once the email is accepted
     told = dict(Individual.objects.filter(breach=breach).values_list("person_id", "contact_status"))
     assert told["P0101"] == told["P0102"] == "notified"
     assert told["P0103"] != "notified"

@@ -13,7 +13,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from incidentroom.breach import actions, emails
+from incidentroom.breach import actions, emails, jobs
 from incidentroom.breach.models import ContactStatus, DeliveryStatus, EmailDelivery, Individual
 from tests.helpers.breachhelp import assert_only_own_data
 
@@ -79,7 +79,7 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
     scanned: Any, rbkc_dpo: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notice, token = _start(scanned, rbkc_dpo)
-    real_sent = actions.delivery_sent
+    real_sent = jobs.delivery_sent
     calls = {"n": 0}
 
     def die_on_second(delivery: EmailDelivery, *, message_id: str) -> None:
@@ -89,10 +89,10 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
             raise SystemExit("worker killed")
         real_sent(delivery, message_id=message_id)
 
-    monkeypatch.setattr(actions, "delivery_sent", die_on_second)
+    monkeypatch.setattr(jobs, "delivery_sent", die_on_second)
     with pytest.raises(SystemExit):
         emails.run_batch(notice.pk, token, limiter=_no_wait())
-    monkeypatch.setattr(actions, "delivery_sent", real_sent)
+    monkeypatch.setattr(jobs, "delivery_sent", real_sent)
     counts = notice.counts()
     assert (counts["sent"], counts["sending"], counts["pending"]) == (1, 1, 1)
 

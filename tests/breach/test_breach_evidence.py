@@ -331,3 +331,31 @@ def test_people_of_a_consented_shared_folder_may_go_on_a_co_owners_list(
             breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(shared_root / "housing"))]
         ),
     )
+
+
+# -- the order roots are shown in ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_scan_roots_are_shown_broadest_first_and_relative_paths_read_in_the_first(tmp_path: Path) -> None:
+    """The page, the hint in a refusal and the API list one organisation's folders in one
+    stated order, whatever order the settings list them in; a relative path is read in the
+    first solo folder of that order."""
+    deep, shallow, later = tmp_path / "x" / "rbkc" / "deep", tmp_path / "rbkc-a", tmp_path / "rbkc-b"
+    for folder in (deep, shallow, later):
+        folder.mkdir(parents=True)
+    (later / "notes.txt").write_text("x")
+    rbkc = Organisation.objects.get(code="RBKC")
+    with override_settings(
+        BREACH_SCAN_ROOTS=[
+            f"RBKC={deep}",
+            f"RBKC={shallow}",
+            f"RBKC+WCC={tmp_path / 'shared'}",
+            f"RBKC={later}",
+        ]
+    ):
+        shown = [r.path for r in evidence.scan_roots([rbkc], evidence.EVIDENCE)]
+        # Equally deep folders: the one configured later comes first.
+        assert shown == [later, tmp_path / "shared", shallow, deep]
+        assert all(r.kind == evidence.UPLOADS for r in evidence.scan_roots([rbkc]) if r.path not in shown)
+        assert evidence.check_source_path("notes.txt", rbkc) == later / "notes.txt"

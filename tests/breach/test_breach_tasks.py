@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from incidentroom.breach import actions, tasks
+from incidentroom.breach import actions, jobs, tasks
 from incidentroom.breach.models import Individual, ScanJob, ScanStatus
 from incidentroom.core.errors import Conflict
 from tests.helpers.scangen import generate_archive
@@ -74,7 +74,7 @@ def test_cancel_requested_mid_scan_stops_it(
     settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
     seen: list[int] = []
-    real_progress = actions.scan_progress
+    real_progress = jobs.scan_progress
 
     def progress_then_cancel(job_id: int, token: str, **kw: int) -> bool:
         seen.append(kw["files_done"])
@@ -83,7 +83,7 @@ def test_cancel_requested_mid_scan_stops_it(
             actions.cancel_scan(job, actor=rbkc_dpo)
         return real_progress(job_id, token, **kw)
 
-    monkeypatch.setattr(actions, "scan_progress", progress_then_cancel)
+    monkeypatch.setattr(jobs, "scan_progress", progress_then_cancel)
     monkeypatch.setattr(tasks, "PROGRESS_INTERVAL", 0.0)
     assert tasks.run_scan_job.call(job.pk, job.run_token) == "cancelled"
     job.refresh_from_db()
@@ -92,7 +92,7 @@ def test_cancel_requested_mid_scan_stops_it(
     assert not Individual.objects.filter(scan=job).exists()
 
     # Resume: the scanner's checkpoints let it skip what was done; the result is complete.
-    monkeypatch.setattr(actions, "scan_progress", real_progress)
+    monkeypatch.setattr(jobs, "scan_progress", real_progress)
     resumed = actions.resume_scan(job, actor=rbkc_dpo)
     assert resumed.run_token != job.run_token
     assert tasks.run_scan_job.call(job.pk, job.run_token) == "skipped"  # the old run may not come back

@@ -81,8 +81,9 @@ def test_streamed_and_whole_files_are_the_same_bytes(tmp_path: Path) -> None:
 
 @pytest.mark.nodb
 def test_the_scanner_writes_individuals_csv_through_the_guard(tmp_path: Path) -> None:
-    from incidentroom.scanner.aggregate import Aggregate, Individual
-    from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS, write_individuals
+    from incidentroom.scanner.output.outputs import write_individuals
+    from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
+    from incidentroom.scanner.people.aggregate import Aggregate, Individual
 
     people = [
         Individual(
@@ -104,7 +105,7 @@ def test_the_scanner_writes_individuals_csv_through_the_guard(tmp_path: Path) ->
 
 @pytest.mark.nodb
 def test_the_scanner_still_imports_no_django() -> None:
-    code = "import sys, incidentroom.scanner.outputs, incidentroom.csvfile; print('django' in sys.modules)"
+    code = "import sys, incidentroom.scanner.output.outputs, incidentroom.csvfile; print('django' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from incidentroom.breach import actions, resident
-from incidentroom.breach.api import BreachPatch
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Individual, ReportKind
 from incidentroom.breach.reports.build import document_for
+from incidentroom.breach.schemas import BreachPatch
 from incidentroom.continuity import actions as continuity_actions
 from incidentroom.continuity.api import PlanIn, SupplierIn
 from incidentroom.continuity.models import Supplier

@@ -13,13 +13,14 @@ from docx import Document as read_docx
 
 from incidentroom import csvfile
 from incidentroom.breach import categories as cat
-from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
-from incidentroom.scanner.vocab import CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES
+from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
 
 # The scanner's own output schema: the helper writes exactly what a scan would.
 FIELDS = list(INDIVIDUAL_COLUMNS)
 
 # Three people with deliberately disjoint sensitive data, so a leak between letters shows.
+# documents are paths as the scanner writes them: the path alone, ';' between documents.
 PEOPLE: list[dict[str, str]] = [
     {
         "person_id": "P0001",
@@ -31,7 +32,7 @@ PEOPLE: list[dict[str, str]] = [
         "phone": "020 7000 0001",
         "categories": "name;address;email;bank_account",
         "risk": "high",
-        "documents": "2009/permits.xlsx#sheet=Permits row 4;2012/letter-0001.docx",
+        "documents": "2009/permits.xlsx;2012/letter-0001.docx",
     },
     {
         "person_id": "P0002",
@@ -43,7 +44,7 @@ PEOPLE: list[dict[str, str]] = [
         "phone": "",
         "categories": "name;address;email;health;national_insurance_number",
         "risk": "high",
-        "documents": "2015/case-notes.pdf#page=3",
+        "documents": "2015/case-notes.pdf",
     },
     {
         "person_id": "P0003",
@@ -55,7 +56,7 @@ PEOPLE: list[dict[str, str]] = [
         "phone": "07700 900003",
         "categories": "name;address;phone",
         "risk": "low",
-        "documents": "2018/contacts.csv#row=9",
+        "documents": "2018/contacts.csv",
     },
     {
         "person_id": "P0004",
@@ -67,7 +68,7 @@ PEOPLE: list[dict[str, str]] = [
         "phone": "",
         "categories": "name;date_of_birth;email;passport_number;payment_card",
         "risk": "high",
-        "documents": "2019/passports.xlsx#sheet=A row 2",
+        "documents": "2019/passports.xlsx",
     },
 ]
 

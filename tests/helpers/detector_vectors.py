@@ -10,9 +10,9 @@ hyphens, letter case) are built here so every detector's module uses the same on
 
 from __future__ import annotations
 
-from incidentroom.scanner.detect import CELL_SEPARATOR, detect, detect_reference
-from incidentroom.scanner.hashing import mask
+from incidentroom.scanner.detect.matcher import CELL_SEPARATOR, detect, detect_reference
 from incidentroom.scanner.model import Finding, Location
+from incidentroom.scanner.pipeline.hashing import mask
 
 #: Every character that may stand where a space is allowed, as people's tools write it.
 SPACES = {

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from incidentroom import csvfile
 from incidentroom.scanner import Limits, run_scan
-from incidentroom.scanner.extractors import Blob, ExtractError, OwnedText, choose
+from incidentroom.scanner.extract import Blob, ExtractError, OwnedText, choose
 from incidentroom.scanner.model import RowUnit, TextUnit
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incidentroom.scanner.columns import classify
+from incidentroom.scanner.people.columns import classify
 from tests.helpers.scanhelp import scan
 
 

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.detect import detect
-from incidentroom.scanner.detectors import all_detectors
-from incidentroom.scanner.detectors.driving_licence import licence_matches
-from incidentroom.scanner.detectors.name import LABELS, house_number_before, label_before
+from incidentroom.scanner.detect.detectors import all_detectors
+from incidentroom.scanner.detect.detectors.driving_licence import licence_matches
+from incidentroom.scanner.detect.detectors.name import LABELS, house_number_before, label_before
+from incidentroom.scanner.detect.matcher import detect
+from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.model import Location
-from incidentroom.scanner.vocab import CATEGORIES
 from tests.helpers.scangen import luhn_complete, make_card, make_licence, make_nhs, make_nino
 
 
@@ -142,7 +142,7 @@ def test_special_categories_need_specific_terms_or_context() -> None:
 def test_phone_fast_path_agrees_with_phonenumbers() -> None:
     import phonenumbers
 
-    from incidentroom.scanner.detectors.phone import normalise_uk_phone
+    from incidentroom.scanner.detect.detectors.phone import normalise_uk_phone
 
     rng = random.Random(0)
     prefixes = [

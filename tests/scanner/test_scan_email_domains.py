@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from incidentroom.scanner.detect import detect, detect_python
-from incidentroom.scanner.detectors.email import is_role_or_test
+from incidentroom.scanner.detect.detectors.email import is_role_or_test
+from incidentroom.scanner.detect.matcher import detect, detect_python
 from incidentroom.scanner.model import Location
 
 LOCATION = Location()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.detect import (
+from incidentroom.scanner.detect.matcher import (
     CELL_SEPARATOR,
     Layout,
     detect,
@@ -131,7 +131,7 @@ NAME_PIECES = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=10), st.booleans())
 def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: bool) -> None:
-    from incidentroom.scanner.detectors.name import name_key, parse_name_run
+    from incidentroom.scanner.detect.detectors.name import name_key, parse_name_run
 
     core = engine()
     assert core is not None
@@ -147,8 +147,8 @@ def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: 
     ),
 )
 def test_core_vehicle_mark_formats_agree_with_the_reference(mark: str, latest: int) -> None:
-    from incidentroom.scanner import _fastdetect
-    from incidentroom.scanner.detectors.vehicle_registration import judge_mark
+    from incidentroom.scanner.detect import _fastdetect
+    from incidentroom.scanner.detect.detectors.vehicle_registration import judge_mark
 
     assert _fastdetect.judge_mark(mark.encode(), latest) == judge_mark(mark, latest)
 
@@ -239,7 +239,7 @@ def test_core_finds_word_list_starts_as_start_tracking_does(parts: list[tuple[st
 
 
 def test_a_worker_loads_the_coordinators_database() -> None:
-    from incidentroom.scanner import detect as module
+    from incidentroom.scanner.detect import matcher as module
 
     text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA, NI AB123456C"
     expected = detect(text, LOCATION)
@@ -259,7 +259,7 @@ def test_a_worker_loads_the_coordinators_database() -> None:
 def test_the_compiled_patterns_are_cached_between_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from incidentroom.scanner import detect as module
+    from incidentroom.scanner.detect import matcher as module
 
     text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA, NI AB123456C"
     expected = detect(text, LOCATION)
@@ -274,7 +274,7 @@ def test_the_compiled_patterns_are_cached_between_processes(
         assert cached.read_bytes() == written
         cached.write_bytes(b"not a database")
         module.engine.cache_clear()
-        with caplog.at_level("INFO", logger="incidentroom.scanner.detect"):
+        with caplog.at_level("INFO", logger="incidentroom.scanner.detect.matcher"):
             assert detect(text, LOCATION) == expected
         assert "does not load" in caplog.text and cached.read_bytes() == written
         monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detect import detect, detect_python
+from incidentroom.scanner.detect.matcher import detect, detect_python
 from incidentroom.scanner.model import Location
 
 

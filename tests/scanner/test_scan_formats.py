@@ -140,7 +140,7 @@ def test_letters_give_addressee_and_next_of_kin(name: str, tmp_path: Path) -> No
 def test_doc_without_antiword_or_catdoc_uses_the_word_stream(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import incidentroom.scanner.extractors.worddoc as worddoc
+    import incidentroom.scanner.extract.worddoc as worddoc
 
     monkeypatch.setattr(f"{worddoc.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
@@ -235,7 +235,7 @@ def _image_pdf(text: str) -> bytes:
 
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidentroom.scanner.extractors.pdf as pdf
+    import incidentroom.scanner.extract.pdf as pdf
 
     monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
@@ -292,8 +292,8 @@ def test_scanned_images_are_ocred_page_by_page(tmp_path: Path) -> None:
 
 
 def test_images_need_ocr_without_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidentroom.scanner.extractors.image as image
-    import incidentroom.scanner.extractors.pdf as pdf
+    import incidentroom.scanner.extract.image as image
+    import incidentroom.scanner.extract.pdf as pdf
 
     monkeypatch.setattr(f"{image.__name__}.shutil.which", lambda name: None)
     monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)

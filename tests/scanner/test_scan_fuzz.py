@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.extractors import Limits, all_extractors
-from incidentroom.scanner.walk import Task, scan_task
+from incidentroom.scanner.extract import Limits, all_extractors
+from incidentroom.scanner.pipeline.walk import Task, scan_task
 
 EXTENSIONS = sorted({ext for e in all_extractors() for ext in e.extensions})
 PREFIXES = [

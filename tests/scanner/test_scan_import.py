@@ -8,8 +8,8 @@ import sys
 
 def test_importing_scanner_does_not_import_django() -> None:
     code = (
-        "import sys, incidentroom.scanner, incidentroom.scanner.cli, incidentroom.scanner.engine;"
-        "import incidentroom.scanner.detectors as d, incidentroom.scanner.extractors as e;"
+        "import sys, incidentroom.scanner, incidentroom.scanner.cli, incidentroom.scanner.pipeline.engine;"
+        "import incidentroom.scanner.detect.detectors as d, incidentroom.scanner.extract as e;"
         "d.all_detectors(); e.all_extractors();"
         "print('django' in sys.modules)"
     )

@@ -18,8 +18,8 @@ from tests.helpers.scanhelp import extracted_units, scan
 CHILD = r"""
 import json, re, sys
 from pathlib import Path
-from incidentroom.scanner.extractors import choose
-from incidentroom.scanner.extractors.base import Blob, Limits
+from incidentroom.scanner.extract import choose
+from incidentroom.scanner.extract.base import Blob, Limits
 
 def peak_and_now():
     text = Path("/proc/self/status").read_text()

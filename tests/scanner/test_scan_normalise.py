@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.detect import detect, detect_reference
+from incidentroom.scanner.detect.matcher import detect, detect_reference
+from incidentroom.scanner.detect.normalise import fold, needs_folding
 from incidentroom.scanner.model import Location
-from incidentroom.scanner.normalise import fold, needs_folding
 
 # (original, folded) pieces: ASCII stays, every folded spelling becomes its ASCII.
 FOLDED = [

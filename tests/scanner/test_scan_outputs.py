@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
-from incidentroom.scanner.hashing import keyed_hash
-from incidentroom.scanner.outputs import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
+from incidentroom.scanner.pipeline.hashing import keyed_hash
 from tests.helpers.scangen import COUNCIL, Truth, evaluate
 from tests.helpers.scanhelp import read_outputs, scan
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import compressed_rtf
 
-from incidentroom.scanner.columns import classify
+from incidentroom.scanner.people.columns import classify
 from tests.helpers.office_writers import write_xlsx
 from tests.helpers.ole_writer import write_cfb
 from tests.helpers.scanhelp import Outputs, scan

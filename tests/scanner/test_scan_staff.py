@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incidentroom.scanner.staff import staff_until
+from incidentroom.scanner.people.staff import staff_until
 from tests.helpers.scanhelp import scan
 
 

@@ -75,7 +75,7 @@ def list_roots(request: HttpRequest) -> list[RootOut]:
     """The roots of organisations where you are DPO or Gold (others' are not listed)."""
     orgs = Organisation.objects.filter(pk__in=controller_org_ids(request.user))
     out = []
-    for root in reversed(evidence.roots_for_orgs(orgs)):
+    for root in evidence.scan_roots(orgs):
         agreed = sorted(evidence.consenting(root)) if root.shared else []
         out.append(
             RootOut(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from incidentroom.scanner.vocab import CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES
 
 ADVICE: dict[str, str] = {
     "scam_emails": "Be wary of emails that mention the council or this incident and ask you to click a link or pay.",

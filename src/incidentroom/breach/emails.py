@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
-from incidentroom.breach import actions
+from incidentroom.breach import jobs
 from incidentroom.breach.letters import build_letter
 from incidentroom.breach.models import Breach, EmailDelivery, Individual
 from incidentroom.core.models import Organisation
@@ -122,7 +122,7 @@ def run_batch(notice_id: int, token: str, *, limiter: RateLimiter | None = None)
     connection = get_connection(fail_silently=False)
     try:
         while True:
-            delivery = actions.claim_delivery(notice_id, token)
+            delivery = jobs.claim_delivery(notice_id, token)
             if delivery is None:
                 break
             limiter.wait()
@@ -130,16 +130,16 @@ def run_batch(notice_id: int, token: str, *, limiter: RateLimiter | None = None)
                 message = build_message(delivery, connection)
                 message.send(fail_silently=False)
             except (smtplib.SMTPException, OSError) as exc:
-                actions.delivery_failed(delivery, error=f"{type(exc).__name__}: {exc}")
+                jobs.delivery_failed(delivery, error=f"{type(exc).__name__}: {exc}")
                 result.failed += 1
                 if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError):
                     # The server is unreachable: the rest would fail too and burn their attempts.
                     result.stopped_by_connection = True
                     break
                 continue
-            actions.delivery_sent(delivery, message_id=message_id(delivery))
+            jobs.delivery_sent(delivery, message_id=message_id(delivery))
             result.sent += 1
     finally:
         connection.close()
-    actions.schedule_retry(notice_id, token)
+    jobs.schedule_retry(notice_id, token)
     return result

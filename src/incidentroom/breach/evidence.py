@@ -78,8 +78,10 @@ def parent_folders() -> list[Path]:
     return [*bases, uploads_base()]
 
 
-def all_roots() -> list[EvidenceRoot]:
-    """Every root a scan may read, for any organisation (most specific first)."""
+def configured_roots() -> list[EvidenceRoot]:
+    """Every root a scan may read, for any organisation, in the order ``BREACH_SCAN_ROOTS``
+    lists them (a parent folder expands to one root per organisation, by code), then the
+    upload areas."""
     codes = _known_codes()
     roots: list[EvidenceRoot] = []
     for entry in settings.BREACH_SCAN_ROOTS:
@@ -96,14 +98,35 @@ def all_roots() -> list[EvidenceRoot]:
     roots.extend(
         EvidenceRoot(uploads_base() / folder_name(code), (code,), UPLOADS) for code in sorted(codes.values())
     )
+    return roots
+
+
+def _depth(root: EvidenceRoot) -> int:
+    return len(root.path.parts)
+
+
+def all_roots() -> list[EvidenceRoot]:
+    """Every root a scan may read, for any organisation, most specific first."""
     # A root configured inside another is the more specific: it decides who owns its files.
-    return sorted(roots, key=lambda r: len(r.path.parts), reverse=True)
+    return sorted(configured_roots(), key=_depth, reverse=True)
 
 
 def roots_for_orgs(organisations: Iterable[Organisation]) -> list[EvidenceRoot]:
     """The roots owned (alone or shared) by any of ``organisations``."""
     codes = {o.code for o in organisations}
     return [r for r in all_roots() if codes & set(r.owners)]
+
+
+def scan_roots(organisations: Iterable[Organisation], kind: str | None = None) -> list[EvidenceRoot]:
+    """The roots owned (alone or shared) by any of ``organisations`` (only those of ``kind``
+    if given), in the order people are shown them: the broadest folder first, and among
+    folders equally deep the one configured later first, which is also the folder a relative
+    path is read in (see :func:`check_source`)."""
+    codes = {o.code for o in organisations}
+    mine = [
+        r for r in reversed(configured_roots()) if codes & set(r.owners) and (kind is None or r.kind == kind)
+    ]
+    return sorted(mine, key=_depth)
 
 
 def locate(path: Path) -> EvidenceRoot | None:
@@ -146,10 +169,10 @@ def check_source(raw: str, organisation: Organisation) -> tuple[Path, EvidenceRo
     given = Path(text).expanduser()
     if not given.is_absolute():
         # A relative path is read inside the organisation's own evidence folder.
-        own = [r for r in all_roots() if r.owners == (organisation.code,) and r.kind == EVIDENCE]
+        own = [r for r in scan_roots([organisation], EVIDENCE) if not r.shared]
         if not own:
             raise InvalidInput(f"{organisation.code} has no evidence folder; give a full path.", field="path")
-        given = own[-1].path / given
+        given = own[0].path / given
     try:
         path = given.resolve()
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, an unencodable name
@@ -191,7 +214,7 @@ def check_source(raw: str, organisation: Organisation) -> tuple[Path, EvidenceRo
 
 
 def _own_hint(organisation: Organisation) -> str:
-    own = [str(r.path) for r in reversed(all_roots()) if organisation.code in r.owners and r.kind == EVIDENCE]
+    own = [str(r.path) for r in scan_roots([organisation], EVIDENCE)]
     return " or ".join(own) if own else "none configured"
 
 

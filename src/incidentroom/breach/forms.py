@@ -8,7 +8,7 @@ from django import forms
 
 from incidentroom.breach.models import ContactStatus, PeopleCategory, ReportKind, Risk
 from incidentroom.incidents.forms import LocalDateTimeField
-from incidentroom.scanner.vocab import CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES
 
 _TEXTAREA = {"class": "govuk-textarea", "rows": 3}
 _CHECK = {"class": "govuk-checkboxes__input"}

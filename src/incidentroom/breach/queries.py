@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Q
 
 from incidentroom.breach.models import (
     Breach,
+    ContactStatus,
     EmailNotice,
     Individual,
     IndividualQuerySet,
@@ -17,6 +19,7 @@ from incidentroom.breach.models import (
     ScanJob,
     ScanStatus,
 )
+from incidentroom.breach.reports.facts import counted_individuals
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident
 
@@ -113,3 +116,8 @@ def individuals_for(user: Any, breach: Breach, filters: PeopleFilter) -> Individ
     if filters.status:
         qs = qs.filter(contact_status=filters.status)
     return qs.distinct()
+
+
+def people_to_tell(breach: Breach, risks: Sequence[str]) -> Any:
+    """Counted individuals at the chosen risk levels still waiting to be told."""
+    return counted_individuals(breach).filter(risk__in=list(risks), contact_status=ContactStatus.TO_NOTIFY)

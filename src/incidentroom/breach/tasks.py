@@ -1,7 +1,8 @@
 """Background tasks (django-tasks, database backend): the scan and the email batches.
 
-Tasks take ids, load fresh rows and call action functions; they hold no logic of their own
-beyond wiring the scanner's callbacks to the job's progress and cancel flag.
+Tasks take ids, load fresh rows and call the worker-side functions in ``breach.jobs``; they
+hold no logic of their own beyond wiring the scanner's callbacks to the job's progress and
+cancel flag.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django_tasks import task
 
-from incidentroom.breach import actions, emails, evidence
+from incidentroom.breach import emails, evidence, jobs
 from incidentroom.breach.models import ScanStatus
 from incidentroom.core.models import Organisation
 
@@ -46,11 +47,11 @@ class _Progress:
         """Write the latest progress and pick up a cancel request."""
         p = self._latest
         if p is None:
-            self.cancelled = self.cancelled or actions.scan_progress(
+            self.cancelled = self.cancelled or jobs.scan_progress(
                 self.job_id, self.token, files_done=0, files_total=0, bytes_done=0, bytes_total=0
             )
             return
-        self.cancelled = self.cancelled or actions.scan_progress(
+        self.cancelled = self.cancelled or jobs.scan_progress(
             self.job_id,
             self.token,
             files_done=int(p.files_done),
@@ -74,7 +75,7 @@ def run_scan_job(job_id: int, token: str, resume: bool = False) -> str:
     then import its outputs."""
     from incidentroom.scanner import run_scan
 
-    job = actions.scan_started(job_id, token)
+    job = jobs.scan_started(job_id, token)
     if job is None:
         return "skipped"
     out_dir = Path(job.out_dir)
@@ -100,16 +101,16 @@ def run_scan_job(job_id: int, token: str, resume: bool = False) -> str:
         )
         progress.flush()
         if progress.cancelled or not summary.complete:
-            actions.end_scan(job_id, token, status=ScanStatus.CANCELLED)
+            jobs.end_scan(job_id, token, status=ScanStatus.CANCELLED)
             return "cancelled"
-        actions.complete_scan(job, out_dir)
+        jobs.complete_scan(job, out_dir)
     except Exception as exc:
         if progress.cancelled:
             # A scanner may stop by raising once should_stop() says so: that is a cancel, not a failure.
-            actions.end_scan(job_id, token, status=ScanStatus.CANCELLED)
+            jobs.end_scan(job_id, token, status=ScanStatus.CANCELLED)
             return "cancelled"
         logger.exception("Scan job %s failed", job_id)
-        actions.end_scan(job_id, token, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        jobs.end_scan(job_id, token, status=ScanStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         return "failed"
     return "succeeded"
 
@@ -124,5 +125,5 @@ def send_email_notice(notice_id: int, token: str) -> dict[str, int]:
 @task()
 def render_letter_batch(batch_id: int) -> str:
     """Render a letter batch's PDFs, print file, CSV and zip."""
-    batch = actions.render_letters(batch_id)
+    batch = jobs.render_letters(batch_id)
     return "skipped" if batch is None else batch.status

@@ -171,8 +171,7 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
         "wording_approved": resident.is_approved(breach),
         "scan_roots": [
             f"{r.path} ({'+'.join(r.owners)})"
-            for r in reversed(evidence.roots_for_orgs([breach.organisation]))
-            if r.kind == evidence.EVIDENCE
+            for r in evidence.scan_roots([breach.organisation], evidence.EVIDENCE)
         ],
     }
 

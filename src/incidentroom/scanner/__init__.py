@@ -3,10 +3,10 @@
 Use :func:`run_scan` from Python or ``incidentroom scan`` from a shell.
 """
 
-from .engine import ScanProgress, ScanSummary, run_scan
+from .detect.vocab import CATEGORIES
 from .errors import ScanError
-from .extractors.base import Limits
+from .extract.base import Limits
+from .pipeline.engine import ScanProgress, ScanSummary, run_scan
 from .policy import RiskPolicy
-from .vocab import CATEGORIES
 
 __all__ = ["CATEGORIES", "Limits", "RiskPolicy", "ScanError", "ScanProgress", "ScanSummary", "run_scan"]

@@ -20,8 +20,8 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .engine import ScanProgress, ScanSummary, run_scan
 from .errors import ScanError
+from .pipeline.engine import ScanProgress, ScanSummary, run_scan
 
 
 def _parser() -> argparse.ArgumentParser:

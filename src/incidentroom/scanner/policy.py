@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .vocab import CATEGORIES
+from .detect.vocab import CATEGORIES
 
 _DEFAULT_HIGH = frozenset(
     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detectors.bank_account import SortCodeAccountDetector
+from incidentroom.scanner.detect.detectors.bank_account import SortCodeAccountDetector
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "bank_account"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from incidentroom.scanner.detectors.base import scan_date
-from incidentroom.scanner.detectors.date_of_birth import DateOfBirthDetector, parse_uk_date
+from incidentroom.scanner.detect.detectors.base import scan_date
+from incidentroom.scanner.detect.detectors.date_of_birth import DateOfBirthDetector, parse_uk_date
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "date_of_birth"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from incidentroom.scanner.detectors.driving_licence import DrivingLicenceDetector, licence_matches
+from incidentroom.scanner.detect.detectors.driving_licence import DrivingLicenceDetector, licence_matches
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "driving_licence_number"

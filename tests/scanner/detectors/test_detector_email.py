@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detectors.email import EmailDetector
+from incidentroom.scanner.detect.detectors.email import EmailDetector
 from tests.helpers.detector_vectors import SPACES, assert_found_everywhere, found_in_text
 
 CATEGORY = "email"

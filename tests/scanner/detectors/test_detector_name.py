@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from incidentroom.scanner import run_scan
-from incidentroom.scanner.detectors.name import NameDetector, parse_name_at
-from incidentroom.scanner.hashing import mask
+from incidentroom.scanner.detect.detectors.name import NameDetector, parse_name_at
 from incidentroom.scanner.model import Location, RowUnit, TextUnit
-from incidentroom.scanner.records import DocumentBuilder
+from incidentroom.scanner.people.records import DocumentBuilder
+from incidentroom.scanner.pipeline.hashing import mask
 from tests.helpers.detector_vectors import found_in_text
 
 RESIDENTS = [

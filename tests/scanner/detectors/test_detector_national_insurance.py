@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detectors.national_insurance import NationalInsuranceDetector, is_valid_nino
+from incidentroom.scanner.detect.detectors.national_insurance import NationalInsuranceDetector, is_valid_nino
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "national_insurance_number"

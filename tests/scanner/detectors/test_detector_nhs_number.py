@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from incidentroom.scanner.detectors.nhs_number import NhsNumberDetector
+from incidentroom.scanner.detect.detectors.nhs_number import NhsNumberDetector
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "nhs_number"

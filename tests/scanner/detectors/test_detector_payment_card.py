@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from incidentroom.scanner.detectors.payment_card import TEST_PANS, PaymentCardDetector
+from incidentroom.scanner.detect.detectors.payment_card import TEST_PANS, PaymentCardDetector
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "payment_card"

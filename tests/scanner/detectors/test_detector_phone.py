@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detectors.phone import UkPhoneDetector
+from incidentroom.scanner.detect.detectors.phone import UkPhoneDetector
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, found_in_text
 
 CATEGORY = "phone"
@@ -93,7 +93,7 @@ def test_a_phone_column_whose_leading_zero_a_spreadsheet_dropped(
     header: str, cell: str, expected: str
 ) -> None:
     from incidentroom.scanner.model import Location, RowUnit
-    from incidentroom.scanner.records import DocumentBuilder
+    from incidentroom.scanner.people.records import DocumentBuilder
 
     doc = DocumentBuilder("badges.xlsx", 0, "0" * 64, b"k" * 32)
     doc.add_row(RowUnit(("Name", header), ("Cerys Mathias", cell), Location(sheet="Holders", row=2)))

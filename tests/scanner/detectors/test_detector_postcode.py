@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incidentroom.scanner.detectors.postcode import UkPostcodeDetector
+from incidentroom.scanner.detect.detectors.postcode import UkPostcodeDetector
 from tests.helpers.detector_vectors import assert_found_in_every_spelling, assert_nowhere, found_in_text
 
 CATEGORY = "address"

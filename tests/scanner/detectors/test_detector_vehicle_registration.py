@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from incidentroom.scanner import _fastdetect
-from incidentroom.scanner.detectors.base import scan_date
-from incidentroom.scanner.detectors.vehicle_registration import (
+from incidentroom.scanner.detect import _fastdetect
+from incidentroom.scanner.detect.detectors.base import scan_date
+from incidentroom.scanner.detect.detectors.vehicle_registration import (
     CURRENT,
     VehicleRegistrationDetector,
     age_issue,
@@ -33,7 +33,7 @@ def issued_codes(today: dt.date) -> list[int]:
 
 def test_the_docstring_names_dvlas_rule() -> None:
     assert "DVLA" in (VehicleRegistrationDetector.__doc__ or "") + (judge_mark.__module__ and __doc__ or "")
-    import incidentroom.scanner.detectors.vehicle_registration as module
+    import incidentroom.scanner.detect.detectors.vehicle_registration as module
 
     assert "INF104" in (module.__doc__ or "")
 

@@ -26,7 +26,7 @@ from incidentroom.core import times
 from incidentroom.incidents.actions import down_system_ids
 from incidentroom.incidents.models import Obligation, ObligationStatus
 from incidentroom.incidents.queries import affected_service_rows
-from incidentroom.scanner.vocab import CATEGORIES, SPECIAL_CATEGORIES
+from incidentroom.scanner.detect.vocab import CATEGORIES, SPECIAL_CATEGORIES
 
 ICO_HOURS = 72
 

@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 import olefile
 
-from ..detectors.email import is_role_or_test
-from ..detectors.name import parse_name_at
-from ..gazetteer import hard_stopwords
+from ..detect.detectors.email import is_role_or_test
+from ..detect.detectors.name import parse_name_at
+from ..detect.gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
 from ..pathnames import printable_name
 from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob

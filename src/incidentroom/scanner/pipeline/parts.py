@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .model import DetectionRow
+from ..model import DetectionRow
 
 BATCH = 20_000
 PART_SCHEMA = pa.schema(

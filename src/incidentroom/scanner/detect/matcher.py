@@ -24,9 +24,9 @@ from typing import NamedTuple
 
 import hyperscan
 
+from ..model import Finding, Location
 from .detectors import Detector, all_detectors
 from .detectors.base import Candidate, Hit
-from .model import Finding, Location
 from .normalise import fold, needs_folding
 
 try:

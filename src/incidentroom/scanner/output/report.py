@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .results import REPORT_HTML
+
 
 def _bar_chart(title: str, data: dict[str, int], colour: str = "#1d70b8") -> str:
     """A horizontal bar chart as inline SVG with a text table fallback for screen readers."""
@@ -77,7 +79,7 @@ h1{{font-size:2em}}h2{{margin-top:1.5em}}</style></head>
 
 def write_report(summary: dict[str, Any], out_dir: Path) -> Path:
     """Write report.html atomically."""
-    final = out_dir / "report.html"
+    final = out_dir / REPORT_HTML
     tmp = final.with_suffix(".html.tmp")
     tmp.write_text(render(summary), encoding="utf-8")
     os.replace(tmp, final)

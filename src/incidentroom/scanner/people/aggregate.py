@@ -11,11 +11,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..detect.vocab import category_order
+from ..model import DocResult, FileResult, ManifestEntry, RecordData
+from ..policy import RiskPolicy
 from .linkage import link
-from .model import DocResult, FileResult, ManifestEntry, RecordData
 from .names import TITLES, parse_name
-from .policy import RiskPolicy
-from .vocab import category_order
 
 # Placeholder people used in forms, training material and test data.
 TEST_NAMES = frozenset(

@@ -16,23 +16,19 @@ import pyarrow.parquet as pq
 
 from incidentroom import csvfile
 
-from .aggregate import Aggregate
-from .vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
-
-INDIVIDUAL_COLUMNS = (
-    "person_id",
-    "full_name",
-    "date_of_birth",
-    "address",
-    "postcode",
-    "email",
-    "phone",
-    "categories",
-    "risk",
-    "document_count",
-    "documents",
-    "source_roots",
-    "deceased",
+from ..detect.vocab import CATEGORIES, SPECIAL_CATEGORIES, category_order
+from ..people.aggregate import Aggregate
+from .results import (
+    DECEASED_YES,
+    DETECTIONS_PARQUET,
+    INDIVIDUAL_COLUMNS,
+    INDIVIDUALS_CSV,
+    MANIFEST_PARQUET,
+    MANIFEST_STATUSES,
+    SUMMARY_JSON,
+    detection_schema,
+    join_list,
+    manifest_schema,
 )
 
 
@@ -42,7 +38,7 @@ def _replace(tmp: Path, final: Path) -> None:
 
 def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
     """The notification list, one row per individual, sorted by person id."""
-    final = out_dir / "individuals.csv"
+    final = out_dir / INDIVIDUALS_CSV
     tmp = final.with_suffix(".csv.tmp")
     # The one CSV writer (formula guard, BOM for Excel); the breach importer reads it back
     # through the same module, so a guarded name arrives exactly as it was found.
@@ -58,29 +54,18 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
                 p.postcode,
                 p.email,
                 p.phone,
-                ";".join(p.categories),
+                join_list(p.categories),
                 p.risk,
                 len(p.documents),
-                ";".join(p.documents),
-                ";".join(p.source_roots),
-                "yes" if p.deceased else "",
+                join_list(p.documents),
+                join_list(p.source_roots),
+                DECEASED_YES if p.deceased else "",
             ]
             for p in agg.individuals
         ),
     )
     _replace(tmp, final)
     return final
-
-
-DETECTION_SCHEMA = pa.schema(
-    [
-        ("file", pa.string()), ("source_root", pa.string()), ("location", pa.string()),
-        ("page", pa.int32()), ("sheet", pa.string()), ("row", pa.int64()), ("line", pa.int64()),
-        ("offset", pa.int64()), ("category", pa.string()), ("masked", pa.string()),
-        ("value_hash", pa.string()), ("confidence", pa.float32()), ("detector", pa.string()),
-        ("person_id", pa.string()),
-    ]
-)  # fmt: skip
 
 
 def _part_batches(part: Path) -> Iterator[dict[str, list[Any]]]:
@@ -100,9 +85,9 @@ def write_detections(
     documents that turned out to be duplicates and adding each detection's person.
     """
     kept = {(doc.root, doc.path) for doc in agg.docs}
-    final = out_dir / "detections.parquet"
+    final = out_dir / DETECTIONS_PARQUET
     tmp = final.with_suffix(".parquet.tmp")
-    with pq.ParquetWriter(tmp, DETECTION_SCHEMA) as writer:
+    with pq.ParquetWriter(tmp, detection_schema()) as writer:
         for root, part in parts:
             if not part.exists():
                 continue
@@ -134,20 +119,13 @@ def write_detections(
                 ):
                     values = data[name]
                     columns[name] = [values[i] for i in keep]
-                writer.write_table(pa.table(columns, schema=DETECTION_SCHEMA))
+                writer.write_table(pa.table(columns, schema=detection_schema()))
     _replace(tmp, final)
     return final
 
 
 def write_manifest(agg: Aggregate, roots: Sequence[str], out_dir: Path) -> Path:
     """Every file and container member seen, with its status and the reason if not scanned."""
-    schema = pa.schema(
-        [
-            ("path", pa.string()), ("source_root", pa.string()), ("container", pa.string()),
-            ("sha256", pa.string()), ("type", pa.string()), ("size", pa.int64()), ("status", pa.string()),
-            ("reason", pa.string()), ("year", pa.int32()), ("duplicate_of", pa.string()),
-        ]
-    )  # fmt: skip
     rows = agg.manifest
     table = pa.table(
         {
@@ -162,9 +140,9 @@ def write_manifest(agg: Aggregate, roots: Sequence[str], out_dir: Path) -> Path:
             "year": [m.year for m in rows],
             "duplicate_of": [m.duplicate_of for m in rows],
         },
-        schema=schema,
+        schema=manifest_schema(),
     )
-    final = out_dir / "manifest.parquet"
+    final = out_dir / MANIFEST_PARQUET
     tmp = final.with_suffix(".parquet.tmp")
     pq.write_table(table, tmp)
     _replace(tmp, final)
@@ -189,9 +167,7 @@ def summary_figures(agg: Aggregate, roots: Sequence[str]) -> dict[str, Any]:
     return {
         "files_total": len(agg.manifest),
         "bytes_total": sum(m.size for m in agg.manifest if not m.container),
-        "files_by_status": {
-            s: statuses.get(s, 0) for s in ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
-        },
+        "files_by_status": {s: statuses.get(s, 0) for s in MANIFEST_STATUSES},
         "files_by_type": dict(sorted(Counter(m.type or "unknown" for m in agg.manifest).items())),
         "individuals": len(people),
         "individuals_by_risk": {r: sum(1 for p in people if p.risk == r) for r in ("high", "medium", "low")},
@@ -213,7 +189,7 @@ def summary_figures(agg: Aggregate, roots: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def write_json(data: dict[str, Any], out_dir: Path, name: str = "summary.json") -> Path:
+def write_json(data: dict[str, Any], out_dir: Path, name: str = SUMMARY_JSON) -> Path:
     """Pretty, key-sorted JSON (stable for diffs)."""
     final = out_dir / name
     tmp = final.with_suffix(".json.tmp")

@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from .detect import Layout
+from ..model import Finding, Location
 from .detectors.base import Detector
 from .detectors.name import NameParse
-from .model import Finding, Location
+from .matcher import Layout
 
 KERNELS: dict[str, int]
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
-from .gazetteer import nickname_canon, nickname_canons
+from ..detect.gazetteer import nickname_canon, nickname_canons
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "lady"})
 #: Words that open a surname of several words ('Ó Dálaigh', 'van der Berg', 'ap Rhys').

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 
-from ..columns import classify
 from ..model import Location, RowUnit, TextUnit
+from ..people.columns import classify
 
 #: Rows read before deciding there is no header.
 LOOKAHEAD = 12

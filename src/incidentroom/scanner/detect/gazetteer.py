@@ -9,7 +9,7 @@ from importlib import resources
 def _words(filename: str, soft: bool = True) -> list[str]:
     """Words of a shipped list; with ``soft=False``, only those before a '# soft' line."""
     text = (
-        resources.files("incidentroom.scanner")
+        resources.files("incidentroom.scanner.detect")
         .joinpath("data")
         .joinpath(filename)
         .read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def nickname_canons() -> dict[str, frozenset[str]]:
 
 def _nickname_lines() -> list[str]:
     text = (
-        resources.files("incidentroom.scanner")
+        resources.files("incidentroom.scanner.detect")
         .joinpath("data")
         .joinpath("nicknames.txt")
         .read_text(encoding="utf-8")

@@ -61,7 +61,7 @@ class Detector(ABC):
 
     #: Stable identifier written to ``detections.parquet``; never rename.
     name: ClassVar[str]
-    #: One of :data:`incidentroom.scanner.vocab.CATEGORIES`.
+    #: One of :data:`incidentroom.scanner.detect.vocab.CATEGORIES`.
     category: ClassVar[str]
     #: Hyperscan expressions (PCRE subset; ``(?i)`` allowed) that find candidates.
     patterns: ClassVar[tuple[str, ...]]

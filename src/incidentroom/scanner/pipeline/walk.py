@@ -13,12 +13,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .extractors import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
-from .extractors.base import Extractor
-from .model import FileResult, ManifestEntry, RowUnit, TextUnit
+from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
+from ..extract.base import Extractor
+from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
+from ..pathnames import printable_name
+from ..people.records import DocumentBuilder
 from .parts import DetectionSink
-from .pathnames import printable_name
-from .records import DocumentBuilder
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ class _Walker:
 
 
 def _has_tesseract() -> bool:
-    from .extractors.pdf import ocr_available
+    from ..extract.pdf import ocr_available
 
     return ocr_available()
 

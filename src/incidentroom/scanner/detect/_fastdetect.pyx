@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Compiled detection core: the per-candidate work of :func:`incidentroom.scanner.detect.detect`.
+"""Compiled detection core: the per-candidate work of :func:`incidentroom.scanner.detect.matcher.detect`.
 
 Why compiled: on dense archive text hyperscan reports a candidate every ~50 bytes, and the
 Python binding's callback per match costs several times the regex engine itself; any
@@ -11,7 +11,7 @@ own memoised checks and context expressions (each context expression scanned by 
 hyperscan database of its own) or is a C port of the detector's rule (the name parser,
 dates, NI numbers, cards, phones, postcodes). Either way the detector's ``validate`` stays
 the specification: ``tests/scanner/test_scan_fastdetect.py`` checks that this module and
-:func:`incidentroom.scanner.detect.detect_python` give identical findings on a generated
+:func:`incidentroom.scanner.detect.matcher.detect_python` give identical findings on a generated
 archive and on fuzzed text and rows. Every other detector is called through its own
 ``validate``, memoised by value when it is context-free.
 """
@@ -897,16 +897,16 @@ cdef class Engine:
         self.header_owners = []
         self.header_memos = []
         self.terms_memo = [{} for _ in range(self.npatterns)]
-        base = importlib.import_module("incidentroom.scanner.detectors.base")
+        base = importlib.import_module("incidentroom.scanner.detect.detectors.base")
         model = importlib.import_module("incidentroom.scanner.model")
-        name = importlib.import_module("incidentroom.scanner.detectors.name")
-        dob = importlib.import_module("incidentroom.scanner.detectors.date_of_birth")
+        name = importlib.import_module("incidentroom.scanner.detect.detectors.name")
+        dob = importlib.import_module("incidentroom.scanner.detect.detectors.date_of_birth")
         self.Candidate = base.Candidate
         self.Finding = model.Finding
         self.Location = model.Location
         self.NameParse = name.NameParse
         self.continues_name = name.continues_name
-        gazetteer = importlib.import_module("incidentroom.scanner.gazetteer")
+        gazetteer = importlib.import_module("incidentroom.scanner.detect.gazetteer")
         # The name kernel looks words up as UTF-8 bytes (see _parse_name).
         self.hard_stops_b = frozenset(w.encode() for w in gazetteer.hard_stopwords())
         self.soft_stops_b = frozenset(w.encode() for w in gazetteer.stopwords())
@@ -927,11 +927,11 @@ cdef class Engine:
         self.dob_not_birth = dob._NOT_BIRTH.text
         self.dob_after = dob._AFTER.text
         self.dob_after_width = dob.AFTER_WIDTH
-        email = importlib.import_module("incidentroom.scanner.detectors.email")
+        email = importlib.import_module("incidentroom.scanner.detect.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
         _wordset_fill(&self.role_locals, self.role_local_parts)
         self.test_domains = tuple(d.encode() for d in email.TEST_DOMAINS)
-        vrm = importlib.import_module("incidentroom.scanner.detectors.vehicle_registration")
+        vrm = importlib.import_module("incidentroom.scanner.detect.detectors.vehicle_registration")
         self.vrm_context = vrm._CONTEXT
         self.vrm_width = vrm.CONTEXT_WIDTH
         self.vrm_current = vrm.CURRENT
@@ -942,19 +942,19 @@ cdef class Engine:
         self.latest_age_issue = vrm.latest_age_issue
         self.today_checked = 0
         self._refresh_today()
-        nhs = importlib.import_module("incidentroom.scanner.detectors.nhs_number")
+        nhs = importlib.import_module("incidentroom.scanner.detect.detectors.nhs_number")
         self.nhs_context = nhs._CONTEXT
         self.nhs_phone_prefix = nhs._PHONE_PREFIX
         self.nhs_phone_header = nhs._PHONE_HEADER
-        self.passport_context = importlib.import_module("incidentroom.scanner.detectors.passport")._CONTEXT
-        self.sort_code_context = importlib.import_module("incidentroom.scanner.detectors.bank_account")._CONTEXT
+        self.passport_context = importlib.import_module("incidentroom.scanner.detect.detectors.passport")._CONTEXT
+        self.sort_code_context = importlib.import_module("incidentroom.scanner.detect.detectors.bank_account")._CONTEXT
         # The numbering plan's fullmatch, as a context expression: scanned by a hyperscan
         # database of its own over the national digits, which are ASCII: there hyperscan's
         # \d ([0-9]) and the str pattern's (any decimal digit) agree.
-        plan = importlib.import_module("incidentroom.scanner.detectors.phone").uk_number_pattern().pattern
+        plan = importlib.import_module("incidentroom.scanner.detect.detectors.phone").uk_number_pattern().pattern
         self.phone_plan = re.compile(f"^(?:{plan})$".encode())
-        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detectors.national_insurance")._BANNED_PREFIXES
-        self.test_pans = importlib.import_module("incidentroom.scanner.detectors.payment_card").TEST_PANS
+        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detect.detectors.national_insurance")._BANNED_PREFIXES
+        self.test_pans = importlib.import_module("incidentroom.scanner.detect.detectors.payment_card").TEST_PANS
 
     cdef _compile(self, list expressions):
         cdef Py_ssize_t count = len(expressions), i
@@ -1140,7 +1140,7 @@ cdef class Engine:
         return out.n
 
     def detect(self, bytes data, object location, object cell_starts, tuple headers, bint skip_names):
-        """Validated, non-overlapping findings; see :func:`incidentroom.scanner.detect.detect`."""
+        """Validated, non-overlapping findings; see :func:`incidentroom.scanner.detect.matcher.detect`."""
         # The findings are thousands of small tuples: with the cyclic collector running, a
         # large text triggers dozens of collections that walk the whole (growing) heap.
         # Nothing here makes reference cycles, so collection waits until the call returns.
@@ -1770,7 +1770,7 @@ cdef class Engine:
         return False
 
     cdef bint _role_or_test_slow(self, const unsigned char* d, Py_ssize_t start, Py_ssize_t end) except -1:
-        from incidentroom.scanner.detectors.email import is_role_or_test
+        from incidentroom.scanner.detect.detectors.email import is_role_or_test
         return is_role_or_test(PyUnicode_DecodeASCII(<char*>d + start, end - start, NULL))
 
     cdef int _refresh_today(self) except -1:
@@ -2149,7 +2149,7 @@ cdef class Engine:
 
 
 
-cdef object _NEGATION = importlib.import_module("incidentroom.scanner.terms").NEGATION
+cdef object _NEGATION = importlib.import_module("incidentroom.scanner.detect.terms").NEGATION
 
 
 cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:

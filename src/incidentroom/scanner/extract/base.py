@@ -9,7 +9,7 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 import charset_normalizer
 
@@ -111,8 +111,36 @@ class ExtractError(Exception):
         self.reason = reason
 
 
+# Extractor name -> the class that claimed it ("module.QualName"). The manifest's ``type``
+# and the registry are keyed by name, so a second class with the same name would silently
+# replace the first: it is refused when its module is imported instead.
+_CLAIMED_NAMES: dict[str, str] = {}
+
+
+def _is_abstract(cls: type) -> bool:
+    # ABCMeta sets __abstractmethods__ only after __init_subclass__ has run, so look at the
+    # methods themselves.
+    return any(getattr(getattr(cls, attr, None), "__isabstractmethod__", False) for attr in dir(cls))
+
+
 class Extractor(ABC):
-    """Base class of every format plugin (one subclass per file in this package)."""
+    """Base class of every format plugin (one subclass per file in this package).
+
+    Every concrete subclass declares its own ``name``, unique among extractors; a class that
+    repeats a name, or inherits one, raises ``TypeError`` when it is defined.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _is_abstract(cls):
+            return
+        name = cls.__dict__.get("name")
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"extractor {where} must declare its own name")
+        claimed = _CLAIMED_NAMES.setdefault(name, where)
+        if claimed != where:
+            raise TypeError(f"extractor name {name!r} of {where} is already taken by {claimed}")
 
     #: Stable type name written to the manifest.
     name: ClassVar[str]

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .detectors import all_detectors
-from .terms import TermDetector
+from ..detect.detectors import all_detectors
+from ..detect.terms import TermDetector
 
 # Other people described in the same row, one person per role: 'Next of kin name',
 # 'Emergency contact phone', 'Informant', 'Joint tenant'. Each role is its own person.

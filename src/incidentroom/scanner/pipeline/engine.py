@@ -28,14 +28,15 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from . import aggregate, outputs, report
-from .detect import preload, serialized_database
-from .errors import ScanError
-from .extractors import Limits
+from ..detect.matcher import preload, serialized_database
+from ..errors import ScanError
+from ..extract import Limits
+from ..model import FileResult
+from ..output import outputs, report
+from ..pathnames import printable_name
+from ..people import aggregate
+from ..policy import RiskPolicy
 from .hashing import load_or_create_key
-from .model import FileResult
-from .pathnames import printable_name
-from .policy import RiskPolicy
 from .walk import Task, scan_task
 
 log = logging.getLogger("incidentroom.scanner")

@@ -13,18 +13,18 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
+from ..detect.detectors.driving_licence import licence_matches
+from ..detect.detectors.name import parse_name_at
+from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
+from ..detect.matcher import CELL_SEPARATOR, detect
+from ..detect.vocab import CATEGORIES
+from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
+from ..pipeline.hashing import keyed_hash, mask
+from ..pipeline.parts import DetectionSink
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .detect import CELL_SEPARATOR, detect
-from .detectors.date_of_birth import parse_uk_date, plausible_birth_date
-from .detectors.driving_licence import licence_matches
-from .detectors.name import parse_name_at
-from .detectors.postcode import UkPostcodeDetector, normalise_postcode
-from .hashing import keyed_hash, mask
-from .model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from .names import first_names_compatible, parse_name
-from .parts import DetectionSink
 from .staff import staff_until
-from .vocab import CATEGORIES
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
 _POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")

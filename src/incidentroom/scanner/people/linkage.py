@@ -27,9 +27,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .model import RecordData
+from ..detect.vocab import STRONG_IDENTIFIERS
+from ..model import RecordData
 from .names import ParsedName, first_names_compatible, parse_name, surnames_similar
-from .vocab import STRONG_IDENTIFIERS
 
 _EVIDENCE_WEIGHT = {"id": 6.0, "email": 4.0, "dob": 3.0, "phone": 3.0, "postcode": 2.0}
 _BIG_BLOCK = 200

@@ -1,0 +1,1 @@
+"""What a scan writes: the output files and report.html."""

@@ -1,0 +1,1 @@
+"""From findings to people: records per document, names, linkage and the individuals."""

@@ -1,0 +1,1 @@
+"""Running a scan: plan and walk the inputs, hash, spill detections to parts, checkpoint."""
