@@ -74,8 +74,8 @@ def test_letters_read_back_hold_the_resident_wording_and_nothing_internal(
 def test_emails_read_back_hold_the_resident_wording_and_nothing_internal(
     internal: Breach, rbkc_dpo: Any, smtp: Any
 ) -> None:
-    notice = notify.prepare_emails(internal, actor=rbkc_dpo, risks=["high", "low"], subject="")
-    notice = notify.confirm_sending(notice, actor=rbkc_dpo, recipients=notify.waiting_count(notice))
+    notice = actions.create_email_notice(internal, actor=rbkc_dpo, risks=["high", "low"], subject="")
+    notice = actions.confirm_sending(notice, actor=rbkc_dpo, recipients=notify.waiting_count(notice))
     emails.run_batch(notice.pk, notice.run_token, limiter=emails.RateLimiter(0))
     assert len(smtp.messages) == 3
     for message in smtp.messages:
@@ -88,7 +88,7 @@ def test_emails_read_back_hold_the_resident_wording_and_nothing_internal(
 def test_public_notice_holds_the_resident_wording_and_nothing_internal(
     internal: Breach, rbkc_dpo: Any, client: Any
 ) -> None:
-    public = notify.publish_notice(internal, actor=rbkc_dpo)
+    public = actions.publish_public_notice(internal, actor=rbkc_dpo)
     body = html.unescape(client.get(f"/notices/{public.slug}/").content.decode())
     _has_wording(body, "public notice")
     _no_internal(body, "public notice")
@@ -116,40 +116,40 @@ def test_the_preview_letter_and_email_hold_nothing_internal(
 def test_nothing_is_generated_sent_or_published_before_the_wording_is_approved(
     scanned: Breach, rbkc_dpo: Any
 ) -> None:
-    resident.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Something new happened.")
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Something new happened.")
     scanned.refresh_from_db()
     assert not resident.is_approved(scanned)  # a change withdraws the approval
     with pytest.raises(Conflict):
-        notify.prepare_letters(scanned, actor=rbkc_dpo, risks=["high"])
+        actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
     with pytest.raises(Conflict):
-        notify.prepare_emails(scanned, actor=rbkc_dpo, risks=["high"], subject="")
+        actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high"], subject="")
     with pytest.raises(Conflict):
-        notify.publish_notice(scanned, actor=rbkc_dpo)
+        actions.publish_public_notice(scanned, actor=rbkc_dpo)
     stale = resident.wording_hash(scanned)
-    resident.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Changed again.")
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Changed again.")
     with pytest.raises(Conflict):  # approving a preview of words that have since changed
-        resident.approve_wording(scanned, actor=rbkc_dpo, wording=stale)
+        actions.approve_wording(scanned, actor=rbkc_dpo, wording=stale)
     scanned.refresh_from_db()
-    resident.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
+    actions.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
     scanned.refresh_from_db()
     assert resident.is_approved(scanned)
-    assert notify.prepare_letters(scanned, actor=rbkc_dpo, risks=["high"]).letter_count == 3
+    assert actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"]).letter_count == 3
     actions_logged = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"breach.resident_text", "breach.resident_text_approved"} <= actions_logged
 
 
 def test_blank_wording_cannot_be_approved(scanned: Breach, rbkc_dpo: Any) -> None:
-    resident.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
     scanned.refresh_from_db()
     with pytest.raises(InvalidInput):
-        resident.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
+        actions.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
     with pytest.raises(Conflict):
-        notify.prepare_letters(scanned, actor=rbkc_dpo, risks=["high"])
+        actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
 
 
 def test_the_dpo_writes_previews_and_approves_on_the_pages(scanned: Breach, rbkc_dpo: Any, web: Any) -> None:
     client = web(rbkc_dpo)
-    resident.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
     page = client.get(f"/breaches/{scanned.pk}/").content.decode()
     assert "Write and preview what residents will read" in page and 'id="letters-generate"' not in page
     form = client.get(f"/breaches/{scanned.pk}/telling/").content.decode()
@@ -180,9 +180,9 @@ def test_another_councils_dpo_and_a_viewer_cannot_change_or_approve_the_wording(
         approve = client.post(f"/breaches/{scanned.pk}/telling/approve/", {"wording": before})
         assert save.status_code == 404 and approve.status_code == 404
         with pytest.raises(Forbidden):
-            resident.save_wording(scanned, actor=user, resident_what_happened="Hijacked.")
+            actions.save_wording(scanned, actor=user, resident_what_happened="Hijacked.")
         with pytest.raises(Forbidden):
-            resident.approve_wording(scanned, actor=user, wording=before)
+            actions.approve_wording(scanned, actor=user, wording=before)
     scanned.refresh_from_db()
     assert resident.wording_hash(scanned) == before and resident.is_approved(scanned)
 
@@ -322,15 +322,15 @@ def test_emails_are_prepared_tested_and_sent_only_after_the_count_is_confirmed(
 def test_another_councils_dpo_and_a_viewer_cannot_test_or_confirm(
     scanned: Breach, rbkc_dpo: Any, wcc_dpo: Any, lbhf_viewer: Any, smtp: Any, web: Any
 ) -> None:
-    notice = notify.prepare_emails(scanned, actor=rbkc_dpo, risks=["high"], subject="")
+    notice = actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high"], subject="")
     for user in (wcc_dpo, lbhf_viewer):
         client = web(user)
         assert client.post(f"/emails/{notice.pk}/test/").status_code == 404
         assert client.post(f"/emails/{notice.pk}/confirm/", {"recipients": "3"}).status_code == 404
         with pytest.raises(Forbidden):
-            notify.send_test_email(notice, actor=user)
+            actions.send_test_email(notice, actor=user)
         with pytest.raises(Forbidden):
-            notify.confirm_sending(notice, actor=user, recipients=3)
+            actions.confirm_sending(notice, actor=user, recipients=3)
     notice.refresh_from_db()
     assert notice.started_at is None and smtp.messages == []
 

@@ -84,10 +84,10 @@ RESIDENT_WORDING = {
 
 def approve_wording(breach: Any, actor: Any, **wording: str) -> Any:
     """Write the resident wording and approve it, as the DPO does after the preview."""
-    from incidentroom.breach import resident
+    from incidentroom.breach import actions, resident
 
-    breach = resident.save_wording(breach, actor=actor, **{**RESIDENT_WORDING, **wording})
-    return resident.approve_wording(breach, actor=actor, wording=resident.wording_hash(breach))
+    breach = actions.save_wording(breach, actor=actor, **{**RESIDENT_WORDING, **wording})
+    return actions.approve_wording(breach, actor=actor, wording=resident.wording_hash(breach))
 
 
 def write_outputs(out_dir: Path, people: list[dict[str, str]], roots: list[str], *, records: int = 9) -> Path:

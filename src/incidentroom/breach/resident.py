@@ -9,7 +9,9 @@ email or the public notice (tests read every generated document back to check).
 
 The DPO approves the wording after reading a preview of the letter and the email; letters,
 emails and the public notice are generated only from approved wording, and changing any
-resident field withdraws the approval.
+resident field withdraws the approval. The writes (save, approve) are in
+``breach.actions.wording``; this module holds the reads and the check every action that
+makes something residents read calls first.
 """
 
 from __future__ import annotations
@@ -18,15 +20,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.models import Breach
-from incidentroom.core import audit, times
-from incidentroom.core.errors import Conflict, InvalidInput
+from incidentroom.core import times
+from incidentroom.core.errors import Conflict
 
 RESIDENT_FIELDS = (
     "resident_what_happened",
@@ -112,87 +109,3 @@ def require_approved(breach: Breach, doing: str) -> None:
             f"Check the preview of the letter and email and approve the wording before you {doing}.",
             field="approval",
         )
-
-
-# -- actions -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def save_wording(breach: Breach, *, actor: Any, **changes: str) -> Breach:
-    """Save the resident wording; any change withdraws an earlier approval."""
-    require_controller_role(actor, [breach.organisation], "write what residents are told")
-    unknown = set(changes) - set(RESIDENT_FIELDS)
-    if unknown:
-        raise InvalidInput(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    breach = Breach.objects.select_for_update().get(pk=breach.pk)
-    before = {f: getattr(breach, f) for f in RESIDENT_FIELDS}
-    for name, value in changes.items():
-        value = (value or "").replace("\r\n", "\n").strip()
-        if len(value) > MAX_LENGTH:
-            raise InvalidInput(f"{LABELS[name]}: at most {MAX_LENGTH} characters.", field=name)
-        setattr(breach, name, value)
-    after = {f: getattr(breach, f) for f in RESIDENT_FIELDS}
-    if after == before:
-        return breach
-    withdrawn = breach.resident_text_approved_at is not None
-    breach.resident_text_approved_at = None
-    breach.resident_text_approved_by = None
-    breach.resident_text_approved_hash = ""
-    breach.updated_at = timezone.now()
-    breach.save(
-        update_fields=[
-            *RESIDENT_FIELDS,
-            "resident_text_approved_at",
-            "resident_text_approved_by",
-            "resident_text_approved_hash",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        actor=actor,
-        action="breach.resident_text",
-        obj=breach,
-        before={k: v for k, v in before.items() if after[k] != v},
-        after={**{k: v for k, v in after.items() if before[k] != v}, "approval_withdrawn": withdrawn},
-        organisations=[breach.organisation],
-    )
-    return breach
-
-
-@transaction.atomic
-def approve_wording(breach: Breach, *, actor: Any, wording: str) -> Breach:
-    """The DPO has read the preview and approves the wording it showed.
-
-    ``wording`` is the fingerprint the preview page was built from: if someone changed the
-    wording in between, this approval would cover words the DPO never saw, so it is refused.
-    """
-    require_controller_role(actor, [breach.organisation], "approve what residents are told")
-    breach = Breach.objects.select_for_update().get(pk=breach.pk)
-    if not breach.resident_what_happened.strip():
-        raise InvalidInput(
-            "Write what happened, for residents, before approving.", field="resident_what_happened"
-        )
-    current = wording_hash(breach)
-    if wording != current:
-        raise Conflict(
-            "The wording changed after this preview was shown. Read the new preview and approve it again.",
-            field="wording",
-        )
-    breach.resident_text_approved_at = timezone.now()
-    breach.resident_text_approved_by = actor
-    breach.resident_text_approved_hash = current
-    breach.save(
-        update_fields=[
-            "resident_text_approved_at",
-            "resident_text_approved_by",
-            "resident_text_approved_hash",
-        ]
-    )
-    audit.record(
-        actor=actor,
-        action="breach.resident_text_approved",
-        obj=breach,
-        after={"wording": current},
-        organisations=[breach.organisation],
-    )
-    return breach

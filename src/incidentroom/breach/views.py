@@ -490,7 +490,7 @@ def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
-    batch = notify.prepare_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
+    batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
     messages.success(request, f"{batch.letter_count} letters are being prepared.")
     return redirect("breach-letters", batch.pk)
 
@@ -548,7 +548,7 @@ def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
-    notice = notify.prepare_emails(
+    notice = actions.create_email_notice(
         breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
     )
     messages.success(
@@ -628,7 +628,7 @@ def public_notice_publish(request: HttpRequest, breach_id: int) -> HttpResponse:
         actions.withdraw_public_notice(notice, actor=request.user)
         messages.success(request, "Public notice withdrawn.")
     else:
-        notify.publish_notice(breach, actor=request.user)
+        actions.publish_public_notice(breach, actor=request.user)
         messages.success(request, "Public notice published.")
     return redirect("breach-detail", breach.pk)
 

@@ -2,7 +2,7 @@
 approval, the sample letter, the test email and the confirmation before sending.
 
 Every object comes through ``breach.queries`` (404 for anyone who is not DPO or Gold of the
-controller); every write goes through ``breach.resident`` or ``breach.notify``, which audit.
+controller); every write goes through ``breach.actions`` (wording, emails), which audit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentroom.breach import forms, notify, queries, resident
+from incidentroom.breach import actions, forms, notify, queries, resident
 from incidentroom.breach.models import Breach
 from incidentroom.breach.reports.render_pdf import render_pdf
 from incidentroom.core.errors import InvalidInput
@@ -59,7 +59,7 @@ def wording_save(request: HttpRequest, breach_id: int) -> HttpResponse:
     form = forms.ResidentTextForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
-    resident.save_wording(breach, actor=request.user, **form.cleaned_data)
+    actions.save_wording(breach, actor=request.user, **form.cleaned_data)
     messages.success(request, "Wording saved. Read the preview below, then approve it.")
     return redirect("breach-telling", breach.pk)
 
@@ -72,7 +72,7 @@ def wording_approve(request: HttpRequest, breach_id: int) -> HttpResponse:
     form = forms.ApproveForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
-    resident.approve_wording(breach, actor=request.user, wording=form.cleaned_data["wording"])
+    actions.approve_wording(breach, actor=request.user, wording=form.cleaned_data["wording"])
     messages.success(
         request, "Wording approved. You can now generate letters, prepare emails and publish the notice."
     )
@@ -97,7 +97,7 @@ def sample_letter(request: HttpRequest, breach_id: int) -> HttpResponse:
 def email_test(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Send the test copy to the signed-in user's own address."""
     notice = queries.notice_for(request.user, notice_id)
-    to = notify.send_test_email(notice, actor=request.user)
+    to = actions.send_test_email(notice, actor=request.user)
     messages.success(request, f"Test email sent to {to}. Check it, then confirm below.")
     return redirect("breach-emails", notice.pk)
 
@@ -110,6 +110,6 @@ def email_confirm(request: HttpRequest, notice_id: int) -> HttpResponse:
     form = forms.ConfirmSendForm(request.POST)
     if not form.is_valid():
         raise _form_error(form)
-    notice = notify.confirm_sending(notice, actor=request.user, recipients=form.cleaned_data["recipients"])
+    notice = actions.confirm_sending(notice, actor=request.user, recipients=form.cleaned_data["recipients"])
     messages.success(request, f"Sending {form.cleaned_data['recipients']} emails in the background.")
     return redirect("breach-emails", notice.pk)
