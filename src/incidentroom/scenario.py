@@ -53,8 +53,15 @@ class DpoIn(_Strict):
     phone: str = ""
 
 
+class SignatoryIn(_Strict):
+    """Who signs the council's letters to residents."""
+
+    name: str
+    title: str = ""
+
+
 class OrganisationIn(_Strict):
-    """An organisation in the scenario."""
+    """An organisation in the scenario (``address`` is its postal address, one line each)."""
 
     code: str = Field(pattern=r"^[A-Z0-9-]{2,16}$")
     name: str
@@ -64,6 +71,11 @@ class OrganisationIn(_Strict):
     insurer: str = ""
     insurer_notice_hours: int = Field(default=48, ge=1, le=24 * 60)
     networks: list[str] = []
+    address: list[str] = []
+    phone: str = ""
+    website: str = ""
+    signatory: SignatoryIn | None = None
+    notices_from: str = ""
 
 
 class PersonIn(_Strict):
@@ -407,6 +419,12 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
             insurer_name=o.insurer,
             insurer_notice_hours=o.insurer_notice_hours,
             networks=o.networks,
+            postal_address="\n".join(o.address),
+            main_phone=o.phone,
+            website=o.website,
+            signatory_name=o.signatory.name if o.signatory else "",
+            signatory_title=o.signatory.title if o.signatory else "",
+            notices_from_email=o.notices_from,
         )
     users: dict[str, Any] = {}
     for p in scenario.people:
@@ -466,9 +484,7 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
         _load_continuity(plan, orgs, users)
     for sup in scenario.suppliers:
         owner_writer = next(
-            u
-            for u in users.values()
-            if has_role(u, orgs[sup.organisation], CONTINUITY_ROLES)
+            u for u in users.values() if has_role(u, orgs[sup.organisation], CONTINUITY_ROLES)
         )
         continuity_actions.add_supplier(
             orgs[sup.organisation],

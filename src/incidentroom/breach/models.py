@@ -63,6 +63,20 @@ class Breach(models.Model):
     delay_reason = models.TextField(
         blank=True, help_text="Why the ICO report is later than 72 hours, if it is"
     )
+    # What residents read (letters, emails, the public notice), written for them by the DPO.
+    # The fields above are the internal record (for the ICO, police, insurer): they name
+    # systems, data sets and root causes, and are never pasted into anything a resident reads.
+    resident_what_happened = models.TextField(blank=True, help_text="What happened, for residents")
+    resident_what_it_means = models.TextField(blank=True, help_text="What this means for you, for residents")
+    resident_what_we_are_doing = models.TextField(blank=True, help_text="What we are doing, for residents")
+    resident_what_you_can_do = models.TextField(blank=True, help_text="What you can do, for residents")
+    resident_text_approved_at = models.DateTimeField(null=True, blank=True)
+    resident_text_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resident_text_approved_hash = models.CharField(
+        max_length=64, blank=True, help_text="What was approved: changing the wording withdraws the approval"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -447,6 +461,8 @@ class EmailNotice(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    test_sent_to = models.CharField(max_length=254, blank=True, help_text="Where the last test copy went")
+    test_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = EmailNoticeQuerySet.as_manager()
 

@@ -19,7 +19,17 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentroom.breach import actions, downloads, evidence, forms, queries
+from incidentroom.breach import (
+    actions,
+    downloads,
+    emails,
+    evidence,
+    forms,
+    letters,
+    notify,
+    queries,
+    resident,
+)
 from incidentroom.breach import categories as cat
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
@@ -31,11 +41,11 @@ from incidentroom.breach.models import (
     Report,
     ReportKind,
 )
-from incidentroom.breach.reports.build import document_for
+from incidentroom.breach.reports.build import SHORT_NAMES, document_for
 from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import InvalidInput, form_error
+from incidentroom.core.errors import Conflict, InvalidInput, form_error
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident, Involvement
 from incidentroom.incidents.queries import involved_organisation
@@ -128,7 +138,7 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
         "scan": latest,
         "facts": facts,
         "category_rows": [(cat.label(c), n) for c, n in facts["by_category"].items()],
-        "report_kinds": [(k, label, by_kind.get(k, [])) for k, label in ReportKind.choices],
+        "report_kinds": [(k, label, by_kind.get(k, []), SHORT_NAMES[k]) for k, label in ReportKind.choices],
         "obligations": {
             o.code: o for o in breach.incident.obligations.filter(organisation=breach.organisation)
         },
@@ -144,6 +154,8 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
             }
         ),
         "notify_risks": settings.BREACH_NOTIFY_RISKS,
+        "wording_written": bool(breach.resident_what_happened.strip()),
+        "wording_approved": resident.is_approved(breach),
         "scan_roots": [
             f"{r.path} ({'+'.join(r.owners)})"
             for r in evidence.scan_roots([breach.organisation], evidence.EVIDENCE)
@@ -334,6 +346,8 @@ def individual_detail(request: HttpRequest, individual_id: int) -> HttpResponse:
         "breach/individual.html",
         {
             "person": person,
+            "address": letters.display_address(person) if (person.address or person.postcode) else "",
+            "phone": letters.national_phone(person.phone),
             "breach": person.breach,
             "appearances": appearances,
             "labels": [cat.label(c) for c in person.category_list()],
@@ -516,7 +530,7 @@ def letters_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
-    """Prepare an email notice and start sending it."""
+    """Prepare an email notice: nothing is sent until the DPO confirms how many people."""
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
@@ -524,8 +538,10 @@ def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
     notice = actions.create_email_notice(
         breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
     )
-    actions.start_sending(notice, actor=request.user)
-    messages.success(request, f"Sending {notice.deliveries.count()} emails in the background.")
+    messages.success(
+        request,
+        f"Emails to {notice.deliveries.count()} people prepared. Nothing has been sent: check and confirm.",
+    )
     return redirect("breach-emails", notice.pk)
 
 
@@ -537,6 +553,8 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     counts = notice.counts()
     busy = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] + counts[DeliveryStatus.FAILED] > 0
     template = "breach/_emails.html" if request.headers.get("HX-Request") else "breach/emails.html"
+    confirming = notice.started_at is None
+    first = notice.deliveries.select_related("individual").first() if confirming else None
     return render(
         request,
         template,
@@ -544,7 +562,13 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
             "notice": notice,
             "breach": notice.breach,
             "counts": counts,
-            "busy": busy,
+            "busy": busy and not confirming,
+            "confirming": confirming,
+            "waiting": notify.waiting_count(notice),
+            "sample": first,
+            "sample_body": emails.email_text(notice.breach, first.individual) if first else "",
+            "email_from": emails.from_header(notice.breach.organisation),
+            "me": getattr(request.user, "email", ""),
             "deliveries": notice.deliveries.select_related("individual"),
             "statuses": DeliveryStatus.choices,
         },
@@ -556,6 +580,9 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 def emails_send(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Resume sending (after a restart or to retry now)."""
     notice = queries.notice_for(request.user, notice_id)
+    if notice.started_at is None:
+        # The first send is the confirmation step's, which names how many people it emails.
+        raise Conflict("These emails have not been confirmed yet: check them and confirm the number first.")
     actions.start_sending(notice, actor=request.user)
     messages.success(request, "Sending resumed.")
     return redirect("breach-emails", notice.pk)

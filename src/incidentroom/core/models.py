@@ -86,6 +86,21 @@ class Organisation(models.Model):
     networks = models.JSONField(
         default=list, blank=True, help_text="Partner networks connected to: PSN, HSCN, DWP..."
     )
+    # The council as residents see it on a letter or an email: its own letterhead, the
+    # address replies go to, who signs, and the address notices are sent from. Resident-facing
+    # documents use these, never the product's own name or a server's default sender.
+    postal_address = models.TextField(
+        blank=True, help_text="The council's postal address, one line per line, ending with the postcode"
+    )
+    main_phone = models.CharField(max_length=40, blank=True, help_text="The council's public switchboard")
+    website = models.CharField(
+        max_length=200, blank=True, help_text="The council's website, e.g. www.rbkc.gov.uk"
+    )
+    signatory_name = models.CharField(max_length=200, blank=True, help_text="Who signs letters to residents")
+    signatory_title = models.CharField(max_length=200, blank=True, help_text="The signatory's job title")
+    notices_from_email = models.EmailField(
+        blank=True, help_text="The council's address that emails to residents are sent from"
+    )
 
     objects = OrganisationQuerySet.as_manager()
 

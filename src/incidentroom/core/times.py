@@ -185,6 +185,17 @@ def uk_time(value: dt.datetime | None, style: Style = "long", *, missing: str = 
     return f"{local:%A %-d %B %Y, %H:%M} {zone}"
 
 
+def gov_date(value: dt.date | dt.datetime | None, *, missing: str = "Not known") -> str:
+    """A date the GOV.UK way, for letters and pages residents read: ``30 November 2026``
+    (no leading zero, the month in full, no day name or ordinal). A datetime is dated in UK
+    local time, so 23:30 GMT on the 30th stays the 30th and 00:30 BST is the next day."""
+    if value is None:
+        return missing
+    if isinstance(value, dt.datetime):
+        return uk_time(value, "date")
+    return f"{value.day} {value:%B %Y}"
+
+
 def form_value(value: dt.datetime | None) -> str:
     """A stored time as the UK wall-clock value a ``datetime-local`` input shows."""
     return "" if value is None else f"{value.astimezone(UK):%Y-%m-%dT%H:%M}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
-from ..detect.detectors.name import _class_of, parse_name_at
+from ..detect.detectors.name import char_class, parse_name_at
 from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
 from ..detect.gazetteer import first_names
 from ..detect.matcher import CELL_SEPARATOR, detect
@@ -696,7 +696,7 @@ def _unnamed_relative_before(data: bytes, start: int) -> bool:
 # 'Personal licence holder: Rosie Davies', 'Signed: ...'. Any label, as long as the
 # label is not another field's ('Address:', 'Ethnicity:') and the name fills the line.
 # Combining marks (Arabic vowel signs, decomposed accents) go on inside a word.
-_MARKS = _class_of(("Mn", "Mc"))
+_MARKS = char_class(("Mn", "Mc"))
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z '’/()-]{0,40}?)[ \t]*:[ \t]*([^\n:]{3,80}?)[ \t.]*$")
 # A name in a script other than Latin inside Latin text ('Son Авдей Одинцов visits'):
 # two to four words of one run, each capitalised where the script has capitals.

@@ -26,7 +26,7 @@ LABELS = (
 _LAST = 0xFFFF
 
 
-def _class_of(categories: tuple[str, ...]) -> str:
+def char_class(categories: tuple[str, ...]) -> str:
     """A regex character class body for the non-ASCII characters whose category starts with one of ``categories``."""
     ranges: list[str] = []
     start = -1
@@ -44,8 +44,8 @@ def _class_of(categories: tuple[str, ...]) -> str:
 # of a script that has no case (Arabic, Hebrew, Chinese...), and goes on with letters,
 # combining marks (diacritics in decomposed text), apostrophes and hyphens. On ASCII
 # these are exactly [A-Z] and [A-Za-z'’-], which the compiled core's parser implements.
-_NON_ASCII_INITIAL = _class_of(("Lu", "Lt", "Lo"))
-_NON_ASCII_LETTER = _class_of(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
+_NON_ASCII_INITIAL = char_class(("Lu", "Lt", "Lo"))
+_NON_ASCII_LETTER = char_class(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
 _INITIAL = f"[A-Z{_NON_ASCII_INITIAL}]"
 _LETTER = f"[A-Za-z{_NON_ASCII_LETTER}'’-]"
 _TOKEN = rf"{_INITIAL}{_LETTER}*\.?"  # noqa: S105 - a regex for one name word, not a secret
