@@ -23,7 +23,14 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-NUMBERS = {"RBKC": "020 7946 0101", "WCC": "020 7946 0202", "LBHF": "020 7946 0303"}
+# Each council's own emergency number and in-person help, as in the demo's statements and
+# continuity plans: one council's number or building must never reach another's residents.
+NUMBERS = {"RBKC": "020 7946 0123", "WCC": "020 7946 0456", "LBHF": "020 7946 0789"}
+IN_PERSON = {
+    "RBKC": " Or visit the Customer Service Centre at Kensington Town Hall, Saturday and Sunday 10am to 4pm.",
+    "WCC": "",
+    "LBHF": "",
+}
 GROUP = "Shared directory (Active Directory): proposed disrupted"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -75,10 +82,12 @@ def _confirm_phones(browser: Any, live_app: Any, login: Any, code: str, shots: P
             card.get_by_label("Customer Service Centre (Kensington Town Hall) (RBKC)").uncheck()
             labels = [label for label in labels if "Customer Service Centre" not in label]
         card.locator("select[name=status]").first.select_option("disrupted")
-        card.locator("textarea[name=advice]").first.fill(
-            f"Phone lines are down. In an emergency call {NUMBERS[code]}. Or visit the Customer Service Centre "
-            "at Kensington Town Hall, Saturday and Sunday 10am to 4pm."
-        )
+        # The advice starts as this council's own help text, never another council's.
+        advice = card.locator("textarea[name=advice]").first
+        suggested = advice.input_value()
+        assert NUMBERS[code] in suggested
+        assert all(number not in suggested for other, number in NUMBERS.items() if other != code)
+        advice.fill(f"Phone lines are down. In an emergency call {NUMBERS[code]}.{IN_PERSON[code]}")
         if code == "RBKC":
             page.screenshot(path=str(shots / "status-comms-rbkc.png"), full_page=True)
         card.locator("button[value=confirm]").first.click()

@@ -253,3 +253,39 @@ def test_a_network_shut_down_proposes_every_service_of_that_council(
         .filter(reason__contains="Hammersmith")
         .exists()
     )
+
+
+def test_one_decision_across_councils_gives_each_council_its_own_advice(
+    telephony_off: Any,
+    phone_proposal: Any,
+    rbkc_comms: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    from incidentroom.core.models import Membership
+
+    own = {"RBKC": "In an emergency, call 020 7946 0123.", "WCC": "In an emergency, call 020 7946 0456."}
+    for code, words in own.items():
+        org = Organisation.objects.get(code=code)
+        Membership.objects.update_or_create(user=rbkc_comms, organisation=org, defaults={"role": "comms"})
+    # A fresh instance: roles are cached on the user object.
+    rbkc_comms = User.objects.get(pk=rbkc_comms.pk)
+    for code, words in own.items():
+        org = Organisation.objects.get(code=code)
+        actions.configure_page(org, actor=rbkc_comms, headline="", help_text=words, enabled=True)
+    # Proposed afresh now the pages exist, so each carries its own council's help text.
+    StatusProposal.objects.all().delete()
+    telephony_off()
+    batch = [phone_proposal("RBKC"), phone_proposal("WCC")]
+    # Typed advice would carry one council's number to the other council's residents.
+    with pytest.raises(InvalidInput) as refused:
+        actions.confirm_proposals(batch, actor=rbkc_comms, status="disrupted", advice=own["RBKC"])
+    assert refused.value.field == "advice"
+    assert not ServiceStatus.objects.exists()
+    # Left empty, each council's service gets that council's own help text.
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.confirm_proposals(batch, actor=rbkc_comms, status="disrupted")
+    for code, words in own.items():
+        status = ServiceStatus.objects.get(service__organisation__code=code, service__code="contact-centre")
+        assert status.advice == words
+        update = StatusUpdate.objects.get(organisation__code=code)
+        assert words in update.text and all(w not in update.text for c, w in own.items() if c != code)

@@ -52,6 +52,23 @@ def test_the_demo_leads_with_each_councils_confirmed_statement(db: None) -> None
     assert "Kensington Town Hall" in rbkc and "10am to 4pm" in rbkc
 
 
+def test_each_councils_public_page_gives_only_its_own_numbers_and_buildings(db: None) -> None:
+    # Each council's emergency numbers (from its continuity plan) and its own town hall.
+    own = {
+        "rbkc": {"020 7946 0123", "020 7946 0124", "Kensington Town Hall"},
+        "wcc": {"020 7946 0456", "020 7946 0457", "City Hall"},
+        "lbhf": {"020 7946 0789", "020 7946 0790", "Hammersmith Town Hall"},
+    }
+    for code, mine in own.items():
+        page = Client().get(f"/status/{code}/").content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+        assert any(text in main for text in mine), code
+        for other, theirs in own.items():
+            if other != code:
+                for text in theirs:
+                    assert text not in main, (code, text)
+
+
 def test_no_service_is_shown_working_unless_someone_confirmed_it(db: None) -> None:
     rbkc = Client().get("/status/rbkc/").content.decode()
     rows = _rows(rbkc)

@@ -381,8 +381,10 @@ def confirm_proposals(
 ) -> list[StatusProposal]:
     """Confirm many proposals with one root cause ("phones down") in one decision.
 
-    Every service gets the same status and advice, and each council posts one dated update
-    listing its services, so subscribers get one email per council, not one per service.
+    Every service gets the same status, and each council posts one dated update listing its
+    services, so subscribers get one email per council, not one per service. Advice carries a
+    council's own numbers and buildings, so typed advice is refused for a batch spanning more
+    than one council; empty advice gives each service its own council's suggested advice.
     All or nothing: a proposal this person may not publish, or one already decided, refuses
     the whole batch.
     """
@@ -404,6 +406,14 @@ def confirm_proposals(
     organisations = {p.service.organisation_id: p.service.organisation for p in locked}
     for org in organisations.values():
         require_role(actor, [org], PUBLISH_ROLES, f"publish status for {org.code}")
+    if words and len(organisations) > 1:
+        # One council's emergency number or town hall must never reach another council's residents.
+        codes = ", ".join(sorted(o.code for o in organisations.values()))
+        raise InvalidInput(
+            f"The advice would be shown to residents of {codes}. Confirm each council's services "
+            "separately, or leave the advice empty to use each council's own.",
+            field="advice",
+        )
     for proposal in locked:
         if proposal.state != ProposalState.PENDING:
             raise Conflict(
@@ -413,9 +423,11 @@ def confirm_proposals(
             )
     now = timezone.now()
     by_org: dict[int, list[Service]] = {}
+    advice_by_org: dict[int, str] = {}
     for proposal in locked:
+        own = words or (proposal.suggested_advice if chosen != PublicStatus.RESTORED else "")
         _publish_status(
-            proposal.service, actor=actor, status=chosen, advice=words, update_text="", announce=False
+            proposal.service, actor=actor, status=chosen, advice=own, update_text="", announce=False
         )
         before = audit.snapshot(proposal, ["state"])
         proposal.state = ProposalState.CONFIRMED
@@ -428,14 +440,17 @@ def confirm_proposals(
             action="status.proposal.confirm",
             obj=proposal,
             before=before,
-            after={"state": proposal.state, "status": chosen, "advice": words, "batch": ids},
+            after={"state": proposal.state, "status": chosen, "advice": own, "batch": ids},
             organisations=[proposal.service.organisation],
         )
         by_org.setdefault(proposal.service.organisation_id, []).append(proposal.service)
+        if own:
+            advice_by_org.setdefault(proposal.service.organisation_id, own)
     label = PublicStatus(chosen).label.lower()
     for org_id, services in by_org.items():
         names = ", ".join(sorted(s.name for s in services))
-        body = text or (f"{names}: {label}." + (f" {words}" if words else ""))
+        advice = advice_by_org.get(org_id, "")
+        body = text or (f"{names}: {label}." + (f" {advice}" if advice else ""))
         update = StatusUpdate.objects.create(
             organisation=organisations[org_id], text=body, author=actor, author_label=_label(actor)
         )

@@ -162,8 +162,17 @@ class ProposalGroup:
         return sorted({p.service.organisation.code for p in self.proposals})
 
     @property
+    def publishable_councils(self) -> list[str]:
+        """Codes of the councils whose services this person may publish in the group."""
+        return sorted({p.service.organisation.code for p in self.publishable})
+
+    @property
     def advice(self) -> str:
-        """The first council's suggested advice, as a starting point to edit."""
+        """The council's suggested advice, as a starting point to edit. Empty when the person
+        publishes for several councils: one council's numbers must not reach another's
+        residents, and empty advice gives each service its own council's."""
+        if len(self.publishable_councils) != 1:
+            return ""
         return next((p.suggested_advice for p in self.publishable if p.suggested_advice), "")
 
 
