@@ -264,7 +264,7 @@ def test_one_decision_across_councils_gives_each_council_its_own_advice(
     from incidentroom.core.models import Membership
 
     own = {"RBKC": "In an emergency, call 020 7946 0123.", "WCC": "In an emergency, call 020 7946 0456."}
-    for code, words in own.items():
+    for code in own:
         org = Organisation.objects.get(code=code)
         Membership.objects.update_or_create(user=rbkc_comms, organisation=org, defaults={"role": "comms"})
     # A fresh instance: roles are cached on the user object.
