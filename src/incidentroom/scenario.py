@@ -73,6 +73,7 @@ class OrganisationIn(_Strict):
     networks: list[str] = []
     address: list[str] = []
     phone: str = ""
+    helpline: str = ""
     website: str = ""
     signatory: SignatoryIn | None = None
     notices_from: str = ""
@@ -421,6 +422,7 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
             networks=o.networks,
             postal_address="\n".join(o.address),
             main_phone=o.phone,
+            resident_helpline=o.helpline,
             website=o.website,
             signatory_name=o.signatory.name if o.signatory else "",
             signatory_title=o.signatory.title if o.signatory else "",

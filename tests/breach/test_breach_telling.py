@@ -381,6 +381,36 @@ def test_the_demo_councils_have_their_own_letterhead_and_sender(db: None) -> Non
         assert org.signatory_name and org.signatory_title
 
 
+def test_residents_are_given_the_incident_helpline_not_the_switchboard(
+    scanned: Breach, rbkc_dpo: Any, client: Any
+) -> None:
+    # The demo councils each have a helpline apart from their switchboard (down in the incident).
+    helplines = dict(Organisation.objects.values_list("code", "resident_helpline"))
+    switchboards = dict(Organisation.objects.values_list("code", "main_phone"))
+    for code in ("RBKC", "WCC", "LBHF"):
+        assert helplines[code] and helplines[code] != switchboards[code]
+    assert len({helplines[c] for c in ("RBKC", "WCC", "LBHF")}) == 3
+    helpline = "If you have questions, call our helpline for this incident on 020 7946 0150."
+    batch = make_letters(scanned, rbkc_dpo)
+    letter = batch.letters.select_related("individual").first()
+    text = flat(pdftotext((Path(batch.directory) / "letters" / letter.filename).read_bytes()))
+    assert helpline in text and "helpline for this incident on 020 7361 3000" not in text
+    assert helpline in email_text_for(scanned, letter.individual)
+    notice = actions.publish_public_notice(scanned, actor=rbkc_dpo)
+    page = html.unescape(client.get(f"/notices/{notice.slug}/").content.decode())
+    assert helpline in flat(page)
+
+    # A council without a helpline is not given one: residents are not sent to the switchboard.
+    Organisation.objects.filter(code="RBKC").update(resident_helpline="")
+    scanned.organisation.refresh_from_db()
+    person = Individual.objects.filter(breach=scanned).first()
+    assert "helpline" not in email_text_for(scanned, person)
+
+
+def email_text_for(breach: Breach, person: Individual) -> str:
+    return flat(emails.email_text(breach, person))
+
+
 def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
     from tests.helpers.scangen import LONDON_STREETS, Population
 

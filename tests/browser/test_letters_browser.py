@@ -30,14 +30,16 @@ INTERNAL = [
     "Shared directory credentials reset; krbtgt rotated twice.",
 ]
 WORDING = {
-    "#id_resident_what_happened": "On Monday 24 November we found that criminals had copied some old files from "
-    "our computer systems during a cyber attack.\n\nWe are writing to everyone whose information was in "
-    "those files.",
-    "#id_resident_what_we_are_doing": "We have locked the criminals out, told the police and the Information "
-    "Commissioner's Office, and are checking every file that was copied.",
-    "#id_resident_what_you_can_do": "Our helpline for this incident is open every day from 8am to 8pm on "
-    "020 7361 3000.",
+    # As a careful DPO writes it on the day: no weekday or date that may be wrong, no claim that
+    # reports were made or the attackers shut out before anyone can be sure. The incident
+    # helpline comes from the council's settings, not the switchboard the attack took down.
+    "#id_resident_what_happened": "During a cyber attack on our computer systems, criminals copied some old "
+    "files.\n\nWe are writing to everyone whose information we have found in those files.",
+    "#id_resident_what_we_are_doing": "We are investigating with specialist help and are checking every file "
+    "that was copied. We will write to you again if we find more information about you.",
+    "#id_resident_what_you_can_do": "Read the advice below for each kind of information about you.",
 }
+HELPLINE = "helpline for this incident on 020 7946 0150"
 
 
 @dataclass
@@ -151,7 +153,11 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
     letter = page.locator("#letter-preview").inner_text()
     email = page.locator("#email-preview").inner_text()
     for text in (letter, email):
-        assert "helpline for this incident" in text and "Royal Borough of Kensington and Chelsea" in text
+        assert (
+            HELPLINE in text
+            and "020 7361 3000." not in text
+            and "Royal Borough of Kensington and Chelsea" in text
+        )
         _no_internal(text, "preview")
     assert letter.count("Call your bank") <= 1
     assert "notices@rbkc.example.gov.uk" in page.locator("#email-from").inner_text()
@@ -233,7 +239,7 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
         resident.wait_for_selector("h1")
         body = resident.locator("main").inner_text()
         _no_internal(body, "public notice")
-        assert "helpline for this incident" in body and body.count("Call your bank") == 1
+        assert HELPLINE in body and body.count("Call your bank") == 1
         assert axe_violations(resident) == []
         _shot(resident, artifacts, "letters-resident-public-notice")
     finally:

@@ -77,11 +77,16 @@ PEOPLE: list[dict[str, str]] = [
 
 
 # What residents are told, written by the DPO for them (the fixtures' breach approves it).
+# Written as a careful DPO would on the day: no weekday or date that may be wrong, no claim that
+# reports were made or the attackers shut out before anyone can be sure, no helpline promised
+# here (the letter gives the council's incident helpline from its settings).
 RESIDENT_WORDING = {
-    "resident_what_happened": "In November criminals broke into the council's computers and copied old files.",
-    "resident_what_it_means": "Most people's files hold only everyday details.",
-    "resident_what_we_are_doing": "We have locked the criminals out and told the police.",
-    "resident_what_you_can_do": "Our helpline is open every day from 8am to 8pm.",
+    "resident_what_happened": "Criminals got into some of the council's computer systems and copied files "
+    "from an old archive.",
+    "resident_what_it_means": "Most people's files hold only everyday details, such as a name and address.",
+    "resident_what_we_are_doing": "We are investigating with specialist help to find out exactly what was "
+    "copied, and we will write to you again if we find more about you.",
+    "resident_what_you_can_do": "Read the advice below for each kind of information about you.",
 }
 
 

@@ -110,6 +110,16 @@ def council_lines(org: Organisation) -> list[str]:
     return lines
 
 
+def helpline_lines(org: Organisation) -> list[str]:
+    """The incident helpline, when the council has one: the switchboard in the letterhead may
+    be one of the lines the attack took down, so it is never offered as the helpline."""
+    if not org.resident_helpline:
+        return []
+    return [
+        f"If you have questions, call our helpline for this incident on {national_phone(org.resident_helpline)}."
+    ]
+
+
 def signoff(org: Organisation) -> list[str]:
     """Who signs: the council's signatory, else its Data Protection Officer."""
     name = org.signatory_name or org.dpo_name or "Data Protection Officer"
@@ -155,7 +165,11 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
         Section("What you can do", paragraphs=words.what_you_can_do, bullets=cat.advice_for(own)),
         Section(
             "Questions",
-            paragraphs=[f"Please contact {contact}, quoting reference {reference}.", ICO_COMPLAINTS],
+            paragraphs=[
+                *helpline_lines(org),
+                f"Please contact {contact}, quoting reference {reference}.",
+                ICO_COMPLAINTS,
+            ],
         ),
     ]
     return Document(

@@ -11,7 +11,7 @@ from typing import Any
 
 from incidentroom.breach import categories as cat
 from incidentroom.breach import resident
-from incidentroom.breach.letters import ICO_COMPLAINTS
+from incidentroom.breach.letters import ICO_COMPLAINTS, national_phone
 from incidentroom.breach.models import Breach
 from incidentroom.breach.reports.facts import scan_facts
 
@@ -47,6 +47,7 @@ def notice_content(breach: Breach) -> dict[str, Any]:
         "council": {
             "address": org.postal_address.splitlines(),
             "phone": org.main_phone,
+            "helpline": national_phone(org.resident_helpline),
             "website": org.website,
         },
         "complaints": ICO_COMPLAINTS,

@@ -93,6 +93,13 @@ class Organisation(models.Model):
         blank=True, help_text="The council's postal address, one line per line, ending with the postcode"
     )
     main_phone = models.CharField(max_length=40, blank=True, help_text="The council's public switchboard")
+    # The switchboard is often the first thing an attack takes down, so residents are given a
+    # separate line for the incident (letters, emails, the public notice) when there is one.
+    resident_helpline = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The residents' helpline for an incident, apart from the switchboard (which may be down)",
+    )
     website = models.CharField(
         max_length=200, blank=True, help_text="The council's website, e.g. www.rbkc.gov.uk"
     )
