@@ -33,7 +33,9 @@ def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Breach
 def test_advice_follows_the_categories(scanned: Breach) -> None:
     alice = Individual.objects.get(person_id="P0001")
     text = build_letter(scanned, alice).plain_text()
-    assert "Call your bank using the number on the back of your card" in text
+    # Alice's bank account and sort code were taken, not a card: no card to turn over.
+    assert "Call your bank using the number on its website or on your bank statement" in text
+    assert "back of your card" not in text and "card statements" not in text
     assert (
         "Report suspected identity fraud" not in text
     )  # that is NI-number advice; Alice's NI number was not taken

@@ -23,9 +23,17 @@ ADVICE: dict[str, str] = {
     "prove who is calling.",
     "tax_account": "Check your personal tax account at gov.uk for employment or benefits you do not recognise.",
     "nhs_calls": "Your GP or the NHS will not ask you to confirm bank details because of this incident.",
+    # Bank account and card advice differ (a person with no card taken has no card to turn
+    # over); a person who lost both is told once, in the combined wording below.
+    "bank_statements": "Watch your bank statements for direct debits and payments you did not set up.",
+    "card_statements": "Watch your card statements for payments you did not make.",
     "statements": "Watch your bank statements and card statements for direct debits and payments you did not set up.",
-    "call_bank": "Call your bank using the number on the back of your card if anything looks wrong; they can "
+    "call_bank_account": "Call your bank using the number on its website or on your bank statement if anything "
+    "looks wrong; they can stop payments and protect your account.",
+    "call_bank_card": "Call your bank using the number on the back of your card if anything looks wrong; they can "
     "cancel and replace the card.",
+    "call_bank": "Call your bank using the number on the back of your card if anything looks wrong; they can "
+    "protect your account and cancel and replace the card.",
     "parking": "Check any parking or penalty notice on the council's website before paying it.",
     "passport": "Consider reporting your passport details as compromised to HM Passport Office "
     "(gov.uk/report-a-lost-or-stolen-passport).",
@@ -38,6 +46,12 @@ ADVICE: dict[str, str] = {
 
 # What everyone is told, whatever was taken (after the advice for their own categories).
 GENERAL_ADVICE_KEYS = ("never_ask", "report_fraud")
+
+# Kinds given together are said once, in one wording, where the first of them would be.
+COMBINED_ADVICE: dict[frozenset[str], str] = {
+    frozenset({"bank_statements", "card_statements"}): "statements",
+    frozenset({"call_bank_account", "call_bank_card"}): "call_bank",
+}
 
 
 @dataclass(frozen=True)
@@ -87,13 +101,13 @@ TEXT: dict[str, CategoryText] = {
         "Bank account numbers and sort codes",
         "your bank account number and sort code",
         "Someone could try to set up direct debits or trick you into a payment.",
-        ("statements", "call_bank"),
+        ("bank_statements", "call_bank_account"),
     ),
     "payment_card": CategoryText(
         "Payment card numbers",
         "your payment card number",
         "Someone could try to use the card number for purchases.",
-        ("statements", "call_bank"),
+        ("card_statements", "call_bank_card"),
     ),
     "vehicle_registration": CategoryText(
         "Vehicle registration numbers",
@@ -164,4 +178,7 @@ def advice_for(categories: Iterable[str], *, general: bool = True) -> list[str]:
     keys = [key for c in ordered(list(categories)) for key in TEXT[c].advice]
     if general:
         keys += GENERAL_ADVICE_KEYS
+    for parts, combined in COMBINED_ADVICE.items():
+        if parts <= set(keys):
+            keys = [combined if key in parts else key for key in keys]
     return [ADVICE[key] for key in dict.fromkeys(keys)]
