@@ -96,3 +96,19 @@ def load_rules() -> tuple[Rule, ...]:
     """The rules in force (``INCIDENTROOM_OBLIGATION_RULES`` or the shipped file), cached."""
     path = getattr(settings, "OBLIGATION_RULES_FILE", None) or str(DEFAULT_RULES)
     return _load(str(path))
+
+
+def awareness_hint(rules: tuple[Rule, ...] | None = None) -> str:
+    """What setting a council's awareness time does, named from the rules in force: only the
+    clocks anchored on awareness move (the ICO's 72 hours); the others run from detection, and
+    a commander must not be told otherwise."""
+    in_force = load_rules() if rules is None else rules
+    moved = [r.recipient for r in in_force if r.anchor == "became_aware_at"]
+    if not moved:
+        return "No reporting clock starts from it: they all run from when the incident was detected. Written to the log."
+    names = " and the ".join(moved)
+    plural = "s" if len(moved) > 1 else ""
+    return (
+        f"Moves only the clock{plural} for the report to the {names}, unless already reported. "
+        "Every other reporting clock runs from when the incident was detected. Written to the log."
+    )

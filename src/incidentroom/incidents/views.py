@@ -33,6 +33,7 @@ from incidentroom.incidents.models import (
     SystemState,
 )
 from incidentroom.incidents.queries import affected_service_rows
+from incidentroom.incidents.rules import awareness_hint
 
 
 def _list_page(request: HttpRequest, form: Any = None, *, status: int = 200) -> HttpResponse:
@@ -169,6 +170,7 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         },
         "writable": writable,
         "can_write": bool(writable),
+        "awareness_hint": awareness_hint(),
     }
 
 
