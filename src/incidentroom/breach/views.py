@@ -44,8 +44,10 @@ from incidentroom.breach.models import (
 from incidentroom.breach.reports.build import SHORT_NAMES, document_for
 from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
+from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_stream_response
 from incidentroom.core.errors import Conflict, InvalidInput, form_error
+from incidentroom.core.models import BREACH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident, Involvement
 from incidentroom.incidents.queries import involved_organisation
@@ -73,8 +75,21 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         .exclude(incident__breaches__organisation_id__in=mine)
         .select_related("incident", "organisation")
     )
+    # Where this person's role cannot see breach records, say who holds them, the same words
+    # whether or not a breach exists there (the page must not tell comms or a viewer that one does).
+    roles = roles_by_org(request.user)
+    held_elsewhere = Organisation.objects.filter(
+        pk__in=[pk for pk, role in roles.items() if role not in BREACH_ROLES]
+    ).order_by("name")
     return render(
-        request, "breach/list.html", {"breaches": breaches, "can_record": open_for, "has_role": bool(mine)}
+        request,
+        "breach/list.html",
+        {
+            "breaches": breaches,
+            "can_record": open_for,
+            "has_role": bool(mine),
+            "held_elsewhere": held_elsewhere,
+        },
     )
 
 
