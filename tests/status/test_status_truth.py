@@ -311,3 +311,30 @@ def test_the_wsgi_front_replays_djangos_answer_until_the_file_changes(
     # Forms, unknown pages and staff pages always reach Django.
     assert _wsgi_get(app, "/status/ealing/")[0].startswith("404")
     assert _wsgi_get(app, "/comms/status/")[0].startswith("302")
+
+
+def test_recent_decisions_show_the_confirmations_in_the_table_above(
+    rbkc_comms: User, web: Callable[[Any], Client]
+) -> None:
+    page = web(rbkc_comms).get("/comms/status/").content.decode()
+    recent = page[page.index("Recent decisions") :]
+    recent = recent[: recent.index("</ul>")]
+    assert "None yet" not in recent
+    assert "Contact centre telephone lines (RBKC) confirmed as unavailable by rbkc.comms" in recent
+    assert "(WCC)" not in recent and "(LBHF)" not in recent
+
+
+def test_last_confirmed_is_never_older_than_a_row_below_it(
+    db: None, rbkc_comms: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.set_service_status(
+            Service.objects.get(organisation__code="RBKC", code="libraries"),
+            actor=rbkc_comms,
+            status="disrupted",
+            advice="Libraries are open but cannot lend books.",
+        )
+    for view in site.organisations():
+        rows = [s.changed_at for s in view.services if s.changed_at]
+        assert view.confirmed_at is not None and rows, view.code
+        assert view.confirmed_at >= max(rows), view.code

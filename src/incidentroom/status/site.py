@@ -150,6 +150,12 @@ def organisations(code: str | None = None) -> list[OrgView]:
         )
     for view in views.values():
         view.services.sort(key=lambda s: (STATUS_ORDER[s.status], s.name))
+        # Confirming a service's status is confirming the page: "Last confirmed" above the
+        # statement must never be older than a confirmation shown in the rows below it.
+        if view.confirmed_at is not None:
+            view.confirmed_at = max(
+                [view.confirmed_at, *(s.changed_at for s in view.services if s.changed_at)]
+            )
     updates = (
         StatusUpdate.objects.public()
         .filter(organisation_id__in=list(views))

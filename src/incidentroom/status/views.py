@@ -25,7 +25,14 @@ from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
 from incidentroom.status import actions, site
 from incidentroom.status.middleware import file_response
-from incidentroom.status.models import PublicStatus, StatusPage, StatusProposal, StatusUpdate
+from incidentroom.status.models import (
+    ProposalState,
+    PublicStatus,
+    ServiceStatus,
+    StatusPage,
+    StatusProposal,
+    StatusUpdate,
+)
 
 
 @require_GET
@@ -198,6 +205,45 @@ def _proposal_groups(proposals: list[StatusProposal], publish_codes: set[str]) -
     return sorted(groups.values(), key=lambda g: (-len(g.proposals), g.title))
 
 
+@dataclass
+class Decision:
+    """One line of "Recent decisions": a status someone confirmed, or a proposal rejected."""
+
+    at: Any
+    text: str
+    by: str
+    note: str = ""
+
+
+def _recent_decisions(user: Any, limit: int = 20) -> list[Decision]:
+    # Every status confirmed, whether from a proposal, set directly or loaded as the day's
+    # statement: the table of what the public sees names its confirmers, so this list must too.
+    confirmed = [
+        Decision(
+            at=s.changed_at,
+            text=f"{s.service.name} ({s.service.organisation.code}) confirmed as "
+            f"{PublicStatus(s.status).label.lower()}",
+            by=s.confirmed_by_label,
+        )
+        for s in ServiceStatus.objects.for_user(user)
+        .select_related("service__organisation")
+        .order_by("-changed_at")[:limit]
+    ]
+    rejected = [
+        Decision(
+            at=p.decided_at,
+            text=f"{p.service.name} ({p.service.organisation.code}) proposal rejected",
+            by=p.decided_by.username if p.decided_by else "",
+            note=p.decision_note,
+        )
+        for p in StatusProposal.objects.for_user(user)
+        .filter(state=ProposalState.REJECTED, decided_at__isnull=False)
+        .select_related("service__organisation", "decided_by")
+        .order_by("-decided_at")[:limit]
+    ]
+    return sorted(confirmed + rejected, key=lambda d: d.at, reverse=True)[:limit]
+
+
 def _manage_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     roles = roles_by_org(user)
@@ -222,10 +268,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
         "publish_codes": publish_codes,
         "proposals": proposals,
         "proposal_groups": _proposal_groups(proposals, publish_codes),
-        "recent_decisions": StatusProposal.objects.for_user(user)
-        .exclude(state="pending")
-        .select_related("service__organisation", "decided_by")
-        .order_by("-decided_at")[:20],
+        "recent_decisions": _recent_decisions(user),
         "services": services,
         "affected": [
             s
