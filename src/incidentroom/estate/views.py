@@ -14,7 +14,7 @@ from incidentroom.estate import svg
 from incidentroom.estate.blast import lost_systems
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services, load_graph
-from incidentroom.incidents.models import SystemState
+from incidentroom.incidents.models import Incident, Phase, SystemState
 from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
 
 
@@ -103,5 +103,16 @@ def estate(request: HttpRequest) -> HttpResponse:
                 (owner, list(group)) for owner, group in groupby(by_owner, key=lambda s: s.owner)
             ],
             "lost_systems_count": sum(1 for s in systems if s.pk in lost),
+            # Opened from the menu mid-incident, a graph with nothing lost would read as "all
+            # is well": name the open incidents and link to what each has taken down.
+            "open_incidents": (
+                list(
+                    Incident.objects.for_user(request.user)
+                    .exclude(phase=Phase.CLOSED)
+                    .order_by("-detected_at")
+                )
+                if incident is None and not picked
+                else []
+            ),
         },
     )

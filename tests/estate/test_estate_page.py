@@ -1,0 +1,42 @@
+"""The estate page opened from the menu during an open incident says so and links to what
+the incident has taken down, instead of "0 systems and 0 services drawn as lost"."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from incidentroom.incidents.models import Incident, Phase
+
+
+def _main(client: Client, url: str) -> str:
+    page = html.unescape(client.get(url).content.decode())
+    return re.sub(r"\s+", " ", page[page.index("<main") : page.index("</main>")])
+
+
+def test_the_menu_page_names_the_open_incident_and_links_to_its_view(
+    incident: Incident, rbkc_gold: User, web: Callable[[Any], Client]
+) -> None:
+    main = _main(web(rbkc_gold), "/estate/")
+    assert "0 systems and 0 services drawn as lost" not in main
+    assert "An incident is open" in main
+    assert f'href="/estate/?incident={incident.reference}"' in main
+    assert "Nothing is drawn as lost" in main
+    # The incident's own view counts what it has taken down.
+    shown = _main(web(rbkc_gold), f"/estate/?incident={incident.reference}")
+    assert "An incident is open" not in shown and re.search(r"[1-9]\d* services? drawn as lost", shown)
+
+
+def test_no_warning_once_the_incident_is_closed_or_for_an_outsider(
+    incident: Incident, rbkc_gold: User, outsider_gold: User, web: Callable[[Any], Client]
+) -> None:
+    # The uninvolved council is not told another council has an incident.
+    assert "An incident is open" not in _main(web(outsider_gold), "/estate/")
+    Incident.objects.filter(pk=incident.pk).update(phase=Phase.CLOSED)
+    main = _main(web(rbkc_gold), "/estate/")
+    assert "An incident is open" not in main and "Nothing is drawn as lost" in main
