@@ -367,6 +367,7 @@ def live_app(
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()  # reap it: an unreaped child fails the test with a ResourceWarning
         logs.close()
         drop()
 
