@@ -64,7 +64,7 @@ def objects(
     from incidentroom.incidents import actions as incident_actions
     from incidentroom.incidents.models import SystemState
     from incidentroom.status.models import StatusProposal
-    from tests.helpers.breachhelp import import_people, make_letters
+    from tests.helpers.breachhelp import approve_wording, import_people, make_letters
 
     settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
     evidence = tmp_path / "evidence"
@@ -104,6 +104,7 @@ def objects(
         measures_taken="Network isolated.",
     )
     import_people(breach, rbkc_dpo, evidence / "rbkc")
+    breach = approve_wording(breach, rbkc_dpo)
     report = breach_actions.draft_report(breach, actor=rbkc_dpo, kind="ico")
     batch = make_letters(breach, rbkc_dpo)
     notice = breach_actions.start_sending(

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings
 
 from incidentroom.breach.models import Breach
 from incidentroom.incidents.models import Incident
-from tests.helpers.breachhelp import import_people
+from tests.helpers.breachhelp import approve_wording, import_people
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def shared_root(media: Path, rbkc_dpo: User, wcc_dpo: User, settings: Settings) 
 
 @pytest.fixture
 def breach(incident: Incident, rbkc_dpo: User, media: Path) -> Breach:
-    """RBKC's breach assessment for the stolen archive."""
+    """RBKC's breach assessment for the stolen archive, with the resident wording approved."""
     from incidentroom.breach import actions
     from incidentroom.core.models import Organisation
 
@@ -53,7 +53,7 @@ def breach(incident: Incident, rbkc_dpo: User, media: Path) -> Breach:
     aware = incident.involvements.get(organisation=rbkc).became_aware_at or timezone.now() - dt.timedelta(
         hours=2
     )
-    return actions.record_breach(
+    recorded = actions.record_breach(
         incident,
         actor=rbkc_dpo,
         organisation=rbkc,
@@ -63,6 +63,7 @@ def breach(incident: Incident, rbkc_dpo: User, media: Path) -> Breach:
         people_categories=["residents", "vulnerable_adults"],
         measures_taken="Network isolated; passwords reset.",
     )
+    return approve_wording(recorded, rbkc_dpo)
 
 
 @pytest.fixture

@@ -143,6 +143,13 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     assert f"Approximate number of people affected {found}" in pdf and "Priya Raman" in pdf
 
     page.click("text=IR-2025-0001 · Royal Borough of Kensington and Chelsea")
+    # Letters, emails and the notice come only from resident wording approved after a preview.
+    page.click("#telling-link")
+    page.fill("#id_resident_what_happened", "Criminals copied old files from our computer systems.")
+    page.click("#wording-save")
+    page.wait_for_selector("#letter-preview")
+    page.click("#wording-approve")
+    page.wait_for_selector("text=Wording approved")
     for risk in ("high", "medium", "low"):
         page.check(f"#letters-{risk}")
     page.click("#letters-generate")
@@ -158,6 +165,8 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     for risk in ("high", "medium", "low"):
         page.check(f"#emails-{risk}")
     page.click("#emails-send")
+    page.wait_for_selector("#emails-confirm")  # prepared, not sent: the count is confirmed first
+    page.click("#emails-confirm")
     page.wait_for_selector("#email-counts")
     with_email = [r for r in rows if r["email"]]
     page.wait_for_function(

@@ -16,6 +16,7 @@ from incidentroom.breach.models import (
     Appearance,
     Breach,
     ContactStatus,
+    EmailDelivery,
     Individual,
     LetterBatch,
     PublicNotice,
@@ -184,6 +185,13 @@ def test_emails_page_creates_and_shows_progress(
         f"/breaches/{scanned.pk}/emails/", {"risks": ["high"], "subject": "About your data"}
     )
     assert response.status_code == 302
+    # Prepared, not sent: the page shows the email and asks to confirm the number of people.
+    page = client.get(response["Location"]).content.decode()
+    assert "Check and send emails to 3 people" in page and "Send 3 emails now" in page
+    assert not EmailDelivery.objects.exclude(status="pending").exists()
+    notice_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
+    confirmed = client.post(f"/emails/{notice_id}/confirm/", {"recipients": "3"})
+    assert confirmed.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Subject: About your data" in page and "waiting 3" in page
     partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()

@@ -218,6 +218,10 @@ def test_pages_serve_the_controllers_dpo_and_gold(
                 "/send/",
                 "/submit/",
                 "/notified/",
+                "/telling/save/",
+                "/telling/approve/",
+                "/test/",
+                "/confirm/",
             )
         ):
             assert response.status_code == 405, url

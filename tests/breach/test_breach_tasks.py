@@ -143,3 +143,17 @@ def test_a_scan_of_a_vanished_folder_fails_with_the_reason(
     assert tasks.run_scan_job.call(job.pk, job.run_token) == "failed"
     job.refresh_from_db()
     assert job.status == ScanStatus.FAILED and job.error
+
+
+def test_queued_work_nobody_listens_for_is_refused_not_lost() -> None:
+    """Actions announce work instead of importing the tasks; if the tasks were not connected
+    the work would never run, so announcing it fails loudly."""
+    from incidentroom.breach import enqueue
+
+    enqueue.work_queued.disconnect(dispatch_uid="breach.tasks.work_queued")
+    try:
+        with pytest.raises(RuntimeError, match="not connected"):
+            enqueue.enqueue(enqueue.LetterRender(1))
+    finally:
+        tasks.connect()
+    assert enqueue.work_queued.has_listeners(enqueue.LetterRender)

@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, resident
 from incidentroom.breach.downloads import report_response
 from incidentroom.breach.models import Breach, Individual, ReportKind
 from incidentroom.breach.reports.build import document_for
@@ -28,7 +28,7 @@ from incidentroom.estate.models import Service
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.api import IncidentPatch, LogEntryIn
 from incidentroom.incidents.models import Incident
-from tests.helpers.breachhelp import docx_text, flat, make_letters
+from tests.helpers.breachhelp import approve_wording, docx_text, flat, make_letters
 from tests.helpers.pdfcheck import pdftotext, rasterise
 
 pytestmark = pytest.mark.slow
@@ -162,6 +162,11 @@ def test_reports_render_every_field_at_its_limit(breach: Breach, rbkc_dpo: User,
 def test_letters_render_every_field_at_its_limit(scanned: Breach, rbkc_dpo: User, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(scanned, actor=rbkc_dpo, **changes)
+    # Letters carry the resident wording, each field at its limit; the internal assessment
+    # fields just filled are never copied into them.
+    wording = {name: fill(seed, resident.MAX_LENGTH, name.upper()) for name in resident.RESIDENT_FIELDS}
+    approve_wording(scanned, rbkc_dpo, **wording)
+    scanned.refresh_from_db()
     person = Individual.objects.filter(breach=scanned).order_by("pk").first()
     assert person is not None
     Individual.objects.filter(pk=person.pk).update(
@@ -173,7 +178,8 @@ def test_letters_render_every_field_at_its_limit(scanned: Breach, rbkc_dpo: User
     batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     letter = batch.letters.get(individual=person)
     data = (Path(batch.directory) / "letters" / letter.filename).read_bytes()
-    assert_pdf(data, ["ENDNAME", "ENDDESCRIPTION", "ENDMEASURES_TAKEN"])
+    assert_pdf(data, ["ENDNAME", *(f"END{name.upper()}" for name in resident.RESIDENT_FIELDS)])
+    assert not {"ENDDESCRIPTION", "ENDMEASURES_TAKEN", "ENDDATA_SETS"} & set(flat(pdftotext(data)).split())
     print_file = (Path(batch.directory) / "print-file.pdf").read_bytes()
     assert "ENDNAME" in flat(pdftotext(print_file))
 

@@ -180,7 +180,12 @@ def test_pages_and_api_are_scoped(
         )
         assert api(user).get("/continuity/boards/RBKC").status_code == 404
         assert api(user).put(f"/continuity/services/{care.pk}/plan", {"rto_hours": 4}).status_code == 404
-        assert api(user).get("/continuity/suppliers").json() == []
+        # The demo gives WCC its own suppliers; nobody outside RBKC sees one of RBKC's.
+        listed = api(user).get("/continuity/suppliers").json()
+        assert all(s["organisation"] != "RBKC" for s in listed)
+        assert {s["organisation"] for s in listed} <= {
+            m.organisation.code for m in user.memberships.select_related("organisation")
+        }
     # A viewer reads the board but cannot change it.
     lbhf_care = _service("adult-social-care", "LBHF")
     assert web(lbhf_viewer).get("/continuity/LBHF/").status_code == 200

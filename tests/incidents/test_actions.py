@@ -20,12 +20,18 @@ from tests.helpers.db import first
 def test_marking_a_shared_system_compromised_affects_all_three_councils(
     incident: Incident, shared_responder: User
 ) -> None:
-    before = {(r.service.organisation.code, r.service.code) for r in affected_service_rows(incident)}
+    rows_before = {(r.service.organisation.code, r.service.code): r for r in affected_service_rows(incident)}
     revs = System.objects.get(code="shared-payments")
     actions.set_system_state(incident, actor=shared_responder, system=revs, state=SystemState.COMPROMISED)
-    after = {(r.service.organisation.code, r.service.code) for r in affected_service_rows(incident)}
-    new = after - before
-    assert {("RBKC", "online-payments"), ("WCC", "online-payments"), ("LBHF", "online-payments")} <= new
+    rows_after = {(r.service.organisation.code, r.service.code): r for r in affected_service_rows(incident)}
+    new = set(rows_after) - set(rows_before)
+    assert {("RBKC", "online-payments"), ("LBHF", "online-payments")} <= new
+    # WCC had already lost every service when it shut its network down; its online payments
+    # now also need the compromised gateway, and that is the reason shown.
+    assert (
+        rows_before["WCC", "online-payments"].because == "Westminster City Council has shut down its network"
+    )
+    assert rows_after["WCC", "online-payments"].because == "Payments gateway"
     entry = first(incident.log_entries.order_by("-sequence"))
     assert "Payments gateway marked compromised" in entry.text
     assert AuditEntry.objects.filter(
@@ -47,7 +53,11 @@ def test_restoring_a_system_brings_services_back(incident: Incident, shared_resp
         system=System.objects.get(code="shared-ad"),
         state=SystemState.RESTORED,
     )
-    assert not any(r.service.code == "emergency-out-of-hours" for r in affected_service_rows(incident))
+    lines = [r for r in affected_service_rows(incident) if r.service.code == "emergency-out-of-hours"]
+    # Back for RBKC and LBHF; WCC has shut its own network down, so its line stays lost.
+    assert [(r.service.organisation.code, r.because) for r in lines] == [
+        ("WCC", "Westminster City Council has shut down its network")
+    ]
 
 
 def test_system_outside_the_incident_is_refused(incident: Incident, shared_responder: User) -> None:

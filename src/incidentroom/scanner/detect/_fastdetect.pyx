@@ -320,9 +320,9 @@ cdef inline Py_ssize_t _token_end(const unsigned char* d, Py_ssize_t i, Py_ssize
     return i
 
 
-cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
-                                     int max_words) noexcept nogil:
-    """End of name.name_key(d[start:stop]) (same rule, same result)."""
+cdef inline Py_ssize_t _reachable_run_end(const unsigned char* d, Py_ssize_t start, Py_ssize_t stop,
+                                          int max_words) noexcept nogil:
+    """End of name.reachable_run(d[start:stop]) (same rule, same result)."""
     cdef Py_ssize_t end = start, i = start, word, gap
     cdef int words = 0
     while i < stop:
@@ -342,7 +342,10 @@ cdef inline Py_ssize_t _name_key_end(const unsigned char* d, Py_ssize_t start, P
 
 
 cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssize_t end) noexcept nogil:
-    """name.sentence_ends: a full stop after two or more letters, not a title or initials."""
+    """name.sentence_ends: a full stop after two or more letters, not a title or initials.
+
+    The titles are name.TITLES spelt out for speed; test_scan_fastdetect checks they agree.
+    """
     cdef Py_ssize_t n = end - 1 - word, k
     cdef unsigned char lowered[4]
     if n < 2 or d[end - 1] != c'.':
@@ -358,8 +361,10 @@ cdef inline bint _sentence_ends(const unsigned char* d, Py_ssize_t word, Py_ssiz
         return not (memcmp(lowered, b"mr", 2) == 0 or memcmp(lowered, b"ms", 2) == 0
                     or memcmp(lowered, b"mx", 2) == 0 or memcmp(lowered, b"dr", 2) == 0)
     if n == 3:
-        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0)
-    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0)
+        return not (memcmp(lowered, b"mrs", 3) == 0 or memcmp(lowered, b"rev", 3) == 0
+                    or memcmp(lowered, b"sir", 3) == 0)
+    return not (memcmp(lowered, b"miss", 4) == 0 or memcmp(lowered, b"prof", 4) == 0
+                or memcmp(lowered, b"lady", 4) == 0)
 
 
 cdef inline int _month(unsigned char a, unsigned char b, unsigned char c) noexcept nogil:
@@ -918,42 +923,42 @@ cdef class Engine:
         _wordlist_fill(&self.title_list, self.titles, False)
         self.name_memo = {}
         self.labelled_memo = {}
-        self.label_words = name._LABEL_WORDS
+        self.label_words = name.NameDetector.LABEL_WORDS
         _wordlist_fill(&self.label_list, self.label_words, False)
         self.name_window = name.WINDOW
         self.max_name_words = name.MAX_NAME_WORDS
-        self.dob_header = dob._CONTEXT.header
-        self.dob_text = dob._CONTEXT.text
-        self.dob_not_birth = dob._NOT_BIRTH.text
-        self.dob_after = dob._AFTER.text
+        self.dob_header = dob.DateOfBirthDetector.CONTEXT.header
+        self.dob_text = dob.DateOfBirthDetector.CONTEXT.text
+        self.dob_not_birth = dob.DateOfBirthDetector.NOT_BIRTH.text
+        self.dob_after = dob.DateOfBirthDetector.AFTER.text
         self.dob_after_width = dob.AFTER_WIDTH
         email = importlib.import_module("incidentroom.scanner.detect.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
         _wordset_fill(&self.role_locals, self.role_local_parts)
         self.test_domains = tuple(d.encode() for d in email.TEST_DOMAINS)
         vrm = importlib.import_module("incidentroom.scanner.detect.detectors.vehicle_registration")
-        self.vrm_context = vrm._CONTEXT
+        self.vrm_context = vrm.VehicleRegistrationDetector.CONTEXT
         self.vrm_width = vrm.CONTEXT_WIDTH
         self.vrm_current = vrm.CURRENT
         self.vrm_older = vrm.OLDER
         self.vrm_ni = vrm.NORTHERN_IRELAND
-        self.vrm_letters_after = vrm._LETTERS_AFTER
+        self.vrm_letters_after = vrm.VehicleRegistrationDetector.LETTERS_AFTER
         self.date_today = base.scan_date
         self.latest_age_issue = vrm.latest_age_issue
         self.today_checked = 0
         self._refresh_today()
         nhs = importlib.import_module("incidentroom.scanner.detect.detectors.nhs_number")
-        self.nhs_context = nhs._CONTEXT
-        self.nhs_phone_prefix = nhs._PHONE_PREFIX
-        self.nhs_phone_header = nhs._PHONE_HEADER
-        self.passport_context = importlib.import_module("incidentroom.scanner.detect.detectors.passport")._CONTEXT
-        self.sort_code_context = importlib.import_module("incidentroom.scanner.detect.detectors.bank_account")._CONTEXT
+        self.nhs_context = nhs.NhsNumberDetector.CONTEXT
+        self.nhs_phone_prefix = nhs.NhsNumberDetector.PHONE_PREFIX
+        self.nhs_phone_header = nhs.NhsNumberDetector.PHONE_HEADER
+        self.passport_context = importlib.import_module("incidentroom.scanner.detect.detectors.passport").PassportDetector.CONTEXT
+        self.sort_code_context = importlib.import_module("incidentroom.scanner.detect.detectors.bank_account").SortCodeAccountDetector.CONTEXT
         # The numbering plan's fullmatch, as a context expression: scanned by a hyperscan
         # database of its own over the national digits, which are ASCII: there hyperscan's
         # \d ([0-9]) and the str pattern's (any decimal digit) agree.
         plan = importlib.import_module("incidentroom.scanner.detect.detectors.phone").uk_number_pattern().pattern
         self.phone_plan = re.compile(f"^(?:{plan})$".encode())
-        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detect.detectors.national_insurance")._BANNED_PREFIXES
+        self.banned_nino_prefixes = importlib.import_module("incidentroom.scanner.detect.detectors.national_insurance").NationalInsuranceDetector.BANNED_PREFIXES
         self.test_pans = importlib.import_module("incidentroom.scanner.detect.detectors.payment_card").TEST_PANS
 
     cdef _compile(self, list expressions):
@@ -1130,7 +1135,7 @@ cdef class Engine:
         return -1
 
     def parse_name(self, bytes key, bint labelled):
-        """The name kernel's parse of one key (name.name_key), for the agreement tests."""
+        """The name kernel's parse of one key (name.reachable_run), for the agreement tests."""
         return self._parse_name(key, labelled)
 
     def bare(self, bytes data):
@@ -1435,7 +1440,7 @@ cdef class Engine:
                 run_end -= 1
             while run_end > offset and d[run_end - 1] != c' ':
                 run_end -= 1
-        run_end = _name_key_end(d, offset, run_end, self.max_name_words)
+        run_end = _reachable_run_end(d, offset, run_end, self.max_name_words)
         if raw_end < stop and d[raw_end] >= 0x80:
             # Only spaces between the key's end and the run's: the key would go on into
             # the next characters, if they are letters.
