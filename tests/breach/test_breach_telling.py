@@ -403,7 +403,7 @@ def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
 
 
 def test_wording_changed_after_approval_stops_emails_and_letters_already_asked_for(
-    scanned: Breach, rbkc_dpo: Any, smtp: Any
+    scanned: Breach, rbkc_dpo: User, smtp: Any
 ) -> None:
     """Emails and letters are built from the wording when they are sent or printed, so a
     change after the approval must stop them, whichever way sending was asked for."""
