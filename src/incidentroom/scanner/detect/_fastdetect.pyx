@@ -44,6 +44,10 @@ cdef enum:
     K_CARD = 11
     K_SORT_CODE = 12
 
+#: What ``Engine(off=...)`` can switch off besides kernels, for bench/scan_kernels.py:
+#: each falls back to the plain way of doing the same thing (re, tuple.__new__, gc on).
+SWITCHES = ("context_hyperscan", "untracked_tuples", "gc_pause")
+
 KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
@@ -76,6 +80,7 @@ cdef inline void _set(object tup, Py_ssize_t index, object value):
     Py_INCREF(value)
     PyTuple_SET_ITEM(tup, index, value)
 
+cdef object _tuple_new = tuple.__new__
 cdef object _gc_isenabled = gc.isenabled
 cdef object _gc_disable = gc.disable
 cdef object _gc_enable = gc.enable
@@ -817,6 +822,8 @@ cdef class Engine:
     cdef object r_normalised
     cdef double r_confidence
     cdef Py_ssize_t r_start, r_end
+    # Switches (see SWITCHES): what is on.
+    cdef bint use_context_hyperscan, use_untracked_tuples, use_gc_pause
 
     def __cinit__(self):
         self.db = NULL
@@ -838,7 +845,7 @@ cdef class Engine:
         self.layout_caseless = NULL
         self.layout_single = NULL
 
-    def __init__(self, owners, ranks, expressions, layouts, serialized=None):
+    def __init__(self, owners, ranks, expressions, layouts, serialized=None, off=frozenset()):
         """Pattern id i is ``expressions[i]``, owned by ``owners[i]``, whose place in name order is ``ranks[i]``.
 
         ``layouts[i]`` (a detect.Layout or ``None``) says how to find a match's start
@@ -846,8 +853,18 @@ cdef class Engine:
 
         ``serialized`` (from :meth:`serialize`) skips compiling: pool and Dask workers get
         the coordinator's database and start in milliseconds.
+
+        ``off`` names kernels (keys of KERNELS) and SWITCHES to leave out: a kernel left
+        out is replaced by its detector's own ``validate``. Only the benchmark that
+        decides what stays compiled (bench/scan_kernels.py) uses it.
         """
         cdef int i
+        unknown = set(off) - set(KERNELS) - set(SWITCHES)
+        if unknown:
+            raise ValueError(f"unknown kernels or switches: {sorted(unknown)}")
+        self.use_context_hyperscan = "context_hyperscan" not in off
+        self.use_untracked_tuples = "untracked_tuples" not in off
+        self.use_gc_pause = "gc_pause" not in off
         self.npatterns = len(owners)
         self.layout_tail = <char*>malloc(self.npatterns)
         self.layout_caseless = <char*>malloc(self.npatterns)
@@ -886,7 +903,7 @@ cdef class Engine:
             detector = owners[i]
             if detector.kernel not in KERNELS:
                 raise ValueError(f"detector {detector.name!r} names an unknown kernel {detector.kernel!r}")
-            self.kernel[i] = KERNELS[detector.kernel]
+            self.kernel[i] = K_GENERIC if detector.kernel in off else KERNELS[detector.kernel]
             self.variant[i] = seen.get(id(detector), 0)
             seen[id(detector)] = self.variant[i] + 1
             self.rank[i] = ranks[i]
@@ -1144,7 +1161,7 @@ cdef class Engine:
         # The findings are thousands of small tuples: with the cyclic collector running, a
         # large text triggers dozens of collections that walk the whole (growing) heap.
         # Nothing here makes reference cycles, so collection waits until the call returns.
-        cdef bint collecting = _gc_isenabled()
+        cdef bint collecting = self.use_gc_pause and _gc_isenabled()
         if collecting:
             _gc_disable()
         try:
@@ -1258,6 +1275,8 @@ cdef class Engine:
             start = found[i].start
             if in_row:
                 loc = location
+            elif not self.use_untracked_tuples:
+                loc = _tuple_new(self.Location, (page, sheet, row, line, base + start if based else start))
             else:
                 loc = _new_tuple(location_type, 5)
                 _set(loc, 0, page)
@@ -1276,6 +1295,11 @@ cdef class Engine:
                     known[nknown] = confidence
                     shared_floats.append(shared)
                     nknown += 1
+            if not self.use_untracked_tuples:
+                out.append(_tuple_new(self.Finding, (
+                    self.categories[pid], self.names[pid], values[found[i].seq], normalised_values[found[i].seq],
+                    start, found[i].end, shared, loc)))
+                continue
             finding = _new_tuple(finding_type, 8)
             _set(finding, 0, self.categories[pid])
             _set(finding, 1, self.names[pid])
@@ -1642,6 +1666,9 @@ cdef class Engine:
                                              tok_end - tok_start, True):
                 return None
             confidence = 0.95 if labelled else 0.9 if titled else 0.8
+            if not self.use_untracked_tuples:
+                return _tuple_new(self.NameParse, (PyUnicode_DecodeUTF8(out, vlen, NULL),
+                                  PyUnicode_DecodeUTF8(norm, norm_len, NULL), length, confidence, running_text))
             parsed = _new_tuple(<PyTypeObject*>self.NameParse, 5)
             _set(parsed, 0, PyUnicode_DecodeUTF8(out, vlen, NULL))
             _set(parsed, 1, PyUnicode_DecodeUTF8(norm, norm_len, NULL))
@@ -1667,7 +1694,7 @@ cdef class Engine:
                 return self.context_index[i]
         index = -1
         expression = pattern.pattern
-        if not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
+        if self.use_context_hyperscan and not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
             if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, &db, &error) == HS_SUCCESS:
                 grown = <hs_database_t**>realloc(self.context_dbs, (self.context_count + 1) * sizeof(hs_database_t*))
                 if grown == NULL or hs_alloc_scratch(db, &self.context_scratch) != HS_SUCCESS:

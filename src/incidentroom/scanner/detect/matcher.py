@@ -16,7 +16,7 @@ import platform
 import re
 import tempfile
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -151,9 +151,36 @@ def start_layout(expression: bytes) -> Layout | None:
     return Layout(ordered, caseless, TAILS.index(match[3]), all(w.isalpha() for w in ordered))
 
 
+#: Parts of the compiled core left out (see :func:`leave_out`); empty in a real scan.
+_LEFT_OUT: set[str] = set()
+#: What :func:`leave_out` accepts beyond the core's own kernels and switches.
+WHOLE_CORE, START_RECOVERY = "core", "start_recovery"
+
+
+def leave_out(parts: Iterable[str]) -> None:
+    """Run without these parts of the compiled core, each replaced by its Python equivalent.
+
+    For bench/scan_kernels.py, which times a scan with and without each part to decide
+    what stays compiled. ``parts`` are kernel names (``_fastdetect.KERNELS``), the
+    core's switches (``_fastdetect.SWITCHES``), :data:`START_RECOVERY` (hyperscan
+    tracks every expression's start) or :data:`WHOLE_CORE` (the reference path).
+    Takes effect for engines made after the call, in this process only.
+    """
+    parts = set(parts)
+    if _fastdetect is not None:
+        unknown = parts - set(_fastdetect.KERNELS) - set(_fastdetect.SWITCHES) - {WHOLE_CORE, START_RECOVERY}
+        if unknown:
+            raise ValueError(f"not parts of the compiled core: {sorted(unknown)}")
+    _LEFT_OUT.clear()
+    _LEFT_OUT.update(parts)
+    engine.cache_clear()
+
+
 @cache
 def engine() -> _fastdetect.Engine | None:
     """The compiled core with its own libhs database, or ``None`` when it was not built."""
+    if WHOLE_CORE in _LEFT_OUT:
+        return None
     if _fastdetect is None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
@@ -161,16 +188,20 @@ def engine() -> _fastdetect.Engine | None:
     # all_detectors() is in name order: a detector's place there is the reference's tie-break.
     place = {id(d): i for i, d in enumerate(all_detectors())}
     ranks = [place[id(d)] for d in owners]
-    layouts = [start_layout(e) for e in expressions]
+    if START_RECOVERY in _LEFT_OUT:
+        layouts: list[Layout | None] = [None] * len(expressions)
+    else:
+        layouts = [start_layout(e) for e in expressions]
+    off = frozenset(_LEFT_OUT - {START_RECOVERY})
     if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
-        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:])
+        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:], off)
     cached = _database_cache_path(expressions, layouts)
     if cached is not None and cached.exists():
         try:
-            return _fastdetect.Engine(owners, ranks, list(expressions), layouts, cached.read_bytes())
+            return _fastdetect.Engine(owners, ranks, list(expressions), layouts, cached.read_bytes(), off)
         except (OSError, _fastdetect.PatternError) as exc:
             log.info("recompiling the detection patterns: %s does not load (%s)", cached, exc)
-    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts)
+    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts, None, off)
     if cached is not None:
         _write_atomically(cached, core.serialize())
     return core
