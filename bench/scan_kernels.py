@@ -35,7 +35,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from scan_common import OUT, ROOT, archive
@@ -116,7 +115,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1500)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threshold", type=float, default=0.03)
-    parser.add_argument("--parts", default="", help="configurations to measure, ';'-separated, each a ','-separated list of parts (default: each part alone)")
+    parser.add_argument(
+        "--parts",
+        default="",
+        help="configurations to measure, ';'-separated, each a ','-separated list of parts (default: each part alone)",
+    )
     args = parser.parse_args()
     root, _ = archive(args.people)
     files = [p for p in root.rglob("*") if p.is_file()]
