@@ -230,9 +230,19 @@ def main() -> None:
         f"name-dense register: {args.dense_mb:g} MB; 1 worker"
     )
 
-    from incidentroom.scanner.detect import _fastdetect
+    from incidentroom.scanner.detect import matcher
 
-    known = set(getattr(_fastdetect, "KERNELS", ())) | set(_fastdetect.SWITCHES) | {"start_recovery", "core"}
+    def accepted(part: str) -> bool:
+        """Whether this code's core still has ``part`` (leave_out refuses what it does not know)."""
+        try:
+            matcher.leave_out([part])
+        except ValueError:
+            return False
+        finally:
+            matcher._LEFT_OUT.clear()
+        return True
+
+    known = {p for p in (*DEFAULT_PARTS[1:], "core") if accepted(p)}
     if args.parts:
         configs = [("everything compiled (baseline)", "")] + [(p, p) for p in args.parts.split(";")]
     else:

@@ -14,7 +14,6 @@ class PassportDetector(Detector):
 
     name = "uk_passport"
     category = "passport_number"
-    kernel = "passport"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{9}\b",)
     header_words = ("passport",)
 

@@ -98,7 +98,6 @@ class VehicleRegistrationDetector(Detector):
 
     name = "uk_vehicle_registration"
     category = "vehicle_registration"
-    kernel = "vehicle_registration"
     patterns: ClassVar[tuple[str, ...]] = (_CURRENT, _PREFIX, _SUFFIX, _NORTHERN_IRELAND)
     header_words = ("registration", "vrm", "vehicle", "reg no", "reg number")
 
