@@ -50,6 +50,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests bench scenarios
 	$(BIN)/ruff format --check src tests bench scenarios
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy src tests

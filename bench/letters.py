@@ -57,6 +57,11 @@ breach = actions.record_breach(Incident.objects.get(reference="IR-2025-0001"), a
     description="Attackers copied the document archive from the shared data centre.",
     became_aware_at=timezone.now() - dt.timedelta(hours=2), data_sets="Document archive 2006-2020",
     measures_taken="Network isolated; passwords reset.")
+# Letters carry the DPO's resident wording (a realistic length), not the assessment.
+breach = actions.save_wording(breach, actor=dpo,
+    resident_what_happened="On 24 November we found that criminals had copied some information from our computer "
+    "systems during a cyber attack. We are writing to tell you what information about you was involved.",
+    resident_what_we_are_doing="We have secured our systems and reported the attack to the police.")
 scan = ScanJob.objects.create(breach=breach, status="done")
 people = [Individual(scan=scan, breach=breach, person_id=f"B{n:06d}", full_name=f"{names[n % len(names)]} {n}",
           address=f"{n} Abbey Road, London", postcode=f"W{n % 14 + 1} {n % 9}AA", categories=["name", "bank_account"],

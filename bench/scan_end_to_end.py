@@ -43,7 +43,13 @@ try:
 except (OSError, StopIteration):
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({{"seconds": elapsed, "rss_mib": me / 1024, "worker_rss_mib": kids / 1024}}))
+# CPU seconds of this process and its workers: steadier than wall time on a shared machine.
+cpu = sum(
+    getattr(resource.getrusage(who), field)
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    for field in ("ru_utime", "ru_stime")
+)
+print(json.dumps({{"seconds": elapsed, "cpu": cpu, "rss_mib": me / 1024, "worker_rss_mib": kids / 1024}}))
 """
 
 
@@ -81,17 +87,21 @@ def main() -> None:
     ):
         results = [run(mode, root, out, workers) for _ in range(args.repeats)]
         seconds = statistics.median(r["seconds"] for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
         rss = max(r["rss_mib"] for r in results)
         worker_rss = max(r["worker_rss_mib"] for r in results)
-        rows.append((label, seconds))
+        rows.append((label, seconds, cpu))
         print(
-            f"{label:26s}: {seconds:7.2f} s  {size_mb / seconds:6.2f} MB/s  {len(files) / seconds:7.1f} files/s  "
+            f"{label:26s}: {seconds:7.2f} s (CPU {cpu:6.2f} s)  {size_mb / seconds:6.2f} MB/s  {len(files) / seconds:7.1f} files/s  "
             f"peak RSS {rss:6.0f} MiB (largest worker {worker_rss:5.0f} MiB)  [median of {args.repeats}]"
         )
-    base = rows[0][1]
+    base, base_cpu = rows[0][1], rows[0][2]
     print(
-        f"scan/extract time: 1 worker {rows[1][1] / base:.2f}x, 2 workers {rows[2][1] / base:.2f}x; 2-worker speed-up {rows[1][1] / rows[2][1]:.2f}x"
+        f"scan/extract time: 1 worker {rows[1][1] / base:.2f}x (CPU {rows[1][2] / base_cpu:.2f}x), "
+        f"2 workers {rows[2][1] / base:.2f}x; 2-worker speed-up {rows[1][1] / rows[2][1]:.2f}x"
     )
+    spent = json.loads((out / "summary.json").read_text(encoding="utf-8"))["phase_seconds"]
+    print("phases of the last 2-worker scan (worker phases summed over workers):", spent)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     print(f"files by status: {summary['files_by_status']}; individuals: {summary['individuals']}")
     from tests.helpers.scangen import evaluate  # scan_common put the repository root on the path

@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
         print(f"Demo archive already at {target}; nothing to do.")
         return 0
     target.mkdir(parents=True)
-    truth = generate_archive(target, n_people=200, seed=2025)
+    # Residents of the three boroughs, at their London postcodes (not Faker's whole of Britain).
+    truth = generate_archive(target, n_people=200, seed=2025, london=True)
     print(f"Demo archive written to {target}: {len(truth.files)} documents about 200 generated residents.")
     return 0
 

@@ -7,23 +7,27 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import Browser
+
+from tests.helpers import personas
+from tests.helpers.clients import ApiClient
+from tests.helpers.live import LiveApp, SmtpSink, free_port
+from tests.helpers.personas import PersonaFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "west_london.yaml"
@@ -39,99 +43,95 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         scenario.load_file(SCENARIO, shift_to=timezone.now())
 
 
-def _user(username: str) -> Any:
-    return get_user_model().objects.get(username=username)
-
-
 @pytest.fixture
-def persona(db: None) -> Callable[[str], Any]:
-    """Look up any scenario persona by username."""
-    return _user
+def persona(db: None) -> PersonaFactory:
+    """``persona(role, *org_codes)``: the test person holding that role there, built in code."""
+    return personas.persona
 
 
 # One fixture per persona the tests lean on (role at organisation).
 @pytest.fixture
-def rbkc_gold(db: None) -> Any:
+def rbkc_gold(db: None) -> User:
     """Gold commander at Kensington and Chelsea."""
-    return _user("rbkc.gold")
+    return personas.persona("gold", "RBKC")
 
 
 @pytest.fixture
-def rbkc_silver(db: None) -> Any:
+def rbkc_silver(db: None) -> User:
     """Silver at RBKC."""
-    return _user("rbkc.silver")
+    return personas.persona("silver", "RBKC")
 
 
 @pytest.fixture
-def rbkc_dpo(db: None) -> Any:
+def rbkc_dpo(db: None) -> User:
     """DPO at RBKC (the controller whose archive was stolen)."""
-    return _user("rbkc.dpo")
+    return personas.persona("dpo", "RBKC")
 
 
 @pytest.fixture
-def rbkc_comms(db: None) -> Any:
+def rbkc_comms(db: None) -> User:
     """Communications officer at RBKC."""
-    return _user("rbkc.comms")
+    return personas.persona("comms", "RBKC")
 
 
 @pytest.fixture
-def wcc_gold(db: None) -> Any:
+def wcc_gold(db: None) -> User:
     """Gold at Westminster."""
-    return _user("wcc.gold")
+    return personas.persona("gold", "WCC")
 
 
 @pytest.fixture
-def wcc_dpo(db: None) -> Any:
+def wcc_dpo(db: None) -> User:
     """DPO at Westminster."""
-    return _user("wcc.dpo")
+    return personas.persona("dpo", "WCC")
 
 
 @pytest.fixture
-def wcc_comms(db: None) -> Any:
+def wcc_comms(db: None) -> User:
     """Communications officer at WCC."""
-    return _user("wcc.comms")
+    return personas.persona("comms", "WCC")
 
 
 @pytest.fixture
-def lbhf_gold(db: None) -> Any:
+def lbhf_gold(db: None) -> User:
     """Gold at Hammersmith and Fulham."""
-    return _user("lbhf.gold")
+    return personas.persona("gold", "LBHF")
 
 
 @pytest.fixture
-def lbhf_responder(db: None) -> Any:
+def lbhf_responder(db: None) -> User:
     """IT responder at LBHF."""
-    return _user("lbhf.responder")
+    return personas.persona("responder", "LBHF")
 
 
 @pytest.fixture
-def lbhf_comms(db: None) -> Any:
+def lbhf_comms(db: None) -> User:
     """Communications officer at LBHF."""
-    return _user("lbhf.comms")
+    return personas.persona("comms", "LBHF")
 
 
 @pytest.fixture
-def lbhf_viewer(db: None) -> Any:
+def lbhf_viewer(db: None) -> User:
     """Read-only viewer at LBHF (involved organisation, no write role)."""
-    return _user("lbhf.viewer")
+    return personas.persona("viewer", "LBHF")
 
 
 @pytest.fixture
-def shared_responder(db: None) -> Any:
+def shared_responder(db: None) -> User:
     """Shared-service responder with a membership at each of the three councils."""
-    return _user("shared.responder")
+    return personas.persona("responder", "RBKC", "WCC", "LBHF")
 
 
 @pytest.fixture
-def outsider_viewer(db: None) -> Any:
-    """Viewer at Ealing, a fourth council not involved in the incident."""
-    return _user("ealing.viewer")
+def outsider_viewer(db: None) -> User:
+    """Viewer at Ealing (LBE), a fourth council not involved in the incident."""
+    return personas.persona("viewer", "LBE")
 
 
 @pytest.fixture
-def outsider_gold(db: None) -> Any:
+def outsider_gold(db: None) -> User:
     """Gold at Ealing: senior, but at an uninvolved council."""
-    return _user("ealing.gold")
+    return personas.persona("gold", "LBE")
 
 
 @pytest.fixture
@@ -154,33 +154,6 @@ def web(db: None) -> Callable[[Any], Client]:
     return make
 
 
-class ApiClient:
-    """Calls the API with a real bearer token for a persona."""
-
-    def __init__(self, token: str) -> None:
-        self.client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def get(self, path: str, params: Any = None) -> Any:
-        """GET /api/<path> with optional query parameters."""
-        return self.client.get("/api" + path, params or {})
-
-    def post(self, path: str, data: Any = None) -> Any:
-        """POST JSON."""
-        return self.client.post("/api" + path, data=data or {}, content_type="application/json")
-
-    def patch(self, path: str, data: Any = None) -> Any:
-        """PATCH JSON."""
-        return self.client.patch("/api" + path, data=data or {}, content_type="application/json")
-
-    def put(self, path: str, data: Any = None) -> Any:
-        """PUT JSON."""
-        return self.client.put("/api" + path, data=data or {}, content_type="application/json")
-
-    def delete(self, path: str) -> Any:
-        """DELETE."""
-        return self.client.delete("/api" + path)
-
-
 @pytest.fixture
 def api(db: None) -> Callable[[Any], ApiClient]:
     """An API client authenticated with a freshly issued token for a persona."""
@@ -194,23 +167,6 @@ def api(db: None) -> Callable[[Any], ApiClient]:
 
 
 # -- a real SMTP server -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port nothing is listening on right now."""
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class SmtpSink:
-    """Messages received by the local aiosmtpd server."""
-
-    host: str
-    port: int
-    messages: list[Message] = field(default_factory=list)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -235,38 +191,6 @@ def smtp_server() -> Iterator[SmtpSink]:
 
 
 # -- the real product in a subprocess -----------------------------------------------------
-
-
-@dataclass
-class LiveApp:
-    """A running ``incidentroom serve`` plus worker on its own fresh database."""
-
-    url: str
-    env: dict[str, str]
-    var_dir: Path
-
-    def python(self, code: str) -> subprocess.CompletedProcess[str]:
-        """Run Python with Django set up against this app's database (to inspect or tamper)."""
-        prelude = "import django, os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'incidentroom.settings')\ndjango.setup()\n"
-        return subprocess.run(
-            [sys.executable, "-c", prelude + code],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-
-    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run an ``incidentroom`` command against this app's database."""
-        return subprocess.run(
-            [sys.executable, "-m", "incidentroom", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -319,6 +243,28 @@ def _run(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def _add_cast(env: dict[str, str]) -> None:
+    """Every test persona, with the browser tests' password, in a live app's database."""
+    code = (
+        "import django, os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'incidentroom.settings')\n"
+        "django.setup()\n"
+        "from tests.helpers.personas import create_cast\n"
+        "create_cast()\n"
+    )
+    # From the repository root, so ``python -c`` imports tests.helpers.
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def _log_key() -> str:
     """The key that signs log checkpoints, shared by every process of one test run."""
     from django.conf import settings
@@ -339,6 +285,7 @@ def live_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         env["DATABASE_URL"] = f"sqlite:///{path}"
         _run(env, "migrate", "--no-input", "-v0")
         _run(env, "load-scenario", str(SCENARIO))
+        _add_cast(env)
         # Fold the write-ahead log into the file so a plain copy holds everything.
         import sqlite3
 
@@ -355,6 +302,7 @@ def live_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     try:
         _run(env, "migrate", "--no-input", "-v0")
         _run(env, "load-scenario", str(SCENARIO))
+        _add_cast(env)
         yield DatabaseTemplate(url=env["DATABASE_URL"], sqlite_file=None, pg_name=name)
     finally:
         with psycopg.connect(_admin_url(base), autocommit=True) as conn:
@@ -419,6 +367,9 @@ def live_app(
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
+                # Reap it: a Popen dropped while its child still runs warns (an error here), and
+                # on a loaded machine gunicorn can take longer than 10 s to stop.
+                p.wait()
         logs.close()
         drop()
 
@@ -448,7 +399,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Browser) -> Iterator[Any]:
     """A fresh browser context and page."""
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     pg = context.new_page()
@@ -459,17 +410,18 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def _login(page: Any, app: LiveApp, username: str, password: str = "West-London-demo-2025") -> None:  # noqa: S107
+def _login(page: Any, app: LiveApp, role: str, *orgs: str) -> None:
     page.goto(app.url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
+    page.fill("#id_username", personas.username(role, *orgs))
+    page.fill("#id_password", personas.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.fixture
 def login() -> Callable[..., None]:
-    """``login(page, live_app, username)`` signs in through the real login form."""
+    """``login(page, live_app, role, *org_codes)`` signs in as that persona through the real
+    login form (the live app's database holds every persona of ``personas.CAST``)."""
     return _login
 
 

@@ -17,23 +17,22 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from incidentroom.wsgi import application
+from tests.helpers import personas
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def token(db: Any) -> Iterator[str]:
+def token(db: None) -> Iterator[str]:
     """A real token for a Gold at the origin council.
 
     Requests go through the raw WSGI app, which (unlike Django's test client) would close
     the test's database connection at the end of each request; keep it open, as the test
     client does, so every example runs inside the test's transaction.
     """
-    from django.contrib.auth import get_user_model
-
     from incidentroom.core.actions import issue_api_token
 
-    _, raw = issue_api_token(actor=get_user_model().objects.get(username="rbkc.gold"), name="schemathesis")
+    _, raw = issue_api_token(actor=personas.persona("gold", "RBKC"), name="schemathesis")
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from incidentroom.api import api as ninja_api
+from tests.helpers.personas import PersonaFactory
 
 EXTREMES = [
     "0001-01-01T00:00:00+01:00",
@@ -81,7 +84,7 @@ def _fill(path: str) -> str:
 
 @pytest.mark.parametrize(("method", "path", "field"), OPERATIONS)
 def test_every_api_datetime_refuses_extreme_values_with_a_422_naming_the_field(
-    method: str, path: str, field: str, rbkc_gold: Any, api: Callable[[Any], Any]
+    method: str, path: str, field: str, rbkc_gold: User, api: Callable[[Any], Any]
 ) -> None:
     client = api(rbkc_gold).client
     for value in EXTREMES:
@@ -94,7 +97,7 @@ def test_every_api_datetime_refuses_extreme_values_with_a_422_naming_the_field(
 
 
 def test_a_year_one_incident_is_refused_whole_and_stores_nothing(
-    rbkc_gold: Any, api: Callable[[Any], Any], web: Callable[[Any], Any]
+    rbkc_gold: User, api: Callable[[Any], Any], web: Callable[[Any], Any]
 ) -> None:
     from incidentroom.incidents.models import Incident, LogEntry
 
@@ -115,7 +118,7 @@ def test_a_year_one_incident_is_refused_whole_and_stores_nothing(
 
 
 @pytest.fixture
-def objects(rbkc_gold: Any, persona: Any) -> dict[str, Any]:
+def objects(rbkc_gold: User, persona: PersonaFactory) -> dict[str, Any]:
     """A breach, a report and a continuity plan, so every form can be reached."""
     from django.utils import timezone
 
@@ -137,7 +140,7 @@ def objects(rbkc_gold: Any, persona: Any) -> dict[str, Any]:
     report = breach_actions.draft_report(breach, actor=rbkc_gold, kind="ico")
     service = Service.objects.filter(organisation=rbkc).order_by("pk").first()
     assert service is not None
-    continuity_actions.save_plan(service, actor=persona("rbkc.silver"), rto_hours=4, mtpd_hours=24)
+    continuity_actions.save_plan(service, actor=persona("silver", "RBKC"), rto_hours=4, mtpd_hours=24)
     from incidentroom.incidents import actions as incident_actions
 
     fresh = incident_actions.open_incident(
@@ -175,7 +178,13 @@ FORMS: list[tuple[str, str, dict[str, Any]]] = [
     "value", ["0001-01-01T00:00", "9999-12-31T23:59", "1989-12-31T23:59", "0001-01-01T00:00+01:00"]
 )
 def test_every_form_time_refuses_out_of_range_values_naming_the_field(
-    url: str, field: str, data: dict[str, Any], value: str, objects: dict[str, Any], rbkc_gold: Any, web: Any
+    url: str,
+    field: str,
+    data: dict[str, Any],
+    value: str,
+    objects: dict[str, Any],
+    rbkc_gold: User,
+    web: Callable[[User], Client],
 ) -> None:
     target = url.format(
         breach=objects["breach"].pk,
@@ -208,7 +217,12 @@ def test_a_scenario_file_with_an_out_of_range_time_is_refused_with_field_and_lin
 
 @pytest.mark.parametrize(("url", "field", "data"), FORMS)
 def test_every_form_time_refuses_a_local_time_skipped_by_the_spring_clock_change(
-    url: str, field: str, data: dict[str, Any], objects: dict[str, Any], rbkc_gold: Any, web: Any
+    url: str,
+    field: str,
+    data: dict[str, Any],
+    objects: dict[str, Any],
+    rbkc_gold: User,
+    web: Callable[[User], Client],
 ) -> None:
     target = url.format(
         breach=objects["breach"].pk,

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
+from pytest_django.fixtures import Settings
+
 from incidentroom.api import api as ninja_api
+from tests.helpers.clients import ApiClient
 from tests.test_refusals import _example, _operations, objects  # noqa: F401 - the fixture is used
 
 HOSTILE_INTS: list[Any] = [2**63, -(2**63) - 1, 2**70, -1, 0, 1.5, "abc", True, None]
@@ -68,10 +73,10 @@ def _send(client: Any, method: str, url: str, body: Any = None) -> Any:
 
 
 def test_no_hostile_input_gets_a_server_error(
-    api: Any,
-    rbkc_dpo: Any,
+    api: Callable[[User], ApiClient],
+    rbkc_dpo: User,
     objects: dict[str, str],  # noqa: F811
-    settings: Any,
+    settings: Settings,
 ) -> None:
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     client = api(rbkc_dpo).client

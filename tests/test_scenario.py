@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from incidentroom import scenario
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
+from tests.helpers.live import LiveApp
 
 SMALL = """\
 scenario: small
@@ -25,7 +25,7 @@ services:
 """
 
 
-def test_unknown_field_is_named_with_its_line(db: Any) -> None:
+def test_unknown_field_is_named_with_its_line(db: None) -> None:
     bad = SMALL.replace(
         "{code: kcc-dc, name: KCC data centre, owner: KCC}",
         "{code: kcc-dc, name: KCC data centre, owner: KCC, colour: red}",
@@ -35,7 +35,7 @@ def test_unknown_field_is_named_with_its_line(db: Any) -> None:
     assert str(err.value) == "small.yaml line 8, field systems.0.colour: Extra inputs are not permitted"
 
 
-def test_wrong_date_and_unknown_reference_are_named(db: Any) -> None:
+def test_wrong_date_and_unknown_reference_are_named(db: None) -> None:
     with pytest.raises(InvalidInput, match=r"line 2, field as_of: "):
         scenario.parse(SMALL.replace("2025-11-24T16:00:00+00:00", "24/11/2025"), source="s.yaml")
     with pytest.raises(InvalidInput, match=r"line 10, field services.0.needs: unknown system 'kcc-nope'"):
@@ -44,7 +44,7 @@ def test_wrong_date_and_unknown_reference_are_named(db: Any) -> None:
         scenario.parse("organisations: [", source="s.yaml")
 
 
-def test_a_failure_part_way_loads_nothing(db: Any) -> None:
+def test_a_failure_part_way_loads_nothing(db: None) -> None:
     # Valid on its own, but the code clashes with an organisation already loaded: the
     # whole file is rolled back, including the organisation written before the clash.
     clash = SMALL.replace(
@@ -56,7 +56,7 @@ def test_a_failure_part_way_loads_nothing(db: Any) -> None:
     assert not Organisation.objects.filter(code="KCC").exists()
 
 
-def test_load_scenario_command_audits_as_cli(live_app: Any, tmp_path: Path) -> None:
+def test_load_scenario_command_audits_as_cli(live_app: LiveApp, tmp_path: Path) -> None:
     path = tmp_path / "small.yaml"
     path.write_text(SMALL, encoding="utf-8")
     first = live_app.manage("load-scenario", str(path))

@@ -15,10 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from incidentroom.continuity import actions as continuity_actions
 from incidentroom.core import actions as core_actions
 from incidentroom.core.access import has_role
 from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import WRITER_ROLES, Organisation, Role
+from incidentroom.core.models import CONTINUITY_ROLES, WRITER_ROLES, Organisation, Role
 from incidentroom.core.text import clean_text
 from incidentroom.core.times import BoundedDatetime
 from incidentroom.estate import actions as estate_actions
@@ -52,8 +53,15 @@ class DpoIn(_Strict):
     phone: str = ""
 
 
+class SignatoryIn(_Strict):
+    """Who signs the council's letters to residents."""
+
+    name: str
+    title: str = ""
+
+
 class OrganisationIn(_Strict):
-    """An organisation in the scenario."""
+    """An organisation in the scenario (``address`` is its postal address, one line each)."""
 
     code: str = Field(pattern=r"^[A-Z0-9-]{2,16}$")
     name: str
@@ -63,6 +71,11 @@ class OrganisationIn(_Strict):
     insurer: str = ""
     insurer_notice_hours: int = Field(default=48, ge=1, le=24 * 60)
     networks: list[str] = []
+    address: list[str] = []
+    phone: str = ""
+    website: str = ""
+    signatory: SignatoryIn | None = None
+    notices_from: str = ""
 
 
 class PersonIn(_Strict):
@@ -187,6 +200,34 @@ class StatusPageIn(_Strict):
     services: list[ServiceStatusIn] = []
 
 
+class ContinuityIn(_Strict):
+    """A service's continuity plan, its owner and the workaround in use."""
+
+    organisation: str
+    service: str
+    owner: str
+    rto_hours: int = Field(ge=1, le=24 * 365)
+    mtpd_hours: int = Field(ge=1, le=24 * 365)
+    minimum_service_level: str = ""
+    plan: str = ""
+    workaround: str = ""
+    state: Literal["normal", "workaround", "minimum", "suspended", "recovered"] = "normal"
+    update: str = ""
+    update_interval_hours: int = Field(default=4, ge=1, le=24 * 365)
+
+
+class SupplierIn(_Strict):
+    """A supplier a council calls when its systems are down."""
+
+    organisation: str
+    name: str
+    supplies: str
+    phone: str = ""
+    email: str = ""
+    contract_reference: str = ""
+    notes: str = ""
+
+
 class ScenarioIn(_Strict):
     """The whole file."""
 
@@ -199,6 +240,8 @@ class ScenarioIn(_Strict):
     services: list[ServiceIn]
     incidents: list[IncidentIn] = []
     status_pages: list[StatusPageIn] = []
+    continuity: list[ContinuityIn] = []
+    suppliers: list[SupplierIn] = []
 
 
 # -- parsing with line numbers -------------------------------------------------------------
@@ -318,6 +361,16 @@ def _cross_check(s: ScenarioIn, lines: dict[tuple[Any, ...], int], source: str) 
             if act.owner not in people:
                 fail(("incidents", i, "actions", j, "owner"), f"unknown person {act.owner!r}")
     services = {(v.organisation, v.code) for v in s.services}
+    for i, c in enumerate(s.continuity):
+        if (c.organisation, c.service) not in services:
+            fail(("continuity", i, "service"), f"{c.organisation} has no service {c.service!r}")
+        if c.owner not in people:
+            fail(("continuity", i, "owner"), f"unknown person {c.owner!r}")
+        if c.mtpd_hours < c.rto_hours:
+            fail(("continuity", i, "mtpd_hours"), "shorter than the recovery time objective")
+    for i, sup in enumerate(s.suppliers):
+        if sup.organisation not in orgs:
+            fail(("suppliers", i, "organisation"), f"unknown organisation {sup.organisation!r}")
     for i, page in enumerate(s.status_pages):
         if page.organisation not in orgs:
             fail(("status_pages", i, "organisation"), f"unknown organisation {page.organisation!r}")
@@ -366,6 +419,12 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
             insurer_name=o.insurer,
             insurer_notice_hours=o.insurer_notice_hours,
             networks=o.networks,
+            postal_address="\n".join(o.address),
+            main_phone=o.phone,
+            website=o.website,
+            signatory_name=o.signatory.name if o.signatory else "",
+            signatory_title=o.signatory.title if o.signatory else "",
+            notices_from_email=o.notices_from,
         )
     users: dict[str, Any] = {}
     for p in scenario.people:
@@ -421,6 +480,22 @@ def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[s
         _load_incident(inc, orgs, users, systems, delta)
     for page in scenario.status_pages:
         _load_status_page(page, orgs, users, delta)
+    for plan in scenario.continuity:
+        _load_continuity(plan, orgs, users)
+    for sup in scenario.suppliers:
+        owner_writer = next(
+            u for u in users.values() if has_role(u, orgs[sup.organisation], CONTINUITY_ROLES)
+        )
+        continuity_actions.add_supplier(
+            orgs[sup.organisation],
+            actor=owner_writer,
+            name=sup.name,
+            supplies=sup.supplies,
+            phone=sup.phone,
+            email=sup.email,
+            contract_reference=sup.contract_reference,
+            notes=sup.notes,
+        )
     return {
         "organisations": len(orgs),
         "people": len(users),
@@ -541,6 +616,32 @@ def _load_status_page(
             status=st.status,
             advice=st.advice,
             at=at,
+        )
+
+
+def _load_continuity(plan: ContinuityIn, orgs: dict[str, Organisation], users: dict[str, Any]) -> None:
+    # Through the service owner's own actions: the plan, then (if the service is running on
+    # a workaround) the update that says so, which starts its reporting clock.
+    service = Service.objects.get(organisation=orgs[plan.organisation], code=plan.service)
+    owner = users[plan.owner]
+    saved = continuity_actions.save_plan(
+        service,
+        actor=owner,
+        rto_hours=plan.rto_hours,
+        mtpd_hours=plan.mtpd_hours,
+        minimum_service_level=plan.minimum_service_level,
+        plan=plan.plan,
+        workaround=plan.workaround,
+        owner=owner,
+        update_interval_hours=plan.update_interval_hours,
+    )
+    if plan.state != "normal":
+        continuity_actions.record_update(
+            saved,
+            actor=owner,
+            state=plan.state,
+            note=plan.update or "Plan invoked.",
+            workaround=plan.workaround,
         )
 
 

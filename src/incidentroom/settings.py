@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "incidentroom.continuity",
     "incidentroom.breach",
     "incidentroom.threats",
+    # Last: its command writes into every app above.
+    "incidentroom.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
+
+from tests.helpers.live import SmtpSink
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings: Any) -> None:
+def immediate_tasks(settings: Settings) -> None:
     """Emails are sent by tasks; run them in the test instead of a worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
-def mail(settings: Any, smtp_server: Any) -> Any:
+def mail(settings: Settings, smtp_server: SmtpSink) -> Any:
     """Point Django's SMTP backend at the real local SMTP server."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = smtp_server.host

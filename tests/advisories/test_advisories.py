@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.advisories import actions
 from incidentroom.advisories.controls import clean_domains, suggested_controls
 from incidentroom.advisories.models import Acknowledgement, Advisory
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
+from tests.helpers.clients import ApiClient
 
 TITLE = "Do not click links from colleagues at RBKC or WCC"
 
@@ -39,7 +44,7 @@ def _staff(code: str) -> set[str]:
 
 
 def test_publish_emails_the_chosen_councils_staff(
-    mail: Any, lbhf_comms: Any, django_capture_on_commit_callbacks: Any
+    mail: Any, lbhf_comms: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         advisory = _publish(lbhf_comms, ["LBHF"], partner_domains="rbkc.gov.uk, westminster.gov.uk")
@@ -53,7 +58,7 @@ def test_publish_emails_the_chosen_councils_staff(
 
 
 def test_publishing_needs_comms_or_gold_in_every_chosen_council(
-    rbkc_comms: Any, lbhf_viewer: Any, lbhf_responder: Any, outsider_gold: Any
+    rbkc_comms: User, lbhf_viewer: User, lbhf_responder: User, outsider_gold: User
 ) -> None:
     for actor, codes in (
         (rbkc_comms, ["RBKC", "WCC"]),
@@ -66,7 +71,7 @@ def test_publishing_needs_comms_or_gold_in_every_chosen_council(
     assert not Advisory.objects.exists()
 
 
-def test_bad_input_is_named(rbkc_comms: Any) -> None:
+def test_bad_input_is_named(rbkc_comms: User) -> None:
     rbkc = Organisation.objects.filter(code="RBKC")
     cases: list[tuple[dict[str, object], str]] = [
         ({"title": ""}, "title"),
@@ -100,7 +105,9 @@ def test_suggested_controls_are_text_with_only_validated_domains() -> None:
     assert suggested_controls([]) == ""
 
 
-def test_gate_at_sign_in_until_acknowledged(web: Any, rbkc_comms: Any, rbkc_dpo: Any, lbhf_gold: Any) -> None:
+def test_gate_at_sign_in_until_acknowledged(
+    web: Callable[[User], Client], rbkc_comms: User, rbkc_dpo: User, lbhf_gold: User
+) -> None:
     advisory = _publish(rbkc_comms, ["RBKC"])
     client = web(rbkc_dpo)
     response = client.get("/incidents/")
@@ -122,7 +129,9 @@ def test_gate_at_sign_in_until_acknowledged(web: Any, rbkc_comms: Any, rbkc_dpo:
     assert other.post(f"/advisories/{advisory.pk}/acknowledge/").status_code == 404
 
 
-def test_gate_ignores_expired_and_withdrawn(web: Any, rbkc_comms: Any, rbkc_dpo: Any) -> None:
+def test_gate_ignores_expired_and_withdrawn(
+    web: Callable[[User], Client], rbkc_comms: User, rbkc_dpo: User
+) -> None:
     advisory = _publish(rbkc_comms, ["RBKC"])
     Advisory.objects.filter(pk=advisory.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert web(rbkc_dpo).get("/incidents/").status_code == 200
@@ -131,7 +140,9 @@ def test_gate_ignores_expired_and_withdrawn(web: Any, rbkc_comms: Any, rbkc_dpo:
     assert web(rbkc_dpo).get("/incidents/").status_code == 200
 
 
-def test_open_redirect_through_next_is_refused(web: Any, rbkc_comms: Any, rbkc_dpo: Any) -> None:
+def test_open_redirect_through_next_is_refused(
+    web: Callable[[User], Client], rbkc_comms: User, rbkc_dpo: User
+) -> None:
     advisory = _publish(rbkc_comms, ["RBKC"])
     client = web(rbkc_dpo)
     client.post(f"/advisories/{advisory.pk}/acknowledge/")
@@ -140,12 +151,12 @@ def test_open_redirect_through_next_is_refused(web: Any, rbkc_comms: Any, rbkc_d
 
 def test_who_has_read_it_reminders_and_csv(
     mail: Any,
-    web: Any,
-    rbkc_comms: Any,
-    rbkc_dpo: Any,
-    rbkc_silver: Any,
-    wcc_comms: Any,
-    django_capture_on_commit_callbacks: Any,
+    web: Callable[[User], Client],
+    rbkc_comms: User,
+    rbkc_dpo: User,
+    rbkc_silver: User,
+    wcc_comms: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     advisory = _publish(rbkc_comms, ["RBKC"])
     actions.acknowledge(advisory, actor=rbkc_dpo)
@@ -158,11 +169,11 @@ def test_who_has_read_it_reminders_and_csv(
         response = web(rbkc_comms).post(f"/advisories/{advisory.pk}/remind/")
     assert response.status_code == 302
     reminded = {r for _, rcpts in mail.envelopes for r in rcpts}
-    assert reminded == staff - {"dpo@rbkc.example.gov.uk", rbkc_comms.email, ""}
+    assert reminded == staff - {rbkc_dpo.email, rbkc_comms.email, ""}
     assert all(str(m["Subject"]).startswith("Reminder: ") for m in mail.messages)
     exported = web(rbkc_silver).get(f"/advisories/{advisory.pk}/acknowledgements.csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert {r["username"]: r["acknowledged"] for r in rows}["rbkc.dpo"] == "yes"
+    assert {r["username"]: r["acknowledged"] for r in rows}[rbkc_dpo.username] == "yes"
     assert sum(r["acknowledged"] == "no" for r in rows) == len(staff) - 2
     # A DPO (not comms, Gold or Silver) sees the advisory but not the list.
     assert "read-count" not in web(rbkc_dpo).get(f"/advisories/{advisory.pk}/").content.decode()
@@ -171,8 +182,10 @@ def test_who_has_read_it_reminders_and_csv(
     assert web(wcc_comms).get(f"/advisories/{advisory.pk}/acknowledgements.csv").status_code == 404
 
 
-def test_csv_cells_cannot_run_as_formulas(web: Any, rbkc_comms: Any) -> None:
-    user = get_user_model().objects.get(username="rbkc.dpo")
+def test_csv_cells_cannot_run_as_formulas(
+    web: Callable[[User], Client], rbkc_comms: User, rbkc_dpo: User
+) -> None:
+    user = rbkc_dpo
     user.first_name, user.last_name = '=HYPERLINK("http://evil")', ""
     user.save()
     advisory = _publish(rbkc_comms, ["RBKC"])
@@ -181,7 +194,7 @@ def test_csv_cells_cannot_run_as_formulas(web: Any, rbkc_comms: Any) -> None:
 
 
 def test_api_acknowledge_and_scope(
-    api: Any, rbkc_comms: Any, rbkc_dpo: Any, wcc_dpo: Any, outsider_gold: Any
+    api: Callable[[User], ApiClient], rbkc_comms: User, rbkc_dpo: User, wcc_dpo: User, outsider_gold: User
 ) -> None:
     created = api(rbkc_comms).post(
         "/advisories",
@@ -203,7 +216,10 @@ def test_api_acknowledge_and_scope(
     assert Acknowledgement.objects.filter(advisory_id=advisory_id, user=rbkc_dpo).count() == 1
     assert api(rbkc_dpo).get(f"/advisories/{advisory_id}/acknowledgements").status_code == 403
     listing = api(rbkc_comms).get(f"/advisories/{advisory_id}/acknowledgements").json()
-    assert {r["username"] for r in listing if r["acknowledged_at"]} == {"rbkc.dpo", "rbkc.comms"}
+    assert {r["username"] for r in listing if r["acknowledged_at"]} == {
+        rbkc_dpo.username,
+        rbkc_comms.username,
+    }
     for user in (wcc_dpo, outsider_gold):
         assert api(user).get(f"/advisories/{advisory_id}").status_code == 404
         assert api(user).post(f"/advisories/{advisory_id}/acknowledge").status_code == 404

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +29,9 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
-    page: Any, browser: Any, live_app: Any, login: Any
+    page: Page, browser: Browser, live_app: LiveApp, login: Any
 ) -> None:
-    login(page, live_app, "rbkc.comms")
+    login(page, live_app, "comms", "RBKC")
     page.goto(live_app.url + "/advisories/")
     page.fill("#adv-title", TITLE)
     page.fill(
@@ -46,7 +50,7 @@ def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
     staff = browser.new_context(locale="en-GB", timezone_id="Europe/London")
     dpo = staff.new_page()
     dpo.set_default_timeout(15000)
-    login(dpo, live_app, "rbkc.dpo")
+    login(dpo, live_app, "dpo", "RBKC")
     # Straight after sign-in, before anything else: the advisory.
     assert "/advisories/pending/" in dpo.url
     assert dpo.locator("h1").inner_text() == "Please read before you continue"
@@ -60,4 +64,4 @@ def test_staff_member_sees_advisory_at_sign_in_acknowledges_and_is_counted(
 
     page.reload()
     assert page.locator("#read-count").inner_text() == "2"
-    assert "Not yet" not in page.locator("tr", has_text="rbkc.dpo").inner_text()
+    assert "Not yet" not in page.locator("tr", has_text=personas.username("dpo", "RBKC")).inner_text()

@@ -8,7 +8,9 @@ import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.advisories import actions
 from incidentroom.core import actions as core_actions
@@ -17,7 +19,7 @@ from incidentroom.core.models import Organisation
 
 
 def test_two_accounts_with_one_mailbox_get_one_advisory_email_in_uk_time(
-    mail: Any, lbhf_comms: Any, django_capture_on_commit_callbacks: Any
+    mail: Any, lbhf_comms: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     lbhf = Organisation.objects.get(code="LBHF")
     first = core_actions.create_user(

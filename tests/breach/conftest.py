@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import override_settings
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
-from tests.helpers.breachhelp import import_people
+from incidentroom.breach.models import Breach
+from incidentroom.incidents.models import Incident
+from tests.helpers.breachhelp import approve_wording, import_people
 
 
 @pytest.fixture
@@ -27,7 +30,7 @@ def media(tmp_path: Path) -> Iterator[Path]:
 
 
 @pytest.fixture
-def shared_root(media: Path, rbkc_dpo: Any, wcc_dpo: Any, settings: Any) -> Path:
+def shared_root(media: Path, rbkc_dpo: User, wcc_dpo: User, settings: Settings) -> Path:
     """A folder of the shared service RBKC and WCC both own, both having agreed to its scan."""
     from incidentroom.breach import evidence
     from incidentroom.core.models import Organisation
@@ -41,8 +44,8 @@ def shared_root(media: Path, rbkc_dpo: Any, wcc_dpo: Any, settings: Any) -> Path
 
 
 @pytest.fixture
-def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
-    """RBKC's breach assessment for the stolen archive."""
+def breach(incident: Incident, rbkc_dpo: User, media: Path) -> Breach:
+    """RBKC's breach assessment for the stolen archive, with the resident wording approved."""
     from incidentroom.breach import actions
     from incidentroom.core.models import Organisation
 
@@ -50,7 +53,7 @@ def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
     aware = incident.involvements.get(organisation=rbkc).became_aware_at or timezone.now() - dt.timedelta(
         hours=2
     )
-    return actions.record_breach(
+    recorded = actions.record_breach(
         incident,
         actor=rbkc_dpo,
         organisation=rbkc,
@@ -60,10 +63,11 @@ def breach(incident: Any, rbkc_dpo: Any, media: Path) -> Any:
         people_categories=["residents", "vulnerable_adults"],
         measures_taken="Network isolated; passwords reset.",
     )
+    return approve_wording(recorded, rbkc_dpo)
 
 
 @pytest.fixture
-def scanned(breach: Any, rbkc_dpo: Any, media: Path) -> Any:
+def scanned(breach: Breach, rbkc_dpo: User, media: Path) -> Breach:
     """The breach with the four people above imported, all attributed to RBKC."""
     import_people(breach, rbkc_dpo, media)
     return breach

@@ -23,7 +23,7 @@ from incidentroom.breach import actions  # noqa: E402
 from incidentroom.breach.models import EmailNotice  # noqa: E402
 from incidentroom.core.models import Membership, Organisation  # noqa: E402
 from incidentroom.incidents.actions import open_incident  # noqa: E402
-from tests.helpers.breachhelp import write_outputs  # noqa: E402
+from tests.helpers.breachhelp import approve_wording, write_outputs  # noqa: E402
 
 
 def setup() -> None:
@@ -46,6 +46,7 @@ def setup() -> None:
     actions.scan_started(job.pk, job.run_token)
     job.refresh_from_db()
     actions.complete_scan(job, write_outputs(Path(job.out_dir), _people(), [str(evidence)]))
+    breach = approve_wording(breach, dpo)
     notice = actions.create_email_notice(breach, actor=dpo, risks=["high", "low"])
     actions.start_sending(notice, actor=dpo)
 

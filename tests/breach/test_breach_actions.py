@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.breach import actions, evidence
 from incidentroom.breach.models import Appearance, Breach, ContactStatus, Individual, ScanStatus
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
-from incidentroom.incidents.models import Obligation
+from incidentroom.incidents.models import Incident, Obligation
 from tests.helpers.breachhelp import PEOPLE, import_people, write_outputs
+from tests.helpers.db import first
 
 
 def _org(code: str) -> Organisation:
@@ -22,7 +25,7 @@ def _org(code: str) -> Organisation:
 
 
 def test_recording_a_breach_declares_it_and_starts_the_ico_clock(
-    incident: Any, wcc_dpo: Any, media: Path
+    incident: Incident, wcc_dpo: User, media: Path
 ) -> None:
     wcc = _org("WCC")
     assert not Obligation.objects.filter(incident=incident, organisation=wcc, code="ico").exists()
@@ -41,7 +44,7 @@ def test_recording_a_breach_declares_it_and_starts_the_ico_clock(
 
 
 def test_an_already_declared_breach_moves_the_clock_to_the_assessed_awareness_time(
-    incident: Any, rbkc_dpo: Any, media: Path
+    incident: Incident, rbkc_dpo: User, media: Path
 ) -> None:
     rbkc = _org("RBKC")
     assert incident.involvements.get(organisation=rbkc).personal_data_breach  # the scenario declared it
@@ -53,7 +56,7 @@ def test_an_already_declared_breach_moves_the_clock_to_the_assessed_awareness_ti
 
 @pytest.mark.parametrize("who", ["rbkc_silver", "rbkc_comms", "wcc_dpo", "lbhf_responder", "outsider_gold"])
 def test_only_the_controllers_dpo_or_gold_may_record(
-    who: str, request: Any, incident: Any, media: Path
+    who: str, request: pytest.FixtureRequest, incident: Incident, media: Path
 ) -> None:
     actor = request.getfixturevalue(who)
     with pytest.raises(Forbidden):
@@ -63,7 +66,7 @@ def test_only_the_controllers_dpo_or_gold_may_record(
     assert not Breach.objects.exists()
 
 
-def test_gold_may_record(incident: Any, rbkc_gold: Any, media: Path) -> None:
+def test_gold_may_record(incident: Incident, rbkc_gold: User, media: Path) -> None:
     breach = actions.record_breach(
         incident, actor=rbkc_gold, organisation=_org("RBKC"), description="x", became_aware_at=timezone.now()
     )
@@ -71,7 +74,7 @@ def test_gold_may_record(incident: Any, rbkc_gold: Any, media: Path) -> None:
 
 
 def test_bad_assessment_input_is_refused_with_the_field_named(
-    incident: Any, rbkc_dpo: Any, media: Path
+    incident: Incident, rbkc_dpo: User, media: Path
 ) -> None:
     rbkc = _org("RBKC")
     now = timezone.now()
@@ -96,7 +99,7 @@ def test_bad_assessment_input_is_refused_with_the_field_named(
     assert not Breach.objects.exists()
 
 
-def test_update_breach_records_before_and_after(breach: Any, rbkc_dpo: Any) -> None:
+def test_update_breach_records_before_and_after(breach: Breach, rbkc_dpo: User) -> None:
     actions.update_breach(breach, actor=rbkc_dpo, likely_consequences="Fraud and distress.")
     entry = AuditEntry.objects.filter(action="breach.update").first()
     assert entry is not None
@@ -106,7 +109,7 @@ def test_update_breach_records_before_and_after(breach: Any, rbkc_dpo: Any) -> N
 # -- scans -------------------------------------------------------------------------------------
 
 
-def test_scan_paths_must_stay_inside_the_evidence_roots(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_scan_paths_must_stay_inside_the_evidence_roots(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     (media / "archive").mkdir()
     outside = media.parent / "secret"
     outside.mkdir()
@@ -128,7 +131,10 @@ def test_scan_paths_must_stay_inside_the_evidence_roots(breach: Any, rbkc_dpo: A
 
 
 def test_scan_is_enqueued_only_after_commit(
-    breach: Any, rbkc_dpo: Any, media: Path, django_capture_on_commit_callbacks: Any
+    breach: Breach,
+    rbkc_dpo: User,
+    media: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -144,7 +150,7 @@ def test_scan_is_enqueued_only_after_commit(
     assert job.task_id == str(queued.id) and queued.task_path.endswith("run_scan_job")
 
 
-def test_cancel_a_queued_scan_stops_it_before_it_starts(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_cancel_a_queued_scan_stops_it_before_it_starts(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     (media / "archive").mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
     actions.cancel_scan(job, actor=rbkc_dpo)
@@ -155,7 +161,7 @@ def test_cancel_a_queued_scan_stops_it_before_it_starts(breach: Any, rbkc_dpo: A
         actions.cancel_scan(job, actor=rbkc_dpo)
 
 
-def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_upload_is_kept_and_scanned(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     job = actions.start_upload_scan(
         breach, actor=rbkc_dpo, filename="../../stolen copy.zip", chunks=[b"PK\x03\x04"]
     )
@@ -169,7 +175,7 @@ def test_upload_is_kept_and_scanned(breach: Any, rbkc_dpo: Any, media: Path) -> 
 # -- the importer --------------------------------------------------------------------------------
 
 
-def test_import_links_people_to_the_breach_with_documents(scanned: Any) -> None:
+def test_import_links_people_to_the_breach_with_documents(scanned: Breach) -> None:
     people = {p.person_id: p for p in Individual.objects.filter(breach=scanned)}
     assert set(people) == {"P0001", "P0002", "P0003", "P0004"}
     alice = people["P0001"]
@@ -184,7 +190,7 @@ def test_import_links_people_to_the_breach_with_documents(scanned: Any) -> None:
     assert job.status == ScanStatus.SUCCEEDED and job.individuals_imported == 4
 
 
-def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     # The scanner writes each document's path and nothing after it: a '#' is a character
     # of the name, not the start of a location.
     person = {**PEOPLE[0], "documents": "2011/minutes#2.docx;2012/#3 notes/letter.docx"}
@@ -198,7 +204,7 @@ def test_a_hash_in_a_file_name_is_part_of_the_path(breach: Any, rbkc_dpo: Any, m
 
 
 def test_people_are_attributed_to_the_controller_whose_folder_they_came_from(
-    breach: Any, rbkc_dpo: Any, shared_root: Path
+    breach: Breach, rbkc_dpo: User, shared_root: Path
 ) -> None:
     people = [dict(PEOPLE[0]), dict(PEOPLE[1]), dict(PEOPLE[2])]
     roots = [str((shared_root / "rbkc").resolve()), str((shared_root / "wcc").resolve())]
@@ -220,7 +226,7 @@ def test_people_are_attributed_to_the_controller_whose_folder_they_came_from(
     ],
 )
 def test_a_malformed_csv_is_refused_and_nothing_is_half_imported(
-    breach: Any, rbkc_dpo: Any, media: Path, change: dict[str, str], message: str
+    breach: Breach, rbkc_dpo: User, media: Path, change: dict[str, str], message: str
 ) -> None:
     (media / "archive").mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
@@ -240,7 +246,7 @@ def test_a_malformed_csv_is_refused_and_nothing_is_half_imported(
     assert not Individual.objects.exists()
 
 
-def test_missing_columns_are_named(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_missing_columns_are_named(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     (media / "archive").mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
     out = Path(job.out_dir)
@@ -251,7 +257,7 @@ def test_missing_columns_are_named(breach: Any, rbkc_dpo: Any, media: Path) -> N
 
 
 def test_unknown_categories_are_dropped_and_reported_and_a_bad_risk_recomputed(
-    breach: Any, rbkc_dpo: Any, media: Path
+    breach: Breach, rbkc_dpo: User, media: Path
 ) -> None:
     person = {**PEOPLE[2], "categories": "name;phone;shoe_size;health", "risk": "extreme"}
     job = import_people(breach, rbkc_dpo, media, [person])
@@ -267,7 +273,9 @@ def _person(pid: str) -> Individual:
     return Individual.objects.get(person_id=pid)
 
 
-def test_notified_and_do_not_contact_are_audited_without_personal_data(scanned: Any, rbkc_dpo: Any) -> None:
+def test_notified_and_do_not_contact_are_audited_without_personal_data(
+    scanned: Breach, rbkc_dpo: User
+) -> None:
     alice, bashir = _person("P0001"), _person("P0002")
     actions.mark_notified(alice, actor=rbkc_dpo, how="phone")
     actions.set_do_not_contact(bashir, actor=rbkc_dpo, reason="Deceased (registrar notified)")
@@ -283,13 +291,13 @@ def test_notified_and_do_not_contact_are_audited_without_personal_data(scanned: 
             assert secret not in str(entry.before) + str(entry.after), text
 
 
-def test_audit_repr_of_a_person_names_no_one(scanned: Any, rbkc_dpo: Any) -> None:
+def test_audit_repr_of_a_person_names_no_one(scanned: Breach, rbkc_dpo: User) -> None:
     actions.mark_notified(_person("P0001"), actor=rbkc_dpo, how="letter")
     entry = AuditEntry.objects.get(action="individual.notified")
     assert "Alice" not in entry.object_repr
 
 
-def test_merge_then_split_moves_documents_and_categories(scanned: Any, rbkc_dpo: Any) -> None:
+def test_merge_then_split_moves_documents_and_categories(scanned: Breach, rbkc_dpo: User) -> None:
     alice, cora = _person("P0001"), _person("P0003")
     merged = actions.merge_individuals(cora, actor=rbkc_dpo, others=[alice])
     assert merged.document_count == 3 and merged.category_list() == [
@@ -326,7 +334,7 @@ def test_merge_then_split_moves_documents_and_categories(scanned: Any, rbkc_dpo:
 
 
 def test_merge_with_another_breachs_record_is_refused(
-    scanned: Any, rbkc_dpo: Any, wcc_dpo: Any, incident: Any, media: Path
+    scanned: Breach, rbkc_dpo: User, wcc_dpo: User, incident: Incident, media: Path
 ) -> None:
     other = actions.record_breach(
         incident, actor=wcc_dpo, organisation=_org("WCC"), description="x", became_aware_at=timezone.now()
@@ -342,7 +350,7 @@ def test_merge_with_another_breachs_record_is_refused(
         actions.merge_individuals(_person("P0001"), actor=rbkc_dpo, others=[])
 
 
-def test_discarded_results_leave_the_counts_lists_and_letters(scanned: Any, rbkc_dpo: Any) -> None:
+def test_discarded_results_leave_the_counts_lists_and_letters(scanned: Breach, rbkc_dpo: User) -> None:
     from incidentroom.breach import queries
     from incidentroom.breach.reports.facts import scan_facts
 
@@ -361,4 +369,4 @@ def test_discarded_results_leave_the_counts_lists_and_letters(scanned: Any, rbkc
     with pytest.raises(Conflict):
         actions.discard_scan(job, actor=rbkc_dpo, reason="again")
     assert Individual.objects.count() == 4  # the records stay, for the record
-    assert "discarded for RBKC: Rescanned" in scanned.incident.log_entries.order_by("-sequence").first().text
+    assert "discarded for RBKC: Rescanned" in first(scanned.incident.log_entries.order_by("-sequence")).text

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from incidentroom import csvfile
 from tests.helpers.breachhelp import axe_violations, flat, pdf_text
+from tests.helpers.live import LiveApp
 from tests.helpers.scangen import generate_archive
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -84,9 +86,9 @@ def live_app_env(inbox: Inbox, evidence: Path) -> dict[str, str]:
 
 
 def test_dpo_assesses_scans_reports_and_tells_people(
-    page: Any, live_app: Any, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
+    page: Page, live_app: LiveApp, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
 ) -> None:
-    login(page, live_app, "rbkc.dpo")
+    login(page, live_app, "dpo", "RBKC")
     page.click("header >> text=Data breaches")
     page.click("text=Record a personal data breach for RBKC in IR-2025-0001")
     assert axe_violations(page) == []
@@ -141,6 +143,13 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     assert f"Approximate number of people affected {found}" in pdf and "Priya Raman" in pdf
 
     page.click("text=IR-2025-0001 · Royal Borough of Kensington and Chelsea")
+    # Letters, emails and the notice come only from resident wording approved after a preview.
+    page.click("#telling-link")
+    page.fill("#id_resident_what_happened", "Criminals copied old files from our computer systems.")
+    page.click("#wording-save")
+    page.wait_for_selector("#letter-preview")
+    page.click("#wording-approve")
+    page.wait_for_selector("text=Wording approved")
     for risk in ("high", "medium", "low"):
         page.check(f"#letters-{risk}")
     page.click("#letters-generate")
@@ -156,6 +165,8 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     for risk in ("high", "medium", "low"):
         page.check(f"#emails-{risk}")
     page.click("#emails-send")
+    page.wait_for_selector("#emails-confirm")  # prepared, not sent: the count is confirmed first
+    page.click("#emails-confirm")
     page.wait_for_selector("#email-counts")
     with_email = [r for r in rows if r["email"]]
     page.wait_for_function(

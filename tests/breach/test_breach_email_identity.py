@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
-from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.models import User
 
 from incidentroom.breach import actions, jobs
-from incidentroom.breach.models import Individual
+from incidentroom.breach.models import Breach, Individual
 from tests.helpers.breachhelp import import_people
 
 
@@ -37,7 +37,7 @@ PEOPLE = [
 
 
 def test_imported_addresses_are_canonical_and_one_person_gets_one_email(
-    breach: Any, rbkc_dpo: Any, media: Path
+    breach: Breach, rbkc_dpo: User, media: Path
 ) -> None:
     import_people(breach, rbkc_dpo, media, PEOPLE)
     stored = set(Individual.objects.filter(breach=breach).values_list("email", flat=True))
@@ -51,7 +51,7 @@ def test_imported_addresses_are_canonical_and_one_person_gets_one_email(
 
 
 def test_sending_to_one_record_marks_the_same_persons_other_record_told(
-    breach: Any, rbkc_dpo: Any, media: Path
+    breach: Breach, rbkc_dpo: User, media: Path
 ) -> None:
     import_people(breach, rbkc_dpo, media, PEOPLE)
     notice = actions.create_email_notice(breach, actor=rbkc_dpo, risks=["high"])
@@ -62,7 +62,9 @@ def test_sending_to_one_record_marks_the_same_persons_other_record_told(
     assert told["P0103"] != "notified"
 
 
-def test_the_migration_rewrites_stored_resident_addresses(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_the_migration_rewrites_stored_resident_addresses(
+    breach: Breach, rbkc_dpo: User, media: Path
+) -> None:
     import_people(breach, rbkc_dpo, media, PEOPLE)
     Individual.objects.filter(person_id="P0101").update(email="Anna@Bücher.example")
     Individual.objects.filter(person_id="P0102").update(email="not an address")

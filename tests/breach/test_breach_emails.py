@@ -10,16 +10,18 @@ from email.message import Message
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import override_settings
 from django.utils import timezone
 
 from incidentroom.breach import actions, emails, jobs
-from incidentroom.breach.models import ContactStatus, DeliveryStatus, EmailDelivery, Individual
+from incidentroom.breach.models import Breach, ContactStatus, DeliveryStatus, EmailDelivery, Individual
 from tests.helpers.breachhelp import assert_only_own_data
+from tests.helpers.live import SmtpSink
 
 
 @pytest.fixture
-def smtp(smtp_server: Any) -> Iterator[Any]:
+def smtp(smtp_server: SmtpSink) -> Iterator[Any]:
     """Point Django's SMTP backend at the test server."""
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
@@ -52,7 +54,7 @@ def _received(smtp: Any) -> Counter[str]:
     return Counter(to for _sender, tos in smtp.envelopes for to in tos)
 
 
-def test_each_email_carries_only_that_persons_data(scanned: Any, rbkc_dpo: Any, smtp: Any) -> None:
+def test_each_email_carries_only_that_persons_data(scanned: Breach, rbkc_dpo: User, smtp: Any) -> None:
     notice, token = _start(scanned, rbkc_dpo)
     result = emails.run_batch(notice.pk, token, limiter=_no_wait())
     assert result.sent == 3 and result.failed == 0
@@ -76,7 +78,7 @@ def test_each_email_carries_only_that_persons_data(scanned: Any, rbkc_dpo: Any, 
 
 
 def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
-    scanned: Any, rbkc_dpo: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch
+    scanned: Breach, rbkc_dpo: User, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notice, token = _start(scanned, rbkc_dpo)
     real_sent = jobs.delivery_sent
@@ -109,7 +111,7 @@ def test_a_worker_killed_after_sending_but_before_recording_never_sends_twice(
 
 
 def test_a_worker_killed_after_claiming_but_before_sending_holds_the_email_for_a_person(
-    scanned: Any, rbkc_dpo: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch
+    scanned: Breach, rbkc_dpo: User, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notice, token = _start(scanned, rbkc_dpo)
 
@@ -130,7 +132,7 @@ def test_a_worker_killed_after_claiming_but_before_sending_holds_the_email_for_a
     assert sorted(_received(smtp).values()) == [1, 1, 1]
 
 
-def test_an_old_run_stops_when_a_new_one_takes_over(scanned: Any, rbkc_dpo: Any, smtp: Any) -> None:
+def test_an_old_run_stops_when_a_new_one_takes_over(scanned: Breach, rbkc_dpo: User, smtp: Any) -> None:
     notice, old = _start(scanned, rbkc_dpo)
     actions.start_sending(notice, actor=rbkc_dpo)
     assert emails.run_batch(notice.pk, old, limiter=_no_wait()).sent == 0
@@ -138,7 +140,7 @@ def test_an_old_run_stops_when_a_new_one_takes_over(scanned: Any, rbkc_dpo: Any,
 
 
 def test_refused_sends_are_recorded_retried_later_and_given_up(
-    scanned: Any, rbkc_dpo: Any, smtp: Any, monkeypatch: pytest.MonkeyPatch
+    scanned: Breach, rbkc_dpo: User, smtp: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import smtplib
 
@@ -177,7 +179,7 @@ def test_refused_sends_are_recorded_retried_later_and_given_up(
 
 
 def test_an_unreachable_server_stops_the_run_without_burning_every_attempt(
-    scanned: Any, rbkc_dpo: Any
+    scanned: Breach, rbkc_dpo: User
 ) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -209,7 +211,7 @@ def test_rate_limiter_spaces_sends_evenly() -> None:
     assert slept == [1.5, 1.5, 1.5]
 
 
-def test_people_without_a_usable_address_are_left_to_letters(scanned: Any, rbkc_dpo: Any) -> None:
+def test_people_without_a_usable_address_are_left_to_letters(scanned: Breach, rbkc_dpo: User) -> None:
     Individual.objects.filter(person_id="P0002").update(email="not an address")
     notice = actions.create_email_notice(scanned, actor=rbkc_dpo)
     assert sorted(d.address for d in notice.deliveries.all()) == ["alice@example.org", "dev@example.org"]
@@ -218,7 +220,7 @@ def test_people_without_a_usable_address_are_left_to_letters(scanned: Any, rbkc_
 
 
 def test_the_log_and_the_audit_trail_never_hold_a_data_subjects_details(
-    scanned: Any, rbkc_dpo: Any, smtp: Any
+    scanned: Breach, rbkc_dpo: User, smtp: Any
 ) -> None:
     from incidentroom.core.models import AuditEntry
     from incidentroom.incidents.models import LogEntry

@@ -8,22 +8,27 @@ form, with personas of different councils.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from incidentroom.breach import actions, evidence
-from incidentroom.breach.models import ScanJob, ScanStatus, SharedRootConsent
+from incidentroom.breach.models import Breach, ScanJob, ScanStatus, SharedRootConsent
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from incidentroom.core.models import AuditEntry, Organisation
+from incidentroom.incidents.models import Incident
+from tests.helpers.clients import ApiClient
 
 
 @pytest.fixture
-def wcc_breach(incident: Any, wcc_dpo: Any, media: Path) -> Any:
+def wcc_breach(incident: Incident, wcc_dpo: User, media: Path) -> Breach:
     """WCC's own breach in the same incident."""
     wcc = Organisation.objects.get(code="WCC")
     return actions.record_breach(
@@ -57,7 +62,7 @@ def _refused(exc_type: type[Exception], field: str, call: Any) -> None:
 
 
 def test_wcc_cannot_scan_rbkc_evidence_by_any_path(
-    wcc_breach: Any, wcc_dpo: Any, rbkc_dpo: Any, breach: Any, folders: dict[str, Path]
+    wcc_breach: Breach, wcc_dpo: User, rbkc_dpo: User, breach: Breach, folders: dict[str, Path]
 ) -> None:
     upload = actions.start_upload_scan(breach, actor=rbkc_dpo, filename="rbkc.zip", chunks=[b"PK\x03\x04"])
     rbkc_upload = Path(upload.sources[0]["path"])
@@ -100,7 +105,7 @@ def test_wcc_cannot_scan_rbkc_evidence_by_any_path(
 
 
 def test_people_go_on_another_councils_list_only_by_its_decision(
-    wcc_breach: Any, wcc_dpo: Any, media: Path, folders: dict[str, Path]
+    wcc_breach: Breach, wcc_dpo: User, media: Path, folders: dict[str, Path]
 ) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     _refused(
@@ -125,14 +130,14 @@ def test_people_go_on_another_councils_list_only_by_its_decision(
 
 
 def test_shared_root_needs_every_owners_consent(
-    wcc_breach: Any,
-    wcc_dpo: Any,
-    rbkc_dpo: Any,
-    rbkc_comms: Any,
-    lbhf_gold: Any,
+    wcc_breach: Breach,
+    wcc_dpo: User,
+    rbkc_dpo: User,
+    rbkc_comms: User,
+    lbhf_gold: User,
     media: Path,
     tmp_path: Path,
-    settings: Any,
+    settings: Settings,
 ) -> None:
     shared = tmp_path / "shared-service"
     (shared / "housing").mkdir(parents=True)
@@ -188,7 +193,12 @@ def test_shared_root_needs_every_owners_consent(
 
 
 def test_a_queued_scan_is_checked_again_when_it_starts(
-    wcc_breach: Any, wcc_dpo: Any, rbkc_dpo: Any, tmp_path: Path, settings: Any, monkeypatch: Any
+    wcc_breach: Breach,
+    wcc_dpo: User,
+    rbkc_dpo: User,
+    tmp_path: Path,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from incidentroom.breach import tasks
 
@@ -209,7 +219,7 @@ def test_a_queued_scan_is_checked_again_when_it_starts(
 
 
 def test_api_refuses_another_councils_paths_and_uploads(
-    wcc_breach: Any, wcc_dpo: Any, api: Any, folders: dict[str, Path]
+    wcc_breach: Breach, wcc_dpo: User, api: Callable[[User], ApiClient], folders: dict[str, Path]
 ) -> None:
     client = api(wcc_dpo)
     url = f"/breach/breaches/{wcc_breach.pk}/scans"
@@ -237,7 +247,7 @@ def test_api_refuses_another_councils_paths_and_uploads(
 
 
 def test_page_form_refuses_another_councils_paths(
-    wcc_breach: Any, wcc_dpo: Any, web: Any, folders: dict[str, Path]
+    wcc_breach: Breach, wcc_dpo: User, web: Callable[[User], Client], folders: dict[str, Path]
 ) -> None:
     client = web(wcc_dpo)
     url = f"/breaches/{wcc_breach.pk}/scans/"
@@ -257,12 +267,12 @@ def test_page_form_refuses_another_councils_paths(
 
 
 def test_evidence_root_api_lists_own_roots_and_records_consent(
-    wcc_dpo: Any,
-    rbkc_dpo: Any,
-    wcc_comms: Any,
-    lbhf_gold: Any,
-    outsider_gold: Any,
-    api: Any,
+    wcc_dpo: User,
+    rbkc_dpo: User,
+    wcc_comms: User,
+    lbhf_gold: User,
+    outsider_gold: User,
+    api: Callable[[User], ApiClient],
     media: Path,
     tmp_path: Path,
 ) -> None:
@@ -307,7 +317,7 @@ def test_evidence_root_api_lists_own_roots_and_records_consent(
 
 
 def test_people_of_a_consented_shared_folder_may_go_on_a_co_owners_list(
-    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Path, folders: dict[str, Path]
+    breach: Breach, rbkc_dpo: User, wcc_dpo: User, shared_root: Path, folders: dict[str, Path]
 ) -> None:
     wcc = Organisation.objects.get(code="WCC")
     (shared_root / "housing").mkdir()

@@ -5,19 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.breach import actions, tasks
 from incidentroom.breach.letters import build_letter
-from incidentroom.breach.models import ContactStatus, Individual
+from incidentroom.breach.models import Breach, ContactStatus, Individual
 from incidentroom.core.errors import InvalidInput
 from tests.helpers.breachhelp import PEOPLE, assert_only_own_data, flat, identifying, make_letters, pdf_text
 
 
-def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Any, rbkc_dpo: Any) -> None:
+def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Breach, rbkc_dpo: User) -> None:
     batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     assert batch.letter_count == 4
     directory = Path(batch.directory)
@@ -27,7 +30,7 @@ def test_every_letter_pdf_names_only_that_persons_own_categories(scanned: Any, r
         assert "Priya Raman" in text and "ico.org.uk/make-a-complaint" in flat(text)
 
 
-def test_advice_follows_the_categories(scanned: Any) -> None:
+def test_advice_follows_the_categories(scanned: Breach) -> None:
     alice = Individual.objects.get(person_id="P0001")
     text = build_letter(scanned, alice).plain_text()
     assert "Call your bank using the number on the back of your card" in text
@@ -38,7 +41,7 @@ def test_advice_follows_the_categories(scanned: Any) -> None:
     assert "HM Passport Office" in dev and "cancel and replace the card" in dev
 
 
-def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Any, rbkc_dpo: Any) -> None:
+def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Breach, rbkc_dpo: User) -> None:
     batch = make_letters(scanned, rbkc_dpo)  # default policy: high risk only
     assert batch.risks == ["high"] and batch.letter_count == 3
     directory = Path(batch.directory)
@@ -54,7 +57,7 @@ def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Any, r
 
 
 def test_letters_are_rendered_by_the_worker_after_commit(
-    scanned: Any, rbkc_dpo: Any, django_capture_on_commit_callbacks: Any
+    scanned: Breach, rbkc_dpo: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -73,7 +76,7 @@ def test_letters_are_rendered_by_the_worker_after_commit(
     assert (Path(batch.directory) / "print-file.pdf").exists()
 
 
-def test_do_not_contact_and_notified_people_get_no_letter(scanned: Any, rbkc_dpo: Any) -> None:
+def test_do_not_contact_and_notified_people_get_no_letter(scanned: Breach, rbkc_dpo: User) -> None:
     actions.set_do_not_contact(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, reason="Deceased")
     batch = make_letters(scanned, rbkc_dpo)
     assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0002", "P0004"}
@@ -85,7 +88,9 @@ def test_do_not_contact_and_notified_people_get_no_letter(scanned: Any, rbkc_dpo
         actions.generate_letters(scanned, actor=rbkc_dpo, risks=["catastrophic"])
 
 
-def test_public_notice_lists_categories_and_names_no_one(scanned: Any, rbkc_dpo: Any, client: Any) -> None:
+def test_public_notice_lists_categories_and_names_no_one(
+    scanned: Breach, rbkc_dpo: User, client: Client
+) -> None:
     notice = actions.publish_public_notice(scanned, actor=rbkc_dpo)
     response = client.get(f"/notices/{notice.slug}/")
     assert response.status_code == 200 and "public" in response["Cache-Control"]
@@ -105,7 +110,7 @@ def test_public_notice_lists_categories_and_names_no_one(scanned: Any, rbkc_dpo:
 
 
 def test_people_without_a_postal_address_are_counted_not_written_to(
-    scanned: Any, rbkc_dpo: Any, web: Any
+    scanned: Breach, rbkc_dpo: User, web: Callable[[User], Client]
 ) -> None:
     Individual.objects.filter(person_id="P0002").update(address="", postcode="")
     batch = make_letters(scanned, rbkc_dpo)
@@ -116,7 +121,7 @@ def test_people_without_a_postal_address_are_counted_not_written_to(
 
 
 def test_people_the_scan_found_deceased_get_no_letter_or_email(
-    breach: Any, rbkc_dpo: Any, media: Path
+    breach: Breach, rbkc_dpo: User, media: Path
 ) -> None:
     from incidentroom.breach.importer import DECEASED_REASON
     from tests.helpers.breachhelp import import_people

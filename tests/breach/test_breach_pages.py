@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from incidentroom.breach import actions
@@ -13,13 +16,14 @@ from incidentroom.breach.models import (
     Appearance,
     Breach,
     ContactStatus,
+    EmailDelivery,
     Individual,
     LetterBatch,
     PublicNotice,
     Report,
     ScanJob,
 )
-from incidentroom.incidents.models import Obligation
+from incidentroom.incidents.models import Incident, Obligation
 from tests.helpers.breachhelp import close_response
 from tests.helpers.db import first
 
@@ -30,7 +34,9 @@ def hours_ago(hours: int) -> str:
     return timezone.localtime(timezone.now() - dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_record_a_breach_from_the_page(web: Any, wcc_dpo: Any, incident: Any, media: Any) -> None:
+def test_record_a_breach_from_the_page(
+    web: Callable[[User], Client], wcc_dpo: User, incident: Incident, media: Any
+) -> None:
     client = web(wcc_dpo)
     page = client.get(f"/incidents/{incident.reference}/data-breach/")
     assert page.status_code == 200 and 'value="WCC"' in page.content.decode()
@@ -56,7 +62,9 @@ def test_record_a_breach_from_the_page(web: Any, wcc_dpo: Any, incident: Any, me
     assert bad.status_code in (409, 422)
 
 
-def test_breach_page_edit_upload_and_cancel(web: Any, rbkc_dpo: Any, breach: Any) -> None:
+def test_breach_page_edit_upload_and_cancel(
+    web: Callable[[User], Client], rbkc_dpo: User, breach: Breach
+) -> None:
     client = web(rbkc_dpo)
     body = client.get(f"/breaches/{breach.pk}/").content.decode()
     assert "Document archive 2006-2020" in body and "Start scan" in body
@@ -86,7 +94,9 @@ def test_breach_page_edit_upload_and_cancel(web: Any, rbkc_dpo: Any, breach: Any
     assert neither.status_code == 422 and "either a folder" in neither.content.decode()
 
 
-def test_individuals_search_detail_and_corrections(web: Any, rbkc_dpo: Any, scanned: Any) -> None:
+def test_individuals_search_detail_and_corrections(
+    web: Callable[[User], Client], rbkc_dpo: User, scanned: Breach
+) -> None:
     client = web(rbkc_dpo)
     listing = client.get(
         f"/breaches/{scanned.pk}/individuals/", {"category": "passport_number"}
@@ -118,7 +128,7 @@ def test_individuals_search_detail_and_corrections(web: Any, rbkc_dpo: Any, scan
 
 
 def test_reports_letters_emails_and_public_notice_from_the_pages(
-    web: Any, rbkc_dpo: Any, scanned: Any
+    web: Callable[[User], Client], rbkc_dpo: User, scanned: Breach
 ) -> None:
     client = web(rbkc_dpo)
     response = client.post(f"/breaches/{scanned.pk}/reports/", {"kind": "ico"})
@@ -167,12 +177,21 @@ def test_reports_letters_emails_and_public_notice_from_the_pages(
     assert not notice.is_live
 
 
-def test_emails_page_creates_and_shows_progress(web: Any, rbkc_dpo: Any, scanned: Any) -> None:
+def test_emails_page_creates_and_shows_progress(
+    web: Callable[[User], Client], rbkc_dpo: User, scanned: Breach
+) -> None:
     client = web(rbkc_dpo)
     response = client.post(
         f"/breaches/{scanned.pk}/emails/", {"risks": ["high"], "subject": "About your data"}
     )
     assert response.status_code == 302
+    # Prepared, not sent: the page shows the email and asks to confirm the number of people.
+    page = client.get(response["Location"]).content.decode()
+    assert "Check and send emails to 3 people" in page and "Send 3 emails now" in page
+    assert not EmailDelivery.objects.exclude(status="pending").exists()
+    notice_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
+    confirmed = client.post(f"/emails/{notice_id}/confirm/", {"recipients": "3"})
+    assert confirmed.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Subject: About your data" in page and "waiting 3" in page
     partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()

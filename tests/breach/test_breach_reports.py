@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from incidentroom.breach import actions
 from incidentroom.breach.downloads import report_response
-from incidentroom.breach.models import Individual, Report
+from incidentroom.breach.models import Breach, Individual, Report
 from incidentroom.core.errors import Conflict
 from incidentroom.incidents.models import Obligation, ObligationStatus
 from tests.helpers.breachhelp import docx_text, flat, pdf_text
 
 
-def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Any, rbkc_dpo: Any) -> None:
+def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Breach, rbkc_dpo: User) -> None:
     report = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     facts = report.facts
     assert facts["scan"]["individuals"] == 4 and facts["scan"]["records"] == 9
@@ -47,14 +48,16 @@ def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Any, rbk
     assert ico.status == ObligationStatus.DRAFTED
 
 
-def test_redrafting_an_unsent_report_replaces_it(scanned: Any, rbkc_dpo: Any) -> None:
+def test_redrafting_an_unsent_report_replaces_it(scanned: Breach, rbkc_dpo: User) -> None:
     first = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     actions.set_do_not_contact(Individual.objects.get(person_id="P0001"), actor=rbkc_dpo, reason="Deceased")
     second = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     assert first.pk == second.pk and Report.objects.count() == 1
 
 
-def test_submitting_stops_the_clock_and_a_follow_up_shows_what_changed(scanned: Any, rbkc_dpo: Any) -> None:
+def test_submitting_stops_the_clock_and_a_follow_up_shows_what_changed(
+    scanned: Breach, rbkc_dpo: User
+) -> None:
     first = actions.draft_report(scanned, actor=rbkc_dpo, kind="ico")
     actions.submit_report(first, actor=rbkc_dpo, external_reference="ICO/00123456")
     ico = Obligation.objects.get(incident=scanned.incident, organisation=scanned.organisation, code="ico")
@@ -108,7 +111,7 @@ def test_submitting_stops_the_clock_and_a_follow_up_shows_what_changed(scanned: 
     ],
 )
 def test_partner_reports_render_in_both_formats(
-    scanned: Any, rbkc_dpo: Any, kind: str, expected: list[str]
+    scanned: Breach, rbkc_dpo: User, kind: str, expected: list[str]
 ) -> None:
     report = actions.draft_report(scanned, actor=rbkc_dpo, kind=kind)
     for reader, fmt in ((pdf_text, "pdf"), (docx_text, "docx")):
@@ -120,7 +123,7 @@ def test_partner_reports_render_in_both_formats(
     assert ob.status == ObligationStatus.SUBMITTED and ob.external_reference == f"{kind.upper()}-42"
 
 
-def test_ncsc_lists_reports_already_filed(scanned: Any, rbkc_dpo: Any) -> None:
+def test_ncsc_lists_reports_already_filed(scanned: Breach, rbkc_dpo: User) -> None:
     police = actions.draft_report(scanned, actor=rbkc_dpo, kind="police")
     actions.submit_report(police, actor=rbkc_dpo, external_reference="NFRC251124000123")
     ncsc = actions.draft_report(scanned, actor=rbkc_dpo, kind="ncsc")
@@ -128,7 +131,7 @@ def test_ncsc_lists_reports_already_filed(scanned: Any, rbkc_dpo: Any) -> None:
     assert "NFRC251124000123" in text
 
 
-def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
+def test_hostile_text_renders_safely(scanned: Breach, rbkc_dpo: User) -> None:
     from incidentroom.breach.models import Breach
     from incidentroom.core.text import ControlCharacterError
 
@@ -144,7 +147,7 @@ def test_hostile_text_renders_safely(scanned: Any, rbkc_dpo: Any) -> None:
 
 
 def test_a_shared_archive_is_counted_per_controller(
-    breach: Any, rbkc_dpo: Any, wcc_dpo: Any, shared_root: Any
+    breach: Breach, rbkc_dpo: User, wcc_dpo: User, shared_root: Any
 ) -> None:
     from django.utils import timezone
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidentroom.breach import actions, jobs, tasks
-from incidentroom.breach.models import Individual, ScanJob, ScanStatus
+from incidentroom.breach.models import Breach, Individual, ScanJob, ScanStatus
 from incidentroom.core.errors import Conflict
 from tests.helpers.scangen import generate_archive
 
@@ -41,11 +42,11 @@ def _run_worker(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_worker_runs_the_real_scanner_and_imports_its_results(
-    breach: Any,
-    rbkc_dpo: Any,
+    breach: Breach,
+    rbkc_dpo: User,
     small_archive: Path,
-    django_capture_on_commit_callbacks: Any,
-    settings: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
@@ -69,7 +70,7 @@ def test_worker_runs_the_real_scanner_and_imports_its_results(
 
 
 def test_cancel_requested_mid_scan_stops_it(
-    breach: Any, rbkc_dpo: Any, small_archive: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+    breach: Breach, rbkc_dpo: User, small_archive: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
@@ -106,7 +107,7 @@ def test_cancel_requested_mid_scan_stops_it(
 
 
 def test_a_stalled_scan_can_be_resumed_and_its_old_run_is_retired(
-    breach: Any, rbkc_dpo: Any, media: Path, settings: Any
+    breach: Breach, rbkc_dpo: User, media: Path, settings: Settings
 ) -> None:
     (media / "archive").mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(media / "archive"))])
@@ -132,7 +133,9 @@ def test_a_stalled_scan_can_be_resumed_and_its_old_run_is_retired(
         actions.complete_scan(stale_job, media)
 
 
-def test_a_scan_of_a_vanished_folder_fails_with_the_reason(breach: Any, rbkc_dpo: Any, media: Path) -> None:
+def test_a_scan_of_a_vanished_folder_fails_with_the_reason(
+    breach: Breach, rbkc_dpo: User, media: Path
+) -> None:
     folder = media / "gone"
     folder.mkdir()
     job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(folder))])
@@ -140,3 +143,17 @@ def test_a_scan_of_a_vanished_folder_fails_with_the_reason(breach: Any, rbkc_dpo
     assert tasks.run_scan_job.call(job.pk, job.run_token) == "failed"
     job.refresh_from_db()
     assert job.status == ScanStatus.FAILED and job.error
+
+
+def test_queued_work_nobody_listens_for_is_refused_not_lost() -> None:
+    """Actions announce work instead of importing the tasks; if the tasks were not connected
+    the work would never run, so announcing it fails loudly."""
+    from incidentroom.breach import enqueue
+
+    enqueue.work_queued.disconnect(dispatch_uid="breach.tasks.work_queued")
+    try:
+        with pytest.raises(RuntimeError, match="not connected"):
+            enqueue.enqueue(enqueue.LetterRender(1))
+    finally:
+        tasks.connect()
+    assert enqueue.work_queued.has_listeners(enqueue.LetterRender)

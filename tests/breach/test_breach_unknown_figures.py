@@ -4,13 +4,17 @@ and the real figures once one has."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
-from incidentroom.breach.models import ReportKind
+from incidentroom.breach.models import Breach, ReportKind
 from tests.helpers.breachhelp import docx_text, flat, import_people, pdf_text
+from tests.helpers.clients import ApiClient
 
 KINDS = [k.value for k in ReportKind]
 
@@ -27,7 +31,7 @@ def _documents(client: Any, breach: Any, kind: str) -> tuple[int, str, str, str]
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_before_any_scan_the_number_of_people_is_not_yet_known(
-    kind: str, breach: Any, rbkc_dpo: Any, web: Any, api: Any
+    kind: str, breach: Breach, rbkc_dpo: User, web: Callable[[User], Client], api: Callable[[User], ApiClient]
 ) -> None:
     client = web(rbkc_dpo)
     report_id, page, pdf, docx = _documents(client, breach, kind)
@@ -50,7 +54,7 @@ def test_before_any_scan_the_number_of_people_is_not_yet_known(
 
 
 def test_after_a_scan_the_real_figures_replace_not_yet_known(
-    breach: Any, rbkc_dpo: Any, web: Any, media: Path
+    breach: Breach, rbkc_dpo: User, web: Callable[[User], Client], media: Path
 ) -> None:
     import_people(breach, rbkc_dpo, media)
     client = web(rbkc_dpo)

@@ -12,15 +12,19 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from incidentroom import csvfile
+from incidentroom.breach.models import Breach
+from incidentroom.incidents.models import Incident
 from tests.helpers.breachhelp import PEOPLE, import_people, make_letters
 
 HOSTILE = [
@@ -122,7 +126,7 @@ def _hostile_people() -> list[dict[str, str]]:
 
 
 def test_scanner_output_with_formula_names_imports_exactly(
-    breach: Any, rbkc_dpo: Any, media: Path, tmp_path: Path
+    breach: Breach, rbkc_dpo: User, media: Path, tmp_path: Path
 ) -> None:
     from incidentroom.breach.models import Individual
 
@@ -133,19 +137,25 @@ def test_scanner_output_with_formula_names_imports_exactly(
 
 
 def test_individuals_export_and_print_house_file_guard_and_read_back(
-    breach: Any, rbkc_dpo: Any, media: Path, web: Any, rbkc_silver: Any, wcc_dpo: Any
+    breach: Breach,
+    rbkc_dpo: User,
+    media: Path,
+    web: Callable[[User], Client],
+    rbkc_silver: User,
+    wcc_dpo: User,
 ) -> None:
     import_people(breach, rbkc_dpo, media, people=_hostile_people())
     response = web(rbkc_dpo).get(f"/breaches/{breach.pk}/individuals.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    data = b"".join(response.streaming_content)
+    assert response.streaming  # the export streams, row by row
+    data = response.getvalue()
     _assert_no_formula(_raw_cells(data)[1:])
     stored = sorted(n.strip() for n in NAMES)  # as imported: surrounding whitespace trimmed
     assert sorted(r["full_name"] for r in _rows(data)) == stored
     # The same filters as the page.
     one = web(rbkc_dpo).get(f"/breaches/{breach.pk}/individuals.csv", {"q": "@SUM"})
-    assert [r["full_name"] for r in _rows(b"".join(one.streaming_content))] == ["@SUM(A1) Smith"]
+    assert one.streaming and [r["full_name"] for r in _rows(one.getvalue())] == ["@SUM(A1) Smith"]
     # The people list is the controller's DPO's and Gold's only.
     assert web(rbkc_silver).get(f"/breaches/{breach.pk}/individuals.csv").status_code in (403, 404)
     assert web(wcc_dpo).get(f"/breaches/{breach.pk}/individuals.csv").status_code == 404
@@ -156,13 +166,13 @@ def test_individuals_export_and_print_house_file_guard_and_read_back(
     assert sorted(r["name"] for r in _rows(printed)) == stored
 
 
-def test_acknowledgements_export_guards_and_reads_back(web: Any, rbkc_comms: Any) -> None:
-    from django.contrib.auth import get_user_model
-
+def test_acknowledgements_export_guards_and_reads_back(
+    web: Callable[[User], Client], rbkc_comms: User, rbkc_dpo: User
+) -> None:
     from incidentroom.advisories import actions as advisory_actions
     from incidentroom.core.models import Organisation
 
-    user = get_user_model().objects.get(username="rbkc.dpo")
+    user = rbkc_dpo
     user.first_name, user.last_name = "=cmd|' /C calc'!A0", "-Smith"
     user.save()
     advisory = advisory_actions.publish_advisory(
@@ -181,7 +191,7 @@ def test_acknowledgements_export_guards_and_reads_back(web: Any, rbkc_comms: Any
 
 
 def test_log_export_is_guarded_and_verifiable_offline(
-    incident: Any, rbkc_gold: Any, web: Any, tmp_path: Path
+    incident: Incident, rbkc_gold: User, web: Callable[[User], Client], tmp_path: Path
 ) -> None:
     from incidentroom.core.models import Organisation
     from incidentroom.incidents import actions, logcsv
@@ -227,7 +237,7 @@ def test_log_export_is_guarded_and_verifiable_offline(
 
 
 def test_verify_log_csv_command_needs_no_database(
-    incident: Any, rbkc_gold: Any, web: Any, tmp_path: Path
+    incident: Incident, rbkc_gold: User, web: Callable[[User], Client], tmp_path: Path
 ) -> None:
     good = tmp_path / "log.csv"
     good.write_bytes(web(rbkc_gold).get(f"/incidents/{incident.reference}/log.csv").content)

@@ -6,16 +6,19 @@ PDF and DOCX the product produces and reads it back."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from incidentroom.breach import actions
+from incidentroom.breach import actions, resident
 from incidentroom.breach.downloads import report_response
-from incidentroom.breach.models import Individual, ReportKind
+from incidentroom.breach.models import Breach, Individual, ReportKind
 from incidentroom.breach.reports.build import document_for
 from incidentroom.breach.schemas import BreachPatch
 from incidentroom.continuity import actions as continuity_actions
@@ -25,7 +28,7 @@ from incidentroom.estate.models import Service
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.api import IncidentPatch, LogEntryIn
 from incidentroom.incidents.models import Incident
-from tests.helpers.breachhelp import docx_text, flat, make_letters
+from tests.helpers.breachhelp import approve_wording, docx_text, flat, make_letters
 from tests.helpers.pdfcheck import pdftotext, rasterise
 
 pytestmark = pytest.mark.slow
@@ -127,7 +130,7 @@ def _markers(tags: list[str]) -> list[str]:
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_reports_render_every_field_at_its_limit(breach: Any, rbkc_dpo: Any, seed: str) -> None:
+def test_reports_render_every_field_at_its_limit(breach: Breach, rbkc_dpo: User, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(breach, actor=rbkc_dpo, **changes)
     Incident.objects.filter(pk=breach.incident_id).update(
@@ -156,9 +159,14 @@ def test_reports_render_every_field_at_its_limit(breach: Any, rbkc_dpo: Any, see
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, seed: str) -> None:
+def test_letters_render_every_field_at_its_limit(scanned: Breach, rbkc_dpo: User, seed: str) -> None:
     changes = {name: fill(seed, limit(BreachPatch, name), name.upper()) for name in text_fields(BreachPatch)}
     actions.update_breach(scanned, actor=rbkc_dpo, **changes)
+    # Letters carry the resident wording, each field at its limit; the internal assessment
+    # fields just filled are never copied into them.
+    wording = {name: fill(seed, resident.MAX_LENGTH, name.upper()) for name in resident.RESIDENT_FIELDS}
+    approve_wording(scanned, rbkc_dpo, **wording)
+    scanned.refresh_from_db()
     person = Individual.objects.filter(breach=scanned).order_by("pk").first()
     assert person is not None
     Individual.objects.filter(pk=person.pk).update(
@@ -170,7 +178,8 @@ def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, se
     batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     letter = batch.letters.get(individual=person)
     data = (Path(batch.directory) / "letters" / letter.filename).read_bytes()
-    assert_pdf(data, ["ENDNAME", "ENDDESCRIPTION", "ENDMEASURES_TAKEN"])
+    assert_pdf(data, ["ENDNAME", *(f"END{name.upper()}" for name in resident.RESIDENT_FIELDS)])
+    assert not {"ENDDESCRIPTION", "ENDMEASURES_TAKEN", "ENDDATA_SETS"} & set(flat(pdftotext(data)).split())
     print_file = (Path(batch.directory) / "print-file.pdf").read_bytes()
     assert "ENDNAME" in flat(pdftotext(print_file))
 
@@ -179,7 +188,9 @@ def test_letters_render_every_field_at_its_limit(scanned: Any, rbkc_dpo: Any, se
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_log_pdf_renders_an_entry_at_its_limit(incident: Any, rbkc_gold: Any, web: Any, seed: str) -> None:
+def test_log_pdf_renders_an_entry_at_its_limit(
+    incident: Incident, rbkc_gold: User, web: Callable[[User], Client], seed: str
+) -> None:
     entry = incident_actions.add_log_entry(
         incident,
         actor=rbkc_gold,
@@ -197,7 +208,9 @@ def test_log_pdf_renders_an_entry_at_its_limit(incident: Any, rbkc_gold: Any, we
 @example(seed=MIXED)
 @example(seed=UNBROKEN)
 @DOCS_SETTINGS
-def test_grab_bag_renders_every_field_at_its_limit(rbkc_gold: Any, web: Any, seed: str) -> None:
+def test_grab_bag_renders_every_field_at_its_limit(
+    rbkc_gold: User, web: Callable[[User], Client], seed: str
+) -> None:
     service = Service.objects.filter(organisation__code="RBKC").order_by("pk").first()
     assert service is not None
     plan_fields = {

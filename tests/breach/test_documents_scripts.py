@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from docx import Document as read_docx
 
 from incidentroom.breach import actions
 from incidentroom.breach.downloads import report_response
-from incidentroom.breach.models import Individual
+from incidentroom.breach.models import Breach, Individual
 from incidentroom.core.pdf import html_to_pdf
 from tests.helpers.breachhelp import docx_text, flat, make_letters
 from tests.helpers.pdfcheck import assert_no_tofu, missing_glyphs, pdftotext
@@ -44,7 +45,7 @@ def _people_named(breach: Any) -> list[Individual]:
     return people
 
 
-def test_one_letter_per_script_reads_back_with_the_exact_name(scanned: Any, rbkc_dpo: Any) -> None:
+def test_one_letter_per_script_reads_back_with_the_exact_name(scanned: Breach, rbkc_dpo: User) -> None:
     people = _people_named(scanned)
     batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
     directory = Path(batch.directory)
@@ -65,7 +66,7 @@ def test_one_letter_per_script_reads_back_with_the_exact_name(scanned: Any, rbkc
     assert_no_tofu(print_file)
 
 
-def test_arabic_is_shaped_and_drawn_right_to_left(scanned: Any) -> None:
+def test_arabic_is_shaped_and_drawn_right_to_left(scanned: Breach) -> None:
     # Shaped: the letters of محمد join, so the drawn run is narrower than the same letters
     # drawn apart (isolated forms separated by zero-width non-joiners).
     joined = html_to_pdf('<p style="font-size:40pt">محمد علي</p>')
@@ -103,7 +104,7 @@ def test_the_tofu_check_finds_a_character_no_font_has(db: None) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
-def test_reports_carry_every_name(breach: Any, rbkc_dpo: Any, fmt: str) -> None:
+def test_reports_carry_every_name(breach: Breach, rbkc_dpo: User, fmt: str) -> None:
     actions.update_breach(breach, actor=rbkc_dpo, description="Files about:\n" + "\n".join(NAMES))
     for kind in ("ico", "ncsc", "police", "insurer"):
         report = actions.draft_report(breach, actor=rbkc_dpo, kind=kind)

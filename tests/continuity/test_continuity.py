@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from collections.abc import Callable
 
 import pypdfium2
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from incidentroom.continuity import actions, grabbag
@@ -16,6 +18,8 @@ from incidentroom.continuity.queries import board
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.estate.models import Service
+from tests.helpers.clients import ApiClient
+from tests.helpers.personas import PersonaFactory
 
 
 @pytest.fixture
@@ -42,7 +46,7 @@ def test_board_puts_vulnerable_residents_first(rbkc: Organisation) -> None:
     assert [r.service.priority for r in vulnerable] == sorted(r.service.priority for r in vulnerable)
 
 
-def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: Any, rbkc_silver: Any) -> None:
+def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: PersonaFactory, rbkc_silver: User) -> None:
     care = _service("adult-social-care")
     plan = actions.save_plan(
         care,
@@ -52,12 +56,12 @@ def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: Any, rbkc_sil
         update_interval_hours=2,
         minimum_service_level="Safeguarding calls answered; care packages continue",
         plan="Paper referral forms; manual payments to providers",
-        owner=persona("rbkc.services"),
+        owner=persona("service_manager", "RBKC"),
     )
     assert AuditEntry.objects.filter(action="continuity.plan", object_id=str(plan.pk)).exists()
     actions.record_update(
         plan,
-        actor=persona("rbkc.services"),
+        actor=persona("service_manager", "RBKC"),
         state=ContinuityState.WORKAROUND,
         note="Paper forms in use at the town hall",
         workaround="Paper forms; manual payments",
@@ -78,7 +82,7 @@ def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: Any, rbkc_sil
     assert plan.next_update_due is None and plan.disrupted_since is None
 
 
-def test_overdue_stands_out_on_the_page(web: Any, rbkc_silver: Any) -> None:
+def test_overdue_stands_out_on_the_page(web: Callable[[User], Client], rbkc_silver: User) -> None:
     care = _service("adult-social-care")
     plan = actions.save_plan(care, actor=rbkc_silver, rto_hours=4, mtpd_hours=24)
     actions.record_update(plan, actor=rbkc_silver, state=ContinuityState.SUSPENDED, note="Down")
@@ -86,13 +90,13 @@ def test_overdue_stands_out_on_the_page(web: Any, rbkc_silver: Any) -> None:
     page = web(rbkc_silver).get("/continuity/RBKC/").content.decode()
     assert (
         "1 update overdue." in page
-        and "rbkc.silver: Down" in page
+        and f"{rbkc_silver.username}: Down" in page
         and 'class="ir-overdue">Overdue: was due' in page
     )
 
 
 def test_rules_and_roles(
-    rbkc_silver: Any, rbkc_comms: Any, wcc_dpo: Any, outsider_gold: Any, persona: Any
+    rbkc_silver: User, rbkc_comms: User, wcc_dpo: User, outsider_gold: User, persona: PersonaFactory
 ) -> None:
     care = _service("adult-social-care")
     with pytest.raises(InvalidInput) as err:
@@ -101,7 +105,7 @@ def test_rules_and_roles(
     with pytest.raises(InvalidInput):
         actions.save_plan(care, actor=rbkc_silver, rto_hours=0)
     with pytest.raises(InvalidInput) as err:
-        actions.save_plan(care, actor=rbkc_silver, owner=persona("wcc.gold"))
+        actions.save_plan(care, actor=rbkc_silver, owner=persona("gold", "WCC"))
     assert err.value.field == "owner"
     for actor in (rbkc_comms, wcc_dpo, outsider_gold):
         with pytest.raises(Forbidden):
@@ -113,7 +117,7 @@ def test_rules_and_roles(
         actions.record_update(plan, actor=rbkc_silver, state="workaround", note=" ")
 
 
-def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_silver: Any) -> None:
+def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_silver: User) -> None:
     actions.add_supplier(
         rbkc,
         actor=rbkc_silver,
@@ -153,7 +157,13 @@ def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_sil
 
 
 def test_pages_and_api_are_scoped(
-    web: Any, api: Any, rbkc_silver: Any, wcc_comms: Any, outsider_gold: Any, lbhf_viewer: Any
+    web: Callable[[User], Client],
+    api: Callable[[User], ApiClient],
+    rbkc_silver: User,
+    wcc_comms: User,
+    outsider_gold: User,
+    lbhf_viewer: User,
+    persona: PersonaFactory,
 ) -> None:
     care = _service("adult-social-care")
     assert web(rbkc_silver).get("/continuity/").status_code == 302
@@ -170,17 +180,23 @@ def test_pages_and_api_are_scoped(
         )
         assert api(user).get("/continuity/boards/RBKC").status_code == 404
         assert api(user).put(f"/continuity/services/{care.pk}/plan", {"rto_hours": 4}).status_code == 404
-        assert api(user).get("/continuity/suppliers").json() == []
+        # The demo gives WCC its own suppliers; nobody outside RBKC sees one of RBKC's.
+        listed = api(user).get("/continuity/suppliers").json()
+        assert all(s["organisation"] != "RBKC" for s in listed)
+        assert {s["organisation"] for s in listed} <= {
+            m.organisation.code for m in user.memberships.select_related("organisation")
+        }
     # A viewer reads the board but cannot change it.
     lbhf_care = _service("adult-social-care", "LBHF")
     assert web(lbhf_viewer).get("/continuity/LBHF/").status_code == 200
     assert (
         api(lbhf_viewer).put(f"/continuity/services/{lbhf_care.pk}/plan", {"rto_hours": 4}).status_code == 403
     )
+    owner = persona("service_manager", "RBKC").username
     saved = api(rbkc_silver).put(
-        f"/continuity/services/{care.pk}/plan", {"rto_hours": 4, "mtpd_hours": 24, "owner": "rbkc.services"}
+        f"/continuity/services/{care.pk}/plan", {"rto_hours": 4, "mtpd_hours": 24, "owner": owner}
     )
-    assert saved.status_code == 200 and saved.json()["owner"] == "rbkc.services"
+    assert saved.status_code == 200 and saved.json()["owner"] == owner
     update = api(rbkc_silver).post(
         f"/continuity/services/{care.pk}/updates", {"state": "workaround", "note": "Paper forms"}
     )

@@ -7,23 +7,30 @@ import datetime as dt
 import json
 import typing
 import xml.dom.minidom
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pydantic
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from incidentroom.api import api as ninja_api
+from incidentroom.breach.models import Breach
 from incidentroom.core.models import ApiToken, AuditEntry, Organisation
 from incidentroom.core.schemas import InputSchema
+from incidentroom.incidents.models import Incident
+from tests.helpers.clients import ApiClient
 
 HUGE = 2**63
 BIGGER = 2**70
 
 
 @pytest.fixture
-def breach(incident: Any, rbkc_dpo: Any) -> Any:
+def breach(incident: Incident, rbkc_dpo: User) -> Any:
     """RBKC's breach assessment (its audit entries hold the description)."""
     from incidentroom.breach import actions
 
@@ -127,7 +134,7 @@ def _fill(path: str, incident: Any) -> str:
 
 @pytest.mark.parametrize("body", ["hello", ["a"], 3, None, True])
 def test_a_body_of_the_wrong_shape_is_a_422_on_every_operation(
-    api: Any, rbkc_gold: Any, incident: Any, body: Any
+    api: Callable[[User], ApiClient], rbkc_gold: User, incident: Incident, body: Any
 ) -> None:
     client = api(rbkc_gold).client
     before = incident.title
@@ -151,7 +158,9 @@ def test_a_body_of_the_wrong_shape_is_a_422_on_every_operation(
     assert incident.title == before
 
 
-def test_bare_string_patch_no_longer_changes_the_title(api: Any, rbkc_gold: Any, incident: Any) -> None:
+def test_bare_string_patch_no_longer_changes_the_title(
+    api: Callable[[User], ApiClient], rbkc_gold: User, incident: Incident
+) -> None:
     client = api(rbkc_gold).client
     response = client.patch(
         f"/api/incidents/{incident.reference}", data=json.dumps("hello"), content_type="application/json"
@@ -163,7 +172,7 @@ def test_bare_string_patch_no_longer_changes_the_title(api: Any, rbkc_gold: Any,
 
 
 def test_huge_ids_and_offsets_are_422_naming_the_field(
-    api: Any, rbkc_dpo: Any, incident: Any, breach: Any
+    api: Callable[[User], ApiClient], rbkc_dpo: User, incident: Incident, breach: Breach
 ) -> None:
     client = api(rbkc_dpo)
     response = client.get(f"/breach/breaches/{breach.pk}/individuals", {"offset": HUGE})
@@ -190,7 +199,9 @@ def test_huge_ids_and_offsets_are_422_naming_the_field(
     assert client.get("/audit", {"limit": HUGE}).status_code == 422
 
 
-def test_tokens_page_refuses_a_revoke_that_is_not_an_id(web: Any, rbkc_gold: Any) -> None:
+def test_tokens_page_refuses_a_revoke_that_is_not_an_id(
+    web: Callable[[User], Client], rbkc_gold: User
+) -> None:
     client = web(rbkc_gold)
     for bad in ("abc", str(HUGE), "-1", "1e3", "١"):
         response = client.post("/tokens/", {"revoke": bad})
@@ -198,7 +209,9 @@ def test_tokens_page_refuses_a_revoke_that_is_not_an_id(web: Any, rbkc_gold: Any
         assert "revoke" in response.content.decode()
 
 
-def test_huge_ids_in_page_addresses_are_not_found(web: Any, rbkc_gold: Any, incident: Any) -> None:
+def test_huge_ids_in_page_addresses_are_not_found(
+    web: Callable[[User], Client], rbkc_gold: User, incident: Incident
+) -> None:
     client = web(rbkc_gold)
     assert client.get(f"/incidents/{incident.reference}/actions/{BIGGER}/").status_code in (404, 405)
     assert client.get(f"/advisories/{BIGGER}/").status_code == 404
@@ -217,7 +230,7 @@ def _advisory(title: str, body: str = "Do not open links from partner councils."
 
 
 def test_advisory_title_with_crlf_is_refused_on_the_api_and_the_form(
-    api: Any, web: Any, rbkc_comms: Any
+    api: Callable[[User], ApiClient], web: Callable[[User], Client], rbkc_comms: User
 ) -> None:
     from incidentroom.advisories.models import Advisory
 
@@ -240,7 +253,11 @@ def test_advisory_title_with_crlf_is_refused_on_the_api_and_the_form(
 
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b", "\x7f", "\x85x\x9f"[2], "\x9b"])
 def test_other_control_characters_are_refused_naming_the_field(
-    api: Any, web: Any, rbkc_gold: Any, incident: Any, char: str
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
+    rbkc_gold: User,
+    incident: Incident,
+    char: str,
 ) -> None:
     client = api(rbkc_gold)
     response = client.post(f"/incidents/{incident.reference}/log", {"kind": "note", "text": f"a{char}b"})
@@ -254,7 +271,7 @@ def test_other_control_characters_are_refused_naming_the_field(
     assert not incident.log_entries.filter(text__startswith="a").filter(text__endswith="b").exists()
 
 
-def test_actions_refuse_control_characters_whatever_the_route(rbkc_gold: Any, incident: Any) -> None:
+def test_actions_refuse_control_characters_whatever_the_route(rbkc_gold: User, incident: Incident) -> None:
     """The CLI and scenario files call actions directly: the save itself refuses."""
     from incidentroom.core.text import ControlCharacterError
     from incidentroom.incidents import actions
@@ -294,7 +311,7 @@ def _valid_xml(data: bytes) -> None:
 
 
 def test_a_pasted_vertical_tab_never_breaks_the_feeds(
-    api: Any, client: Any, rbkc_comms: Any, settings: Any, tmp_path: Path
+    api: Callable[[User], ApiClient], client: Client, rbkc_comms: User, settings: Settings, tmp_path: Path
 ) -> None:
     from incidentroom.status import site
     from incidentroom.status.models import StatusUpdate
@@ -324,7 +341,12 @@ def test_a_pasted_vertical_tab_never_breaks_the_feeds(
 
 
 def test_one_councils_failed_publish_is_shown_logged_retried_and_blocks_no_other(
-    web: Any, rbkc_comms: Any, wcc_comms: Any, settings: Any, tmp_path: Path, caplog: Any
+    web: Callable[[User], Client],
+    rbkc_comms: User,
+    wcc_comms: User,
+    settings: Settings,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -367,7 +389,7 @@ def test_one_councils_failed_publish_is_shown_logged_retried_and_blocks_no_other
 
 
 def test_the_audit_trail_about_a_breach_is_scoped_like_the_breach(
-    api: Any, rbkc_silver: Any, rbkc_dpo: Any, rbkc_gold: Any, breach: Any
+    api: Callable[[User], ApiClient], rbkc_silver: User, rbkc_dpo: User, rbkc_gold: User, breach: Breach
 ) -> None:
     assert api(rbkc_silver).get(f"/breach/breaches/{breach.pk}").status_code == 404
     silver = api(rbkc_silver).get("/audit", {"limit": 1000}).json()
@@ -382,14 +404,14 @@ def test_the_audit_trail_about_a_breach_is_scoped_like_the_breach(
 # -- tokens ------------------------------------------------------------------------------------
 
 
-def test_a_token_cannot_mint_tokens(api: Any, rbkc_gold: Any) -> None:
+def test_a_token_cannot_mint_tokens(api: Callable[[User], ApiClient], rbkc_gold: User) -> None:
     client = api(rbkc_gold)
     response = client.post("/tokens", {"name": "child"})
     assert response.status_code == 403
     assert not ApiToken.objects.filter(name="child").exists()
 
 
-def test_tokens_expire(client: Any, rbkc_gold: Any, web: Any) -> None:
+def test_tokens_expire(client: Client, rbkc_gold: User, web: Callable[[User], Client]) -> None:
     from incidentroom.api import api as _api  # noqa: F401 - the API module is loaded
     from incidentroom.core.actions import issue_api_token
 

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from playwright.sync_api import Route
+from playwright.sync_api import Page, Route
+
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -75,11 +77,11 @@ def _refuse_outside(page: Any) -> list[str]:
     return outside
 
 
-@pytest.mark.parametrize("username", ["rbkc.gold", "rbkc.dpo"])
-def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, username: str) -> None:
+@pytest.mark.parametrize("role", ["gold", "dpo"], ids=["rbkc.gold", "rbkc.dpo"])
+def test_every_page_passes_the_csp(page: Page, live_app: LiveApp, login: Any, role: str) -> None:
     outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
-    login(page, live_app, username)
+    login(page, live_app, role, "RBKC")
     urls = _pages()
     assert len(urls) > 10
     problems = {}
@@ -97,10 +99,10 @@ def test_every_page_passes_the_csp(page: Any, live_app: Any, login: Any, usernam
     assert outside == []
 
 
-def test_api_docs_work_offline(page: Any, live_app: Any, login: Any) -> None:
+def test_api_docs_work_offline(page: Page, live_app: LiveApp, login: Any) -> None:
     outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
-    login(page, live_app, "rbkc.gold")
+    login(page, live_app, "gold", "RBKC")
     page.goto(live_app.url + "/api/docs")
     page.wait_for_selector(".swagger-ui .info .title")
     assert "Incident Room API" in page.locator(".swagger-ui .info .title").inner_text()

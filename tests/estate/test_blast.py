@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from incidentroom.estate.blast import EstateGraph, blast_radius
 from incidentroom.estate.models import System
 from incidentroom.estate.queries import affected_services
@@ -27,7 +25,7 @@ def test_nothing_down_nothing_affected() -> None:
     assert blast_radius(graph, []) == []
 
 
-def test_shared_directory_takes_services_in_all_three_councils(db: Any) -> None:
+def test_shared_directory_takes_services_in_all_three_councils(db: None) -> None:
     shared_ad = System.objects.get(code="shared-ad")
     rows = affected_services([shared_ad.pk])
     councils = {r.service.organisation.code for r in rows}
@@ -41,7 +39,7 @@ def test_shared_directory_takes_services_in_all_three_councils(db: Any) -> None:
     assert payroll.because == "HR and payroll → Single sign-on → Shared directory (Active Directory)"
 
 
-def test_organisation_filter(db: Any) -> None:
+def test_organisation_filter(db: None) -> None:
     from incidentroom.core.models import Organisation
 
     telephony = System.objects.get(code="shared-telephony")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
 
 from incidentroom.core.models import AuditEntry
+from tests.helpers.clients import ApiClient
 
 
 def test_systems_are_scoped_and_updatable(
-    api: Any, rbkc_gold: Any, lbhf_responder: Any, outsider_gold: Any
+    api: Callable[[User], ApiClient], rbkc_gold: User, lbhf_responder: User, outsider_gold: User
 ) -> None:
     codes = {s["code"] for s in api(lbhf_responder).get("/estate/systems").json()}
     assert "shared-ad" in codes and "lbhf-parking" in codes and "rbkc-parking" not in codes
@@ -21,7 +24,9 @@ def test_systems_are_scoped_and_updatable(
     assert api(lbhf_responder).patch("/estate/systems/shared-ad", {"name": "x"}).status_code == 403
 
 
-def test_create_service_with_dependencies_and_what_if(api: Any, lbhf_responder: Any) -> None:
+def test_create_service_with_dependencies_and_what_if(
+    api: Callable[[User], ApiClient], lbhf_responder: User
+) -> None:
     client = api(lbhf_responder)
     made = client.post(
         "/estate/services",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdfium2 as pdfium
 from docx import Document as read_docx
@@ -15,6 +15,9 @@ from incidentroom import csvfile
 from incidentroom.breach import categories as cat
 from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
+
+if TYPE_CHECKING:
+    from incidentroom.breach.models import Breach
 
 # The scanner's own output schema: the helper writes exactly what a scan would.
 FIELDS = list(INDIVIDUAL_COLUMNS)
@@ -71,6 +74,24 @@ PEOPLE: list[dict[str, str]] = [
         "documents": "2019/passports.xlsx",
     },
 ]
+
+
+# What residents are told, written by the DPO for them (the fixtures' breach approves it).
+RESIDENT_WORDING = {
+    "resident_what_happened": "In November criminals broke into the council's computers and copied old files.",
+    "resident_what_it_means": "Most people's files hold only everyday details.",
+    "resident_what_we_are_doing": "We have locked the criminals out and told the police.",
+    "resident_what_you_can_do": "Our helpline is open every day from 8am to 8pm.",
+}
+
+
+def approve_wording(breach: Breach, actor: Any, **wording: str) -> Breach:
+    """Write the resident wording and approve it, as the DPO does after the preview."""
+    from incidentroom.breach import actions, resident
+
+    breach = actions.save_wording(breach, actor=actor, **{**RESIDENT_WORDING, **wording})
+    approved: Breach = actions.approve_wording(breach, actor=actor, wording=resident.wording_hash(breach))
+    return approved
 
 
 def write_outputs(out_dir: Path, people: list[dict[str, str]], roots: list[str], *, records: int = 9) -> Path:

@@ -323,19 +323,60 @@ class Truth:
         }  # fmt: skip
 
 
+# Real streets in postcode districts of the three boroughs of the West London scenario
+# (RBKC, WCC, LBHF), for the demo archive: residents of those councils live there, not in
+# Faker's anywhere-in-Britain towns. House numbers and inward codes are drawn.
+LONDON_STREETS: dict[str, list[str]] = {
+    "W8": ["Kensington Church Street", "Phillimore Gardens", "Earls Court Road"],
+    "W10": ["Ladbroke Grove", "Oxford Gardens", "St Charles Square"],
+    "W11": ["Portobello Road", "Westbourne Park Road", "Ledbury Road"],
+    "SW3": ["Flood Street", "Oakley Street", "Markham Street"],
+    "SW5": ["Earls Court Square", "Longridge Road", "Nevern Place"],
+    "SW7": ["Queen's Gate", "Gloucester Road", "Harrington Road"],
+    "SW10": ["Cathcart Road", "Redcliffe Gardens", "Limerston Street"],
+    "W1U": ["Marylebone High Street", "Baker Street"],
+    "W1H": ["Seymour Place", "Crawford Street"],
+    "W2": ["Westbourne Grove", "Sussex Gardens", "Porchester Road"],
+    "W9": ["Elgin Avenue", "Randolph Avenue", "Sutherland Avenue"],
+    "NW8": ["St John's Wood High Street", "Hamilton Terrace", "Lisson Grove"],
+    "SW1V": ["Warwick Way", "Belgrave Road", "Tachbrook Street"],
+    "SW1P": ["Horseferry Road", "Regency Street"],
+    "W6": ["Glenthorne Road", "Fulham Palace Road", "Dalling Road"],
+    "W12": ["Uxbridge Road", "Goldhawk Road", "Askew Road"],
+    "W14": ["North End Road", "Blythe Road", "Avonmore Road"],
+    "SW6": ["Munster Road", "New King's Road", "Dawes Road"],
+}
+_INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
 class Population:
     """Draws people, households (shared surname and address) and namesakes."""
 
-    def __init__(self, n: int, seed: int) -> None:
-        """Create ``n`` people deterministically from ``seed``."""
+    def __init__(self, n: int, seed: int, *, london: bool = False) -> None:
+        """Create ``n`` people deterministically from ``seed`` (``london``: living in the
+        three West London boroughs, for the demo)."""
         self.rng = random.Random(seed)
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
+        self.london = london
         self.people: list[Person] = []
         used_emails: set[str] = set()
         while len(self.people) < n:
             base = self.people[-1] if self.people and self.rng.random() < 0.12 else None
             self.people.append(self._person(len(self.people), base, used_emails))
+
+    def _london_address(self, flat: bool) -> tuple[str, str, str]:
+        district = self.rng.choice(sorted(LONDON_STREETS))
+        street = self.rng.choice(LONDON_STREETS[district])
+        inward = (
+            f"{self.rng.randint(1, 9)}{self.rng.choice(_INWARD_LETTERS)}{self.rng.choice(_INWARD_LETTERS)}"
+        )
+        number = (
+            f"Flat {self.rng.randint(1, 40)}, {self.rng.randint(1, 99)}"
+            if flat
+            else str(self.rng.randint(1, 199))
+        )
+        return f"{number} {street}", "London", f"{district} {inward}"
 
     def _postcode(self) -> str:
         while True:
@@ -359,8 +400,16 @@ class Population:
         if household is not None:
             addresses = list(household.addresses)
         else:
-            addresses = [(2006, f"{rng.randint(1, 199)} {fake.street_name()}", fake.city(), self._postcode())]
-            if rng.random() < 0.25:
+            if self.london:
+                addresses = [(2006, *self._london_address(flat=False))]
+            else:
+                addresses = [
+                    (2006, f"{rng.randint(1, 199)} {fake.street_name()}", fake.city(), self._postcode())
+                ]
+            if self.london:
+                if rng.random() < 0.25:
+                    addresses.append((rng.choice(YEARS[3:-2]), *self._london_address(flat=True)))
+            elif rng.random() < 0.25:
                 addresses.append(
                     (
                         rng.choice(YEARS[3:-2]),
@@ -746,7 +795,13 @@ ALL_FORMATS = {
 
 
 def generate_archive(
-    root: Path, n_people: int = 200, seed: int = 7, formats: set[str] | None = None, containers: bool = True
+    root: Path,
+    n_people: int = 200,
+    seed: int = 7,
+    formats: set[str] | None = None,
+    containers: bool = True,
+    *,
+    london: bool = False,
 ) -> Truth:
     """Write a synthetic archive under ``root`` and return its ground truth.
 
@@ -754,7 +809,7 @@ def generate_archive(
     and 7z archives, and a few are copied verbatim (exact duplicates).
     """
     formats = formats or ALL_FORMATS
-    pop = Population(n_people, seed)
+    pop = Population(n_people, seed, london=london)
     truth = Truth()
     writer = Writer(pop, truth, formats)
     rng = pop.rng

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from incidentroom.core.errors import Forbidden, InvalidInput
@@ -18,15 +18,21 @@ from tests.helpers.db import first
 
 
 def test_marking_a_shared_system_compromised_affects_all_three_councils(
-    incident: Any, shared_responder: Any
+    incident: Incident, shared_responder: User
 ) -> None:
-    before = {(r.service.organisation.code, r.service.code) for r in affected_service_rows(incident)}
+    rows_before = {(r.service.organisation.code, r.service.code): r for r in affected_service_rows(incident)}
     revs = System.objects.get(code="shared-payments")
     actions.set_system_state(incident, actor=shared_responder, system=revs, state=SystemState.COMPROMISED)
-    after = {(r.service.organisation.code, r.service.code) for r in affected_service_rows(incident)}
-    new = after - before
-    assert {("RBKC", "online-payments"), ("WCC", "online-payments"), ("LBHF", "online-payments")} <= new
-    entry = incident.log_entries.order_by("-sequence").first()
+    rows_after = {(r.service.organisation.code, r.service.code): r for r in affected_service_rows(incident)}
+    new = set(rows_after) - set(rows_before)
+    assert {("RBKC", "online-payments"), ("LBHF", "online-payments")} <= new
+    # WCC had already lost every service when it shut its network down; its online payments
+    # now also need the compromised gateway, and that is the reason shown.
+    assert (
+        rows_before["WCC", "online-payments"].because == "Westminster City Council has shut down its network"
+    )
+    assert rows_after["WCC", "online-payments"].because == "Payments gateway"
+    entry = first(incident.log_entries.order_by("-sequence"))
     assert "Payments gateway marked compromised" in entry.text
     assert AuditEntry.objects.filter(
         action="affected_system.state",
@@ -35,7 +41,7 @@ def test_marking_a_shared_system_compromised_affects_all_three_councils(
     ).exists()
 
 
-def test_restoring_a_system_brings_services_back(incident: Any, shared_responder: Any) -> None:
+def test_restoring_a_system_brings_services_back(incident: Incident, shared_responder: User) -> None:
     telephony = System.objects.get(code="shared-telephony")
     assert any(r.service.code == "emergency-out-of-hours" for r in affected_service_rows(incident))
     actions.set_system_state(incident, actor=shared_responder, system=telephony, state=SystemState.RESTORED)
@@ -47,10 +53,14 @@ def test_restoring_a_system_brings_services_back(incident: Any, shared_responder
         system=System.objects.get(code="shared-ad"),
         state=SystemState.RESTORED,
     )
-    assert not any(r.service.code == "emergency-out-of-hours" for r in affected_service_rows(incident))
+    lines = [r for r in affected_service_rows(incident) if r.service.code == "emergency-out-of-hours"]
+    # Back for RBKC and LBHF; WCC has shut its own network down, so its line stays lost.
+    assert [(r.service.organisation.code, r.because) for r in lines] == [
+        ("WCC", "Westminster City Council has shut down its network")
+    ]
 
 
-def test_system_outside_the_incident_is_refused(incident: Any, shared_responder: Any) -> None:
+def test_system_outside_the_incident_is_refused(incident: Incident, shared_responder: User) -> None:
     with pytest.raises(InvalidInput, match="neither belongs to nor serves"):
         actions.set_system_state(
             incident,
@@ -60,13 +70,15 @@ def test_system_outside_the_incident_is_refused(incident: Any, shared_responder:
         )
 
 
-def test_viewers_and_outsiders_cannot_write(incident: Any, lbhf_viewer: Any, outsider_gold: Any) -> None:
+def test_viewers_and_outsiders_cannot_write(
+    incident: Incident, lbhf_viewer: User, outsider_gold: User
+) -> None:
     for actor in (lbhf_viewer, outsider_gold):
         with pytest.raises(Forbidden):
             actions.add_log_entry(incident, actor=actor, kind=EntryKind.NOTE, text="hello")
 
 
-def test_log_entry_rules(incident: Any, rbkc_gold: Any) -> None:
+def test_log_entry_rules(incident: Incident, rbkc_gold: User) -> None:
     with pytest.raises(InvalidInput, match="cannot be in the future"):
         actions.add_log_entry(
             incident,
@@ -89,7 +101,7 @@ def test_log_entry_rules(incident: Any, rbkc_gold: Any) -> None:
         )
 
 
-def test_a_correction_is_a_new_entry(incident: Any, rbkc_gold: Any) -> None:
+def test_a_correction_is_a_new_entry(incident: Incident, rbkc_gold: User) -> None:
     original = actions.add_log_entry(
         incident, actor=rbkc_gold, kind=EntryKind.DECISION, text="Open CSC 9am-5pm"
     )
@@ -101,7 +113,7 @@ def test_a_correction_is_a_new_entry(incident: Any, rbkc_gold: Any) -> None:
     assert original.text == "Open CSC 9am-5pm"
 
 
-def test_containment_change_is_logged_with_time(incident: Any, wcc_gold: Any) -> None:
+def test_containment_change_is_logged_with_time(incident: Incident, wcc_gold: User) -> None:
     wcc = Organisation.objects.get(code="WCC")
     at = timezone.now() - dt.timedelta(minutes=10)
     inv = actions.set_containment(
@@ -113,7 +125,7 @@ def test_containment_change_is_logged_with_time(incident: Any, wcc_gold: Any) ->
     assert audit.before["containment"] == "shut_down" and audit.after["containment"] == "isolated"
 
 
-def test_open_incident_numbers_and_involves(rbkc_gold: Any) -> None:
+def test_open_incident_numbers_and_involves(rbkc_gold: User) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     wcc = Organisation.objects.get(code="WCC")
     now = timezone.now()
@@ -134,7 +146,7 @@ def test_open_incident_numbers_and_involves(rbkc_gold: Any) -> None:
 
 
 def test_involving_another_council_starts_its_clocks_and_opens_its_view(
-    incident: Any, rbkc_gold: Any, outsider_viewer: Any
+    incident: Incident, rbkc_gold: User, outsider_viewer: User
 ) -> None:
     ealing = Organisation.objects.get(code="LBE")
     assert not Incident.objects.for_user(outsider_viewer).exists()

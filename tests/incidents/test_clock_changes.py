@@ -17,6 +17,7 @@ from typing import Any
 
 import pypdfium2
 import pytest
+from django.contrib.auth.models import User
 from docx import Document
 
 from incidentroom.core.models import Organisation
@@ -81,7 +82,7 @@ def _fresh_incident(actor: Any, detected_at: dt.datetime) -> Incident:
 @pytest.mark.parametrize("season", sorted(SEASONS))
 @pytest.mark.parametrize("route", ["api", "form"])
 def test_opening_an_incident_starts_every_clock_in_elapsed_hours(
-    season: str, route: str, rbkc_gold: Any, api: Callable[[Any], Any], web: Callable[[Any], Any]
+    season: str, route: str, rbkc_gold: User, api: Callable[[Any], Any], web: Callable[[Any], Any]
 ) -> None:
     local, offset, instant = SEASONS[season]
     title = f"Clock change {season} {route} {uuid.uuid4().hex[:6]}"
@@ -146,7 +147,7 @@ def _flag(route: str, client: Any, incident: Incident, local: str, offset: str) 
 @pytest.mark.parametrize("season", sorted(SEASONS))
 @pytest.mark.parametrize("route", ["incident-api", "incident-form", "breach-api", "breach-form"])
 def test_declaring_a_breach_starts_the_ico_clock_in_elapsed_hours(
-    season: str, route: str, rbkc_gold: Any, api: Callable[[Any], Any], web: Callable[[Any], Any]
+    season: str, route: str, rbkc_gold: User, api: Callable[[Any], Any], web: Callable[[Any], Any]
 ) -> None:
     local, offset, instant = SEASONS[season]
     incident = _fresh_incident(rbkc_gold, instant - dt.timedelta(hours=2))
@@ -166,7 +167,7 @@ def test_declaring_a_breach_starts_the_ico_clock_in_elapsed_hours(
 @pytest.mark.parametrize("season", sorted(SEASONS))
 @pytest.mark.parametrize("route", ["incident-api", "incident-form", "breach-api", "breach-form"])
 def test_moving_the_awareness_time_keeps_the_ico_clock_elapsed(
-    season: str, route: str, rbkc_gold: Any, api: Callable[[Any], Any], web: Callable[[Any], Any]
+    season: str, route: str, rbkc_gold: User, api: Callable[[Any], Any], web: Callable[[Any], Any]
 ) -> None:
     from incidentroom.breach import actions as breach_actions
 
@@ -216,7 +217,7 @@ def _pdf_text(data: bytes) -> str:
 
 @pytest.mark.parametrize("season", sorted(SEASONS))
 def test_the_breach_page_and_the_ico_report_state_the_same_deadline(
-    season: str, rbkc_gold: Any, web: Callable[[Any], Any]
+    season: str, rbkc_gold: User, web: Callable[[Any], Any]
 ) -> None:
     local, _offset, instant = SEASONS[season]
     incident = _fresh_incident(rbkc_gold, instant - dt.timedelta(hours=2))
@@ -252,7 +253,7 @@ def test_the_breach_page_and_the_ico_report_state_the_same_deadline(
 
 
 def test_a_time_skipped_by_the_spring_change_is_refused_on_every_form(
-    rbkc_gold: Any, web: Callable[[Any], Any]
+    rbkc_gold: User, web: Callable[[Any], Any]
 ) -> None:
     incident = _fresh_incident(rbkc_gold, dt.datetime(2026, 3, 28, 10, 0, tzinfo=UTC))
     client = web(rbkc_gold)
@@ -268,7 +269,7 @@ def test_a_time_skipped_by_the_spring_change_is_refused_on_every_form(
 
 
 def test_a_time_repeated_by_the_autumn_change_is_read_as_bst_and_shown_with_its_zone(
-    rbkc_gold: Any, web: Callable[[Any], Any]
+    rbkc_gold: User, web: Callable[[Any], Any]
 ) -> None:
     incident = _fresh_incident(rbkc_gold, dt.datetime(2026, 10, 24, 10, 0, tzinfo=UTC))
     client = web(rbkc_gold)

@@ -10,9 +10,11 @@ must run without a gap, and the chain with its signed head must verify.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
+
+from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 SCRIPT = r"""
 import json, threading, traceback
@@ -25,7 +27,7 @@ from incidentroom.incidents.models import AffectedSystem, Incident
 
 THREADS, ROUNDS = {threads}, {rounds}
 incident = Incident.objects.get(reference="IR-2025-0001")
-users = {{u.username: u for u in get_user_model().objects.filter(username__in=["rbkc.gold", "wcc.gold", "lbhf.gold"])}}
+golds = {{code: get_user_model().objects.get(username=name) for code, name in {golds!r}.items()}}
 orgs = {{o.code: o for o in Organisation.objects.filter(code__in=["RBKC", "WCC", "LBHF"])}}
 taken = set(AffectedSystem.objects.filter(incident=incident).values_list("system_id", flat=True))
 fresh = list(System.objects.filter(owner__code__in=["RBKC", "WCC", "LBHF"]).exclude(pk__in=taken).order_by("pk"))
@@ -38,7 +40,7 @@ errors, done = [], []
 
 def work(n):
     code = ["RBKC", "WCC", "LBHF"][n % 3]
-    actor, org = users[code.lower() + ".gold"], orgs[code]
+    actor, org = golds[code], orgs[code]
     try:
         barrier.wait()
         for r in range(ROUNDS):
@@ -77,9 +79,10 @@ print(json.dumps({{
 
 
 @pytest.mark.slow
-def test_simultaneous_writers_on_one_incident_neither_deadlock_nor_collide(live_app: Any) -> None:
+def test_simultaneous_writers_on_one_incident_neither_deadlock_nor_collide(live_app: LiveApp) -> None:
     threads, rounds = 12, 3
-    run = live_app.python(SCRIPT.format(threads=threads, rounds=rounds))
+    golds = {code: personas.username("gold", code) for code in ("RBKC", "WCC", "LBHF")}
+    run = live_app.python(SCRIPT.format(threads=threads, rounds=rounds, golds=golds))
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["errors"] == [], "\n".join(result["errors"])[:4000]

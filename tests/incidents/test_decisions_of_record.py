@@ -8,15 +8,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents import actions, logchain
 from incidentroom.incidents.models import EntryKind, Incident, Involvement, Obligation, ObligationStatus
+from tests.helpers.clients import ApiClient
+from tests.helpers.db import first
+from tests.helpers.personas import PersonaFactory
 
 
 def _submitted(incident: Any, actor: Any, code: str = "police") -> Obligation:
@@ -33,7 +38,7 @@ def _submitted(incident: Any, actor: Any, code: str = "police") -> Obligation:
 # -- obligations ------------------------------------------------------------------------------
 
 
-def test_submitting_again_keeps_the_submission_time(incident: Any, rbkc_gold: Any) -> None:
+def test_submitting_again_keeps_the_submission_time(incident: Incident, rbkc_gold: User) -> None:
     ob = _submitted(incident, rbkc_gold)
     first = ob.submitted_at
     entries = incident.log_entries.count()
@@ -44,7 +49,7 @@ def test_submitting_again_keeps_the_submission_time(incident: Any, rbkc_gold: An
     assert incident.log_entries.count() == entries  # nothing happened, nothing logged
 
 
-def test_changing_the_time_or_reference_in_passing_is_refused(incident: Any, rbkc_gold: Any) -> None:
+def test_changing_the_time_or_reference_in_passing_is_refused(incident: Incident, rbkc_gold: User) -> None:
     ob = _submitted(incident, rbkc_gold)
     first = ob.submitted_at
     with pytest.raises(Conflict) as moved:
@@ -60,7 +65,7 @@ def test_changing_the_time_or_reference_in_passing_is_refused(incident: Any, rbk
     assert ob.submitted_at == first and ob.external_reference == "NFRC-1"
 
 
-def test_a_correction_is_explicit_logged_and_audited(incident: Any, rbkc_gold: Any) -> None:
+def test_a_correction_is_explicit_logged_and_audited(incident: Incident, rbkc_gold: User) -> None:
     ob = _submitted(incident, rbkc_gold)
     corrected_at = timezone.now() - dt.timedelta(hours=5)
     actions.correct_submission(
@@ -72,7 +77,7 @@ def test_a_correction_is_explicit_logged_and_audited(incident: Any, rbkc_gold: A
     )
     ob.refresh_from_db()
     assert ob.submitted_at == corrected_at and ob.external_reference == "NFRC-2"
-    entry = incident.log_entries.order_by("-sequence").first()
+    entry = first(incident.log_entries.order_by("-sequence"))
     assert entry.text.startswith("Correction to the")
     assert "NFRC-1 → NFRC-2" in entry.text and "Reason: Typed the time" in entry.text
     audit = AuditEntry.objects.filter(action="obligation.correct", object_id=str(ob.pk)).get()
@@ -81,7 +86,9 @@ def test_a_correction_is_explicit_logged_and_audited(incident: Any, rbkc_gold: A
     assert logchain.verify(incident).ok
 
 
-def test_a_correction_needs_a_reason_a_change_and_a_submitted_report(incident: Any, rbkc_gold: Any) -> None:
+def test_a_correction_needs_a_reason_a_change_and_a_submitted_report(
+    incident: Incident, rbkc_gold: User
+) -> None:
     ob = _submitted(incident, rbkc_gold)
     with pytest.raises(InvalidInput) as no_reason:
         actions.correct_submission(ob, actor=rbkc_gold, reason="  ", external_reference="X")
@@ -95,7 +102,12 @@ def test_a_correction_needs_a_reason_a_change_and_a_submitted_report(incident: A
 
 
 def test_correction_api_and_its_refusals(
-    incident: Any, api: Any, rbkc_gold: Any, lbhf_viewer: Any, wcc_gold: Any, outsider_gold: Any
+    incident: Incident,
+    api: Callable[[User], ApiClient],
+    rbkc_gold: User,
+    lbhf_viewer: User,
+    wcc_gold: User,
+    outsider_gold: User,
 ) -> None:
     ob = _submitted(incident, rbkc_gold)
     url = f"/incidents/{incident.reference}/obligations/{ob.pk}/correction"
@@ -119,14 +131,14 @@ def test_correction_api_and_its_refusals(
 
 
 @pytest.mark.parametrize(
-    "persona", ["rbkc.silver", "rbkc.dpo", "rbkc.comms", "lbhf.responder", "lbhf.viewer"]
+    ("role", "org"),
+    [("silver", "RBKC"), ("dpo", "RBKC"), ("comms", "RBKC"), ("responder", "LBHF"), ("viewer", "LBHF")],
+    ids=["rbkc.silver", "rbkc.dpo", "rbkc.comms", "lbhf.responder", "lbhf.viewer"],
 )
 def test_only_gold_of_an_involved_organisation_can_involve_another(
-    incident: Any, persona: Any, api: Any
+    incident: Incident, persona: PersonaFactory, role: str, org: str, api: Callable[[User], ApiClient]
 ) -> None:
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(username=persona)
+    user = persona(role, org)
     ealing = Organisation.objects.get(code="LBE")
     with pytest.raises(Forbidden):
         actions.involve_organisation(incident, actor=user, organisation=ealing)
@@ -135,7 +147,9 @@ def test_only_gold_of_an_involved_organisation_can_involve_another(
     assert not Involvement.objects.filter(incident=incident, organisation=ealing).exists()
 
 
-def test_gold_outside_the_incident_cannot_involve_anyone(incident: Any, api: Any, outsider_gold: Any) -> None:
+def test_gold_outside_the_incident_cannot_involve_anyone(
+    incident: Incident, api: Callable[[User], ApiClient], outsider_gold: User
+) -> None:
     refused = api(outsider_gold).post(
         f"/incidents/{incident.reference}/organisations", {"organisation": "LBE"}
     )
@@ -146,19 +160,21 @@ def test_gold_outside_the_incident_cannot_involve_anyone(incident: Any, api: Any
         )
 
 
-def test_a_gold_decision_to_involve_is_logged_and_audited(incident: Any, api: Any, wcc_gold: Any) -> None:
+def test_a_gold_decision_to_involve_is_logged_and_audited(
+    incident: Incident, api: Callable[[User], ApiClient], wcc_gold: User
+) -> None:
     added = api(wcc_gold).post(f"/incidents/{incident.reference}/organisations", {"organisation": "LBE"})
     assert added.status_code == 201, added.content
-    entry = incident.log_entries.order_by("-sequence").first()
+    entry = first(incident.log_entries.order_by("-sequence"))
     assert entry.kind == EntryKind.DECISION
-    assert "Gold decision by wcc.gold (WCC)" in entry.text
+    assert f"Gold decision by {wcc_gold.username} (WCC)" in entry.text
     assert set(entry.organisations.values_list("code", flat=True)) == {"LBE", "WCC"}
     assert AuditEntry.objects.filter(action="incident.involve", actor=wcc_gold, channel="api").exists()
     assert logchain.verify(incident).ok
 
 
 def test_opening_an_incident_with_partners_is_a_gold_decision(
-    api: Any, rbkc_silver: Any, rbkc_gold: Any
+    api: Callable[[User], ApiClient], rbkc_silver: User, rbkc_gold: User
 ) -> None:
     body = {
         "title": "Spread",

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
+from django.test import Client
 
 from incidentroom.core.models import ApiToken, AuditEntry, hash_token
+from incidentroom.incidents.models import Incident
+from tests.helpers import personas
+from tests.helpers.clients import ApiClient
+from tests.helpers.personas import PersonaFactory
 
 
-def test_open_an_incident_and_work_it_through_the_api(api: Any, rbkc_gold: Any) -> None:
+def test_open_an_incident_and_work_it_through_the_api(
+    api: Callable[[User], ApiClient], rbkc_gold: User
+) -> None:
     client = api(rbkc_gold)
     created = client.post(
         "/incidents",
@@ -50,7 +59,9 @@ def test_open_an_incident_and_work_it_through_the_api(api: Any, rbkc_gold: Any) 
     assert AuditEntry.objects.filter(action="obligation.update", channel="api").exists()
 
 
-def test_bad_input_gets_field_level_422(api: Any, rbkc_gold: Any, incident: Any) -> None:
+def test_bad_input_gets_field_level_422(
+    api: Callable[[User], ApiClient], rbkc_gold: User, incident: Incident
+) -> None:
     client = api(rbkc_gold)
     naive = client.post("/incidents", {"title": "x", "origin": "RBKC", "detected_at": "2026-01-05T09:00:00"})
     assert naive.status_code == 422
@@ -75,7 +86,9 @@ def test_bad_input_gets_field_level_422(api: Any, rbkc_gold: Any, incident: Any)
     assert nul.status_code == 422 and "U+0000" in nul.json()["message"] and nul.json()["field"] == "text"
 
 
-def test_tokens_are_hashed_at_rest_and_revocable(api: Any, web: Any, rbkc_gold: Any, client: Any) -> None:
+def test_tokens_are_hashed_at_rest_and_revocable(
+    api: Callable[[User], ApiClient], web: Callable[[User], Client], rbkc_gold: User, client: Client
+) -> None:
     client_api = api(rbkc_gold)
     # Tokens are minted by a signed-in person, never by another token.
     made = web(rbkc_gold).post("/api/tokens", {"name": "script"}, content_type="application/json").json()
@@ -86,7 +99,9 @@ def test_tokens_are_hashed_at_rest_and_revocable(api: Any, web: Any, rbkc_gold: 
     assert client.get("/api/me", headers={"Authorization": f"Bearer {made['token']}"}).status_code == 401
 
 
-def test_log_page_filters_and_exports(web: Any, shared_responder: Any, incident: Any) -> None:
+def test_log_page_filters_and_exports(
+    web: Callable[[User], Client], shared_responder: User, incident: Incident
+) -> None:
     client = web(shared_responder)
     page = client.get(f"/incidents/{incident.reference}/log/", {"kind": "decision"}).content.decode()
     assert "Hash chain intact" in page and "Gold group convened" in page and "NCSC informed" not in page
@@ -103,7 +118,9 @@ def test_log_page_filters_and_exports(web: Any, shared_responder: Any, incident:
     assert "Hash chain: intact" in text and "Gold group convened" in text
 
 
-def test_csv_export_neutralises_formulas(web: Any, rbkc_gold: Any, incident: Any) -> None:
+def test_csv_export_neutralises_formulas(
+    web: Callable[[User], Client], rbkc_gold: User, incident: Incident
+) -> None:
     client = web(rbkc_gold)
     client.post(
         f"/incidents/{incident.reference}/log/add/", {"kind": "note", "text": '=HYPERLINK("http://x")'}
@@ -114,16 +131,19 @@ def test_csv_export_neutralises_formulas(web: Any, rbkc_gold: Any, incident: Any
     assert rows[-1]["text"].startswith("'=")
 
 
-def test_login_is_throttled(client: Any, rbkc_gold: Any) -> None:
+def test_login_is_throttled(client: Client, persona: PersonaFactory) -> None:
+    gold = persona("gold", "RBKC", password=personas.PASSWORD).username
     for _ in range(4):
-        assert client.post("/login/", {"username": "rbkc.gold", "password": "wrong"}).status_code == 200
+        assert client.post("/login/", {"username": gold, "password": "wrong"}).status_code == 200
     # The fifth failure locks the account from this address; then even the right password is refused.
-    assert client.post("/login/", {"username": "rbkc.gold", "password": "wrong"}).status_code == 429
-    locked = client.post("/login/", {"username": "rbkc.gold", "password": "West-London-demo-2025"})
+    assert client.post("/login/", {"username": gold, "password": "wrong"}).status_code == 429
+    locked = client.post("/login/", {"username": gold, "password": personas.PASSWORD})
     assert locked.status_code == 429
 
 
-def test_dashboard_awareness_form_moves_the_ico_clock(web: Any, rbkc_gold: Any, incident: Any) -> None:
+def test_dashboard_awareness_form_moves_the_ico_clock(
+    web: Callable[[User], Client], rbkc_gold: User, incident: Incident
+) -> None:
     import datetime as dt
 
     from django.utils import timezone

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 
 from incidentroom.incidents import logchain
-from incidentroom.incidents.models import LogEntry
+from incidentroom.incidents.models import Incident, LogEntry
+from tests.helpers.clients import ApiClient
+from tests.helpers.db import first
+from tests.helpers.live import LiveApp
 
 TABLE = "incidents_logentry"
 
 
-def test_chain_is_intact_after_loading(incident: Any) -> None:
+def test_chain_is_intact_after_loading(incident: Incident) -> None:
     report = logchain.verify(incident)
     assert report.ok and report.entries == incident.log_entries.count() > 10
 
 
-def test_database_refuses_update_and_delete(incident: Any) -> None:
-    entry = incident.log_entries.first()
+def test_database_refuses_update_and_delete(incident: Incident) -> None:
+    entry = first(incident.log_entries.all())
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).update(text="rewritten")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -44,7 +48,9 @@ def _tamper(entry_id: int, text: str) -> None:
             )
 
 
-def test_verify_names_the_first_altered_entry(incident: Any, api: Any, rbkc_gold: Any) -> None:
+def test_verify_names_the_first_altered_entry(
+    incident: Incident, api: Callable[[User], ApiClient], rbkc_gold: User
+) -> None:
     target = incident.log_entries.get(sequence=5)
     _tamper(target.pk, "Nothing was decided.")
     report = logchain.verify(incident)
@@ -55,7 +61,7 @@ def test_verify_names_the_first_altered_entry(incident: Any, api: Any, rbkc_gold
     assert body["ok"] is False and body["first_broken_sequence"] == 5
 
 
-def test_verify_log_command_fails_on_a_tampered_log(incident: Any, live_app: Any) -> None:
+def test_verify_log_command_fails_on_a_tampered_log(incident: Incident, live_app: LiveApp) -> None:
     ok = live_app.manage("verify-log", "IR-2025-0001")
     assert ok.returncode == 0, ok.stderr
     assert "chain intact" in ok.stdout

@@ -10,16 +10,20 @@ link row and a forged checkpoint; every broken entry is reported, not only the f
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from pytest_django.fixtures import Settings
 
 from incidentroom.core.models import Organisation
 from incidentroom.estate.models import System
 from incidentroom.incidents import actions, hashchain, logchain
-from incidentroom.incidents.models import EntryKind, LogCheckpoint, LogEntry
+from incidentroom.incidents.models import EntryKind, Incident, LogCheckpoint, LogEntry
+from tests.helpers.clients import ApiClient
 from tests.helpers.db import first
 
 TABLE = "incidents_logentry"
@@ -69,14 +73,14 @@ def _rehash_from(incident: Any, sequence: int, text: str) -> None:
             previous = new_hash
 
 
-def test_chain_of_the_loaded_scenario_is_intact_and_anchored(incident: Any) -> None:
+def test_chain_of_the_loaded_scenario_is_intact_and_anchored(incident: Incident) -> None:
     report = logchain.verify(incident)
     assert report.ok, report.breaks
-    head = incident.log_entries.order_by("-sequence").first()
+    head = first(incident.log_entries.order_by("-sequence"))
     assert report.checkpoint_sequence == head.sequence == report.entries
 
 
-def test_duplicate_links_are_stored_once_and_verify(incident: Any, rbkc_gold: Any) -> None:
+def test_duplicate_links_are_stored_once_and_verify(incident: Incident, rbkc_gold: User) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     wcc = Organisation.objects.get(code="WCC")
     system = first(System.objects.filter(owner=rbkc))
@@ -94,7 +98,7 @@ def test_duplicate_links_are_stored_once_and_verify(incident: Any, rbkc_gold: An
 
 
 def test_duplicate_links_through_the_api_do_not_break_the_chain(
-    incident: Any, api: Any, rbkc_gold: Any
+    incident: Incident, api: Callable[[User], ApiClient], rbkc_gold: User
 ) -> None:
     created = api(rbkc_gold).post(
         f"/incidents/{incident.reference}/log",
@@ -105,14 +109,14 @@ def test_duplicate_links_through_the_api_do_not_break_the_chain(
     assert api(rbkc_gold).get(f"/incidents/{incident.reference}/log/verify").json()["ok"] is True
 
 
-def test_update_delete_and_upsert_are_refused_by_the_database(incident: Any) -> None:
+def test_update_delete_and_upsert_are_refused_by_the_database(incident: Incident) -> None:
     entry = incident.log_entries.get(sequence=2)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).update(text="rewritten")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).delete()
     columns = "id, incident_id, sequence, kind, author_label, occurred_at, recorded_at, text, previous_hash, entry_hash"
-    values = [
+    values: list[Any] = [  # a row as the database holds it
         entry.pk,
         incident.pk,
         entry.sequence,
@@ -154,7 +158,7 @@ def test_update_delete_and_upsert_are_refused_by_the_database(incident: Any) -> 
     assert logchain.verify(incident).ok
 
 
-def test_every_altered_entry_is_reported_not_only_the_first(incident: Any) -> None:
+def test_every_altered_entry_is_reported_not_only_the_first(incident: Incident) -> None:
     third = incident.log_entries.get(sequence=3)
     ninth = incident.log_entries.get(sequence=9)
     with triggers_off() as cur:
@@ -165,7 +169,7 @@ def test_every_altered_entry_is_reported_not_only_the_first(incident: Any) -> No
     assert all("altered" in b.problem for b in report.breaks)
 
 
-def test_a_duplicated_link_row_added_behind_the_back_is_detected(incident: Any) -> None:
+def test_a_duplicated_link_row_added_behind_the_back_is_detected(incident: Incident) -> None:
     entry = incident.log_entries.get(sequence=1)
     extra = first(Organisation.objects.exclude(pk__in=entry.organisations.all()))
     with triggers_off() as cur:
@@ -177,8 +181,8 @@ def test_a_duplicated_link_row_added_behind_the_back_is_detected(incident: Any) 
     assert report.broken_sequences == [1]
 
 
-def test_a_deleted_last_entry_is_detected(incident: Any) -> None:
-    head = incident.log_entries.order_by("-sequence").first()
+def test_a_deleted_last_entry_is_detected(incident: Incident) -> None:
+    head = first(incident.log_entries.order_by("-sequence"))
     with triggers_off() as cur:
         for table in TABLES[1:]:
             cur.execute(f"DELETE FROM {table} WHERE logentry_id = %s", [head.pk])
@@ -191,17 +195,17 @@ def test_a_deleted_last_entry_is_detected(incident: Any) -> None:
     assert "missing" in report.problem and "deleted" in report.problem
 
 
-def test_a_rewritten_and_rehashed_entry_is_detected(incident: Any) -> None:
+def test_a_rewritten_and_rehashed_entry_is_detected(incident: Incident) -> None:
     _rehash_from(incident, 4, "Gold decided nothing at all.")
     assert hashchain.check(logchain.records(incident)) == []  # a forger's chain is internally valid
     report = logchain.verify(incident)
-    head = incident.log_entries.order_by("-sequence").first()
+    head = first(incident.log_entries.order_by("-sequence"))
     assert report.broken_sequences == [head.sequence]
     assert "rewritten" in report.problem
 
 
-def test_an_entry_added_behind_the_applications_back_is_detected(incident: Any) -> None:
-    head = incident.log_entries.order_by("-sequence").first()
+def test_an_entry_added_behind_the_applications_back_is_detected(incident: Incident) -> None:
+    head = first(incident.log_entries.order_by("-sequence"))
     record = hashchain.Record(
         **{**logchain.record_for(head).__dict__, "sequence": head.sequence + 1, "text": "Backdated."}
     )
@@ -227,20 +231,20 @@ def test_an_entry_added_behind_the_applications_back_is_detected(incident: Any) 
     assert "outside the application" in report.problem
 
 
-def test_a_checkpoint_moved_without_the_key_is_detected(incident: Any) -> None:
+def test_a_checkpoint_moved_without_the_key_is_detected(incident: Incident) -> None:
     LogCheckpoint.objects.filter(incident=incident).update(sequence=3)
     report = logchain.verify(incident)
     assert not report.ok and "signature is not valid" in report.problem
 
 
-def test_a_checkpoint_signed_with_another_key_is_detected(incident: Any, settings: Any) -> None:
+def test_a_checkpoint_signed_with_another_key_is_detected(incident: Incident, settings: Settings) -> None:
     settings.LOG_CHECKPOINT_KEY = b"a-different-deployment"
     report = logchain.verify(incident)
     assert not report.ok and "signature is not valid" in report.problem
 
 
 def test_verify_api_and_page_list_every_broken_entry(
-    incident: Any, api: Any, web: Any, rbkc_gold: Any
+    incident: Incident, api: Callable[[User], ApiClient], web: Callable[[User], Client], rbkc_gold: User
 ) -> None:
     with triggers_off() as cur:
         for seq in (2, 6):

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions
-from incidentroom.incidents.models import Obligation, ObligationStatus
+from incidentroom.incidents.models import Incident, Obligation, ObligationStatus
 from incidentroom.incidents.rules import parse_rules
 
 
@@ -21,7 +22,7 @@ def _codes(incident: Any, org: str) -> set[str]:
     )
 
 
-def test_opening_creates_the_applicable_obligations(incident: Any) -> None:
+def test_opening_creates_the_applicable_obligations(incident: Incident) -> None:
     # RBKC and WCC are on PSN, HSCN and DWP; LBHF on PSN and DWP only.
     assert _codes(incident, "RBKC") == {
         "ncsc",
@@ -38,20 +39,20 @@ def test_opening_creates_the_applicable_obligations(incident: Any) -> None:
     assert _codes(incident, "LBHF") == {"ncsc", "police", "nca", "mhclg", "insurer", "psn", "dwp"}
 
 
-def test_ico_deadline_is_72_hours_after_the_controller_became_aware(incident: Any) -> None:
+def test_ico_deadline_is_72_hours_after_the_controller_became_aware(incident: Incident) -> None:
     rbkc = incident.involvements.get(organisation__code="RBKC")
     ico = Obligation.objects.get(incident=incident, organisation__code="RBKC", code="ico")
     assert ico.anchor_at == rbkc.became_aware_at
     assert ico.deadline_at - rbkc.became_aware_at == dt.timedelta(hours=72)
 
 
-def test_insurer_notice_period_comes_from_the_organisation(incident: Any) -> None:
+def test_insurer_notice_period_comes_from_the_organisation(incident: Incident) -> None:
     for code, hours in (("RBKC", 48), ("WCC", 72), ("LBHF", 24)):
         ob = Obligation.objects.get(incident=incident, organisation__code=code, code="insurer")
         assert ob.deadline_at - incident.detected_at == dt.timedelta(hours=hours)
 
 
-def test_flagging_a_breach_starts_the_ico_clock(incident: Any, wcc_dpo: Any) -> None:
+def test_flagging_a_breach_starts_the_ico_clock(incident: Incident, wcc_dpo: User) -> None:
     wcc = Organisation.objects.get(code="WCC")
     aware = timezone.now() - dt.timedelta(hours=2)
     actions.flag_personal_data_breach(incident, actor=wcc_dpo, organisation=wcc, became_aware_at=aware)
@@ -63,7 +64,7 @@ def test_flagging_a_breach_starts_the_ico_clock(incident: Any, wcc_dpo: Any) -> 
 
 
 def test_only_dpo_or_gold_of_that_controller_may_flag(
-    incident: Any, rbkc_dpo: Any, lbhf_responder: Any
+    incident: Incident, rbkc_dpo: User, lbhf_responder: User
 ) -> None:
     wcc = Organisation.objects.get(code="WCC")
     for actor in (rbkc_dpo, lbhf_responder):
@@ -73,7 +74,7 @@ def test_only_dpo_or_gold_of_that_controller_may_flag(
             )
 
 
-def test_moving_awareness_moves_an_unsubmitted_ico_clock(incident: Any, rbkc_gold: Any) -> None:
+def test_moving_awareness_moves_an_unsubmitted_ico_clock(incident: Incident, rbkc_gold: User) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     earlier = incident.detected_at + dt.timedelta(minutes=5)
     actions.set_became_aware(incident, actor=rbkc_gold, organisation=rbkc, became_aware_at=earlier)
@@ -82,7 +83,9 @@ def test_moving_awareness_moves_an_unsubmitted_ico_clock(incident: Any, rbkc_gol
     ).deadline_at == earlier + dt.timedelta(hours=72)
 
 
-def test_not_required_needs_a_reason_and_submission_stops_the_clock(incident: Any, rbkc_gold: Any) -> None:
+def test_not_required_needs_a_reason_and_submission_stops_the_clock(
+    incident: Incident, rbkc_gold: User
+) -> None:
     hscn = Obligation.objects.get(incident=incident, organisation__code="RBKC", code="hscn")
     with pytest.raises(InvalidInput) as err:
         actions.update_obligation(hscn, actor=rbkc_gold, status=ObligationStatus.NOT_REQUIRED)
@@ -104,7 +107,7 @@ def test_not_required_needs_a_reason_and_submission_stops_the_clock(incident: An
         actions.update_obligation(police, actor=rbkc_gold, status=ObligationStatus.DUE)
 
 
-def test_viewer_cannot_update_obligations(incident: Any, lbhf_viewer: Any) -> None:
+def test_viewer_cannot_update_obligations(incident: Incident, lbhf_viewer: User) -> None:
     ob = Obligation.objects.get(incident=incident, organisation__code="LBHF", code="ncsc")
     with pytest.raises(Forbidden):
         actions.update_obligation(ob, actor=lbhf_viewer, status=ObligationStatus.DRAFTED)

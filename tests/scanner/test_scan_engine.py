@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,9 +18,21 @@ import pytest
 
 from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
 from incidentroom.scanner.cli import main
+from incidentroom.scanner.extract import Limits
+from incidentroom.scanner.model import FileResult
+from incidentroom.scanner.pipeline.engine import plan
+from incidentroom.scanner.pipeline.walk import scan_task
 from tests.helpers.scangen import Truth
 
-TIMING_FIELDS = {"started_at", "finished_at", "duration_seconds", "out_dir", "workers", "cluster"}
+TIMING_FIELDS = {
+    "started_at",
+    "finished_at",
+    "duration_seconds",
+    "phase_seconds",
+    "out_dir",
+    "workers",
+    "cluster",
+}
 
 
 def same_outputs(a: Path, b: Path) -> None:
@@ -197,3 +210,18 @@ def test_dask_cluster_gives_the_same_individuals(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_checkpoint_json_is_the_whole_result(archive: tuple[Path, Truth]) -> None:
+    """The hand-written serialiser gives what ``dataclasses.asdict`` gave, and round-trips."""
+    root, _ = archive
+    tasks = plan([root], Limits())
+    with_records = 0
+    for task in tasks[::3]:
+        result = scan_task(task, b"k" * 32)
+        data = result.to_json()
+        assert data == asdict(result)
+        assert json.loads(json.dumps(data)) == data
+        assert FileResult.from_json(data) == result
+        with_records += any(doc.records for doc in result.docs)
+    assert with_records >= 10

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from incidentroom.scanner.detect.detectors.name import TITLES
 from incidentroom.scanner.detect.matcher import (
     CELL_SEPARATOR,
     detect,
@@ -102,6 +103,23 @@ def test_core_agrees_with_the_reference_on_fuzzed_text(parts: list[str]) -> None
     core = engine()
     assert core is not None
     assert core.detect(data, LOCATION, None, (), False) == detect_python(data, LOCATION)
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_core_and_reference_agree_on_every_title(title: str) -> None:
+    # Every title of the one list reads the same in both paths, dotted, undotted and in
+    # capitals, where a full stop may also end a sentence.
+    for written in (title, f"{title}.", f"{title.upper()}."):
+        for text in (
+            f"Letter to {written} John Smith about the permit.",
+            f"Client: Ann Jones {written} Brown visited. NI AB123456C",
+            f"Seen by Mary Smith {written} Next visit on Monday.",
+        ):
+            data = text.encode()
+            assert detect(data, LOCATION) == detect_reference(data, LOCATION), text
+            core = engine()
+            assert core is not None
+            assert core.detect(data, LOCATION, None, (), False) == detect_python(data, LOCATION), text
 
 
 @settings(max_examples=150, deadline=None)

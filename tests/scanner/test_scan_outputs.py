@@ -8,10 +8,15 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidentroom.scanner import CATEGORIES, RiskPolicy, ScanSummary
+from incidentroom.scanner.cli import _print_summary
+from incidentroom.scanner.output.outputs import ROW_GROUP
 from incidentroom.scanner.output.results import INDIVIDUAL_COLUMNS
-from incidentroom.scanner.pipeline.hashing import keyed_hash
+from incidentroom.scanner.pipeline.hashing import keyed_hash, mask
+from incidentroom.scanner.pipeline.phases import PhaseClock
 from tests.helpers.scangen import COUNCIL, Truth, evaluate
 from tests.helpers.scanhelp import read_outputs, scan
 
@@ -116,6 +121,34 @@ def test_summary_json_mirrors_the_returned_summary_and_the_report_is_offline(
     assert "<script" not in html and "https://" not in html and "src=" not in html
 
 
+def test_summary_says_where_the_time_went(
+    scanned: tuple[Path, ScanSummary], capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, summary = scanned
+    spent = json.loads((out / "summary.json").read_text(encoding="utf-8"))["phase_seconds"]
+    assert set(spent) == {"extract", "detect", "records", "link", "write"}
+    # Every phase ran on this archive, and with one worker the phases are exclusive
+    # slices of the one scan: together they cannot exceed it (planning is in none).
+    assert all(seconds > 0 for seconds in spent.values()), spent
+    assert sum(spent.values()) <= summary.duration_seconds + 0.01
+    _print_summary(summary)
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith(f"time {summary.duration_seconds:.1f} s: extract ")
+    assert all(f"{name} " in line for name in spent)
+
+
+def test_phase_clock_charges_nested_time_to_the_inner_phase_only() -> None:
+    ticks = iter([0.0, 1.0, 3.0, 6.0, 10.0, 15.0, 21.0])  # a fake clock: no wall time
+    clock = PhaseClock(now=lambda: next(ticks))
+    clock.enter("extract")  # at 1
+    clock.enter("records")  # at 3: extract had 2
+    clock.enter("detect")  # at 6: records had 3
+    clock.leave()  # at 10: detect had 4
+    clock.leave()  # at 15: records 3 + 5
+    clock.leave()  # at 21: extract 2 + 6
+    assert clock.seconds == {"extract": 8.0, "detect": 4.0, "records": 8.0, "link": 0.0, "write": 0.0}
+
+
 def test_custom_risk_policy(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -132,3 +165,41 @@ def test_custom_risk_policy(tmp_path: Path) -> None:
     assert relaxed.individuals[0]["risk"] == "medium"
     with pytest.raises(ValueError, match="unknown categories"):
         RiskPolicy(high=frozenset({"shoe_size"}))
+
+
+def test_detections_are_written_in_few_large_row_groups(scanned: tuple[Path, ScanSummary]) -> None:
+    # One row group per input file was thousands of tiny ones; the coordinator now writes
+    # chunks of up to ROW_GROUP rows, so this archive's detections fit in one or two.
+    out, _ = scanned
+    parquet = pq.ParquetFile(out / "detections.parquet")
+    assert parquet.metadata.num_rows > 100
+    assert parquet.num_row_groups <= max(1, -(-parquet.metadata.num_rows // ROW_GROUP)) + 1
+
+
+def _mask_by_characters(category: str, value: str) -> str:
+    """The masking rule written character by character (as it was before the regex pass)."""
+    if category == "email" and "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if category == "name":
+        return " ".join(tok[:1] + "*" * max(len(tok) - 1, 0) for tok in value.split())
+    visible = 2 if len(value) >= 6 else 0
+    out = []
+    alnum_seen = sum(ch.isalnum() for ch in value)
+    for ch in value:
+        if ch.isalnum():
+            alnum_seen -= 1
+            out.append(ch if alnum_seen < visible else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["nhs_number", "phone", "payment_card", "name", "email", "iban"]),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
+    | st.text(alphabet="0123456789 -*_AZaz²٣é@", max_size=30),
+)
+def test_masking_keeps_the_last_two_letters_or_digits_in_any_script(category: str, value: str) -> None:
+    assert mask.__wrapped__(category, value) == _mask_by_characters(category, value)

@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions as incident_actions
-from incidentroom.incidents.models import SystemState
+from incidentroom.incidents.models import Incident, SystemState
 from incidentroom.status import actions as status_actions
 from incidentroom.status.models import ServiceStatus, StatusPage, StatusProposal, StatusUpdate
+from tests.helpers.live import SmtpSink
 
 
 @pytest.fixture(autouse=True)
-def published(settings: Any, tmp_path: Path) -> Path:
+def published(settings: Settings, tmp_path: Path) -> Path:
     """Every test publishes into its own folder and runs background tasks immediately."""
     settings.STATUS_PUBLISH_DIR = tmp_path / "public-status"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -24,7 +27,7 @@ def published(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mail(settings: Any, smtp_server: Any) -> Any:
+def mail(settings: Settings, smtp_server: SmtpSink) -> Any:
     """Point Django's SMTP backend at the real local SMTP server."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = smtp_server.host
@@ -34,7 +37,10 @@ def mail(settings: Any, smtp_server: Any) -> Any:
 
 @pytest.fixture
 def telephony_off(
-    before_comms: None, incident: Any, shared_responder: Any, django_capture_on_commit_callbacks: Any
+    before_comms: None,
+    incident: Incident,
+    shared_responder: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> Callable[[], None]:
     """Switch the shared telephony platform off afresh (restore first), signals delivered."""
 
@@ -50,7 +56,7 @@ def telephony_off(
 
 
 @pytest.fixture
-def before_comms(incident: Any) -> None:
+def before_comms(incident: Incident) -> None:
     """The Monday before any comms officer acted.
 
     The demo loads the statements the councils had confirmed by the afternoon; these tests

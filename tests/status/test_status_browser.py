@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +37,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def static_site(live_app: Any) -> Iterator[str]:
+def static_site(live_app: LiveApp) -> Iterator[str]:
     """The published folder served by a plain static file server on loopback (no app code)."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -58,7 +61,7 @@ def _confirm_phones(browser: Any, live_app: Any, login: Any, code: str, shots: P
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
-        login(page, live_app, f"{code.lower()}.comms")
+        login(page, live_app, "comms", code)
         page.goto(live_app.url + "/comms/status/")
         # The shared directory is what took the phones (and much else) down: one group.
         card = page.locator(".govuk-summary-card", has_text=GROUP)
@@ -85,7 +88,7 @@ def _confirm_phones(browser: Any, live_app: Any, login: Any, code: str, shots: P
 
 
 def test_comms_confirm_phone_lines_down_and_the_static_site_and_feed_show_it(
-    page: Any, browser: Any, live_app: Any, login: Any, static_site: str, artifacts: Path
+    page: Page, browser: Browser, live_app: LiveApp, login: Any, static_site: str, artifacts: Path
 ) -> None:
     # Before anyone acts, the public page leads with what each council confirmed on the
     # Monday afternoon and never calls an unconfirmed service "Working".
@@ -103,7 +106,7 @@ def test_comms_confirm_phone_lines_down_and_the_static_site_and_feed_show_it(
     assert axe_violations(page) == []
 
     # Each council confirms its own services behind the telephony in one decision.
-    login(page, live_app, "rbkc.comms")
+    login(page, live_app, "comms", "RBKC")
     page.goto(live_app.url + "/comms/status/")
     assert page.locator(".govuk-summary-card", has_text="(WCC)").locator("input[name=proposal]").count() == 0
     for code in ("RBKC", "WCC", "LBHF"):

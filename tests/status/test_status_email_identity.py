@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidentroom.core import times
 from incidentroom.core.models import Organisation
@@ -20,7 +22,7 @@ SPELLINGS = ["anna@bücher.example", "anna@xn--bcher-kva.example", "Anna@BÜCHER
 
 
 @pytest.fixture
-def rbkc_page(rbkc_comms: Any) -> StatusPage:
+def rbkc_page(rbkc_comms: User) -> StatusPage:
     """RBKC's public page, switched on."""
     return actions.configure_page(
         Organisation.objects.get(code="RBKC"), actor=rbkc_comms, headline="", help_text="Call 020 7946 0123."
@@ -32,7 +34,11 @@ def _body(message: Any) -> str:
 
 
 def test_one_mailbox_written_three_ways_is_one_subscription_and_gets_each_update_once(
-    mail: Any, rbkc_page: StatusPage, rbkc_comms: Any, django_capture_on_commit_callbacks: Any, settings: Any
+    mail: Any,
+    rbkc_page: StatusPage,
+    rbkc_comms: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    settings: Settings,
 ) -> None:
     # Every spelling counts against the one mailbox's rate limit; allow this test's four.
     settings.STATUS_SUBSCRIBE_PER_ADDRESS = 4

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.core.models import Organisation
 from incidentroom.status import actions
 from incidentroom.status.models import ProposalState, PublicStatus, ServiceStatus, StatusProposal
+from tests.helpers.clients import ApiClient
 
 
 def test_public_pages_need_no_login_and_show_only_confirmed(
-    phone_proposal: Any, rbkc_comms: Any, lbhf_comms: Any
+    phone_proposal: Any, rbkc_comms: User, lbhf_comms: User
 ) -> None:
     actions.confirm_proposal(
         phone_proposal("RBKC"),
@@ -40,7 +44,7 @@ def test_public_pages_need_no_login_and_show_only_confirmed(
 
 
 def test_comms_page_confirms_and_is_scoped(
-    phone_proposal: Any, web: Any, rbkc_comms: Any, outsider_gold: Any
+    phone_proposal: Any, web: Callable[[User], Client], rbkc_comms: User, outsider_gold: User
 ) -> None:
     rbkc, wcc = phone_proposal("RBKC"), phone_proposal("WCC")
     page = web(rbkc_comms).get("/comms/status/").content.decode()
@@ -61,7 +65,7 @@ def test_comms_page_confirms_and_is_scoped(
 
 
 def test_roles_without_publishing_power_are_refused_on_pages(
-    phone_proposal: Any, web: Any, lbhf_viewer: Any, lbhf_responder: Any
+    phone_proposal: Any, web: Callable[[User], Client], lbhf_viewer: User, lbhf_responder: User
 ) -> None:
     proposal = phone_proposal("LBHF")
     for user in (lbhf_viewer, lbhf_responder):
@@ -87,7 +91,11 @@ def test_roles_without_publishing_power_are_refused_on_pages(
 
 
 def test_api_scoped_and_role_checked(
-    phone_proposal: Any, api: Any, wcc_comms: Any, lbhf_viewer: Any, outsider_gold: Any
+    phone_proposal: Any,
+    api: Callable[[User], ApiClient],
+    wcc_comms: User,
+    lbhf_viewer: User,
+    outsider_gold: User,
 ) -> None:
     wcc, lbhf = phone_proposal("WCC"), phone_proposal("LBHF")
     listed = api(wcc_comms).get("/status/proposals").json()
@@ -112,7 +120,7 @@ def test_api_scoped_and_role_checked(
 
 
 def test_the_apps_page_changes_as_soon_as_a_status_is_confirmed(
-    phone_proposal: Any, rbkc_comms: Any, django_capture_on_commit_callbacks: Any
+    phone_proposal: Any, rbkc_comms: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     with django_capture_on_commit_callbacks(execute=True):

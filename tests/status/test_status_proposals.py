@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions as incident_actions
-from incidentroom.incidents.models import SystemState
+from incidentroom.incidents.models import Incident, SystemState
 from incidentroom.status import actions, site
 from incidentroom.status.models import (
     ProposalState,
@@ -47,9 +49,9 @@ def test_switching_off_telephony_proposes_for_all_three_councils_and_publishes_n
 def test_confirming_publishes_html_json_and_atom(
     phone_proposal: Any,
     telephony_off: Any,
-    rbkc_comms: Any,
+    rbkc_comms: User,
     published: Path,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     telephony_off()
     proposal = phone_proposal("RBKC")
@@ -58,7 +60,11 @@ def test_confirming_publishes_html_json_and_atom(
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.CONFIRMED and proposal.decided_by == rbkc_comms
     status = ServiceStatus.objects.get(service=proposal.service)
-    assert (status.status, status.advice, status.confirmed_by_label) == ("unavailable", ADVICE, "rbkc.comms")
+    assert (status.status, status.advice, status.confirmed_by_label) == (
+        "unavailable",
+        ADVICE,
+        rbkc_comms.username,
+    )
     page = (published / "rbkc" / "index.html").read_text()
     assert "Contact centre telephone lines" in page and ADVICE in page and "Unavailable" in page
     group = (published / "index.html").read_text()
@@ -82,11 +88,11 @@ def test_confirming_publishes_html_json_and_atom(
 def test_only_comms_or_gold_of_the_services_council_may_confirm(
     phone_proposal: Any,
     telephony_off: Any,
-    wcc_comms: Any,
-    shared_responder: Any,
-    lbhf_viewer: Any,
-    outsider_gold: Any,
-    rbkc_gold: Any,
+    wcc_comms: User,
+    shared_responder: User,
+    lbhf_viewer: User,
+    outsider_gold: User,
+    rbkc_gold: User,
 ) -> None:
     telephony_off()
     proposal = phone_proposal("RBKC")
@@ -104,9 +110,9 @@ def test_only_comms_or_gold_of_the_services_council_may_confirm(
 def test_rejected_proposal_never_reaches_the_page(
     phone_proposal: Any,
     telephony_off: Any,
-    lbhf_comms: Any,
+    lbhf_comms: User,
     published: Path,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     telephony_off()
     proposal = phone_proposal("LBHF")
@@ -123,7 +129,7 @@ def test_rejected_proposal_never_reaches_the_page(
 
 
 def test_bad_input_is_refused_with_the_field_named(
-    phone_proposal: Any, telephony_off: Any, rbkc_comms: Any
+    phone_proposal: Any, telephony_off: Any, rbkc_comms: User
 ) -> None:
     telephony_off()
     proposal = phone_proposal("RBKC")
@@ -145,10 +151,10 @@ def test_bad_input_is_refused_with_the_field_named(
 def test_restoring_the_estate_proposes_restored_once_residents_were_told(
     phone_proposal: Any,
     telephony_off: Any,
-    incident: Any,
-    rbkc_comms: Any,
-    shared_responder: Any,
-    django_capture_on_commit_callbacks: Any,
+    incident: Incident,
+    rbkc_comms: User,
+    shared_responder: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     telephony_off()
     proposal = phone_proposal("RBKC")
@@ -181,7 +187,10 @@ def test_restoring_the_estate_proposes_restored_once_residents_were_told(
 
 
 def test_direct_status_and_page_settings(
-    before_comms: None, rbkc_comms: Any, published: Path, django_capture_on_commit_callbacks: Any
+    before_comms: None,
+    rbkc_comms: User,
+    published: Path,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     rbkc = Organisation.objects.get(code="RBKC")
     myaccount = Service.objects.filter(organisation=rbkc).order_by("name").first()
@@ -205,7 +214,7 @@ def test_direct_status_and_page_settings(
     assert "Kensington and Chelsea" not in (published / "index.html").read_text()
 
 
-def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbkc_comms: Any) -> None:
+def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbkc_comms: User) -> None:
     proposal = phone_proposal("RBKC")
     actions.set_service_status(
         proposal.service, actor=rbkc_comms, status=PublicStatus.UNAVAILABLE, advice="Call 020 7946 0123"
@@ -217,10 +226,10 @@ def test_a_direct_decision_supersedes_pending_proposals(phone_proposal: Any, rbk
 
 def test_a_network_shut_down_proposes_every_service_of_that_council(
     before_comms: None,
-    incident: Any,
-    lbhf_gold: Any,
-    lbhf_comms: Any,
-    django_capture_on_commit_callbacks: Any,
+    incident: Incident,
+    lbhf_gold: User,
+    lbhf_comms: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     lbhf = Organisation.objects.get(code="LBHF")
     # A public service: internal ones (staff payroll) are never proposed for the public page.

@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from incidentroom.core.models import Organisation
 from incidentroom.status import actions
@@ -14,7 +16,7 @@ from incidentroom.status.models import StatusPage, Subscriber
 
 
 @pytest.fixture
-def rbkc_page(rbkc_comms: Any) -> StatusPage:
+def rbkc_page(rbkc_comms: User) -> StatusPage:
     """RBKC's public page, switched on."""
     return actions.configure_page(
         Organisation.objects.get(code="RBKC"),
@@ -32,7 +34,10 @@ def _link(message: Any, pattern: str) -> str:
 
 
 def test_double_opt_in_then_updates_then_one_click_unsubscribe(
-    mail: Any, rbkc_page: StatusPage, rbkc_comms: Any, django_capture_on_commit_callbacks: Any
+    mail: Any,
+    rbkc_page: StatusPage,
+    rbkc_comms: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     public = Client(REMOTE_ADDR="203.0.113.7")
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,7 +75,7 @@ def test_double_opt_in_then_updates_then_one_click_unsubscribe(
 
 
 def test_already_subscribed_gets_the_same_answer_and_no_mail(
-    mail: Any, rbkc_page: StatusPage, django_capture_on_commit_callbacks: Any
+    mail: Any, rbkc_page: StatusPage, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     subscriber = actions.subscribe(email="a@example.org", scope="all", ip="198.51.100.1")
     actions.confirm_subscription(actions.confirm_token(subscriber))
@@ -80,7 +85,7 @@ def test_already_subscribed_gets_the_same_answer_and_no_mail(
     assert mail.messages == []
 
 
-def test_rate_limited_per_address_and_per_ip(settings: Any, rbkc_page: StatusPage) -> None:
+def test_rate_limited_per_address_and_per_ip(settings: Settings, rbkc_page: StatusPage) -> None:
     settings.STATUS_SUBSCRIBE_PER_ADDRESS = 2
     settings.STATUS_SUBSCRIBE_PER_IP = 3
     for _ in range(2):
@@ -110,7 +115,9 @@ def test_bad_input_and_bad_links_get_clear_messages(rbkc_page: StatusPage) -> No
     assert public.post("/status/unsubscribe/forged-token/").status_code == 404
 
 
-def test_behind_a_proxy_the_limit_is_per_resident_not_per_proxy(settings: Any, rbkc_page: StatusPage) -> None:
+def test_behind_a_proxy_the_limit_is_per_resident_not_per_proxy(
+    settings: Settings, rbkc_page: StatusPage
+) -> None:
     settings.STATUS_SUBSCRIBE_PER_IP = 1
     settings.STATUS_PROXY_HOPS = 1
     proxy = Client(REMOTE_ADDR="10.0.0.5")

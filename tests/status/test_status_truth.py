@@ -4,16 +4,19 @@ council has confirmed; comms decide one root cause across many services at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from pytest_django.fixtures import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from incidentroom.core.models import Organisation
 from incidentroom.estate.models import Service, System
 from incidentroom.incidents import actions as incident_actions
-from incidentroom.incidents.models import SystemState
+from incidentroom.incidents.models import Incident, SystemState
 from incidentroom.status import actions, site
 from incidentroom.status.models import (
     ProposalState,
@@ -67,7 +70,7 @@ def test_no_service_is_shown_working_unless_someone_confirmed_it(db: None) -> No
     assert "Not yet confirmed" in rbkc and "Do not assume they are working" in rbkc
 
 
-def test_internal_services_are_never_public(db: None, rbkc_comms: Any, published: Path) -> None:
+def test_internal_services_are_never_public(db: None, rbkc_comms: User, published: Path) -> None:
     payroll = Service.objects.get(organisation__code="RBKC", code="staff-payroll")
     assert payroll.public is False
     actions.set_service_status(payroll, actor=rbkc_comms, status=PublicStatus.UNAVAILABLE, advice="Paid late")
@@ -80,7 +83,9 @@ def test_internal_services_are_never_public(db: None, rbkc_comms: Any, published
 
 
 def test_a_compromised_payment_gateway_is_proposed_never_published_as_working(
-    incident: Any, shared_responder: Any, django_capture_on_commit_callbacks: Any
+    incident: Incident,
+    shared_responder: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     payments = System.objects.get(code="shared-payments")
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +98,7 @@ def test_a_compromised_payment_gateway_is_proposed_never_published_as_working(
 
 
 def test_the_public_pages_do_no_database_work_per_request(
-    db: None, django_assert_num_queries: Any, published: Path
+    db: None, django_assert_num_queries: DjangoAssertNumQueries, published: Path
 ) -> None:
     site.publish()
     public = Client()
@@ -121,7 +126,10 @@ def _telephony_group(user: Any) -> list[StatusProposal]:
 
 
 def test_one_decision_confirms_a_root_cause_and_posts_one_update_per_council(
-    before_comms: None, rbkc_comms: Any, web: Any, django_capture_on_commit_callbacks: Any
+    before_comms: None,
+    rbkc_comms: User,
+    web: Callable[[User], Client],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     group = _telephony_group(rbkc_comms)
     assert len(group) >= 4 and {p.service.organisation.code for p in group} == {"RBKC"}
@@ -150,7 +158,7 @@ def test_one_decision_confirms_a_root_cause_and_posts_one_update_per_council(
 
 
 def test_a_batch_with_another_councils_service_is_refused_whole(
-    before_comms: None, rbkc_comms: Any, rbkc_gold: Any, web: Any
+    before_comms: None, rbkc_comms: User, rbkc_gold: User, web: Callable[[User], Client]
 ) -> None:
     mine = _telephony_group(rbkc_comms)
     theirs = StatusProposal.objects.pending().filter(
@@ -178,7 +186,7 @@ def test_a_batch_with_another_councils_service_is_refused_whole(
     ],
 )
 def test_bad_bulk_input_is_refused_with_the_field_named(
-    before_comms: None, rbkc_comms: Any, web: Any, form: dict[str, Any], message: str
+    before_comms: None, rbkc_comms: User, web: Callable[[User], Client], form: dict[str, Any], message: str
 ) -> None:
     group = _telephony_group(rbkc_comms)
     if "proposal" not in form and not message.startswith("Tick"):
@@ -190,7 +198,7 @@ def test_bad_bulk_input_is_refused_with_the_field_named(
 
 
 def test_viewers_and_responders_cannot_decide_in_bulk(
-    before_comms: None, lbhf_viewer: Any, lbhf_responder: Any, web: Any
+    before_comms: None, lbhf_viewer: User, lbhf_responder: User, web: Callable[[User], Client]
 ) -> None:
     group = _telephony_group(lbhf_viewer)
     assert group
@@ -259,9 +267,9 @@ def _wsgi_get(app: Any, path: str) -> tuple[str, dict[str, str], bytes]:
 def test_the_wsgi_front_replays_djangos_answer_until_the_file_changes(
     db: None,
     published: Path,
-    rbkc_comms: Any,
-    django_assert_num_queries: Any,
-    django_capture_on_commit_callbacks: Any,
+    rbkc_comms: User,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from django.core.wsgi import get_wsgi_application
 

@@ -7,15 +7,15 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 EVTX = Path(__file__).parent / "fixtures" / "Security_short_selected.evtx"
 
 
 @pytest.fixture
-def folders(settings: Any, tmp_path: Path) -> Path:
+def folders(settings: Settings, tmp_path: Path) -> Path:
     """Each test gets its own media, log and evidence-copy folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.THREAT_SWEEP_ROOT = str(tmp_path / "logs")

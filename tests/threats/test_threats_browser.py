@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 import stix2
+from playwright.sync_api import Page
+
+from tests.helpers import personas
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 EVTX = Path(__file__).parent / "fixtures" / "Security_short_selected.evtx"
@@ -65,7 +69,7 @@ def _m365_csv() -> str:
 
 
 def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
-    page: Any, live_app: Any, login: Any, tmp_path: Path
+    page: Page, live_app: LiveApp, login: Any, tmp_path: Path
 ) -> None:
     # A follow-on incident with nothing marked yet (in the scenario's own incident the shared
     # directory is already compromised, so a sweep rightly proposes nothing for it).
@@ -76,7 +80,8 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
         "from incidentroom.core.models import Organisation\n"
         "from incidentroom.incidents.actions import open_incident\n"
         "o = {x.code: x for x in Organisation.objects.all()}\n"
-        "i = open_incident(actor=get_user_model().objects.get(username='rbkc.gold'), title='Follow-on activity', "
+        f"i = open_incident(actor=get_user_model().objects.get(username={personas.username('gold', 'RBKC')!r}), "
+        "title='Follow-on activity', "
         "origin=o['RBKC'], detected_at=timezone.now() - dt.timedelta(hours=1), organisations=[o['RBKC'], o['WCC'], o['LBHF']])\n"
         "print(i.reference)\n"
     )
@@ -87,7 +92,7 @@ def test_ncsc_indicators_swept_through_logs_and_a_proposal_confirmed(
     audit = tmp_path / "m365-audit.csv"
     audit.write_text(_m365_csv())
 
-    login(page, live_app, "shared.responder")
+    login(page, live_app, "responder", "RBKC", "WCC", "LBHF")
     page.goto(f"{live_app.url}/incidents/{reference}/")
     page.click("text=Indicators and sweeps")
 

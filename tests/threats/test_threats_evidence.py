@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pypdfium2
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
+from incidentroom.incidents.models import Incident
 from incidentroom.threats import evidence
 from incidentroom.threats.models import EvidenceItem
+from tests.helpers.clients import ApiClient
 
 DIGEST = hashlib.sha256(b"memory dump of DC01").hexdigest()
 
 
 @pytest.fixture
-def item(incident: Any, rbkc_gold: Any, folders: Path) -> EvidenceItem:
+def item(incident: Incident, rbkc_gold: User, folders: Path) -> EvidenceItem:
     """A memory dump RBKC registered."""
     return evidence.register_evidence(
         incident,
@@ -38,7 +42,7 @@ def item(incident: Any, rbkc_gold: Any, folders: Path) -> EvidenceItem:
 
 
 def test_register_hand_over_verify_and_print(
-    item: EvidenceItem, rbkc_gold: Any, folders: Path, web: Any
+    item: EvidenceItem, rbkc_gold: User, folders: Path, web: Callable[[User], Client]
 ) -> None:
     assert item.sha256 == DIGEST and item.reference.endswith("-RBKC-E001") and item.custodian == "K. Mensah"
     evidence.hand_over(
@@ -72,13 +76,13 @@ def test_register_hand_over_verify_and_print(
 
 def test_evidence_is_scoped_and_checked(
     item: EvidenceItem,
-    api: Any,
-    web: Any,
-    wcc_gold: Any,
-    lbhf_viewer: Any,
-    outsider_gold: Any,
-    rbkc_comms: Any,
-    incident: Any,
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
+    wcc_gold: User,
+    lbhf_viewer: User,
+    outsider_gold: User,
+    rbkc_comms: User,
+    incident: Incident,
 ) -> None:
     for user in (wcc_gold, lbhf_viewer, outsider_gold):
         assert api(user).get(f"/threats/evidence/{item.pk}").status_code == 404

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 import stix2
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django.fixtures import Settings
 
 from incidentroom.core.errors import Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
+from incidentroom.incidents.models import Incident
 from incidentroom.threats import actions
 from incidentroom.threats.exchange import csvio, misp, stix
 from incidentroom.threats.models import Indicator
+from tests.helpers.clients import ApiClient
+from tests.helpers.personas import PersonaFactory
 
 MARKINGS = ["clear", "green", "amber", "amber+strict", "red"]
 SHARED = {"clear", "green", "amber"}
@@ -25,7 +31,7 @@ def _org(code: str) -> Organisation:
 
 
 @pytest.fixture
-def marked(incident: Any, rbkc_gold: Any) -> dict[str, Indicator]:
+def marked(incident: Incident, rbkc_gold: User) -> dict[str, Indicator]:
     """One indicator per TLP marking, entered by RBKC."""
     return {
         level: actions.create_indicator(
@@ -40,6 +46,17 @@ def marked(incident: Any, rbkc_gold: Any) -> dict[str, Indicator]:
     }
 
 
+# Who each label below is: (role, organisation codes).
+WHO: dict[str, tuple[str, ...]] = {
+    "rbkc.gold": ("gold", "RBKC"),
+    "rbkc.comms": ("comms", "RBKC"),
+    "shared.responder": ("responder", "RBKC", "WCC", "LBHF"),
+    "wcc.dpo": ("dpo", "WCC"),
+    "lbhf.responder": ("responder", "LBHF"),
+    "lbhf.viewer": ("viewer", "LBHF"),
+    "ealing.gold": ("gold", "LBE"),
+    "ealing.viewer": ("viewer", "LBE"),
+}
 # persona -> markings of RBKC's indicators they may see
 PERSONAS = {
     "rbkc.gold": set(MARKINGS),  # the entering organisation sees everything it entered
@@ -56,9 +73,15 @@ PERSONAS = {
 @pytest.mark.parametrize("username", sorted(PERSONAS))
 @pytest.mark.parametrize("level", MARKINGS)
 def test_tlp_scopes_every_read(
-    username: str, level: str, marked: dict[str, Indicator], persona: Any, api: Any, web: Any, incident: Any
+    username: str,
+    level: str,
+    marked: dict[str, Indicator],
+    persona: PersonaFactory,
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
+    incident: Incident,
 ) -> None:
-    user = persona(username)
+    user = persona(*WHO[username])
     indicator = marked[level]
     allowed = level in PERSONAS[username]
     client = api(user)
@@ -76,7 +99,9 @@ def test_tlp_scopes_every_read(
         assert patch.status_code == 404
 
 
-def test_outsiders_get_404_for_the_incident(api: Any, outsider_gold: Any, incident: Any) -> None:
+def test_outsiders_get_404_for_the_incident(
+    api: Callable[[User], ApiClient], outsider_gold: User, incident: Incident
+) -> None:
     client = api(outsider_gold)
     assert client.get(f"/threats/incidents/{incident.reference}/indicators").status_code == 404
     assert (
@@ -88,7 +113,11 @@ def test_outsiders_get_404_for_the_incident(api: Any, outsider_gold: Any, incide
 
 
 def test_only_the_entering_organisation_changes_an_indicator(
-    marked: dict[str, Indicator], api: Any, wcc_gold: Any, lbhf_viewer: Any, rbkc_gold: Any
+    marked: dict[str, Indicator],
+    api: Callable[[User], ApiClient],
+    wcc_gold: User,
+    lbhf_viewer: User,
+    rbkc_gold: User,
 ) -> None:
     amber = marked["amber"]
     assert api(wcc_gold).patch(f"/threats/indicators/{amber.pk}", {"confidence": 90}).status_code == 403
@@ -98,7 +127,7 @@ def test_only_the_entering_organisation_changes_an_indicator(
 
 
 def test_create_checks_values_and_fields(
-    api: Any, lbhf_responder: Any, lbhf_viewer: Any, incident: Any
+    api: Callable[[User], ApiClient], lbhf_responder: User, lbhf_viewer: User, incident: Incident
 ) -> None:
     client = api(lbhf_responder)
     path = f"/threats/incidents/{incident.reference}/indicators"
@@ -147,7 +176,7 @@ def test_create_checks_values_and_fields(
     assert api(lbhf_viewer).post(path, {"type": "domain", "value": "y.example"}).status_code == 403
 
 
-def test_values_are_normalised(incident: Any, rbkc_gold: Any) -> None:
+def test_values_are_normalised(incident: Incident, rbkc_gold: User) -> None:
     rbkc = _org("RBKC")
     cases = {
         ("domain", "Evil.EXAMPLE."): "evil.example",
@@ -212,7 +241,7 @@ def _sample_bundle() -> str:
 
 
 def test_stix_import_reports_skips_and_round_trips(
-    incident: Any, rbkc_gold: Any, api: Any, wcc_dpo: Any
+    incident: Incident, rbkc_gold: User, api: Callable[[User], ApiClient], wcc_dpo: User
 ) -> None:
     rbkc = _org("RBKC")
     result = stix.read_bundle(_sample_bundle())
@@ -301,7 +330,7 @@ def test_stix_import_reports_skips_and_round_trips(
     assert "23.94.153.202" in wcc_export and "evil-sso.example" not in wcc_export
 
 
-def test_import_loses_nothing_already_recorded(incident: Any, rbkc_gold: Any) -> None:
+def test_import_loses_nothing_already_recorded(incident: Incident, rbkc_gold: User) -> None:
     rbkc = _org("RBKC")
     mine = actions.create_indicator(
         incident,
@@ -326,7 +355,7 @@ def test_import_loses_nothing_already_recorded(incident: Any, rbkc_gold: Any) ->
     assert mine.last_seen == dt.datetime(2025, 11, 24, 8, tzinfo=dt.UTC)  # kept: the feed's is earlier
 
 
-def test_csv_and_misp_round_trip_and_report(incident: Any, rbkc_gold: Any) -> None:
+def test_csv_and_misp_round_trip_and_report(incident: Incident, rbkc_gold: User) -> None:
     rbkc = _org("RBKC")
     text = (
         "value,type,tlp\n=cmd|' /c calc'!A0,command_line,green\n203.0.113.9,,\nnot-a-thing,,\nx.example,domain,purple\n"
@@ -357,7 +386,7 @@ def test_csv_and_misp_round_trip_and_report(incident: Any, rbkc_gold: Any) -> No
     assert sorted((p.type, p.value) for p in read.indicators) == sorted((i.type, i.value) for i in rows)
 
 
-def test_misp_event_attributes_and_tags(incident: Any, rbkc_gold: Any) -> None:
+def test_misp_event_attributes_and_tags(incident: Incident, rbkc_gold: User) -> None:
     event = {
         "Event": {
             "info": "Phishing wave",
@@ -383,7 +412,12 @@ def test_misp_event_attributes_and_tags(incident: Any, rbkc_gold: Any) -> None:
 
 
 def test_import_endpoint_and_refusals(
-    api: Any, web: Any, incident: Any, lbhf_responder: Any, lbhf_viewer: Any, outsider_gold: Any
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
+    incident: Incident,
+    lbhf_responder: User,
+    lbhf_viewer: User,
+    outsider_gold: User,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -418,7 +452,12 @@ def test_import_endpoint_and_refusals(
 
 
 def test_staff_advisory_carries_only_staff_safe_indicators(
-    incident: Any, rbkc_gold: Any, wcc_comms: Any, web: Any, settings: Any
+    incident: Incident,
+    rbkc_gold: User,
+    wcc_comms: User,
+    web: Callable[[User], Client],
+    settings: Settings,
+    persona: PersonaFactory,
 ) -> None:
     from django.utils import timezone
 
@@ -469,13 +508,7 @@ def test_staff_advisory_carries_only_staff_safe_indicators(
         expires_at=timezone.now() + dt.timedelta(days=2),
         organisations=[_org("WCC")],
     )
-    page = web(_user_of("wcc.dpo")).get(f"/advisories/{advisory.pk}/").content.decode()
+    page = web(persona("dpo", "WCC")).get(f"/advisories/{advisory.pk}/").content.decode()
     assert "payroll@rbkc-payroll.example" in page and "@rbkc-payroll.example" in page
     assert "login-rbkc.example" in page
     assert "secret-c2.example" not in page and "not-for-staff.example" not in page
-
-
-def _user_of(username: str) -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.get(username=username)

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from incidentroom.core.errors import Conflict, Forbidden
 from incidentroom.core.models import AuditEntry, Organisation
@@ -19,6 +22,7 @@ from incidentroom.threats import actions, sweeps, tasks
 from incidentroom.threats.models import Sweep, SweepHit, SweepPart, SweepStatus
 from incidentroom.threats.sweep.parts import Part, plan
 from incidentroom.threats.sweep.sigma import RuleSet
+from tests.helpers.clients import ApiClient
 
 
 class WorkerKilled(BaseException):
@@ -31,7 +35,7 @@ def _org(code: str) -> Organisation:
 
 
 @pytest.fixture
-def lbhf_incident(lbhf_gold: Any, lbhf_responder: Any) -> Incident:
+def lbhf_incident(lbhf_gold: User, lbhf_responder: User) -> Incident:
     """An incident LBHF is in, with the indicators the corpus contains."""
     incident = incident_actions.open_incident(
         actor=lbhf_gold,
@@ -57,9 +61,9 @@ def lbhf_incident(lbhf_gold: Any, lbhf_responder: Any) -> Incident:
 def upload(
     folders: Path,
     lbhf_incident: Incident,
-    lbhf_responder: Any,
+    lbhf_responder: User,
     write_log_corpus: Callable[[Path], Path],
-    settings: Any,
+    settings: Settings,
 ) -> Callable[[], Sweep]:
     """Starts a sweep of the same eight uploaded files each time it is called; the large
     line-based log among them is swept in byte ranges."""
@@ -109,9 +113,9 @@ def reference(upload: Callable[[], Sweep]) -> list[tuple[Any, ...]]:
 def test_cancel_then_resume_gives_exactly_the_uninterrupted_hits(
     upload: Callable[[], Sweep],
     reference: list[tuple[Any, ...]],
-    lbhf_responder: Any,
-    api: Any,
-    settings: Any,
+    lbhf_responder: User,
+    api: Callable[[User], ApiClient],
+    settings: Settings,
 ) -> None:
     settings.THREAT_SWEEP_WORKERS = 1
     sweep = upload()
@@ -155,9 +159,9 @@ def test_cancel_then_resume_gives_exactly_the_uninterrupted_hits(
 def test_a_killed_worker_is_resumed_without_duplicating_hits(
     upload: Callable[[], Sweep],
     reference: list[tuple[Any, ...]],
-    lbhf_responder: Any,
-    api: Any,
-    settings: Any,
+    lbhf_responder: User,
+    api: Callable[[User], ApiClient],
+    settings: Settings,
 ) -> None:
     settings.THREAT_SWEEP_WORKERS = 2  # the local process pool
     sweep = upload()
@@ -187,8 +191,8 @@ def test_checkpoints_made_with_other_indicators_are_swept_again(
     upload: Callable[[], Sweep],
     reference: list[tuple[Any, ...]],
     lbhf_incident: Incident,
-    lbhf_responder: Any,
-    settings: Any,
+    lbhf_responder: User,
+    settings: Settings,
 ) -> None:
     settings.THREAT_SWEEP_WORKERS = 1
     sweep = upload()
@@ -220,13 +224,13 @@ def test_checkpoints_made_with_other_indicators_are_swept_again(
 
 def test_who_may_cancel_and_resume(
     upload: Callable[[], Sweep],
-    lbhf_responder: Any,
-    lbhf_viewer: Any,
-    rbkc_gold: Any,
-    wcc_gold: Any,
-    outsider_gold: Any,
-    api: Any,
-    web: Any,
+    lbhf_responder: User,
+    lbhf_viewer: User,
+    rbkc_gold: User,
+    wcc_gold: User,
+    outsider_gold: User,
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
 ) -> None:
     sweep = upload()
     # A viewer of the organisation sees the sweep but may neither cancel nor resume it.
@@ -272,7 +276,7 @@ def test_who_may_cancel_and_resume(
 
 
 def test_a_sweep_on_a_dask_cluster_records_the_same_hits(
-    upload: Callable[[], Sweep], reference: list[tuple[Any, ...]], settings: Any
+    upload: Callable[[], Sweep], reference: list[tuple[Any, ...]], settings: Settings
 ) -> None:
     import distributed
 

@@ -4,11 +4,13 @@ responder confirms (never an automatic state change), and refusals."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
@@ -17,6 +19,7 @@ from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import Incident, SystemState
 from incidentroom.threats import actions, sweeps, tasks
 from incidentroom.threats.models import ProposalStatus, Sweep, SweepHit, SweepStatus
+from tests.helpers.clients import ApiClient
 
 EVTX = Path(__file__).parent / "fixtures" / "Security_short_selected.evtx"
 
@@ -38,7 +41,7 @@ def m365_csv(ip: str, user: str = "j.smith@rbkc.example.gov.uk") -> bytes:
 
 
 @pytest.fixture
-def fresh_incident(rbkc_gold: Any) -> Incident:
+def fresh_incident(rbkc_gold: User) -> Incident:
     """A follow-on incident with nothing marked yet, involving the three councils."""
     import datetime as dt
 
@@ -55,7 +58,12 @@ def fresh_incident(rbkc_gold: Any) -> Incident:
 
 
 def test_upload_sweep_finds_both_hits_and_proposes_the_directory(
-    folders: Path, fresh_incident: Incident, shared_responder: Any, rbkc_gold: Any, api: Any, web: Any
+    folders: Path,
+    fresh_incident: Incident,
+    shared_responder: User,
+    rbkc_gold: User,
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
 ) -> None:
     rbkc = _org("RBKC")
     ip = actions.create_indicator(
@@ -133,7 +141,7 @@ def test_upload_sweep_finds_both_hits_and_proposes_the_directory(
     assert api(shared_responder).post(f"/threats/hits/{evtx_hit.pk}/confirm").status_code == 409
 
 
-def test_no_proposal_for_a_system_already_marked(folders: Path, incident: Incident, rbkc_gold: Any) -> None:
+def test_no_proposal_for_a_system_already_marked(folders: Path, incident: Incident, rbkc_gold: User) -> None:
     # shared-ad is already compromised in the West London incident: never proposed down to suspected.
     actions.create_indicator(
         incident, actor=rbkc_gold, organisation=_org("RBKC"), type="host_name", value="temporal"
@@ -152,7 +160,11 @@ def test_no_proposal_for_a_system_already_marked(folders: Path, incident: Incide
 
 
 def test_folder_sweeps_stay_inside_the_organisations_folder(
-    folders: Path, incident: Incident, shared_responder: Any, lbhf_responder: Any, api: Any
+    folders: Path,
+    incident: Incident,
+    shared_responder: User,
+    lbhf_responder: User,
+    api: Callable[[User], ApiClient],
 ) -> None:
     (folders / "logs" / "wcc" / "fw.csv").write_text("time,src_ip,dst_ip\n")
     (folders / "logs" / "rbkc" / "link").symlink_to(folders / "logs" / "wcc")
@@ -179,12 +191,12 @@ def test_folder_sweeps_stay_inside_the_organisations_folder(
 def test_sweeps_and_hits_are_scoped_to_the_organisation(
     folders: Path,
     incident: Incident,
-    rbkc_gold: Any,
-    api: Any,
-    web: Any,
-    wcc_gold: Any,
-    lbhf_viewer: Any,
-    outsider_gold: Any,
+    rbkc_gold: User,
+    api: Callable[[User], ApiClient],
+    web: Callable[[User], Client],
+    wcc_gold: User,
+    lbhf_viewer: User,
+    outsider_gold: User,
 ) -> None:
     (folders / "logs" / "rbkc" / "Security.evtx").write_bytes(EVTX.read_bytes())
     actions.create_indicator(
@@ -207,7 +219,7 @@ def test_sweeps_and_hits_are_scoped_to_the_organisation(
 
 
 def test_a_sweep_of_wcc_logs_uses_only_what_wcc_may_see(
-    folders: Path, incident: Incident, rbkc_gold: Any, wcc_gold: Any
+    folders: Path, incident: Incident, rbkc_gold: User, wcc_gold: User
 ) -> None:
     (folders / "logs" / "wcc" / "Security.evtx").write_bytes(EVTX.read_bytes())
     actions.create_indicator(
@@ -232,7 +244,7 @@ def test_a_sweep_of_wcc_logs_uses_only_what_wcc_may_see(
 
 
 def test_dismiss_and_failures(
-    folders: Path, fresh_incident: Incident, rbkc_gold: Any, lbhf_viewer: Any
+    folders: Path, fresh_incident: Incident, rbkc_gold: User, lbhf_viewer: User
 ) -> None:
     actions.create_indicator(
         fresh_incident, actor=rbkc_gold, organisation=_org("RBKC"), type="ipv4", value="23.94.153.202"

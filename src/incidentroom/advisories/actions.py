@@ -15,11 +15,9 @@ from incidentroom.advisories.models import Acknowledgement, Advisory, AdvisorySe
 from incidentroom.core import audit, times
 from incidentroom.core.access import has_role, require_role
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
-from incidentroom.core.models import Organisation, Role
+from incidentroom.core.models import OVERSEE_ROLES, PUBLISH_ROLES, Organisation
 
 # Who may publish to an organisation's staff, and who may see who has read it.
-PUBLISH_ROLES = (Role.COMMS.value, Role.GOLD.value)
-OVERSEE_ROLES = (Role.COMMS.value, Role.GOLD.value, Role.SILVER.value)
 MAX_DAYS = 90
 
 

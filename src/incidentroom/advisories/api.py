@@ -15,7 +15,7 @@ from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core.access import has_role
 from incidentroom.core.bounds import Id
 from incidentroom.core.errors import Forbidden, NotFound
-from incidentroom.core.models import Organisation
+from incidentroom.core.models import OVERSEE_ROLES, Organisation
 from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import BoundedDatetime
@@ -128,7 +128,7 @@ def acknowledge(request: HttpRequest, advisory_id: Id) -> AdvisoryOut:
 def acknowledgements(request: HttpRequest, advisory_id: Id) -> list[AcknowledgementOut]:
     """Who has and has not read it, in the organisations where you are comms, Gold or Silver."""
     advisory = _get(request, advisory_id)
-    if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
+    if not any(has_role(request.user, o, OVERSEE_ROLES) for o in advisory.organisations.all()):
         raise Forbidden("Only communications officers, Gold and Silver can see who has read an advisory.")
     acks = {a.user_id: a.at for a in advisory.acknowledgements.all()}
     codes = {o.pk: o.code for o in advisory.organisations.all()}

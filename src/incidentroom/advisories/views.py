@@ -22,7 +22,7 @@ from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import Forbidden, InvalidInput, NotFound
-from incidentroom.core.models import Organisation
+from incidentroom.core.models import OVERSEE_ROLES, PUBLISH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.threats.queries import staff_watch_list
 
@@ -33,9 +33,7 @@ def _advisory(request: HttpRequest, advisory_id: int) -> Advisory:
 
 def _publishable(request: HttpRequest) -> list[Organisation]:
     return [
-        o
-        for o in Organisation.objects.for_user(request.user)
-        if has_role(request.user, o, actions.PUBLISH_ROLES)
+        o for o in Organisation.objects.for_user(request.user) if has_role(request.user, o, PUBLISH_ROLES)
     ]
 
 
@@ -130,7 +128,7 @@ def advisory_detail(request: HttpRequest, advisory_id: int) -> HttpResponse:
             "read_count": sum(1 for r in rows if r["acknowledged_at"]),
             "unread_count": sum(1 for r in rows if not r["acknowledged_at"]),
             "can_publish": any(
-                has_role(request.user, o, actions.PUBLISH_ROLES) for o in advisory.organisations.all()
+                has_role(request.user, o, PUBLISH_ROLES) for o in advisory.organisations.all()
             ),
             "controls": suggested_controls(list(advisory.partner_domains)),
             "active": advisory.is_active(),
@@ -202,7 +200,7 @@ def advisory_withdraw(request: HttpRequest, advisory_id: int) -> HttpResponse:
 def advisory_export(request: HttpRequest, advisory_id: int) -> HttpResponse:
     """Who has and has not acknowledged, as CSV (comms, Gold and Silver only)."""
     advisory = _advisory(request, advisory_id)
-    if not any(has_role(request.user, o, actions.OVERSEE_ROLES) for o in advisory.organisations.all()):
+    if not any(has_role(request.user, o, OVERSEE_ROLES) for o in advisory.organisations.all()):
         raise Forbidden("Only communications officers, Gold and Silver can export who has read an advisory.")
     rows = (
         [

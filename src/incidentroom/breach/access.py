@@ -11,9 +11,7 @@ from typing import Any
 
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.errors import Forbidden
-from incidentroom.core.models import Organisation, Role
-
-BREACH_ROLES = frozenset({Role.DPO.value, Role.GOLD.value})
+from incidentroom.core.models import BREACH_ROLES, Organisation
 
 
 def controller_org_ids(user: Any) -> set[int]:

@@ -50,8 +50,8 @@ from incidentroom.breach.schemas import (
 )
 from incidentroom.core.bounds import Id
 from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.incidents.queries import involved_organisation
 
 router = Router(tags=["breach"])
 
@@ -194,14 +194,6 @@ def _public_out(request: HttpRequest, n: PublicNotice) -> PublicNoticeOut:
     )
 
 
-def _involved_org(orgs: list[Organisation], code: str, field: str) -> Organisation:
-    by_code = {o.code.upper(): o for o in orgs}
-    org = by_code.get(code.upper())
-    if org is None:
-        raise InvalidInput(f"{code} is not involved in this incident.", field=field)
-    return org
-
-
 # -- breaches ------------------------------------------------------------------------------
 
 
@@ -221,7 +213,7 @@ def list_breaches(request: HttpRequest, reference: str) -> list[BreachOut]:
 def create_breach(request: HttpRequest, reference: str, payload: BreachIn) -> Status[BreachOut]:
     """Record a personal data breach for a controller; starts its ICO clock."""
     incident = queries.incident_for(request.user, reference)
-    org = _involved_org(list(incident.organisations.all()), payload.organisation, "organisation")
+    org = involved_organisation(incident, payload.organisation)
     details = payload.dict(exclude={"organisation", "description", "became_aware_at"})
     breach = actions.record_breach(
         incident,
@@ -260,10 +252,9 @@ def patch_breach(request: HttpRequest, breach_id: Id, payload: BreachPatch) -> B
 def start_scan(request: HttpRequest, breach_id: Id, payload: ScanIn) -> Status[ScanOut]:
     """Scan folders or archives already on the server (under the permitted evidence roots)."""
     breach = queries.breach_for(request.user, breach_id)
-    orgs = list(breach.incident.organisations.all())
     sources = [
         actions.ScanSource(
-            s.path, _involved_org(orgs, s.organisation, "organisation") if s.organisation else None
+            s.path, involved_organisation(breach.incident, s.organisation) if s.organisation else None
         )
         for s in payload.sources
     ]
@@ -276,11 +267,7 @@ def upload_scan(
 ) -> Status[ScanOut]:
     """Upload an archive (zip, tar, 7z) of the stolen copy and scan it."""
     breach = queries.breach_for(request.user, breach_id)
-    org = (
-        _involved_org(list(breach.incident.organisations.all()), organisation, "organisation")
-        if organisation
-        else None
-    )
+    org = involved_organisation(breach.incident, organisation) if organisation else None
     job = actions.start_upload_scan(
         breach, actor=request.user, filename=file.name or "upload", chunks=file.chunks(), organisation=org
     )

@@ -11,8 +11,10 @@ class BreachConfig(AppConfig):
     verbose_name = "Personal data breaches"
 
     def ready(self) -> None:
-        """The audit trail about breach objects is scoped like the breach itself."""
-        from incidentroom.breach.access import BREACH_ROLES
-        from incidentroom.core.models import restrict_audit
+        """The audit trail about breach objects is scoped like the breach itself; queued
+        work reaches the tasks (see ``breach.enqueue``)."""
+        from incidentroom.breach import tasks
+        from incidentroom.core.models import BREACH_ROLES, restrict_audit
 
         restrict_audit(f"{self.label}.", BREACH_ROLES)
+        tasks.connect()

@@ -2,18 +2,47 @@
 
 One table serves the ICO report (labels), the letters and emails (what it means, what to
 do) and the public notice, so residents and the regulator read the same facts.
+
+Advice is written once per *kind* (``ADVICE``) and categories refer to it by key: a person
+whose bank account and card number were both taken is told to call their bank once, not
+twice, and Report Fraud appears once whichever categories point to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from incidentroom.scanner.detect.vocab import CATEGORIES
 
+ADVICE: dict[str, str] = {
+    "scam_emails": "Be wary of emails that mention the council or this incident and ask you to click a link or pay.",
+    "never_ask": "The council will never contact you about this incident to ask for passwords, bank details "
+    "or a payment, by email, phone or text. Be suspicious of anyone who does.",
+    "dob_calls": "Be careful with calls or messages that already know your date of birth: that alone does not "
+    "prove who is calling.",
+    "tax_account": "Check your personal tax account at gov.uk for employment or benefits you do not recognise.",
+    "nhs_calls": "Your GP or the NHS will not ask you to confirm bank details because of this incident.",
+    "statements": "Watch your bank statements and card statements for direct debits and payments you did not set up.",
+    "call_bank": "Call your bank using the number on the back of your card if anything looks wrong; they can "
+    "cancel and replace the card.",
+    "parking": "Check any parking or penalty notice on the council's website before paying it.",
+    "passport": "Consider reporting your passport details as compromised to HM Passport Office "
+    "(gov.uk/report-a-lost-or-stolen-passport).",
+    "dvla": "Check your driving record at gov.uk/view-driving-licence and tell DVLA about anything you do not "
+    "recognise.",
+    "support": "If you are worried, your social worker, care provider or GP can talk this through with you.",
+    "report_fraud": "If you think you have been the victim of fraud or identity theft, contact Report Fraud on "
+    "0300 123 2040.",
+}
+
+# What everyone is told, whatever was taken (after the advice for their own categories).
+GENERAL_ADVICE_KEYS = ("never_ask", "report_fraud")
+
 
 @dataclass(frozen=True)
 class CategoryText:
-    """How one category is described to the ICO and to the person."""
+    """How one category is described to the ICO and to the person (advice by ``ADVICE`` key)."""
 
     label: str
     resident: str
@@ -28,82 +57,67 @@ TEXT: dict[str, CategoryText] = {
         "Email addresses",
         "your email address",
         "You may receive more scam emails.",
-        ("Be wary of emails that mention the council or this incident and ask you to click a link or pay.",),
+        ("scam_emails",),
     ),
     "phone": CategoryText(
         "Telephone numbers",
         "your phone number",
         "You may receive scam calls or text messages.",
-        ("The council will never ask for your bank details or passwords by phone or text.",),
+        ("never_ask",),
     ),
     "date_of_birth": CategoryText(
         "Dates of birth",
         "your date of birth",
         "It could be used with other details to pretend to be you.",
-        (
-            "Be careful with calls or messages that already know your date of birth: that alone does not prove who is calling.",
-        ),
+        ("dob_calls",),
     ),
     "national_insurance_number": CategoryText(
         "National Insurance numbers",
         "your National Insurance number",
         "It could be used to try to claim benefits or open accounts in your name.",
-        (
-            "Check your personal tax account at gov.uk for employment or benefits you do not recognise.",
-            "Report suspected identity fraud to Report Fraud on 0300 123 2040.",
-        ),
+        ("tax_account", "report_fraud"),
     ),
     "nhs_number": CategoryText(
         "NHS numbers",
         "your NHS number",
         "It could be used to make a scam call seem genuine.",
-        ("Your GP or the NHS will not ask you to confirm bank details because of this incident.",),
+        ("nhs_calls",),
     ),
     "bank_account": CategoryText(
         "Bank account numbers and sort codes",
         "your bank account number and sort code",
         "Someone could try to set up direct debits or trick you into a payment.",
-        (
-            "Watch your bank statements for direct debits and payments you did not set up.",
-            "Call your bank using the number on the back of your card if anything looks wrong.",
-        ),
+        ("statements", "call_bank"),
     ),
     "payment_card": CategoryText(
         "Payment card numbers",
         "your payment card number",
         "Someone could try to use the card number for purchases.",
-        (
-            "Watch your card statements for payments you do not recognise.",
-            "Call your bank using the number on the back of your card; they can cancel and replace the card.",
-        ),
+        ("statements", "call_bank"),
     ),
     "vehicle_registration": CategoryText(
         "Vehicle registration numbers",
         "your vehicle registration number",
         "It could be used to make a scam parking or fine message seem genuine.",
-        ("Check any parking or penalty notice on the council's website before paying it.",),
+        ("parking",),
     ),
     "passport_number": CategoryText(
         "Passport numbers",
         "your passport number",
         "It could be used to try to pass identity checks.",
-        (
-            "Consider reporting your passport details as compromised to HM Passport Office (gov.uk/report-a-lost-or-stolen-passport).",
-        ),
+        ("passport",),
     ),
     "driving_licence_number": CategoryText(
         "Driving licence numbers",
         "your driving licence number",
         "It could be used to try to pass identity checks.",
-        (
-            "Check your driving record at gov.uk/view-driving-licence and tell DVLA about anything you do not recognise.",
-        ),
+        ("dvla",),
     ),
     "health": CategoryText(
         "Health information (special category)",
         "information about your health",
         "This is sensitive information and we understand this may be upsetting.",
-        ("If you are worried, your social worker, care provider or GP can talk this through with you.",),
+        ("support",),
     ),
     "ethnicity": CategoryText(
         "Racial or ethnic origin (special category)",
@@ -142,3 +156,12 @@ def ordered(categories: list[str]) -> list[str]:
     """Known categories in vocabulary order; unknown ones are dropped."""
     wanted = set(categories)
     return [c for c in CATEGORIES if c in wanted]
+
+
+def advice_for(categories: Iterable[str], *, general: bool = True) -> list[str]:
+    """The advice for these categories, each kind once, in vocabulary order, then (with
+    ``general``) what everyone is told; kinds already given are not repeated."""
+    keys = [key for c in ordered(list(categories)) for key in TEXT[c].advice]
+    if general:
+        keys += GENERAL_ADVICE_KEYS
+    return [ADVICE[key] for key in dict.fromkeys(keys)]

@@ -13,6 +13,7 @@ import smtplib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -20,7 +21,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 from incidentroom.breach import jobs
 from incidentroom.breach.letters import build_letter
-from incidentroom.breach.models import EmailDelivery
+from incidentroom.breach.models import Breach, EmailDelivery, Individual
+from incidentroom.core.models import Organisation
 
 
 @dataclass
@@ -44,26 +46,63 @@ class RateLimiter:
         self._last = now
 
 
+def sender_address(org: Organisation) -> str:
+    """The council's own address for notices (the server default only if none is set)."""
+    return org.notices_from_email or str(settings.DEFAULT_FROM_EMAIL or "")
+
+
+def from_header(org: Organisation) -> str:
+    """'Royal Borough of Kensington and Chelsea <notices@...>': residents see the council."""
+    return formataddr((org.name, sender_address(org)))
+
+
 def message_id(delivery: EmailDelivery) -> str:
     """A stable Message-ID: a mail server or a person checking logs can spot a duplicate."""
-    domain = str(settings.DEFAULT_FROM_EMAIL or "").rpartition("@")[2].strip(">") or "incidentroom.invalid"
+    sender = sender_address(delivery.notice.breach.organisation)
+    domain = sender.rpartition("@")[2].strip(">") or "incidentroom.invalid"
     return f"<ir-notice{delivery.notice_id}-person{delivery.individual_id}@{domain}>"
 
 
-def build_message(delivery: EmailDelivery, connection: BaseEmailBackend | None = None) -> EmailMessage:
-    """The email for one delivery: the person's own letter as plain text."""
-    breach = delivery.notice.breach
-    letter = build_letter(breach, delivery.individual)
+def email_text(breach: Breach, person: Individual) -> str:
+    """The email body: the person's own letter as plain text, without the envelope blocks."""
+    letter = build_letter(breach, person)
     letter.address = []
     letter.sender = []
-    reply_to = [breach.organisation.dpo_email] if breach.organisation.dpo_email else None
+    return letter.plain_text()
+
+
+def build_message(delivery: EmailDelivery, connection: BaseEmailBackend | None = None) -> EmailMessage:
+    """The email for one delivery: the person's own letter as plain text, from the council."""
+    breach = delivery.notice.breach
+    org = breach.organisation
+    reply_to = [org.dpo_email] if org.dpo_email else None
     return EmailMessage(
         subject=delivery.notice.subject,
-        body=letter.plain_text(),
+        body=email_text(breach, delivery.individual),
+        from_email=from_header(org),
         to=[delivery.address],
         reply_to=reply_to,
         headers={"Message-ID": message_id(delivery)},
         connection=connection,
+    )
+
+
+def build_test_message(delivery: EmailDelivery, to: str, recipients: int) -> EmailMessage:
+    """A test copy of one delivery's email, for the sender's own inbox: marked as a test in
+    the subject and the first line, so it cannot be mistaken for the real notice."""
+    breach = delivery.notice.breach
+    org = breach.organisation
+    intro = (
+        f"TEST COPY sent to {to} only. When you confirm, {recipients} "
+        f"{'person' if recipients == 1 else 'people'} will each receive their own version of this email "
+        "(this copy is the one for the first person on the list).\n\n"
+    )
+    return EmailMessage(
+        subject=f"[TEST] {delivery.notice.subject}",
+        body=intro + email_text(breach, delivery.individual),
+        from_email=from_header(org),
+        to=[to],
+        reply_to=[org.dpo_email] if org.dpo_email else None,
     )
 
 

@@ -184,3 +184,32 @@ class RisksForm(forms.Form):
     subject = forms.CharField(
         required=False, max_length=200, widget=forms.TextInput(attrs={"class": "govuk-input"})
     )
+
+
+class ResidentTextForm(forms.Form):
+    """What residents read: four plain-English fields, written by the DPO."""
+
+    resident_what_happened = forms.CharField(
+        required=True, max_length=3000, widget=forms.Textarea(attrs={**_TEXTAREA, "rows": 5})
+    )
+    resident_what_it_means = forms.CharField(
+        required=False, max_length=3000, widget=forms.Textarea(attrs={**_TEXTAREA, "rows": 3})
+    )
+    resident_what_we_are_doing = forms.CharField(
+        required=False, max_length=3000, widget=forms.Textarea(attrs={**_TEXTAREA, "rows": 3})
+    )
+    resident_what_you_can_do = forms.CharField(
+        required=False, max_length=3000, widget=forms.Textarea(attrs={**_TEXTAREA, "rows": 3})
+    )
+
+
+class ApproveForm(forms.Form):
+    """Approve the wording the preview showed (its fingerprint)."""
+
+    wording = forms.CharField(max_length=64)
+
+
+class ConfirmSendForm(forms.Form):
+    """The number of people the confirmation named."""
+
+    recipients = forms.IntegerField(min_value=0, max_value=10_000_000)

@@ -54,6 +54,11 @@ def scan_started(job_id: int, token: str) -> ScanJob | None:
     return job
 
 
+def scan_queued(job_id: int, token: str, task_id: str) -> None:
+    """Remember which queued task runs ``token`` of the job (a later run has its own)."""
+    ScanJob.objects.filter(pk=job_id, run_token=token).update(task_id=task_id)
+
+
 def scan_progress(
     job_id: int, token: str, *, files_done: int, files_total: int, bytes_done: int, bytes_total: int
 ) -> bool:
@@ -263,5 +268,5 @@ def schedule_retry(notice_id: int, token: str) -> dt.datetime | None:
         .first()
     )
     if nxt is not None and EmailNotice.objects.filter(pk=notice_id, run_token=token).exists():
-        enqueue.enqueue_sending(notice_id, token, run_after=nxt)
+        enqueue.enqueue(enqueue.EmailRun(notice_id, token, run_after=nxt))
     return nxt

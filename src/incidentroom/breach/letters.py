@@ -1,7 +1,8 @@
 """Art 34 letters by mail merge: one plain-English letter per person, naming only their data.
 
-The letter is built from two things only: the breach facts (shared by everyone) and the
-one individual's own record. Nothing else about anyone else can reach it, by construction.
+The letter is built from three things only: the DPO's approved resident wording (shared by
+everyone; see ``breach.resident``), the council's letterhead, and the one individual's own
+record. Nothing about anyone else, and nothing from the internal assessment, can reach it.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 import pypdfium2 as pdfium
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from incidentroom import csvfile
 from incidentroom.breach import categories as cat
+from incidentroom.breach import resident
 from incidentroom.breach.models import Breach, Individual
 from incidentroom.breach.reports.document import Document, Section
 from incidentroom.breach.reports.render_pdf import layout_many, render_pdf_many
 from incidentroom.core import times
+from incidentroom.core.models import Organisation
 
 ICO_COMPLAINTS = (
     "You can complain to the Information Commissioner's Office: ico.org.uk/make-a-complaint or 0303 123 1113."
@@ -40,58 +44,103 @@ PRINT_HOUSE_COLUMNS = (
     "letter_file",
     "print_file_order",
 )
-GENERAL_ADVICE = (
-    "Be suspicious of anyone who contacts you about this incident and asks for passwords, bank details or payment: "
-    "the council will never do that.",
-    "If you think you have been the victim of fraud, contact Report Fraud on 0300 123 2040.",
-)
+TITLE = "Important: information about you was taken in a cyber attack"
 
 
 def letter_reference(breach: Breach, individual: Individual) -> str:
     """A reference the resident can quote when they call."""
-    return f"{breach.organisation.code.upper()}-{breach.incident.reference}-{individual.pk}"
+    return f"{breach.organisation.code.upper()}-{breach.incident.reference}-{individual.pk or 'SAMPLE'}"
+
+
+def _squeezed(text: str) -> str:
+    return text.replace(" ", "").upper()
 
 
 def address_lines(individual: Individual) -> list[str]:
-    """Name, address lines and postcode for the envelope window."""
-    parts = [p.strip() for p in re.split(r"[,\n]", individual.address or "") if p.strip()]
+    """Name, address lines and postcode for the envelope window (the postcode once, last,
+    even when the address as found already ends with it)."""
     postcode = individual.postcode.strip().upper()
-    if postcode and parts and parts[-1].replace(" ", "").upper() == postcode.replace(" ", ""):
-        parts = parts[:-1]
+    parts = [p.strip() for p in re.split(r"[,\n]", individual.address or "") if p.strip()]
+    if postcode and parts:
+        last = parts[-1]
+        if _squeezed(last) == _squeezed(postcode):
+            parts = parts[:-1]
+        elif _squeezed(last).endswith(_squeezed(postcode)):
+            # 'London W8 4AA': keep the town, drop the postcode written into the line.
+            cut = re.sub(
+                r"\s*" + r"\s*".join(map(re.escape, _squeezed(postcode))) + r"\s*$", "", last, flags=re.I
+            )
+            parts = [*parts[:-1], cut] if cut.strip() else parts[:-1]
     lines = [individual.full_name or "The Occupier", *parts]
     if postcode:
         lines.append(postcode)
     return lines
 
 
-def _what_happened(breach: Breach) -> list[str]:
-    org = breach.organisation.name
-    aware = times.uk_time(breach.became_aware_at, "date")
-    data_sets = breach.data_set_list()
-    where = f" from {', '.join(data_sets)}" if data_sets else ""
-    text = [
-        f"We are writing to tell you that information about you was copied without permission{where}. "
-        f"{org} found out about this on {aware}, during a cyber attack on IT systems shared with other councils.",
-    ]
-    if breach.description.strip():
-        text.append(breach.description.strip())
-    return text
+def display_address(individual: Individual) -> str:
+    """The address on one line with its postcode once (for pages)."""
+    return ", ".join(address_lines(individual)[1:])
+
+
+def national_phone(raw: str) -> str:
+    """A UK number written the national way (020 7361 3000, 07700 900123), whatever form the
+    scan found it in (+44 (0)20..., 02073613000); anything not a valid number as found."""
+    text = (raw or "").strip()
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    fmt = phonenumbers.PhoneNumberFormat
+    return str(
+        phonenumbers.format_number(number, fmt.NATIONAL if number.country_code == 44 else fmt.INTERNATIONAL)
+    )
+
+
+def council_lines(org: Organisation) -> list[str]:
+    """The council's own address block: postal address, switchboard, website."""
+    lines = [line.strip() for line in (org.postal_address or "").splitlines() if line.strip()]
+    if org.main_phone:
+        lines.append(f"Telephone {org.main_phone}")
+    if org.website:
+        lines.append(org.website)
+    return lines
+
+
+def signoff(org: Organisation) -> list[str]:
+    """Who signs: the council's signatory, else its Data Protection Officer."""
+    name = org.signatory_name or org.dpo_name or "Data Protection Officer"
+    title = org.signatory_title or ("Data Protection Officer" if not org.signatory_name else "")
+    return ["Yours sincerely,", "", name, *([title] if title else []), org.name]
 
 
 def build_letter(breach: Breach, individual: Individual, *, greeting: bool = True) -> Document:
-    """One person's letter (also the body of their email)."""
+    """One person's letter (also the body of their email).
+
+    Built from the DPO's resident wording (``breach.resident``), the person's own categories
+    with their fixed plain-English text, and the council's letterhead: never from the
+    internal assessment (description, data sets, measures), which is written for regulators.
+    """
     org = breach.organisation
+    words = resident.text_for(breach)
     own = cat.ordered(individual.category_list())
     involved = [cat.TEXT[c].resident for c in own]
     risks = list(dict.fromkeys(cat.TEXT[c].risk for c in own if cat.TEXT[c].risk))
-    advice = [a for c in own for a in cat.TEXT[c].advice]
-    sender = [org.name, org.dpo_name or "Data Protection Officer"]
-    sender += [x for x in (org.dpo_email, org.dpo_phone) if x]
+    reference = letter_reference(breach, individual)
     contact = ", ".join(
-        x for x in (org.dpo_name or "our Data Protection Officer", org.dpo_email, org.dpo_phone) if x
+        x
+        for x in (
+            f"{org.dpo_name}, our Data Protection Officer" if org.dpo_name else "our Data Protection Officer",
+            org.dpo_email,
+            org.dpo_phone,
+        )
+        if x
     )
     sections = [
-        Section("What happened", paragraphs=_what_happened(breach)),
+        Section("What happened", paragraphs=words.what_happened),
         Section(
             "What information about you was involved",
             paragraphs=["The copied files included:"],
@@ -99,40 +148,51 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
         ),
         Section(
             "What this could mean for you",
-            paragraphs=risks or ["We do not think this puts you at risk of harm, but wanted you to know."],
+            paragraphs=[*words.what_it_means, *risks]
+            or ["We do not think this puts you at risk of harm, but wanted you to know."],
         ),
-        Section(
-            "What we are doing",
-            paragraphs=[
-                breach.measures_taken.strip()
-                or "We have secured our systems, reported the attack to the police, the National Cyber "
-                "Security Centre and the Information Commissioner's Office, and are working with them."
-            ],
-        ),
-        Section("What you should do", bullets=[*advice, *GENERAL_ADVICE]),
+        Section("What we are doing", paragraphs=words.what_we_are_doing),
+        Section("What you can do", paragraphs=words.what_you_can_do, bullets=cat.advice_for(own)),
         Section(
             "Questions",
-            paragraphs=[
-                f"Please contact {contact}, quoting reference {letter_reference(breach, individual)}.",
-                ICO_COMPLAINTS,
-            ],
+            paragraphs=[f"Please contact {contact}, quoting reference {reference}.", ICO_COMPLAINTS],
         ),
     ]
     return Document(
-        title="Important: information about you was taken in a cyber attack",
+        title=TITLE,
+        letterhead=org.name,
         address=address_lines(individual),
-        sender=sender,
-        date=times.uk_time(timezone.now(), "date"),
+        sender=[*council_lines(org), "", f"Our reference: {reference}"],
+        date=times.gov_date(timezone.now()),
         greeting=f"Dear {individual.full_name or 'resident'}," if greeting else "",
         sections=sections,
-        footer=f"Reference {letter_reference(breach, individual)}. {org.name}.",
+        signoff=signoff(org),
+        footer=f"Reference {reference}. {org.name}.",
     )
 
 
-def _postcode_key(individual: Individual) -> tuple[str, str, int]:
+# -- print order ---------------------------------------------------------------------------
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2})(\d{1,2})([A-Z]?)(\d)([A-Z]{2})$")
+
+
+def postcode_sort_key(postcode: str) -> tuple[int, str, int, str, int, str]:
+    """Royal Mail order: postcode area (letters), district number as a number (W2 before
+    W10), the district's letter (SW1A after SW1), then the inward code's sector and unit.
+    A malformed postcode sorts after every real one, by its text; a missing one last."""
+    compact = _squeezed(postcode or "")
+    if not compact:
+        return (2, "", 0, "", 0, "")
+    found = _POSTCODE.match(compact)
+    if found is None:
+        return (1, compact, 0, "", 0, "")
+    area, district, letter, sector, unit = found.groups()
+    return (0, area, int(district), letter, int(sector), unit)
+
+
+def _postcode_key(individual: Individual) -> tuple[object, ...]:
     # Print houses sort by postcode for postage discounts; letters with no postcode go last.
-    postcode = individual.postcode.replace(" ", "").upper()
-    return (postcode or "~", individual.full_name, individual.pk)
+    return (postcode_sort_key(individual.postcode), individual.full_name, individual.pk)
 
 
 def letter_filename(breach: Breach, individual: Individual) -> str:
@@ -155,7 +215,7 @@ LETTERS_PER_PART = 100
 def _print_order(people: QuerySet[Individual]) -> list[int]:
     # Only three short columns per person are held, not the people themselves.
     keys = [
-        ((postcode or "").replace(" ", "").upper() or "~", full_name, pk)
+        (postcode_sort_key(postcode or ""), full_name, pk)
         for postcode, full_name, pk in people.values_list("postcode", "full_name", "pk")
     ]
     return [pk for _postcode, _name, pk in sorted(keys)]

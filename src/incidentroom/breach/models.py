@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from incidentroom.breach.access import controller_org_ids
 from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.incidents.models import Incident, Obligation
 
 # -- breaches ----------------------------------------------------------------------------
@@ -31,7 +32,7 @@ class PeopleCategory(models.TextChoices):
     CUSTOMERS = "customers", "Customers and payers (council tax, parking, business rates)"
 
 
-class BreachQuerySet(models.QuerySet["Breach"]):
+class BreachQuerySet(ScopedQuerySet["Breach"]):
     """Scoped reads for breaches."""
 
     def for_user(self, user: Any) -> BreachQuerySet:
@@ -61,6 +62,20 @@ class Breach(models.Model):
     measures_proposed = models.TextField(blank=True)
     delay_reason = models.TextField(
         blank=True, help_text="Why the ICO report is later than 72 hours, if it is"
+    )
+    # What residents read (letters, emails, the public notice), written for them by the DPO.
+    # The fields above are the internal record (for the ICO, police, insurer): they name
+    # systems, data sets and root causes, and are never pasted into anything a resident reads.
+    resident_what_happened = models.TextField(blank=True, help_text="What happened, for residents")
+    resident_what_it_means = models.TextField(blank=True, help_text="What this means for you, for residents")
+    resident_what_we_are_doing = models.TextField(blank=True, help_text="What we are doing, for residents")
+    resident_what_you_can_do = models.TextField(blank=True, help_text="What you can do, for residents")
+    resident_text_approved_at = models.DateTimeField(null=True, blank=True)
+    resident_text_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resident_text_approved_hash = models.CharField(
+        max_length=64, blank=True, help_text="What was approved: changing the wording withdraws the approval"
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -115,12 +130,12 @@ FINISHED_SCAN_STATES = frozenset(
 )
 
 
-class ScanJobQuerySet(models.QuerySet["ScanJob"]):
+class ScanJobQuerySet(ScopedQuerySet["ScanJob"]):
     """Scoped reads for scan jobs."""
 
     def for_user(self, user: Any) -> ScanJobQuerySet:
         """Scans of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class ScanJob(models.Model):
@@ -219,7 +234,7 @@ class ContactStatus(models.TextChoices):
     MERGED = "merged", "Merged into another record"
 
 
-class IndividualQuerySet(models.QuerySet["Individual"]):
+class IndividualQuerySet(ScopedQuerySet["Individual"]):
     """Scoped reads for individuals."""
 
     def for_user(self, user: Any) -> IndividualQuerySet:
@@ -321,12 +336,12 @@ class ReportKind(models.TextChoices):
     INSURER = "insurer", "Notice to the cyber insurer"
 
 
-class ReportQuerySet(models.QuerySet["Report"]):
+class ReportQuerySet(ScopedQuerySet["Report"]):
     """Scoped reads for reports."""
 
     def for_user(self, user: Any) -> ReportQuerySet:
         """Reports of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class Report(models.Model):
@@ -363,12 +378,12 @@ class Report(models.Model):
 # -- letters, emails and the public notice -------------------------------------------
 
 
-class LetterBatchQuerySet(models.QuerySet["LetterBatch"]):
+class LetterBatchQuerySet(ScopedQuerySet["LetterBatch"]):
     """Scoped reads for letter batches."""
 
     def for_user(self, user: Any) -> LetterBatchQuerySet:
         """Batches of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class BatchStatus(models.TextChoices):
@@ -424,12 +439,12 @@ class Letter(models.Model):
         return self.filename
 
 
-class EmailNoticeQuerySet(models.QuerySet["EmailNotice"]):
+class EmailNoticeQuerySet(ScopedQuerySet["EmailNotice"]):
     """Scoped reads for email notices."""
 
     def for_user(self, user: Any) -> EmailNoticeQuerySet:
         """Notices of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class EmailNotice(models.Model):
@@ -446,6 +461,8 @@ class EmailNotice(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    test_sent_to = models.CharField(max_length=254, blank=True, help_text="Where the last test copy went")
+    test_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = EmailNoticeQuerySet.as_manager()
 
@@ -502,12 +519,12 @@ def _slug() -> str:
     return secrets.token_urlsafe(12)
 
 
-class PublicNoticeQuerySet(models.QuerySet["PublicNotice"]):
+class PublicNoticeQuerySet(ScopedQuerySet["PublicNotice"]):
     """Scoped reads for editing notices (the published page itself is public)."""
 
     def for_user(self, user: Any) -> PublicNoticeQuerySet:
         """Notices of breaches the user may see."""
-        return self.filter(breach__in=Breach.objects.for_user(user))
+        return self.via_parent("breach", user)
 
 
 class PublicNotice(models.Model):
@@ -535,7 +552,7 @@ class PublicNotice(models.Model):
 # -- shared evidence roots ---------------------------------------------------------------
 
 
-class SharedRootConsentQuerySet(models.QuerySet["SharedRootConsent"]):
+class SharedRootConsentQuerySet(ScopedQuerySet["SharedRootConsent"]):
     """Scoped reads for consents to scan a shared evidence root."""
 
     def for_user(self, user: Any) -> SharedRootConsentQuerySet:

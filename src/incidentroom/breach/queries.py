@@ -21,12 +21,10 @@ from incidentroom.breach.models import (
 )
 from incidentroom.breach.reports.facts import counted_individuals
 from incidentroom.core.scoping import get_scoped
-from incidentroom.incidents.models import Incident
 
-
-def incident_for(user: Any, reference: str) -> Incident:
-    """An incident the user can see (404 otherwise)."""
-    return get_scoped(Incident.objects.for_user(user), "incident", reference=reference)
+# The one rule for which incident a user means, offered here too so breach pages and the API
+# read every look-up from this module.
+from incidentroom.incidents.queries import incident_for as incident_for
 
 
 def breach_for(user: Any, breach_id: int) -> Breach:

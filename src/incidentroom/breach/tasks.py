@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django_tasks import task
 
-from incidentroom.breach import emails, evidence, jobs
+from incidentroom.breach import emails, enqueue, evidence, jobs
 from incidentroom.breach.models import ScanStatus
 from incidentroom.core.models import Organisation
 
@@ -127,3 +127,21 @@ def render_letter_batch(batch_id: int) -> str:
     """Render a letter batch's PDFs, print file, CSV and zip."""
     batch = jobs.render_letters(batch_id)
     return "skipped" if batch is None else batch.status
+
+
+def on_work_queued(sender: Any, *, work: enqueue.Work, **_: Any) -> None:
+    """Enqueue the task for a request announced by ``breach.enqueue``."""
+    match work:
+        case enqueue.ScanRun(job_id=job_id, token=token, resume=resume):
+            result = run_scan_job.enqueue(job_id, token, resume)
+            jobs.scan_queued(job_id, token, str(result.id))
+        case enqueue.EmailRun(notice_id=notice_id, token=token, run_after=run_after):
+            task = send_email_notice.using(run_after=run_after) if run_after else send_email_notice
+            task.enqueue(notice_id, token)
+        case enqueue.LetterRender(batch_id=batch_id):
+            render_letter_batch.enqueue(batch_id)
+
+
+def connect() -> None:
+    """Listen for queued work (called once from the app's ready())."""
+    enqueue.work_queued.connect(on_work_queued, dispatch_uid="breach.tasks.work_queued")

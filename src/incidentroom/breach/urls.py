@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incidentroom.breach import views
+from incidentroom.breach import views, views_telling
 
 urlpatterns = [
     path("breaches/", views.breach_list, name="breach-list"),
@@ -16,6 +16,18 @@ urlpatterns = [
     path("breaches/<int:breach_id>/letters/", views.letters_generate, name="breach-letters-generate"),
     path("breaches/<int:breach_id>/emails/", views.emails_create, name="breach-emails-create"),
     path("breaches/<int:breach_id>/public-notice/", views.public_notice_publish, name="breach-public-notice"),
+    path("breaches/<int:breach_id>/telling/", views_telling.wording, name="breach-telling"),
+    path("breaches/<int:breach_id>/telling/save/", views_telling.wording_save, name="breach-telling-save"),
+    path(
+        "breaches/<int:breach_id>/telling/approve/",
+        views_telling.wording_approve,
+        name="breach-telling-approve",
+    ),
+    path(
+        "breaches/<int:breach_id>/telling/sample-letter.pdf",
+        views_telling.sample_letter,
+        name="breach-telling-sample-letter",
+    ),
     path("scans/<int:scan_id>/", views.scan_progress, name="breach-scan"),
     path("scans/<int:scan_id>/cancel/", views.scan_cancel, name="breach-scan-cancel"),
     path("scans/<int:scan_id>/resume/", views.scan_resume, name="breach-scan-resume"),
@@ -31,6 +43,8 @@ urlpatterns = [
     path("letters/<int:batch_id>/posted/", views.letters_posted, name="breach-letters-posted"),
     path("emails/<int:notice_id>/", views.emails_detail, name="breach-emails"),
     path("emails/<int:notice_id>/send/", views.emails_send, name="breach-emails-send"),
+    path("emails/<int:notice_id>/test/", views_telling.email_test, name="breach-emails-test"),
+    path("emails/<int:notice_id>/confirm/", views_telling.email_confirm, name="breach-emails-confirm"),
     path(
         "emails/<int:notice_id>/deliveries/<int:delivery_id>/",
         views.emails_resolve,

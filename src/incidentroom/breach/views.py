@@ -19,7 +19,17 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from incidentroom.breach import actions, downloads, evidence, forms, queries
+from incidentroom.breach import (
+    actions,
+    downloads,
+    emails,
+    evidence,
+    forms,
+    letters,
+    notify,
+    queries,
+    resident,
+)
 from incidentroom.breach import categories as cat
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
@@ -31,33 +41,20 @@ from incidentroom.breach.models import (
     Report,
     ReportKind,
 )
-from incidentroom.breach.reports.build import document_for
+from incidentroom.breach.reports.build import SHORT_NAMES, document_for
 from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import Organisation
+from incidentroom.core.errors import Conflict, InvalidInput, form_error
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.models import Incident, Involvement
+from incidentroom.incidents.queries import involved_organisation
 
 PAGE_SIZE = 50
 
 
-def _form_error(form: Any) -> InvalidInput:
-    field, errs = next(iter(form.errors.items()))
-    label = field.replace("_", " ") if field != "__all__" else "form"
-    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
-
-
 def _org_choices(incident: Incident) -> list[tuple[str, str]]:
     return [(o.code, o.name) for o in incident.organisations.all()]
-
-
-def _involved(incident: Incident, code: str) -> Organisation:
-    org = incident.organisations.filter(code=code).first()
-    if org is None:
-        raise InvalidInput(f"{code} is not involved in this incident.", field="organisation")
-    return org
 
 
 # -- overview and the breach record ----------------------------------------------------------
@@ -97,8 +94,8 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
         )
         form = forms.BreachForm(request.POST, org_choices=choices)
         if not form.is_valid():
-            raise _form_error(form)
-        org = _involved(incident, form.cleaned_data["organisation"])
+            raise form_error(form)
+        org = involved_organisation(incident, form.cleaned_data["organisation"])
         details = form.details()
         breach = actions.record_breach(
             incident,
@@ -141,7 +138,7 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
         "scan": latest,
         "facts": facts,
         "category_rows": [(cat.label(c), n) for c, n in facts["by_category"].items()],
-        "report_kinds": [(k, label, by_kind.get(k, [])) for k, label in ReportKind.choices],
+        "report_kinds": [(k, label, by_kind.get(k, []), SHORT_NAMES[k]) for k, label in ReportKind.choices],
         "obligations": {
             o.code: o for o in breach.incident.obligations.filter(organisation=breach.organisation)
         },
@@ -157,6 +154,8 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
             }
         ),
         "notify_risks": settings.BREACH_NOTIFY_RISKS,
+        "wording_written": bool(breach.resident_what_happened.strip()),
+        "wording_approved": resident.is_approved(breach),
         "scan_roots": [
             f"{r.path} ({'+'.join(r.owners)})"
             for r in evidence.scan_roots([breach.organisation], evidence.EVIDENCE)
@@ -179,7 +178,7 @@ def breach_update(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.BreachForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.update_breach(breach, actor=request.user, **form.details())
     messages.success(request, "Assessment saved.")
     return redirect("breach-detail", breach.pk)
@@ -195,9 +194,9 @@ def scan_start(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ScanForm(request.POST, request.FILES, org_choices=_org_choices(breach.incident))
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     code = form.cleaned_data.get("organisation")
-    org = _involved(breach.incident, code) if code else None
+    org = involved_organisation(breach.incident, code) if code else None
     upload = form.cleaned_data.get("upload")
     if upload is not None:
         job = actions.start_upload_scan(
@@ -347,6 +346,8 @@ def individual_detail(request: HttpRequest, individual_id: int) -> HttpResponse:
         "breach/individual.html",
         {
             "person": person,
+            "address": letters.display_address(person) if (person.address or person.postcode) else "",
+            "phone": letters.national_phone(person.phone),
             "breach": person.breach,
             "appearances": appearances,
             "labels": [cat.label(c) for c in person.category_list()],
@@ -367,19 +368,19 @@ def individual_action(request: HttpRequest, individual_id: int, what: str) -> Ht
     if what == "notified":
         form: Any = forms.NotifiedForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         actions.mark_notified(person, actor=request.user, how=form.cleaned_data["how"])
     elif what == "do-not-contact":
         form = forms.ReasonForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         actions.set_do_not_contact(person, actor=request.user, reason=form.cleaned_data["reason"])
     elif what == "reset":
         actions.reset_contact(person, actor=request.user)
     elif what == "merge":
         form = forms.MergeForm(request.POST)
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         try:
             ids = form.ids()
         except ValidationError as exc:
@@ -391,7 +392,7 @@ def individual_action(request: HttpRequest, individual_id: int, what: str) -> Ht
             request.POST, appearance_choices=[(str(a.pk), str(a)) for a in person.appearances.all()]
         )
         if not form.is_valid():
-            raise _form_error(form)
+            raise form_error(form)
         target = actions.split_individual(
             person,
             actor=request.user,
@@ -415,7 +416,7 @@ def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ReportForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     report = actions.draft_report(breach, actor=request.user, kind=form.cleaned_data["kind"])
     return redirect("breach-report", report.pk)
 
@@ -454,7 +455,7 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = queries.report_for(request.user, report_id)
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     actions.submit_report(
         report,
         actor=request.user,
@@ -475,7 +476,7 @@ def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
     messages.success(request, f"{batch.letter_count} letters are being prepared.")
     return redirect("breach-letters", batch.pk)
@@ -529,16 +530,18 @@ def letters_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
-    """Prepare an email notice and start sending it."""
+    """Prepare an email notice: nothing is sent until the DPO confirms how many people."""
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form)
     notice = actions.create_email_notice(
         breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
     )
-    actions.start_sending(notice, actor=request.user)
-    messages.success(request, f"Sending {notice.deliveries.count()} emails in the background.")
+    messages.success(
+        request,
+        f"Emails to {notice.deliveries.count()} people prepared. Nothing has been sent: check and confirm.",
+    )
     return redirect("breach-emails", notice.pk)
 
 
@@ -550,6 +553,8 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     counts = notice.counts()
     busy = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] + counts[DeliveryStatus.FAILED] > 0
     template = "breach/_emails.html" if request.headers.get("HX-Request") else "breach/emails.html"
+    confirming = notice.started_at is None
+    first = notice.deliveries.select_related("individual").first() if confirming else None
     return render(
         request,
         template,
@@ -557,7 +562,13 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
             "notice": notice,
             "breach": notice.breach,
             "counts": counts,
-            "busy": busy,
+            "busy": busy and not confirming,
+            "confirming": confirming,
+            "waiting": notify.waiting_count(notice),
+            "sample": first,
+            "sample_body": emails.email_text(notice.breach, first.individual) if first else "",
+            "email_from": emails.from_header(notice.breach.organisation),
+            "me": getattr(request.user, "email", ""),
             "deliveries": notice.deliveries.select_related("individual"),
             "statuses": DeliveryStatus.choices,
         },
@@ -569,6 +580,9 @@ def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
 def emails_send(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Resume sending (after a restart or to retry now)."""
     notice = queries.notice_for(request.user, notice_id)
+    if notice.started_at is None:
+        # The first send is the confirmation step's, which names how many people it emails.
+        raise Conflict("These emails have not been confirmed yet: check them and confirm the number first.")
     actions.start_sending(notice, actor=request.user)
     messages.success(request, "Sending resumed.")
     return redirect("breach-emails", notice.pk)

@@ -19,11 +19,10 @@ from incidentroom.core import audit, times
 from incidentroom.core.access import require_role
 from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import Organisation, Role
+from incidentroom.core.models import CONTINUITY_ROLES, Organisation
 from incidentroom.estate.models import Service
 
 # Who runs continuity for an organisation's services.
-CONTINUITY_ROLES = (Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value, Role.SERVICE_MANAGER.value)
 PLAN_FIELDS = (
     "rto_hours",
     "mtpd_hours",

@@ -10,12 +10,103 @@ from django.utils import timezone
 from incidentroom.continuity.models import Supplier
 from incidentroom.continuity.queries import BoardRow, Contact, board, national_contacts, partner_contacts
 from incidentroom.core import times
-from incidentroom.core.models import Organisation
+from incidentroom.core.models import Membership, Organisation, Role
 from incidentroom.core.pdf import pdf_text, render_pdf_template
+from incidentroom.incidents.models import Incident, Obligation, Phase
+from incidentroom.incidents.queries import affected_service_rows
+
+NO_LINE = "No public line: report online (see web)"
+NO_EMAIL = "None published: report online (see web)"
+ADD_YOURS = "Add yours: ____________________"
 
 
 def _contact_rows(contacts: list[Contact]) -> list[list[object]]:
-    return [[c.name, c.purpose, c.phone, c.email, c.web] for c in contacts]
+    # A blank cell in a printed grab bag reads as "we forgot"; say what to do instead.
+    return [
+        [
+            c.name,
+            c.purpose,
+            c.phone or (NO_LINE if c.web else ADD_YOURS),
+            c.email or (NO_EMAIL if c.web else ADD_YOURS),
+            c.web or ADD_YOURS,
+        ]
+        for c in contacts
+    ]
+
+
+def _own_team(organisation: Organisation) -> list[list[object]]:
+    """The council's own people to call, senior first (the partner table lists the others)."""
+    order = {r.value: i for i, r in enumerate(OWN_TEAM_ROLES)}
+    members = sorted(
+        Membership.objects.filter(organisation=organisation, role__in=OWN_TEAM_ROLES).select_related("user"),
+        key=lambda m: (order[m.role], m.user.get_full_name() or m.user.get_username()),
+    )
+    rows: list[list[object]] = [
+        [
+            m.user.get_full_name() or m.user.get_username(),
+            m.get_role_display(),
+            organisation.dpo_phone if m.role == Role.DPO and organisation.dpo_phone else ADD_YOURS,
+            m.user.email or ADD_YOURS,
+        ]
+        for m in members
+    ]
+    return rows
+
+
+def _clock_rows(organisation: Organisation, now: dt.datetime) -> list[list[object]]:
+    """Reports this council still owes, the most urgent first."""
+    running = (
+        Obligation.objects.filter(organisation=organisation)
+        .running()
+        .exclude(incident__phase=Phase.CLOSED)
+        .select_related("incident")
+        .order_by("deadline_at")
+    )
+    return [
+        [
+            o.incident.reference,
+            o.title,
+            o.recipient,
+            _when(o.deadline_at),
+            times.countdown(o.deadline_at, now)
+            .replace("s left", "s left at printing")
+            .replace("s overdue", "s OVERDUE at printing"),
+            o.how_to_report,
+        ]
+        for o in running
+    ]
+
+
+def _affected_rows(organisation: Organisation) -> tuple[list[list[object]], list[list[object]]]:
+    """Systems reported in the council's open incidents, and the council's services lost."""
+    systems: list[list[object]] = []
+    services: list[list[object]] = []
+    incidents = Incident.objects.filter(involvements__organisation=organisation).exclude(phase=Phase.CLOSED)
+    for incident in incidents.order_by("detected_at"):
+        for a in incident.affected_systems.select_related("system__owner").order_by("system__name"):
+            systems.append(
+                [
+                    incident.reference,
+                    a.system.name,
+                    a.system.owner.code,
+                    a.get_state_display(),
+                    _when(a.state_changed_at),
+                ]
+            )
+        for row in affected_service_rows(incident, organisation_ids=[organisation.pk]):
+            services.append([incident.reference, row.service.name, row.because])
+    return systems, services
+
+
+OWN_TEAM_ROLES = (
+    Role.GOLD,
+    Role.SILVER,
+    Role.BRONZE,
+    Role.DPO,
+    Role.COMMS,
+    Role.SERVICE_MANAGER,
+    Role.RESPONDER,
+)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -69,7 +160,29 @@ def render(organisation: Organisation, now: dt.datetime | None = None) -> bytes:
         [s.name, s.supplies, s.phone, s.email, " ".join(x for x in (s.contract_reference, s.notes) if x)]
         for s in Supplier.objects.filter(organisation=organisation)
     ]
+    affected_systems, lost_services = _affected_rows(organisation)
     tables = [
+        _table(
+            "Reporting clocks running (the most urgent first)",
+            [("Incident", 10), ("Report", 22), ("To", 14), ("Deadline", 14), ("Time left", 14), ("How", 26)],
+            _clock_rows(organisation, now),
+        ),
+        _table(
+            "Systems reported in the incident",
+            [("Incident", 12), ("System", 38), ("Owner", 10), ("State", 18), ("Since", 22)],
+            affected_systems,
+        ),
+        _table(
+            "Our services lost, and why",
+            [("Incident", 12), ("Service", 30), ("Why it is lost", 58)],
+            lost_services,
+        ),
+        _table(
+            f"Our own team at {organisation.code}",
+            [("Name", 25), ("Role", 25), ("Phone", 20), ("Email", 30)],
+            _own_team(organisation),
+            new_page=True,
+        ),
         _table(
             "Regulators, police and government",
             [("Who", 20), ("Why", 30), ("Phone", 15), ("Email", 15), ("Web / notes", 20)],

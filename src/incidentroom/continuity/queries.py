@@ -52,7 +52,7 @@ def board(organisation: Organisation, now: dt.datetime | None = None) -> list[Bo
             BoardRow(
                 service=service,
                 plan=plan,
-                public_status=public.get_status_display() if public else "Working",
+                public_status=public.get_status_display() if public else "Not yet confirmed",
                 update_overdue=bool(plan and plan.update_overdue(now)),
                 rto_breached=bool(plan and plan.rto_breached(now)),
                 mtpd_breached=bool(plan and plan.mtpd_breached(now)),

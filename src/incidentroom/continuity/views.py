@@ -16,7 +16,7 @@ from incidentroom.continuity.queries import board
 from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.errors import InvalidInput
-from incidentroom.core.models import Organisation
+from incidentroom.core.models import CONTINUITY_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
 
@@ -48,7 +48,7 @@ def continuity_board(request: HttpRequest, code: str) -> HttpResponse:
             "org": org,
             "rows": rows,
             "overdue": sum(1 for r in rows if r.update_overdue),
-            "can_edit": has_role(request.user, org, actions.CONTINUITY_ROLES),
+            "can_edit": has_role(request.user, org, CONTINUITY_ROLES),
             "suppliers": Supplier.objects.filter(organisation=org),
             "states": ContinuityState.choices,
             "staff": get_user_model().objects.filter(memberships__organisation=org).order_by("username"),

@@ -39,6 +39,12 @@ class Role(models.TextChoices):
 # within its organisations (the DPO and comms roles gain their own powers in their apps).
 WRITER_ROLES = frozenset(r.value for r in Role if r is not Role.VIEWER)
 AUDIT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
+# Who runs the response and may change an incident's details: the command chain and responders.
+RESPONSE_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value, Role.RESPONDER.value})
+# Who may draft and submit a reporting obligation (the DPO owns the data-protection ones)...
+OBLIGATION_ROLES = RESPONSE_ROLES | {Role.DPO.value}
+# ...except the ICO report, a statement for the whole organisation: Gold, Silver or the DPO.
+ICO_REPORT_ROLES = frozenset({Role.GOLD.value, Role.SILVER.value, Role.DPO.value})
 # Personal data breaches: declared, assessed and reported by the DPO, or by Gold.
 BREACH_ROLES = frozenset({Role.DPO.value, Role.GOLD.value})
 # What the public or all staff are told (status page, advisories) is a comms or Gold call.
@@ -79,6 +85,21 @@ class Organisation(models.Model):
     )
     networks = models.JSONField(
         default=list, blank=True, help_text="Partner networks connected to: PSN, HSCN, DWP..."
+    )
+    # The council as residents see it on a letter or an email: its own letterhead, the
+    # address replies go to, who signs, and the address notices are sent from. Resident-facing
+    # documents use these, never the product's own name or a server's default sender.
+    postal_address = models.TextField(
+        blank=True, help_text="The council's postal address, one line per line, ending with the postcode"
+    )
+    main_phone = models.CharField(max_length=40, blank=True, help_text="The council's public switchboard")
+    website = models.CharField(
+        max_length=200, blank=True, help_text="The council's website, e.g. www.rbkc.gov.uk"
+    )
+    signatory_name = models.CharField(max_length=200, blank=True, help_text="Who signs letters to residents")
+    signatory_title = models.CharField(max_length=200, blank=True, help_text="The signatory's job title")
+    notices_from_email = models.EmailField(
+        blank=True, help_text="The council's address that emails to residents are sent from"
     )
 
     objects = OrganisationQuerySet.as_manager()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime
@@ -184,6 +185,89 @@ def uk_time(value: dt.datetime | None, style: Style = "long", *, missing: str = 
     return f"{local:%A %-d %B %Y, %H:%M} {zone}"
 
 
+def gov_date(value: dt.date | dt.datetime | None, *, missing: str = "Not known") -> str:
+    """A date the GOV.UK way, for letters and pages residents read: ``30 November 2026``
+    (no leading zero, the month in full, no day name or ordinal). A datetime is dated in UK
+    local time, so 23:30 GMT on the 30th stays the 30th and 00:30 BST is the next day."""
+    if value is None:
+        return missing
+    if isinstance(value, dt.datetime):
+        return uk_time(value, "date")
+    return f"{value.day} {value:%B %Y}"
+
+
 def form_value(value: dt.datetime | None) -> str:
     """A stored time as the UK wall-clock value a ``datetime-local`` input shows."""
     return "" if value is None else f"{value.astimezone(UK):%Y-%m-%dT%H:%M}"
+
+
+# The GOV.UK date input pattern: a time typed as separate Day, Month, Year, Hour and Minute
+# boxes (the browser's datetime-local shows mm/dd/yyyy in some locales and cannot be read
+# aloud reliably). The boxes are named ``<field>-day`` ... ``<field>-minute``.
+DATE_PARTS = ("day", "month", "year", "hour", "minute")
+_PART_LIMITS = {"day": (1, 31), "month": (1, 12), "year": (1, 9999), "hour": (0, 23), "minute": (0, 59)}
+
+
+def joined_parts(data: Mapping[str, str], name: str, label: str | None = None) -> str:
+    """The ISO text for the boxes of field ``name`` (``""`` when all are blank), or the single
+    value posted as ``name`` itself (API-style clients and older pages send one string).
+
+    Says which box is missing or wrong, in the GOV.UK style ("... must include a year")."""
+    single = str(data.get(name, "") or "").strip()
+    if single:
+        return single
+    label = label or name.replace("_", " ")
+    raw = {p: str(data.get(f"{name}-{p}", "") or "").strip() for p in DATE_PARTS}
+    if not any(raw.values()):
+        return ""
+    missing = [p for p in ("day", "month", "year") if not raw[p]]
+    if missing:
+        raise InvalidInput(f"{label} must include a {' and '.join(missing)}.", field=name)
+    if not raw["hour"]:
+        raise InvalidInput(f"{label} must include a time (hour and minute, 24-hour clock).", field=name)
+    values: dict[str, int] = {}
+    for part in DATE_PARTS:
+        text = raw[part] or "0"
+        low, high = _PART_LIMITS[part]
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise InvalidInput(f"{label}: the {part} must be a number from {low} to {high}.", field=name)
+        values[part] = int(text)
+    try:
+        typed = dt.datetime(values["year"], values["month"], values["day"], values["hour"], values["minute"])  # noqa: DTZ001 - a UK wall-clock time, read by uk_local
+    except ValueError as exc:
+        raise InvalidInput(f"{label} must be a real date.", field=name) from exc
+    return typed.isoformat(timespec="minutes")
+
+
+def form_parts(value: dt.datetime | str | None) -> dict[str, str]:
+    """A stored time (or the ISO text a page posted) as the UK wall-clock boxes to show."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if value.strip() else None
+        except ValueError:
+            value = None
+    if value is None:
+        return dict.fromkeys(DATE_PARTS, "")
+    try:
+        local = value.astimezone(UK) if value.tzinfo is not None else value
+    except OverflowError:  # a refused year-1 value is shown back as typed
+        local = value
+    return {
+        "day": str(local.day),
+        "month": str(local.month),
+        "year": str(local.year),
+        "hour": f"{local:%H}",
+        "minute": f"{local:%M}",
+    }
+
+
+def countdown(until: dt.datetime, now: dt.datetime) -> str:
+    """Time left to a deadline as the dashboard's ticking clocks write it ("1d 04h 05m 09s
+    left", "0h 12m 00s overdue"); static/incidentroom/countdown.js writes the same text."""
+    seconds = int((until - now).total_seconds())
+    late, seconds = seconds < 0, abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{days}d " if days else "") + f"{hours}h {minutes:02d}m {secs:02d}s"
+    return text + (" overdue" if late else " left")

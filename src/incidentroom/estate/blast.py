@@ -34,8 +34,14 @@ class EstateGraph:
     service_deps: Mapping[int, Iterable[int]]
 
 
-def blast_radius(graph: EstateGraph, down: Iterable[int]) -> list[Impact]:
-    """Every service affected by the ``down`` systems, each with its shortest dependency path."""
+def lost_systems(graph: EstateGraph, down: Iterable[int]) -> set[int]:
+    """The down systems and every system that needs one of them, however indirectly.
+
+    The graph draws all of these as lost, not only those on some service's shortest path."""
+    return set(_towards(graph, down))
+
+
+def _towards(graph: EstateGraph, down: Iterable[int]) -> dict[int, int | None]:
     dependants: dict[int, list[int]] = {}
     for system, deps in graph.system_deps.items():
         for dep in deps:
@@ -54,6 +60,12 @@ def blast_radius(graph: EstateGraph, down: Iterable[int]) -> list[Impact]:
             if dependant not in towards:
                 towards[dependant] = current
                 queue.append(dependant)
+    return towards
+
+
+def blast_radius(graph: EstateGraph, down: Iterable[int]) -> list[Impact]:
+    """Every service affected by the ``down`` systems, each with its shortest dependency path."""
+    towards = _towards(graph, down)
 
     def path_from(system: int) -> tuple[int, ...]:
         steps = [system]

@@ -41,8 +41,13 @@ class SystemQuerySet(ScopedQuerySet["System"]):
         """Systems owned by, or serving, one of the user's organisations."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        orgs = Organisation.objects.for_user(user)
-        return self.filter(models.Q(owner__in=orgs) | models.Q(served__in=orgs)).distinct()
+        return self.for_organisations(Organisation.objects.for_user(user))
+
+    def for_organisations(self, organisations: Any) -> SystemQuerySet:
+        """Systems owned by, or serving, one of ``organisations``: the one rule for whose
+        estate a system is in (a user's, through their organisations; an incident's, through
+        the organisations involved)."""
+        return self.filter(models.Q(owner__in=organisations) | models.Q(served__in=organisations)).distinct()
 
 
 class System(models.Model):

@@ -26,11 +26,14 @@ class AffectedService:
 
     service: Service
     path: tuple[System, ...]
+    # Set when the service is lost for a reason outside the graph (its council shut its
+    # network down); the path is then empty.
+    reason: str = ""
 
     @property
     def because(self) -> str:
         """Plain-English explanation, e.g. 'needs Parking system -> needs Data centre (down)'."""
-        return " → ".join(s.name for s in self.path)
+        return self.reason or " → ".join(s.name for s in self.path)
 
 
 def affected_services(

@@ -26,6 +26,7 @@ class Node:
     label: str
     group: str  # organisation code for services, kind for systems
     state: str = ""  # "", "down" (lost), "root" (compromised/off itself), "suspected"
+    note: str = ""  # why it is lost, shown when hovering (and read out by screen readers)
 
 
 def _depths(system_deps: Mapping[str, Iterable[str]]) -> dict[str, int]:
@@ -48,6 +49,20 @@ def _depths(system_deps: Mapping[str, Iterable[str]]) -> dict[str, int]:
     for key in list(system_deps):
         visit(key)
     return depth
+
+
+STATE_WORDS = {
+    "root": "compromised or switched off",
+    "down": "lost",
+    "suspected": "suspected",
+}
+
+
+def _state_words(node: Node) -> str:
+    if not node.state:
+        return ""
+    words = f" - {STATE_WORDS.get(node.state, node.state)}"
+    return words + (f": {escape(node.note)}" if node.note else "")
 
 
 def render(
@@ -102,7 +117,8 @@ def render(
         fill, text = fills.get(node.state, ("#ffffff", "#0b0c0c"))
         label = node.label if len(node.label) <= 30 else node.label[:29] + "…"
         parts.append(
-            f"<g><title>{escape(node.label)} ({escape(node.group)}){' - ' + escape(node.state) if node.state else ''}</title>"
+            f'<g data-key="{escape(node.key)}" data-state="{escape(node.state)}">'
+            f"<title>{escape(node.label)} ({escape(node.group)}){_state_words(node)}</title>"
             f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" fill="{fill}" stroke="#0b0c0c"/>'
             f'<text x="{x + 4}" y="{y + 14}" fill="{text}">{escape(label)}</text></g>'
         )

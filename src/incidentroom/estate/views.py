@@ -2,54 +2,69 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from incidentroom.core.access import org_ids
-from incidentroom.core.scoping import get_scoped
 from incidentroom.estate import svg
+from incidentroom.estate.blast import lost_systems
 from incidentroom.estate.models import Service, System
-from incidentroom.estate.queries import affected_services
-from incidentroom.incidents.models import DOWN_STATES, Incident, SystemState
+from incidentroom.estate.queries import affected_services, load_graph
+from incidentroom.incidents.models import SystemState
+from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
+
+
+def _picked_codes(request: HttpRequest) -> list[str]:
+    """Systems ticked in the what-if list (``?down=a&down=b``; ``?down=a,b`` still works)."""
+    return [c.strip() for value in request.GET.getlist("down") for c in value.split(",") if c.strip()]
 
 
 @login_required
 def estate(request: HttpRequest) -> HttpResponse:
     """Systems and services the user can see, drawn as a graph; lost ones highlighted.
 
-    ``?incident=REF`` highlights what that incident has taken down; ``?down=code,code``
-    asks 'what if these systems went down?'.
+    ``?incident=REF`` shows what that incident has taken down, across every council involved,
+    with the same figure as the incident's dashboard; ``?down=code`` (repeated) asks 'what if
+    these systems went down?' for the user's own councils.
     """
-    systems = list(
-        System.objects.for_user(request.user).select_related("owner").prefetch_related("depends_on", "served")
-    )
-    services = list(
-        Service.objects.for_user(request.user).select_related("organisation").prefetch_related("systems")
-    )
-    visible_codes = {s.code for s in systems}
     incident = None
-    states: dict[str, str] = {}
     if request.GET.get("incident"):
-        incident = get_scoped(
-            Incident.objects.for_user(request.user), "incident", reference=request.GET["incident"]
-        )
+        incident = incident_for(request.user, request.GET["incident"])
+        # Whoever can see the incident sees every involved council's losses on its dashboard;
+        # the estate page shows the same services so the two figures agree.
+        orgs = incident.organisations.all()
+        system_qs = systems_in(incident)
+        service_qs = Service.objects.filter(organisation__in=orgs)
+    else:
+        system_qs = System.objects.for_user(request.user)
+        service_qs = Service.objects.for_user(request.user)
+    systems = list(system_qs.select_related("owner").prefetch_related("depends_on", "served"))
+    services = list(service_qs.select_related("organisation").prefetch_related("systems"))
+    visible_codes = {s.code for s in systems}
+    states: dict[str, str] = {}
+    picked: list[str] = []
+    if incident is not None:
         for a in incident.affected_systems.select_related("system"):
             states[a.system.code] = a.state
-    elif request.GET.get("down"):
-        for code in request.GET["down"].split(","):
-            if code.strip() in visible_codes:
-                states[code.strip()] = SystemState.SWITCHED_OFF
-    down_ids = [s.pk for s in systems if states.get(s.code) in DOWN_STATES]
-    impacts = affected_services(down_ids, organisation_ids=org_ids(request.user))
-    lost_services = {a.service.pk for a in impacts}
-    lost_systems = {s.pk for a in impacts for s in a.path}
+        down_ids = down_system_ids(incident)
+        impacts = affected_service_rows(incident)
+    else:
+        picked = [c for c in _picked_codes(request) if c in visible_codes]
+        for code in picked:
+            states[code] = SystemState.SWITCHED_OFF
+        down_ids = [s.pk for s in systems if s.code in picked]
+        impacts = affected_services(down_ids, organisation_ids=org_ids(request.user))
+    lost_service_reason = {a.service.pk: a.because for a in impacts}
+    lost = lost_systems(load_graph(), down_ids) if down_ids else set()
 
     def system_state(s: System) -> str:
-        if states.get(s.code) in DOWN_STATES:
+        if s.pk in down_ids:
             return "root"
-        if s.pk in lost_systems:
+        if s.pk in lost:
             return "down"
         return "suspected" if states.get(s.code) == SystemState.SUSPECTED else ""
 
@@ -60,7 +75,8 @@ def estate(request: HttpRequest) -> HttpResponse:
                 f"svc-{s.pk}",
                 f"{s.organisation.code}: {s.name}",
                 s.organisation.code,
-                "down" if s.pk in lost_services else "",
+                "down" if s.pk in lost_service_reason else "",
+                note=lost_service_reason.get(s.pk, ""),
             )
             for s in services
         ],
@@ -71,6 +87,7 @@ def estate(request: HttpRequest) -> HttpResponse:
             f"svc-{s.pk}": [x.code for x in s.systems.all() if x.code in visible_codes] for s in services
         },
     )
+    by_owner = sorted(systems, key=lambda s: (s.owner.name, s.name))
     return render(
         request,
         "estate/estate.html",
@@ -80,6 +97,11 @@ def estate(request: HttpRequest) -> HttpResponse:
             "impacts": impacts,
             "incident": incident,
             "graph": mark_safe(picture),  # noqa: S308 - built by svg.render, which escapes every label
-            "down": request.GET.get("down", ""),
+            "picked": set(picked),
+            "picked_systems": [s for s in systems if s.code in picked],
+            "systems_by_owner": [
+                (owner, list(group)) for owner, group in groupby(by_owner, key=lambda s: s.owner)
+            ],
+            "lost_systems_count": sum(1 for s in systems if s.pk in lost),
         },
     )

@@ -17,7 +17,14 @@ from django.utils import timezone
 from incidentroom.core import audit, times
 from incidentroom.core.access import has_role, require_role, require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
-from incidentroom.core.models import Organisation, Role
+from incidentroom.core.models import (
+    BREACH_ROLES,
+    ICO_REPORT_ROLES,
+    OBLIGATION_ROLES,
+    RESPONSE_ROLES,
+    Organisation,
+    Role,
+)
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services
 from incidentroom.incidents import hashchain, logchain, signals
@@ -40,17 +47,9 @@ from incidentroom.incidents.models import (
 )
 from incidentroom.incidents.rules import Rule, load_rules
 
-# Clocks on different machines drift; a time a few minutes ahead is a typo-free entry
-# from a laptop, not a claim about the future.
-FUTURE_SKEW = dt.timedelta(minutes=5)
-BREACH_ROLES = (Role.DPO.value, Role.GOLD.value)
 
-
-def _not_future(value: dt.datetime, field: str) -> dt.datetime:
-    value = times.check_datetime(value, field)
-    if value > timezone.now() + FUTURE_SKEW:
-        raise InvalidInput(f"{field} cannot be in the future.", field=field)
-    return value
+def _obligation_roles(obligation: Obligation) -> frozenset[str]:
+    return ICO_REPORT_ROLES if obligation.code == "ico" else OBLIGATION_ROLES
 
 
 def _choice(value: str, choices: Any, field: str) -> str:
@@ -251,7 +250,7 @@ def add_log_entry(
     if len(text) > 20000:
         raise InvalidInput("A log entry is at most 20,000 characters.", field="text")
     if occurred_at is not None:
-        occurred_at = _not_future(occurred_at, "occurred_at")
+        occurred_at = times.not_future(occurred_at, "occurred_at")
     orgs = _unique(organisations)
     stray = [o.code for o in orgs if o not in involved]
     if stray:
@@ -327,7 +326,7 @@ def open_incident(
     title = title.strip()
     if not title:
         raise InvalidInput("An incident needs a title.", field="title")
-    detected_at = _not_future(detected_at, "detected_at")
+    detected_at = times.not_future(detected_at, "detected_at")
     _choice(ncsc_category, NcscCategory, "ncsc_category")
     _choice(severity, Severity, "severity")
     reference = reference or next_reference(detected_at)
@@ -373,7 +372,7 @@ def involve_organisation(
     if Involvement.objects.filter(incident=incident, organisation=organisation).exists():
         raise Conflict(f"{organisation.code} is already involved.", field="organisation")
     if became_aware_at is not None:
-        became_aware_at = _not_future(became_aware_at, "became_aware_at")
+        became_aware_at = times.not_future(became_aware_at, "became_aware_at")
     involvement = _involve(incident, organisation, actor, became_aware_at)
     deciding = [o for o in _involved(incident) if has_role(actor, o, [Role.GOLD])]
     _append_log(
@@ -398,7 +397,7 @@ def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incide
     require_role(
         actor,
         _involved(incident),
-        [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER],
+        RESPONSE_ROLES,
         "change the incident's details",
     )
     unknown = set(changes) - set(INCIDENT_FIELDS)
@@ -458,7 +457,7 @@ def set_became_aware(
     """Record when a controller became aware; moves its ICO clock if not yet reported."""
     lock_incident(incident)
     require_writer(actor, [organisation], "set this organisation's awareness time")
-    became_aware_at = _not_future(became_aware_at, "became_aware_at")
+    became_aware_at = times.not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
     if became_aware_at < incident.detected_at - dt.timedelta(days=365):
         raise InvalidInput(
@@ -495,7 +494,7 @@ def set_containment(
     lock_incident(incident)
     require_writer(actor, [organisation], "change this organisation's containment state")
     _choice(state, Containment, "containment")
-    at = _not_future(at, "at") if at is not None else timezone.now()
+    at = times.not_future(at, "at") if at is not None else timezone.now()
     inv = _involvement(incident, organisation)
     before = audit.snapshot(inv, ["containment", "containment_changed_at"])
     inv.containment = state
@@ -519,7 +518,10 @@ def set_containment(
     )
     transaction.on_commit(
         lambda: signals.containment_changed.send(
-            sender=Incident, incident=incident, organisation=organisation, state=state, actor=actor
+            sender=Incident,
+            event=signals.ContainmentChanged(
+                incident=incident, organisation=organisation, state=state, actor=actor
+            ),
         )
     )
     return inv
@@ -532,7 +534,7 @@ def flag_personal_data_breach(
     """A controller's DPO (or Gold) declares a personal data breach: starts its ICO clock."""
     lock_incident(incident)
     require_role(actor, [organisation], BREACH_ROLES, "declare a personal data breach for this organisation")
-    became_aware_at = _not_future(became_aware_at, "became_aware_at")
+    became_aware_at = times.not_future(became_aware_at, "became_aware_at")
     inv = _involvement(incident, organisation)
     if inv.personal_data_breach:
         raise Conflict(f"A personal data breach is already recorded for {organisation.code}.")
@@ -560,11 +562,6 @@ def flag_personal_data_breach(
         text=f"{organisation.code} declared a personal data breach; the ICO 72-hour clock runs from "
         f"{times.uk_time(became_aware_at, 'short')}.",
     )
-    transaction.on_commit(
-        lambda: signals.breach_flagged.send(
-            sender=Incident, incident=incident, organisation=organisation, actor=actor
-        )
-    )
     return inv
 
 
@@ -583,7 +580,7 @@ def set_system_state(
     involved = _involved(incident)
     require_writer(actor, involved, "change system states in this incident")
     _choice(state, SystemState, "state")
-    at = _not_future(at, "at") if at is not None else timezone.now()
+    at = times.not_future(at, "at") if at is not None else timezone.now()
     touched = {system.owner_id, *system.served.values_list("pk", flat=True)}
     if not touched & {o.pk for o in involved}:
         raise InvalidInput(
@@ -624,15 +621,11 @@ def set_system_state(
     )
     transaction.on_commit(
         lambda: signals.system_state_changed.send(
-            sender=Incident, incident=incident, system=system, state=state, actor=actor
+            sender=Incident,
+            event=signals.SystemStateChanged(incident=incident, system=system, state=state, actor=actor),
         )
     )
     return affected
-
-
-def down_system_ids(incident: Incident) -> list[int]:
-    """Systems currently lost in this incident."""
-    return list(incident.affected_systems.filter(state__in=DOWN_STATES).values_list("system_id", flat=True))
 
 
 # -- actions (tasks) ---------------------------------------------------------------------
@@ -734,11 +727,7 @@ def update_obligation(
     """Draft, submit (stops the clock) or mark not required (with the reason) one obligation."""
     lock_incident(obligation.incident)
     obligation.refresh_from_db()  # its status as it stands now we hold the lock
-    roles = (
-        [Role.GOLD, Role.SILVER, Role.DPO]
-        if obligation.code == "ico"
-        else [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
-    )
+    roles = _obligation_roles(obligation)
     require_role(actor, [obligation.organisation], roles, f"update the {obligation.title.lower()}")
     _choice(status, ObligationStatus, "status")
     if obligation.status == ObligationStatus.SUBMITTED and status != ObligationStatus.SUBMITTED:
@@ -770,7 +759,7 @@ def update_obligation(
         return obligation
     if status == ObligationStatus.SUBMITTED:
         obligation.submitted_at = (
-            _not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
+            times.not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
         )
     obligation.external_reference = external_reference.strip() or obligation.external_reference
     obligation.status = status
@@ -816,11 +805,7 @@ def correct_submission(
     """Correct a submitted report's submission time or reference, with the reason, in the log."""
     lock_incident(obligation.incident)
     obligation.refresh_from_db()
-    roles = (
-        [Role.GOLD, Role.SILVER, Role.DPO]
-        if obligation.code == "ico"
-        else [Role.GOLD, Role.SILVER, Role.BRONZE, Role.RESPONDER, Role.DPO]
-    )
+    roles = _obligation_roles(obligation)
     require_role(actor, [obligation.organisation], roles, f"correct the {obligation.title.lower()}")
     if obligation.status != ObligationStatus.SUBMITTED:
         raise Conflict("Only a submitted report's submission can be corrected.", field="status")
@@ -831,7 +816,7 @@ def correct_submission(
     before = audit.snapshot(obligation, fields)
     changes: list[str] = []
     if submitted_at is not None:
-        _not_future(submitted_at, "submitted_at")
+        times.not_future(submitted_at, "submitted_at")
         if submitted_at < obligation.anchor_at - dt.timedelta(days=365):
             raise InvalidInput(
                 "submitted_at is long before the clock started; check the date.", field="submitted_at"

@@ -16,8 +16,8 @@ from incidentroom.core.schemas import InputSchema
 from incidentroom.core.scoping import get_scoped
 from incidentroom.core.text import Code, Search
 from incidentroom.core.times import BoundedDatetime
-from incidentroom.estate.models import Service, System
-from incidentroom.incidents import actions, logchain
+from incidentroom.estate.models import Service
+from incidentroom.incidents import actions, logchain, queries
 from incidentroom.incidents.models import (
     Action,
     ActionStatus,
@@ -32,7 +32,6 @@ from incidentroom.incidents.models import (
     Severity,
     SystemState,
 )
-from incidentroom.incidents.queries import affected_service_rows
 
 router = Router(tags=["incidents"])
 
@@ -257,10 +256,6 @@ class SubmissionCorrectionIn(InputSchema):
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _incident(request: HttpRequest, reference: str) -> Incident:
-    return get_scoped(Incident.objects.for_user(request.user), "incident", reference=reference)
-
-
 def _incident_out(incident: Incident) -> IncidentOut:
     return IncidentOut(
         reference=incident.reference,
@@ -296,24 +291,6 @@ def _orgs(codes: list[str], field: str, within: list[Organisation] | None = None
     if missing:
         raise InvalidInput(f"Unknown organisation(s): {', '.join(missing)}.", field=field)
     return [by_code[c.upper()] for c in codes]
-
-
-def _involved_org(incident: Incident, code: str) -> Organisation:
-    org = incident.organisations.filter(code=code.upper()).first()
-    if org is None:
-        raise InvalidInput(f"{code} is not involved in {incident.reference}.", field="organisation")
-    return org
-
-
-def _incident_systems(incident: Incident, codes: list[str], field: str) -> list[System]:
-    orgs = incident.organisations.all()
-    found = {s.code: s for s in System.objects.filter(code__in=codes).filter(owner__in=orgs)} | {
-        s.code: s for s in System.objects.filter(code__in=codes, served__in=orgs)
-    }
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise InvalidInput(f"Unknown system(s) for this incident: {', '.join(missing)}.", field=field)
-    return [found[c] for c in codes]
 
 
 def _user(username: str | None, field: str) -> object | None:
@@ -405,13 +382,13 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Status[Inciden
 @router.get("/{reference}", response=IncidentOut)
 def get_incident(request: HttpRequest, reference: str) -> IncidentOut:
     """One incident."""
-    return _incident_out(_incident(request, reference))
+    return _incident_out(queries.incident_for(request.user, reference))
 
 
 @router.patch("/{reference}", response=IncidentOut)
 def update_incident(request: HttpRequest, reference: str, payload: IncidentPatch) -> IncidentOut:
     """Change title, summary, category, severity or phase."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     changes = payload.model_dump(exclude_none=True)
     incident = actions.update_incident(incident, actor=request.user, **changes)
     return _incident_out(incident)
@@ -420,7 +397,7 @@ def update_incident(request: HttpRequest, reference: str, payload: IncidentPatch
 @router.post("/{reference}/organisations", response={201: IncidentOut})
 def involve(request: HttpRequest, reference: str, payload: InvolveIn) -> Status[IncidentOut]:
     """Bring another organisation into the incident."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     org = _orgs([payload.organisation], "organisation")[0]
     actions.involve_organisation(
         incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
@@ -433,8 +410,8 @@ def update_involvement(
     request: HttpRequest, reference: str, code: str, payload: InvolvementPatch
 ) -> IncidentOut:
     """Set an organisation's awareness time or containment state."""
-    incident = _incident(request, reference)
-    org = _involved_org(incident, code)
+    incident = queries.incident_for(request.user, reference)
+    org = queries.involved_organisation(incident, code)
     if payload.became_aware_at is not None:
         actions.set_became_aware(
             incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
@@ -455,8 +432,8 @@ def flag_breach(
     request: HttpRequest, reference: str, code: str, payload: BreachFlagIn
 ) -> Status[IncidentOut]:
     """Declare a personal data breach for a controller (DPO or Gold): starts its ICO clock."""
-    incident = _incident(request, reference)
-    org = _involved_org(incident, code)
+    incident = queries.incident_for(request.user, reference)
+    org = queries.involved_organisation(incident, code)
     actions.flag_personal_data_breach(
         incident, actor=request.user, organisation=org, became_aware_at=payload.became_aware_at
     )
@@ -466,7 +443,7 @@ def flag_breach(
 @router.get("/{reference}/systems", response=list[SystemStateOut])
 def list_system_states(request: HttpRequest, reference: str) -> list[SystemStateOut]:
     """Systems reported in the incident and their states."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     return [
         SystemStateOut(
             system=a.system.code,
@@ -485,8 +462,8 @@ def set_system_state(
     request: HttpRequest, reference: str, code: str, payload: SystemStateIn
 ) -> SystemStateOut:
     """Mark a system suspected, compromised, switched off or restored."""
-    incident = _incident(request, reference)
-    system = _incident_systems(incident, [code], "system")[0]
+    incident = queries.incident_for(request.user, reference)
+    system = queries.systems_by_code(incident, [code], "system")[0]
     a = actions.set_system_state(
         incident, actor=request.user, system=system, state=payload.state, at=payload.at, note=payload.note
     )
@@ -503,7 +480,7 @@ def set_system_state(
 @router.get("/{reference}/affected-services", response=list[AffectedServiceOut])
 def list_affected_services(request: HttpRequest, reference: str) -> list[AffectedServiceOut]:
     """Every service lost in every involved organisation, with the dependency path."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     return [
         AffectedServiceOut(
             organisation=r.service.organisation.code,
@@ -513,7 +490,7 @@ def list_affected_services(request: HttpRequest, reference: str) -> list[Affecte
             path=[s.code for s in r.path],
             because=r.because,
         )
-        for r in affected_service_rows(incident)
+        for r in queries.affected_service_rows(incident)
     ]
 
 
@@ -526,7 +503,7 @@ def list_log(
     q: Search | None = None,
 ) -> list[LogEntryOut]:
     """The decision and event log, oldest first, with optional filters."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     entries = incident.log_entries.select_related("corrects").prefetch_related(
         "organisations", "systems", "services"
     )
@@ -542,10 +519,10 @@ def list_log(
 @router.post("/{reference}/log", response={201: LogEntryOut})
 def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> Status[LogEntryOut]:
     """Append to the log (entries are never edited: correct by appending with ``corrects``)."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     involved = list(incident.organisations.all())
     orgs = _orgs(payload.organisations, "organisations", within=involved)
-    systems = _incident_systems(incident, payload.systems, "systems")
+    systems = queries.systems_by_code(incident, payload.systems, "systems")
     services = list(Service.objects.filter(pk__in=payload.services, organisation__in=involved))
     if len(services) != len(set(payload.services)):
         raise InvalidInput("Unknown service id for this incident.", field="services")
@@ -571,7 +548,7 @@ def add_log_entry(request: HttpRequest, reference: str, payload: LogEntryIn) -> 
 @router.get("/{reference}/log/verify", response=VerifyOut)
 def verify_log(request: HttpRequest, reference: str) -> VerifyOut:
     """Check the hash chain and its signed head; names every broken entry."""
-    report = logchain.verify(_incident(request, reference))
+    report = logchain.verify(queries.incident_for(request.user, reference))
     return VerifyOut(
         incident=report.incident,
         entries=report.entries,
@@ -586,15 +563,15 @@ def verify_log(request: HttpRequest, reference: str) -> VerifyOut:
 @router.get("/{reference}/actions", response=list[ActionOut])
 def list_actions(request: HttpRequest, reference: str) -> list[ActionOut]:
     """Actions in the incident."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     return [_action_out(a) for a in incident.actions.select_related("owner", "organisation")]
 
 
 @router.post("/{reference}/actions", response={201: ActionOut})
 def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> Status[ActionOut]:
     """Give someone a task."""
-    incident = _incident(request, reference)
-    org = _involved_org(incident, payload.organisation)
+    incident = queries.incident_for(request.user, reference)
+    org = queries.involved_organisation(incident, payload.organisation)
     action = actions.create_action(
         incident,
         actor=request.user,
@@ -609,7 +586,7 @@ def create_action(request: HttpRequest, reference: str, payload: ActionIn) -> St
 @router.patch("/{reference}/actions/{action_id}", response=ActionOut)
 def update_action(request: HttpRequest, reference: str, action_id: Id, payload: ActionPatch) -> ActionOut:
     """Move an action on."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
     action = actions.update_action(
         action,
@@ -625,7 +602,7 @@ def update_action(request: HttpRequest, reference: str, action_id: Id, payload: 
 @router.get("/{reference}/obligations", response=list[ObligationOut])
 def list_obligations(request: HttpRequest, reference: str) -> list[ObligationOut]:
     """The reporting clocks, soonest deadline first."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     return [_obligation_out(o) for o in incident.obligations.select_related("organisation")]
 
 
@@ -634,7 +611,7 @@ def update_obligation(
     request: HttpRequest, reference: str, obligation_id: Id, payload: ObligationPatch
 ) -> ObligationOut:
     """Draft, submit (stops the clock) or mark not required with a reason."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     obligation = get_scoped(
         incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
     )
@@ -654,7 +631,7 @@ def correct_obligation_submission(
     request: HttpRequest, reference: str, obligation_id: Id, payload: SubmissionCorrectionIn
 ) -> ObligationOut:
     """Correct when a submitted report was submitted, or its reference; the correction is logged."""
-    incident = _incident(request, reference)
+    incident = queries.incident_for(request.user, reference)
     obligation = get_scoped(
         incident.obligations.select_related("organisation", "incident"), "obligation", pk=obligation_id
     )

@@ -20,49 +20,87 @@ from incidentroom.incidents.models import (
 )
 
 
-class LocalDateTimeField(forms.DateTimeField):
-    """A browser ``datetime-local`` value, read as UK local time."""
+class UkDateTimeWidget(forms.Widget):
+    """The GOV.UK date input pattern (Day, Month, Year boxes and the time as Hour and
+    Minute), rendered by ``{% datetime_field %}`` (core/templatetags/ir_forms.py)."""
 
-    widget = forms.DateTimeInput(
-        attrs={"type": "datetime-local", "class": "govuk-input govuk-!-width-one-third"},
-        format="%Y-%m-%dT%H:%M",
-    )
+    template_name = "core/widgets/datetime_parts.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        """Rendered on its own (``{{ form.field }}``) it still shows the boxes, with a plain
+        legend; pages use ``{% datetime_field %}`` to give the legend and the errors."""
+        return {
+            "name": name,
+            "id": (attrs or {}).get("id") or f"id_{name}",
+            "legend": self.attrs.get("legend", "Date and time"),
+            "hint": "",
+            "parts": times.form_parts(value if isinstance(value, dt.datetime | str) else None),
+            "errors": [],
+            "optional": not self.is_required,
+        }
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        """The boxes joined into ISO text, or the single value a client posted as ``name``."""
+        try:
+            return times.joined_parts(data, name)
+        except InvalidInput as exc:
+            # Kept so that the field's clean() reports it against this field.
+            return exc
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        """Missing only when neither the single value nor any box was posted."""
+        return name not in data and not any(f"{name}-{p}" in data for p in times.DATE_PARTS)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the GOV.UK date input pattern, read as UK local time."""
+
+    widget = UkDateTimeWidget
 
     def to_python(self, value: Any) -> dt.datetime | None:
         """Read the value as UK local time (or ISO with an offset), through the shared rules
         for range and clock changes; the stored value is UTC."""
         try:
+            if isinstance(value, InvalidInput):
+                raise value
             if isinstance(value, dt.datetime):
                 return times.uk_local(value, "time")
             if value in self.empty_values:
                 return None
             return times.parse_input(str(value), "time")
         except InvalidInput as exc:
-            # The form names the field; the message need not say "time" twice.
-            raise forms.ValidationError(exc.message.removeprefix("time: "), code="invalid") from exc
+            # The form names the field; the message need not say the field's name twice.
+            message = exc.message.removeprefix("time: ")
+            if exc.field and exc.field != "time":
+                message = message.removeprefix(exc.field.replace("_", " ")).lstrip(" :")
+            raise forms.ValidationError(message, code="invalid") from exc
 
     def prepare_value(self, value: Any) -> Any:
-        """Show a stored (UTC) time as the UK wall-clock value the input expects."""
-        if isinstance(value, dt.datetime):
-            return times.form_value(value)
+        """Keep a stored (UTC) time as is: the widget shows it in UK wall-clock boxes."""
         return value
 
 
-def _select(choices: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "govuk-select"}))
+def _select(choices: Any, label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.Select(attrs={"class": "govuk-select"})
+    )
 
 
 class IncidentForm(forms.Form):
     """Open an incident."""
 
-    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"class": "govuk-input"}))
-    origin = forms.ChoiceField(widget=forms.Select(attrs={"class": "govuk-select"}))
-    organisations = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    detected_at = LocalDateTimeField()
-    ncsc_category = _select(NcscCategory.choices)
-    severity = _select(Severity.choices)
+    title = forms.CharField(
+        label="Title", max_length=200, widget=forms.TextInput(attrs={"class": "govuk-input"})
+    )
+    origin = forms.ChoiceField(label="Where it began", widget=forms.Select(attrs={"class": "govuk-select"}))
+    organisations = forms.MultipleChoiceField(
+        label="Other councils involved", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    detected_at = LocalDateTimeField(label="Detected at")
+    ncsc_category = _select(NcscCategory.choices, "NCSC category")
+    severity = _select(Severity.choices, "Severity")
     summary = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
+        label="Summary", required=False, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
     )
 
     def __init__(
@@ -76,10 +114,10 @@ class IncidentForm(forms.Form):
 class SystemStateForm(forms.Form):
     """Set a system's state."""
 
-    system = forms.ChoiceField(widget=forms.Select(attrs={"class": "govuk-select"}))
-    state = _select(SystemState.choices)
+    system = forms.ChoiceField(label="System", widget=forms.Select(attrs={"class": "govuk-select"}))
+    state = _select(SystemState.choices, "State")
     note = forms.CharField(
-        required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"})
+        label="Note", required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"})
     )
 
     def __init__(self, *args: Any, system_choices: list[tuple[str, str]], **kw: Any) -> None:
@@ -91,25 +129,26 @@ class ContainmentForm(forms.Form):
     """Change an organisation's containment state."""
 
     organisation = forms.CharField(widget=forms.HiddenInput)
-    containment = _select(Containment.choices)
+    containment = _select(Containment.choices, "Containment")
 
 
 class AwarenessForm(forms.Form):
     """Set when a controller became aware."""
 
     organisation = forms.CharField(widget=forms.HiddenInput)
-    became_aware_at = LocalDateTimeField()
+    became_aware_at = LocalDateTimeField(label="Became aware at")
 
 
 class LogEntryForm(forms.Form):
     """Append to the log."""
 
-    kind = _select(EntryKind.choices)
+    kind = _select(EntryKind.choices, "Kind of entry")
     text = forms.CharField(
-        max_length=20000, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
+        label="Entry", max_length=20000, widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 3})
     )
-    occurred_at = LocalDateTimeField(required=False)
+    occurred_at = LocalDateTimeField(label="When it happened", required=False)
     corrects = forms.IntegerField(
+        label="Corrects entry number",
         required=False,
         min_value=1,
         widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-4"}),
@@ -119,9 +158,11 @@ class LogEntryForm(forms.Form):
 class ActionForm(forms.Form):
     """Create an action."""
 
-    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"class": "govuk-input"}))
-    organisation = forms.ChoiceField(widget=forms.Select(attrs={"class": "govuk-select"}))
-    due_at = LocalDateTimeField(required=False)
+    title = forms.CharField(
+        label="Action", max_length=300, widget=forms.TextInput(attrs={"class": "govuk-input"})
+    )
+    organisation = forms.ChoiceField(label="Council", widget=forms.Select(attrs={"class": "govuk-select"}))
+    due_at = LocalDateTimeField(label="Due", required=False)
 
     def __init__(self, *args: Any, org_choices: list[tuple[str, str]], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -131,17 +172,21 @@ class ActionForm(forms.Form):
 class ActionStatusForm(forms.Form):
     """Move an action on."""
 
-    status = _select(ActionStatus.choices)
+    status = _select(ActionStatus.choices, "Status")
 
 
 class ObligationForm(forms.Form):
     """Update a reporting obligation."""
 
-    status = _select(ObligationStatus.choices)
+    status = _select(ObligationStatus.choices, "Status")
     reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.TextInput(attrs={"class": "govuk-input"})
+        label="Reason (if not required)",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
     )
     external_reference = forms.CharField(
+        label="Reference given by the recipient",
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-one-half"}),
@@ -152,4 +197,19 @@ class BreachForm(forms.Form):
     """Declare a personal data breach for one controller."""
 
     organisation = forms.CharField(widget=forms.HiddenInput)
-    became_aware_at = LocalDateTimeField()
+    became_aware_at = LocalDateTimeField(label="Became aware of the breach at")
+
+
+class ObligationRecordForm(ObligationForm):
+    """Record a report from the dashboard, picking which one from a list (kept out of the
+    live panels so that a reference being typed is not wiped by the refresh)."""
+
+    obligation = forms.ChoiceField(label="Report", widget=forms.Select(attrs={"class": "govuk-select"}))
+    field_order = ["obligation", "status", "external_reference", "reason"]
+
+    def __init__(self, *args: Any, obligation_choices: list[tuple[int, str]], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["obligation"].choices = obligation_choices  # type: ignore[attr-defined]
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (v, label) for v, label in ObligationStatus.choices if v != ObligationStatus.DUE
+        ]

@@ -100,7 +100,7 @@ def read(path: Path) -> list[Record]:
         out: list[Record] = []
         for raw in reader:
             line = reader.line_num
-            cells = {k: csvfile.unguard(v or "") for k, v in raw.items() if k is not None}
+            cells = csvfile.unguard_row(raw)
             out.append(
                 Record(
                     incident=cells["incident"],

@@ -1,13 +1,94 @@
-"""Reads that combine an incident with the estate."""
+"""Reads about one incident: which incident a user means, who and what is in it, what is down.
+
+Pages, the API and other apps (threats, breach, status) ask these questions here, so each
+rule is written once. Nothing here writes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from incidentroom.core.errors import InvalidInput
+from incidentroom.core.models import Organisation
+from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.models import Service, System, SystemQuerySet
 from incidentroom.estate.queries import AffectedService, affected_services
-from incidentroom.incidents.actions import down_system_ids
-from incidentroom.incidents.models import Incident
+from incidentroom.incidents.models import DOWN_STATES, Containment, Incident
 
 
-def affected_service_rows(incident: Incident) -> list[AffectedService]:
-    """Services lost in every organisation involved in the incident, each with its reason."""
-    org_ids = list(incident.involvements.values_list("organisation_id", flat=True))
-    return affected_services(down_system_ids(incident), organisation_ids=org_ids)
+def incident_for(user: Any, reference: str) -> Incident:
+    """The incident with ``reference`` if the user can see it (404 otherwise, never saying which)."""
+    return get_scoped(
+        Incident.objects.for_user(user).select_related("origin"), "incident", reference=reference
+    )
+
+
+def involved_organisation(incident: Incident, code: str, field: str = "organisation") -> Organisation:
+    """The organisation with ``code`` (any case) if it is involved in ``incident``, else InvalidInput."""
+    org = incident.organisations.filter(code=code.upper()).first()
+    if org is None:
+        raise InvalidInput(f"{code} is not involved in {incident.reference}.", field=field)
+    return org
+
+
+def check_involved(incident: Incident, organisation: Organisation) -> Organisation:
+    """``organisation`` if it is involved in ``incident``, else InvalidInput."""
+    if not incident.involvements.filter(organisation=organisation).exists():
+        raise InvalidInput(
+            f"{organisation.code} is not involved in {incident.reference}.", field="organisation"
+        )
+    return organisation
+
+
+def systems_in(incident: Incident) -> SystemQuerySet:
+    """The incident's estate: systems owned by, or serving, an organisation involved in it."""
+    return System.objects.for_organisations(incident.organisations.all())
+
+
+def systems_by_code(incident: Incident, codes: Iterable[str], field: str = "systems") -> list[System]:
+    """The systems named by ``codes`` (in that order, each once), all in the incident's estate."""
+    wanted = list(dict.fromkeys(codes))
+    found = {s.code: s for s in systems_in(incident).filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise InvalidInput(f"No system in this incident's estate: {', '.join(missing)}.", field=field)
+    return [found[c] for c in wanted]
+
+
+def down_system_ids(incident: Incident) -> list[int]:
+    """Systems currently lost in this incident."""
+    return list(incident.affected_systems.filter(state__in=DOWN_STATES).values_list("system_id", flat=True))
+
+
+def affected_service_rows(
+    incident: Incident, organisation_ids: Iterable[int] | None = None
+) -> list[AffectedService]:
+    """Services lost in the organisations involved in the incident, each with its reason.
+
+    The one "affected" figure of the product: the dashboard, the estate page and its graph all
+    count these rows. A service is lost when a system it depends on is down, and also when
+    its council has shut its own network down (WCC on the Monday): staff cannot reach any
+    system then, whatever state the shared systems are in.
+    """
+    involved = {
+        inv.organisation_id: inv
+        for inv in incident.involvements.select_related("organisation")
+        if organisation_ids is None or inv.organisation_id in set(organisation_ids)
+    }
+    rows = affected_services(down_system_ids(incident), organisation_ids=list(involved))
+    seen = {row.service.pk for row in rows}
+    shut = [inv for inv in involved.values() if inv.containment == Containment.SHUT_DOWN]
+    for inv in shut:
+        for service in Service.objects.filter(organisation_id=inv.organisation_id).select_related(
+            "organisation"
+        ):
+            if service.pk not in seen:
+                seen.add(service.pk)
+                rows.append(
+                    AffectedService(
+                        service=service, path=(), reason=f"{inv.organisation.name} has shut down its network"
+                    )
+                )
+    rows.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
+    return rows

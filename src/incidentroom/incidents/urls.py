@@ -13,6 +13,7 @@ urlpatterns = [
     path("incidents/<str:reference>/containment/", views.set_containment, name="incident-containment"),
     path("incidents/<str:reference>/awareness/", views.set_awareness, name="incident-awareness"),
     path("incidents/<str:reference>/breach/", views.flag_breach, name="incident-breach"),
+    path("incidents/<str:reference>/reports/", views.record_obligation, name="incident-obligation-record"),
     path("incidents/<str:reference>/log/", views.incident_log, name="incident-log"),
     path("incidents/<str:reference>/log/add/", views.add_log_entry, name="incident-log-add"),
     path("incidents/<str:reference>/log.csv", views.incident_log_csv, name="incident-log-csv"),

@@ -7,7 +7,7 @@ so results can cross process and machine boundaries (Dask) and be checkpointed f
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 STATUSES = ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
@@ -71,9 +71,12 @@ class Finding(NamedTuple):
     location: Location
 
 
-@dataclass
-class DetectionRow:
-    """What ``detections.parquet`` keeps of a finding: never the raw value."""
+class DetectionRow(NamedTuple):
+    """What ``detections.parquet`` keeps of a finding: never the raw value.
+
+    A named tuple, fields in the part file's column order: one is built per detection, and
+    the sink keeps it as the row it appends (see ``pipeline/parts.py``).
+    """
 
     category: str
     detector: str
@@ -151,8 +154,28 @@ class FileResult:
     docs: list[DocResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """Serialise to JSON-compatible dicts (for checkpoints and transport)."""
-        return asdict(self)
+        """Serialise to JSON-compatible dicts (for checkpoints and transport).
+
+        Written out rather than ``dataclasses.asdict``: that deep-copies every list and
+        string of every record, and was the largest per-file cost of a scan after
+        extraction. Every field here is already JSON-ready (str, int, bool, lists and
+        dicts of str), so shallow copies of the records' fields are enough; the result is
+        serialised at once and never mutated.
+        """
+        return {
+            "task_key": self.task_key,
+            "manifest": [dict(vars(m)) for m in self.manifest],
+            "docs": [
+                {
+                    "path": d.path,
+                    "root": d.root,
+                    "sha256": d.sha256,
+                    "detection_counts": d.detection_counts,
+                    "records": [dict(vars(r)) for r in d.records],
+                }
+                for d in self.docs
+            ],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileResult:

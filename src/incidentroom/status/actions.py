@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -23,13 +23,12 @@ from incidentroom.core import audit
 from incidentroom.core.access import require_role
 from incidentroom.core.emailaddr import normalise_email, normalise_or_keep
 from incidentroom.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from incidentroom.core.models import Organisation, Role
+from incidentroom.core.models import PUBLISH_ROLES, Organisation
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import affected_services
-
-if TYPE_CHECKING:
-    from incidentroom.status.site import PublishReport
-
+from incidentroom.incidents.models import DOWN_STATES, Containment, SystemState
+from incidentroom.incidents.queries import down_system_ids
+from incidentroom.status import signals, site
 from incidentroom.status.models import (
     ProposalState,
     PublicStatus,
@@ -44,7 +43,6 @@ from incidentroom.status.models import (
 logger = logging.getLogger(__name__)
 
 # Who may put words on the public page for an organisation.
-PUBLISH_ROLES = (Role.COMMS.value, Role.GOLD.value)
 ADVICE_MAX = 2000
 UPDATE_MAX = 5000
 CONFIRM_SALT = "incidentroom.status.confirm"
@@ -80,16 +78,12 @@ def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
 
 def _after_change() -> None:
     """Republish the static site and tell subscribers once the change is committed."""
-    from incidentroom.status import site
-
     site.schedule_publish()
 
 
 def _notify(update: StatusUpdate) -> None:
-    from incidentroom.status import tasks
-
-    update_id = update.pk
-    transaction.on_commit(lambda: tasks.notify_subscribers.enqueue(update_id))
+    event = signals.UpdatePublished(update_id=update.pk)
+    transaction.on_commit(lambda: signals.update_published.send(sender=StatusUpdate, event=event))
 
 
 def _label(actor: Any) -> str:
@@ -168,9 +162,6 @@ def propose_for_system_change(
     Restored: services no longer behind any down system of the incident are proposed as
     restored, if residents were told they were disrupted or unavailable.
     """
-    from incidentroom.incidents.actions import down_system_ids
-    from incidentroom.incidents.models import DOWN_STATES, SystemState
-
     created: list[StatusProposal] = []
     if state in DOWN_STATES:
         for item in affected_services([system.pk]):
@@ -212,9 +203,6 @@ def propose_for_containment(
 ) -> list[StatusProposal]:
     """A council that shuts its network down loses every service: propose them all as
     disrupted. Back to normal: propose 'restored' for those no down system still affects."""
-    from incidentroom.incidents.actions import down_system_ids
-    from incidentroom.incidents.models import Containment
-
     created: list[StatusProposal] = []
     # Internal services (payroll, supplier payments) never reach the public page.
     services = Service.objects.filter(organisation=organisation, public=True).select_related("organisation")
@@ -561,11 +549,9 @@ def configure_page(
     return page
 
 
-def republish(*, actor: Any, organisations: Iterable[Organisation]) -> PublishReport:
+def republish(*, actor: Any, organisations: Iterable[Organisation]) -> site.PublishReport:
     """Write the static site again now (after a failed write, or a wiped folder)."""
     require_role(actor, organisations, PUBLISH_ROLES, "republish the status page")
-    from incidentroom.status import site
-
     return site.publish()
 
 
@@ -624,10 +610,8 @@ def subscribe(*, email: str, scope: str, ip: str) -> Subscriber:
     audit.record(
         actor=None, action="status.subscribe", obj=subscriber, after={"scope": scope, "state": "pending"}
     )
-    from incidentroom.status import tasks
-
-    subscriber_id = subscriber.pk
-    transaction.on_commit(lambda: tasks.send_confirmation.enqueue(subscriber_id))
+    event = signals.SubscriptionRequested(subscriber_id=subscriber.pk)
+    transaction.on_commit(lambda: signals.subscription_requested.send(sender=Subscriber, event=event))
     return subscriber
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django_tasks import task
 
 from incidentroom.core import times
-from incidentroom.status import actions
+from incidentroom.status import actions, site
 from incidentroom.status.models import StatusUpdate, Subscriber
 
 BATCH = 200
@@ -89,6 +89,4 @@ def publish_site() -> list[str]:
     ``site.publish`` schedules this task again (with a longer wait) while a part keeps
     failing, up to ``site.RETRY_LIMIT`` tries; comms see the failure on the status page.
     """
-    from incidentroom.status import site
-
     return sorted(site.publish().failures)

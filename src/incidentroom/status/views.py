@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.errors import DomainError, InvalidInput
-from incidentroom.core.models import Organisation
+from incidentroom.core.models import PUBLISH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
 from incidentroom.status import actions, site
@@ -195,7 +195,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
     orgs = list(Organisation.objects.for_user(user))
     services = list(Service.objects.for_user(user).select_related("organisation", "public_status"))
     pages = {p.organisation_id: p for p in StatusPage.objects.for_user(user)}
-    publish_codes = {o.code for o in orgs if roles.get(o.pk) in actions.PUBLISH_ROLES}
+    publish_codes = {o.code for o in orgs if roles.get(o.pk) in PUBLISH_ROLES}
     # Vulnerable residents' services first, as on the continuity board.
     proposals = list(
         StatusProposal.objects.for_user(user)
@@ -233,7 +233,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
                 "enabled": pages[o.pk].enabled if o.pk in pages else True,
             }
             for o in orgs
-            if roles.get(o.pk) in actions.PUBLISH_ROLES
+            if roles.get(o.pk) in PUBLISH_ROLES
         ],
         "updates": StatusUpdate.objects.for_user(user).select_related("organisation")[:20],
         "statuses": PublicStatus.choices,

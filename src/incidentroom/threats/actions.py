@@ -7,25 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.access import require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.estate.models import System
 from incidentroom.incidents import actions as incident_actions
+from incidentroom.incidents import queries as incident_queries
 from incidentroom.incidents.models import EntryKind, Incident
 from incidentroom.threats.exchange import Parsed, Skipped
 from incidentroom.threats.models import HostAlias, Indicator, IndicatorType, SourceKind, Tlp
 from incidentroom.threats.values import normalise
 
-FUTURE_SKEW = dt.timedelta(minutes=5)
 INDICATOR_FIELDS = (
     "type",
     "value",
@@ -39,25 +38,6 @@ INDICATOR_FIELDS = (
     "staff_watch",
 )
 CHANGEABLE = ("source_name", "confidence", "first_seen", "last_seen", "tlp", "description", "staff_watch")
-
-
-def involved_organisation(incident: Incident, organisation: Organisation) -> Organisation:
-    """``organisation`` if it is involved in ``incident``, else InvalidInput."""
-    if not incident.involvements.filter(organisation=organisation).exists():
-        raise InvalidInput(f"{organisation.code} is not involved in this incident.", field="organisation")
-    return organisation
-
-
-def _time(value: dt.datetime | None, field_name: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    if timezone.is_naive(value):
-        raise InvalidInput(f"{field_name} needs a time zone.", field=field_name)
-    if value > timezone.now() + FUTURE_SKEW:
-        raise InvalidInput(f"{field_name} cannot be in the future.", field=field_name)
-    if value.year < 1990:
-        raise InvalidInput(f"{field_name} is before 1990.", field=field_name)
-    return value
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +54,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(f"source_kind must be one of {', '.join(SourceKind.values)}.", field="source_kind")
     for name in ("first_seen", "last_seen"):
         if name in clean:
-            clean[name] = _time(clean[name], name)
+            clean[name] = times.not_future_optional(clean[name], name)
     for name, limit in (("source_name", 200), ("description", 5000)):
         if name in clean:
             clean[name] = (clean[name] or "").strip()
@@ -86,21 +66,6 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 def _check_seen(first: dt.datetime | None, last: dt.datetime | None) -> None:
     if first and last and last < first:
         raise InvalidInput("last_seen is before first_seen.", field="last_seen")
-
-
-def _systems(incident: Incident, codes: Iterable[str]) -> list[System]:
-    orgs = incident.organisations.all()
-    wanted = list(dict.fromkeys(codes))
-    found = {
-        s.code: s
-        for s in (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs))
-        .distinct()
-        .filter(code__in=wanted)
-    }
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        raise InvalidInput(f"No system in this incident's estate: {', '.join(missing)}.", field="systems")
-    return [found[c] for c in wanted]
 
 
 @transaction.atomic
@@ -124,7 +89,7 @@ def create_indicator(
 ) -> Indicator:
     """Record an indicator for ``organisation`` (which must be involved, and the actor a writer there)."""
     require_writer(actor, [organisation], "add indicators for this organisation")
-    involved_organisation(incident, organisation)
+    incident_queries.check_involved(incident, organisation)
     clean = _clean(
         {
             "type": type,
@@ -145,7 +110,7 @@ def create_indicator(
         raise Conflict(
             f"{organisation.code} already has this {IndicatorType(type).label.lower()}.", field="value"
         )
-    linked = _systems(incident, systems)
+    linked = incident_queries.systems_by_code(incident, systems)
     indicator = Indicator.objects.create(
         incident=incident,
         organisation=organisation,
@@ -188,7 +153,7 @@ def update_indicator(
         setattr(indicator, name, value)
     indicator.save()
     if systems is not None:
-        indicator.systems.set(_systems(indicator.incident, systems))
+        indicator.systems.set(incident_queries.systems_by_code(indicator.incident, systems))
     audit.record(
         actor=actor,
         action="indicator.update",
@@ -239,7 +204,7 @@ def import_indicators(
     indicator keeps its marking, confidence and notes, and only gains a wider first/last
     seen window or missing links; each item that cannot be taken is reported with why."""
     require_writer(actor, [organisation], "import indicators for this organisation")
-    involved_organisation(incident, organisation)
+    incident_queries.check_involved(incident, organisation)
     if source_kind not in SourceKind.values:
         raise InvalidInput(f"source_kind must be one of {', '.join(SourceKind.values)}.", field="source_kind")
     if default_tlp not in Tlp.values:
@@ -260,7 +225,7 @@ def import_indicators(
                 }
             )
             _check_seen(clean["first_seen"], clean["last_seen"])
-            systems = _systems(incident, item.systems) if item.systems else []
+            systems = incident_queries.systems_by_code(incident, item.systems) if item.systems else []
         except InvalidInput as exc:
             report.skipped.append(Skipped(item.where, exc.message))
             continue

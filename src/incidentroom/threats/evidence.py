@@ -15,19 +15,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from incidentroom.core import audit
 from incidentroom.core.access import require_writer
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
-from incidentroom.core.times import check_datetime
+from incidentroom.core.times import not_future
 from incidentroom.incidents.models import Incident
-from incidentroom.threats.actions import involved_organisation
+from incidentroom.incidents.queries import check_involved
 from incidentroom.threats.models import CustodyEntry, EvidenceItem, EvidenceKind, HashCheck
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-FUTURE_SKEW = dt.timedelta(minutes=5)
 
 
 def _sha(value: str, field: str) -> str:
@@ -46,15 +44,6 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     if any(ord(c) < 32 and c not in "\t\n" for c in text):
         raise InvalidInput(f"{field} contains control characters.", field=field)
     return text
-
-
-def _when(value: dt.datetime, field: str) -> dt.datetime:
-    # The shared range and zone rules first (core/times.py), then this record's own: evidence
-    # cannot have been collected or handed over in the future.
-    value = check_datetime(value, field)
-    if value > timezone.now() + FUTURE_SKEW:
-        raise InvalidInput(f"{field} cannot be in the future.", field=field)
-    return value
 
 
 def _next_reference(incident: Incident, organisation: Organisation) -> str:
@@ -83,7 +72,7 @@ def register_evidence(
 ) -> EvidenceItem:
     """Register an item of evidence by its hash (the item itself stays in the evidence store)."""
     require_writer(actor, [organisation], "register evidence for this organisation")
-    involved_organisation(incident, organisation)
+    check_involved(incident, organisation)
     if kind not in EvidenceKind.values:
         raise InvalidInput(f"kind must be one of {', '.join(EvidenceKind.values)}.", field="kind")
     if size_bytes is not None and not 0 <= size_bytes <= 2**62:
@@ -97,7 +86,7 @@ def register_evidence(
         sha256=_sha(sha256, "sha256"),
         size_bytes=size_bytes,
         collected_by=_text(collected_by, "collected_by", 200),
-        collected_at=_when(collected_at, "collected_at"),
+        collected_at=not_future(collected_at, "collected_at"),
         collected_where=_text(collected_where, "collected_where", 300),
         storage_location=_text(storage_location, "storage_location", 500),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -124,7 +113,7 @@ def hand_over(
 ) -> CustodyEntry:
     """Record a hand-over (to the NCA, the police, the insurer's forensics firm...)."""
     require_writer(actor, [item.organisation], "record custody of this item")
-    at = _when(at, "at")
+    at = not_future(at, "at")
     last = item.custody.order_by("-at", "-id").first()
     if last is not None and at < last.at:
         raise InvalidInput("A hand-over cannot be earlier than the previous one.", field="at")

@@ -26,7 +26,7 @@ from incidentroom.core.models import Organisation
 from incidentroom.estate.models import System
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident, SystemState
-from incidentroom.threats.actions import involved_organisation
+from incidentroom.incidents.queries import check_involved
 from incidentroom.threats.models import (
     HitKind,
     HostAlias,
@@ -105,7 +105,7 @@ def _enqueue(sweep_id: int, token: str) -> None:
 def start_sweep(incident: Incident, *, actor: Any, organisation: Organisation, paths: Sequence[str]) -> Sweep:
     """Sweep files or folders already on the server, inside the organisation's log folder."""
     require_writer(actor, [organisation], "sweep this organisation's logs")
-    involved_organisation(incident, organisation)
+    check_involved(incident, organisation)
     if not paths:
         raise InvalidInput("Give at least one file or folder to sweep.", field="path")
     clean = [str(_check_folder(organisation, p)) for p in paths]
@@ -122,7 +122,7 @@ def start_upload_sweep(
 ) -> Sweep:
     """Keep uploaded log exports on the server and sweep them."""
     require_writer(actor, [organisation], "sweep this organisation's logs")
-    involved_organisation(incident, organisation)
+    check_involved(incident, organisation)
     target = uploads_dir() / f"{incident.pk}-{organisation.code.lower()}-{Sweep.new_token()}"
     target.mkdir(parents=True, exist_ok=True)
     total = 0

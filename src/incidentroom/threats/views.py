@@ -22,6 +22,7 @@ from incidentroom.core.scoping import get_scoped
 from incidentroom.core.times import parse_input
 from incidentroom.estate.models import System
 from incidentroom.estate.queries import affected_services
+from incidentroom.incidents import queries as incident_queries
 from incidentroom.threats import actions, evidence, queries, sweeps
 from incidentroom.threats.api import export_response
 from incidentroom.threats.custody_pdf import custody_record_pdf
@@ -66,15 +67,6 @@ def _choice(raw: str, choices: Any, field: str, default: str) -> str:
     return value
 
 
-def _incident_systems(incident: Any) -> Any:
-    orgs = incident.organisations.all()
-    return (
-        (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs))
-        .distinct()
-        .order_by("name")
-    )
-
-
 @login_required
 @require_GET
 def threats_home(request: HttpRequest, reference: str) -> HttpResponse:
@@ -98,7 +90,7 @@ def threats_home(request: HttpRequest, reference: str) -> HttpResponse:
             "types": IndicatorType.choices,
             "tlps": Tlp.choices,
             "sources": SourceKind.choices,
-            "systems": _incident_systems(incident).select_related("owner"),
+            "systems": incident_queries.systems_in(incident).order_by("name").select_related("owner"),
             "roots": {o.code: sweeps.sweep_root(o) for o in mine},
         },
     )
@@ -179,7 +171,9 @@ def host_add(request: HttpRequest, reference: str) -> HttpResponse:
     """Name a host as part of a system."""
     incident = queries.incident_for(request.user, reference)
     system = get_scoped(
-        _incident_systems(incident).filter(pk__in=System.objects.for_user(request.user)),
+        incident_queries.systems_in(incident)
+        .order_by("name")
+        .filter(pk__in=System.objects.for_user(request.user)),
         "system",
         code=request.POST.get("system", ""),
     )

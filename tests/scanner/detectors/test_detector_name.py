@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from incidentroom.scanner import run_scan
-from incidentroom.scanner.detect.detectors.name import NameDetector, parse_name_at
+from incidentroom.scanner.detect.detectors.name import TITLES, NameDetector, parse_name_at
 from incidentroom.scanner.model import Location, RowUnit, TextUnit
+from incidentroom.scanner.people.names import name_key
 from incidentroom.scanner.people.records import DocumentBuilder
 from incidentroom.scanner.pipeline.hashing import mask
 from tests.helpers.detector_vectors import found_in_text
@@ -107,3 +108,11 @@ def test_end_to_end_individuals_keep_every_script(tmp_path: Path) -> None:
     for name in RESIDENTS:
         assert name in names, (name, names)
     assert [r["full_name"] for r in rows if "hughes" in r["full_name"].lower()] == ["Zoë Brontë-Hughes"]
+
+
+@pytest.mark.parametrize("title", TITLES)
+def test_every_title_starts_a_name_and_is_dropped_when_names_are_compared(title: str) -> None:
+    # One title list: what starts a name in detection is what records and linkage drop.
+    found = found_in_text(f"Letter sent to {title} Keir Okafor about the permit.", "name")
+    assert [f.value for f in found] == [f"{title} Keir Okafor"]
+    assert name_key(f"{title}. Keir OKAFOR") == name_key(f"Okafor, {title} Keir") == ("keir", "okafor")

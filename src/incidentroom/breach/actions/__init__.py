@@ -10,7 +10,13 @@ One module per concept; this package re-exports their public names so callers ke
 """
 
 from incidentroom.breach.actions.assessment import BREACH_FIELDS, TEXT_FIELDS, record_breach, update_breach
-from incidentroom.breach.actions.emails import create_email_notice, resolve_uncertain, start_sending
+from incidentroom.breach.actions.emails import (
+    confirm_sending,
+    create_email_notice,
+    resolve_uncertain,
+    send_test_email,
+    start_sending,
+)
 from incidentroom.breach.actions.letters import generate_letters, mark_letters_posted
 from incidentroom.breach.actions.people import (
     INDIVIDUAL_AUDIT_FIELDS,
@@ -31,6 +37,7 @@ from incidentroom.breach.actions.scans import (
     start_scan,
     start_upload_scan,
 )
+from incidentroom.breach.actions.wording import approve_wording, save_wording
 from incidentroom.breach.jobs import (
     claim_delivery,
     complete_scan,
@@ -50,9 +57,11 @@ __all__ = [
     "RISK_ORDER",
     "TEXT_FIELDS",
     "ScanSource",
+    "approve_wording",
     "cancel_scan",
     "claim_delivery",
     "complete_scan",
+    "confirm_sending",
     "create_email_notice",
     "delivery_failed",
     "delivery_sent",
@@ -70,9 +79,11 @@ __all__ = [
     "reset_contact",
     "resolve_uncertain",
     "resume_scan",
+    "save_wording",
     "scan_progress",
     "scan_started",
     "schedule_retry",
+    "send_test_email",
     "set_do_not_contact",
     "split_individual",
     "start_scan",

@@ -1,33 +1,18 @@
-"""What the breach actions share: the 'not in the future' check, the incident log line,
-the choice of risk levels."""
+"""What the breach actions share: the incident log line and the choice of risk levels.
+(The 'not in the future' check is ``core.times.not_future``.)"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from incidentroom.breach.models import Risk
-from incidentroom.core import times
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, Incident
-
-FUTURE_SKEW = dt.timedelta(minutes=5)
-
-
-def aware_past(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    """``value`` checked as an aware time not in the future (a little clock skew allowed)."""
-    if value is None:
-        return None
-    value = times.check_datetime(value, field)
-    if value > timezone.now() + FUTURE_SKEW:
-        raise InvalidInput(f"{field} cannot be in the future.", field=field)
-    return value
 
 
 def log(

@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
-from incidentroom.breach.actions._common import aware_past, log
+from incidentroom.breach.actions._common import log
 from incidentroom.breach.models import (
     Breach,
     PeopleCategory,
 )
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents import actions as incident_actions
@@ -61,7 +61,7 @@ def _clean_breach_fields(changes: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("Say what happened: the description is required.", field="description")
     for field in ("occurred_at", "became_aware_at"):
         if field in clean:
-            clean[field] = aware_past(clean[field], field)
+            clean[field] = times.not_future_optional(clean[field], field)
     if "became_aware_at" in clean and clean["became_aware_at"] is None:
         raise InvalidInput("became_aware_at is required: it starts the ICO clock.", field="became_aware_at")
     if "people_categories" in clean:

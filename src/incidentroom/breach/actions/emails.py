@@ -1,27 +1,24 @@
-"""Art 34 emails: prepare a notice, start or resume sending, resolve an interrupted email.
+"""Art 34 emails: prepare a notice, send a test copy to the sender, confirm the number of
+people and start sending, resume, resolve an interrupted email.
 
 The worker's side of sending (claim, sent, failed, retry) is in ``breach.jobs``."""
 
 from __future__ import annotations
 
 import secrets
+import smtplib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from incidentroom.breach import enqueue
+from incidentroom.breach import enqueue, notify, resident
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import chosen_risks, log
 from incidentroom.breach.jobs import notified_by_email, same_person_key
-from incidentroom.breach.models import (
-    Breach,
-    DeliveryStatus,
-    EmailDelivery,
-    EmailNotice,
-    Individual,
-)
+from incidentroom.breach.models import Breach, DeliveryStatus, EmailDelivery, EmailNotice, Individual
 from incidentroom.breach.queries import people_to_tell
 from incidentroom.core import audit
 from incidentroom.core.emailaddr import normalise_email
@@ -61,6 +58,7 @@ def create_email_notice(
 ) -> EmailNotice:
     """Prepare an email to everyone at the chosen risk levels with a usable address, not yet told."""
     require_controller_role(actor, [breach.organisation], "send emails for this breach")
+    resident.require_approved(breach, "prepare emails")
     chosen = chosen_risks(risks)
     subject = (
         subject or ""
@@ -115,7 +113,7 @@ def start_sending(notice: EmailNotice, *, actor: Any) -> EmailNotice:
         breach.organisation,
         kind=EntryKind.COMMUNICATION,
     )
-    transaction.on_commit(lambda: enqueue.enqueue_sending(notice.pk, token))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.EmailRun(notice.pk, token)))
     return notice
 
 
@@ -143,3 +141,72 @@ def resolve_uncertain(delivery: EmailDelivery, *, actor: Any, resend: bool) -> E
         organisations=[breach.organisation],
     )
     return delivery
+
+
+def send_test_email(notice: EmailNotice, *, actor: Any) -> str:
+    """Send the first recipient's email, marked as a test, to the actor's own address only;
+    return that address."""
+    from incidentroom.breach import emails as sending
+
+    breach = notice.breach
+    require_controller_role(actor, [breach.organisation], "send a test email for this breach")
+    resident.require_approved(breach, "send a test email")
+    if notice.started_at is not None:
+        raise Conflict("These emails are already being sent; a test copy is for before you confirm.")
+    raw = str(getattr(actor, "email", "") or "")
+    if not raw.strip():
+        raise InvalidInput("Your account has no email address to send a test copy to.", field="email")
+    to = normalise_email(raw)
+    first = notice.deliveries.select_related("individual", "notice__breach__organisation").first()
+    if first is None:
+        raise Conflict("This email notice has no recipients.")
+    message = sending.build_test_message(first, to, notify.waiting_count(notice))
+    connection = get_connection(fail_silently=False)
+    try:
+        message.connection = connection
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise Conflict(
+            f"The test email could not be sent: {type(exc).__name__}: {exc}", field="email"
+        ) from exc
+    finally:
+        connection.close()
+    with transaction.atomic():
+        EmailNotice.objects.filter(pk=notice.pk).update(test_sent_to=to, test_sent_at=timezone.now())
+        audit.record(
+            actor=actor,
+            action="email_notice.test",
+            obj=notice,
+            after={"to": to, "sample_delivery": first.pk},
+            organisations=[breach.organisation],
+        )
+    return to
+
+
+@transaction.atomic
+def confirm_sending(notice: EmailNotice, *, actor: Any, recipients: int) -> EmailNotice:
+    """Start sending once the DPO has confirmed the number of people it will email.
+
+    ``recipients`` is the number the confirmation showed: if the list changed since (someone
+    was marked do-not-contact, told another way), the DPO confirms again with the new number.
+    """
+    breach = notice.breach
+    require_controller_role(actor, [breach.organisation], "send emails for this breach")
+    resident.require_approved(breach, "send emails")
+    notice = EmailNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.started_at is not None:
+        raise Conflict("These emails have already been confirmed and are being sent.")
+    now = notify.waiting_count(notice)
+    if recipients != now:
+        raise Conflict(
+            f"You confirmed {recipients} but {now} people are now on the list. Check the list and confirm again.",
+            field="recipients",
+        )
+    audit.record(
+        actor=actor,
+        action="email_notice.confirm",
+        obj=notice,
+        after={"recipients": now, "tested_to": notice.test_sent_to},
+        organisations=[breach.organisation],
+    )
+    return start_sending(notice, actor=actor)

@@ -10,17 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from incidentroom.breach import enqueue, letters
+from incidentroom.breach import enqueue, letters, resident
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import chosen_risks, log
-from incidentroom.breach.models import (
-    BatchStatus,
-    Breach,
-    ContactStatus,
-    Individual,
-    Letter,
-    LetterBatch,
-)
+from incidentroom.breach.models import BatchStatus, Breach, ContactStatus, Individual, Letter, LetterBatch
 from incidentroom.breach.queries import people_to_tell
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, InvalidInput
@@ -34,6 +27,7 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
     The batch's people are fixed now; the worker renders the files (see ``render_letters``).
     """
     require_controller_role(actor, [breach.organisation], "generate letters for this breach")
+    resident.require_approved(breach, "generate letters")
     chosen = chosen_risks(risks)
     waiting = list(people_to_tell(breach, chosen))
     # A letter needs somewhere to go: people with no postal address are counted, not written
@@ -72,7 +66,7 @@ def generate_letters(breach: Breach, *, actor: Any, risks: Sequence[str] | None 
         kind=EntryKind.COMMUNICATION,
     )
 
-    transaction.on_commit(lambda: enqueue.enqueue_letters(batch.pk))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.LetterRender(batch.pk)))
     return batch
 
 

@@ -13,14 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
-from incidentroom.breach.actions._common import aware_past
 from incidentroom.breach.models import (
     Appearance,
     ContactStatus,
     Individual,
     Risk,
 )
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.scanner.detect.vocab import CATEGORIES
@@ -62,7 +61,7 @@ def mark_notified(
         raise InvalidInput("Say how the person was told (letter, email, phone...).", field="how")
     before = audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS)
     individual.contact_status = ContactStatus.NOTIFIED
-    individual.notified_at = aware_past(at, "at") or timezone.now()
+    individual.notified_at = times.not_future_optional(at, "at") or timezone.now()
     individual.notified_how = how
     individual.do_not_contact_reason = ""
     individual.save()

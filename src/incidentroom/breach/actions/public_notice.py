@@ -7,12 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from incidentroom.breach import resident
 from incidentroom.breach.access import require_controller_role
 from incidentroom.breach.actions._common import log
-from incidentroom.breach.models import (
-    Breach,
-    PublicNotice,
-)
+from incidentroom.breach.models import Breach, PublicNotice
+from incidentroom.breach.public import notice_content
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict
 from incidentroom.incidents.models import EntryKind
@@ -20,10 +19,10 @@ from incidentroom.incidents.models import EntryKind
 
 @transaction.atomic
 def publish_public_notice(breach: Breach, *, actor: Any) -> PublicNotice:
-    """Publish (or refresh) the Art 34(3)(c) public notice from the breach facts."""
+    """Publish (or refresh) the Art 34(3)(c) public notice from the approved resident wording
+    and the categories found."""
     require_controller_role(actor, [breach.organisation], "publish the public notice")
-    from incidentroom.breach.public import notice_content
-
+    resident.require_approved(breach, "publish the public notice")
     content = notice_content(breach)
     notice = PublicNotice.objects.filter(breach=breach).first()
     before = {"published_at": notice.published_at, "withdrawn_at": notice.withdrawn_at} if notice else None

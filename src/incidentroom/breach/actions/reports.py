@@ -9,14 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.breach.access import require_controller_role
-from incidentroom.breach.actions._common import aware_past, log
+from incidentroom.breach.actions._common import log
 from incidentroom.breach.models import (
     Breach,
     Report,
     ReportKind,
 )
 from incidentroom.breach.reports.facts import gather
-from incidentroom.core import audit
+from incidentroom.core import audit, times
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.incidents import actions as incident_actions
 from incidentroom.incidents.models import EntryKind, ObligationStatus
@@ -72,7 +72,7 @@ def submit_report(
     latest = Report.objects.filter(breach=breach, kind=report.kind).order_by("-version").first()
     if latest is not None and latest.pk != report.pk:
         raise Conflict("A later version of this report exists; submit that one.")
-    submitted_at = aware_past(submitted_at, "submitted_at") or timezone.now()
+    submitted_at = times.not_future_optional(submitted_at, "submitted_at") or timezone.now()
     reference = (external_reference or "").strip()[:100]
     report.submitted_at = submitted_at
     report.external_reference = reference or report.facts.get("case_reference", "")

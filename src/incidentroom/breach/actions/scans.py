@@ -19,15 +19,12 @@ from django.utils.text import get_valid_filename
 from incidentroom.breach import enqueue, evidence
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.actions._common import log
-from incidentroom.breach.models import (
-    Breach,
-    ScanJob,
-    ScanStatus,
-)
+from incidentroom.breach.models import Breach, ScanJob, ScanStatus
 from incidentroom.core import audit
 from incidentroom.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.incidents.models import EntryKind
+from incidentroom.incidents.queries import check_involved
 
 
 @dataclass(frozen=True)
@@ -81,16 +78,13 @@ def start_scan(breach: Breach, *, actor: Any, sources: Sequence[ScanSource]) -> 
         kind=EntryKind.ACTION,
     )
 
-    transaction.on_commit(lambda: enqueue.enqueue_scan(job.pk, job.run_token, resume=False))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.ScanRun(job.pk, job.run_token, resume=False)))
     return job
 
 
 def _involved(breach: Breach, organisation: Organisation | None) -> Organisation:
     """The controller a source's people are attributed to: the breach's own by default."""
-    org = organisation or breach.organisation
-    if not breach.incident.involvements.filter(organisation=org).exists():
-        raise InvalidInput(f"{org.code} is not involved in this incident.", field="organisation")
-    return org
+    return check_involved(breach.incident, organisation or breach.organisation)
 
 
 def _may_add_people(breach: Breach, org: Organisation, actor: Any) -> bool:
@@ -147,7 +141,7 @@ def resume_scan(job: ScanJob, *, actor: Any) -> ScanJob:
         kind=EntryKind.ACTION,
     )
     token = job.run_token
-    transaction.on_commit(lambda: enqueue.enqueue_scan(job.pk, token, resume=True))
+    transaction.on_commit(lambda: enqueue.enqueue(enqueue.ScanRun(job.pk, token, resume=True)))
     return job
 
 

@@ -18,6 +18,15 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], Document]] = {
 }
 
 
+# What each report is called on buttons and headings ("Draft police report", not "Draft POLICE").
+SHORT_NAMES: dict[str, str] = {
+    "ico": "ICO report",
+    "ncsc": "NCSC report",
+    "police": "police report",
+    "insurer": "insurer notice",
+}
+
+
 def document_for(report: Report) -> Document:
     """The document for one report version (a follow-up opens with what changed)."""
     doc = BUILDERS[report.kind](report.facts)
@@ -30,4 +39,6 @@ def document_for(report: Report) -> Document:
         changed = mark_changes(doc, BUILDERS[report.kind](previous.facts))
         doc.sections.insert(1, changes_section(changed, previous.version))
     doc.subtitle += f" - version {report.version}"
+    # Until it is recorded as filed, every page says it is a draft (PDF margin, DOCX header).
+    doc.draft = report.submitted_at is None
     return doc

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from incidentroom.core.pdf import clean_text
 
-__all__ = ["Document", "Item", "Section", "clean_text", "is_rtl"]
+__all__ = ["DRAFT_MARK", "Document", "Item", "Section", "clean_text", "is_rtl"]
+
+DRAFT_MARK = "DRAFT - not yet submitted"
 
 
 def is_rtl(text: str) -> bool:
@@ -43,7 +45,9 @@ class Section:
 
 @dataclass
 class Document:
-    """A report or a letter. Letters use ``address`` (the recipient block) and ``sender``."""
+    """A report or a letter. Letters use ``letterhead`` (the council's name at the top),
+    ``address`` (the recipient block), ``sender`` (the council's address and reference) and
+    ``signoff``. ``draft`` marks every page of a report nobody has filed yet."""
 
     title: str
     subtitle: str = ""
@@ -53,10 +57,17 @@ class Document:
     greeting: str = ""
     sections: list[Section] = field(default_factory=list)
     footer: str = ""
+    letterhead: str = ""
+    signoff: list[str] = field(default_factory=list)
+    draft: bool = False
 
     def plain_text(self) -> str:
         """The whole document as plain text (the email body; also handy in tests)."""
         lines: list[str] = []
+        if self.draft:
+            lines += [DRAFT_MARK, ""]
+        if self.letterhead:
+            lines += [self.letterhead, ""]
         if self.address:
             lines += [*self.address, ""]
         if self.date:
@@ -72,6 +83,8 @@ class Document:
             for p in section.paragraphs:
                 lines += [p, ""]
             lines += [f"- {b}" for b in section.bullets]
+        if self.signoff:
+            lines += ["", *self.signoff]
         if self.footer:
             lines += ["", self.footer]
         return "\n".join(lines).strip() + "\n"

@@ -23,9 +23,8 @@ from incidentroom.breach.models import (
     ScanStatus,
 )
 from incidentroom.core import times
-from incidentroom.incidents.actions import down_system_ids
 from incidentroom.incidents.models import Obligation, ObligationStatus
-from incidentroom.incidents.queries import affected_service_rows
+from incidentroom.incidents.queries import affected_service_rows, down_system_ids
 from incidentroom.scanner.detect.vocab import CATEGORIES, SPECIAL_CATEGORIES
 
 ICO_HOURS = 72

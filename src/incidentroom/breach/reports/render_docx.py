@@ -13,9 +13,10 @@ from typing import Any
 from docx import Document as new_docx
 from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml import OxmlElement
+from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 
-from incidentroom.breach.reports.document import Document, is_rtl
+from incidentroom.breach.reports.document import DRAFT_MARK, Document, is_rtl
 from incidentroom.breach.reports.document import clean_text as _clean
 
 
@@ -37,6 +38,15 @@ def _add(container: Any, text: str, style: str | None = None) -> Paragraph:
 def render_docx(doc: Document) -> bytes:
     """One document as DOCX bytes."""
     out = new_docx()
+    if doc.draft:
+        # In the page header, so every page of the draft says so (and survives edits to the body).
+        header = out.sections[0].header.paragraphs[0]
+        run = header.add_run(DRAFT_MARK)
+        run.bold = True
+        run.font.color.rgb = RGBColor(0xD4, 0x35, 0x1C)
+    if doc.letterhead:
+        for run in _add(out, doc.letterhead).runs:
+            run.bold = True
     for line in doc.address:
         _add(out, line)
     if doc.sender:
@@ -70,6 +80,8 @@ def render_docx(doc: Document) -> bytes:
             _add(out, text)
         for bullet in section.bullets:
             _add(out, bullet, style="List Bullet")
+    if doc.signoff:
+        _add(out, "\n".join(doc.signoff))
     if doc.footer:
         _add(out, doc.footer)
     buffer = io.BytesIO()

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from incidentroom.breach.reports.document import Document, Section
+from incidentroom.breach.reports.document import DRAFT_MARK, Document, Section
 from incidentroom.core.pdf import FONT_STACK, layout, pdf_text, render_pdf_template
 
 TEMPLATE = "pdf/document.html"
@@ -38,11 +38,20 @@ def cleaned(doc: Document) -> Document:
             for s in doc.sections
         ],
         footer=pdf_text(doc.footer),
+        letterhead=pdf_text(doc.letterhead),
+        signoff=[pdf_text(x) for x in doc.signoff],
+        draft=doc.draft,
     )
 
 
 def _context(docs: Sequence[Document], title: str, *, numbered: bool) -> dict[str, Any]:
-    return {"docs": [cleaned(d) for d in docs], "title": pdf_text(title), "numbered": numbered}
+    return {
+        "docs": [cleaned(d) for d in docs],
+        "title": pdf_text(title),
+        "numbered": numbered,
+        # A draft is marked in the page margin, so every page says so however long it runs.
+        "draft_mark": DRAFT_MARK if any(d.draft for d in docs) else "",
+    }
 
 
 def render_pdf_many(docs: Sequence[Document], *, title: str) -> bytes:

@@ -19,3 +19,9 @@ def uk_time(value: dt.datetime | None, style: str = "long") -> str:
     if not isinstance(value, dt.datetime):
         return ""
     return times.uk_time(value, cast(times.Style, style))
+
+
+@register.simple_tag
+def countdown(until: dt.datetime, now: dt.datetime) -> str:
+    """``{% countdown o.deadline_at now %}``: the first text of a ticking clock."""
+    return times.countdown(until, now)

@@ -111,6 +111,42 @@ class ExtractError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Judges:
+    """The few judgements extraction needs from detection, handed in rather than imported.
+
+    Extraction stays below detection (an import-linter contract holds it there), yet a
+    table's header row is told from a data row by whether its cells name known fields, and
+    an email's subject is its personal sender or recipient, not a team mailbox. The
+    pipeline installs the detectors' answers (``pipeline/walk.py``, imported with the
+    package) with :func:`install_judges`.
+    """
+
+    #: A header cell (lower case) that names a field the scanner knows ('surname', 'dob').
+    known_field: Callable[[str], bool]
+    #: An email address that is a role or test mailbox ('enquiries@', '@example.org').
+    role_mailbox: Callable[[str], bool]
+    #: A display name that parses as a person's name, read as if after a label.
+    personal_name: Callable[[str], bool]
+    #: A word (title case) that is never part of a name ('Housing', 'Council').
+    stopword: Callable[[str], bool]
+
+
+_JUDGES: list[Judges] = []
+
+
+def install_judges(judges: Judges) -> None:
+    """Use ``judges`` for every extraction in this process."""
+    _JUDGES[:] = [judges]
+
+
+def judges() -> Judges:
+    """The installed judges; importing :mod:`incidentroom.scanner` installs them."""
+    if not _JUDGES:
+        raise RuntimeError("no extraction judges installed: import incidentroom.scanner first")
+    return _JUDGES[0]
+
+
 # Extractor name -> the class that claimed it ("module.QualName"). The manifest's ``type``
 # and the registry are keyed by name, so a second class with the same name would silently
 # replace the first: it is refused when its module is imported instead.
@@ -209,8 +245,38 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     best = charset_normalizer.from_bytes(sample[:65536]).best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
-        return str(best.encoding)
+        guess = str(best.encoding)
+        if (
+            guess != "cp1252"
+            and _single_byte(guess)
+            and _odd_characters(sample, "cp1252") <= _odd_characters(sample, guess)
+        ):
+            # A few accented letters ('Lê') read as letters in several Latin code pages;
+            # the guess between them is a coin toss, and a UK export is Windows-1252
+            # unless that gives symbols inside words ('£ukasz' for cp1250's 'Łukasz').
+            return "cp1252"
+        return guess
     return "cp1252"
+
+
+def _single_byte(encoding: str) -> bool:
+    """True for a one-byte-per-character code page (cp125x, iso8859-x, mac_*...)."""
+    try:
+        return len("é".encode(encoding, "ignore")) <= 1 and codecs.lookup(encoding).name != "utf-8"
+    except LookupError:
+        return False
+
+
+def _odd_characters(sample: bytes, encoding: str) -> int:
+    """Characters beyond ASCII that are not letters yet stand inside a word, in ``encoding``."""
+    text = sample[:65536].decode(encoding, "replace")
+    odd = 0
+    for i, ch in enumerate(text):
+        if ord(ch) > 127 and not ch.isalpha():
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            odd += before.isalpha() or after.isalpha()
+    return odd
 
 
 def _mostly_utf8(sample: bytes) -> bool:

@@ -8,18 +8,26 @@ import email.utils
 import importlib
 import re
 from collections.abc import Iterator
-from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser
 from typing import Any, ClassVar
 
 import olefile
 
-from ..detect.detectors.email import is_role_or_test
-from ..detect.detectors.name import parse_name_at
-from ..detect.gazetteer import hard_stopwords
 from ..model import Location, RowUnit, TextUnit
 from ..pathnames import printable_name
-from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, OwnedText, Partial, bytes_blob
+from .base import (
+    Blob,
+    ExtractError,
+    Extractor,
+    Limits,
+    MemberIssue,
+    Output,
+    OwnedText,
+    Partial,
+    bytes_blob,
+    judges,
+)
 from .ole import open_ole
 from .rtf import _striprtf
 from .text import strip_markup
@@ -43,16 +51,17 @@ _TEAM_WORDS = frozenset(
 def is_team(display: str) -> bool:
     """A display name that names a team or service, not a person ('Housing Allocations')."""
     words = [w.strip(".,'’()<>\"").lower() for w in display.replace("-", " ").split()]
-    return any(w in _TEAM_WORDS or w.title() in hard_stopwords() for w in words if w)
+    stopword = judges().stopword
+    return any(w in _TEAM_WORDS or stopword(w.title()) for w in words if w)
 
 
 def is_person(display: str, address: str) -> bool:
     """A party is a person when the address is not a role mailbox and the name parses."""
     return (
         bool(address)
-        and not is_role_or_test(address)
+        and not judges().role_mailbox(address)
         and not is_team(display)
-        and parse_name_at(display, labelled=True) is not None
+        and judges().personal_name(display)
     )
 
 
@@ -65,16 +74,17 @@ def owner_of(parties: list[tuple[str, str, str]]) -> tuple[str, str] | None:
     return recipients[0] if len(recipients) == 1 else None
 
 
-def message_outputs(message: EmailMessage, base: str, location: Location, limits: Limits) -> Iterator[Output]:
+def message_outputs(message: Message, base: str, location: Location, limits: Limits) -> Iterator[Output]:
     """Rows for each party, the body as text owned by its subject, attachments as blobs."""
+    raw = _raw_headers(message)
     parties: list[tuple[str, str, str]] = []
     for role in ("from", "to", "cc", "reply-to"):
-        for display, address in _addresses(message, role):
+        for display, address in _addresses(raw.get(role, []), role):
             parties.append((role if role == "from" else "to", display.strip(), address.strip()))
     yield from party_rows(parties, location)
     year = None
     try:
-        date = message.get("date")
+        date = _decoded(raw, "date")
         parsed_date = email.utils.parsedate_to_datetime(str(date)) if date else None
         year = parsed_date.year if parsed_date else None
     except (TypeError, ValueError):
@@ -85,6 +95,7 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
     for part in message.walk():
         if part.is_multipart():
             continue
+        _modern_if_encoded(part)
         filename = _attachment_name(part)
         disposition = part.get_content_disposition()
         if filename or disposition == "attachment":
@@ -100,12 +111,12 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
         if part.get_content_maintype() != "text":
             continue
         try:
-            content = part.get_content()
+            content = _text_content(part)
         except (LookupError, UnicodeDecodeError, AssertionError):
-            raw = part.get_payload(decode=True)
-            content = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
-        (html_texts if part.get_content_subtype() == "html" else texts).append(str(content))
-    subject = str(message.get("subject", "") or "")
+            payload = part.get_payload(decode=True)
+            content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        (html_texts if part.get_content_subtype() == "html" else texts).append(content)
+    subject = str(_decoded(raw, "subject") or "")
     body = "\n".join(texts) if texts else strip_markup("\n".join(html_texts))
     text = f"{subject}\n{body}" if subject else body
     if text.strip():
@@ -114,20 +125,111 @@ def message_outputs(message: EmailMessage, base: str, location: Location, limits
         yield OwnedText(unit, owner) if owner else unit
 
 
-def _addresses(message: EmailMessage, role: str) -> list[tuple[str, str]]:
+# Why compat32 and not policy.default: the modern policy builds a header object, parsing
+# the header anew, every time one is read, and the parser and walk read Content-Type many
+# times per part; that was most of the time spent on email. compat32 hands back the raw
+# strings. The headers whose decoding matters are decoded explicitly below, by the modern
+# policy's own header parser, so the text out is what policy.default gave.
+_MODERN = email.policy.default
+_CONTENT_HEADERS = ("content-type", "content-disposition", "content-transfer-encoding")
+
+
+def _raw_headers(message: Message) -> dict[str, list[str]]:
+    """Every header of the message as stored (not parsed), by lower-case name, in order."""
+    found: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        found.setdefault(name.lower(), []).append(value)
+    return found
+
+
+def _decoded(raw: dict[str, list[str]], name: str) -> str | None:
+    """The first ``name`` header decoded (RFC 2047 words, folding) as policy.default reads it.
+
+    Plain ASCII without encoded words decodes to itself, unfolded (the modern parser's
+    value is then the text as written); anything else goes through the modern parser.
+    """
+    values = raw.get(name)
+    if not values:
+        return None
+    value = values[0]
+    if value.isascii() and "=?" not in value:
+        return _unfold(value)
+    return str(_MODERN.header_fetch_parse(name, value))
+
+
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def _unfold(value: str) -> str:
+    """A header's value with its line breaks removed, as the modern policy reads it."""
+    return _LINE_BREAKS.sub("", value) if "\r" in value or "\n" in value else value
+
+
+def _modern_if_encoded(part: Message) -> None:
+    """Read a part's content headers with the modern policy when they hold encoded words or
+    8-bit bytes (an RFC 2047 attachment name): compat32 would hand those back undecoded.
+    Plain ASCII content headers read the same under both policies."""
+    for name, value in part.raw_items():
+        if name.lower() in _CONTENT_HEADERS and (not value.isascii() or "=?" in value):
+            part.policy = _MODERN
+            return
+
+
+def _text_content(part: Message) -> str:
+    """A text part's payload decoded by its charset, as policy.default's get_content does."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raise AssertionError("a text part without a payload")
+    charset = part.get_param("charset", "ASCII")
+    if isinstance(charset, tuple):  # an RFC 2231 value: (charset, language, text)
+        charset = str(email.utils.collapse_rfc2231_value(charset))
+    return payload.decode(str(charset), errors="replace")
+
+
+def _addresses(values: list[str], role: str) -> list[tuple[str, str]]:
     """(display name, address) of one header, display names decoded after the list is split.
 
     The modern policy's header objects split the list first and decode each RFC 2047
     word after, so '=?utf-8?q?Jones=2C_Sian?= <s@x>' stays one person 'Jones, Sian'.
     """
     found: list[tuple[str, str]] = []
-    for header in message.get_all(role, []):
+    for value in values:
+        simple = _simple_addresses(value)
+        if simple is not None:
+            found.extend(simple)
+            continue
+        header = _MODERN.header_fetch_parse(role, value)
         addresses = getattr(header, "addresses", None)
         if addresses is None:
             found.extend(email.utils.getaddresses([str(header)]))
             continue
         for item in addresses:
             found.append((str(item.display_name or ""), str(item.addr_spec or "")))
+    return found
+
+
+# The shapes nearly every address header takes: 'a.b@example.org' and
+# 'Given Surname <a.b@example.org>', display names of plain words only. For these the
+# modern parser's answer is known without running it (display name words joined by single
+# spaces, the address as written); a property test checks the two agree. Quotes, comments,
+# groups, encoded words, dots in names and anything else go to the modern parser.
+_ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_SIMPLE_ADDRESS = re.compile(rf"[ \t]*(?:((?:[A-Za-z0-9'-]+[ \t]+)*)<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t]*")
+
+
+def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
+    """(display name, address) pairs of a header made only of simple addresses, else ``None``."""
+    if not value.isascii():
+        return None
+    found: list[tuple[str, str]] = []
+    for item in _unfold(value).split(","):
+        match = _SIMPLE_ADDRESS.fullmatch(item)
+        if match is None:
+            return None
+        if match.group(3) is not None:
+            found.append(("", match.group(3)))
+        else:
+            found.append((" ".join(match.group(1).split()), match.group(2)))
     return found
 
 
@@ -138,7 +240,7 @@ def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Itera
         if not address or address.lower() in seen:
             continue
         seen.add(address.lower())
-        if is_team(display) or is_role_or_test(address):
+        if is_team(display) or judges().role_mailbox(address):
             continue  # the organisation's own mailbox, not a data subject
         yield RowUnit(PARTY_HEADERS, (display, address), location)
 
@@ -146,7 +248,7 @@ def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Itera
 _RAW_NAME = re.compile(r"""(?:^|;)\s*(?:file)?name\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]+)""", re.I)
 
 
-def _attachment_name(part: EmailMessage) -> str | None:
+def _attachment_name(part: Message) -> str | None:
     """The attachment's file name, keeping the bytes of a raw 8-bit name.
 
     The email package decodes names (RFC 2047/2231) but turns raw bytes that are not ASCII
@@ -165,12 +267,9 @@ def _attachment_name(part: EmailMessage) -> str | None:
     return name
 
 
-def parse_message(data: bytes) -> EmailMessage:
-    """Parse RFC 5322 bytes with the modern policy."""
-    message = BytesParser(policy=email.policy.default).parsebytes(data)
-    if not isinstance(message, EmailMessage):  # the default policy always builds these
-        raise ExtractError("failed", "unparseable email message")
-    return message
+def parse_message(data: bytes) -> Message:
+    """Parse RFC 5322 bytes with the compat32 policy (headers are decoded where read)."""
+    return BytesParser(policy=email.policy.compat32).parsebytes(data)
 
 
 class EmlExtractor(Extractor):

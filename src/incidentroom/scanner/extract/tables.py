@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Generator, Iterable, Iterator
 
 from ..model import Location, RowUnit, TextUnit
-from ..people.columns import classify
+from .base import judges
 
 #: Rows read before deciding there is no header.
 LOOKAHEAD = 12
@@ -36,7 +36,8 @@ def _labels(cells: tuple[str, ...]) -> bool:
     filled = _filled(cells)
     if not filled or any(_DATA_LIKE.search(c) or len(c) > 60 for c in filled):
         return False
-    return any(classify(c.lower()).field for c in filled)
+    known_field = judges().known_field
+    return any(known_field(c.lower()) for c in filled)
 
 
 def _plain_labels(cells: tuple[str, ...]) -> bool:
@@ -48,7 +49,8 @@ def _plain_labels(cells: tuple[str, ...]) -> bool:
 def _new_header(cells: tuple[str, ...], headers: tuple[str, ...]) -> bool:
     """After a blank row: a second table's header (most of its cells known labels)."""
     filled = _filled(cells)
-    known = sum(1 for c in filled if classify(c.lower()).field)
+    known_field = judges().known_field
+    known = sum(1 for c in filled if known_field(c.lower()))
     return cells != headers and _labels(cells) and known >= max(2, (len(filled) + 1) // 2)
 
 

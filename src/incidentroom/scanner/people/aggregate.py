@@ -15,7 +15,7 @@ from ..detect.vocab import category_order
 from ..model import DocResult, FileResult, ManifestEntry, RecordData
 from ..policy import RiskPolicy
 from .linkage import link
-from .names import TITLES, parse_name
+from .names import TITLE_WORDS, parse_name
 
 # Placeholder people used in forms, training material and test data.
 TEST_NAMES = frozenset(
@@ -161,7 +161,7 @@ def _display_form(raw: str) -> str:
         surname, _, given = text.partition(",")
         text = f"{given} {surname}"
     tokens = [t.strip(".,") for t in text.split()]
-    tokens = [t for t in tokens if t and t.lower() not in TITLES]
+    tokens = [t for t in tokens if t and t.lower() not in TITLE_WORDS]
     all_lower = all(t.islower() for t in tokens if t.lower() != t.upper())
     return " ".join(t.title() if (t.isupper() and len(t) > 1) or all_lower else t for t in tokens)
 

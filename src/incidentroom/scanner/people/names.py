@@ -8,9 +8,11 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
+from ..detect.detectors.name import TITLES
 from ..detect.gazetteer import nickname_canon, nickname_canons
 
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "rev", "prof", "sir", "lady"})
+#: The titles (one list, the name detector's) as words of a folded name.
+TITLE_WORDS = frozenset(t.lower() for t in TITLES)
 #: Words that open a surname of several words ('Ó Dálaigh', 'van der Berg', 'ap Rhys').
 SURNAME_PARTICLES = frozenset(
     {"ó", "ní", "nic", "mac", "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "le", "la",
@@ -56,9 +58,9 @@ def parse_name(value: str) -> ParsedName:
     tokens = [_fold(t.strip(".,'’")) for t in text.replace(".", ". ").split()]
     tokens = [t for t in tokens if t]
     title = ""
-    if tokens and tokens[0] in TITLES:
+    if tokens and tokens[0] in TITLE_WORDS:
         title = tokens.pop(0)
-    tokens = [t for t in tokens if t not in TITLES]
+    tokens = [t for t in tokens if t not in TITLE_WORDS]
     if not tokens:
         return ParsedName(title, "", "")
     if len(tokens) == 1:
@@ -70,6 +72,12 @@ def parse_name(value: str) -> ParsedName:
             cut -= 1
         return ParsedName(title, tokens[0], " ".join(tokens[cut:]))
     return ParsedName(title, tokens[0], tokens[-1])
+
+
+def name_key(value: str) -> tuple[str, str]:
+    """(given name, surname) of a display name, folded, titles dropped: how records compare names."""
+    parsed = parse_name(value)
+    return parsed.first, parsed.last
 
 
 def first_names_compatible(a: str, b: str) -> bool:

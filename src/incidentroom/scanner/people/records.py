@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
-from ..detect.detectors.name import parse_name_at
+from ..detect.detectors.name import char_class, parse_name_at
 from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
+from ..detect.gazetteer import first_names
 from ..detect.matcher import CELL_SEPARATOR, detect
 from ..detect.vocab import CATEGORIES
 from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
 from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
+from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .names import first_names_compatible, parse_name
+from .names import first_names_compatible, name_key, parse_name
 from .staff import staff_until
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -53,12 +55,6 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
-
-
-def name_key(value: str) -> tuple[str, str]:
-    """(given name, surname) of a display name, lower case, titles dropped."""
-    parsed = parse_name(value)
-    return parsed.first, parsed.last
 
 
 def _address_tail(text: str) -> str:
@@ -172,6 +168,18 @@ class DocumentBuilder:
             if index is not None and index < len(cells) and not columns[index].field:
                 columns[index] = Column("name", 0)
                 mentioned.pop(index, None)
+        if not any(headers) and not any(c.field == "dob" for c in columns):
+            # No header at all: a cell that is wholly a birth date is the subject's date of
+            # birth; of several, the earliest (a birth comes before any event about them).
+            dated = [
+                (date, i)
+                for i, c in enumerate(columns)
+                if not c.field
+                and (date := parse_uk_date(cells[i].strip())) is not None
+                and plausible_birth_date(date)
+            ]
+            if dated:
+                columns[min(dated)[1]] = Column("dob", 0)
         if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
             # No name column by header ('Liable Party', no header at all): a column whose
             # cell is wholly a name is the subject's name column (its role from its content).
@@ -181,7 +189,9 @@ class DocumentBuilder:
                     columns[index] = Column("name", 0)
                     del mentioned[index]
                     break
-        for finding in detect(data, unit.location, cell_starts, padded, skip_names=True):
+        with phase("detect"):
+            hits = detect(data, unit.location, cell_starts, padded, skip_names=True)
+        for finding in hits:
             index = bisect_right(cell_starts, finding.start) - 1
             column = columns[index]
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
@@ -206,7 +216,9 @@ class DocumentBuilder:
         """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
         found: list[tuple[int, _Draft]] = []
         data = cell.encode("utf-8", "replace")
-        for finding in _with_kin(data, detect(data, location), location):
+        with phase("detect"):
+            hits = detect(data, location)
+        for finding in _with_more_names(data, hits, location):
             if finding.category != "name":
                 continue
             draft = _Draft(surname=parse_name(finding.value).last)
@@ -313,9 +325,9 @@ class DocumentBuilder:
         before the first name in the text is about them.
         """
         data = unit.text.encode("utf-8", "replace")
-        findings = _with_lines(
-            data, _with_kin(data, detect(data, unit.location), unit.location), unit.location
-        )
+        with phase("detect"):
+            hits = detect(data, unit.location)
+        findings = _with_lines(data, _with_more_names(data, hits, unit.location), unit.location)
         deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None
@@ -329,6 +341,7 @@ class DocumentBuilder:
             drafts.append(current)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
+        unowned: list[Finding] = []
         dead_next = False
         muted_until = -1
         for finding in findings:
@@ -352,7 +365,7 @@ class DocumentBuilder:
                 match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
                 if match is None:
                     match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts):
+                    if not any(d.surname for d in drafts) and not _kin_before(data, finding.start):
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
@@ -371,6 +384,11 @@ class DocumentBuilder:
                     parts = parts[1:]
                 address = ", ".join([*parts, finding.normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
+            if finding.category in _SPECIAL and _unnamed_relative_before(data, finding.start):
+                # 'my son's asthma', 'her husband is Catholic': about someone the text
+                # does not name, never the writer's or the subject's. Kept as a detection.
+                unowned.append(finding)
+                continue
             owner_here = _possessor(data, finding.start, drafts)
             if owner_here is not None:
                 # "Steven's phone: ...": the identifier is the person the possessive names.
@@ -381,8 +399,11 @@ class DocumentBuilder:
                 current.findings.append(finding)
         if deaths and current is not None:
             current.deceased = True
-        if (pending or pending_addresses) and not drafts:
+        if pending or pending_addresses:
+            # Nobody named took them (no name at all, or only relatives introduced as
+            # such): a record of their own, never another person's.
             drafts.append(_Draft(findings=pending, addresses=pending_addresses))
+        self._emit_unowned(unowned)
         for draft in drafts:
             if owner is not None and draft is drafts[0]:
                 draft.findings.append(
@@ -447,6 +468,14 @@ class DocumentBuilder:
         for row in rows:
             counts[row.category] = counts.get(row.category, 0) + 1
             self.sink.add(self.result.path, seq, row)
+
+    def _emit_unowned(self, findings: list[Finding]) -> None:
+        """Detections that belong to no person in the outputs (still counted and listed)."""
+        counts = self.result.detection_counts
+        for finding in findings:
+            row = self._row(finding, finding.confidence)
+            counts[row.category] = counts.get(row.category, 0) + 1
+            self.sink.add(self.result.path, -1, row)
 
     def _apply(self, record: RecordData, finding: Finding) -> None:
         category = finding.category
@@ -548,7 +577,7 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
     serial date, counted from 1900 or, when the workbook says so, from 1904.
     """
     text = value.strip()
-    if not text or column.field not in ("phone", "dob"):
+    if not text or column.field not in ("phone", "dob", "account"):
         return value
     if _SCIENTIFIC.fullmatch(text):
         try:
@@ -557,6 +586,10 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
             return value
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
+    if column.field == "account":
+        # An account number stored as a number: shown as 4.6446640E+07, or 7 digits
+        # after Excel dropped its leading zero.
+        return text.zfill(8) if text.isdigit() and 6 <= len(text) <= 8 else value
     if column.field == "phone":
         if text.isdigit() and len(text) == 10 and text[0] in "123578":
             return "0" + text  # a UK number whose leading zero Excel dropped
@@ -621,6 +654,126 @@ def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[
         return findings
     kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
     return sorted([*kept, *added], key=lambda f: f.start)
+
+
+_SPECIAL = frozenset({"health", "religion", "ethnicity", "sexual_orientation", "criminal_offence"})
+_KIN_WORDS = (
+    rb"daughter|son|wife|husband|partner|mother|father|mum|dad|brother|sister|grandson|granddaughter"
+    rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|child|children|baby|kids?|boyfriend|girlfriend"
+)
+_KIN_JUST_BEFORE = re.compile(
+    rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$"
+)
+_UNNAMED_RELATIVE = re.compile(
+    rb"(?i:\b(?:my|his|her|their|our|your)[ \t]+(?:(?:late|elderly|eldest|youngest|older|younger|little|step)[ \t-]*)?(?:"
+    + _KIN_WORDS
+    + rb")(?:'s|\xe2\x80\x99s)?\b)"
+)
+
+
+def _kin_before(data: bytes, start: int) -> bool:
+    """The name at ``start`` is introduced as someone's relative ('Daughter Bethan Roberts')."""
+    return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
+
+
+def _unnamed_relative_before(data: bytes, start: int) -> bool:
+    """A relative the text does not name ('my son's asthma') stands earlier in the clause.
+
+    The clause runs back to the last sentence end or line break; a name between the
+    relative word and the finding would have started that person's record.
+    """
+    begin = max(data.rfind(b"\n", 0, start), data.rfind(b". ", 0, start), data.rfind(b"; ", 0, start)) + 1
+    # The last relative word in the clause is the one the finding follows.
+    match = next(reversed(list(_UNNAMED_RELATIVE.finditer(data, begin, start))), None)
+    if match is None:
+        return False
+    # 'my son's asthma' yes; 'my son said that I have asthma' is the writer's: a
+    # first-person word after the relative gives the condition back to the writer.
+    return re.search(rb"\b(?:I|me|my|I'm|I've)\b", data[match.end() : start]) is None
+
+
+# A labelled field of a form or note filled by a name: 'Case note: Adam Bryant',
+# 'Personal licence holder: Rosie Davies', 'Signed: ...'. Any label, as long as the
+# label is not another field's ('Address:', 'Ethnicity:') and the name fills the line.
+# Combining marks (Arabic vowel signs, decomposed accents) go on inside a word.
+_MARKS = char_class(("Mn", "Mc"))
+_FIELD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z '’/()-]{0,40}?)[ \t]*:[ \t]*([^\n:]{3,80}?)[ \t.]*$")
+# A name in a script other than Latin inside Latin text ('Son Авдей Одинцов visits'):
+# two to four words of one run, each capitalised where the script has capitals.
+_SCRIPT_WORD = (
+    r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+    rf"(?:[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]|['’-]|[{_MARKS}])*"
+)
+_NON_LATIN = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+_SCRIPT_RUN = re.compile(
+    rf"(?<!{_NON_LATIN})(?<!{_NON_LATIN} )({_SCRIPT_WORD}(?: {_SCRIPT_WORD}){{1,5}})(?!{_NON_LATIN})(?! {_NON_LATIN})"
+)
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def _plausible_field_name(value: str, label: str) -> str | None:
+    """The display name when a labelled field's value is wholly a person's name."""
+    column = classify(label.strip().lower())
+    if column.field not in ("", "name") or column.deceased:
+        return None
+    parsed = parse_name_at(value, labelled=True)
+    if parsed is None or value[parsed[1] :].strip(" .,") or any(c.isdigit() for c in value):
+        return None
+    display = parsed[0]
+    tokens = [t.strip(".") for t in display.split()]
+    titled = tokens[0] in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof")
+    given = tokens[1] if titled and len(tokens) > 1 else tokens[0]
+    beyond_ascii = not display.isascii()
+    # A label that says it holds a name ('Licence holder') vouches for it; any other
+    # label needs a title, a known given name or a spelling beyond ASCII.
+    if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
+        return display
+    return None
+
+
+def _with_more_names(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+    """Names the detectors leave to context: relatives after a kinship word, a name filling
+    a labelled field, and names written in another script than the text around them."""
+    findings = _with_kin(data, findings, location)
+    if not data.isascii() or b":" in data:
+        text = data.decode("utf-8", "replace")
+        added: list[Finding] = []
+        taken = [(f.start, f.end) for f in findings if f.category == "name"]
+
+        def add(char_start: int, value: str, detector: str, length: int) -> None:
+            start = len(text[:char_start].encode("utf-8")) if not text.isascii() else char_start
+            end = start + len(text[char_start : char_start + length].encode("utf-8"))
+            if any(a < end and start < b for a, b in taken):
+                return
+            first, last = name_key(value)
+            if not first or not last:
+                return
+            taken.append((start, end))
+            loc = location if location.line is None and location.row is not None else location.shifted(start)
+            added.append(Finding("name", detector, value, f"{first} {last}", start, end, 0.85, loc))
+
+        for match in _FIELD_LINE.finditer(text):
+            display = _plausible_field_name(match.group(2), match.group(1))
+            if display is not None:
+                add(match.start(2), display, "field_name", len(match.group(2)))
+        non_latin = len(text) - len(_LATIN_LETTER.findall(text)) - sum(1 for c in text if not c.isalpha())
+        if not text.isascii() and len(_LATIN_LETTER.findall(text)) > non_latin:
+            # Only inside Latin text: in a page wholly in another script, short runs of
+            # words are its sentences, not names.
+            for match in _SCRIPT_RUN.finditer(text):
+                words = match.group(1).split()
+                if len(words) > 4 or any(w[0].lower() == w[0] and w[0].upper() != w[0] for w in words):
+                    continue  # a sentence, or a lower-case word of a cased script
+                value = " ".join(words)
+                add(match.start(1), value, "script_name", len(match.group(1)))
+        if added:
+            kept = [
+                f
+                for f in findings
+                if not any(a.start <= f.start < a.end for a in added if f.category == "name")
+            ]
+            findings = sorted([*kept, *added], key=lambda f: f.start)
+    return findings
 
 
 def _whole_cell(cell: str, draft: _Draft) -> bool:

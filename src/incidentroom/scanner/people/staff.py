@@ -18,7 +18,9 @@ _ROLE_BEFORE = re.compile(
     rb"(?i)\b(?:officer|social worker|key worker|support worker|caseworker|case worker|adviser|advisor"
     rb"|manager|co-?ordinator|practitioner|nurse|gp|doctor|inspector|assessor|surveyor|clerk"
     rb"|team leader|head of [a-z ]+|signed(?: by)?|prepared by|completed by|approved by|authori[sz]ed by"
-    rb"|checked by|handled by|allocated to|assigned to)"
+    rb"|checked by|handled by|allocated to|assigned to|received by|taken by|entered by|logged by|recorded by"
+    # Elected members named in their office ('Cllr Paul Jones (Chair)') act for the council.
+    rb"|cllr\.?|councillor)"
     rb"[ \t]*[:,\-\x96\x97]?[ \t]*(?:(?:dr|mr|mrs|ms|miss|mx)\.?[ \t]+)?$"
 )
 # What follows a staff name on its line: the team, the office or the surgery.

@@ -36,6 +36,7 @@ from ..output import outputs, report
 from ..pathnames import printable_name
 from ..people import aggregate
 from ..policy import RiskPolicy
+from . import phases
 from .hashing import load_or_create_key
 from .walk import Task, scan_task
 
@@ -81,6 +82,10 @@ class ScanSummary:
     detections_by_category: dict[str, int] = field(default_factory=dict)
     organisation_values_excluded: dict[str, int] = field(default_factory=dict)
     ico: dict[str, Any] = field(default_factory=dict)
+    #: Seconds per phase (see ``phases.py``) for the files scanned by this run. Worker
+    #: phases (extract, detect, records, their part of write) are summed over workers, so
+    #: with several workers they can add up to more than ``duration_seconds``.
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON-ready form written to ``summary.json``."""
@@ -166,10 +171,18 @@ def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
     beside it and returns only its key: writing checkpoints one by one in the coordinator
     was the largest serial step of a multi-worker scan.
     """
-    data = scan_task(task, key).to_json()
+    phases.start()
+    try:
+        result = scan_task(task, key)
+        with phases.phase("write"):
+            data = result.to_json()
+            if task.parts_dir:
+                write_checkpoint(Path(task.parts_dir).parent / "results", data)
+    finally:
+        seconds = phases.stop()
     if task.parts_dir:
-        write_checkpoint(Path(task.parts_dir).parent / "results", data)
-        return {"task_key": data["task_key"], "saved": True}
+        return {"task_key": data["task_key"], "saved": True, "phases": seconds}
+    data["phases"] = seconds
     return data
 
 
@@ -316,8 +329,10 @@ def run_scan(
             )
 
     report_progress("")
+    spent = dict.fromkeys(phases.PHASES, 0.0)
     runner = _run_dask(todo, key, cluster, stop) if cluster else _run_local(todo, key, workers, stop)
     for task, data in runner:
+        phases.add(spent, data.pop("phases", None))
         checkpoints.save(data)
         files_done += 1
         bytes_done += task.size
@@ -335,6 +350,7 @@ def run_scan(
             duration_seconds=round(time.monotonic() - started, 3),
             workers=workers,
             cluster=cluster or "",
+            phase_seconds={name: round(value, 3) for name, value in spent.items()},
             **figures,
         )
 
@@ -345,14 +361,22 @@ def run_scan(
             "scan stopped after %d of %d files; rerun with --resume to finish", files_done, len(tasks)
         )
         return result
+    clock = phases.PhaseClock()
+    clock.enter("link")
     results = [checkpoints.load(t) for t in tasks]
     agg = aggregate.build(results, roots, policy)
+    clock.enter("write")
     outputs.write_individuals(agg, out_dir)
     outputs.write_detections(
         agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.arrow") for t in tasks]
     )
     outputs.write_manifest(agg, roots, out_dir)
-    result = summary(outputs.summary_figures(agg, roots))
+    figures = outputs.summary_figures(agg, roots)
+    clock.leave()
+    clock.leave()
+    # The summary and the report are written last, with the time they took so far.
+    phases.add(spent, clock.seconds)
+    result = summary(figures)
     outputs.write_json(result.as_dict(), out_dir)
     report.write_report(result.as_dict(), out_dir)
     return result

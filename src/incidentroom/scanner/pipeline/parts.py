@@ -33,7 +33,9 @@ class DetectionSink:
         """``path`` is the final part file; ``None`` keeps nothing (tests, fuzzing)."""
         self.path = path
         self.tmp = path.with_suffix(".arrow.tmp") if path is not None else None
-        self.columns: dict[str, list[Any]] = {name: [] for name in PART_SCHEMA.names}
+        # Whole rows, turned into columns once per batch: one append per detection rather
+        # than one per column.
+        self.rows: list[tuple[Any, ...]] = []
         # Arrow IPC rather than Parquet: most inputs are small files, and a Parquet
         # writer costs about a millisecond to open, more than scanning a letter.
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
@@ -41,33 +43,23 @@ class DetectionSink:
 
     def add(self, doc: str, record_seq: int, row: DetectionRow) -> None:
         """Queue one detection of ``doc`` (``record_seq`` is -1 when it belongs to no person)."""
-        c = self.columns
-        c["doc"].append(doc)
-        c["record_seq"].append(record_seq)
-        c["category"].append(row.category)
-        c["detector"].append(row.detector)
-        c["masked"].append(row.masked)
-        c["value_hash"].append(row.value_hash)
-        c["confidence"].append(row.confidence)
-        c["location"].append(row.location)
-        c["page"].append(row.page)
-        c["sheet"].append(row.sheet)
-        c["row"].append(row.row)
-        c["line"].append(row.line)
-        c["offset"].append(row.offset)
+        self.rows.append((doc, record_seq, *row))
         self.count += 1
-        if len(c["doc"]) >= BATCH:
+        if len(self.rows) >= BATCH:
             self._flush()
 
     def _flush(self) -> None:
-        if self.tmp is None or not self.columns["doc"]:
-            self.columns = {name: [] for name in PART_SCHEMA.names}
+        rows, self.rows = self.rows, []
+        if self.tmp is None or not rows:
             return
         if self.writer is None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pa.ipc.new_file(str(self.tmp), PART_SCHEMA)
-        self.writer.write_table(pa.table(self.columns, schema=PART_SCHEMA))
-        self.columns = {name: [] for name in PART_SCHEMA.names}
+        columns = [
+            pa.array(column, type=field.type)
+            for column, field in zip(zip(*rows, strict=True), PART_SCHEMA, strict=True)
+        ]
+        self.writer.write_batch(pa.record_batch(columns, schema=PART_SCHEMA))
 
     def close(self) -> None:
         """Write what is left and publish the part file (none if there were no detections)."""

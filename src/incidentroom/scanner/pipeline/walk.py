@@ -13,12 +13,17 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..detect.detectors.email import is_role_or_test
+from ..detect.detectors.name import parse_name_at
+from ..detect.gazetteer import hard_stopwords
 from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
-from ..extract.base import Extractor
+from ..extract.base import Extractor, Judges, install_judges
 from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
 from ..pathnames import printable_name
+from ..people.columns import classify
 from ..people.records import DocumentBuilder
 from .parts import DetectionSink
+from .phases import phase
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,17 @@ class Task:
     def full_path(self) -> str:
         """Absolute path on the scanning machine (same path on every Dask worker)."""
         return self.root if self.relative == "" else os.path.join(self.root, self.relative)
+
+
+# What extraction asks of detection (extract/ imports no detector: see extract.base.Judges).
+install_judges(
+    Judges(
+        known_field=lambda cell: bool(classify(cell).field),
+        role_mailbox=is_role_or_test,
+        personal_name=lambda display: parse_name_at(display, labelled=True) is not None,
+        stopword=lambda word: word in hard_stopwords(),
+    )
+)
 
 
 def display_path(path: str) -> str:
@@ -164,11 +180,14 @@ class _Walker:
                     member += 1
                     item = self.unique(item, member)
                 if isinstance(item, TextUnit):
-                    builder.add_text(item)
+                    with phase("records"):
+                        builder.add_text(item)
                 elif isinstance(item, OwnedText):
-                    builder.add_text(item.unit, item.owner)
+                    with phase("records"):
+                        builder.add_text(item.unit, item.owner)
                 elif isinstance(item, RowUnit):
-                    builder.add_row(item)
+                    with phase("records"):
+                        builder.add_row(item)
                 elif isinstance(item, Blob):
                     self.process(item, blob.path, depth + 1)
                 elif isinstance(item, MemberIssue):
@@ -261,6 +280,8 @@ def scan_task(task: Task, key: bytes) -> FileResult:
         return walker.result
     blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
     walker.paths.add(shown)
-    walker.process(blob, "", 0)
-    walker.sink.close()
+    with phase("extract"):
+        walker.process(blob, "", 0)
+    with phase("write"):
+        walker.sink.close()
     return walker.result

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import ClassVar, Final
 
-from .base import Candidate, Detector, Hit, context, has_context
+from .base import Candidate, Context, Detector, Hit, context, has_context
 
 _CONTEXT = context(r"sort ?code|s/c|bank")
 _ACCOUNT_AFTER = re.compile(r"^\D{0,30}?\b(\d{8})\b")
@@ -19,6 +19,9 @@ class SortCodeAccountDetector(Detector):
     eight digits (``sort code 20-00-00, account 12345678``, ``20-00-00 12345678``,
     ``s/c 20 00 00 a/c 12345678``).
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_sort_code_account"
     category = "bank_account"

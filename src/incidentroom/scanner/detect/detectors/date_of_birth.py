@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import ClassVar
+from typing import ClassVar, Final
 
-from .base import Candidate, Detector, Hit, context, scan_date
+from .base import Candidate, Context, Detector, Hit, context, scan_date
 
 _CONTEXT = context(r"\bdob\b|d\.o\.b|date of birth|birth ?date|\bborn\b|birthday|\bd/o/b\b")
 # Other dates a record carries beside the birth date: when one of these is named after
@@ -131,6 +131,11 @@ class DateOfBirthDetector(Detector):
     after it on its line) or in a date-of-birth column, and never when a date of death,
     an appointment or another dated event is named nearer to it.
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    CONTEXT: Final[Context] = _CONTEXT
+    NOT_BIRTH: Final[Context] = _NOT_BIRTH
+    AFTER: Final[Context] = _AFTER
 
     name = "date_of_birth"
     category = "date_of_birth"

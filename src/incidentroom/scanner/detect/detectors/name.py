@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
 
-TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof")
+#: The one list of titles: the name expressions start a name after one, the compiled core
+#: reads it, and people.names drops them when names are compared.
+TITLES: Final[tuple[str, ...]] = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof", "Sir", "Lady")
 _TITLE_SET = frozenset(TITLES)
 LABELS = (
     "name|full name|client|client name|tenant|applicant|resident|patient|claimant|service user|customer"
@@ -24,7 +26,7 @@ LABELS = (
 _LAST = 0xFFFF
 
 
-def _class_of(categories: tuple[str, ...]) -> str:
+def char_class(categories: tuple[str, ...]) -> str:
     """A regex character class body for the non-ASCII characters whose category starts with one of ``categories``."""
     ranges: list[str] = []
     start = -1
@@ -42,8 +44,8 @@ def _class_of(categories: tuple[str, ...]) -> str:
 # of a script that has no case (Arabic, Hebrew, Chinese...), and goes on with letters,
 # combining marks (diacritics in decomposed text), apostrophes and hyphens. On ASCII
 # these are exactly [A-Z] and [A-Za-z'’-], which the compiled core's parser implements.
-_NON_ASCII_INITIAL = _class_of(("Lu", "Lt", "Lo"))
-_NON_ASCII_LETTER = _class_of(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
+_NON_ASCII_INITIAL = char_class(("Lu", "Lt", "Lo"))
+_NON_ASCII_LETTER = char_class(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
 _INITIAL = f"[A-Z{_NON_ASCII_INITIAL}]"
 _LETTER = f"[A-Za-z{_NON_ASCII_LETTER}'’-]"
 _TOKEN = rf"{_INITIAL}{_LETTER}*\.?"  # noqa: S105 - a regex for one name word, not a secret
@@ -116,7 +118,7 @@ def continues_name(data: bytes, at: int) -> bool:
 MAX_NAME_WORDS = 6
 
 
-def name_key(run: bytes) -> bytes:
+def reachable_run(run: bytes) -> bytes:
     """The part of a run the name expressions can reach, the key :func:`parse_name_run` is memoised by.
 
     Every name word starts with a capital, so the run ends before the first later word
@@ -145,7 +147,7 @@ def name_key(run: bytes) -> bytes:
     return run[:end]
 
 
-_TITLES_LOWER = frozenset(t.lower().encode() for t in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof"))
+_TITLES_LOWER = frozenset(t.lower().encode() for t in TITLES)
 
 
 def sentence_ends(word: bytes) -> bool:
@@ -250,6 +252,9 @@ class NameDetector(Detector):
     title or a label, and in name columns.
     """
 
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    LABEL_WORDS: Final[tuple[bytes, ...]] = _LABEL_WORDS
+
     name = "person_name"
     category = "name"
     header_words = ("name", "client", "tenant", "applicant", "claimant", "resident", "holder")
@@ -283,7 +288,7 @@ class NameDetector(Detector):
             # 'Name: Brandon James Nationality: GBR' (OCR closes the gap between two
             # fields): the word just before a colon is the next field's label.
             text = text[: text.rstrip(b" ").rfind(b" ") + 1]
-        parsed = parse_name_run(name_key(text), labelled)
+        parsed = parse_name_run(reachable_run(text), labelled)
         if parsed is None:
             return None
         if parsed.running_text and house_number_before(cand.before(12)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from .base import Candidate, Detector, Hit
 
@@ -34,6 +34,9 @@ class NationalInsuranceDetector(Detector):
     Any letter case, and the groupings people write: pairs (``JK 49 30 21 D``), one
     block (``JK 493021 D``), threes (``AZ 123 456 A``), with spaces or hyphens.
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    BANNED_PREFIXES: Final[frozenset[str]] = _BANNED_PREFIXES
 
     name = "uk_nino"
     context_free = True

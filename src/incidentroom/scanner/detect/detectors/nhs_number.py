@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from stdnum.gb import nhs
 
-from .base import Candidate, Detector, Hit, context, digits, has_context
+from .base import Candidate, Context, Detector, Hit, context, digits, has_context
 
 _CONTEXT = context(r"\bnhs\b|health service|chi no")
 _GROUPED = re.compile(r"^\d{3}[ -]\d{3}[ -]\d{4}$")
@@ -38,6 +38,11 @@ class NhsNumberDetector(Detector):
     One random ten-digit string in eleven passes the check, so an ungrouped number
     needs 'NHS' nearby or an NHS column; the 3-3-4 grouping is itself the NHS style.
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    CONTEXT: Final[Context] = _CONTEXT
+    PHONE_PREFIX: Final[re.Pattern[bytes]] = _PHONE_PREFIX
+    PHONE_HEADER: Final[re.Pattern[str]] = _PHONE_HEADER
 
     name = "nhs_number"
     category = "nhs_number"

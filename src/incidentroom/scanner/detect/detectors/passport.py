@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Final
 
-from .base import Candidate, Detector, Hit, context, has_context
+from .base import Candidate, Context, Detector, Hit, context, has_context
 
 _CONTEXT = context(r"passport")
 
 
 class PassportDetector(Detector):
     """Nine digits are everywhere; beside 'passport' (text or column) they are a passport."""
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_passport"
     category = "passport_number"

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, Final
 
-from .base import WORD_BYTES, Candidate, Detector, Hit, context, has_context, scan_date
+from .base import WORD_BYTES, Candidate, Context, Detector, Hit, context, has_context, scan_date
 
 _CONTEXT = context(r"\breg\b|registration|vehicle|\bvrm\b|\bvrn\b|\bcar\b|permit|number ?plate|\bpcn\b")
 # Current format (2001-): two area letters, an age identifier (two digits; which ones
@@ -95,6 +95,10 @@ class VehicleRegistrationDetector(Detector):
     Prefix, suffix and NI marks are short letter-digit runs that also look like form
     references, so they count only beside words such as 'reg', 'vehicle' or 'permit'.
     """
+
+    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    CONTEXT: Final[Context] = _CONTEXT
+    LETTERS_AFTER: Final[re.Pattern[bytes]] = _LETTERS_AFTER
 
     name = "uk_vehicle_registration"
     category = "vehicle_registration"

@@ -1,0 +1,168 @@
+"""Outlook PST and OST mailboxes through libpff (``pypff``, LGPL, used as a library).
+
+An archived mailbox is the most common exfiltrated file: every message in every folder
+is read like an email (its parties, its body owned by its sender, its attachments as
+nested files). When ``pypff`` is not installed the file is recorded as ``skipped`` with
+that reason, never as a silent ``scanned``.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import importlib
+import io
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any, ClassVar
+
+from ..model import Location
+from .base import Blob, ExtractError, Extractor, Limits, MemberIssue, Output, Partial, bytes_blob
+from .mail import message_outputs, rtf_body
+
+# A PST or OST file starts with '!BDN' (MS-PST 2.2.2.6 HEADER dwMagic).
+_MAGIC = b"!BDN"
+_MAX_FOLDER_DEPTH = 64
+
+
+def _pypff() -> Any:
+    """The libpff bindings, or ``None`` when they are not installed (typed ``Any``: no stubs)."""
+    try:
+        return importlib.import_module("pypff")
+    except ImportError:
+        return None
+
+
+def _text(value: object) -> str:
+    """A body or property as text: libpff returns bytes for bodies and str for the rest."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").rstrip("\x00")
+    return str(value)
+
+
+def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
+    """An email message built from a PST message item, and what of it could not be read.
+
+    The internet headers an Outlook message kept (``transport_headers``) give its parties
+    exactly as received; without them the sender's display name is all the store holds.
+    """
+    unread: list[str] = []
+    headers = _text(getattr(item, "transport_headers", None))
+    message: EmailMessage
+    if headers.strip():
+        parsed = email.parser.HeaderParser(policy=email.policy.default).parsestr(headers)
+        message = EmailMessage()
+        for key in ("From", "To", "Cc", "Reply-To", "Date", "Subject"):
+            for value in parsed.get_all(key) or []:
+                try:
+                    message[key] = value
+                except (ValueError, TypeError):
+                    unread.append(f"{key} header")
+    else:
+        message = EmailMessage()
+        sender = _text(getattr(item, "sender_name", None))
+        if sender:
+            # A display name with no address: the mail parser still reads it as a party.
+            message["From"] = f'"{sender}" <>' if "@" not in sender else sender
+    if "Subject" not in message:
+        subject = _text(getattr(item, "subject", None))
+        if subject:
+            message["Subject"] = subject
+    body = _text(getattr(item, "plain_text_body", None))
+    if not body.strip():
+        html = _text(getattr(item, "html_body", None))
+        if html.strip():
+            message.set_content(html, subtype="html")
+            return message, unread
+        try:
+            rtf = getattr(item, "rtf_body", None)
+        except OSError:
+            rtf = None
+            unread.append("RTF body")
+        if isinstance(rtf, bytes) and rtf.strip():
+            body = rtf_body(rtf)
+    message.set_content(body or "")
+    return message, unread
+
+
+class PstExtractor(Extractor):
+    """Every message of every folder of an Outlook PST or OST file."""
+
+    name = "pst"
+    extensions: ClassVar[tuple[str, ...]] = ("pst", "ost")
+    container: ClassVar[bool] = False
+
+    def sniff(self, head: bytes) -> bool:
+        """PST and OST files start with '!BDN'."""
+        return head.startswith(_MAGIC)
+
+    def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
+        """Walk the folder tree depth first; each message is read like an email."""
+        pypff = _pypff()
+        if pypff is None:
+            raise ExtractError(
+                "skipped", "Outlook PST/OST not read: the libpff-python library is not installed"
+            )
+        data = blob.read_all(limits)
+        if not data.startswith(_MAGIC):
+            raise ExtractError("failed", "not an Outlook PST/OST file (no '!BDN' header)")
+        store = pypff.file()
+        try:
+            store.open_file_object(io.BytesIO(data))
+        except (OSError, OverflowError) as exc:
+            raise ExtractError("failed", f"unreadable PST/OST: {exc}") from exc
+        try:
+            root = store.get_root_folder()
+            counter = [0]
+            yield from self._folder(root, "", blob, limits, counter, 0)
+        except OSError as exc:
+            raise ExtractError("failed", f"unreadable PST/OST: {exc}") from exc
+        finally:
+            store.close()
+
+    def _folder(
+        self, folder: Any, path: str, blob: Blob, limits: Limits, counter: list[int], depth: int
+    ) -> Iterator[Output]:
+        if depth > _MAX_FOLDER_DEPTH:
+            yield Partial(f"folders nested deeper than {_MAX_FOLDER_DEPTH} levels")
+            return
+        for index in range(folder.number_of_sub_messages):
+            counter[0] += 1
+            number = counter[0]
+            base = f"{blob.path}#message{number}"
+            try:
+                item = folder.get_sub_message(index)
+                message, unread = pst_message(item)
+            except OSError as exc:
+                yield MemberIssue(base, 0, "failed", f"message could not be read: {exc}")
+                continue
+            for what in unread:
+                yield Partial(f"{what} of message {number}")
+            # Where a reader finds the message: its folder and its number in the file.
+            location = Location(sheet=path or "/", row=number)
+            yield from message_outputs(message, base, location, limits)
+            yield from self._attachments(item, base, number)
+        for index in range(folder.number_of_sub_folders):
+            try:
+                sub = folder.get_sub_folder(index)
+                name = _text(sub.name) or f"folder{index + 1}"
+            except OSError as exc:
+                yield Partial(f"a folder under {path or '/'} ({exc})")
+                continue
+            yield from self._folder(sub, f"{path}/{name}", blob, limits, counter, depth + 1)
+
+    def _attachments(self, item: Any, base: str, number: int) -> Iterator[Output]:
+        for index in range(item.number_of_attachments):
+            try:
+                attachment = item.get_attachment(index)
+                name = _text(getattr(attachment, "long_filename", None)) or f"attachment-{index + 1}"
+                size = attachment.get_size()
+                payload = attachment.read_buffer(size) if size else b""
+            except OSError:
+                yield Partial(f"attachment {index + 1} of message {number}")
+                continue
+            # Same-named attachments of one message stay apart: each blob path is made
+            # unique by the walker with its member index.
+            yield bytes_blob(f"{base}/{name.replace('/', '_')}", bytes(payload))

@@ -1,0 +1,391 @@
+"""What residents read: only the approved resident wording, the council's letterhead, advice
+once per kind, Royal Mail order, and emails sent only after a preview, a test and a confirmed
+count. Every generated document is read back (pdftotext, the SMTP server, the public page)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from incidentroom.breach import actions, emails, notify, resident
+from incidentroom.breach.letters import build_letter, postcode_sort_key, sort_for_post
+from incidentroom.breach.models import Breach, DeliveryStatus, Individual
+from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
+from incidentroom.core.models import AuditEntry, Organisation
+from tests.helpers.breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
+from tests.helpers.pdfcheck import pdftotext
+
+# The internal assessment, as a DPO writes it for the ICO and the police: none of it may
+# reach a resident.
+INTERNAL = {
+    "description": "Attackers who compromised the shared Active Directory exfiltrated SMB shares.",
+    "data_sets": "EDRMS export ARCH-2006-2020\nRevs and bens extract RB-17",
+    "measures_taken": "Shared directory credentials reset; krbtgt rotated twice.",
+    "measures_proposed": "Tier-0 admin workstations by Q2.",
+    "likely_consequences": "Targeted phishing using case reference numbers.",
+    "discovery": "Darktrace alert on the shared file server at 02:14.",
+}
+INTERNAL_VALUES = [line for value in INTERNAL.values() for line in value.splitlines()]
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+@pytest.fixture
+def internal(scanned: Breach, rbkc_dpo: Any) -> Breach:
+    """The scanned breach with a realistic internal assessment (the wording stays approved:
+    the assessment is not what residents read)."""
+    actions.update_breach(scanned, actor=rbkc_dpo, **INTERNAL)
+    scanned.refresh_from_db()
+    assert resident.is_approved(scanned)
+    return scanned
+
+
+def _no_internal(text: str, where: str) -> None:
+    collapsed = flat(text)
+    for value in INTERNAL_VALUES:
+        assert flat(value) not in collapsed, (where, value)
+    assert "Active Directory" not in collapsed and "ARCH-2006" not in collapsed, where
+
+
+def _has_wording(text: str, where: str) -> None:
+    collapsed = flat(text)
+    for value in RESIDENT_WORDING.values():
+        assert flat(value) in collapsed, (where, value)
+
+
+# -- no internal field reaches a resident -----------------------------------------------------
+
+
+def test_letters_read_back_hold_the_resident_wording_and_nothing_internal(
+    internal: Breach, rbkc_dpo: Any
+) -> None:
+    batch = make_letters(internal, rbkc_dpo, ["high", "low"])
+    directory = Path(batch.directory)
+    for letter in batch.letters.all():
+        text = pdftotext((directory / "letters" / letter.filename).read_bytes())
+        _has_wording(text, letter.filename)
+        _no_internal(text, letter.filename)
+    _no_internal(pdftotext((directory / "print-file.pdf").read_bytes()), "print file")
+
+
+def test_emails_read_back_hold_the_resident_wording_and_nothing_internal(
+    internal: Breach, rbkc_dpo: Any, smtp: Any
+) -> None:
+    notice = actions.create_email_notice(internal, actor=rbkc_dpo, risks=["high", "low"], subject="")
+    notice = actions.confirm_sending(notice, actor=rbkc_dpo, recipients=notify.waiting_count(notice))
+    emails.run_batch(notice.pk, notice.run_token, limiter=emails.RateLimiter(0))
+    assert len(smtp.messages) == 3
+    for message in smtp.messages:
+        body = message.get_payload(decode=True).decode()
+        _has_wording(body, message["To"])
+        _no_internal(body, message["To"])
+        _no_internal(message["Subject"], "subject")
+
+
+def test_public_notice_holds_the_resident_wording_and_nothing_internal(
+    internal: Breach, rbkc_dpo: Any, client: Any
+) -> None:
+    public = actions.publish_public_notice(internal, actor=rbkc_dpo)
+    body = html.unescape(client.get(f"/notices/{public.slug}/").content.decode())
+    _has_wording(body, "public notice")
+    _no_internal(body, "public notice")
+    # Each kind of advice once, however many categories lead to it.
+    text = flat(re.sub(r"<[^>]+>", " ", body))
+    assert text.count("Call your bank") == 1 and text.count("Report Fraud on 0300 123 2040") == 1
+
+
+def test_the_preview_letter_and_email_hold_nothing_internal(
+    internal: Breach, rbkc_dpo: Any, web: Any
+) -> None:
+    page = web(rbkc_dpo).get(f"/breaches/{internal.pk}/telling/").content.decode()
+    assert 'id="letter-preview"' in page and 'id="email-preview"' in page
+    preview = page[page.index('id="preview"') :]
+    _has_wording(re.sub(r"<[^>]+>", " ", preview).replace("&#x27;", "'"), "preview")
+    _no_internal(preview, "preview")
+    sample = web(rbkc_dpo).get(f"/breaches/{internal.pk}/telling/sample-letter.pdf")
+    assert sample.status_code == 200 and sample["Content-Type"] == "application/pdf"
+    _no_internal(pdftotext(sample.content), "sample letter")
+
+
+# -- approval before anything is generated ----------------------------------------------------
+
+
+def test_nothing_is_generated_sent_or_published_before_the_wording_is_approved(
+    scanned: Breach, rbkc_dpo: Any
+) -> None:
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Something new happened.")
+    scanned.refresh_from_db()
+    assert not resident.is_approved(scanned)  # a change withdraws the approval
+    with pytest.raises(Conflict):
+        actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
+    with pytest.raises(Conflict):
+        actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high"], subject="")
+    with pytest.raises(Conflict):
+        actions.publish_public_notice(scanned, actor=rbkc_dpo)
+    stale = resident.wording_hash(scanned)
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Changed again.")
+    with pytest.raises(Conflict):  # approving a preview of words that have since changed
+        actions.approve_wording(scanned, actor=rbkc_dpo, wording=stale)
+    scanned.refresh_from_db()
+    actions.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
+    scanned.refresh_from_db()
+    assert resident.is_approved(scanned)
+    assert actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"]).letter_count == 3
+    actions_logged = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"breach.resident_text", "breach.resident_text_approved"} <= actions_logged
+
+
+def test_blank_wording_cannot_be_approved(scanned: Breach, rbkc_dpo: Any) -> None:
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
+    scanned.refresh_from_db()
+    with pytest.raises(InvalidInput):
+        actions.approve_wording(scanned, actor=rbkc_dpo, wording=resident.wording_hash(scanned))
+    with pytest.raises(Conflict):
+        actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
+
+
+def test_the_dpo_writes_previews_and_approves_on_the_pages(scanned: Breach, rbkc_dpo: Any, web: Any) -> None:
+    client = web(rbkc_dpo)
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
+    page = client.get(f"/breaches/{scanned.pk}/").content.decode()
+    assert "Write and preview what residents will read" in page and 'id="letters-generate"' not in page
+    form = client.get(f"/breaches/{scanned.pk}/telling/").content.decode()
+    assert "Not written yet" in form and "we found that criminals had copied" in form  # the suggested start
+    client.post(f"/breaches/{scanned.pk}/telling/save/", RESIDENT_WORDING)
+    scanned.refresh_from_db()
+    page = client.get(f"/breaches/{scanned.pk}/telling/").content.decode()
+    assert "Not yet approved" in page and RESIDENT_WORDING["resident_what_you_can_do"] in page
+    wording = re.search(r'name="wording" value="([0-9a-f]{64})"', page)
+    assert wording is not None
+    assert (
+        client.post(f"/breaches/{scanned.pk}/telling/approve/", {"wording": wording.group(1)}).status_code
+        == 302
+    )
+    page = client.get(f"/breaches/{scanned.pk}/").content.decode()
+    assert "Wording approved" in page and 'id="letters-generate"' in page
+
+
+def test_another_councils_dpo_and_a_viewer_cannot_change_or_approve_the_wording(
+    scanned: Breach, wcc_dpo: Any, lbhf_viewer: Any, rbkc_comms: Any, web: Any
+) -> None:
+    before = resident.wording_hash(scanned)
+    for user in (wcc_dpo, lbhf_viewer, rbkc_comms):
+        client = web(user)
+        assert client.get(f"/breaches/{scanned.pk}/telling/").status_code == 404
+        assert client.get(f"/breaches/{scanned.pk}/telling/sample-letter.pdf").status_code == 404
+        save = client.post(f"/breaches/{scanned.pk}/telling/save/", {"resident_what_happened": "Hijacked."})
+        approve = client.post(f"/breaches/{scanned.pk}/telling/approve/", {"wording": before})
+        assert save.status_code == 404 and approve.status_code == 404
+        with pytest.raises(Forbidden):
+            actions.save_wording(scanned, actor=user, resident_what_happened="Hijacked.")
+        with pytest.raises(Forbidden):
+            actions.approve_wording(scanned, actor=user, wording=before)
+    scanned.refresh_from_db()
+    assert resident.wording_hash(scanned) == before and resident.is_approved(scanned)
+
+
+# -- the letter itself ------------------------------------------------------------------------
+
+
+def test_advice_appears_once_per_kind(breach: Breach, rbkc_dpo: Any, media: Path) -> None:
+    from tests.helpers.breachhelp import PEOPLE
+
+    everything = {
+        **PEOPLE[0],
+        "categories": "name;address;email;phone;bank_account;payment_card;national_insurance_number",
+    }
+    import_people(breach, rbkc_dpo, media, [everything])
+    batch = make_letters(breach, rbkc_dpo)
+    letter = batch.letters.get()
+    text = flat(pdftotext((Path(batch.directory) / "letters" / letter.filename).read_bytes()))
+    assert text.count("Call your bank") == 1
+    assert text.count("Report Fraud") == 1
+    assert text.count("Watch your bank statements") == 1
+    assert text.count("will never contact you about this incident") == 1
+
+
+def test_the_letter_carries_the_councils_letterhead_signatory_reference_and_a_govuk_date(
+    scanned: Breach, rbkc_dpo: Any
+) -> None:
+    batch = make_letters(scanned, rbkc_dpo)
+    letter = batch.letters.select_related("individual").first()
+    text = pdftotext((Path(batch.directory) / "letters" / letter.filename).read_bytes())
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[0] == "Royal Borough of Kensington and Chelsea"  # the letterhead comes first
+    collapsed = flat(text)
+    for part in ("The Town Hall", "Hornton Street", "W8 7NX", "Telephone 020 7361 3000", "www.rbkc.gov.uk"):
+        assert part in collapsed, part
+    assert f"Our reference: RBKC-{scanned.incident.reference}-{letter.individual.pk}" in collapsed
+    assert "Yours sincerely, Priya Raman Data Protection Officer" in collapsed
+    assert re.search(rf"(?m)^\s*([1-9]|[12]\d|3[01]) ({MONTHS}) 20\d\d\s*$", text), (
+        "GOV.UK date on its own line"
+    )
+    assert not re.search(
+        r"\b0\d (January|February|March|April|May|June|July|August|September|October|November|December)", text
+    )
+    assert "incident-room" not in collapsed.lower() and "localhost" not in collapsed
+
+
+def test_the_address_block_has_the_postcode_once(scanned: Breach) -> None:
+    alice = Individual.objects.get(person_id="P0001")
+    alice.address = "12 Abbey Road, London W8 4AA"
+    lines = build_letter(scanned, alice).address
+    assert lines == ["Alice Ashdown", "12 Abbey Road", "London", "W8 4AA"]
+
+
+# -- the print file in Royal Mail order -------------------------------------------------------
+
+
+def test_postcodes_sort_the_way_royal_mail_sorts() -> None:
+    given = ["W10 6AB", "B10 1AA", "SW1A 1AA", "W2 1JB", "B0 4SB", "", "SW10 9BB", "B9 9ZZ", "W1T 1AA", "W1 1AA",
+             "SW3 5RR", "SW1E 6QP", "NW8 9AB", "not a postcode", "W11 1CC", "W9 2AA"]  # fmt: skip
+    ordered = sorted(given, key=postcode_sort_key)
+    assert ordered == [
+        "B0 4SB", "B9 9ZZ", "B10 1AA", "NW8 9AB", "SW1A 1AA", "SW1E 6QP", "SW3 5RR", "SW10 9BB",
+        "W1 1AA", "W1T 1AA", "W2 1JB", "W9 2AA", "W10 6AB", "W11 1CC", "not a postcode", "",
+    ]  # fmt: skip
+    # Written without the space, the same postcode sorts the same (B04SB is B0 4SB).
+    assert postcode_sort_key("B04SB") == postcode_sort_key("B0 4SB") < postcode_sort_key("B10 1AA")
+
+
+def test_the_print_file_and_csv_follow_royal_mail_order(breach: Breach, rbkc_dpo: Any, media: Path) -> None:
+    import csv
+    import io
+
+    from tests.helpers.breachhelp import PEOPLE
+
+    codes = ["W10 6AB", "W2 1JB", "SW1A 1AA", "W9 2AA"]
+    people = [{**p, "postcode": code, "risk": "high"} for p, code in zip(PEOPLE, codes, strict=True)]
+    import_people(breach, rbkc_dpo, media, people)
+    assert [p.postcode for p in sort_for_post(Individual.objects.all())] == [
+        "SW1A 1AA",
+        "W2 1JB",
+        "W9 2AA",
+        "W10 6AB",
+    ]
+    batch = make_letters(breach, rbkc_dpo, ["high"])
+    rows = list(csv.DictReader(io.StringIO((Path(batch.directory) / "print-house.csv").read_text())))
+    assert [r["postcode"] for r in rows] == ["SW1A 1AA", "W2 1JB", "W9 2AA", "W10 6AB"]
+    text = pdftotext((Path(batch.directory) / "print-file.pdf").read_bytes())
+    names = [p["full_name"] for p in sorted(people, key=lambda p: postcode_sort_key(p["postcode"]))]
+    positions = [text.index(name) for name in names]
+    assert positions == sorted(positions)
+
+
+# -- emails: preview, test, confirm -----------------------------------------------------------
+
+
+def test_emails_are_prepared_tested_and_sent_only_after_the_count_is_confirmed(
+    scanned: Breach, rbkc_dpo: Any, smtp: Any, web: Any
+) -> None:
+    client = web(rbkc_dpo)
+    created = client.post(f"/breaches/{scanned.pk}/emails/", {"risks": ["high", "low"]})
+    assert created.status_code == 302
+    notice_url = created["Location"]
+    page = client.get(notice_url).content.decode()
+    assert "Check and send emails to 3 people" in page and "Send 3 emails now" in page
+    assert "Royal Borough of Kensington and Chelsea &lt;notices@rbkc.example.gov.uk&gt;" in page
+    assert smtp.messages == []  # preparing sends nothing
+    notice_id = int(notice_url.rstrip("/").rsplit("/", 1)[1])
+
+    assert client.post(f"/emails/{notice_id}/send/").status_code == 409  # no bypassing the confirmation
+    client.post(f"/emails/{notice_id}/test/")
+    assert [m["To"] for m in smtp.messages] == ["dpo@rbkc.example.gov.uk"]
+    test = smtp.messages[0]
+    assert test["Subject"].startswith("[TEST] ") and "notices@rbkc.example.gov.uk" in test["From"]
+    assert "TEST COPY" in test.get_payload(decode=True).decode()
+    assert "Test sent to dpo@rbkc.example.gov.uk" in client.get(notice_url).content.decode()
+
+    wrong = client.post(f"/emails/{notice_id}/confirm/", {"recipients": "131"})
+    assert wrong.status_code == 409 and "3 people are now on the list" in wrong.content.decode()
+    assert client.post(f"/emails/{notice_id}/confirm/", {"recipients": "3"}).status_code == 302
+    from incidentroom.breach.models import EmailNotice
+
+    notice = EmailNotice.objects.get(pk=notice_id)
+    emails.run_batch(notice.pk, notice.run_token, limiter=emails.RateLimiter(0))
+    real = smtp.messages[1:]
+    assert sorted(m["To"] for m in real) == ["alice@example.org", "bashir@example.org", "dev@example.org"]
+    for message in real:
+        assert message["From"] == "Royal Borough of Kensington and Chelsea <notices@rbkc.example.gov.uk>"
+        assert message["Message-ID"].endswith("@rbkc.example.gov.uk>")
+        assert "localhost" not in message["From"]
+    assert notice.counts()[DeliveryStatus.SENT] == 3
+    assert client.post(f"/emails/{notice_id}/confirm/", {"recipients": "0"}).status_code == 409  # once only
+    assert {"email_notice.test", "email_notice.confirm"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )
+
+
+def test_another_councils_dpo_and_a_viewer_cannot_test_or_confirm(
+    scanned: Breach, rbkc_dpo: Any, wcc_dpo: Any, lbhf_viewer: Any, smtp: Any, web: Any
+) -> None:
+    notice = actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high"], subject="")
+    for user in (wcc_dpo, lbhf_viewer):
+        client = web(user)
+        assert client.post(f"/emails/{notice.pk}/test/").status_code == 404
+        assert client.post(f"/emails/{notice.pk}/confirm/", {"recipients": "3"}).status_code == 404
+        with pytest.raises(Forbidden):
+            actions.send_test_email(notice, actor=user)
+        with pytest.raises(Forbidden):
+            actions.confirm_sending(notice, actor=user, recipients=3)
+    notice.refresh_from_db()
+    assert notice.started_at is None and smtp.messages == []
+
+
+@pytest.fixture
+def smtp(smtp_server: Any) -> Any:
+    """Django's SMTP backend pointed at the test server."""
+    from django.test import override_settings
+
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=smtp_server.host,
+        EMAIL_PORT=smtp_server.port,
+        EMAIL_USE_TLS=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+    ):
+        yield smtp_server
+
+
+# -- person pages -----------------------------------------------------------------------------
+
+
+def test_person_page_shows_the_address_once_and_a_national_phone(
+    scanned: Breach, rbkc_dpo: Any, web: Any
+) -> None:
+    cora = Individual.objects.get(person_id="P0003")
+    Individual.objects.filter(pk=cora.pk).update(
+        address="7 Cedar Close, London W11 1CC", phone="+44 (0)20 7361 3000"
+    )
+    page = web(rbkc_dpo).get(f"/people/{cora.pk}/").content.decode()
+    address = re.search(r'id="person-address">([^<]*)<', page)
+    assert address is not None and address.group(1) == "7 Cedar Close, London, W11 1CC"
+    assert page.count("W11 1CC") == 1
+    assert re.search(r'id="person-phone">020 7361 3000<', page)
+
+
+def test_the_demo_councils_have_their_own_letterhead_and_sender(db: None) -> None:
+    expected = {
+        "RBKC": ("W8 7NX", "020 7361 3000", "notices@rbkc.example.gov.uk"),
+        "WCC": ("SW1E 6QP", "020 7641 6000", "notices@westminster.example.gov.uk"),
+        "LBHF": ("W6 9JU", "020 8748 3020", "notices@lbhf.example.gov.uk"),
+    }
+    for code, (postcode, phone, sender) in expected.items():
+        org = Organisation.objects.get(code=code)
+        assert org.postal_address.splitlines()[-1] == postcode
+        assert (org.main_phone, org.notices_from_email) == (phone, sender)
+        assert org.signatory_name and org.signatory_title
+
+
+def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
+    from tests.helpers.scangen import LONDON_STREETS, Population
+
+    people = Population(200, 2025, london=True).people  # make_demo_archive's population
+    postcodes = [postcode for p in people for _year, _street, _town, postcode in p.addresses]
+    assert postcodes and all(pc.split()[0] in LONDON_STREETS for pc in postcodes)
+    assert all(town == "London" for p in people for _year, _street, town, _pc in p.addresses)
+    assert not [pc for pc in postcodes if pc.startswith("HU")]

@@ -1,0 +1,175 @@
+"""Each persona walks the commander's flows in a real browser against the real server, every
+page it reaches is checked with axe-core (WCAG 2.2 AA), and full-page screenshots are left in
+tests/browser/artifacts/ for people to read as a council officer would."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.helpers.axe import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def _shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def _reference(page: Any, live_app: Any) -> str:
+    page.goto(live_app.url + "/incidents/")
+    return str(page.locator("main table a").first.inner_text())
+
+
+def _visit_every_page(page: Any, live_app: Any, artifacts: Path, persona: str, extra: list[str]) -> list[str]:
+    """Every page reachable from the header and the dashboard's navigation, plus ``extra``:
+    axe must find nothing on any of them."""
+    page.goto(live_app.url + "/incidents/")
+    links = [a.get_attribute("href") for a in page.locator("header nav a").all()]
+    seen: list[str] = []
+    problems: dict[str, Any] = {}
+    for href in [*links, *extra]:
+        path = urlparse(href or "").path + (
+            ("?" + urlparse(href).query) if urlparse(href or "").query else ""
+        )
+        if not path or path in seen or path.endswith((".pdf", ".csv")):
+            continue
+        seen.append(path)
+        page.goto(live_app.url + path)
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+        _shot(page, artifacts, f"{persona}-{name}")
+        found = axe_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+    return seen
+
+
+def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
+    page: Any, live_app: Any, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "rbkc.gold")
+    ref = _reference(page, live_app)
+    page.goto(f"{live_app.url}/incidents/{ref}/")
+    _shot(page, artifacts, "gold-dashboard")
+    # Clocks grouped by council, each group's running clocks in deadline order, and ticking.
+    groups = page.locator("#clock-groups [data-org]")
+    assert groups.count() == 3
+    clock = page.locator("#clock-groups [data-deadline]").first
+    first = clock.inner_text()
+    page.wait_for_timeout(1600)
+    assert clock.inner_text() != first and re.search(r"\d+h \d\dm \d\ds (left|overdue)", clock.inner_text())
+    # Actions and the log form come before the services, systems and councils.
+    order = page.evaluate(
+        "ids => ids.map(id => document.getElementById(id).getBoundingClientRect().top + window.scrollY)",
+        ["actions-heading", "log-form", "services", "systems", "councils"],
+    )
+    assert order == sorted(order)
+    # One "affected" figure: dashboard, estate page and graph agree, and it counts WCC's
+    # services lost through its network shutdown.
+    figure = int(page.locator("#affected-count").inner_text())
+    assert "has shut down its network" in page.locator("#services-grid [data-org=WCC]").inner_text()
+    page.goto(f"{live_app.url}/estate/?incident={ref}")
+    _shot(page, artifacts, "gold-estate-incident")
+    assert page.locator("#affected").inner_text().startswith(f"{figure} services affected")
+    assert page.locator("svg g[data-key^=svc-][data-state=down]").count() == figure
+
+    # "What if": systems picked from a list, not typed.
+    page.goto(f"{live_app.url}/estate/")
+    page.check("#down-shared-payments")
+    with page.expect_navigation():
+        page.click("button:has-text('Show what would be lost')")
+    _shot(page, artifacts, "gold-estate-what-if")
+    assert "Online payments" in page.locator("main table").first.inner_text()
+    assert page.locator("#down-shared-payments").is_checked()
+
+    # A changed awareness time is written to the hash-chained log.
+    page.goto(f"{live_app.url}/incidents/{ref}/")
+    aware = page.locator("#became-aware-RBKC")
+    day = aware.locator("#became-aware-RBKC-day").input_value()
+    month = aware.locator("#became-aware-RBKC-month").input_value()
+    year = aware.locator("#became-aware-RBKC-year").input_value()
+    page.fill("#became-aware-RBKC-hour", "08")
+    page.fill("#became-aware-RBKC-minute", "35")
+    with page.expect_navigation():
+        page.click("button:has-text('Set awareness time')")
+    assert "awareness time is recorded in the log" in page.locator("main").inner_text()
+    page.goto(f"{live_app.url}/incidents/{ref}/log/")
+    log = page.locator("main").inner_text()
+    assert "RBKC became aware of the incident" in log and "Hash chain intact" in log
+    assert f"{int(day)} " in log and year in log and month
+
+    # Errors on the same page, with an error summary that links to the field.
+    page.goto(f"{live_app.url}/incidents/{ref}/")
+    page.fill("#id_due_at-day", "31")
+    page.fill("#id_due_at-month", "2")
+    page.fill("#id_due_at-year", "2026")
+    page.fill("#id_due_at-hour", "09")
+    page.fill("#action-form #id_title", "Check the backups")
+    with page.expect_navigation():
+        page.click("button:has-text('Add action')")
+    summary = page.locator(".govuk-error-summary")
+    assert "There is a problem" in summary.inner_text() and "Due: must be a real date" in summary.inner_text()
+    assert page.locator("h1").inner_text().startswith("Cyber attack")  # still the dashboard
+    assert page.locator("#action-form #id_title").input_value() == "Check the backups"
+    _shot(page, artifacts, "gold-dashboard-error")
+    assert axe_violations(page) == []
+
+    _visit_every_page(
+        page,
+        live_app,
+        artifacts,
+        "gold",
+        [
+            f"/incidents/{ref}/",
+            f"/incidents/{ref}/log/",
+            f"/estate/?incident={ref}",
+            "/estate/?down=shared-ad",
+            "/continuity/RBKC/",
+        ],
+    )
+
+
+def test_viewer_sees_the_incident_without_a_single_write_form(
+    page: Any, live_app: Any, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "lbhf.viewer")
+    ref = _reference(page, live_app)
+    for path in (f"/incidents/{ref}/", f"/incidents/{ref}/log/", "/continuity/LBHF/", "/incidents/"):
+        page.goto(live_app.url + path)
+        assert page.locator("main form[method=post]").count() == 0, path
+    page.goto(f"{live_app.url}/incidents/{ref}/")
+    assert "You can read this incident but not change it" in page.locator("main").inner_text()
+    assert page.locator("#clock-groups [data-deadline]").count() > 0
+    _shot(page, artifacts, "viewer-dashboard")
+    _visit_every_page(
+        page,
+        live_app,
+        artifacts,
+        "viewer",
+        [f"/incidents/{ref}/", f"/incidents/{ref}/log/", "/continuity/LBHF/"],
+    )
+
+
+def test_comms_status_pages_and_continuity_pass_axe(
+    page: Any, live_app: Any, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "rbkc.comms")
+    _visit_every_page(page, live_app, artifacts, "comms", ["/status/", "/status/RBKC/"])
+
+
+def test_continuity_board_is_filled_in_the_demo(
+    page: Any, live_app: Any, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "rbkc.silver")
+    page.goto(live_app.url + "/continuity/RBKC/")
+    board = page.locator("main table").first.inner_text()
+    assert "Paper referral forms" in board and "Omar Haddad" in board
+    row = page.locator("#service-adult-social-care").inner_text()
+    assert "Workaround in use" in row
+    assert "Northgate Telecoms" in page.locator("main").inner_text()
+    _shot(page, artifacts, "silver-continuity")
