@@ -20,7 +20,7 @@ class SortCodeAccountDetector(Detector):
     ``s/c 20 00 00 a/c 12345678``).
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_sort_code_account"

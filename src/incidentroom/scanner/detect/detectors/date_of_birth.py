@@ -132,7 +132,7 @@ class DateOfBirthDetector(Detector):
     an appointment or another dated event is named nearer to it.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     NOT_BIRTH: Final[Context] = _NOT_BIRTH
     AFTER: Final[Context] = _AFTER

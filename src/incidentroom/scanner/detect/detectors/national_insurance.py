@@ -35,7 +35,7 @@ class NationalInsuranceDetector(Detector):
     block (``JK 493021 D``), threes (``AZ 123 456 A``), with spaces or hyphens.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     BANNED_PREFIXES: Final[frozenset[str]] = _BANNED_PREFIXES
 
     name = "uk_nino"

@@ -39,7 +39,7 @@ class NhsNumberDetector(Detector):
     needs 'NHS' nearby or an NHS column; the 3-3-4 grouping is itself the NHS style.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     PHONE_PREFIX: Final[re.Pattern[bytes]] = _PHONE_PREFIX
     PHONE_HEADER: Final[re.Pattern[str]] = _PHONE_HEADER

@@ -12,7 +12,7 @@ _CONTEXT = context(r"passport")
 class PassportDetector(Detector):
     """Nine digits are everywhere; beside 'passport' (text or column) they are a passport."""
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_passport"

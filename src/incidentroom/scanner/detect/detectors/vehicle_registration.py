@@ -96,7 +96,7 @@ class VehicleRegistrationDetector(Detector):
     references, so they count only beside words such as 'reg', 'vehicle' or 'permit'.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     LETTERS_AFTER: Final[re.Pattern[bytes]] = _LETTERS_AFTER
 
