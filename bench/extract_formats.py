@@ -20,10 +20,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from tests.helpers.baseline_extractors import docx_text, eml_outputs
+# scan_common puts the repository root on sys.path, so it comes before tests.helpers.
+from scan_common import archive  # isort: skip
 
 from incidentroom.scanner.extract import Blob, ExtractError, Limits, choose
-from scan_common import archive
+
+from tests.helpers.baseline_extractors import docx_text, eml_outputs  # isort: skip
 
 
 def measure(fn: Callable[[], object], repeats: int) -> tuple[float, float]:

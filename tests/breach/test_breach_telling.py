@@ -293,11 +293,11 @@ def test_emails_are_prepared_tested_and_sent_only_after_the_count_is_confirmed(
 
     assert client.post(f"/emails/{notice_id}/send/").status_code == 409  # no bypassing the confirmation
     client.post(f"/emails/{notice_id}/test/")
-    assert [m["To"] for m in smtp.messages] == ["dpo@rbkc.example.gov.uk"]
+    assert [m["To"] for m in smtp.messages] == [rbkc_dpo.email]
     test = smtp.messages[0]
     assert test["Subject"].startswith("[TEST] ") and "notices@rbkc.example.gov.uk" in test["From"]
     assert "TEST COPY" in test.get_payload(decode=True).decode()
-    assert "Test sent to dpo@rbkc.example.gov.uk" in client.get(notice_url).content.decode()
+    assert f"Test sent to {rbkc_dpo.email}" in client.get(notice_url).content.decode()
 
     wrong = client.post(f"/emails/{notice_id}/confirm/", {"recipients": "131"})
     assert wrong.status_code == 409 and "3 people are now on the list" in wrong.content.decode()
@@ -389,3 +389,34 @@ def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
     assert postcodes and all(pc.split()[0] in LONDON_STREETS for pc in postcodes)
     assert all(town == "London" for p in people for _year, _street, town, _pc in p.addresses)
     assert not [pc for pc in postcodes if pc.startswith("HU")]
+
+
+def test_wording_changed_after_approval_stops_emails_and_letters_already_asked_for(
+    scanned: Breach, rbkc_dpo: Any, smtp: Any
+) -> None:
+    """Emails and letters are built from the wording when they are sent or printed, so a
+    change after the approval must stop them, whichever way sending was asked for."""
+    from incidentroom.breach import jobs
+    from incidentroom.breach.models import BatchStatus, EmailNotice, LetterBatch
+
+    notice = actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high", "low"], subject="")
+    batch = actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
+    running = actions.start_sending(notice, actor=rbkc_dpo)
+    actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Not yet approved.")
+
+    # The run already started stops before a single email goes out ...
+    assert jobs.claim_delivery(running.pk, running.run_token) is None
+    emails.run_batch(running.pk, running.run_token, limiter=emails.RateLimiter(0))
+    assert smtp.messages == []
+    assert EmailNotice.objects.get(pk=notice.pk).run_token == ""
+    # ... resuming (page or API) asks for the approval again ...
+    with pytest.raises(Conflict, match="approve the wording"):
+        actions.start_sending(notice, actor=rbkc_dpo)
+    # ... and letters asked for before the change are not printed from the new words.
+    LetterBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED)
+    assert jobs.render_letters(batch.pk) is None
+    refused = LetterBatch.objects.get(pk=batch.pk)
+    assert refused.status == BatchStatus.FAILED and "approve it again" in refused.error
+    assert {"email_notice.stopped", "letters.refused"} <= set(
+        AuditEntry.objects.values_list("action", flat=True)
+    )

@@ -93,13 +93,13 @@ def live_app_env(inbox: Inbox, evidence: Path) -> dict[str, str]:
 SETUP = """
 import datetime as dt
 from pathlib import Path
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from incidentroom.breach import actions
 from incidentroom.core.models import Organisation
 from incidentroom.incidents.models import Incident
 from tests.helpers.breachhelp import import_people
-dpo = get_user_model().objects.get(username="rbkc.dpo")
+from tests.helpers.personas import persona
+dpo = persona("dpo", "RBKC")
 breach = actions.record_breach(
     Incident.objects.get(reference="IR-2025-0001"), actor=dpo, organisation=Organisation.objects.get(code="RBKC"),
     description={description!r}, data_sets={data_sets!r}, measures_taken={measures!r},
@@ -136,7 +136,7 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
     breach_url = f"{live_app.url}/breaches/{breach_id}/"
 
     # -- the DPO: write, preview, approve ----------------------------------------------------
-    login(page, live_app, "rbkc.dpo")
+    login(page, live_app, "dpo", "RBKC")
     page.goto(breach_url + "#letters")
     assert page.locator("#letters-generate").count() == 0  # nothing to generate before approval
     _shot(page, artifacts, "letters-dpo-1-breach-before-wording")
@@ -207,7 +207,7 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
     _shot(page, artifacts, "letters-dpo-4-email-check")
     page.click("#emails-test")
     page.wait_for_selector("#test-sent")
-    assert [m["To"] for m in inbox.messages] == ["dpo@rbkc.example.gov.uk"]
+    assert [m["To"] for m in inbox.messages] == ["rbkc.dpo@persona.example.gov.uk"]
     assert inbox.messages[0]["Subject"].startswith("[TEST] ")
     _shot(page, artifacts, "letters-dpo-5-test-sent")
     assert page.locator("#emails-confirm").inner_text() == "Send 3 emails now"

@@ -52,7 +52,7 @@ def _visit_every_page(page: Any, live_app: Any, artifacts: Path, persona: str, e
 def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     page: Any, live_app: Any, login: Any, artifacts: Path
 ) -> None:
-    login(page, live_app, "rbkc.gold")
+    login(page, live_app, "gold", "RBKC")
     ref = _reference(page, live_app)
     page.goto(f"{live_app.url}/incidents/{ref}/")
     _shot(page, artifacts, "gold-dashboard")
@@ -137,7 +137,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
 def test_viewer_sees_the_incident_without_a_single_write_form(
     page: Any, live_app: Any, login: Any, artifacts: Path
 ) -> None:
-    login(page, live_app, "lbhf.viewer")
+    login(page, live_app, "viewer", "LBHF")
     ref = _reference(page, live_app)
     for path in (f"/incidents/{ref}/", f"/incidents/{ref}/log/", "/continuity/LBHF/", "/incidents/"):
         page.goto(live_app.url + path)
@@ -158,14 +158,14 @@ def test_viewer_sees_the_incident_without_a_single_write_form(
 def test_comms_status_pages_and_continuity_pass_axe(
     page: Any, live_app: Any, login: Any, artifacts: Path
 ) -> None:
-    login(page, live_app, "rbkc.comms")
+    login(page, live_app, "comms", "RBKC")
     _visit_every_page(page, live_app, artifacts, "comms", ["/status/", "/status/RBKC/"])
 
 
 def test_continuity_board_is_filled_in_the_demo(
     page: Any, live_app: Any, login: Any, artifacts: Path
 ) -> None:
-    login(page, live_app, "rbkc.silver")
+    login(page, live_app, "silver", "RBKC")
     page.goto(live_app.url + "/continuity/RBKC/")
     board = page.locator("main table").first.inner_text()
     assert "Paper referral forms" in board and "Omar Haddad" in board

@@ -100,3 +100,9 @@ def test_get_scoped_hides_what_the_user_cannot_see(
     assert get_scoped(Incident.objects.for_user(rbkc_gold), "incident", pk=incident.pk) == incident
     with pytest.raises(NotFound):
         get_scoped(Incident.objects.for_user(outsider_viewer), "incident", pk=incident.pk)
+
+
+def test_form_error_uses_the_pages_own_label_when_given() -> None:
+    form = _Form(data={})
+    assert not form.is_valid()
+    assert form_error(form, {"organisation": "Council"}).message.startswith("Council: ")

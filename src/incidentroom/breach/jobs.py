@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from incidentroom.breach import enqueue, importer, letters
+from incidentroom.breach import enqueue, importer, letters, resident
 from incidentroom.breach.models import (
     BatchStatus,
     Breach,
@@ -140,6 +140,21 @@ def render_letters(batch_id: int) -> LetterBatch | None:
         batch.status = BatchStatus.RENDERING
         batch.save(update_fields=["status"])
     breach = Breach.objects.select_related("organisation", "incident").get(pk=batch.breach_id)
+    if not resident.is_approved(breach):
+        # The wording changed after the batch was asked for: letters are printed from the
+        # wording as it is now, so nothing is printed until the DPO approves it again.
+        reason = "The resident wording changed after it was approved: approve it again, then generate the letters again."
+        LetterBatch.objects.filter(pk=batch_id).update(
+            status=BatchStatus.FAILED, error=reason, finished_at=timezone.now()
+        )
+        audit.record(
+            actor=None,
+            action="letters.refused",
+            obj=batch,
+            after={"reason": reason},
+            organisations=[breach.organisation],
+        )
+        return None
     people = Individual.objects.filter(letters__batch_id=batch.pk)
     try:
         count = letters.write_batch(breach, people, Path(batch.directory))
@@ -199,6 +214,19 @@ def claim_delivery(notice_id: int, token: str, now: dt.datetime | None = None) -
     now = now or timezone.now()
     notice = EmailNotice.objects.select_for_update().filter(pk=notice_id, run_token=token).first()
     if notice is None:
+        return None
+    breach = Breach.objects.get(pk=notice.breach_id)
+    if not resident.is_approved(breach):
+        # The wording changed while sending: stop this run before another email goes out.
+        # Resume (actions.start_sending) asks for the approval again.
+        EmailNotice.objects.filter(pk=notice_id).update(run_token="")
+        audit.record(
+            actor=None,
+            action="email_notice.stopped",
+            obj=notice,
+            after={"reason": "resident wording changed after approval"},
+            organisations=[breach.organisation],
+        )
         return None
     due = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
     delivery = (

@@ -18,13 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.breach import actions, forms, notify, queries, resident
 from incidentroom.breach.models import Breach
 from incidentroom.breach.reports.render_pdf import render_pdf
-from incidentroom.core.errors import InvalidInput
-
-
-def _form_error(form: Any) -> InvalidInput:
-    field, errs = next(iter(form.errors.items()))
-    label = resident.LABELS.get(field, field.replace("_", " "))
-    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
+from incidentroom.core.errors import InvalidInput, form_error
 
 
 def _wording_context(breach: Breach) -> dict[str, Any]:
@@ -58,7 +52,7 @@ def wording_save(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ResidentTextForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form, resident.LABELS)
     actions.save_wording(breach, actor=request.user, **form.cleaned_data)
     messages.success(request, "Wording saved. Read the preview below, then approve it.")
     return redirect("breach-telling", breach.pk)
@@ -71,7 +65,7 @@ def wording_approve(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ApproveForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form, resident.LABELS)
     actions.approve_wording(breach, actor=request.user, wording=form.cleaned_data["wording"])
     messages.success(
         request, "Wording approved. You can now generate letters, prepare emails and publish the notice."
@@ -109,7 +103,7 @@ def email_confirm(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = queries.notice_for(request.user, notice_id)
     form = forms.ConfirmSendForm(request.POST)
     if not form.is_valid():
-        raise _form_error(form)
+        raise form_error(form, resident.LABELS)
     notice = actions.confirm_sending(notice, actor=request.user, recipients=form.cleaned_data["recipients"])
     messages.success(request, f"Sending {form.cleaned_data['recipients']} emails in the background.")
     return redirect("breach-emails", notice.pk)

@@ -6,6 +6,7 @@ place each, so a bad input is always a clear message naming what was wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -53,11 +54,15 @@ class Conflict(DomainError):
     status = 409
 
 
-def form_error(form: Any) -> InvalidInput:
+def form_error(form: Any, labels: Mapping[str, str] | None = None) -> InvalidInput:
     """The first error of an invalid Django form, as :class:`InvalidInput` naming its field.
 
     Page views raise this so a bad form answers like a bad API call: one message, one field
-    (``__all__``, a form-wide error, is called "form")."""
+    (``__all__``, a form-wide error, is called "form"). ``labels`` gives a field the name its
+    page shows, where that differs from the field's own name."""
     field, errs = next(iter(form.errors.items()))
-    label = field.replace("_", " ") if field != "__all__" else "form"
+    if labels and field in labels:
+        label = labels[field]
+    else:
+        label = field.replace("_", " ") if field != "__all__" else "form"
     return InvalidInput(f"{label}: {' '.join(errs)}", field=field)

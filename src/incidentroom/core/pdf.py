@@ -1,6 +1,6 @@
 """Every PDF the product prints: a Django HTML template rendered by WeasyPrint.
 
-Why WeasyPrint and not ReportLab (the README says it in short): residents' names come in
+Why WeasyPrint and not ReportLab (docs/design.md, "Choices", says it in short): residents' names come in
 every script. WeasyPrint lays text out with Pango, which shapes with HarfBuzz (joined and
 Indic scripts), orders right-to-left runs with FriBidi and falls back through fontconfig to
 any installed font that has the glyph. ReportLab draws one font per run, has no bidi

@@ -1,7 +1,7 @@
 """Time at the boundary and in front of people: one place for range checks, UK local input,
 elapsed-hour deadlines and the way a time is written down.
 
-The rules (README "Times and time zones"):
+The rules (docs/design.md, "Times and time zones"):
 
 - Every time is stored in UTC (Django does this with ``USE_TZ``; :func:`check_datetime`
   also normalises to UTC so nothing downstream ever holds a wall-clock zone).

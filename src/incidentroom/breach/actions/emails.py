@@ -90,6 +90,9 @@ def start_sending(notice: EmailNotice, *, actor: Any) -> EmailNotice:
     'uncertain' and are never re-sent automatically (they may have gone out)."""
     breach = notice.breach
     require_controller_role(actor, [breach.organisation], "send emails for this breach")
+    # Emails are built from the wording at send time: every start and every resume needs the
+    # wording the DPO approved, whichever way it is asked for (page, API).
+    resident.require_approved(breach, "send emails")
     notice = EmailNotice.objects.select_for_update().get(pk=notice.pk)
     token = secrets.token_hex(8)
     orphaned = notice.deliveries.filter(status=DeliveryStatus.SENDING).update(status=DeliveryStatus.UNCERTAIN)

@@ -1,7 +1,7 @@
 """Record linkage: resolve person records from every file into individuals.
 
-Design (the README's scanner section gives the argument): deterministic rules with rapidfuzz name
-comparison, blocked on the evidence a match needs.
+Design (docs/scanner.md, "From detections to people", gives the argument): deterministic rules
+with rapidfuzz name comparison, blocked on the evidence a match needs.
 
 * Two records may only be the same person if their names agree (surname equal or one
   typo apart by Jaro-Winkler; given names equal, an initial of, a nickname of, or a
