@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -166,7 +167,7 @@ def measure(
     label: str, root: Path, configs: list[tuple[str, str]], repeats: int, threshold: float
 ) -> dict[str, float]:
     """Run every configuration on ``root``, print its table, return each part's share of scan."""
-    out = OUT / "kernels-scan"
+    out = OUT / f"kernels-scan-{os.getpid()}"  # concurrent runs of this bench must not share it
     runs: dict[str, list[Run]] = {parts: [] for _, parts in configs}
     for repeat in range(repeats):
         for name, parts in configs:
@@ -178,6 +179,8 @@ def measure(
                 file=sys.stderr,
                 flush=True,
             )
+
+    shutil.rmtree(out, ignore_errors=True)
 
     def median(parts: str, field: str) -> float:
         return statistics.median(getattr(r, field) for r in runs[parts])
