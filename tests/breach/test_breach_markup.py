@@ -3,9 +3,14 @@ and every link of the page stays inside <main> (a stray </div> once pushed both 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import lxml.html  # type: ignore[import-untyped]
+from django.contrib.auth.models import User
+from django.test import Client
+
+from incidentroom.breach.models import Breach
 
 
 def _ancestor_classes(element: Any) -> list[str]:
@@ -13,7 +18,7 @@ def _ancestor_classes(element: Any) -> list[str]:
 
 
 def test_breach_page_nests_telling_people_in_its_grid_and_links_in_main(
-    web: Any, rbkc_dpo: Any, breach: Any
+    web: Callable[[User], Client], rbkc_dpo: User, breach: Breach
 ) -> None:
     body = web(rbkc_dpo).get(f"/breaches/{breach.pk}/").content.decode()
     tree = lxml.html.fromstring(body)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from incidentroom.breach import actions, emails, notify, resident
 from incidentroom.breach.letters import build_letter, postcode_sort_key, sort_for_post
@@ -17,6 +20,7 @@ from incidentroom.breach.models import Breach, DeliveryStatus, Individual
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from tests.helpers.breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
+from tests.helpers.live import SmtpSink
 from tests.helpers.pdfcheck import pdftotext
 
 # The internal assessment, as a DPO writes it for the ICO and the police: none of it may
@@ -34,7 +38,7 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 
 
 @pytest.fixture
-def internal(scanned: Breach, rbkc_dpo: Any) -> Breach:
+def internal(scanned: Breach, rbkc_dpo: User) -> Breach:
     """The scanned breach with a realistic internal assessment (the wording stays approved:
     the assessment is not what residents read)."""
     actions.update_breach(scanned, actor=rbkc_dpo, **INTERNAL)
@@ -60,7 +64,7 @@ def _has_wording(text: str, where: str) -> None:
 
 
 def test_letters_read_back_hold_the_resident_wording_and_nothing_internal(
-    internal: Breach, rbkc_dpo: Any
+    internal: Breach, rbkc_dpo: User
 ) -> None:
     batch = make_letters(internal, rbkc_dpo, ["high", "low"])
     directory = Path(batch.directory)
@@ -72,7 +76,7 @@ def test_letters_read_back_hold_the_resident_wording_and_nothing_internal(
 
 
 def test_emails_read_back_hold_the_resident_wording_and_nothing_internal(
-    internal: Breach, rbkc_dpo: Any, smtp: Any
+    internal: Breach, rbkc_dpo: User, smtp: Any
 ) -> None:
     notice = actions.create_email_notice(internal, actor=rbkc_dpo, risks=["high", "low"], subject="")
     notice = actions.confirm_sending(notice, actor=rbkc_dpo, recipients=notify.waiting_count(notice))
@@ -86,7 +90,7 @@ def test_emails_read_back_hold_the_resident_wording_and_nothing_internal(
 
 
 def test_public_notice_holds_the_resident_wording_and_nothing_internal(
-    internal: Breach, rbkc_dpo: Any, client: Any
+    internal: Breach, rbkc_dpo: User, client: Client
 ) -> None:
     public = actions.publish_public_notice(internal, actor=rbkc_dpo)
     body = html.unescape(client.get(f"/notices/{public.slug}/").content.decode())
@@ -98,7 +102,7 @@ def test_public_notice_holds_the_resident_wording_and_nothing_internal(
 
 
 def test_the_preview_letter_and_email_hold_nothing_internal(
-    internal: Breach, rbkc_dpo: Any, web: Any
+    internal: Breach, rbkc_dpo: User, web: Callable[[User], Client]
 ) -> None:
     page = web(rbkc_dpo).get(f"/breaches/{internal.pk}/telling/").content.decode()
     assert 'id="letter-preview"' in page and 'id="email-preview"' in page
@@ -114,7 +118,7 @@ def test_the_preview_letter_and_email_hold_nothing_internal(
 
 
 def test_nothing_is_generated_sent_or_published_before_the_wording_is_approved(
-    scanned: Breach, rbkc_dpo: Any
+    scanned: Breach, rbkc_dpo: User
 ) -> None:
     actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="Something new happened.")
     scanned.refresh_from_db()
@@ -138,7 +142,7 @@ def test_nothing_is_generated_sent_or_published_before_the_wording_is_approved(
     assert {"breach.resident_text", "breach.resident_text_approved"} <= actions_logged
 
 
-def test_blank_wording_cannot_be_approved(scanned: Breach, rbkc_dpo: Any) -> None:
+def test_blank_wording_cannot_be_approved(scanned: Breach, rbkc_dpo: User) -> None:
     actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
     scanned.refresh_from_db()
     with pytest.raises(InvalidInput):
@@ -147,7 +151,9 @@ def test_blank_wording_cannot_be_approved(scanned: Breach, rbkc_dpo: Any) -> Non
         actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
 
 
-def test_the_dpo_writes_previews_and_approves_on_the_pages(scanned: Breach, rbkc_dpo: Any, web: Any) -> None:
+def test_the_dpo_writes_previews_and_approves_on_the_pages(
+    scanned: Breach, rbkc_dpo: User, web: Callable[[User], Client]
+) -> None:
     client = web(rbkc_dpo)
     actions.save_wording(scanned, actor=rbkc_dpo, resident_what_happened="")
     page = client.get(f"/breaches/{scanned.pk}/").content.decode()
@@ -169,7 +175,7 @@ def test_the_dpo_writes_previews_and_approves_on_the_pages(scanned: Breach, rbkc
 
 
 def test_another_councils_dpo_and_a_viewer_cannot_change_or_approve_the_wording(
-    scanned: Breach, wcc_dpo: Any, lbhf_viewer: Any, rbkc_comms: Any, web: Any
+    scanned: Breach, wcc_dpo: User, lbhf_viewer: User, rbkc_comms: User, web: Callable[[User], Client]
 ) -> None:
     before = resident.wording_hash(scanned)
     for user in (wcc_dpo, lbhf_viewer, rbkc_comms):
@@ -190,7 +196,7 @@ def test_another_councils_dpo_and_a_viewer_cannot_change_or_approve_the_wording(
 # -- the letter itself ------------------------------------------------------------------------
 
 
-def test_advice_appears_once_per_kind(breach: Breach, rbkc_dpo: Any, media: Path) -> None:
+def test_advice_appears_once_per_kind(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     from tests.helpers.breachhelp import PEOPLE
 
     everything = {
@@ -208,7 +214,7 @@ def test_advice_appears_once_per_kind(breach: Breach, rbkc_dpo: Any, media: Path
 
 
 def test_the_letter_carries_the_councils_letterhead_signatory_reference_and_a_govuk_date(
-    scanned: Breach, rbkc_dpo: Any
+    scanned: Breach, rbkc_dpo: User
 ) -> None:
     batch = make_letters(scanned, rbkc_dpo)
     letter = batch.letters.select_related("individual").first()
@@ -251,7 +257,7 @@ def test_postcodes_sort_the_way_royal_mail_sorts() -> None:
     assert postcode_sort_key("B04SB") == postcode_sort_key("B0 4SB") < postcode_sort_key("B10 1AA")
 
 
-def test_the_print_file_and_csv_follow_royal_mail_order(breach: Breach, rbkc_dpo: Any, media: Path) -> None:
+def test_the_print_file_and_csv_follow_royal_mail_order(breach: Breach, rbkc_dpo: User, media: Path) -> None:
     import csv
     import io
 
@@ -279,7 +285,7 @@ def test_the_print_file_and_csv_follow_royal_mail_order(breach: Breach, rbkc_dpo
 
 
 def test_emails_are_prepared_tested_and_sent_only_after_the_count_is_confirmed(
-    scanned: Breach, rbkc_dpo: Any, smtp: Any, web: Any
+    scanned: Breach, rbkc_dpo: User, smtp: Any, web: Callable[[User], Client]
 ) -> None:
     client = web(rbkc_dpo)
     created = client.post(f"/breaches/{scanned.pk}/emails/", {"risks": ["high", "low"]})
@@ -320,7 +326,12 @@ def test_emails_are_prepared_tested_and_sent_only_after_the_count_is_confirmed(
 
 
 def test_another_councils_dpo_and_a_viewer_cannot_test_or_confirm(
-    scanned: Breach, rbkc_dpo: Any, wcc_dpo: Any, lbhf_viewer: Any, smtp: Any, web: Any
+    scanned: Breach,
+    rbkc_dpo: User,
+    wcc_dpo: User,
+    lbhf_viewer: User,
+    smtp: Any,
+    web: Callable[[User], Client],
 ) -> None:
     notice = actions.create_email_notice(scanned, actor=rbkc_dpo, risks=["high"], subject="")
     for user in (wcc_dpo, lbhf_viewer):
@@ -336,7 +347,7 @@ def test_another_councils_dpo_and_a_viewer_cannot_test_or_confirm(
 
 
 @pytest.fixture
-def smtp(smtp_server: Any) -> Any:
+def smtp(smtp_server: SmtpSink) -> Any:
     """Django's SMTP backend pointed at the test server."""
     from django.test import override_settings
 
@@ -355,7 +366,7 @@ def smtp(smtp_server: Any) -> Any:
 
 
 def test_person_page_shows_the_address_once_and_a_national_phone(
-    scanned: Breach, rbkc_dpo: Any, web: Any
+    scanned: Breach, rbkc_dpo: User, web: Callable[[User], Client]
 ) -> None:
     cora = Individual.objects.get(person_id="P0003")
     Individual.objects.filter(pk=cora.pk).update(
@@ -422,7 +433,7 @@ def test_the_demo_archive_residents_live_in_the_three_boroughs() -> None:
 
 
 def test_wording_changed_after_approval_stops_emails_and_letters_already_asked_for(
-    scanned: Breach, rbkc_dpo: Any, smtp: Any
+    scanned: Breach, rbkc_dpo: User, smtp: Any
 ) -> None:
     """Emails and letters are built from the wording when they are sent or printed, so a
     change after the approval must stop them, whichever way sending was asked for."""

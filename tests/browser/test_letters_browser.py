@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from tests.helpers.breachhelp import axe_violations, flat
+from tests.helpers.live import LiveApp
 from tests.helpers.pdfcheck import pdftotext
 
 pytestmark = [pytest.mark.browser]
@@ -123,7 +125,7 @@ def _no_internal(text: str, where: str) -> None:
 
 
 def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
-    page: Any, browser: Any, live_app: Any, login: Any, evidence: Path, inbox: Inbox, artifacts: Path
+    page: Page, browser: Browser, live_app: LiveApp, login: Any, evidence: Path, inbox: Inbox, artifacts: Path
 ) -> None:
     done = live_app.python(
         SETUP.format(

@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.helpers.axe import axe_violations
+from tests.helpers.live import LiveApp
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +52,7 @@ def _visit_every_page(page: Any, live_app: Any, artifacts: Path, persona: str, e
 
 
 def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
-    page: Any, live_app: Any, login: Any, artifacts: Path
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
 ) -> None:
     login(page, live_app, "gold", "RBKC")
     ref = _reference(page, live_app)
@@ -135,7 +137,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
 
 
 def test_viewer_sees_the_incident_without_a_single_write_form(
-    page: Any, live_app: Any, login: Any, artifacts: Path
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
 ) -> None:
     login(page, live_app, "viewer", "LBHF")
     ref = _reference(page, live_app)
@@ -156,14 +158,14 @@ def test_viewer_sees_the_incident_without_a_single_write_form(
 
 
 def test_comms_status_pages_and_continuity_pass_axe(
-    page: Any, live_app: Any, login: Any, artifacts: Path
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
 ) -> None:
     login(page, live_app, "comms", "RBKC")
     _visit_every_page(page, live_app, artifacts, "comms", ["/status/", "/status/RBKC/"])
 
 
 def test_continuity_board_is_filled_in_the_demo(
-    page: Any, live_app: Any, login: Any, artifacts: Path
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
 ) -> None:
     login(page, live_app, "silver", "RBKC")
     page.goto(live_app.url + "/continuity/RBKC/")

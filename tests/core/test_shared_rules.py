@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.contrib.auth.models import User
 
 from incidentroom import csvfile
 from incidentroom.core import times
@@ -17,6 +18,7 @@ from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import System
 from incidentroom.incidents import queries
 from incidentroom.incidents.models import Action, Incident, LogEntry, Obligation
+from tests.helpers.db import first
 
 
 def test_not_future_allows_clock_skew_and_refuses_beyond_it_naming_the_field() -> None:
@@ -54,25 +56,25 @@ def test_unguard_row_undoes_the_formula_guard_and_drops_overflow() -> None:
 
 @pytest.mark.parametrize("model", [LogEntry, Action, Obligation])
 def test_via_parent_is_the_parents_rule(
-    model: Any, rbkc_gold: Any, outsider_viewer: Any, incident: Any
+    model: Any, rbkc_gold: User, outsider_viewer: User, incident: Incident
 ) -> None:
     for user in (rbkc_gold, outsider_viewer):
         explicit = model.objects.filter(incident__in=Incident.objects.for_user(user))
         assert set(model.objects.for_user(user)) == set(explicit)
 
 
-def test_via_parent_refuses_a_field_that_is_not_a_foreign_key(db: None, rbkc_gold: Any) -> None:
+def test_via_parent_refuses_a_field_that_is_not_a_foreign_key(db: None, rbkc_gold: User) -> None:
     with pytest.raises(TypeError):
         LogEntry.objects.all().via_parent("text", rbkc_gold)
 
 
 def test_incident_reads_are_scoped_and_name_the_incident(
-    rbkc_gold: Any, outsider_viewer: Any, incident: Any
+    rbkc_gold: User, outsider_viewer: User, incident: Incident
 ) -> None:
     assert queries.incident_for(rbkc_gold, incident.reference) == incident
     with pytest.raises(NotFound):
         queries.incident_for(outsider_viewer, incident.reference)
-    involved = incident.organisations.first()
+    involved = first(incident.organisations.all())
     assert queries.involved_organisation(incident, involved.code.lower()) == involved
     stranger = Organisation.objects.exclude(pk__in=incident.organisations.all()).first()
     assert stranger is not None
@@ -83,7 +85,7 @@ def test_incident_reads_are_scoped_and_name_the_incident(
         queries.check_involved(incident, stranger)
 
 
-def test_an_incidents_systems_are_those_of_its_organisations(incident: Any) -> None:
+def test_an_incidents_systems_are_those_of_its_organisations(incident: Incident) -> None:
     orgs = incident.organisations.all()
     explicit = (System.objects.filter(owner__in=orgs) | System.objects.filter(served__in=orgs)).distinct()
     assert set(queries.systems_in(incident)) == set(explicit)
@@ -95,7 +97,7 @@ def test_an_incidents_systems_are_those_of_its_organisations(incident: Any) -> N
 
 
 def test_get_scoped_hides_what_the_user_cannot_see(
-    rbkc_gold: Any, outsider_viewer: Any, incident: Any
+    rbkc_gold: User, outsider_viewer: User, incident: Incident
 ) -> None:
     assert get_scoped(Incident.objects.for_user(rbkc_gold), "incident", pk=incident.pk) == incident
     with pytest.raises(NotFound):

@@ -88,9 +88,8 @@ def create_email_notice(
 def start_sending(notice: EmailNotice, *, actor: Any) -> EmailNotice:
     """Start (or resume) sending. A new run takes over; emails a dead run had claimed become
     'uncertain' and are never re-sent automatically (they may have gone out)."""
-    # Read afresh: the caller's notice may carry a breach loaded before the wording changed,
-    # and the approval check below must see the wording as it is now.
-    breach = Breach.objects.select_related("organisation").get(pk=notice.breach_id)
+    # Read afresh: the approval is checked against the wording as it is now.
+    breach = Breach.objects.select_related("organisation", "incident").get(pk=notice.breach_id)
     require_controller_role(actor, [breach.organisation], "send emails for this breach")
     # Emails are built from the wording at send time: every start and every resume needs the
     # wording the DPO approved, whichever way it is asked for (page, API).

@@ -64,16 +64,7 @@ def mark_notified(
     individual.notified_at = times.not_future_optional(at, "at") or timezone.now()
     individual.notified_how = how
     individual.do_not_contact_reason = ""
-    individual.save()
-    audit.record(
-        actor=actor,
-        action="individual.notified",
-        obj=individual,
-        before=before,
-        after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
-        organisations=_orgs(individual),
-    )
-    return individual
+    return _save_audited(individual, actor, "individual.notified", before)
 
 
 @transaction.atomic
@@ -88,16 +79,7 @@ def set_do_not_contact(individual: Individual, *, actor: Any, reason: str) -> In
     before = audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS)
     individual.contact_status = ContactStatus.DO_NOT_CONTACT
     individual.do_not_contact_reason = reason[:300]
-    individual.save()
-    audit.record(
-        actor=actor,
-        action="individual.do_not_contact",
-        obj=individual,
-        before=before,
-        after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),
-        organisations=_orgs(individual),
-    )
-    return individual
+    return _save_audited(individual, actor, "individual.do_not_contact", before)
 
 
 @transaction.atomic
@@ -109,10 +91,15 @@ def reset_contact(individual: Individual, *, actor: Any) -> Individual:
     individual.do_not_contact_reason = ""
     individual.notified_at = None
     individual.notified_how = ""
+    return _save_audited(individual, actor, "individual.reset_contact", before)
+
+
+def _save_audited(individual: Individual, actor: Any, action: str, before: dict[str, Any]) -> Individual:
+    """Save a change to a person and audit it, before and after (fields in INDIVIDUAL_AUDIT_FIELDS only)."""
     individual.save()
     audit.record(
         actor=actor,
-        action="individual.reset_contact",
+        action=action,
         obj=individual,
         before=before,
         after=audit.snapshot(individual, INDIVIDUAL_AUDIT_FIELDS),

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
-from ..detect.detectors.name import char_class, parse_name_at
+from ..detect.detectors.name import parse_name_at
 from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
-from ..detect.gazetteer import first_names
 from ..detect.matcher import CELL_SEPARATOR, detect
 from ..detect.vocab import CATEGORIES
 from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
@@ -25,6 +24,7 @@ from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
 from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
+from .mentions import SPECIAL_CATEGORIES, kin_before, unnamed_relative_before, with_lines, with_more_names
 from .names import first_names_compatible, name_key, parse_name
 from .staff import staff_until
 
@@ -218,7 +218,7 @@ class DocumentBuilder:
         data = cell.encode("utf-8", "replace")
         with phase("detect"):
             hits = detect(data, location)
-        for finding in _with_more_names(data, hits, location):
+        for finding in with_more_names(data, hits, location):
             if finding.category != "name":
                 continue
             draft = _Draft(surname=parse_name(finding.value).last)
@@ -327,7 +327,7 @@ class DocumentBuilder:
         data = unit.text.encode("utf-8", "replace")
         with phase("detect"):
             hits = detect(data, unit.location)
-        findings = _with_lines(data, _with_more_names(data, hits, unit.location), unit.location)
+        findings = with_lines(data, with_more_names(data, hits, unit.location), unit.location)
         deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
         drafts: list[_Draft] = []
         current: _Draft | None = None
@@ -365,7 +365,7 @@ class DocumentBuilder:
                 match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
                 if match is None:
                     match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts) and not _kin_before(data, finding.start):
+                    if not any(d.surname for d in drafts) and not kin_before(data, finding.start):
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
@@ -384,7 +384,7 @@ class DocumentBuilder:
                     parts = parts[1:]
                 address = ", ".join([*parts, finding.normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if finding.category in _SPECIAL and _unnamed_relative_before(data, finding.start):
+            if finding.category in SPECIAL_CATEGORIES and unnamed_relative_before(data, finding.start):
                 # 'my son's asthma', 'her husband is Catholic': about someone the text
                 # does not name, never the writer's or the subject's. Kept as a detection.
                 unowned.append(finding)
@@ -601,179 +601,6 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
         epoch = _EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH
         return (epoch + dt.timedelta(days=int(text))).strftime("%d/%m/%Y")
     return value
-
-
-def _with_lines(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
-    """Findings located by the line they are on, not the first line of their text unit."""
-    if location.line is None or b"\n" not in data or not findings:
-        return findings
-    first = location.line
-    out: list[Finding] = []
-    cursor = newlines = 0
-    for finding in findings:  # in start order: count each stretch of the text once
-        if finding.start > cursor:
-            newlines += data.count(b"\n", cursor, finding.start)
-            cursor = finding.start
-        loc = finding.location
-        out.append(
-            finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
-        )
-    return out
-
-
-# 'Daughter Bethan Roberts DOB ...', 'her son Rhodri Evans': a relative named in free text
-# is a person of their own even when the given name is not in the gazetteer.
-_KIN_NAME = re.compile(
-    rb"(?i:\b(?:daughter|son|wife|husband|partner|mother|father|brother|sister|grandson|granddaughter"
-    rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|carer|neighbour|friend|informant"
-    rb"|guarantor|appointee|executor|next of kin|joint tenant|emergency contact)\b)[ \t]*:?[ \t]*"
-    rb"((?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ ]+)?([A-Z][A-Za-z'\x80-\xff-]+(?:[ ]+[A-Z][A-Za-z'\x80-\xff-]+){1,3})"
-)
-
-
-def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
-    """Add the names of relatives introduced by a kinship word that the detectors did not find."""
-    if not _KIN_NAME.search(data):
-        return findings
-    added: list[Finding] = []
-    taken = [(f.start, f.end) for f in findings if f.category == "name"]
-    for match in _KIN_NAME.finditer(data):
-        start = match.start(1) if match.group(1) else match.start(2)
-        text = data[start : match.end(2)].decode("utf-8", "replace")
-        parsed = parse_name_at(text, labelled=True)
-        if parsed is None or any(a < start + parsed[1] and start < b for a, b in taken):
-            continue
-        value, length = parsed
-        first, last = name_key(value)
-        if not first or not last:
-            continue
-        end = start + len(text[:length].encode("utf-8"))
-        loc = location if location.line is None and location.row is not None else location.shifted(start)
-        added.append(Finding("name", "kin_mention", value, f"{first} {last}", start, end, 0.85, loc))
-    if not added:
-        return findings
-    kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
-    return sorted([*kept, *added], key=lambda f: f.start)
-
-
-_SPECIAL = frozenset({"health", "religion", "ethnicity", "sexual_orientation", "criminal_offence"})
-_KIN_WORDS = (
-    rb"daughter|son|wife|husband|partner|mother|father|mum|dad|brother|sister|grandson|granddaughter"
-    rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|child|children|baby|kids?|boyfriend|girlfriend"
-)
-_KIN_JUST_BEFORE = re.compile(
-    rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$"
-)
-_UNNAMED_RELATIVE = re.compile(
-    rb"(?i:\b(?:my|his|her|their|our|your)[ \t]+(?:(?:late|elderly|eldest|youngest|older|younger|little|step)[ \t-]*)?(?:"
-    + _KIN_WORDS
-    + rb")(?:'s|\xe2\x80\x99s)?\b)"
-)
-
-
-def _kin_before(data: bytes, start: int) -> bool:
-    """The name at ``start`` is introduced as someone's relative ('Daughter Bethan Roberts')."""
-    return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
-
-
-def _unnamed_relative_before(data: bytes, start: int) -> bool:
-    """A relative the text does not name ('my son's asthma') stands earlier in the clause.
-
-    The clause runs back to the last sentence end or line break; a name between the
-    relative word and the finding would have started that person's record.
-    """
-    begin = max(data.rfind(b"\n", 0, start), data.rfind(b". ", 0, start), data.rfind(b"; ", 0, start)) + 1
-    # The last relative word in the clause is the one the finding follows.
-    match = next(reversed(list(_UNNAMED_RELATIVE.finditer(data, begin, start))), None)
-    if match is None:
-        return False
-    # 'my son's asthma' yes; 'my son said that I have asthma' is the writer's: a
-    # first-person word after the relative gives the condition back to the writer.
-    return re.search(rb"\b(?:I|me|my|I'm|I've)\b", data[match.end() : start]) is None
-
-
-# A labelled field of a form or note filled by a name: 'Case note: Adam Bryant',
-# 'Personal licence holder: Rosie Davies', 'Signed: ...'. Any label, as long as the
-# label is not another field's ('Address:', 'Ethnicity:') and the name fills the line.
-# Combining marks (Arabic vowel signs, decomposed accents) go on inside a word.
-_MARKS = char_class(("Mn", "Mc"))
-_FIELD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z '’/()-]{0,40}?)[ \t]*:[ \t]*([^\n:]{3,80}?)[ \t.]*$")
-# A name in a script other than Latin inside Latin text ('Son Авдей Одинцов visits'):
-# two to four words of one run, each capitalised where the script has capitals.
-_SCRIPT_WORD = (
-    r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
-    rf"(?:[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]|['’-]|[{_MARKS}])*"
-)
-_NON_LATIN = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
-_SCRIPT_RUN = re.compile(
-    rf"(?<!{_NON_LATIN})(?<!{_NON_LATIN} )({_SCRIPT_WORD}(?: {_SCRIPT_WORD}){{1,5}})(?!{_NON_LATIN})(?! {_NON_LATIN})"
-)
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-
-
-def _plausible_field_name(value: str, label: str) -> str | None:
-    """The display name when a labelled field's value is wholly a person's name."""
-    column = classify(label.strip().lower())
-    if column.field not in ("", "name") or column.deceased:
-        return None
-    parsed = parse_name_at(value, labelled=True)
-    if parsed is None or value[parsed[1] :].strip(" .,") or any(c.isdigit() for c in value):
-        return None
-    display = parsed[0]
-    tokens = [t.strip(".") for t in display.split()]
-    titled = tokens[0] in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof")
-    given = tokens[1] if titled and len(tokens) > 1 else tokens[0]
-    beyond_ascii = not display.isascii()
-    # A label that says it holds a name ('Licence holder') vouches for it; any other
-    # label needs a title, a known given name or a spelling beyond ASCII.
-    if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
-        return display
-    return None
-
-
-def _with_more_names(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
-    """Names the detectors leave to context: relatives after a kinship word, a name filling
-    a labelled field, and names written in another script than the text around them."""
-    findings = _with_kin(data, findings, location)
-    if not data.isascii() or b":" in data:
-        text = data.decode("utf-8", "replace")
-        added: list[Finding] = []
-        taken = [(f.start, f.end) for f in findings if f.category == "name"]
-
-        def add(char_start: int, value: str, detector: str, length: int) -> None:
-            start = len(text[:char_start].encode("utf-8")) if not text.isascii() else char_start
-            end = start + len(text[char_start : char_start + length].encode("utf-8"))
-            if any(a < end and start < b for a, b in taken):
-                return
-            first, last = name_key(value)
-            if not first or not last:
-                return
-            taken.append((start, end))
-            loc = location if location.line is None and location.row is not None else location.shifted(start)
-            added.append(Finding("name", detector, value, f"{first} {last}", start, end, 0.85, loc))
-
-        for match in _FIELD_LINE.finditer(text):
-            display = _plausible_field_name(match.group(2), match.group(1))
-            if display is not None:
-                add(match.start(2), display, "field_name", len(match.group(2)))
-        non_latin = len(text) - len(_LATIN_LETTER.findall(text)) - sum(1 for c in text if not c.isalpha())
-        if not text.isascii() and len(_LATIN_LETTER.findall(text)) > non_latin:
-            # Only inside Latin text: in a page wholly in another script, short runs of
-            # words are its sentences, not names.
-            for match in _SCRIPT_RUN.finditer(text):
-                words = match.group(1).split()
-                if len(words) > 4 or any(w[0].lower() == w[0] and w[0].upper() != w[0] for w in words):
-                    continue  # a sentence, or a lower-case word of a cased script
-                value = " ".join(words)
-                add(match.start(1), value, "script_name", len(match.group(1)))
-        if added:
-            kept = [
-                f
-                for f in findings
-                if not any(a.start <= f.start < a.end for a in added if f.category == "name")
-            ]
-            findings = sorted([*kept, *added], key=lambda f: f.start)
-    return findings
 
 
 def _whole_cell(cell: str, draft: _Draft) -> bool:

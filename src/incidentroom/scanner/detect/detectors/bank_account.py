@@ -20,12 +20,11 @@ class SortCodeAccountDetector(Detector):
     ``s/c 20 00 00 a/c 12345678``).
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_sort_code_account"
     category = "bank_account"
-    kernel = "sort_code"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{2}-\d{2}-\d{2}\b", r"\b\d{2} \d{2} \d{2}\b")
     header_words = ("sort code", "sortcode", "account number", "bank account", "account no")
 

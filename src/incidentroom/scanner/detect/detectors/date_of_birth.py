@@ -132,14 +132,13 @@ class DateOfBirthDetector(Detector):
     an appointment or another dated event is named nearer to it.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     NOT_BIRTH: Final[Context] = _NOT_BIRTH
     AFTER: Final[Context] = _AFTER
 
     name = "date_of_birth"
     category = "date_of_birth"
-    kernel = "date_of_birth"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b",
         r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b",

@@ -10,8 +10,8 @@ from typing import Final, NamedTuple
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
 from .base import Candidate, Detector, Hit
 
-#: The one list of titles: the name expressions start a name after one, the compiled core
-#: reads it, and people.names drops them when names are compared.
+#: The one list of titles: the name expressions start a name after one, and people.names
+#: drops them when names are compared.
 TITLES: Final[tuple[str, ...]] = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Rev", "Prof", "Sir", "Lady")
 _TITLE_SET = frozenset(TITLES)
 LABELS = (
@@ -43,7 +43,7 @@ def char_class(categories: tuple[str, ...]) -> str:
 # Names are written in every script: a name word starts with a capital or with a letter
 # of a script that has no case (Arabic, Hebrew, Chinese...), and goes on with letters,
 # combining marks (diacritics in decomposed text), apostrophes and hyphens. On ASCII
-# these are exactly [A-Z] and [A-Za-z'’-], which the compiled core's parser implements.
+# these are exactly [A-Z] and [A-Za-z'’-].
 _NON_ASCII_INITIAL = char_class(("Lu", "Lt", "Lo"))
 _NON_ASCII_LETTER = char_class(("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"))
 _INITIAL = f"[A-Z{_NON_ASCII_INITIAL}]"
@@ -95,7 +95,7 @@ def name_run(data: bytes, offset: int, stop: int) -> bytes:
         end < stop
         and data[end] >= 0x80
         and continues_name(data, end)
-        # 'Mrs Jane.é...': the sentence ended at the full stop, as the compiled core reads it.
+        # 'Mrs Jane.é...': the sentence ended at the full stop.
         and not sentence_ends(data[offset:end].rsplit(b" ", 1)[-1])
     ):
         text = data[offset:stop].decode("utf-8", "ignore")
@@ -107,8 +107,8 @@ def name_run(data: bytes, offset: int, stop: int) -> bytes:
 def continues_name(data: bytes, at: int) -> bool:
     """True when the non-ASCII character starting at byte ``at`` is a letter or mark a name run takes.
 
-    The compiled core's parser handles ASCII runs; it hands a run to this module when
-    the character after it answers true here.
+    The byte-level name run reads ASCII; a run goes on into the character after it
+    when that character answers true here.
     """
     ch = data[at : at + 4].decode("utf-8", "ignore")[:1]
     return bool(ch) and _NAME_RUN_TEXT.match(ch).end() == 1  # type: ignore[union-attr]
@@ -252,12 +252,11 @@ class NameDetector(Detector):
     title or a label, and in name columns.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     LABEL_WORDS: Final[tuple[bytes, ...]] = _LABEL_WORDS
 
     name = "person_name"
     category = "name"
-    kernel = "name"
     header_words = ("name", "client", "tenant", "applicant", "claimant", "resident", "holder")
 
     @property

@@ -35,13 +35,12 @@ class NationalInsuranceDetector(Detector):
     block (``JK 493021 D``), threes (``AZ 123 456 A``), with spaces or hyphens.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     BANNED_PREFIXES: Final[frozenset[str]] = _BANNED_PREFIXES
 
     name = "uk_nino"
     context_free = True
     category = "national_insurance_number"
-    kernel = "national_insurance"
     patterns: ClassVar[tuple[str, ...]] = (
         r"(?i)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ -]?(?:\d{2}[ -]?\d{2}[ -]?\d{2}|\d{3}[ -]?\d{3})[ -]?[A-D]\b",
     )

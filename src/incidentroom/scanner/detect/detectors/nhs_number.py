@@ -39,14 +39,13 @@ class NhsNumberDetector(Detector):
     needs 'NHS' nearby or an NHS column; the 3-3-4 grouping is itself the NHS style.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     PHONE_PREFIX: Final[re.Pattern[bytes]] = _PHONE_PREFIX
     PHONE_HEADER: Final[re.Pattern[str]] = _PHONE_HEADER
 
     name = "nhs_number"
     category = "nhs_number"
-    kernel = "nhs_number"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b",)
     header_words = ("nhs",)
 

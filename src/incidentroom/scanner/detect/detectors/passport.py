@@ -12,12 +12,11 @@ _CONTEXT = context(r"passport")
 class PassportDetector(Detector):
     """Nine digits are everywhere; beside 'passport' (text or column) they are a passport."""
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
 
     name = "uk_passport"
     category = "passport_number"
-    kernel = "passport"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{9}\b",)
     header_words = ("passport",)
 

@@ -96,13 +96,12 @@ class VehicleRegistrationDetector(Detector):
     references, so they count only beside words such as 'reg', 'vehicle' or 'permit'.
     """
 
-    # Read by the compiled core (detect/_fastdetect.pyx) as well as by this module.
+    # The rule's constants, public for other modules and the tests.
     CONTEXT: Final[Context] = _CONTEXT
     LETTERS_AFTER: Final[re.Pattern[bytes]] = _LETTERS_AFTER
 
     name = "uk_vehicle_registration"
     category = "vehicle_registration"
-    kernel = "vehicle_registration"
     patterns: ClassVar[tuple[str, ...]] = (_CURRENT, _PREFIX, _SUFFIX, _NORTHERN_IRELAND)
     header_words = ("registration", "vrm", "vehicle", "reg no", "reg number")
 
