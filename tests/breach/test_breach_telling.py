@@ -20,6 +20,7 @@ from incidentroom.breach.models import Breach, DeliveryStatus, Individual
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from tests.helpers.breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
+from tests.helpers.db import first
 from tests.helpers.live import SmtpSink
 from tests.helpers.pdfcheck import pdftotext
 
@@ -414,7 +415,7 @@ def test_residents_are_given_the_incident_helpline_not_the_switchboard(
     # A council without a helpline is not given one: residents are not sent to the switchboard.
     Organisation.objects.filter(code="RBKC").update(resident_helpline="")
     scanned.organisation.refresh_from_db()
-    person = Individual.objects.filter(breach=scanned).first()
+    person = first(Individual.objects.filter(breach=scanned))
     assert "helpline" not in email_text_for(scanned, person)
 
 
