@@ -19,8 +19,6 @@ from incidentroom.core.access import has_role, require_role, require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import (
     BREACH_ROLES,
-    ICO_REPORT_ROLES,
-    OBLIGATION_ROLES,
     RESPONSE_ROLES,
     Organisation,
     Role,
@@ -30,8 +28,6 @@ from incidentroom.estate.queries import affected_services
 from incidentroom.incidents import hashchain, logchain, signals
 from incidentroom.incidents.models import (
     DOWN_STATES,
-    Action,
-    ActionStatus,
     AffectedSystem,
     Containment,
     EntryKind,
@@ -40,16 +36,11 @@ from incidentroom.incidents.models import (
     LogEntry,
     NcscCategory,
     Obligation,
-    ObligationStatus,
     Phase,
     Severity,
     SystemState,
 )
 from incidentroom.incidents.rules import Rule, load_rules
-
-
-def _obligation_roles(obligation: Obligation) -> frozenset[str]:
-    return ICO_REPORT_ROLES if obligation.code == "ico" else OBLIGATION_ROLES
 
 
 def _choice(value: str, choices: Any, field: str) -> str:
@@ -626,233 +617,3 @@ def set_system_state(
         )
     )
     return affected
-
-
-# -- actions (tasks) ---------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_action(
-    incident: Incident,
-    *,
-    actor: Any,
-    title: str,
-    organisation: Organisation,
-    owner: Any = None,
-    due_at: dt.datetime | None = None,
-) -> Action:
-    """Give someone a task in the incident."""
-    lock_incident(incident)
-    require_writer(actor, [organisation], "create actions for this organisation")
-    _involvement(incident, organisation)
-    title = title.strip()
-    if not title:
-        raise InvalidInput("An action needs a title.", field="title")
-    due_at = times.check_optional(due_at, "due_at")
-    if owner is not None and not owner.memberships.filter(organisation__in=_involved(incident)).exists():
-        raise InvalidInput(
-            "The owner must belong to an organisation involved in the incident.", field="owner"
-        )
-    action = Action.objects.create(
-        incident=incident, title=title, organisation=organisation, owner=owner, due_at=due_at
-    )
-    audit.record(
-        actor=actor,
-        action="action.create",
-        obj=action,
-        after=audit.snapshot(action),
-        organisations=[organisation],
-    )
-    _append_log(
-        incident=incident,
-        actor=actor,
-        kind=EntryKind.ACTION,
-        organisations=[organisation],
-        text=f"Action: {title}" + (f" (owner {owner.username})" if owner else ""),
-    )
-    return action
-
-
-@transaction.atomic
-def update_action(
-    action: Action,
-    *,
-    actor: Any,
-    status: str | None = None,
-    due_at: dt.datetime | None = None,
-    owner: Any = None,
-    title: str | None = None,
-) -> Action:
-    """Move an action on (status, due time, owner, title)."""
-    lock_incident(action.incident)
-    action.refresh_from_db()
-    require_writer(actor, [action.organisation], "update this action")
-    before = audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"])
-    if status is not None:
-        action.status = _choice(status, ActionStatus, "status")
-        action.completed_at = timezone.now() if status == ActionStatus.DONE else None
-    if due_at is not None:
-        action.due_at = times.check_datetime(due_at, "due_at")
-    if owner is not None:
-        action.owner = owner
-    if title is not None:
-        if not title.strip():
-            raise InvalidInput("An action needs a title.", field="title")
-        action.title = title.strip()
-    action.save()
-    audit.record(
-        actor=actor,
-        action="action.update",
-        obj=action,
-        before=before,
-        after=audit.snapshot(action, ["title", "status", "due_at", "owner_id", "completed_at"]),
-        organisations=[action.organisation],
-    )
-    return action
-
-
-# -- obligations -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def update_obligation(
-    obligation: Obligation,
-    *,
-    actor: Any,
-    status: str,
-    reason: str = "",
-    submitted_at: dt.datetime | None = None,
-    external_reference: str = "",
-) -> Obligation:
-    """Draft, submit (stops the clock) or mark not required (with the reason) one obligation."""
-    lock_incident(obligation.incident)
-    obligation.refresh_from_db()  # its status as it stands now we hold the lock
-    roles = _obligation_roles(obligation)
-    require_role(actor, [obligation.organisation], roles, f"update the {obligation.title.lower()}")
-    _choice(status, ObligationStatus, "status")
-    if obligation.status == ObligationStatus.SUBMITTED and status != ObligationStatus.SUBMITTED:
-        raise Conflict(
-            "This report has been submitted; record a follow-up instead of reopening it.", field="status"
-        )
-    before = audit.snapshot(
-        obligation, ["status", "not_required_reason", "submitted_at", "external_reference"]
-    )
-    if status == ObligationStatus.NOT_REQUIRED:
-        if not reason.strip():
-            raise InvalidInput(
-                "Say why this report is not required; the reason is kept for the record.", field="reason"
-            )
-        obligation.not_required_reason = reason.strip()
-    if obligation.status == ObligationStatus.SUBMITTED:
-        # A submitted report keeps the time it was submitted: saying "submitted" again is
-        # a no-op, and a different time or reference is a correction, made explicitly (and
-        # logged) through correct_submission, never overwritten in passing.
-        new_reference = external_reference.strip()
-        if (submitted_at is not None and submitted_at != obligation.submitted_at) or (
-            new_reference and new_reference != obligation.external_reference
-        ):
-            raise Conflict(
-                "This report was already submitted; correct its submission time or reference "
-                "with a correction, which is logged.",
-                field="submitted_at" if submitted_at is not None else "external_reference",
-            )
-        return obligation
-    if status == ObligationStatus.SUBMITTED:
-        obligation.submitted_at = (
-            times.not_future(submitted_at, "submitted_at") if submitted_at else timezone.now()
-        )
-    obligation.external_reference = external_reference.strip() or obligation.external_reference
-    obligation.status = status
-    obligation.save()
-    after = audit.snapshot(
-        obligation, ["status", "not_required_reason", "submitted_at", "external_reference"]
-    )
-    audit.record(
-        actor=actor,
-        action="obligation.update",
-        obj=obligation,
-        before=before,
-        after=after,
-        organisations=[obligation.organisation],
-    )
-    if before["status"] != status:
-        text = (
-            f"{obligation.title} ({obligation.organisation.code}): {ObligationStatus(status).label.lower()}"
-        )
-        if status == ObligationStatus.SUBMITTED and obligation.external_reference:
-            text += f", {obligation.reference_label.lower()} {obligation.external_reference}"
-        if status == ObligationStatus.NOT_REQUIRED:
-            text += f" - {obligation.not_required_reason}"
-        _append_log(
-            incident=obligation.incident,
-            actor=actor,
-            kind=EntryKind.COMMUNICATION,
-            organisations=[obligation.organisation],
-            text=text + ".",
-        )
-    return obligation
-
-
-@transaction.atomic
-def correct_submission(
-    obligation: Obligation,
-    *,
-    actor: Any,
-    reason: str,
-    submitted_at: dt.datetime | None = None,
-    external_reference: str | None = None,
-) -> Obligation:
-    """Correct a submitted report's submission time or reference, with the reason, in the log."""
-    lock_incident(obligation.incident)
-    obligation.refresh_from_db()
-    roles = _obligation_roles(obligation)
-    require_role(actor, [obligation.organisation], roles, f"correct the {obligation.title.lower()}")
-    if obligation.status != ObligationStatus.SUBMITTED:
-        raise Conflict("Only a submitted report's submission can be corrected.", field="status")
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Say why the submission record is being corrected.", field="reason")
-    fields = ["submitted_at", "external_reference"]
-    before = audit.snapshot(obligation, fields)
-    changes: list[str] = []
-    if submitted_at is not None:
-        times.not_future(submitted_at, "submitted_at")
-        if submitted_at < obligation.anchor_at - dt.timedelta(days=365):
-            raise InvalidInput(
-                "submitted_at is long before the clock started; check the date.", field="submitted_at"
-            )
-        if submitted_at != obligation.submitted_at:
-            old = obligation.submitted_at
-            changes.append(
-                "submitted at "
-                + (times.uk_time(old, "short") if old else "(not recorded)")
-                + f" → {times.uk_time(submitted_at, 'short')}"
-            )
-            obligation.submitted_at = submitted_at
-    if external_reference is not None and external_reference.strip() != obligation.external_reference:
-        changes.append(
-            f"{obligation.reference_label.lower()} {obligation.external_reference or '(none)'}"
-            f" → {external_reference.strip() or '(none)'}"
-        )
-        obligation.external_reference = external_reference.strip()
-    if not changes:
-        raise InvalidInput("The correction changes nothing.", field="submitted_at")
-    obligation.save(update_fields=fields)
-    audit.record(
-        actor=actor,
-        action="obligation.correct",
-        obj=obligation,
-        before={**before, "reason": reason},
-        after=audit.snapshot(obligation, fields),
-        organisations=[obligation.organisation],
-    )
-    _append_log(
-        incident=obligation.incident,
-        actor=actor,
-        kind=EntryKind.COMMUNICATION,
-        organisations=[obligation.organisation],
-        text=f"Correction to the {obligation.title} ({obligation.organisation.code}) submission record: "
-        + "; ".join(changes)
-        + f". Reason: {reason}",
-    )
-    return obligation
