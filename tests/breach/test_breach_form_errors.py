@@ -85,3 +85,29 @@ def test_editing_the_assessment_with_an_error_reopens_it_on_the_breach_page(
     assert "Updated account of what was taken.</textarea>" in body and "Credit monitoring.</textarea>" in body
     breach.refresh_from_db()
     assert breach.description == before
+
+
+def test_a_report_submitted_with_a_bad_time_comes_back_on_its_page(
+    web: Callable[[User], Client], rbkc_dpo: User, breach: Breach
+) -> None:
+    from incidentroom.breach import actions
+
+    report = actions.draft_report(breach, actor=rbkc_dpo, kind="ico")
+    response = web(rbkc_dpo).post(
+        f"/reports/{report.pk}/submit/",
+        {
+            "external_reference": "ICO-123456",
+            "submitted_at-day": "12",
+            "submitted_at-month": "",
+            "submitted_at-year": str(timezone.now().year),
+            "submitted_at-hour": "10",
+            "submitted_at-minute": "00",
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: " in body and "Go back" not in body
+    assert '<a href="#id_submitted_at-day">Submitted at: ' in body and "must include a month" in body
+    assert 'value="ICO-123456"' in body
+    report.refresh_from_db()
+    assert report.submitted_at is None

@@ -488,8 +488,24 @@ def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     """The report as it will be filed, with downloads and the submit form."""
-    report = queries.report_for(request.user, report_id)
+    return _report_page(request, queries.report_for(request.user, report_id))
+
+
+def _report_page(
+    request: HttpRequest, report: Report, form: forms.SubmitForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The report page; after a refused submission, with the error summary and the input kept."""
     latest = Report.objects.filter(breach=report.breach, kind=report.kind).order_by("-version").first()
+    summary = []
+    labels = {"submitted_at": "Submitted at", "external_reference": "Reference"}
+    for field, errs in form.errors.items() if form is not None else ():
+        if field == "__all__" or form is None:
+            href, label = "#submit-report", ""
+        else:
+            bound = form[field]
+            first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
+            href, label = f"#{bound.auto_id}{first_box}", f"{labels.get(field, bound.label)}: "
+        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
     return render(
         request,
         "breach/report.html",
@@ -497,10 +513,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "report": report,
             "breach": report.breach,
             "doc": document_for(report),
-            "submit_form": forms.SubmitForm(),
+            "submit_form": form or forms.SubmitForm(),
             "is_latest": latest is not None and latest.pk == report.pk,
             "obligation": report.breach.obligation(report.kind),
+            "error_summary": summary,
         },
+        status=status,
     )
 
 
@@ -518,13 +536,18 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = queries.report_for(request.user, report_id)
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
-    actions.submit_report(
-        report,
-        actor=request.user,
-        external_reference=form.cleaned_data["external_reference"],
-        submitted_at=form.cleaned_data.get("submitted_at"),
-    )
+        return _report_page(request, report, form, status=422)
+    try:
+        actions.submit_report(
+            report,
+            actor=request.user,
+            external_reference=form.cleaned_data["external_reference"],
+            submitted_at=form.cleaned_data.get("submitted_at"),
+        )
+    except InvalidInput as exc:
+        # Correctable input (a time before the breach was known, ...): the same page again.
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _report_page(request, report, form, status=exc.status)
     messages.success(request, f"{report.get_kind_display()} recorded as submitted.")
     return redirect("breach-report", report.pk)
 
