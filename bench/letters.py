@@ -53,7 +53,7 @@ from incidentroom.incidents.models import Incident
 names = sys.argv[3].split("|")
 rbkc = Organisation.objects.get(code="RBKC")
 dpo = get_user_model().objects.get(username="rbkc.dpo")
-breach = actions.record_breach(Incident.objects.get(reference="IR-2025-0001"), actor=dpo, organisation=rbkc,
+breach = actions.record_breach(Incident.objects.get(origin=rbkc), actor=dpo, organisation=rbkc,
     description="Attackers copied the document archive from the shared data centre.",
     became_aware_at=timezone.now() - dt.timedelta(hours=2), data_sets="Document archive 2006-2020",
     measures_taken="Network isolated; passwords reset.")

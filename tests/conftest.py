@@ -28,6 +28,7 @@ from tests.helpers import personas
 from tests.helpers.clients import ApiClient
 from tests.helpers.live import LiveApp, SmtpSink, free_port
 from tests.helpers.personas import PersonaFactory
+from tests.helpers.scenario import west_london_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "west_london.yaml"
@@ -139,7 +140,7 @@ def incident(db: None) -> Any:
     """The West London incident as it stood on the Monday afternoon."""
     from incidentroom.incidents.models import Incident
 
-    return Incident.objects.get(reference="IR-2025-0001")
+    return Incident.objects.get(reference=west_london_reference())
 
 
 @pytest.fixture

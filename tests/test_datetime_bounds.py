@@ -24,6 +24,7 @@ from django.test import Client
 
 from incidentroom.api import api as ninja_api
 from tests.helpers.personas import PersonaFactory
+from tests.helpers.scenario import west_london_reference
 
 EXTREMES = [
     "0001-01-01T00:00:00+01:00",
@@ -35,7 +36,7 @@ EXTREMES = [
     "9999-12-31T23:59:59+14:00",
     "2026-01-01T00:00:00",  # no zone: ambiguous to a machine, refused on the API
 ]
-PATH_VALUES = {"reference": "IR-2025-0001", "code": "RBKC", "slug": "x", "what": "notified"}
+PATH_VALUES = {"code": "RBKC", "slug": "x", "what": "notified"}
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,8 @@ def test_the_sweep_finds_every_operation_that_takes_a_time() -> None:
 
 
 def _fill(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: PATH_VALUES.get(m.group(1), "1"), path)
+    values = {**PATH_VALUES, "reference": west_london_reference()}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
 
 
 @pytest.mark.parametrize(("method", "path", "field"), OPERATIONS)
@@ -109,9 +111,10 @@ def test_a_year_one_incident_is_refused_whole_and_stores_nothing(
     assert (Incident.objects.count(), LogEntry.objects.count()) == before
     # ...and the pages that show times still render.
     client = web(rbkc_gold)
-    for page in ("/incidents/", "/incidents/IR-2025-0001/", "/incidents/IR-2025-0001/log/"):
+    reference = west_london_reference()
+    for page in ("/incidents/", f"/incidents/{reference}/", f"/incidents/{reference}/log/"):
         assert client.get(page).status_code == 200, page
-    assert client.get("/incidents/IR-2025-0001/log.pdf").status_code == 200
+    assert client.get(f"/incidents/{reference}/log.pdf").status_code == 200
 
 
 # -- page forms ---------------------------------------------------------------------------------
@@ -128,7 +131,7 @@ def objects(rbkc_gold: User, persona: PersonaFactory) -> dict[str, Any]:
     from incidentroom.estate.models import Service
     from incidentroom.incidents.models import Incident
 
-    incident = Incident.objects.get(reference="IR-2025-0001")
+    incident = Incident.objects.get(reference=west_london_reference())
     rbkc = Organisation.objects.get(code="RBKC")
     breach = breach_actions.record_breach(
         incident,
@@ -155,10 +158,10 @@ FORMS: list[tuple[str, str, dict[str, Any]]] = [
         "detected_at",
         {"title": "x", "origin": "RBKC", "ncsc_category": "C4", "severity": "high"},
     ),
-    ("/incidents/IR-2025-0001/awareness/", "became_aware_at", {"organisation": "RBKC"}),
-    ("/incidents/IR-2025-0001/breach/", "became_aware_at", {"organisation": "RBKC"}),
-    ("/incidents/IR-2025-0001/log/add/", "occurred_at", {"kind": "note", "text": "x"}),
-    ("/incidents/IR-2025-0001/actions/", "due_at", {"title": "x", "organisation": "RBKC"}),
+    ("/incidents/{reference}/awareness/", "became_aware_at", {"organisation": "RBKC"}),
+    ("/incidents/{reference}/breach/", "became_aware_at", {"organisation": "RBKC"}),
+    ("/incidents/{reference}/log/add/", "occurred_at", {"kind": "note", "text": "x"}),
+    ("/incidents/{reference}/actions/", "due_at", {"title": "x", "organisation": "RBKC"}),
     ("/incidents/{fresh}/data-breach/", "became_aware_at", {"organisation": "RBKC", "description": "x"}),
     ("/incidents/{fresh}/data-breach/", "occurred_at", {"organisation": "RBKC", "description": "x"}),
     ("/breaches/{breach}/edit/", "became_aware_at", {"description": "x"}),
@@ -191,6 +194,7 @@ def test_every_form_time_refuses_out_of_range_values_naming_the_field(
         report=objects["report"].pk,
         service=objects["service"].pk,
         fresh=objects["fresh"],
+        reference=west_london_reference(),
     )
     r = web(rbkc_gold).post(target, {**data, field: value})
     assert r.status_code == 422, (target, field, value, r.status_code, r.content[:400])
@@ -229,6 +233,7 @@ def test_every_form_time_refuses_a_local_time_skipped_by_the_spring_clock_change
         report=objects["report"].pk,
         service=objects["service"].pk,
         fresh=objects["fresh"],
+        reference=west_london_reference(),
     )
     r = web(rbkc_gold).post(target, {**data, field: "2026-03-29T01:30"})
     assert r.status_code == 422, (target, field, r.status_code)

@@ -29,7 +29,8 @@ from tests.helpers.db import first
 SELF_SERVICE = {"/api/me", "/api/organisations", "/api/tokens", "/api/audit"}
 # Public by design (the residents' status page and its feeds): listed by the apps that own them.
 PUBLIC_PREFIXES = ("/api/public/", "/status/", "/api/status/public", "/notices/")
-SECRETS = ("IR-2025-0001", "RBKC", "WCC", "LBHF", "Kensington", "Westminster", "Hammersmith")
+# The incident's own reference is a secret too: objects["reference"] (its year follows the clock).
+SECRETS = ("RBKC", "WCC", "LBHF", "Kensington", "Westminster", "Hammersmith")
 
 
 def _fill(path: str, objects: dict[str, str]) -> str:
@@ -283,8 +284,12 @@ def test_outsider_is_refused_every_api_operation(
             # an address naming one object (a path parameter) must refuse it.
             if response.status_code not in (200, 201, 403, 404):
                 failures.append((method, path, response.status_code, body[:150]))
-            failures += [(method, path, "leaked", secret) for secret in SECRETS if secret in body]
-        elif response.status_code not in (403, 404) or "IR-2025-0001" in body:
+            failures += [
+                (method, path, "leaked", secret)
+                for secret in (objects["reference"], *SECRETS)
+                if secret in body
+            ]
+        elif response.status_code not in (403, 404) or objects["reference"] in body:
             # Only a refusal counts: a 422 means the request never reached the access check.
             failures.append((method, path, response.status_code, body[:150]))
     assert failures == [], "\n".join(map(str, failures))
@@ -337,7 +342,7 @@ def test_outsider_is_refused_every_incident_page(
             codes[method] = response.status_code
             body = response.content.decode(errors="replace")
             if response.status_code not in (403, 404, 405) or (
-                "IR-2025-0001" in body and response.status_code != 405
+                objects["reference"] in body and response.status_code != 405
             ):
                 failures.append((method, url, response.status_code))
         # A 405 only says the page takes the other method: that one must be the refusal.
@@ -346,10 +351,12 @@ def test_outsider_is_refused_every_incident_page(
     assert failures == [], "\n".join(map(str, failures))
 
 
-def test_outsider_sees_no_incident_in_lists(web: Callable[[User], Client], outsider_gold: User) -> None:
+def test_outsider_sees_no_incident_in_lists(
+    web: Callable[[User], Client], outsider_gold: User, incident: Incident
+) -> None:
     client = web(outsider_gold)
     body = client.get("/incidents/").content.decode()
-    assert "IR-2025-0001" not in body and "No incidents involve your organisations" in body
+    assert incident.reference not in body and "No incidents involve your organisations" in body
     estate = client.get("/estate/").content.decode()
     assert "Shared directory" not in estate and "Ealing contact centre CRM" in estate
 

@@ -400,6 +400,15 @@ def _shift(value: dt.datetime | None, delta: dt.timedelta) -> dt.datetime | None
     return value + delta if value is not None else None
 
 
+def _reference(recorded: str, detected_at: dt.datetime) -> str:
+    """The file's reference, with its year moved to the year the (shifted) incident was
+    opened: the demo moved to now must not open a 2026 incident as IR-2025-0001."""
+    match = incident_actions.REFERENCE_PATTERN.match(recorded)
+    if match is None:
+        return recorded
+    return f"IR-{incident_actions.opened_year(detected_at)}-{match.group(2)}"
+
+
 @transaction.atomic
 def load(scenario: ScenarioIn, *, shift_to: dt.datetime | None = None) -> dict[str, int]:
     """Write the scenario; ``shift_to`` moves every time so that ``as_of`` becomes that moment
@@ -531,7 +540,7 @@ def _load_incident(
         ncsc_category=inc.ncsc_category,
         severity=inc.severity,
         summary=inc.summary,
-        reference=inc.reference,
+        reference=_reference(inc.reference, inc.detected_at + delta),
     )
     events: list[tuple[dt.datetime, int, Any]] = []
     for inv in inc.organisations:

@@ -22,6 +22,7 @@ from incidentroom import csvfile
 from tests.helpers.breachhelp import axe_violations, flat, pdf_text
 from tests.helpers.live import LiveApp
 from tests.helpers.scangen import generate_archive
+from tests.helpers.scenario import live_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -88,9 +89,10 @@ def live_app_env(inbox: Inbox, evidence: Path) -> dict[str, str]:
 def test_dpo_assesses_scans_reports_and_tells_people(
     page: Page, live_app: LiveApp, login: Any, evidence: Path, inbox: Inbox, tmp_path: Path
 ) -> None:
+    reference = live_reference(live_app)
     login(page, live_app, "dpo", "RBKC")
     page.click("header >> text=Data breaches")
-    page.click("text=Record a personal data breach for RBKC in IR-2025-0001")
+    page.click(f"text=Record a personal data breach for RBKC in {reference}")
     assert axe_violations(page) == []
     page.fill("#id_description", "Attackers copied the shared document archive from the data centre.")
     page.fill("#id_data_sets", "Document archive 2006-2020")
@@ -142,7 +144,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     pdf = flat(pdf_text(saved.read_bytes()))
     assert f"Approximate number of people affected {found}" in pdf and "Priya Raman" in pdf
 
-    page.click("text=IR-2025-0001 · Royal Borough of Kensington and Chelsea")
+    page.click(f"text={reference} · Royal Borough of Kensington and Chelsea")
     # Letters, emails and the notice come only from resident wording approved after a preview.
     page.click("#telling-link")
     page.fill("#id_resident_what_happened", "Criminals copied old files from our computer systems.")
@@ -161,7 +163,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     if len(postal) < found:
         assert f"{found - len(postal)} " in page.locator("#without-address").inner_text()
 
-    page.click("text=IR-2025-0001 · Royal Borough of Kensington and Chelsea")
+    page.click(f"text={reference} · Royal Borough of Kensington and Chelsea")
     for risk in ("high", "medium", "low"):
         page.check(f"#emails-{risk}")
     page.click("#emails-send")

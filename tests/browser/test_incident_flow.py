@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.helpers.live import LiveApp
+from tests.helpers.scenario import live_reference
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,7 @@ def test_gold_marks_a_shared_system_and_sees_the_blast_radius_and_clocks(
 ) -> None:
     login(page, live_app, "gold", "RBKC")
     page.click("text=Incidents")
-    page.click("text=IR-2025-0001")
+    page.click(f"text={live_reference(live_app)}")
     page.wait_for_selector("h1:has-text('Cyber attack on shared IT')")
 
     # WCC has shut its network down, so it has already lost every service; the other two

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page
 from tests.helpers.breachhelp import axe_violations, flat
 from tests.helpers.live import LiveApp
 from tests.helpers.pdfcheck import pdftotext
+from tests.helpers.scenario import live_reference
 
 pytestmark = [pytest.mark.browser]
 
@@ -105,7 +106,7 @@ from tests.helpers.breachhelp import import_people
 from tests.helpers.personas import persona
 dpo = persona("dpo", "RBKC")
 breach = actions.record_breach(
-    Incident.objects.get(reference="IR-2025-0001"), actor=dpo, organisation=Organisation.objects.get(code="RBKC"),
+    Incident.objects.get(reference={reference!r}), actor=dpo, organisation=Organisation.objects.get(code="RBKC"),
     description={description!r}, data_sets={data_sets!r}, measures_taken={measures!r},
     became_aware_at=timezone.now() - dt.timedelta(hours=3),
 )
@@ -133,6 +134,7 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
             data_sets=INTERNAL[1],
             measures=INTERNAL[2],
             folder=str(evidence / "rbkc"),
+            reference=live_reference(live_app),
         )
     )
     assert done.returncode == 0, done.stderr

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from playwright.sync_api import Page, Route
 
 from tests.helpers.live import LiveApp
+from tests.helpers.scenario import live_reference
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
-def _pages() -> list[str]:
+def _pages(reference: str) -> list[str]:
     found: list[str] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:
@@ -45,7 +46,7 @@ def _pages() -> list[str]:
             x in pattern for x in ("logout", "confirm/", "unsubscribe/", "<int:", "<path:", "<token", "^")
         ):
             continue
-        url = re.sub(r"<(?:\w+:)?reference>", "IR-2025-0001", pattern)
+        url = re.sub(r"<(?:\w+:)?reference>", reference, pattern)
         url = re.sub(r"<(?:\w+:)?code>", "rbkc", url)
         if "<" not in url:
             urls.append(url)
@@ -82,7 +83,7 @@ def test_every_page_passes_the_csp(page: Page, live_app: LiveApp, login: Any, ro
     outside = _refuse_outside(page)
     page.add_init_script(LISTEN)
     login(page, live_app, role, "RBKC")
-    urls = _pages()
+    urls = _pages(live_reference(live_app))
     assert len(urls) > 10
     problems = {}
     visited: list[str] = []

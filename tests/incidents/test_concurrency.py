@@ -15,6 +15,7 @@ import pytest
 
 from tests.helpers import personas
 from tests.helpers.live import LiveApp
+from tests.helpers.scenario import live_reference
 
 SCRIPT = r"""
 import json, threading, traceback
@@ -26,7 +27,7 @@ from incidentroom.incidents import actions, logchain
 from incidentroom.incidents.models import AffectedSystem, Incident
 
 THREADS, ROUNDS = {threads}, {rounds}
-incident = Incident.objects.get(reference="IR-2025-0001")
+incident = Incident.objects.get(reference={reference!r})
 golds = {{code: get_user_model().objects.get(username=name) for code, name in {golds!r}.items()}}
 orgs = {{o.code: o for o in Organisation.objects.filter(code__in=["RBKC", "WCC", "LBHF"])}}
 taken = set(AffectedSystem.objects.filter(incident=incident).values_list("system_id", flat=True))
@@ -82,7 +83,9 @@ print(json.dumps({{
 def test_simultaneous_writers_on_one_incident_neither_deadlock_nor_collide(live_app: LiveApp) -> None:
     threads, rounds = 12, 3
     golds = {code: personas.username("gold", code) for code in ("RBKC", "WCC", "LBHF")}
-    run = live_app.python(SCRIPT.format(threads=threads, rounds=rounds, golds=golds))
+    run = live_app.python(
+        SCRIPT.format(threads=threads, rounds=rounds, golds=golds, reference=live_reference(live_app))
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["errors"] == [], "\n".join(result["errors"])[:4000]

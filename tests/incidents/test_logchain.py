@@ -13,6 +13,7 @@ from incidentroom.incidents.models import Incident, LogEntry
 from tests.helpers.clients import ApiClient
 from tests.helpers.db import first
 from tests.helpers.live import LiveApp
+from tests.helpers.scenario import live_reference
 
 TABLE = "incidents_logentry"
 
@@ -62,7 +63,8 @@ def test_verify_names_the_first_altered_entry(
 
 
 def test_verify_log_command_fails_on_a_tampered_log(incident: Incident, live_app: LiveApp) -> None:
-    ok = live_app.manage("verify-log", "IR-2025-0001")
+    reference = live_reference(live_app)
+    ok = live_app.manage("verify-log", reference)
     assert ok.returncode == 0, ok.stderr
     assert "chain intact" in ok.stdout
     # Tamper with the live app's own database, as a DBA with owner rights could.
@@ -76,7 +78,7 @@ def test_verify_log_command_fails_on_a_tampered_log(incident: Incident, live_app
         f"cursor.execute(\"UPDATE {TABLE} SET text = 'edited' WHERE sequence IN (3, 8)\")\n"
     )
     assert done.returncode == 0, done.stderr
-    broken = live_app.manage("verify-log", "IR-2025-0001")
+    broken = live_app.manage("verify-log", reference)
     assert broken.returncode == 1
     # Every broken entry, not only the first.
     assert "BROKEN at entry #3" in broken.stdout and "BROKEN at entry #8" in broken.stdout

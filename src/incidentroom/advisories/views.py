@@ -37,10 +37,21 @@ def _publishable(request: HttpRequest) -> list[Organisation]:
     ]
 
 
-@login_required
-@require_GET
-def advisory_list(request: HttpRequest) -> HttpResponse:
-    """Advisories addressed to my organisations, and a form to publish one."""
+# Where the error summary sends the reader for each field of the publish form (the date
+# input links to its first box, as the GOV.UK pattern does).
+_FIELD_HREF = {
+    "title": "#adv-title",
+    "body": "#adv-body",
+    "severity": "#adv-severity",
+    "expires_at": "#adv-expires-day",
+    "organisations": "#adv-organisations",
+    "partner_domains": "#adv-domains",
+}
+
+
+def _list_page(request: HttpRequest, *, failed: InvalidInput | None = None) -> HttpResponse:
+    """The list with its publish form; after a refused publish, the same page with the error
+    summary, the field's message beside it and everything typed kept."""
     advisories = Advisory.objects.for_user(request.user).prefetch_related("organisations")
     acked = set(
         Advisory.objects.filter(acknowledgements__user_id=int(request.user.pk or 0)).values_list(
@@ -48,6 +59,7 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
         )
     )
     default_expiry = times.after(timezone.now(), dt.timedelta(days=7))
+    field = (failed.field or "") if failed else ""
     return render(
         request,
         "advisories/list.html",
@@ -57,15 +69,31 @@ def advisory_list(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "publish_orgs": _publishable(request),
             "severities": AdvisorySeverity.choices,
-            "default_expiry": times.form_value(default_expiry),
+            "default_expiry": default_expiry,
+            "posted": request.POST if failed else None,
+            "chosen": set(request.POST.getlist("organisations")) if failed else None,
+            "errors": {field: failed.message} if failed else {},
+            "error_summary": [{"href": _FIELD_HREF.get(field, "#publish"), "text": failed.message}]
+            if failed
+            else [],
         },
+        status=failed.status if failed else 200,
     )
 
 
-def _parse_expiry(raw: str) -> dt.datetime:
+@login_required
+@require_GET
+def advisory_list(request: HttpRequest) -> HttpResponse:
+    """Advisories addressed to my organisations, and a form to publish one."""
+    return _list_page(request)
+
+
+def _parse_expiry(data: Any) -> dt.datetime:
+    """The expiry from the date input boxes, or one ISO value posted as ``expires_at``."""
+    raw = times.joined_parts(data, "expires_at", "In force until")
     value = times.parse_input(raw, "expires_at", example="2026-12-01T17:00")
     if value is None:
-        raise InvalidInput("Enter the expiry as a date and time, like 2026-12-01T17:00.", field="expires_at")
+        raise InvalidInput("Enter the date and time the advisory is in force until.", field="expires_at")
     return value
 
 
@@ -77,15 +105,20 @@ def advisory_create(request: HttpRequest) -> HttpResponse:
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
     if len(orgs) != len(set(codes)):
         raise NotFound("Choose organisations you belong to.", field="organisations")
-    advisory = actions.publish_advisory(
-        actor=request.user,
-        title=request.POST.get("title", ""),
-        body=request.POST.get("body", ""),
-        severity=request.POST.get("severity", ""),
-        expires_at=_parse_expiry(request.POST.get("expires_at", "")),
-        organisations=orgs,
-        partner_domains=request.POST.get("partner_domains", ""),
-    )
+    try:
+        advisory = actions.publish_advisory(
+            actor=request.user,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            severity=request.POST.get("severity", ""),
+            expires_at=_parse_expiry(request.POST),
+            organisations=orgs,
+            partner_domains=request.POST.get("partner_domains", ""),
+        )
+    except InvalidInput as exc:
+        # Input the person can correct: the same page, not a separate error page. Refusals
+        # (Forbidden, NotFound) still go to the error page: there is nothing to correct.
+        return _list_page(request, failed=exc)
     messages.success(request, "Advisory published: staff will see it at sign-in and by email.")
     return redirect("advisory-detail", advisory.pk)
 

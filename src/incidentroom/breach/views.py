@@ -46,9 +46,10 @@ from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import Conflict, InvalidInput, form_error
+from incidentroom.core.errors import Conflict, DomainError, InvalidInput, form_error
 from incidentroom.core.models import BREACH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.incidents.forms import LocalDateTimeField
 from incidentroom.incidents.models import Incident, Involvement
 from incidentroom.incidents.queries import involved_organisation
 
@@ -93,6 +94,40 @@ def breach_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The assessment's fields as the page labels them, for the error summary.
+_LABELS = {
+    "organisation": "Controller organisation",
+    "description": "What happened",
+    "data_sets": "Data sets involved",
+    "became_aware_at": "Became aware at",
+    "occurred_at": "When it happened",
+    "discovery": "How it was discovered",
+    "people_categories": "Categories of people",
+    "likely_consequences": "Likely consequences",
+    "measures_taken": "Measures taken",
+    "measures_proposed": "Measures proposed",
+    "delay_reason": "Reasons for any delay past 72 hours",
+}
+
+
+def _refused_form(form: forms.BreachForm, exc: DomainError | None = None) -> list[dict[str, str]]:
+    """The error summary for a breach form shown again: its own errors, plus an action's
+    refusal attached to the field it names (so the message also sits beside that field)."""
+    if exc is not None:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    summary = []
+    for field, errs in form.errors.items():
+        if field == "__all__":
+            href, label = "#breach-form", ""
+        else:
+            bound = form[field]
+            first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
+            suffix = "_0" if field == "people_categories" else first_box
+            href, label = f"#{bound.auto_id}{suffix}", f"{_LABELS.get(field, bound.label)}: "
+        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
+    return summary
+
+
 @login_required
 def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
     """Record a personal data breach for one of your controllers in this incident."""
@@ -108,18 +143,36 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
             request.user, list(incident.organisations.all()), "record a personal data breach"
         )
         form = forms.BreachForm(request.POST, org_choices=choices)
-        if not form.is_valid():
-            raise form_error(form)
-        org = involved_organisation(incident, form.cleaned_data["organisation"])
-        details = form.details()
-        breach = actions.record_breach(
-            incident,
-            actor=request.user,
-            organisation=org,
-            description=details.pop("description"),
-            became_aware_at=details.pop("became_aware_at"),
-            **details,
-        )
+        refused: DomainError | None = None
+        if form.is_valid():
+            org = involved_organisation(incident, form.cleaned_data["organisation"])
+            details = form.details()
+            try:
+                breach = actions.record_breach(
+                    incident,
+                    actor=request.user,
+                    organisation=org,
+                    description=details.pop("description"),
+                    became_aware_at=details.pop("became_aware_at"),
+                    **details,
+                )
+            except (InvalidInput, Conflict) as exc:
+                refused = exc
+        if not form.is_valid() or refused is not None:
+            # The same page with an error summary and everything typed, not an error page.
+            summary = _refused_form(form, refused)
+            return render(
+                request,
+                "breach/record.html",
+                {
+                    "incident": incident,
+                    "form": form,
+                    "recorded": recorded.values(),
+                    "choices": choices,
+                    "error_summary": summary,
+                },
+                status=refused.status if refused is not None else 422,
+            )
         messages.success(request, f"Breach recorded for {org.code}; the ICO 72-hour clock is running.")
         return redirect("breach-detail", breach.pk)
     aware = next(
@@ -192,9 +245,19 @@ def breach_update(request: HttpRequest, breach_id: int) -> HttpResponse:
     """Save changes to the assessment."""
     breach = queries.breach_for(request.user, breach_id)
     form = forms.BreachForm(request.POST)
-    if not form.is_valid():
-        raise form_error(form)
-    actions.update_breach(breach, actor=request.user, **form.details())
+    refused: DomainError | None = None
+    if form.is_valid():
+        try:
+            actions.update_breach(breach, actor=request.user, **form.details())
+        except (InvalidInput, Conflict) as exc:
+            refused = exc
+    if not form.is_valid() or refused is not None:
+        # The breach page again, its assessment open with the error beside the field.
+        summary = _refused_form(form, refused)
+        context = {**_breach_context(request, breach), "edit_form": form, "error_summary": summary}
+        return render(
+            request, "breach/detail.html", context, status=refused.status if refused is not None else 422
+        )
     messages.success(request, "Assessment saved.")
     return redirect("breach-detail", breach.pk)
 
@@ -440,8 +503,24 @@ def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
 @require_GET
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     """The report as it will be filed, with downloads and the submit form."""
-    report = queries.report_for(request.user, report_id)
+    return _report_page(request, queries.report_for(request.user, report_id))
+
+
+def _report_page(
+    request: HttpRequest, report: Report, form: forms.SubmitForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The report page; after a refused submission, with the error summary and the input kept."""
     latest = Report.objects.filter(breach=report.breach, kind=report.kind).order_by("-version").first()
+    summary = []
+    labels = {"submitted_at": "Submitted at", "external_reference": "Reference"}
+    for field, errs in form.errors.items() if form is not None else ():
+        if field == "__all__" or form is None:
+            href, label = "#submit-report", ""
+        else:
+            bound = form[field]
+            first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
+            href, label = f"#{bound.auto_id}{first_box}", f"{labels.get(field, bound.label)}: "
+        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
     return render(
         request,
         "breach/report.html",
@@ -449,10 +528,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "report": report,
             "breach": report.breach,
             "doc": document_for(report),
-            "submit_form": forms.SubmitForm(),
+            "submit_form": form or forms.SubmitForm(),
             "is_latest": latest is not None and latest.pk == report.pk,
             "obligation": report.breach.obligation(report.kind),
+            "error_summary": summary,
         },
+        status=status,
     )
 
 
@@ -470,13 +551,18 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = queries.report_for(request.user, report_id)
     form = forms.SubmitForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
-    actions.submit_report(
-        report,
-        actor=request.user,
-        external_reference=form.cleaned_data["external_reference"],
-        submitted_at=form.cleaned_data.get("submitted_at"),
-    )
+        return _report_page(request, report, form, status=422)
+    try:
+        actions.submit_report(
+            report,
+            actor=request.user,
+            external_reference=form.cleaned_data["external_reference"],
+            submitted_at=form.cleaned_data.get("submitted_at"),
+        )
+    except InvalidInput as exc:
+        # Correctable input (a time before the breach was known, ...): the same page again.
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _report_page(request, report, form, status=exc.status)
     messages.success(request, f"{report.get_kind_display()} recorded as submitted.")
     return redirect("breach-report", report.pk)
 

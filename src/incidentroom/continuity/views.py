@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -39,21 +41,66 @@ def continuity_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def continuity_board(request: HttpRequest, code: str) -> HttpResponse:
     """Prioritised services, vulnerable residents first, overdue updates flagged."""
-    org = _org(request, code)
+    return _board_page(request, _org(request, code))
+
+
+# Where the error summary sends the reader for each field of a service's two forms (``{}``
+# is the service's id; a date input links to its first box, as the GOV.UK pattern does).
+_FIELD_HREF = {
+    "state": "#state-{}",
+    "note": "#note-{}",
+    "workaround": "#wa-{}",
+    "next_update_due": "#next-{}-day",
+    "rto_hours": "#rto-{}",
+    "mtpd_hours": "#mtpd-{}",
+    "update_interval_hours": "#int-{}",
+    "minimum_service_level": "#msl-{}",
+    "plan": "#plan-{}",
+    "owner": "#owner-{}",
+}
+
+
+def _board_page(
+    request: HttpRequest,
+    org: Organisation,
+    *,
+    service: Service | None = None,
+    form: str = "",
+    failed: InvalidInput | None = None,
+) -> HttpResponse:
+    """The board; after a refused update or plan, the same board with the error summary, the
+    service's form open with the message beside its field, and what was typed kept."""
     rows = board(org)
+    bad: dict[str, Any] | None = None
+    summary = []
+    if failed is not None and service is not None:
+        field = failed.field or ""
+        bad = {
+            "service": service.pk,
+            "form": form,
+            "field": field,
+            "message": failed.message,
+            "data": request.POST,
+        }
+        href = _FIELD_HREF.get(field, "#service-form-{}").format(service.pk)
+        summary.append({"href": href, "text": f"{service.name}: {failed.message}"})
     return render(
         request,
         "continuity/board.html",
         {
             "org": org,
             "rows": rows,
+            # Each row with the refused input that belongs to it (None for every other row).
+            "entries": [(r, bad if bad and bad["service"] == r.service.pk else None) for r in rows],
             "overdue": sum(1 for r in rows if r.update_overdue),
             "can_edit": has_role(request.user, org, CONTINUITY_ROLES),
             "suppliers": Supplier.objects.filter(organisation=org),
             "states": ContinuityState.choices,
             "staff": get_user_model().objects.filter(memberships__organisation=org).order_by("username"),
             "orgs": Organisation.objects.for_user(request.user),
+            "error_summary": summary,
         },
+        status=failed.status if failed is not None else 200,
     )
 
 
@@ -77,21 +124,27 @@ def _int(raw: str, field: str) -> int:
 def save_plan(request: HttpRequest, service_id: int) -> HttpResponse:
     """Create or change a service's plan."""
     service = _service(request, service_id)
-    owner_name = request.POST.get("owner", "")
-    owner = get_user_model().objects.filter(username=owner_name).first() if owner_name else None
-    if owner_name and owner is None:
-        raise InvalidInput(f"No user called {owner_name!r}.", field="owner")
-    actions.save_plan(
-        service,
-        actor=request.user,
-        rto_hours=_int(request.POST.get("rto_hours", ""), "rto_hours"),
-        mtpd_hours=_int(request.POST.get("mtpd_hours", ""), "mtpd_hours"),
-        update_interval_hours=_int(request.POST.get("update_interval_hours", "4"), "update_interval_hours"),
-        minimum_service_level=request.POST.get("minimum_service_level", ""),
-        plan=request.POST.get("plan", ""),
-        workaround=request.POST.get("workaround", ""),
-        owner=owner,
-    )
+    try:
+        owner_name = request.POST.get("owner", "")
+        owner = get_user_model().objects.filter(username=owner_name).first() if owner_name else None
+        if owner_name and owner is None:
+            raise InvalidInput(f"No user called {owner_name!r}.", field="owner")
+        actions.save_plan(
+            service,
+            actor=request.user,
+            rto_hours=_int(request.POST.get("rto_hours", ""), "rto_hours"),
+            mtpd_hours=_int(request.POST.get("mtpd_hours", ""), "mtpd_hours"),
+            update_interval_hours=_int(
+                request.POST.get("update_interval_hours", "4"), "update_interval_hours"
+            ),
+            minimum_service_level=request.POST.get("minimum_service_level", ""),
+            plan=request.POST.get("plan", ""),
+            workaround=request.POST.get("workaround", ""),
+            owner=owner,
+        )
+    except InvalidInput as exc:
+        # Input the person can correct: the board again, not a separate error page.
+        return _board_page(request, service.organisation, service=service, form="plan", failed=exc)
     messages.success(request, f"Continuity plan saved for {service.name}.")
     return redirect("continuity-board", service.organisation.code)
 
@@ -102,17 +155,20 @@ def record_update(request: HttpRequest, service_id: int) -> HttpResponse:
     """Report on a service: state, what changed, the workaround in use."""
     service = _service(request, service_id)
     plan = get_scoped(ContinuityPlan.objects.for_user(request.user), "continuity plan", service=service)
-    due_raw = request.POST.get("next_update_due", "")
-    due = times.parse_input(due_raw, "next_update_due", example="2026-11-24T18:00")
-    workaround = request.POST.get("workaround")
-    actions.record_update(
-        plan,
-        actor=request.user,
-        state=request.POST.get("state", ""),
-        note=request.POST.get("note", ""),
-        workaround=workaround,
-        next_update_due=due,
-    )
+    try:
+        # The date input boxes, or one ISO value posted as next_update_due by a script.
+        due_raw = times.joined_parts(request.POST, "next_update_due", "Next update due")
+        due = times.parse_input(due_raw, "next_update_due", example="2026-11-24T18:00")
+        actions.record_update(
+            plan,
+            actor=request.user,
+            state=request.POST.get("state", ""),
+            note=request.POST.get("note", ""),
+            workaround=request.POST.get("workaround"),
+            next_update_due=due,
+        )
+    except InvalidInput as exc:
+        return _board_page(request, service.organisation, service=service, form="update", failed=exc)
     messages.success(request, f"Update recorded for {service.name}.")
     return redirect("continuity-board", service.organisation.code)
 

@@ -305,6 +305,18 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "status/manage.html", _manage_context(request))
 
 
+def _refused(
+    request: HttpRequest, exc: InvalidInput, *, form: str, hrefs: dict[str, str], default: str
+) -> HttpResponse:
+    """Input the person can correct: the same page again (not a separate error page), with an
+    error summary linking to the field, and the form's typed input kept where it has one."""
+    field = exc.field or ""
+    ctx = _manage_context(request)
+    ctx["failed"] = {"form": form, "field": field, "message": exc.message, "data": request.POST}
+    ctx["error_summary"] = [{"href": hrefs.get(field, default), "text": exc.message}]
+    return render(request, "status/manage.html", ctx, status=exc.status)
+
+
 @login_required
 @require_POST
 def decide_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
@@ -315,20 +327,27 @@ def decide_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
         pk=proposal_id,
     )
     decision = request.POST.get("decision", "")
-    if decision == "confirm":
-        actions.confirm_proposal(
-            proposal,
-            actor=request.user,
-            status=request.POST.get("status") or None,
-            advice=request.POST.get("advice", ""),
-            update_text=request.POST.get("update_text", ""),
-        )
-        messages.success(request, f"Published: {proposal.service.name} is now shown to the public.")
-    elif decision == "reject":
-        actions.reject_proposal(proposal, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, f"Proposal for {proposal.service.name} rejected; nothing was published.")
-    else:
-        raise InvalidInput("Choose confirm or reject.", field="decision")
+    try:
+        if decision == "confirm":
+            actions.confirm_proposal(
+                proposal,
+                actor=request.user,
+                status=request.POST.get("status") or None,
+                advice=request.POST.get("advice", ""),
+                update_text=request.POST.get("update_text", ""),
+            )
+            messages.success(request, f"Published: {proposal.service.name} is now shown to the public.")
+        elif decision == "reject":
+            actions.reject_proposal(proposal, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(
+                request, f"Proposal for {proposal.service.name} rejected; nothing was published."
+            )
+        else:
+            raise InvalidInput("Choose confirm or reject.", field="decision")
+    except InvalidInput as exc:
+        pk = proposal.pk
+        hrefs = {"status": f"#status-{pk}", "advice": f"#advice-{pk}", "update_text": f"#update-{pk}"}
+        return _refused(request, exc, form=f"proposal-{pk}", hrefs=hrefs, default=f"#proposal-{pk}")
     return redirect("status-manage")
 
 
@@ -348,20 +367,25 @@ def decide_proposals(request: HttpRequest) -> HttpResponse:
     if len(found) != len(wanted):
         raise Http404("No such proposal.")
     decision = request.POST.get("decision", "")
-    if decision == "confirm":
-        actions.confirm_proposals(
-            found,
-            actor=request.user,
-            status=request.POST.get("status", ""),
-            advice=request.POST.get("advice", ""),
-            update_text=request.POST.get("update_text", ""),
-        )
-        messages.success(request, f"Published: {len(found)} services are now shown to the public.")
-    elif decision == "reject":
-        actions.reject_proposals(found, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, f"{len(found)} proposals rejected; nothing was published.")
-    else:
-        raise InvalidInput("Choose confirm or reject.", field="decision")
+    try:
+        if decision == "confirm":
+            actions.confirm_proposals(
+                found,
+                actor=request.user,
+                status=request.POST.get("status", ""),
+                advice=request.POST.get("advice", ""),
+                update_text=request.POST.get("update_text", ""),
+            )
+            messages.success(request, f"Published: {len(found)} services are now shown to the public.")
+        elif decision == "reject":
+            actions.reject_proposals(found, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{len(found)} proposals rejected; nothing was published.")
+        else:
+            raise InvalidInput("Choose confirm or reject.", field="decision")
+    except InvalidInput as exc:
+        # The group's card holds the ticked services; its first one locates it on the page.
+        first = min(p.pk for p in found)
+        return _refused(request, exc, form="bulk", hrefs={}, default=f"#pick-{first}")
     return redirect("status-manage")
 
 
@@ -375,13 +399,17 @@ def set_service_status(request: HttpRequest) -> HttpResponse:
     service = get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=int(service_id)
     )
-    actions.set_service_status(
-        service,
-        actor=request.user,
-        status=request.POST.get("status", ""),
-        advice=request.POST.get("advice", ""),
-        update_text=request.POST.get("update_text", ""),
-    )
+    try:
+        actions.set_service_status(
+            service,
+            actor=request.user,
+            status=request.POST.get("status", ""),
+            advice=request.POST.get("advice", ""),
+            update_text=request.POST.get("update_text", ""),
+        )
+    except InvalidInput as exc:
+        hrefs = {"status": "#set-status", "advice": "#set-advice"}
+        return _refused(request, exc, form="set", hrefs=hrefs, default="#set-service")
     messages.success(request, f"Published: {service.name}.")
     return redirect("status-manage")
 
@@ -393,7 +421,10 @@ def post_update(request: HttpRequest) -> HttpResponse:
     org = get_scoped(
         Organisation.objects.for_user(request.user), "organisation", code=request.POST.get("organisation", "")
     )
-    actions.post_update(org, actor=request.user, text=request.POST.get("text", ""))
+    try:
+        actions.post_update(org, actor=request.user, text=request.POST.get("text", ""))
+    except InvalidInput as exc:
+        return _refused(request, exc, form="update", hrefs={}, default="#upd-text")
     messages.success(request, f"Update published for {org.code}.")
     return redirect("status-manage")
 
@@ -403,13 +434,17 @@ def post_update(request: HttpRequest) -> HttpResponse:
 def configure_page(request: HttpRequest, code: str) -> HttpResponse:
     """Change an organisation's banner and where-to-get-help text."""
     org = get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code)
-    actions.configure_page(
-        org,
-        actor=request.user,
-        headline=request.POST.get("headline", ""),
-        help_text=request.POST.get("help_text", ""),
-        enabled=request.POST.get("enabled") == "on",
-    )
+    try:
+        actions.configure_page(
+            org,
+            actor=request.user,
+            headline=request.POST.get("headline", ""),
+            help_text=request.POST.get("help_text", ""),
+            enabled=request.POST.get("enabled") == "on",
+        )
+    except InvalidInput as exc:
+        hrefs = {"headline": f"#headline-{org.code}", "help_text": f"#help-{org.code}"}
+        return _refused(request, exc, form=f"page-{org.code}", hrefs=hrefs, default=f"#headline-{org.code}")
     messages.success(request, f"Status page settings saved for {org.code}.")
     return redirect("status-manage")
 

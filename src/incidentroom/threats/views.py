@@ -19,7 +19,7 @@ from incidentroom.core.access import has_role, org_ids
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import WRITER_ROLES
 from incidentroom.core.scoping import get_scoped
-from incidentroom.core.times import parse_input
+from incidentroom.core.times import joined_parts, parse_input
 from incidentroom.estate.models import System
 from incidentroom.estate.queries import affected_services
 from incidentroom.incidents import queries as incident_queries
@@ -41,12 +41,14 @@ from incidentroom.threats.models import (
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
-def _local_time(raw: str, field: str, *, required: bool = False) -> dt.datetime | None:
-    """A ``datetime-local`` form value, read as UK time by the shared rules (core/times.py):
-    range checked, a skipped hour refused, a repeated hour read as its first occurrence."""
-    value = parse_input(raw, field)
+def _local_time(data: Any, field: str, label: str, *, required: bool = False) -> dt.datetime | None:
+    """A time typed in the GOV.UK date input boxes (``<field>-day`` ... ``<field>-minute``), or
+    one ISO value posted as ``<field>`` by scripts, read as UK time by the shared rules
+    (core/times.py): range checked, a skipped hour refused, a repeated hour read as its first
+    occurrence."""
+    value = parse_input(joined_parts(data, field, label), field)
     if value is None and required:
-        raise InvalidInput(f"{field} is required.", field=field)
+        raise InvalidInput(f"Enter {label.lower()}.", field=field)
     return value
 
 
@@ -112,8 +114,8 @@ def indicator_create(request: HttpRequest, reference: str) -> HttpResponse:
         source_kind=_choice(request.POST.get("source_kind", ""), SourceKind, "source_kind", SourceKind.OWN),
         source_name=request.POST.get("source_name", ""),
         confidence=_int(request.POST.get("confidence", ""), "confidence", 50),
-        first_seen=_local_time(request.POST.get("first_seen", ""), "first_seen"),
-        last_seen=_local_time(request.POST.get("last_seen", ""), "last_seen"),
+        first_seen=_local_time(request.POST, "first_seen", "First seen"),
+        last_seen=_local_time(request.POST, "last_seen", "Last seen"),
         description=request.POST.get("description", ""),
         staff_watch=request.POST.get("staff_watch") == "on",
         systems=[c for c in request.POST.getlist("systems") if c],
@@ -324,7 +326,7 @@ def evidence_register(request: HttpRequest, reference: str) -> HttpResponse:
         sha256=request.POST.get("sha256", ""),
         size_bytes=_int(size, "size_bytes", 0) if size else None,
         collected_by=request.POST.get("collected_by", ""),
-        collected_at=_local_time(request.POST.get("collected_at", ""), "collected_at", required=True)
+        collected_at=_local_time(request.POST, "collected_at", "Collected at", required=True)
         or timezone.now(),
         collected_where=request.POST.get("collected_where", ""),
         storage_location=request.POST.get("storage_location", ""),
@@ -360,7 +362,7 @@ def evidence_custody(request: HttpRequest, item_id: int) -> HttpResponse:
         item,
         actor=request.user,
         to_party=request.POST.get("to_party", ""),
-        at=_local_time(request.POST.get("at", ""), "at", required=True) or timezone.now(),
+        at=_local_time(request.POST, "at", "When it was handed over", required=True) or timezone.now(),
         purpose=request.POST.get("purpose", ""),
     )
     messages.success(request, "Hand-over recorded.")

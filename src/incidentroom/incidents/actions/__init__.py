@@ -7,6 +7,7 @@ awareness and the log itself), ``items`` (the incident's actions, i.e. its task 
 """
 
 from incidentroom.incidents.actions.incident import (
+    REFERENCE_PATTERN,
     _append_log,
     add_log_entry,
     flag_personal_data_breach,
@@ -14,6 +15,7 @@ from incidentroom.incidents.actions.incident import (
     lock_incident,
     next_reference,
     open_incident,
+    opened_year,
     set_became_aware,
     set_containment,
     set_system_state,
@@ -23,6 +25,7 @@ from incidentroom.incidents.actions.items import create_action, update_action
 from incidentroom.incidents.actions.obligations import correct_submission, update_obligation
 
 __all__ = [
+    "REFERENCE_PATTERN",
     "_append_log",
     "add_log_entry",
     "correct_submission",
@@ -32,6 +35,7 @@ __all__ = [
     "lock_incident",
     "next_reference",
     "open_incident",
+    "opened_year",
     "set_became_aware",
     "set_containment",
     "set_system_state",

@@ -8,6 +8,7 @@ signals on commit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -53,9 +54,18 @@ def _involved(incident: Incident) -> list[Organisation]:
     return [i.organisation for i in incident.involvements.select_related("organisation")]
 
 
+REFERENCE_PATTERN = re.compile(r"^IR-(\d{4})-(\d{4,})$")
+
+
+def opened_year(detected_at: dt.datetime) -> int:
+    """The year the incident was opened, read in UK local time like every date on the pages,
+    so the reference and the shown opening date never disagree about the year."""
+    return detected_at.astimezone(times.UK).year
+
+
 def next_reference(detected_at: dt.datetime) -> str:
-    """IR-YYYY-NNNN, numbered within the year of detection."""
-    prefix = f"IR-{detected_at.year}-"
+    """IR-YYYY-NNNN, numbered within the year the incident was opened."""
+    prefix = f"IR-{opened_year(detected_at)}-"
     last = (
         Incident.objects.filter(reference__startswith=prefix)
         .order_by("-reference")
@@ -321,6 +331,15 @@ def open_incident(
     _choice(ncsc_category, NcscCategory, "ncsc_category")
     _choice(severity, Severity, "severity")
     reference = reference or next_reference(detected_at)
+    year = REFERENCE_PATTERN.match(reference)
+    if year is not None and int(year.group(1)) != opened_year(detected_at):
+        # The year in a reference is read as the year the incident was opened; a mismatch
+        # would send a regulator looking in the wrong year's records.
+        raise InvalidInput(
+            f"Incident reference {reference} names {year.group(1)}, but the incident was opened "
+            f"in {opened_year(detected_at)}.",
+            field="reference",
+        )
     if Incident.objects.filter(reference=reference).exists():
         raise Conflict(f"Incident reference {reference} is already in use.", field="reference")
     incident = Incident.objects.create(

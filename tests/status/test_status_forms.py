@@ -1,0 +1,53 @@
+"""The comms status page's forms show a refused input on the same page (the action's 4xx, an
+error summary linking to the field, the typed input kept), not a separate "There is a
+problem / Go back" page (issue 15, item 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from incidentroom.estate.models import Service
+from incidentroom.status.models import StatusPage, StatusUpdate
+
+
+def test_a_refused_status_keeps_the_choices_and_the_advice(
+    rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    service = Service.objects.filter(organisation__code="RBKC").order_by("pk").first()
+    assert service is not None
+    response = web(rbkc_comms).post(
+        "/comms/status/services/",
+        {"service": service.pk, "status": "on fire", "advice": "Ring 020 7361 3000 instead"},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: Public status page" in body and "Go back" not in body
+    assert '<a href="#set-status">status must be one of' in body
+    assert 'id="set-status-error"' in body
+    assert f'<option value="{service.pk}" selected>' in body
+    assert "Ring 020 7361 3000 instead</textarea>" in body
+
+
+def test_an_empty_update_is_named_on_the_same_page(rbkc_comms: User, web: Callable[[User], Client]) -> None:
+    before = StatusUpdate.objects.count()
+    response = web(rbkc_comms).post("/comms/status/updates/", {"organisation": "RBKC", "text": "   "})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert '<a href="#upd-text">Text cannot be empty.</a>' in body
+    assert 'id="upd-text-error"' in body and "govuk-form-group--error" in body
+    assert StatusUpdate.objects.count() == before
+
+
+def test_an_overlong_statement_keeps_what_was_typed(rbkc_comms: User, web: Callable[[User], Client]) -> None:
+    long = "We are dealing with a cyber incident. " * 200
+    response = web(rbkc_comms).post("/comms/status/pages/RBKC/", {"headline": long, "help_text": "Call 999"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert '<a href="#headline-RBKC">Headline is at most' in body
+    assert 'id="headline-RBKC-error"' in body
+    assert long.strip() in body and "Call 999</textarea>" in body
+    page = StatusPage.objects.filter(organisation__code="RBKC").first()
+    assert page is None or page.headline != long.strip()
