@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,14 +85,24 @@ class ResultsError(ValueError):
         self.field = field
 
 
+# A file may be called "minutes; final.docx": inside a list cell a separator or a backslash that
+# belongs to an item is written with a backslash before it, so the cell splits back into the
+# same items. Any other backslash is read as itself, so files written before the escape (and
+# names such as a\b.txt that hold a lone backslash) read as they always did.
+_ESCAPE: Final = re.compile(r"[\\;]")
+_ITEM: Final = re.compile(r"(?:\\[\\;]|[^;])+")
+_UNESCAPE: Final = re.compile(r"\\([\\;])")
+
+
 def join_list(values: Iterable[str]) -> str:
-    """A list cell as written."""
-    return LIST_SEPARATOR.join(values)
+    """A list cell as written: items joined by ``;``, a ``;`` or ``\\`` inside an item escaped."""
+    return LIST_SEPARATOR.join(_ESCAPE.sub(r"\\\g<0>", v) for v in values)
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
-    """A list cell as read: its items, trimmed, empty ones dropped."""
-    return tuple(p.strip() for p in (cell or "").split(LIST_SEPARATOR) if p.strip())
+    """A list cell as read: its items, unescaped and trimmed, empty ones dropped."""
+    items = (_UNESCAPE.sub(r"\1", m.group()).strip() for m in _ITEM.finditer(cell or ""))
+    return tuple(item for item in items if item)
 
 
 def _arrow_schema(fields: tuple[tuple[str, str], ...]) -> pa.Schema:
