@@ -65,7 +65,7 @@ def test_written_individuals_read_back_typed_and_whole(tmp_path: Path) -> None:
     [
         ["minutes; final.docx", "2012/notes.txt"],
         ["a;b;c.txt"],
-        ["C:\\share\\tenants.xlsx", "end\\", "odd\\;mix.doc"],
+        ["C:\\share\\tenants.xlsx", "end\\", "odd\\;mix.doc", 'say "hi".txt', '"quoted"; too'],
         ["plain.docx"],
     ],
 )
@@ -76,9 +76,11 @@ def test_file_names_with_the_separator_read_back_whole(names: list[str], tmp_pat
     assert row.documents == tuple(names)
 
 
-def test_a_cell_written_before_the_escape_reads_as_before() -> None:
+def test_a_cell_written_before_quoting_reads_as_before() -> None:
     assert results.split_list("2011\\a.doc;b.doc") == ("2011\\a.doc", "b.doc")
     assert results.split_list(" x ; ;y") == ("x", "y")
+    # Backslashes, the escape of names that are not UTF-8, are written as they are.
+    assert results.join_list(["r\\xe9sum\\xe9.csv", "b.doc"]) == "r\\xe9sum\\xe9.csv;b.doc"
 
 
 @given(st.lists(st.text(min_size=1).map(str.strip).filter(bool), max_size=6))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -85,24 +85,29 @@ class ResultsError(ValueError):
         self.field = field
 
 
-# A file may be called "minutes; final.docx": inside a list cell a separator or a backslash that
-# belongs to an item is written with a backslash before it, so the cell splits back into the
-# same items. Any other backslash is read as itself, so files written before the escape (and
-# names such as a\b.txt that hold a lone backslash) read as they always did.
-_ESCAPE: Final = re.compile(r"[\\;]")
-_ITEM: Final = re.compile(r"(?:\\[\\;]|[^;])+")
-_UNESCAPE: Final = re.compile(r"\\([\\;])")
+# A file may be called "minutes; final.docx". Inside a list cell an item holding a ';' (or a
+# '"') is quoted the way CSV quotes a field, with ';' as the delimiter, so the cell splits back
+# into the same items; every other item is written as it is, so a cell written before this
+# reads as it always did, and backslashes (the escape of names that are not UTF-8, see
+# ``pathnames``) are never doubled.
 
 
 def join_list(values: Iterable[str]) -> str:
-    """A list cell as written: items joined by ``;``, a ``;`` or ``\\`` inside an item escaped."""
-    return LIST_SEPARATOR.join(_ESCAPE.sub(r"\\\g<0>", v) for v in values)
+    """A list cell as written: items joined by ``;``, one holding ``;`` or ``"`` quoted."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=LIST_SEPARATOR, lineterminator="").writerow(list(values))
+    return buffer.getvalue()
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
-    """A list cell as read: its items, unescaped and trimmed, empty ones dropped."""
-    items = (_UNESCAPE.sub(r"\1", m.group()).strip() for m in _ITEM.finditer(cell or ""))
-    return tuple(item for item in items if item)
+    """A list cell as read: its items, unquoted and trimmed, empty ones dropped."""
+    if not cell:
+        return ()
+    if '"' not in cell:  # the common case, and every cell written before quoting
+        items = cell.split(LIST_SEPARATOR)
+    else:
+        items = next(csv.reader([cell], delimiter=LIST_SEPARATOR), [])
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _arrow_schema(fields: tuple[tuple[str, str], ...]) -> pa.Schema:
