@@ -69,8 +69,7 @@ def test_a_refused_update_comes_back_on_the_board_with_the_input_kept(
     body = response.content.decode()
     assert "<title>Error: Continuity board: RBKC" in body and "Go back" not in body
     assert (
-        f'<a href="#next-{care.pk}-day">Adult social care: Next update due: the month must be a number from 1 to 12.</a>'
-        in body
+        f'<a href="#next-{care.pk}-day">Adult social care: Next update due must be a real date.</a>' in body
     )
     assert f'id="service-form-{care.pk}" open' in body
     assert f'id="next-{care.pk}-error"' in body

@@ -46,7 +46,7 @@ from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import Conflict, DomainError, InvalidInput, form_error
+from incidentroom.core.errors import Conflict, DomainError, InvalidInput, form_error, labelled
 from incidentroom.core.models import BREACH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.forms import LocalDateTimeField
@@ -114,7 +114,11 @@ def _refused_form(form: forms.BreachForm, exc: DomainError | None = None) -> lis
     """The error summary for a breach form shown again: its own errors, plus an action's
     refusal attached to the field it names (so the message also sits beside that field)."""
     if exc is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = exc.field if exc.field in form.fields else None
+        message = (
+            labelled(exc.message, _LABELS[field], field, prefix=False) if field in _LABELS else exc.message
+        )
+        form.add_error(field, message)
     summary = []
     for field, errs in form.errors.items():
         if field == "__all__":
@@ -123,8 +127,8 @@ def _refused_form(form: forms.BreachForm, exc: DomainError | None = None) -> lis
             bound = form[field]
             first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
             suffix = "_0" if field == "people_categories" else first_box
-            href, label = f"#{bound.auto_id}{suffix}", f"{_LABELS.get(field, bound.label)}: "
-        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
+            href, label = f"#{bound.auto_id}{suffix}", str(_LABELS.get(field, bound.label))
+        summary += [{"href": href, "text": labelled(str(e), label, field) if label else str(e)} for e in errs]
     return summary
 
 
@@ -506,21 +510,24 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return _report_page(request, queries.report_for(request.user, report_id))
 
 
+# The submit form's fields as the report page labels them.
+_REPORT_LABELS = {"submitted_at": "Submitted at", "external_reference": "Reference"}
+
+
 def _report_page(
     request: HttpRequest, report: Report, form: forms.SubmitForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The report page; after a refused submission, with the error summary and the input kept."""
     latest = Report.objects.filter(breach=report.breach, kind=report.kind).order_by("-version").first()
     summary = []
-    labels = {"submitted_at": "Submitted at", "external_reference": "Reference"}
     for field, errs in form.errors.items() if form is not None else ():
         if field == "__all__" or form is None:
             href, label = "#submit-report", ""
         else:
             bound = form[field]
             first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
-            href, label = f"#{bound.auto_id}{first_box}", f"{labels.get(field, bound.label)}: "
-        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
+            href, label = f"#{bound.auto_id}{first_box}", str(_REPORT_LABELS.get(field, bound.label))
+        summary += [{"href": href, "text": labelled(str(e), label, field) if label else str(e)} for e in errs]
     return render(
         request,
         "breach/report.html",
@@ -561,7 +568,9 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
         )
     except InvalidInput as exc:
         # Correctable input (a time before the breach was known, ...): the same page again.
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = exc.field if exc.field in form.fields else None
+        label = _REPORT_LABELS.get(field or "")
+        form.add_error(field, labelled(exc.message, label, field, prefix=False) if label else exc.message)
         return _report_page(request, report, form, status=exc.status)
     messages.success(request, f"{report.get_kind_display()} recorded as submitted.")
     return redirect("breach-report", report.pk)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error
+from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error, labelled
 from incidentroom.core.models import WRITER_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
@@ -54,7 +54,7 @@ def _list_page(request: HttpRequest, form: Any = None, *, status: int = 200) -> 
             "href": f"#{form[f].auto_id}{'-day' if f == 'detected_at' else ''}"
             if f != "__all__"
             else "#open",
-            "text": f"{form[f].label}: {e}" if f != "__all__" else e,
+            "text": labelled(e, str(form[f].label), f) if f != "__all__" else e,
         }
         for f, errs in form.errors.items()
         for e in errs
@@ -217,8 +217,10 @@ def _dashboard(
                 bf = form[field]
                 is_date = isinstance(bf.field, forms.LocalDateTimeField)
                 href = f"#{bf.auto_id}{'-day' if is_date else ''}"
-                label = f"{bf.label}: "
-            ctx["error_summary"] += [{"href": href, "text": f"{label}{e}"} for e in errs]
+                label = str(bf.label)
+            ctx["error_summary"] += [
+                {"href": href, "text": labelled(e, label, field) if label else e} for e in errs
+            ]
     if failed:
         ctx["error_summary"].append({"href": failed["href"], "text": failed["message"]})
     return render(request, "incidents/dashboard.html", ctx, status=status)
@@ -522,7 +524,7 @@ def _log_page(
         for field, errs in log_form.errors.items():
             bf = None if field == "__all__" else log_form[field]
             href = "#log-form" if bf is None else f"#{bf.auto_id}{'-day' if field == 'occurred_at' else ''}"
-            errors += [{"href": href, "text": f"{bf.label + ': ' if bf else ''}{e}"} for e in errs]
+            errors += [{"href": href, "text": labelled(e, str(bf.label), field) if bf else e} for e in errs]
     return render(
         request,
         "incidents/log.html",
