@@ -21,10 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.breach import (
     actions,
     downloads,
-    emails,
     evidence,
     forms,
-    notify,
     queries,
     resident,
 )
@@ -32,8 +30,6 @@ from incidentroom.breach import categories as cat
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
     Breach,
-    DeliveryStatus,
-    EmailDelivery,
     Letter,
     PublicNotice,
     Report,
@@ -668,63 +664,6 @@ def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
         request,
         f"Emails to {notice.deliveries.count()} people prepared. Nothing has been sent: check and confirm.",
     )
-    return redirect("breach-emails", notice.pk)
-
-
-@login_required
-@require_GET
-def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """An email notice's progress (polled while sending)."""
-    notice = queries.notice_for(request.user, notice_id)
-    counts = notice.counts()
-    busy = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] + counts[DeliveryStatus.FAILED] > 0
-    template = "breach/_emails.html" if request.headers.get("HX-Request") else "breach/emails.html"
-    confirming = notice.started_at is None
-    first = notice.deliveries.select_related("individual").first() if confirming else None
-    return render(
-        request,
-        template,
-        {
-            "notice": notice,
-            "breach": notice.breach,
-            "counts": counts,
-            "busy": busy and not confirming,
-            "confirming": confirming,
-            "waiting": notify.waiting_count(notice),
-            "sample": first,
-            "sample_body": emails.email_text(notice.breach, first.individual) if first else "",
-            "email_from": emails.from_header(notice.breach.organisation),
-            "me": getattr(request.user, "email", ""),
-            "deliveries": notice.deliveries.select_related("individual"),
-            "statuses": DeliveryStatus.choices,
-        },
-    )
-
-
-@login_required
-@require_POST
-def emails_send(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """Resume sending (after a restart or to retry now)."""
-    notice = queries.notice_for(request.user, notice_id)
-    if notice.started_at is None:
-        # The first send is the confirmation step's, which names how many people it emails.
-        raise Conflict("These emails have not been confirmed yet: check them and confirm the number first.")
-    actions.start_sending(notice, actor=request.user)
-    messages.success(request, "Sending resumed.")
-    return redirect("breach-emails", notice.pk)
-
-
-@login_required
-@require_POST
-def emails_resolve(request: HttpRequest, notice_id: int, delivery_id: int) -> HttpResponse:
-    """Decide an interrupted email."""
-    notice = queries.notice_for(request.user, notice_id)
-    delivery = get_scoped(
-        EmailDelivery.objects.filter(notice=notice).select_related("notice__breach__organisation"),
-        "email",
-        pk=delivery_id,
-    )
-    actions.resolve_uncertain(delivery, actor=request.user, resend=request.POST.get("resend") == "yes")
     return redirect("breach-emails", notice.pk)
 
 
