@@ -221,3 +221,17 @@ def test_a_viewer_still_gets_the_refusal_page(
 ) -> None:
     response = web(lbhf_viewer).post(f"/breaches/{scanned.pk}/letters/", {"risks": ["high"]})
     assert response.status_code == 404 and "error-summary" not in response.content.decode()
+
+
+def test_marking_letters_posted_before_the_print_file_says_so_on_the_letters_page(
+    web: Callable[[User], Client], rbkc_dpo: User, scanned: Breach
+) -> None:
+    batch = actions.generate_letters(scanned, actor=rbkc_dpo, risks=["high"])
+    LetterBatch.objects.filter(pk=batch.pk).update(status="queued")
+    response = web(rbkc_dpo).post(f"/letters/{batch.pk}/posted/")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert _same_page(body, f"Letters #{batch.pk}", "#letters-status").startswith(
+        "These letters are not ready yet"
+    )
+    assert 'id="posted-error"' in body

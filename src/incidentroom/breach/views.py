@@ -31,6 +31,7 @@ from incidentroom.breach.access import controller_org_ids, require_controller_ro
 from incidentroom.breach.models import (
     Breach,
     Letter,
+    LetterBatch,
     PublicNotice,
     Report,
     ReportKind,
@@ -606,6 +607,12 @@ def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.batch_for(request.user, batch_id)
     if request.headers.get("HX-Request"):
         return render(request, "breach/_letters_files.html", {"batch": batch})
+    return _letters_page(request, batch)
+
+
+def _letters_page(request: HttpRequest, batch: LetterBatch, refused: Refusal | None = None) -> HttpResponse:
+    """The batch page; after a refused "posted" (the print file not ready), the same page
+    saying so in an error summary."""
     return render(
         request,
         "breach/letters.html",
@@ -614,7 +621,9 @@ def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "breach": batch.breach,
             "letters": batch.letters.select_related("individual"),
             "files": downloads.BATCH_FILES,
+            **(refused.context() if refused else no_refusal()),
         },
+        status=refused.status if refused else 200,
     )
 
 
@@ -639,7 +648,16 @@ def letter_pdf(request: HttpRequest, batch_id: int, letter_id: int) -> FileRespo
 def letters_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The print run went out."""
     batch = queries.batch_for(request.user, batch_id)
-    count = actions.mark_letters_posted(batch, actor=request.user)
+    try:
+        count = actions.mark_letters_posted(batch, actor=request.user)
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _letters_page(
+            request,
+            batch,
+            refusal(exc, form="posted", fields={}, default_href="#letters-status", data=request.POST),
+        )
     messages.success(request, f"{count} people recorded as notified by letter.")
     return redirect("breach-letters", batch.pk)
 

@@ -74,11 +74,14 @@ def form_error(form: Any, labels: Mapping[str, str] | None = None) -> InvalidInp
     """The first error of an invalid Django form, as :class:`InvalidInput` naming its field.
 
     Page views raise this so a bad form answers like a bad API call: one message, one field
-    (``__all__``, a form-wide error, is called "form"). ``labels`` gives a field the name its
-    page shows, where that differs from the field's own name."""
+    (``__all__``, a form-wide error, is called "Form"). A field is named by ``labels``, else
+    by its form label, else by its name in words."""
     field, errs = next(iter(form.errors.items()))
+    own = form.fields[field].label if field in form.fields else None
     if labels and field in labels:
         label = labels[field]
+    elif own:
+        label = str(own)  # the words the page shows, not the field's code name
     else:
-        label = field.replace("_", " ") if field != "__all__" else "form"
+        label = field.replace("_", " ").capitalize() if field != "__all__" else "Form"
     return InvalidInput(labelled(" ".join(errs), label, field), field=field)

@@ -290,7 +290,10 @@ def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
     incident = queries.incident_for(request.user, reference)
     form = forms.ContainmentForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        code = str(request.POST.get("organisation", ""))
+        return _refused(
+            request, incident, form_error(form), form="containment", org=code, href=f"#containment-{code}"
+        )
     org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     try:
         actions.set_containment(
@@ -444,9 +447,12 @@ def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpR
     incident = queries.incident_for(request.user, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
     form = forms.ActionStatusForm(request.POST)
-    if not form.is_valid():
-        raise form_error(form)
-    actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    try:
+        if not form.is_valid():
+            raise form_error(form)
+        actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    except DomainError as exc:
+        return _refused(request, incident, exc, form="action-status", href="#actions")
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -456,7 +462,7 @@ def _record_obligation(request: HttpRequest, incident: Incident, obligation_id: 
     )
     form = forms.ObligationForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        return _refused(request, incident, form_error(form), form="obligation", href="#id_obligation")
     try:
         actions.update_obligation(
             obligation,
