@@ -338,3 +338,16 @@ def test_last_confirmed_is_never_older_than_a_row_below_it(
         rows = [s.changed_at for s in view.services if s.changed_at]
         assert view.confirmed_at is not None and rows, view.code
         assert view.confirmed_at >= max(rows), view.code
+
+
+def test_unticking_every_service_comes_back_on_the_page(
+    before_comms: None, rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    response = web(rbkc_comms).post(
+        "/comms/status/proposals/bulk/", {"decision": "confirm", "status": "disrupted"}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: " in body and "Go back" not in body
+    assert '<a href="#proposals">Tick at least one service to confirm or reject.</a>' in body
+    assert 'id="proposals"' in body

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error
+from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error, labelled
 from incidentroom.core.models import WRITER_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
@@ -54,7 +54,7 @@ def _list_page(request: HttpRequest, form: Any = None, *, status: int = 200) -> 
             "href": f"#{form[f].auto_id}{'-day' if f == 'detected_at' else ''}"
             if f != "__all__"
             else "#open",
-            "text": f"{form[f].label}: {e}" if f != "__all__" else e,
+            "text": labelled(e, str(form[f].label), f) if f != "__all__" else e,
         }
         for f, errs in form.errors.items()
         for e in errs
@@ -217,8 +217,10 @@ def _dashboard(
                 bf = form[field]
                 is_date = isinstance(bf.field, forms.LocalDateTimeField)
                 href = f"#{bf.auto_id}{'-day' if is_date else ''}"
-                label = f"{bf.label}: "
-            ctx["error_summary"] += [{"href": href, "text": f"{label}{e}"} for e in errs]
+                label = str(bf.label)
+            ctx["error_summary"] += [
+                {"href": href, "text": labelled(e, label, field) if label else e} for e in errs
+            ]
     if failed:
         ctx["error_summary"].append({"href": failed["href"], "text": failed["message"]})
     return render(request, "incidents/dashboard.html", ctx, status=status)
@@ -288,7 +290,10 @@ def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
     incident = queries.incident_for(request.user, reference)
     form = forms.ContainmentForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        code = str(request.POST.get("organisation", ""))
+        return _refused(
+            request, incident, form_error(form), form="containment", org=code, href=f"#containment-{code}"
+        )
     org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     try:
         actions.set_containment(
@@ -442,9 +447,12 @@ def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpR
     incident = queries.incident_for(request.user, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
     form = forms.ActionStatusForm(request.POST)
-    if not form.is_valid():
-        raise form_error(form)
-    actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    try:
+        if not form.is_valid():
+            raise form_error(form)
+        actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    except DomainError as exc:
+        return _refused(request, incident, exc, form="action-status", href="#actions")
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -454,7 +462,7 @@ def _record_obligation(request: HttpRequest, incident: Incident, obligation_id: 
     )
     form = forms.ObligationForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        return _refused(request, incident, form_error(form), form="obligation", href="#id_obligation")
     try:
         actions.update_obligation(
             obligation,
@@ -522,7 +530,7 @@ def _log_page(
         for field, errs in log_form.errors.items():
             bf = None if field == "__all__" else log_form[field]
             href = "#log-form" if bf is None else f"#{bf.auto_id}{'-day' if field == 'occurred_at' else ''}"
-            errors += [{"href": href, "text": f"{bf.label + ': ' if bf else ''}{e}"} for e in errs]
+            errors += [{"href": href, "text": labelled(e, str(bf.label), field) if bf else e} for e in errs]
     return render(
         request,
         "incidents/log.html",
