@@ -55,3 +55,34 @@ def affected_services(
     ]
     result.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
     return result
+
+
+def partner_impacts(
+    down: list[System], own_organisation_ids: Iterable[int], visible_system_ids: Iterable[int]
+) -> list[AffectedService]:
+    """What the down systems would take from the partner councils that share them.
+
+    A council asking "what if our shared directory went down?" must see that Westminster and
+    Hammersmith and Fulham lose services too. Partners are the councils that own or are served
+    by one of the down systems (which the asker can see, so they already know they are shared),
+    never a council with nothing in common. A link in the chain the asker cannot see (a
+    partner's own system) is named only as "a <council> system".
+    """
+    own = set(own_organisation_ids)
+    partners: set[int] = set()
+    for system in down:
+        partners.add(system.owner_id)
+        partners.update(o.pk for o in system.served.all())
+    partners -= own
+    if not partners:
+        return []
+    visible = set(visible_system_ids)
+    owners = dict(System.objects.values_list("pk", "owner__code"))
+    return [
+        AffectedService(
+            service=a.service,
+            path=a.path,
+            reason=" → ".join(s.name if s.pk in visible else f"a {owners[s.pk]} system" for s in a.path),
+        )
+        for a in affected_services([s.pk for s in down], organisation_ids=partners)
+    ]
