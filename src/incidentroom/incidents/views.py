@@ -24,6 +24,7 @@ from incidentroom.core.models import WRITER_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
 from incidentroom.incidents.models import (
+    AUTHOR_PREFETCH,
     DOWN_STATES,
     Containment,
     EntryKind,
@@ -162,8 +163,8 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         "actions_open": incident.actions.open()
         .select_related("owner", "organisation")
         .order_by(F("due_at").asc(nulls_last=True), "pk"),
-        "log": incident.log_entries.select_related("corrects")
-        .prefetch_related("organisations")
+        "log": incident.log_entries.select_related("corrects", "author")
+        .prefetch_related("organisations", AUTHOR_PREFETCH)
         .order_by("-sequence")[:10],
         "breach_orgs": {
             i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")
@@ -498,7 +499,9 @@ def record_obligation(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _filtered_log(request: HttpRequest, incident: Incident) -> Any:
-    entries = incident.log_entries.select_related("corrects").prefetch_related("organisations", "systems")
+    entries = incident.log_entries.select_related("corrects", "author").prefetch_related(
+        "organisations", "systems", AUTHOR_PREFETCH
+    )
     kind = request.GET.get("kind", "")
     if kind:
         entries = entries.filter(kind=kind)
