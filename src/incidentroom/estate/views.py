@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from incidentroom.continuity.queries import continuity_notes
 from incidentroom.core.access import org_ids
 from incidentroom.estate import svg
 from incidentroom.estate.blast import lost_systems
@@ -16,6 +18,15 @@ from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import AffectedService, affected_services, load_graph, partner_impacts
 from incidentroom.incidents.models import Incident, Phase, SystemState
 from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """A lost service in the table: why it is lost, and how it is kept going if it is."""
+
+    service: Service
+    because: str
+    continuity: str
 
 
 def _picked_codes(request: HttpRequest) -> list[str]:
@@ -68,6 +79,8 @@ def estate(request: HttpRequest) -> HttpResponse:
         shown = {s.pk for s in services}
         services += [a.service for a in partner_rows if a.service.pk not in shown]
     lost_service_reason = {a.service.pk: a.because for a in impacts}
+    # Lost, but kept going: the council's own workarounds, as on the dashboard.
+    continuity = continuity_notes(request.user, lost_service_reason)
     lost = lost_systems(load_graph(), down_ids) if down_ids else set()
 
     def system_state(s: System) -> str:
@@ -103,7 +116,7 @@ def estate(request: HttpRequest) -> HttpResponse:
         {
             "systems": systems,
             "services": services,
-            "impacts": impacts,
+            "impacts": [ImpactRow(a.service, a.because, continuity.get(a.service.pk, "")) for a in impacts],
             "partner_codes": sorted({a.service.organisation.code for a in partner_rows}),
             "partner_count": len(partner_rows),
             "incident": incident,

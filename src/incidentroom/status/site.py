@@ -69,6 +69,9 @@ class ServiceRow:
     status_label: str
     advice: str
     changed_at: dt.datetime | None
+    # Only the workaround comms published for residents (ServiceStatus.workaround), never the
+    # continuity board's internal text.
+    workaround: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ def organisations(code: str | None = None) -> list[OrgView]:
                 status_label=PublicStatus(status.status).label if status else UNCONFIRMED_LABEL,
                 advice=printable(status.advice) if status else "",
                 changed_at=status.changed_at if status else None,
+                workaround=printable(status.workaround) if status else "",
             )
         )
     for view in views.values():
@@ -297,6 +301,7 @@ def render_json(orgs: list[OrgView]) -> str:
                             "status": s.status,
                             "status_label": s.status_label,
                             "advice": s.advice,
+                            "workaround": s.workaround,
                             "changed_at": _iso(s.changed_at),
                         }
                         for s in o.services
