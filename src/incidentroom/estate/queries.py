@@ -46,7 +46,7 @@ def affected_services(
     impacts = blast_radius(load_graph(), down)
     services = Service.objects.select_related("organisation").in_bulk([i.service_id for i in impacts])
     system_ids = {s for i in impacts for s in i.path}
-    systems = System.objects.in_bulk(list(system_ids))
+    systems = System.objects.select_related("owner").in_bulk(list(system_ids))
     allowed = set(organisation_ids) if organisation_ids is not None else None
     result = [
         AffectedService(service=services[i.service_id], path=tuple(systems[s] for s in i.path))
@@ -77,12 +77,11 @@ def partner_impacts(
     if not partners:
         return []
     visible = set(visible_system_ids)
-    owners = dict(System.objects.values_list("pk", "owner__code"))
     return [
         AffectedService(
             service=a.service,
             path=a.path,
-            reason=" → ".join(s.name if s.pk in visible else f"a {owners[s.pk]} system" for s in a.path),
+            reason=" → ".join(s.name if s.pk in visible else f"a {s.owner.code} system" for s in a.path),
         )
         for a in affected_services([s.pk for s in down], organisation_ids=partners)
     ]
