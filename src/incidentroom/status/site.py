@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 
+from incidentroom.breach.models import PublicNotice
 from incidentroom.core import audit, times
 from incidentroom.core.models import Organisation
 from incidentroom.core.text import printable
@@ -201,8 +202,6 @@ def organisations(code: str | None = None) -> list[OrgView]:
 def _add_data_notices(views: dict[int, OrgView]) -> None:
     """Residents reading the status page must learn that their data was taken, not only
     which services are down: each live public notice is named there and linked to."""
-    from incidentroom.breach.models import PublicNotice
-
     notices = (
         PublicNotice.objects.filter(
             breach__organisation_id__in=list(views), published_at__isnull=False, withdrawn_at__isnull=True
