@@ -75,6 +75,8 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     # services lost through its network shutdown.
     figure = int(page.locator("#affected-count").inner_text())
     assert "has shut down its network" in page.locator("#services-grid [data-org=WCC]").inner_text()
+    care = page.locator("#lost-RBKC-adult-social-care").inner_text()
+    assert "Unavailable" in care and "workaround in place: Paper referral forms" in care
     page.goto(f"{live_app.url}/estate/?incident={ref}")
     _shot(page, artifacts, "gold-estate-incident")
     assert page.locator("#affected").inner_text().startswith(f"{figure} services affected")
@@ -86,7 +88,14 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     with page.expect_navigation():
         page.click("button:has-text('Show what would be lost')")
     _shot(page, artifacts, "gold-estate-what-if")
-    assert "Online payments" in page.locator("main table").first.inner_text()
+    lost = page.locator("main table").first.inner_text()
+    assert "Online payments" in lost
+    # The partner councils sharing the gateway lose services too, and are shown.
+    assert (
+        "WCC" in lost
+        and "LBHF" in lost
+        and "partner councils" in page.locator("#partner-impacts").inner_text()
+    )
     assert page.locator("#down-shared-payments").is_checked()
 
     # A changed awareness time is written to the hash-chained log.
@@ -103,6 +112,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     page.goto(f"{live_app.url}/incidents/{ref}/log/")
     log = page.locator("main").inner_text()
     assert "RBKC became aware of the incident" in log and "Hash chain intact" in log
+    assert "Helen Marsh, Gold, RBKC" in log  # authors by name, role and council
     assert f"{int(day)} " in log and year in log and month
 
     # Errors on the same page, with an error summary that links to the field.
@@ -134,6 +144,41 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
             "/continuity/RBKC/",
         ],
     )
+
+
+def test_the_dependency_graph_fits_its_box_on_a_laptop_and_scrolls_inside_it_on_a_phone(
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "gold", "RBKC")
+    ref = _reference(page, live_app)
+    measure = """() => {
+        const box = document.querySelector('.ir-graph'), svg = box.querySelector('svg');
+        const b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();
+        return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+                boxScroll: box.scrollWidth, boxClient: box.clientWidth, boxRight: b.right,
+                svgRight: s.right, svgWidth: s.width, natural: svg.viewBox.baseVal.width,
+                overflow: getComputedStyle(box).overflowX};
+    }"""
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_app.url}/estate/?incident={ref}")
+        m = page.evaluate(measure)
+        assert m["page"] <= m["viewport"], m  # the page itself never scrolls sideways
+        if width == 1280:
+            # The whole graph, services column included, is inside the box at (nearly) full size.
+            assert m["boxScroll"] <= m["boxClient"] and m["svgRight"] <= m["boxRight"], m
+            assert m["svgWidth"] >= 0.95 * m["natural"], m
+        else:
+            # On a phone it keeps its size and the box scrolls: nothing is cut off for good.
+            assert m["overflow"] == "auto" and m["boxScroll"] > m["boxClient"], m
+            assert m["svgWidth"] >= m["natural"] - 1, m
+            page.locator(".ir-graph").evaluate("b => b.scrollLeft = b.scrollWidth")
+            right = page.evaluate(
+                "() => document.querySelector('.ir-graph svg g[data-key^=svc-]').getBoundingClientRect().right"
+            )
+            assert right <= m["viewport"], (right, m)  # the services column scrolled into view
+        page.locator("#graph").scroll_into_view_if_needed()
+        _shot(page, artifacts, f"gold-estate-graph-{width}")
 
 
 def test_viewer_sees_the_incident_without_a_single_write_form(

@@ -351,3 +351,19 @@ def test_unticking_every_service_comes_back_on_the_page(
     assert "<title>Error: " in body and "Go back" not in body
     assert '<a href="#proposals">Tick at least one service to confirm or reject.</a>' in body
     assert 'id="proposals"' in body
+
+
+def test_the_public_pages_use_words_a_resident_knows_and_the_feeds_still_work(db: None) -> None:
+    public = Client()
+    for path in ("/status/", "/status/rbkc/", "/status/accessibility/"):
+        page = public.get(path).content.decode()
+        links = re.findall(r"<a [^>]*>(.*?)</a>", page, flags=re.S)
+        # No link is bare jargon: "Atom" and "JSON" only ever come with plain words.
+        assert not [t for t in links if re.fullmatch(r"[^a-z]*(Atom|JSON)[^a-z]*", t.strip())], path
+        assert "JSON" not in re.sub(r"<[^>]+>", " ", page), path
+        assert "Get updates in a news reader (Atom feed)" in page, path
+        assert "Machine-readable version for developers" in page, path
+    feed = public.get("/status/feed.atom")
+    assert feed.status_code == 200 and b"<feed" in feed.content
+    data = public.get("/status/status.json")
+    assert data.status_code == 200 and b'"organisations"' in data.content

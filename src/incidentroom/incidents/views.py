@@ -7,6 +7,7 @@ Views parse input with forms and call action functions; every read goes through 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +18,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from incidentroom.continuity.queries import continuity_notes
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
 from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error, labelled
 from incidentroom.core.models import WRITER_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.models import Service
 from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
 from incidentroom.incidents.models import (
+    AUTHOR_PREFETCH,
     DOWN_STATES,
     Containment,
     EntryKind,
@@ -133,14 +137,28 @@ def _clock_groups(involvements: list[Any], obligations: list[Any], now: Any) -> 
     )
 
 
+@dataclass(frozen=True)
+class LostService:
+    """A lost service on the dashboard: why it is lost and how it is being kept going."""
+
+    service: Service
+    because: str
+    continuity: str
+
+
 def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     now = timezone.now()
     involvements = list(incident.involvements.select_related("organisation"))
     org_codes = [i.organisation.code for i in involvements]
     rows = affected_service_rows(incident)
-    grid: dict[str, list[Any]] = {code: [] for code in org_codes}
+    # A lost service kept going by a workaround is still unavailable, but Gold must see that
+    # the paper forms are in use, not only a red "Unavailable".
+    notes = continuity_notes(request.user, (row.service.pk for row in rows))
+    grid: dict[str, list[LostService]] = {code: [] for code in org_codes}
     for row in rows:
-        grid.setdefault(row.service.organisation.code, []).append(row)
+        grid.setdefault(row.service.organisation.code, []).append(
+            LostService(row.service, row.because, notes.get(row.service.pk, ""))
+        )
     obligations = list(incident.obligations.select_related("organisation"))
     roles = roles_by_org(request.user)
     # What this person may change: a viewer sees the dashboard without a single write form.
@@ -162,8 +180,8 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         "actions_open": incident.actions.open()
         .select_related("owner", "organisation")
         .order_by(F("due_at").asc(nulls_last=True), "pk"),
-        "log": incident.log_entries.select_related("corrects")
-        .prefetch_related("organisations")
+        "log": incident.log_entries.select_related("corrects", "author")
+        .prefetch_related("organisations", AUTHOR_PREFETCH)
         .order_by("-sequence")[:10],
         "breach_orgs": {
             i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")
@@ -506,7 +524,9 @@ def record_obligation(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _filtered_log(request: HttpRequest, incident: Incident) -> Any:
-    entries = incident.log_entries.select_related("corrects").prefetch_related("organisations", "systems")
+    entries = incident.log_entries.select_related("corrects", "author").prefetch_related(
+        "organisations", "systems", AUTHOR_PREFETCH
+    )
     kind = request.GET.get("kind", "")
     if kind:
         entries = entries.filter(kind=kind)

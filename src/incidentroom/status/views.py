@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidentroom.continuity.queries import continuity_notes
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.errors import DomainError, InvalidInput
 from incidentroom.core.models import PUBLISH_ROLES, Organisation
@@ -263,6 +264,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
             "service__name",
         )
     )
+    internal = continuity_notes(user, [s.pk for s in services])
     return {
         "orgs": orgs,
         "publish_codes": publish_codes,
@@ -270,8 +272,10 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
         "proposal_groups": _proposal_groups(proposals, publish_codes),
         "recent_decisions": _recent_decisions(user),
         "services": services,
+        # What residents are told, next to what the continuity board says internally, so comms
+        # can see a workaround that has not been told to residents yet (and word it for them).
         "affected": [
-            s
+            {"service": s, "internal": internal.get(s.pk, "")}
             for s in services
             if getattr(s, "public_status", None) is not None
             and s.public_status.status != PublicStatus.WORKING
@@ -419,9 +423,10 @@ def set_service_status(request: HttpRequest) -> HttpResponse:
             status=request.POST.get("status", ""),
             advice=request.POST.get("advice", ""),
             update_text=request.POST.get("update_text", ""),
+            workaround=request.POST.get("workaround", ""),
         )
     except InvalidInput as exc:
-        hrefs = {"status": "#set-status", "advice": "#set-advice"}
+        hrefs = {"status": "#set-status", "advice": "#set-advice", "workaround": "#set-workaround"}
         return _refused(request, exc, form="set", hrefs=hrefs, default="#set-service")
     messages.success(request, f"Published: {service.name}.")
     return redirect("status-manage")
