@@ -75,7 +75,7 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path: Path, demo_db: 
     port = free_port()
     demo = _start(tmp_path, demo_db, port)
     children = [c.pid for c in psutil.Process(demo.pid).children(recursive=True)]
-    assert len(children) >= 2  # gunicorn (and its workers) and the task worker
+    assert len(children) >= 2  # granian (and its workers) and the task worker
     try:
         # Links that leave the app follow the port it is served on.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status/") as r:  # noqa: S310
