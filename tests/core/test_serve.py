@@ -40,11 +40,11 @@ def test_bad_bind_addresses_are_refused_naming_the_option(bind: str) -> None:
 def test_the_command_refuses_before_starting_anything(
     option: str, value: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_exec(*args: Any) -> None:
+    def no_server(*args: Any, **kwargs: Any) -> None:
         pytest.fail(f"serve started a server despite {option} {value}")
 
-    # A safety net only: were the refusal missing, the test run itself would become granian.
-    monkeypatch.setattr("os.execv", no_exec)
+    # A safety net only: were the refusal missing, a real server would start and never stop.
+    monkeypatch.setattr("subprocess.Popen", no_server)
     with pytest.raises(CommandError, match=option):
         call_command("serve", option, value, stdout=io.StringIO())
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from incidentroom.core.processes import die_with_parent
 
 
 def bind_arguments(bind: str) -> list[str]:
@@ -80,11 +84,29 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Replace this process with granian so signals reach it directly."""
+        """Run granian in its own process group and pass it the signals this process gets.
+
+        A terminal's Ctrl-C goes to the whole foreground process group. granian's workers,
+        hit by SIGINT directly while their parent also stops them, hang until the kill
+        timeout (20 s, measured with granian 2.8.9). In a group of its own only granian's
+        main process gets the signal, from here, and stops its workers cleanly in well under
+        a second.
+        """
         argv = granian_argv(
             options["bind"],
             workers=options["workers"],
             threads=options["threads"],
             access_log=options["access_log"],
         )
-        os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, our own interpreter
+        server = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+            argv, process_group=0, preexec_fn=die_with_parent
+        )
+
+        def forward(signum: int, frame: Any) -> None:
+            server.send_signal(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: granian reloads
+            signal.signal(signum, forward)
+        code = server.wait()
+        if code:
+            raise SystemExit(code)
