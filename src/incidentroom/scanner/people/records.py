@@ -26,6 +26,7 @@ from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .mentions import SPECIAL_CATEGORIES, kin_before, unnamed_relative_before, with_lines, with_more_names
 from .names import first_names_compatible, name_key, parse_name
+from .premises import place_address_at
 from .staff import staff_until
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -197,6 +198,9 @@ class DocumentBuilder:
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
                 # Names come from the name columns; the digits of a decimal number
                 # ('1234.4532015112830366') are never an identifier.
+                continue
+            if column.field == "place":
+                self._emit_unowned([finding])  # the premises' postcode or phone, nobody's
                 continue
             names_here = mentioned.get(index)
             if names_here:
@@ -379,6 +383,9 @@ class DocumentBuilder:
                 continue
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
                 text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                if place_address_at(unit.text, text_start):
+                    unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
+                    continue
                 parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
