@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from ..model import Location, TextUnit
-from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output
+from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output, judges
 from .bidi import PlacedChar, drawn_order, has_rtl, reading_order, reversal_evidence
 
 
@@ -41,7 +41,7 @@ def _ocr_page(page: pdfium.PdfPage) -> str:
             done = subprocess.run(command, capture_output=True, timeout=120, check=False)  # noqa: S603
         except (OSError, subprocess.TimeoutExpired):
             return ""
-    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""
+    return judges().ocr_repair(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else ""
 
 
 def _drawn_text(page: pdfium.PdfPage, *, drawn_in_reading_order: bool) -> str:
