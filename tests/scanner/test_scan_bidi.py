@@ -142,3 +142,30 @@ def test_reading_order_turns_each_run_round_and_keeps_numbers() -> None:
     assert reading_order("no right-to-left here") == "no right-to-left here"
     # A number inside a run keeps its own order.
     assert reading_order("ةقش 12 ةفرغ") == "غرفة 12 شقة"
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="DejaVu Sans (fonts-dejavu-core) is not installed")
+def test_no_letter_evidence_falls_back_on_the_producer() -> None:
+    """'محمد علي' and 'ربيع غطفان' have no letter that only begins or ends a word; a
+    ReportLab PDF draws them unreordered, a shaping producer's PDF does not."""
+    lines = ["Applicant: Mr محمد علي", "Signed: ربيع غطفان"]
+    assert _pdf_text(_reportlab_pdf(lines)) == lines
+    assert _pdf_text(_shaped_pdf(lines)) == lines
+
+
+@pytest.mark.parametrize(
+    ("producer", "evidence"),
+    [
+        ("ReportLab PDF Library - www.reportlab.com", 1),
+        ("ReportLab PDF Library - (opensource)", 1),
+        ("FPDF 1.86", 1),
+        ("PyFPDF 1.7.2 http://pyfpdf.googlecode.com/", 1),  # the old port: no bidi either
+        ("Microsoft® Word for Microsoft 365", 0),
+        ("WeasyPrint 62.3", 0),
+        ("", 0),
+    ],
+)
+def test_producer_evidence(producer: str, evidence: int) -> None:
+    from incidentroom.scanner.extract.bidi import producer_evidence
+
+    assert producer_evidence(producer) == evidence

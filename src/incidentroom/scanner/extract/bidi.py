@@ -84,6 +84,18 @@ def reversal_evidence(text: str) -> int:
     return score
 
 
+# Producers that lay text out in the order it is stored, without the bidi algorithm, unless
+# the caller reorders it first: ReportLab's canvas (rtlSupport is off by default) and the
+# original FPDF. When the letters give no sign, a PDF from one of these is taken to hold
+# reading order drawn left to right.
+_NO_BIDI_PRODUCERS = re.compile(r"(?i)\breportlab\b|^\s*(?:py)?fpdf\s+1\.")
+
+
+def producer_evidence(producer: str) -> int:
+    """+1 when the PDF's Producer is known to draw right-to-left text unreordered, else 0."""
+    return 1 if _NO_BIDI_PRODUCERS.search(producer) else 0
+
+
 @dataclass(frozen=True)
 class PlacedChar:
     """One character of a text line as drawn: the text, its left and right edges, and

@@ -1,8 +1,10 @@
 """PDF text layer through pdfium; pages without text go to Tesseract when installed.
 
 Right-to-left text drawn by a producer that knows no bidi comes out of PDFium back to
-front; ``bidi`` decides, once per document, whether that happened, and if so the lines
-holding Hebrew or Arabic are read again in the order their glyphs stand on the page.
+front, and from a producer that does, with the words of a right-to-left run swapped.
+``bidi`` decides, once per document, which producer drew it (from the letters, else from
+the Producer entry), and the lines holding Hebrew or Arabic are rebuilt from where their
+glyphs stand on the page.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pypdfium2.raw as pdfium_raw
 
 from ..model import Location, TextUnit
 from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output, judges
-from .bidi import PlacedChar, drawn_order, has_rtl, reading_order, reversal_evidence
+from .bidi import PlacedChar, drawn_order, has_rtl, producer_evidence, reading_order, reversal_evidence
 
 
 def ocr_available() -> bool:
@@ -130,8 +132,13 @@ class PdfExtractor(Extractor):
                     waiting.append((index, text, rtl))
                 elif text.strip():
                     yield _unit(text, index)
+            if waiting and evidence == 0:
+                # The letters say nothing ('محمد علي'): the producer may.
+                evidence = producer_evidence(str(document.get_metadata_dict().get("Producer", "")))
             for index, text, rtl in waiting:
-                if rtl and evidence != 0:
+                if rtl:
+                    # Rebuilt either way: from a shaping producer too, PDFium's own
+                    # order swaps the words of a right-to-left run ('علي محمد').
                     page = document[index]
                     text = _drawn_text(page, drawn_in_reading_order=evidence > 0)
                     page.close()
