@@ -117,7 +117,7 @@ def _special_detectors() -> tuple[TermDetector, ...]:
     return tuple(d for d in all_detectors() if isinstance(d, TermDetector))
 
 
-_PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)|landline|\bmob\b")
+_PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)\b|landline|\bmob\b")
 _DEATH = re.compile(r"date of death|\bdod\b|\bdied\b|deceased|\bdeath\b")
 _NAME_OF = re.compile(r"\bname\b")
 _IDENTIFIER = re.compile(r"\bnino\b|\bni\b|national insurance|\bnhs\b|\bref\b|\bid\b|number|\bno\b|\bdob\b")

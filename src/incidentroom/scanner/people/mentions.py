@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..detect.detectors.name import char_class, parse_name_at
-from ..detect.gazetteer import first_names
+from ..detect.gazetteer import first_names, stopwords
 from ..model import Finding, Location
 from .columns import classify
 from .names import name_key
@@ -123,6 +123,17 @@ _SCRIPT_RUN = re.compile(
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
+# Labels a care, housing or benefits record puts before the person it is about ('Case note:
+# Nikodem Mendyka', 'Case record for:', 'Person:'): the value is that person's name even
+# when neither word is a known name, unless a word of it is one no name holds ('Parking
+# Permit'). Text labels only: a column headed 'Case note' holds the note, not a name.
+_SUBJECT_LABEL = re.compile(
+    r"(?i)(?:case|file|contact|visit|support|progress|review|assessment|casework)[ -]"
+    r"(?:notes?|records?|recording|summary|file)(?: (?:for|on|re|about|of))?"
+    r"|person|individual|child|young person|adult|service user|subject|client name"
+)
+
+
 def _plausible_field_name(value: str, label: str) -> str | None:
     """The display name when a labelled field's value is wholly a person's name."""
     column = classify(label.strip().lower())
@@ -139,6 +150,8 @@ def _plausible_field_name(value: str, label: str) -> str | None:
     # A label that says it holds a name ('Licence holder') vouches for it; any other
     # label needs a title, a known given name or a spelling beyond ASCII.
     if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
+        return display
+    if _SUBJECT_LABEL.fullmatch(label.strip()) and not any(t.title() in stopwords() for t in tokens):
         return display
     return None
 
