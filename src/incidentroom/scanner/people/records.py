@@ -80,11 +80,22 @@ def _address_tail(text: str) -> str:
     return ", ".join(k for k in kept if k)
 
 
+# A reply's quotation marks ('> London, NW9 6PA'), and a sign-off, which ends the lines
+# above an address block (the signer's name sits between it and the address).
+_QUOTED = re.compile(r"^(?:[ \t]*>)+[ \t]*")
+_SIGN_OFF = re.compile(
+    r"(?i)^(?:yours (?:faithfully|sincerely|truly)|(?:kind |best |warm )?regards|many thanks|thanks"
+    r"|thank you|best wishes|sincerely)\b"
+)
+
+
 def _address_before(text: str, start: int) -> str:
-    """The address block that ends at a postcode: same line, then up to three lines above."""
+    """The address block that ends at a postcode: same line, then up to three lines above,
+    read without a reply's quotation marks and never past a sign-off."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    same_line = _address_tail(_LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")).strip(" ,")
+    here = _QUOTED.sub("", text[line_start:start])
+    same_line = _address_tail(_LABEL_PREFIX.sub("", here).strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -93,8 +104,8 @@ def _address_before(text: str, start: int) -> str:
             if cursor <= 0:
                 break
             prev_start = text.rfind("\n", 0, cursor) + 1
-            line = text[prev_start:cursor].strip(" ,")
-            if not line or ":" in line or len(line) > 60:
+            line = _QUOTED.sub("", text[prev_start:cursor]).strip(" ,")
+            if not line or ":" in line or len(line) > 60 or _SIGN_OFF.match(line):
                 break
             parts.insert(0, line)
             if _STREETISH.search(line) and re.match(r"^\d|^flat", line, re.I):
