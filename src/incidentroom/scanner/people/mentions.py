@@ -88,6 +88,26 @@ def kin_before(data: bytes, start: int) -> bool:
     return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
 
 
+# A line that opens with a pronoun or a possessive goes on about the last person named.
+_PRONOUN_START = re.compile(rb"(?i)[ \t>]*(?:he|she|they|his|her|hers|their|him|them)\b")
+_LINE_LABEL = re.compile(rb"^[^:\n]{1,40}:")
+
+
+def prose_about_subject(data: bytes, start: int) -> bool:
+    """The line holding ``start`` is a sentence of a note that does not go on about a
+    relative just named: it ends with a full stop, has four words or more, no label, and
+    opens with no pronoun ('Diagnosed with epilepsy in 2016.', not 'She has asthma.')."""
+    begin = data.rfind(b"\n", 0, start) + 1
+    end = data.find(b"\n", start)
+    line = data[begin : len(data) if end == -1 else end].strip()
+    return (
+        line.endswith(b".")
+        and line.count(b" ") >= 3
+        and _LINE_LABEL.match(line) is None
+        and _PRONOUN_START.match(line) is None
+    )
+
+
 def unnamed_relative_before(data: bytes, start: int) -> bool:
     """A relative the text does not name ('my son's asthma') stands earlier in the clause.
 

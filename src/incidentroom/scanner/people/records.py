@@ -24,7 +24,14 @@ from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
 from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .mentions import SPECIAL_CATEGORIES, kin_before, unnamed_relative_before, with_lines, with_more_names
+from .mentions import (
+    SPECIAL_CATEGORIES,
+    kin_before,
+    prose_about_subject,
+    unnamed_relative_before,
+    with_lines,
+    with_more_names,
+)
 from .names import first_names_compatible, name_key, parse_name
 from .premises import place_address_at
 from .staff import staff_until
@@ -56,6 +63,8 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
+    #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
+    kin: bool = False
 
 
 def _address_tail(text: str) -> str:
@@ -359,6 +368,7 @@ class DocumentBuilder:
         unowned: list[Finding] = []
         dead_next = False
         muted_until = -1
+        kin_line_end = -1  # where the line that named the current relative ends
         for finding in findings:
             if finding.start < muted_until:
                 continue  # a staff member's own line: their office's details, nobody's
@@ -377,10 +387,21 @@ class DocumentBuilder:
                     continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
-                match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
+                # A relative is never the person whose relative they are: 'Next of kin: Mrs
+                # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
+                # kin word introduces only joins an earlier relative of that name.
+                kin = kin_before(data, finding.start)
+                match = next(
+                    (
+                        d
+                        for d in drafts
+                        if d.surname == last and _compatible_first(d, first) and (d.kin or not kin)
+                    ),
+                    None,
+                )
                 if match is None:
-                    match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts) and not kin_before(data, finding.start):
+                    match = _Draft(surname=last, kin=kin)
+                    if not any(d.surname for d in drafts) and not kin:
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
@@ -391,7 +412,15 @@ class DocumentBuilder:
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
+                if match.kin:
+                    kin_line_end = _line_end(data, finding.start)
                 continue
+            if current is not None and current.kin and finding.start > kin_line_end:
+                # Past the relative's line, prose that names nobody and opens with no
+                # pronoun ('Diagnosed with epilepsy in 2016.') is about the record's subject.
+                subject = next((d for d in drafts if d.surname and not d.kin), None)
+                if subject is not None and prose_about_subject(data, finding.start):
+                    current = subject
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
                 text_start = len(data[: finding.start].decode("utf-8", "replace"))
                 if place_address_at(unit.text, text_start):
@@ -552,6 +581,11 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
         if names and word in (name_key(names[0].value)[0], draft.surname):
             return draft
     return None
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end == -1 else end
 
 
 def _compatible_first(draft: _Draft, first: str) -> bool:
