@@ -48,7 +48,9 @@ def test_relative_with_the_subjects_initial_is_another_person(
 
 
 def test_pronoun_carries_on_about_the_relative(tmp_path: Path) -> None:
-    people = _people(tmp_path, HEAD + "Daughter Bethan Roberts visits weekly.\nShe has asthma and uses an inhaler.\n")
+    people = _people(
+        tmp_path, HEAD + "Daughter Bethan Roberts visits weekly.\nShe has asthma and uses an inhaler.\n"
+    )
     assert "health" in people["Bethan Roberts"]["categories"]
     assert "health" not in people["Shane Baker"]["categories"]
 
