@@ -208,6 +208,8 @@ def test_religion_said_of_a_person_with_a_verb() -> None:
     assert found("Mr Khan is devout Muslim.", "religion") == ["muslim"]
     assert found("She is not Muslim.", "religion") == []  # negated
     assert found("Christian Smith called about the Catholic school run.", "religion") == []
+    # A sign-off is no faith: 'faithfully' before a street named Christian.
+    assert found("Yours faithfully,\nJoan Dobson\nFlat 51f, Christian Ferry", "religion") == []
 
 
 def test_conviction_stated_with_its_year() -> None:
