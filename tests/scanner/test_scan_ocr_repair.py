@@ -76,7 +76,9 @@ def test_names_left_as_read(text: str) -> None:
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None or not FONT.exists(), reason="needs tesseract and DejaVu")
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None or not FONT.exists(), reason="needs tesseract and DejaVu"
+)
 def test_scanned_form_is_repaired(tmp_path: Path) -> None:
     """A scan whose print carries the look-alikes (as OCR would read them): the scanner
     reads the repaired values, so the person gets their real postcode and surname."""
