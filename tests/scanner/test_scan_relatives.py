@@ -63,3 +63,14 @@ def test_relatives_address_lines_stay_theirs(tmp_path: Path) -> None:
     people = _people(tmp_path, text)
     assert people["Mary Jones"]["postcode"] == "N1 2AB"
     assert people["Arthur Jones"]["postcode"] == ""
+
+
+def test_relatives_contact_details_in_prose_stay_theirs(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + "Next of kin: Mary Baker\nLives at 14 Hill Road, London N1 2AB.\nContact her on 0121 496 0903.\n"
+    )
+    people = _people(tmp_path, text)
+    assert people["Mary Baker"]["postcode"] == "N1 2AB"
+    assert people["Mary Baker"]["phone"] == "+441214960903"
+    assert people["Shane Baker"]["postcode"] == "N17 0RU"

@@ -415,9 +415,16 @@ class DocumentBuilder:
                 if match.kin:
                     kin_line_end = _line_end(data, finding.start)
                 continue
-            if current is not None and current.kin and finding.start > kin_line_end:
-                # Past the relative's line, prose that names nobody and opens with no
-                # pronoun ('Diagnosed with epilepsy in 2016.') is about the record's subject.
+            if (
+                current is not None
+                and current.kin
+                and finding.start > kin_line_end
+                and finding.category in SPECIAL_CATEGORIES
+            ):
+                # Past the relative's line, a condition or belief in prose that names nobody
+                # and opens with no pronoun ('Diagnosed with epilepsy in 2016.') is about the
+                # record's subject, and the note is again. Contact details there ('Lives at
+                # 14 Hill Road.') stay the relative's.
                 subject = next((d for d in drafts if d.surname and not d.kin), None)
                 if subject is not None and prose_about_subject(data, finding.start):
                     current = subject
