@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ..detect.detectors.name import char_class, parse_name_at
-from ..detect.gazetteer import first_names
+from ..detect.gazetteer import first_names, stopwords
 from ..model import Finding, Location
 from .columns import classify
 from .names import name_key
@@ -88,6 +88,26 @@ def kin_before(data: bytes, start: int) -> bool:
     return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
 
 
+# A line that opens with a pronoun or a possessive goes on about the last person named.
+_PRONOUN_START = re.compile(rb"(?i)[ \t>]*(?:he|she|they|his|her|hers|their|him|them)\b")
+_LINE_LABEL = re.compile(rb"^[^:\n]{1,40}:")
+
+
+def prose_about_subject(data: bytes, start: int) -> bool:
+    """The line holding ``start`` is a sentence of a note that does not go on about a
+    relative just named: it ends with a full stop, has four words or more, no label, and
+    opens with no pronoun ('Diagnosed with epilepsy in 2016.', not 'She has asthma.')."""
+    begin = data.rfind(b"\n", 0, start) + 1
+    end = data.find(b"\n", start)
+    line = data[begin : len(data) if end == -1 else end].strip()
+    return (
+        line.endswith(b".")
+        and line.count(b" ") >= 3
+        and _LINE_LABEL.match(line) is None
+        and _PRONOUN_START.match(line) is None
+    )
+
+
 def unnamed_relative_before(data: bytes, start: int) -> bool:
     """A relative the text does not name ('my son's asthma') stands earlier in the clause.
 
@@ -123,6 +143,17 @@ _SCRIPT_RUN = re.compile(
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
+# Labels a care, housing or benefits record puts before the person it is about ('Case note:
+# Nikodem Mendyka', 'Case record for:', 'Person:'): the value is that person's name even
+# when neither word is a known name, unless a word of it is one no name holds ('Parking
+# Permit'). Text labels only: a column headed 'Case note' holds the note, not a name.
+_SUBJECT_LABEL = re.compile(
+    r"(?i)(?:case|file|contact|visit|support|progress|review|assessment|casework)[ -]"
+    r"(?:notes?|records?|recording|summary|file)(?: (?:for|on|re|about|of))?"
+    r"|person|individual|child|young person|adult|service user|subject|client name"
+)
+
+
 def _plausible_field_name(value: str, label: str) -> str | None:
     """The display name when a labelled field's value is wholly a person's name."""
     column = classify(label.strip().lower())
@@ -139,6 +170,8 @@ def _plausible_field_name(value: str, label: str) -> str | None:
     # A label that says it holds a name ('Licence holder') vouches for it; any other
     # label needs a title, a known given name or a spelling beyond ASCII.
     if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
+        return display
+    if _SUBJECT_LABEL.fullmatch(label.strip()) and not any(t.title() in stopwords() for t in tokens):
         return display
     return None
 

@@ -24,8 +24,16 @@ from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
 from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .mentions import SPECIAL_CATEGORIES, kin_before, unnamed_relative_before, with_lines, with_more_names
+from .mentions import (
+    SPECIAL_CATEGORIES,
+    kin_before,
+    prose_about_subject,
+    unnamed_relative_before,
+    with_lines,
+    with_more_names,
+)
 from .names import first_names_compatible, name_key, parse_name
+from .premises import place_address_at
 from .staff import staff_until
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -55,6 +63,8 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
+    #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
+    kin: bool = False
 
 
 def _address_tail(text: str) -> str:
@@ -79,11 +89,22 @@ def _address_tail(text: str) -> str:
     return ", ".join(k for k in kept if k)
 
 
+# A reply's quotation marks ('> London, NW9 6PA'), and a sign-off, which ends the lines
+# above an address block (the signer's name sits between it and the address).
+_QUOTED = re.compile(r"^(?:[ \t]*>)+[ \t]*")
+_SIGN_OFF = re.compile(
+    r"(?i)^(?:yours (?:faithfully|sincerely|truly)|(?:kind |best |warm )?regards|many thanks|thanks"
+    r"|thank you|best wishes|sincerely)\b"
+)
+
+
 def _address_before(text: str, start: int) -> str:
-    """The address block that ends at a postcode: same line, then up to three lines above."""
+    """The address block that ends at a postcode: same line, then up to three lines above,
+    read without a reply's quotation marks and never past a sign-off."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    same_line = _address_tail(_LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")).strip(" ,")
+    here = _QUOTED.sub("", text[line_start:start])
+    same_line = _address_tail(_LABEL_PREFIX.sub("", here).strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -92,8 +113,8 @@ def _address_before(text: str, start: int) -> str:
             if cursor <= 0:
                 break
             prev_start = text.rfind("\n", 0, cursor) + 1
-            line = text[prev_start:cursor].strip(" ,")
-            if not line or ":" in line or len(line) > 60:
+            line = _QUOTED.sub("", text[prev_start:cursor]).strip(" ,")
+            if not line or ":" in line or len(line) > 60 or _SIGN_OFF.match(line):
                 break
             parts.insert(0, line)
             if _STREETISH.search(line) and re.match(r"^\d|^flat", line, re.I):
@@ -197,6 +218,9 @@ class DocumentBuilder:
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
                 # Names come from the name columns; the digits of a decimal number
                 # ('1234.4532015112830366') are never an identifier.
+                continue
+            if column.field == "place":
+                self._emit_unowned([finding])  # the premises' postcode or phone, nobody's
                 continue
             names_here = mentioned.get(index)
             if names_here:
@@ -344,6 +368,7 @@ class DocumentBuilder:
         unowned: list[Finding] = []
         dead_next = False
         muted_until = -1
+        kin_line_end = -1  # where the line that named the current relative ends
         for finding in findings:
             if finding.start < muted_until:
                 continue  # a staff member's own line: their office's details, nobody's
@@ -362,10 +387,21 @@ class DocumentBuilder:
                     continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
-                match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
+                # A relative is never the person whose relative they are: 'Next of kin: Mrs
+                # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
+                # kin word introduces only joins an earlier relative of that name.
+                kin = kin_before(data, finding.start)
+                match = next(
+                    (
+                        d
+                        for d in drafts
+                        if d.surname == last and _compatible_first(d, first) and (d.kin or not kin)
+                    ),
+                    None,
+                )
                 if match is None:
-                    match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts) and not kin_before(data, finding.start):
+                    match = _Draft(surname=last, kin=kin)
+                    if not any(d.surname for d in drafts) and not kin:
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
@@ -376,9 +412,27 @@ class DocumentBuilder:
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
+                if match.kin:
+                    kin_line_end = _line_end(data, finding.start)
                 continue
+            if (
+                current is not None
+                and current.kin
+                and finding.start > kin_line_end
+                and finding.category in SPECIAL_CATEGORIES
+            ):
+                # Past the relative's line, a condition or belief in prose that names nobody
+                # and opens with no pronoun ('Diagnosed with epilepsy in 2016.') is about the
+                # record's subject, and the note is again. Contact details there ('Lives at
+                # 14 Hill Road.') stay the relative's.
+                subject = next((d for d in drafts if d.surname and not d.kin), None)
+                if subject is not None and prose_about_subject(data, finding.start):
+                    current = subject
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
                 text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                if place_address_at(unit.text, text_start):
+                    unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
+                    continue
                 parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
@@ -534,6 +588,11 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
         if names and word in (name_key(names[0].value)[0], draft.surname):
             return draft
     return None
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end == -1 else end
 
 
 def _compatible_first(draft: _Draft, first: str) -> bool:

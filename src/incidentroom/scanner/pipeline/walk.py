@@ -16,6 +16,7 @@ from pathlib import Path
 from ..detect.detectors.email import is_role_or_test
 from ..detect.detectors.name import parse_name_at
 from ..detect.gazetteer import hard_stopwords
+from ..detect.ocr_repair import repair_ocr
 from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
 from ..extract.base import Extractor, Judges, install_judges
 from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
@@ -51,6 +52,7 @@ install_judges(
         role_mailbox=is_role_or_test,
         personal_name=lambda display: parse_name_at(display, labelled=True) is not None,
         stopword=lambda word: word in hard_stopwords(),
+        ocr_repair=repair_ocr,
     )
 )
 
