@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
@@ -328,8 +329,13 @@ class DocumentBuilder:
         with phase("detect"):
             hits = detect(data, unit.location)
         findings = with_lines(data, with_more_names(data, hits, unit.location), unit.location)
-        deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
+        deaths = deque(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
+        # The drafts by surname, in the order they were started: a name is looked up among
+        # its surname's drafts, not all of them (a register typed as prose has thousands).
+        by_surname: dict[str, list[_Draft]] = defaultdict(list)
+        named = False  # whether any draft so far has a surname
+        chars = _CharOffsets(data)
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
@@ -339,6 +345,8 @@ class DocumentBuilder:
                 )
             )
             drafts.append(current)
+            by_surname[current.surname].append(current)
+            named = bool(current.surname)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
         unowned: list[Finding] = []
@@ -350,7 +358,7 @@ class DocumentBuilder:
             while deaths and deaths[0] < finding.start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
-                at = deaths.pop(0)
+                at = deaths.popleft()
                 if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
                     dead_next = True
                 elif current is not None:
@@ -362,23 +370,25 @@ class DocumentBuilder:
                     continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
-                match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
+                match = next((d for d in by_surname.get(last, ()) if _compatible_first(d, first)), None)
                 if match is None:
                     match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts) and not kin_before(data, finding.start):
+                    if not named and not kin_before(data, finding.start):
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
                         match.addresses.extend(pending_addresses)
                         pending, pending_addresses = [], []
                     drafts.append(match)
+                    by_surname[last].append(match)
+                    named = named or bool(last)
                 match.findings.append(finding)
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
                 continue
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
-                text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                text_start = chars.at(finding.start)
                 parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
@@ -516,6 +526,32 @@ class DocumentBuilder:
             line=loc.line,
             offset=loc.offset,
         )
+
+
+class _CharOffsets:
+    """Character offsets of byte offsets into one UTF-8 text, counted forward incrementally.
+
+    ``len(data[:start].decode())`` for every postcode of a text unit is quadratic in the
+    unit's length (a 1 MB register typed as prose has 10,000 postcodes).
+    """
+
+    __slots__ = ("_ascii", "_byte", "_char", "_data")
+
+    def __init__(self, data: bytes) -> None:
+        """Count in ``data``, valid UTF-8 as ``str.encode(..., "replace")`` writes it."""
+        self._data = data
+        self._ascii = data.isascii()
+        self._byte = self._char = 0
+
+    def at(self, start: int) -> int:
+        """The character offset of byte offset ``start`` (the start of a character)."""
+        if self._ascii:
+            return start
+        if start < self._byte:  # not in order: count from the beginning again
+            self._byte = self._char = 0
+        self._char += len(self._data[self._byte : start].decode("utf-8", "replace"))
+        self._byte = start
+        return self._char
 
 
 _POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
