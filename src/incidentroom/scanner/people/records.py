@@ -56,6 +56,23 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
+    # The given names of the name findings among ``findings[:_firsts_seen]``, kept up to
+    # date by ``given_names`` however findings were appended: a name is compared with
+    # every draft of its surname, so this is asked thousands of times per text unit.
+    _firsts: set[str] = field(default_factory=set)
+    _firsts_seen: int = 0
+
+    def given_names(self) -> set[str]:
+        """The non-empty given names of this draft's name findings."""
+        findings = self.findings
+        if self._firsts_seen < len(findings):
+            for finding in findings[self._firsts_seen :]:
+                if finding.category == "name":
+                    first = parse_name(finding.value).first
+                    if first:
+                        self._firsts.add(first)
+            self._firsts_seen = len(findings)
+        return self._firsts
 
 
 def _address_tail(text: str) -> str:
@@ -574,12 +591,7 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
 
 def _compatible_first(draft: _Draft, first: str) -> bool:
     """A later mention is the same person when the given names agree (or one is absent)."""
-    for finding in draft.findings:
-        if finding.category == "name":
-            other = parse_name(finding.value).first
-            if other and first and not first_names_compatible(other, first):
-                return False
-    return True
+    return not first or all(first_names_compatible(other, first) for other in draft.given_names())
 
 
 # A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
