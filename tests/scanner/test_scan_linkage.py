@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidentroom.scanner.model import RecordData
+from incidentroom.scanner.model import Location, RecordData
 from incidentroom.scanner.people import linkage
+from incidentroom.scanner.people.mentions import _ByteOffsets, _Spans, with_more_names
 from incidentroom.scanner.people.names import ParsedName, parse_name
 from incidentroom.scanner.people.records import _CharOffsets
 
@@ -130,3 +131,41 @@ def test_character_offsets_count_forward_and_back(text: str, data: st.DataObject
     offsets = _CharOffsets(encoded)
     for start in data.draw(st.lists(st.sampled_from(starts), max_size=8)):
         assert offsets.at(start) == len(encoded[:start].decode("utf-8", "replace"))
+
+
+_SPAN = st.tuples(st.integers(0, 40), st.integers(0, 6)).map(lambda s: (s[0], s[0] + s[1]))
+
+
+@given(st.lists(_SPAN, max_size=12), st.lists(_SPAN, max_size=6), st.lists(st.integers(0, 50), max_size=8))
+def test_name_spans_answer_as_checking_every_span(
+    spans: list[tuple[int, int]], more: list[tuple[int, int]], positions: list[int]
+) -> None:
+    """mentions._Spans (bisection over disjoint spans) against checking every span, overlapping or not."""
+    held = _Spans(spans)
+    every = list(spans)
+    for start, end in more:
+        assert held.overlaps(start, end) == any(a < end and start < b for a, b in every)
+        held.add(start, end)
+        every.append((start, end))
+    for position in positions:
+        assert held.holding(position) == any(a <= position < b for a, b in every)
+
+
+@given(st.text(alphabet=st.sampled_from("ab é€𝄞\n:"), max_size=60), st.data())
+def test_byte_offsets_count_forward_and_back(text: str, data: st.DataObject) -> None:
+    offsets = _ByteOffsets(text)
+    for char in data.draw(st.lists(st.integers(0, len(text)), max_size=8)):
+        assert offsets.at(char) == len(text[:char].encode("utf-8"))
+
+
+def test_every_name_of_a_form_shaped_register_is_found() -> None:
+    """'Name: ...' 2,000 times in one text unit (quadratic before the spans): each name found once."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    surnames = [f"Pr{x}{y}ce" for x in letters for y in letters]
+    lines = [
+        f"Name: Mr {given} {surname}\nTel: 020 7946 0000\n"
+        for given in ("Owen", "Rhys", "Ifan")
+        for surname in surnames
+    ]
+    found = with_more_names("".join(lines).encode(), [], Location(line=1))
+    assert len([f for f in found if f.detector == "field_name"]) == len(lines) == 2028
