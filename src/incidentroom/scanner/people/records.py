@@ -65,7 +65,7 @@ class _Draft:
     def given_names(self) -> set[str]:
         """The non-empty given names of this draft's name findings."""
         findings = self.findings
-        if self._firsts_seen < len(findings):
+        if self._firsts_seen != len(findings):
             for finding in findings[self._firsts_seen :]:
                 if finding.category == "name":
                     first = parse_name(finding.value).first
@@ -591,7 +591,12 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
 
 def _compatible_first(draft: _Draft, first: str) -> bool:
     """A later mention is the same person when the given names agree (or one is absent)."""
-    return not first or all(first_names_compatible(other, first) for other in draft.given_names())
+    if first:
+        # A plain loop, not all() over a generator: asked for every draft of the surname.
+        for other in draft.given_names():
+            if not first_names_compatible(other, first):
+                return False
+    return True
 
 
 # A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
