@@ -8,6 +8,11 @@ of the scan's CPU time (bench/scan_end_to_end.py --dense-mb). Inside :func:`fewe
 the youngest generation is collected every 50,000 allocations instead, so cycles (an
 extractor's exception and its traceback) are still freed, just in bigger batches.
 
+The coordinator's aggregation (loading every checkpoint, linkage, the outputs) is plain
+data with no cycles to free, and it holds the scan's whole population of records at once,
+so every collection there walks all of it: inside :func:`paused_collections` the
+collector does not run at all, and runs again as before once the block ends.
+
 The thresholds are process-wide and Dask runs tasks in threads, so the first block to
 enter sets them and the last to leave puts back what was there before.
 """
@@ -45,3 +50,15 @@ def fewer_collections() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_saved)
+
+
+@contextmanager
+def paused_collections() -> Iterator[None]:
+    """Do not run the cyclic collector inside the block (it runs again after, if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

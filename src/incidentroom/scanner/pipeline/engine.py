@@ -37,7 +37,7 @@ from ..pathnames import printable_name
 from ..people import aggregate
 from ..policy import RiskPolicy
 from . import phases
-from .collector import fewer_collections
+from .collector import fewer_collections, paused_collections
 from .hashing import load_or_create_key
 from .walk import Task, scan_task
 
@@ -364,7 +364,7 @@ def run_scan(
         )
         return result
     clock = phases.PhaseClock()
-    with fewer_collections():
+    with paused_collections():
         clock.enter("link")
         results = [checkpoints.load(t) for t in tasks]
         agg = aggregate.build(results, roots, policy)
