@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
@@ -65,6 +66,23 @@ class _Draft:
     deceased: bool = False
     #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
     kin: bool = False
+    # The given names of the name findings among ``findings[:_firsts_seen]``, kept up to
+    # date by ``given_names`` however findings were appended: a name is compared with
+    # every draft of its surname, so this is asked thousands of times per text unit.
+    _firsts: set[str] = field(default_factory=set)
+    _firsts_seen: int = 0
+
+    def given_names(self) -> set[str]:
+        """The non-empty given names of this draft's name findings."""
+        findings = self.findings
+        if self._firsts_seen != len(findings):
+            for finding in findings[self._firsts_seen :]:
+                if finding.category == "name":
+                    first = parse_name(finding.value).first
+                    if first:
+                        self._firsts.add(first)
+            self._firsts_seen = len(findings)
+        return self._firsts
 
 
 def _address_tail(text: str) -> str:
@@ -352,8 +370,13 @@ class DocumentBuilder:
         with phase("detect"):
             hits = detect(data, unit.location)
         findings = with_lines(data, with_more_names(data, hits, unit.location), unit.location)
-        deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
+        deaths = deque(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
+        # The drafts by surname, in the order they were started: a name is looked up among
+        # its surname's drafts, not all of them (a register typed as prose has thousands).
+        by_surname: dict[str, list[_Draft]] = defaultdict(list)
+        named = False  # whether any draft so far has a surname
+        chars = _CharOffsets(data)
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
@@ -363,6 +386,8 @@ class DocumentBuilder:
                 )
             )
             drafts.append(current)
+            by_surname[current.surname].append(current)
+            named = bool(current.surname)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
         unowned: list[Finding] = []
@@ -375,7 +400,7 @@ class DocumentBuilder:
             while deaths and deaths[0] < finding.start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
-                at = deaths.pop(0)
+                at = deaths.popleft()
                 if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
                     dead_next = True
                 elif current is not None:
@@ -392,22 +417,20 @@ class DocumentBuilder:
                 # kin word introduces only joins an earlier relative of that name.
                 kin = kin_before(data, finding.start)
                 match = next(
-                    (
-                        d
-                        for d in drafts
-                        if d.surname == last and _compatible_first(d, first) and (d.kin or not kin)
-                    ),
+                    (d for d in by_surname.get(last, ()) if _compatible_first(d, first) and (d.kin or not kin)),
                     None,
                 )
                 if match is None:
                     match = _Draft(surname=last, kin=kin)
-                    if not any(d.surname for d in drafts) and not kin:
+                    if not named and not kin:
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
                         match.addresses.extend(pending_addresses)
                         pending, pending_addresses = [], []
                     drafts.append(match)
+                    by_surname[last].append(match)
+                    named = named or bool(last)
                 match.findings.append(finding)
                 match.deceased = match.deceased or dead_next
                 dead_next = False
@@ -429,7 +452,7 @@ class DocumentBuilder:
                 if subject is not None and prose_about_subject(data, finding.start):
                     current = subject
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
-                text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                text_start = chars.at(finding.start)
                 if place_address_at(unit.text, text_start):
                     unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
                     continue
@@ -572,6 +595,32 @@ class DocumentBuilder:
         )
 
 
+class _CharOffsets:
+    """Character offsets of byte offsets into one UTF-8 text, counted forward incrementally.
+
+    ``len(data[:start].decode())`` for every postcode of a text unit is quadratic in the
+    unit's length (a 1 MB register typed as prose has 10,000 postcodes).
+    """
+
+    __slots__ = ("_ascii", "_byte", "_char", "_data")
+
+    def __init__(self, data: bytes) -> None:
+        """Count in ``data``, valid UTF-8 as ``str.encode(..., "replace")`` writes it."""
+        self._data = data
+        self._ascii = data.isascii()
+        self._byte = self._char = 0
+
+    def at(self, start: int) -> int:
+        """The character offset of byte offset ``start`` (the start of a character)."""
+        if self._ascii:
+            return start
+        if start < self._byte:  # not in order: count from the beginning again
+            self._byte = self._char = 0
+        self._char += len(self._data[self._byte : start].decode("utf-8", "replace"))
+        self._byte = start
+        return self._char
+
+
 _POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
 
 
@@ -597,10 +646,10 @@ def _line_end(data: bytes, start: int) -> int:
 
 def _compatible_first(draft: _Draft, first: str) -> bool:
     """A later mention is the same person when the given names agree (or one is absent)."""
-    for finding in draft.findings:
-        if finding.category == "name":
-            other = parse_name(finding.value).first
-            if other and first and not first_names_compatible(other, first):
+    if first:
+        # A plain loop, not all() over a generator: asked for every draft of the surname.
+        for other in draft.given_names():
+            if not first_names_compatible(other, first):
                 return False
     return True
 

@@ -37,6 +37,7 @@ from ..pathnames import printable_name
 from ..people import aggregate
 from ..policy import RiskPolicy
 from . import phases
+from .collector import fewer_collections, paused_collections
 from .hashing import load_or_create_key
 from .walk import Task, scan_task
 
@@ -173,11 +174,12 @@ def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
     """
     phases.start()
     try:
-        result = scan_task(task, key)
-        with phases.phase("write"):
-            data = result.to_json()
-            if task.parts_dir:
-                write_checkpoint(Path(task.parts_dir).parent / "results", data)
+        with fewer_collections():
+            result = scan_task(task, key)
+            with phases.phase("write"):
+                data = result.to_json()
+                if task.parts_dir:
+                    write_checkpoint(Path(task.parts_dir).parent / "results", data)
     finally:
         seconds = phases.stop()
     if task.parts_dir:
@@ -362,18 +364,19 @@ def run_scan(
         )
         return result
     clock = phases.PhaseClock()
-    clock.enter("link")
-    results = [checkpoints.load(t) for t in tasks]
-    agg = aggregate.build(results, roots, policy)
-    clock.enter("write")
-    outputs.write_individuals(agg, out_dir)
-    outputs.write_detections(
-        agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.arrow") for t in tasks]
-    )
-    outputs.write_manifest(agg, roots, out_dir)
-    figures = outputs.summary_figures(agg, roots)
-    clock.leave()
-    clock.leave()
+    with paused_collections():
+        clock.enter("link")
+        results = [checkpoints.load(t) for t in tasks]
+        agg = aggregate.build(results, roots, policy)
+        clock.enter("write")
+        outputs.write_individuals(agg, out_dir)
+        outputs.write_detections(
+            agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.arrow") for t in tasks]
+        )
+        outputs.write_manifest(agg, roots, out_dir)
+        figures = outputs.summary_figures(agg, roots)
+        clock.leave()
+        clock.leave()
     # The summary and the report are written last, with the time they took so far.
     phases.add(spent, clock.seconds)
     result = summary(figures)
