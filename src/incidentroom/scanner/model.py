@@ -152,6 +152,9 @@ class FileResult:
     task_key: str
     manifest: list[ManifestEntry] = field(default_factory=list)
     docs: list[DocResult] = field(default_factory=list)
+    #: For one byte range of a split file: how its reading ended (JSON-ready; see
+    #: ``pipeline/split.py``), which the coordinator checks before joining the ranges.
+    split: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Serialise to JSON-compatible dicts (for checkpoints and transport).
@@ -162,7 +165,7 @@ class FileResult:
         dicts of str), so shallow copies of the records' fields are enough; the result is
         serialised at once and never mutated.
         """
-        return {
+        data: dict[str, Any] = {
             "task_key": self.task_key,
             "manifest": [dict(vars(m)) for m in self.manifest],
             "docs": [
@@ -176,6 +179,9 @@ class FileResult:
                 for d in self.docs
             ],
         }
+        if self.split is not None:
+            data["split"] = self.split
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileResult:
@@ -195,4 +201,5 @@ class FileResult:
             task_key=data["task_key"],
             manifest=[ManifestEntry(**m) for m in data["manifest"]],
             docs=docs,
+            split=data.get("split"),
         )

@@ -102,6 +102,15 @@ def _address_before(text: str, start: int) -> str:
     return ", ".join(parts)
 
 
+def record_signature(record: RecordData) -> tuple[object, ...]:
+    """What makes two records of one document the same (kept once): everything but where."""
+    return (
+        tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
+        tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
+        tuple(record.categories), record.deceased,
+    )  # fmt: skip
+
+
 class DocumentBuilder:
     """Accumulates findings and records for one document, hashing as it goes."""
 
@@ -118,6 +127,12 @@ class DocumentBuilder:
         self._rendered: dict[Location, str] = {}
         # Per table (its headers): the column found by content to hold the subject's name.
         self._content_names: dict[tuple[str, ...], int] = {}
+
+    @property
+    def content_name_columns(self) -> bool:
+        """Whether some table's name column was found by content rather than by header
+        (a split CSV's ranges would each have to find it again; see ``pipeline/split.py``)."""
+        return bool(self._content_names)
 
     @property
     def detection_total(self) -> int:
@@ -455,11 +470,7 @@ class DocumentBuilder:
                 record.categories.append("address")
         seq = -1
         if record.categories:
-            signature = (
-                tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
-                tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
-                tuple(record.categories), record.deceased,
-            )  # fmt: skip
+            signature = record_signature(record)
             seq = self.seen.get(signature, -1)
             if seq == -1:
                 seq = self.seen[signature] = record.seq

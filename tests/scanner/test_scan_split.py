@@ -1,0 +1,183 @@
+"""A big CSV is cut into byte ranges, one task each, and the outputs are those of the
+unsplit scan (issue 14 §4; ``pipeline/split.py``).
+
+The threshold is set to a few kilobytes so small files exercise the cuts. The files hold
+what council exports hold: a byte order mark, CRLF line ends, a title row above the
+header, quoted addresses with commas, quoted notes with line breaks inside, cp1252 bytes
+in a UTF-8 file, the same resident on many rows (kept once per document across ranges),
+and an Excel ``sep=`` line.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from incidentroom.scanner import run_scan
+from incidentroom.scanner.extract import Limits
+from incidentroom.scanner.extract.base import Blob
+from incidentroom.scanner.extract.delimited import DelimitedExtractor
+
+FIRST = ["Jane", "Owen", "Bethan", "Rhys", "Amelia", "George", "Siân", "Zoë"]
+LAST = ["Smith", "Price", "Roberts", "Hughes", "Brontë-Hughes", "Patel", "Davies", "Walker"]
+SMALL = Limits(split_bytes=4096)
+NEVER = Limits(split_bytes=0)
+
+
+def _ni(n: int) -> str:
+    return f"J{'ABCEGHJKLMNPRSTWXYZ'[n % 19]}{n % 1000000:06d}{'ABCD'[n % 4]}"
+
+
+def write_register(
+    path: Path, rows: int, *, notes_every: int = 0, blank_at: int = -1, sep: bool = False
+) -> None:
+    """A register export with the edge cases above (deterministic)."""
+    rng = random.Random(7)
+    out = ["sep=,"] if sep else []
+    out += ["Royal Borough housing register export,,,,,,", ",,,,,,"]
+    out.append("Reference,Name,Date of birth,Address,Postcode,NI number,Notes")
+    for n in range(1, rows + 1):
+        if n == blank_at:
+            out.append(",,,,,,")
+        i = rng.randrange(60)  # 60 residents over many rows: repeats across ranges
+        name = f"{['Mr', 'Mrs', 'Ms'][i % 3]} {FIRST[i % 8]} {LAST[i // 8 % 8]}"
+        note = "Rent account in arrears"
+        if notes_every and n % notes_every == 0:
+            note = f'"Called on 12/03/2015.\r\nSpoke to {FIRST[(i + 1) % 8]} {LAST[i % 8]}, her son.\r\nFollow up"'
+        out.append(
+            f'HR{n:06d},{name},{1 + i % 28:02d}/{1 + i % 12:02d}/{1940 + i},"{1 + i} Hill Road, London",'
+            f"W{1 + i % 14} {1 + i % 9}AB,{_ni(i)},{note}"
+        )
+    data = "\ufeff" + "\r\n".join(out) + "\r\n"
+    raw = data.encode("utf-8")
+    # A cp1252 'é' inside the UTF-8 file, far from the start (decoded stretch by stretch).
+    at = raw.find(b"Rent account", len(raw) // 2)
+    at = at if at != -1 else raw.index(b"Follow up", len(raw) // 2)
+    raw = raw[:at] + b"Rent d\xe9bit " + raw[at:]
+    path.write_bytes(raw)
+
+
+def _scan(src: Path, out: Path, limits: Limits, key_from: Path | None = None) -> dict[str, Any]:
+    if key_from is not None:
+        # The same hashing key, so the keyed hashes of the two scans compare.
+        out.mkdir()
+        (out / "scan.key").write_bytes((key_from / "scan.key").read_bytes())
+    run_scan([src], out, limits=limits)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {
+        "individuals": (out / "individuals.csv").read_bytes(),
+        "detections": pq.read_table(out / "detections.parquet").to_pylist(),
+        "manifest": pq.read_table(out / "manifest.parquet").to_pylist(),
+        "figures": {
+            k: v
+            for k, v in summary.items()
+            if k not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds")
+        },
+    }
+
+
+def _checkpoints(out: Path) -> list[str]:
+    return sorted(p.stem for p in (out / ".state" / "results").glob("*.json"))
+
+
+def _same(tmp_path: Path, name: str, **kwargs: object) -> tuple[list[str], dict[str, Any]]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_register(folder / name, **kwargs)  # type: ignore[arg-type]
+    whole = _scan(folder, tmp_path / "whole", NEVER)
+    split = _scan(folder, tmp_path / "split", SMALL, tmp_path / "whole")
+    assert split["individuals"] == whole["individuals"]
+    assert split["detections"] == whole["detections"]
+    assert split["manifest"] == whole["manifest"]
+    assert split["figures"] == whole["figures"]
+    return _checkpoints(tmp_path / "split"), whole
+
+
+def test_split_register_gives_the_unsplit_outputs(tmp_path: Path) -> None:
+    keys, whole = _same(tmp_path, "register.csv", rows=400, notes_every=101)
+    assert len(keys) >= 5 and all("-" in k for k in keys), keys  # ranges joined, no whole-file rescan
+    rows = {d["row"] for d in whole["detections"]}
+    assert max(rows) > 390  # row numbers run to the end of the file
+    assert any(d["person_id"] for d in whole["detections"])
+
+
+def test_sep_line_and_rows_numbered_from_it(tmp_path: Path) -> None:
+    keys, _ = _same(tmp_path, "register.csv", rows=300, sep=True)
+    assert len(keys) >= 4 and all("-" in k for k in keys), keys
+
+
+def test_cut_inside_a_quoted_field_falls_back_to_the_whole_file(tmp_path: Path) -> None:
+    # Every record's notes hold line breaks: a cut at a line start lands inside a record.
+    keys, _ = _same(tmp_path, "register.csv", rows=300, notes_every=1)
+    assert any("-" not in k for k in keys), keys  # scanned whole after the ranges did not join
+
+
+def test_second_table_header_after_a_blank_row_is_not_lost(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_register(folder / "a.csv", rows=200, blank_at=150)
+    with (folder / "a.csv").open("ab") as fh:
+        fh.write(b",,,,,,\r\nName,Telephone,Email\r\n")
+        for n in range(200):
+            fh.write(f"{FIRST[n % 8]} {LAST[n % 8]}{n},020 7946 {n:04d},p{n}@example.net\r\n".encode())
+    whole = _scan(folder, tmp_path / "whole", NEVER)
+    split = _scan(folder, tmp_path / "split", SMALL, tmp_path / "whole")
+    assert split == whole
+
+
+def test_files_that_cannot_be_split_are_scanned_whole(tmp_path: Path) -> None:
+    # UTF-16 (a newline is two bytes) and a CSV without a name column by header.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = "Name,Date of birth\r\n" + "".join(f"Jane Smith{n},01/02/1960\r\n" for n in range(600))
+    (folder / "u16.csv").write_bytes(text.encode("utf-16"))
+    (folder / "noname.csv").write_text(
+        "Ref,Who\r\n" + "".join(f"{n},Mrs Jane Smith{n}\r\n" for n in range(600)), encoding="utf-8"
+    )
+    for path in folder.iterdir():
+        blob = Blob(path.name, lambda path=path: path.open("rb"), path.stat().st_size)  # type: ignore[misc]
+        if path.name == "u16.csv":
+            assert DelimitedExtractor().layout(blob, SMALL) is None
+    whole = _scan(folder, tmp_path / "whole", NEVER)
+    split = _scan(folder, tmp_path / "split", SMALL, tmp_path / "whole")
+    assert split == whole
+    assert all("-" not in k for k in _checkpoints(tmp_path / "split"))
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_ranges_on_two_workers_and_resume(tmp_path: Path, workers: int) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_register(folder / "register.csv", rows=400, notes_every=101)
+    whole = _scan(folder, tmp_path / "whole", NEVER)
+    (tmp_path / "split").mkdir()
+    (tmp_path / "split" / "scan.key").write_bytes((tmp_path / "whole" / "scan.key").read_bytes())
+    run_scan([folder], tmp_path / "split", limits=SMALL, workers=workers)
+    # A resumed scan over finished ranges joins them again to the same outputs.
+    (tmp_path / "split" / "individuals.csv").unlink()
+    split = _scan_resumed(folder, tmp_path / "split")
+    assert split == whole
+
+
+def _scan_resumed(src: Path, out: Path) -> dict[str, Any]:
+    run_scan([src], out, limits=SMALL, resume=True)
+    return _scan_read(out)
+
+
+def _scan_read(out: Path) -> dict[str, Any]:
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {
+        "individuals": (out / "individuals.csv").read_bytes(),
+        "detections": pq.read_table(out / "detections.parquet").to_pylist(),
+        "manifest": pq.read_table(out / "manifest.parquet").to_pylist(),
+        "figures": {
+            k: v
+            for k, v in summary.items()
+            if k not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds")
+        },
+    }
