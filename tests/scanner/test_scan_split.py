@@ -11,7 +11,6 @@ and an Excel ``sep=`` line.
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 from typing import Any
 
@@ -19,47 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from incidentroom.scanner import run_scan
+from incidentroom.scanner.cli import main
 from incidentroom.scanner.extract import Limits
 from incidentroom.scanner.extract.base import Blob
 from incidentroom.scanner.extract.delimited import DelimitedExtractor
+from tests.helpers.registers import FIRST, LAST, write_register
 
-FIRST = ["Jane", "Owen", "Bethan", "Rhys", "Amelia", "George", "Siân", "Zoë"]
-LAST = ["Smith", "Price", "Roberts", "Hughes", "Brontë-Hughes", "Patel", "Davies", "Walker"]
 SMALL = Limits(split_bytes=4096)
 NEVER = Limits(split_bytes=0)
-
-
-def _ni(n: int) -> str:
-    return f"J{'ABCEGHJKLMNPRSTWXYZ'[n % 19]}{n % 1000000:06d}{'ABCD'[n % 4]}"
-
-
-def write_register(
-    path: Path, rows: int, *, notes_every: int = 0, blank_at: int = -1, sep: bool = False
-) -> None:
-    """A register export with the edge cases above (deterministic)."""
-    rng = random.Random(7)
-    out = ["sep=,"] if sep else []
-    out += ["Royal Borough housing register export,,,,,,", ",,,,,,"]
-    out.append("Reference,Name,Date of birth,Address,Postcode,NI number,Notes")
-    for n in range(1, rows + 1):
-        if n == blank_at:
-            out.append(",,,,,,")
-        i = rng.randrange(60)  # 60 residents over many rows: repeats across ranges
-        name = f"{['Mr', 'Mrs', 'Ms'][i % 3]} {FIRST[i % 8]} {LAST[i // 8 % 8]}"
-        note = "Rent account in arrears"
-        if notes_every and n % notes_every == 0:
-            note = f'"Called on 12/03/2015.\r\nSpoke to {FIRST[(i + 1) % 8]} {LAST[i % 8]}, her son.\r\nFollow up"'
-        out.append(
-            f'HR{n:06d},{name},{1 + i % 28:02d}/{1 + i % 12:02d}/{1940 + i},"{1 + i} Hill Road, London",'
-            f"W{1 + i % 14} {1 + i % 9}AB,{_ni(i)},{note}"
-        )
-    data = "\ufeff" + "\r\n".join(out) + "\r\n"
-    raw = data.encode("utf-8")
-    # A cp1252 'é' inside the UTF-8 file, far from the start (decoded stretch by stretch).
-    at = raw.find(b"Rent account", len(raw) // 2)
-    at = at if at != -1 else raw.index(b"Follow up", len(raw) // 2)
-    raw = raw[:at] + b"Rent d\xe9bit " + raw[at:]
-    path.write_bytes(raw)
 
 
 def _scan(src: Path, out: Path, limits: Limits, key_from: Path | None = None) -> dict[str, Any]:
@@ -181,3 +147,11 @@ def _scan_read(out: Path) -> dict[str, Any]:
             if k not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds")
         },
     }
+
+
+def test_cli_refuses_a_negative_split_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([str(tmp_path), "--out", str(tmp_path / "out"), "--split-mb", "-1"])
+    assert exited.value.code == 2
+    assert "--split-mb" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -165,7 +165,7 @@ class FileResult:
         dicts of str), so shallow copies of the records' fields are enough; the result is
         serialised at once and never mutated.
         """
-        data: dict[str, Any] = {
+        return {
             "task_key": self.task_key,
             "manifest": [dict(vars(m)) for m in self.manifest],
             "docs": [
@@ -178,10 +178,8 @@ class FileResult:
                 }
                 for d in self.docs
             ],
+            "split": self.split,
         }
-        if self.split is not None:
-            data["split"] = self.split
-        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileResult:
