@@ -1,6 +1,6 @@
 """A big CSV of ordinary register rows, scanned with 1 and 2 workers next to a csv-module read.
 
-Usage: .venv/bin/python bench/scan_bigcsv.py [--mb 256] [--workers 1 2] [--split-mb 64] [--profile]
+Usage: .venv/bin/python bench/scan_bigcsv.py [--mb 256] [--workers 1 2] [--split-mb 0 64] [--rounds 3] [--profile]
 
 Issue 14 §4: a CSV above a size threshold is cut into byte ranges at row boundaries and
 scanned by every worker; the target is 20 MB/s per worker on a 2 GB register, memory flat.
@@ -17,25 +17,27 @@ import argparse
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from scan_common import OUT
 
 CHILD = r"""
-import cProfile, json, os, resource, sys, time
+import cProfile, json, resource, sys, time
 from pathlib import Path
-target, out, workers, split_mb, profile = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-if split_mb >= 0:
-    os.environ["INCIDENTROOM_SPLIT_MB"] = str(split_mb)
+target, out, workers, split_mb, profile = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 from incidentroom.scanner import run_scan
+from incidentroom.scanner.extract import Limits
+limits = Limits(split_bytes=int(split_mb * 2**20)) if split_mb >= 0 else Limits()
 start = time.perf_counter()
 if profile:
     prof = cProfile.Profile()
     prof.enable()
-summary = run_scan([target], out, workers=workers)
+summary = run_scan([target], out, workers=workers, limits=limits)
 if profile:
     prof.disable()
     prof.dump_stats(profile)
@@ -43,6 +45,8 @@ self_ = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": time.perf_counter() - start,
                   "cpu": self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime,
+                  "cpu_coordinator": self_.ru_utime + self_.ru_stime, "cpu_pool": kids.ru_utime + kids.ru_stime,
+                  "duration": summary.duration_seconds,
                   "rss_mib": max(self_.ru_maxrss, kids.ru_maxrss) / 1024,
                   "individuals": summary.individuals, "detections": summary.detections,
                   "phases": summary.phase_seconds, "status": summary.files_by_status}))
@@ -92,23 +96,31 @@ def make_register(path: Path, megabytes: int) -> None:
             fh.write("".join(lines))
 
 
-def run(code: str, *args: str) -> dict[str, object]:
+def run(code: str, *args: str) -> dict[str, Any]:
     """One child process; its JSON line."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )
     if done.returncode:
         sys.exit(done.stderr)
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def main() -> None:
-    """Generate the register once, read it with the csv module, scan it with each worker count."""
+    """Generate the register once, read it with the csv module, scan it in each configuration
+    (interleaved round by round), print each run and the medians."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=256)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--split-mb", type=int, default=-1, help="split threshold (MB); 0 never splits")
+    parser.add_argument(
+        "--split-mb",
+        type=float,
+        nargs="+",
+        default=[-1],
+        help="split sizes in MB (-1: the default; 0: never)",
+    )
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="write a cProfile of the coordinator")
     args = parser.parse_args()
     folder = OUT / f"bigcsv-{args.mb}"
@@ -121,23 +133,42 @@ def main() -> None:
             f"generated {target}: {target.stat().st_size / 2**20:.0f} MiB in {time.perf_counter() - started:.0f} s"
         )
     mb = target.stat().st_size / 1e6
-    base = run(BASELINE, str(target))
-    print(
-        f"baseline csv.reader   {mb:7.0f} MB: {mb / base['cpu']:6.1f} MB/s per CPU second, "  # type: ignore[operator]
-        f"peak RSS {base['rss_mib']:5.0f} MiB, {base['rows']} rows"
-    )
-    for workers in args.workers:
-        out = folder / f"out-{workers}"
-        shutil.rmtree(out, ignore_errors=True)
-        profile = str(folder / f"profile-{workers}.pstats") if args.profile else ""
-        got = run(CHILD, str(target), str(out), str(workers), str(args.split_mb), profile)
-        cpu, wall = float(got["cpu"]), float(got["seconds"])  # type: ignore[arg-type]
+    configs = [(w, split) for split in args.split_mb for w in args.workers]
+    runs: dict[tuple[int, float], list[dict[str, float]]] = {c: [] for c in configs}
+    bases: list[float] = []
+    for _ in range(args.rounds):
+        base = run(BASELINE, str(target))
+        bases.append(float(base["cpu"]))
         print(
-            f"scan --workers {workers}     {mb:7.0f} MB: {mb / wall:6.1f} MB/s wall, {mb / wall / workers:6.1f} MB/s per worker, "
-            f"{mb / cpu:6.1f} MB/s per CPU second ({cpu / float(base['cpu']):.1f}x the baseline's CPU), "  # type: ignore[arg-type]
-            f"peak RSS {got['rss_mib']:5.0f} MiB, {got['individuals']} individuals, {got['detections']} detections"
+            f"baseline csv.reader {mb:5.0f} MB: {float(base['cpu']):5.2f} CPU s, {mb / float(base['cpu']):6.1f} MB/s per CPU s, peak RSS {base['rss_mib']:4.0f} MiB"
         )
-        print(f"    phases {got['phases']} status {got['status']}")
+        for workers, split_mb in configs:
+            out = folder / f"out-{workers}-{split_mb:g}"
+            shutil.rmtree(out, ignore_errors=True)
+            profile = str(folder / f"profile-{workers}-{split_mb:g}.pstats") if args.profile else ""
+            got = run(CHILD, str(target), str(out), str(workers), str(split_mb), profile)
+            figures = {k: float(got[k]) for k in ("seconds", "cpu", "cpu_coordinator", "cpu_pool", "rss_mib")}
+            runs[(workers, split_mb)].append(figures)
+            print(
+                f"  --workers {workers} --split-mb {split_mb:g}: {figures['seconds']:6.1f} s wall, {figures['cpu']:6.1f} CPU s "
+                f"(coordinator {figures['cpu_coordinator']:5.1f}, pool {figures['cpu_pool']:5.1f}), peak RSS {figures['rss_mib']:4.0f} MiB, "
+                f"{got['individuals']} individuals, {got['detections']} detections; phases {got['phases']}"
+            )
+    base_cpu = statistics.median(bases)
+    print(f"medians of {args.rounds} round(s), {mb:.0f} MB; csv.reader {mb / base_cpu:.1f} MB/s per CPU s")
+    for (workers, split_mb), measured in runs.items():
+        med = {k: statistics.median(f[k] for f in measured) for k in measured[0]}
+        # On an idle machine the wall time is about the coordinator's CPU plus the pool's
+        # CPU shared by the workers (when the work splits evenly): the figure the shared
+        # machine's wall clock cannot give.
+        path = med["cpu_coordinator"] + med["cpu_pool"] / workers if workers > 1 else med["cpu"]
+        print(
+            f"  --workers {workers} --split-mb {split_mb:g}: {med['seconds']:6.1f} s wall, {med['cpu']:6.1f} CPU s "
+            f"(coordinator {med['cpu_coordinator']:5.1f}, pool {med['cpu_pool']:5.1f}); "
+            f"{mb / med['cpu']:.2f} MB/s per CPU s ({med['cpu'] / base_cpu:.0f}x csv.reader's CPU); "
+            f"CPU critical path {path:5.1f} s = {mb / path:.2f} MB/s, {mb / path / workers:.2f} MB/s per worker; "
+            f"peak RSS {med['rss_mib']:4.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def ranges_of(task: Task) -> list[Task] | None:
         size = info.st_size
         with open(path, "rb") as fh:
             head = fh.read(65536)
-        blob = Blob(task.relative or os.path.basename(task.root), lambda: open(path, "rb"), size)  # noqa: SIM115
+        blob = Blob(task.relative or os.path.basename(task.root), lambda: open(path, "rb"), size)
         if not isinstance(choose(blob.extension, head), DelimitedExtractor):
             return None
         found = DelimitedExtractor().layout(blob, task.limits)
