@@ -378,7 +378,12 @@ def run_scan(
     run(todo)
     joined: dict[str, tuple[FileResult, list[outputs.PartFile]]] = {}
     if all(left == 0 for left in ranges_left.values()):
+        # Joining reads the ranges' checkpoints: the coordinator's 'link' time, like loading.
+        joining = phases.PhaseClock()
+        joining.enter("link")
         joined, whole = _join_ranges(tasks, units, checkpoints)
+        joining.leave()
+        phases.add(spent, joining.seconds)
         if whole:
             log.info("%d split file(s) did not join up at their cuts; scanning them whole", len(whole))
             files_done -= len(whole)
