@@ -22,6 +22,7 @@ from incidentroom.scanner.extract import Limits
 from incidentroom.scanner.model import FileResult
 from incidentroom.scanner.pipeline.engine import plan
 from incidentroom.scanner.pipeline.walk import scan_task
+from tests.helpers.registers import write_register
 from tests.helpers.scangen import Truth
 
 TIMING_FIELDS = {
@@ -201,6 +202,26 @@ def test_dask_cluster_gives_the_same_individuals(
         assert done.returncode == 0, done.stderr
         assert (out / "individuals.csv").read_bytes() == (reference / "individuals.csv").read_bytes()
         assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["cluster"] == address
+        # A big CSV is split into ranges that the two Dask workers share (split.py).
+        register = tmp_path / "register"
+        register.mkdir()
+        write_register(register / "register.csv", rows=400, notes_every=101)
+        whole = tmp_path / "register-whole"
+        run_scan([register], whole, limits=Limits(split_bytes=0))
+        ranges = tmp_path / "register-ranges"
+        ranges.mkdir()
+        (ranges / "scan.key").write_bytes((whole / "scan.key").read_bytes())
+        done = subprocess.run(
+            [sys.executable, "-m", "incidentroom.scanner", str(register), "--out", str(ranges),
+             "--cluster", address, "--split-mb", "0.004"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert len(list((ranges / ".state" / "results").glob("*-0*.json"))) >= 5
+        assert (ranges / "individuals.csv").read_bytes() == (whole / "individuals.csv").read_bytes()
+        assert pq.read_table(ranges / "detections.parquet").equals(
+            pq.read_table(whole / "detections.parquet")
+        )
     finally:
         for process in reversed(processes):
             process.terminate()

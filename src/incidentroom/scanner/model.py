@@ -160,6 +160,9 @@ class FileResult:
     task_key: str
     manifest: list[ManifestEntry] = field(default_factory=list)
     docs: list[DocResult] = field(default_factory=list)
+    #: For one byte range of a split file: how its reading ended (JSON-ready; see
+    #: ``pipeline/split.py``), which the coordinator checks before joining the ranges.
+    split: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Serialise to JSON-compatible dicts (for checkpoints and transport).
@@ -183,6 +186,7 @@ class FileResult:
                 }
                 for d in self.docs
             ],
+            "split": self.split,
         }
 
     @classmethod
@@ -203,4 +207,5 @@ class FileResult:
             task_key=data["task_key"],
             manifest=[ManifestEntry(**m) for m in data["manifest"]],
             docs=docs,
+            split=data.get("split"),
         )

@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -136,8 +136,37 @@ class _Persons:
         )
 
 
+class PartFile(NamedTuple):
+    """A worker's detection part file, and the fix-up its rows need on the way out.
+
+    A range of a split CSV (``pipeline/split.py``) numbered its rows from its own start and
+    its records from its own first: ``row_offset`` is added to each row (and its
+    location), and ``seq_map`` maps each local record number to the file's.
+    """
+
+    root: int
+    path: Path
+    row_offset: int = 0
+    seq_map: list[int] | None = None
+
+    def fixed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """``batch`` with this part's fix-up applied (by Arrow, over the whole batch)."""
+        if not self.row_offset and self.seq_map is None:
+            return batch
+        columns = dict(zip(batch.schema.names, batch.columns, strict=True))
+        if self.row_offset:
+            row = pc.add(columns["row"], self.row_offset)
+            columns["row"] = row
+            columns["location"] = pc.binary_join_element_wise("row=", pc.cast(row, pa.string()), "")
+        if self.seq_map:
+            seq = columns["record_seq"]
+            mapped = pc.take(pa.array(self.seq_map, pa.int64()), pc.max_element_wise(seq, 0))
+            columns["record_seq"] = pc.if_else(pc.less(seq, 0), seq, mapped)
+        return pa.RecordBatch.from_arrays([columns[name] for name in batch.schema.names], schema=batch.schema)
+
+
 def write_detections(
-    agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[tuple[int, Path]]
+    agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[PartFile | tuple[int, Path]]
 ) -> Path:
     """Every detection: where, what category, masked value and keyed hash, never the value.
 
@@ -157,14 +186,16 @@ def write_detections(
                 writer.write_table(table, row_group_size=ROW_GROUP)
             pending.clear()
 
-        for root, part in parts:
-            if not part.exists():
+        for given in parts:
+            part = given if isinstance(given, PartFile) else PartFile(*given)
+            root = part.root
+            if not part.path.exists():
                 continue
-            for batch in _part_batches(part):
+            for batch in _part_batches(part.path):
                 if root != pending_root or pending_rows >= ROW_GROUP:
                     flush()
                     pending_root, pending_rows = root, 0
-                pending.append(batch)
+                pending.append(part.fixed(batch))
                 pending_rows += batch.num_rows
         flush()
     _replace(tmp, final)

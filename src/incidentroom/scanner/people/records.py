@@ -141,6 +141,15 @@ def _address_before(text: str, start: int) -> str:
     return ", ".join(parts)
 
 
+def record_signature(record: RecordData) -> tuple[object, ...]:
+    """What makes two records of one document the same (kept once): everything but where."""
+    return (
+        tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
+        tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
+        tuple(record.categories), record.deceased,
+    )  # fmt: skip
+
+
 class DocumentBuilder:
     """Accumulates findings and records for one document, hashing as it goes."""
 
@@ -157,6 +166,12 @@ class DocumentBuilder:
         self._rendered: dict[Location, str] = {}
         # Per table (its headers): the column found by content to hold the subject's name.
         self._content_names: dict[tuple[str, ...], int] = {}
+
+    @property
+    def content_name_columns(self) -> bool:
+        """Whether some table's name column was found by content rather than by header
+        (a split CSV's ranges would each have to find it again; see ``pipeline/split.py``)."""
+        return bool(self._content_names)
 
     @property
     def detection_total(self) -> int:
@@ -417,7 +432,11 @@ class DocumentBuilder:
                 # kin word introduces only joins an earlier relative of that name.
                 kin = kin_before(data, finding.start)
                 match = next(
-                    (d for d in by_surname.get(last, ()) if _compatible_first(d, first) and (d.kin or not kin)),
+                    (
+                        d
+                        for d in by_surname.get(last, ())
+                        if _compatible_first(d, first) and (d.kin or not kin)
+                    ),
                     None,
                 )
                 if match is None:
@@ -532,11 +551,7 @@ class DocumentBuilder:
                 record.categories.append("address")
         seq = -1
         if record.categories:
-            signature = (
-                tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
-                tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
-                tuple(record.categories), record.deceased,
-            )  # fmt: skip
+            signature = record_signature(record)
             seq = self.seen.get(signature, -1)
             if seq == -1:
                 seq = self.seen[signature] = record.seq

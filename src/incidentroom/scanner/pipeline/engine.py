@@ -36,7 +36,7 @@ from ..output import outputs, report
 from ..pathnames import printable_name
 from ..people import aggregate
 from ..policy import RiskPolicy
-from . import phases
+from . import phases, split
 from .collector import fewer_collections, paused_collections
 from .hashing import load_or_create_key
 from .walk import Task, scan_task
@@ -284,6 +284,29 @@ def _run_dask(
         client.close()
 
 
+def _join_ranges(
+    tasks: list[Task], units: list[Task], checkpoints: _Checkpoints
+) -> tuple[dict[str, tuple[FileResult, list[outputs.PartFile]]], list[Task]]:
+    """Each split file's ranges joined into its result (by file key), and the files whose
+    ranges did not join up, to be scanned whole (see ``split.py``)."""
+    by_file: dict[str, list[Task]] = {}
+    for unit in units:
+        if unit.file_key:
+            by_file.setdefault(unit.file_key, []).append(unit)
+    joined: dict[str, tuple[FileResult, list[outputs.PartFile]]] = {}
+    whole: list[Task] = []
+    for task in tasks:
+        ranges = by_file.get(task.key)
+        if not ranges:
+            continue
+        done = split.join(task, ranges, [checkpoints.load(r) for r in ranges])
+        if done is None:
+            whole.append(task)
+        else:
+            joined[task.key] = done
+    return joined, whole
+
+
 def run_scan(
     paths: list[Path],
     out_dir: Path,
@@ -315,10 +338,16 @@ def run_scan(
     key = load_or_create_key(out_dir)
     checkpoints = _Checkpoints(out_dir, resume)
     tasks = plan(paths, limits, str(checkpoints.parts.resolve()))
-    todo = [t for t in tasks if not checkpoints.done(t)]
+    # A big CSV becomes one task per byte range (split.py); progress still counts files.
+    units = split.expand(tasks, checkpoints.done)
+    todo = [t for t in units if not checkpoints.done(t)]
+    ranges_left: dict[str, int] = {}
+    for unit in todo:
+        if unit.file_key:
+            ranges_left[unit.file_key] = ranges_left.get(unit.file_key, 0) + 1
     bytes_total = sum(t.size for t in tasks)
-    files_done = len(tasks) - len(todo)
-    bytes_done = sum(t.size for t in tasks if checkpoints.done(t))
+    bytes_done = sum(t.size for t in units if checkpoints.done(t))
+    files_done = len(tasks) - len({t.file_key or t.key for t in todo})
     log.info("planned %d files (%d bytes); %d already done", len(tasks), bytes_total, files_done)
 
     def report_progress(current: str) -> None:
@@ -332,13 +361,35 @@ def run_scan(
 
     report_progress("")
     spent = dict.fromkeys(phases.PHASES, 0.0)
-    runner = _run_dask(todo, key, cluster, stop) if cluster else _run_local(todo, key, workers, stop)
-    for task, data in runner:
-        phases.add(spent, data.pop("phases", None))
-        checkpoints.save(data)
-        files_done += 1
-        bytes_done += task.size
-        report_progress(task.relative or task.root)
+
+    def run(batch: list[Task]) -> None:
+        """Run tasks on the pool or cluster, checkpointing each as it arrives."""
+        nonlocal files_done, bytes_done
+        runner = _run_dask(batch, key, cluster, stop) if cluster else _run_local(batch, key, workers, stop)
+        for task, data in runner:
+            phases.add(spent, data.pop("phases", None))
+            checkpoints.save(data)
+            bytes_done += task.size
+            if task.file_key:
+                ranges_left[task.file_key] -= 1
+                if ranges_left[task.file_key]:
+                    continue
+            files_done += 1
+            report_progress(task.relative or task.root)
+
+    run(todo)
+    joined: dict[str, tuple[FileResult, list[outputs.PartFile]]] = {}
+    if all(left == 0 for left in ranges_left.values()):
+        # Joining reads the ranges' checkpoints: the coordinator's 'link' time, like loading.
+        joining = phases.PhaseClock()
+        joining.enter("link")
+        joined, whole = _join_ranges(tasks, units, checkpoints)
+        joining.leave()
+        phases.add(spent, joining.seconds)
+        if whole:
+            log.info("%d split file(s) did not join up at their cuts; scanning them whole", len(whole))
+            files_done -= len(whole)
+            run(whole)
     complete = files_done == len(tasks)
 
     def summary(figures: dict[str, Any]) -> ScanSummary:
@@ -366,13 +417,20 @@ def run_scan(
     clock = phases.PhaseClock()
     with paused_collections():
         clock.enter("link")
-        results = [checkpoints.load(t) for t in tasks]
+        results: list[FileResult] = []
+        part_files: list[outputs.PartFile] = []
+        for task in tasks:
+            if task.key in joined:
+                file_result, pieces = joined[task.key]
+                results.append(file_result)
+                part_files.extend(pieces)
+            else:
+                results.append(checkpoints.load(task))
+                part_files.append(outputs.PartFile(task.root_index, checkpoints.parts / f"{task.key}.arrow"))
         agg = aggregate.build(results, roots, policy)
         clock.enter("write")
         outputs.write_individuals(agg, out_dir)
-        outputs.write_detections(
-            agg, roots, out_dir, [(t.root_index, checkpoints.parts / f"{t.key}.arrow") for t in tasks]
-        )
+        outputs.write_detections(agg, roots, out_dir, part_files)
         outputs.write_manifest(agg, roots, out_dir)
         figures = outputs.summary_figures(agg, roots)
         clock.leave()
