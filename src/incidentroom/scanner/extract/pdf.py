@@ -48,13 +48,15 @@ def _ocr_page(page: pdfium.PdfPage) -> str:
 
 
 # A page's lines as the reader breaks them: plain text for a line without right-to-left
-# letters, the placed glyphs for one with them (rebuilt once the document's verdict is in).
-_Line = str | list[PlacedChar]
+# letters; for one with them, its two readings (reading order drawn left to right, display
+# order turned round) until the document's verdict picks one. Text, not glyphs, is held:
+# a long Arabic document's glyphs would take far more memory than its text.
+_Line = str | tuple[str, str]
 
 
 def _placed_lines(page: pdfium.PdfPage) -> list[_Line]:
     """The page's lines (the reader ends each with a generated line break), those holding
-    Hebrew or Arabic as their glyphs with PDFium's advance ('loose') boxes."""
+    Hebrew or Arabic rebuilt from their glyphs' advance ('loose') boxes both ways."""
     textpage = page.get_textpage()
     try:
         lines: list[_Line] = []
@@ -62,7 +64,10 @@ def _placed_lines(page: pdfium.PdfPage) -> list[_Line]:
 
         def flush() -> None:
             text = "".join(c.text for c in line)
-            lines.append(list(line) if has_rtl(text) else text)
+            if has_rtl(text):
+                lines.append((drawn_order(line, True), reading_order(drawn_order(line, False))))
+            else:
+                lines.append(text)
             line.clear()
 
         for index in range(textpage.count_chars()):
@@ -84,7 +89,7 @@ def _placed_lines(page: pdfium.PdfPage) -> list[_Line]:
 def _lines_evidence(lines: list[_Line]) -> int:
     """The letters' evidence, read in drawn order: positive for display order drawn (a
     shaping producer), negative for reading order drawn left to right."""
-    return sum(reversal_evidence(drawn_order(line)) for line in lines if not isinstance(line, str))
+    return sum(reversal_evidence(line[0]) for line in lines if not isinstance(line, str))
 
 
 def _page_text(lines: list[_Line], *, reading_order_drawn: bool) -> str:
@@ -95,9 +100,8 @@ def _page_text(lines: list[_Line], *, reading_order_drawn: bool) -> str:
     for line in lines:
         if isinstance(line, str):
             out.append(line)
-            continue
-        drawn = drawn_order(line, reading_order_drawn)
-        out.append(drawn if reading_order_drawn else reading_order(drawn))
+        else:
+            out.append(line[0] if reading_order_drawn else line[1])
     return "\n".join(out)
 
 
