@@ -6,12 +6,13 @@ from left to right, so a plain reader gives each word back to front; Word, Libre
 and browsers shape the letters and draw them right to left, which PDFium reads letter by
 letter correctly but with a two-word name's words swapped. The PDFs are made here by
 the two kinds of producer (ReportLab without bidi, and WeasyPrint, which shapes with
-Pango and HarfBuzz).
+Pango and HarfBuzz, and Chromium printing a page).
 """
 
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from incidentroom.scanner.extract.pdf import PdfExtractor
 from incidentroom.scanner.model import TextUnit
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+CHROMIUM = "/usr/bin/chromium"
 
 # Lines as a council form holds them: a label, then a name in Arabic or Hebrew script,
 # with the identifiers beside it in Latin letters and digits.
@@ -62,6 +64,24 @@ def _shaped_pdf(lines: list[str]) -> bytes:
     return pdf
 
 
+def _chromium_pdf(lines: list[str], tmp_path: Path) -> bytes:
+    """The same lines printed to PDF by Chromium (Skia), as a web form's 'save as PDF' does."""
+    body = "".join(f"<p>{line}</p>" for line in lines)
+    page = tmp_path / "form.html"
+    page.write_text(
+        f"<html><head><meta charset='utf-8'></head><body style=\"font-family: 'DejaVu Sans'\">{body}</body></html>",
+        encoding="utf-8",
+    )
+    out = tmp_path / "form.pdf"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={out}"]
+    subprocess.run(
+        [*command, "--no-pdf-header-footer", page.as_uri()], capture_output=True, timeout=120, check=False
+    )
+    if not out.exists():
+        pytest.skip("Chromium did not print the page")
+    return out.read_bytes()
+
+
 def _pdf_text(data: bytes) -> list[str]:
     blob = Blob("form.pdf", lambda: io.BytesIO(data), len(data))
     units = [o for o in PdfExtractor().extract(blob, Limits()) if isinstance(o, TextUnit)]
@@ -82,6 +102,14 @@ def test_pdf_drawn_without_bidi_one_name_per_page_in_either_script() -> None:
 
 def test_pdf_from_a_shaping_producer_keeps_reading_order() -> None:
     assert _pdf_text(_shaped_pdf(LINES)) == LINES
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
+def test_pdf_printed_by_chromium_keeps_reading_order(tmp_path: Path) -> None:
+    """PDFium turns some of Chromium's right-to-left words round and not others; the glyphs'
+    positions give them back in reading order, vowel marks on their letters."""
+    lines = [*LINES, "Applicant: Mr محمد علي"]
+    assert _pdf_text(_chromium_pdf(lines, tmp_path)) == lines
 
 
 @pytest.mark.skipif(not FONT.exists(), reason="DejaVu Sans (fonts-dejavu-core) is not installed")

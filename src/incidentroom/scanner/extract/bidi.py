@@ -8,9 +8,12 @@ reversing what it takes for visual order, gives every right-to-left word back to
 ('ةلهاب' for 'باهلة'). Geometry alone cannot tell the two producers apart; the letters
 can. Some letters only ever stand at one end of a word: Hebrew's final forms (ך ם ן ף ץ)
 end a word, Arabic's teh marbuta and alef maksura (ة ى) and a bare hamza (ء) end one,
-the article 'ال' and the hamza-carrying alefs (أ إ آ) begin one. Seen at the wrong end,
-they are evidence that the text came out reversed; at the right end, that it did not.
-A document gets one verdict: a producer draws all its pages the same way.
+the article 'ال' and the hamza-carrying alefs (أ إ آ) begin one. Read from the glyphs in
+the order they stand from left to right, such a letter at the wrong end of its word says
+the producer drew display order (right to left, as it should); at the right end, that
+it drew reading order from left to right. PDFium's own text is not used for this: its
+order depends on the producer (for Chromium's PDFs it turns some words round and not
+others). A document gets one verdict: a producer draws all its pages the same way.
 """
 
 from __future__ import annotations
@@ -111,52 +114,57 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Me")
 
 
-def _sorted_glyphs(chars: Sequence[PlacedChar]) -> list[PlacedChar]:
-    """Drawn glyphs from left to right, each letter with its combining marks.
+def _base_for(mark: PlacedChar, bases: list[PlacedChar], reading_order_drawn: bool) -> int | None:
+    """The index in ``bases`` (sorted by left edge) of the letter a combining mark sits on.
 
-    PDFium turns every right-to-left word round, so a mark it read after its letter comes
-    out just before that letter; a mark is joined to the character that follows it (to
-    the one before when nothing follows) and travels with it. Its own box says little: a
-    producer without shaping draws it where the pen stands, beside the letter, not on it.
+    A producer without shaping draws the mark where the pen stands after its letter, so
+    the mark's box starts at that letter's right edge: its letter is the last one starting
+    before it. A shaping producer places the mark over its letter (its centre inside the
+    letter's box), or, as Chromium's PDFs do, in a box just left of it: its letter is then
+    the first one starting at or after the mark's right edge.
     """
-    units: list[PlacedChar] = []
-    marks = ""
-    for char in chars:
-        if char.generated or char.text in "\r\n":
-            continue
-        if _is_mark(char.text):
-            marks += char.text
-            continue
-        units.append(PlacedChar(char.text + marks, char.left, char.right))
-        marks = ""
-    if marks and units:
-        last = units[-1]
-        units[-1] = PlacedChar(last.text + marks, last.left, last.right)
-    return sorted(units, key=lambda c: c.left)
+    if not bases:
+        return None
+    if reading_order_drawn:
+        before = [i for i, b in enumerate(bases) if b.left < mark.left - 0.01]
+        return before[-1] if before else 0
+    centre = (mark.left + mark.right) / 2
+    over = [i for i, b in enumerate(bases) if b.left <= centre <= b.right and is_rtl_letter(b.text[0])]
+    if over:
+        return over[0]
+    after = [i for i, b in enumerate(bases) if b.left >= mark.right - 0.01]
+    return after[0] if after else len(bases) - 1
 
 
-def drawn_order(chars: Sequence[PlacedChar]) -> str:
+def _sorted_glyphs(chars: Sequence[PlacedChar], reading_order_drawn: bool) -> list[PlacedChar]:
+    """Drawn glyphs from left to right, each letter with its combining marks after it."""
+    kept = [c for c in chars if not c.generated and c.text not in "\r\n"]
+    bases = sorted((c for c in kept if not _is_mark(c.text)), key=lambda c: c.left)
+    marks: dict[int, str] = {}
+    for mark in (c for c in kept if _is_mark(c.text)):
+        index = _base_for(mark, bases, reading_order_drawn)
+        if index is not None:
+            marks[index] = marks.get(index, "") + mark.text
+    return [PlacedChar(b.text + marks.get(i, ""), b.left, b.right) for i, b in enumerate(bases)]
+
+
+def drawn_order(chars: Sequence[PlacedChar], reading_order_drawn: bool = True) -> str:
     """A line's text in the order its glyphs stand from left to right on the page.
 
     For a producer that drew reading order left to right, this is the reading order.
-    Boxes are the glyphs' advance boxes (PDFium's loose boxes), which touch within a word.
-    Spaces the reader inferred are dropped and put back wherever two neighbouring glyphs
-    stand apart by more than a quarter of a typical glyph's width, so a word gap survives
-    the sort.
+    Boxes are the glyphs' advance boxes (PDFium's loose boxes). When the line has no drawn
+    space (the producer set words apart by position alone), a space goes wherever two
+    neighbouring glyphs stand apart by more than half a typical glyph's width; a line with
+    drawn spaces keeps exactly those (shaped Arabic leaves small gaps inside a word).
     """
-    drawn = _sorted_glyphs(chars)
+    drawn = _sorted_glyphs(chars, reading_order_drawn)
     widths = sorted(c.right - c.left for c in drawn if c.right > c.left and not c.text.isspace())
-    gap = widths[len(widths) // 2] / 4 if widths else 0.0
+    spaced = any(c.text.isspace() for c in drawn)
+    gap = widths[len(widths) // 2] / 2 if widths and not spaced else 0.0
     out: list[str] = []
     previous: PlacedChar | None = None
     for char in drawn:
-        if (
-            previous is not None
-            and gap > 0
-            and char.left - previous.right > gap
-            and not char.text.isspace()
-            and not previous.text.isspace()
-        ):
+        if previous is not None and gap > 0 and char.left - previous.right > gap:
             out.append(" ")
         out.append(char.text)
         previous = char

@@ -1,10 +1,11 @@
 """PDF text layer through pdfium; pages without text go to Tesseract when installed.
 
 Right-to-left text drawn by a producer that knows no bidi comes out of PDFium back to
-front, and from a producer that does, with the words of a right-to-left run swapped.
-``bidi`` decides, once per document, which producer drew it (from the letters, else from
-the Producer entry), and the lines holding Hebrew or Arabic are rebuilt from where their
-glyphs stand on the page.
+front, and from one that does, with the words of a right-to-left run swapped (or, from
+Chromium, some words turned round and others not). The lines holding Hebrew or Arabic
+are rebuilt from where their glyphs stand on the page; ``bidi`` decides, once per
+document, which way the producer drew them (from the letters as drawn, else from the
+Producer entry).
 """
 
 from __future__ import annotations
@@ -46,26 +47,27 @@ def _ocr_page(page: pdfium.PdfPage) -> str:
     return judges().ocr_repair(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else ""
 
 
-def _drawn_text(page: pdfium.PdfPage, *, drawn_in_reading_order: bool) -> str:
-    """The page's text with each line holding right-to-left letters rebuilt from where
-    its glyphs stand: as they stand when the producer drew reading order left to right,
-    else with each right-to-left run turned round (PDFium keeps such a run's words in
-    drawn order, which puts a two-word Arabic or Hebrew name surname first).
+# A page's lines as the reader breaks them: plain text for a line without right-to-left
+# letters; for one with them, its two readings (reading order drawn left to right, display
+# order turned round) until the document's verdict picks one. Text, not glyphs, is held:
+# a long Arabic document's glyphs would take far more memory than its text.
+_Line = str | tuple[str, str]
 
-    Lines are the reader's own (it ends each with a generated line break); lines without
-    Hebrew or Arabic keep the reader's text unchanged.
-    """
+
+def _placed_lines(page: pdfium.PdfPage) -> list[_Line]:
+    """The page's lines (the reader ends each with a generated line break), those holding
+    Hebrew or Arabic rebuilt from their glyphs' advance ('loose') boxes both ways."""
     textpage = page.get_textpage()
     try:
-        lines: list[str] = []
+        lines: list[_Line] = []
         line: list[PlacedChar] = []
 
         def flush() -> None:
             text = "".join(c.text for c in line)
             if has_rtl(text):
-                drawn = drawn_order(line)
-                text = drawn if drawn_in_reading_order else reading_order(drawn)
-            lines.append(text)
+                lines.append((drawn_order(line, True), reading_order(drawn_order(line, False))))
+            else:
+                lines.append(text)
             line.clear()
 
         for index in range(textpage.count_chars()):
@@ -79,9 +81,28 @@ def _drawn_text(page: pdfium.PdfPage, *, drawn_in_reading_order: bool) -> str:
             generated = pdfium_raw.FPDFText_IsGenerated(textpage, index) == 1
             line.append(PlacedChar(char, left, right, generated))
         flush()
-        return "\n".join(lines)
+        return lines
     finally:
         textpage.close()
+
+
+def _lines_evidence(lines: list[_Line]) -> int:
+    """The letters' evidence, read in drawn order: positive for display order drawn (a
+    shaping producer), negative for reading order drawn left to right."""
+    return sum(reversal_evidence(line[0]) for line in lines if not isinstance(line, str))
+
+
+def _page_text(lines: list[_Line], *, reading_order_drawn: bool) -> str:
+    """The page's text with each right-to-left line rebuilt: as drawn when the producer drew
+    reading order left to right, else with each right-to-left run turned round (PDFium's
+    own text keeps a run's words in drawn order, putting a two-word name surname first)."""
+    out = []
+    for line in lines:
+        if isinstance(line, str):
+            out.append(line)
+        else:
+            out.append(line[0] if reading_order_drawn else line[1])
+    return "\n".join(out)
 
 
 class PdfExtractor(Extractor):
@@ -108,7 +129,7 @@ class PdfExtractor(Extractor):
         ocr_done = False
         # Pages from the first one with right-to-left text on wait for the document's
         # verdict on its direction (the pages before it have nothing to turn round).
-        waiting: list[tuple[int, str, bool]] = []
+        waiting: list[tuple[int, str | list[_Line]]] = []
         evidence = 0
         try:
             for index in range(len(document)):
@@ -124,26 +145,25 @@ class PdfExtractor(Extractor):
                         text = ocr_text
                     else:
                         empty.append(index + 1)
-                page.close()
-                rtl = from_layer and has_rtl(text)
-                if rtl:
-                    evidence += reversal_evidence(text)
-                if rtl or waiting:
-                    waiting.append((index, text, rtl))
+                if from_layer and has_rtl(text):
+                    lines = _placed_lines(page)
+                    evidence += _lines_evidence(lines)
+                    waiting.append((index, lines))
+                elif waiting:
+                    waiting.append((index, text))
                 elif text.strip():
                     yield _unit(text, index)
-            if waiting and evidence == 0:
-                # The letters say nothing ('محمد علي'): the producer may.
-                evidence = producer_evidence(str(document.get_metadata_dict().get("Producer", "")))
-            for index, text, rtl in waiting:
-                if rtl:
-                    # Rebuilt either way: from a shaping producer too, PDFium's own
-                    # order swaps the words of a right-to-left run ('علي محمد').
-                    page = document[index]
-                    text = _drawn_text(page, drawn_in_reading_order=evidence > 0)
-                    page.close()
-                if text.strip():
-                    yield _unit(text, index)
+                page.close()
+            if waiting:
+                # The letters decide; when they say nothing ('محمد علي'), the producer may.
+                producer = str(document.get_metadata_dict().get("Producer", ""))
+                drawn_reading = evidence < 0 or (evidence == 0 and producer_evidence(producer) > 0)
+                for index, held in waiting:
+                    text = (
+                        held if isinstance(held, str) else _page_text(held, reading_order_drawn=drawn_reading)
+                    )
+                    if text.strip():
+                        yield _unit(text, index)
         finally:
             document.close()
         if empty or ocr_done:
