@@ -103,7 +103,11 @@ def test_another_council_sees_nothing_and_changes_nothing(
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("signatory_name", "Ana\r\nBcc: someone@example.com", "Who signs letters to residents must be on one line"),
+        (
+            "signatory_name",
+            "Ana\r\nBcc: someone@example.com",
+            "Who signs letters to residents must be on one line",
+        ),
         ("signatory_title", "Director\u200b\u2028of Law", "Their job title must be on one line"),
         ("notices_from_email", "not an address", "Email address notices are sent from"),
         ("dpo_email", "a@b@c", "Enter an email address"),
