@@ -153,3 +153,26 @@ def test_the_incident_pages_date_fields_read_the_same_way(
     body = response.content.decode()
     assert '<a href="#id_due_at-day">Due must be a real date.</a>' in body
     assert "Due: Due" not in body and "Due: must" not in body
+
+
+def test_an_awareness_time_in_the_future_reads_in_words(
+    rbkc_gold: User, web: Callable[[User], Client], incident: Incident
+) -> None:
+    from django.utils import timezone
+
+    next_year = str(timezone.now().year + 1)
+    response = web(rbkc_gold).post(
+        f"/incidents/{incident.reference}/awareness/",
+        {"organisation": "RBKC", **_boxes("became_aware_at", "1", "6", next_year)},
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert '<a href="#became-aware-RBKC-day">RBKC: Became aware at cannot be in the future.</a>' in body
+    assert "</span> Became aware at cannot be in the future." in body
+    assert "became_aware_at" not in body.split('id="error-summary"')[1].split("</div>")[0]
+    missing = web(rbkc_gold).post(
+        f"/incidents/{incident.reference}/awareness/",
+        {"organisation": "RBKC", **_boxes("became_aware_at", "1", "", next_year)},
+    )
+    assert missing.status_code == 422
+    assert "RBKC: Became aware at must include a month.</a>" in missing.content.decode()

@@ -189,6 +189,9 @@ def test_a_host_name_for_another_councils_system_is_refused_on_the_page(
     body = response.content.decode()
     _same_page(body, "Indicators and sweeps", "#host-system", "Choose one of the systems in the list.")
     assert 'value="wcc-hsg-01"' in body
+    # The list offers only systems the person may name hosts on.
+    hosts = body.split('id="host-system"')[1].split("</select>")[0]
+    assert 'value="wcc-housing"' not in hosts and 'value="shared-email"' in hosts
     assert not HostAlias.objects.filter(hostname="wcc-hsg-01").exists()
     long = web(rbkc_gold).post(
         f"/incidents/{incident.reference}/threats/hosts/", {"system": "shared-email", "hostname": "h" * 300}

@@ -260,17 +260,26 @@ def incident_live(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _refused(
-    request: HttpRequest, incident: Incident, exc: DomainError, *, form: str, href: str, org: str = ""
+    request: HttpRequest,
+    incident: Incident,
+    exc: DomainError,
+    *,
+    form: str,
+    href: str,
+    org: str = "",
+    label: str = "",
 ) -> HttpResponse:
-    """An action refused the input: the dashboard again, the message in its error summary."""
+    """An action refused the input: the dashboard again, the message in its error summary.
+    With ``label``, a message naming the field by its code (``became_aware_at cannot be in
+    the future``) names it in words instead, beside the field and, after the council, in the
+    summary."""
     if isinstance(exc, Forbidden | NotFound):
         raise exc
-    return _dashboard(
-        request,
-        incident,
-        failed={"form": form, "org": org, "message": exc.message, "href": href, "data": request.POST},
-        status=exc.status,
-    )
+    failed = {"form": form, "org": org, "message": exc.message, "href": href, "data": request.POST}
+    if label:
+        failed["field_error"] = labelled(exc.message, label, exc.field, prefix=False)
+        failed["message"] = f"{org}: {failed['field_error']}" if org else failed["field_error"]
+    return _dashboard(request, incident, failed=failed, status=exc.status)
 
 
 @login_required
@@ -337,7 +346,8 @@ def _time_refused(
             "form": name,
             "org": org,
             "field_error": errs[0],
-            "message": f"{org} became aware at{'' if name == 'awareness' else ' (personal data breach)'}: {errs[0]}",
+            # The form's messages already name the field ("Became aware of the breach at must ...").
+            "message": f"{org}: {errs[0]}",
             "href": f"#{prefix}-{org}-day",
             "data": request.POST,
         },
@@ -364,7 +374,13 @@ def set_awareness(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except DomainError as exc:
         return _refused(
-            request, incident, exc, form="awareness", org=org.code, href=f"#became-aware-{org.code}-day"
+            request,
+            incident,
+            exc,
+            form="awareness",
+            org=org.code,
+            href=f"#became-aware-{org.code}-day",
+            label="Became aware at",
         )
     messages.success(request, f"{org.name}'s awareness time is recorded in the log; its clocks have moved.")
     return redirect("incident-dashboard", incident.reference)
@@ -388,7 +404,15 @@ def flag_breach(request: HttpRequest, reference: str) -> HttpResponse:
             became_aware_at=form.cleaned_data["became_aware_at"],
         )
     except DomainError as exc:
-        return _refused(request, incident, exc, form="breach", org=org.code, href=f"#aware-{org.code}-day")
+        return _refused(
+            request,
+            incident,
+            exc,
+            form="breach",
+            org=org.code,
+            href=f"#aware-{org.code}-day",
+            label="Became aware of the breach at",
+        )
     messages.success(request, f"Personal data breach recorded for {org.code}; the ICO clock is running.")
     return redirect("incident-dashboard", incident.reference)
 

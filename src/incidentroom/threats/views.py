@@ -129,6 +129,10 @@ def _home_page(request: HttpRequest, incident: Any, refused: Refusal | None = No
             "tlps": Tlp.choices,
             "sources": SourceKind.choices,
             "systems": incident_queries.systems_in(incident).order_by("name").select_related("owner"),
+            # Host names go only on systems the person may see (host_add refuses the others).
+            "host_systems": incident_queries.systems_in(incident)
+            .filter(pk__in=System.objects.for_user(request.user))
+            .order_by("name"),
             "roots": {o.code: sweeps.sweep_root(o) for o in mine},
             "formats": [("stix", "STIX 2.1 bundle"), ("misp", "MISP event JSON"), ("csv", "CSV list")],
             "chosen_systems": set(request.POST.getlist("systems")) if refused else set(),
