@@ -4,6 +4,7 @@ tests/browser/artifacts/ for people to read as a council officer would."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -101,11 +102,17 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     # A changed awareness time is written to the hash-chained log.
     page.goto(f"{live_app.url}/incidents/{ref}/")
     aware = page.locator("#became-aware-RBKC")
-    day = aware.locator("#became-aware-RBKC-day").input_value()
-    month = aware.locator("#became-aware-RBKC-month").input_value()
-    year = aware.locator("#became-aware-RBKC-year").input_value()
-    page.fill("#became-aware-RBKC-hour", "08")
-    page.fill("#became-aware-RBKC-minute", "35")
+    # Five minutes before the time shown: never in the future, whatever the hour the test runs.
+    box = {
+        part: int(aware.locator(f"#became-aware-RBKC-{part}").input_value() or 0)
+        for part in ("year", "month", "day", "hour", "minute")
+    }
+    shown = dt.datetime(box["year"], box["month"], box["day"], box["hour"], box["minute"])
+    earlier = shown - dt.timedelta(minutes=5)
+    day, month, year = str(earlier.day), str(earlier.month), str(earlier.year)
+    for part, value in (("day", day), ("month", month), ("year", year), ("hour", f"{earlier.hour:02d}")):
+        page.fill(f"#became-aware-RBKC-{part}", value)
+    page.fill("#became-aware-RBKC-minute", f"{earlier.minute:02d}")
     with page.expect_navigation():
         page.click("button:has-text('Set awareness time')")
     assert "awareness time is recorded in the log" in page.locator("main").inner_text()
