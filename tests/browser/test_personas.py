@@ -104,8 +104,13 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     day = aware.locator("#became-aware-RBKC-day").input_value()
     month = aware.locator("#became-aware-RBKC-month").input_value()
     year = aware.locator("#became-aware-RBKC-year").input_value()
-    page.fill("#became-aware-RBKC-hour", "08")
-    page.fill("#became-aware-RBKC-minute", "35")
+    # Five minutes earlier than recorded: a fixed clock time (08:35) is in the future when the
+    # suite runs in the small hours of the day the scenario is shifted to.
+    hour = int(aware.locator("#became-aware-RBKC-hour").input_value() or 0)
+    minute = int(aware.locator("#became-aware-RBKC-minute").input_value() or 0)
+    earlier = max(hour * 60 + minute - 5, 0)
+    page.fill("#became-aware-RBKC-hour", f"{earlier // 60:02d}")
+    page.fill("#became-aware-RBKC-minute", f"{earlier % 60:02d}")
     with page.expect_navigation():
         page.click("button:has-text('Set awareness time')")
     assert "awareness time is recorded in the log" in page.locator("main").inner_text()
