@@ -117,7 +117,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     page.goto(f"{live_app.url}/incidents/{ref}/log/")
     log = page.locator("main").inner_text()
     assert "RBKC became aware of the incident" in log and "Hash chain intact" in log
-    assert "Helen Marsh, Gold, RBKC" in log  # authors by name, role and council
+    assert "Helen Marsh (Gold, RBKC)" in log  # authors by name, role and council
     assert f"{int(day)} " in log and year in log and month
 
     # Errors on the same page, with an error summary that links to the field.

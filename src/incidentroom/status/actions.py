@@ -89,7 +89,7 @@ def _notify(update: StatusUpdate) -> None:
 
 
 def _label(actor: Any) -> str:
-    # Who confirmed, as colleagues know them ("Lucy Fenwick, Communications officer, RBKC").
+    # Who confirmed, as colleagues know them ("Lucy Fenwick (Communications officer, RBKC)").
     if not getattr(actor, "is_authenticated", False):
         return "system"
     return people.describe(actor)[:150]
