@@ -130,7 +130,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     with page.expect_navigation():
         page.click("button:has-text('Add action')")
     summary = page.locator(".govuk-error-summary")
-    assert "There is a problem" in summary.inner_text() and "Due: must be a real date" in summary.inner_text()
+    assert "There is a problem" in summary.inner_text() and "Due must be a real date" in summary.inner_text()
     assert page.locator("h1").inner_text().startswith("Cyber attack")  # still the dashboard
     assert page.locator("#action-form #id_title").input_value() == "Check the backups"
     _shot(page, artifacts, "gold-dashboard-error")

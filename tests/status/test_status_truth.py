@@ -343,6 +343,19 @@ def test_last_confirmed_is_never_older_than_a_row_below_it(
         assert view.confirmed_at >= max(rows), view.code
 
 
+def test_unticking_every_service_comes_back_on_the_page(
+    before_comms: None, rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    response = web(rbkc_comms).post(
+        "/comms/status/proposals/bulk/", {"decision": "confirm", "status": "disrupted"}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: " in body and "Go back" not in body
+    assert '<a href="#proposals">Tick at least one service to confirm or reject.</a>' in body
+    assert 'id="proposals"' in body
+
+
 def test_the_public_pages_use_words_a_resident_knows_and_the_feeds_still_work(db: None) -> None:
     public = Client()
     for path in ("/status/", "/status/rbkc/", "/status/accessibility/"):

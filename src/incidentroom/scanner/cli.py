@@ -21,6 +21,7 @@ from rich.progress import (
 )
 
 from .errors import ScanError
+from .extract import Limits
 from .pipeline.engine import ScanProgress, ScanSummary, run_scan
 
 
@@ -38,6 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cluster", metavar="tcp://HOST:8786", help="run on a Dask distributed scheduler")
     parser.add_argument("--resume", action="store_true", help="skip files finished by an interrupted scan")
+    parser.add_argument(
+        "--split-mb",
+        type=float,
+        default=Limits().split_bytes / 2**20,
+        metavar="MB",
+        help="scan a CSV/TSV larger than this in ranges of about this size, one per worker task "
+        "(default %(default)g; 0 never splits)",
+    )
     return parser
 
 
@@ -105,7 +114,10 @@ def phase_line(summary: ScanSummary) -> str:
 
 def main(argv: list[str]) -> int:
     """Run the scan command; returns the process exit code (0 ok, 1 error, 130 stopped)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.split_mb < 0:
+        parser.error("--split-mb: give a size in MB, or 0 never to split a file")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     # The scanner's own planning and stop/resume messages are for the operator.
     logging.getLogger("incidentroom.scanner").setLevel(logging.INFO)
@@ -130,6 +142,7 @@ def main(argv: list[str]) -> int:
             resume=args.resume,
             progress=display,
             should_stop=lambda: stop_requested,
+            limits=Limits(split_bytes=int(args.split_mb * 2**20)),
         )
     except ScanError as exc:
         display.close()

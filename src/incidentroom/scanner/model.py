@@ -13,6 +13,9 @@ from typing import Any, NamedTuple
 STATUSES = ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
 
 
+_LOCATION_FIELDS = ("page", "sheet", "row", "line", "offset")
+
+
 class Location(NamedTuple):
     """Where in a document a value was found; unused parts stay ``None``.
 
@@ -27,12 +30,17 @@ class Location(NamedTuple):
 
     def render(self) -> str:
         """Human-readable form, e.g. ``sheet=People;row=12`` or ``page=3;offset=40``."""
-        parts = []
-        for name in ("page", "sheet", "row", "line", "offset"):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{name}={value}")
-        return ";".join(parts) or "document"
+        # One per detection: the fields zipped with their names rather than getattr by name.
+        return (
+            ";".join(
+                [
+                    f"{name}={value}"
+                    for name, value in zip(_LOCATION_FIELDS, self, strict=True)
+                    if value is not None
+                ]
+            )
+            or "document"
+        )
 
     def shifted(self, offset: int) -> Location:
         """Same location with a character offset added."""
@@ -152,6 +160,9 @@ class FileResult:
     task_key: str
     manifest: list[ManifestEntry] = field(default_factory=list)
     docs: list[DocResult] = field(default_factory=list)
+    #: For one byte range of a split file: how its reading ended (JSON-ready; see
+    #: ``pipeline/split.py``), which the coordinator checks before joining the ranges.
+    split: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Serialise to JSON-compatible dicts (for checkpoints and transport).
@@ -175,6 +186,7 @@ class FileResult:
                 }
                 for d in self.docs
             ],
+            "split": self.split,
         }
 
     @classmethod
@@ -195,4 +207,5 @@ class FileResult:
             task_key=data["task_key"],
             manifest=[ManifestEntry(**m) for m in data["manifest"]],
             docs=docs,
+            split=data.get("split"),
         )

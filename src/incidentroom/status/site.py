@@ -623,6 +623,12 @@ def published_file(rel: str) -> bytes | None:
     hit = _files.get(path)
     if hit is not None and hit[0] == version:
         return hit[1]
+    # The publisher only ever writes plain files inside the folder; a symlink planted there
+    # (to /etc/passwd, or a folder elsewhere) is never served. Checked once per new version
+    # of a file, never per request.
+    if not path.resolve().is_relative_to(directory.resolve()):
+        logger.warning("Not serving %s: it resolves outside the published folder", rel)
+        return None
     data = path.read_bytes()
     _files[path] = (version, data)
     return data

@@ -362,7 +362,14 @@ def decide_proposals(request: HttpRequest) -> HttpResponse:
     """Confirm or reject several proposals with one root cause in one decision."""
     raw = request.POST.getlist("proposal")
     if not raw or not all(v.isdigit() and len(v) < 12 for v in raw):
-        raise InvalidInput("Tick at least one service to confirm or reject.", field="proposal")
+        # Every box unticked: the page again, the summary leading back to the proposals.
+        return _refused(
+            request,
+            InvalidInput("Tick at least one service to confirm or reject.", field="proposal"),
+            form="bulk",
+            hrefs={},
+            default="#proposals",
+        )
     wanted = {int(v) for v in raw}
     found = list(
         StatusProposal.objects.for_user(request.user)
@@ -400,7 +407,13 @@ def set_service_status(request: HttpRequest) -> HttpResponse:
     """Publish a service's status directly."""
     service_id = request.POST.get("service", "")
     if not service_id.isdigit():
-        raise InvalidInput("Choose a service.", field="service")
+        return _refused(
+            request,
+            InvalidInput("Choose a service.", field="service"),
+            form="set",
+            hrefs={},
+            default="#set-service",
+        )
     service = get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=int(service_id)
     )

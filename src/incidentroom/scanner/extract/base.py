@@ -32,6 +32,9 @@ class Limits:
     # A CSV record longer than this (one huge line) is scanned as text, in bounded chunks.
     csv_record_chars: int = 1 << 20
     max_whole_file: int = 256 << 20
+    # A top-level CSV/TSV larger than this is cut into byte ranges of about this size at
+    # row boundaries, one task each, so every worker reads it (0: never split).
+    split_bytes: int = 64 << 20
 
 
 @dataclass
@@ -130,6 +133,9 @@ class Judges:
     personal_name: Callable[[str], bool]
     #: A word (title case) that is never part of a name ('Housing', 'Council').
     stopword: Callable[[str], bool]
+    #: OCR text with look-alike misreadings put right where a field's rules can check them
+    #: (a postcode's format, a known surname): 'E17 7H)' -> 'E17 7HJ'.
+    ocr_repair: Callable[[str], str]
 
 
 _JUDGES: list[Judges] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass
 
 from ..model import Location, RowUnit, TextUnit
 from .base import judges
@@ -71,8 +72,26 @@ def _merge(top: tuple[str, ...], below: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(merged)
 
 
+@dataclass
+class TableState:
+    """Where the header search stands: the headers in force (``None`` before one is
+    settled), the row number of the header row, and whether the last row was blank.
+
+    A range of a split CSV (see ``pipeline/split.py``) starts from the state the file's
+    head settled on, and reports its own final state so the coordinator can check that
+    each range started where the one before it ended.
+    """
+
+    headers: tuple[str, ...] | None = None
+    header_row: int = -1
+    after_blank: bool = False
+    last_row: int = 0
+
+
 def table_units(
-    rows: Iterable[tuple[int, tuple[str, ...]] | TextUnit], location: Callable[[int], Location]
+    rows: Iterable[tuple[int, tuple[str, ...]] | TextUnit],
+    location: Callable[[int], Location],
+    state: TableState | None = None,
 ) -> Iterator[RowUnit | TextUnit]:
     """Rows as :class:`RowUnit` under the header found for them.
 
@@ -80,16 +99,20 @@ def table_units(
     notes) come out as text; a blank row followed by another header row starts a new
     table; a file with no header gives rows with empty headers. A :class:`TextUnit` among
     them (a record too long to hold as cells, see the delimited extractor) passes through.
+    ``state``, when given, is where to start (its headers already settled, for a range
+    that is not the file's first) and holds the final state once the rows are exhausted.
     """
-    headers: tuple[str, ...] | None = None
+    state = state if state is not None else TableState()
+    headers = state.headers
     pending: list[tuple[int, tuple[str, ...]]] = []
-    after_blank = False
-    header_row = -1
+    after_blank = state.after_blank
+    header_row = state.header_row
     for item in rows:
         if isinstance(item, TextUnit):
             yield item
             continue
         number, cells = item
+        state.last_row = number
         if headers is None:
             pending.append((number, cells))
             if len(pending) < LOOKAHEAD:
@@ -115,7 +138,9 @@ def table_units(
         after_blank = False
         yield RowUnit(headers, cells, location(number))
     if headers is None and pending:
-        yield from _settle(pending, location)
+        headers, header_row = yield from _settle(pending, location)
+        after_blank = False
+    state.headers, state.header_row, state.after_blank = headers, header_row, after_blank
 
 
 def _settle(

@@ -16,8 +16,10 @@ from pathlib import Path
 from ..detect.detectors.email import is_role_or_test
 from ..detect.detectors.name import parse_name_at
 from ..detect.gazetteer import hard_stopwords
+from ..detect.ocr_repair import repair_ocr
 from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
 from ..extract.base import Extractor, Judges, install_judges
+from ..extract.delimited import CsvLayout, DelimitedExtractor, RangeReport
 from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
 from ..pathnames import printable_name
 from ..people.columns import classify
@@ -37,6 +39,18 @@ class Task:
     size: int
     limits: Limits
     parts_dir: str = ""
+    #: A byte range of a big CSV (see ``split.py``): which range (-1: the whole file), its
+    #: bytes ``[start, end)``, the file's layout, and the key of the whole file's task.
+    part: int = -1
+    start: int = 0
+    end: int = 0
+    layout: CsvLayout | None = None
+    file_key: str = ""
+
+    @property
+    def parts_path(self) -> Path:
+        """This task's detection part file (see ``parts.py``)."""
+        return Path(self.parts_dir) / f"{self.key}.arrow"
 
     @property
     def full_path(self) -> str:
@@ -51,6 +65,7 @@ install_judges(
         role_mailbox=is_role_or_test,
         personal_name=lambda display: parse_name_at(display, labelled=True) is not None,
         stopword=lambda word: word in hard_stopwords(),
+        ocr_repair=repair_ocr,
     )
 )
 
@@ -69,10 +84,12 @@ def _sha256(blob: Blob) -> str:
 
 
 class _Walker:
-    def __init__(self, task: Task, key: bytes) -> None:
+    def __init__(self, task: Task, key: bytes, sink: DetectionSink | None) -> None:
         self.task = task
         self.key = key
-        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.arrow" if task.parts_dir else None)
+        # A chunk's sink (the caller marks and closes it), or a part file of the task's own.
+        self.own_sink = sink is None
+        self.sink = sink if sink is not None else DetectionSink(task.parts_path if task.parts_dir else None)
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
         # Every document path issued in this task: a second member or attachment with the
@@ -256,9 +273,15 @@ def _has_tesseract() -> bool:
     return ocr_available()
 
 
-def scan_task(task: Task, key: bytes) -> FileResult:
-    """Scan one top-level file (and everything inside it) into a :class:`FileResult`."""
-    walker = _Walker(task, key)
+def scan_task(task: Task, key: bytes, sink: DetectionSink | None = None) -> FileResult:
+    """Scan one top-level file (and everything inside it) into a :class:`FileResult`.
+
+    Its detections go to ``sink`` (a chunk's part file, which the caller marks and closes),
+    or, without one, to a part file of its own in ``task.parts_dir``.
+    """
+    if task.layout is not None:
+        return scan_range(task, key, task.layout, sink)
+    walker = _Walker(task, key, sink)
     path = task.full_path
     shown = display_path(task.relative or os.path.basename(task.root))
     try:
@@ -282,6 +305,68 @@ def scan_task(task: Task, key: bytes) -> FileResult:
     walker.paths.add(shown)
     with phase("extract"):
         walker.process(blob, "", 0)
-    with phase("write"):
-        walker.sink.close()
+    if walker.own_sink:
+        with phase("write"):
+            walker.sink.close()
+    return walker.result
+
+
+def scan_range(task: Task, key: bytes, layout: CsvLayout, sink: DetectionSink | None = None) -> FileResult:
+    """Scan one byte range of a big CSV (see ``split.py``).
+
+    The first range also hashes the whole file and gives its manifest row. Every range
+    reports in ``FileResult.split`` where its reading ended and in what state, and any
+    failure is reported there rather than in the manifest: the coordinator then scans
+    the file whole, so a failure reads exactly as an unsplit scan says it.
+    """
+    walker = _Walker(task, key, sink)
+    path = task.full_path
+    shown = display_path(task.relative or os.path.basename(task.root))
+    report = RangeReport()
+    problem = ""
+    sha = ""
+    with phase("extract"):
+        try:
+            info = os.stat(path) if task.relative == "" else os.lstat(path)
+            year = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).year
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError("not a regular file any more")
+            blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
+            if task.part == 0:
+                sha = _sha256(blob)
+            builder = DocumentBuilder(shown, task.root_index, sha, key, walker.sink)
+            for item in DelimitedExtractor().extract_range(
+                blob, task.limits, layout, task.start, task.end, report
+            ):
+                with phase("records"):
+                    if isinstance(item, RowUnit):
+                        builder.add_row(item)
+                    else:
+                        builder.add_text(item)
+        except Exception as exc:  # noqa: BLE001 - the whole-file scan will say what it is
+            problem = f"{type(exc).__name__}: {exc}"[:300]
+        else:
+            if task.part == 0:
+                walker.entry(shown, "", sha, DelimitedExtractor.name, info.st_size, "scanned", "", year)
+            if builder.result.records or builder.detection_total:
+                walker.result.docs.append(builder.result)
+            if builder.content_name_columns:
+                # A table whose name column was found by content: the next range would
+                # have to find the same column on its own first row. Not checked, so refused.
+                problem = "name column found by content"
+    walker.result.split = {
+        "file_key": task.file_key,
+        "part": task.part,
+        "start": task.start,
+        "end": task.end,
+        "stopped_at": report.stopped_at,
+        "at_end": report.at_end,
+        "rows": report.rows,
+        "headers": list(report.headers),
+        "resumable": report.resumable,
+        "problem": problem,
+    }
+    if walker.own_sink:
+        with phase("write"):
+            walker.sink.close()
     return walker.result
