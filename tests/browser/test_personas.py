@@ -119,7 +119,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     page.goto(f"{live_app.url}/incidents/{ref}/log/")
     log = page.locator("main").inner_text()
     assert "RBKC became aware of the incident" in log and "Hash chain intact" in log
-    assert "Helen Marsh, Gold, RBKC" in log  # authors by name, role and council
+    assert "Helen Marsh (Gold, RBKC)" in log  # authors by name, role and council
     assert f"{int(day)} " in log and year in log and month
 
     # Errors on the same page, with an error summary that links to the field.
@@ -170,7 +170,12 @@ def test_the_dependency_graph_fits_its_box_on_a_laptop_and_scrolls_inside_it_on_
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{live_app.url}/estate/?incident={ref}")
         m = page.evaluate(measure)
-        assert m["page"] <= m["viewport"], m  # the page itself never scrolls sideways
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('main *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.ir-graph'))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.textContent.slice(0, 40))"""
+        )
+        assert m["page"] <= m["viewport"], (m, wide)  # the page itself never scrolls sideways
         if width == 1280:
             # The whole graph, services column included, is inside the box at (nearly) full size.
             assert m["boxScroll"] <= m["boxClient"] and m["svgRight"] <= m["boxRight"], m
@@ -186,6 +191,40 @@ def test_the_dependency_graph_fits_its_box_on_a_laptop_and_scrolls_inside_it_on_
             assert right <= m["viewport"], (right, m)  # the services column scrolled into view
         page.locator("#graph").scroll_into_view_if_needed()
         _shot(page, artifacts, f"gold-estate-graph-{width}")
+
+
+def test_every_page_fits_a_phone_screen_and_passes_axe_there(
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
+) -> None:
+    """At 390px nothing pushes the page sideways: wide tables scroll inside their own box
+    (keyboard-reachable while they do), and link lists stay 24px targets."""
+    login(page, live_app, "gold", "RBKC")
+    ref = _reference(page, live_app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems: dict[str, Any] = {}
+    for path in (
+        "/incidents/",
+        f"/incidents/{ref}/",
+        f"/incidents/{ref}/log/",
+        "/estate/",
+        f"/estate/?incident={ref}",
+        "/continuity/RBKC/",
+        "/comms/status/",
+        "/advisories/",
+        "/breaches/",
+        "/tokens/",
+        "/threats/",
+        "/status/",
+        "/status/rbkc/",
+    ):
+        page.goto(live_app.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        found = axe_violations(page)
+        if width > 390 or found:
+            problems[path] = {"width": width, "axe": found}
+        if path in (f"/incidents/{ref}/", "/continuity/RBKC/", "/status/rbkc/"):
+            _shot(page, artifacts, "phone-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")))
+    assert problems == {}
 
 
 def test_viewer_sees_the_incident_without_a_single_write_form(

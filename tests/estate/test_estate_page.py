@@ -52,7 +52,8 @@ def test_what_if_shows_the_partner_councils_losses_through_the_shared_system(
         assert f">{code}<" in table, code
     assert "at partner councils that share these systems (LBHF, WCC)" in main
     # A partner's own system is not named to another council: only its council is.
-    assert "a WCC system → Payments gateway" in table
+    assert "a WCC system → Payments gateway" in table and "an LBHF system → Payments gateway" in table
+    assert "an LBHF system → an LBHF system" not in table  # one hidden council system said once
     assert "WCC parking services platform" not in table
     # The graph draws what the table lists.
     lost = re.search(r"(\d+) services? affected", main)

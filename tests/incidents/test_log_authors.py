@@ -29,11 +29,11 @@ def test_the_log_page_dashboard_and_pdf_name_the_person_their_role_and_council(
     client = web(rbkc_gold)
     log = _text(client.get(f"/incidents/{incident.reference}/log/"))
     # The scenario's entries were written by the demo's people, who have names.
-    assert "Helen Marsh, Gold, RBKC" in log and "Richard Bell, Gold, WCC" in log
-    assert "· rbkc.gold" not in log and "· wcc.gold" not in log
-    assert "Helen Marsh, Gold, RBKC" in _text(client.get(f"/incidents/{incident.reference}/"))
+    assert "Helen Marsh (Gold, RBKC)" in log and "Richard Bell (Gold, WCC)" in log
+    assert "by rbkc.gold" not in log and "by wcc.gold" not in log
+    assert "Helen Marsh (Gold, RBKC)" in _text(client.get(f"/incidents/{incident.reference}/"))
     pdf = re.sub(r"\s+", " ", pdftotext(client.get(f"/incidents/{incident.reference}/log.pdf").content))
-    assert "Helen Marsh, Gold, RBKC" in pdf and "rbkc.gold" not in pdf
+    assert "Helen Marsh (Gold, RBKC)" in pdf and "rbkc.gold" not in pdf
 
 
 def test_a_person_with_no_name_recorded_is_shown_by_login_name(
@@ -43,7 +43,7 @@ def test_a_person_with_no_name_recorded_is_shown_by_login_name(
     rbkc_gold.refresh_from_db()
     actions.add_log_entry(incident, actor=rbkc_gold, kind=EntryKind.NOTE, text="Nameless note")
     log = _text(web(rbkc_gold).get(f"/incidents/{incident.reference}/log/"))
-    assert f"{rbkc_gold.username}, Gold, RBKC" in log
+    assert f"{rbkc_gold.username} (Gold, RBKC)" in log
 
 
 def test_the_csv_adds_the_name_and_still_verifies_on_the_hashed_login_name(
@@ -52,7 +52,7 @@ def test_the_csv_adds_the_name_and_still_verifies_on_the_hashed_login_name(
     body = web(rbkc_gold).get(f"/incidents/{incident.reference}/log.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     helen = [r for r in rows if r["author"] == "rbkc.gold"]
-    assert helen and all(r["author_name"] == "Helen Marsh, Gold, RBKC" for r in helen)
+    assert helen and all(r["author_name"] == "Helen Marsh (Gold, RBKC)" for r in helen)
     path = tmp_path / "log.csv"
     path.write_text(body, encoding="utf-8")
     assert logcsv.verify_file(path).ok

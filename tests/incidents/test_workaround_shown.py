@@ -28,7 +28,10 @@ def test_the_dashboard_and_estate_page_show_the_workaround_beside_unavailable(
     board = _text(client.get(f"/incidents/{incident.reference}/"))
     row = board[board.index('id="lost-RBKC-adult-social-care"') :]
     row = row[: row.index("</li>")]
-    assert 'Unavailable</span> <span class="ir-continuity">— workaround in place: ' + INTERNAL in row
+    assert (
+        'Unavailable</span> <span class="govuk-body-s ir-continuity">— workaround in place: ' + INTERNAL
+        in row
+    )
     estate = _text(client.get(f"/estate/?incident={incident.reference}"))
     assert f"Unavailable — workaround in place: {INTERNAL}" in estate
     pdf = re.sub(r"\s+", " ", pdftotext(client.get("/continuity/RBKC/grab-bag.pdf").content))

@@ -320,7 +320,10 @@ def test_recent_decisions_show_the_confirmations_in_the_table_above(
     recent = page[page.index("Recent decisions") :]
     recent = recent[: recent.index("</ul>")]
     assert "None yet" not in recent
-    assert "Contact centre telephone lines (RBKC) confirmed as unavailable by rbkc.comms" in recent
+    assert (
+        "Contact centre telephone lines (RBKC) confirmed as unavailable by Lucy Fenwick (Communications officer, RBKC)"
+        in recent
+    )
     assert "(WCC)" not in recent and "(LBHF)" not in recent
 
 

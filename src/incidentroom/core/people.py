@@ -1,7 +1,7 @@
 """How a person is named to other people: their name, role and council, not a login name.
 
 The decision log hashes the login name (it never changes); what people read next to an
-entry is this description, so an inquiry reads "Priya Raman, Data Protection Officer, RBKC"
+entry is this description, so an inquiry reads "Priya Raman (Data Protection Officer, RBKC)"
 rather than "persona.rbkc.dpo".
 """
 
@@ -34,10 +34,10 @@ def name_of(user: Any) -> str:
 
 
 def describe(user: Any) -> str:
-    """'Priya Raman, Data Protection Officer, RBKC'; a person with several roles lists each
-    ('Sam Okafor, IT and security responder, LBHF, RBKC, WCC'); no memberships, the name alone."""
+    """'Priya Raman (Data Protection Officer, RBKC)'; several roles are each listed
+    ('Sam Okafor (Gold, RBKC; Viewer, WCC)'); no memberships, the name alone."""
     roles: dict[str, list[str]] = {}
     for m in sorted(user.memberships.all(), key=lambda m: m.organisation.code):
         roles.setdefault(SHORT_ROLE.get(m.role, m.role), []).append(m.organisation.code)
-    parts = [name_of(user), *(f"{role}, {', '.join(codes)}" for role, codes in roles.items())]
-    return "; ".join([", ".join(parts[:2]), *parts[2:]]) if len(parts) > 1 else parts[0]
+    held = "; ".join(f"{role}, {', '.join(codes)}" for role, codes in roles.items())
+    return f"{name_of(user)} ({held})" if held else name_of(user)

@@ -15,7 +15,7 @@ from incidentroom.core.scoping import get_scoped
 from incidentroom.core.text import Code
 from incidentroom.estate import actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
-from incidentroom.estate.queries import affected_services, partner_impacts
+from incidentroom.estate.queries import affected_services, hidden_system, partner_impacts
 
 router = Router(tags=["estate"])
 
@@ -262,7 +262,7 @@ def blast_radius(request: HttpRequest, query: Query[BlastQuery]) -> list[ImpactO
             service=a.service.code,
             service_name=a.service.name,
             organisation=a.service.organisation.code,
-            path=[s.code if s.pk in visible else f"a {s.owner.code} system" for s in a.path],
+            path=[s.code if s.pk in visible else hidden_system(s.owner.code) for s in a.path],
             because=a.because,
         )
         for a in impacts

@@ -77,11 +77,19 @@ def partner_impacts(
     if not partners:
         return []
     visible = set(visible_system_ids)
-    return [
-        AffectedService(
-            service=a.service,
-            path=a.path,
-            reason=" → ".join(s.name if s.pk in visible else f"a {s.owner.code} system" for s in a.path),
-        )
-        for a in affected_services([s.pk for s in down], organisation_ids=partners)
-    ]
+    result = []
+    for a in affected_services([s.pk for s in down], organisation_ids=partners):
+        links: list[str] = []
+        for s in a.path:
+            link = s.name if s.pk in visible else hidden_system(s.owner.code)
+            if not links or links[-1] != link:  # "an LBHF system → an LBHF system" says nothing more
+                links.append(link)
+        result.append(AffectedService(service=a.service, path=a.path, reason=" → ".join(links)))
+    return result
+
+
+def hidden_system(owner_code: str) -> str:
+    """How a system the reader may not see is named: 'a WCC system', 'an LBHF system'."""
+    # Said letter by letter: A, E, F, H, I, L, M, N, O, R, S and X start with a vowel sound.
+    article = "an" if owner_code[:1].upper() in set("AEFHILMNORSX") else "a"
+    return f"{article} {owner_code} system"

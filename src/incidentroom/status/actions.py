@@ -19,7 +19,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from incidentroom.core import audit
+from incidentroom.core import audit, people
 from incidentroom.core.access import require_role
 from incidentroom.core.emailaddr import normalise_email, normalise_or_keep
 from incidentroom.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -89,7 +89,10 @@ def _notify(update: StatusUpdate) -> None:
 
 
 def _label(actor: Any) -> str:
-    return str(getattr(actor, "username", None) or "system")
+    # Who confirmed, as colleagues know them ("Lucy Fenwick (Communications officer, RBKC)").
+    if not getattr(actor, "is_authenticated", False):
+        return "system"
+    return people.describe(actor)[:150]
 
 
 # -- proposals from the estate -----------------------------------------------------------

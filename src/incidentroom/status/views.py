@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidentroom.continuity.queries import continuity_notes
+from incidentroom.core import people
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.errors import DomainError, InvalidInput
 from incidentroom.core.models import PUBLISH_ROLES, Organisation
@@ -234,7 +235,7 @@ def _recent_decisions(user: Any, limit: int = 20) -> list[Decision]:
         Decision(
             at=p.decided_at,
             text=f"{p.service.name} ({p.service.organisation.code}) proposal rejected",
-            by=p.decided_by.username if p.decided_by else "",
+            by=people.describe(p.decided_by) if p.decided_by else "",
             note=p.decision_note,
         )
         for p in StatusProposal.objects.for_user(user)
