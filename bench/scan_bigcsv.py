@@ -159,9 +159,10 @@ def main() -> None:
     for (workers, split_mb), measured in runs.items():
         med = {k: statistics.median(f[k] for f in measured) for k in measured[0]}
         # On an idle machine the wall time is about the coordinator's CPU plus the pool's
-        # CPU shared by the workers (when the work splits evenly): the figure the shared
-        # machine's wall clock cannot give.
-        path = med["cpu_coordinator"] + med["cpu_pool"] / workers if workers > 1 else med["cpu"]
+        # CPU shared by the workers (ranges of even size; unsplit, the one file is one
+        # worker's): the figure the shared machine's wall clock cannot give.
+        shared = workers if split_mb != 0 else 1
+        path = med["cpu_coordinator"] + med["cpu_pool"] / shared if workers > 1 else med["cpu"]
         print(
             f"  --workers {workers} --split-mb {split_mb:g}: {med['seconds']:6.1f} s wall, {med['cpu']:6.1f} CPU s "
             f"(coordinator {med['cpu_coordinator']:5.1f}, pool {med['cpu_pool']:5.1f}); "
