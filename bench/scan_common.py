@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
@@ -70,3 +71,38 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def name_dense(megabytes: float, seed: int = 2025) -> Path:
+    """A register typed as prose (issue 14 target 5), generated once under bench/out.
+
+    One person a line, as 'Mr Owen Price, 14 Hill Rd, London W2 1JB, date of birth
+    03/04/1961, tel 020 7946 0123.', names drawn from the gazetteer's given names and
+    surnames.
+    """
+    folder = OUT / f"name-dense-{megabytes:g}mb-{seed}"
+    target = folder / "register.txt"
+    if target.exists():
+        return folder
+    from incidentroom.scanner.detect import gazetteer
+
+    rng = random.Random(seed)
+    given = sorted(gazetteer.first_names())
+    surnames = sorted(gazetteer.surnames())
+    streets = ["Hill Rd", "Church Street", "Station Road", "Park Lane", "High Street", "Mill Close"]
+    towns = [("London", "W2 1JB"), ("Leeds", "LS1 4AP"), ("Bristol", "BS1 5TR"), ("Hull", "HU1 2AA")]
+    lines: list[str] = []
+    size = 0
+    while size < megabytes * 1e6:
+        town, postcode = rng.choice(towns)
+        line = (
+            f"{rng.choice(['Mr', 'Mrs', 'Ms', 'Miss', 'Dr'])} {rng.choice(given).title()} "
+            f"{rng.choice(surnames).title()}, {rng.randint(1, 240)} {rng.choice(streets)}, {town} {postcode}, "
+            f"date of birth {rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1930, 2005)}, "
+            f"tel 020 7946 {rng.randint(0, 9999):04d}."
+        )
+        lines.append(line)
+        size += len(line) + 1
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder

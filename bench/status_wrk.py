@@ -6,15 +6,18 @@ wrk at 1,000 connections against:
 
 - the baseline: nginx (Debian package) serving the folder the app publishes to
   (STATUS_PUBLISH_DIR), and
-- the app's own ``/status/`` through ``incidentroom serve`` (gunicorn), which answers from
-  the same published files before sessions and the database (PublishedStatusMiddleware),
+- the app's own ``/status/`` through ``incidentroom serve`` (granian, WSGI), which answers
+  from the same published files before sessions and the database (status/wsgi.py),
 
-and prints requests per second and p99 latency for both, with the app's share of nginx's
+in alternating rounds (nginx, then the app, then nginx again...), because on a shared
+machine the load changes from one minute to the next: each round's ratio compares two runs
+seconds apart. It prints requests per second, p99 latency and the servers' own CPU time per
+request for each run, then the medians over the rounds, with the app's share of nginx's
 throughput (target at least 0.3x, with p99 under 1 s). Everything listens on 127.0.0.1
 only and is torn down afterwards; the nginx configuration is written to a temporary folder.
 
-    .venv/bin/python bench/status_wrk.py                 # 10 s per target, 1,000 connections
-    .venv/bin/python bench/status_wrk.py --duration 30 --workers 4
+    .venv/bin/python bench/status_wrk.py                 # 3 rounds of 10 s per target
+    .venv/bin/python bench/status_wrk.py --duration 30 --rounds 5 --workers 4
 
 Needs ``wrk`` and ``nginx`` on PATH (Debian: apt-get install wrk nginx-light, or nginx).
 """
@@ -23,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +41,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # never anything else: this tool only ever loads the local machine
@@ -85,6 +92,13 @@ class Result:
     requests_per_second: float
     p99_ms: float
     errors: str
+    requests: int = 0
+    server_cpu_seconds: float = 0.0
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        """The server's own CPU time (all its processes) per request answered."""
+        return self.server_cpu_seconds / max(self.requests, 1) * 1e6
 
 
 def free_port() -> int:
@@ -126,11 +140,33 @@ def run_wrk(name: str, url: str, *, connections: int, duration: int, threads: in
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s", url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p99 = _millis(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = "; ".join(
         m.group(0).strip() for m in re.finditer(r"(Socket errors:.*|Non-2xx or 3xx responses:.*)", out)
     )
-    return Result(name=name, url=url, requests_per_second=rps, p99_ms=p99, errors=errors or "none")
+    return Result(
+        name=name, url=url, requests_per_second=rps, p99_ms=p99, errors=errors or "none", requests=total
+    )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and all its children (the workers)."""
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def measured(pid: int, name: str, url: str, *, connections: int, duration: int, threads: int) -> Result:
+    """One wrk run, with the CPU time the server spent answering it."""
+    before = cpu_seconds(pid)
+    result = run_wrk(name, url, connections=connections, duration=duration, threads=threads)
+    return dataclasses.replace(result, server_cpu_seconds=cpu_seconds(pid) - before)
 
 
 @contextlib.contextmanager
@@ -160,9 +196,17 @@ def main() -> int:
         "--workers",
         type=int,
         default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-        help="gunicorn workers for the app (incidentroom serve's default is 2)",
+        help="worker processes for the app (incidentroom serve's default is 2)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternating nginx/app rounds (max 9)")
+    parser.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="the app's access log (off by default, as in incidentroom serve; written to a file here)",
     )
     args = parser.parse_args()
+    rounds = max(1, min(args.rounds, 9))
     duration = max(1, min(args.duration, MAX_DURATION))
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not shutil.which("wrk") or not nginx:
@@ -196,40 +240,76 @@ def main() -> int:
         conf = tmp / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=tmp, host=HOST, port=nginx_port, root=published))
         app_cmd = cli + ["serve", "--bind", f"{HOST}:{app_port}", "--workers", str(args.workers)]
+        app_cmd.append("--access-log" if args.access_log else "--no-access-log")
         with (
-            running([nginx, "-c", str(conf), "-e", str(tmp / "nginx-error.log")], env, tmp / "nginx.log"),
-            running(app_cmd, env, tmp / "app.log"),
+            running(
+                [nginx, "-c", str(conf), "-e", str(tmp / "nginx-error.log")], env, tmp / "nginx.log"
+            ) as ngx,
+            running(app_cmd, env, tmp / "app.log") as app_proc,
         ):
             nginx_url, app_url = f"http://{HOST}:{nginx_port}/", f"http://{HOST}:{app_port}/status/"
             wait_for(nginx_url)
             wait_for(app_url)
-            results = []
-            for name, url in (
-                ("nginx, published files (baseline)", nginx_url),
-                ("app /status/", app_url),
-            ):
-                run_wrk(
-                    name, url, connections=min(args.connections, 100), duration=2, threads=args.threads
-                )  # warm up
-                results.append(
-                    run_wrk(name, url, connections=args.connections, duration=duration, threads=args.threads)
+            targets = (
+                ("nginx, published files (baseline)", nginx_url, ngx.pid),
+                ("app /status/", app_url, app_proc.pid),
+            )
+            for name, url, _ in targets:  # warm up: first connections, files into caches
+                run_wrk(name, url, connections=min(args.connections, 100), duration=2, threads=args.threads)
+            pairs: list[tuple[Result, Result]] = []
+            for number in range(1, rounds + 1):
+                static, app = (
+                    measured(
+                        pid, name, url, connections=args.connections, duration=duration, threads=args.threads
+                    )
+                    for name, url, pid in targets
                 )
-        print(
-            f"\nwrk, {args.connections} connections, {duration} s each, {args.threads} threads; "
-            f"app: incidentroom serve (gunicorn) with {args.workers} workers; same page (all councils)\n"
-        )
-        print(f"{'target':34} {'requests/s':>12} {'p99 latency':>14}  errors")
-        for r in results:
-            print(f"{r.name:34} {r.requests_per_second:12,.0f} {r.p99_ms:12,.1f} ms  {r.errors}")
-        static, app = results
-        share = app.requests_per_second / max(static.requests_per_second, 0.01)
-        print(
-            f"\napp /status/ serves {share:,.2f}x the baseline's requests per second (target >= 0.3x); "
-            f"p99 {app.p99_ms:,.1f} ms against nginx's {static.p99_ms:,.1f} ms (target < 1,000 ms)."
-        )
+                pairs.append((static, app))
+                print(
+                    f"round {number}: nginx {static.requests_per_second:,.0f}/s, "
+                    f"app {app.requests_per_second:,.0f}/s",
+                    flush=True,
+                )
+        report(pairs, args, duration)
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(pairs: list[tuple[Result, Result]], args: argparse.Namespace, duration: int) -> None:
+    """Every run, then the medians over the rounds and the verdict against the target."""
+    log = "on" if args.access_log else "off"
+    print(
+        f"\nwrk, {args.connections} connections, {duration} s each, {args.threads} threads, "
+        f"{len(pairs)} alternating rounds; app: incidentroom serve (granian, WSGI) with "
+        f"{args.workers} workers, access log {log}; same page (all councils)\n"
+    )
+    print(f"{'round':>5}  {'target':34} {'requests/s':>12} {'p99 latency':>14} {'CPU/request':>13}  errors")
+    for number, pair in enumerate(pairs, 1):
+        for r in pair:
+            print(
+                f"{number:>5}  {r.name:34} {r.requests_per_second:12,.0f} {r.p99_ms:11,.1f} ms "
+                f"{r.cpu_us_per_request:10,.1f} us  {r.errors}"
+            )
+    shares = [app.requests_per_second / max(static.requests_per_second, 0.01) for static, app in pairs]
+    cpu = [app.cpu_us_per_request / max(static.cpu_us_per_request, 0.001) for static, app in pairs]
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    static_rps = median([s.requests_per_second for s, _ in pairs])
+    app_rps = median([a.requests_per_second for _, a in pairs])
+    static_p99 = median([s.p99_ms for s, _ in pairs])
+    app_p99 = median([a.p99_ms for _, a in pairs])
+    print(
+        f"\nmedians over {len(pairs)} rounds: nginx {static_rps:,.0f}/s (p99 {static_p99:,.1f} ms), "
+        f"app {app_rps:,.0f}/s (p99 {app_p99:,.1f} ms, worst {max(a.p99_ms for _, a in pairs):,.1f} ms)"
+    )
+    print(
+        f"app /status/ serves {median(shares):,.2f}x the baseline's requests per second "
+        f"(rounds: {', '.join(f'{x:.2f}' for x in shares)}; target >= 0.3x), "
+        f"p99 {app_p99:,.1f} ms (target < 1,000 ms); it spends {median(cpu):,.1f}x nginx's CPU per request."
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Shared fixtures: the West London scenario loaded once per test database, one persona per
 role and organisation, API clients, a real SMTP server, and the real product served by
-gunicorn in a subprocess for browser tests."""
+granian in a subprocess for browser tests."""
 
 from __future__ import annotations
 
@@ -316,7 +316,7 @@ def live_app(
     live_app_env: dict[str, str],
     live_database_template: DatabaseTemplate,
 ) -> Iterator[LiveApp]:
-    """The product as ``make run`` serves it (gunicorn + task worker), on a fresh copy of a
+    """The product as ``make run`` serves it (granian + task worker), on a fresh copy of a
     database of the same kind the suite runs on, with the West London scenario loaded."""
     tmp = tmp_path_factory.mktemp("live")
     db_url, drop = live_database_template.copy(tmp)
@@ -369,7 +369,7 @@ def live_app(
             except subprocess.TimeoutExpired:
                 p.kill()
                 # Reap it: a Popen dropped while its child still runs warns (an error here), and
-                # on a loaded machine gunicorn can take longer than 10 s to stop.
+                # on a loaded machine the server can take longer than 10 s to stop.
                 p.wait()
         logs.close()
         drop()

@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn (``incidentroom serve``)."""
+"""WSGI entry point for granian (``incidentroom serve``); any WSGI server can load it."""
 
 import os
 
@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "incidentroom.settings")
 django_application = get_wsgi_application()
 
 # Imported after Django is set up: it reads settings.
+from incidentroom.core.wsgi_environ import WithoutProcessEnvironment  # noqa: E402
 from incidentroom.status.wsgi import PublishedStatusApp  # noqa: E402
 
-application = PublishedStatusApp(django_application)
+# The status front answers a public status URL without looking at the rest of the environ;
+# everything else reaches Django with the request's own environ only.
+application = PublishedStatusApp(WithoutProcessEnvironment(django_application))

@@ -114,3 +114,27 @@ def test_an_action_refusal_links_to_its_field(rbkc_comms: User, web: Callable[[U
     posted["organisations"] = []
     body = web(rbkc_comms).post("/advisories/new/", posted).content.decode()
     assert 'value="RBKC" checked' not in body
+
+
+def test_another_councils_code_is_answered_beside_the_boxes(
+    rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    posted = _post(expires_at=f"{SOON.isoformat()}T17:00")
+    posted["organisations"] = ["RBKC", "WCC"]
+    response = web(rbkc_comms).post("/advisories/new/", posted)
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "<title>Error: Staff advisories" in body
+    assert '<a href="#adv-organisations">Choose organisations you belong to.</a>' in body
+    assert 'value="Phishing from a fake payroll address"' in body
+    assert not Advisory.objects.filter(title="Phishing from a fake payroll address").exists()
+
+
+def test_an_expiry_out_of_range_names_the_field_in_words(
+    rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    response = web(rbkc_comms).post("/advisories/new/", _post(expires_at="2150-01-01T10:00"))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "expires_at" not in body.split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert '<a href="#adv-expires-day">In force until must be between' in body

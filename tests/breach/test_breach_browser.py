@@ -101,7 +101,7 @@ def test_dpo_assesses_scans_reports_and_tells_people(
     page.wait_for_selector("text=Breach recorded for RBKC")
     assert "ICO report" in page.locator("#ico-clock").inner_text()
 
-    page.fill("#id_path", str(evidence / "rbkc" / "rbkc-archive"))
+    page.fill("#scan-path", str(evidence / "rbkc" / "rbkc-archive"))
     page.click("#scan-start")
     page.wait_for_selector("#scan-progress-bar")
     page.wait_for_selector("#scan-status[data-status=succeeded]", timeout=120_000)

@@ -257,11 +257,16 @@ def test_page_form_refuses_another_councils_paths(
     for path, status in ((str(folders["rbkc"]), 403), (str(folders["base"]), 422)):
         response = client.post(url, {"path": path})
         assert response.status_code == status
-        assert 'data-field="path"' in response.content.decode()
+        # The breach page again, the summary linking to the field, the path typed kept.
+        body = response.content.decode()
+        assert "<title>Error: Breach" in body and '<a href="#scan-path">' in body
+        assert 'id="scan-path-error"' in body and f'value="{path}"' in body
     response = client.post(
         url, {"upload": SimpleUploadedFile("x.zip", b"PK\x03\x04"), "organisation": "RBKC"}
     )
-    assert response.status_code == 403 and 'data-field="organisation"' in response.content.decode()
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert '<a href="#scan-org">' in body and '<option value="RBKC" selected>' in body
     assert not ScanJob.objects.filter(breach=wcc_breach).exists()
     assert client.post(url, {"path": str(folders["wcc"])}).status_code == 302
 

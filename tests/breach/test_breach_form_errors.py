@@ -37,7 +37,7 @@ def test_recording_with_a_missing_year_keeps_everything_typed(
     assert response.status_code == 422
     body = response.content.decode()
     assert "<title>Error: Record a breach" in body and "Go back" not in body
-    assert '<a href="#id_became_aware_at-day">Became aware at: ' in body and "must include a year" in body
+    assert '<a href="#id_became_aware_at-day">Became aware at must include a year.</a>' in body
     assert "The licensing archive was copied out.</textarea>" in body
     assert (
         'id="id_became_aware_at-day" name="became_aware_at-day" type="text" inputmode="numeric" value="24"'
@@ -80,7 +80,7 @@ def test_editing_the_assessment_with_an_error_reopens_it_on_the_breach_page(
     assert response.status_code == 422
     body = response.content.decode()
     assert "<title>Error: Breach - RBKC" in body
-    assert '<a href="#id_became_aware_at-day">Became aware at: ' in body and "must be a real date" in body
+    assert '<a href="#id_became_aware_at-day">Became aware at must be a real date.</a>' in body
     assert '<details class="govuk-details" id="assessment" open>' in body
     assert "Updated account of what was taken.</textarea>" in body and "Credit monitoring.</textarea>" in body
     breach.refresh_from_db()
@@ -107,7 +107,7 @@ def test_a_report_submitted_with_a_bad_time_comes_back_on_its_page(
     assert response.status_code == 422
     body = response.content.decode()
     assert "<title>Error: " in body and "Go back" not in body
-    assert '<a href="#id_submitted_at-day">Submitted at: ' in body and "must include a month" in body
+    assert '<a href="#id_submitted_at-day">Submitted at must include a month.</a>' in body
     assert 'value="ICO-123456"' in body
     report.refresh_from_db()
     assert report.submitted_at is None

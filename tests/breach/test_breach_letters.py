@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -139,3 +140,33 @@ def test_people_the_scan_found_deceased_get_no_letter_or_email(
     assert {lt.individual.person_id for lt in batch.letters.all()} == {"P0002", "P0004"}
     notice = actions.create_email_notice(breach, actor=rbkc_dpo)
     assert "alice@example.org" not in {d.address for d in notice.deliveries.all()}
+
+
+def _page_texts(data: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    finally:
+        doc.close()
+
+
+def _numbers(pages: list[str]) -> list[str]:
+    found = [re.findall(r"Page \d+ of \d+", text) for text in pages]
+    assert all(len(f) == 1 for f in found), found  # exactly one number on every page
+    return [f[0] for f in found]
+
+
+def test_letters_are_numbered_page_x_of_y_each_in_the_print_file_too(scanned: Breach, rbkc_dpo: User) -> None:
+    batch = make_letters(scanned, rbkc_dpo, ["high", "low"])
+    directory = Path(batch.directory)
+    rows = list(csv.DictReader(io.StringIO((directory / "print-house.csv").read_text())))
+    expected: list[str] = []
+    for row in rows:  # print order
+        pages = _page_texts((directory / "letters" / row["letter_file"]).read_bytes())
+        assert _numbers(pages) == [f"Page {i} of {len(pages)}" for i in range(1, len(pages) + 1)]
+        expected += _numbers(pages)
+    # The print file numbers each letter's own pages, never "Page 7 of 12" of the whole run.
+    assert _numbers(_page_texts((directory / "print-file.pdf").read_bytes())) == expected
+    assert len(rows) == 4

@@ -46,6 +46,9 @@ def test_ico_draft_carries_the_scan_figures_and_art_33_content(scanned: Breach, 
             assert secret not in text
     ico = Obligation.objects.get(incident=scanned.incident, organisation=scanned.organisation, code="ico")
     assert ico.status == ObligationStatus.DRAFTED
+    # Every page of the PDF says which page of how many it is.
+    text = pdf_text(report_response(report, "pdf").content)
+    assert "Page 1 of " in text
 
 
 def test_redrafting_an_unsent_report_replaces_it(scanned: Breach, rbkc_dpo: User) -> None:

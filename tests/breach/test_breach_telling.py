@@ -102,6 +102,36 @@ def test_public_notice_holds_the_resident_wording_and_nothing_internal(
     assert text.count("Call your bank") == 1 and text.count("Report Fraud on 0300 123 2040") == 1
 
 
+def _status_pages() -> dict[str, str]:
+    from incidentroom.status import site
+
+    orgs = site.organisations()
+    pages = {o.code: html.unescape(site.render_org(o)) for o in orgs}
+    pages["group"] = html.unescape(site.render_group(orgs))
+    pages["json"] = site.render_json(orgs)
+    return pages
+
+
+def test_the_status_page_says_data_was_taken_and_links_to_the_notice_only_while_it_is_live(
+    internal: Breach, rbkc_dpo: User
+) -> None:
+    assert not any("Personal information was taken" in p for p in _status_pages().values())
+    notice = actions.publish_public_notice(internal, actor=rbkc_dpo)
+    pages = _status_pages()
+    for where in ("RBKC", "group"):
+        page = pages[where]
+        assert "Personal information was taken" in page, where
+        assert f'/notices/{notice.slug}/"' in page and "what you can do to protect yourself" in page, where
+        assert "National Insurance numbers" in page, where  # the notice's own category labels
+        _no_internal(page, f"status page {where}")
+    assert f"/notices/{notice.slug}/" in pages["json"]
+    _no_internal(pages["json"], "status.json")
+    # Another council's page says nothing of RBKC's stolen data.
+    assert "Personal information was taken" not in pages["WCC"]
+    actions.withdraw_public_notice(notice, actor=rbkc_dpo)
+    assert not any("Personal information was taken" in p for p in _status_pages().values())
+
+
 def test_the_preview_letter_and_email_hold_nothing_internal(
     internal: Breach, rbkc_dpo: User, web: Callable[[User], Client]
 ) -> None:

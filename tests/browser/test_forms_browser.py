@@ -5,8 +5,10 @@ in both states; full-page screenshots are left in tests/browser/artifacts/."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -76,8 +78,33 @@ def test_gold_threats_pages_take_dates_in_boxes(
     login(page, live_app, "gold", "RBKC")
     page.goto(f"{live_app.url}/incidents/{reference}/threats/")
     _checked(page, artifacts, "threats")
+    page.select_option("#ind-type", "domain")
+    page.fill("#ind-value", "not a domain")
+    page.fill("#ind-source-name", "NCSC alert")
+    page.click("#indicator-form button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    _checked(page, artifacts, "threats-error")
+    _summary_leads_to(page, "ind-value")
+    assert page.input_value("#ind-source-name") == "NCSC alert"
+
     page.goto(f"{live_app.url}/incidents/{reference}/evidence/")
     _checked(page, artifacts, "evidence-list")
+    page.fill("#ev-description", "Memory of DC02")
+    page.fill("#ev-sha", "not-a-hash")
+    page.fill("#ev-by", "K. Mensah")
+    # Yesterday on the London calendar (the boxes are UK time).
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).astimezone(ZoneInfo("Europe/London")).date()
+    for box, value in zip(
+        ("day", "month", "year", "hour", "minute"),
+        (yesterday.day, yesterday.month, yesterday.year, 9, 30),
+        strict=True,
+    ):
+        page.fill(f"#ev-at-{box}", str(value))
+    page.click("#evidence-form button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    _checked(page, artifacts, "evidence-list-error")
+    _summary_leads_to(page, "ev-sha")
+    assert page.input_value("#ev-description") == "Memory of DC02"
 
 
 def test_dpo_breach_record_form_errors(page: Any, live_app: LiveApp, login: Any, artifacts: Path) -> None:
@@ -92,3 +119,32 @@ def test_dpo_breach_record_form_errors(page: Any, live_app: LiveApp, login: Any,
     _checked(page, artifacts, "breach-record-error")
     _summary_leads_to(page, "id_became_aware_at-day")
     assert page.input_value("#id_description") == "The licensing archive was copied out."
+
+
+def test_dpo_breach_page_and_wording_form_errors(
+    page: Any, live_app: LiveApp, login: Any, artifacts: Path
+) -> None:
+    reference = live_reference(live_app)
+    login(page, live_app, "dpo", "LBHF")
+    page.goto(f"{live_app.url}/incidents/{reference}/data-breach/")
+    page.fill("#id_description", "The housing archive was copied out.")
+    with page.expect_navigation():
+        page.click("#breach-form button[type=submit]")
+    assert "/breaches/" in page.url, page.url
+    breach_url = page.url
+    page.fill("#scan-path", "../../../etc")
+    page.click("#scan-start")
+    page.wait_for_selector("#error-summary")
+    _checked(page, artifacts, "breach-scan-error")
+    _summary_leads_to(page, "scan-path")
+    assert page.input_value("#scan-path") == "../../../etc"
+
+    page.goto(breach_url.rstrip("/") + "/telling/")
+    _checked(page, artifacts, "telling")
+    page.fill("#id_resident_what_happened", "")
+    page.fill("#id_resident_what_you_can_do", "Call the helpline.")
+    page.click("#wording-save")
+    page.wait_for_selector("#error-summary")
+    _checked(page, artifacts, "telling-error")
+    _summary_leads_to(page, "id_resident_what_happened")
+    assert page.input_value("#id_resident_what_you_can_do") == "Call the helpline."

@@ -1,4 +1,4 @@
-"""The incident flow in a real browser against the real server (gunicorn + worker)."""
+"""The incident flow in a real browser against the real server (granian + worker)."""
 
 from __future__ import annotations
 

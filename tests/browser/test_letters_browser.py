@@ -183,6 +183,7 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
     assert print_file.ok
     printed = pdftotext(print_file.body())
     _no_internal(printed, "print file")
+    assert "Page 1 of " in printed  # each letter numbers its own pages
     assert (
         printed.index("Bashir Bello") < printed.index("Alice Ashdown") < printed.index("Cora Cole")
     )  # SW10, W8, W11
@@ -246,6 +247,19 @@ def test_dpo_previews_tests_confirms_and_generates_then_a_resident_reads_it(
         assert HELPLINE in body and body.count("Call your bank") == 1
         assert axe_violations(resident) == []
         _shot(resident, artifacts, "letters-resident-public-notice")
+        # The status page tells residents their data was taken and links to the notice.
+        for path, name in (
+            ("/status/rbkc/", "letters-resident-status-rbkc"),
+            ("/status/", "letters-resident-status"),
+        ):
+            resident.goto(live_app.url + path)
+            warning = resident.locator("#data-notice-rbkc").inner_text()
+            assert "Personal information was taken" in warning and "Read what was taken" in warning, path
+            link = resident.locator("#data-notice-rbkc a").get_attribute("href") or ""
+            assert link.endswith(notice_url), (path, link)
+            _no_internal(resident.locator("main").inner_text(), path)
+            assert axe_violations(resident) == []
+            _shot(resident, artifacts, name)
     finally:
         context.close()
     alice = next(m for m in real if m["To"] == "alice@example.org")

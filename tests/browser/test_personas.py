@@ -4,6 +4,7 @@ tests/browser/artifacts/ for people to read as a council officer would."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,8 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     # services lost through its network shutdown.
     figure = int(page.locator("#affected-count").inner_text())
     assert "has shut down its network" in page.locator("#services-grid [data-org=WCC]").inner_text()
+    care = page.locator("#lost-RBKC-adult-social-care").inner_text()
+    assert "Unavailable" in care and "workaround in place: Paper referral forms" in care
     page.goto(f"{live_app.url}/estate/?incident={ref}")
     _shot(page, artifacts, "gold-estate-incident")
     assert page.locator("#affected").inner_text().startswith(f"{figure} services affected")
@@ -86,23 +89,37 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     with page.expect_navigation():
         page.click("button:has-text('Show what would be lost')")
     _shot(page, artifacts, "gold-estate-what-if")
-    assert "Online payments" in page.locator("main table").first.inner_text()
+    lost = page.locator("main table").first.inner_text()
+    assert "Online payments" in lost
+    # The partner councils sharing the gateway lose services too, and are shown.
+    assert (
+        "WCC" in lost
+        and "LBHF" in lost
+        and "partner councils" in page.locator("#partner-impacts").inner_text()
+    )
     assert page.locator("#down-shared-payments").is_checked()
 
     # A changed awareness time is written to the hash-chained log.
     page.goto(f"{live_app.url}/incidents/{ref}/")
     aware = page.locator("#became-aware-RBKC")
-    day = aware.locator("#became-aware-RBKC-day").input_value()
-    month = aware.locator("#became-aware-RBKC-month").input_value()
-    year = aware.locator("#became-aware-RBKC-year").input_value()
-    page.fill("#became-aware-RBKC-hour", "08")
-    page.fill("#became-aware-RBKC-minute", "35")
+    # Five minutes before the time shown: never in the future, whatever the hour the test runs.
+    box = {
+        part: int(aware.locator(f"#became-aware-RBKC-{part}").input_value() or 0)
+        for part in ("year", "month", "day", "hour", "minute")
+    }
+    shown = dt.datetime(box["year"], box["month"], box["day"], box["hour"], box["minute"])
+    earlier = shown - dt.timedelta(minutes=5)
+    day, month, year = str(earlier.day), str(earlier.month), str(earlier.year)
+    for part, value in (("day", day), ("month", month), ("year", year), ("hour", f"{earlier.hour:02d}")):
+        page.fill(f"#became-aware-RBKC-{part}", value)
+    page.fill("#became-aware-RBKC-minute", f"{earlier.minute:02d}")
     with page.expect_navigation():
         page.click("button:has-text('Set awareness time')")
     assert "awareness time is recorded in the log" in page.locator("main").inner_text()
     page.goto(f"{live_app.url}/incidents/{ref}/log/")
     log = page.locator("main").inner_text()
     assert "RBKC became aware of the incident" in log and "Hash chain intact" in log
+    assert "Helen Marsh (Gold, RBKC)" in log  # authors by name, role and council
     assert f"{int(day)} " in log and year in log and month
 
     # Errors on the same page, with an error summary that links to the field.
@@ -115,7 +132,7 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
     with page.expect_navigation():
         page.click("button:has-text('Add action')")
     summary = page.locator(".govuk-error-summary")
-    assert "There is a problem" in summary.inner_text() and "Due: must be a real date" in summary.inner_text()
+    assert "There is a problem" in summary.inner_text() and "Due must be a real date" in summary.inner_text()
     assert page.locator("h1").inner_text().startswith("Cyber attack")  # still the dashboard
     assert page.locator("#action-form #id_title").input_value() == "Check the backups"
     _shot(page, artifacts, "gold-dashboard-error")
@@ -134,6 +151,80 @@ def test_gold_dashboard_clocks_figure_graph_what_if_awareness_and_errors(
             "/continuity/RBKC/",
         ],
     )
+
+
+def test_the_dependency_graph_fits_its_box_on_a_laptop_and_scrolls_inside_it_on_a_phone(
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
+) -> None:
+    login(page, live_app, "gold", "RBKC")
+    ref = _reference(page, live_app)
+    measure = """() => {
+        const box = document.querySelector('.ir-graph'), svg = box.querySelector('svg');
+        const b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();
+        return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+                boxScroll: box.scrollWidth, boxClient: box.clientWidth, boxRight: b.right,
+                svgRight: s.right, svgWidth: s.width, natural: svg.viewBox.baseVal.width,
+                overflow: getComputedStyle(box).overflowX};
+    }"""
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_app.url}/estate/?incident={ref}")
+        m = page.evaluate(measure)
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('main *')]
+                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.ir-graph'))
+                .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.textContent.slice(0, 40))"""
+        )
+        assert m["page"] <= m["viewport"], (m, wide)  # the page itself never scrolls sideways
+        if width == 1280:
+            # The whole graph, services column included, is inside the box at (nearly) full size.
+            assert m["boxScroll"] <= m["boxClient"] and m["svgRight"] <= m["boxRight"], m
+            assert m["svgWidth"] >= 0.95 * m["natural"], m
+        else:
+            # On a phone it keeps its size and the box scrolls: nothing is cut off for good.
+            assert m["overflow"] == "auto" and m["boxScroll"] > m["boxClient"], m
+            assert m["svgWidth"] >= m["natural"] - 1, m
+            page.locator(".ir-graph").evaluate("b => b.scrollLeft = b.scrollWidth")
+            right = page.evaluate(
+                "() => document.querySelector('.ir-graph svg g[data-key^=svc-]').getBoundingClientRect().right"
+            )
+            assert right <= m["viewport"], (right, m)  # the services column scrolled into view
+        page.locator("#graph").scroll_into_view_if_needed()
+        _shot(page, artifacts, f"gold-estate-graph-{width}")
+
+
+def test_every_page_fits_a_phone_screen_and_passes_axe_there(
+    page: Page, live_app: LiveApp, login: Any, artifacts: Path
+) -> None:
+    """At 390px nothing pushes the page sideways: wide tables scroll inside their own box
+    (keyboard-reachable while they do), and link lists stay 24px targets."""
+    login(page, live_app, "gold", "RBKC")
+    ref = _reference(page, live_app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems: dict[str, Any] = {}
+    for path in (
+        "/incidents/",
+        f"/incidents/{ref}/",
+        f"/incidents/{ref}/log/",
+        "/estate/",
+        f"/estate/?incident={ref}",
+        "/continuity/RBKC/",
+        "/comms/status/",
+        "/advisories/",
+        "/breaches/",
+        "/tokens/",
+        "/threats/",
+        "/status/",
+        "/status/rbkc/",
+    ):
+        page.goto(live_app.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        found = axe_violations(page)
+        if width > 390 or found:
+            problems[path] = {"width": width, "axe": found}
+        if path in (f"/incidents/{ref}/", "/continuity/RBKC/", "/status/rbkc/"):
+            _shot(page, artifacts, "phone-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")))
+    assert problems == {}
 
 
 def test_viewer_sees_the_incident_without_a_single_write_form(

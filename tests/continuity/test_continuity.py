@@ -90,7 +90,7 @@ def test_overdue_stands_out_on_the_page(web: Callable[[User], Client], rbkc_silv
     page = web(rbkc_silver).get("/continuity/RBKC/").content.decode()
     assert (
         "1 update overdue." in page
-        and f"{rbkc_silver.username}: Down" in page
+        and f"{rbkc_silver.get_full_name()} (Silver, RBKC): Down" in page
         and 'class="ir-overdue">Overdue: was due' in page
     )
 

@@ -69,8 +69,7 @@ def test_a_refused_update_comes_back_on_the_board_with_the_input_kept(
     body = response.content.decode()
     assert "<title>Error: Continuity board: RBKC" in body and "Go back" not in body
     assert (
-        f'<a href="#next-{care.pk}-day">Adult social care: Next update due: the month must be a number from 1 to 12.</a>'
-        in body
+        f'<a href="#next-{care.pk}-day">Adult social care: Next update due must be a real date.</a>' in body
     )
     assert f'id="service-form-{care.pk}" open' in body
     assert f'id="next-{care.pk}-error"' in body
@@ -131,3 +130,40 @@ def test_a_refused_plan_comes_back_on_the_board_with_the_input_kept(
     assert (
         f'<a href="#rto-{care.pk}">Adult social care: rto hours must be a whole number of hours.</a>' in body
     )
+
+
+def test_a_refused_supplier_comes_back_on_the_board_with_what_was_typed(
+    rbkc_silver: User, web: Callable[[User], Client]
+) -> None:
+    from incidentroom.continuity.models import Supplier
+
+    client = web(rbkc_silver)
+    fields = {
+        "name": "Acme Couriers",
+        "supplies": "",
+        "phone": "020 7946 0000",
+        "email": "dispatch@acme.example",
+        "contract_reference": "C-2291",
+    }
+    response = client.post("/continuity/RBKC/suppliers/", fields)
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: Continuity board: RBKC" in body and "Go back" not in body
+    assert '<a href="#sup-supplies">Say what the supplier provides (up to 300 characters).</a>' in body
+    assert 'id="sup-supplies-error"' in body and 'id="suppliers-add" open' in body
+    for value in ("Acme Couriers", "020 7946 0000", "dispatch@acme.example", "C-2291"):
+        assert f'value="{value}"' in body
+    bad_email = client.post(
+        "/continuity/RBKC/suppliers/", {**fields, "supplies": "Vans", "email": "not an address"}
+    )
+    assert bad_email.status_code == 422
+    assert '<a href="#sup-email">' in bad_email.content.decode()
+    assert not Supplier.objects.filter(name="Acme Couriers").exists()
+
+
+def test_a_supplier_for_another_council_is_still_refused_outright(
+    rbkc_silver: User, web: Callable[[User], Client]
+) -> None:
+    response = web(rbkc_silver).post("/continuity/WCC/suppliers/", {"name": "Acme", "supplies": "Vans"})
+    assert response.status_code in (403, 404)
+    assert "govuk-error-summary" not in response.content.decode()

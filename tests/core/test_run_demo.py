@@ -26,7 +26,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(tmp: Path, db_url: str, port: int) -> subprocess.Popen[bytes]:
+def _start(tmp: Path, db_url: str, port: int, *, own_group: bool = False) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
@@ -39,7 +39,12 @@ def _start(tmp: Path, db_url: str, port: int) -> subprocess.Popen[bytes]:
         env.pop(name, None)
     with (tmp / "demo.log").open("wb") as log:  # the child keeps its own copy of the descriptor
         demo = subprocess.Popen(
-            [sys.executable, "-m", "incidentroom", "run-demo"], env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "incidentroom", "run-demo"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # As in a terminal: the demo leads a process group that Ctrl-C signals as a whole.
+            process_group=0 if own_group else None,
         )
     for _ in range(300):
         try:
@@ -75,7 +80,7 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path: Path, demo_db: 
     port = free_port()
     demo = _start(tmp_path, demo_db, port)
     children = [c.pid for c in psutil.Process(demo.pid).children(recursive=True)]
-    assert len(children) >= 2  # gunicorn (and its workers) and the task worker
+    assert len(children) >= 2  # granian (and its workers) and the task worker
     try:
         # Links that leave the app follow the port it is served on.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status/") as r:  # noqa: S310
@@ -86,3 +91,22 @@ def test_stopping_the_demo_stops_its_server_and_worker(tmp_path: Path, demo_db: 
         demo.send_signal(how)
         demo.wait(timeout=30)
     assert _gone(children), [psutil.Process(p).cmdline() for p in children if psutil.pid_exists(p)]
+
+
+def test_ctrl_c_stops_the_demo_cleanly(tmp_path: Path, demo_db: str) -> None:
+    """Ctrl-C signals the terminal's whole foreground process group at once."""
+    port = free_port()
+    demo = _start(tmp_path, demo_db, port, own_group=True)
+    children = [c.pid for c in psutil.Process(demo.pid).children(recursive=True)]
+    try:
+        os.killpg(demo.pid, signal.SIGINT)
+        demo.wait(timeout=30)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+            demo.wait()
+    assert _gone(children), [psutil.Process(p).cmdline() for p in children if psutil.pid_exists(p)]
+    # granian's workers, signalled directly alongside their parent, used to hang until they
+    # were killed; in a process group of their own they stop when their parent asks.
+    log = (tmp_path / "demo.log").read_text()
+    assert "did not stop" not in log and "refused to gracefully stop" not in log, log

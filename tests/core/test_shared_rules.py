@@ -46,7 +46,8 @@ def test_form_error_names_the_first_bad_field() -> None:
     assert not form.is_valid()
     err = form_error(form)
     assert err.field == "organisation"
-    assert err.message.startswith("organisation: ")
+    # Named in words (its label, else its name), never by the code name alone.
+    assert err.message.startswith("Organisation: ")
 
 
 def test_unguard_row_undoes_the_formula_guard_and_drops_overflow() -> None:

@@ -36,8 +36,22 @@ def test_create_service_with_dependencies_and_what_if(
     impacts = client.get("/estate/blast-radius", {"down": ["shared-telephony"]}).json()
     pest = next(i for i in impacts if i["service"] == "pest-control")
     assert pest["path"] == ["lbhf-crm", "shared-telephony"]
-    assert {i["organisation"] for i in impacts} == {"LBHF"}  # only the caller's own services
+    # The caller's own services, and those of the partner councils sharing the telephony
+    # platform; a partner's own system is not named to another council.
+    assert {i["organisation"] for i in impacts} == {"LBHF", "RBKC", "WCC"}
+    crm = next(i for i in impacts if i["organisation"] == "RBKC" and i["path"][0].endswith(" system"))
+    assert crm["path"][0] == "an RBKC system" and "RBKC customer relationship" not in crm["because"]
     dup = client.post("/estate/services", {"organisation": "LBHF", "code": "pest-control", "name": "Again"})
     assert dup.status_code == 409 and dup.json()["field"] == "code"
     patched = client.patch(f"/estate/services/{made.json()['id']}", {"priority": 2, "rto_hours": 24})
     assert patched.json()["priority"] == 2 and patched.json()["rto_hours"] == 24
+
+
+def test_what_if_for_an_uninvolved_council_shows_nothing_of_the_others(
+    api: Callable[[User], ApiClient], outsider_gold: User
+) -> None:
+    client = api(outsider_gold)
+    # Another council's system is refused by name; its own shares nothing with anyone.
+    assert client.get("/estate/blast-radius", {"down": ["shared-telephony"]}).status_code in (404, 422)
+    impacts = client.get("/estate/blast-radius", {"down": ["lbe-network"]}).json()
+    assert impacts and {i["organisation"] for i in impacts} == {"LBE"}

@@ -40,3 +40,32 @@ def test_no_warning_once_the_incident_is_closed_or_for_an_outsider(
     Incident.objects.filter(pk=incident.pk).update(phase=Phase.CLOSED)
     main = _main(web(rbkc_gold), "/estate/")
     assert "An incident is open" not in main and "Nothing is drawn as lost" in main
+
+
+def test_what_if_shows_the_partner_councils_losses_through_the_shared_system(
+    rbkc_gold: User, web: Callable[[Any], Client]
+) -> None:
+    main = _main(web(rbkc_gold), "/estate/?down=shared-payments")
+    table = main[main.index("<table") : main.index("</table>")]
+    # RBKC's own losses, and Westminster's and Hammersmith and Fulham's through the gateway.
+    for code in ("RBKC", "WCC", "LBHF"):
+        assert f">{code}<" in table, code
+    assert "at partner councils that share these systems (LBHF, WCC)" in main
+    # A partner's own system is not named to another council: only its council is.
+    assert "a WCC system → Payments gateway" in table and "an LBHF system → Payments gateway" in table
+    assert "an LBHF system → an LBHF system" not in table  # one hidden council system said once
+    assert "WCC parking services platform" not in table
+    # The graph draws what the table lists.
+    lost = re.search(r"(\d+) services? affected", main)
+    assert lost and main.count('data-state="down"') >= int(lost.group(1))
+
+
+def test_what_if_shows_an_uninvolved_council_nothing_of_the_others(
+    outsider_gold: User, web: Callable[[Any], Client]
+) -> None:
+    # Another council's system is not theirs to take down, and their own shares nothing.
+    for url in ("/estate/?down=shared-payments", "/estate/?down=lbe-network"):
+        main = _main(web(outsider_gold), url)
+        for code in ("RBKC", "WCC", "LBHF"):
+            assert f">{code}<" not in main, (url, code)
+    assert "No partner council shares these systems" in _main(web(outsider_gold), "/estate/?down=lbe-network")

@@ -264,7 +264,8 @@ def test_a_time_skipped_by_the_spring_change_is_refused_on_every_form(
     )
     assert r.status_code == 422
     body = r.content.decode()
-    assert "became aware at" in body and "does not exist in UK time" in body
+    assert "Became aware of the breach at must be a time that happened" in body
+    assert "does not exist in UK time" in body
     assert Obligation.objects.filter(incident=incident).count() == before
 
 

@@ -197,3 +197,25 @@ def test_label_and_house_number_checks_match_their_expressions(parts: list[bytes
     label = re.compile(rf"(?i)(?:{LABELS})[ \t]*:[ \t]*$".encode())
     assert house_number_before(text.lower()) == bool(house.search(text.lower()))
     assert label_before(text + b":", 0, len(text)) == bool(label.search(text + b":"))
+
+
+def test_religion_said_of_a_person_with_a_verb() -> None:
+    """Case notes state faith as an adjective after a verb, without 'a' or a label."""
+    assert found("He is Hindu and asked that visits avoid prayer times.", "religion") == ["hindu"]
+    assert found("She is Jewish and keeps kosher.", "religion") == ["jewish"]
+    assert found("They are Sikh.", "religion") == ["sikh"]
+    assert found("He was raised Catholic.", "religion") == ["catholic"]
+    assert found("Mr Khan is devout Muslim.", "religion") == ["muslim"]
+    assert found("She is not Muslim.", "religion") == []  # negated
+    assert found("Christian Smith called about the Catholic school run.", "religion") == []
+    # A sign-off is no faith: 'faithfully' before a street named Christian.
+    assert found("Yours faithfully,\nJoan Dobson\nFlat 51f, Christian Ferry", "religion") == []
+
+
+def test_conviction_stated_with_its_year() -> None:
+    """Licensing declarations put the year between the verb and the offence."""
+    line = "Relevant offences: convicted 2013 of selling alcohol to a child, Westminster Magistrates' Court"
+    assert found(line, "criminal_offence") == ["convicted"]
+    assert found("He was sentenced to 12 months in 2004.", "criminal_offence") == ["sentenced to"]
+    assert found("Relevant offences: None", "criminal_offence") == []
+    assert found("Applicant has never been convicted.", "criminal_offence") == []

@@ -20,8 +20,9 @@ from incidentroom.scanner import ScanError, ScanProgress, ScanSummary, run_scan
 from incidentroom.scanner.cli import main
 from incidentroom.scanner.extract import Limits
 from incidentroom.scanner.model import FileResult
+from incidentroom.scanner.pipeline import engine
 from incidentroom.scanner.pipeline.engine import plan
-from incidentroom.scanner.pipeline.walk import scan_task
+from incidentroom.scanner.pipeline.walk import Task, scan_task
 from tests.helpers.registers import write_register
 from tests.helpers.scangen import Truth
 
@@ -217,7 +218,12 @@ def test_dask_cluster_gives_the_same_individuals(
             capture_output=True, text=True, timeout=300, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        assert len(list((ranges / ".state" / "results").glob("*-0*.json"))) >= 5
+        checkpointed = [
+            item["task_key"]
+            for path in (ranges / ".state" / "results").glob("*.json")
+            for item in json.loads(path.read_text(encoding="utf-8"))["results"]
+        ]
+        assert len([k for k in checkpointed if "-0" in k]) >= 5  # scanned as ranges on the cluster
         assert (ranges / "individuals.csv").read_bytes() == (whole / "individuals.csv").read_bytes()
         assert pq.read_table(ranges / "detections.parquet").equals(
             pq.read_table(whole / "detections.parquet")
@@ -246,3 +252,34 @@ def test_checkpoint_json_is_the_whole_result(archive: tuple[Path, Truth]) -> Non
         assert FileResult.from_json(data) == result
         with_records += any(doc.records for doc in result.docs)
     assert with_records >= 10
+
+
+def _tasks(sizes: list[int]) -> list[Task]:
+    return [Task(f"k{i:04d}", 0, "/r", f"f{i}", size, Limits()) for i, size in enumerate(sizes)]
+
+
+def test_chunks_keep_order_and_put_a_big_file_alone() -> None:
+    big = engine.CHUNK_BYTES + 1
+    tasks = _tasks([10] * 5000 + [big] + [10] * 3)
+    chunks = engine.chunked(tasks, workers=2, parts_dir="/p")
+    assert [t for c in chunks for t in c.tasks] == tasks  # every file once, in path order
+    assert max(len(c.tasks) for c in chunks) == engine.CHUNK_FILES
+    assert any(c.tasks == (tasks[5000],) for c in chunks)
+    assert len({c.key for c in chunks}) == len(chunks)
+    # Few files: one per chunk, so progress and a stop request still move file by file.
+    few = engine.chunked(_tasks([10] * 20), workers=1, parts_dir="/p")
+    assert [len(c.tasks) for c in few] == [1] * 20
+    assert engine.chunked([], workers=1, parts_dir="/p") == []
+
+
+def test_a_checkpoint_from_before_chunks_is_scanned_again(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    root, _ = archive
+    reference, _ = scanned
+    out = fresh_out(tmp_path, "out", reference)
+    results = out / ".state" / "results"
+    results.mkdir(parents=True)
+    (results / "0123456789abcdef01234567.json").write_text('{"task_key": "x", "manifest": [], "docs": []}')
+    run_scan([root], out, resume=True)
+    same_outputs(out, reference)

@@ -127,3 +127,68 @@ def test_pst_message_is_read_like_an_email() -> None:
     message, _ = pst.pst_message(Bare())
     assert message["From"].addresses[0].display_name == "Gwen Pritchard"
     assert "020 7946 0123" in message.get_content()
+
+
+REAL_PST = Path(__file__).parent / "data" / "outlook-dist-list.pst"
+
+
+@pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
+def test_real_outlook_pst_is_read_whole(tmp_path: Path) -> None:
+    """A PST written by Outlook itself: items that are not messages (view definitions,
+    free/busy data) do not fail the file, the appointment's body is read, and the contact
+    card gives its e-mail address as a detection."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REAL_PST, folder / "mailbox.pst")
+    result = scan(folder, tmp_path / "out")
+    assert result.status("mailbox.pst") == ("scanned", "")
+    assert "contact1@rjohnson.id.au" in {p["email"] for p in result.individuals}
+
+
+@pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
+def test_real_outlook_pst_items_as_text() -> None:
+    import io
+
+    from incidentroom.scanner.extract.base import Blob, Limits
+    from incidentroom.scanner.model import TextUnit
+
+    data = REAL_PST.read_bytes()
+    outputs = list(pst.PstExtractor().extract(Blob("m.pst", lambda: io.BytesIO(data), len(data)), Limits()))
+    texts = [o.text for o in outputs if isinstance(o, TextUnit)]
+    assert any("This is a complete test" in t for t in texts)
+    assert "Name: contact name 1\nEmail: contact1@rjohnson.id.au\n" in texts
+
+
+def test_contact_card_gives_home_address_phones_birthday_and_emails() -> None:
+    """The properties of an Outlook contact (MS-OXOCNTC tags; no library writes a PST with
+    them, so the entries are built here the way libpff hands them over)."""
+    import datetime as dt
+
+    class Entry:
+        def __init__(self, value: object, value_type: int = 0x1F) -> None:
+            self.value, self.value_type = value, value_type
+
+        def get_data_as_string(self) -> object:
+            return self.value
+
+        def get_data_as_datetime(self) -> object:
+            return self.value
+
+    card = pst.contact_text(
+        {
+            0x3001: Entry("Bethan Roberts"),
+            0x3A5D: Entry("Flat 3, 14 Hill Road"),
+            0x3A59: Entry("London"),
+            0x3A5B: Entry("N1 2AB"),
+            0x3A1C: Entry("07700 900123"),
+            0x3A42: Entry(dt.datetime(1957, 3, 2), 0x40),
+            0x8083: Entry("b.roberts@example.com"),
+            0x8084: Entry("SMTP"),  # the address type, not an address
+            0x3A29: Entry("Town Hall, 1 High Street"),
+        }
+    )
+    assert card == (
+        "Name: Bethan Roberts\nHome address: Flat 3, 14 Hill Road, London, N1 2AB\n"
+        "Business address: Town Hall, 1 High Street\nMobile: 07700 900123\nDate of birth: 02/03/1957\n"
+        "Email: b.roberts@example.com\n"
+    )

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidentroom import csvfile
 from incidentroom.scanner import ScanSummary
@@ -56,6 +58,34 @@ def test_written_individuals_read_back_typed_and_whole(tmp_path: Path) -> None:
     assert first.documents == ("2011/minutes#2.docx", "archive.zip/#3 notes.txt")
     assert first.document_count == 2 and first.source_roots == ("/evidence/rbkc",)
     assert (first.deceased, rows[1].deceased) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["minutes; final.docx", "2012/notes.txt"],
+        ["a;b;c.txt"],
+        ["C:\\share\\tenants.xlsx", "end\\", "odd\\;mix.doc", 'say "hi".txt', '"quoted"; too'],
+        ["plain.docx"],
+    ],
+)
+def test_file_names_with_the_separator_read_back_whole(names: list[str], tmp_path: Path) -> None:
+    """A ';' or a backslash in a file name is part of the name: one document, not two."""
+    path = write_individuals(_aggregate(_person("P1", documents=names)), tmp_path)
+    (row,) = results.read_individuals(path)
+    assert row.documents == tuple(names)
+
+
+def test_a_cell_written_before_quoting_reads_as_before() -> None:
+    assert results.split_list("2011\\a.doc;b.doc") == ("2011\\a.doc", "b.doc")
+    assert results.split_list(" x ; ;y") == ("x", "y")
+    # Backslashes, the escape of names that are not UTF-8, are written as they are.
+    assert results.join_list(["r\\xe9sum\\xe9.csv", "b.doc"]) == "r\\xe9sum\\xe9.csv;b.doc"
+
+
+@given(st.lists(st.text(min_size=1).map(str.strip).filter(bool), max_size=6))
+def test_join_then_split_gives_the_items_back(items: list[str]) -> None:
+    assert results.split_list(results.join_list(items)) == tuple(items)
 
 
 def test_reading_does_not_leave_the_csv_field_limit_raised(tmp_path: Path) -> None:

@@ -58,7 +58,12 @@ def _scan(src: Path, out: Path, limits: Limits, key_from: Path | None = None) ->
 
 
 def _checkpoints(out: Path) -> list[str]:
-    return sorted(p.stem for p in (out / ".state" / "results").glob("*.json"))
+    """The keys of the tasks checkpointed (a range's key is its file's key, '-', its number)."""
+    return sorted(
+        item["task_key"]
+        for path in (out / ".state" / "results").glob("*.json")
+        for item in json.loads(path.read_text(encoding="utf-8"))["results"]
+    )
 
 
 def _same(tmp_path: Path, name: str, **kwargs: object) -> tuple[list[str], dict[str, Any]]:

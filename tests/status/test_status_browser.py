@@ -1,4 +1,4 @@
-"""In a real browser against the real server (gunicorn + worker): the demo's public page
+"""In a real browser against the real server (granian + worker): the demo's public page
 leads with each council's confirmed statement and calls nothing "Working" that nobody
 confirmed; each council's comms officer confirms the services behind the telephony in one
 decision, and the published static site (served here by a plain static file server, apart

@@ -63,7 +63,7 @@ def test_confirming_publishes_html_json_and_atom(
     assert (status.status, status.advice, status.confirmed_by_label) == (
         "unavailable",
         ADVICE,
-        rbkc_comms.username,
+        f"{rbkc_comms.get_full_name()} (Communications officer, RBKC)",
     )
     page = (published / "rbkc" / "index.html").read_text()
     assert "Contact centre telephone lines" in page and ADVICE in page and "Unavailable" in page

@@ -320,7 +320,10 @@ def test_recent_decisions_show_the_confirmations_in_the_table_above(
     recent = page[page.index("Recent decisions") :]
     recent = recent[: recent.index("</ul>")]
     assert "None yet" not in recent
-    assert "Contact centre telephone lines (RBKC) confirmed as unavailable by rbkc.comms" in recent
+    assert (
+        "Contact centre telephone lines (RBKC) confirmed as unavailable by Lucy Fenwick (Communications officer, RBKC)"
+        in recent
+    )
     assert "(WCC)" not in recent and "(LBHF)" not in recent
 
 
@@ -338,3 +341,32 @@ def test_last_confirmed_is_never_older_than_a_row_below_it(
         rows = [s.changed_at for s in view.services if s.changed_at]
         assert view.confirmed_at is not None and rows, view.code
         assert view.confirmed_at >= max(rows), view.code
+
+
+def test_unticking_every_service_comes_back_on_the_page(
+    before_comms: None, rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    response = web(rbkc_comms).post(
+        "/comms/status/proposals/bulk/", {"decision": "confirm", "status": "disrupted"}
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<title>Error: " in body and "Go back" not in body
+    assert '<a href="#proposals">Tick at least one service to confirm or reject.</a>' in body
+    assert 'id="proposals"' in body
+
+
+def test_the_public_pages_use_words_a_resident_knows_and_the_feeds_still_work(db: None) -> None:
+    public = Client()
+    for path in ("/status/", "/status/rbkc/", "/status/accessibility/"):
+        page = public.get(path).content.decode()
+        links = re.findall(r"<a [^>]*>(.*?)</a>", page, flags=re.S)
+        # No link is bare jargon: "Atom" and "JSON" only ever come with plain words.
+        assert not [t for t in links if re.fullmatch(r"[^a-z]*(Atom|JSON)[^a-z]*", t.strip())], path
+        assert "JSON" not in re.sub(r"<[^>]+>", " ", page), path
+        assert "Get updates in a news reader (Atom feed)" in page, path
+        assert "Machine-readable version for developers" in page, path
+    feed = public.get("/status/feed.atom")
+    assert feed.status_code == 200 and b"<feed" in feed.content
+    data = public.get("/status/status.json")
+    assert data.status_code == 200 and b'"organisations"' in data.content

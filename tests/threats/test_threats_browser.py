@@ -1,4 +1,4 @@
-"""Issue 17's acceptance flow in a real browser against the real server (gunicorn + worker):
+"""Issue 17's acceptance flow in a real browser against the real server (granian + worker):
 import NCSC's STIX bundle, sweep an M365 audit log and an EVTX file, see both hits with host
 and time, confirm the proposal that the shared directory is suspected, see the blast radius."""
 

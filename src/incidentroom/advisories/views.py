@@ -21,7 +21,8 @@ from incidentroom.advisories.models import Advisory, AdvisorySeverity
 from incidentroom.core import times
 from incidentroom.core.access import has_role
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import Forbidden, InvalidInput, NotFound
+from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, labelled
+from incidentroom.core.formpage import correctable
 from incidentroom.core.models import OVERSEE_ROLES, PUBLISH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.threats.queries import staff_watch_list
@@ -49,7 +50,18 @@ _FIELD_HREF = {
 }
 
 
-def _list_page(request: HttpRequest, *, failed: InvalidInput | None = None) -> HttpResponse:
+# The publish form's fields as the page labels them.
+_LABELS = {
+    "title": "Title",
+    "body": "Message to staff",
+    "severity": "Severity",
+    "expires_at": "In force until",
+    "organisations": "Send to the staff of",
+    "partner_domains": "Partner mail domains",
+}
+
+
+def _list_page(request: HttpRequest, *, failed: DomainError | None = None) -> HttpResponse:
     """The list with its publish form; after a refused publish, the same page with the error
     summary, the field's message beside it and everything typed kept."""
     advisories = Advisory.objects.for_user(request.user).prefetch_related("organisations")
@@ -60,6 +72,12 @@ def _list_page(request: HttpRequest, *, failed: InvalidInput | None = None) -> H
     )
     default_expiry = times.after(timezone.now(), dt.timedelta(days=7))
     field = (failed.field or "") if failed else ""
+    # The message names the field in the page's words ("In force until must be ..."), not
+    # by its code name, as the shared time rules write it.
+    message = (
+        labelled(failed.message, _LABELS[field], field, prefix=False) if failed and field in _LABELS else ""
+    )
+    message = message or (failed.message if failed else "")
     return render(
         request,
         "advisories/list.html",
@@ -72,8 +90,8 @@ def _list_page(request: HttpRequest, *, failed: InvalidInput | None = None) -> H
             "default_expiry": default_expiry,
             "posted": request.POST if failed else None,
             "chosen": set(request.POST.getlist("organisations")) if failed else None,
-            "errors": {field: failed.message} if failed else {},
-            "error_summary": [{"href": _FIELD_HREF.get(field, "#publish"), "text": failed.message}]
+            "errors": {field: message} if failed else {},
+            "error_summary": [{"href": _FIELD_HREF.get(field, "#publish"), "text": message}]
             if failed
             else [],
         },
@@ -103,9 +121,10 @@ def advisory_create(request: HttpRequest) -> HttpResponse:
     """Publish an advisory from the list page's form."""
     codes = request.POST.getlist("organisations")
     orgs = list(Organisation.objects.for_user(request.user).filter(code__in=codes))
-    if len(orgs) != len(set(codes)):
-        raise NotFound("Choose organisations you belong to.", field="organisations")
     try:
+        if len(orgs) != len(set(codes)):
+            # Another council's code: answered beside the boxes, which list only the reader's own.
+            raise NotFound("Choose organisations you belong to.", field="organisations")
         advisory = actions.publish_advisory(
             actor=request.user,
             title=request.POST.get("title", ""),
@@ -115,9 +134,11 @@ def advisory_create(request: HttpRequest) -> HttpResponse:
             organisations=orgs,
             partner_domains=request.POST.get("partner_domains", ""),
         )
-    except InvalidInput as exc:
+    except DomainError as exc:
         # Input the person can correct: the same page, not a separate error page. Refusals
-        # (Forbidden, NotFound) still go to the error page: there is nothing to correct.
+        # naming no field (a role that may not publish) still go to the error page.
+        if not correctable(exc):
+            raise
         return _list_page(request, failed=exc)
     messages.success(request, "Advisory published: staff will see it at sign-in and by email.")
     return redirect("advisory-detail", advisory.pk)

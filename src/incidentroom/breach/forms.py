@@ -26,8 +26,8 @@ class BreachForm(forms.Form):
     organisation = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "govuk-select"}))
     description = _text(required=True, rows=4)
     data_sets = _text(rows=2)
-    occurred_at = LocalDateTimeField(required=False)
-    became_aware_at = LocalDateTimeField()
+    occurred_at = LocalDateTimeField(label="When it happened", required=False)
+    became_aware_at = LocalDateTimeField(label="Became aware at")
     discovery = _text(rows=2)
     cyber_incident = forms.BooleanField(
         required=False, initial=True, widget=forms.CheckboxInput(attrs=_CHECK)
@@ -174,7 +174,7 @@ class SubmitForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-one-half"}),
     )
-    submitted_at = LocalDateTimeField(required=False)
+    submitted_at = LocalDateTimeField(label="Submitted at", required=False)
 
 
 class RisksForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incidentroom.breach import views, views_telling
+from incidentroom.breach import views, views_people, views_telling
 
 urlpatterns = [
     path("breaches/", views.breach_list, name="breach-list"),
@@ -32,8 +32,12 @@ urlpatterns = [
     path("scans/<int:scan_id>/cancel/", views.scan_cancel, name="breach-scan-cancel"),
     path("scans/<int:scan_id>/resume/", views.scan_resume, name="breach-scan-resume"),
     path("scans/<int:scan_id>/discard/", views.scan_discard, name="breach-scan-discard"),
-    path("people/<int:individual_id>/", views.individual_detail, name="breach-individual"),
-    path("people/<int:individual_id>/<slug:what>/", views.individual_action, name="breach-individual-action"),
+    path("people/<int:individual_id>/", views_people.individual_detail, name="breach-individual"),
+    path(
+        "people/<int:individual_id>/<slug:what>/",
+        views_people.individual_action,
+        name="breach-individual-action",
+    ),
     path("reports/<int:report_id>/", views.report_detail, name="breach-report"),
     path("reports/<int:report_id>/download.<str:fmt>", views.report_download, name="breach-report-download"),
     path("reports/<int:report_id>/submit/", views.report_submit, name="breach-report-submit"),
@@ -41,13 +45,13 @@ urlpatterns = [
     path("letters/<int:batch_id>/files/<str:name>", views.letters_file, name="breach-letters-file"),
     path("letters/<int:batch_id>/people/<int:letter_id>.pdf", views.letter_pdf, name="breach-letter-pdf"),
     path("letters/<int:batch_id>/posted/", views.letters_posted, name="breach-letters-posted"),
-    path("emails/<int:notice_id>/", views.emails_detail, name="breach-emails"),
-    path("emails/<int:notice_id>/send/", views.emails_send, name="breach-emails-send"),
+    path("emails/<int:notice_id>/", views_telling.emails_detail, name="breach-emails"),
+    path("emails/<int:notice_id>/send/", views_telling.emails_send, name="breach-emails-send"),
     path("emails/<int:notice_id>/test/", views_telling.email_test, name="breach-emails-test"),
     path("emails/<int:notice_id>/confirm/", views_telling.email_confirm, name="breach-emails-confirm"),
     path(
         "emails/<int:notice_id>/deliveries/<int:delivery_id>/",
-        views.emails_resolve,
+        views_telling.emails_resolve,
         name="breach-emails-resolve",
     ),
     path("notices/<str:slug>/", views.public_notice, name="breach-public"),

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -22,11 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from incidentroom.breach import (
     actions,
     downloads,
-    emails,
     evidence,
     forms,
-    letters,
-    notify,
     queries,
     resident,
 )
@@ -34,9 +30,8 @@ from incidentroom.breach import categories as cat
 from incidentroom.breach.access import controller_org_ids, require_controller_role
 from incidentroom.breach.models import (
     Breach,
-    DeliveryStatus,
-    EmailDelivery,
     Letter,
+    LetterBatch,
     PublicNotice,
     Report,
     ReportKind,
@@ -46,7 +41,8 @@ from incidentroom.breach.reports.facts import scan_facts
 from incidentroom.core import times
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_stream_response
-from incidentroom.core.errors import Conflict, DomainError, InvalidInput, form_error
+from incidentroom.core.errors import Conflict, DomainError, InvalidInput, labelled
+from incidentroom.core.formpage import FieldSpec, Refusal, correctable, form_refusal, no_refusal, refusal
 from incidentroom.core.models import BREACH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.forms import LocalDateTimeField
@@ -114,7 +110,11 @@ def _refused_form(form: forms.BreachForm, exc: DomainError | None = None) -> lis
     """The error summary for a breach form shown again: its own errors, plus an action's
     refusal attached to the field it names (so the message also sits beside that field)."""
     if exc is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = exc.field if exc.field in form.fields else None
+        message = (
+            labelled(exc.message, _LABELS[field], field, prefix=False) if field in _LABELS else exc.message
+        )
+        form.add_error(field, message)
     summary = []
     for field, errs in form.errors.items():
         if field == "__all__":
@@ -123,8 +123,8 @@ def _refused_form(form: forms.BreachForm, exc: DomainError | None = None) -> lis
             bound = form[field]
             first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
             suffix = "_0" if field == "people_categories" else first_box
-            href, label = f"#{bound.auto_id}{suffix}", f"{_LABELS.get(field, bound.label)}: "
-        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
+            href, label = f"#{bound.auto_id}{suffix}", str(_LABELS.get(field, bound.label))
+        summary += [{"href": href, "text": labelled(str(e), label, field) if label else str(e)} for e in errs]
     return summary
 
 
@@ -231,12 +231,59 @@ def _breach_context(request: HttpRequest, breach: Breach) -> dict[str, Any]:
     }
 
 
+# The breach page's forms other than the assessment: their fields as the page labels them,
+# and where the error summary sends the reader.
+_PAGE_FIELDS = {
+    "scan": {
+        "path": FieldSpec("Folder or archive on the server", "#scan-path"),
+        "upload": FieldSpec("Archive to upload", "#scan-upload"),
+        "file": FieldSpec("Archive to upload", "#scan-upload"),
+        "organisation": FieldSpec("Whose data it holds", "#scan-org"),
+    },
+    "reports": {"kind": FieldSpec("Report", "#reports")},
+    "letters": {"risks": FieldSpec("Letters to people at", "#letters-high")},
+    "emails": {
+        "risks": FieldSpec("Emails to people at", "#emails-high"),
+        "subject": FieldSpec("Subject", "#email-subject"),
+    },
+    "public": {},
+}
+_PAGE_FORMS = {
+    "scan": "#scan-form",
+    "reports": "#reports",
+    "letters": "#letters-form",
+    "emails": "#emails-form",
+    "public": "#public",
+}
+
+
+def _breach_page(request: HttpRequest, breach: Breach, refused: Refusal | None = None) -> HttpResponse:
+    """The breach page; after a refused form, the same page with the error summary, the
+    message beside the field and what was typed in that form kept."""
+    context = {**_breach_context(request, breach), **(refused.context() if refused else no_refusal())}
+    if refused is not None:
+        context["chosen_risks"] = request.POST.getlist("risks")
+    return render(request, "breach/detail.html", context, status=refused.status if refused else 200)
+
+
+def _refused_on_page(
+    request: HttpRequest, breach: Breach, name: str, exc: DomainError | None = None, form: Any = None
+) -> HttpResponse:
+    """A form of the breach page refused (the form's own errors, or the action's ``exc``)."""
+    if exc is not None:
+        refused = refusal(
+            exc, form=name, fields=_PAGE_FIELDS[name], default_href=_PAGE_FORMS[name], data=request.POST
+        )
+    else:
+        refused = form_refusal(form, name=name, fields=_PAGE_FIELDS[name], default_href=_PAGE_FORMS[name])
+    return _breach_page(request, breach, refused)
+
+
 @login_required
 @require_GET
 def breach_detail(request: HttpRequest, breach_id: int) -> HttpResponse:
     """The breach: assessment, scans with live progress, figures, reports, letters, emails, notice."""
-    breach = queries.breach_for(request.user, breach_id)
-    return render(request, "breach/detail.html", _breach_context(request, breach))
+    return _breach_page(request, queries.breach_for(request.user, breach_id))
 
 
 @login_required
@@ -254,7 +301,13 @@ def breach_update(request: HttpRequest, breach_id: int) -> HttpResponse:
     if not form.is_valid() or refused is not None:
         # The breach page again, its assessment open with the error beside the field.
         summary = _refused_form(form, refused)
-        context = {**_breach_context(request, breach), "edit_form": form, "error_summary": summary}
+        context = {
+            **_breach_context(request, breach),
+            **no_refusal(),
+            "failed_form": "assessment",
+            "edit_form": form,
+            "error_summary": summary,
+        }
         return render(
             request, "breach/detail.html", context, status=refused.status if refused is not None else 422
         )
@@ -272,22 +325,27 @@ def scan_start(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ScanForm(request.POST, request.FILES, org_choices=_org_choices(breach.incident))
     if not form.is_valid():
-        raise form_error(form)
+        return _refused_on_page(request, breach, "scan", form=form)
     code = form.cleaned_data.get("organisation")
-    org = involved_organisation(breach.incident, code) if code else None
     upload = form.cleaned_data.get("upload")
-    if upload is not None:
-        job = actions.start_upload_scan(
-            breach,
-            actor=request.user,
-            filename=upload.name or "upload",
-            chunks=upload.chunks(),
-            organisation=org,
-        )
-    else:
-        job = actions.start_scan(
-            breach, actor=request.user, sources=[actions.ScanSource(form.cleaned_data["path"], org)]
-        )
+    try:
+        org = involved_organisation(breach.incident, code) if code else None
+        if upload is not None:
+            job = actions.start_upload_scan(
+                breach,
+                actor=request.user,
+                filename=upload.name or "upload",
+                chunks=upload.chunks(),
+                organisation=org,
+            )
+        else:
+            job = actions.start_scan(
+                breach, actor=request.user, sources=[actions.ScanSource(form.cleaned_data["path"], org)]
+            )
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, breach, "scan", exc)
     messages.success(request, f"Scan #{job.pk} queued; progress shows below.")
     return redirect("breach-detail", breach.pk)
 
@@ -306,7 +364,12 @@ def scan_progress(request: HttpRequest, scan_id: int) -> HttpResponse:
 def scan_cancel(request: HttpRequest, scan_id: int) -> HttpResponse:
     """Ask the scan to stop."""
     job = queries.scan_for(request.user, scan_id)
-    actions.cancel_scan(job, actor=request.user)
+    try:
+        actions.cancel_scan(job, actor=request.user)
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, job.breach, "scan", exc)
     messages.success(request, f"Scan #{job.pk} will stop after the file it is reading.")
     return redirect("breach-detail", job.breach_id)
 
@@ -316,7 +379,12 @@ def scan_cancel(request: HttpRequest, scan_id: int) -> HttpResponse:
 def scan_resume(request: HttpRequest, scan_id: int) -> HttpResponse:
     """Carry on a failed, cancelled or stalled scan from its checkpoints."""
     job = queries.scan_for(request.user, scan_id)
-    actions.resume_scan(job, actor=request.user)
+    try:
+        actions.resume_scan(job, actor=request.user)
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, job.breach, "scan", exc)
     messages.success(request, f"Scan #{job.pk} will carry on from where it stopped.")
     return redirect("breach-detail", job.breach_id)
 
@@ -326,7 +394,12 @@ def scan_resume(request: HttpRequest, scan_id: int) -> HttpResponse:
 def scan_discard(request: HttpRequest, scan_id: int) -> HttpResponse:
     """Stop counting a finished scan's results."""
     job = queries.scan_for(request.user, scan_id)
-    actions.discard_scan(job, actor=request.user, reason=request.POST.get("reason", ""))
+    try:
+        actions.discard_scan(job, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, job.breach, "scan", exc)
     messages.success(request, f"Results of scan #{job.pk} no longer count.")
     return redirect("breach-detail", job.breach_id)
 
@@ -413,77 +486,6 @@ def individuals_csv(request: HttpRequest, breach_id: int) -> StreamingHttpRespon
     return csv_stream_response(f"breach-{breach.pk}-individuals.csv", INDIVIDUAL_EXPORT_COLUMNS, rows)
 
 
-@login_required
-@require_GET
-def individual_detail(request: HttpRequest, individual_id: int) -> HttpResponse:
-    """A person, the documents they appear in, and what can be done."""
-    person = queries.individual_for(request.user, individual_id)
-    appearances = list(person.appearances.all())
-    return render(
-        request,
-        "breach/individual.html",
-        {
-            "person": person,
-            "address": letters.display_address(person) if (person.address or person.postcode) else "",
-            "phone": letters.national_phone(person.phone),
-            "breach": person.breach,
-            "appearances": appearances,
-            "labels": [cat.label(c) for c in person.category_list()],
-            "split_form": forms.SplitForm(appearance_choices=[(str(a.pk), str(a)) for a in appearances]),
-            "letters": person.letters.select_related("batch"),
-            "emails": person.email_deliveries.select_related("notice"),
-            "merged": person.merged.all(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def individual_action(request: HttpRequest, individual_id: int, what: str) -> HttpResponse:
-    """Notified, do not contact, reset, merge or split."""
-    person = queries.individual_for(request.user, individual_id)
-    target = person
-    if what == "notified":
-        form: Any = forms.NotifiedForm(request.POST)
-        if not form.is_valid():
-            raise form_error(form)
-        actions.mark_notified(person, actor=request.user, how=form.cleaned_data["how"])
-    elif what == "do-not-contact":
-        form = forms.ReasonForm(request.POST)
-        if not form.is_valid():
-            raise form_error(form)
-        actions.set_do_not_contact(person, actor=request.user, reason=form.cleaned_data["reason"])
-    elif what == "reset":
-        actions.reset_contact(person, actor=request.user)
-    elif what == "merge":
-        form = forms.MergeForm(request.POST)
-        if not form.is_valid():
-            raise form_error(form)
-        try:
-            ids = form.ids()
-        except ValidationError as exc:
-            raise InvalidInput(" ".join(exc.messages), field="others") from exc
-        others = [queries.individual_for(request.user, pk) for pk in ids]
-        actions.merge_individuals(person, actor=request.user, others=others)
-    elif what == "split":
-        form = forms.SplitForm(
-            request.POST, appearance_choices=[(str(a.pk), str(a)) for a in person.appearances.all()]
-        )
-        if not form.is_valid():
-            raise form_error(form)
-        target = actions.split_individual(
-            person,
-            actor=request.user,
-            appearance_ids=[int(x) for x in form.cleaned_data["appearances"]],
-            full_name=form.cleaned_data["full_name"],
-            categories=form.cleaned_data["categories"] or None,
-        )
-    else:
-        raise InvalidInput(f"Unknown change {what!r}.", field="what")
-    messages.success(request, "Record updated.")
-    return redirect("breach-individual", target.pk)
-
-
 # -- reports -----------------------------------------------------------------------------------
 
 
@@ -494,8 +496,13 @@ def report_draft(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.ReportForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
-    report = actions.draft_report(breach, actor=request.user, kind=form.cleaned_data["kind"])
+        return _refused_on_page(request, breach, "reports", form=form)
+    try:
+        report = actions.draft_report(breach, actor=request.user, kind=form.cleaned_data["kind"])
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, breach, "reports", exc)
     return redirect("breach-report", report.pk)
 
 
@@ -506,21 +513,24 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return _report_page(request, queries.report_for(request.user, report_id))
 
 
+# The submit form's fields as the report page labels them.
+_REPORT_LABELS = {"submitted_at": "Submitted at", "external_reference": "Reference"}
+
+
 def _report_page(
     request: HttpRequest, report: Report, form: forms.SubmitForm | None = None, status: int = 200
 ) -> HttpResponse:
     """The report page; after a refused submission, with the error summary and the input kept."""
     latest = Report.objects.filter(breach=report.breach, kind=report.kind).order_by("-version").first()
     summary = []
-    labels = {"submitted_at": "Submitted at", "external_reference": "Reference"}
     for field, errs in form.errors.items() if form is not None else ():
         if field == "__all__" or form is None:
             href, label = "#submit-report", ""
         else:
             bound = form[field]
             first_box = "-day" if isinstance(bound.field, LocalDateTimeField) else ""
-            href, label = f"#{bound.auto_id}{first_box}", f"{labels.get(field, bound.label)}: "
-        summary += [{"href": href, "text": f"{label}{e}"} for e in errs]
+            href, label = f"#{bound.auto_id}{first_box}", str(_REPORT_LABELS.get(field, bound.label))
+        summary += [{"href": href, "text": labelled(str(e), label, field) if label else str(e)} for e in errs]
     return render(
         request,
         "breach/report.html",
@@ -561,7 +571,9 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
         )
     except InvalidInput as exc:
         # Correctable input (a time before the breach was known, ...): the same page again.
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = exc.field if exc.field in form.fields else None
+        label = _REPORT_LABELS.get(field or "")
+        form.add_error(field, labelled(exc.message, label, field, prefix=False) if label else exc.message)
         return _report_page(request, report, form, status=exc.status)
     messages.success(request, f"{report.get_kind_display()} recorded as submitted.")
     return redirect("breach-report", report.pk)
@@ -577,8 +589,13 @@ def letters_generate(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
-    batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
+        return _refused_on_page(request, breach, "letters", form=form)
+    try:
+        batch = actions.generate_letters(breach, actor=request.user, risks=form.cleaned_data["risks"])
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, breach, "letters", exc)
     messages.success(request, f"{batch.letter_count} letters are being prepared.")
     return redirect("breach-letters", batch.pk)
 
@@ -590,6 +607,12 @@ def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.batch_for(request.user, batch_id)
     if request.headers.get("HX-Request"):
         return render(request, "breach/_letters_files.html", {"batch": batch})
+    return _letters_page(request, batch)
+
+
+def _letters_page(request: HttpRequest, batch: LetterBatch, refused: Refusal | None = None) -> HttpResponse:
+    """The batch page; after a refused "posted" (the print file not ready), the same page
+    saying so in an error summary."""
     return render(
         request,
         "breach/letters.html",
@@ -598,7 +621,9 @@ def letters_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "breach": batch.breach,
             "letters": batch.letters.select_related("individual"),
             "files": downloads.BATCH_FILES,
+            **(refused.context() if refused else no_refusal()),
         },
+        status=refused.status if refused else 200,
     )
 
 
@@ -623,7 +648,16 @@ def letter_pdf(request: HttpRequest, batch_id: int, letter_id: int) -> FileRespo
 def letters_posted(request: HttpRequest, batch_id: int) -> HttpResponse:
     """The print run went out."""
     batch = queries.batch_for(request.user, batch_id)
-    count = actions.mark_letters_posted(batch, actor=request.user)
+    try:
+        count = actions.mark_letters_posted(batch, actor=request.user)
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _letters_page(
+            request,
+            batch,
+            refusal(exc, form="posted", fields={}, default_href="#letters-status", data=request.POST),
+        )
     messages.success(request, f"{count} people recorded as notified by letter.")
     return redirect("breach-letters", batch.pk)
 
@@ -635,71 +669,19 @@ def emails_create(request: HttpRequest, breach_id: int) -> HttpResponse:
     breach = queries.breach_for(request.user, breach_id)
     form = forms.RisksForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
-    notice = actions.create_email_notice(
-        breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
-    )
+        return _refused_on_page(request, breach, "emails", form=form)
+    try:
+        notice = actions.create_email_notice(
+            breach, actor=request.user, risks=form.cleaned_data["risks"], subject=form.cleaned_data["subject"]
+        )
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, breach, "emails", exc)
     messages.success(
         request,
         f"Emails to {notice.deliveries.count()} people prepared. Nothing has been sent: check and confirm.",
     )
-    return redirect("breach-emails", notice.pk)
-
-
-@login_required
-@require_GET
-def emails_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """An email notice's progress (polled while sending)."""
-    notice = queries.notice_for(request.user, notice_id)
-    counts = notice.counts()
-    busy = counts[DeliveryStatus.PENDING] + counts[DeliveryStatus.SENDING] + counts[DeliveryStatus.FAILED] > 0
-    template = "breach/_emails.html" if request.headers.get("HX-Request") else "breach/emails.html"
-    confirming = notice.started_at is None
-    first = notice.deliveries.select_related("individual").first() if confirming else None
-    return render(
-        request,
-        template,
-        {
-            "notice": notice,
-            "breach": notice.breach,
-            "counts": counts,
-            "busy": busy and not confirming,
-            "confirming": confirming,
-            "waiting": notify.waiting_count(notice),
-            "sample": first,
-            "sample_body": emails.email_text(notice.breach, first.individual) if first else "",
-            "email_from": emails.from_header(notice.breach.organisation),
-            "me": getattr(request.user, "email", ""),
-            "deliveries": notice.deliveries.select_related("individual"),
-            "statuses": DeliveryStatus.choices,
-        },
-    )
-
-
-@login_required
-@require_POST
-def emails_send(request: HttpRequest, notice_id: int) -> HttpResponse:
-    """Resume sending (after a restart or to retry now)."""
-    notice = queries.notice_for(request.user, notice_id)
-    if notice.started_at is None:
-        # The first send is the confirmation step's, which names how many people it emails.
-        raise Conflict("These emails have not been confirmed yet: check them and confirm the number first.")
-    actions.start_sending(notice, actor=request.user)
-    messages.success(request, "Sending resumed.")
-    return redirect("breach-emails", notice.pk)
-
-
-@login_required
-@require_POST
-def emails_resolve(request: HttpRequest, notice_id: int, delivery_id: int) -> HttpResponse:
-    """Decide an interrupted email."""
-    notice = queries.notice_for(request.user, notice_id)
-    delivery = get_scoped(
-        EmailDelivery.objects.filter(notice=notice).select_related("notice__breach__organisation"),
-        "email",
-        pk=delivery_id,
-    )
-    actions.resolve_uncertain(delivery, actor=request.user, resend=request.POST.get("resend") == "yes")
     return redirect("breach-emails", notice.pk)
 
 
@@ -711,13 +693,19 @@ def emails_resolve(request: HttpRequest, notice_id: int, delivery_id: int) -> Ht
 def public_notice_publish(request: HttpRequest, breach_id: int) -> HttpResponse:
     """Publish or refresh, or withdraw, the public notice."""
     breach = queries.breach_for(request.user, breach_id)
-    if request.POST.get("withdraw"):
-        notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
-        actions.withdraw_public_notice(notice, actor=request.user)
-        messages.success(request, "Public notice withdrawn.")
-    else:
-        actions.publish_public_notice(breach, actor=request.user)
-        messages.success(request, "Public notice published.")
+    try:
+        if request.POST.get("withdraw"):
+            notice = get_scoped(PublicNotice.objects.for_user(request.user), "public notice", breach=breach)
+            actions.withdraw_public_notice(notice, actor=request.user)
+            done = "Public notice withdrawn."
+        else:
+            actions.publish_public_notice(breach, actor=request.user)
+            done = "Public notice published."
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        return _refused_on_page(request, breach, "public", exc)
+    messages.success(request, done)
     return redirect("breach-detail", breach.pk)
 
 

@@ -15,7 +15,7 @@ from incidentroom.continuity.models import (
     ContinuityUpdate,
     Supplier,
 )
-from incidentroom.core import audit, times
+from incidentroom.core import audit, people, times
 from incidentroom.core.access import require_role
 from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import InvalidInput
@@ -143,7 +143,7 @@ def record_update(
     )
     plan.save()
     update = ContinuityUpdate.objects.create(
-        plan=plan, author=actor, author_label=actor.get_username(), state=state, note=text
+        plan=plan, author=actor, author_label=people.describe(actor)[:150], state=state, note=text
     )
     audit.record(
         actor=actor,

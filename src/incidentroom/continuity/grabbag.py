@@ -7,8 +7,15 @@ import datetime as dt
 
 from django.utils import timezone
 
-from incidentroom.continuity.models import Supplier
-from incidentroom.continuity.queries import BoardRow, Contact, board, national_contacts, partner_contacts
+from incidentroom.continuity.models import ContinuityPlan, Supplier
+from incidentroom.continuity.queries import (
+    BoardRow,
+    Contact,
+    board,
+    continuity_note,
+    national_contacts,
+    partner_contacts,
+)
 from incidentroom.core import times
 from incidentroom.core.models import Membership, Organisation, Role
 from incidentroom.core.pdf import pdf_text, render_pdf_template
@@ -93,8 +100,15 @@ def _affected_rows(organisation: Organisation) -> tuple[list[list[object]], list
                     _when(a.state_changed_at),
                 ]
             )
-        for row in affected_service_rows(incident, organisation_ids=[organisation.pk]):
-            services.append([incident.reference, row.service.name, row.because])
+        rows = affected_service_rows(incident, organisation_ids=[organisation.pk])
+        plans = {
+            p.service_id: p for p in ContinuityPlan.objects.filter(service__in=[r.service for r in rows])
+        }
+        for row in rows:
+            plan = plans.get(row.service.pk)
+            note = continuity_note(plan) if plan else ""
+            name = row.service.name + (f"\nUnavailable — {note}" if note else "")
+            services.append([incident.reference, name, row.because])
     return systems, services
 
 

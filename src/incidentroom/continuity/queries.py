@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from incidentroom.continuity.models import ContinuityPlan, ContinuityUpdate
+from incidentroom.continuity.models import ContinuityPlan, ContinuityState, ContinuityUpdate
 from incidentroom.core.models import Membership, Organisation, Role
 from incidentroom.estate.models import Service, System
 
@@ -115,3 +116,25 @@ def partner_contacts(organisation: Organisation) -> list[Contact]:
             )
         )
     return contacts
+
+
+def continuity_note(plan: ContinuityPlan) -> str:
+    """How a lost service is being kept going, for staff ('workaround in place: paper referral
+    forms ...'); empty when it runs normally, has recovered, or is simply suspended. This is
+    internal wording: the public status page shows only what comms confirmed publicly."""
+    if plan.state == ContinuityState.WORKAROUND:
+        return "workaround in place" + (f": {plan.workaround}" if plan.workaround else "")
+    if plan.state == ContinuityState.MINIMUM:
+        detail = plan.minimum_service_level or plan.workaround
+        return "minimum service only" + (f": {detail}" if detail else "")
+    return ""
+
+
+def continuity_notes(user: Any, service_ids: Iterable[int]) -> dict[int, str]:
+    """:func:`continuity_note` for each of these services whose plan the user may read (their
+    own councils' plans: a partner's workaround stays on that partner's board), in one query."""
+    return {
+        plan.service_id: note
+        for plan in ContinuityPlan.objects.for_user(user).filter(service_id__in=list(service_ids))
+        if (note := continuity_note(plan))
+    }

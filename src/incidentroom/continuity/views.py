@@ -17,7 +17,8 @@ from incidentroom.continuity.models import ContinuityPlan, ContinuityState, Supp
 from incidentroom.continuity.queries import board
 from incidentroom.core import times
 from incidentroom.core.access import has_role
-from incidentroom.core.errors import InvalidInput
+from incidentroom.core.errors import DomainError, InvalidInput
+from incidentroom.core.formpage import FieldSpec, Refusal, correctable, no_refusal, refusal
 from incidentroom.core.models import CONTINUITY_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
@@ -67,6 +68,7 @@ def _board_page(
     service: Service | None = None,
     form: str = "",
     failed: InvalidInput | None = None,
+    supplier_refused: Refusal | None = None,
 ) -> HttpResponse:
     """The board; after a refused update or plan, the same board with the error summary, the
     service's form open with the message beside its field, and what was typed kept."""
@@ -99,9 +101,29 @@ def _board_page(
             "staff": get_user_model().objects.filter(memberships__organisation=org).order_by("username"),
             "orgs": Organisation.objects.for_user(request.user),
             "error_summary": summary,
+            **(supplier_refused.context() if supplier_refused is not None else _no_supplier_refusal()),
         },
-        status=failed.status if failed is not None else 200,
+        status=supplier_refused.status
+        if supplier_refused is not None
+        else failed.status
+        if failed is not None
+        else 200,
     )
+
+
+def _no_supplier_refusal() -> dict[str, Any]:
+    """The supplier form's template keys when it was not refused (the summary is the board's)."""
+    return {k: v for k, v in no_refusal().items() if k != "error_summary"}
+
+
+# The supplier form's fields as the board labels them.
+_SUPPLIER_FIELDS = {
+    "name": FieldSpec("Name", "#sup-name"),
+    "supplies": FieldSpec("Provides", "#sup-supplies"),
+    "phone": FieldSpec("Phone", "#sup-phone"),
+    "email": FieldSpec("Email", "#sup-email"),
+    "contract_reference": FieldSpec("Contract reference", "#sup-ref"),
+}
 
 
 def _service(request: HttpRequest, service_id: int) -> Service:
@@ -178,15 +200,23 @@ def record_update(request: HttpRequest, service_id: int) -> HttpResponse:
 def add_supplier(request: HttpRequest, code: str) -> HttpResponse:
     """Add a supplier to the organisation's grab bag."""
     org = _org(request, code)
-    actions.add_supplier(
-        org,
-        actor=request.user,
-        name=request.POST.get("name", ""),
-        supplies=request.POST.get("supplies", ""),
-        phone=request.POST.get("phone", ""),
-        email=request.POST.get("email", ""),
-        contract_reference=request.POST.get("contract_reference", ""),
-    )
+    try:
+        actions.add_supplier(
+            org,
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            supplies=request.POST.get("supplies", ""),
+            phone=request.POST.get("phone", ""),
+            email=request.POST.get("email", ""),
+            contract_reference=request.POST.get("contract_reference", ""),
+        )
+    except DomainError as exc:
+        if not correctable(exc):
+            raise
+        refused = refusal(
+            exc, form="supplier", fields=_SUPPLIER_FIELDS, default_href="#supplier-form", data=request.POST
+        )
+        return _board_page(request, org, supplier_refused=refused)
     messages.success(request, "Supplier added.")
     return redirect("continuity-board", org.code)
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+import phonenumbers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from incidentroom.core import audit
+from incidentroom.core.access import has_role
 from incidentroom.core.emailaddr import normalise_email
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
-from incidentroom.core.models import ApiToken, Membership, Organisation, Role, hash_token
+from incidentroom.core.models import DETAILS_ROLES, ApiToken, Membership, Organisation, Role, hash_token
+from incidentroom.core.text import clean_line, clean_text
 
 
 @transaction.atomic
@@ -117,3 +121,111 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
             actor=actor, action="api_token.revoke", obj=token, after={"revoked_at": token.revoked_at}
         )
     return token
+
+
+# What a council keeps up to date about itself, and the words its page uses for each. These
+# fields reach residents (letterhead, signatory, sender address, helpline) and regulators (the
+# DPO's contact details, the ICO registration), so they are edited here, by the council's own
+# Gold or DPO, and every change is audited with its before and after values.
+DETAILS_LABELS: dict[str, str] = {
+    "postal_address": "Postal address",
+    "main_phone": "Switchboard telephone number",
+    "resident_helpline": "Residents' helpline for the incident",
+    "website": "Website",
+    "signatory_name": "Who signs letters to residents",
+    "signatory_title": "Their job title",
+    "notices_from_email": "Email address notices are sent from",
+    "dpo_name": "Data Protection Officer's name",
+    "dpo_email": "Data Protection Officer's email address",
+    "dpo_phone": "Data Protection Officer's telephone number",
+    "ico_registration": "ICO registration number",
+}
+# The postal address is a text field; a letterhead longer than this is a paste gone wrong.
+_ADDRESS_MAX = 1000
+_PHONE_FIELDS = frozenset({"main_phone", "resident_helpline", "dpo_phone"})
+_EMAIL_FIELDS = frozenset({"notices_from_email", "dpo_email"})
+# The ICO's data protection fee register numbers: Z and seven more (ZA123456, Z1234567).
+_ICO_REGISTRATION = re.compile(r"Z[A-Z0-9][0-9]{6}")
+# A host name such as www.rbkc.gov.uk, optionally written with https:// in front.
+_WEBSITE = re.compile(
+    r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(/[^\s<>\"']*)?"
+)
+
+
+def _clean_detail(field: str, raw: object) -> str:
+    """One council detail as it will be stored, or InvalidInput naming the field in words."""
+    label = DETAILS_LABELS[field]
+    if not isinstance(raw, str):
+        raise InvalidInput(f"{label} must be text.", field=field)
+    try:
+        if field == "postal_address":
+            value = "\n".join(line.strip() for line in clean_text(raw, label).split("\n") if line.strip())
+        else:
+            value = clean_line(raw, label).strip()
+    except InvalidInput as exc:  # the message names the field in words; the field keeps its name
+        raise InvalidInput(exc.message, field=field) from exc
+    limit = getattr(Organisation._meta.get_field(field), "max_length", None) or _ADDRESS_MAX
+    if limit is not None and len(value) > limit:
+        raise InvalidInput(f"{label} must be {limit} characters or fewer.", field=field)
+    if not value:
+        return ""  # every one of these may be left blank; letters then leave the line out
+    if field in _EMAIL_FIELDS:
+        return normalise_email(value, field)
+    if field in _PHONE_FIELDS:
+        try:
+            number = phonenumbers.parse(value, "GB")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise InvalidInput(f"{label} must be a telephone number, like 020 7361 3000.", field=field)
+        return value
+    if field == "ico_registration":
+        value = value.replace(" ", "").upper()
+        if not _ICO_REGISTRATION.fullmatch(value):
+            raise InvalidInput(
+                f"{label} must be the ICO's register number: Z and seven letters or digits, like ZA123456.",
+                field=field,
+            )
+        return value
+    if field == "website":
+        if not _WEBSITE.fullmatch(value.lower()):
+            raise InvalidInput(f"{label} must be a web address, like www.rbkc.gov.uk.", field=field)
+        return value
+    return value
+
+
+@transaction.atomic
+def update_organisation_details(
+    *, actor: Any, organisation: Organisation, changes: dict[str, Any]
+) -> Organisation:
+    """Change what the council says about itself on letters, emails and reports (Gold or DPO).
+
+    Only the fields named in ``changes`` move; a value equal to the stored one is no change,
+    and a call that changes nothing writes no audit entry. One bad field refuses the whole
+    change, so a half-edited letterhead never goes out.
+    """
+    if not has_role(actor, organisation, DETAILS_ROLES):
+        raise Forbidden(
+            "Only the council's Gold commander or Data Protection Officer can change its details."
+        )
+    unknown = sorted(set(changes) - set(DETAILS_LABELS))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]} is not a detail that can be changed here.", field=unknown[0])
+    cleaned = {field: _clean_detail(field, raw) for field, raw in changes.items()}
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    moved = [field for field, value in cleaned.items() if getattr(org, field) != value]
+    if not moved:
+        return org
+    before = audit.snapshot(org, moved)
+    for field in moved:
+        setattr(org, field, cleaned[field])
+    org.save(update_fields=moved)
+    audit.record(
+        actor=actor,
+        action="organisation.details",
+        obj=org,
+        before=before,
+        after=audit.snapshot(org, moved),
+        organisations=[org],
+    )
+    return org

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from incidentroom.core import actions
 from incidentroom.core.access import roles_by_org
@@ -30,6 +30,32 @@ class OrganisationOut(Schema):
     ico_registration: str
     english_council: bool
     networks: list[str]
+    dpo_phone: str
+    postal_address: str
+    main_phone: str
+    resident_helpline: str
+    website: str
+    signatory_name: str
+    signatory_title: str
+    notices_from_email: str
+
+
+class OrganisationDetailsIn(InputSchema):
+    """The council's own details to change (Gold or DPO); a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    postal_address: str | None = Field(default=None, max_length=2000)
+    main_phone: str | None = Field(default=None, max_length=40)
+    resident_helpline: str | None = Field(default=None, max_length=40)
+    website: str | None = Field(default=None, max_length=200)
+    signatory_name: str | None = Field(default=None, max_length=200)
+    signatory_title: str | None = Field(default=None, max_length=200)
+    notices_from_email: str | None = Field(default=None, max_length=254)
+    dpo_name: str | None = Field(default=None, max_length=200)
+    dpo_email: str | None = Field(default=None, max_length=254)
+    dpo_phone: str | None = Field(default=None, max_length=40)
+    ico_registration: str | None = Field(default=None, max_length=20)
 
 
 class MembershipOut(Schema):
@@ -111,6 +137,16 @@ def list_organisations(request: HttpRequest) -> list[Organisation]:
 def get_organisation(request: HttpRequest, code: str) -> Organisation:
     """One of your organisations."""
     return get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
+
+
+@router.patch("/organisations/{code}", response=OrganisationOut)
+def update_organisation(request: HttpRequest, code: str, payload: OrganisationDetailsIn) -> Organisation:
+    """Change your council's letterhead, signatory, sender address, helpline or DPO contact
+    (Gold or DPO of that council; every change is audited)."""
+    org = get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
+    return actions.update_organisation_details(
+        actor=request.user, organisation=org, changes=payload.model_dump(exclude_unset=True)
+    )
 
 
 @router.get("/tokens", response=list[TokenOut])

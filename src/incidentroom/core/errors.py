@@ -54,15 +54,34 @@ class Conflict(DomainError):
     status = 409
 
 
+def labelled(message: str, label: str, field: str | None = None, *, prefix: bool = True) -> str:
+    """``message`` as a page shows it for the field it calls ``label``.
+
+    GOV.UK messages name the field once, in words: "In force until must be a real date", not
+    "In force until: expires_at must be ...". So a message that starts with the field's code
+    name (``expires_at`` or ``expires at``, as the shared time rules write it) gets the label
+    in its place, one that already starts with the label is kept, and any other is put after
+    "label: " (``prefix``, for an error summary that must say which field) or kept as is."""
+    lowered = message.lower()
+    # Longest first: "Due" must not match the start of "due at must be ...".
+    for name in sorted({label, field or "", (field or "").replace("_", " ")}, key=len, reverse=True):
+        if name and lowered.startswith(name.lower() + " "):
+            return label + message[len(name) :]
+    return f"{label}: {message}" if prefix else message
+
+
 def form_error(form: Any, labels: Mapping[str, str] | None = None) -> InvalidInput:
     """The first error of an invalid Django form, as :class:`InvalidInput` naming its field.
 
     Page views raise this so a bad form answers like a bad API call: one message, one field
-    (``__all__``, a form-wide error, is called "form"). ``labels`` gives a field the name its
-    page shows, where that differs from the field's own name."""
+    (``__all__``, a form-wide error, is called "Form"). A field is named by ``labels``, else
+    by its form label, else by its name in words."""
     field, errs = next(iter(form.errors.items()))
+    own = form.fields[field].label if field in form.fields else None
     if labels and field in labels:
         label = labels[field]
+    elif own:
+        label = str(own)  # the words the page shows, not the field's code name
     else:
-        label = field.replace("_", " ") if field != "__all__" else "form"
-    return InvalidInput(f"{label}: {' '.join(errs)}", field=field)
+        label = field.replace("_", " ").capitalize() if field != "__all__" else "Form"
+    return InvalidInput(labelled(" ".join(errs), label, field), field=field)

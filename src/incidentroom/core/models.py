@@ -51,6 +51,9 @@ BREACH_ROLES = frozenset({Role.DPO.value, Role.GOLD.value})
 PUBLISH_ROLES = frozenset({Role.COMMS.value, Role.GOLD.value})
 # Who follows up an advisory (acknowledgements, reminders): the publishers and Silver.
 OVERSEE_ROLES = frozenset({Role.COMMS.value, Role.GOLD.value, Role.SILVER.value})
+# Who keeps the council's own details (letterhead, signatory, sender address, DPO contact):
+# what residents and regulators read about the council is Gold's or the DPO's to change.
+DETAILS_ROLES = frozenset({Role.GOLD.value, Role.DPO.value})
 # Who runs business continuity (service workarounds, suppliers) for an organisation.
 CONTINUITY_ROLES = frozenset(
     {Role.GOLD.value, Role.SILVER.value, Role.BRONZE.value, Role.SERVICE_MANAGER.value}

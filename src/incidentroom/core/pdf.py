@@ -30,7 +30,7 @@ FONT_STACK = (
     '"Noto Sans Georgian", "Noto Sans Symbols", "Noto Sans Symbols 2", sans-serif'
 )
 
-# Pango/fontconfig state is not shared between threads (gunicorn may run several), so
+# Pango/fontconfig state is not shared between threads (the web server runs several), so
 # each thread keeps its own font configuration; building one costs about a second.
 _local = threading.local()
 

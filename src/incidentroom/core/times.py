@@ -115,9 +115,9 @@ def uk_local(naive: dt.datetime, field: str) -> dt.datetime:
     if first.astimezone(dt.UTC).astimezone(UK).replace(tzinfo=None) != naive:
         before = (naive - dt.timedelta(hours=1)).replace(tzinfo=UK)
         raise InvalidInput(
-            f"{field}: {naive:%H:%M} on {naive:%-d %B %Y} does not exist in UK time (the clocks go "
-            f"forward from 01:00 GMT to 02:00 BST that night). Enter a time before 01:00 or from "
-            f"02:00, for example {before:%H:%M}.",
+            f"{field} must be a time that happened: {naive:%H:%M} on {naive:%-d %B %Y} does not exist "
+            f"in UK time (the clocks go forward from 01:00 GMT to 02:00 BST that night). Enter a time "
+            f"before 01:00 or from 02:00, for example {before:%H:%M}.",
             field=field,
         )
     return check_datetime(first, field)
@@ -134,7 +134,7 @@ def parse_input(raw: str, field: str, example: str = "2026-11-24T09:30") -> dt.d
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError as exc:
-        raise InvalidInput(f"{field}: enter a date and time like {example}.", field=field) from exc
+        raise InvalidInput(f"{field} must be a date and time like {example}.", field=field) from exc
     return uk_local(value, field)
 
 
@@ -212,11 +212,13 @@ def joined_parts(data: Mapping[str, str], name: str, label: str | None = None) -
     """The ISO text for the boxes of field ``name`` (``""`` when all are blank), or the single
     value posted as ``name`` itself (API-style clients and older pages send one string).
 
-    Says which box is missing or wrong, in the GOV.UK style ("... must include a year")."""
+    Says which box is missing or wrong as GOV.UK's date input does, naming the field once:
+    "In force until must include a year", "... must be a real date" (a box out of range or
+    not a number, or a day the month does not have), "... must be a real time"."""
     single = str(data.get(name, "") or "").strip()
     if single:
         return single
-    label = label or name.replace("_", " ")
+    label = label or name.replace("_", " ").capitalize()
     raw = {p: str(data.get(f"{name}-{p}", "") or "").strip() for p in DATE_PARTS}
     if not any(raw.values()):
         return ""
@@ -230,7 +232,8 @@ def joined_parts(data: Mapping[str, str], name: str, label: str | None = None) -
         text = raw[part] or "0"
         low, high = _PART_LIMITS[part]
         if not text.isdigit() or not low <= int(text) <= high:
-            raise InvalidInput(f"{label}: the {part} must be a number from {low} to {high}.", field=name)
+            what = "time" if part in ("hour", "minute") else "date"
+            raise InvalidInput(f"{label} must be a real {what}.", field=name)
         values[part] = int(text)
     try:
         typed = dt.datetime(values["year"], values["month"], values["day"], values["hour"], values["minute"])  # noqa: DTZ001 - a UK wall-clock time, read by uk_local

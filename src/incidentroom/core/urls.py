@@ -10,4 +10,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tokens/", views.tokens, name="tokens"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/<str:code>/", views.organisation_details, name="organisation-details"),
 ]

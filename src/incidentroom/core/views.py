@@ -1,4 +1,4 @@
-"""Pages: sign in and out, the home redirect, API tokens."""
+"""Pages: sign in and out, the home redirect, API tokens, the council's own details."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from incidentroom.core import actions
+from incidentroom.core.access import has_role
 from incidentroom.core.bounds import parse_id, parse_int
-from incidentroom.core.errors import DomainError
-from incidentroom.core.models import ApiToken
+from incidentroom.core.errors import DomainError, InvalidInput
+from incidentroom.core.models import DETAILS_ROLES, ApiToken, Organisation
 from incidentroom.core.scoping import get_scoped
 
 
@@ -67,6 +68,71 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.for_user(request.user).order_by("-created_at"),
             "new_token": new_token,
         },
+    )
+
+
+# What each field's box says under its label: the shape wanted, and where residents meet it.
+_DETAILS_HINTS = {
+    "postal_address": "One line per line, ending with the postcode. Letters to residents carry it.",
+    "main_phone": "The public switchboard, as it is printed on letters.",
+    "resident_helpline": "A line for this incident apart from the switchboard, which an attack may take down.",
+    "website": "For example www.rbkc.gov.uk",
+    "signatory_name": "Letters to residents are signed by this person.",
+    "notices_from_email": "Emails to residents are sent from this address.",
+    "ico_registration": "Z and seven letters or digits, from the ICO's data protection fee register.",
+}
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    """Straight to the details of the user's council (or a choice when they have several)."""
+    orgs = list(Organisation.objects.for_user(request.user))
+    if len(orgs) == 1:
+        return redirect("organisation-details", orgs[0].code)
+    return render(request, "core/organisations.html", {"orgs": orgs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_details(request: HttpRequest, code: str) -> HttpResponse:
+    """The council's letterhead, signatory, sender address and DPO contact: read by every
+    member, changed by its Gold or DPO. A refused change comes back on the same page with
+    the error summary and everything typed kept."""
+    org = get_scoped(Organisation.objects.for_user(request.user), "organisation", code=code.upper())
+    can_edit = has_role(request.user, org, DETAILS_ROLES)
+    failed: InvalidInput | None = None
+    if request.method == "POST":
+        try:
+            actions.update_organisation_details(
+                actor=request.user,
+                organisation=org,
+                changes={f: request.POST.get(f, "") for f in actions.DETAILS_LABELS},
+            )
+        except InvalidInput as exc:
+            failed = exc
+        else:
+            messages.success(request, f"{org.name}'s details are saved.")
+            return redirect("organisation-details", org.code)
+    values = request.POST if failed is not None else {f: getattr(org, f) for f in actions.DETAILS_LABELS}
+    fields = [
+        {
+            "name": f,
+            "label": label,
+            "hint": _DETAILS_HINTS.get(f, ""),
+            "value": values.get(f, ""),
+            "error": failed.message if failed is not None and failed.field == f else "",
+        }
+        for f, label in actions.DETAILS_LABELS.items()
+    ]
+    summary = []
+    if failed is not None:
+        summary.append({"href": f"#{failed.field or 'details-form'}", "text": failed.message})
+    return render(
+        request,
+        "core/organisation.html",
+        {"org": org, "fields": fields, "can_edit": can_edit, "error_summary": summary},
+        status=failed.status if failed is not None else 200,
     )
 
 

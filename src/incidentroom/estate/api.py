@@ -15,7 +15,7 @@ from incidentroom.core.scoping import get_scoped
 from incidentroom.core.text import Code
 from incidentroom.estate import actions
 from incidentroom.estate.models import Criticality, Service, System, SystemKind
-from incidentroom.estate.queries import affected_services
+from incidentroom.estate.queries import affected_services, hidden_system, partner_impacts
 
 router = Router(tags=["estate"])
 
@@ -249,15 +249,21 @@ def update_service(request: HttpRequest, service_id: Id, payload: ServicePatch) 
 
 @router.get("/blast-radius", response=list[ImpactOut])
 def blast_radius(request: HttpRequest, query: Query[BlastQuery]) -> list[ImpactOut]:
-    """What-if: the services (of your organisations) lost if these systems went down."""
+    """What-if: the services lost if these systems went down, yours and those of the partner
+    councils that share them; a partner's own system in a path is given as "a WCC system"."""
     systems = _visible_systems(request, query.down, "down")
+    mine = org_ids(request.user)
+    visible = set(System.objects.for_user(request.user).values_list("pk", flat=True))
+    impacts = affected_services([s.pk for s in systems], organisation_ids=mine) + partner_impacts(
+        list(System.objects.filter(pk__in=[s.pk for s in systems]).prefetch_related("served")), mine, visible
+    )
     return [
         ImpactOut(
             service=a.service.code,
             service_name=a.service.name,
             organisation=a.service.organisation.code,
-            path=[s.code for s in a.path],
+            path=[s.code if s.pk in visible else hidden_system(s.owner.code) for s in a.path],
             because=a.because,
         )
-        for a in affected_services([s.pk for s in systems], organisation_ids=org_ids(request.user))
+        for a in impacts
     ]

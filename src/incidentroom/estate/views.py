@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
@@ -9,13 +10,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from incidentroom.continuity.queries import continuity_notes
 from incidentroom.core.access import org_ids
 from incidentroom.estate import svg
 from incidentroom.estate.blast import lost_systems
 from incidentroom.estate.models import Service, System
-from incidentroom.estate.queries import affected_services, load_graph
+from incidentroom.estate.queries import AffectedService, affected_services, load_graph, partner_impacts
 from incidentroom.incidents.models import Incident, Phase, SystemState
 from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """A lost service in the table: why it is lost, and how it is kept going if it is."""
+
+    service: Service
+    because: str
+    continuity: str
 
 
 def _picked_codes(request: HttpRequest) -> list[str]:
@@ -47,6 +58,7 @@ def estate(request: HttpRequest) -> HttpResponse:
     visible_codes = {s.code for s in systems}
     states: dict[str, str] = {}
     picked: list[str] = []
+    partner_rows: list[AffectedService] = []
     if incident is not None:
         for a in incident.affected_systems.select_related("system"):
             states[a.system.code] = a.state
@@ -57,8 +69,18 @@ def estate(request: HttpRequest) -> HttpResponse:
         for code in picked:
             states[code] = SystemState.SWITCHED_OFF
         down_ids = [s.pk for s in systems if s.code in picked]
-        impacts = affected_services(down_ids, organisation_ids=org_ids(request.user))
+        mine = org_ids(request.user)
+        impacts = affected_services(down_ids, organisation_ids=mine)
+        partner_rows = partner_impacts(
+            [s for s in systems if s.pk in down_ids], mine, [s.pk for s in systems]
+        )
+        impacts = impacts + partner_rows
+        # Partners' lost services are drawn too, so the graph counts what the table lists.
+        shown = {s.pk for s in services}
+        services += [a.service for a in partner_rows if a.service.pk not in shown]
     lost_service_reason = {a.service.pk: a.because for a in impacts}
+    # Lost, but kept going: the council's own workarounds, as on the dashboard.
+    continuity = continuity_notes(request.user, lost_service_reason)
     lost = lost_systems(load_graph(), down_ids) if down_ids else set()
 
     def system_state(s: System) -> str:
@@ -94,7 +116,9 @@ def estate(request: HttpRequest) -> HttpResponse:
         {
             "systems": systems,
             "services": services,
-            "impacts": impacts,
+            "impacts": [ImpactRow(a.service, a.because, continuity.get(a.service.pk, "")) for a in impacts],
+            "partner_codes": sorted({a.service.organisation.code for a in partner_rows}),
+            "partner_count": len(partner_rows),
             "incident": incident,
             "graph": mark_safe(picture),  # noqa: S308 - built by svg.render, which escapes every label
             "picked": set(picked),

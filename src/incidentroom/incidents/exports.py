@@ -22,6 +22,7 @@ def log_csv_rows(entries: Iterable[LogEntry]) -> Iterator[list[object]]:
             organisations=sorted(o.code for o in e.organisations.all()),
             systems=sorted(s.code for s in e.systems.all()),
             corrects_sequence=e.corrects.sequence if e.corrects else None,
+            author_name=e.author_display,
         )
 
 
@@ -40,7 +41,7 @@ def log_pdf(incident: Incident, entries: Iterable[LogEntry], chain: ChainReport)
             "kind": e.kind,
             "occurred": times.uk_time(e.occurred_at, "short"),
             "recorded": times.uk_time(e.recorded_at, "short"),
-            "author": pdf_text(e.author_label),
+            "author": pdf_text(e.author_display),
             "organisations": ", ".join(o.code for o in e.organisations.all()),
             "text": pdf_text(e.text),
             "corrects": e.corrects.sequence if e.corrects else None,

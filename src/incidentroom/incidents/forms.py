@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from incidentroom.core import times
-from incidentroom.core.errors import InvalidInput
+from incidentroom.core.errors import InvalidInput, labelled
 from incidentroom.incidents.models import (
     ActionStatus,
     Containment,
@@ -53,9 +53,16 @@ class UkDateTimeWidget(forms.Widget):
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A date and time typed in the GOV.UK date input pattern, read as UK local time."""
+    """A date and time typed in the GOV.UK date input pattern, read as UK local time.
+
+    Its messages name the field once by its label, as GOV.UK's do ("Became aware at must
+    include a year"), so the box's message and the error summary can show them as they are."""
 
     widget = UkDateTimeWidget
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, **kwargs)
+        self.error_messages["required"] = f"{label} must include a date and time."
 
     def to_python(self, value: Any) -> dt.datetime | None:
         """Read the value as UK local time (or ISO with an offset), through the shared rules
@@ -69,10 +76,11 @@ class LocalDateTimeField(forms.DateTimeField):
                 return None
             return times.parse_input(str(value), "time")
         except InvalidInput as exc:
-            # The form names the field; the message need not say the field's name twice.
-            message = exc.message.removeprefix("time: ")
-            if exc.field and exc.field != "time":
-                message = message.removeprefix(exc.field.replace("_", " ")).lstrip(" :")
+            # The shared rules name the field by its code ("time", "became_aware_at"): the
+            # page names it by its label, once.
+            message = labelled(exc.message, str(self.label), exc.field, prefix=False)
+            if exc.field == "time":
+                message = labelled(message, str(self.label), "time", prefix=False)
             raise forms.ValidationError(message, code="invalid") from exc
 
     def prepare_value(self, value: Any) -> Any:

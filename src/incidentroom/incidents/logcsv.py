@@ -2,7 +2,8 @@
 
 The export's purpose is that the hash chain can be checked outside the system, so every row
 carries exactly what was hashed: the UTC time texts, the author label, the text, and the
-link ids the hash uses (``organisation_ids`` ...). The codes and names next to them are for
+link ids the hash uses (``organisation_ids`` ...). The codes and names next to them (and
+``author_name``, the person's name, role and council next to the hashed login name) are for
 people and are not checked. Cells go through the one formula guard, which is exactly
 reversible, so reading a cell back gives the hashed value byte for byte.
 
@@ -35,7 +36,9 @@ HASHED = (
     "previous_hash",
     "entry_hash",
 )
-READABLE = ("organisations", "systems", "corrects_sequence")
+# author_name is the person as people know them (name, role, council); "author" is the login
+# name that was hashed, kept so the export still checks.
+READABLE = ("organisations", "systems", "corrects_sequence", "author_name")
 COLUMNS = HASHED + READABLE
 ID_SEPARATOR = ";"
 
@@ -50,6 +53,7 @@ def row(
     organisations: Sequence[str] = (),
     systems: Sequence[str] = (),
     corrects_sequence: int | None = None,
+    author_name: str = "",
 ) -> list[object]:
     """One CSV row: the hashed values of ``record``, then readable labels."""
     return [
@@ -69,6 +73,7 @@ def row(
         ID_SEPARATOR.join(organisations),
         ID_SEPARATOR.join(systems),
         "" if corrects_sequence is None else corrects_sequence,
+        author_name or record.author,
     ]
 
 

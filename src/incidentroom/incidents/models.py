@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from incidentroom.core import people
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import ScopedQuerySet
 from incidentroom.estate.models import Service, System
@@ -154,6 +155,10 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
 
 
+# What to prefetch to show many entries' authors (see LogEntry.author_display).
+AUTHOR_PREFETCH = f"author__{people.MEMBERSHIPS}"
+
+
 class LogEntryQuerySet(ScopedQuerySet["LogEntry"]):
     """Scoped reads for log entries."""
 
@@ -197,6 +202,15 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.reference} #{self.sequence} {self.kind}"
+
+    @property
+    def author_display(self) -> str:
+        """Who wrote it, as people read it (name, role, council); the hashed login name when
+        the account is gone or the entry was written by the system itself. Prefetch
+        ``AUTHOR_PREFETCH`` when reading many entries."""
+        if self.author_id is None or self.author is None:
+            return self.author_label
+        return people.describe(self.author)
 
 
 class LogCheckpoint(models.Model):

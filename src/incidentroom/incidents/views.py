@@ -7,6 +7,7 @@ Views parse input with forms and call action functions; every read goes through 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +18,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from incidentroom.continuity.queries import continuity_notes
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.csvhttp import csv_response
-from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error
+from incidentroom.core.errors import DomainError, Forbidden, InvalidInput, NotFound, form_error, labelled
 from incidentroom.core.models import WRITER_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.models import Service
 from incidentroom.incidents import actions, exports, forms, logchain, logcsv, queries
 from incidentroom.incidents.models import (
+    AUTHOR_PREFETCH,
     DOWN_STATES,
     Containment,
     EntryKind,
@@ -54,7 +58,7 @@ def _list_page(request: HttpRequest, form: Any = None, *, status: int = 200) -> 
             "href": f"#{form[f].auto_id}{'-day' if f == 'detected_at' else ''}"
             if f != "__all__"
             else "#open",
-            "text": f"{form[f].label}: {e}" if f != "__all__" else e,
+            "text": labelled(e, str(form[f].label), f) if f != "__all__" else e,
         }
         for f, errs in form.errors.items()
         for e in errs
@@ -133,14 +137,28 @@ def _clock_groups(involvements: list[Any], obligations: list[Any], now: Any) -> 
     )
 
 
+@dataclass(frozen=True)
+class LostService:
+    """A lost service on the dashboard: why it is lost and how it is being kept going."""
+
+    service: Service
+    because: str
+    continuity: str
+
+
 def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     now = timezone.now()
     involvements = list(incident.involvements.select_related("organisation"))
     org_codes = [i.organisation.code for i in involvements]
     rows = affected_service_rows(incident)
-    grid: dict[str, list[Any]] = {code: [] for code in org_codes}
+    # A lost service kept going by a workaround is still unavailable, but Gold must see that
+    # the paper forms are in use, not only a red "Unavailable".
+    notes = continuity_notes(request.user, (row.service.pk for row in rows))
+    grid: dict[str, list[LostService]] = {code: [] for code in org_codes}
     for row in rows:
-        grid.setdefault(row.service.organisation.code, []).append(row)
+        grid.setdefault(row.service.organisation.code, []).append(
+            LostService(row.service, row.because, notes.get(row.service.pk, ""))
+        )
     obligations = list(incident.obligations.select_related("organisation"))
     roles = roles_by_org(request.user)
     # What this person may change: a viewer sees the dashboard without a single write form.
@@ -162,8 +180,8 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         "actions_open": incident.actions.open()
         .select_related("owner", "organisation")
         .order_by(F("due_at").asc(nulls_last=True), "pk"),
-        "log": incident.log_entries.select_related("corrects")
-        .prefetch_related("organisations")
+        "log": incident.log_entries.select_related("corrects", "author")
+        .prefetch_related("organisations", AUTHOR_PREFETCH)
         .order_by("-sequence")[:10],
         "breach_orgs": {
             i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")
@@ -217,8 +235,10 @@ def _dashboard(
                 bf = form[field]
                 is_date = isinstance(bf.field, forms.LocalDateTimeField)
                 href = f"#{bf.auto_id}{'-day' if is_date else ''}"
-                label = f"{bf.label}: "
-            ctx["error_summary"] += [{"href": href, "text": f"{label}{e}"} for e in errs]
+                label = str(bf.label)
+            ctx["error_summary"] += [
+                {"href": href, "text": labelled(e, label, field) if label else e} for e in errs
+            ]
     if failed:
         ctx["error_summary"].append({"href": failed["href"], "text": failed["message"]})
     return render(request, "incidents/dashboard.html", ctx, status=status)
@@ -240,17 +260,26 @@ def incident_live(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _refused(
-    request: HttpRequest, incident: Incident, exc: DomainError, *, form: str, href: str, org: str = ""
+    request: HttpRequest,
+    incident: Incident,
+    exc: DomainError,
+    *,
+    form: str,
+    href: str,
+    org: str = "",
+    label: str = "",
 ) -> HttpResponse:
-    """An action refused the input: the dashboard again, the message in its error summary."""
+    """An action refused the input: the dashboard again, the message in its error summary.
+    With ``label``, a message naming the field by its code (``became_aware_at cannot be in
+    the future``) names it in words instead, beside the field and, after the council, in the
+    summary."""
     if isinstance(exc, Forbidden | NotFound):
         raise exc
-    return _dashboard(
-        request,
-        incident,
-        failed={"form": form, "org": org, "message": exc.message, "href": href, "data": request.POST},
-        status=exc.status,
-    )
+    failed = {"form": form, "org": org, "message": exc.message, "href": href, "data": request.POST}
+    if label:
+        failed["field_error"] = labelled(exc.message, label, exc.field, prefix=False)
+        failed["message"] = f"{org}: {failed['field_error']}" if org else failed["field_error"]
+    return _dashboard(request, incident, failed=failed, status=exc.status)
 
 
 @login_required
@@ -288,7 +317,10 @@ def set_containment(request: HttpRequest, reference: str) -> HttpResponse:
     incident = queries.incident_for(request.user, reference)
     form = forms.ContainmentForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        code = str(request.POST.get("organisation", ""))
+        return _refused(
+            request, incident, form_error(form), form="containment", org=code, href=f"#containment-{code}"
+        )
     org = queries.involved_organisation(incident, form.cleaned_data["organisation"])
     try:
         actions.set_containment(
@@ -314,7 +346,8 @@ def _time_refused(
             "form": name,
             "org": org,
             "field_error": errs[0],
-            "message": f"{org} became aware at{'' if name == 'awareness' else ' (personal data breach)'}: {errs[0]}",
+            # The form's messages already name the field ("Became aware of the breach at must ...").
+            "message": f"{org}: {errs[0]}",
             "href": f"#{prefix}-{org}-day",
             "data": request.POST,
         },
@@ -341,7 +374,13 @@ def set_awareness(request: HttpRequest, reference: str) -> HttpResponse:
         )
     except DomainError as exc:
         return _refused(
-            request, incident, exc, form="awareness", org=org.code, href=f"#became-aware-{org.code}-day"
+            request,
+            incident,
+            exc,
+            form="awareness",
+            org=org.code,
+            href=f"#became-aware-{org.code}-day",
+            label="Became aware at",
         )
     messages.success(request, f"{org.name}'s awareness time is recorded in the log; its clocks have moved.")
     return redirect("incident-dashboard", incident.reference)
@@ -365,7 +404,15 @@ def flag_breach(request: HttpRequest, reference: str) -> HttpResponse:
             became_aware_at=form.cleaned_data["became_aware_at"],
         )
     except DomainError as exc:
-        return _refused(request, incident, exc, form="breach", org=org.code, href=f"#aware-{org.code}-day")
+        return _refused(
+            request,
+            incident,
+            exc,
+            form="breach",
+            org=org.code,
+            href=f"#aware-{org.code}-day",
+            label="Became aware of the breach at",
+        )
     messages.success(request, f"Personal data breach recorded for {org.code}; the ICO clock is running.")
     return redirect("incident-dashboard", incident.reference)
 
@@ -442,9 +489,12 @@ def update_action(request: HttpRequest, reference: str, action_id: int) -> HttpR
     incident = queries.incident_for(request.user, reference)
     action = get_scoped(incident.actions.select_related("organisation"), "action", pk=action_id)
     form = forms.ActionStatusForm(request.POST)
-    if not form.is_valid():
-        raise form_error(form)
-    actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    try:
+        if not form.is_valid():
+            raise form_error(form)
+        actions.update_action(action, actor=request.user, status=form.cleaned_data["status"])
+    except DomainError as exc:
+        return _refused(request, incident, exc, form="action-status", href="#actions")
     return redirect("incident-dashboard", incident.reference)
 
 
@@ -454,7 +504,7 @@ def _record_obligation(request: HttpRequest, incident: Incident, obligation_id: 
     )
     form = forms.ObligationForm(request.POST)
     if not form.is_valid():
-        raise form_error(form)
+        return _refused(request, incident, form_error(form), form="obligation", href="#id_obligation")
     try:
         actions.update_obligation(
             obligation,
@@ -498,7 +548,9 @@ def record_obligation(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _filtered_log(request: HttpRequest, incident: Incident) -> Any:
-    entries = incident.log_entries.select_related("corrects").prefetch_related("organisations", "systems")
+    entries = incident.log_entries.select_related("corrects", "author").prefetch_related(
+        "organisations", "systems", AUTHOR_PREFETCH
+    )
     kind = request.GET.get("kind", "")
     if kind:
         entries = entries.filter(kind=kind)
@@ -522,7 +574,7 @@ def _log_page(
         for field, errs in log_form.errors.items():
             bf = None if field == "__all__" else log_form[field]
             href = "#log-form" if bf is None else f"#{bf.auto_id}{'-day' if field == 'occurred_at' else ''}"
-            errors += [{"href": href, "text": f"{bf.label + ': ' if bf else ''}{e}"} for e in errs]
+            errors += [{"href": href, "text": labelled(e, str(bf.label), field) if bf else e} for e in errs]
     return render(
         request,
         "incidents/log.html",

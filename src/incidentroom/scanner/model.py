@@ -13,6 +13,9 @@ from typing import Any, NamedTuple
 STATUSES = ("scanned", "duplicate", "skipped", "failed", "needs_ocr")
 
 
+_LOCATION_FIELDS = ("page", "sheet", "row", "line", "offset")
+
+
 class Location(NamedTuple):
     """Where in a document a value was found; unused parts stay ``None``.
 
@@ -27,12 +30,17 @@ class Location(NamedTuple):
 
     def render(self) -> str:
         """Human-readable form, e.g. ``sheet=People;row=12`` or ``page=3;offset=40``."""
-        parts = []
-        for name in ("page", "sheet", "row", "line", "offset"):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(f"{name}={value}")
-        return ";".join(parts) or "document"
+        # One per detection: the fields zipped with their names rather than getattr by name.
+        return (
+            ";".join(
+                [
+                    f"{name}={value}"
+                    for name, value in zip(_LOCATION_FIELDS, self, strict=True)
+                    if value is not None
+                ]
+            )
+            or "document"
+        )
 
     def shifted(self, offset: int) -> Location:
         """Same location with a character offset added."""

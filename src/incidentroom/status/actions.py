@@ -19,7 +19,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from incidentroom.core import audit
+from incidentroom.core import audit, people
 from incidentroom.core.access import require_role
 from incidentroom.core.emailaddr import normalise_email, normalise_or_keep
 from incidentroom.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 # Who may put words on the public page for an organisation.
 ADVICE_MAX = 2000
 UPDATE_MAX = 5000
+# Only a service that is not working can have a workaround to tell residents about.
+DOWN_STATUSES = frozenset({PublicStatus.UNAVAILABLE, PublicStatus.DISRUPTED})
 CONFIRM_SALT = "incidentroom.status.confirm"
 UNSUBSCRIBE_SALT = "incidentroom.status.unsubscribe"
 CONFIRM_MAX_AGE = dt.timedelta(days=7)
@@ -87,7 +89,10 @@ def _notify(update: StatusUpdate) -> None:
 
 
 def _label(actor: Any) -> str:
-    return str(getattr(actor, "username", None) or "system")
+    # Who confirmed, as colleagues know them ("Lucy Fenwick (Communications officer, RBKC)").
+    if not getattr(actor, "is_authenticated", False):
+        return "system"
+    return people.describe(actor)[:150]
 
 
 # -- proposals from the estate -----------------------------------------------------------
@@ -248,21 +253,31 @@ def _publish_status(
     update_text: str,
     at: dt.datetime | None = None,
     announce: bool = True,
+    workaround: str | None = None,
 ) -> StatusUpdate | None:
     """Make ``status`` public for ``service``; with ``announce``, also post a dated update
-    (a bulk confirmation posts one update per council instead, see confirm_proposals)."""
+    (a bulk confirmation posts one update per council instead, see confirm_proposals).
+
+    ``workaround`` None keeps the workaround residents were already told about while the
+    service is still down (a proposal confirmed again does not unsay it); a working or
+    restored service has none."""
     when = at or timezone.now()
     existing = ServiceStatus.objects.filter(service=service).first()
     before = (
-        audit.snapshot(existing, ["status", "advice"])
+        audit.snapshot(existing, ["status", "advice", "workaround"])
         if existing
-        else {"status": PublicStatus.WORKING, "advice": ""}
+        else {"status": PublicStatus.WORKING, "advice": "", "workaround": ""}
     )
+    if status not in DOWN_STATUSES:
+        workaround = ""
+    elif workaround is None:
+        workaround = existing.workaround if existing and existing.status in DOWN_STATUSES else ""
     record, _ = ServiceStatus.objects.update_or_create(
         service=service,
         defaults={
             "status": status,
             "advice": advice,
+            "workaround": workaround,
             "changed_at": when,
             "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None,
             "confirmed_by_label": _label(actor),
@@ -273,15 +288,17 @@ def _publish_status(
         action="status.service",
         obj=record,
         before=before,
-        after=audit.snapshot(record, ["status", "advice"]),
+        after=audit.snapshot(record, ["status", "advice", "workaround"]),
         organisations=[service.organisation],
     )
     StatusPage.objects.get_or_create(organisation=service.organisation)
     _after_change()
     if not announce:
         return None
-    text = update_text or f"{service.name}: {PublicStatus(status).label.lower()}." + (
-        f" {advice}" if advice else ""
+    text = update_text or (
+        f"{service.name}: {PublicStatus(status).label.lower()}."
+        + (f" Workaround in place: {workaround}" if workaround else "")
+        + (f" {advice}" if advice else "")
     )
     update = StatusUpdate.objects.create(
         organisation=service.organisation,
@@ -482,16 +499,24 @@ def set_service_status(
     advice: str = "",
     update_text: str = "",
     at: dt.datetime | None = None,
+    workaround: str = "",
 ) -> ServiceStatus:
     """Publish a service's status directly (a comms officer's own judgement, no proposal).
 
-    ``at`` is for replaying a scenario as it stood; people confirm in the present.
+    ``workaround`` is the workaround residents are told about, in the words comms confirm
+    here (never the continuity board's internal text); only a disrupted or unavailable service
+    can have one. ``at`` is for replaying a scenario as it stood; people confirm in the present.
     """
     require_role(
         actor, [service.organisation], PUBLISH_ROLES, f"publish status for {service.organisation.code}"
     )
     chosen = _status(status)
     words = _text(advice, "advice", ADVICE_MAX)
+    said = _text(workaround, "workaround", ADVICE_MAX)
+    if said and chosen not in DOWN_STATUSES:
+        raise InvalidInput(
+            "A workaround can only be published for a disrupted or unavailable service.", field="workaround"
+        )
     _publish_status(
         service,
         actor=actor,
@@ -499,6 +524,7 @@ def set_service_status(
         advice=words,
         update_text=_text(update_text, "update_text", UPDATE_MAX),
         at=at,
+        workaround=said,
     )
     _supersede_pending(service)
     return ServiceStatus.objects.get(service=service)

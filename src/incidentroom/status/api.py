@@ -61,6 +61,7 @@ class ServiceStatusOut(Schema):
     service: str
     status: str
     advice: str
+    workaround: str
     changed_at: dt.datetime | None
 
 
@@ -70,6 +71,7 @@ class ServiceStatusIn(InputSchema):
     status: PublicStatus
     advice: str = Field(default="", max_length=actions.ADVICE_MAX)
     update_text: str = Field(default="", max_length=actions.UPDATE_MAX)
+    workaround: str = Field(default="", max_length=actions.ADVICE_MAX)
 
 
 class UpdateIn(InputSchema):
@@ -113,6 +115,7 @@ def _status_out(service: Service) -> ServiceStatusOut:
         service=service.name,
         status=current.status if current else PublicStatus.WORKING.value,
         advice=current.advice if current else "",
+        workaround=current.workaround if current else "",
         changed_at=current.changed_at if current else None,
     )
 
@@ -180,6 +183,7 @@ def set_status(request: HttpRequest, service_id: Id, payload: ServiceStatusIn) -
         status=payload.status.value,
         advice=payload.advice,
         update_text=payload.update_text,
+        workaround=payload.workaround,
     )
     return _status_out(get_scoped(qs.select_related("public_status"), "service", pk=service_id))
 

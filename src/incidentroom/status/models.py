@@ -75,6 +75,11 @@ class ServiceStatus(models.Model):
     service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="public_status")
     status = models.CharField(max_length=12, choices=PublicStatus.choices, default=PublicStatus.WORKING)
     advice = models.TextField(blank=True, help_text="What to do instead, in plain English")
+    # The continuity board's workaround is internal wording (staff mobiles, case lists); this is
+    # what comms chose to tell residents about it, and only this is ever public.
+    workaround = models.TextField(
+        blank=True, help_text="The workaround in place, in words for residents (confirmed by comms)"
+    )
     changed_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

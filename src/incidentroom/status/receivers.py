@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from incidentroom.breach.models import PublicNotice
 from incidentroom.estate.models import Service
 from incidentroom.incidents import signals
 from incidentroom.status import actions, tasks
@@ -40,7 +41,8 @@ def on_containment_changed(sender: Any, *, event: signals.ContainmentChanged, **
 
 
 def on_service_saved(sender: Any, **_: Any) -> None:
-    """A service renamed, added, removed or made internal changes the public site."""
+    """A service renamed, added, removed or made internal, or a public notice about stolen
+    data published or withdrawn, changes the public site."""
     from incidentroom.status.site import schedule_publish
 
     schedule_publish()
@@ -61,6 +63,9 @@ def connect() -> None:
     # The public pages are files written on change; estate edits are changes too.
     post_save.connect(on_service_saved, sender=Service, dispatch_uid="status.service_saved")
     post_delete.connect(on_service_saved, sender=Service, dispatch_uid="status.service_deleted")
+    # A public notice about stolen data published, refreshed or withdrawn changes what the
+    # status page tells residents about it.
+    post_save.connect(on_service_saved, sender=PublicNotice, dispatch_uid="status.public_notice_saved")
     signals.system_state_changed.connect(on_system_state_changed, dispatch_uid="status.system_state_changed")
     signals.containment_changed.connect(on_containment_changed, dispatch_uid="status.containment_changed")
     status_signals.update_published.connect(

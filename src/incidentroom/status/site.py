@@ -25,8 +25,10 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import feedgenerator, timezone
 
+from incidentroom.breach.models import PublicNotice
 from incidentroom.core import audit, times
 from incidentroom.core.models import Organisation
 from incidentroom.core.text import printable
@@ -68,6 +70,9 @@ class ServiceRow:
     status_label: str
     advice: str
     changed_at: dt.datetime | None
+    # Only the workaround comms published for residents (ServiceStatus.workaround), never the
+    # continuity board's internal text.
+    workaround: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,21 @@ class UpdateRow:
     published_at: dt.datetime
 
 
+@dataclass(frozen=True)
+class DataNotice:
+    """The council's live public notice about personal data taken (UK GDPR Art 34(3)(c)).
+
+    Only the notice's own published content is read: the DPO's approved resident wording
+    and the fixed category labels, never the internal assessment.
+    """
+
+    title: str
+    url: str
+    people: int | None
+    categories: list[str]
+    updated_at: dt.datetime
+
+
 @dataclass
 class OrgView:
     """Everything public about one organisation."""
@@ -92,6 +112,7 @@ class OrgView:
     confirmed_at: dt.datetime | None = None
     services: list[ServiceRow] = field(default_factory=list)
     updates: list[UpdateRow] = field(default_factory=list)
+    data_notices: list[DataNotice] = field(default_factory=list)
 
     @property
     def slug(self) -> str:
@@ -146,6 +167,7 @@ def organisations(code: str | None = None) -> list[OrgView]:
                 status_label=PublicStatus(status.status).label if status else UNCONFIRMED_LABEL,
                 advice=printable(status.advice) if status else "",
                 changed_at=status.changed_at if status else None,
+                workaround=printable(status.workaround) if status else "",
             )
         )
     for view in views.values():
@@ -156,6 +178,7 @@ def organisations(code: str | None = None) -> list[OrgView]:
             view.confirmed_at = max(
                 [view.confirmed_at, *(s.changed_at for s in view.services if s.changed_at)]
             )
+    _add_data_notices(views)
     updates = (
         StatusUpdate.objects.public()
         .filter(organisation_id__in=list(views))
@@ -174,6 +197,35 @@ def organisations(code: str | None = None) -> list[OrgView]:
                 )
             )
     return list(views.values())
+
+
+def _add_data_notices(views: dict[int, OrgView]) -> None:
+    """Residents reading the status page must learn that their data was taken, not only
+    which services are down: each live public notice is named there and linked to."""
+    notices = (
+        PublicNotice.objects.filter(
+            breach__organisation_id__in=list(views), published_at__isnull=False, withdrawn_at__isnull=True
+        )
+        .select_related("breach")
+        .order_by("-published_at", "-id")
+    )
+    for notice in notices:
+        content = notice.content if isinstance(notice.content, dict) else {}
+        people = content.get("people")
+        views[notice.breach.organisation_id].data_notices.append(
+            DataNotice(
+                title=printable(str(content.get("title") or notice.title)),
+                # The status site may be served from elsewhere; the notice is the app's page.
+                url=settings.SITE_URL.rstrip("/") + reverse("breach-public", args=[notice.slug]),
+                people=people if isinstance(people, int) and people > 0 else None,
+                categories=[
+                    printable(str(c.get("label", "")))
+                    for c in content.get("categories", [])
+                    if isinstance(c, dict) and c.get("label")
+                ],
+                updated_at=notice.updated_at,
+            )
+        )
 
 
 def _latest(orgs: list[OrgView]) -> list[UpdateRow]:
@@ -238,12 +290,17 @@ def render_json(orgs: list[OrgView]) -> str:
                     "headline": o.headline,
                     "help": o.help_text,
                     "confirmed_at": _iso(o.confirmed_at),
+                    "personal_data_notices": [
+                        {"title": n.title, "url": n.url, "updated_at": _iso(n.updated_at)}
+                        for n in o.data_notices
+                    ],
                     "services": [
                         {
                             "name": s.name,
                             "status": s.status,
                             "status_label": s.status_label,
                             "advice": s.advice,
+                            "workaround": s.workaround,
                             "changed_at": _iso(s.changed_at),
                         }
                         for s in o.services
@@ -566,6 +623,12 @@ def published_file(rel: str) -> bytes | None:
     hit = _files.get(path)
     if hit is not None and hit[0] == version:
         return hit[1]
+    # The publisher only ever writes plain files inside the folder; a symlink planted there
+    # (to /etc/passwd, or a folder elsewhere) is never served. Checked once per new version
+    # of a file, never per request.
+    if not path.resolve().is_relative_to(directory.resolve()):
+        logger.warning("Not serving %s: it resolves outside the published folder", rel)
+        return None
     data = path.read_bytes()
     _files[path] = (version, data)
     return data

@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidentroom.continuity.queries import continuity_notes
+from incidentroom.core import people
 from incidentroom.core.access import roles_by_org
 from incidentroom.core.errors import DomainError, InvalidInput
 from incidentroom.core.models import PUBLISH_ROLES, Organisation
@@ -233,7 +235,7 @@ def _recent_decisions(user: Any, limit: int = 20) -> list[Decision]:
         Decision(
             at=p.decided_at,
             text=f"{p.service.name} ({p.service.organisation.code}) proposal rejected",
-            by=p.decided_by.username if p.decided_by else "",
+            by=people.describe(p.decided_by) if p.decided_by else "",
             note=p.decision_note,
         )
         for p in StatusProposal.objects.for_user(user)
@@ -263,6 +265,7 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
             "service__name",
         )
     )
+    internal = continuity_notes(user, [s.pk for s in services])
     return {
         "orgs": orgs,
         "publish_codes": publish_codes,
@@ -270,8 +273,10 @@ def _manage_context(request: HttpRequest) -> dict[str, Any]:
         "proposal_groups": _proposal_groups(proposals, publish_codes),
         "recent_decisions": _recent_decisions(user),
         "services": services,
+        # What residents are told, next to what the continuity board says internally, so comms
+        # can see a workaround that has not been told to residents yet (and word it for them).
         "affected": [
-            s
+            {"service": s, "internal": internal.get(s.pk, "")}
             for s in services
             if getattr(s, "public_status", None) is not None
             and s.public_status.status != PublicStatus.WORKING
@@ -357,7 +362,14 @@ def decide_proposals(request: HttpRequest) -> HttpResponse:
     """Confirm or reject several proposals with one root cause in one decision."""
     raw = request.POST.getlist("proposal")
     if not raw or not all(v.isdigit() and len(v) < 12 for v in raw):
-        raise InvalidInput("Tick at least one service to confirm or reject.", field="proposal")
+        # Every box unticked: the page again, the summary leading back to the proposals.
+        return _refused(
+            request,
+            InvalidInput("Tick at least one service to confirm or reject.", field="proposal"),
+            form="bulk",
+            hrefs={},
+            default="#proposals",
+        )
     wanted = {int(v) for v in raw}
     found = list(
         StatusProposal.objects.for_user(request.user)
@@ -395,7 +407,13 @@ def set_service_status(request: HttpRequest) -> HttpResponse:
     """Publish a service's status directly."""
     service_id = request.POST.get("service", "")
     if not service_id.isdigit():
-        raise InvalidInput("Choose a service.", field="service")
+        return _refused(
+            request,
+            InvalidInput("Choose a service.", field="service"),
+            form="set",
+            hrefs={},
+            default="#set-service",
+        )
     service = get_scoped(
         Service.objects.for_user(request.user).select_related("organisation"), "service", pk=int(service_id)
     )
@@ -406,9 +424,10 @@ def set_service_status(request: HttpRequest) -> HttpResponse:
             status=request.POST.get("status", ""),
             advice=request.POST.get("advice", ""),
             update_text=request.POST.get("update_text", ""),
+            workaround=request.POST.get("workaround", ""),
         )
     except InvalidInput as exc:
-        hrefs = {"status": "#set-status", "advice": "#set-advice"}
+        hrefs = {"status": "#set-status", "advice": "#set-advice", "workaround": "#set-workaround"}
         return _refused(request, exc, form="set", hrefs=hrefs, default="#set-service")
     messages.success(request, f"Published: {service.name}.")
     return redirect("status-manage")

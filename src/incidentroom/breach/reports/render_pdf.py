@@ -44,11 +44,13 @@ def cleaned(doc: Document) -> Document:
     )
 
 
-def _context(docs: Sequence[Document], title: str, *, numbered: bool) -> dict[str, Any]:
+def _context(docs: Sequence[Document], title: str) -> dict[str, Any]:
     return {
         "docs": [cleaned(d) for d in docs],
         "title": pdf_text(title),
-        "numbered": numbered,
+        # The template numbers each document's own pages ("Page 2 of 3" of that letter, in
+        # a print file of hundreds), so the frame's whole-file numbers stay off.
+        "numbered": False,
         # A draft is marked in the page margin, so every page says so however long it runs.
         "draft_mark": DRAFT_MARK if any(d.draft for d in docs) else "",
     }
@@ -56,7 +58,7 @@ def _context(docs: Sequence[Document], title: str, *, numbered: bool) -> dict[st
 
 def render_pdf_many(docs: Sequence[Document], *, title: str) -> bytes:
     """Several documents in one PDF, each starting on a new page (the print file)."""
-    return render_pdf_template(TEMPLATE, _context(docs, title, numbered=False))
+    return render_pdf_template(TEMPLATE, _context(docs, title))
 
 
 def layout_many(docs: Sequence[Document], *, title: str) -> Any:
@@ -64,10 +66,10 @@ def layout_many(docs: Sequence[Document], *, title: str) -> Any:
     page whose anchors include ``doc-n``."""
     from django.template.loader import render_to_string
 
-    html = render_to_string(TEMPLATE, {"font_stack": FONT_STACK, **_context(docs, title, numbered=False)})
+    html = render_to_string(TEMPLATE, {"font_stack": FONT_STACK, **_context(docs, title)})
     return layout(html)
 
 
 def render_pdf(doc: Document) -> bytes:
     """One document as PDF (reports carry page numbers)."""
-    return render_pdf_template(TEMPLATE, _context([doc], doc.title, numbered=True))
+    return render_pdf_template(TEMPLATE, _context([doc], doc.title))

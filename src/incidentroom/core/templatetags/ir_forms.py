@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 
 from incidentroom.core import times
+from incidentroom.core.errors import labelled
 
 register = template.Library()
 
@@ -26,6 +27,10 @@ def _posted_parts(data: Any, name: str) -> dict[str, str]:
 def _context(
     *, name: str, id_: str, legend: str, hint: str, parts: dict[str, str], errors: list[str], required: bool
 ) -> dict[str, Any]:
+    # The message beside the boxes names the field once, in words ("In force until must be a
+    # real date"): one that starts with the field's code name (``expires_at must ...``) gets
+    # the legend instead. One already in words is kept: a legend may be a question.
+    errors = [labelled(e, legend, name, prefix=False) if e.startswith(f"{name} ") else e for e in errors]
     return {
         "name": name,
         "id": id_,

@@ -133,6 +133,9 @@ class Judges:
     personal_name: Callable[[str], bool]
     #: A word (title case) that is never part of a name ('Housing', 'Council').
     stopword: Callable[[str], bool]
+    #: OCR text with look-alike misreadings put right where a field's rules can check them
+    #: (a postcode's format, a known surname): 'E17 7H)' -> 'E17 7HJ'.
+    ocr_repair: Callable[[str], str]
 
 
 _JUDGES: list[Judges] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..model import Location, TextUnit
-from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output
+from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output, judges
 
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF87a", b"GIF89a")
 #: Seconds Tesseract may spend on one image file (a 40-page TIFF at 300 dpi takes minutes).
@@ -35,7 +35,7 @@ def ocr_file(path: Path) -> list[str] | None:
         return None
     if done.returncode != 0:
         return None
-    return done.stdout.decode("utf-8", "replace").split("\f")
+    return judges().ocr_repair(done.stdout.decode("utf-8", "replace")).split("\f")
 
 
 class ImageExtractor(Extractor):

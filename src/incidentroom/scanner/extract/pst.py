@@ -12,6 +12,7 @@ import email.parser
 import email.policy
 import importlib
 import io
+import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any, ClassVar
@@ -42,6 +43,68 @@ def _text(value: object) -> str:
     return str(value)
 
 
+# MAPI property tags of a contact (MS-OXOCNTC) read as its card: what each line is.
+_CONTACT_LINES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("Name", (0x3001,)),  # PidTagDisplayName
+    ("Home address", (0x3A5D, 0x3A59, 0x3A5B)),  # home street, town, postcode
+    # The work address (PidTagBusinessAddress...): labelled so, it is read as a place's.
+    ("Business address", (0x3A29, 0x3A27, 0x3A2A)),
+    ("Home telephone", (0x3A09,)),
+    ("Mobile", (0x3A1C,)),
+    ("Telephone", (0x3A1A, 0x3A1F)),  # primary and other
+    ("Business telephone", (0x3A08,)),
+)
+_EMAIL_SHAPED = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+
+
+def _properties(item: Any) -> dict[int, Any]:
+    """The item's MAPI properties by tag (its first record set); empty when it has none."""
+    try:
+        if not getattr(item, "number_of_record_sets", 0):
+            return {}
+        record = item.get_record_set(0)
+        return {
+            entry.entry_type: entry
+            for entry in (record.get_entry(i) for i in range(record.number_of_entries))
+        }
+    except (OSError, AttributeError):
+        return {}
+
+
+def _string(entry: Any) -> str:
+    try:
+        value = entry.get_data_as_string()
+    except (OSError, AttributeError, TypeError):
+        return ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def contact_text(properties: dict[int, Any]) -> str:
+    """An Outlook contact as the card a person reads: name, home address, phones, emails,
+    birthday. Its e-mail addresses are named properties whose tags differ from file to
+    file, so every string property shaped like an address counts."""
+    lines = []
+    for label, tags in _CONTACT_LINES:
+        parts = [value for tag in tags if tag in properties and (value := _string(properties[tag]))]
+        if parts:
+            lines.append(f"{label}: {', '.join(parts)}")
+    birthday = properties.get(0x3A42)  # PidTagBirthday
+    if birthday is not None:
+        try:
+            born = birthday.get_data_as_datetime()
+        except (OSError, AttributeError, TypeError, ValueError):
+            born = None
+        if born is not None and born.year > 1800:
+            lines.append(f"Date of birth: {born:%d/%m/%Y}")
+    emails: list[str] = []
+    for tag, entry in sorted(properties.items()):
+        value = _string(entry) if tag >= 0x8000 and entry.value_type in (0x1E, 0x1F) else ""
+        if _EMAIL_SHAPED.fullmatch(value) and value.lower() not in emails:
+            emails.append(value.lower())
+    lines.extend(f"Email: {value}" for value in emails)
+    return "\n".join(lines) + "\n"
+
+
 def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
     """An email message built from a PST message item, and what of it could not be read.
 
@@ -49,6 +112,12 @@ def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
     exactly as received; without them the sender's display name is all the store holds.
     """
     unread: list[str] = []
+    properties = _properties(item)
+    if _string(properties[0x1A]).startswith("IPM.Contact") if 0x1A in properties else False:
+        # A contact card (PidTagMessageClass): a person's details, with no sender or body.
+        card = EmailMessage()
+        card.set_content(contact_text(properties))
+        return card, unread
     headers = _text(getattr(item, "transport_headers", None))
     message: EmailMessage
     if headers.strip():
@@ -154,7 +223,9 @@ class PstExtractor(Extractor):
             yield from self._folder(sub, f"{path}/{name}", blob, limits, counter, depth + 1)
 
     def _attachments(self, item: Any, base: str, number: int) -> Iterator[Output]:
-        for index in range(item.number_of_attachments):
+        # Items that are not messages (a folder's view definitions, free/busy data) have
+        # no attachments, and no attribute for them either.
+        for index in range(getattr(item, "number_of_attachments", 0)):
             try:
                 attachment = item.get_attachment(index)
                 name = _text(getattr(attachment, "long_filename", None)) or f"attachment-{index + 1}"

@@ -75,16 +75,35 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
 ROW_GROUP = 65_536
 
 
-def _part_batches(part: Path) -> Iterator[pa.RecordBatch]:
-    """The record batches of one part file, one at a time (never the whole file at once).
+class _PartReader:
+    """Reads files' batches out of part files, keeping the last part open: consecutive
+    files of a scan share their chunk's part file, which is then opened once."""
 
-    Read into memory rather than memory-mapped: a chunk holds batches of thousands of small
-    parts, and each would keep its own mapping alive until the chunk is written.
-    """
-    with pa.OSFile(str(part)) as source:
-        reader = pa.ipc.open_file(source)
-        for index in range(reader.num_record_batches):
-            yield reader.get_batch(index)
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.source: pa.OSFile | None = None
+        self.reader: pa.ipc.RecordBatchFileReader | None = None
+
+    def batches(self, part: PartFile) -> Iterator[pa.RecordBatch]:
+        """The part's record batches for its file, one at a time (never the whole file at once).
+
+        Read into memory rather than memory-mapped: a row group holds batches of thousands of
+        small files, and each would keep its own mapping alive until the group is written.
+        """
+        if self.reader is None or part.path != self.path:
+            self.close()
+            self.source = pa.OSFile(str(part.path))
+            self.reader = pa.ipc.open_file(self.source)
+            self.path = part.path
+        stop = self.reader.num_record_batches if part.batch_count < 0 else part.first_batch + part.batch_count
+        for index in range(part.first_batch, stop):
+            yield self.reader.get_batch(index)
+
+    def close(self) -> None:
+        """Close the open part file, if any."""
+        if self.source is not None:
+            self.source.close()
+        self.source = self.reader = self.path = None
 
 
 class _Persons:
@@ -137,8 +156,10 @@ class _Persons:
 
 
 class PartFile(NamedTuple):
-    """A worker's detection part file, and the fix-up its rows need on the way out.
+    """One file's detections in a worker's part file, and the fix-up its rows need on the way out.
 
+    A chunk's part file holds several files' detections, each in record batches of its own:
+    this file's are ``batch_count`` batches from ``first_batch`` (-1: every batch in the part).
     A range of a split CSV (``pipeline/split.py``) numbered its rows from its own start and
     its records from its own first: ``row_offset`` is added to each row (and its
     location), and ``seq_map`` maps each local record number to the file's.
@@ -148,6 +169,8 @@ class PartFile(NamedTuple):
     path: Path
     row_offset: int = 0
     seq_map: list[int] | None = None
+    first_batch: int = 0
+    batch_count: int = -1
 
     def fixed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """``batch`` with this part's fix-up applied (by Arrow, over the whole batch)."""
@@ -165,13 +188,12 @@ class PartFile(NamedTuple):
         return pa.RecordBatch.from_arrays([columns[name] for name in batch.schema.names], schema=batch.schema)
 
 
-def write_detections(
-    agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[PartFile | tuple[int, Path]]
-) -> Path:
+def write_detections(agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[PartFile]) -> Path:
     """Every detection: where, what category, masked value and keyed hash, never the value.
 
-    Streams the per-task part files in task (path) order, batch by batch, in chunks of about :data:`ROW_GROUP` rows, dropping documents that turned out to be
-    duplicates and adding each detection's person.
+    Streams each file's batches from the part files in file (path) order, in row groups of
+    about :data:`ROW_GROUP` rows, dropping documents that turned out to be duplicates and
+    adding each detection's person.
     """
     persons = _Persons(agg)
     final = out_dir / DETECTIONS_PARQUET
@@ -186,18 +208,20 @@ def write_detections(
                 writer.write_table(table, row_group_size=ROW_GROUP)
             pending.clear()
 
-        for given in parts:
-            part = given if isinstance(given, PartFile) else PartFile(*given)
-            root = part.root
-            if not part.path.exists():
-                continue
-            for batch in _part_batches(part.path):
-                if root != pending_root or pending_rows >= ROW_GROUP:
-                    flush()
-                    pending_root, pending_rows = root, 0
-                pending.append(part.fixed(batch))
-                pending_rows += batch.num_rows
-        flush()
+        reader = _PartReader()
+        try:
+            for part in parts:
+                if not part.path.exists():
+                    continue
+                for batch in reader.batches(part):
+                    if part.root != pending_root or pending_rows >= ROW_GROUP:
+                        flush()
+                        pending_root, pending_rows = part.root, 0
+                    pending.append(part.fixed(batch))
+                    pending_rows += batch.num_rows
+            flush()
+        finally:
+            reader.close()
     _replace(tmp, final)
     return final
 

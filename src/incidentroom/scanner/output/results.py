@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -84,14 +85,29 @@ class ResultsError(ValueError):
         self.field = field
 
 
+# A file may be called "minutes; final.docx". Inside a list cell an item holding a ';' (or a
+# '"') is quoted the way CSV quotes a field, with ';' as the delimiter, so the cell splits back
+# into the same items; every other item is written as it is, so a cell written before this
+# reads as it always did, and backslashes (the escape of names that are not UTF-8, see
+# ``pathnames``) are never doubled.
+
+
 def join_list(values: Iterable[str]) -> str:
-    """A list cell as written."""
-    return LIST_SEPARATOR.join(values)
+    """A list cell as written: items joined by ``;``, one holding ``;`` or ``"`` quoted."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=LIST_SEPARATOR, lineterminator="").writerow(list(values))
+    return buffer.getvalue()
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
-    """A list cell as read: its items, trimmed, empty ones dropped."""
-    return tuple(p.strip() for p in (cell or "").split(LIST_SEPARATOR) if p.strip())
+    """A list cell as read: its items, unquoted and trimmed, empty ones dropped."""
+    if not cell:
+        return ()
+    if '"' not in cell:  # the common case, and every cell written before quoting
+        items = cell.split(LIST_SEPARATOR)
+    else:
+        items = next(csv.reader([cell], delimiter=LIST_SEPARATOR), [])
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _arrow_schema(fields: tuple[tuple[str, str], ...]) -> pa.Schema:

@@ -8,6 +8,7 @@ from functools import cache
 
 from ..detect.detectors import all_detectors
 from ..detect.terms import TermDetector
+from .premises import place_label
 
 # Other people described in the same row, one person per role: 'Next of kin name',
 # 'Emergency contact phone', 'Informant', 'Joint tenant'. Each role is its own person.
@@ -44,7 +45,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "address",
-        re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b|^property$|^premises$"),
+        re.compile(r"address|street|\btown\b|\bcity\b|\baddr\b|\bhouse\b|\bflat\b|^property$"),
     ),
     ("email", re.compile(r"e-?mail")),
     ("phone", re.compile(r"phone|\btel\b|telephone|mobile|\bfax\b")),
@@ -101,6 +102,8 @@ def same_household(person: int) -> bool:
 class Column:
     """The field a column holds (``name``, ``address``, a category...) and whose it is.
 
+    ``place`` is a place of business's address ('Premises address'): nobody's.
+
     ``deceased`` marks a column about a dead person ('Deceased name', 'Date of death').
     """
 
@@ -114,7 +117,7 @@ def _special_detectors() -> tuple[TermDetector, ...]:
     return tuple(d for d in all_detectors() if isinstance(d, TermDetector))
 
 
-_PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)|landline|\bmob\b")
+_PHONE = re.compile(r"phone|mobile|\btel\b|telephone|contact (?:number|no)\b|landline|\bmob\b")
 _DEATH = re.compile(r"date of death|\bdod\b|\bdied\b|deceased|\bdeath\b")
 _NAME_OF = re.compile(r"\bname\b")
 _IDENTIFIER = re.compile(r"\bnino\b|\bni\b|national insurance|\bnhs\b|\bref\b|\bid\b|number|\bno\b|\bdob\b")
@@ -142,6 +145,9 @@ def classify(header: str) -> Column:
             return Column("name", len(_OTHER_PEOPLE) + int(numbered.group(2)), base.deceased)
         if base.field:
             return base
+    if place_label(header):
+        # 'Premises address', 'Business postcode', 'Employer': a place's, nobody's home.
+        return Column("place", 0)
     person = next((i + 1 for i, p in enumerate(_OTHER_PEOPLE) if p.search(header)), 0)
     if _DEATH.search(header):
         # 'Date of death', 'Deceased name', 'Deceased's next of kin' (the kin is alive).

@@ -33,6 +33,7 @@ from .names import ParsedName, first_names_compatible, parse_name, surnames_simi
 
 _EVIDENCE_WEIGHT = {"id": 6.0, "email": 4.0, "dob": 3.0, "phone": 3.0, "postcode": 2.0}
 _BIG_BLOCK = 200
+_SMALL_GROUP = 8  # blocks this small are compared pair by pair
 
 
 @dataclass
@@ -138,7 +139,32 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
         profiles[a].absorb(profiles[b])
         return True
 
-    # Blocks on exact evidence; pair score = total weight of the evidence they share.
+    # Pairs in order of the evidence they share (most first), then by index: a total order.
+    scores = _candidate_pairs(records, names)
+    for pair, _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
+        union(*pair)
+
+    _merge_same_full_name(records, names, find, union, profiles)
+    _attach_name_only(records, names, find, union)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(records)):
+        clusters[find(index)].append(index)
+    return sorted((sorted(members) for members in clusters.values()), key=lambda m: m[0])
+
+
+def _candidate_pairs(
+    records: Sequence[RecordData], names: list[list[ParsedName]]
+) -> dict[tuple[int, int], float]:
+    """Pairs of records that share evidence and whose names agree, with the weight they share.
+
+    Blocks on exact evidence; a pair's score is the total weight of the blocks it shares.
+    A block above ``_BIG_BLOCK`` members is compared only within groups of one surname
+    initial. Pairs whose names disagree are never merged, so they are left out here rather
+    than built and dropped: within a group, records are indexed by surname and given name
+    (:func:`_agreeing_pairs`), and the work follows the pairs that agree, not the square of
+    the block (a name-dense register has thousands of people at one postcode).
+    """
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         for kind, value in set(_evidence(record)):
@@ -153,23 +179,59 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
             for m in members:
                 by_initial[min((n.last[:1] for n in names[m] if n.last), default="")].append(m)
             groups = by_initial.values()
+        weight = _EVIDENCE_WEIGHT[kind]
         for group in groups:
-            for x in range(len(group)):
-                for y in range(x + 1, len(group)):
-                    scores[(group[x], group[y])] += _EVIDENCE_WEIGHT[kind]
-    for (i, j), _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        ni, nj = names[i], names[j]
-        if ni and nj and not _names_agree(ni, nj):
-            continue
-        union(i, j)
+            for pair in _agreeing_pairs(group, names):
+                scores[pair] += weight
+    return scores
 
-    _merge_same_full_name(records, names, find, union, profiles)
-    _attach_name_only(records, names, find, union)
 
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(records)):
-        clusters[find(index)].append(index)
-    return sorted((sorted(members) for members in clusters.values()), key=lambda m: m[0])
+def _agreeing_pairs(group: list[int], names: list[list[ParsedName]]) -> set[tuple[int, int]]:
+    """The pairs ``(i, j)``, ``i < j``, of ``group`` that ``link`` would try to merge.
+
+    Exactly the pairs for which ``not (names[i] and names[j]) or _names_agree(names[i],
+    names[j])``: a record with no name pairs with every other member; named records pair
+    when some name of each agrees. Named records are indexed by surname, then given name,
+    so only similar surnames and compatible given names are ever compared record by record.
+    """
+    if len(group) <= _SMALL_GROUP:  # most blocks: comparing every pair is cheaper than an index
+        return {
+            (i, j)
+            for x, i in enumerate(group)
+            for j in group[x + 1 :]
+            if not (names[i] and names[j]) or _names_agree(names[i], names[j])
+        }
+    pairs: set[tuple[int, int]] = set()
+    nameless = [m for m in group if not names[m]]
+    for a in nameless:
+        for b in group:
+            if b != a:
+                pairs.add((a, b) if a < b else (b, a))
+    # surname -> given name -> the members with that name (a member may have several names).
+    index: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for m in group:
+        for n in names[m]:
+            if n.last:  # a name with no surname never agrees (surnames_similar is False)
+                index[n.last][n.first].append(m)
+    surnames = list(index)
+    for s in surnames:
+        firsts_s = index[s]
+        for t in surnames:
+            if not surnames_similar(s, t):
+                continue
+            firsts_t = index[t]
+            # Ordered over (s, t) and (t, s), so the lower-index record's name is always
+            # the first argument, as in _names_agree(names[i], names[j]) (Jaro-Winkler's
+            # greedy matching is not guaranteed to be symmetric).
+            for f, ms in firsts_s.items():
+                for g, mt in firsts_t.items():
+                    if not first_names_compatible(f, g):
+                        continue
+                    for i in ms:
+                        for j in mt:
+                            if i < j:
+                                pairs.add((i, j))
+    return pairs
 
 
 _MESSAGE = re.compile(r"^(.*?(?:\.eml|\.msg|#message\d+))(?:/|$)", re.IGNORECASE)
@@ -236,7 +298,9 @@ def _attach_name_only(
     """Join records that carry a name but no evidence to a unique compatible person."""
     with_evidence = [i for i, r in enumerate(records) if names[i] and any(True for _ in _evidence(r))]
     by_surname: dict[str, list[int]] = defaultdict(list)
+    by_doc: dict[str, list[int]] = defaultdict(list)  # so a document's records are not found by a scan of all
     for i in with_evidence:
+        by_doc[records[i].doc].append(i)
         for n in names[i]:
             if n.last:
                 by_surname[n.last].append(i)
@@ -249,9 +313,7 @@ def _attach_name_only(
             for j in by_surname.get(n.last, [])
             if _names_agree(names[index], names[j])
         }
-        same_doc = {
-            find_(j) for j in with_evidence if records[j].doc == record.doc and find_(j) in candidates
-        }
+        same_doc = {find_(j) for j in by_doc.get(record.doc, ()) if find_(j) in candidates}
         has_full_first = any(len(n.first) > 1 for n in names[index])
         if len(same_doc) == 1:
             union_(index, same_doc.pop())

@@ -7,9 +7,11 @@ these return into person records; the rules are kept here so records stays about
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 
 from ..detect.detectors.name import char_class, parse_name_at
-from ..detect.gazetteer import first_names
+from ..detect.gazetteer import first_names, stopwords
 from ..model import Finding, Location
 from .columns import classify
 from .names import name_key
@@ -33,6 +35,77 @@ def with_lines(data: bytes, findings: list[Finding], location: Location) -> list
     return out
 
 
+class _Spans:
+    """Byte spans of names in one text unit, asked 'does this overlap one?' in log time.
+
+    A form-shaped register ('Name: Mr Owen Price' 10,000 times in a 1 MB text unit) asked
+    that of every name against every other: quadratic. Names do not overlap one another
+    (detection resolves overlaps, and a name is only added where none is), so the spans
+    are disjoint and sorted, and the one span that can overlap or hold a position is
+    found by bisection. Should they ever overlap, every span is checked as before.
+    """
+
+    __slots__ = ("_disjoint", "_spans", "_starts")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        """Hold ``spans`` (start, end), in any order."""
+        self._spans = sorted(spans)
+        self._starts = [a for a, _ in self._spans]
+        self._disjoint = all(
+            nxt[0] >= prev[1] for prev, nxt in zip(self._spans, self._spans[1:], strict=False)
+        )
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether some span ``(a, b)`` has ``a < end and start < b``."""
+        if not self._disjoint:
+            return any(a < end and start < b for a, b in self._spans)
+        index = bisect_left(self._starts, end)  # the spans starting before ``end``
+        # Disjoint and sorted, so the last of them ends last.
+        return index > 0 and start < self._spans[index - 1][1]
+
+    def holding(self, position: int) -> bool:
+        """Whether some span ``(a, b)`` has ``a <= position < b``."""
+        if not self._disjoint:
+            return any(a <= position < b for a, b in self._spans)
+        index = bisect_right(self._starts, position)
+        return index > 0 and position < self._spans[index - 1][1]
+
+    def add(self, start: int, end: int) -> None:
+        """Take one more span."""
+        index = bisect_right(self._starts, start)
+        self._spans.insert(index, (start, end))
+        self._starts.insert(index, start)
+        if (index > 0 and self._spans[index - 1][1] > start) or (
+            index + 1 < len(self._spans) and end > self._spans[index + 1][0]
+        ):
+            self._disjoint = False
+
+
+class _ByteOffsets:
+    """UTF-8 byte offsets of character offsets into one text, counted forward from the last.
+
+    Encoding the text's prefix at every name found was quadratic in a long text unit.
+    """
+
+    __slots__ = ("_ascii", "_byte", "_char", "_text")
+
+    def __init__(self, text: str) -> None:
+        """Count in ``text``."""
+        self._text = text
+        self._ascii = text.isascii()
+        self._byte = self._char = 0
+
+    def at(self, char: int) -> int:
+        """``len(text[:char].encode("utf-8"))``."""
+        if self._ascii:
+            return char
+        if char < self._char:  # asked out of order: count from the beginning again
+            self._byte = self._char = 0
+        self._byte += len(self._text[self._char : char].encode("utf-8"))
+        self._char = char
+        return self._byte
+
+
 # 'Daughter Bethan Roberts DOB ...', 'her son Rhodri Evans': a relative named in free text
 # is a person of their own even when the given name is not in the gazetteer.
 _KIN_NAME = re.compile(
@@ -48,12 +121,12 @@ def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[
     if not _KIN_NAME.search(data):
         return findings
     added: list[Finding] = []
-    taken = [(f.start, f.end) for f in findings if f.category == "name"]
+    taken = _Spans((f.start, f.end) for f in findings if f.category == "name")
     for match in _KIN_NAME.finditer(data):
         start = match.start(1) if match.group(1) else match.start(2)
         text = data[start : match.end(2)].decode("utf-8", "replace")
         parsed = parse_name_at(text, labelled=True)
-        if parsed is None or any(a < start + parsed[1] and start < b for a, b in taken):
+        if parsed is None or taken.overlaps(start, start + parsed[1]):
             continue
         value, length = parsed
         first, last = name_key(value)
@@ -64,7 +137,8 @@ def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[
         added.append(Finding("name", "kin_mention", value, f"{first} {last}", start, end, 0.85, loc))
     if not added:
         return findings
-    kept = [f for f in findings if not any(a.start <= f.start < a.end for a in added if f.category == "name")]
+    spans = _Spans((a.start, a.end) for a in added)
+    kept = [f for f in findings if not (f.category == "name" and spans.holding(f.start))]
     return sorted([*kept, *added], key=lambda f: f.start)
 
 
@@ -86,6 +160,26 @@ _UNNAMED_RELATIVE = re.compile(
 def kin_before(data: bytes, start: int) -> bool:
     """The name at ``start`` is introduced as someone's relative ('Daughter Bethan Roberts')."""
     return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
+
+
+# A line that opens with a pronoun or a possessive goes on about the last person named.
+_PRONOUN_START = re.compile(rb"(?i)[ \t>]*(?:he|she|they|his|her|hers|their|him|them)\b")
+_LINE_LABEL = re.compile(rb"^[^:\n]{1,40}:")
+
+
+def prose_about_subject(data: bytes, start: int) -> bool:
+    """The line holding ``start`` is a sentence of a note that does not go on about a
+    relative just named: it ends with a full stop, has four words or more, no label, and
+    opens with no pronoun ('Diagnosed with epilepsy in 2016.', not 'She has asthma.')."""
+    begin = data.rfind(b"\n", 0, start) + 1
+    end = data.find(b"\n", start)
+    line = data[begin : len(data) if end == -1 else end].strip()
+    return (
+        line.endswith(b".")
+        and line.count(b" ") >= 3
+        and _LINE_LABEL.match(line) is None
+        and _PRONOUN_START.match(line) is None
+    )
 
 
 def unnamed_relative_before(data: bytes, start: int) -> bool:
@@ -123,6 +217,17 @@ _SCRIPT_RUN = re.compile(
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 
+# Labels a care, housing or benefits record puts before the person it is about ('Case note:
+# Nikodem Mendyka', 'Case record for:', 'Person:'): the value is that person's name even
+# when neither word is a known name, unless a word of it is one no name holds ('Parking
+# Permit'). Text labels only: a column headed 'Case note' holds the note, not a name.
+_SUBJECT_LABEL = re.compile(
+    r"(?i)(?:case|file|contact|visit|support|progress|review|assessment|casework)[ -]"
+    r"(?:notes?|records?|recording|summary|file)(?: (?:for|on|re|about|of))?"
+    r"|person|individual|child|young person|adult|service user|subject|client name"
+)
+
+
 def _plausible_field_name(value: str, label: str) -> str | None:
     """The display name when a labelled field's value is wholly a person's name."""
     column = classify(label.strip().lower())
@@ -140,6 +245,8 @@ def _plausible_field_name(value: str, label: str) -> str | None:
     # label needs a title, a known given name or a spelling beyond ASCII.
     if column.field == "name" or titled or beyond_ascii or given.title() in first_names() or "," in value:
         return display
+    if _SUBJECT_LABEL.fullmatch(label.strip()) and not any(t.title() in stopwords() for t in tokens):
+        return display
     return None
 
 
@@ -150,17 +257,18 @@ def with_more_names(data: bytes, findings: list[Finding], location: Location) ->
     if not data.isascii() or b":" in data:
         text = data.decode("utf-8", "replace")
         added: list[Finding] = []
-        taken = [(f.start, f.end) for f in findings if f.category == "name"]
+        taken = _Spans((f.start, f.end) for f in findings if f.category == "name")
+        offsets = _ByteOffsets(text)
 
         def add(char_start: int, value: str, detector: str, length: int) -> None:
-            start = len(text[:char_start].encode("utf-8")) if not text.isascii() else char_start
+            start = offsets.at(char_start)
             end = start + len(text[char_start : char_start + length].encode("utf-8"))
-            if any(a < end and start < b for a, b in taken):
+            if taken.overlaps(start, end):
                 return
             first, last = name_key(value)
             if not first or not last:
                 return
-            taken.append((start, end))
+            taken.add(start, end)
             loc = location if location.line is None and location.row is not None else location.shifted(start)
             added.append(Finding("name", detector, value, f"{first} {last}", start, end, 0.85, loc))
 
@@ -168,8 +276,10 @@ def with_more_names(data: bytes, findings: list[Finding], location: Location) ->
             display = _plausible_field_name(match.group(2), match.group(1))
             if display is not None:
                 add(match.start(2), display, "field_name", len(match.group(2)))
-        non_latin = len(text) - len(_LATIN_LETTER.findall(text)) - sum(1 for c in text if not c.isalpha())
-        if not text.isascii() and len(_LATIN_LETTER.findall(text)) > non_latin:
+        # Counted only for text beyond ASCII (a character loop over a 1 MB unit otherwise).
+        if not text.isascii() and len(_LATIN_LETTER.findall(text)) > (
+            len(text) - len(_LATIN_LETTER.findall(text)) - sum(1 for c in text if not c.isalpha())
+        ):
             # Only inside Latin text: in a page wholly in another script, short runs of
             # words are its sentences, not names.
             for match in _SCRIPT_RUN.finditer(text):
@@ -179,10 +289,7 @@ def with_more_names(data: bytes, findings: list[Finding], location: Location) ->
                 value = " ".join(words)
                 add(match.start(1), value, "script_name", len(match.group(1)))
         if added:
-            kept = [
-                f
-                for f in findings
-                if not any(a.start <= f.start < a.end for a in added if f.category == "name")
-            ]
+            spans = _Spans((a.start, a.end) for a in added)
+            kept = [f for f in findings if not (f.category == "name" and spans.holding(f.start))]
             findings = sorted([*kept, *added], key=lambda f: f.start)
     return findings

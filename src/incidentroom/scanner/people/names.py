@@ -80,6 +80,9 @@ def name_key(value: str) -> tuple[str, str]:
     return parsed.first, parsed.last
 
 
+# Remembered: linkage and record building ask about the same few thousand names again
+# and again (every draft with a surname, every record pair at one postcode).
+@lru_cache(maxsize=1 << 18)
 def first_names_compatible(a: str, b: str) -> bool:
     """Given names that may be the same person: equal, initial of, nickname of, or a typo."""
     if not a or not b:
@@ -97,6 +100,7 @@ def first_names_conflict(a: str, b: str) -> bool:
     return not first_names_compatible(a, b)
 
 
+@lru_cache(maxsize=1 << 18)
 def surnames_similar(a: str, b: str) -> bool:
     """Equal, or one small typo apart ('Smith'/'Smyth'), by Jaro-Winkler."""
     if not a or not b:

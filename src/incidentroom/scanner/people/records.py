@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
@@ -24,8 +25,16 @@ from ..pipeline.hashing import keyed_hash, mask
 from ..pipeline.parts import DetectionSink
 from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
-from .mentions import SPECIAL_CATEGORIES, kin_before, unnamed_relative_before, with_lines, with_more_names
+from .mentions import (
+    SPECIAL_CATEGORIES,
+    kin_before,
+    prose_about_subject,
+    unnamed_relative_before,
+    with_lines,
+    with_more_names,
+)
 from .names import first_names_compatible, name_key, parse_name
+from .premises import place_address_at
 from .staff import staff_until
 
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
@@ -55,6 +64,25 @@ class _Draft:
     addresses: list[str] = field(default_factory=list)
     surname: str = ""
     deceased: bool = False
+    #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
+    kin: bool = False
+    # The given names of the name findings among ``findings[:_firsts_seen]``, kept up to
+    # date by ``given_names`` however findings were appended: a name is compared with
+    # every draft of its surname, so this is asked thousands of times per text unit.
+    _firsts: set[str] = field(default_factory=set)
+    _firsts_seen: int = 0
+
+    def given_names(self) -> set[str]:
+        """The non-empty given names of this draft's name findings."""
+        findings = self.findings
+        if self._firsts_seen != len(findings):
+            for finding in findings[self._firsts_seen :]:
+                if finding.category == "name":
+                    first = parse_name(finding.value).first
+                    if first:
+                        self._firsts.add(first)
+            self._firsts_seen = len(findings)
+        return self._firsts
 
 
 def _address_tail(text: str) -> str:
@@ -79,11 +107,22 @@ def _address_tail(text: str) -> str:
     return ", ".join(k for k in kept if k)
 
 
+# A reply's quotation marks ('> London, NW9 6PA'), and a sign-off, which ends the lines
+# above an address block (the signer's name sits between it and the address).
+_QUOTED = re.compile(r"^(?:[ \t]*>)+[ \t]*")
+_SIGN_OFF = re.compile(
+    r"(?i)^(?:yours (?:faithfully|sincerely|truly)|(?:kind |best |warm )?regards|many thanks|thanks"
+    r"|thank you|best wishes|sincerely)\b"
+)
+
+
 def _address_before(text: str, start: int) -> str:
-    """The address block that ends at a postcode: same line, then up to three lines above."""
+    """The address block that ends at a postcode: same line, then up to three lines above,
+    read without a reply's quotation marks and never past a sign-off."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    same_line = _address_tail(_LABEL_PREFIX.sub("", text[line_start:start]).strip(" ,")).strip(" ,")
+    here = _QUOTED.sub("", text[line_start:start])
+    same_line = _address_tail(_LABEL_PREFIX.sub("", here).strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -92,8 +131,8 @@ def _address_before(text: str, start: int) -> str:
             if cursor <= 0:
                 break
             prev_start = text.rfind("\n", 0, cursor) + 1
-            line = text[prev_start:cursor].strip(" ,")
-            if not line or ":" in line or len(line) > 60:
+            line = _QUOTED.sub("", text[prev_start:cursor]).strip(" ,")
+            if not line or ":" in line or len(line) > 60 or _SIGN_OFF.match(line):
                 break
             parts.insert(0, line)
             if _STREETISH.search(line) and re.match(r"^\d|^flat", line, re.I):
@@ -212,6 +251,9 @@ class DocumentBuilder:
             if finding.category == "name" or _DECIMAL.fullmatch(cells[index].strip()):
                 # Names come from the name columns; the digits of a decimal number
                 # ('1234.4532015112830366') are never an identifier.
+                continue
+            if column.field == "place":
+                self._emit_unowned([finding])  # the premises' postcode or phone, nobody's
                 continue
             names_here = mentioned.get(index)
             if names_here:
@@ -343,8 +385,13 @@ class DocumentBuilder:
         with phase("detect"):
             hits = detect(data, unit.location)
         findings = with_lines(data, with_more_names(data, hits, unit.location), unit.location)
-        deaths = [m.start() for m in _DEATH_WORDS.finditer(data)]
+        deaths = deque(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
+        # The drafts by surname, in the order they were started: a name is looked up among
+        # its surname's drafts, not all of them (a register typed as prose has thousands).
+        by_surname: dict[str, list[_Draft]] = defaultdict(list)
+        named = False  # whether any draft so far has a surname
+        chars = _CharOffsets(data)
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
@@ -354,18 +401,21 @@ class DocumentBuilder:
                 )
             )
             drafts.append(current)
+            by_surname[current.surname].append(current)
+            named = bool(current.surname)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
         unowned: list[Finding] = []
         dead_next = False
         muted_until = -1
+        kin_line_end = -1  # where the line that named the current relative ends
         for finding in findings:
             if finding.start < muted_until:
                 continue  # a staff member's own line: their office's details, nobody's
             while deaths and deaths[0] < finding.start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
-                at = deaths.pop(0)
+                at = deaths.popleft()
                 if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
                     dead_next = True
                 elif current is not None:
@@ -377,23 +427,54 @@ class DocumentBuilder:
                     continue
                 parsed = parse_name(finding.value)
                 first, last = parsed.first, parsed.last
-                match = next((d for d in drafts if d.surname == last and _compatible_first(d, first)), None)
+                # A relative is never the person whose relative they are: 'Next of kin: Mrs
+                # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
+                # kin word introduces only joins an earlier relative of that name.
+                kin = kin_before(data, finding.start)
+                match = next(
+                    (
+                        d
+                        for d in by_surname.get(last, ())
+                        if _compatible_first(d, first) and (d.kin or not kin)
+                    ),
+                    None,
+                )
                 if match is None:
-                    match = _Draft(surname=last)
-                    if not any(d.surname for d in drafts) and not kin_before(data, finding.start):
+                    match = _Draft(surname=last, kin=kin)
+                    if not named and not kin:
                         # Identifiers before the first name (a reference line above an
                         # address block) are about the first person named.
                         match.findings.extend(pending)
                         match.addresses.extend(pending_addresses)
                         pending, pending_addresses = [], []
                     drafts.append(match)
+                    by_surname[last].append(match)
+                    named = named or bool(last)
                 match.findings.append(finding)
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
+                if match.kin:
+                    kin_line_end = _line_end(data, finding.start)
                 continue
+            if (
+                current is not None
+                and current.kin
+                and finding.start > kin_line_end
+                and finding.category in SPECIAL_CATEGORIES
+            ):
+                # Past the relative's line, a condition or belief in prose that names nobody
+                # and opens with no pronoun ('Diagnosed with epilepsy in 2016.') is about the
+                # record's subject, and the note is again. Contact details there ('Lives at
+                # 14 Hill Road.') stay the relative's.
+                subject = next((d for d in drafts if d.surname and not d.kin), None)
+                if subject is not None and prose_about_subject(data, finding.start):
+                    current = subject
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
-                text_start = len(data[: finding.start].decode("utf-8", "replace"))
+                text_start = chars.at(finding.start)
+                if place_address_at(unit.text, text_start):
+                    unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
+                    continue
                 parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
@@ -529,6 +610,32 @@ class DocumentBuilder:
         )
 
 
+class _CharOffsets:
+    """Character offsets of byte offsets into one UTF-8 text, counted forward incrementally.
+
+    ``len(data[:start].decode())`` for every postcode of a text unit is quadratic in the
+    unit's length (a 1 MB register typed as prose has 10,000 postcodes).
+    """
+
+    __slots__ = ("_ascii", "_byte", "_char", "_data")
+
+    def __init__(self, data: bytes) -> None:
+        """Count in ``data``, valid UTF-8 as ``str.encode(..., "replace")`` writes it."""
+        self._data = data
+        self._ascii = data.isascii()
+        self._byte = self._char = 0
+
+    def at(self, start: int) -> int:
+        """The character offset of byte offset ``start`` (the start of a character)."""
+        if self._ascii:
+            return start
+        if start < self._byte:  # not in order: count from the beginning again
+            self._byte = self._char = 0
+        self._char += len(self._data[self._byte : start].decode("utf-8", "replace"))
+        self._byte = start
+        return self._char
+
+
 _POSSESSIVE = re.compile(rb"\b([A-Z][a-z]+)(?:'|\xe2\x80\x99)s\b[^.\n]{0,30}$")
 
 
@@ -547,12 +654,17 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
     return None
 
 
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end == -1 else end
+
+
 def _compatible_first(draft: _Draft, first: str) -> bool:
     """A later mention is the same person when the given names agree (or one is absent)."""
-    for finding in draft.findings:
-        if finding.category == "name":
-            other = parse_name(finding.value).first
-            if other and first and not first_names_compatible(other, first):
+    if first:
+        # A plain loop, not all() over a generator: asked for every draft of the surname.
+        for other in draft.given_names():
+            if not first_names_compatible(other, first):
                 return False
     return True
 

@@ -1,10 +1,12 @@
 """Run a scan: plan the files, run them locally or on Dask, checkpoint, then aggregate.
 
-Each top-level file's result is checkpointed as JSON under ``OUT/.state/results`` the
-moment it arrives (write to a temporary name, then rename), so a scan killed at any
-point resumes with ``--resume`` by skipping files already done; aggregation always
-runs over all checkpoints in path order, so the outputs of a resumed scan are the
-same as those of an uninterrupted one.
+Top-level files (and the ranges of a big CSV, see ``split.py``) are scanned in chunks of
+consecutive tasks (:func:`chunked`). Each chunk's results are checkpointed as JSON under
+``OUT/.state/results`` the moment it is done (write to a temporary name, then rename),
+beside one part file of its detections, so a scan killed at any point resumes with
+``--resume`` by skipping the files already done; aggregation always runs over every file's
+result in path order, so the outputs of a resumed scan are the same as those of an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from ..pathnames import printable_name
 from ..people import aggregate
 from ..policy import RiskPolicy
 from . import phases, split
+from .collector import fewer_collections, paused_collections
 from .hashing import load_or_create_key
+from .parts import DetectionSink
 from .walk import Task, scan_task
 
 log = logging.getLogger("incidentroom.scanner")
@@ -164,38 +168,95 @@ def _worker_init(database: bytes, parent: int) -> None:
     preload(database)
 
 
-def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
-    """Entry point for pool and Dask workers: JSON-ready so it crosses any boundary.
+# Small files are scanned in chunks: one checkpoint and one part file per chunk rather than
+# per file. Opening, writing and renaming those two files cost more than scanning a short
+# letter, and were a quarter of a scan of a council archive. A chunk holds at most
+# CHUNK_FILES files and CHUNK_BYTES bytes (a bigger file is a chunk of its own), and there
+# are about CHUNKS_PER_WORKER chunks per worker, so every worker stays busy to the end and
+# progress moves often enough to watch.
+CHUNK_FILES = 32
+CHUNK_BYTES = 16 << 20
+CHUNKS_PER_WORKER = 32
 
-    A task with a parts folder (every task of :func:`run_scan`) writes its own checkpoint
-    beside it and returns only its key: writing checkpoints one by one in the coordinator
-    was the largest serial step of a multi-worker scan.
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive tasks scanned together, with one checkpoint and one part file."""
+
+    key: str
+    tasks: tuple[Task, ...]
+    parts_dir: str
+
+
+def chunked(tasks: list[Task], workers: int, parts_dir: str) -> list[Chunk]:
+    """``tasks`` in order, cut into chunks (see :data:`CHUNK_FILES`)."""
+    most = max(1, min(CHUNK_FILES, len(tasks) // (max(1, workers) * CHUNKS_PER_WORKER)))
+    chunks: list[Chunk] = []
+    current: list[Task] = []
+    size = 0
+    for task in tasks:
+        if current and (len(current) >= most or size + task.size > CHUNK_BYTES):
+            chunks.append(_chunk(current, parts_dir))
+            current, size = [], 0
+        current.append(task)
+        size += task.size
+    if current:
+        chunks.append(_chunk(current, parts_dir))
+    return chunks
+
+
+def _chunk(tasks: list[Task], parts_dir: str) -> Chunk:
+    key = hashlib.sha256("\0".join(t.key for t in tasks).encode()).hexdigest()[:24]
+    return Chunk(key, tuple(tasks), parts_dir)
+
+
+def run_chunk_json(chunk: Chunk, key: bytes) -> dict[str, Any]:
+    """Entry point for pool and Dask workers: scan a chunk, checkpoint it, say it is done.
+
+    The worker writes the checkpoint itself, beside the chunk's part file, and returns only
+    the chunk's key and phase times: writing checkpoints in the coordinator was the largest
+    serial step of a multi-worker scan.
     """
     phases.start()
     try:
-        result = scan_task(task, key)
-        with phases.phase("write"):
-            data = result.to_json()
-            if task.parts_dir:
-                write_checkpoint(Path(task.parts_dir).parent / "results", data)
+        with fewer_collections():
+            sink = DetectionSink(Path(chunk.parts_dir) / f"{chunk.key}.arrow")
+            results = []
+            for task in chunk.tasks:
+                result = scan_task(task, key, sink)
+                with phases.phase("write"):
+                    data = result.to_json()
+                    data["batches"] = sink.mark()
+                    results.append(data)
+            with phases.phase("write"):
+                sink.close()
+                part = f"{chunk.key}.arrow" if sink.batches else ""
+                write_checkpoint(
+                    Path(chunk.parts_dir).parent / "results", chunk.key, {"part": part, "results": results}
+                )
     finally:
         seconds = phases.stop()
-    if task.parts_dir:
-        return {"task_key": data["task_key"], "saved": True, "phases": seconds}
-    data["phases"] = seconds
-    return data
+    return {"chunk": chunk.key, "phases": seconds}
 
 
-def write_checkpoint(folder: Path, data: dict[str, Any]) -> None:
-    """Write one task's result atomically (a temporary name, then a rename)."""
-    final = folder / f"{data['task_key']}.json"
+def write_checkpoint(folder: Path, name: str, data: dict[str, Any]) -> None:
+    """Write one checkpoint atomically (a temporary name, then a rename)."""
+    final = folder / f"{name}.json"
     tmp = final.with_suffix(".tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, final)
 
 
+@dataclass(frozen=True)
+class Done:
+    """One task's checkpointed result, and where its detections are (``None``: it has none)."""
+
+    result: FileResult
+    part: outputs.PartFile | None
+
+
 class _Checkpoints:
-    """Per-file results on disk, written atomically."""
+    """Per-chunk results on disk, written atomically, read back once each."""
 
     def __init__(self, out_dir: Path, resume: bool) -> None:
         self.dir = out_dir / STATE_DIR / "results"
@@ -204,29 +265,45 @@ class _Checkpoints:
             if not resume and folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True, exist_ok=True)
+        self._found: dict[str, Done] = {}
+        self._read: set[str] = set()
+
+    def refresh(self) -> None:
+        """Read the checkpoints written since the last call."""
+        for path in sorted(self.dir.glob("*.json")):
+            if path.name in self._read:
+                continue
+            self._read.add(path.name)
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if "results" not in data:
+                continue  # a file's own checkpoint, from before chunks: the file is scanned again
+            part = self.parts / data["part"] if data["part"] else None
+            for item in data["results"]:
+                first, count = item.pop("batches")
+                located = (
+                    outputs.PartFile(-1, part, first_batch=first, batch_count=count)
+                    if part and count
+                    else None
+                )
+                self._found[item["task_key"]] = Done(FileResult.from_json(item), located)
 
     def done(self, task: Task) -> bool:
-        """Whether ``task`` has a checkpoint."""
-        return (self.dir / f"{task.key}.json").exists()
+        """Whether ``task`` has a checkpoint (as of the last :meth:`refresh`)."""
+        return task.key in self._found
 
-    def save(self, data: dict[str, Any]) -> None:
-        """Write one task's result, unless its worker already did."""
-        if not data.get("saved"):
-            write_checkpoint(self.dir, data)
-
-    def load(self, task: Task) -> FileResult:
-        """Read one task's result back."""
-        return FileResult.from_json(json.loads((self.dir / f"{task.key}.json").read_text(encoding="utf-8")))
+    def load(self, task: Task) -> Done:
+        """``task``'s result and where its detections are."""
+        return self._found[task.key]
 
 
 def _run_local(
-    tasks: list[Task], key: bytes, workers: int, stop: Callable[[], bool]
-) -> Iterator[tuple[Task, dict[str, Any]]]:
+    chunks: list[Chunk], key: bytes, workers: int, stop: Callable[[], bool]
+) -> Iterator[tuple[Chunk, dict[str, Any]]]:
     if workers <= 1:
-        for task in tasks:
+        for chunk in chunks:
             if stop():
                 return
-            yield task, run_task_json(task, key)
+            yield chunk, run_chunk_json(chunk, key)
         return
     # initargs hands every worker the coordinator's compiled patterns.
     with ProcessPoolExecutor(
@@ -235,14 +312,14 @@ def _run_local(
         initializer=_worker_init,
         initargs=(serialized_database(), os.getpid()),
     ) as pool:
-        pending: dict[Future[dict[str, Any]], Task] = {}
-        queue = list(reversed(tasks))
+        pending: dict[Future[dict[str, Any]], Chunk] = {}
+        queue = list(reversed(chunks))
         try:
             while queue or pending:
                 # Keep a short queue per worker so a stop request leaves little work behind.
-                while queue and len(pending) < workers * 4 and not stop():
-                    task = queue.pop()
-                    pending[pool.submit(run_task_json, task, key)] = task
+                while queue and len(pending) < workers * 2 and not stop():
+                    chunk = queue.pop()
+                    pending[pool.submit(run_chunk_json, chunk, key)] = chunk
                 if not pending:
                     return
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -256,8 +333,8 @@ def _run_local(
 
 
 def _run_dask(
-    tasks: list[Task], key: bytes, address: str, stop: Callable[[], bool]
-) -> Iterator[tuple[Task, dict[str, Any]]]:
+    chunks: list[Chunk], key: bytes, address: str, stop: Callable[[], bool]
+) -> Iterator[tuple[Chunk, dict[str, Any]]]:
     # distributed has no complete type hints; use it through an Any-typed module.
     distributed: Any = importlib.import_module("distributed")
     try:
@@ -265,15 +342,15 @@ def _run_dask(
     except (OSError, TimeoutError) as exc:
         raise ScanError("cluster_unreachable", f"cannot reach Dask scheduler at {address}: {exc}") from exc
     try:
-        by_key = {task.key: task for task in tasks}
+        by_key = {chunk.key: chunk for chunk in chunks}
         futures = [
-            client.submit(run_task_json, task, key, key=f"incidentroom-scan-{task.key}", pure=False)
-            for task in tasks
+            client.submit(run_chunk_json, chunk, key, key=f"incidentroom-scan-{chunk.key}", pure=False)
+            for chunk in chunks
         ]
         completed = distributed.as_completed(futures, loop=client.loop)
         for future in completed:
-            task_key = str(future.key).removeprefix("incidentroom-scan-")
-            yield by_key[task_key], future.result()
+            chunk_key = str(future.key).removeprefix("incidentroom-scan-")
+            yield by_key[chunk_key], future.result()
             if stop():
                 for other in futures:
                     other.cancel()
@@ -297,7 +374,16 @@ def _join_ranges(
         ranges = by_file.get(task.key)
         if not ranges:
             continue
-        done = split.join(task, ranges, [checkpoints.load(r) for r in ranges])
+        loaded = [checkpoints.load(r) for r in ranges]
+        done = split.join(
+            task,
+            ranges,
+            [d.result for d in loaded],
+            [
+                d.part._replace(root=r.root_index) if d.part else None
+                for d, r in zip(loaded, ranges, strict=True)
+            ],
+        )
         if done is None:
             whole.append(task)
         else:
@@ -335,7 +421,9 @@ def run_scan(
     roots = [printable_name(os.fspath(p)) for p in paths]
     key = load_or_create_key(out_dir)
     checkpoints = _Checkpoints(out_dir, resume)
-    tasks = plan(paths, limits, str(checkpoints.parts.resolve()))
+    checkpoints.refresh()
+    parts_dir = str(checkpoints.parts.resolve())
+    tasks = plan(paths, limits, parts_dir)
     # A big CSV becomes one task per byte range (split.py) when there are workers to share
     # it: one worker would only pay for the join (about a tenth more CPU on a register).
     # Progress still counts files.
@@ -363,19 +451,22 @@ def run_scan(
     spent = dict.fromkeys(phases.PHASES, 0.0)
 
     def run(batch: list[Task]) -> None:
-        """Run tasks on the pool or cluster, checkpointing each as it arrives."""
+        """Run tasks in chunks on the pool or cluster; their workers checkpoint them."""
         nonlocal files_done, bytes_done
-        runner = _run_dask(batch, key, cluster, stop) if cluster else _run_local(batch, key, workers, stop)
-        for task, data in runner:
+        chunks = chunked(batch, workers, parts_dir)
+        runner = _run_dask(chunks, key, cluster, stop) if cluster else _run_local(chunks, key, workers, stop)
+        for chunk, data in runner:
             phases.add(spent, data.pop("phases", None))
-            checkpoints.save(data)
-            bytes_done += task.size
-            if task.file_key:
-                ranges_left[task.file_key] -= 1
-                if ranges_left[task.file_key]:
-                    continue
-            files_done += 1
-            report_progress(task.relative or task.root)
+            for task in chunk.tasks:
+                bytes_done += task.size
+                if task.file_key:
+                    ranges_left[task.file_key] -= 1
+                    if ranges_left[task.file_key]:
+                        continue
+                files_done += 1
+            last = chunk.tasks[-1]
+            report_progress(last.relative or last.root)
+        checkpoints.refresh()
 
     run(todo)
     joined: dict[str, tuple[FileResult, list[outputs.PartFile]]] = {}
@@ -415,25 +506,28 @@ def run_scan(
         )
         return result
     clock = phases.PhaseClock()
-    clock.enter("link")
-    results: list[FileResult] = []
-    part_files: list[outputs.PartFile] = []
-    for task in tasks:
-        if task.key in joined:
-            file_result, pieces = joined[task.key]
-            results.append(file_result)
-            part_files.extend(pieces)
-        else:
-            results.append(checkpoints.load(task))
-            part_files.append(outputs.PartFile(task.root_index, checkpoints.parts / f"{task.key}.arrow"))
-    agg = aggregate.build(results, roots, policy)
-    clock.enter("write")
-    outputs.write_individuals(agg, out_dir)
-    outputs.write_detections(agg, roots, out_dir, part_files)
-    outputs.write_manifest(agg, roots, out_dir)
-    figures = outputs.summary_figures(agg, roots)
-    clock.leave()
-    clock.leave()
+    with paused_collections():
+        clock.enter("link")
+        results: list[FileResult] = []
+        part_files: list[outputs.PartFile] = []
+        for task in tasks:
+            if task.key in joined:
+                file_result, pieces = joined[task.key]
+                results.append(file_result)
+                part_files.extend(pieces)
+            else:
+                done = checkpoints.load(task)
+                results.append(done.result)
+                if done.part is not None:
+                    part_files.append(done.part._replace(root=task.root_index))
+        agg = aggregate.build(results, roots, policy)
+        clock.enter("write")
+        outputs.write_individuals(agg, out_dir)
+        outputs.write_detections(agg, roots, out_dir, part_files)
+        outputs.write_manifest(agg, roots, out_dir)
+        figures = outputs.summary_figures(agg, roots)
+        clock.leave()
+        clock.leave()
     # The summary and the report are written last, with the time they took so far.
     phases.add(spent, clock.seconds)
     result = summary(figures)

@@ -1,9 +1,11 @@
-"""Detections spill to an Arrow part file per top-level input as they are found.
+"""Detections spill to an Arrow part file per chunk of top-level inputs as they are found.
 
 A 2 GB CSV yields millions of detections; holding them until the file is done would
-tie memory to file size. Each worker appends them in batches to its own part file
-(written under a temporary name and renamed when the file is finished, so a killed
-scan never leaves a half-written part that ``--resume`` would trust).
+tie memory to file size. A worker appends them in batches to the part file of the chunk
+it is scanning (written under a temporary name and renamed when the chunk is finished,
+so a killed scan never leaves a half-written part that ``--resume`` would trust). Each
+file of the chunk gets batches of its own (:meth:`DetectionSink.mark`), so the outputs
+read every file's detections back in path order whichever chunk holds them.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class DetectionSink:
         # writer costs about a millisecond to open, more than scanning a letter.
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
         self.count = 0
+        self.batches = 0  # record batches written so far
+        self.marked = 0  # the first batch of the file being scanned
 
     def add(self, doc: str, record_seq: int, row: DetectionRow) -> None:
         """Queue one detection of ``doc`` (``record_seq`` is -1 when it belongs to no person)."""
@@ -60,6 +64,16 @@ class DetectionSink:
             for column, field in zip(zip(*rows, strict=True), PART_SCHEMA, strict=True)
         ]
         self.writer.write_batch(pa.record_batch(columns, schema=PART_SCHEMA))
+        self.batches += 1
+
+    def mark(self) -> tuple[int, int]:
+        """End one file's detections: (its first batch, how many) in this part file.
+
+        The rows still buffered are written as the file's last batch, so no batch holds two
+        files' detections."""
+        self._flush()
+        first, self.marked = self.marked, self.batches
+        return first, self.batches - first
 
     def close(self) -> None:
         """Write what is left and publish the part file (none if there were no detections)."""

@@ -120,10 +120,11 @@ def _next_line_start(fh: BinaryIO, at: int) -> int:
 
 
 def join(
-    task: Task, ranges: Sequence[Task], results: Sequence[FileResult]
+    task: Task, ranges: Sequence[Task], results: Sequence[FileResult], parts_of: Sequence[PartFile | None]
 ) -> tuple[FileResult, list[PartFile]] | None:
     """The ranges' results as the whole file's, and its part files with their fix-ups;
-    ``None`` when the ranges do not join up (the file must then be scanned whole)."""
+    ``None`` when the ranges do not join up (the file must then be scanned whole).
+    ``parts_of`` says where each range's detections are (``None``: it has none)."""
     infos = [r.split for r in results]
     layout = ranges[0].layout
     if layout is None or any(info is None or info["problem"] for info in infos):
@@ -143,7 +144,7 @@ def join(
     seen: dict[tuple[object, ...], int] = {}
     parts: list[PartFile] = []
     offset = 0
-    for part, result, info in zip(ranges, results, checked, strict=True):
+    for located, result, info in zip(parts_of, results, checked, strict=True):
         seq_map: list[int] = []
         if len(result.docs) > 1:
             return None
@@ -167,7 +168,8 @@ def join(
                     doc.records.append(record)
                 seq_map.append(seq)
         identity = all(seq == index for index, seq in enumerate(seq_map))
-        parts.append(PartFile(part.root_index, part.parts_path, offset, None if identity else seq_map))
+        if located is not None:
+            parts.append(located._replace(row_offset=offset, seq_map=None if identity else seq_map))
         offset += int(info["rows"])
     if doc is not None:
         merged.docs.append(doc)

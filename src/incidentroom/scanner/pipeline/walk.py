@@ -16,6 +16,7 @@ from pathlib import Path
 from ..detect.detectors.email import is_role_or_test
 from ..detect.detectors.name import parse_name_at
 from ..detect.gazetteer import hard_stopwords
+from ..detect.ocr_repair import repair_ocr
 from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
 from ..extract.base import Extractor, Judges, install_judges
 from ..extract.delimited import CsvLayout, DelimitedExtractor, RangeReport
@@ -64,6 +65,7 @@ install_judges(
         role_mailbox=is_role_or_test,
         personal_name=lambda display: parse_name_at(display, labelled=True) is not None,
         stopword=lambda word: word in hard_stopwords(),
+        ocr_repair=repair_ocr,
     )
 )
 
@@ -82,10 +84,12 @@ def _sha256(blob: Blob) -> str:
 
 
 class _Walker:
-    def __init__(self, task: Task, key: bytes) -> None:
+    def __init__(self, task: Task, key: bytes, sink: DetectionSink | None) -> None:
         self.task = task
         self.key = key
-        self.sink = DetectionSink(Path(task.parts_dir) / f"{task.key}.arrow" if task.parts_dir else None)
+        # A chunk's sink (the caller marks and closes it), or a part file of the task's own.
+        self.own_sink = sink is None
+        self.sink = sink if sink is not None else DetectionSink(task.parts_path if task.parts_dir else None)
         self.result = FileResult(task_key=task.key)
         self.seen: dict[str, str] = {}
         # Every document path issued in this task: a second member or attachment with the
@@ -269,11 +273,15 @@ def _has_tesseract() -> bool:
     return ocr_available()
 
 
-def scan_task(task: Task, key: bytes) -> FileResult:
-    """Scan one top-level file (and everything inside it) into a :class:`FileResult`."""
+def scan_task(task: Task, key: bytes, sink: DetectionSink | None = None) -> FileResult:
+    """Scan one top-level file (and everything inside it) into a :class:`FileResult`.
+
+    Its detections go to ``sink`` (a chunk's part file, which the caller marks and closes),
+    or, without one, to a part file of its own in ``task.parts_dir``.
+    """
     if task.layout is not None:
-        return scan_range(task, key, task.layout)
-    walker = _Walker(task, key)
+        return scan_range(task, key, task.layout, sink)
+    walker = _Walker(task, key, sink)
     path = task.full_path
     shown = display_path(task.relative or os.path.basename(task.root))
     try:
@@ -297,12 +305,13 @@ def scan_task(task: Task, key: bytes) -> FileResult:
     walker.paths.add(shown)
     with phase("extract"):
         walker.process(blob, "", 0)
-    with phase("write"):
-        walker.sink.close()
+    if walker.own_sink:
+        with phase("write"):
+            walker.sink.close()
     return walker.result
 
 
-def scan_range(task: Task, key: bytes, layout: CsvLayout) -> FileResult:
+def scan_range(task: Task, key: bytes, layout: CsvLayout, sink: DetectionSink | None = None) -> FileResult:
     """Scan one byte range of a big CSV (see ``split.py``).
 
     The first range also hashes the whole file and gives its manifest row. Every range
@@ -310,7 +319,7 @@ def scan_range(task: Task, key: bytes, layout: CsvLayout) -> FileResult:
     failure is reported there rather than in the manifest: the coordinator then scans
     the file whole, so a failure reads exactly as an unsplit scan says it.
     """
-    walker = _Walker(task, key)
+    walker = _Walker(task, key, sink)
     path = task.full_path
     shown = display_path(task.relative or os.path.basename(task.root))
     report = RangeReport()
@@ -357,6 +366,7 @@ def scan_range(task: Task, key: bytes, layout: CsvLayout) -> FileResult:
         "resumable": report.resumable,
         "problem": problem,
     }
-    with phase("write"):
-        walker.sink.close()
+    if walker.own_sink:
+        with phase("write"):
+            walker.sink.close()
     return walker.result

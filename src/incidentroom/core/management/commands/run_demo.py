@@ -11,15 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: ask Linux to send SIGTERM when the parent dies."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+from incidentroom.core.processes import die_with_parent
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -43,10 +35,10 @@ class Command(BaseCommand):
         # Children die with this process even if it is killed outright (SIGKILL), so a demo
         # never leaves a server or worker holding the port and the database.
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [*cmd, "worker"], env=env, preexec_fn=_die_with_parent
+            [*cmd, "worker"], env=env, preexec_fn=die_with_parent
         )
         server = subprocess.Popen(  # noqa: S603
-            [*cmd, "serve", "--bind", options["bind"]], env=env, preexec_fn=_die_with_parent
+            [*cmd, "serve", "--bind", options["bind"]], env=env, preexec_fn=die_with_parent
         )
         self.stdout.write(
             f"Incident Room on http://{options['bind']}/ (worker pid {worker.pid}); Ctrl-C to stop."
@@ -61,8 +53,10 @@ class Command(BaseCommand):
             for proc in (server, worker):
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
-            for proc in (server, worker):
+            for name, proc in (("server", server), ("worker", worker)):
                 try:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
+                    # Said out loud: a child that needs killing is a bug to fix, not routine.
+                    self.stderr.write(f"The {name} did not stop within 10 s; killed it.")
                     proc.kill()

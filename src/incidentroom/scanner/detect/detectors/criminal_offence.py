@@ -15,7 +15,7 @@ class CriminalOffenceDetector(TermDetector):
     category = "criminal_offence"
     header_words = ("offence", "conviction", "criminal", "caution", "police")
     strong_terms: ClassVar[tuple[str, ...]] = (
-        "convicted of", "conviction for", "criminal record", "cautioned for", "pleaded guilty",
+        "convicted of", "convicted", "sentenced to", "conviction for", "criminal record", "cautioned for", "pleaded guilty",
         "found guilty", "custodial sentence", "suspended sentence", "community order", "on probation",
         "arrested for", "charged with", "released on licence", "anti-social behaviour order",
         "criminal behaviour order", "restraining order", "sex offenders register", "unspent conviction",

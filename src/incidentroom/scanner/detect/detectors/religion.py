@@ -19,4 +19,9 @@ class ReligionDetector(TermDetector):
         "Muslim", "Islam", "Jewish", "Judaism", "Hindu", "Sikh", "Buddhist", "Jehovah's Witness",
         "atheist", "agnostic", "no religion",
     )  # fmt: skip
-    context = re.compile(rb"religio|faith|belief|practising|observant|worships|attends|is a |identifies as")
+    # 'is a Sikh', and the adjective said of a person right after a verb: 'He is Jewish',
+    # 'they are Muslim', 'was raised Catholic' ('Christian Smith called' has no verb before).
+    context = re.compile(
+        rb"religio|faith(?!ful)|belief|practising|observant|worships|attends|is a |identifies as"
+        rb"|\b(?:is|are|was|were|am|i'm|raised|brought up)[ \t]+(?:(?:a|devout|lapsed|strict|strictly)[ \t]+)?$"
+    )

@@ -1,0 +1,160 @@
+"""One scan, several source trees: the end-to-end cost of a change, measured in one run.
+
+Usage:
+    .venv/bin/python bench/scan_trees.py --tree before=/path/to/old/checkout --tree after=. \
+        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect]
+
+Each ``--tree LABEL=PATH`` is a checkout of this repository with its compiled core built in
+place (``PATH/src`` goes first on ``PYTHONPATH``). Every tree scans the same generated archive
+(this checkout's generator) in a fresh interpreter; the trees take turns round by round, so
+a change in the machine's load falls on all of them alike. Printed per tree: the median CPU
+seconds of the scan (the process and its workers, user plus system: steadier than wall time
+on a shared machine), the median wall seconds, the people found, and each tree's CPU median
+against the first tree's. This is how a change is held to a budget such as "the end-to-end
+benchmark does not get slower by more than 5 %".
+
+``--stage detect`` times detection alone the way ``bench/scan_detect.py`` does (a cold pass:
+the memos emptied first), on the same 64 KB pieces of the archive's extracted text for every
+tree (extracted once, by this checkout), in CPU seconds, with the findings each tree reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from scan_common import OUT, archive, chunks, extracted_texts
+
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+root, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+from incidentroom.scanner import run_scan
+start = time.perf_counter()
+run_scan([root], out, workers=workers)
+elapsed = time.perf_counter() - start
+cpu = sum(
+    getattr(resource.getrusage(who), field)
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    for field in ("ru_utime", "ru_stime")
+)
+print(json.dumps({"seconds": elapsed, "cpu": cpu}))
+"""
+
+# Detection alone. The module moved when the scanner was grouped by stage; either home works.
+DETECT_CHILD = """
+import json, pickle, sys, time
+try:
+    from incidentroom.scanner.detect.matcher import compiled, detect, reset_caches
+except ImportError:
+    from incidentroom.scanner.detect import compiled, detect, reset_caches
+from incidentroom.scanner.model import Location
+pieces = pickle.loads(open(sys.argv[1], "rb").read())
+compiled()
+location = Location()
+reset_caches()
+start, cpu0 = time.perf_counter(), time.process_time()
+findings = sum(len(detect(p, location)) for p in pieces)
+print(json.dumps({"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu0, "found": findings}))
+"""
+
+
+def tree_arg(value: str) -> tuple[str, Path]:
+    """``LABEL=PATH`` with PATH a checkout that has ``src/incidentroom``."""
+    label, sep, path = value.partition("=")
+    root = Path(path).resolve()
+    if not sep or not label or not (root / "src" / "incidentroom").is_dir():
+        raise argparse.ArgumentTypeError(
+            f"--tree wants LABEL=PATH to a checkout with src/incidentroom, got {value!r}"
+        )
+    return label, root
+
+
+def scan_once(tree: Path, root: Path, out: Path, workers: int) -> tuple[dict[str, float], int]:
+    """One scan of ``root`` with ``tree``'s code in a fresh interpreter; (times, people found)."""
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(out), str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tree,
+    )
+    times = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    people = json.loads((out / "summary.json").read_text(encoding="utf-8"))["individuals"]
+    return times, int(people)
+
+
+def detect_once(tree: Path, corpus: Path) -> tuple[dict[str, float], int]:
+    """One cold detection pass over the pickled pieces with ``tree``'s code; (times, findings)."""
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", DETECT_CHILD, str(corpus)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tree,
+    )
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {"seconds": result["seconds"], "cpu": result["cpu"]}, int(result["found"])
+
+
+def main() -> None:
+    """Interleave the trees' scans and print medians and ratios."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tree", type=tree_arg, action="append", required=True)
+    parser.add_argument("--people", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--stage", choices=("scan", "detect"), default="scan")
+    args = parser.parse_args()
+    root, _ = archive(args.people)
+    files = [p for p in root.rglob("*") if p.is_file()]
+    print(
+        f"archive: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB, {args.people} people"
+    )
+    corpus = OUT / f"trees-corpus-{args.people}.pickle"
+    if args.stage == "detect":
+        pieces = chunks(extracted_texts(root))
+        corpus.write_bytes(pickle.dumps(pieces))
+        print(
+            f"detection corpus: {sum(len(p) for p in pieces) / 1e6:.2f} MB of extracted text in {len(pieces)} pieces"
+        )
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in args.tree}
+    found: dict[str, set[int]] = {label: set() for label, _ in args.tree}
+    for round_no in range(args.rounds):
+        for label, tree in args.tree:
+            if args.stage == "detect":
+                times, people = detect_once(tree, corpus)
+            else:
+                times, people = scan_once(tree, root, OUT / f"trees-{label}", args.workers)
+            runs[label].append(times)
+            found[label].add(people)
+            print(
+                f"  round {round_no + 1} {label:12s} CPU {times['cpu']:7.2f} s  wall {times['seconds']:7.2f} s",
+                flush=True,
+            )
+    first = statistics.median(r["cpu"] for r in runs[args.tree[0][0]])
+    for label, _ in args.tree:
+        cpu = statistics.median(r["cpu"] for r in runs[label])
+        wall = statistics.median(r["seconds"] for r in runs[label])
+        what = "detect, cold" if args.stage == "detect" else f"scan, {args.workers} worker(s)"
+        counted = "findings" if args.stage == "detect" else "people found"
+        print(
+            f"{label:12s}: {what}: CPU {cpu:7.2f} s, wall {wall:7.2f} s (medians of {args.rounds}); "
+            f"{counted} {sorted(found[label])}; CPU vs {args.tree[0][0]}: {cpu / first:.3f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
