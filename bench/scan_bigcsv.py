@@ -48,6 +48,7 @@ print(json.dumps({"seconds": time.perf_counter() - start,
                   "cpu_coordinator": self_.ru_utime + self_.ru_stime, "cpu_pool": kids.ru_utime + kids.ru_stime,
                   "duration": summary.duration_seconds,
                   "rss_mib": max(self_.ru_maxrss, kids.ru_maxrss) / 1024,
+                  "rss_coordinator_mib": self_.ru_maxrss / 1024, "rss_pool_mib": kids.ru_maxrss / 1024,
                   "individuals": summary.individuals, "detections": summary.detections,
                   "phases": summary.phase_seconds, "status": summary.files_by_status}))
 """
@@ -147,7 +148,18 @@ def main() -> None:
             shutil.rmtree(out, ignore_errors=True)
             profile = str(folder / f"profile-{workers}-{split_mb:g}.pstats") if args.profile else ""
             got = run(CHILD, str(target), str(out), str(workers), str(split_mb), profile)
-            figures = {k: float(got[k]) for k in ("seconds", "cpu", "cpu_coordinator", "cpu_pool", "rss_mib")}
+            figures = {
+                k: float(got[k])
+                for k in (
+                    "seconds",
+                    "cpu",
+                    "cpu_coordinator",
+                    "cpu_pool",
+                    "rss_mib",
+                    "rss_coordinator_mib",
+                    "rss_pool_mib",
+                )
+            }
             runs[(workers, split_mb)].append(figures)
             print(
                 f"  --workers {workers} --split-mb {split_mb:g}: {figures['seconds']:6.1f} s wall, {figures['cpu']:6.1f} CPU s "
@@ -159,15 +171,16 @@ def main() -> None:
     for (workers, split_mb), measured in runs.items():
         med = {k: statistics.median(f[k] for f in measured) for k in measured[0]}
         # On an idle machine the wall time is about the coordinator's CPU plus the pool's
-        # CPU shared by the workers (when the work splits evenly): the figure the shared
-        # machine's wall clock cannot give.
-        path = med["cpu_coordinator"] + med["cpu_pool"] / workers if workers > 1 else med["cpu"]
+        # CPU shared by the workers (ranges of even size; unsplit, the one file is one
+        # worker's): the figure the shared machine's wall clock cannot give.
+        shared = workers if split_mb != 0 else 1
+        path = med["cpu_coordinator"] + med["cpu_pool"] / shared if workers > 1 else med["cpu"]
         print(
             f"  --workers {workers} --split-mb {split_mb:g}: {med['seconds']:6.1f} s wall, {med['cpu']:6.1f} CPU s "
             f"(coordinator {med['cpu_coordinator']:5.1f}, pool {med['cpu_pool']:5.1f}); "
             f"{mb / med['cpu']:.2f} MB/s per CPU s ({med['cpu'] / base_cpu:.0f}x csv.reader's CPU); "
             f"CPU critical path {path:5.1f} s = {mb / path:.2f} MB/s, {mb / path / workers:.2f} MB/s per worker; "
-            f"peak RSS {med['rss_mib']:4.0f} MiB"
+            f"peak RSS {med['rss_mib']:4.0f} MiB (coordinator {med['rss_coordinator_mib']:4.0f}, largest pool worker {med['rss_pool_mib']:4.0f})"
         )
 
 

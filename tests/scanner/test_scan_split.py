@@ -37,11 +37,12 @@ NEVER = Limits(split_bytes=0)
 
 
 def _scan(src: Path, out: Path, limits: Limits, key_from: Path | None = None) -> dict[str, Any]:
+    """Scan ``src`` (split only with two workers: one worker never splits) and read the outputs."""
     if key_from is not None:
         # The same hashing key, so the keyed hashes of the two scans compare.
         out.mkdir()
         (out / "scan.key").write_bytes((key_from / "scan.key").read_bytes())
-    run_scan([src], out, limits=limits)
+    run_scan([src], out, limits=limits, workers=2 if limits.split_bytes else 1)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     return {
         "individuals": (out / "individuals.csv").read_bytes(),
@@ -50,7 +51,8 @@ def _scan(src: Path, out: Path, limits: Limits, key_from: Path | None = None) ->
         "figures": {
             k: v
             for k, v in summary.items()
-            if k not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds")
+            if k
+            not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds", "workers")
         },
     }
 
@@ -144,7 +146,7 @@ def test_ranges_on_two_workers_and_resume(tmp_path: Path, workers: int) -> None:
 
 
 def _scan_resumed(src: Path, out: Path) -> dict[str, Any]:
-    run_scan([src], out, limits=SMALL, resume=True)
+    run_scan([src], out, limits=SMALL, resume=True, workers=2)
     return _scan_read(out)
 
 
@@ -157,9 +159,18 @@ def _scan_read(out: Path) -> dict[str, Any]:
         "figures": {
             k: v
             for k, v in summary.items()
-            if k not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds")
+            if k
+            not in ("out_dir", "started_at", "finished_at", "duration_seconds", "phase_seconds", "workers")
         },
     }
+
+
+def test_one_worker_does_not_split(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_register(folder / "register.csv", rows=400, notes_every=101)
+    run_scan([folder], tmp_path / "out", limits=SMALL)
+    assert all("-" not in k for k in _checkpoints(tmp_path / "out"))
 
 
 def test_cli_refuses_a_negative_split_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,7 @@ import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import BinaryIO
 
 from ..extract import Blob, choose
 from ..extract.delimited import DelimitedExtractor
@@ -77,12 +78,9 @@ def ranges_of(task: Task) -> list[Task] | None:
         with open(path, "rb") as fh:
             for k in range(1, count):
                 at = max(size * k // count, after)
-                fh.seek(at)
-                tail = fh.read(_SEEK_LINE_END)
-                newline = tail.find(b"\n")
-                if newline == -1:
+                cut = _next_line_start(fh, at)
+                if cut == -1:
                     continue
-                cut = at + newline + 1
                 if cuts[-1] < cut < size:
                     cuts.append(cut)
     except OSError:
@@ -103,6 +101,22 @@ def ranges_of(task: Task) -> list[Task] | None:
         )
         for index in range(len(cuts))
     ]
+
+
+def _next_line_start(fh: BinaryIO, at: int) -> int:
+    """The offset just after the first line feed at or after ``at`` (read 64 KB at a time,
+    at most :data:`_SEEK_LINE_END`), or -1."""
+    fh.seek(at)
+    read = 0
+    while read < _SEEK_LINE_END:
+        block = fh.read(65536)
+        if not block:
+            return -1
+        newline = block.find(b"\n")
+        if newline != -1:
+            return at + read + newline + 1
+        read += len(block)
+    return -1
 
 
 def join(
