@@ -165,6 +165,7 @@ def _worker_init(database: bytes, parent: int) -> None:
     preload(database)
 
 
+@fewer_collections()
 def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
     """Entry point for pool and Dask workers: JSON-ready so it crosses any boundary.
 
@@ -174,12 +175,11 @@ def run_task_json(task: Task, key: bytes) -> dict[str, Any]:
     """
     phases.start()
     try:
-        with fewer_collections():
-            result = scan_task(task, key)
-            with phases.phase("write"):
-                data = result.to_json()
-                if task.parts_dir:
-                    write_checkpoint(Path(task.parts_dir).parent / "results", data)
+        result = scan_task(task, key)
+        with phases.phase("write"):
+            data = result.to_json()
+            if task.parts_dir:
+                write_checkpoint(Path(task.parts_dir).parent / "results", data)
     finally:
         seconds = phases.stop()
     if task.parts_dir:
