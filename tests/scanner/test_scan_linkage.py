@@ -93,12 +93,15 @@ def test_candidate_pairs_are_the_pairs_of_every_block_whose_names_agree(
     reference = _reference_pairs(records, names)
     assert dict(linkage._candidate_pairs(records, names)) == reference
     # The index itself, on blocks of every size (small ones are otherwise compared pair by pair).
-    small_group = linkage._SMALL_GROUP
+    # And the lookup of compatible given names (otherwise only above _MANY_GIVEN names).
+    small_group, many_given = linkage._SMALL_GROUP, linkage._MANY_GIVEN
     try:
         linkage._SMALL_GROUP = 0
         assert dict(linkage._candidate_pairs(records, names)) == reference
+        linkage._MANY_GIVEN = 0
+        assert dict(linkage._candidate_pairs(records, names)) == reference
     finally:
-        linkage._SMALL_GROUP = small_group
+        linkage._SMALL_GROUP, linkage._MANY_GIVEN = small_group, many_given
 
 
 def test_big_blocks_give_the_same_pairs_and_the_same_people() -> None:
@@ -118,6 +121,12 @@ def test_big_blocks_give_the_same_pairs_and_the_same_people() -> None:
     names = [[parse_name(n) for n in r.names] for r in records]
     reference = _reference_pairs(records, names)
     assert dict(linkage._candidate_pairs(records, names)) == reference
+    many_given = linkage._MANY_GIVEN
+    try:
+        linkage._MANY_GIVEN = 0
+        assert dict(linkage._candidate_pairs(records, names)) == reference
+    finally:
+        linkage._MANY_GIVEN = many_given
     # And link() merges by them as before: greedily in (-score, pair) order, vetoes included.
     clusters = linkage.link(records)
     assert sorted(i for members in clusters for i in members) == list(range(len(records)))

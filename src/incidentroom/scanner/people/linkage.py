@@ -34,6 +34,9 @@ from .names import ParsedName, first_names_compatible, parse_name, surnames_simi
 _EVIDENCE_WEIGHT = {"id": 6.0, "email": 4.0, "dob": 3.0, "phone": 3.0, "postcode": 2.0}
 _BIG_BLOCK = 200
 _SMALL_GROUP = 8  # blocks this small are compared pair by pair
+# Above this many given names under one surname of a block, a given name's compatible
+# names are looked up (GivenNames) rather than compared with each of them.
+_MANY_GIVEN = 24
 
 
 @dataclass
@@ -170,6 +173,7 @@ def _candidate_pairs(
         for kind, value in set(_evidence(record)):
             blocks[(kind, value)].append(index)
     scores: dict[tuple[int, int], float] = defaultdict(float)
+    given = _GivenNames(n.first for record_names in names for n in record_names)
     for (kind, _value), members in blocks.items():
         if len(members) < 2:
             continue
@@ -181,12 +185,44 @@ def _candidate_pairs(
             groups = by_initial.values()
         weight = _EVIDENCE_WEIGHT[kind]
         for group in groups:
-            for pair in _agreeing_pairs(group, names):
+            for pair in _agreeing_pairs(group, names, given):
                 scores[pair] += weight
     return scores
 
 
-def _agreeing_pairs(group: list[int], names: list[list[ParsedName]]) -> set[tuple[int, int]]:
+class _GivenNames:
+    """Which given names of the run each full given name is compatible with, found once.
+
+    Comparing every given name of one surname at one postcode with every other grows with
+    the square of those people (a name-dense register). For a full given name the answer
+    is looked up instead: the empty name, its initial, and the full names of the whole run
+    it is compatible with (worked out once per name, as ``first_names_compatible(name, other)``).
+    """
+
+    def __init__(self, firsts: Iterable[str]) -> None:
+        """Know the given names of every record of the run."""
+        self._full = sorted({f for f in firsts if len(f) > 1})
+        self._compatible: dict[str, list[str]] = {}
+
+    def compatible(self, first: str, present: dict[str, list[int]]) -> list[str]:
+        """The names in ``present`` with ``first_names_compatible(first, name)``."""
+        if len(first) <= 1 or len(present) <= _MANY_GIVEN:
+            return [g for g in present if first_names_compatible(first, g)]
+        known = self._compatible.get(first)
+        if known is None:
+            known = self._compatible[first] = [g for g in self._full if first_names_compatible(first, g)]
+        # An empty name and an initial are compatible by rule: '' with any, 'j' with 'john'.
+        found = [g for g in ("", first[0]) if g in present]
+        if len(known) < len(present):
+            found += [g for g in known if g in present]
+        else:
+            found += [g for g in present if len(g) > 1 and first_names_compatible(first, g)]
+        return found
+
+
+def _agreeing_pairs(
+    group: list[int], names: list[list[ParsedName]], given: _GivenNames
+) -> set[tuple[int, int]]:
     """The pairs ``(i, j)``, ``i < j``, of ``group`` that ``link`` would try to merge.
 
     Exactly the pairs for which ``not (names[i] and names[j]) or _names_agree(names[i],
@@ -224,11 +260,9 @@ def _agreeing_pairs(group: list[int], names: list[list[ParsedName]]) -> set[tupl
             # the first argument, as in _names_agree(names[i], names[j]) (Jaro-Winkler's
             # greedy matching is not guaranteed to be symmetric).
             for f, ms in firsts_s.items():
-                for g, mt in firsts_t.items():
-                    if not first_names_compatible(f, g):
-                        continue
+                for g in given.compatible(f, firsts_t):
                     for i in ms:
-                        for j in mt:
+                        for j in firsts_t[g]:
                             if i < j:
                                 pairs.add((i, j))
     return pairs
