@@ -31,7 +31,7 @@ system-packages:
 		fi; \
 	fi
 
-$(STAMP): pyproject.toml package-lock.json setup.py src/incidentroom/scanner/detect/_fastdetect.pyx
+$(STAMP): pyproject.toml package.json package-lock.json setup.py src/incidentroom/scanner/detect/_fastdetect.pyx
 	@$(MAKE) --no-print-directory system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

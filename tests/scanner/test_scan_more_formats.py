@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import pytest
 
 from incidentroom.scanner.extract import pst
+from incidentroom.scanner.extract.base import Blob, Limits, MemberIssue, Output, OwnedText, Partial
+from incidentroom.scanner.model import RowUnit, TextUnit
 from tests.helpers.scanhelp import scan
 from tests.helpers.xlsb_writer import write_xlsb
 
@@ -129,34 +132,131 @@ def test_pst_message_is_read_like_an_email() -> None:
     assert "020 7946 0123" in message.get_content()
 
 
-REAL_PST = Path(__file__).parent / "data" / "outlook-dist-list.pst"
+# Real Outlook mailboxes: the test data of the npm package pst-extractor 1.12.0 (MIT), which
+# `make install` and CI install with `npm ci` (origin in tests/scanner/data/README.md).
+OUTLOOK_TESTDATA = Path(__file__).parents[2] / "node_modules" / "pst-extractor" / "example" / "testdata"
+ENRON_PST = "enron.pst"
+OUTLOOK_OST = "pstextractortest@outlook.com.ost"
+
+
+def outlook_file(name: str) -> Path:
+    """One of the real mailboxes; a missing one fails the test (never a silent skip)."""
+    path = OUTLOOK_TESTDATA / name
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run `make install` (npm ci installs pst-extractor's mailboxes)")
+    return path
+
+
+def pst_outputs(name: str) -> list[Output]:
+    """Everything the PST extractor yields for one real mailbox, read whole."""
+    data = outlook_file(name).read_bytes()
+    return list(pst.PstExtractor().extract(Blob(name, lambda: io.BytesIO(data), len(data)), Limits()))
+
+
+def message_texts(outputs: list[Output]) -> dict[int, str]:
+    """Each message's subject and body by its number in the file (the location's row)."""
+    texts: dict[int, str] = {}
+    for output in outputs:
+        unit = output.unit if isinstance(output, OwnedText) else output
+        if isinstance(unit, TextUnit) and unit.location.row is not None:
+            texts[unit.location.row] = texts.get(unit.location.row, "") + unit.text
+    return texts
 
 
 @pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
-def test_real_outlook_pst_is_read_whole(tmp_path: Path) -> None:
-    """A PST written by Outlook itself: items that are not messages (view definitions,
-    free/busy data) do not fail the file, the appointment's body is read, and the contact
-    card gives its e-mail address as a detection."""
+def test_real_enron_pst_messages_senders_and_dates() -> None:
+    """Michelle Lokay's Enron mailbox (71 messages in 11 folders, checked with pypff): each
+    message's subject and body, its parties with their addresses, its attachments dated by
+    its Date header, which Exchange kept twice ('Date:' and 'date:') in messages 21, 24 and
+    45 and which used to be refused as a second Date."""
+    outputs = pst_outputs(ENRON_PST)
+    assert [o for o in outputs if isinstance(o, (Partial, MemberIssue))] == []
+    texts = message_texts(outputs)
+    assert len(texts) == 71
+    assert texts[2].startswith("New OBA's\nThe attached OBA's have been submitted")
+    assert texts[21].startswith("Email Retention Policy")
+    assert texts[23].startswith("Cirque du Soleil - Dralion")
+    parties = {(o.cells, o.location.row) for o in outputs if isinstance(o, RowUnit)}
+    assert (("Lee Dennis", "Dennis.Lee@ENRON.com"), 2) in parties
+    assert (("Lindberg Lorraine", "Lorraine.Lindberg@ENRON.com"), 2) in parties
+    blobs = {o.path: o for o in outputs if isinstance(o, Blob)}
+    assert len(blobs) == 70
+    assert blobs["enron.pst#message2/OBA_27602_Citizens.doc"].size == 53760
+    # Message 45 is one of those with the doubled Date header: its attachment is dated.
+    assert blobs["enron.pst#message45/#1.dat"].year == 2001
+
+
+@pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
+def test_real_ost_with_rtf_only_calendar_items_is_read_whole() -> None:
+    """An Outlook.com OST (183 items): its 'United States holidays' calendar items hold their
+    body only as RTF, which libpff hands over already decompressed; passing that to the
+    decompressor again raised 'Unknown type of RTF compression!' and failed the whole file.
+    Messages with no internet headers are dated by the time the store recorded them."""
+    outputs = pst_outputs(OUTLOOK_OST)
+    assert [o for o in outputs if isinstance(o, (Partial, MemberIssue))] == []
+    texts = message_texts(outputs)
+    assert len(texts) == 183
+    assert texts[8].startswith("text, jpg, pdf attachments")
+    assert texts[23].startswith("Day After Thanksgiving Day")
+    blobs = {o.path: o for o in outputs if isinstance(o, Blob)}
+    assert {
+        "pstextractortest@outlook.com.ost#message8/text.txt",
+        "pstextractortest@outlook.com.ost#message8/Clinometer Usage.pdf",
+    } <= set(blobs)
+    # Message 13 (Sent Items) has no transport headers: its client submit time dates it.
+    assert blobs["pstextractortest@outlook.com.ost#message13/text.txt"].year == 2021
+    assert (
+        blobs["pstextractortest@outlook.com.ost#message8/text.txt"].read_all(Limits())
+        == outlook_file("attachments/text.txt").read_bytes()
+    )
+
+
+@pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
+def test_real_mailboxes_scan_people_attachments_and_manifest(tmp_path: Path) -> None:
+    """The scan of a folder holding the Enron PST and the OST: both read whole, attachments
+    scanned as documents of their own, the parties found as people with their addresses."""
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(REAL_PST, folder / "mailbox.pst")
+    for name in (ENRON_PST, OUTLOOK_OST):
+        shutil.copy(outlook_file(name), folder / name)
     result = scan(folder, tmp_path / "out")
-    assert result.status("mailbox.pst") == ("scanned", "")
-    assert "contact1@rjohnson.id.au" in {p["email"] for p in result.individuals}
+    assert result.status(ENRON_PST) == ("scanned", "")
+    assert result.status(OUTLOOK_OST) == ("scanned", "")
+    assert result.status("enron.pst#message2/OBA_27602_Citizens.doc") == ("scanned", "")
+    assert result.status(f"{OUTLOOK_OST}#message7/Clinometer Usage.pdf") == ("scanned", "")
+    assert result.status(f"{OUTLOOK_OST}#message8/Clinometer Usage.pdf")[0] == "duplicate"
+    # Right to fail: the Enron corpus replaced this attachment with a 120-byte note
+    # ('Attachment C:\\Enron Data\\attach\\... not found!'), not a GIF.
+    status, reason = result.status("enron.pst#message1/image001.gif")
+    assert (status, reason.split(" (")[0]) == ("failed", "not an image")
+    emails = {p["email"]: p for p in result.individuals}
+    assert emails["lorraine.lindberg@enron.com"]["full_name"] == "Lindberg Lorraine"
+    assert emails["michelle.lokay@enron.com"]["documents"] == ENRON_PST
+    assert OUTLOOK_OST in emails["epfromer@gmail.com"]["documents"].split(";")
 
 
-@pytest.mark.skipif(pst._pypff() is None, reason="libpff-python is not installed")
-def test_real_outlook_pst_items_as_text() -> None:
-    import io
+def test_pst_rtf_body_decompressed_or_not_and_a_corrupt_one() -> None:
+    """libpff's RTF body is already decompressed and read as it is; a compressed one that
+    will not decompress leaves that message's body unread, named, not the mailbox failed."""
 
-    from incidentroom.scanner.extract.base import Blob, Limits
-    from incidentroom.scanner.model import TextUnit
+    class RtfOnly:
+        transport_headers = None
+        sender_name = "Gwen Pritchard"
+        subject = "Parking"
+        plain_text_body = None
+        html_body = None
+        rtf_body = b"{\\rtf1\\ansi\\ansicpg1252 Tel 020 7946 0123\\par}"
 
-    data = REAL_PST.read_bytes()
-    outputs = list(pst.PstExtractor().extract(Blob("m.pst", lambda: io.BytesIO(data), len(data)), Limits()))
-    texts = [o.text for o in outputs if isinstance(o, TextUnit)]
-    assert any("This is a complete test" in t for t in texts)
-    assert "Name: contact name 1\nEmail: contact1@rjohnson.id.au\n" in texts
+    message, unread = pst.pst_message(RtfOnly())
+    assert not unread
+    assert "020 7946 0123" in message.get_content()
+
+    class Corrupt(RtfOnly):
+        rtf_body = b"\x10\x00\x00\x00\x20\x00\x00\x00XXXX\x00\x00\x00\x00 not compressed RTF"
+
+    message, unread = pst.pst_message(Corrupt())
+    assert unread == ["RTF body"]
+    assert message["Subject"] == "Parking"
 
 
 def test_contact_card_gives_home_address_phones_birthday_and_emails() -> None:
@@ -192,3 +292,29 @@ def test_contact_card_gives_home_address_phones_birthday_and_emails() -> None:
         "Business address: Town Hall, 1 High Street\nMobile: 07700 900123\nDate of birth: 02/03/1957\n"
         "Email: b.roberts@example.com\n"
     )
+
+
+def test_pst_item_that_is_not_a_message_is_passed_over() -> None:
+    """A folder's view definitions or free/busy data come from libpff as bare items with no
+    headers, body or attachments: they give nothing and do not fail the folder (the real
+    mailboxes above hold none, so the item is built here with none of those attributes)."""
+
+    class Bare:
+        pass
+
+    class Mail:
+        transport_headers = "From: Gwen Pritchard <gwen@example.com>\r\nSubject: Parking\r\n\r\n"
+        plain_text_body = b"Tel 020 7946 0123"
+        number_of_attachments = 0
+
+    class Folder:
+        number_of_sub_messages = 2
+        number_of_sub_folders = 0
+
+        def get_sub_message(self, index: int) -> object:
+            return (Bare(), Mail())[index]
+
+    blob = Blob("m.pst", lambda: io.BytesIO(b""), 0)
+    outputs = list(pst.PstExtractor()._folder(Folder(), "", blob, Limits(), [0], 0))
+    assert [o for o in outputs if isinstance(o, (Partial, MemberIssue))] == []
+    assert message_texts(outputs) == {2: "Parking\nTel 020 7946 0123\n"}

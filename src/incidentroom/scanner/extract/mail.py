@@ -357,8 +357,9 @@ _MAX_NESTED_MESSAGES = 8
 
 
 def rtf_body(raw: bytes) -> str:
-    """Text of a compressed-RTF body (MS-OXRTFCP, compressed or the uncompressed 'MELA' form)."""
-    rtf = compressed_rtf.decompress(raw)
+    """Text of an RTF body: compressed (MS-OXRTFCP, 'LZFu' or the uncompressed 'MELA' form),
+    as a .msg stores it, or already decompressed ('{\\rtf1...'), as libpff hands a PST's over."""
+    rtf = raw if raw.lstrip()[:5] == b"{\\rtf" else compressed_rtf.decompress(raw)
     return str(_striprtf.rtf_to_text(rtf.decode("cp1252", "replace"), errors="ignore"))
 
 

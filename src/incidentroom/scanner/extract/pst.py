@@ -8,8 +8,10 @@ that reason, never as a silent ``scanned``.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.parser
 import email.policy
+import email.utils
 import importlib
 import io
 import re
@@ -105,6 +107,20 @@ def contact_text(properties: dict[int, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ADDRESS_HEADERS = frozenset({"From", "To", "Cc", "Reply-To"})
+
+
+def _time(item: Any, name: str) -> dt.datetime | None:
+    """A time property of the item as an aware datetime: libpff gives FILETIMEs as naive UTC."""
+    try:
+        value = getattr(item, name, None)
+    except (OSError, ValueError, OverflowError):
+        return None
+    if not isinstance(value, dt.datetime) or value.year < 1980:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
 def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
     """An email message built from a PST message item, and what of it could not be read.
 
@@ -124,17 +140,27 @@ def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
         parsed = email.parser.HeaderParser(policy=email.policy.default).parsestr(headers)
         message = EmailMessage()
         for key in ("From", "To", "Cc", "Reply-To", "Date", "Subject"):
-            for value in parsed.get_all(key) or []:
-                try:
-                    message[key] = value
-                except (ValueError, TypeError):
-                    unread.append(f"{key} header")
+            # Exchange often kept a header twice ('Date:' and 'date:', the same value): the
+            # message takes one of each, and address headers every distinct address.
+            values = list(dict.fromkeys(str(value) for value in parsed.get_all(key) or []))
+            if not values:
+                continue
+            try:
+                message[key] = ", ".join(values) if key in _ADDRESS_HEADERS else values[0]
+            except (ValueError, TypeError, IndexError):
+                unread.append(f"{key} header")
     else:
         message = EmailMessage()
         sender = _text(getattr(item, "sender_name", None))
         if sender:
             # A display name with no address: the mail parser still reads it as a party.
             message["From"] = f'"{sender}" <>' if "@" not in sender else sender
+    if "Date" not in message:
+        # No internet headers (a message written in this mailbox, a calendar item): the time
+        # the store recorded it is its date, which dates its attachments.
+        sent = _time(item, "client_submit_time") or _time(item, "delivery_time")
+        if sent is not None:
+            message["Date"] = email.utils.format_datetime(sent)
     if "Subject" not in message:
         subject = _text(getattr(item, "subject", None))
         if subject:
@@ -151,9 +177,21 @@ def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
             rtf = None
             unread.append("RTF body")
         if isinstance(rtf, bytes) and rtf.strip():
-            body = rtf_body(rtf)
+            try:
+                body = rtf_body(rtf)
+            except Exception:  # noqa: BLE001 - compressed_rtf raises bare Exception; one body must not lose the mailbox
+                unread.append("RTF body")
     message.set_content(body or "")
     return message, unread
+
+
+def _year(message: EmailMessage) -> int | None:
+    """The year the message was sent, which its attachments are dated by (as in an .eml)."""
+    try:
+        date = message["Date"]
+        return date.datetime.year if date is not None and date.datetime is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 class PstExtractor(Extractor):
@@ -207,12 +245,17 @@ class PstExtractor(Extractor):
             except OSError as exc:
                 yield MemberIssue(base, 0, "failed", f"message could not be read: {exc}")
                 continue
+            except Exception as exc:  # noqa: BLE001 - one message the mail library refuses must not lose the mailbox
+                yield MemberIssue(
+                    base, 0, "failed", f"message could not be read: {type(exc).__name__}: {exc}"
+                )
+                continue
             for what in unread:
                 yield Partial(f"{what} of message {number}")
             # Where a reader finds the message: its folder and its number in the file.
             location = Location(sheet=path or "/", row=number)
             yield from message_outputs(message, base, location, limits)
-            yield from self._attachments(item, base, number)
+            yield from self._attachments(item, base, number, _year(message))
         for index in range(folder.number_of_sub_folders):
             try:
                 sub = folder.get_sub_folder(index)
@@ -222,7 +265,7 @@ class PstExtractor(Extractor):
                 continue
             yield from self._folder(sub, f"{path}/{name}", blob, limits, counter, depth + 1)
 
-    def _attachments(self, item: Any, base: str, number: int) -> Iterator[Output]:
+    def _attachments(self, item: Any, base: str, number: int, year: int | None) -> Iterator[Output]:
         # Items that are not messages (a folder's view definitions, free/busy data) have
         # no attachments, and no attribute for them either.
         for index in range(getattr(item, "number_of_attachments", 0)):
@@ -236,4 +279,4 @@ class PstExtractor(Extractor):
                 continue
             # Same-named attachments of one message stay apart: each blob path is made
             # unique by the walker with its member index.
-            yield bytes_blob(f"{base}/{name.replace('/', '_')}", bytes(payload))
+            yield bytes_blob(f"{base}/{name.replace('/', '_')}", bytes(payload), year)
