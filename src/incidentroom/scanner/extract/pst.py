@@ -147,7 +147,7 @@ def pst_message(item: Any) -> tuple[EmailMessage, list[str]]:
                 continue
             try:
                 message[key] = ", ".join(values) if key in _ADDRESS_HEADERS else values[0]
-            except (ValueError, TypeError, IndexError):
+            except (ValueError, TypeError):
                 unread.append(f"{key} header")
     else:
         message = EmailMessage()
