@@ -179,6 +179,7 @@ def test_the_default_what_we_are_doing_claims_no_reports_and_no_attackers_shut_o
     form.force_login(rbkc_dpo)
     wording_page = html.unescape(form.get(f"/breaches/{breach.pk}/telling/").content.decode())
     assert resident.DEFAULT_DOING in wording_page and "reported the attack to the police" not in wording_page
+    assert "The public notice shows the same words to people nobody has written to" in wording_page
 
 
 # -- approval before anything is generated ----------------------------------------------------
