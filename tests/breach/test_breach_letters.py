@@ -44,6 +44,16 @@ def test_advice_follows_the_categories(scanned: Breach) -> None:
     assert "HM Passport Office" in dev and "cancel and replace the card" in dev
 
 
+def test_passport_advice_does_not_send_residents_to_cancel_a_passport_they_still_hold(
+    scanned: Breach,
+) -> None:
+    # gov.uk/report-a-lost-or-stolen-passport cancels the passport: the resident still has theirs.
+    dev = flat(build_letter(scanned, Individual.objects.get(person_id="P0004")).plain_text())
+    assert "report-a-lost-or-stolen-passport" not in dev and "as compromised" not in dev
+    assert "You do not need to cancel your passport" in dev
+    assert "HM Passport Office adviceline on 0300 222 0000" in dev
+
+
 def test_print_file_is_sorted_by_postcode_with_a_print_house_csv(scanned: Breach, rbkc_dpo: User) -> None:
     batch = make_letters(scanned, rbkc_dpo)  # default policy: high risk only
     assert batch.risks == ["high"] and batch.letter_count == 3

@@ -188,11 +188,14 @@ def test_emails_page_creates_and_shows_progress(
     # Prepared, not sent: the page shows the email and asks to confirm the number of people.
     page = client.get(response["Location"]).content.decode()
     assert "Check and send emails to 3 people" in page and "Send 3 emails now" in page
+    # People with an email address may be in a letter run too: the page does not claim one notice each.
+    assert "same notice twice" not in page and "gets both: a letter by post and this email" in page
     assert not EmailDelivery.objects.exclude(status="pending").exists()
     notice_id = int(response["Location"].rstrip("/").rsplit("/", 1)[1])
     confirmed = client.post(f"/emails/{notice_id}/confirm/", {"recipients": "3"})
     assert confirmed.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Subject: About your data" in page and "waiting 3" in page
+    assert "same notice twice" not in page and "gets a letter by post as well" in page
     partial = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert partial.startswith('<div id="email-panel"')

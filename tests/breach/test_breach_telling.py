@@ -19,7 +19,7 @@ from incidentroom.breach.letters import build_letter, postcode_sort_key, sort_fo
 from incidentroom.breach.models import Breach, DeliveryStatus, Individual
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
-from tests.helpers.breachhelp import RESIDENT_WORDING, flat, import_people, make_letters
+from tests.helpers.breachhelp import RESIDENT_WORDING, approve_wording, flat, import_people, make_letters
 from tests.helpers.db import first
 from tests.helpers.live import SmtpSink
 from tests.helpers.pdfcheck import pdftotext
@@ -145,6 +145,43 @@ def test_the_preview_letter_and_email_hold_nothing_internal(
     _no_internal(pdftotext(sample.content), "sample letter")
 
 
+# What a blank "What we are doing" may not claim: reports may still be due, containment not
+# finished. A default nobody checks against the incident must claim neither.
+UNSAFE_CLAIMS = (
+    "reported",
+    "police",
+    "National Cyber Security Centre",
+    "Information Commissioner",
+    "secured",
+    "shut out",
+    "contained",
+    "working with them",
+)
+
+
+def test_the_default_what_we_are_doing_claims_no_reports_and_no_attackers_shut_out(
+    scanned: Breach, rbkc_dpo: User, client: Client
+) -> None:
+    for default in (resident.DEFAULT_DOING, resident.DEFAULT_DOING_PUBLIC):
+        for claim in UNSAFE_CLAIMS:
+            assert claim.lower() not in default.lower(), (default, claim)
+    breach = approve_wording(scanned, rbkc_dpo, resident_what_we_are_doing="")
+    alice = Individual.objects.get(person_id="P0001")
+    doing = next(s for s in build_letter(breach, alice).sections if s.heading == "What we are doing")
+    assert doing.paragraphs == [resident.DEFAULT_DOING]
+    assert resident.DEFAULT_DOING in email_text_for(breach, alice)
+    # The public notice's readers have had no letter: its default does not say "again".
+    notice = actions.publish_public_notice(breach, actor=rbkc_dpo)
+    page = flat(html.unescape(client.get(f"/notices/{notice.slug}/").content.decode()))
+    assert resident.DEFAULT_DOING_PUBLIC in page and resident.DEFAULT_DOING not in page
+    # The wording page says what a blank box will send, in the same words.
+    form = Client()
+    form.force_login(rbkc_dpo)
+    wording_page = html.unescape(form.get(f"/breaches/{breach.pk}/telling/").content.decode())
+    assert resident.DEFAULT_DOING in wording_page and "reported the attack to the police" not in wording_page
+    assert "The public notice shows the same words to people nobody has written to" in wording_page
+
+
 # -- approval before anything is generated ----------------------------------------------------
 
 
@@ -253,8 +290,10 @@ def test_the_letter_carries_the_councils_letterhead_signatory_reference_and_a_go
     lines = [line.strip() for line in text.splitlines()]
     assert lines[0] == "Royal Borough of Kensington and Chelsea"  # the letterhead comes first
     collapsed = flat(text)
-    for part in ("The Town Hall", "Hornton Street", "W8 7NX", "Telephone 020 7361 3000", "www.rbkc.gov.uk"):
+    for part in ("The Town Hall", "Hornton Street", "W8 7NX", "Helpline 020 7946 0150", "www.rbkc.gov.uk"):
         assert part in collapsed, part
+    # The switchboard is one of the lines the attack took down: the helpline stands in for it.
+    assert "020 7361 3000" not in collapsed
     assert f"Our reference: RBKC-{scanned.incident.reference}-{letter.individual.pk}" in collapsed
     assert "Yours sincerely, Priya Raman Data Protection Officer" in collapsed
     assert re.search(rf"(?m)^\s*([1-9]|[12]\d|3[01]) ({MONTHS}) 20\d\d\s*$", text), (
@@ -442,11 +481,70 @@ def test_residents_are_given_the_incident_helpline_not_the_switchboard(
     page = html.unescape(client.get(f"/notices/{notice.slug}/").content.decode())
     assert helpline in flat(page)
 
+    # With a helpline, the DPO's desk phone and the switchboard (council lines the attack took
+    # down) appear in no resident document; the DPO's email and the postal address do.
+    dpo_phone, switchboard = scanned.organisation.dpo_phone, scanned.organisation.main_phone
+    assert dpo_phone and switchboard
+    email = email_text_for(scanned, letter.individual)
+    for where, body in (("letter", text), ("email", email), ("notice", flat(page))):
+        assert flat(dpo_phone) not in body and flat(switchboard) not in body, where
+        assert scanned.organisation.dpo_email in body, where
+        assert "Hornton Street" in body, where
+
     # A council without a helpline is not given one: residents are not sent to the switchboard.
     Organisation.objects.filter(code="RBKC").update(resident_helpline="")
     scanned.organisation.refresh_from_db()
     person = first(Individual.objects.filter(breach=scanned))
     assert "helpline" not in email_text_for(scanned, person)
+    # ...and the DPO's own number is then the way to reach them.
+    assert flat(dpo_phone) in email_text_for(scanned, person)
+
+
+def test_the_email_says_how_to_check_it_is_genuine_and_what_the_council_never_asks(
+    scanned: Breach, rbkc_dpo: User
+) -> None:
+    person = first(Individual.objects.filter(breach=scanned, email__gt=""))
+    body = email_text_for(scanned, person)
+    assert (
+        "To check that this email is from Royal Borough of Kensington and Chelsea, call our helpline "
+        "on 020 7946 0150 or visit our website, www.rbkc.gov.uk." in body
+    )
+    assert "We will never ask you for your bank details or passwords by email" in body
+    # The check comes before the questions and the sign-off, and only in the email.
+    assert body.index("Checking this email is really from us") < body.index("Yours sincerely")
+    assert "Checking this email" not in flat(build_letter(scanned, person).plain_text())
+    # Without a helpline or website, the never-ask line still stands; no empty route is offered.
+    Organisation.objects.filter(code="RBKC").update(resident_helpline="", website="")
+    scanned.organisation.refresh_from_db()
+    bare = email_text_for(scanned, person)
+    assert "To check that this email is from" not in bare
+    assert "We will never ask you for your bank details or passwords by email" in bare
+
+
+def test_the_public_notice_is_the_councils_page_for_someone_nobody_has_written_to(
+    scanned: Breach, rbkc_dpo: User, client: Client
+) -> None:
+    notice = actions.publish_public_notice(scanned, actor=rbkc_dpo)
+    for reader in (client, _signed_in(rbkc_dpo)):  # an officer sees the public page, not the tool
+        raw = html.unescape(reader.get(f"/notices/{notice.slug}/").content.decode())
+        body = flat(re.sub(r"<[^>]+>", " ", raw))
+        assert "Incident Room" not in raw and "Apache" not in raw, "product name or licence on a public page"
+        assert 'id="notice-brand">Royal Borough of Kensington and Chelsea<' in raw
+        assert 'id="navigation"' not in raw and "Sign out" not in raw
+        assert "How to find out if you are affected" in body
+        assert "If you are worried that information about you was taken, call our helpline for this " in body
+        assert "incident on 020 7946 0150" in body
+        # It promises no letter to a reader the DPO may not write to.
+        assert "Some people may not hear from us" in body
+        assert not any("write to you" in p for p in notice.content["find_out"])
+    # The status pages carry no product licence line either.
+    assert not any("Apache" in p or "Incident Room is open source" in p for p in _status_pages().values())
+
+
+def _signed_in(user: User) -> Client:
+    signed = Client()
+    signed.force_login(user)
+    return signed
 
 
 def email_text_for(breach: Breach, person: Individual) -> str:

@@ -266,3 +266,24 @@ def test_continuity_board_is_filled_in_the_demo(
     assert "Workaround in use" in row
     assert "Northgate Telecoms" in page.locator("main").inner_text()
     _shot(page, artifacts, "silver-continuity")
+
+
+def test_on_a_phone_the_menu_folds_behind_a_button_and_the_page_starts_on_the_first_screen(
+    page: Page, live_app: LiveApp, login: Any
+) -> None:
+    """Nine menu items took the first 370px of a phone screen: GOV.UK Frontend's header folds
+    them behind a Menu button below its breakpoint; on a laptop the menu stays open."""
+    login(page, live_app, "gold", "RBKC")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_app.url + "/incidents/")
+    button = page.locator("header .govuk-header__menu-button")
+    assert button.is_visible() and not page.locator("#navigation").is_visible()
+    heading_top = page.locator("main h1").first.bounding_box()
+    assert heading_top is not None and heading_top["y"] < 250, heading_top
+    button.click()
+    assert page.locator("#navigation").is_visible()
+    assert page.get_by_role("link", name="Data breaches").is_visible()
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_app.url + "/incidents/")
+    assert page.locator("#navigation").is_visible() and not button.is_visible()

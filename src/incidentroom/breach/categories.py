@@ -35,8 +35,10 @@ ADVICE: dict[str, str] = {
     "call_bank": "Call your bank using the number on the back of your card if anything looks wrong; they can "
     "protect your account and cancel and replace the card.",
     "parking": "Check any parking or penalty notice on the council's website before paying it.",
-    "passport": "Consider reporting your passport details as compromised to HM Passport Office "
-    "(gov.uk/report-a-lost-or-stolen-passport).",
+    # Not the lost-or-stolen service: reporting a passport there cancels it, and the resident
+    # still holds theirs. The number alone cannot be used to travel.
+    "passport": "You do not need to cancel your passport: you still have it. If you think someone has used "
+    "your passport details, call the HM Passport Office adviceline on 0300 222 0000.",
     "dvla": "Check your driving record at gov.uk/view-driving-licence and tell DVLA about anything you do not "
     "recognise.",
     "support": "If you are worried, your social worker, care provider or GP can talk this through with you.",

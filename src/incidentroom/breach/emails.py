@@ -20,8 +20,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 from incidentroom.breach import jobs
-from incidentroom.breach.letters import build_letter
+from incidentroom.breach.letters import build_letter, national_phone
 from incidentroom.breach.models import Breach, EmailDelivery, Individual
+from incidentroom.breach.reports.document import Section
 from incidentroom.core.models import Organisation
 
 
@@ -68,7 +69,27 @@ def email_text(breach: Breach, person: Individual) -> str:
     letter = build_letter(breach, person)
     letter.address = []
     letter.sender = []
+    # The letter warns against emails about the incident, so the email itself says how to
+    # check it is genuine, through routes that do not depend on the email.
+    letter.sections.insert(
+        -1, Section("Checking this email is really from us", paragraphs=genuine_check(breach))
+    )
     return letter.plain_text()
+
+
+def genuine_check(breach: Breach) -> list[str]:
+    """How a resident can check the email came from the council: the incident helpline and
+    the council's website (never a link in the email itself), and what the council never asks."""
+    org = breach.organisation
+    routes = [
+        *([f"call our helpline on {national_phone(org.resident_helpline)}"] if org.resident_helpline else []),
+        *([f"visit our website, {org.website}"] if org.website else []),
+    ]
+    check = [f"To check that this email is from {org.name}, {' or '.join(routes)}."] if routes else []
+    return [
+        *check,
+        "We will never ask you for your bank details or passwords by email, and this email does not ask you to pay anything.",
+    ]
 
 
 def build_message(delivery: EmailDelivery, connection: BaseEmailBackend | None = None) -> EmailMessage:

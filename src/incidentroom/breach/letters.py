@@ -101,9 +101,14 @@ def national_phone(raw: str) -> str:
 
 
 def council_lines(org: Organisation) -> list[str]:
-    """The council's own address block: postal address, switchboard, website."""
+    """The council's own address block: postal address, a telephone number, website.
+
+    The number is the incident helpline when the council has one: the switchboard is usually
+    one of the lines the attack took down, and a resident calls the number in the letterhead."""
     lines = [line.strip() for line in (org.postal_address or "").splitlines() if line.strip()]
-    if org.main_phone:
+    if org.resident_helpline:
+        lines.append(f"Helpline {national_phone(org.resident_helpline)}")
+    elif org.main_phone:
         lines.append(f"Telephone {org.main_phone}")
     if org.website:
         lines.append(org.website)
@@ -118,6 +123,25 @@ def helpline_lines(org: Organisation) -> list[str]:
     return [
         f"If you have questions, call our helpline for this incident on {national_phone(org.resident_helpline)}."
     ]
+
+
+def dpo_contact(org: Organisation) -> str:
+    """How a resident reaches the Data Protection Officer: name, email and, only when the
+    council has no incident helpline, the DPO's phone (a desk number on the council's own
+    lines, which the attack may have taken down; the helpline is given instead)."""
+    phone = "" if org.resident_helpline else org.dpo_phone
+    who = ", ".join(
+        x
+        for x in (
+            f"{org.dpo_name}, our Data Protection Officer" if org.dpo_name else "our Data Protection Officer",
+            org.dpo_email,
+            phone,
+        )
+        if x
+    )
+    address = ", ".join(line.strip() for line in (org.postal_address or "").splitlines() if line.strip())
+    # The email has no address block, so the postal address is written out here.
+    return f"{who}, or write to {org.name}, {address}" if address else who
 
 
 def signoff(org: Organisation) -> list[str]:
@@ -140,15 +164,6 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
     involved = [cat.TEXT[c].resident for c in own]
     risks = list(dict.fromkeys(cat.TEXT[c].risk for c in own if cat.TEXT[c].risk))
     reference = letter_reference(breach, individual)
-    contact = ", ".join(
-        x
-        for x in (
-            f"{org.dpo_name}, our Data Protection Officer" if org.dpo_name else "our Data Protection Officer",
-            org.dpo_email,
-            org.dpo_phone,
-        )
-        if x
-    )
     sections = [
         Section("What happened", paragraphs=words.what_happened),
         Section(
@@ -167,7 +182,10 @@ def build_letter(breach: Breach, individual: Individual, *, greeting: bool = Tru
             "Questions",
             paragraphs=[
                 *helpline_lines(org),
-                f"Please contact {contact}, quoting reference {reference}.",
+                # Two routes, so say which is for what: the helpline for questions, the DPO
+                # for what the council holds and a resident's data protection rights.
+                f"To ask what information we hold about you, or to use your data protection rights, "
+                f"contact {dpo_contact(org)}, quoting reference {reference}.",
                 ICO_COMPLAINTS,
             ],
         ),

@@ -19,7 +19,8 @@ from incidentroom.breach.reports.facts import scan_facts
 def notice_content(breach: Breach) -> dict[str, Any]:
     """Title, paragraphs, the categories involved, advice (each kind once) and contacts."""
     org = breach.organisation
-    words = resident.text_for(breach)
+    words = resident.text_for(breach, public=True)
+    helpline = national_phone(org.resident_helpline)
     facts = scan_facts(breach)
     found = facts["categories"]
     categories = [{"label": cat.TEXT[c].label, "risk": cat.TEXT[c].risk} for c in found]
@@ -39,17 +40,41 @@ def notice_content(breach: Breach) -> dict[str, Any]:
         "doing": words.what_we_are_doing,
         "own_advice": words.what_you_can_do,
         "advice": cat.advice_for(found),
+        "find_out": find_out(breach),
+        # With a helpline, the DPO's desk phone and the switchboard are left out: both are on
+        # the council's own lines, which the attack may have taken down.
         "contact": {
             "name": org.dpo_name or "Data Protection Officer",
             "email": org.dpo_email,
-            "phone": org.dpo_phone,
+            "phone": "" if helpline else org.dpo_phone,
         },
         "council": {
             "address": org.postal_address.splitlines(),
-            "phone": org.main_phone,
-            "helpline": national_phone(org.resident_helpline),
+            "phone": "" if helpline else org.main_phone,
+            "helpline": helpline,
             "website": org.website,
         },
         "complaints": ICO_COMPLAINTS,
         "reference": breach.incident.reference,
     }
+
+
+def find_out(breach: Breach) -> list[str]:
+    """'How to find out if you are affected', for a reader nobody has written to: the notice
+    is for the people a letter or an email does not reach (Art 34(3)(c)). It promises no
+    letter: the DPO may write first to the people most at risk, and some have no address."""
+    org = breach.organisation
+    helpline = national_phone(org.resident_helpline)
+    dpo = ", ".join(x for x in (org.dpo_name, org.dpo_email, "" if helpline else org.dpo_phone) if x)
+    ask = (
+        f"call our helpline for this incident on {helpline}"
+        if helpline
+        else f"contact our Data Protection Officer{f' ({dpo})' if dpo else ''}"
+    )
+    return [
+        "We are writing to people whose information we have found in the copied files, starting with "
+        "the people most at risk. Some people may not hear from us, for example if we do not have a "
+        "current address for them.",
+        f"If you are worried that information about you was taken, {ask}. We can check whether "
+        "information about you was in the copied files.",
+    ]

@@ -39,9 +39,18 @@ LABELS = {
 }
 MAX_LENGTH = 3000
 
+# What residents read when the DPO leaves "What we are doing" blank. It is fixed text sent
+# without anyone checking it against the incident, so it claims nothing that may be false on
+# the day: not that reports were made (the report clocks may still be running), not that the
+# systems are secure or the attackers shut out (containment may not be finished).
 DEFAULT_DOING = (
-    "We have secured our systems, reported the attack to the police, the National Cyber Security "
-    "Centre and the Information Commissioner's Office, and are working with them."
+    "We are investigating what happened with specialist help. "
+    "We will contact you again if we find more information about you."
+)
+# The public notice is read by people nobody has written to (and may not write to), so it
+# promises no letter, "again" or otherwise.
+DEFAULT_DOING_PUBLIC = (
+    "We are investigating what happened with specialist help. We will update this notice if we find out more."
 )
 
 
@@ -73,12 +82,14 @@ def suggested_what_happened(breach: Breach) -> str:
     )
 
 
-def text_for(breach: Breach) -> ResidentText:
-    """The resident wording of a breach, with the fixed default for an optional blank field."""
+def text_for(breach: Breach, *, public: bool = False) -> ResidentText:
+    """The resident wording of a breach, with the fixed default for an optional blank field
+    (``public``: the wording for the public notice, whose readers have had no letter)."""
+    default = DEFAULT_DOING_PUBLIC if public else DEFAULT_DOING
     return ResidentText(
         what_happened=paragraphs(breach.resident_what_happened),
         what_it_means=paragraphs(breach.resident_what_it_means),
-        what_we_are_doing=paragraphs(breach.resident_what_we_are_doing) or [DEFAULT_DOING],
+        what_we_are_doing=paragraphs(breach.resident_what_we_are_doing) or [default],
         what_you_can_do=paragraphs(breach.resident_what_you_can_do),
     )
 

@@ -56,6 +56,8 @@ def _wording_page(
             "wording": resident.wording_hash(breach),
             "preview": notify.preview(breach) if breach.resident_what_happened.strip() else None,
             "labels": resident.LABELS,
+            "default_doing": resident.DEFAULT_DOING,
+            "default_doing_public": resident.DEFAULT_DOING_PUBLIC,
             **(refused.context() if refused is not None else no_refusal()),
         },
         status=refused.status if refused is not None else 200,
