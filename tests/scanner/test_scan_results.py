@@ -67,6 +67,7 @@ def test_written_individuals_read_back_typed_and_whole(tmp_path: Path) -> None:
         ["a;b;c.txt"],
         ["C:\\share\\tenants.xlsx", "end\\", "odd\\;mix.doc", 'say "hi".txt', '"quoted"; too'],
         ["plain.docx"],
+        ["line\nbreak.txt", 'and "quotes".doc'],
     ],
 )
 def test_file_names_with_the_separator_read_back_whole(names: list[str], tmp_path: Path) -> None:

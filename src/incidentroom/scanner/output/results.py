@@ -95,8 +95,10 @@ class ResultsError(ValueError):
 def join_list(values: Iterable[str]) -> str:
     """A list cell as written: items joined by ``;``, one holding ``;`` or ``"`` quoted."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=LIST_SEPARATOR, lineterminator="").writerow(list(values))
-    return buffer.getvalue()
+    # The line terminator is written and cut off again: with it set, an item holding a line
+    # break is quoted too, so the reader never sees a bare one.
+    csv.writer(buffer, delimiter=LIST_SEPARATOR, lineterminator="\r\n").writerow(list(values))
+    return buffer.getvalue().removesuffix("\r\n")
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
@@ -106,7 +108,8 @@ def split_list(cell: str | None) -> tuple[str, ...]:
     if '"' not in cell:  # the common case, and every cell written before quoting
         items = cell.split(LIST_SEPARATOR)
     else:
-        items = next(csv.reader([cell], delimiter=LIST_SEPARATOR), [])
+        # From a file-like object, so a quoted item may hold a line break.
+        items = next(csv.reader(io.StringIO(cell, newline=""), delimiter=LIST_SEPARATOR), [])
     return tuple(item.strip() for item in items if item.strip())
 
 
