@@ -131,6 +131,9 @@ class InvolvementIn(_Strict):
     containment: Containment = Containment.NORMAL
     containment_at: BoundedDatetime | None = None
     containment_by: str | None = None
+    # Why, written into the containment's own log entry (a separate log line would record
+    # the same decision twice).
+    containment_note: str = ""
     personal_data_breach: BreachIn | None = None
 
 
@@ -571,6 +574,7 @@ def _load_incident(
                 organisation=orgs[item.code],
                 state=item.containment,
                 at=_shift(item.containment_at, delta),
+                note=item.containment_note,
             )
         elif what == "breach":
             incident_actions.flag_personal_data_breach(

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from incidentroom.breach.access import controller_org_ids
 from incidentroom.breach.models import (
     Breach,
     ContactStatus,
@@ -21,6 +22,7 @@ from incidentroom.breach.models import (
 )
 from incidentroom.breach.reports.facts import counted_individuals
 from incidentroom.core.scoping import get_scoped
+from incidentroom.incidents.models import Incident, Involvement
 
 # The one rule for which incident a user means, offered here too so breach pages and the API
 # read every look-up from this module.
@@ -119,3 +121,23 @@ def individuals_for(user: Any, breach: Breach, filters: PeopleFilter) -> Individ
 def people_to_tell(breach: Breach, risks: Sequence[str]) -> Any:
     """Counted individuals at the chosen risk levels still waiting to be told."""
     return counted_individuals(breach).filter(risk__in=list(risks), contact_status=ContactStatus.TO_NOTIFY)
+
+
+def unrecorded_involvements(user: Any) -> QuerySet[Involvement]:
+    """Involvements of the user's controllers (DPO or Gold) in incidents the user can see that
+    have no breach record yet, declared ones first.
+
+    The test is per organisation: a breach recorded for one of the user's councils in an
+    incident must not hide another of their councils in the same incident. Anyone else
+    (a viewer, comms, another council) gets nothing, exactly as ``Breach.objects.for_user``."""
+    recorded = Breach.objects.filter(
+        incident_id=OuterRef("incident_id"), organisation_id=OuterRef("organisation_id")
+    )
+    return (
+        Involvement.objects.filter(
+            organisation_id__in=controller_org_ids(user), incident__in=Incident.objects.for_user(user)
+        )
+        .exclude(Exists(recorded))
+        .select_related("incident", "organisation")
+        .order_by("-personal_data_breach", "-incident__detected_at", "organisation__code")
+    )

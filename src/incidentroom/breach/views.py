@@ -46,7 +46,7 @@ from incidentroom.core.formpage import FieldSpec, Refusal, correctable, form_ref
 from incidentroom.core.models import BREACH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.incidents.forms import LocalDateTimeField
-from incidentroom.incidents.models import Incident, Involvement
+from incidentroom.incidents.models import Incident
 from incidentroom.incidents.queries import involved_organisation
 
 PAGE_SIZE = 50
@@ -65,13 +65,12 @@ def breach_list(request: HttpRequest) -> HttpResponse:
     """Breaches you handle, and incidents where you could record one."""
     mine = controller_org_ids(request.user)
     breaches = Breach.objects.for_user(request.user).select_related("incident", "organisation")
-    open_for = (
-        Involvement.objects.filter(
-            organisation_id__in=mine, incident__in=Incident.objects.for_user(request.user)
-        )
-        .exclude(incident__breaches__organisation_id__in=mine)
-        .select_related("incident", "organisation")
-    )
+    unrecorded = list(queries.unrecorded_involvements(request.user))
+    # A council flagged on the incident as having a personal data breach but with no breach
+    # record is listed with the breaches: "none" there would tell its Gold nothing happened
+    # while the incident page shows a running ICO clock.
+    declared = [i for i in unrecorded if i.personal_data_breach]
+    open_for = [i for i in unrecorded if not i.personal_data_breach]
     # Where this person's role cannot see breach records, say who holds them, the same words
     # whether or not a breach exists there (the page must not tell comms or a viewer that one does).
     roles = roles_by_org(request.user)
@@ -83,6 +82,7 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         "breach/list.html",
         {
             "breaches": breaches,
+            "declared": declared,
             "can_record": open_for,
             "has_role": bool(mine),
             "held_elsewhere": held_elsewhere,
@@ -178,7 +178,10 @@ def incident_breach(request: HttpRequest, reference: str) -> HttpResponse:
     aware = next(
         (i.became_aware_at for i in involvements if i.personal_data_breach and i.became_aware_at), None
     )
+    # The breach list's "Record the breach" link names the council it is for.
+    asked = request.GET.get("organisation", "")
     initial = {
+        **({"organisation": asked} if asked in dict(choices) else {}),
         "became_aware_at": times.form_value(aware or timezone.now()),
         "confidentiality": True,
         "cyber_incident": True,

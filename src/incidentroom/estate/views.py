@@ -16,8 +16,14 @@ from incidentroom.estate import svg
 from incidentroom.estate.blast import lost_systems
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import AffectedService, affected_services, load_graph, partner_impacts
-from incidentroom.incidents.models import Incident, Phase, SystemState
-from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
+from incidentroom.incidents.models import DOWN_STATES, Incident, Phase, SystemState
+from incidentroom.incidents.queries import (
+    affected_service_rows,
+    contained_systems,
+    down_system_ids,
+    incident_for,
+    systems_in,
+)
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,16 @@ def estate(request: HttpRequest) -> HttpResponse:
     visible_codes = {s.code for s in systems}
     states: dict[str, str] = {}
     picked: list[str] = []
+    switched_off: dict[int, str] = {}
     partner_rows: list[AffectedService] = []
     if incident is not None:
         for a in incident.affected_systems.select_related("system"):
             states[a.system.code] = a.state
+        # A council that shut its network down has switched its own systems off: they are
+        # drawn as lost, with the reason, like the services the dashboard counts for it.
+        switched_off = contained_systems(incident)
         down_ids = down_system_ids(incident)
+        down_ids += [pk for pk in switched_off if pk not in down_ids]
         impacts = affected_service_rows(incident)
     else:
         picked = [c for c in _picked_codes(request) if c in visible_codes]
@@ -91,7 +102,10 @@ def estate(request: HttpRequest) -> HttpResponse:
         return "suspected" if states.get(s.code) == SystemState.SUSPECTED else ""
 
     picture = svg.render(
-        systems=[svg.Node(s.code, s.name, s.owner.code, system_state(s)) for s in systems],
+        systems=[
+            svg.Node(s.code, s.name, s.owner.code, system_state(s), note=switched_off.get(s.pk, ""))
+            for s in systems
+        ],
         services=[
             svg.Node(
                 f"svc-{s.pk}",
@@ -109,12 +123,29 @@ def estate(request: HttpRequest) -> HttpResponse:
             f"svc-{s.pk}": [x.code for x in s.systems.all() if x.code in visible_codes] for s in services
         },
     )
+    state_names = dict(SystemState.choices)
+
+    def state_now(s: System) -> str:
+        # The table says in words what the graph's colours say, so a reader of the table
+        # (or of the page read aloud) learns which systems are down and why.
+        recorded = state_names.get(states.get(s.code, ""), "")
+        if incident is not None and states.get(s.code) in DOWN_STATES:
+            return str(recorded)
+        if s.pk in switched_off:
+            return f"Switched off: {switched_off[s.pk]}"
+        if s.pk in down_ids:
+            return "Switched off (what if)"
+        if s.pk in lost:
+            return "Lost: needs a system that is down"
+        return str(recorded) if recorded else "No problem reported"
+
     by_owner = sorted(systems, key=lambda s: (s.owner.name, s.name))
     return render(
         request,
         "estate/estate.html",
         {
             "systems": systems,
+            "system_rows": [(s, state_now(s)) for s in systems],
             "services": services,
             "impacts": [ImpactRow(a.service, a.because, continuity.get(a.service.pk, "")) for a in impacts],
             "partner_codes": sorted({a.service.organisation.code for a in partner_rows}),

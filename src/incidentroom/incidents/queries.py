@@ -61,6 +61,27 @@ def down_system_ids(incident: Incident) -> list[int]:
     return list(incident.affected_systems.filter(state__in=DOWN_STATES).values_list("system_id", flat=True))
 
 
+def contained_systems(incident: Incident) -> dict[int, str]:
+    """Systems lost through containment, each with the reason: a system is switched off for
+    everyone when every council that uses it (its owner and the councils it serves) has shut
+    its network down. WCC's own network, website and waste system are lost the moment WCC
+    shuts down; a shared system WCC hosts for RBKC and LBHF is not, as they still reach it
+    (the model has no hosting detail beyond that, so the shared system stays as it was)."""
+    shut = {
+        inv.organisation_id: inv.organisation.name
+        for inv in incident.involvements.select_related("organisation")
+        if inv.containment == Containment.SHUT_DOWN
+    }
+    if not shut:
+        return {}
+    lost: dict[int, str] = {}
+    for system in systems_in(incident).filter(owner_id__in=list(shut)).prefetch_related("served"):
+        users = {system.owner_id, *(o.pk for o in system.served.all())}
+        if users <= set(shut):
+            lost[system.pk] = f"{shut[system.owner_id]} has shut down its network"
+    return lost
+
+
 def affected_service_rows(
     incident: Incident, organisation_ids: Iterable[int] | None = None
 ) -> list[AffectedService]:
@@ -90,5 +111,13 @@ def affected_service_rows(
                         service=service, path=(), reason=f"{inv.organisation.name} has shut down its network"
                     )
                 )
+    # A partner's service that needs a system switched off by another council's shutdown is
+    # lost too, so the graph (which draws those systems as lost) and this figure agree.
+    contained = contained_systems(incident)
+    for row in affected_services(list(contained), organisation_ids=list(involved)):
+        if row.service.pk not in seen:
+            seen.add(row.service.pk)
+            why = contained[row.path[-1].pk] if row.path else ""
+            rows.append(AffectedService(service=row.service, path=row.path, reason=f"{row.because} ({why})"))
     rows.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
     return rows

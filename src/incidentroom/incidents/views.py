@@ -182,7 +182,9 @@ def _dashboard_context(request: HttpRequest, incident: Incident) -> dict[str, An
         .order_by(F("due_at").asc(nulls_last=True), "pk"),
         "log": incident.log_entries.select_related("corrects", "author")
         .prefetch_related("organisations", AUTHOR_PREFETCH)
-        .order_by("-sequence")[:10],
+        # The most recent by when it happened, not by when it was written up: an entry
+        # recorded late about the evening must not sit above what happened since.
+        .order_by("-occurred_at", "-sequence")[:10],
         "breach_orgs": {
             i.organisation.code for i in involvements if roles.get(i.organisation_id) in ("dpo", "gold")
         },

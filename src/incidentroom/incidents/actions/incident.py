@@ -498,9 +498,18 @@ def set_became_aware(
 
 @transaction.atomic
 def set_containment(
-    incident: Incident, *, actor: Any, organisation: Organisation, state: str, at: dt.datetime | None = None
+    incident: Incident,
+    *,
+    actor: Any,
+    organisation: Organisation,
+    state: str,
+    at: dt.datetime | None = None,
+    note: str = "",
 ) -> Involvement:
-    """Record that an organisation isolated itself, shut its network, or returned to normal."""
+    """Record that an organisation isolated itself, shut its network, or returned to normal.
+
+    ``note`` (why, on whose advice) goes into the one log entry this writes, so the decision
+    is not logged a second time by hand to say why."""
     lock_incident(incident)
     require_writer(actor, [organisation], "change this organisation's containment state")
     _choice(state, Containment, "containment")
@@ -524,7 +533,8 @@ def set_containment(
         kind=EntryKind.DECISION,
         organisations=[organisation],
         occurred_at=at,
-        text=f"{organisation.code} containment: {Containment(state).label}.",
+        text=f"{organisation.code} containment: {Containment(state).label}."
+        + (f" {note.strip()}" if note.strip() else ""),
     )
     transaction.on_commit(
         lambda: signals.containment_changed.send(
