@@ -1,0 +1,66 @@
+"""The dashboard's Councils table says which awareness each time is (the incident's, or the
+personal data breach's that starts the ICO clock), and never reads "No" for a breach nobody has
+assessed (issue 15: a commander read "No" as "assessed, nothing lost")."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+from incidentroom.incidents.models import Incident
+
+
+def _row(client: Client, incident: Incident, name: str) -> str:
+    page = re.sub(r"\s+", " ", html.unescape(client.get(f"/incidents/{incident.reference}/").content.decode()))
+    table = page[page.index('id="containment"') :]
+    table = table[: table.index("</table>")]
+    row = table[table.index(name) :]
+    return row[: row.index("</tr>")]
+
+
+def test_the_breach_awareness_is_labelled_and_unassessed_councils_are_not_no(
+    incident: Incident, rbkc_gold: User, web: Callable[[Any], Client]
+) -> None:
+    # The scenario has RBKC's breach declared (its awareness moved to the declaration).
+    assert incident.involvements.get(organisation__code="RBKC").personal_data_breach
+    client = web(rbkc_gold)
+    row = _row(client, incident, "Kensington")
+    assert "Aware of the personal data breach (starts the ICO 72 hours)" in row
+    assert "<strong>Yes</strong>" in row
+    for other in ("Westminster", "Hammersmith"):
+        row = _row(client, incident, other)
+        assert "Not yet assessed" in row and ">No<" not in row
+        assert "Aware of the incident" in row or "not recorded" in row
+
+
+def test_an_uninvolved_council_cannot_read_the_table(
+    incident: Incident, outsider_gold: User, web: Callable[[Any], Client]
+) -> None:
+    assert web(outsider_gold).get(f"/incidents/{incident.reference}/").status_code == 404
+
+
+def test_a_report_clock_on_the_breach_page_reads_once(
+    incident: Incident, rbkc_dpo: User, rbkc_comms: User, web: Callable[[Any], Client]
+) -> None:
+    from incidentroom.breach.actions import record_breach
+    from incidentroom.core.models import Organisation
+
+    inv = incident.involvements.get(organisation__code="RBKC")
+    breach = record_breach(
+        incident,
+        actor=rbkc_dpo,
+        organisation=Organisation.objects.get(code="RBKC"),
+        description="Archive copied out",
+        became_aware_at=inv.became_aware_at,
+    )
+    page = re.sub(r"\s+", " ", html.unescape(web(rbkc_dpo).get(f"/breaches/{breach.pk}/").content.decode()))
+    reports = page[page.index('id="reports"') :]
+    assert "Due · due" not in reports
+    assert "Not sent yet · due by" in reports
+    # Comms may not read the breach (refusal).
+    assert web(rbkc_comms).get(f"/breaches/{breach.pk}/").status_code == 404
