@@ -16,7 +16,9 @@ from incidentroom.incidents.models import Incident
 
 
 def _row(client: Client, incident: Incident, name: str) -> str:
-    page = re.sub(r"\s+", " ", html.unescape(client.get(f"/incidents/{incident.reference}/").content.decode()))
+    page = re.sub(
+        r"\s+", " ", html.unescape(client.get(f"/incidents/{incident.reference}/").content.decode())
+    )
     table = page[page.index('id="containment"') :]
     table = table[: table.index("</table>")]
     row = table[table.index(name) :]
