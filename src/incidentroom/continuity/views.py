@@ -95,6 +95,7 @@ def _board_page(
             # Each row with the refused input that belongs to it (None for every other row).
             "entries": [(r, bad if bad and bad["service"] == r.service.pk else None) for r in rows],
             "overdue": sum(1 for r in rows if r.update_overdue),
+            "past_rto": sum(1 for r in rows if r.rto_breached),
             "can_edit": has_role(request.user, org, CONTINUITY_ROLES),
             "suppliers": Supplier.objects.filter(organisation=org),
             "states": ContinuityState.choices,
