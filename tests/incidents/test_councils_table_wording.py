@@ -53,6 +53,7 @@ def test_a_report_clock_on_the_breach_page_reads_once(
     from incidentroom.core.models import Organisation
 
     inv = incident.involvements.get(organisation__code="RBKC")
+    assert inv.became_aware_at is not None
     breach = record_breach(
         incident,
         actor=rbkc_dpo,
