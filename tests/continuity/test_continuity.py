@@ -67,6 +67,10 @@ def test_a_lost_service_past_its_rto_is_flagged_even_without_a_plan(
     assert "past their recovery time." in page or "past its recovery time." in page
     # A service not lost and not disrupted is not flagged.
     assert all(not r.rto_breached for r in board(lbhf) if r.down_since is None)
+    # A staff-only service is not given a public status it can never have.
+    internal = next(r for r in board(lbhf) if not r.service.public)
+    start = page.index(f'id="service-{internal.service.code}"')
+    assert "internal only, not on the public page" in page[start : page.index("</th>", start)]
     # Refusal: another council's viewer cannot read LBHF's board.
     assert web(outsider_viewer).get("/continuity/LBHF/").status_code == 404
 

@@ -67,3 +67,29 @@ def test_a_report_clock_on_the_breach_page_reads_once(
     assert "Not sent yet · due by" in reports
     # Comms may not read the breach (refusal).
     assert web(rbkc_comms).get(f"/breaches/{breach.pk}/").status_code == 404
+
+
+def test_header_figures_and_action_owners_read_as_words(
+    incident: Incident, rbkc_gold: User, rbkc_silver: User, web: Callable[[Any], Client]
+) -> None:
+    from incidentroom.core import people
+    from incidentroom.core.models import Organisation
+    from incidentroom.incidents import actions
+    from incidentroom.incidents.models import LogEntry
+
+    actions.create_action(
+        incident,
+        actor=rbkc_gold,
+        title="Ring the insurer",
+        organisation=Organisation.objects.get(code="RBKC"),
+        owner=rbkc_silver,
+    )
+    entry = LogEntry.objects.filter(incident=incident).order_by("-sequence").first()
+    assert entry is not None
+    assert entry.text == f"Action: Ring the insurer (owner {people.describe(rbkc_silver)})"
+    assert rbkc_silver.username not in entry.text
+    page = re.sub(
+        r"\s+", " ", html.unescape(web(rbkc_gold).get(f"/incidents/{incident.reference}/").content.decode())
+    )
+    assert "NCSC category C" in page and "our severity: " in page
+    assert " compromised or switched off</a>" in page and " down</a>" not in page
