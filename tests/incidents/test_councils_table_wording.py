@@ -93,3 +93,20 @@ def test_header_figures_and_action_owners_read_as_words(
     )
     assert "NCSC category C" in page and "our severity: " in page
     assert " compromised or switched off</a>" in page and " down</a>" not in page
+
+
+def test_a_change_of_phase_is_logged_in_words(incident: Incident, rbkc_gold: User, rbkc_comms: User) -> None:
+    import pytest
+
+    from incidentroom.core.errors import Forbidden
+    from incidentroom.incidents import actions
+    from incidentroom.incidents.models import LogEntry, Phase, Severity
+
+    before = Phase(incident.phase).label
+    actions.update_incident(incident, actor=rbkc_gold, phase=Phase.ERADICATE, severity=Severity.HIGH)
+    entry = LogEntry.objects.filter(incident=incident).order_by("-sequence").first()
+    assert entry is not None and f"Phase: {before} → Eradicate" in entry.text
+    assert "phase: " not in entry.text and "eradicate" not in entry.text
+    # Refusal: comms may not change the incident's details.
+    with pytest.raises(Forbidden):
+        actions.update_incident(incident, actor=rbkc_comms, phase=Phase.RECOVER)
