@@ -16,7 +16,7 @@ from incidentroom.estate import svg
 from incidentroom.estate.blast import lost_systems
 from incidentroom.estate.models import Service, System
 from incidentroom.estate.queries import AffectedService, affected_services, load_graph, partner_impacts
-from incidentroom.incidents.models import Incident, Phase, SystemState
+from incidentroom.incidents.models import Containment, Incident, Phase, SystemState
 from incidentroom.incidents.queries import affected_service_rows, down_system_ids, incident_for, systems_in
 
 
@@ -110,11 +110,34 @@ def estate(request: HttpRequest) -> HttpResponse:
         },
     )
     by_owner = sorted(systems, key=lambda s: (s.owner.name, s.name))
+    # In an incident the Systems table says what each system's state is (a reader found
+    # no state column there, issue 15): as reported, lost through a dependency, or cut off
+    # because its council shut its network down.
+    shut = (
+        set(
+            incident.involvements.filter(containment=Containment.SHUT_DOWN).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        if incident is not None
+        else set()
+    )
+
+    def state_in_incident(s: System) -> str:
+        if s.pk in down_ids or (s.code in states and s.pk not in lost):
+            return str(SystemState(states[s.code]).label) if s.code in states else "Down"
+        if s.pk in lost:
+            return "Lost: needs a system that is down"
+        if s.owner_id in shut:
+            return f"Unreachable: {s.owner.code} has shut its network down"
+        return "Not reported"
+
     return render(
         request,
         "estate/estate.html",
         {
             "systems": systems,
+            "system_rows": [(s, state_in_incident(s) if incident is not None else "") for s in systems],
             "services": services,
             "impacts": [ImpactRow(a.service, a.because, continuity.get(a.service.pk, "")) for a in impacts],
             "partner_codes": sorted({a.service.organisation.code for a in partner_rows}),
