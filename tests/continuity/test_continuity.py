@@ -38,12 +38,41 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(" ".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf))).split())
 
 
-def test_board_puts_vulnerable_residents_first(rbkc: Organisation) -> None:
+def test_board_puts_past_recovery_time_then_vulnerable_residents_first(rbkc: Organisation) -> None:
     rows = board(rbkc)
-    flags = [r.service.vulnerable_residents for r in rows]
-    assert flags == sorted(flags, reverse=True) and flags[0]
-    vulnerable = [r for r in rows if r.service.vulnerable_residents]
-    assert [r.service.priority for r in vulnerable] == sorted(r.service.priority for r in vulnerable)
+    late = [r.rto_breached for r in rows]
+    assert late == sorted(late, reverse=True)
+    for group in ([r for r in rows if r.rto_breached], [r for r in rows if not r.rto_breached]):
+        flags = [r.service.vulnerable_residents for r in group]
+        assert flags == sorted(flags, reverse=True)
+        vulnerable = [r for r in group if r.service.vulnerable_residents]
+        assert [r.service.priority for r in vulnerable] == sorted(r.service.priority for r in vulnerable)
+
+
+def test_a_lost_service_past_its_rto_is_flagged_even_without_a_plan(
+    web: Callable[[User], Client], lbhf_viewer: User, outsider_viewer: User
+) -> None:
+    # The scenario's telephony platform is switched off: LBHF's out-of-hours line (1 hour RTO,
+    # no plan recorded) has been down since then.
+    lbhf = Organisation.objects.get(code="LBHF")
+    line = next(r for r in board(lbhf) if r.service.code == "emergency-out-of-hours")
+    assert line.plan is None and line.down_since is not None
+    assert line.rto_breached and board(lbhf)[0].rto_breached
+    assert line.past_recovery_time.startswith(f"Past its recovery time: {line.service.rto_hours} hour")
+    assert ", down " in line.past_recovery_time
+    page = web(lbhf_viewer).get("/continuity/LBHF/").content.decode()
+    now_cell = page[page.index('id="now-emergency-out-of-hours"') :]
+    now_cell = now_cell[: now_cell.index("</td>")]
+    assert "Down since" in now_cell and "Past its recovery time:" in now_cell
+    assert "past their recovery time." in page or "past its recovery time." in page
+    # A service not lost and not disrupted is not flagged.
+    assert all(not r.rto_breached for r in board(lbhf) if r.down_since is None)
+    # A staff-only service is not given a public status it can never have.
+    internal = next(r for r in board(lbhf) if not r.service.public)
+    start = page.index(f'id="service-{internal.service.code}"')
+    assert "internal only, not on the public page" in page[start : page.index("</th>", start)]
+    # Refusal: another council's viewer cannot read LBHF's board.
+    assert web(outsider_viewer).get("/continuity/LBHF/").status_code == 404
 
 
 def test_plan_update_and_overdue_flag(rbkc: Organisation, persona: PersonaFactory, rbkc_silver: User) -> None:
@@ -152,6 +181,9 @@ def test_grab_bag_pdf_has_contacts_plans_and_status(rbkc: Organisation, rbkc_sil
         "Adult social care",
         "Workaround in use",
         "<b>kept in the grab bag</b>",
+        # The out-of-hours line has no plan but is lost with the phones: flagged all the same.
+        "Down since",
+        "RTO passed",
     ):
         assert expected in text, expected
 

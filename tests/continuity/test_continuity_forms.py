@@ -128,7 +128,8 @@ def test_a_refused_plan_comes_back_on_the_board_with_the_input_kept(
         .content.decode()
     )
     assert (
-        f'<a href="#rto-{care.pk}">Adult social care: rto hours must be a whole number of hours.</a>' in body
+        f'<a href="#rto-{care.pk}">Adult social care: Recovery time objective must be a whole number of hours, for example 4.</a>'
+        in body
     )
 
 
@@ -167,3 +168,29 @@ def test_a_supplier_for_another_council_is_still_refused_outright(
     response = web(rbkc_silver).post("/continuity/WCC/suppliers/", {"name": "Acme", "supplies": "Vans"})
     assert response.status_code in (403, 404)
     assert "govuk-error-summary" not in response.content.decode()
+
+
+def test_plan_and_update_refusals_name_the_field_in_words(
+    rbkc_silver: User, lbhf_viewer: User, web: Callable[[User], Client]
+) -> None:
+    care = _care()
+    actions.save_plan(care, actor=rbkc_silver, rto_hours=4, mtpd_hours=24)
+    client = web(rbkc_silver)
+    plan_url = f"/continuity/services/{care.pk}/plan/"
+    body = client.post(plan_url, {"rto_hours": "4", "mtpd_hours": "0"}).content.decode()
+    assert "Maximum tolerable period of disruption must be a whole number of hours from 1" in body
+    body = client.post(
+        plan_url, {"rto_hours": "4", "mtpd_hours": "24", "update_interval_hours": "x"}
+    ).content.decode()
+    assert "How often to report while disrupted must be a whole number of hours, for example 4." in body
+    body = client.post(
+        plan_url, {"rto_hours": "4", "mtpd_hours": "24", "owner": "nobody.here"}
+    ).content.decode()
+    assert "Choose an owner from the list." in body
+    update = client.post(f"/continuity/services/{care.pk}/update/", {"state": "on fire", "note": "x"})
+    assert update.status_code == 422
+    assert "Choose the service&#x27;s state (Operating normally," in update.content.decode()
+    for code_word in ("rto hours", "mtpd hours", "update interval hours", "No user called"):
+        assert code_word not in body
+    # Refusal: a viewer of another council cannot change the plan at all.
+    assert web(lbhf_viewer).post(plan_url, {"rto_hours": "4", "mtpd_hours": "24"}).status_code in (403, 404)

@@ -69,3 +69,21 @@ def test_what_if_shows_an_uninvolved_council_nothing_of_the_others(
         for code in ("RBKC", "WCC", "LBHF"):
             assert f">{code}<" not in main, (url, code)
     assert "No partner council shares these systems" in _main(web(outsider_gold), "/estate/?down=lbe-network")
+
+
+def test_the_incident_view_gives_each_systems_state(
+    incident: Incident, rbkc_gold: User, outsider_gold: User, web: Callable[[User], Client]
+) -> None:
+    from incidentroom.incidents.models import SystemState
+
+    page = web(rbkc_gold).get(f"/estate/?incident={incident.reference}").content.decode()
+    assert "State in this incident</th>" in page
+    reported = incident.affected_systems.select_related("system").first()
+    assert reported is not None
+    row = page[page.index(f'id="system-{reported.system.code}"') :]
+    row = re.sub(r"\s+", " ", row[: row.index("</tr>")])
+    assert f'<td class="govuk-table__cell">{SystemState(reported.state).label}</td>' in row
+    # The what-if view (no incident) has no such column.
+    assert "State in this incident" not in web(rbkc_gold).get("/estate/").content.decode()
+    # Refusal: an uninvolved council cannot open the incident's estate view.
+    assert web(outsider_gold).get(f"/estate/?incident={incident.reference}").status_code == 404

@@ -25,7 +25,7 @@ def test_a_refused_status_keeps_the_choices_and_the_advice(
     assert response.status_code == 422
     body = response.content.decode()
     assert "<title>Error: Public status page" in body and "Go back" not in body
-    assert '<a href="#set-status">status must be one of' in body
+    assert '<a href="#set-status">Choose a status (Working, Disrupted, Unavailable, Restored).' in body
     assert 'id="set-status-error"' in body
     assert f'<option value="{service.pk}" selected>' in body
     assert "Ring 020 7361 3000 instead</textarea>" in body
@@ -36,7 +36,7 @@ def test_an_empty_update_is_named_on_the_same_page(rbkc_comms: User, web: Callab
     response = web(rbkc_comms).post("/comms/status/updates/", {"organisation": "RBKC", "text": "   "})
     assert response.status_code == 422
     body = response.content.decode()
-    assert '<a href="#upd-text">Text cannot be empty.</a>' in body
+    assert '<a href="#upd-text">Enter the update.</a>' in body
     assert 'id="upd-text-error"' in body and "govuk-form-group--error" in body
     assert StatusUpdate.objects.count() == before
 
@@ -46,7 +46,7 @@ def test_an_overlong_statement_keeps_what_was_typed(rbkc_comms: User, web: Calla
     response = web(rbkc_comms).post("/comms/status/pages/RBKC/", {"headline": long, "help_text": "Call 999"})
     assert response.status_code == 422
     body = response.content.decode()
-    assert '<a href="#headline-RBKC">Headline is at most' in body
+    assert '<a href="#headline-RBKC">The statement must be' in body
     assert 'id="headline-RBKC-error"' in body
     assert long.strip() in body and "Call 999</textarea>" in body
     page = StatusPage.objects.filter(organisation__code="RBKC").first()

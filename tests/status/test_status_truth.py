@@ -199,7 +199,7 @@ def test_a_batch_with_another_councils_service_is_refused_whole(
         ({"proposal": ["abc"], "decision": "confirm", "status": "disrupted"}, "Tick at least one service"),
         ({"proposal": ["9" * 40], "decision": "confirm", "status": "disrupted"}, "Tick at least one service"),
         ({"decision": "maybe"}, "Choose confirm or reject"),
-        ({"decision": "confirm", "status": "on fire"}, "status must be one of"),
+        ({"decision": "confirm", "status": "on fire"}, "Choose a status"),
     ],
 )
 def test_bad_bulk_input_is_refused_with_the_field_named(

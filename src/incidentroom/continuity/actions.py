@@ -36,10 +36,25 @@ TEXT_MAX = 10000
 HOURS_MAX = 24 * 365
 
 
+# Each plan field as the board's forms label it, so a refusal names the box in words
+# ("Recovery time objective must be ...", not "rto hours must be ...").
+FIELD_LABELS = {
+    "rto_hours": "Recovery time objective",
+    "mtpd_hours": "Maximum tolerable period of disruption",
+    "update_interval_hours": "How often to report while disrupted",
+    "minimum_service_level": "Minimum service level",
+    "plan": "Continuity plan",
+    "workaround": "Workaround in use",
+    "note": "What has changed",
+}
+
+
 def _hours(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= HOURS_MAX:
         raise InvalidInput(
-            f"{field.replace('_', ' ')} must be a whole number of hours from 1 to {HOURS_MAX}.", field=field
+            f"{FIELD_LABELS.get(field, field)} must be a whole number of hours from 1 to {HOURS_MAX}, "
+            "for example 4.",
+            field=field,
         )
     return value
 
@@ -47,7 +62,9 @@ def _hours(value: Any, field: str) -> int:
 def _text(value: Any, field: str) -> str:
     text = str(value or "").strip()
     if len(text) > TEXT_MAX:
-        raise InvalidInput(f"{field.replace('_', ' ')} is at most {TEXT_MAX:,} characters.", field=field)
+        raise InvalidInput(
+            f"{FIELD_LABELS.get(field, field)} must be {TEXT_MAX:,} characters or fewer.", field=field
+        )
     return text
 
 
@@ -119,7 +136,10 @@ def record_update(
     org = plan.service.organisation
     require_role(actor, [org], CONTINUITY_ROLES, f"report on continuity for {org.code}")
     if state not in ContinuityState.values:
-        raise InvalidInput(f"state must be one of {', '.join(ContinuityState.values)}.", field="state")
+        raise InvalidInput(
+            f"Choose the service's state ({', '.join(str(label) for label in ContinuityState.labels)}).",
+            field="state",
+        )
     text = _text(note, "note")
     if not text:
         raise InvalidInput("Say what has changed, even if it is 'no change'.", field="note")

@@ -43,6 +43,8 @@ class BoardRowOut(Schema):
     update_overdue: bool
     rto_breached: bool
     mtpd_breached: bool
+    # When the service was lost in an open incident or reported disrupted (None: not down).
+    down_since: dt.datetime | None = None
 
 
 class PlanIn(InputSchema):
@@ -108,6 +110,7 @@ def _row(r: BoardRow) -> BoardRowOut:
         update_overdue=r.update_overdue,
         rto_breached=r.rto_breached,
         mtpd_breached=r.mtpd_breached,
+        down_since=r.down_since,
     )
 
 

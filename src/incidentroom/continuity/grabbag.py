@@ -144,13 +144,16 @@ def _status_rows(rows: list[BoardRow]) -> list[list[object]]:
             [
                 r.service.name + (" (vulnerable residents)" if r.service.vulnerable_residents else ""),
                 r.service.priority,
-                plan.get_state_display() if plan else "No plan recorded",
+                # The service's own state first (as the board's "Service now"), then the plan's.
+                (f"Down since {_when(r.down_since)}; " if r.down_since else "")
+                + (plan.get_state_display() if plan else "No plan recorded"),
                 r.public_status,
                 f"{plan.rto_hours} h / {plan.mtpd_hours} h" if plan else f"{r.service.rto_hours} h / -",
                 plan.minimum_service_level if plan else "",
                 plan.workaround if plan else "",
                 (plan.owner.get_full_name() or plan.owner.get_username()) if plan and plan.owner else "",
-                (_when(plan.next_update_due) + (" " + " ".join(flags) if flags else "")) if plan else "",
+                # A lost service with no plan is still flagged past its RTO.
+                " ".join(x for x in (_when(plan.next_update_due) if plan else "", *flags) if x),
             ]
         )
     return out

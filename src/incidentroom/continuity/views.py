@@ -95,6 +95,7 @@ def _board_page(
             # Each row with the refused input that belongs to it (None for every other row).
             "entries": [(r, bad if bad and bad["service"] == r.service.pk else None) for r in rows],
             "overdue": sum(1 for r in rows if r.update_overdue),
+            "past_rto": sum(1 for r in rows if r.rto_breached),
             "can_edit": has_role(request.user, org, CONTINUITY_ROLES),
             "suppliers": Supplier.objects.filter(organisation=org),
             "states": ContinuityState.choices,
@@ -137,7 +138,8 @@ def _int(raw: str, field: str) -> int:
         return int(raw)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(
-            f"{field.replace('_', ' ')} must be a whole number of hours.", field=field
+            f"{actions.FIELD_LABELS.get(field, field)} must be a whole number of hours, for example 4.",
+            field=field,
         ) from exc
 
 
@@ -150,7 +152,7 @@ def save_plan(request: HttpRequest, service_id: int) -> HttpResponse:
         owner_name = request.POST.get("owner", "")
         owner = get_user_model().objects.filter(username=owner_name).first() if owner_name else None
         if owner_name and owner is None:
-            raise InvalidInput(f"No user called {owner_name!r}.", field="owner")
+            raise InvalidInput("Choose an owner from the list.", field="owner")
         actions.save_plan(
             service,
             actor=request.user,

@@ -62,18 +62,32 @@ class RateLimited(DomainError):
 def _status(value: str) -> str:
     if value not in PublicStatus.values:
         raise InvalidInput(
-            f"status must be one of {', '.join(PublicStatus.values)}; got {value!r}.", field="status"
+            f"Choose a status ({', '.join(str(label) for label in PublicStatus.labels)}).", field="status"
         )
     return value
 
 
+# Each text field as the comms forms label it, so a refusal names the box the officer typed in
+# (GOV.UK error messages say what to do in the reader's words, never the field's code name).
+_TEXT_LABELS = {
+    "text": "the update",
+    "update_text": "the public update",
+    "advice": "what residents should do instead",
+    "workaround": "the workaround",
+    "reason": "the reason",
+    "headline": "the statement",
+    "help_text": "where to get help",
+}
+
+
 def _text(value: str, field: str, limit: int, *, required: bool = False) -> str:
     value = (value or "").strip()
+    words = _TEXT_LABELS.get(field, field.replace("_", " "))
     if required and not value:
-        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} cannot be empty.", field=field)
+        raise InvalidInput(f"Enter {words}.", field=field)
     if len(value) > limit:
         raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()} is at most {limit:,} characters.", field=field
+            f"{words[0].upper()}{words[1:]} must be {limit:,} characters or fewer.", field=field
         )
     return value
 

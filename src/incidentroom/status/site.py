@@ -110,6 +110,9 @@ class OrgView:
     headline: str
     help_text: str
     confirmed_at: dt.datetime | None = None
+    # The council's incident helpline (Organisation.resident_helpline), apart from the
+    # switchboard the attack may have taken down: residents with an unconfirmed service call it.
+    helpline: str = ""
     services: list[ServiceRow] = field(default_factory=list)
     updates: list[UpdateRow] = field(default_factory=list)
     data_notices: list[DataNotice] = field(default_factory=list)
@@ -149,6 +152,7 @@ def organisations(code: str | None = None) -> list[OrgView]:
             headline=printable(p.headline),
             help_text=printable(p.help_text),
             confirmed_at=p.updated_at if (p.headline or p.help_text) else None,
+            helpline=printable(p.organisation.resident_helpline),
         )
         for p in pages
     }
@@ -289,6 +293,7 @@ def render_json(orgs: list[OrgView]) -> str:
                     "name": o.name,
                     "headline": o.headline,
                     "help": o.help_text,
+                    "helpline": o.helpline,
                     "confirmed_at": _iso(o.confirmed_at),
                     "personal_data_notices": [
                         {"title": n.title, "url": n.url, "updated_at": _iso(n.updated_at)}

@@ -400,6 +400,28 @@ def involve_organisation(
 INCIDENT_FIELDS = ("title", "summary", "ncsc_category", "severity", "phase")
 
 
+_FIELD_WORDS = {
+    "title": "Title",
+    "summary": "Summary",
+    "ncsc_category": "NCSC category",
+    "severity": "Severity",
+    "phase": "Phase",
+}
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "ncsc_category": NcscCategory,
+    "severity": Severity,
+    "phase": Phase,
+}
+
+
+def _shown(field: str, value: Any) -> str:
+    """A stored value as people read it: a choice's label, anything else as it is."""
+    choices = _CHOICES.get(field)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    return str(value)
+
+
 @transaction.atomic
 def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incident:
     """Change title, summary, NCSC category, severity or phase; each change is logged."""
@@ -426,8 +448,12 @@ def update_incident(incident: Incident, *, actor: Any, **changes: Any) -> Incide
         setattr(incident, field, value)
     incident.save(update_fields=list(changes) or None)
     after = audit.snapshot(incident, INCIDENT_FIELDS)
+    # In the words the dashboard uses ("Phase: Detect → Contain"), not the stored codes: the
+    # log is read by an inquiry, not by the database.
     diff = [
-        f"{k}: {before[k]} → {after[k]}" for k in INCIDENT_FIELDS if before[k] != after[k] and k != "summary"
+        f"{_FIELD_WORDS[k]}: {_shown(k, before[k])} → {_shown(k, after[k])}"
+        for k in INCIDENT_FIELDS
+        if before[k] != after[k] and k != "summary"
     ]
     audit.record(
         actor=actor,
