@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from incidentroom.core import audit, times
+from incidentroom.core import audit, people, times
 from incidentroom.core.access import require_writer
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import (
@@ -68,7 +68,8 @@ def create_action(
         actor=actor,
         kind=EntryKind.ACTION,
         organisations=[organisation],
-        text=f"Action: {title}" + (f" (owner {owner.username})" if owner else ""),
+        # The owner as colleagues know them: the log is read by people, not by login name.
+        text=f"Action: {title}" + (f" (owner {people.name_of(owner)})" if owner else ""),
     )
     return action
 
