@@ -296,7 +296,7 @@ def test_the_bulk_confirm_card_shows_how_each_service_was_lost_and_what_else_has
 ) -> None:
     # One root cause (the shared directory) lumps services whose own system is down with
     # those that lost their phones: each ticked service says which, so comms can tell.
-    body = web(rbkc_comms).get("/comms/status/").content.decode()
+    body: str = web(rbkc_comms).get("/comms/status/").content.decode()
     cards = body.split('id="proposals"', 1)[1].split("What the public sees now", 1)[0]
 
     def hint(name: str) -> str:
