@@ -191,6 +191,8 @@ class ServiceStatusIn(_Strict):
     service: str
     status: PublicStatus
     advice: str = ""
+    # The workaround comms published, worded for residents (never the continuity board's text).
+    workaround: str = ""
 
 
 class StatusPageIn(_Strict):
@@ -630,6 +632,7 @@ def _load_status_page(
             actor=actor,
             status=st.status,
             advice=st.advice,
+            workaround=st.workaround,
             at=at,
         )
 

@@ -158,3 +158,21 @@ def test_involving_another_council_starts_its_clocks_and_opens_its_view(
     assert codes == {"ncsc", "police", "nca", "mhclg", "insurer", "psn"}
     assert list(Incident.objects.for_user(outsider_viewer)) == [incident]
     assert incident.log_entries.filter(text__contains="London Borough of Ealing is now involved").exists()
+
+
+def test_an_action_in_the_log_names_its_owner_as_colleagues_know_them(
+    incident: Incident, rbkc_gold: User, rbkc_silver: User
+) -> None:
+    # The log is read by people: "(owner Daniel Cho (Silver, RBKC))", never the login name.
+    rbkc_silver.first_name, rbkc_silver.last_name = "Daniel", "Cho"
+    rbkc_silver.save()
+    actions.create_action(
+        incident,
+        actor=rbkc_gold,
+        title="Obtain a crime reference",
+        organisation=Organisation.objects.get(code="RBKC"),
+        owner=rbkc_silver,
+    )
+    entry = incident.log_entries.filter(kind=EntryKind.ACTION).latest("sequence")
+    assert entry.text == "Action: Obtain a crime reference (owner Daniel Cho (Silver, RBKC))"
+    assert rbkc_silver.username not in entry.text

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from incidentroom.estate.models import Service
-from incidentroom.status.models import StatusPage, StatusUpdate
+from incidentroom.status.models import ServiceStatus, StatusPage, StatusUpdate
 
 
 def test_a_refused_status_keeps_the_choices_and_the_advice(
@@ -51,3 +51,21 @@ def test_an_overlong_statement_keeps_what_was_typed(rbkc_comms: User, web: Calla
     assert long.strip() in body and "Call 999</textarea>" in body
     page = StatusPage.objects.filter(organisation__code="RBKC").first()
     assert page is None or page.headline != long.strip()
+
+
+def test_the_status_form_has_no_default_and_refuses_a_missing_choice(
+    rbkc_comms: User, web: Callable[[User], Client]
+) -> None:
+    # An officer who forgets to choose must not publish "Working" for a service nobody checked.
+    client = web(rbkc_comms)
+    page = client.get("/comms/status/").content.decode()
+    select = page.split('id="set-status"', 1)[1].split("</select>", 1)[0]
+    assert select.index('<option value="">Choose a status</option>') < select.index('value="working"')
+    assert " selected" not in select
+    service = Service.objects.get(organisation__code="RBKC", code="libraries")
+    response = client.post("/comms/status/services/", {"service": service.pk, "advice": "Call 020 7946 0124"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert '<a href="#set-status">Choose a status to publish.</a>' in body
+    assert 'id="set-status-error"' in body and "Call 020 7946 0124</textarea>" in body
+    assert not ServiceStatus.objects.filter(service=service).exists()

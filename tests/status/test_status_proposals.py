@@ -289,3 +289,39 @@ def test_one_decision_across_councils_gives_each_council_its_own_advice(
         assert status.advice == words
         update = StatusUpdate.objects.get(organisation__code=code)
         assert words in update.text and all(w not in update.text for c, w in own.items() if c != code)
+
+
+def test_the_bulk_confirm_card_shows_how_each_service_was_lost_and_what_else_has_it_down(
+    before_comms: None, rbkc_comms: User, web: Any
+) -> None:
+    # One root cause (the shared directory) lumps services whose own system is down with
+    # those that lost their phones: each ticked service says which, so comms can tell.
+    body: str = web(rbkc_comms).get("/comms/status/").content.decode()
+    cards = body.split('id="proposals"', 1)[1].split("What the public sees now", 1)[0]
+
+    def hint(name: str) -> str:
+        label = cards.split(f'">{name} (RBKC)', 1)[1].split("</label>", 1)[1]
+        return label.split('govuk-checkboxes__hint"', 1)[1].split("</div>", 1)[0]
+
+    my_account = hint("My Account online services")
+    assert "Lost through: RBKC My Account portal → Single sign-on → Shared directory" in my_account
+    assert "Also down" not in my_account
+    planning = hint("Planning applications")
+    assert "Lost through: RBKC planning and building control → Electronic records management" in planning
+    assert (
+        "Also down: RBKC planning and building control → Electronic records management → Single sign-on"
+        in planning
+    )
+    # Only the phones: the directory behind the telephony is the same route, not another reason...
+    line = hint("Out-of-hours emergency line")
+    assert "Lost through: Contact-centre telephony platform" in line and "Also down" not in line
+    # ...but adult social care has lost its own case system as well as its phones.
+    adults = hint("Adult social care")
+    assert "Also down: RBKC social care case management → Single sign-on → Shared directory" in adults
+    assert 'aria-describedby="pick-' in cards
+
+
+def test_the_comms_page_refuses_anyone_outside_the_councils_staff(web: Any, outsider_viewer: User) -> None:
+    # Another council's viewer sees no RBKC proposal and no way to publish one.
+    body = web(outsider_viewer).get("/comms/status/").content.decode()
+    assert "(RBKC)" not in body and "Confirm and publish the ticked services" not in body

@@ -89,3 +89,25 @@ def blast_radius(graph: EstateGraph, down: Iterable[int]) -> list[Impact]:
         if best is not None:
             impacts.append(Impact(service_id=service, path=best))
     return impacts
+
+
+def every_cause(graph: EstateGraph, down: Iterable[int]) -> list[Impact]:
+    """Every route by which each service is lost: one path per (system it needs, down system).
+
+    :func:`blast_radius` keeps one shortest path per service, which answers "is it down?". A
+    service that needs both the phones and its own case system, both down, has two reasons,
+    and the person telling residents needs both: one search per down system (a handful)."""
+    impacts: list[Impact] = []
+    for root in dict.fromkeys(down):
+        towards = _towards(graph, [root])
+        for service, systems in graph.service_deps.items():
+            for system in dict.fromkeys(systems):
+                if system not in towards:
+                    continue
+                steps = [system]
+                nxt = towards[system]
+                while nxt is not None:
+                    steps.append(nxt)
+                    nxt = towards[nxt]
+                impacts.append(Impact(service_id=service, path=tuple(steps)))
+    return impacts

@@ -12,8 +12,9 @@ from typing import Any
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
+from incidentroom.estate.blast import every_cause
 from incidentroom.estate.models import Service, System, SystemQuerySet
-from incidentroom.estate.queries import AffectedService, affected_services
+from incidentroom.estate.queries import AffectedService, affected_services, load_graph
 from incidentroom.incidents.models import DOWN_STATES, Containment, Incident
 
 
@@ -121,3 +122,34 @@ def affected_service_rows(
             rows.append(AffectedService(service=row.service, path=row.path, reason=f"{row.because} ({why})"))
     rows.sort(key=lambda a: (a.service.organisation.code, a.service.priority, a.service.name))
     return rows
+
+
+def causes_by_service(incident: Incident) -> dict[int, list[AffectedService]]:
+    """Every reason each service is lost in the incident: one row per route from a system it
+    needs to a down system (the chain), plus its council's network shutdown.
+
+    ``affected_service_rows`` gives each service its one shortest reason; a comms officer
+    confirming one root cause ("phones down") for many services needs all of them, or a
+    service whose own system is also down is published as if only the phones were out.
+    """
+    causes: dict[int, list[AffectedService]] = {}
+    impacts = every_cause(load_graph(), sorted(down_system_ids(incident)))
+    services = Service.objects.select_related("organisation").in_bulk({i.service_id for i in impacts})
+    systems = System.objects.in_bulk({s for i in impacts for s in i.path})
+    for impact in impacts:
+        service = services[impact.service_id]
+        causes.setdefault(service.pk, []).append(
+            AffectedService(service=service, path=tuple(systems[s] for s in impact.path))
+        )
+    for inv in incident.involvements.select_related("organisation"):
+        if inv.containment != Containment.SHUT_DOWN:
+            continue
+        for service in Service.objects.filter(organisation_id=inv.organisation_id).select_related(
+            "organisation"
+        ):
+            causes.setdefault(service.pk, []).append(
+                AffectedService(
+                    service=service, path=(), reason=f"{inv.organisation.name} has shut down its network"
+                )
+            )
+    return causes

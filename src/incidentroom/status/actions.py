@@ -60,6 +60,9 @@ class RateLimited(DomainError):
 
 
 def _status(value: str) -> str:
+    if not value:
+        # No default anywhere: an officer who forgot to choose must not publish "Working".
+        raise InvalidInput("Choose a status to publish.", field="status")
     if value not in PublicStatus.values:
         raise InvalidInput(
             f"Choose a status ({', '.join(str(label) for label in PublicStatus.labels)}).", field="status"

@@ -25,6 +25,8 @@ from incidentroom.core.errors import DomainError, InvalidInput
 from incidentroom.core.models import PUBLISH_ROLES, Organisation
 from incidentroom.core.scoping import get_scoped
 from incidentroom.estate.models import Service
+from incidentroom.estate.queries import AffectedService
+from incidentroom.incidents.queries import causes_by_service
 from incidentroom.status import actions, site
 from incidentroom.status.middleware import file_response
 from incidentroom.status.models import (
@@ -164,6 +166,19 @@ class ProposalGroup:
     proposed_status: str
     proposals: list[StatusProposal] = field(default_factory=list)
     publishable: list[StatusProposal] = field(default_factory=list)
+    # Per proposal: how the group's cause reaches the service, and what else has it down.
+    # One cause lumps services whose own systems are down with those that only lost their
+    # phones; comms must see which is which before giving them one status and one advice.
+    through: dict[int, str] = field(default_factory=dict)
+    also: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def picks(self) -> list[dict[str, Any]]:
+        """The services this person may tick, each with how it was lost and what else is down."""
+        return [
+            {"p": p, "through": self.through.get(p.pk, ""), "also": self.also.get(p.pk, [])}
+            for p in self.publishable
+        ]
 
     @property
     def organisations(self) -> list[str]:
@@ -185,8 +200,22 @@ class ProposalGroup:
         return next((p.suggested_advice for p in self.publishable if p.suggested_advice), "")
 
 
+def _causes(proposals: list[StatusProposal]) -> dict[int, list[AffectedService]]:
+    """Every reason each proposal's service is down, per incident (a few down systems)."""
+    by_incident: dict[int, dict[int, list[AffectedService]]] = {}
+    out: dict[int, list[AffectedService]] = {}
+    for p in proposals:
+        if p.incident_id is None or p.incident is None:
+            continue
+        if p.incident_id not in by_incident:
+            by_incident[p.incident_id] = causes_by_service(p.incident)
+        out[p.pk] = by_incident[p.incident_id].get(p.service_id, [])
+    return out
+
+
 def _proposal_groups(proposals: list[StatusProposal], publish_codes: set[str]) -> list[ProposalGroup]:
     groups: dict[str, ProposalGroup] = {}
+    causes = _causes(proposals)
     for p in proposals:
         if p.system_id is not None and p.system is not None:
             key, cause = f"system-{p.system_id}-{p.proposed_status}", p.system.name
@@ -201,6 +230,15 @@ def _proposal_groups(proposals: list[StatusProposal], publish_codes: set[str]) -
                 key=key, title=f"{cause}: proposed {label}", proposed_status=p.proposed_status
             )
         group.proposals.append(p)
+        for row in causes.get(p.pk, []):
+            # The group's own cause: its system at the end of the chain, or (no system) the shutdown.
+            own = row.path[-1].pk == p.system_id if row.path else p.system_id is None
+            if own and p.pk not in group.through:
+                group.through[p.pk] = row.because
+            elif p.system_id is None or all(s.pk != p.system_id for s in row.path):
+                # A chain through the group's own system (the telephony, and the directory
+                # behind it) is the same route, not another reason.
+                group.also.setdefault(p.pk, []).append(row.because)
         if p.service.organisation.code in publish_codes:
             group.publishable.append(p)
     # The biggest root cause first: it is the one residents are ringing about.

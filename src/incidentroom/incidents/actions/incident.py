@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
-from incidentroom.core import audit, times
+from incidentroom.core import audit, people, times
 from incidentroom.core.access import has_role, require_role, require_writer
 from incidentroom.core.errors import Conflict, InvalidInput
 from incidentroom.core.models import (
@@ -391,7 +391,7 @@ def involve_organisation(
         kind=EntryKind.DECISION,
         organisations=[organisation, *deciding],
         text=f"{organisation.name} is now involved in the incident: Gold decision by "
-        f"{getattr(actor, 'username', actor)} ({', '.join(o.code for o in deciding)}). "
+        f"{people.name_of(actor)} ({', '.join(o.code for o in deciding)}). "
         f"{organisation.code} can now see the whole incident.",
     )
     return involvement
