@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from incidentroom.core import people
 from incidentroom.core.errors import Conflict, Forbidden, InvalidInput
 from incidentroom.core.models import AuditEntry, Organisation
 from incidentroom.incidents import actions, logchain
@@ -167,7 +168,8 @@ def test_a_gold_decision_to_involve_is_logged_and_audited(
     assert added.status_code == 201, added.content
     entry = first(incident.log_entries.order_by("-sequence"))
     assert entry.kind == EntryKind.DECISION
-    assert f"Gold decision by {wcc_gold.username} (WCC)" in entry.text
+    assert f"Gold decision by {people.name_of(wcc_gold)} (WCC)" in entry.text
+    assert wcc_gold.username not in entry.text  # by name, as colleagues know them
     assert set(entry.organisations.values_list("code", flat=True)) == {"LBE", "WCC"}
     assert AuditEntry.objects.filter(action="incident.involve", actor=wcc_gold, channel="api").exists()
     assert logchain.verify(incident).ok
