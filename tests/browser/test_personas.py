@@ -193,6 +193,17 @@ def test_the_dependency_graph_fits_its_box_on_a_laptop_and_scrolls_inside_it_on_
         _shot(page, artifacts, f"gold-estate-graph-{width}")
 
 
+# The last elements in the page whose right edge passes the viewport's, outside any box that scrolls.
+_STICKING_OUT = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const r = e.getBoundingClientRect();
+  if (r.right <= window.innerWidth + 0.5) return false;
+  for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return false;
+  }
+  return true;
+}).slice(-5).map(e => e.tagName + '.' + e.className + ' right ' + Math.round(e.getBoundingClientRect().right) + ': ' + (e.textContent || '').trim().slice(0, 50))"""
+
+
 def test_every_page_fits_a_phone_screen_and_passes_axe_there(
     page: Page, live_app: LiveApp, login: Any, artifacts: Path
 ) -> None:
@@ -221,7 +232,9 @@ def test_every_page_fits_a_phone_screen_and_passes_axe_there(
         width = page.evaluate("() => document.documentElement.scrollWidth")
         found = axe_violations(page)
         if width > 390 or found:
-            problems[path] = {"width": width, "axe": found}
+            # What sticks out, so a failure says where to look.
+            wide = page.evaluate(_STICKING_OUT)
+            problems[path] = {"width": width, "axe": found, "sticking out": wide}
         if path in (f"/incidents/{ref}/", "/continuity/RBKC/", "/status/rbkc/"):
             _shot(page, artifacts, "phone-" + (re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")))
     assert problems == {}
