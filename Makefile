@@ -68,7 +68,11 @@ test-postgres: install
 		echo "PostgreSQL is not reachable at $(DATABASE_URL_PG): tests ran on SQLite only."; \
 	fi
 
-test: lint typecheck test-sqlite test-postgres
+# The two databases' suites run side by side (each with PYTEST_ARGS' workers): on a 2-core
+# machine that takes about 13 minutes rather than 25 one after the other. Output is kept
+# per suite, so each log reads as if it ran alone.
+test: lint typecheck
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python bench/blast_radius.py
