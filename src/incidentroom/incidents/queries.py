@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from incidentroom.core.access import org_ids
 from incidentroom.core.errors import InvalidInput
 from incidentroom.core.models import Organisation
 from incidentroom.core.scoping import get_scoped
@@ -31,6 +32,16 @@ def involved_organisation(incident: Incident, code: str, field: str = "organisat
     if org is None:
         raise InvalidInput(f"{code} is not involved in {incident.reference}.", field=field)
     return org
+
+
+def my_involved_organisations(user: Any, incident: Incident) -> list[Organisation]:
+    """The incident's organisations the user belongs to (their memberships read once)."""
+    mine = org_ids(user)
+    return [
+        i.organisation
+        for i in incident.involvements.select_related("organisation")
+        if i.organisation_id in mine
+    ]
 
 
 def check_involved(incident: Incident, organisation: Organisation) -> Organisation:

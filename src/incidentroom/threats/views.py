@@ -110,11 +110,7 @@ _HOST_FIELDS = {
 def _home_page(request: HttpRequest, incident: Any, refused: Refusal | None = None) -> HttpResponse:
     """The threats page; after a refused form, the same page with the error summary, the
     message beside the field and what was typed in that form kept."""
-    mine = [
-        i.organisation
-        for i in incident.involvements.select_related("organisation")
-        if i.organisation_id in org_ids(request.user)
-    ]
+    mine = incident_queries.my_involved_organisations(request.user, incident)
     return render(
         request,
         "threats/home.html",
@@ -479,11 +475,7 @@ _VERIFY_FIELDS = {
 def _evidence_list_page(request: HttpRequest, incident: Any, refused: Refusal | None = None) -> HttpResponse:
     """The evidence list with its register form; after a refusal, the error summary and the
     input kept."""
-    mine = [
-        i.organisation
-        for i in incident.involvements.select_related("organisation")
-        if i.organisation_id in org_ids(request.user)
-    ]
+    mine = incident_queries.my_involved_organisations(request.user, incident)
     items = (
         EvidenceItem.objects.for_user(request.user).filter(incident=incident).select_related("organisation")
     )
