@@ -272,6 +272,18 @@ def test_chunks_keep_order_and_put_a_big_file_alone() -> None:
     assert engine.chunked([], workers=1, parts_dir="/p") == []
 
 
+def test_the_pool_takes_the_largest_chunks_first_and_the_coordinator_the_smallest() -> None:
+    big = engine.CHUNK_BYTES + 1
+    # A big file last in path order must not be started last: every other process would wait.
+    tasks = _tasks([10] * 40 + [big, big // 2] + [10] * 3)
+    chunks = engine.chunked(tasks, workers=2, parts_dir="/p")
+    queue = engine.by_size(chunks)
+    assert sorted(queue, key=lambda c: c.key) == sorted(chunks, key=lambda c: c.key)
+    assert queue[-1].tasks == (tasks[40],) and queue[-2].tasks == (tasks[41],)
+    sizes = [sum(t.size for t in c.tasks) for c in queue]
+    assert sizes == sorted(sizes)
+
+
 def test_a_checkpoint_from_before_chunks_is_scanned_again(
     archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
 ) -> None:

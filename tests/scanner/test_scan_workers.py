@@ -36,12 +36,13 @@ def _workers(parent: psutil.Process) -> list[psutil.Process]:
 def test_pool_workers_exit_when_the_cli_is_killed(tmp_path: Path, sig: signal.Signals) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    # Enough work that the scan is still running when its workers have started.
+    # Enough work that the scan is still running when its workers have started. Three
+    # workers are the coordinator, which scans too, and a pool of two.
     for i in range(600):
         (folder / f"note-{i:04d}.txt").write_text(LINE * 2000, encoding="utf-8")
     cli = Path(sys.executable).parent / "incidentroom"
     proc = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(cli), "scan", str(folder), "--out", str(tmp_path / "out"), "--workers", "2"],
+        [str(cli), "scan", str(folder), "--out", str(tmp_path / "out"), "--workers", "3"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -271,12 +271,19 @@ class _Checkpoints:
     def refresh(self) -> None:
         """Read the checkpoints written since the last call."""
         for path in sorted(self.dir.glob("*.json")):
-            if path.name in self._read:
-                continue
-            self._read.add(path.name)
-            data = json.loads(path.read_text(encoding="utf-8"))
+            self.read(path.name)
+
+    def read(self, name: str) -> None:
+        """Read the checkpoint ``name`` (a chunk's key plus ``.json``), unless already read.
+
+        Each chunk's checkpoint is read as soon as the chunk is done, while the workers are
+        still scanning, rather than all of them after the last chunk, when nothing else runs.
+        """
+        if name not in self._read:
+            self._read.add(name)
+            data = json.loads((self.dir / name).read_text(encoding="utf-8"))
             if "results" not in data:
-                continue  # a file's own checkpoint, from before chunks: the file is scanned again
+                return  # a file's own checkpoint, from before chunks: the file is scanned again
             part = self.parts / data["part"] if data["part"] else None
             for item in data["results"]:
                 first, count = item.pop("batches")
@@ -296,33 +303,58 @@ class _Checkpoints:
         return self._found[task.key]
 
 
+def by_size(chunks: list[Chunk]) -> list[Chunk]:
+    """``chunks`` smallest first (in path order among equals): the pool takes from the end,
+    the coordinator from the start (see :func:`_run_local`)."""
+    return sorted(chunks, key=lambda c: sum(t.size for t in c.tasks))
+
+
 def _run_local(
     chunks: list[Chunk], key: bytes, workers: int, stop: Callable[[], bool]
 ) -> Iterator[tuple[Chunk, dict[str, Any]]]:
+    """Scan ``chunks`` with ``workers`` processes in all: this one and ``workers - 1`` in a pool.
+
+    The coordinator scans too. It has nothing else to do until the last chunk is in, and a
+    pool worker spends over a second starting (a fresh interpreter importing the scanner), so
+    a pool of N workers left a core idle at the start and cost N imports; the coordinator
+    starts at once, with its caches already warm.
+
+    The pool takes the largest chunks first and the coordinator the smallest: a big file
+    started last would leave every other process waiting for it (largest-first is the classic
+    remedy), and the coordinator's short chunks let it come back often to keep the pool fed.
+    Outputs do not depend on the order: aggregation reads results in path order.
+    """
     if workers <= 1:
         for chunk in chunks:
             if stop():
                 return
             yield chunk, run_chunk_json(chunk, key)
         return
+    pool_workers = workers - 1
+    queue = by_size(chunks)
     # initargs hands every worker the coordinator's compiled patterns.
     with ProcessPoolExecutor(
-        max_workers=workers,
+        max_workers=pool_workers,
         mp_context=get_context("spawn"),
         initializer=_worker_init,
         initargs=(serialized_database(), os.getpid()),
     ) as pool:
         pending: dict[Future[dict[str, Any]], Chunk] = {}
-        queue = list(reversed(chunks))
         try:
             while queue or pending:
-                # Keep a short queue per worker so a stop request leaves little work behind.
-                while queue and len(pending) < workers * 2 and not stop():
+                # A short queue per worker, so a stop request leaves little work behind.
+                while queue and len(pending) < pool_workers * 2 and not stop():
                     chunk = queue.pop()
                     pending[pool.submit(run_chunk_json, chunk, key)] = chunk
-                if not pending:
-                    return
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished = [f for f in pending if f.done()]
+                if not finished and queue and not stop():
+                    chunk = queue.pop(0)
+                    yield chunk, run_chunk_json(chunk, key)
+                    continue
+                if not finished:
+                    if not pending:
+                        return
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in sorted(finished, key=lambda f: pending[f].key):
                     yield pending.pop(future), future.result()
                 if stop():
@@ -457,6 +489,7 @@ def run_scan(
         runner = _run_dask(chunks, key, cluster, stop) if cluster else _run_local(chunks, key, workers, stop)
         for chunk, data in runner:
             phases.add(spent, data.pop("phases", None))
+            checkpoints.read(f"{chunk.key}.json")
             for task in chunk.tasks:
                 bytes_done += task.size
                 if task.file_key:
