@@ -354,7 +354,7 @@ def _run_local(
                 if not finished:
                     if not pending:
                         return
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    finished = list(wait(pending, return_when=FIRST_COMPLETED).done)
                 for future in sorted(finished, key=lambda f: pending[f].key):
                     yield pending.pop(future), future.result()
                 if stop():
