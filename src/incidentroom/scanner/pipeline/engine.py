@@ -278,9 +278,14 @@ class _Checkpoints:
 
         Each chunk's checkpoint is read as soon as the chunk is done, while the workers are
         still scanning, rather than all of them after the last chunk, when nothing else runs.
+        Reading is plain data with no cycles, while the heap holds every result read so far:
+        with the collector running, its collections walked all of them again and again (on a
+        4 MB register 2.3 CPU s against 0.7 s paused).
         """
-        if name not in self._read:
-            self._read.add(name)
+        if name in self._read:
+            return
+        self._read.add(name)
+        with paused_collections():
             data = json.loads((self.dir / name).read_text(encoding="utf-8"))
             if "results" not in data:
                 return  # a file's own checkpoint, from before chunks: the file is scanned again
