@@ -308,10 +308,15 @@ class _Checkpoints:
         return self._found[task.key]
 
 
+def chunk_size(chunk: Chunk) -> int:
+    """The bytes of a chunk's files: how long it will take, roughly."""
+    return sum(t.size for t in chunk.tasks)
+
+
 def by_size(chunks: list[Chunk]) -> list[Chunk]:
     """``chunks`` smallest first (in path order among equals): the pool takes from the end,
     the coordinator from the start (see :func:`_run_local`)."""
-    return sorted(chunks, key=lambda c: sum(t.size for t in c.tasks))
+    return sorted(chunks, key=chunk_size)
 
 
 def _run_local(
@@ -380,8 +385,17 @@ def _run_dask(
         raise ScanError("cluster_unreachable", f"cannot reach Dask scheduler at {address}: {exc}") from exc
     try:
         by_key = {chunk.key: chunk for chunk in chunks}
+        # Largest first, as in the local pool, so a big file does not start last: Dask runs
+        # a higher priority first.
         futures = [
-            client.submit(run_chunk_json, chunk, key, key=f"incidentroom-scan-{chunk.key}", pure=False)
+            client.submit(
+                run_chunk_json,
+                chunk,
+                key,
+                key=f"incidentroom-scan-{chunk.key}",
+                pure=False,
+                priority=chunk_size(chunk),
+            )
             for chunk in chunks
         ]
         completed = distributed.as_completed(futures, loop=client.loop)
