@@ -235,9 +235,9 @@ def _image_pdf(text: str) -> bytes:
 
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidentroom.scanner.extract.pdf as pdf
+    import incidentroom.scanner.extract.ocr as ocr
 
-    monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)
+    monkeypatch.setattr(f"{ocr.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "scan.pdf").write_bytes(_image_pdf("Client: Margaret Hughes\nDOB: 14/07/1958"))
@@ -292,11 +292,9 @@ def test_scanned_images_are_ocred_page_by_page(tmp_path: Path) -> None:
 
 
 def test_images_need_ocr_without_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import incidentroom.scanner.extract.image as image
-    import incidentroom.scanner.extract.pdf as pdf
+    import incidentroom.scanner.extract.ocr as ocr
 
-    monkeypatch.setattr(f"{image.__name__}.shutil.which", lambda name: None)
-    monkeypatch.setattr(f"{pdf.__name__}.shutil.which", lambda name: None)
+    monkeypatch.setattr(f"{ocr.__name__}.shutil.which", lambda name: None)
     folder = tmp_path / "in"
     folder.mkdir()
     _page_image("Client: Margaret Hughes").save(folder / "form.png")

@@ -1,21 +1,19 @@
 """Scanned forms and letters as images (TIFF, multi-page included, JPEG, PNG) through Tesseract.
 
-Tesseract is a separate program (Apache-2.0), installed by ``make install`` from Debian's
-``tesseract-ocr`` and ``tesseract-ocr-eng``. It reads every page of a multi-page TIFF
+Tesseract (``ocr.py``) reads every page of a multi-page TIFF
 and separates pages with a form feed, which gives each page its number. Without it the
 image is reported as ``needs_ocr``, never as a silent ``scanned``.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess  # noqa: S404 - runs the local tesseract binary, no shell
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
 from ..model import Location, TextUnit
+from . import ocr
 from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output, judges
 
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF87a", b"GIF89a")
@@ -25,17 +23,8 @@ OCR_TIMEOUT = 600
 
 def ocr_file(path: Path) -> list[str] | None:
     """Text of each page of an image file, or ``None`` when Tesseract is missing or fails."""
-    tesseract = shutil.which("tesseract")
-    if tesseract is None:
-        return None
-    try:
-        command = [tesseract, str(path), "stdout", "-l", "eng"]
-        done = subprocess.run(command, capture_output=True, timeout=OCR_TIMEOUT, check=False)  # noqa: S603
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    return judges().ocr_repair(done.stdout.decode("utf-8", "replace")).split("\f")
+    text = ocr.tesseract(path, OCR_TIMEOUT)
+    return None if text is None else judges().ocr_repair(text).split("\f")
 
 
 class ImageExtractor(Extractor):
@@ -50,7 +39,7 @@ class ImageExtractor(Extractor):
 
     def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
         """OCR the image; report it as needing OCR when Tesseract is not there."""
-        if shutil.which("tesseract") is None:
+        if not ocr.available():
             yield NeedsOcr((1,), False)
             return
         data = blob.read_all(limits)

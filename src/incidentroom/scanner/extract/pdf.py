@@ -10,8 +10,6 @@ Producer entry).
 
 from __future__ import annotations
 
-import shutil
-import subprocess  # noqa: S404 - runs the local tesseract binary, no shell
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,30 +19,26 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 
 from ..model import Location, TextUnit
+from . import ocr
 from .base import Blob, ExtractError, Extractor, Limits, NeedsOcr, Output, judges
 from .bidi import PlacedChar, drawn_order, has_rtl, producer_evidence, reading_order, reversal_evidence
 
 
 def ocr_available() -> bool:
     """True when the tesseract binary is on PATH (it is optional)."""
-    return shutil.which("tesseract") is not None
+    return ocr.available()
 
 
 def _ocr_page(page: pdfium.PdfPage) -> str:
     """Render at 300 dpi and run tesseract (English); empty string on any failure."""
-    tesseract = shutil.which("tesseract")
-    if tesseract is None:
+    if not ocr.available():
         return ""
     image = page.render(scale=300 / 72).to_pil()
     with tempfile.TemporaryDirectory() as tmp:
         png = Path(tmp) / "page.png"
         image.save(png)
-        try:
-            command = [tesseract, str(png), "stdout", "-l", "eng"]
-            done = subprocess.run(command, capture_output=True, timeout=120, check=False)  # noqa: S603
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-    return judges().ocr_repair(done.stdout.decode("utf-8", "replace")) if done.returncode == 0 else ""
+        text = ocr.tesseract(png, 120)
+    return judges().ocr_repair(text) if text is not None else ""
 
 
 # A page's lines as the reader breaks them: plain text for a line without right-to-left
