@@ -14,8 +14,10 @@ the whole-file reader's state is the one it has at a file's start:
   is decided within a piece, so a cut anywhere else would change the records. The planner
   runs the reader's own cutting (``extract.base.text_pieces``) over the file, decoding it
   as the whole-file reader does, and cuts after a piece that ends a line; each range reads
-  as many pieces as lie in it, numbering lines from the file's count. Files in encodings
-  where a line break is not one byte (UTF-16) are not split.
+  pieces until it has read its line breaks, numbering lines from the file's count, and
+  checks that its last piece ended exactly at its end (so the next range starts at a
+  piece of the whole file, by induction from byte 0). Files in encodings where a line
+  break is not the one byte 0x0A (UTF-16) are not split.
 
 What a range cannot know is fixed when the ranges are joined (:func:`join`): an
 attachment identical to one in an earlier range is marked a duplicate of that one (its
@@ -77,19 +79,18 @@ def ranges_of(task: Task) -> list[Task] | None:
                 return None
             lines = _LineCounts(data)
             encoding = detect_encoding(head)
-            bounds = [*(start for start, _, _ in cuts), size]
+            bounds = [*(start for start, _ in cuts), size]
             plans = [
                 StreamRange(
                     kind=extractor.name,
                     line=lines.before(bounds[index]) + 1,
                     messages=messages,
                     encoding=encoding,
-                    pieces=pieces,
                     lines=lines.before(bounds[index + 1]) - lines.before(bounds[index]),
                     file_size=size,
                     file_mtime_ns=info.st_mtime_ns,
                 )
-                for index, (_, messages, pieces) in enumerate(cuts)
+                for index, (_, messages) in enumerate(cuts)
             ]
     except (OSError, ValueError):
         return None  # the whole-file task reports it
@@ -108,20 +109,20 @@ def ranges_of(task: Task) -> list[Task] | None:
     ]
 
 
-def _mbox_cuts(data: mmap.mmap, size: int, count: int) -> list[tuple[int, int, int]]:
-    """(start, messages before it, 0) of each range: the first message boundary at or past
-    each of ``count`` equal shares of the file, and the file's start."""
+def _mbox_cuts(data: mmap.mmap, size: int, count: int) -> list[tuple[int, int]]:
+    """(start, messages before it) of each range: the file's start, and the first message
+    boundary at or past each of ``count`` equal shares of the file."""
     targets = [size * k // count for k in range(1, count)]
-    cuts = [(0, 0, 0)]
+    cuts = [(0, 0)]
     boundaries = 0  # message boundaries after byte 0 so far: each ends the message before it
     for found in _FROM_LINE.finditer(data):
         start = found.start() + 1
         previous = data.rfind(b"\n", 0, start - 1) + 1
         if not is_blank(data[previous:start]):
-            continue  # a 'From ' line inside a message ('>From ' unescaped, or no blank line)
+            continue  # a 'From ' line inside a message (no blank line before it)
         boundaries += 1
-        if targets and start >= targets[0]:
-            cuts.append((start, boundaries, 0))
+        if start >= targets[0]:
+            cuts.append((start, boundaries))
             while targets and targets[0] <= start:
                 targets.pop(0)
             if not targets:
@@ -131,31 +132,30 @@ def _mbox_cuts(data: mmap.mmap, size: int, count: int) -> list[tuple[int, int, i
 
 def _text_cuts(
     path: str, data: mmap.mmap, size: int, count: int, head: bytes, chunk: int
-) -> list[tuple[int, int, int]]:
-    """(start, 0, pieces in the range) of each range: the start of the first of the text
+) -> list[tuple[int, int]]:
+    """(start, 0) of each range: the file's start, and the start of the first of the text
     reader's pieces at or past each of ``count`` equal shares of the file that follows a
-    piece ending a line. The last range reads to the end (0 pieces: all)."""
+    piece ending a line."""
     encoding = detect_encoding(head)
     if looks_binary(head[:8192], encoding) or not _one_byte_newlines(encoding):
         return []
     lines = _LineCounts(data)
     wanted = [lines.before(size * k // count) for k in range(1, count)]
-    ends: list[tuple[int, int]] = []  # (line breaks before the cut, pieces before it)
-    pieces = newlines = 0
+    cuts = [(0, 0)]
+    newlines = 0
     with open(path, "rb") as stream:
         for piece in text_pieces(stream, encoding, b"", chunk):
-            pieces += 1
             newlines += piece.count("\n")
-            if wanted and newlines >= wanted[0] and piece.endswith("\n"):
-                ends.append((newlines, pieces))
+            if newlines >= wanted[0] and piece.endswith("\n"):
+                start = lines.offset_after(newlines)
+                if start >= size:
+                    break
+                cuts.append((start, 0))
                 while wanted and wanted[0] <= newlines:
                     wanted.pop(0)
                 if not wanted:
                     break
-    marks = [(lines.offset_after(n), p) for n, p in ends]
-    marks = [(0, 0), *((start, p) for start, p in marks if start < size)]
-    cuts = [(start, 0, marks[i + 1][1] - p) for i, (start, p) in enumerate(marks[:-1])]
-    return [*cuts, (marks[-1][0], 0, 0)]
+    return cuts
 
 
 def _one_byte_newlines(encoding: str) -> bool:
@@ -225,8 +225,6 @@ def join(
             return None
         if info["stopped_at"] != part.end or info["lines"] != at.lines:
             return None  # it did not read what was planned: the file changed, or a bug
-        if at.pieces and info["pieces"] != at.pieces:
-            return None
         partial.extend(what for what in info["partial"] if what not in partial)
     first = results[0].manifest[0]
     top = replace(first, reason="partial: " + "; ".join(partial) if partial else "")
