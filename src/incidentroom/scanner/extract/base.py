@@ -32,8 +32,9 @@ class Limits:
     # A CSV record longer than this (one huge line) is scanned as text, in bounded chunks.
     csv_record_chars: int = 1 << 20
     max_whole_file: int = 256 << 20
-    # A top-level CSV/TSV, MBOX or log larger than this is cut into byte ranges of about this size at
-    # row boundaries, one task each, so every worker reads it (0: never split).
+    # A top-level CSV/TSV, MBOX or log larger than this is cut into byte ranges of about
+    # this size at row, message or text-piece boundaries, one task each, so every worker
+    # reads it (0: never split).
     split_bytes: int = 64 << 20
     # Plain text and logs are detected in pieces of at most this many characters (tests
     # make it small so that a small log holds several).
