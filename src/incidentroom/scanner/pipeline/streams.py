@@ -67,14 +67,14 @@ def ranges_of(task: Task) -> list[Task] | None:
             head = fh.read(65536)
         name = display_path(task.relative or os.path.basename(task.root))
         extractor = choose(Blob(name, lambda: open(path, "rb"), size).extension, head)
+        if not isinstance(extractor, (MboxExtractor, TextExtractor)):
+            return None
         count = -(-size // task.limits.split_bytes)
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
             if isinstance(extractor, MboxExtractor):
                 cuts = _mbox_cuts(data, size, count)
-            elif isinstance(extractor, TextExtractor):
-                cuts = _text_cuts(path, data, size, count, head, task.limits.text_chunk)
             else:
-                return None
+                cuts = _text_cuts(path, data, size, count, head, task.limits.text_chunk)
             if len(cuts) < 2:
                 return None
             lines = _LineCounts(data)
