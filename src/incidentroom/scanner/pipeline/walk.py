@@ -112,7 +112,8 @@ class _Walker:
         # Every document path issued in this task: a second member or attachment with the
         # same name ('application.csv' twice in one email) is a different document.
         self.paths: set[str] = set()
-        # What each document had present but unread (its manifest reason says it too).
+        # What the top-level file had present but unread (its manifest reason says it too;
+        # a split file's ranges merge theirs).
         self.partials: dict[str, list[str]] = {}
         self.renamed = False  # whether a member got its number appended (see :meth:`unique`)
 
@@ -266,7 +267,8 @@ class _Walker:
             status, reason = exc.status, exc.reason
         except Exception as exc:  # noqa: BLE001 - a hostile file must never stop the scan
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
-        self.partials[blob.path] = partial
+        if depth == 0:
+            self.partials[blob.path] = partial
         if partial and status == "scanned":
             # Something present was not read: say so rather than a silent 'scanned'.
             reason = "; ".join(p for p in (reason, "partial: " + "; ".join(partial)) if p)
