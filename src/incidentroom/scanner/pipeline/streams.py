@@ -22,7 +22,7 @@ the whole-file reader's state is the one it has at a file's start:
 What a range cannot know is fixed when the ranges are joined (:func:`join`): an
 attachment identical to one in an earlier range is marked a duplicate of that one (its
 own findings dropped, as the whole-file scan never reads it), identical records of the
-mbox or log are kept once, and the ranges' partial reasons are merged. Anything the join
+mbox or log are kept once. Anything the join
 cannot vouch for (a range that failed or stopped elsewhere than planned, a file that
 changed, a member renamed by its number in the file) makes the file scanned whole.
 """
@@ -218,16 +218,17 @@ def join(
 ) -> tuple[FileResult, list[PartFile]] | None:
     """The ranges' results as the whole file's, and its part files with their fix-ups;
     ``None`` when the ranges do not join up (the file must then be scanned whole)."""
-    partial: list[str] = []
     for result, part in zip(results, ranges, strict=True):
         info, at = result.split, part.stream
         if info is None or at is None or info["problem"] or not result.manifest:
             return None
         if info["stopped_at"] != part.end or info["lines"] != at.lines:
             return None  # it did not read what was planned: the file changed, or a bug
-        partial.extend(what for what in info["partial"] if what not in partial)
-    first = results[0].manifest[0]
-    top = replace(first, reason="partial: " + "; ".join(partial) if partial else "")
+        if info["partial"]:
+            # Neither the mbox nor the text reader reports a file read in part today; if
+            # one does, the whole-file scan words the reason.
+            return None
+    top = results[0].manifest[0]  # hashed the whole file
     manifest, removed = _members(top, [result.manifest[1:] for result in results])
     if manifest is None:
         return None
