@@ -14,44 +14,13 @@ in Python could go.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
-from scan_common import OUT
-
-CHILD = r"""
-import cProfile, json, resource, sys, time
-from pathlib import Path
-target, out, workers, split_mb, profile = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-from incidentroom.scanner import run_scan
-from incidentroom.scanner.extract import Limits
-limits = Limits(split_bytes=int(split_mb * 2**20)) if split_mb >= 0 else Limits()
-start = time.perf_counter()
-if profile:
-    prof = cProfile.Profile()
-    prof.enable()
-summary = run_scan([target], out, workers=workers, limits=limits)
-if profile:
-    prof.disable()
-    prof.dump_stats(profile)
-self_ = resource.getrusage(resource.RUSAGE_SELF)
-kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"seconds": time.perf_counter() - start,
-                  "cpu": self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime,
-                  "cpu_coordinator": self_.ru_utime + self_.ru_stime, "cpu_pool": kids.ru_utime + kids.ru_stime,
-                  "duration": summary.duration_seconds,
-                  "rss_mib": max(self_.ru_maxrss, kids.ru_maxrss) / 1024,
-                  "rss_coordinator_mib": self_.ru_maxrss / 1024, "rss_pool_mib": kids.ru_maxrss / 1024,
-                  "individuals": summary.individuals, "detections": summary.detections,
-                  "phases": summary.phase_seconds, "status": summary.files_by_status}))
-"""
+from scan_common import OUT, SCAN_CHILD, run
 
 BASELINE = r"""
 import csv, json, resource, sys, time
@@ -97,17 +66,6 @@ def make_register(path: Path, megabytes: int) -> None:
             fh.write("".join(lines))
 
 
-def run(code: str, *args: str) -> dict[str, Any]:
-    """One child process; its JSON line."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        sys.exit(done.stderr)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     """Generate the register once, read it with the csv module, scan it in each configuration
     (interleaved round by round), print each run and the medians."""
@@ -147,7 +105,7 @@ def main() -> None:
             out = folder / f"out-{workers}-{split_mb:g}"
             shutil.rmtree(out, ignore_errors=True)
             profile = str(folder / f"profile-{workers}-{split_mb:g}.pstats") if args.profile else ""
-            got = run(CHILD, str(target), str(out), str(workers), str(split_mb), profile)
+            got = run(SCAN_CHILD, str(target), str(out), str(workers), str(split_mb), profile)
             figures = {
                 k: float(got[k])
                 for k in (

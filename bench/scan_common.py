@@ -1,13 +1,17 @@
-"""Shared helpers for the scanner benchmarks: a generated archive and its extracted text."""
+"""Shared helpers for the scanner benchmarks: a generated archive and its extracted text,
+and one scan in a child process with its CPU seconds."""
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The repository root, so the test suite's archive generator imports as tests.helpers.scangen.
@@ -16,6 +20,49 @@ sys.path.insert(0, str(ROOT))
 from incidentroom.scanner.model import TextUnit  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+
+# One scan in a child process: ARGS target out workers split_mb profile [key file to use];
+# prints its CPU seconds (its own and its pool workers'), wall seconds, peak RSS, figures.
+SCAN_CHILD = r"""
+import cProfile, json, resource, sys, time
+from pathlib import Path
+target, out, workers, split_mb, profile = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+from incidentroom.scanner import run_scan
+from incidentroom.scanner.extract import Limits
+limits = Limits(split_bytes=int(split_mb * 2**20)) if split_mb >= 0 else Limits()
+if len(sys.argv) > 6:  # the same hashing key as another scan, so the outputs compare
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scan.key").write_bytes(Path(sys.argv[6]).read_bytes())
+start = time.perf_counter()
+if profile:
+    prof = cProfile.Profile()
+    prof.enable()
+summary = run_scan([target], out, workers=workers, limits=limits)
+if profile:
+    prof.disable()
+    prof.dump_stats(profile)
+self_ = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": time.perf_counter() - start,
+                  "cpu": self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime,
+                  "cpu_coordinator": self_.ru_utime + self_.ru_stime, "cpu_pool": kids.ru_utime + kids.ru_stime,
+                  "duration": summary.duration_seconds,
+                  "rss_mib": max(self_.ru_maxrss, kids.ru_maxrss) / 1024,
+                  "rss_coordinator_mib": self_.ru_maxrss / 1024, "rss_pool_mib": kids.ru_maxrss / 1024,
+                  "individuals": summary.individuals, "detections": summary.detections,
+                  "phases": summary.phase_seconds, "status": summary.files_by_status}))
+"""
+
+
+def run(code: str, *args: str) -> dict[str, Any]:
+    """One child process; its JSON line."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(done.stderr)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def archive(n_people: int, seed: int = 2025) -> tuple[Path, object]:

@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=Limits().split_bytes / 2**20,
         metavar="MB",
-        help="scan a CSV/TSV larger than this in ranges of about this size, one per worker task "
+        help="scan a CSV/TSV, MBOX or log larger than this in ranges of about this size, one per worker task "
         "(default %(default)g; 0 never splits)",
     )
     return parser

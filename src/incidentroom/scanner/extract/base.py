@@ -32,9 +32,13 @@ class Limits:
     # A CSV record longer than this (one huge line) is scanned as text, in bounded chunks.
     csv_record_chars: int = 1 << 20
     max_whole_file: int = 256 << 20
-    # A top-level CSV/TSV larger than this is cut into byte ranges of about this size at
-    # row boundaries, one task each, so every worker reads it (0: never split).
+    # A top-level CSV/TSV, MBOX or log larger than this is cut into byte ranges of about
+    # this size at row, message or text-piece boundaries, one task each, so every worker
+    # reads it (0: never split).
     split_bytes: int = 64 << 20
+    # Plain text and logs are detected in pieces of at most this many characters (tests
+    # make it small so that a small log holds several).
+    text_chunk: int = TEXT_CHUNK
 
 
 @dataclass
@@ -313,9 +317,24 @@ def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterat
     encoding = detect_encoding(head)
     if looks_binary(head[:8192], encoding):
         raise ExtractError("failed", "binary content, not text")
+    line = 1
+    for piece in text_pieces(stream, encoding, head, chunk_bytes):
+        yield line, piece.replace("\x00", "")
+        line += piece.count("\n")
+
+
+def text_pieces(
+    stream: IO[bytes], encoding: str, head: bytes = b"", chunk_bytes: int = TEXT_CHUNK
+) -> Iterator[str]:
+    """The text of ``head`` and then ``stream``, decoded as ``encoding``, cut into pieces of
+    at most ``chunk_bytes`` characters (see :func:`iter_text_chunks`).
+
+    Where a piece ends depends only on the text from the piece's start on, never on how
+    the bytes were read: reading from the start of any piece gives the same pieces after
+    it, which is what lets a big log be split (``pipeline/streams.py``).
+    """
     decoder = codecs.getincrementaldecoder(encoding)(errors=decode_errors(encoding))
     buffer = decoder.decode(head)
-    line = 1
     while True:
         block = stream.read(chunk_bytes)
         buffer += decoder.decode(block, final=not block)
@@ -326,8 +345,7 @@ def iter_text_chunks(stream: IO[bytes], chunk_bytes: int = TEXT_CHUNK) -> Iterat
             if cut == -1 or not block and len(buffer) < chunk_bytes:
                 cut = min(len(buffer), chunk_bytes) - 1
             piece, buffer = buffer[: cut + 1], buffer[cut + 1 :]
-            yield line, piece.replace("\x00", "")
-            line += piece.count("\n")
+            yield piece
         if not block:
             return
 

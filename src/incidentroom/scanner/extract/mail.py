@@ -7,7 +7,7 @@ import email.policy
 import email.utils
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any, ClassVar
@@ -286,6 +286,17 @@ class EmlExtractor(Extractor):
         yield from message_outputs(parse_message(data), blob.path, Location(), limits)
 
 
+def starts_message(line: bytes, previous_blank: bool) -> bool:
+    """Whether ``line`` opens a message of an mbox: a 'From ' line at the start of the file
+    or after a blank line (the one rule the extractor and the splitter both use)."""
+    return previous_blank and line.startswith(b"From ")
+
+
+def is_blank(line: bytes) -> bool:
+    """A line of whitespace only, which lets the next 'From ' line open a message."""
+    return line.strip() == b""
+
+
 class MboxExtractor(Extractor):
     """A Unix mailbox, streamed message by message (a 1 GB mbox never sits in memory)."""
 
@@ -299,33 +310,41 @@ class MboxExtractor(Extractor):
 
     def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
         """Split on 'From ' lines after a blank line and parse each message in turn."""
-        number = 0
-        start_line = 1
+        with blob.open() as fh:
+            yield from self.messages(fh, blob.path, limits)
+
+    def messages(
+        self, lines: Iterable[bytes], path: str, limits: Limits, before: int = 0, first_line: int = 1
+    ) -> Iterator[Output]:
+        """The outputs of the messages in ``lines``, numbered after ``before`` messages and
+        located from line ``first_line`` (a range of a split mbox starts at a message
+        boundary; see ``pipeline/streams.py``)."""
+        number = before
+        start_line = first_line
         buffer: list[bytes] = []
         size = 0
         oversized = False
         previous_blank = True
-        with blob.open() as fh:
-            for line_number, line in enumerate(fh, 1):
-                if line.startswith(b"From ") and previous_blank:
-                    if buffer or oversized:
-                        number += 1
-                        yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
-                    buffer, size, oversized, start_line = [], 0, False, line_number
-                    previous_blank = False
-                    continue
-                previous_blank = line.strip() == b""
-                if oversized:
-                    continue
-                size += len(line)
-                if size > self.max_message:
-                    buffer, oversized = [], True
-                    continue
-                # mboxrd quoting: '>From ' at the start of a body line was 'From '.
-                buffer.append(line[1:] if line.startswith(b">From ") else line)
+        for line_number, line in enumerate(lines, first_line):
+            if starts_message(line, previous_blank):
+                if buffer or oversized:
+                    number += 1
+                    yield from self._message(buffer, oversized, path, number, start_line, limits)
+                buffer, size, oversized, start_line = [], 0, False, line_number
+                previous_blank = False
+                continue
+            previous_blank = is_blank(line)
+            if oversized:
+                continue
+            size += len(line)
+            if size > self.max_message:
+                buffer, oversized = [], True
+                continue
+            # mboxrd quoting: '>From ' at the start of a body line was 'From '.
+            buffer.append(line[1:] if line.startswith(b">From ") else line)
         if buffer or oversized:
             number += 1
-            yield from self._message(buffer, oversized, blob.path, number, start_line, limits)
+            yield from self._message(buffer, oversized, path, number, start_line, limits)
 
     def _message(
         self, lines: list[bytes], oversized: bool, path: str, number: int, line: int, limits: Limits

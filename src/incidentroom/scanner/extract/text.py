@@ -28,7 +28,7 @@ class TextExtractor(Extractor):
     def extract(self, blob: Blob, limits: Limits) -> Iterator[Output]:
         """Yield one text unit per chunk, located by its first line number."""
         with blob.open() as fh:
-            for line, chunk in iter_text_chunks(fh):
+            for line, chunk in iter_text_chunks(fh, limits.text_chunk):
                 yield TextUnit(self.clean(chunk), Location(line=line))
 
     def clean(self, chunk: str) -> str:

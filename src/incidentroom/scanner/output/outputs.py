@@ -162,7 +162,9 @@ class PartFile(NamedTuple):
     this file's are ``batch_count`` batches from ``first_batch`` (-1: every batch in the part).
     A range of a split CSV (``pipeline/split.py``) numbered its rows from its own start and
     its records from its own first: ``row_offset`` is added to each row (and its
-    location), and ``seq_map`` maps each local record number to the file's.
+    location), and ``seq_map`` maps each local record number to the file's. A range of a
+    split mbox also holds its attachments' detections: ``seq_doc`` names the one document
+    ``seq_map`` is for ('': every row).
     """
 
     root: int
@@ -171,6 +173,7 @@ class PartFile(NamedTuple):
     seq_map: list[int] | None = None
     first_batch: int = 0
     batch_count: int = -1
+    seq_doc: str = ""
 
     def fixed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         """``batch`` with this part's fix-up applied (by Arrow, over the whole batch)."""
@@ -183,8 +186,11 @@ class PartFile(NamedTuple):
             columns["location"] = pc.binary_join_element_wise("row=", pc.cast(row, pa.string()), "")
         if self.seq_map:
             seq = columns["record_seq"]
-            mapped = pc.take(pa.array(self.seq_map, pa.int64()), pc.max_element_wise(seq, 0))
-            columns["record_seq"] = pc.if_else(pc.less(seq, 0), seq, mapped)
+            keep = pc.less(seq, 0)  # no record, or (with seq_doc) another document's
+            if self.seq_doc:
+                keep = pc.or_(keep, pc.not_equal(columns["doc"], self.seq_doc))
+            mapped = pc.take(pa.array(self.seq_map, pa.int64()), pc.if_else(keep, 0, seq))
+            columns["record_seq"] = pc.if_else(keep, seq, mapped)
         return pa.RecordBatch.from_arrays([columns[name] for name in batch.schema.names], schema=batch.schema)
 
 

@@ -1,5 +1,8 @@
 """Big CSV files are scanned by every worker, one byte range each (issue 14 §4).
 
+(Big MBOX and log files are split too, at message and text-piece boundaries: see
+``streams.py``, which :func:`expand` and :func:`join` hand them to.)
+
 A top-level CSV or TSV larger than ``Limits.split_bytes`` becomes several tasks: the
 planner reads the file's head once (encoding, delimiter, the header row) and cuts the
 rest at line starts into ranges of about that size. Each range is read by the same
@@ -33,6 +36,7 @@ from ..model import DocResult, FileResult
 from ..output.outputs import PartFile
 from ..people.columns import classify
 from ..people.records import record_signature
+from . import streams
 from .walk import Task
 
 #: How far past a cut point to look for a line end before giving up on that cut.
@@ -53,7 +57,7 @@ def expand(tasks: Sequence[Task], done: Callable[[Task], bool]) -> list[Task]:
 
 
 def ranges_of(task: Task) -> list[Task] | None:
-    """The range tasks of one top-level file, or ``None`` if it is not a CSV to split."""
+    """The range tasks of one top-level file, or ``None`` if it is not a file to split."""
     path = task.full_path
     try:
         info = os.stat(path) if task.relative == "" else os.lstat(path)
@@ -64,7 +68,7 @@ def ranges_of(task: Task) -> list[Task] | None:
             head = fh.read(65536)
         blob = Blob(task.relative or os.path.basename(task.root), lambda: open(path, "rb"), size)
         if not isinstance(choose(blob.extension, head), DelimitedExtractor):
-            return None
+            return streams.ranges_of(task)
         found = DelimitedExtractor().layout(blob, task.limits)
         if found is None:
             return None
@@ -125,6 +129,8 @@ def join(
     """The ranges' results as the whole file's, and its part files with their fix-ups;
     ``None`` when the ranges do not join up (the file must then be scanned whole).
     ``parts_of`` says where each range's detections are (``None``: it has none)."""
+    if ranges[0].stream is not None:
+        return streams.join(task, ranges, results, parts_of)
     infos = [r.split for r in results]
     layout = ranges[0].layout
     if layout is None or any(info is None or info["problem"] for info in infos):

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,15 +18,29 @@ from ..detect.detectors.email import is_role_or_test
 from ..detect.detectors.name import parse_name_at
 from ..detect.gazetteer import hard_stopwords
 from ..detect.ocr_repair import repair_ocr
-from ..extract import Blob, ExtractError, Limits, MemberIssue, NeedsOcr, OwnedText, Partial, choose
+from ..extract import (
+    Blob,
+    ExtractError,
+    Limits,
+    MemberIssue,
+    NeedsOcr,
+    Output,
+    OwnedText,
+    Partial,
+    all_extractors,
+    choose,
+)
 from ..extract.base import Extractor, Judges, install_judges
 from ..extract.delimited import CsvLayout, DelimitedExtractor, RangeReport
+from ..extract.mail import MboxExtractor
+from ..extract.text import TextExtractor
 from ..model import FileResult, ManifestEntry, RowUnit, TextUnit
 from ..pathnames import printable_name
 from ..people.columns import classify
 from ..people.records import DocumentBuilder
 from .parts import DetectionSink
 from .phases import phase
+from .ranges import StreamRange, StreamReport, range_outputs
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class Task:
     end: int = 0
     layout: CsvLayout | None = None
     file_key: str = ""
+    #: A byte range of a big mbox or log (see ``streams.py``): where it starts in the file.
+    stream: StreamRange | None = None
 
     @property
     def parts_path(self) -> Path:
@@ -95,6 +112,10 @@ class _Walker:
         # Every document path issued in this task: a second member or attachment with the
         # same name ('application.csv' twice in one email) is a different document.
         self.paths: set[str] = set()
+        # What the top-level file had present but unread (its manifest reason says it too;
+        # a split file's ranges merge theirs).
+        self.partials: dict[str, list[str]] = {}
+        self.renamed = False  # whether a member got its number appended (see :meth:`unique`)
 
     def entry(
         self,
@@ -183,8 +204,17 @@ class _Walker:
             return
         self.extract(blob, container, depth, sha, extractor)
 
-    def extract(self, blob: Blob, container: str, depth: int, sha: str, extractor: Extractor) -> None:
-        """Run one extractor over a blob, feeding records and nested blobs."""
+    def extract(
+        self,
+        blob: Blob,
+        container: str,
+        depth: int,
+        sha: str,
+        extractor: Extractor,
+        items: Iterator[Output] | None = None,
+    ) -> None:
+        """Run one extractor over a blob, feeding records and nested blobs (``items``, when
+        given, are the extractor's outputs for one range of the blob)."""
         builder = DocumentBuilder(blob.path, self.task.root_index, sha, self.key, self.sink)
         status, reason = "scanned", ""
         partial: list[str] = []
@@ -192,7 +222,7 @@ class _Walker:
         self.entry(blob.path, container, sha, extractor.name, blob.size, status, reason, blob.year)
         member = 0
         try:
-            for item in extractor.extract(blob, self.task.limits):
+            for item in extractor.extract(blob, self.task.limits) if items is None else items:
                 if isinstance(item, (Blob, MemberIssue)):
                     member += 1
                     item = self.unique(item, member)
@@ -237,6 +267,8 @@ class _Walker:
             status, reason = exc.status, exc.reason
         except Exception as exc:  # noqa: BLE001 - a hostile file must never stop the scan
             status, reason = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        if depth == 0:
+            self.partials[blob.path] = partial
         if partial and status == "scanned":
             # Something present was not read: say so rather than a silent 'scanned'.
             reason = "; ".join(p for p in (reason, "partial: " + "; ".join(partial)) if p)
@@ -262,6 +294,7 @@ class _Walker:
         self.paths.add(path)
         if path == item.path:
             return item
+        self.renamed = True
         if isinstance(item, Blob):
             return Blob(path, item.opener, item.size, item.year)
         return MemberIssue(path, item.size, item.status, item.reason, item.year)
@@ -281,6 +314,8 @@ def scan_task(task: Task, key: bytes, sink: DetectionSink | None = None) -> File
     """
     if task.layout is not None:
         return scan_range(task, key, task.layout, sink)
+    if task.stream is not None:
+        return scan_stream_range(task, key, task.stream, sink)
     walker = _Walker(task, key, sink)
     path = task.full_path
     shown = display_path(task.relative or os.path.basename(task.root))
@@ -370,3 +405,70 @@ def scan_range(task: Task, key: bytes, layout: CsvLayout, sink: DetectionSink | 
         with phase("write"):
             walker.sink.close()
     return walker.result
+
+
+def scan_stream_range(
+    task: Task, key: bytes, at: StreamRange, sink: DetectionSink | None = None
+) -> FileResult:
+    """Scan one byte range of a big mbox or log (see ``streams.py``).
+
+    The range is scanned as the whole file is, by the same walker and extractor: the first
+    range hashes the whole file, and every range gives a manifest row for it, which the
+    coordinator replaces by the first range's with the ranges' statuses joined. Anything
+    the join cannot vouch for is reported in ``FileResult.split`` and the file is then
+    scanned whole.
+    """
+    walker = _Walker(task, key, sink)
+    path = task.full_path
+    shown = display_path(task.relative or os.path.basename(task.root))
+    report = StreamReport()
+    problem = ""
+    with phase("extract"):
+        try:
+            info = os.stat(path) if task.relative == "" else os.lstat(path)
+            if (
+                not stat.S_ISREG(info.st_mode)
+                or info.st_size != at.file_size
+                or info.st_mtime_ns != at.file_mtime_ns
+            ):
+                raise OSError("the file changed after it was planned")
+            year = dt.datetime.fromtimestamp(info.st_mtime, tz=dt.UTC).year
+            blob = Blob(shown, lambda: Path(path).open("rb"), info.st_size, year)
+            extractor = next(e for e in _stream_extractors() if e.name == at.kind)
+            sha = ""
+            if task.part == 0:
+                sha = _sha256(blob)
+                walker.seen[sha] = shown
+            walker.paths.add(shown)
+            items = range_outputs(blob, task.limits, extractor, task.start, task.end, at, report)
+            walker.extract(blob, "", 0, sha, extractor, items)
+        except Exception as exc:  # noqa: BLE001 - the whole-file scan will say what it is
+            problem = f"{type(exc).__name__}: {exc}"[:300]
+    if not problem:
+        top = walker.result.manifest[0]
+        if top.status != "scanned":
+            problem = f"range {top.status}: {top.reason}"
+        elif walker.renamed and task.part:
+            # A repeated member name gets the member's number in the whole file, which
+            # a later range does not know.
+            problem = "a member renamed by its number"
+    walker.result.split = {
+        "file_key": task.file_key,
+        "part": task.part,
+        "start": task.start,
+        "end": task.end,
+        "stopped_at": report.stopped_at,
+        "pieces": report.pieces,
+        "lines": report.lines,
+        "partial": walker.partials.get(shown, []),
+        "problem": problem,
+    }
+    if walker.own_sink:
+        with phase("write"):
+            walker.sink.close()
+    return walker.result
+
+
+def _stream_extractors() -> list[MboxExtractor | TextExtractor]:
+    """The extractors whose files can be split into byte ranges (see ``streams.py``)."""
+    return [e for e in all_extractors() if isinstance(e, (MboxExtractor, TextExtractor))]
