@@ -56,6 +56,12 @@ _STREETISH = re.compile(
 )
 
 
+# A table's lower-cased headers, the same padded to the row's width, each column's role,
+# and the columns whose cells Excel may have retyped (see ``typed_cell``).
+_Layout = tuple[tuple[str, ...], tuple[str, ...], tuple["Column", ...], tuple[int, ...]]
+_TYPED_FIELDS = frozenset({"phone", "dob", "account"})
+
+
 @dataclass
 class _Draft:
     """A record under construction: its findings and the address text next to them."""
@@ -166,6 +172,7 @@ class DocumentBuilder:
         self._rendered: dict[Location, str] = {}
         # Per table (its headers): the column found by content to hold the subject's name.
         self._content_names: dict[tuple[str, ...], int] = {}
+        self._layouts: dict[tuple[tuple[str, ...], int], _Layout] = {}
 
     @property
     def content_name_columns(self) -> bool:
@@ -180,11 +187,14 @@ class DocumentBuilder:
 
     def add_row(self, unit: RowUnit) -> None:
         """Detect in one table row and record its subject (and any next of kin)."""
-        headers = tuple(h.strip().lower() for h in unit.headers)
+        layout = self._layouts.get((unit.headers, len(unit.cells)))
+        if layout is None:
+            layout = self._layout(unit.headers, len(unit.cells))
+        headers, padded, base_columns, typed = layout
+        columns = list(base_columns)  # this row may give a column a role by its content
         cells = list(unit.cells) + [""] * (len(headers) - len(unit.cells))
-        padded = headers + ("",) * (len(cells) - len(headers))
-        columns = [classify(h) for h in padded]
-        cells = [typed_cell(cell, column, unit.date1904) for cell, column in zip(cells, columns, strict=True)]
+        for at in typed:
+            cells[at] = typed_cell(cells[at], columns[at], unit.date1904)
         cell_starts: list[int] = []
         parts: list[bytes] = []
         offset = 0
@@ -268,6 +278,18 @@ class DocumentBuilder:
         for found in mentioned.values():
             for _, draft in found:
                 self._commit(draft, unit.location)
+
+    def _layout(self, raw_headers: tuple[str, ...], width: int) -> _Layout:
+        """A table's headers, padded to a row of ``width`` cells, with their columns: decided
+        once per table, not once per row (a register repeats one header on every row)."""
+        headers = tuple(h.strip().lower() for h in raw_headers)
+        padded = headers + ("",) * (width - len(headers))
+        columns = tuple(classify(h) for h in padded)
+        typed = tuple(i for i, column in enumerate(columns) if column.field in _TYPED_FIELDS)
+        if len(self._layouts) > 256:
+            self._layouts.clear()  # a file of many small tables: keep the cache bounded
+        layout = self._layouts[(raw_headers, width)] = (headers, padded, columns, typed)
+        return layout
 
     def _mentions(self, cell: str, location: Location) -> list[tuple[int, _Draft]]:
         """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
