@@ -182,8 +182,8 @@ def _display_name(record_names: list[str]) -> str:
 
 
 def _most_common(values: list[str]) -> str:
-    if not values:
-        return ""
+    if len(values) < 2:  # most people of a register are on one record with one value
+        return values[0] if values else ""
     counts = Counter(values)
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
 

@@ -34,12 +34,19 @@ def load_or_create_key(out_dir: Path) -> bytes:
     return key
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC with the key already absorbed: copied per value, it skips hashing the padded
+    key twice (most values of a register are new, so this runs for most detections)."""
+    return hmac.new(key, digestmod="sha256")
+
+
 @lru_cache(maxsize=131072)
 def keyed_hash(key: bytes, category: str, normalised: str) -> str:
     """HMAC-SHA256 of a normalised value, scoped by category, as 32 hex characters."""
-    # hmac.digest is OpenSSL's one-shot HMAC: the same digest as hmac.new(...).hexdigest()
-    # without building an HMAC object per value (most values of a register miss the cache).
-    return hmac.digest(key, f"{category}:{normalised}".encode(), "sha256").hex()[:32]
+    mac = _keyed(key).copy()
+    mac.update(f"{category}:{normalised}".encode())
+    return mac.hexdigest()[:32]
 
 
 # A letter or digit in any script: exactly what str.isalnum() accepts (\w less '_').
