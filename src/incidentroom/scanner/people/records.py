@@ -649,18 +649,20 @@ class DocumentBuilder:
     def _row(self, finding: Finding, confidence: float) -> DetectionRow:
         loc = finding.location
         rendered = self._render(loc)
+        category = finding.category
+        # Positional: a named tuple's keyword arguments cost more than the rest of the row.
         return DetectionRow(
-            category=finding.category,
-            detector=finding.detector,
-            masked=mask(finding.category, finding.value),
-            value_hash=keyed_hash(self.key, finding.category, finding.normalised),
-            confidence=confidence,
-            location=rendered,
-            page=loc.page,
-            sheet=loc.sheet,
-            row=loc.row,
-            line=loc.line,
-            offset=loc.offset,
+            category,
+            finding.detector,
+            mask(category, finding.value),
+            keyed_hash(self.key, category, finding.normalised),
+            confidence,
+            rendered,
+            loc.page,
+            loc.sheet,
+            loc.row,
+            loc.line,
+            loc.offset,
         )
 
 
