@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/scan_trees.py --tree before=/path/to/old/checkout --tree after=. \
-        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--target PATH] [--instructions]
+        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--target PATH]
 
 Each ``--tree LABEL=PATH`` is a checkout of this repository with its compiled core built in
 place (``PATH/src`` goes first on ``PYTHONPATH``). Every tree scans the same generated archive
@@ -20,11 +20,6 @@ that file or folder instead of the generated archive (``bench/out/bigcsv-8/regis
 ``bench/scan_bigcsv.py``); for a CSV, ``csv.reader`` reading it is timed each round as the
 named baseline, and MB per CPU-second is printed.
 
-``--instructions`` runs each scan under valgrind's callgrind (one worker, a fixed hash seed) and
-adds the instructions it executed, start-up included: a figure the machine's load does not
-move, where CPU seconds on the shared VM vary by 15 % between runs of one tree. It is about
-50 times slower; use a small target (``bench/scan_bigcsv.py``'s generator at 1 MB) and one round.
-
 ``--stage detect`` times detection alone the way ``bench/scan_detect.py`` does (a cold pass:
 the memos emptied first), on the same 64 KB pieces of the archive's extracted text for every
 tree (extracted once, by this checkout), in CPU seconds, with the findings each tree reports.
@@ -36,7 +31,6 @@ import argparse
 import json
 import os
 import pickle
-import re
 import shutil
 import statistics
 import subprocess
@@ -103,25 +97,21 @@ print(json.dumps({"cpu": time.process_time() - cpu0, "rows": rows}))
 """
 
 
-def scan_once(
-    tree: Path, root: Path, out: Path, workers: int, instructions: bool = False
-) -> tuple[dict[str, float], int]:
+def scan_once(tree: Path, root: Path, out: Path, workers: int) -> tuple[dict[str, float], int]:
     """One scan of ``root`` with ``tree``'s code in a fresh interpreter; (times, people found)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     (out / "scan.key").write_text(KEY, encoding="ascii")
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    command = [sys.executable, "-c", CHILD, str(root), str(out), str(workers)]
-    if instructions:
-        env |= {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
-        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / 'callgrind.out'}", *command]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=tree)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), str(out), str(workers)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tree,
+    )
     times = dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    if instructions:
-        collected = re.search(r"Collected : (\d+)", done.stderr)
-        if collected is None:
-            sys.exit(f"callgrind printed no instruction count:\n{done.stderr[-2000:]}")
-        times["instructions"] = float(collected.group(1))
     people = json.loads((out / "summary.json").read_text(encoding="utf-8"))["individuals"]
     return times, int(people)
 
@@ -169,7 +159,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stage", choices=("scan", "detect"), default="scan")
     parser.add_argument("--target", type=Path, help="scan this file or folder, not the generated archive")
-    parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind")
     args = parser.parse_args()
     if args.target is not None:
         root = args.target.resolve()
@@ -202,12 +191,11 @@ def main() -> None:
             if args.stage == "detect":
                 times, people = detect_once(tree, corpus)
             else:
-                times, people = scan_once(tree, root, OUT / f"trees-{label}", args.workers, args.instructions)
+                times, people = scan_once(tree, root, OUT / f"trees-{label}", args.workers)
             runs[label].append(times)
             found[label].add(people)
-            counted_here = f"  {times['instructions'] / 1e9:8.3f} G instructions" if args.instructions else ""
             print(
-                f"  round {round_no + 1} {label:12s} CPU {times['cpu']:7.2f} s  wall {times['seconds']:7.2f} s{counted_here}",
+                f"  round {round_no + 1} {label:12s} CPU {times['cpu']:7.2f} s  wall {times['seconds']:7.2f} s",
                 flush=True,
             )
     first = statistics.median(r["cpu"] for r in runs[args.tree[0][0]])
@@ -225,14 +213,6 @@ def main() -> None:
                 else ""
             )
         )
-    if args.instructions:
-        first_count = statistics.median(r["instructions"] for r in runs[args.tree[0][0]])
-        for label, _ in args.tree:
-            count = statistics.median(r["instructions"] for r in runs[label])
-            print(
-                f"{label:12s}: {count / 1e9:8.3f} G instructions (callgrind, start-up included); "
-                f"vs {args.tree[0][0]}: {count / first_count:.3f}x"
-            )
     if is_csv:
         base = statistics.median(bases)
         print(
