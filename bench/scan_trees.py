@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/scan_trees.py --tree before=/path/to/old/checkout --tree after=. \
-        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect]
+        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--target PATH]
 
 Each ``--tree LABEL=PATH`` is a checkout of this repository with its compiled core built in
 place (``PATH/src`` goes first on ``PYTHONPATH``). Every tree scans the same generated archive
@@ -12,6 +12,13 @@ seconds of the scan (the process and its workers, user plus system: steadier tha
 on a shared machine), the median wall seconds, the people found, and each tree's CPU median
 against the first tree's. This is how a change is held to a budget such as "the end-to-end
 benchmark does not get slower by more than 5 %".
+
+Every scan uses the same ``scan.key``, so the outputs compare: after the rounds each tree's last
+outputs are checked against the first tree's (``individuals.csv`` byte for byte,
+``detections.parquet`` and ``manifest.parquet`` with ``Table.equals``). ``--target`` scans
+that file or folder instead of the generated archive (``bench/out/bigcsv-8/register.csv`` of
+``bench/scan_bigcsv.py``); for a CSV, ``csv.reader`` reading it is timed each round as the
+named baseline, and MB per CPU-second is printed.
 
 ``--stage detect`` times detection alone the way ``bench/scan_detect.py`` does (a cold pass:
 the memos emptied first), on the same 64 KB pieces of the archive's extracted text for every
@@ -29,6 +36,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from scan_common import OUT, archive, chunks, extracted_texts
 
@@ -77,9 +86,22 @@ def tree_arg(value: str) -> tuple[str, Path]:
     return label, root
 
 
+# Fixed, so that every tree's detections carry the same keyed hashes and compare.
+KEY = bytes(range(32)).hex()
+BASELINE = """
+import csv, json, sys, time
+cpu0 = time.process_time()
+with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    rows = sum(1 for _ in csv.reader(fh))
+print(json.dumps({"cpu": time.process_time() - cpu0, "rows": rows}))
+"""
+
+
 def scan_once(tree: Path, root: Path, out: Path, workers: int) -> tuple[dict[str, float], int]:
     """One scan of ``root`` with ``tree``'s code in a fresh interpreter; (times, people found)."""
     shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / "scan.key").write_text(KEY, encoding="ascii")
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(root), str(out), str(workers)],
@@ -109,6 +131,25 @@ def detect_once(tree: Path, corpus: Path) -> tuple[dict[str, float], int]:
     return {"seconds": result["seconds"], "cpu": result["cpu"]}, int(result["found"])
 
 
+def baseline_cpu(target: Path) -> float:
+    """CPU seconds of ``csv.reader`` reading every row of ``target``, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", BASELINE, str(target)], capture_output=True, text=True, check=True
+    )
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["cpu"])
+
+
+def same_outputs(a: Path, b: Path) -> list[str]:
+    """The outputs in which scan folder ``b`` differs from ``a`` (none: identical)."""
+    differ = []
+    if (a / "individuals.csv").read_bytes() != (b / "individuals.csv").read_bytes():
+        differ.append("individuals.csv")
+    for name in ("detections.parquet", "manifest.parquet"):
+        if not pq.read_table(a / name).equals(pq.read_table(b / name)):
+            differ.append(name)
+    return differ
+
+
 def main() -> None:
     """Interleave the trees' scans and print medians and ratios."""
     parser = argparse.ArgumentParser()
@@ -117,12 +158,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stage", choices=("scan", "detect"), default="scan")
+    parser.add_argument("--target", type=Path, help="scan this file or folder, not the generated archive")
     args = parser.parse_args()
-    root, _ = archive(args.people)
-    files = [p for p in root.rglob("*") if p.is_file()]
+    if args.target is not None:
+        root = args.target.resolve()
+        if not root.exists():
+            parser.error(f"--target {args.target}: no such file or folder")
+    else:
+        root, _ = archive(args.people)
+    files = [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else [root]
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
     print(
-        f"archive: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB, {args.people} people"
+        f"target {root}: {len(files)} files, {megabytes:.1f} MB"
+        + ("" if args.target else f", {args.people} people")
     )
+    is_csv = root.is_file() and root.suffix.lower() == ".csv" and args.stage == "scan"
+    bases: list[float] = []
     corpus = OUT / f"trees-corpus-{args.people}.pickle"
     if args.stage == "detect":
         pieces = chunks(extracted_texts(root))
@@ -133,6 +184,9 @@ def main() -> None:
     runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in args.tree}
     found: dict[str, set[int]] = {label: set() for label, _ in args.tree}
     for round_no in range(args.rounds):
+        if is_csv:
+            bases.append(baseline_cpu(root))
+            print(f"  round {round_no + 1} {'csv.reader':12s} CPU {bases[-1]:7.2f} s", flush=True)
         for label, tree in args.tree:
             if args.stage == "detect":
                 times, people = detect_once(tree, corpus)
@@ -153,7 +207,23 @@ def main() -> None:
         print(
             f"{label:12s}: {what}: CPU {cpu:7.2f} s, wall {wall:7.2f} s (medians of {args.rounds}); "
             f"{counted} {sorted(found[label])}; CPU vs {args.tree[0][0]}: {cpu / first:.3f}x"
+            + (
+                f"; {megabytes / cpu:.3f} MB per CPU s per worker ({cpu / statistics.median(bases):.0f}x csv.reader's CPU)"
+                if is_csv and args.workers == 1
+                else ""
+            )
         )
+    if is_csv:
+        base = statistics.median(bases)
+        print(
+            f"{'csv.reader':12s}: CPU {base:7.2f} s (median of {args.rounds}); {megabytes / base:.1f} MB per CPU s"
+        )
+    if args.stage == "scan":
+        (first_label, _), *others = args.tree
+        for label, _ in others:
+            differ = same_outputs(OUT / f"trees-{first_label}", OUT / f"trees-{label}")
+            verdict = "identical" if not differ else "DIFFER: " + ", ".join(differ)
+            print(f"outputs of {label} against {first_label}: {verdict}")
 
 
 if __name__ == "__main__":

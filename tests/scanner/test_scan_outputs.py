@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -199,7 +201,15 @@ def _mask_by_characters(category: str, value: str) -> str:
 @given(
     st.sampled_from(["nhs_number", "phone", "payment_card", "name", "email", "iban"]),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
-    | st.text(alphabet="0123456789 -*_AZaz²٣é@", max_size=30),
+    | st.text(alphabet="0123456789 -*_AZaz²٣é@", max_size=30)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=30),  # the translation table
 )
 def test_masking_keeps_the_last_two_letters_or_digits_in_any_script(category: str, value: str) -> None:
     assert mask.__wrapped__(category, value) == _mask_by_characters(category, value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=1, max_size=100), st.sampled_from(CATEGORIES), st.text(max_size=40))
+def test_keyed_hash_is_hmac_sha256_of_category_and_value(key: bytes, category: str, value: str) -> None:
+    expected = hmac.new(key, f"{category}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+    assert keyed_hash.__wrapped__(key, category, value) == expected

@@ -41,6 +41,17 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
     """The notification list, one row per individual, sorted by person id."""
     final = out_dir / INDIVIDUALS_CSV
     tmp = final.with_suffix(".csv.tmp")
+    # People share their category lists, source roots and often their documents (every
+    # person of a register has the same one): each list is joined once, not once a person.
+    joined: dict[tuple[str, ...], str] = {}
+
+    def join(values: list[str]) -> str:
+        key = tuple(values)
+        cell = joined.get(key)
+        if cell is None:
+            cell = joined[key] = join_list(key)
+        return cell
+
     # The one CSV writer (formula guard, BOM for Excel); the breach importer reads it back
     # through the same module, so a guarded name arrives exactly as it was found.
     csvfile.write_file(
@@ -55,11 +66,11 @@ def write_individuals(agg: Aggregate, out_dir: Path) -> Path:
                 p.postcode,
                 p.email,
                 p.phone,
-                join_list(p.categories),
+                join(p.categories),
                 p.risk,
                 len(p.documents),
-                join_list(p.documents),
-                join_list(p.source_roots),
+                join(p.documents),
+                join(p.source_roots),
                 DECEASED_YES if p.deceased else "",
             ]
             for p in agg.individuals

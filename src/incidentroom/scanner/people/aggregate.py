@@ -97,21 +97,34 @@ def deduplicate(
 
 def _org_values(records: Sequence[RecordData]) -> dict[tuple[str, str], int]:
     documents: dict[tuple[str, str], set[str]] = defaultdict(set)
-    surnames: dict[tuple[str, str], set[str]] = defaultdict(set)
     for record in records:
-        last = {parse_name(n).last for n in record.names} or {""}
-        keys = [("email", v) for v in record.emails] + [("phone", v) for v in record.phones]
-        keys += [("bank", v) for v in record.ids.get("bank_account", [])] + [
-            ("postcode", v) for v in record.postcodes
-        ]
-        for key in keys:
+        for key in _org_keys(record):
             documents[key].add(record.doc)
-            surnames[key].update(last)
+    # Surnames are gathered only for the values in enough documents: few are (none in a scan
+    # of one register), and parsing every record's names for all of them was most of the work.
+    wide = {key for key, docs in documents.items() if len(docs) >= ORG_MIN_DOCUMENTS[key[0]]}
+    surnames: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if wide:
+        for record in records:
+            keys = [key for key in _org_keys(record) if key in wide]
+            if keys:
+                last = {parse_name(n).last for n in record.names} or {""}
+                for key in keys:
+                    surnames[key].update(last)
     return {
-        key: len(docs)
-        for key, docs in documents.items()
-        if len(docs) >= ORG_MIN_DOCUMENTS[key[0]] and len(surnames[key] - {""}) >= ORG_MIN_SURNAMES[key[0]]
+        key: len(documents[key])
+        for key in documents
+        if key in wide and len(surnames[key] - {""}) >= ORG_MIN_SURNAMES[key[0]]
     }
+
+
+def _org_keys(record: RecordData) -> list[tuple[str, str]]:
+    """The values of a record that may be an organisation's, each with its kind."""
+    keys = [("email", v) for v in record.emails] + [("phone", v) for v in record.phones]
+    keys += [("bank", v) for v in record.ids.get("bank_account", [])] + [
+        ("postcode", v) for v in record.postcodes
+    ]
+    return keys
 
 
 def _strip_org_values(record: RecordData, org: dict[tuple[str, str], int]) -> None:
@@ -182,8 +195,8 @@ def _display_name(record_names: list[str]) -> str:
 
 
 def _most_common(values: list[str]) -> str:
-    if not values:
-        return ""
+    if len(values) < 2:  # most people of a register are on one record with one value
+        return values[0] if values else ""
     counts = Counter(values)
     return sorted(counts, key=lambda v: (-counts[v], v))[0]
 

@@ -13,6 +13,8 @@ import re
 from bisect import bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import NamedTuple
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
@@ -54,6 +56,21 @@ _STREETISH = re.compile(
     r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
     re.I,
 )
+
+
+class _Layout(NamedTuple):
+    """What a table's header says about each of its rows, worked out once per table."""
+
+    headers: tuple[str, ...]  # lower-cased
+    padded: tuple[str, ...]  # to the row's width
+    columns: tuple[Column, ...]  # each column's role by its header
+    typed: tuple[int, ...]  # columns whose cells Excel may have retyped (see ``typed_cell``)
+    subject_named: bool  # a column holds the row subject's name, by its header
+    headerless: bool
+    has_dob: bool
+
+
+_TYPED_FIELDS = frozenset({"phone", "dob", "account"})
 
 
 @dataclass
@@ -166,6 +183,7 @@ class DocumentBuilder:
         self._rendered: dict[Location, str] = {}
         # Per table (its headers): the column found by content to hold the subject's name.
         self._content_names: dict[tuple[str, ...], int] = {}
+        self._layouts: dict[tuple[tuple[str, ...], int], _Layout] = {}
 
     @property
     def content_name_columns(self) -> bool:
@@ -180,20 +198,31 @@ class DocumentBuilder:
 
     def add_row(self, unit: RowUnit) -> None:
         """Detect in one table row and record its subject (and any next of kin)."""
-        headers = tuple(h.strip().lower() for h in unit.headers)
+        layout = self._layouts.get((unit.headers, len(unit.cells)))
+        if layout is None:
+            layout = self._layout(unit.headers, len(unit.cells))
+        headers, padded = layout.headers, layout.padded
+        columns = list(layout.columns)  # this row may give a column a role by its content
         cells = list(unit.cells) + [""] * (len(headers) - len(unit.cells))
-        padded = headers + ("",) * (len(cells) - len(headers))
-        columns = [classify(h) for h in padded]
-        cells = [typed_cell(cell, column, unit.date1904) for cell, column in zip(cells, columns, strict=True)]
-        cell_starts: list[int] = []
-        parts: list[bytes] = []
-        offset = 0
-        for cell in cells:
-            encoded = cell.encode("utf-8", "replace")
-            cell_starts.append(offset)
-            parts.append(encoded)
-            offset += len(encoded) + len(CELL_SEPARATOR)
-        data = CELL_SEPARATOR.encode().join(parts)
+        for at in layout.typed:
+            cells[at] = typed_cell(cells[at], columns[at], unit.date1904)
+        text = CELL_SEPARATOR.join(cells)
+        if cells and text.isascii():
+            # One character a byte: the cells' offsets follow from their lengths, and the
+            # row is encoded once (most register rows are plain ASCII).
+            data = text.encode()
+            sep = len(CELL_SEPARATOR)
+            cell_starts = list(accumulate((len(cell) + sep for cell in cells[:-1]), initial=0))
+        else:
+            cell_starts = []
+            parts: list[bytes] = []
+            offset = 0
+            for cell in cells:
+                encoded = cell.encode("utf-8", "replace")
+                cell_starts.append(offset)
+                parts.append(encoded)
+                offset += len(encoded) + len(CELL_SEPARATOR)
+            data = CELL_SEPARATOR.encode().join(parts)
         drafts: dict[int, _Draft] = {}
         # Free-text cells naming someone ('Daughter Bethan Roberts DOB ...'): what follows
         # a name there is that person's, never the row subject's.
@@ -203,7 +232,7 @@ class DocumentBuilder:
             if not column.field and _FREE_TEXT.search(cells[index])
         }
         mentioned = {index: found for index, found in mentioned.items() if found}
-        if not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
+        if not layout.subject_named:
             # No name column by header ('ELECTOR', no header at all): a column whose cells
             # are written as names ('DUMANLI, Selcen', 'Mrs Katy Saunders') is the subject's
             # name column, and stays so for the rest of that table.
@@ -222,7 +251,7 @@ class DocumentBuilder:
             if index is not None and index < len(cells) and not columns[index].field:
                 columns[index] = Column("name", 0)
                 mentioned.pop(index, None)
-        if not any(headers) and not any(c.field == "dob" for c in columns):
+        if layout.headerless and not layout.has_dob:
             # No header at all: a cell that is wholly a birth date is the subject's date of
             # birth; of several, the earliest (a birth comes before any event about them).
             dated = [
@@ -268,6 +297,26 @@ class DocumentBuilder:
         for found in mentioned.values():
             for _, draft in found:
                 self._commit(draft, unit.location)
+
+    def _layout(self, raw_headers: tuple[str, ...], width: int) -> _Layout:
+        """A table's headers, padded to a row of ``width`` cells, with their columns: decided
+        once per table, not once per row (a register repeats one header on every row)."""
+        headers = tuple(h.strip().lower() for h in raw_headers)
+        padded = headers + ("",) * (width - len(headers))
+        columns = tuple(classify(h) for h in padded)
+        layout = _Layout(
+            headers,
+            padded,
+            columns,
+            typed=tuple(i for i, column in enumerate(columns) if column.field in _TYPED_FIELDS),
+            subject_named=any(c.field in ("name", "first", "surname") and not c.person for c in columns),
+            headerless=not any(headers),
+            has_dob=any(c.field == "dob" for c in columns),
+        )
+        if len(self._layouts) > 256:
+            self._layouts.clear()  # a file of many small tables: keep the cache bounded
+        self._layouts[(raw_headers, width)] = layout
+        return layout
 
     def _mentions(self, cell: str, location: Location) -> list[tuple[int, _Draft]]:
         """People named in a free-text cell: (byte offset of the name in the cell, their draft)."""
@@ -323,9 +372,8 @@ class DocumentBuilder:
                     # The whole cell ('22-Nov-1972'), else its first ten characters
                     # (a spreadsheet's '1972-11-22 00:00:00').
                     (parse_uk_date(value) or parse_uk_date(value[:10]))
-                    if not any(
-                        f.category == "date_of_birth" for f in drafts.get(column.person, _Draft()).findings
-                    )
+                    if column.person not in drafts
+                    or not any(f.category == "date_of_birth" for f in drafts[column.person].findings)
                     else None
                 )
                 if date is not None and plausible_birth_date(date):
@@ -514,29 +562,29 @@ class DocumentBuilder:
         record = RecordData(
             doc=self.result.path,
             root=self.result.root,
-            location=location.render(),
+            location=self._render(location),
             seq=len(self.result.records),
             deceased=draft.deceased,
         )
-        names = [f for f in draft.findings if f.category == "name"]
-        dobs = [f for f in draft.findings if f.category == "date_of_birth"]
-        surname = name_key(names[0].value)[1] if names else ""
-        dob = dt.date.fromisoformat(dobs[0].normalised) if dobs else None
+        # Whose a driving licence number must be, worked out only for a draft that has one
+        # (few do; every row of a register would otherwise parse its name and date here).
+        owner: tuple[bool, str, dt.date | None] | None = None
         rows: list[DetectionRow] = []
         for finding in draft.findings:
             confidence = finding.confidence
             counted = True
-            if (
-                finding.category == "driving_licence_number"
-                and names
-                and not licence_matches(finding.normalised, surname, dob)
-            ):
-                # The licence encodes someone else's surname or birth date: keep the
-                # detection for review but do not expose it as this person's.
-                confidence, counted = 0.4, False
-            if finding.detector == "email_sender" and finding.category == "name":
-                counted = bool(finding.value)
-            if finding.detector != "email_sender":
+            if finding.category == "driving_licence_number":
+                if owner is None:
+                    owner = _licence_owner(draft.findings)
+                named, surname, dob = owner
+                if named and not licence_matches(finding.normalised, surname, dob):
+                    # The licence encodes someone else's surname or birth date: keep the
+                    # detection for review but do not expose it as this person's.
+                    confidence, counted = 0.4, False
+            if finding.detector == "email_sender":
+                if finding.category == "name":
+                    counted = bool(finding.value)
+            else:
                 rows.append(self._row(finding, confidence))
             if counted:
                 self._apply(record, finding)
@@ -557,9 +605,10 @@ class DocumentBuilder:
                 seq = self.seen[signature] = record.seq
                 self.result.records.append(record)
         counts = self.result.detection_counts
+        add, path = self.sink.add, self.result.path
         for row in rows:
             counts[row.category] = counts.get(row.category, 0) + 1
-            self.sink.add(self.result.path, seq, row)
+            add(path, seq, row)
 
     def _emit_unowned(self, findings: list[Finding]) -> None:
         """Detections that belong to no person in the outputs (still counted and listed)."""
@@ -588,25 +637,32 @@ class DocumentBuilder:
         if category not in record.categories:
             record.categories.append(category)
 
-    def _row(self, finding: Finding, confidence: float) -> DetectionRow:
-        loc = finding.location
+    def _render(self, loc: Location) -> str:
+        """``loc.render()``, remembered: a row's record and its detections share one location."""
         rendered = self._rendered.get(loc)
         if rendered is None:
             if len(self._rendered) > 4096:
                 self._rendered.clear()
             rendered = self._rendered[loc] = loc.render()
+        return rendered
+
+    def _row(self, finding: Finding, confidence: float) -> DetectionRow:
+        loc = finding.location
+        rendered = self._render(loc)
+        category = finding.category
+        # Positional: a named tuple's keyword arguments cost more than the rest of the row.
         return DetectionRow(
-            category=finding.category,
-            detector=finding.detector,
-            masked=mask(finding.category, finding.value),
-            value_hash=keyed_hash(self.key, finding.category, finding.normalised),
-            confidence=confidence,
-            location=rendered,
-            page=loc.page,
-            sheet=loc.sheet,
-            row=loc.row,
-            line=loc.line,
-            offset=loc.offset,
+            category,
+            finding.detector,
+            mask(category, finding.value),
+            keyed_hash(self.key, category, finding.normalised),
+            confidence,
+            rendered,
+            loc.page,
+            loc.sheet,
+            loc.row,
+            loc.line,
+            loc.offset,
         )
 
 
@@ -652,6 +708,15 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
         if names and word in (name_key(names[0].value)[0], draft.surname):
             return draft
     return None
+
+
+def _licence_owner(findings: list[Finding]) -> tuple[bool, str, dt.date | None]:
+    """Whether the findings name someone, the first name's surname and the first date of birth."""
+    names = [f for f in findings if f.category == "name"]
+    dobs = [f for f in findings if f.category == "date_of_birth"]
+    surname = name_key(names[0].value)[1] if names else ""
+    dob = dt.date.fromisoformat(dobs[0].normalised) if dobs else None
+    return bool(names), surname, dob
 
 
 def _line_end(data: bytes, start: int) -> int:

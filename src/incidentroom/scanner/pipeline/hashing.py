@@ -6,11 +6,11 @@ the worker process only and hold nothing that is not already in memory for the s
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
 import secrets
+import string
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,14 +35,24 @@ def load_or_create_key(out_dir: Path) -> bytes:
     return key
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC with the key already absorbed: copied per value, it skips hashing the padded
+    key twice (most values of a register are new, so this runs for most detections)."""
+    return hmac.new(key, digestmod="sha256")
+
+
 @lru_cache(maxsize=131072)
 def keyed_hash(key: bytes, category: str, normalised: str) -> str:
     """HMAC-SHA256 of a normalised value, scoped by category, as 32 hex characters."""
-    return hmac.new(key, f"{category}:{normalised}".encode(), hashlib.sha256).hexdigest()[:32]
+    mac = _keyed(key).copy()
+    mac.update(f"{category}:{normalised}".encode())
+    return mac.hexdigest()[:32]
 
 
 # A letter or digit in any script: exactly what str.isalnum() accepts (\w less '_').
 _ALNUM = re.compile(r"[^\W_]")
+_ASCII_STARS = str.maketrans(dict.fromkeys(string.ascii_letters + string.digits, "*"))
 
 
 @lru_cache(maxsize=131072)
@@ -50,24 +60,25 @@ def mask(category: str, value: str) -> str:
     """Return a masked form that lets a reviewer recognise a value without exposing it.
 
     Every letter and digit becomes '*' but the last two (none for values shorter than six
-    characters); separators stay. Done with one regular-expression pass rather than a
-    Python loop over characters: a value that is seen once (most are) misses the cache.
+    characters); separators stay. Done with one pass of a translation table (ASCII) or of
+    a regular expression rather than a Python loop over characters: a value that is seen
+    once (most are) misses the cache.
     """
     if category == "email" and "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     if category == "name":
         return " ".join(tok[:1] + "*" * max(len(tok) - 1, 0) for tok in value.split())
-    masked = _ALNUM.sub("*", value)
+    # An ASCII value (most are) through a translation table, six times faster than the
+    # expression; for ASCII the two star the same characters, [0-9A-Za-z] (tested).
+    masked = value.translate(_ASCII_STARS) if value.isascii() else _ALNUM.sub("*", value)
     if len(value) < 6:
         return masked
-    # Put back the last two letters or digits.
-    out = list(masked)
-    shown = 0
-    for index in range(len(value) - 1, -1, -1):
-        if shown == 2:
-            break
-        if out[index] != value[index]:  # a letter or digit the pass starred
-            out[index] = value[index]
+    # Put back the last two letters or digits: everything from the second-last starred
+    # character on is the value's own (the characters between were never starred).
+    cut, shown = len(value), 0
+    while shown < 2 and cut:
+        cut -= 1
+        if masked[cut] != value[cut]:
             shown += 1
-    return "".join(out)
+    return masked[:cut] + value[cut:]
