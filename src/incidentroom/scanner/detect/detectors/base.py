@@ -35,7 +35,9 @@ class Candidate(NamedTuple):
     def before(self, width: int = 40) -> bytes:
         """Up to ``width`` bytes of text before the hit, ASCII lower-cased.
 
-        Bytes, not text: context words are ASCII, and slicing bytes costs no decoding.
+        Bytes, not text: context words are ASCII, and the compiled detection core
+        (``_fastdetect``) checks the same bytes with the same patterns, so the two
+        paths agree exactly.
         """
         return self.data[max(0, self.start - width) : self.start].lower()
 
@@ -69,6 +71,9 @@ class Detector(ABC):
     #: so results can be memoised by value: the same postcode or phone number recurs
     #: across thousands of rows of a register.
     context_free: ClassVar[bool] = False
+    #: Name of a kernel in the compiled detection core that implements exactly this
+    #: detector's :meth:`validate` (a test checks that they agree); empty for none.
+    kernel: ClassVar[str] = ""
 
     @abstractmethod
     def validate(self, cand: Candidate) -> Hit | None:

@@ -257,6 +257,7 @@ class NameDetector(Detector):
 
     name = "person_name"
     category = "name"
+    kernel = "name"
     header_words = ("name", "client", "tenant", "applicant", "claimant", "resident", "holder")
 
     @property
