@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/scan_trees.py --tree before=/path/to/old/checkout --tree after=. \
-        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect]
+        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--dense-mb MB]
 
 Each ``--tree LABEL=PATH`` is a checkout of this repository with its compiled core built in
 place (``PATH/src`` goes first on ``PYTHONPATH``). Every tree scans the same generated archive
@@ -11,7 +11,12 @@ a change in the machine's load falls on all of them alike. Printed per tree: the
 seconds of the scan (the process and its workers, user plus system: steadier than wall time
 on a shared machine), the median wall seconds, the people found, and each tree's CPU median
 against the first tree's. This is how a change is held to a budget such as "the end-to-end
-benchmark does not get slower by more than 5 %".
+benchmark does not get slower by more than 5 %". Every scan uses one scan key, and each tree's
+``individuals.csv`` is compared with the first tree's: a speed-up must not change who is found.
+
+``--dense-mb MB`` scans the name-dense register of issue 14 target 5 (``scan_common.name_dense``:
+one person a line, typed as prose) instead of the archive, and prints its MB per CPU-second;
+with ``--stage detect`` it times detection alone over that register in 64 KB pieces.
 
 ``--stage detect`` times detection alone the way ``bench/scan_detect.py`` does (a cold pass:
 the memos emptied first), on the same 64 KB pieces of the archive's extracted text for every
@@ -21,16 +26,18 @@ tree (extracted once, by this checkout), in CPU seconds, with the findings each 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pickle
+import secrets
 import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from scan_common import OUT, archive, chunks, extracted_texts
+from scan_common import OUT, archive, chunks, extracted_texts, name_dense
 
 CHILD = """
 import json, resource, sys, time
@@ -77,9 +84,15 @@ def tree_arg(value: str) -> tuple[str, Path]:
     return label, root
 
 
-def scan_once(tree: Path, root: Path, out: Path, workers: int) -> tuple[dict[str, float], int]:
-    """One scan of ``root`` with ``tree``'s code in a fresh interpreter; (times, people found)."""
+def scan_once(
+    tree: Path, root: Path, out: Path, workers: int, key: bytes
+) -> tuple[dict[str, float], int, str]:
+    """One scan of ``root`` with ``tree``'s code in a fresh interpreter; (times, people found, digest
+    of ``individuals.csv``)."""
     shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    (out / "scan.key").write_text(key.hex(), encoding="ascii")
+    (out / "scan.key").chmod(0o600)
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(root), str(out), str(workers)],
@@ -91,7 +104,8 @@ def scan_once(tree: Path, root: Path, out: Path, workers: int) -> tuple[dict[str
     )
     times = dict(json.loads(done.stdout.strip().splitlines()[-1]))
     people = json.loads((out / "summary.json").read_text(encoding="utf-8"))["individuals"]
-    return times, int(people)
+    digest = hashlib.sha256((out / "individuals.csv").read_bytes()).hexdigest()
+    return times, int(people), digest
 
 
 def detect_once(tree: Path, corpus: Path) -> tuple[dict[str, float], int]:
@@ -117,15 +131,25 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stage", choices=("scan", "detect"), default="scan")
+    parser.add_argument("--dense-mb", type=float, default=0.0, help="scan the name-dense register instead")
     args = parser.parse_args()
-    root, _ = archive(args.people)
+    if args.dense_mb:
+        root = name_dense(args.dense_mb)
+        corpus = OUT / f"trees-corpus-dense-{args.dense_mb:g}.pickle"
+    else:
+        root, _ = archive(args.people)
+        corpus = OUT / f"trees-corpus-{args.people}.pickle"
     files = [p for p in root.rglob("*") if p.is_file()]
-    print(
-        f"archive: {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB, {args.people} people"
-    )
-    corpus = OUT / f"trees-corpus-{args.people}.pickle"
+    size_mb = sum(p.stat().st_size for p in files) / 1e6
+    what_input = "name-dense register" if args.dense_mb else f"archive, {args.people} people"
+    print(f"{what_input}: {len(files)} files, {size_mb:.2f} MB")
+    key = secrets.token_bytes(32)  # one key for every scan, so the outputs can be compared
+    digests: dict[str, set[str]] = {label: set() for label, _ in args.tree}
     if args.stage == "detect":
-        pieces = chunks(extracted_texts(root))
+        if args.dense_mb:
+            pieces = chunks((root / "register.txt").read_text(encoding="utf-8").splitlines())
+        else:
+            pieces = chunks(extracted_texts(root))
         corpus.write_bytes(pickle.dumps(pieces))
         print(
             f"detection corpus: {sum(len(p) for p in pieces) / 1e6:.2f} MB of extracted text in {len(pieces)} pieces"
@@ -137,7 +161,8 @@ def main() -> None:
             if args.stage == "detect":
                 times, people = detect_once(tree, corpus)
             else:
-                times, people = scan_once(tree, root, OUT / f"trees-{label}", args.workers)
+                times, people, digest = scan_once(tree, root, OUT / f"trees-{label}", args.workers, key)
+                digests[label].add(digest)
             runs[label].append(times)
             found[label].add(people)
             print(
@@ -150,10 +175,18 @@ def main() -> None:
         wall = statistics.median(r["seconds"] for r in runs[label])
         what = "detect, cold" if args.stage == "detect" else f"scan, {args.workers} worker(s)"
         counted = "findings" if args.stage == "detect" else "people found"
+        rate = f"; {size_mb / cpu:.3f} MB per CPU-second" if args.dense_mb and args.stage == "scan" else ""
         print(
             f"{label:12s}: {what}: CPU {cpu:7.2f} s, wall {wall:7.2f} s (medians of {args.rounds}); "
-            f"{counted} {sorted(found[label])}; CPU vs {args.tree[0][0]}: {cpu / first:.3f}x"
+            f"{counted} {sorted(found[label])}; CPU vs {args.tree[0][0]}: {cpu / first:.3f}x{rate}"
         )
+    if args.stage == "scan":
+        reference = digests[args.tree[0][0]]
+        for label, _ in args.tree:
+            same = digests[label] == reference and len(reference) == 1
+            print(
+                f"individuals.csv of {label}: {'identical to' if same else 'DIFFERENT from'} {args.tree[0][0]}'s"
+            )
 
 
 if __name__ == "__main__":
