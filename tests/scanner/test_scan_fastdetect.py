@@ -304,3 +304,35 @@ def test_the_compiled_patterns_are_cached_between_processes(
         assert detect(text, LOCATION) == expected
     finally:
         module.engine.cache_clear()
+
+
+def test_the_context_databases_are_cached_between_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentroom.scanner.detect import matcher as module
+
+    # A date of birth after its context word, a 3-3-4 number beside 'NHS', a plate beside 'reg'.
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970. NHS 943 476 5919, reg AB12 CDE, tel 020 7946 0958"
+    expected = detect(text, LOCATION)
+    assert {f.category for f in expected} >= {"date_of_birth", "nhs_number", "phone"}
+    monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", str(tmp_path))
+    try:
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+        written = {path.name: path.read_bytes() for path in tmp_path.glob("context-*.hs")}
+        core = module.engine()
+        assert core is not None
+        assert len(written) == sum(core.context_expressions().values()) >= 3
+        # The next engine loads them: a database that did not load would be compiled and
+        # written again, and a file that is no database is compiled over.
+        for path in tmp_path.glob("context-*.hs"):
+            path.write_bytes(b"not a database" if path.name == min(written) else path.read_bytes())
+        stamps = {path.name: path.stat().st_mtime_ns for path in tmp_path.glob("context-*.hs")}
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+        after = {path.name: path.read_bytes() for path in tmp_path.glob("context-*.hs")}
+        assert after == written
+        rewritten = {p.name for p in tmp_path.glob("context-*.hs") if p.stat().st_mtime_ns != stamps[p.name]}
+        assert rewritten == {min(written)}
+    finally:
+        module.engine.cache_clear()

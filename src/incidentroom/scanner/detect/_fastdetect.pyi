@@ -1,6 +1,6 @@
 """Type stub for the compiled detection core (``_fastdetect.pyx``)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..model import Finding, Location
 from .detectors.base import Detector
@@ -24,6 +24,7 @@ class Engine:
         layouts: Sequence[Layout | None],
         serialized: bytes | None = None,
         off: frozenset[str] = ...,
+        context_cache: tuple[Callable[[bytes], bytes | None], Callable[[bytes, bytes], None]] | None = None,
     ) -> None: ...
     def serialize(self) -> bytes: ...
     def reset(self) -> None: ...

@@ -770,6 +770,7 @@ cdef class Engine:
     cdef int* context_index
     cdef int context_seen
     cdef list context_patterns
+    cdef object context_cache
     cdef int npatterns
     cdef int* kernel
     cdef int* variant
@@ -847,7 +848,7 @@ cdef class Engine:
         self.layout_caseless = NULL
         self.layout_single = NULL
 
-    def __init__(self, owners, ranks, expressions, layouts, serialized=None, off=frozenset()):
+    def __init__(self, owners, ranks, expressions, layouts, serialized=None, off=frozenset(), context_cache=None):
         """Pattern id i is ``expressions[i]``, owned by ``owners[i]``, whose place in name order is ``ranks[i]``.
 
         ``layouts[i]`` (a detect.Layout or ``None``) says how to find a match's start
@@ -859,12 +860,18 @@ cdef class Engine:
         ``off`` names kernels (keys of KERNELS) and SWITCHES to leave out: a kernel left
         out is replaced by its detector's own ``validate``. Only the benchmark that
         decides what stays compiled (bench/scan_kernels.py) uses it.
+
+        ``context_cache`` (``(load, store)``: ``load(expression)`` gives a serialised context
+        database or ``None``, ``store(expression, serialised)`` keeps one) spares every
+        process compiling the context databases again: together about a tenth of a second,
+        most of it the phone numbering plan's.
         """
         cdef int i
         unknown = set(off) - set(KERNELS) - set(SWITCHES)
         if unknown:
             raise ValueError(f"unknown kernels or switches: {sorted(unknown)}")
         self.use_context_hyperscan = "context_hyperscan" not in off
+        self.context_cache = context_cache
         self.use_untracked_tuples = "untracked_tuples" not in off
         self.use_gc_pause = "gc_pause" not in off
         self.npatterns = len(owners)
@@ -1697,7 +1704,7 @@ cdef class Engine:
         index = -1
         expression = pattern.pattern
         if self.use_context_hyperscan and not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
-            if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, &db, &error) == HS_SUCCESS:
+            if self._load_context(expression, &db) or self._compile_context(expression, &db, &error):
                 grown = <hs_database_t**>realloc(self.context_dbs, (self.context_count + 1) * sizeof(hs_database_t*))
                 if grown == NULL or hs_alloc_scratch(db, &self.context_scratch) != HS_SUCCESS:
                     hs_free_database(db)
@@ -1723,6 +1730,28 @@ cdef class Engine:
         self.context_index[self.context_seen] = index
         self.context_seen += 1
         return index
+
+    cdef bint _load_context(self, bytes expression, hs_database_t** db) except -1:
+        """A context database from ``context_cache`` (see ``__init__``); False when none loads."""
+        if self.context_cache is None:
+            return False
+        blob = self.context_cache[0](expression)
+        if blob is None:
+            return False
+        return hs_deserialize_database(blob, len(blob), db) == HS_SUCCESS
+
+    cdef bint _compile_context(self, bytes expression, hs_database_t** db, hs_compile_error_t** error) except -1:
+        """Compile a context database, and keep it in ``context_cache`` for the next process."""
+        cdef char* data = NULL
+        cdef size_t length = 0
+        if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, db, error) != HS_SUCCESS:
+            return False
+        if self.context_cache is not None and hs_serialize_database(db[0], &data, &length) == HS_SUCCESS:
+            try:
+                self.context_cache[1](expression, PyBytes_FromStringAndSize(data, length))
+            finally:
+                free(data)
+        return True
 
     cdef bint _text_has(self, object pattern, const unsigned char* d, Py_ssize_t lo, Py_ssize_t hi) except -1:
         """``pattern.search(d[lo:hi].lower())`` is not None, scanned by hyperscan where it can."""

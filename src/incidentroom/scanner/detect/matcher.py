@@ -193,21 +193,44 @@ def engine() -> _fastdetect.Engine | None:
     else:
         layouts = [start_layout(e) for e in expressions]
     off = frozenset(_LEFT_OUT - {START_RECOVERY})
+    contexts = _context_cache()
     if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
-        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:], off)
+        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:], off, contexts)
     cached = _database_cache_path(expressions, layouts)
     if cached is not None and cached.exists():
         try:
-            return _fastdetect.Engine(owners, ranks, list(expressions), layouts, cached.read_bytes(), off)
+            return _fastdetect.Engine(
+                owners, ranks, list(expressions), layouts, cached.read_bytes(), off, contexts
+            )
         except (OSError, _fastdetect.PatternError) as exc:
             log.info("recompiling the detection patterns: %s does not load (%s)", cached, exc)
-    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts, None, off)
+    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts, None, off, contexts)
     if cached is not None:
         _write_atomically(cached, core.serialize())
     return core
 
 
-def _database_cache_path(expressions: tuple[bytes, ...], layouts: list[Layout | None]) -> Path | None:
+def _context_cache() -> tuple[Callable[[bytes], bytes | None], Callable[[bytes, bytes], None]]:
+    """How the core loads and keeps its context databases, beside the pattern database's cache."""
+
+    def load(expression: bytes) -> bytes | None:
+        path = _database_cache_path((expression,), [], kind="context")
+        try:
+            return None if path is None else path.read_bytes()
+        except OSError:
+            return None
+
+    def store(expression: bytes, serialized: bytes) -> None:
+        path = _database_cache_path((expression,), [], kind="context")
+        if path is not None:
+            _write_atomically(path, serialized)
+
+    return load, store
+
+
+def _database_cache_path(
+    expressions: tuple[bytes, ...], layouts: list[Layout | None], kind: str = "patterns"
+) -> Path | None:
     """Where the compiled database is kept between processes (compiling takes seconds).
 
     ``INCIDENTROOM_CACHE_DIR``, else ``$XDG_CACHE_HOME/incidentroom`` or
@@ -233,7 +256,7 @@ def _database_cache_path(expressions: tuple[bytes, ...], layouts: list[Layout | 
         *expressions,
     ):
         digest.update(len(part).to_bytes(8, "big") + part)
-    return root / f"patterns-{digest.hexdigest()[:32]}.hs"
+    return root / f"{kind}-{digest.hexdigest()[:32]}.hs"
 
 
 def _cpu_flags() -> bytes:
