@@ -45,6 +45,30 @@ def test_the_compiled_core_is_built() -> None:
     assert engine() is not None
 
 
+def test_a_core_built_from_an_older_source_is_refused_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import types
+
+    from incidentroom.scanner.detect import matcher as module
+
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA"
+    expected = detect(text, LOCATION)
+    stale = types.SimpleNamespace(
+        Engine=None, libhs_version=lambda: "5.4.0"
+    )  # the loop-only core had no KERNELS
+    monkeypatch.setattr(module, "_fastdetect", stale)
+    try:
+        module.engine.cache_clear()
+        with caplog.at_level("WARNING", logger="incidentroom.scanner.detect.matcher"):
+            assert module.engine() is None
+            assert detect(text, LOCATION) == expected  # on the reference path
+        assert "older _fastdetect.pyx" in caplog.text
+    finally:
+        monkeypatch.undo()
+        module.engine.cache_clear()
+
+
 def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Path, Truth]) -> None:
     root, _ = archive
     checked = findings = 0

@@ -184,6 +184,13 @@ def engine() -> _fastdetect.Engine | None:
     if _fastdetect is None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
+    if not hasattr(_fastdetect, "KERNELS"):
+        # A core built from the loop-only _fastdetect.pyx of 30 November takes other arguments.
+        log.warning(
+            "the compiled detection core was built from an older _fastdetect.pyx (rebuild it: make install); "
+            "detection runs in pure Python (slower)"
+        )
+        return None
     owners, expressions = pattern_table()
     # all_detectors() is in name order: a detector's place there is the reference's tie-break.
     place = {id(d): i for i, d in enumerate(all_detectors())}
