@@ -9,7 +9,8 @@ machine's drift hits every contender alike; medians are printed. The baselines:
   scanned with a callback that only records each match: what a bare multi-pattern pass
   costs from Python (start tracking on every expression, as the reference path needs).
 - bare pass (native): the scanner's own libhs database scanned with a C callback that
-  only appends to an array (``Engine.bare``): the engine's floor, with no Python at all.
+  only appends to an array (``Engine.bare``): the engine's floor, with no Python at all
+  (the word-list expressions untracked, as the scanner compiles them).
 - Presidio: the regex-only analyzer (NoOpNlpEngine), its UK recognizers enabled and the
   phone recogniser limited to GB; it is slow, so it runs on the first --presidio-kb of
   the text and the scanner is timed on that same slice too.

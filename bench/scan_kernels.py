@@ -13,9 +13,9 @@ interpreter per run, timed around ``run_scan`` only (the pattern database is loa
 before the clock starts: a scan of any size pays it once):
 - the generated mixed archive (bench/scan_end_to_end.py's), where extraction dominates;
 - a name-dense register typed as prose (issue 14 target 5), where detection dominates.
-The runs are interleaved repeat by repeat (baseline, part 1, part 2, ..., baseline,
-part 1, ...) so that the shared machine's drift hits every configuration alike; medians
-are printed.
+The runs are interleaved repeat by repeat (baseline, part 1, part 2, ..., then part 1,
+part 2, ..., baseline: each repeat starts one configuration further on) so that the shared
+machine's drift and any first-run cost hit every configuration alike; medians are printed.
 
 Times are CPU seconds of the scanning process (``time.process_time``): on a shared,
 oversubscribed machine wall time is mostly waiting for a core, and varied by half
@@ -132,7 +132,10 @@ def measure(label: str, root: Path, configs: list[tuple[str, str]], repeats: int
     out = OUT / f"kernels-scan-{os.getpid()}"  # concurrent runs of this bench must not share it
     runs: dict[str, list[Run]] = {parts: [] for _, parts in configs}
     for repeat in range(repeats):
-        for name, parts in configs:
+        # Each repeat starts one configuration further on: on 1 December the configuration
+        # run first in every repeat (then always the baseline) was the slowest by 20-30 %.
+        shift = repeat % len(configs)
+        for name, parts in configs[shift:] + configs[:shift]:
             run = scan_once(parts, root, out)
             runs[parts].append(run)
             print(

@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/scan_trees.py --tree before=/path/to/old/checkout --tree after=. \
-        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--target PATH]
+        [--people 1500] [--rounds 3] [--workers 1] [--stage scan|detect] [--target PATH] [--dense-mb MB]
 
 Each ``--tree LABEL=PATH`` is a checkout of this repository with its compiled core built in
 place (``PATH/src`` goes first on ``PYTHONPATH``). Every tree scans the same generated archive
@@ -19,6 +19,10 @@ outputs are checked against the first tree's (``individuals.csv`` byte for byte,
 that file or folder instead of the generated archive (``bench/out/bigcsv-8/register.csv`` of
 ``bench/scan_bigcsv.py``); for a CSV, ``csv.reader`` reading it is timed each round as the
 named baseline, and MB per CPU-second is printed.
+
+``--dense-mb MB`` scans the name-dense register of issue 14 target 5 (``scan_common.name_dense``:
+one person a line, typed as prose) instead of the archive, and prints its MB per CPU-second;
+with ``--stage detect`` it times detection alone over that register in 64 KB pieces.
 
 ``--stage detect`` times detection alone the way ``bench/scan_detect.py`` does (a cold pass:
 the memos emptied first), on the same 64 KB pieces of the archive's extracted text for every
@@ -39,7 +43,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from scan_common import OUT, archive, chunks, extracted_texts
+from scan_common import OUT, archive, chunks, extracted_texts, name_dense
 
 CHILD = """
 import json, resource, sys, time
@@ -159,8 +163,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stage", choices=("scan", "detect"), default="scan")
     parser.add_argument("--target", type=Path, help="scan this file or folder, not the generated archive")
+    parser.add_argument("--dense-mb", type=float, default=0.0, help="scan the name-dense register instead")
     args = parser.parse_args()
-    if args.target is not None:
+    if args.target is not None and args.dense_mb:
+        parser.error("give --target or --dense-mb, not both")
+    if args.dense_mb:
+        root = name_dense(args.dense_mb)
+    elif args.target is not None:
         root = args.target.resolve()
         if not root.exists():
             parser.error(f"--target {args.target}: no such file or folder")
@@ -170,13 +179,20 @@ def main() -> None:
     megabytes = sum(p.stat().st_size for p in files) / 1e6
     print(
         f"target {root}: {len(files)} files, {megabytes:.1f} MB"
-        + ("" if args.target else f", {args.people} people")
+        + ("" if args.target or args.dense_mb else f", {args.people} people")
     )
     is_csv = root.is_file() and root.suffix.lower() == ".csv" and args.stage == "scan"
     bases: list[float] = []
-    corpus = OUT / f"trees-corpus-{args.people}.pickle"
+    corpus = OUT / (
+        f"trees-corpus-dense-{args.dense_mb:g}.pickle"
+        if args.dense_mb
+        else f"trees-corpus-{args.people}.pickle"
+    )
     if args.stage == "detect":
-        pieces = chunks(extracted_texts(root))
+        if args.dense_mb:
+            pieces = chunks((root / "register.txt").read_text(encoding="utf-8").splitlines())
+        else:
+            pieces = chunks(extracted_texts(root))
         corpus.write_bytes(pickle.dumps(pieces))
         print(
             f"detection corpus: {sum(len(p) for p in pieces) / 1e6:.2f} MB of extracted text in {len(pieces)} pieces"
@@ -212,6 +228,7 @@ def main() -> None:
                 if is_csv and args.workers == 1
                 else ""
             )
+            + (f"; {megabytes / cpu:.3f} MB per CPU-second" if args.dense_mb and args.stage == "scan" else "")
         )
     if is_csv:
         base = statistics.median(bases)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from hypothesis import strategies as st
 from incidentroom.scanner.detect.detectors.name import TITLES
 from incidentroom.scanner.detect.matcher import (
     CELL_SEPARATOR,
+    Layout,
     detect,
     detect_python,
     detect_reference,
@@ -19,6 +19,7 @@ from incidentroom.scanner.detect.matcher import (
     pattern_table,
     reset_caches,
     serialized_database,
+    start_layout,
 )
 from incidentroom.scanner.model import Location, RowUnit
 from tests.helpers.scangen import PROSE, Truth
@@ -44,6 +45,30 @@ def test_the_compiled_core_is_built() -> None:
     assert engine() is not None
 
 
+def test_a_core_built_from_an_older_source_is_refused_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import types
+
+    from incidentroom.scanner.detect import matcher as module
+
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970, SW1A 1AA"
+    expected = detect(text, LOCATION)
+    stale = types.SimpleNamespace(
+        Engine=None, libhs_version=lambda: "5.4.0"
+    )  # the loop-only core had no KERNELS
+    monkeypatch.setattr(module, "_fastdetect", stale)
+    try:
+        module.engine.cache_clear()
+        with caplog.at_level("WARNING", logger="incidentroom.scanner.detect.matcher"):
+            assert module.engine() is None
+            assert detect(text, LOCATION) == expected  # on the reference path
+        assert "older _fastdetect.pyx" in caplog.text
+    finally:
+        monkeypatch.undo()
+        module.engine.cache_clear()
+
+
 def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Path, Truth]) -> None:
     root, _ = archive
     checked = findings = 0
@@ -66,9 +91,17 @@ def test_core_agrees_with_the_reference_on_a_generated_archive(archive: tuple[Pa
                 findings += len(got)
             checked += 1
     assert checked > 500 and findings > 2000
+    core = engine()
+    assert core is not None
+    contexts = core.context_expressions()
+    # Every context expression the archive needed ran in hyperscan, not in re, except
+    # those with a lookaround, which hyperscan does not have (religion's 'faith(?!ful)').
+    assert len(contexts) >= 6, contexts
+    assert all(ran for expression, ran in contexts.items() if b"(?!" not in expression), contexts
+    assert not any(ran for expression, ran in contexts.items() if b"(?!" in expression), contexts
 
 
-# Fragments that exercise every detector's edge: labels, titles, initials, apostrophes,
+# Fragments that exercise every kernel's edge: labels, titles, initials, apostrophes,
 # street names after house numbers, dates in every form, terms with negation and context.
 FRAGMENTS = [
     "Name:", "Client: ", "tenant:", "Mr", "Mrs.", "Dr ", "John", "JOHN", "Smith", "O'Brien", "O’Neil",
@@ -99,7 +132,7 @@ FRAGMENTS = [
 def test_core_agrees_with_the_reference_on_fuzzed_text(parts: list[str]) -> None:
     data = "".join(parts).encode("utf-8", "replace")
     assert detect(data, LOCATION) == detect_reference(data, LOCATION)
-    # Unfolded, the two paths still agree (each character reaches the detectors on both).
+    # Unfolded, the two paths still agree (each character reaches both kernels and detectors).
     core = engine()
     assert core is not None
     assert core.detect(data, LOCATION, None, (), False) == detect_python(data, LOCATION)
@@ -132,13 +165,47 @@ def test_core_agrees_with_the_reference_on_fuzzed_rows(cells: list[str], headers
     assert detect(data, LOCATION, starts, padded) == detect_reference(data, LOCATION, starts, padded)
 
 
+# Name words as the gazetteer, the stop lists and the title list see them.
+NAME_PIECES = [
+    "John", "JOHN", "john", "Smith", "SMITH", "Jo", "J.", "J", "Mr", "Mrs.", "Dr", "Prof", "Drew", "Mrinal",
+    "O'Brien", "O’NEIL", "o’neil", "Mary-Jane", "Street", "STREET", "street", "Council", "Road", "Chelsea",
+    "Green", "Ltd", "Smith-Jones", "Mac", ".", ",", ", ", " ", "  ", "-", "'", "’", "A.", "Ab.", "Sir", "Lady.",
+    "Sir.", "LADY", "Prof.", "Mx",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(NAME_PIECES), min_size=1, max_size=10), st.booleans())
+def test_core_name_parse_agrees_with_the_reference(pieces: list[str], labelled: bool) -> None:
+    from incidentroom.scanner.detect.detectors.name import parse_name_run, reachable_run
+
+    core = engine()
+    assert core is not None
+    key = reachable_run("".join(pieces).encode())
+    assert core.parse_name(key, labelled) == parse_name_run(key, labelled)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="ABIOQZSNaz0125679 -", min_size=2, max_size=9),
+    st.sampled_from(
+        [2001 * 2 + 1, 2002 * 2, 2025 * 2 + 1, 2026 * 2 + 1, 2027 * 2, 2049 * 2 + 1, 2050 * 2 + 1]
+    ),
+)
+def test_core_vehicle_mark_formats_agree_with_the_reference(mark: str, latest: int) -> None:
+    from incidentroom.scanner.detect import _fastdetect
+    from incidentroom.scanner.detect.detectors.vehicle_registration import judge_mark
+
+    assert _fastdetect.judge_mark(mark.encode(), latest) == judge_mark(mark, latest)
+
+
 EMAIL_PIECES = ["info", "INFO", "test", "Tester", "j.smith", "dpo", "x", "@", "example.org", "EXAMPLE.COM",
                 "test", "localhost", "invalid", "mail.example.net", "rbkc.gov.uk", "notexample.org", ".", "-"]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(EMAIL_PIECES), min_size=1, max_size=6))
-def test_core_agrees_with_the_reference_on_emails(pieces: list[str]) -> None:
+def test_core_email_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
     data = (
         "Email " + "".join(pieces) + "@" + "".join(reversed(pieces)) + ".uk and x@" + "".join(pieces)
     ).encode()
@@ -151,7 +218,7 @@ SORT_CODE_PIECES = ["sort code ", "20-00-00", "12-34-56", " ", "12345678", "1234
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(SORT_CODE_PIECES), min_size=1, max_size=12))
-def test_core_agrees_with_the_reference_on_sort_codes(pieces: list[str]) -> None:
+def test_core_sort_code_kernel_agrees_with_the_reference(pieces: list[str]) -> None:
     data = "".join(pieces).encode()
     assert detect(data, LOCATION) == detect_reference(data, LOCATION)
 
@@ -168,23 +235,33 @@ def test_core_agrees_with_the_reference_on_sort_codes(pieces: list[str]) -> None
         max_size=5,
     )
 )
-def test_core_agrees_with_the_reference_on_phone_numbers(numbers: list[tuple[str, str, str]]) -> None:
+def test_core_phone_kernel_agrees_with_the_reference(numbers: list[tuple[str, str, str]]) -> None:
+    # The core checks the numbering plan with a hyperscan database of its own; the
+    # reference with phonenumbers' patterns through re.
     data = " and ".join("".join(parts) for parts in numbers).encode()
     assert detect(data, LOCATION) == detect_reference(data, LOCATION)
 
 
-# A word-list expression: '\b(?:word|word...)' (label, title, gazetteer and term lists).
-_WORD_LIST = re.compile(rb"(?:\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)")
+def test_only_word_list_expressions_go_without_start_tracking() -> None:
+    owners, expressions = pattern_table()
+    untracked = {owners[i].category for i, e in enumerate(expressions) if start_layout(e) is not None}
+    assert {"name", "health", "religion", "ethnicity", "sexual_orientation", "criminal_offence"} == untracked
+    assert start_layout(
+        rb"(?i)\b(?:next of kin|name)[ \t]{0,8}:[ \t]{0,8}(?:[A-Za-z]|[\xc2-\xf4])"
+    ) == Layout((b"next of kin", b"name"), True, 3, False)
+    assert start_layout(rb"\b(?:Mr|Mrs)\.?[ ]+(?:[A-Z]|[\xc2-\xf4])") == Layout(
+        (b"Mrs", b"Mr"), False, 2, True
+    )
+    for tracked in (rb"\b(?:Mr|Mrs)\d", rb"\b(?:a.b)\b", rb"(?:Mr)\b", rb"\b(?:Mr|-x)\b", rb"\b\d{3}\b"):
+        assert start_layout(tracked) is None, tracked
 
 
 def _listed_words() -> list[str]:
-    """The first 30 words of every word-list expression, as written in text."""
     words: list[str] = []
     for expression in pattern_table()[1]:
-        match = _WORD_LIST.match(expression)
-        if match is not None:
-            alternatives = match[1].split(b"|")[:30]
-            words += [w.replace(b"[ ]", b" ").replace(b"\\", b"").decode() for w in alternatives]
+        layout = start_layout(expression)
+        if layout is not None:
+            words += [w.decode() for w in layout.words[:30]]
     return words
 
 
@@ -202,7 +279,7 @@ def _listed_words() -> list[str]:
         max_size=12,
     )
 )
-def test_core_agrees_with_the_reference_on_word_lists(parts: list[tuple[str, object]]) -> None:
+def test_core_finds_word_list_starts_as_start_tracking_does(parts: list[tuple[str, object]]) -> None:
     data = "".join(case(word) for word, case in parts).encode()  # type: ignore[operator]
     assert detect(data, LOCATION) == detect_reference(data, LOCATION)
 
@@ -249,5 +326,37 @@ def test_the_compiled_patterns_are_cached_between_processes(
         monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", "")
         module.engine.cache_clear()
         assert detect(text, LOCATION) == expected
+    finally:
+        module.engine.cache_clear()
+
+
+def test_the_context_databases_are_cached_between_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidentroom.scanner.detect import matcher as module
+
+    # A date of birth after its context word, a 3-3-4 number beside 'NHS', a plate beside 'reg'.
+    text = b"Client: Mrs Jane Doe, DOB 01/02/1970. NHS 943 476 5919, reg AB12 CDE, tel 020 7946 0958"
+    expected = detect(text, LOCATION)
+    assert {f.category for f in expected} >= {"date_of_birth", "nhs_number", "phone"}
+    monkeypatch.setenv("INCIDENTROOM_CACHE_DIR", str(tmp_path))
+    try:
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+        written = {path.name: path.read_bytes() for path in tmp_path.glob("context-*.hs")}
+        core = module.engine()
+        assert core is not None
+        assert len(written) == sum(core.context_expressions().values()) >= 3
+        # The next engine loads them: a database that did not load would be compiled and
+        # written again, and a file that is no database is compiled over.
+        for path in tmp_path.glob("context-*.hs"):
+            path.write_bytes(b"not a database" if path.name == min(written) else path.read_bytes())
+        stamps = {path.name: path.stat().st_mtime_ns for path in tmp_path.glob("context-*.hs")}
+        module.engine.cache_clear()
+        assert detect(text, LOCATION) == expected
+        after = {path.name: path.read_bytes() for path in tmp_path.glob("context-*.hs")}
+        assert after == written
+        rewritten = {p.name for p in tmp_path.glob("context-*.hs") if p.stat().st_mtime_ns != stamps[p.name]}
+        assert rewritten == {min(written)}
     finally:
         module.engine.cache_clear()

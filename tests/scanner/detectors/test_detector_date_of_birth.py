@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -68,6 +69,22 @@ def test_a_two_digit_year_takes_the_century_that_is_not_in_the_future() -> None:
     # And from the day the scan runs, not a fixed year.
     next_year = scan_date().year + 1
     assert parse_uk_date(f"01/01/{next_year % 100:02d}") == dt.date(next_year - 100, 1, 1)
+
+
+def test_the_scan_date_is_today_in_the_uk_and_moves_on_at_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from incidentroom.scanner.detect.detectors import base
+
+    assert scan_date() == dt.datetime.now(ZoneInfo("Europe/London")).date()
+    # Remembered until the UK midnight that ends the day, then read again.
+    monkeypatch.setattr(base, "_TODAY", [(dt.date(1999, 12, 31), time.time() + 60)])
+    assert scan_date() == dt.date(1999, 12, 31)
+    monkeypatch.setattr(base, "_TODAY", [(dt.date(1999, 12, 31), time.time() - 1)])
+    assert scan_date() == dt.datetime.now(ZoneInfo("Europe/London")).date()
+    today, until = base._TODAY[0]
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Europe/London"))
+    assert until == midnight.timestamp()
 
 
 @pytest.mark.parametrize(

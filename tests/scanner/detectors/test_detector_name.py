@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from incidentroom.scanner import run_scan
-from incidentroom.scanner.detect.detectors.name import TITLES, NameDetector, parse_name_at
+from incidentroom.scanner.detect.detectors.name import TITLES, NameDetector, char_class, parse_name_at
 from incidentroom.scanner.model import Location, RowUnit, TextUnit
 from incidentroom.scanner.people.names import name_key
 from incidentroom.scanner.people.records import DocumentBuilder
@@ -116,3 +117,23 @@ def test_every_title_starts_a_name_and_is_dropped_when_names_are_compared(title:
     found = found_in_text(f"Letter sent to {title} Keir Okafor about the permit.", "name")
     assert [f.value for f in found] == [f"{title} Keir Okafor"]
     assert name_key(f"{title}. Keir OKAFOR") == name_key(f"Okafor, {title} Keir") == ("keir", "okafor")
+
+
+@pytest.mark.parametrize(
+    "categories",
+    [
+        ("Lu", "Lt", "Lo"),
+        ("Lu", "Ll", "Lt", "Lo", "Lm", "Mn", "Mc"),
+        ("Mn", "Mc"),
+        ("Zs",),
+        ("Cn",),
+        ("Nd", "Pd"),
+    ],
+)
+def test_character_classes_hold_exactly_the_code_points_of_their_categories(
+    categories: tuple[str, ...],
+) -> None:
+    pattern = re.compile(f"[{char_class(categories)}]")
+    for code in range(0x80, 0x10000):
+        inside = unicodedata.category(chr(code)) in categories
+        assert (pattern.fullmatch(chr(code)) is not None) == inside, (hex(code), categories)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from incidentroom.scanner.detect import _fastdetect
 from incidentroom.scanner.detect.detectors.base import scan_date
 from incidentroom.scanner.detect.detectors.vehicle_registration import (
     CURRENT,
@@ -51,6 +52,7 @@ def test_age_identifiers_are_valid_up_to_the_scan_date() -> None:
             mark = f"AB{code:02d}CDE"
             expected = (mark, CURRENT) if code in issued else None
             assert judge_mark(mark, latest) == expected, (today, code)
+            assert _fastdetect.judge_mark(mark.encode(), latest) == expected, (today, code)
     assert age_issue(1) is None  # 01 was never issued
 
 

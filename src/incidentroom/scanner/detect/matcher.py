@@ -13,12 +13,14 @@ import hashlib
 import logging
 import os
 import platform
+import re
 import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import hyperscan
 
@@ -101,23 +103,74 @@ def pattern_table() -> tuple[tuple[Detector, ...], tuple[bytes, ...]]:
     return tuple(owners), tuple(expressions)
 
 
-#: Set by :func:`leave_out`: detection runs on the reference path; never set in a real scan.
+class Layout(NamedTuple):
+    """How the compiled core finds where a match of a word-list expression starts.
+
+    Hyperscan's start-of-match tracking costs a sixth of the whole scan for the name
+    expressions alone. An expression of the form ``(?i)?\\b(?:word|word...)TAIL`` does
+    not need it: from the end hyperscan reports, the core steps back over the tail and
+    takes the longest listed word that ends there after a word boundary, which is the
+    leftmost start tracking would have given. Every other expression keeps the tracking.
+    """
+
+    words: tuple[bytes, ...]  # longest first; lower case when caseless
+    caseless: bool
+    tail: int  # index into TAILS
+    single_words: bool  # every word is one run of letters: its start is where the run starts
+
+
+#: The tails the core can step back over, in the order its start recovery numbers them.
+#: A name's first letter is ASCII or a UTF-8 lead byte (a letter of any script; the
+#: name parser decides): one byte either way, which is what the core steps back over.
+TAILS = (
+    rb"\b",
+    rb"[ ]+(?:[A-Z]|[\xc2-\xf4])",
+    rb"\.?[ ]+(?:[A-Z]|[\xc2-\xf4])",
+    rb"[ \t]{0,8}:[ \t]{0,8}(?:[A-Za-z]|[\xc2-\xf4])",
+)
+_WORD_LIST = re.compile(
+    rb"(\(\?i\))?\\b\(\?:((?:[A-Za-z0-9' |]|\[ \]|\\[-.'])+)\)("
+    + b"|".join(re.escape(t) for t in TAILS)
+    + rb")"
+)
+
+
+def start_layout(expression: bytes) -> Layout | None:
+    """The :class:`Layout` of a word-list expression, or ``None`` when it needs start tracking."""
+    match = _WORD_LIST.fullmatch(expression)
+    if match is None:
+        return None
+    caseless = match[1] is not None
+    words = []
+    for alternative in match[2].split(b"|"):
+        word = alternative.replace(b"[ ]", b" ").replace(b"\\", b"")
+        if not (word[:1].isalpha() and word[-1:].isalnum()):
+            return None  # the boundary checks assume a word starts and ends with a word character
+        words.append(word.lower() if caseless else word)
+    ordered = tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+    return Layout(ordered, caseless, TAILS.index(match[3]), all(w.isalpha() for w in ordered))
+
+
+#: Parts of the compiled core left out (see :func:`leave_out`); empty in a real scan.
 _LEFT_OUT: set[str] = set()
-#: What :func:`leave_out` accepts: the whole compiled core.
-WHOLE_CORE = "core"
+#: What :func:`leave_out` accepts beyond the core's own kernels and switches.
+WHOLE_CORE, START_RECOVERY = "core", "start_recovery"
 
 
 def leave_out(parts: Iterable[str]) -> None:
-    """Run without these parts of the compiled core (for bench/scan_kernels.py).
+    """Run without these parts of the compiled core, each replaced by its Python equivalent.
 
-    The core has one part left, the loop itself (:data:`WHOLE_CORE`): without it
-    :func:`detect` runs :func:`detect_python`, the reference path. The benchmark times a
-    scan with and without each part to show what stays compiled. Takes effect for
-    engines made after the call, in this process only.
+    For bench/scan_kernels.py, which times a scan with and without each part to decide
+    what stays compiled. ``parts`` are kernel names (``_fastdetect.KERNELS``), the
+    core's switches (``_fastdetect.SWITCHES``), :data:`START_RECOVERY` (hyperscan
+    tracks every expression's start) or :data:`WHOLE_CORE` (the reference path).
+    Takes effect for engines made after the call, in this process only.
     """
     parts = set(parts)
-    if parts - {WHOLE_CORE}:
-        raise ValueError(f"not parts of the compiled core: {sorted(parts - {WHOLE_CORE})}")
+    if _fastdetect is not None:
+        unknown = parts - set(_fastdetect.KERNELS) - set(_fastdetect.SWITCHES) - {WHOLE_CORE, START_RECOVERY}
+        if unknown:
+            raise ValueError(f"not parts of the compiled core: {sorted(unknown)}")
     _LEFT_OUT.clear()
     _LEFT_OUT.update(parts)
     engine.cache_clear()
@@ -131,30 +184,65 @@ def engine() -> _fastdetect.Engine | None:
     if _fastdetect is None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
+    if not hasattr(_fastdetect, "KERNELS"):
+        # A core built from the loop-only _fastdetect.pyx of 30 November takes other arguments.
+        log.warning(
+            "the compiled detection core was built from an older _fastdetect.pyx (rebuild it: make install); "
+            "detection runs in pure Python (slower)"
+        )
+        return None
     owners, expressions = pattern_table()
     # all_detectors() is in name order: a detector's place there is the reference's tie-break.
     place = {id(d): i for i, d in enumerate(all_detectors())}
     ranks = [place[id(d)] for d in owners]
+    if START_RECOVERY in _LEFT_OUT:
+        layouts: list[Layout | None] = [None] * len(expressions)
+    else:
+        layouts = [start_layout(e) for e in expressions]
+    off = frozenset(_LEFT_OUT - {START_RECOVERY})
+    contexts = _context_cache()
     if _PRELOADED and _PRELOADED[0][:1] == _NATIVE:
-        return _fastdetect.Engine(owners, ranks, list(expressions), _PRELOADED[0][1:])
-    cached = _database_cache_path(expressions)
+        return _fastdetect.Engine(owners, ranks, list(expressions), layouts, _PRELOADED[0][1:], off, contexts)
+    cached = _database_cache_path(expressions, layouts)
     if cached is not None and cached.exists():
         try:
-            return _fastdetect.Engine(owners, ranks, list(expressions), cached.read_bytes())
+            return _fastdetect.Engine(
+                owners, ranks, list(expressions), layouts, cached.read_bytes(), off, contexts
+            )
         except (OSError, _fastdetect.PatternError) as exc:
             log.info("recompiling the detection patterns: %s does not load (%s)", cached, exc)
-    core = _fastdetect.Engine(owners, ranks, list(expressions))
+    core = _fastdetect.Engine(owners, ranks, list(expressions), layouts, None, off, contexts)
     if cached is not None:
         _write_atomically(cached, core.serialize())
     return core
 
 
-def _database_cache_path(expressions: tuple[bytes, ...]) -> Path | None:
+def _context_cache() -> tuple[Callable[[bytes], bytes | None], Callable[[bytes, bytes], None]]:
+    """How the core loads and keeps its context databases, beside the pattern database's cache."""
+
+    def load(expression: bytes) -> bytes | None:
+        path = _database_cache_path((expression,), [], kind="context")
+        try:
+            return None if path is None else path.read_bytes()
+        except OSError:
+            return None
+
+    def store(expression: bytes, serialized: bytes) -> None:
+        path = _database_cache_path((expression,), [], kind="context")
+        if path is not None:
+            _write_atomically(path, serialized)
+
+    return load, store
+
+
+def _database_cache_path(
+    expressions: tuple[bytes, ...], layouts: list[Layout | None], kind: str = "patterns"
+) -> Path | None:
     """Where the compiled database is kept between processes (compiling takes seconds).
 
     ``INCIDENTROOM_CACHE_DIR``, else ``$XDG_CACHE_HOME/incidentroom`` or
     ``~/.cache/incidentroom``; an empty ``INCIDENTROOM_CACHE_DIR`` turns the cache off.
-    The name covers the expressions,
+    The name covers the expressions, which of them are compiled without start tracking,
     the libhs version and this CPU's features, since hyperscan compiles for the
     instructions of the machine it runs on.
     """
@@ -171,10 +259,11 @@ def _database_cache_path(expressions: tuple[bytes, ...]) -> Path | None:
         _fastdetect.libhs_version().encode(),
         platform.machine().encode(),
         _cpu_flags(),
+        bytes(layout is None for layout in layouts),
         *expressions,
     ):
         digest.update(len(part).to_bytes(8, "big") + part)
-    return root / f"patterns-{digest.hexdigest()[:32]}.hs"
+    return root / f"{kind}-{digest.hexdigest()[:32]}.hs"
 
 
 def _cpu_flags() -> bytes:
@@ -302,7 +391,7 @@ def _detect_with(
     headers: tuple[str, ...],
     skip_names: bool,
 ) -> list[Finding]:
-    # Most text has nothing to fold: it is detected as it is, with no offset map.
+    # Most text has nothing to fold: it goes to the kernels as it is, with no offset map.
     if not needs_folding(data):
         return run(data, location, cell_starts, headers, skip_names)
     return _detect_folded(run, data, location, cell_starts, headers, skip_names)

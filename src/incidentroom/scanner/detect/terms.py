@@ -25,6 +25,7 @@ class TermDetector(Detector):
     weak_confidence: ClassVar[float] = 0.8
     #: When true, a one-word strong term ('Indian') also needs context, like a weak term.
     single_words_need_context: ClassVar[bool] = False
+    kernel = "terms"
     _strong_cache: ClassVar[frozenset[str] | None] = None
 
     @property

@@ -25,6 +25,7 @@ class SortCodeAccountDetector(Detector):
 
     name = "uk_sort_code_account"
     category = "bank_account"
+    kernel = "sort_code"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{2}-\d{2}-\d{2}\b", r"\b\d{2} \d{2} \d{2}\b")
     header_words = ("sort code", "sortcode", "account number", "bank account", "account no")
 

@@ -139,6 +139,7 @@ class DateOfBirthDetector(Detector):
 
     name = "date_of_birth"
     category = "date_of_birth"
+    kernel = "date_of_birth"
     patterns: ClassVar[tuple[str, ...]] = (
         r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b",
         r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b",

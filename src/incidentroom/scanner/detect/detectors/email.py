@@ -71,6 +71,7 @@ class EmailDetector(Detector):
 
     name = "email"
     category = "email"
+    kernel = "email"
     patterns: ClassVar[tuple[str, ...]] = (
         r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:[A-Za-z]{2,}|xn--[A-Za-z0-9-]{2,})\b",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final, NamedTuple
 
 from ..gazetteer import first_names, hard_stopwords, stopwords, surnames
@@ -26,17 +26,43 @@ LABELS = (
 _LAST = 0xFFFF
 
 
+@cache
+def _category_runs() -> tuple[tuple[int, int, str], ...]:
+    """(first, last, category) for each run of neighbouring code points past ASCII with one category.
+
+    Classified once per process: every character class below (and people.mentions') is
+    made from these runs, and asking unicodedata about every code point for each of
+    them was about half the cost of importing this module in every worker.
+    """
+    runs: list[tuple[int, int, str]] = []
+    first, current = 0x80, unicodedata.category(chr(0x80))
+    for code in range(0x81, _LAST + 1):
+        category = unicodedata.category(chr(code))
+        if category != current:
+            runs.append((first, code - 1, current))
+            first, current = code, category
+    runs.append((first, _LAST, current))
+    return tuple(runs)
+
+
+def _range(start: int, end: int) -> str:
+    return f"\\u{start:04x}-\\u{end:04x}" if end > start else f"\\u{start:04x}"
+
+
 def char_class(categories: tuple[str, ...]) -> str:
     """A regex character class body for the non-ASCII characters whose category starts with one of ``categories``."""
     ranges: list[str] = []
-    start = -1
-    for code in range(0x80, _LAST + 2):
-        inside = code <= _LAST and unicodedata.category(chr(code))[:2] in categories
-        if inside and start < 0:
-            start = code
-        elif not inside and start >= 0:
-            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}" if code - 1 > start else f"\\u{start:04x}")
+    start = end = -1
+    for first, last, category in _category_runs():
+        if category[:2] in categories:
+            if start < 0:
+                start = first
+            end = last
+        elif start >= 0:
+            ranges.append(_range(start, end))
             start = -1
+    if start >= 0:
+        ranges.append(_range(start, end))
     return "".join(ranges)
 
 
@@ -257,6 +283,7 @@ class NameDetector(Detector):
 
     name = "person_name"
     category = "name"
+    kernel = "name"
     header_words = ("name", "client", "tenant", "applicant", "claimant", "resident", "holder")
 
     @property

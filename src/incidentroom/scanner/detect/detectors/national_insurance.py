@@ -41,6 +41,7 @@ class NationalInsuranceDetector(Detector):
     name = "uk_nino"
     context_free = True
     category = "national_insurance_number"
+    kernel = "national_insurance"
     patterns: ClassVar[tuple[str, ...]] = (
         r"(?i)\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ -]?(?:\d{2}[ -]?\d{2}[ -]?\d{2}|\d{3}[ -]?\d{3})[ -]?[A-D]\b",
     )

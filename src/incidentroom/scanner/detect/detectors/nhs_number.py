@@ -46,6 +46,7 @@ class NhsNumberDetector(Detector):
 
     name = "nhs_number"
     category = "nhs_number"
+    kernel = "nhs_number"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b",)
     header_words = ("nhs",)
 

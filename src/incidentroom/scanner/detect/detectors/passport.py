@@ -17,6 +17,7 @@ class PassportDetector(Detector):
 
     name = "uk_passport"
     category = "passport_number"
+    kernel = "passport"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d{9}\b",)
     header_words = ("passport",)
 

@@ -73,6 +73,7 @@ class PaymentCardDetector(Detector):
     name = "payment_card"
     context_free = True
     category = "payment_card"
+    kernel = "payment_card"
     patterns: ClassVar[tuple[str, ...]] = (r"\b\d(?:[ -]?\d){11,18}\b",)
     header_words = ("card number", "card no", "pan")
 

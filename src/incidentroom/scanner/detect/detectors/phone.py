@@ -76,6 +76,7 @@ class UkPhoneDetector(Detector):
 
     name = "uk_phone"
     context_free = True
+    kernel = "phone"
     category = "phone"
     patterns: ClassVar[tuple[str, ...]] = (
         rf"(?:\+|\b00)44[ -]?(?:\(0\)[ -]?)?(?:\(\d{{1,5}}\)[ -]?)?\d(?:[ -]?\d){{5,9}}{_EXTENSION}\b",

@@ -35,6 +35,7 @@ class UkPostcodeDetector(Detector):
     name = "uk_postcode"
     context_free = True
     category = "address"
+    kernel = "postcode"
     patterns: ClassVar[tuple[str, ...]] = (rf"(?i)\b{_OUTWARD}[ ]?{_INWARD}\b",)
     header_words = ("postcode", "post code", "postal code")
 

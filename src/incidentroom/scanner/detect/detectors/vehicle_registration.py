@@ -102,6 +102,7 @@ class VehicleRegistrationDetector(Detector):
 
     name = "uk_vehicle_registration"
     category = "vehicle_registration"
+    kernel = "vehicle_registration"
     patterns: ClassVar[tuple[str, ...]] = (_CURRENT, _PREFIX, _SUFFIX, _NORTHERN_IRELAND)
     header_words = ("registration", "vrm", "vehicle", "reg no", "reg number")
 
