@@ -15,13 +15,18 @@ import pytest
 from incidentroom.scanner.extract import ocr
 
 
+def _stand_in(folder: Path, script: str) -> Path:
+    """A ``tesseract`` in ``folder`` that runs ``script`` (sh) instead of reading the image."""
+    folder.mkdir()
+    program = folder / "tesseract"
+    program.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
 @pytest.fixture
 def reporting_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    program = bin_dir / "tesseract"
-    program.write_text('#!/bin/sh\nprintf "limit=%s" "${OMP_THREAD_LIMIT-unset}"\n', encoding="utf-8")
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    bin_dir = _stand_in(tmp_path / "bin", 'printf "limit=%s" "${OMP_THREAD_LIMIT-unset}"')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     image = tmp_path / "page.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n")
@@ -40,12 +45,7 @@ def test_an_operators_own_limit_is_kept(reporting_tesseract: Path, monkeypatch: 
 
 
 def test_a_failing_or_missing_tesseract_gives_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    program = bin_dir / "tesseract"
-    program.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
-    program.chmod(program.stat().st_mode | stat.S_IXUSR)
-    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("PATH", str(_stand_in(tmp_path / "bin", "exit 3")))
     assert ocr.tesseract(tmp_path / "page.png", 10) is None
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert not ocr.available()
