@@ -350,15 +350,19 @@ def live_app(
         ),
     ]
     try:
-        for _ in range(300):
+        # A deadline, not a count of tries: 300 quick refusals were only 30 s, which a loaded
+        # 2-core machine has needed to start granian's workers.
+        deadline = time.monotonic() + 180
+        while True:
             try:
                 with urllib.request.urlopen(app.url + "/login/", timeout=2) as r:  # noqa: S310 - loopback
                     if r.status == 200:
                         break
             except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the live app did not start: " + (tmp / "server.log").read_text())
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the live app did not start: " + (tmp / "server.log").read_text())
+            time.sleep(0.1)
         yield app
     finally:
         for p in procs:

@@ -46,7 +46,11 @@ def _start(tmp: Path, db_url: str, port: int, *, own_group: bool = False) -> sub
             # As in a terminal: the demo leads a process group that Ctrl-C signals as a whole.
             process_group=0 if own_group else None,
         )
-    for _ in range(300):
+    # Waits for the event (the login page answering), with a ceiling generous enough for a
+    # loaded 2-core machine: 300 quick refusals were only 30 s, and granian's workers once
+    # took longer than that to start there.
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and demo.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:  # noqa: S310
                 if r.status == 200:
@@ -54,6 +58,7 @@ def _start(tmp: Path, db_url: str, port: int, *, own_group: bool = False) -> sub
         except OSError:
             time.sleep(0.1)
     demo.kill()
+    demo.wait(timeout=60)  # reaped here, not left to a later test's garbage collection
     raise RuntimeError((tmp / "demo.log").read_text())
 
 
