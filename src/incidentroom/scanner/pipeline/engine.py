@@ -327,7 +327,7 @@ def _run_local(
     The coordinator scans too. It has nothing else to do until the last chunk is in, and a
     pool worker spends over a second starting (a fresh interpreter importing the scanner), so
     a pool of N workers left a core idle at the start and cost N imports; the coordinator
-    starts at once, with its caches already warm.
+    starts at once, with its patterns already compiled.
 
     The pool takes the largest chunks first and the coordinator the smallest: a big file
     started last would leave every other process waiting for it (largest-first is the classic
