@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -134,15 +135,48 @@ def test_kill_9_then_resume_gives_the_same_outputs(
     same_outputs(out, reference)
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_two_local_workers_give_the_same_outputs(
-    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+    archive: tuple[Path, Truth],
+    scanned: tuple[Path, ScanSummary],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    start: str,
 ) -> None:
+    # Forked workers inherit the coordinator's patterns; spawned ones load them from bytes.
+    monkeypatch.setenv("INCIDENTROOM_SCAN_START", start)
     root, _ = archive
     reference, _ = scanned
     out = fresh_out(tmp_path, "out", reference)
     summary = run_scan([root], out, workers=2)
     assert summary.workers == 2 and summary.complete
     same_outputs(out, reference)
+
+
+def test_the_pool_forks_only_a_single_threaded_coordinator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INCIDENTROOM_SCAN_START", raising=False)
+    assert engine._pool_context().get_start_method() == "fork"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        # A lock held by another thread at the fork would stay held in the worker for ever.
+        assert engine._pool_context().get_start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.setenv("INCIDENTROOM_SCAN_START", "spawn")
+    assert engine._pool_context().get_start_method() == "spawn"
+
+
+def test_a_bad_start_method_is_refused_by_name(
+    archive: tuple[Path, Truth], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INCIDENTROOM_SCAN_START", "forkserver")
+    root, _ = archive
+    with pytest.raises(ScanError, match="INCIDENTROOM_SCAN_START") as raised:
+        run_scan([root], tmp_path / "out", workers=2)
+    assert raised.value.code == "bad_start_method"
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ exiting), with a generous ceiling so a loaded machine cannot make the test flaky
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -20,20 +21,21 @@ LINE = "Client: Margaret Hughes, DOB 14/07/1958, NI JK123456B, 12 Abbey Road, Lo
 
 
 def _workers(parent: psutil.Process) -> list[psutil.Process]:
+    """The pool's workers: a spawned one runs multiprocessing's own command line, a forked one
+    the CLI's; spawning also starts a resource tracker, which is not a worker."""
     found = []
     for child in parent.children(recursive=True):
         try:
-            if "multiprocessing" in " ".join(child.cmdline()) and "resource_tracker" not in " ".join(
-                child.cmdline()
-            ):
+            if "resource_tracker" not in " ".join(child.cmdline()):
                 found.append(child)
         except psutil.NoSuchProcess:
             continue
     return found
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_pool_workers_exit_when_the_cli_is_killed(tmp_path: Path, sig: signal.Signals) -> None:
+def test_pool_workers_exit_when_the_cli_is_killed(tmp_path: Path, sig: signal.Signals, start: str) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     # Enough work that the scan is still running when its workers have started. Three
@@ -45,6 +47,7 @@ def test_pool_workers_exit_when_the_cli_is_killed(tmp_path: Path, sig: signal.Si
         [str(cli), "scan", str(folder), "--out", str(tmp_path / "out"), "--workers", "3"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "INCIDENTROOM_SCAN_START": start},
     )
     workers: list[psutil.Process] = []
     try:

@@ -69,6 +69,12 @@ def serialized_database() -> bytes:
     return _BINDING + bytes(hyperscan.dumpb(compiled().database))
 
 
+def warm() -> None:
+    """Compile (or load) the patterns this process detects with, before it forks workers."""
+    if engine() is None:
+        compiled()
+
+
 @cache
 def compiled() -> CompiledPatterns:
     """The expressions compiled by the Python binding (the reference path and the bench's baseline)."""
