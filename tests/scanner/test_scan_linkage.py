@@ -91,15 +91,16 @@ def test_candidate_pairs_are_the_pairs_of_every_block_whose_names_agree(
     records = [_record(i, *row) for i, row in enumerate(rows)]
     names = [[parse_name(n) for n in r.names] for r in records]
     reference = _reference_pairs(records, names)
-    assert dict(linkage._candidate_pairs(records, names)) == reference
+    evidence = [set(linkage._evidence(r)) for r in records]
+    assert dict(linkage._candidate_pairs(evidence, names)) == reference
     # The index itself, on blocks of every size (small ones are otherwise compared pair by pair).
     # And the lookup of compatible given names (otherwise only above _MANY_GIVEN names).
     small_group, many_given = linkage._SMALL_GROUP, linkage._MANY_GIVEN
     try:
         linkage._SMALL_GROUP = 0
-        assert dict(linkage._candidate_pairs(records, names)) == reference
+        assert dict(linkage._candidate_pairs(evidence, names)) == reference
         linkage._MANY_GIVEN = 0
-        assert dict(linkage._candidate_pairs(records, names)) == reference
+        assert dict(linkage._candidate_pairs(evidence, names)) == reference
     finally:
         linkage._SMALL_GROUP, linkage._MANY_GIVEN = small_group, many_given
 
@@ -120,11 +121,12 @@ def test_big_blocks_give_the_same_pairs_and_the_same_people() -> None:
     ]
     names = [[parse_name(n) for n in r.names] for r in records]
     reference = _reference_pairs(records, names)
-    assert dict(linkage._candidate_pairs(records, names)) == reference
+    evidence = [set(linkage._evidence(r)) for r in records]
+    assert dict(linkage._candidate_pairs(evidence, names)) == reference
     many_given = linkage._MANY_GIVEN
     try:
         linkage._MANY_GIVEN = 0
-        assert dict(linkage._candidate_pairs(records, names)) == reference
+        assert dict(linkage._candidate_pairs(evidence, names)) == reference
     finally:
         linkage._MANY_GIVEN = many_given
     # And link() merges by them as before: greedily in (-score, pair) order, vetoes included.

@@ -133,10 +133,11 @@ def _strip_org_values(record: RecordData, org: dict[tuple[str, str], int]) -> No
     if "bank_account" in record.ids:
         record.ids["bank_account"] = [v for v in record.ids["bank_account"] if ("bank", v) not in org]
     org_postcodes = {v for v in record.postcodes if ("postcode", v) in org}
-    record.postcodes = [v for v in record.postcodes if v not in org_postcodes]
-    record.addresses = [
-        a for a in record.addresses if not (set(_POSTCODE_IN.findall(a.upper())) & org_postcodes)
-    ]
+    if org_postcodes:  # most records have none: their addresses need no search
+        record.postcodes = [v for v in record.postcodes if v not in org_postcodes]
+        record.addresses = [
+            a for a in record.addresses if not (set(_POSTCODE_IN.findall(a.upper())) & org_postcodes)
+        ]
     present = {
         "email": bool(record.emails),
         "phone": bool(record.phones),
@@ -182,7 +183,8 @@ def _display_form(raw: str) -> str:
 def _display_name(record_names: list[str]) -> str:
     """The fullest form seen: a full given name beats an initial; mixed case beats CAPITALS."""
     best: tuple[int, int, int, str] | None = None
-    for raw in record_names:
+    # A person's records repeat the same few spellings; each is scored once.
+    for raw in dict.fromkeys(record_names):
         parsed = parse_name(raw)
         if not parsed.last:
             continue

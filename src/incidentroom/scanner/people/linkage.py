@@ -122,6 +122,8 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
     names = [[parse_name(n) for n in r.names] for r in records]
     parent = list(range(len(records)))
     profiles = [_profile(names[i], r) for i, r in enumerate(records)]
+    # Each record's evidence, worked out once: the blocks and the name-only pass both need it.
+    evidence = [set(_evidence(r)) for r in records]
 
     def find(i: int) -> int:
         """Union-find root, with path halving."""
@@ -143,12 +145,12 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
         return True
 
     # Pairs in order of the evidence they share (most first), then by index: a total order.
-    scores = _candidate_pairs(records, names)
+    scores = _candidate_pairs(evidence, names)
     for pair, _score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
         union(*pair)
 
     _merge_same_full_name(records, names, find, union, profiles)
-    _attach_name_only(records, names, find, union)
+    _attach_name_only(records, names, evidence, find, union)
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for index in range(len(records)):
@@ -157,7 +159,7 @@ def link(records: Sequence[RecordData]) -> list[list[int]]:
 
 
 def _candidate_pairs(
-    records: Sequence[RecordData], names: list[list[ParsedName]]
+    evidence: list[set[tuple[str, str]]], names: list[list[ParsedName]]
 ) -> dict[tuple[int, int], float]:
     """Pairs of records that share evidence and whose names agree, with the weight they share.
 
@@ -169,8 +171,8 @@ def _candidate_pairs(
     the block (a name-dense register has thousands of people at one postcode).
     """
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, record in enumerate(records):
-        for kind, value in set(_evidence(record)):
+    for index, shared in enumerate(evidence):
+        for kind, value in shared:
             blocks[(kind, value)].append(index)
     scores: dict[tuple[int, int], float] = defaultdict(float)
     given = _GivenNames(n.first for record_names in names for n in record_names)
@@ -326,11 +328,12 @@ def _names_agree(a: Sequence[ParsedName], b: Sequence[ParsedName]) -> bool:
 def _attach_name_only(
     records: Sequence[RecordData],
     names: list[list[ParsedName]],
+    evidence: list[set[tuple[str, str]]],
     find_: Callable[[int], int],
     union_: Callable[[int, int], bool],
 ) -> None:
     """Join records that carry a name but no evidence to a unique compatible person."""
-    with_evidence = [i for i, r in enumerate(records) if names[i] and any(True for _ in _evidence(r))]
+    with_evidence = [i for i in range(len(records)) if names[i] and evidence[i]]
     by_surname: dict[str, list[int]] = defaultdict(list)
     by_doc: dict[str, list[int]] = defaultdict(list)  # so a document's records are not found by a scan of all
     for i in with_evidence:
@@ -339,7 +342,7 @@ def _attach_name_only(
             if n.last:
                 by_surname[n.last].append(i)
     for index, record in enumerate(records):
-        if not names[index] or any(True for _ in _evidence(record)):
+        if not names[index] or evidence[index]:
             continue
         candidates = {
             find_(j)
