@@ -329,3 +329,32 @@ def test_a_checkpoint_from_before_chunks_is_scanned_again(
     (results / "0123456789abcdef01234567.json").write_text('{"task_key": "x", "manifest": [], "docs": []}')
     run_scan([root], out, resume=True)
     same_outputs(out, reference)
+
+
+def test_a_checkpoint_with_batch_ranges_is_scanned_again(
+    archive: tuple[Path, Truth], scanned: tuple[Path, ScanSummary], tmp_path: Path
+) -> None:
+    """Before files shared batches a checkpoint gave each file's batch range ("batches"), and
+    each file had batches of its own. Read as row ranges they would pick the wrong rows, so
+    such a chunk is scanned again, and its new checkpoint read (it has the same name: the
+    files left are chunked as before)."""
+    root, _ = archive
+    reference, _ = scanned
+    out = fresh_out(tmp_path, "out", reference)
+    seen: list[ScanProgress] = []
+    run_scan([root], out, progress=seen.append, should_stop=lambda: len(seen) > 20)
+    results = out / ".state" / "results"
+    old = sorted(results.glob("*.json"))
+    for path in old:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for item in data["results"]:
+            first, count = item.pop("rows")
+            item["batches"] = [first // 7, 1 if count else 0]  # what the old code wrote, roughly
+        path.write_text(json.dumps(data), encoding="utf-8")
+    assert len(old) >= 5
+    resumed: list[ScanProgress] = []
+    run_scan([root], out, resume=True, progress=resumed.append)
+    assert resumed[0].files_done == 0  # every file is scanned again
+    same_outputs(out, reference)
+    for path in old:
+        assert all("rows" in item for item in json.loads(path.read_text(encoding="utf-8"))["results"])

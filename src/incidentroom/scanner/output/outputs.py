@@ -4,6 +4,7 @@ so a crash never leaves a half-written output behind."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 from collections import Counter
@@ -87,34 +88,67 @@ ROW_GROUP = 65_536
 
 
 class _PartReader:
-    """Reads files' batches out of part files, keeping the last part open: consecutive
-    files of a scan share their chunk's part file, which is then opened once."""
+    """Reads files' rows out of part files, keeping the last part open: consecutive files of
+    a scan share their chunk's part file (and mostly its batches), which is then opened once
+    and each of its batches read once, however many files' rows it holds."""
 
     def __init__(self) -> None:
         self.path: Path | None = None
         self.source: pa.OSFile | None = None
         self.reader: pa.ipc.RecordBatchFileReader | None = None
+        # The first row of every batch read so far, then the row after the last one read: a
+        # range is found without reading the batches before it again.
+        self.starts: list[int] = [0]
+        # The last batch read, by index: the next file's rows usually start in it.
+        self.index = -1
+        self.batch: pa.RecordBatch | None = None
+
+    def _open(self, path: Path) -> pa.ipc.RecordBatchFileReader:
+        if self.reader is None or path != self.path:
+            self.close()
+            self.source = pa.OSFile(str(path))
+            self.reader = pa.ipc.open_file(self.source)
+            self.path = path
+        return self.reader
+
+    def _get(self, reader: pa.ipc.RecordBatchFileReader, index: int) -> pa.RecordBatch:
+        if index != self.index or self.batch is None:
+            self.batch, self.index = reader.get_batch(index), index
+            if index == len(self.starts) - 1:
+                self.starts.append(self.starts[-1] + self.batch.num_rows)
+        return self.batch
 
     def batches(self, part: PartFile) -> Iterator[pa.RecordBatch]:
-        """The part's record batches for its file, one at a time (never the whole file at once).
+        """The part's rows for its file, a batch (or a zero-copy slice of one) at a time: never
+        the whole file at once, and never a row of another file.
 
-        Read into memory rather than memory-mapped: a row group holds batches of thousands of
-        small files, and each would keep its own mapping alive until the group is written.
+        Read into memory rather than memory-mapped: a row group holds the rows of thousands of
+        small files, and each batch would keep its own mapping alive until the group is written.
         """
-        if self.reader is None or part.path != self.path:
-            self.close()
-            self.source = pa.OSFile(str(part.path))
-            self.reader = pa.ipc.open_file(self.source)
-            self.path = part.path
-        stop = self.reader.num_record_batches if part.batch_count < 0 else part.first_batch + part.batch_count
-        for index in range(part.first_batch, stop):
-            yield self.reader.get_batch(index)
+        reader = self._open(part.path)
+        total = reader.num_record_batches
+        first = part.first_row
+        stop = -1 if part.row_count < 0 else first + part.row_count
+        # The batch holding ``first``: among those read already, else the next ones in turn.
+        index = bisect.bisect_right(self.starts, first) - 1
+        while index < total and first != stop:
+            batch = self._get(reader, index)
+            start = self.starts[index]
+            end = start + batch.num_rows
+            if first < end:
+                upto = end if stop < 0 else min(end, stop)
+                yield batch if (first, upto) == (start, end) else batch.slice(first - start, upto - first)
+                first = upto
+            index += 1
+        if stop >= 0 and first != stop:
+            raise ValueError(f"{part.path} has no rows {first} to {stop}: the part file is short")
 
     def close(self) -> None:
         """Close the open part file, if any."""
         if self.source is not None:
             self.source.close()
-        self.source = self.reader = self.path = None
+        self.source = self.reader = self.path = self.batch = None
+        self.starts, self.index = [0], -1
 
 
 class _Persons:
@@ -169,8 +203,8 @@ class _Persons:
 class PartFile(NamedTuple):
     """One file's detections in a worker's part file, and the fix-up its rows need on the way out.
 
-    A chunk's part file holds several files' detections, each in record batches of its own:
-    this file's are ``batch_count`` batches from ``first_batch`` (-1: every batch in the part).
+    A chunk's part file holds several files' detections, in batches they share: this file's
+    are ``row_count`` rows from row ``first_row`` of the part (-1: every row from there on).
     A range of a split CSV (``pipeline/split.py``) numbered its rows from its own start and
     its records from its own first: ``row_offset`` is added to each row (and its
     location), and ``seq_map`` maps each local record number to the file's. A range of a
@@ -182,8 +216,8 @@ class PartFile(NamedTuple):
     path: Path
     row_offset: int = 0
     seq_map: list[int] | None = None
-    first_batch: int = 0
-    batch_count: int = -1
+    first_row: int = 0
+    row_count: int = -1
     seq_doc: str = ""
 
     def fixed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -208,7 +242,7 @@ class PartFile(NamedTuple):
 def write_detections(agg: Aggregate, roots: Sequence[str], out_dir: Path, parts: Sequence[PartFile]) -> Path:
     """Every detection: where, what category, masked value and keyed hash, never the value.
 
-    Streams each file's batches from the part files in file (path) order, in row groups of
+    Streams each file's rows from the part files in file (path) order, in row groups of
     about :data:`ROW_GROUP` rows, dropping documents that turned out to be duplicates and
     adding each detection's person.
     """

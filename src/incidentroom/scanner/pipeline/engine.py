@@ -251,11 +251,11 @@ def run_chunk_json(chunk: Chunk, key: bytes) -> dict[str, Any]:
                 result = scan_task(task, key, sink)
                 with phases.phase("write"):
                     data = result.to_json()
-                    data["batches"] = sink.mark()
+                    data["rows"] = sink.mark()
                     results.append(data)
             with phases.phase("write"):
                 sink.close()
-                part = f"{chunk.key}.arrow" if sink.batches else ""
+                part = f"{chunk.key}.arrow" if sink.count else ""
                 write_checkpoint(
                     Path(chunk.parts_dir).parent / "results", chunk.key, {"part": part, "results": results}
                 )
@@ -314,13 +314,16 @@ class _Checkpoints:
             data = json.loads((self.dir / name).read_text(encoding="utf-8"))
             if "results" not in data:
                 return  # a file's own checkpoint, from before chunks: the file is scanned again
+            if any("rows" not in item for item in data["results"]):
+                # Batch ranges, from before files shared batches: the chunk is scanned again,
+                # and its new checkpoint (same name, if it is chunked alike) read when done.
+                self._read.discard(name)
+                return
             part = self.parts / data["part"] if data["part"] else None
             for item in data["results"]:
-                first, count = item.pop("batches")
+                first, count = item.pop("rows")
                 located = (
-                    outputs.PartFile(-1, part, first_batch=first, batch_count=count)
-                    if part and count
-                    else None
+                    outputs.PartFile(-1, part, first_row=first, row_count=count) if part and count else None
                 )
                 self._found[item["task_key"]] = Done(FileResult.from_json(item), located)
 

@@ -1,11 +1,15 @@
 """Detections spill to an Arrow part file per chunk of top-level inputs as they are found.
 
 A 2 GB CSV yields millions of detections; holding them until the file is done would
-tie memory to file size. A worker appends them in batches to the part file of the chunk
-it is scanning (written under a temporary name and renamed when the chunk is finished,
-so a killed scan never leaves a half-written part that ``--resume`` would trust). Each
-file of the chunk gets batches of its own (:meth:`DetectionSink.mark`), so the outputs
-read every file's detections back in path order whichever chunk holds them.
+tie memory to file size. A worker appends them in batches of :data:`BATCH` rows to the
+part file of the chunk it is scanning (written under a temporary name and renamed when the
+chunk is finished, so a killed scan never leaves a half-written part that ``--resume``
+would trust). The files of a chunk share its batches: most are letters with a handful of
+detections, and a batch of its own for each cost more in Arrow conversions (and in reading
+them back) than the rows did. :meth:`DetectionSink.mark` gives each file its range of rows
+in the part file, so the outputs read every file's detections back in path order whichever
+chunk holds them, slicing the batches a range spans (one batch can hold the end of one
+file and the start of the next; one file's rows can span many batches).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ PART_SCHEMA = pa.schema(
 
 
 class DetectionSink:
-    """Buffers detection rows and appends them to a part file in batches."""
+    """Buffers detection rows and appends them to a part file in batches of :data:`BATCH` rows."""
 
     def __init__(self, path: Path | None) -> None:
         """``path`` is the final part file; ``None`` keeps nothing (tests, fuzzing)."""
@@ -41,9 +45,8 @@ class DetectionSink:
         # Arrow IPC rather than Parquet: most inputs are small files, and a Parquet
         # writer costs about a millisecond to open, more than scanning a letter.
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
-        self.count = 0
-        self.batches = 0  # record batches written so far
-        self.marked = 0  # the first batch of the file being scanned
+        self.count = 0  # rows added so far: the next row's number in the part file
+        self.marked = 0  # the first row of the file being scanned
 
     def add(self, doc: str, record_seq: int, row: DetectionRow) -> None:
         """Queue one detection of ``doc`` (``record_seq`` is -1 when it belongs to no person)."""
@@ -64,16 +67,14 @@ class DetectionSink:
             for column, field in zip(zip(*rows, strict=True), PART_SCHEMA, strict=True)
         ]
         self.writer.write_batch(pa.record_batch(columns, schema=PART_SCHEMA))
-        self.batches += 1
 
     def mark(self) -> tuple[int, int]:
-        """End one file's detections: (its first batch, how many) in this part file.
+        """End one file's detections: (its first row, how many rows) in this part file.
 
-        The rows still buffered are written as the file's last batch, so no batch holds two
-        files' detections."""
-        self._flush()
-        first, self.marked = self.marked, self.batches
-        return first, self.batches - first
+        Nothing is written here: the rows stay buffered, and the next file's join them in
+        the same batch."""
+        first, self.marked = self.marked, self.count
+        return first, self.count - first
 
     def close(self) -> None:
         """Write what is left and publish the part file (none if there were no detections)."""
