@@ -178,7 +178,9 @@ class _Persons:
         kept = self.kept.get(root)
         if kept is None:
             return None
-        data = pa.Table.from_batches(batches)
+        # One contiguous copy: the batches are slices of thousands of small files, and Arrow
+        # compute and the Parquet writer both slow down chunk by chunk on that many pieces.
+        data = pa.Table.from_batches(batches).combine_chunks()
         data = data.filter(pc.is_in(data["doc"], value_set=kept))
         rows = data.num_rows
         if rows == 0:
