@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -151,6 +152,8 @@ def test_two_local_workers_give_the_same_outputs(
     summary = run_scan([root], out, workers=2)
     assert summary.workers == 2 and summary.complete
     same_outputs(out, reference)
+    # The coordinator's heap is frozen only while the workers are forked, never left so.
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_pool_forks_only_a_single_threaded_coordinator(monkeypatch: pytest.MonkeyPatch) -> None:

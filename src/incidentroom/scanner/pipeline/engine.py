@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import gc
 import hashlib
 import importlib
 import json
@@ -369,10 +370,15 @@ def _run_local(
         return
     pool_workers = workers - 1
     queue = by_size(chunks)
-    if context.get_start_method() == "fork":
+    forking = context.get_start_method() == "fork"
+    if forking:
         # Loaded before the fork, so that every worker inherits them rather than loading its own.
         warm()
         database = None
+        # What the workers inherit stays shared with the coordinator only while nobody writes
+        # to it, and the cyclic collector writes to every object it walks: frozen, the
+        # coordinator's heap is never walked in a worker (Python's advice for gc.freeze()).
+        gc.freeze()
     else:
         # initargs hands every spawned worker the coordinator's compiled patterns.
         database = serialized_database()
@@ -389,6 +395,9 @@ def _run_local(
                 while queue and len(pending) < pool_workers * 2 and not stop():
                     chunk = queue.pop()
                     pending[pool.submit(run_chunk_json, chunk, key)] = chunk
+                if forking:  # the first submit forked every worker (3.11 never forks more)
+                    gc.unfreeze()
+                    forking = False
                 finished = [f for f in pending if f.done()]
                 if not finished and queue and not stop():
                     chunk = queue.pop(0)
@@ -403,6 +412,8 @@ def _run_local(
                 if stop():
                     queue.clear()
         finally:
+            if forking:
+                gc.unfreeze()
             for future in pending:
                 future.cancel()
 
