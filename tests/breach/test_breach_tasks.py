@@ -41,6 +41,9 @@ def _run_worker(monkeypatch: pytest.MonkeyPatch) -> None:
             signal.signal(sig, handler)
 
 
+# Two workers: the task worker forks a scanning process while it holds an open database
+# connection and transaction; the results are then imported over that same connection.
+@pytest.mark.parametrize("workers", [1, 2])
 def test_worker_runs_the_real_scanner_and_imports_its_results(
     breach: Breach,
     rbkc_dpo: User,
@@ -48,15 +51,18 @@ def test_worker_runs_the_real_scanner_and_imports_its_results(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
+    workers: int,
 ) -> None:
     settings.BREACH_SCAN_ROOTS = [str(small_archive.parent.parent)]
+    settings.BREACH_SCAN_WORKERS = workers
+    monkeypatch.setenv("INCIDENTROOM_SCAN_START", "fork")
     with django_capture_on_commit_callbacks(execute=True):
         job = actions.start_scan(breach, actor=rbkc_dpo, sources=[actions.ScanSource(str(small_archive))])
     _run_worker(monkeypatch)
     job.refresh_from_db()
     assert job.status == ScanStatus.SUCCEEDED, job.error
     assert job.files_total > 0 and job.files_done == job.files_total and job.percent == 100
-    assert job.summary["complete"] is True
+    assert job.summary["complete"] is True and job.summary["workers"] == workers
     people = Individual.objects.filter(scan=job)
     assert people.count() == job.individuals_imported == job.summary["individuals"] > 0
     assert job.manifest["by_status"]["scanned"] > 0
