@@ -19,9 +19,16 @@ from hypothesis import strategies as st
 
 from incidentroom.scanner.model import Location, RecordData
 from incidentroom.scanner.people import linkage
-from incidentroom.scanner.people.mentions import _ByteOffsets, _Spans, with_more_names
+from incidentroom.scanner.people.mentions import (
+    _KIN_FIRST_WORDS,
+    _KIN_NAME,
+    Words,
+    _ByteOffsets,
+    _Spans,
+    with_more_names,
+)
 from incidentroom.scanner.people.names import ParsedName, parse_name
-from incidentroom.scanner.people.records import _CharOffsets
+from incidentroom.scanner.people.records import _DEATH_VOCABULARY, _DEATH_WORDS, _CharOffsets
 
 # Names chosen to meet every branch of the comparison: equal, initial, nickname (one
 # nickname for two names), typo by Jaro-Winkler in the surname and in the given name, a
@@ -180,3 +187,22 @@ def test_every_name_of_a_form_shaped_register_is_found() -> None:
     ]
     found = with_more_names("".join(lines).encode(), [], Location(line=1))
     assert len([f for f in found if f.detector == "field_name"]) == len(lines) == 2028
+
+
+_KIN_PIECES = (
+    "Son ", "son", "SON:", "sons ", "person ", "Next of kin: ", "next  of kin ", "NEXT OF KIN Mr ", "Mrs ",
+    "Bethan Roberts ", "é", "_", "1", "daughter", "Daughter", "grandson ", "Joint Tenant ",
+    "emergency contact", "late", "Deceased", "d.o.d", "D.O.D ", " ", "\n", "Mr. ", "O'Neil Smith", "Jones",
+)  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_KIN_PIECES), max_size=14))
+def test_words_find_the_matches_of_a_search_at_every_position(pieces: list[str]) -> None:
+    """mentions.Words tries the kinship pattern only where a kinship word starts: the same
+    matches as finditer; and a text whose words rule out every death word has none."""
+    data = "".join(pieces).encode()
+    words = Words(data)
+    expected = [(m.span(), m.groups()) for m in _KIN_NAME.finditer(data)]
+    assert [(m.span(), m.groups()) for m in words.matches(_KIN_NAME, data, _KIN_FIRST_WORDS)] == expected
+    if _DEATH_WORDS.search(data):
+        assert words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered

@@ -116,13 +116,75 @@ _KIN_NAME = re.compile(
 )
 
 
-def _with_kin(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+# The first word of each kinship term of ``_KIN_NAME`` ('next' of 'next of kin').
+_KIN_FIRST_WORDS = frozenset(
+    word.split()[0].encode()
+    for word in (
+        "daughter son wife husband partner mother father brother sister grandson granddaughter grandmother"
+        " grandfather niece nephew aunt uncle cousin carer neighbour friend informant guarantor appointee"
+        " executor next joint emergency"
+    ).split()
+)
+# What a bytes pattern's \b counts as a word character (ASCII letters, digits, '_'), kept
+# by this table after lower-casing; every other byte becomes a space.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_WORDS_ONLY = bytes(b if b in _WORD_BYTES else 0x20 for b in range(256))
+
+
+class Words:
+    """The ASCII words of one text unit, lower-cased, as a bytes pattern's \b delimits them.
+
+    Python's re tries an alternation of case-insensitive words ('daughter|son|wife...')
+    at every byte of a text, which cost more than the rest of building a text's records.
+    Splitting the text into words once tells which such words it holds at all (most hold
+    none), and where they start, so that a pattern is tried only there.
+    """
+
+    __slots__ = ("lowered", "words")
+
+    def __init__(self, data: bytes) -> None:
+        """Split ``data`` (bytes.lower folds ASCII only, as re's IGNORECASE does for bytes)."""
+        self.lowered = data.lower()
+        self.words = self.lowered.translate(_WORDS_ONLY).split()
+
+    def any_of(self, vocabulary: frozenset[bytes]) -> bool:
+        """Whether one of the words is in ``vocabulary``."""
+        return not vocabulary.isdisjoint(self.words)
+
+    def matches(
+        self, pattern: re.Pattern[bytes], data: bytes, vocabulary: frozenset[bytes]
+    ) -> list[re.Match[bytes]]:
+        """``list(pattern.finditer(data))`` for a pattern every match of which starts with a
+        whole word of ``vocabulary``: tried only where such a word starts."""
+        lowered = self.lowered
+        starts: set[int] = set()
+        for word in vocabulary.intersection(self.words):
+            at = lowered.find(word)
+            while at != -1:
+                if at == 0 or lowered[at - 1] not in _WORD_BYTES:
+                    starts.add(at)
+                at = lowered.find(word, at + 1)
+        found: list[re.Match[bytes]] = []
+        end = 0
+        for at in sorted(starts):
+            if at >= end:  # finditer's matches do not overlap
+                match = pattern.match(data, at)
+                if match is not None:
+                    found.append(match)
+                    end = match.end()
+        return found
+
+
+def _with_kin(data: bytes, findings: list[Finding], location: Location, words: Words) -> list[Finding]:
     """Add the names of relatives introduced by a kinship word that the detectors did not find."""
-    if not _KIN_NAME.search(data):
+    if not words.any_of(_KIN_FIRST_WORDS):
+        return findings
+    matches = words.matches(_KIN_NAME, data, _KIN_FIRST_WORDS)
+    if not matches:
         return findings
     added: list[Finding] = []
     taken = _Spans((f.start, f.end) for f in findings if f.category == "name")
-    for match in _KIN_NAME.finditer(data):
+    for match in matches:
         start = match.start(1) if match.group(1) else match.start(2)
         text = data[start : match.end(2)].decode("utf-8", "replace")
         parsed = parse_name_at(text, labelled=True)
@@ -250,10 +312,13 @@ def _plausible_field_name(value: str, label: str) -> str | None:
     return None
 
 
-def with_more_names(data: bytes, findings: list[Finding], location: Location) -> list[Finding]:
+def with_more_names(
+    data: bytes, findings: list[Finding], location: Location, text_words: Words | None = None
+) -> list[Finding]:
     """Names the detectors leave to context: relatives after a kinship word, a name filling
-    a labelled field, and names written in another script than the text around them."""
-    findings = _with_kin(data, findings, location)
+    a labelled field, and names written in another script than the text around them
+    (``text_words`` are ``data``'s, when the caller has them already)."""
+    findings = _with_kin(data, findings, location, text_words or Words(data))
     if not data.isascii() or b":" in data:
         text = data.decode("utf-8", "replace")
         added: list[Finding] = []

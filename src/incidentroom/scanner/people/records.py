@@ -29,6 +29,7 @@ from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .mentions import (
     SPECIAL_CATEGORIES,
+    Words,
     kin_before,
     prose_about_subject,
     unnamed_relative_before,
@@ -52,6 +53,8 @@ _ADDRESS_LEAD = re.compile(
     r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I
 )
 _DEATH_WORDS = re.compile(rb"(?i)\b(?:deceased|date of death|died on|the late|d\.o\.d)\b")
+# A word every match of ``_DEATH_WORDS`` but 'd.o.d' holds: a text with none is not searched.
+_DEATH_VOCABULARY = frozenset({b"deceased", b"death", b"died", b"late"})
 _STREETISH = re.compile(
     r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
     re.I,
@@ -432,8 +435,11 @@ class DocumentBuilder:
         data = unit.text.encode("utf-8", "replace")
         with phase("detect"):
             hits = detect(data, unit.location)
-        findings = with_lines(data, with_more_names(data, hits, unit.location), unit.location)
-        deaths = deque(m.start() for m in _DEATH_WORDS.finditer(data))
+        words = Words(data)
+        findings = with_lines(data, with_more_names(data, hits, unit.location, words), unit.location)
+        deaths: deque[int] = deque()
+        if words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered:
+            deaths.extend(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
         # The drafts by surname, in the order they were started: a name is looked up among
         # its surname's drafts, not all of them (a register typed as prose has thousands).
