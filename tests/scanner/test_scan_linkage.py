@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from incidentroom.scanner.model import Location, RecordData
 from incidentroom.scanner.people import linkage
 from incidentroom.scanner.people.mentions import (
+    _FIELD_LINE,
     _KIN_FIRST_WORDS,
     _KIN_NAME,
     Words,
     _ByteOffsets,
+    _field_lines,
     _Spans,
     with_more_names,
 )
@@ -206,3 +208,29 @@ def test_words_find_the_matches_of_a_search_at_every_position(pieces: list[str])
     assert [(m.span(), m.groups()) for m in words.matches(_KIN_NAME, data, _KIN_FIRST_WORDS)] == expected
     if _DEATH_WORDS.search(data):
         assert words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered
+
+
+_FIELD_PIECES = (
+    "Name",
+    ":",
+    " ",
+    "\n",
+    "Mr Owen Price",
+    "a",
+    "\t",
+    ".",
+    "Case note",
+    "::",
+    "é",
+    "(x)",
+    "\r\n",
+    "'",
+)
+
+
+@given(st.lists(st.sampled_from(_FIELD_PIECES), max_size=16))
+def test_field_lines_are_the_matches_of_the_whole_text(pieces: list[str]) -> None:
+    """mentions._field_lines tries the labelled-field pattern only on lines with a colon."""
+    text = "".join(pieces)
+    expected = [(m.span(), m.groups()) for m in _FIELD_LINE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _field_lines(text)] == expected

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..detect.detectors.name import char_class, parse_name_at
 from ..detect.gazetteer import first_names, stopwords
@@ -28,10 +28,15 @@ def with_lines(data: bytes, findings: list[Finding], location: Location) -> list
         if finding.start > cursor:
             newlines += data.count(b"\n", cursor, finding.start)
             cursor = finding.start
-        loc = finding.location
+        category, detector, value, normalised, start, end, confidence, loc = finding
+        # Built whole rather than with _replace (keyword arguments through a Python-level
+        # _make: a third of this function on a name-dense text).
         out.append(
-            finding._replace(location=Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
-        )
+            Finding(
+                category, detector, value, normalised, start, end, confidence,
+                Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset),
+            )
+        )  # fmt: skip
     return out
 
 
@@ -266,6 +271,25 @@ def unnamed_relative_before(data: bytes, start: int) -> bool:
 # Combining marks (Arabic vowel signs, decomposed accents) go on inside a word.
 _MARKS = char_class(("Mn", "Mc"))
 _FIELD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z][A-Za-z '’/()-]{0,40}?)[ \t]*:[ \t]*([^\n:]{3,80}?)[ \t.]*$")
+
+
+def _field_lines(text: str) -> Iterator[re.Match[str]]:
+    """``_FIELD_LINE.finditer(text)``, tried only at the start of lines that hold a colon.
+
+    A match is one whole line (it starts at a line's start and holds no line break), so
+    a line without a colon has none; finditer would try every character of every line.
+    """
+    colon = text.find(":")
+    while colon != -1:
+        match = _FIELD_LINE.match(text, text.rfind("\n", 0, colon) + 1)
+        if match is not None:
+            yield match
+        line_end = text.find("\n", colon)
+        if line_end == -1:
+            return
+        colon = text.find(":", line_end)
+
+
 # A name in a script other than Latin inside Latin text ('Son Авдей Одинцов visits'):
 # two to four words of one run, each capitalised where the script has capitals.
 _SCRIPT_WORD = (
@@ -337,7 +361,7 @@ def with_more_names(
             loc = location if location.line is None and location.row is not None else location.shifted(start)
             added.append(Finding("name", detector, value, f"{first} {last}", start, end, 0.85, loc))
 
-        for match in _FIELD_LINE.finditer(text):
+        for match in _field_lines(text):
             display = _plausible_field_name(match.group(2), match.group(1))
             if display is not None:
                 add(match.start(2), display, "field_name", len(match.group(2)))

@@ -51,7 +51,7 @@ def place_address_at(text: str, start: int) -> bool:
         line = text[line_start:end]
         if not line.strip():
             return False
-        label = _LABEL.match(line)
+        label = _LABEL.match(line) if ":" in line else None  # most lines have no label
         if label:
             return place_label(label.group(1))
         if line_start == 0:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from bisect import bisect_right
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
@@ -485,14 +486,7 @@ class DocumentBuilder:
                 # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
                 # kin word introduces only joins an earlier relative of that name.
                 kin = kin_before(data, finding.start)
-                match = next(
-                    (
-                        d
-                        for d in by_surname.get(last, ())
-                        if _compatible_first(d, first) and (d.kin or not kin)
-                    ),
-                    None,
-                )
+                match = _earlier_draft(by_surname.get(last, ()), first, kin)
                 if match is None:
                     match = _Draft(surname=last, kin=kin)
                     if not named and not kin:
@@ -565,35 +559,67 @@ class DocumentBuilder:
         """Turn a draft into detections and a record; a draft without a name or identifier is not a person."""
         if not draft.findings and not draft.addresses:
             return
+        result = self.result
         record = RecordData(
-            doc=self.result.path,
-            root=self.result.root,
+            doc=result.path,
+            root=result.root,
             location=self._render(location),
-            seq=len(self.result.records),
+            seq=len(result.records),
             deceased=draft.deceased,
         )
         # Whose a driving licence number must be, worked out only for a draft that has one
         # (few do; every row of a register would otherwise parse its name and date here).
         owner: tuple[bool, str, dt.date | None] | None = None
         rows: list[DetectionRow] = []
+        # Once per finding of every person: the detection row (as ``_row`` builds it) and
+        # the record's fields, with the lookups hoisted and the value hashed once for both.
+        key, rendered_at, categories = self.key, self._rendered, record.categories
         for finding in draft.findings:
-            confidence = finding.confidence
+            category, detector, value, normalised, _, _, confidence, loc = finding
             counted = True
-            if finding.category == "driving_licence_number":
+            if category == "driving_licence_number":
                 if owner is None:
                     owner = _licence_owner(draft.findings)
                 named, surname, dob = owner
-                if named and not licence_matches(finding.normalised, surname, dob):
+                if named and not licence_matches(normalised, surname, dob):
                     # The licence encodes someone else's surname or birth date: keep the
                     # detection for review but do not expose it as this person's.
                     confidence, counted = 0.4, False
-            if finding.detector == "email_sender":
-                if finding.category == "name":
-                    counted = bool(finding.value)
+            value_hash = ""
+            if detector == "email_sender":
+                if category == "name":
+                    counted = bool(value)
             else:
-                rows.append(self._row(finding, confidence))
-            if counted:
-                self._apply(record, finding)
+                rendered = rendered_at.get(loc)
+                if rendered is None:
+                    rendered = self._render(loc)
+                value_hash = keyed_hash(key, category, normalised)
+                # Positional: a named tuple's keyword arguments cost more than the rest of the row.
+                rows.append(
+                    DetectionRow(
+                        category, detector, mask(category, value), value_hash, confidence, rendered, *loc
+                    )
+                )
+            if not counted:
+                continue
+            if category == "name":
+                if value not in record.names:
+                    record.names.append(value)
+            elif category == "date_of_birth":
+                record.dobs.append(normalised)
+            elif category == "address":
+                if normalised not in record.postcodes:
+                    record.postcodes.append(normalised)
+            elif category == "email":
+                record.emails.append(normalised)
+            elif category == "phone":
+                record.phones.append(normalised)
+            else:
+                record.ids.setdefault(category, []).append(
+                    value_hash or keyed_hash(key, category, normalised)
+                )
+            if category not in categories:
+                categories.append(category)
         for address in draft.addresses:
             record.addresses.append(address)
             match = _POSTCODE_RE.search(address.upper())
@@ -601,17 +627,17 @@ class DocumentBuilder:
                 postcode = normalise_postcode(match.group(0))
                 if postcode not in record.postcodes:
                     record.postcodes.append(postcode)
-            if "address" not in record.categories:
-                record.categories.append("address")
+            if "address" not in categories:
+                categories.append("address")
         seq = -1
-        if record.categories:
+        if categories:
             signature = record_signature(record)
             seq = self.seen.get(signature, -1)
             if seq == -1:
                 seq = self.seen[signature] = record.seq
-                self.result.records.append(record)
-        counts = self.result.detection_counts
-        add, path = self.sink.add, self.result.path
+                result.records.append(record)
+        counts = result.detection_counts
+        add, path = self.sink.add, result.path
         for row in rows:
             counts[row.category] = counts.get(row.category, 0) + 1
             add(path, seq, row)
@@ -623,25 +649,6 @@ class DocumentBuilder:
             row = self._row(finding, finding.confidence)
             counts[row.category] = counts.get(row.category, 0) + 1
             self.sink.add(self.result.path, -1, row)
-
-    def _apply(self, record: RecordData, finding: Finding) -> None:
-        category = finding.category
-        if category == "name":
-            if finding.value not in record.names:
-                record.names.append(finding.value)
-        elif category == "date_of_birth":
-            record.dobs.append(finding.normalised)
-        elif category == "address":
-            if finding.normalised not in record.postcodes:
-                record.postcodes.append(finding.normalised)
-        elif category == "email":
-            record.emails.append(finding.normalised)
-        elif category == "phone":
-            record.phones.append(finding.normalised)
-        else:
-            record.ids.setdefault(category, []).append(keyed_hash(self.key, category, finding.normalised))
-        if category not in record.categories:
-            record.categories.append(category)
 
     def _render(self, loc: Location) -> str:
         """``loc.render()``, remembered: a row's record and its detections share one location."""
@@ -730,14 +737,25 @@ def _line_end(data: bytes, start: int) -> int:
     return len(data) if end == -1 else end
 
 
-def _compatible_first(draft: _Draft, first: str) -> bool:
-    """A later mention is the same person when the given names agree (or one is absent)."""
-    if first:
-        # A plain loop, not all() over a generator: asked for every draft of the surname.
-        for other in draft.given_names():
-            if not first_names_compatible(other, first):
-                return False
-    return True
+def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | None:
+    """The first of ``drafts`` (a surname's) that a later mention with given name ``first``
+    is: the given names agree (or one is absent), and a relative only joins a relative.
+
+    Plain loops, not a generator over a helper: a name-dense text asks this of every
+    draft of the surname for every name, a hundred thousand times a megabyte.
+    """
+    for draft in drafts:
+        if kin and not draft.kin:
+            continue
+        if first:
+            for other in draft.given_names():
+                if not first_names_compatible(other, first):
+                    break
+            else:
+                return draft
+            continue
+        return draft
+    return None
 
 
 # A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
