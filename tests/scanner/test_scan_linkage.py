@@ -27,6 +27,8 @@ from incidentroom.scanner.people.mentions import (
     _ByteOffsets,
     _field_lines,
     _Spans,
+    kin_before,
+    unnamed_relative_before,
     with_more_names,
 )
 from incidentroom.scanner.people.names import ParsedName, parse_name
@@ -195,6 +197,7 @@ _KIN_PIECES = (
     "Son ", "son", "SON:", "sons ", "person ", "Next of kin: ", "next  of kin ", "NEXT OF KIN Mr ", "Mrs ",
     "Bethan Roberts ", "é", "_", "1", "daughter", "Daughter", "grandson ", "Joint Tenant ",
     "emergency contact", "late", "Deceased", "d.o.d", "D.O.D ", " ", "\n", "Mr. ", "O'Neil Smith", "Jones",
+    "my ", "Her ", "step", "kids", "kid's ", "asthma", "Mum", "’s ", "next of kin: ", "sonJohn", "Daughter", "x",
 )  # fmt: skip
 
 
@@ -208,6 +211,10 @@ def test_words_find_the_matches_of_a_search_at_every_position(pieces: list[str])
     assert [(m.span(), m.groups()) for m in words.matches(_KIN_NAME, data, _KIN_FIRST_WORDS)] == expected
     if _DEATH_WORDS.search(data):
         assert words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered
+    # And the relatives before a position are the same told the text's words.
+    for start in range(len(data) + 1):
+        assert kin_before(data, start, words) == kin_before(data, start)
+        assert unnamed_relative_before(data, start, words) == unnamed_relative_before(data, start)
 
 
 _FIELD_PIECES = (

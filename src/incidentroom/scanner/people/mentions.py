@@ -145,16 +145,21 @@ class Words:
     none), and where they start, so that a pattern is tried only there.
     """
 
-    __slots__ = ("lowered", "words")
+    __slots__ = ("_answers", "lowered", "words")
 
     def __init__(self, data: bytes) -> None:
         """Split ``data`` (bytes.lower folds ASCII only, as re's IGNORECASE does for bytes)."""
         self.lowered = data.lower()
         self.words = self.lowered.translate(_WORDS_ONLY).split()
+        self._answers: dict[frozenset[bytes], bool] = {}
 
     def any_of(self, vocabulary: frozenset[bytes]) -> bool:
-        """Whether one of the words is in ``vocabulary``."""
-        return not vocabulary.isdisjoint(self.words)
+        """Whether one of the words is in ``vocabulary`` (remembered: asked once per name
+        of a text, and answering reads every word of it)."""
+        answer = self._answers.get(vocabulary)
+        if answer is None:
+            answer = self._answers[vocabulary] = not vocabulary.isdisjoint(self.words)
+        return answer
 
     def matches(
         self, pattern: re.Pattern[bytes], data: bytes, vocabulary: frozenset[bytes]
@@ -214,6 +219,12 @@ _KIN_WORDS = (
     rb"daughter|son|wife|husband|partner|mother|father|mum|dad|brother|sister|grandson|granddaughter"
     rb"|grandmother|grandfather|niece|nephew|aunt|uncle|cousin|child|children|baby|kids?|boyfriend|girlfriend"
 )
+#: The word that starts every match of ``_KIN_JUST_BEFORE``: a text with none of them has
+#: no name introduced as a relative.
+RELATIVE_WORDS = frozenset(_KIN_WORDS.replace(b"kids?", b"kid|kids").split(b"|")) | {b"next"}
+#: The words that start every match of ``_UNNAMED_RELATIVE`` (its relative may be written
+#: as part of a longer word, 'stepson').
+RELATIVE_POSSESSIVES = frozenset({b"my", b"his", b"her", b"their", b"our", b"your"})
 _KIN_JUST_BEFORE = re.compile(
     rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$"
 )
@@ -224,8 +235,19 @@ _UNNAMED_RELATIVE = re.compile(
 )
 
 
-def kin_before(data: bytes, start: int) -> bool:
-    """The name at ``start`` is introduced as someone's relative ('Daughter Bethan Roberts')."""
+def kin_before(data: bytes, start: int, words: Words | None = None) -> bool:
+    """The name at ``start`` is introduced as someone's relative ('Daughter Bethan Roberts').
+
+    ``words`` (``data``'s) answer at once for most texts: one with no word for a relative
+    has none before any name, unless that word runs into the name with nothing between
+    ('sonJohn': the search stops at ``start``, so the word ends there for the pattern).
+    """
+    if (
+        words is not None
+        and not words.any_of(RELATIVE_WORDS)
+        and not (start and words.lowered[start - 1] in _WORD_BYTES)
+    ):
+        return False
     return _KIN_JUST_BEFORE.search(data, max(0, start - 40), start) is not None
 
 
@@ -249,12 +271,15 @@ def prose_about_subject(data: bytes, start: int) -> bool:
     )
 
 
-def unnamed_relative_before(data: bytes, start: int) -> bool:
+def unnamed_relative_before(data: bytes, start: int, words: Words | None = None) -> bool:
     """A relative the text does not name ('my son's asthma') stands earlier in the clause.
 
     The clause runs back to the last sentence end or line break; a name between the
-    relative word and the finding would have started that person's record.
+    relative word and the finding would have started that person's record. A text whose
+    ``words`` include no 'my', 'her'... has none.
     """
+    if words is not None and not words.any_of(RELATIVE_POSSESSIVES):
+        return False
     begin = max(data.rfind(b"\n", 0, start), data.rfind(b". ", 0, start), data.rfind(b"; ", 0, start)) + 1
     # The last relative word in the clause is the one the finding follows.
     match = next(reversed(list(_UNNAMED_RELATIVE.finditer(data, begin, start))), None)

@@ -485,7 +485,7 @@ class DocumentBuilder:
                 # A relative is never the person whose relative they are: 'Next of kin: Mrs
                 # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
                 # kin word introduces only joins an earlier relative of that name.
-                kin = kin_before(data, finding.start)
+                kin = kin_before(data, finding.start, words)
                 match = _earlier_draft(by_surname.get(last, ()), first, kin)
                 if match is None:
                     match = _Draft(surname=last, kin=kin)
@@ -528,7 +528,7 @@ class DocumentBuilder:
                     parts = parts[1:]
                 address = ", ".join([*parts, finding.normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if finding.category in SPECIAL_CATEGORIES and unnamed_relative_before(data, finding.start):
+            if finding.category in SPECIAL_CATEGORIES and unnamed_relative_before(data, finding.start, words):
                 # 'my son's asthma', 'her husband is Catholic': about someone the text
                 # does not name, never the writer's or the subject's. Kept as a detection.
                 unowned.append(finding)
@@ -712,6 +712,11 @@ def _possessor(data: bytes, start: int, drafts: list[_Draft]) -> _Draft | None:
     """The person a possessive just before ``start`` on its line names ("Steven's phone:"),
     when one of ``drafts`` has that given name or surname; else ``None``."""
     line_start = data.rfind(b"\n", 0, start) + 1
+    # The 's of a possessive ends at most 31 bytes before ``start``: without one there, the
+    # pattern (tried at every byte of the line otherwise) cannot match.
+    near = max(line_start, start - 40)
+    if data.find(b"'s", near, start) == -1 and data.find(b"\x99s", near, start) == -1:
+        return None
     match = _POSSESSIVE.search(data, line_start, start)
     if match is None:
         return None
