@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import JaroWinkler
 
 from incidentroom.scanner.model import Location, RecordData
 from incidentroom.scanner.people import linkage
@@ -31,7 +32,7 @@ from incidentroom.scanner.people.mentions import (
     unnamed_relative_before,
     with_more_names,
 )
-from incidentroom.scanner.people.names import ParsedName, parse_name
+from incidentroom.scanner.people.names import ParsedName, first_names_compatible, parse_name
 from incidentroom.scanner.people.records import _DEATH_VOCABULARY, _DEATH_WORDS, _CharOffsets
 
 # Names chosen to meet every branch of the comparison: equal, initial, nickname (one
@@ -241,3 +242,25 @@ def test_field_lines_are_the_matches_of_the_whole_text(pieces: list[str]) -> Non
     text = "".join(pieces)
     expected = [(m.span(), m.groups()) for m in _FIELD_LINE.finditer(text)]
     assert [(m.span(), m.groups()) for m in _field_lines(text)] == expected
+
+
+_GIVEN = st.sampled_from(["", "j", "jon", "john", "johnny", "jonathan", "bob", "robert", "rob", "sam", "samantha",
+                          "samuel", "julia", "julie", "diane", "diana", "kate", "katie", "catherine", "zoë", "zoe"])  # fmt: skip
+
+
+@given(_GIVEN, _GIVEN)
+def test_first_names_compatible_by_the_rule_written_with_sets(a: str, b: str) -> None:
+    """names.first_names_compatible (nickname groups compared case by case) against the rule
+    with a one-name set for a name in no group."""
+    from incidentroom.scanner.detect.gazetteer import nickname_canons
+
+    canons = nickname_canons()
+    if not a or not b:
+        expected = True
+    elif len(a) == 1 or len(b) == 1:
+        expected = a[0] == b[0]
+    else:
+        expected = bool(canons.get(a, frozenset((a,))) & canons.get(b, frozenset((b,)))) or bool(
+            JaroWinkler.normalized_similarity(a, b) >= 0.92
+        )
+    assert first_names_compatible.__wrapped__(a, b) == expected

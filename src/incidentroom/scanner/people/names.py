@@ -89,9 +89,18 @@ def first_names_compatible(a: str, b: str) -> bool:
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
+    # Each name's canonical forms (itself when it is no nickname) share one. Written out
+    # case by case: most names of a register are in no nickname group, and building a
+    # one-name set for each of them cost more than the comparison (a miss of the cache
+    # above, which is most calls when a name-dense text compares every name of a surname).
     canons = nickname_canons()
-    if canons.get(a, frozenset((a,))) & canons.get(b, frozenset((b,))):
+    ca, cb = canons.get(a), canons.get(b)
+    if ca is None:
+        if a == b if cb is None else a in cb:
+            return True
+    elif b in ca if cb is None else not ca.isdisjoint(cb):
         return True
+    # No score_cutoff: with it, rapidfuzz scores 'julia'/'julie' (0.92 exactly) as 0.
     return bool(JaroWinkler.normalized_similarity(a, b) >= 0.92)
 
 

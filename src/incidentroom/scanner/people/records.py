@@ -753,7 +753,9 @@ def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | 
         if kin and not draft.kin:
             continue
         if first:
-            for other in draft.given_names():
+            # given_names() without the call when nothing was added since it was last asked.
+            known = draft._firsts if draft._firsts_seen == len(draft.findings) else draft.given_names()
+            for other in known:
                 if not first_names_compatible(other, first):
                     break
             else:
