@@ -106,6 +106,15 @@ class _Draft:
         return self._firsts
 
 
+def _draft_of(drafts: dict[int, _Draft], person: int) -> _Draft:
+    """``drafts.setdefault(person, _Draft())`` without building a draft to throw away (asked
+    for every cell and finding of a row, of a person who mostly has one already)."""
+    draft = drafts.get(person)
+    if draft is None:
+        draft = drafts[person] = _Draft()
+    return draft
+
+
 def _address_tail(text: str) -> str:
     """The address part at the end of a line: 'Mrs X, DOB 14/02/1962, of 27 Wendell Road, London'
     gives '27 Wendell Road, London' (no date, label or name inside an address)."""
@@ -294,7 +303,7 @@ class DocumentBuilder:
                 if owner is not None:
                     owner.findings.append(finding)
                     continue
-            drafts.setdefault(column.person, _Draft()).findings.append(finding)
+            _draft_of(drafts, column.person).findings.append(finding)
         self._column_findings(cells, columns, unit.location, drafts)
         for person in sorted(drafts):
             self._commit(drafts[person], unit.location)
@@ -346,7 +355,7 @@ class DocumentBuilder:
             if not value or value.lower() in NEGATIVE_CELLS:
                 continue
             if column.deceased and (column.field == "name" or value.lower() not in ("alive", "living")):
-                drafts.setdefault(column.person, _Draft()).deceased = True
+                _draft_of(drafts, column.person).deceased = True
             if column.field == "death":
                 continue  # a date of death is never a date of birth
             if column.field in ("name", "first", "surname", "title"):
@@ -357,7 +366,7 @@ class DocumentBuilder:
             elif column.field == "postcode":
                 addresses.setdefault(column.person, []).append(value)
             elif column.field == "account" and re.fullmatch(r"\d{8}", value.replace(" ", "")):
-                draft = drafts.setdefault(column.person, _Draft())
+                draft = _draft_of(drafts, column.person)
                 if not any(f.category == "bank_account" for f in draft.findings):
                     draft.findings.append(
                         Finding(
@@ -381,7 +390,7 @@ class DocumentBuilder:
                     else None
                 )
                 if date is not None and plausible_birth_date(date):
-                    drafts.setdefault(column.person, _Draft()).findings.append(
+                    _draft_of(drafts, column.person).findings.append(
                         Finding(
                             "date_of_birth",
                             "column_date_of_birth",
@@ -394,9 +403,9 @@ class DocumentBuilder:
                         )
                     )
             elif column.field in CATEGORIES and column.field not in ("name", "address", "email", "phone"):
-                draft = drafts.setdefault(column.person, _Draft())
+                draft = _draft_of(drafts, column.person)
                 if not any(f.category == column.field for f in draft.findings):
-                    drafts.setdefault(column.person, _Draft()).findings.append(
+                    _draft_of(drafts, column.person).findings.append(
                         Finding(
                             column.field, f"column_{column.field}", value, value.lower(), 0, 0, 0.9, location
                         )
@@ -415,7 +424,7 @@ class DocumentBuilder:
                 )
             if full:
                 first, last = name_key(full)
-                drafts.setdefault(person, _Draft()).findings.append(
+                _draft_of(drafts, person).findings.append(
                     Finding("name", "column_name", full, f"{first} {last}", 0, 0, 0.95, location)
                 )
         for person in names:
@@ -424,7 +433,7 @@ class DocumentBuilder:
                 # the claim's or account's property.
                 addresses[person] = addresses[0]
         for person, parts in addresses.items():
-            draft = drafts.setdefault(person, _Draft())
+            draft = _draft_of(drafts, person)
             draft.addresses.append(", ".join(parts))
 
     def add_text(self, unit: TextUnit, owner: tuple[str, str] | None = None) -> None:
