@@ -24,6 +24,7 @@ from incidentroom.scanner.people.mentions import (
     _FIELD_LINE,
     _KIN_FIRST_WORDS,
     _KIN_NAME,
+    DEATH_VOCABULARY,
     Words,
     _ByteOffsets,
     _field_lines,
@@ -33,7 +34,7 @@ from incidentroom.scanner.people.mentions import (
     with_more_names,
 )
 from incidentroom.scanner.people.names import ParsedName, first_names_compatible, parse_name
-from incidentroom.scanner.people.records import _DEATH_VOCABULARY, _DEATH_WORDS, _CharOffsets
+from incidentroom.scanner.people.records import _DEATH_WORDS, _CharOffsets
 
 # Names chosen to meet every branch of the comparison: equal, initial, nickname (one
 # nickname for two names), typo by Jaro-Winkler in the surname and in the given name, a
@@ -211,7 +212,7 @@ def test_words_find_the_matches_of_a_search_at_every_position(pieces: list[str])
     expected = [(m.span(), m.groups()) for m in _KIN_NAME.finditer(data)]
     assert [(m.span(), m.groups()) for m in words.matches(_KIN_NAME, data, _KIN_FIRST_WORDS)] == expected
     if _DEATH_WORDS.search(data):
-        assert words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered
+        assert words.any_of(DEATH_VOCABULARY) or b"d.o.d" in words.lowered
     # And the relatives before a position are the same told the text's words.
     for start in range(len(data) + 1):
         assert kin_before(data, start, words) == kin_before(data, start)

@@ -150,14 +150,16 @@ class Words:
     def __init__(self, data: bytes) -> None:
         """Split ``data`` (bytes.lower folds ASCII only, as re's IGNORECASE does for bytes)."""
         self.lowered = data.lower()
-        self.words = self.lowered.translate(_WORDS_ONLY).split()
+        # Only the words some rule asks about (a handful, mostly none): the vocabularies
+        # are then compared with a small set, not with every word of the text each time.
+        self.words = _ASKED.intersection(self.lowered.translate(_WORDS_ONLY).split())
         self._answers: dict[frozenset[bytes], bool] = {}
 
     def any_of(self, vocabulary: frozenset[bytes]) -> bool:
-        """Whether one of the words is in ``vocabulary`` (remembered: asked once per name
-        of a text, and answering reads every word of it)."""
+        """Whether one of the words is in ``vocabulary`` (one of this module's)."""
         answer = self._answers.get(vocabulary)
         if answer is None:
+            _check_asked(vocabulary)
             answer = self._answers[vocabulary] = not vocabulary.isdisjoint(self.words)
         return answer
 
@@ -165,7 +167,8 @@ class Words:
         self, pattern: re.Pattern[bytes], data: bytes, vocabulary: frozenset[bytes]
     ) -> list[re.Match[bytes]]:
         """``list(pattern.finditer(data))`` for a pattern every match of which starts with a
-        whole word of ``vocabulary``: tried only where such a word starts."""
+        whole word of ``vocabulary`` (one of this module's): tried only where such a word starts."""
+        _check_asked(vocabulary)
         lowered = self.lowered
         starts: set[int] = set()
         for word in vocabulary.intersection(self.words):
@@ -183,6 +186,11 @@ class Words:
                     found.append(match)
                     end = match.end()
         return found
+
+
+def _check_asked(vocabulary: frozenset[bytes]) -> None:
+    if not vocabulary <= _ASKED:
+        raise ValueError("Words keep only the words of this module's vocabularies (add it to _ASKED)")
 
 
 def _with_kin(data: bytes, findings: list[Finding], location: Location, words: Words) -> list[Finding]:
@@ -225,6 +233,10 @@ RELATIVE_WORDS = frozenset(_KIN_WORDS.replace(b"kids?", b"kid|kids").split(b"|")
 #: The words that start every match of ``_UNNAMED_RELATIVE`` (its relative may be written
 #: as part of a longer word, 'stepson').
 RELATIVE_POSSESSIVES = frozenset({b"my", b"his", b"her", b"their", b"our", b"your"})
+#: A word of every match of records' death-word pattern but 'd.o.d' ('date of death').
+DEATH_VOCABULARY = frozenset({b"deceased", b"death", b"died", b"late"})
+# The only words a text's ``Words`` are asked about, so the only ones they keep.
+_ASKED = _KIN_FIRST_WORDS | RELATIVE_WORDS | RELATIVE_POSSESSIVES | DEATH_VOCABULARY
 _KIN_JUST_BEFORE = re.compile(
     rb"(?i:\b(?:" + _KIN_WORDS + rb"|next of kin)\b)[ \t]*:?[ \t]*(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+)?$"
 )

@@ -29,6 +29,7 @@ from ..pipeline.parts import DetectionSink
 from ..pipeline.phases import phase
 from .columns import NEGATIVE_CELLS, Column, classify, same_household
 from .mentions import (
+    DEATH_VOCABULARY,
     SPECIAL_CATEGORIES,
     Words,
     kin_before,
@@ -53,9 +54,8 @@ _NOT_ADDRESS = re.compile(
 _ADDRESS_LEAD = re.compile(
     r"(?:^|\s)(?:of|at|living at|lives at|resides at|residing at|address(?: is)?)\s+", re.I
 )
+# A text without a word of mentions.DEATH_VOCABULARY (or 'd.o.d') is not searched for it.
 _DEATH_WORDS = re.compile(rb"(?i)\b(?:deceased|date of death|died on|the late|d\.o\.d)\b")
-# A word every match of ``_DEATH_WORDS`` but 'd.o.d' holds: a text with none is not searched.
-_DEATH_VOCABULARY = frozenset({b"deceased", b"death", b"died", b"late"})
 _STREETISH = re.compile(
     r"\d|\b(?:street|road|avenue|lane|close|court|drive|way|place|square|gardens|terrace|crescent|grove|house|flat)\b",
     re.I,
@@ -448,7 +448,7 @@ class DocumentBuilder:
         words = Words(data)
         findings = with_lines(data, with_more_names(data, hits, unit.location, words), unit.location)
         deaths: deque[int] = deque()
-        if words.any_of(_DEATH_VOCABULARY) or b"d.o.d" in words.lowered:
+        if words.any_of(DEATH_VOCABULARY) or b"d.o.d" in words.lowered:
             deaths.extend(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
         # The drafts by surname, in the order they were started: a name is looked up among
