@@ -751,6 +751,12 @@ def _line_end(data: bytes, start: int) -> int:
     return len(data) if end == -1 else end
 
 
+# The comparison itself, not through its cache: here most pairs are new (a name-dense text
+# compares each name with every other given name of its surname once), and the cache's
+# miss costs more than the comparison; a name is always compatible with itself.
+_first_names_compatible = first_names_compatible.__wrapped__
+
+
 def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | None:
     """The first of ``drafts`` (a surname's) that a later mention with given name ``first``
     is: the given names agree (or one is absent), and a relative only joins a relative.
@@ -765,7 +771,7 @@ def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | 
             # given_names() without the call when nothing was added since it was last asked.
             known = draft._firsts if draft._firsts_seen == len(draft.findings) else draft.given_names()
             for other in known:
-                if not first_names_compatible(other, first):
+                if other != first and not _first_names_compatible(other, first):
                     break
             else:
                 return draft
