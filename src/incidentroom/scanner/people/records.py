@@ -582,7 +582,7 @@ class DocumentBuilder:
         rows: list[DetectionRow] = []
         # Once per finding of every person: the detection row (as ``_row`` builds it) and
         # the record's fields, with the lookups hoisted and the value hashed once for both.
-        key, rendered_at, categories = self.key, self._rendered, record.categories
+        key, categories = self.key, record.categories
         for finding in draft.findings:
             category, detector, value, normalised, _, _, confidence, loc = finding
             counted = True
@@ -599,9 +599,10 @@ class DocumentBuilder:
                 if category == "name":
                     counted = bool(value)
             else:
-                rendered = rendered_at.get(loc)
-                if rendered is None:
-                    rendered = self._render(loc)
+                # A row's findings are where its record is (the same location, already
+                # rendered); a text's each have a line and offset of their own, so looking
+                # them up among those already rendered would only miss.
+                rendered = record.location if loc is location else loc.render()
                 value_hash = keyed_hash(key, category, normalised)
                 # Positional: a named tuple's keyword arguments cost more than the rest of the row.
                 rows.append(
