@@ -43,6 +43,7 @@ cdef enum:
     K_NINO = 10
     K_CARD = 11
     K_SORT_CODE = 12
+    K_LICENCE = 13
 
 #: What ``Engine(off=...)`` can switch off besides kernels, for bench/scan_kernels.py:
 #: each falls back to the plain way of doing the same thing (re, tuple.__new__, gc on).
@@ -52,6 +53,7 @@ KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
     "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD, "sort_code": K_SORT_CODE,
+    "driving_licence": K_LICENCE,
 }
 
 
@@ -1349,6 +1351,8 @@ cdef class Engine:
                 return None
             value = _text(data, start, end)
             return self._ok(value, value, 0.9, start, end)
+        if kernel == K_LICENCE:
+            return self._licence(data, start, end)
         if kernel == K_PHONE or self.detectors[pid].context_free:
             return self._spanned(self._memoised(data, pid, start, end, header), start, end)
         return self._by_detector(data, pid, start, end, header)
@@ -1980,6 +1984,58 @@ cdef class Engine:
         if total % 10:
             return None
         return self._ok(_text(data, start, end), number, 0.9, start, end)
+
+    cdef object _licence(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """DrivingLicenceDetector.validate: the surname field read back from the birth digits.
+
+        compact_licence on ``data[first:end].decode('ascii', 'replace')``: spaces dropped,
+        ASCII letters upper-cased, any other byte one character that no field accepts.
+        """
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef unsigned char compact[19]
+        cdef Py_ssize_t i, n = 0, first = start
+        cdef unsigned char c
+        cdef int month, day
+        if first and d[first - 1] == c' ':
+            first -= 1  # the card prints a space after the surname field
+        first -= 5
+        if first < 0 or (first and _word(d[first - 1])):
+            return None
+        for i in range(first, end):
+            c = d[i]
+            if c == c' ':
+                continue
+            if n == 18:
+                return None  # more than the 16 characters and the issue number
+            compact[n] = c - 32 if c >= c'a' and c <= c'z' else (c if c < 0x80 else 0)
+            n += 1
+        if n == 18:
+            n = 16  # the two-digit issue number printed after it on the card
+        if n != 16:
+            return None
+        # The surname's first five letters, padded with 9s only at the end.
+        if not (compact[0] >= c'A' and compact[0] <= c'Z'):
+            return None
+        i = 1
+        while i < 5 and compact[i] >= c'A' and compact[i] <= c'Z':
+            i += 1
+        while i < 5 and compact[i] == c'9':
+            i += 1
+        if i != 5 or not _all_digits(compact, 5, 11):
+            return None
+        month = (compact[6] - 48) * 10 + compact[7] - 48
+        if month > 50:
+            month -= 50
+        day = (compact[8] - 48) * 10 + compact[9] - 48
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        # Initials (the second a 9 when there is none), a digit, two check letters.
+        if not (compact[11] >= c'A' and compact[11] <= c'Z' and (compact[12] == c'9' or (compact[12] >= c'A'
+                and compact[12] <= c'Z')) and _digit(compact[13]) and compact[14] >= c'A' and compact[14] <= c'Z'
+                and compact[15] >= c'A' and compact[15] <= c'Z'):
+            return None
+        return self._ok(PyUnicode_DecodeASCII(<char*>d + first, end - first, "replace"),
+                        PyUnicode_DecodeASCII(<char*>compact, 16, NULL), 0.9, first, end)
 
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
