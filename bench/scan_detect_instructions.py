@@ -25,6 +25,10 @@ child less start-up, which a zero-pass child counts): it includes loading or com
 whatever the tree builds on first use. ``--pieces N`` takes only the first N 64 KB pieces
 (callgrind runs the interpreter some 50 times slower). ``--keep DIR`` keeps each child's
 callgrind output there (``callgrind_annotate DIR/LABEL-cold-3.out``) to see where a pass goes.
+``--collect-first`` runs a full ``gc.collect()`` after loading: the generation counts that
+start-up leaves decide whether a generation-1 collection, which then still holds start-up's
+objects, falls into the measured passes of one tree and not another's (about 0.5 M a pass
+on the first 8 pieces); a steady state has none of those.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ from scan_common import archive, chunks, extracted_texts
 
 # The module moved when the scanner was grouped by stage (after 1c2a1d0); either home works.
 CHILD = """
-import pickle, sys
+import gc, pickle, sys
 try:
     from incidentroom.scanner.detect.matcher import detect, engine, raw_matches, reset_caches
 except ImportError:
@@ -53,6 +57,8 @@ pieces = pickle.load(open(sys.argv[1], "rb"))
 mode, passes = sys.argv[2], int(sys.argv[3])
 core = engine()
 location = Location()
+if sys.argv[4] == "1":
+    gc.collect()
 for _ in range(passes):
     if mode == "binding":
         for p in pieces: raw_matches(p)
@@ -84,7 +90,12 @@ def tree_arg(value: str) -> tuple[str, Path]:
 
 
 def instructions(
-    pieces_file: Path, mode: str, passes: int, tree: Path | None = None, keep: Path | None = None
+    pieces_file: Path,
+    mode: str,
+    passes: int,
+    tree: Path | None = None,
+    keep: Path | None = None,
+    collect_first: bool = False,
 ) -> int:
     """Instructions executed by the child (callgrind's 'Collected' total)."""
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
@@ -93,7 +104,7 @@ def instructions(
     out = "/dev/null" if keep is None else str(keep)
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c", CHILD]
-        + [str(pieces_file), mode, str(passes)],
+        + [str(pieces_file), mode, str(passes), "1" if collect_first else "0"],
         capture_output=True,
         text=True,
         check=True,
@@ -107,7 +118,7 @@ def instructions(
 
 
 def compare_trees(
-    trees: list[tuple[str, Path]], pieces_file: Path, modes: list[str], keep: Path | None
+    trees: list[tuple[str, Path]], pieces_file: Path, modes: list[str], keep: Path | None, collect_first: bool
 ) -> None:
     """Per tree and mode: the first pass of a process and each later pass, and the ratios."""
     figures: dict[tuple[str, str], tuple[float, float]] = {}
@@ -115,11 +126,16 @@ def compare_trees(
         # Warm the tree's database caches (patterns, and contexts where the tree caches them)
         # for valgrind's (different) CPU features first: a pass compiles whatever it uses.
         instructions(pieces_file, "cold", 1, tree)
-        start = instructions(pieces_file, "cold", 0, tree)
+        start = instructions(pieces_file, "cold", 0, tree, collect_first=collect_first)
         for mode in modes:
             one, three = (
                 instructions(
-                    pieces_file, mode, n, tree, None if keep is None else keep / f"{label}-{mode}-{n}.out"
+                    pieces_file,
+                    mode,
+                    n,
+                    tree,
+                    None if keep is None else keep / f"{label}-{mode}-{n}.out",
+                    collect_first,
                 )
                 for n in (1, 3)
             )
@@ -148,6 +164,9 @@ def main() -> None:
     parser.add_argument("--tree", type=tree_arg, action="append", default=[])
     parser.add_argument("--modes", default="cold", help="with --tree: comma-separated, of cold,warm")
     parser.add_argument("--keep", type=Path, help="with --tree: keep the callgrind outputs in this folder")
+    parser.add_argument(
+        "--collect-first", action="store_true", help="with --tree: a full gc.collect() before the passes"
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
@@ -171,7 +190,7 @@ def main() -> None:
         if args.tree:
             if args.keep is not None:
                 args.keep.mkdir(parents=True, exist_ok=True)
-            compare_trees(args.tree, pieces_file, modes, args.keep)
+            compare_trees(args.tree, pieces_file, modes, args.keep, args.collect_first)
             return
         # Warm the compiled-pattern cache for valgrind's (different) CPU features first.
         instructions(pieces_file, "native", 0)
