@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from incidentroom.scanner.detect.detectors import all_detectors
 from incidentroom.scanner.detect.detectors.driving_licence import licence_matches
 from incidentroom.scanner.detect.detectors.name import LABELS, house_number_before, label_before
+from incidentroom.scanner.detect.detectors.religion import ReligionDetector
 from incidentroom.scanner.detect.matcher import detect
 from incidentroom.scanner.detect.vocab import CATEGORIES
 from incidentroom.scanner.model import Location
@@ -210,6 +211,22 @@ def test_religion_said_of_a_person_with_a_verb() -> None:
     assert found("Christian Smith called about the Catholic school run.", "religion") == []
     # A sign-off is no faith: 'faithfully' before a street named Christian.
     assert found("Yours faithfully,\nJoan Dobson\nFlat 51f, Christian Ferry", "religion") == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"faith", b"f", b"u", b"l", b"ful", b"ly", b" ", b"\n", b"x", b"is "]), max_size=8
+    )
+)
+def test_religion_context_says_faith_not_faithful_without_a_lookahead(parts: list[bytes]) -> None:
+    # Spelled without (?!ful) so that hyperscan can scan it; the lookahead is the specification.
+    window = b"".join(parts)
+    faith = re.compile(rb"faith(?!ful)")
+    context = ReligionDetector.context
+    without_faith = re.compile(context.pattern.replace(rb"faith(?:[^f]|f[^u]|fu[^l]|(?:fu?)?$)|", b""))
+    assert without_faith.pattern != context.pattern
+    assert bool(context.search(window)) == bool(faith.search(window) or without_faith.search(window))
 
 
 def test_conviction_stated_with_its_year() -> None:

@@ -43,6 +43,7 @@ cdef enum:
     K_NINO = 10
     K_CARD = 11
     K_SORT_CODE = 12
+    K_LICENCE = 13
 
 #: What ``Engine(off=...)`` can switch off besides kernels, for bench/scan_kernels.py:
 #: each falls back to the plain way of doing the same thing (re, tuple.__new__, gc on).
@@ -52,6 +53,7 @@ KERNELS = {
     "": K_GENERIC, "postcode": K_POSTCODE, "name": K_NAME, "date_of_birth": K_DOB, "terms": K_TERMS,
     "email": K_EMAIL, "vehicle_registration": K_VRM, "nhs_number": K_NHS, "passport": K_PASSPORT,
     "phone": K_PHONE, "national_insurance": K_NINO, "payment_card": K_CARD, "sort_code": K_SORT_CODE,
+    "driving_licence": K_LICENCE,
 }
 
 
@@ -251,6 +253,14 @@ cdef int _on_any(unsigned int pid, unsigned long long start, unsigned long long 
                  unsigned int flags, void* context) noexcept nogil:
     """Stop at the first match: a context check only asks whether there is one."""
     return 1
+
+
+cdef int _on_bits(unsigned int pid, unsigned long long start, unsigned long long end,
+                  unsigned int flags, void* context) noexcept nogil:
+    """Note which expression of a group matched (context: [seen, all]); stop once all have."""
+    cdef unsigned int* bits = <unsigned int*>context
+    bits[0] |= 1u << pid
+    return bits[0] == bits[1]
 
 
 class PatternError(ValueError):
@@ -805,6 +815,7 @@ cdef class Engine:
     cdef int max_name_words
     # date-of-birth kernel
     cdef object dob_header, dob_text, dob_not_birth, dob_after
+    cdef tuple dob_before  # (dob_text, dob_not_birth): one scan of the window before a date answers both
     cdef Py_ssize_t dob_after_width
     # email, vehicle registration, NHS number and passport kernels
     cdef frozenset role_local_parts
@@ -952,6 +963,7 @@ cdef class Engine:
         self.dob_text = dob.DateOfBirthDetector.CONTEXT.text
         self.dob_not_birth = dob.DateOfBirthDetector.NOT_BIRTH.text
         self.dob_after = dob.DateOfBirthDetector.AFTER.text
+        self.dob_before = (self.dob_text, self.dob_not_birth)
         self.dob_after_width = dob.AFTER_WIDTH
         email = importlib.import_module("incidentroom.scanner.detect.detectors.email")
         self.role_local_parts = frozenset(w.encode() for w in email.ROLE_LOCAL_PARTS)
@@ -1105,8 +1117,11 @@ cdef class Engine:
         self.labelled_memo.clear()
 
     def context_expressions(self):
-        """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}."""
-        return {pattern.pattern: self.context_index[i] >= 0 for i, pattern in enumerate(self.context_patterns)}
+        """Context expressions used so far: {expression: True if hyperscan scans it, False if re does}.
+
+        A group scanned together (see _text_bits) is one entry, its expressions joined by NUL.
+        """
+        return {_context_key(key): self.context_index[i] >= 0 for i, key in enumerate(self.context_patterns)}
 
     cdef Py_ssize_t _start_of(self, const unsigned char* d, int pid, Py_ssize_t end):
         """Where a match of a word-list expression (detect.Layout) ending at ``end`` starts, or -1."""
@@ -1349,6 +1364,8 @@ cdef class Engine:
                 return None
             value = _text(data, start, end)
             return self._ok(value, value, 0.9, start, end)
+        if kernel == K_LICENCE:
+            return self._licence(data, start, end)
         if kernel == K_PHONE or self.detectors[pid].context_free:
             return self._spanned(self._memoised(data, pid, start, end, header), start, end)
         return self._by_detector(data, pid, start, end, header)
@@ -1690,7 +1707,8 @@ cdef class Engine:
                 free(out)
 
     cdef int _context_id(self, object pattern) except -2:
-        """The context database for a compiled bytes expression (compiled on first use); -1: use re."""
+        """The context database for a compiled bytes expression, or for a tuple of them scanned
+        together (compiled on first use); -1: use re."""
         cdef hs_database_t* db = NULL
         cdef hs_database_t** grown
         cdef hs_compile_error_t* error = NULL
@@ -1702,9 +1720,11 @@ cdef class Engine:
             if self.context_keys[i] == <PyObject*>pattern:
                 return self.context_index[i]
         index = -1
-        expression = pattern.pattern
-        if self.use_context_hyperscan and not pattern.flags & ~0x20 and b"\0" not in expression:  # re.ASCII alone, as for bytes
-            if self._load_context(expression, &db) or self._compile_context(expression, &db, &error):
+        group = pattern if isinstance(pattern, tuple) else (pattern,)
+        expression = _context_key(pattern)
+        # re.ASCII alone, as for bytes; a NUL would end the expression for libhs (and joins a group's).
+        if self.use_context_hyperscan and all(not p.flags & ~0x20 and b"\0" not in p.pattern for p in group):
+            if self._load_context(expression, &db) or self._compile_context(group, expression, &db, &error):
                 grown = <hs_database_t**>realloc(self.context_dbs, (self.context_count + 1) * sizeof(hs_database_t*))
                 if grown == NULL or hs_alloc_scratch(db, &self.context_scratch) != HS_SUCCESS:
                     hs_free_database(db)
@@ -1740,12 +1760,27 @@ cdef class Engine:
             return False
         return hs_deserialize_database(blob, len(blob), db) == HS_SUCCESS
 
-    cdef bint _compile_context(self, bytes expression, hs_database_t** db, hs_compile_error_t** error) except -1:
-        """Compile a context database, and keep it in ``context_cache`` for the next process."""
+    cdef bint _compile_context(self, tuple group, bytes expression, hs_database_t** db,
+                               hs_compile_error_t** error) except -1:
+        """Compile a context database (a group's expressions with ids 0, 1...), and keep it
+        in ``context_cache`` for the next process."""
         cdef char* data = NULL
         cdef size_t length = 0
-        if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, db, error) != HS_SUCCESS:
-            return False
+        cdef const char* exprs[32]
+        cdef unsigned int ids[32]
+        cdef unsigned int i, count = len(group)
+        if count == 1:
+            if hs_compile(expression, 0, HS_MODE_BLOCK, NULL, db, error) != HS_SUCCESS:
+                return False
+        else:
+            if count > 32:
+                raise ValueError("a context group holds at most 32 expressions")
+            patterns = [p.pattern for p in group]  # kept alive while libhs reads them
+            for i in range(count):
+                exprs[i] = <bytes>patterns[i]
+                ids[i] = i
+            if hs_compile_multi(exprs, NULL, ids, count, HS_MODE_BLOCK, NULL, db, error) != HS_SUCCESS:
+                return False
         if self.context_cache is not None and hs_serialize_database(db[0], &data, &length) == HS_SUCCESS:
             try:
                 self.context_cache[1](expression, PyBytes_FromStringAndSize(data, length))
@@ -1775,6 +1810,36 @@ cdef class Engine:
         if status != HS_SUCCESS:
             raise RuntimeError(f"hyperscan context scan failed with status {status}")
         return False
+
+    cdef unsigned int _text_bits(self, tuple group, const unsigned char* d, Py_ssize_t lo,
+                                 Py_ssize_t hi) except? 0xFFFFFFFF:
+        """Bit i set when ``group[i].search(d[lo:hi].lower())`` is not None: one scan for the
+        whole group where _text_has would scan the window once per expression."""
+        cdef unsigned char buf[256]
+        cdef unsigned int bits[2]
+        cdef Py_ssize_t i, n = hi - lo
+        cdef unsigned int k
+        cdef int index = -1
+        cdef hs_error_t status
+        if lo < 0:
+            lo = 0
+            n = hi
+        if n <= 256:
+            index = self._context_id(group)
+        bits[0] = 0
+        bits[1] = (1u << len(group)) - 1
+        if index < 0:
+            window = PyBytes_FromStringAndSize(<char*>d + lo, n).lower()
+            for k in range(len(group)):
+                if group[k].search(window) is not None:
+                    bits[0] |= 1u << k
+            return bits[0]
+        for i in range(n):
+            buf[i] = _lower(d[lo + i])
+        status = hs_scan(self.context_dbs[index], <char*>buf, <unsigned int>n, 0, self.context_scratch, _on_bits, bits)
+        if status != HS_SUCCESS and status != HS_SCAN_TERMINATED:
+            raise RuntimeError(f"hyperscan context scan failed with status {status}")
+        return bits[0]
 
     cdef bint _has_context(self, object ctx, bytes data, Py_ssize_t start, Py_ssize_t width, str header):
         """detectors.base.has_context: the header, or the ``width`` bytes before the hit."""
@@ -1981,6 +2046,58 @@ cdef class Engine:
             return None
         return self._ok(_text(data, start, end), number, 0.9, start, end)
 
+    cdef object _licence(self, bytes data, Py_ssize_t start, Py_ssize_t end):
+        """DrivingLicenceDetector.validate: the surname field read back from the birth digits.
+
+        compact_licence on ``data[first:end].decode('ascii', 'replace')``: spaces dropped,
+        ASCII letters upper-cased, any other byte one character that no field accepts.
+        """
+        cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
+        cdef unsigned char compact[19]
+        cdef Py_ssize_t i, n = 0, first = start
+        cdef unsigned char c
+        cdef int month, day
+        if first and d[first - 1] == c' ':
+            first -= 1  # the card prints a space after the surname field
+        first -= 5
+        if first < 0 or (first and _word(d[first - 1])):
+            return None
+        for i in range(first, end):
+            c = d[i]
+            if c == c' ':
+                continue
+            if n == 18:
+                return None  # more than the 16 characters and the issue number
+            compact[n] = c - 32 if c >= c'a' and c <= c'z' else (c if c < 0x80 else 0)
+            n += 1
+        if n == 18:
+            n = 16  # the two-digit issue number printed after it on the card
+        if n != 16:
+            return None
+        # The surname's first five letters, padded with 9s only at the end.
+        if not (compact[0] >= c'A' and compact[0] <= c'Z'):
+            return None
+        i = 1
+        while i < 5 and compact[i] >= c'A' and compact[i] <= c'Z':
+            i += 1
+        while i < 5 and compact[i] == c'9':
+            i += 1
+        if i != 5 or not _all_digits(compact, 5, 11):
+            return None
+        month = (compact[6] - 48) * 10 + compact[7] - 48
+        if month > 50:
+            month -= 50
+        day = (compact[8] - 48) * 10 + compact[9] - 48
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        # Initials (the second a 9 when there is none), a digit, two check letters.
+        if not (compact[11] >= c'A' and compact[11] <= c'Z' and (compact[12] == c'9' or (compact[12] >= c'A'
+                and compact[12] <= c'Z')) and _digit(compact[13]) and compact[14] >= c'A' and compact[14] <= c'Z'
+                and compact[15] >= c'A' and compact[15] <= c'Z'):
+            return None
+        return self._ok(PyUnicode_DecodeASCII(<char*>d + first, end - first, "replace"),
+                        PyUnicode_DecodeASCII(<char*>compact, 16, NULL), 0.9, first, end)
+
     cdef object _nhs(self, bytes data, Py_ssize_t start, Py_ssize_t end, str header):
         """NhsNumberDetector.validate."""
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
@@ -2083,9 +2200,11 @@ cdef class Engine:
         cdef const unsigned char* d = <const unsigned char*>PyBytes_AS_STRING(data)
         cdef Py_ssize_t hi
         cdef const unsigned char* p
+        cdef unsigned int before
         if not self._header_says(self.dob_header, header):
-            if self._text_has(self.dob_text, d, start - 30, start):
-                if self._text_has(self.dob_not_birth, d, start - 30, start):
+            before = self._text_bits(self.dob_before, d, start - 30, start)  # 1: birth, 2: another date
+            if before & 1:
+                if before & 2:
                     # Which was named last, the birth or the other date: the detector decides (rare).
                     return self._by_detector(data, pid, start, end, header)
             else:
@@ -2208,6 +2327,13 @@ cdef class Engine:
 
 
 cdef object _NEGATION = importlib.import_module("incidentroom.scanner.detect.terms").NEGATION
+
+
+cdef bytes _context_key(object key):
+    """A context expression, or a group's expressions joined by NUL (which no expression holds)."""
+    if isinstance(key, tuple):
+        return b"\0".join([p.pattern for p in key])
+    return key.pattern
 
 
 cdef void _resolve_overlaps(Found* found, Py_ssize_t n) noexcept nogil:

@@ -190,8 +190,10 @@ def engine() -> _fastdetect.Engine | None:
     if _fastdetect is None:
         log.warning("the compiled detection core is not built; detection runs in pure Python (slower)")
         return None
-    if not hasattr(_fastdetect, "KERNELS"):
-        # A core built from the loop-only _fastdetect.pyx of 30 November takes other arguments.
+    known = getattr(_fastdetect, "KERNELS", None)
+    if known is None or any(d.kernel not in known for d in all_detectors()):
+        # A core built from the loop-only _fastdetect.pyx of 30 November takes other
+        # arguments; one built before a detector gained its kernel would refuse that detector.
         log.warning(
             "the compiled detection core was built from an older _fastdetect.pyx (rebuild it: make install); "
             "detection runs in pure Python (slower)"

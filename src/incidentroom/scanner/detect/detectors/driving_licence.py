@@ -79,6 +79,7 @@ class DrivingLicenceDetector(Detector):
 
     name = "uk_driving_licence"
     category = "driving_licence_number"
+    kernel = "driving_licence"
     # Anchored at the birth digits, which are rare; the surname field is read backwards
     # in validate(). An expression starting with the five letters, in any case, keeps
     # hyperscan busy on every word of running text (it made the whole pass a fifth slower).

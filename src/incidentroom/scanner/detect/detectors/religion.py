@@ -21,7 +21,12 @@ class ReligionDetector(TermDetector):
     )  # fmt: skip
     # 'is a Sikh', and the adjective said of a person right after a verb: 'He is Jewish',
     # 'they are Muslim', 'was raised Catholic' ('Christian Smith called' has no verb before).
+    # 'faith' but not 'faithful' ('Yours faithfully'): what faith(?!ful) says, spelled
+    # without the lookahead, which hyperscan lacks, so that the compiled core scans it in
+    # hyperscan like every other context (searched by re, it was some 40 % of what issue 12
+    # added to a detection pass, in instructions).
     context = re.compile(
-        rb"religio|faith(?!ful)|belief|practising|observant|worships|attends|is a |identifies as"
+        rb"religio|faith(?:[^f]|f[^u]|fu[^l]|(?:fu?)?$)|belief|practising|observant|worships|attends"
+        rb"|is a |identifies as"
         rb"|\b(?:is|are|was|were|am|i'm|raised|brought up)[ \t]+(?:(?:a|devout|lapsed|strict|strictly)[ \t]+)?$"
     )
