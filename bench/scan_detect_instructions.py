@@ -44,6 +44,7 @@ import tempfile
 from pathlib import Path
 
 from scan_common import archive, chunks, extracted_texts
+from scan_trees import tree_arg
 
 # The module moved when the scanner was grouped by stage (after 1c2a1d0); either home works.
 CHILD = """
@@ -76,17 +77,6 @@ LABELS = {
     "cold": "scanner detect() cold",
     "warm": "scanner detect() warm",
 }
-
-
-def tree_arg(value: str) -> tuple[str, Path]:
-    """``LABEL=PATH`` with PATH a checkout that has ``src/incidentroom``."""
-    label, sep, path = value.partition("=")
-    root = Path(path).resolve()
-    if not sep or not label or not (root / "src" / "incidentroom").is_dir():
-        raise argparse.ArgumentTypeError(
-            f"--tree wants LABEL=PATH to a checkout with src/incidentroom, got {value!r}"
-        )
-    return label, root
 
 
 def instructions(
