@@ -95,27 +95,34 @@ def deduplicate(
     return manifest, kept, paths
 
 
-def _org_values(records: Sequence[RecordData]) -> dict[tuple[str, str], int]:
+def _org_values(
+    records: Sequence[RecordData],
+) -> tuple[dict[tuple[str, str], int], list[list[tuple[str, str]]]]:
+    """The organisation values (with the number of documents they are in), and each
+    record's candidate values (:func:`_org_keys`), worked out once for both passes and
+    for :func:`_strip_org_values`."""
     documents: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for record in records:
-        for key in _org_keys(record):
+    every = [_org_keys(record) for record in records]
+    for record, keys in zip(records, every, strict=True):
+        for key in keys:
             documents[key].add(record.doc)
     # Surnames are gathered only for the values in enough documents: few are (none in a scan
     # of one register), and parsing every record's names for all of them was most of the work.
     wide = {key for key, docs in documents.items() if len(docs) >= ORG_MIN_DOCUMENTS[key[0]]}
     surnames: dict[tuple[str, str], set[str]] = defaultdict(set)
     if wide:
-        for record in records:
-            keys = [key for key in _org_keys(record) if key in wide]
+        for record, all_keys in zip(records, every, strict=True):
+            keys = [key for key in all_keys if key in wide]
             if keys:
                 last = {parse_name(n).last for n in record.names} or {""}
                 for key in keys:
                     surnames[key].update(last)
-    return {
+    org = {
         key: len(documents[key])
         for key in documents
         if key in wide and len(surnames[key] - {""}) >= ORG_MIN_SURNAMES[key[0]]
     }
+    return org, every
 
 
 def _org_keys(record: RecordData) -> list[tuple[str, str]]:
@@ -208,9 +215,11 @@ def build(results: Sequence[FileResult], roots: Sequence[str], policy: RiskPolic
     manifest, docs, sha_paths = deduplicate(results)
     year_of = {(m.root, m.path): m.year for m in manifest}
     records = [r for d in docs for r in d.records]
-    org = _org_values(records)
-    for record in records:
-        _strip_org_values(record, org)
+    org, org_keys = _org_values(records)
+    for record, keys in zip(records, org_keys, strict=True):
+        # A record none of whose values is an organisation's keeps them all (most do).
+        if any(key in org for key in keys):
+            _strip_org_values(record, org)
     people = [r for r in records if _is_person(r) and r.categories]
     clusters = link(people)
     doc_sha = {(d.root, d.path): d.sha256 for d in docs}

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 
 from ..detect.vocab import STRONG_IDENTIFIERS
 from ..model import RecordData
@@ -39,17 +38,22 @@ _SMALL_GROUP = 8  # blocks this small are compared pair by pair
 _MANY_GIVEN = 24
 
 
-@dataclass
 class _Profile:
     """What a cluster knows about its person, for conflict checks."""
 
-    # Given names as written: a nickname may stand for several names ('sam'), so folding
-    # it to one canonical form here would make Sam and Samuel look like two people.
-    raw_firsts: set[str] = field(default_factory=set)
-    initials: set[str] = field(default_factory=set)
-    lasts: set[str] = field(default_factory=set)
-    dobs: set[str] = field(default_factory=set)
-    strong: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # A plain class with slots, not a dataclass with default factories: one is built per
+    # record (tens of thousands), and the factories were a tenth of linkage.
+    __slots__ = ("dobs", "initials", "lasts", "raw_firsts", "strong")
+
+    def __init__(self) -> None:
+        """An empty profile."""
+        # Given names as written: a nickname may stand for several names ('sam'), so folding
+        # it to one canonical form here would make Sam and Samuel look like two people.
+        self.raw_firsts: set[str] = set()
+        self.initials: set[str] = set()
+        self.lasts: set[str] = set()
+        self.dobs: set[str] = set()
+        self.strong: dict[str, set[str]] = {}
 
     def absorb(self, other: _Profile) -> None:
         """Add what another cluster knows (on a merge)."""
@@ -58,7 +62,7 @@ class _Profile:
         self.lasts |= other.lasts
         self.dobs |= other.dobs
         for category, values in other.strong.items():
-            self.strong[category] |= values
+            self.strong.setdefault(category, set()).update(values)
 
 
 def _profile(names: Sequence[ParsedName], record: RecordData) -> _Profile:
@@ -72,8 +76,8 @@ def _profile(names: Sequence[ParsedName], record: RecordData) -> _Profile:
             profile.lasts.add(name.last)
     profile.dobs.update(record.dobs)
     for category, values in record.ids.items():
-        if category in STRONG_IDENTIFIERS:
-            profile.strong[category].update(values)
+        if category in STRONG_IDENTIFIERS and values:
+            profile.strong.setdefault(category, set()).update(values)
     return profile
 
 
@@ -296,11 +300,18 @@ def _merge_same_full_name(
     """
     groups: dict[tuple[str, str], set[int]] = defaultdict(set)
     families: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    family_of: dict[str, str] = {}  # a document's records are many; its family is found once
     for index in range(len(records)):
-        for n in names[index]:
-            if len(n.first) > 1 and n.last:
-                groups[(n.canonical_first, n.last)].add(find_(index))
-                families[(document_family(records[index].doc), n.canonical_first, n.last)].add(find_(index))
+        full = [(n.canonical_first, n.last) for n in names[index] if len(n.first) > 1 and n.last]
+        if not full:
+            continue
+        root, doc = find_(index), records[index].doc
+        family = family_of.get(doc)
+        if family is None:
+            family = family_of[doc] = document_family(doc)
+        for first, last in full:
+            groups[(first, last)].add(root)
+            families[(family, first, last)].add(root)
     # Within one message (its body and its attachments) the same full name is the same
     # person even when the archive holds namesakes elsewhere.
     for family_key in sorted(families):
