@@ -164,8 +164,15 @@ _SPEC = st.builds(
     st.text(alphabet=st.sampled_from(list("ab9._%+-")), min_size=1, max_size=8),
     st.text(alphabet=st.sampled_from(list("ab9.-")), min_size=1, max_size=8),
 )
+_QUOTED_NAME = st.text(alphabet=st.sampled_from(list("abzAZ09'-., \\\"")), max_size=12)
 _ADDRESS = st.one_of(
     _SPEC,
+    st.builds(
+        lambda name, gap, spec: f'"{name}"{gap}<{spec}>',
+        _QUOTED_NAME,
+        st.sampled_from(["", " ", "\t"]),
+        _SPEC,
+    ),
     st.builds(
         lambda words, gap, spec: f"{gap.join(words)}{gap}<{spec}>",
         st.lists(_WORD, max_size=3),
@@ -200,8 +207,23 @@ def test_plain_headers_read_as_the_modern_parser_reads_them(value: str) -> None:
         assert fast == _modern_addresses(value), value
 
 
+def test_the_fast_path_reads_the_usual_shapes() -> None:
+    # The property tests above only check the answers it gives; these shapes it must give.
+    value = '"Hall, Wendy" <wendy.hall98@gmail.com>, Owen Price <o.price@x.org>, s@y.com'
+    assert _simple_addresses(value) == [
+        ("Hall, Wendy", "wendy.hall98@gmail.com"),
+        ("Owen Price", "o.price@x.org"),
+        ("", "s@y.com"),
+    ]
+    assert _simple_addresses(value) == _modern_addresses(value)
+    assert _simple_addresses('"a\\"b" <a@b.com>') is None  # an escape: the modern parser's
+    assert _simple_addresses('"a" <a@b.com>,') is None  # an empty item: the modern parser's
+
+
 def test_a_long_run_of_name_characters_is_not_a_regex_trap() -> None:
     # Each word must be followed by a space, so matching is linear: with an optional space
     # this header took exponential time (a hostile email could stall a worker).
     assert _simple_addresses("a" * 60 + "@") is None
     assert _simple_addresses("Owen Price " * 30 + "<o@x.com>") == [(("Owen Price " * 30).strip(), "o@x.com")]
+    assert _simple_addresses('"' + "a, " * 40 + "a <o@x.com>") is None
+    assert _simple_addresses("a@b.c" + ".d" * 40 + " x") is None

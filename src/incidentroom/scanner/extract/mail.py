@@ -208,29 +208,45 @@ def _addresses(values: list[str], role: str) -> list[tuple[str, str]]:
     return found
 
 
-# The shapes nearly every address header takes: 'a.b@example.org' and
-# 'Given Surname <a.b@example.org>', display names of plain words only. For these the
-# modern parser's answer is known without running it (display name words joined by single
-# spaces, the address as written); a property test checks the two agree. Quotes, comments,
-# groups, encoded words, dots in names and anything else go to the modern parser.
+# The shapes nearly every address header takes: 'a.b@example.org', 'Given Surname
+# <a.b@example.org>' and '"Surname, Given" <a.b@example.org>' (display names of plain
+# words, or a quoted one of plain words and commas and dots). For these the modern parser's
+# answer is known without running it (unquoted words joined by single spaces, a quoted name
+# as written, the address as written); a property test checks the two agree. Quoted names
+# with escapes or other characters, comments, groups, encoded words and anything else go to
+# the modern parser (a third of the messages of a generated archive had a quoted name, and
+# the modern parser took 0.4 ms a header).
 _ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
-_SIMPLE_ADDRESS = re.compile(rf"[ \t]*(?:((?:[A-Za-z0-9'-]+[ \t]+)*)<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t]*")
+_SIMPLE_ADDRESS = re.compile(
+    r'[ \t]*(?:(?:"((?:[A-Za-z0-9\'.,-]+ )*[A-Za-z0-9\'.,-]+)"[ \t]*|((?:[A-Za-z0-9\'-]+[ \t]+)*))'
+    rf"<({_ADDR_SPEC})>|({_ADDR_SPEC}))[ \t]*(?=,|\Z)"
+)
 
 
 def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
     """(display name, address) pairs of a header made only of simple addresses, else ``None``."""
     if not value.isascii():
         return None
+    text = _unfold(value)
     found: list[tuple[str, str]] = []
-    for item in _unfold(value).split(","):
-        match = _SIMPLE_ADDRESS.fullmatch(item)
+    at = 0
+    while True:
+        # Item by item rather than split at commas: a quoted name may hold one.
+        match = _SIMPLE_ADDRESS.match(text, at)
         if match is None:
             return None
-        if match.group(3) is not None:
-            found.append(("", match.group(3)))
+        if match.group(4) is not None:
+            found.append(("", match.group(4)))
+        elif match.group(1) is not None:
+            found.append((match.group(1), match.group(3)))
         else:
-            found.append((" ".join(match.group(1).split()), match.group(2)))
-    return found
+            found.append((" ".join(match.group(2).split()), match.group(3)))
+        at = match.end()
+        if at == len(text):
+            return found
+        if text[at] != ",":
+            return None
+        at += 1
 
 
 def party_rows(parties: list[tuple[str, str, str]], location: Location) -> Iterator[RowUnit]:
