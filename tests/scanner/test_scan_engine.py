@@ -291,6 +291,20 @@ def test_checkpoint_json_is_the_whole_result(archive: tuple[Path, Truth]) -> Non
     assert with_records >= 10
 
 
+def test_a_checkpoint_reads_back_what_was_written(archive: tuple[Path, Truth], tmp_path: Path) -> None:
+    """Written by orjson, or by ``json`` where orjson refuses a string (a file name's
+    undecodable bytes, kept as lone surrogates): either way the same data comes back."""
+    root, _ = archive
+    task = next(t for t in plan([root], Limits()) if t.relative.endswith(".eml"))
+    data = {"part": "", "results": [scan_task(task, b"k" * 32).to_json()]}
+    engine.write_checkpoint(tmp_path, "plain", data)
+    assert engine.read_checkpoint(tmp_path / "plain.json") == json.loads(json.dumps(data))
+    odd = {"part": "", "results": [{**data["results"][0], "task_key": "caf\udce9 Zo\u00eb"}]}
+    engine.write_checkpoint(tmp_path, "odd", odd)
+    assert engine.read_checkpoint(tmp_path / "odd.json") == odd
+    assert list(tmp_path.glob("*.tmp")) == []
+
+
 def _tasks(sizes: list[int]) -> list[Task]:
     return [Task(f"k{i:04d}", 0, "/r", f"f{i}", size, Limits()) for i, size in enumerate(sizes)]
 
