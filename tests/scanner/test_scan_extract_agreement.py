@@ -22,7 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidentroom.scanner.extract import Blob, ExtractError, Limits, OwnedText, choose
+from incidentroom.scanner.extract.base import looks_binary
 from incidentroom.scanner.extract.mail import _decoded, _simple_addresses, message_outputs, parse_message
+from incidentroom.scanner.extract.worddoc import printable_lines
 from incidentroom.scanner.model import Location
 from tests.helpers.baseline_extractors import message_outputs as baseline_outputs
 from tests.helpers.baseline_extractors import parse_message as baseline_parse
@@ -227,3 +229,31 @@ def test_a_long_run_of_name_characters_is_not_a_regex_trap() -> None:
     assert _simple_addresses("Owen Price " * 30 + "<o@x.com>") == [(("Owen Price " * 30).strip(), "o@x.com")]
     assert _simple_addresses('"' + "a, " * 40 + "a <o@x.com>") is None
     assert _simple_addresses("a@b.c" + ".d" * 40 + " x") is None
+
+
+# Word text and binary sniffing: the C-speed forms against the character-by-character ones
+# they replaced, over any text (every Unicode category) and any bytes.
+_WORD_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(list("\r\n\x07\x0b\x0c\x13\x14\x15\x7f\xa0\xad\u200b\u2028\ufeff\ufffdé€ A")),
+    ),
+    max_size=80,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORD_TEXT)
+def test_word_text_loses_exactly_the_characters_that_do_not_print(text: str) -> None:
+    expected = "".join(ch if ch.isprintable() or ch == "\n" else "\n" for ch in text.replace("\r", "\n"))
+    assert printable_lines(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["utf-8", "cp1252", "latin-1"]))
+def test_binary_sniffing_counts_control_bytes_as_before(sample: bytes, encoding: str) -> None:
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    expected = bool(sample) and (
+        sample.count(0) > max(2, len(sample) // 1000) or controls > len(sample) // 20
+    )
+    assert looks_binary(sample, encoding) == expected

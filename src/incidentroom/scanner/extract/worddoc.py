@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess  # noqa: S404 - runs fixed local converters, no shell
@@ -50,8 +51,27 @@ def text_from_word_stream(stream: bytes) -> str:
         text = raw.decode("utf-16-le" if ext_char else "cp1252", "replace")
     else:
         text = stream.decode("utf-16-le", "ignore") if ext_char else stream.decode("cp1252", "replace")
-    cleaned = "".join(ch if ch.isprintable() or ch == "\n" else "\n" for ch in text.replace("\r", "\n"))
-    return cleaned
+    return printable_lines(text)
+
+
+# Word's own marks (paragraph \r, cell \x07, field \x13-\x15, page \x0c) and every other
+# character that does not print become line breaks. ASCII controls by one regex pass, then
+# only runs of non-ASCII characters are looked at one by one (a character-by-character pass
+# over the whole text held DOC extraction at 48 MB/s; 59 without it).
+_ASCII_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _printable_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run if run.isprintable() else "".join(ch if ch.isprintable() else "\n" for ch in run)
+
+
+def printable_lines(text: str) -> str:
+    """``text`` with every character that is not printable (``str.isprintable``) and not a
+    line break turned into a line break."""
+    text = _ASCII_CONTROLS.sub("\n", text)
+    return text if text.isascii() else _NON_ASCII_RUN.sub(_printable_run, text)
 
 
 class DocExtractor(Extractor):
