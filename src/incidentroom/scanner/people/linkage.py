@@ -314,11 +314,12 @@ def _merge_same_full_name(
             families[(family, first, last)].add(root)
     # Within one message (its body and its attachments) the same full name is the same
     # person even when the archive holds namesakes elsewhere.
-    for family_key in sorted(families):
+    # A name held by one cluster has nothing to join (most names: skipped before sorting).
+    for family_key in sorted(key for key, members in families.items() if len(members) > 1):
         roots = sorted({find_(r) for r in families[family_key]})
         for other in roots[1:]:
             union_(roots[0], other)
-    for key in sorted(groups):
+    for key in sorted(key for key, members in groups.items() if len(members) > 1):
         roots = sorted({find_(r) for r in groups[key]})
         if len(roots) < 2:
             continue
