@@ -11,16 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
 from ..detect.detectors.name import parse_name_at
 from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
+from ..detect.gazetteer import nickname_canons
 from ..detect.matcher import CELL_SEPARATOR, detect
 from ..detect.vocab import CATEGORIES
 from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
@@ -87,23 +90,6 @@ class _Draft:
     deceased: bool = False
     #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
     kin: bool = False
-    # The given names of the name findings among ``findings[:_firsts_seen]``, kept up to
-    # date by ``given_names`` however findings were appended: a name is compared with
-    # every draft of its surname, so this is asked thousands of times per text unit.
-    _firsts: set[str] = field(default_factory=set)
-    _firsts_seen: int = 0
-
-    def given_names(self) -> set[str]:
-        """The non-empty given names of this draft's name findings."""
-        findings = self.findings
-        if self._firsts_seen != len(findings):
-            for finding in findings[self._firsts_seen :]:
-                if finding.category == "name":
-                    first = parse_name(finding.value).first
-                    if first:
-                        self._firsts.add(first)
-            self._firsts_seen = len(findings)
-        return self._firsts
 
 
 def _draft_of(drafts: dict[int, _Draft], person: int) -> _Draft:
@@ -451,9 +437,9 @@ class DocumentBuilder:
         if words.any_of(DEATH_VOCABULARY) or b"d.o.d" in words.lowered:
             deaths.extend(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
-        # The drafts by surname, in the order they were started: a name is looked up among
-        # its surname's drafts, not all of them (a register typed as prose has thousands).
-        by_surname: dict[str, list[_Draft]] = defaultdict(list)
+        # The drafts by surname: a name is looked up among its surname's drafts, not all
+        # of them (a register typed as prose has thousands).
+        by_surname: dict[str, _Surname] = {}
         named = False  # whether any draft so far has a surname
         chars = _CharOffsets(data)
         current: _Draft | None = None
@@ -465,7 +451,8 @@ class DocumentBuilder:
                 )
             )
             drafts.append(current)
-            by_surname[current.surname].append(current)
+            senders = by_surname[current.surname] = _Surname()
+            senders.named(senders.start(current), name_key(owner[0])[0])
             named = bool(current.surname)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
@@ -495,8 +482,11 @@ class DocumentBuilder:
                 # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
                 # kin word introduces only joins an earlier relative of that name.
                 kin = kin_before(data, finding.start, words)
-                match = _earlier_draft(by_surname.get(last, ()), first, kin)
-                if match is None:
+                surname = by_surname.get(last)
+                if surname is None:
+                    surname = by_surname[last] = _Surname()
+                position = surname.earlier(first, kin)
+                if position is None:
                     match = _Draft(surname=last, kin=kin)
                     if not named and not kin:
                         # Identifiers before the first name (a reference line above an
@@ -505,9 +495,12 @@ class DocumentBuilder:
                         match.addresses.extend(pending_addresses)
                         pending, pending_addresses = [], []
                     drafts.append(match)
-                    by_surname[last].append(match)
+                    position = surname.start(match)
                     named = named or bool(last)
+                else:
+                    match = surname.drafts[position]
                 match.findings.append(finding)
+                surname.named(position, first)
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
@@ -753,32 +746,111 @@ def _line_end(data: bytes, start: int) -> int:
 
 
 # The comparison itself, not through its cache: here most pairs are new (a name-dense text
-# compares each name with every other given name of its surname once), and the cache's
-# miss costs more than the comparison; a name is always compatible with itself.
+# compares each name with the given names of its surname once), and the cache's miss costs
+# more than the comparison.
 _first_names_compatible = first_names_compatible.__wrapped__
+# Below what ``first_names_compatible`` asks of Jaro-Winkler (0.92), so that rapidfuzz's
+# batch scores only narrow the candidates; each is then compared exactly.
+_NEAR_FIRST_NAME = 0.85
 
 
-def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | None:
-    """The first of ``drafts`` (a surname's) that a later mention with given name ``first``
-    is: the given names agree (or one is absent), and a relative only joins a relative.
+class _Surname:
+    """The drafts of one surname in a text unit, in the order they were started, and the
+    given names their name findings hold.
 
-    Plain loops, not a generator over a helper: a name-dense text asks this of every
-    draft of the surname for every name, a hundred thousand times a megabyte.
+    A later mention joins the first draft whose given names all agree with its own (equal,
+    initial of, nickname of, or a typo). A name-dense text compared each name with every
+    draft of its surname, a hundred thousand comparisons a megabyte; here the surname's
+    given names that agree with a name are found first (a lookup for equal names, initials
+    and nicknames, one rapidfuzz call over the distinct given names for typos), and only
+    the drafts holding one of them, or none at all, are looked at.
     """
-    for draft in drafts:
-        if kin and not draft.kin:
-            continue
-        if first:
-            # given_names() without the call when nothing was added since it was last asked.
-            known = draft._firsts if draft._firsts_seen == len(draft.findings) else draft.given_names()
-            for other in known:
-                if other != first and not _first_names_compatible(other, first):
-                    break
-            else:
-                return draft
-            continue
-        return draft
-    return None
+
+    __slots__ = ("_by_canon", "_by_letter", "_firsts", "_holding", "_names", "_nameless", "drafts")
+
+    def __init__(self) -> None:
+        """No drafts yet."""
+        self.drafts: list[_Draft] = []
+        self._firsts: list[set[str]] = []  # each draft's given names (never empty strings)
+        self._nameless: list[int] = []  # the drafts with no given name yet, in order
+        self._holding: dict[str, list[int]] = {}  # a given name: the drafts holding it
+        self._names: list[str] = []  # the distinct given names, as rapidfuzz's choices
+        self._by_letter: dict[str, list[str]] = {}
+        # A nickname group's canonical name (or a name in none: the name itself) and the
+        # given names under it; ``first_names_compatible`` calls two names nicknames when
+        # their groups meet.
+        self._by_canon: dict[str, list[str]] = {}
+
+    def start(self, draft: _Draft) -> int:
+        """Add a new draft (without its name yet); its position among the surname's."""
+        self.drafts.append(draft)
+        self._firsts.append(set())
+        position = len(self.drafts) - 1
+        self._nameless.append(position)
+        return position
+
+    def named(self, position: int, first: str) -> None:
+        """The draft at ``position`` has a name finding with given name ``first``."""
+        firsts = self._firsts[position]
+        if not first or first in firsts:
+            return
+        if not firsts:
+            self._nameless.remove(position)
+        firsts.add(first)
+        holding = self._holding.get(first)
+        if holding is None:
+            holding = self._holding[first] = []
+            self._names.append(first)
+            self._by_letter.setdefault(first[0], []).append(first)
+            for canon in nickname_canons().get(first) or (first,):
+                self._by_canon.setdefault(canon, []).append(first)
+        holding.append(position)
+
+    def earlier(self, first: str, kin: bool) -> int | None:
+        """The position of the first draft that a later mention with given name ``first``
+        is: every given name of the draft agrees with it (a draft with none agrees with
+        any), and a relative only joins a relative."""
+        drafts = self.drafts
+        if not first:
+            for position, draft in enumerate(drafts):
+                if not kin or draft.kin:
+                    return position
+            return None
+        agreeing = self._agreeing(first)
+        positions = set(self._nameless)
+        for name in agreeing:
+            positions.update(self._holding[name])
+        for position in sorted(positions):
+            if (not kin or drafts[position].kin) and self._firsts[position] <= agreeing:
+                return position
+        return None
+
+    def _agreeing(self, first: str) -> set[str]:
+        """The surname's given names that are ``first`` or compatible with it."""
+        if len(first) == 1:
+            # An initial agrees with the names it begins, and with nothing else.
+            candidates: set[str] = set(self._by_letter.get(first, ()))
+        else:
+            candidates = {first, first[0]}  # itself, its initial
+            for canon in nickname_canons().get(first) or (first,):
+                candidates.update(self._by_canon.get(canon, ()))
+            candidates.update(
+                found
+                for found, _, _ in process.extract(
+                    first,
+                    self._names,
+                    scorer=JaroWinkler.normalized_similarity,
+                    processor=None,
+                    score_cutoff=_NEAR_FIRST_NAME,
+                    limit=None,
+                )
+            )
+        holding = self._holding
+        return {
+            name
+            for name in candidates
+            if name in holding and (name == first or _first_names_compatible(name, first))
+        }
 
 
 # A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
