@@ -48,10 +48,13 @@ from .staff import staff_until
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
 _POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")
 _LABEL_PREFIX = re.compile(r"^[^:]{0,30}:\s*")
-# A part of a line that is not an address line: a date, a label, a title and name.
+# A part of a line that is not an address line: a date, a label, a title and name. The
+# lookahead (the characters a match can start with) changes no match; it spares trying
+# every alternative at every other character, half the cost of a search.
 _NOT_ADDRESS = re.compile(
-    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@",
+    r"(?=[\d@bdemnprt])"
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@)",
     re.I,
 )
 _ADDRESS_LEAD = re.compile(
@@ -104,23 +107,24 @@ def _draft_of(drafts: dict[int, _Draft], person: int) -> _Draft:
 def _address_tail(text: str) -> str:
     """The address part at the end of a line: 'Mrs X, DOB 14/02/1962, of 27 Wendell Road, London'
     gives '27 Wendell Road, London' (no date, label or name inside an address)."""
-    parts = [p.strip() for p in text.split(",")]
-    kept: list[str] = []
-    for part in reversed(parts):
+    kept: list[str] = []  # from the end
+    for raw in reversed(text.split(",")):
+        part = raw.strip()
         if not part:
             continue
         if _NOT_ADDRESS.search(part):
             # 'DOB 14/02/1962, of 27 Wendell Road': the address starts after 'of'.
             lead = _ADDRESS_LEAD.search(part)
             if lead and lead.end() < len(part):
-                kept.insert(0, part[lead.end() :].strip())
+                kept.append(part[lead.end() :].strip())
             break
         lead = _ADDRESS_LEAD.match(part)
         if lead:
-            kept.insert(0, part[lead.end() :].strip())
+            kept.append(part[lead.end() :].strip())
             break
-        kept.insert(0, part)
-    return ", ".join(k for k in kept if k)
+        kept.append(part)
+    kept.reverse()
+    return ", ".join([k for k in kept if k])
 
 
 # A reply's quotation marks ('> London, NW9 6PA'), and a sign-off, which ends the lines
@@ -137,8 +141,13 @@ def _address_before(text: str, start: int) -> str:
     read without a reply's quotation marks and never past a sign-off."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    here = _QUOTED.sub("", text[line_start:start])
-    same_line = _address_tail(_LABEL_PREFIX.sub("", here).strip(" ,")).strip(" ,")
+    here = text[line_start:start]
+    # Neither pattern matches without its '>' or ':' (most lines have neither).
+    if ">" in here:
+        here = _QUOTED.sub("", here)
+    if ":" in here:
+        here = _LABEL_PREFIX.sub("", here)
+    same_line = _address_tail(here.strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -442,6 +451,11 @@ class DocumentBuilder:
         by_surname: dict[str, _Surname] = {}
         named = False  # whether any draft so far has a surname
         chars = _CharOffsets(data)
+        # Asked of every finding and every postcode, answered for most texts at once: a
+        # text without "'s" has no possessive ("Steven's phone:"), one without a colon no
+        # label above an address ('Premises:').
+        possessives = b"'s" in data or b"\x99s" in data
+        labels = b":" in data
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
@@ -522,7 +536,7 @@ class DocumentBuilder:
                     current = subject
             if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
                 text_start = chars.at(finding.start)
-                if place_address_at(unit.text, text_start):
+                if labels and place_address_at(unit.text, text_start):
                     unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
                     continue
                 parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
@@ -535,7 +549,7 @@ class DocumentBuilder:
                 # does not name, never the writer's or the subject's. Kept as a detection.
                 unowned.append(finding)
                 continue
-            owner_here = _possessor(data, finding.start, drafts)
+            owner_here = _possessor(data, finding.start, drafts) if possessives else None
             if owner_here is not None:
                 # "Steven's phone: ...": the identifier is the person the possessive names.
                 owner_here.findings.append(finding)
