@@ -474,28 +474,33 @@ class DocumentBuilder:
         dead_next = False
         muted_until = -1
         kin_line_end = -1  # where the line that named the current relative ends
+        text = unit.text
+        postcode_detector = UkPostcodeDetector.name
         for finding in findings:
-            if finding.start < muted_until:
+            # Unpacked once: a name-dense text has four findings a line, and this loop's own
+            # attribute reads were a good part of its cost.
+            category, detector, value, normalised, start, end, _, _ = finding
+            if start < muted_until:
                 continue  # a staff member's own line: their office's details, nobody's
-            while deaths and deaths[0] < finding.start:
+            while deaths and deaths[0] < start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
                 at = deaths.popleft()
-                if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
+                if category == "name" and data.find(b"\n", at, start) == -1:
                     dead_next = True
                 elif current is not None:
                     current.deceased = True
-            if finding.category == "name":
-                staff = staff_until(data, finding.start, finding.end)
+            if category == "name":
+                staff = staff_until(data, start, end)
                 if staff is not None:
                     muted_until = staff
                     continue
-                parsed = parse_name(finding.value)
+                parsed = parse_name(value)
                 first, last = parsed.first, parsed.last
                 # A relative is never the person whose relative they are: 'Next of kin: Mrs
                 # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
                 # kin word introduces only joins an earlier relative of that name.
-                kin = kin_before(data, finding.start, words)
+                kin = kin_before(data, start, words)
                 surname = by_surname.get(last)
                 if surname is None:
                     surname = by_surname[last] = _Surname()
@@ -519,37 +524,33 @@ class DocumentBuilder:
                 dead_next = False
                 current = match
                 if match.kin:
-                    kin_line_end = _line_end(data, finding.start)
+                    kin_line_end = _line_end(data, start)
                 continue
-            if (
-                current is not None
-                and current.kin
-                and finding.start > kin_line_end
-                and finding.category in SPECIAL_CATEGORIES
-            ):
+            special = category in SPECIAL_CATEGORIES
+            if special and current is not None and current.kin and start > kin_line_end:
                 # Past the relative's line, a condition or belief in prose that names nobody
                 # and opens with no pronoun ('Diagnosed with epilepsy in 2016.') is about the
                 # record's subject, and the note is again. Contact details there ('Lives at
                 # 14 Hill Road.') stay the relative's.
                 subject = next((d for d in drafts if d.surname and not d.kin), None)
-                if subject is not None and prose_about_subject(data, finding.start):
+                if subject is not None and prose_about_subject(data, start):
                     current = subject
-            if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
-                text_start = chars.at(finding.start)
-                if labels and place_address_at(unit.text, text_start):
+            if category == "address" and detector == postcode_detector:
+                text_start = chars.at(start)
+                if labels and place_address_at(text, text_start):
                     unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
                     continue
-                parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
+                parts = [p.strip() for p in _address_before(text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
-                address = ", ".join([*parts, finding.normalised])
+                address = ", ".join([*parts, normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if finding.category in SPECIAL_CATEGORIES and unnamed_relative_before(data, finding.start, words):
+            if special and unnamed_relative_before(data, start, words):
                 # 'my son's asthma', 'her husband is Catholic': about someone the text
                 # does not name, never the writer's or the subject's. Kept as a detection.
                 unowned.append(finding)
                 continue
-            owner_here = _possessor(data, finding.start, drafts) if possessives else None
+            owner_here = _possessor(data, start, drafts) if possessives else None
             if owner_here is not None:
                 # "Steven's phone: ...": the identifier is the person the possessive names.
                 owner_here.findings.append(finding)
