@@ -767,6 +767,7 @@ _first_names_compatible = first_names_compatible.__wrapped__
 # Below what ``first_names_compatible`` asks of Jaro-Winkler (0.92), so that rapidfuzz's
 # batch scores only narrow the candidates; each is then compared exactly.
 _NEAR_FIRST_NAME = 0.85
+_JARO_WINKLER = JaroWinkler.normalized_similarity
 
 
 class _Surname:
@@ -842,24 +843,28 @@ class _Surname:
 
     def _agreeing(self, first: str) -> set[str]:
         """The surname's given names that are ``first`` or compatible with it."""
+        names = self._names
+        if not names:
+            return set()
         if len(first) == 1:
             # An initial agrees with the names it begins, and with nothing else.
-            candidates: set[str] = set(self._by_letter.get(first, ()))
+            candidates = self._by_letter.get(first, [])
         else:
-            candidates = {first, first[0]}  # itself, its initial
-            for canon in nickname_canons().get(first) or (first,):
-                candidates.update(self._by_canon.get(canon, ()))
-            candidates.update(
+            candidates = [
                 found
                 for found, _, _ in process.extract(
                     first,
-                    self._names,
-                    scorer=JaroWinkler.normalized_similarity,
+                    names,
+                    scorer=_JARO_WINKLER,
                     processor=None,
                     score_cutoff=_NEAR_FIRST_NAME,
                     limit=None,
                 )
-            )
+            ]
+            candidates += (first, first[0])  # itself, its initial
+            by_canon = self._by_canon
+            for canon in nickname_canons().get(first) or (first,):
+                candidates += by_canon.get(canon, ())
         holding = self._holding
         return {
             name
