@@ -14,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import compressed_rtf
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidentroom.scanner.people.columns import classify
 from tests.helpers.office_writers import write_xlsx
@@ -408,3 +410,40 @@ def test_msg_with_an_unreadable_rtf_body_says_partial(tmp_path: Path) -> None:
     result = run(tmp_path, {"broken.msg": _rtf_msg(b"", raw=broken)})
     status, reason = result.status("broken.msg")
     assert status == "scanned" and reason.startswith("partial: message body held only as compressed RTF")
+
+
+# Given names a text may hold for one surname: whole names, initials, nicknames of one
+# another ('bob', 'robert'), typos ('jon', 'john'; 'julia', 'julie', 0.92 exactly), none.
+_GIVEN = ["", *"j r b john jon jonathan jane julia julie robert bob rob bobby".split()]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_GIVEN), st.booleans()), max_size=30))
+def test_a_later_mention_joins_the_first_draft_every_given_name_of_which_agrees(
+    mentions: list[tuple[str, bool]],
+) -> None:
+    """``_Surname.earlier`` (an index by given name) picks the draft a comparison with every
+    draft in turn picks: the first whose given names all agree with the mention's (a draft
+    with none agrees with any), a relative only joining a relative."""
+    from incidentroom.scanner.people.names import first_names_compatible
+    from incidentroom.scanner.people.records import _Draft, _Surname
+
+    surname = _Surname()
+    firsts: list[set[str]] = []
+    for first, kin in mentions:
+        expected = next(
+            (
+                position
+                for position, draft in enumerate(surname.drafts)
+                if (not kin or draft.kin)
+                and (not first or all(first_names_compatible(other, first) for other in firsts[position]))
+            ),
+            None,
+        )
+        position = surname.earlier(first, kin)
+        assert position == expected
+        if position is None:
+            position = surname.start(_Draft(kin=kin))
+            firsts.append(set())
+        if first:
+            firsts[position].add(first)
+        surname.named(position, first)

@@ -23,20 +23,25 @@ def with_lines(data: bytes, findings: list[Finding], location: Location) -> list
         return findings
     first = location.line
     out: list[Finding] = []
+    append = out.append
     cursor = newlines = 0
+    # Built with tuple.__new__, not the named tuples' own __new__ (a Python function with
+    # keyword defaults; _replace is slower still): two of them per finding were most of
+    # this function on a name-dense text. The findings of one line share its location.
+    new = tuple.__new__
+    last_loc: Location | None = None
+    last_line = -1
+    line_loc = location
     for finding in findings:  # in start order: count each stretch of the text once
-        if finding.start > cursor:
-            newlines += data.count(b"\n", cursor, finding.start)
-            cursor = finding.start
-        category, detector, value, normalised, start, end, confidence, loc = finding
-        # Built whole rather than with _replace (keyword arguments through a Python-level
-        # _make: a third of this function on a name-dense text).
-        out.append(
-            Finding(
-                category, detector, value, normalised, start, end, confidence,
-                Location(loc.page, loc.sheet, loc.row, first + newlines, loc.offset),
-            )
-        )  # fmt: skip
+        start = finding.start
+        if start > cursor:
+            newlines += data.count(b"\n", cursor, start)
+            cursor = start
+        loc = finding.location
+        if loc is not last_loc or newlines != last_line:
+            line_loc = new(Location, (loc.page, loc.sheet, loc.row, first + newlines, loc.offset))
+            last_loc, last_line = loc, newlines
+        append(new(Finding, (*finding[:7], line_loc)))
     return out
 
 

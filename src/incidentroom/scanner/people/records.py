@@ -11,16 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_right
-from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
 from ..detect.detectors.date_of_birth import parse_uk_date, plausible_birth_date
 from ..detect.detectors.driving_licence import licence_matches
 from ..detect.detectors.name import parse_name_at
 from ..detect.detectors.postcode import UkPostcodeDetector, normalise_postcode
+from ..detect.gazetteer import nickname_canons
 from ..detect.matcher import CELL_SEPARATOR, detect
 from ..detect.vocab import CATEGORIES
 from ..model import DetectionRow, DocResult, Finding, Location, RecordData, RowUnit, TextUnit
@@ -45,10 +48,13 @@ from .staff import staff_until
 HASHED_CATEGORIES = frozenset(CATEGORIES) - {"name", "address", "email", "phone", "date_of_birth"}
 _POSTCODE_RE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}")
 _LABEL_PREFIX = re.compile(r"^[^:]{0,30}:\s*")
-# A part of a line that is not an address line: a date, a label, a title and name.
+# A part of a line that is not an address line: a date, a label, a title and name. The
+# lookahead (the characters a match can start with) changes no match; it spares trying
+# every alternative at every other character, half the cost of a search.
 _NOT_ADDRESS = re.compile(
-    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@",
+    r"(?=[\d@bdemnprt])"
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\b(?:dob|d\.o\.b|born|date of birth|ni|nino|nhs|tel|phone|mobile|email|ref)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]|@)",
     re.I,
 )
 _ADDRESS_LEAD = re.compile(
@@ -87,23 +93,6 @@ class _Draft:
     deceased: bool = False
     #: Introduced as someone's relative ('Next of kin: Mrs S. Baker').
     kin: bool = False
-    # The given names of the name findings among ``findings[:_firsts_seen]``, kept up to
-    # date by ``given_names`` however findings were appended: a name is compared with
-    # every draft of its surname, so this is asked thousands of times per text unit.
-    _firsts: set[str] = field(default_factory=set)
-    _firsts_seen: int = 0
-
-    def given_names(self) -> set[str]:
-        """The non-empty given names of this draft's name findings."""
-        findings = self.findings
-        if self._firsts_seen != len(findings):
-            for finding in findings[self._firsts_seen :]:
-                if finding.category == "name":
-                    first = parse_name(finding.value).first
-                    if first:
-                        self._firsts.add(first)
-            self._firsts_seen = len(findings)
-        return self._firsts
 
 
 def _draft_of(drafts: dict[int, _Draft], person: int) -> _Draft:
@@ -118,23 +107,24 @@ def _draft_of(drafts: dict[int, _Draft], person: int) -> _Draft:
 def _address_tail(text: str) -> str:
     """The address part at the end of a line: 'Mrs X, DOB 14/02/1962, of 27 Wendell Road, London'
     gives '27 Wendell Road, London' (no date, label or name inside an address)."""
-    parts = [p.strip() for p in text.split(",")]
-    kept: list[str] = []
-    for part in reversed(parts):
+    kept: list[str] = []  # from the end
+    for raw in reversed(text.split(",")):
+        part = raw.strip()
         if not part:
             continue
         if _NOT_ADDRESS.search(part):
             # 'DOB 14/02/1962, of 27 Wendell Road': the address starts after 'of'.
             lead = _ADDRESS_LEAD.search(part)
             if lead and lead.end() < len(part):
-                kept.insert(0, part[lead.end() :].strip())
+                kept.append(part[lead.end() :].strip())
             break
         lead = _ADDRESS_LEAD.match(part)
         if lead:
-            kept.insert(0, part[lead.end() :].strip())
+            kept.append(part[lead.end() :].strip())
             break
-        kept.insert(0, part)
-    return ", ".join(k for k in kept if k)
+        kept.append(part)
+    kept.reverse()
+    return ", ".join([k for k in kept if k])
 
 
 # A reply's quotation marks ('> London, NW9 6PA'), and a sign-off, which ends the lines
@@ -151,8 +141,13 @@ def _address_before(text: str, start: int) -> str:
     read without a reply's quotation marks and never past a sign-off."""
     line_start = text.rfind("\n", 0, start) + 1
     parts: list[str] = []
-    here = _QUOTED.sub("", text[line_start:start])
-    same_line = _address_tail(_LABEL_PREFIX.sub("", here).strip(" ,")).strip(" ,")
+    here = text[line_start:start]
+    # Neither pattern matches without its '>' or ':' (most lines have neither).
+    if ">" in here:
+        here = _QUOTED.sub("", here)
+    if ":" in here:
+        here = _LABEL_PREFIX.sub("", here)
+    same_line = _address_tail(here.strip(" ,")).strip(" ,")
     if same_line:
         parts.append(same_line)
     cursor = line_start - 1
@@ -451,11 +446,16 @@ class DocumentBuilder:
         if words.any_of(DEATH_VOCABULARY) or b"d.o.d" in words.lowered:
             deaths.extend(m.start() for m in _DEATH_WORDS.finditer(data))
         drafts: list[_Draft] = []
-        # The drafts by surname, in the order they were started: a name is looked up among
-        # its surname's drafts, not all of them (a register typed as prose has thousands).
-        by_surname: dict[str, list[_Draft]] = defaultdict(list)
+        # The drafts by surname: a name is looked up among its surname's drafts, not all
+        # of them (a register typed as prose has thousands).
+        by_surname: dict[str, _Surname] = {}
         named = False  # whether any draft so far has a surname
         chars = _CharOffsets(data)
+        # Asked of every finding and every postcode, answered for most texts at once: a
+        # text without "'s" has no possessive ("Steven's phone:"), one without a colon no
+        # label above an address ('Premises:').
+        possessives = b"'s" in data or b"\x99s" in data
+        labels = b":" in data
         current: _Draft | None = None
         if owner is not None:
             current = _Draft(surname=name_key(owner[0])[1])
@@ -465,7 +465,8 @@ class DocumentBuilder:
                 )
             )
             drafts.append(current)
-            by_surname[current.surname].append(current)
+            senders = by_surname[current.surname] = _Surname()
+            senders.named(senders.start(current), name_key(owner[0])[0])
             named = bool(current.surname)
         pending: list[Finding] = []
         pending_addresses: list[str] = []
@@ -473,30 +474,38 @@ class DocumentBuilder:
         dead_next = False
         muted_until = -1
         kin_line_end = -1  # where the line that named the current relative ends
+        text = unit.text
+        postcode_detector = UkPostcodeDetector.name
         for finding in findings:
-            if finding.start < muted_until:
+            # Unpacked once: a name-dense text has four findings a line, and this loop's own
+            # attribute reads were a good part of its cost.
+            category, detector, value, normalised, start, end, _, _ = finding
+            if start < muted_until:
                 continue  # a staff member's own line: their office's details, nobody's
-            while deaths and deaths[0] < finding.start:
+            while deaths and deaths[0] < start:
                 # 'Date of death: ...' marks the person being written about; 'Deceased:
                 # Mr X' and 'the late Mr X' mark the name that follows on the same line.
                 at = deaths.popleft()
-                if finding.category == "name" and data.find(b"\n", at, finding.start) == -1:
+                if category == "name" and data.find(b"\n", at, start) == -1:
                     dead_next = True
                 elif current is not None:
                     current.deceased = True
-            if finding.category == "name":
-                staff = staff_until(data, finding.start, finding.end)
+            if category == "name":
+                staff = staff_until(data, start, end)
                 if staff is not None:
                     muted_until = staff
                     continue
-                parsed = parse_name(finding.value)
+                parsed = parse_name(value)
                 first, last = parsed.first, parsed.last
                 # A relative is never the person whose relative they are: 'Next of kin: Mrs
                 # S. Baker' under 'Case note: Shane Baker' is a second person, so a name a
                 # kin word introduces only joins an earlier relative of that name.
-                kin = kin_before(data, finding.start, words)
-                match = _earlier_draft(by_surname.get(last, ()), first, kin)
-                if match is None:
+                kin = kin_before(data, start, words)
+                surname = by_surname.get(last)
+                if surname is None:
+                    surname = by_surname[last] = _Surname()
+                position = surname.earlier(first, kin)
+                if position is None:
                     match = _Draft(surname=last, kin=kin)
                     if not named and not kin:
                         # Identifiers before the first name (a reference line above an
@@ -505,44 +514,43 @@ class DocumentBuilder:
                         match.addresses.extend(pending_addresses)
                         pending, pending_addresses = [], []
                     drafts.append(match)
-                    by_surname[last].append(match)
+                    position = surname.start(match)
                     named = named or bool(last)
+                else:
+                    match = surname.drafts[position]
                 match.findings.append(finding)
+                surname.named(position, first)
                 match.deceased = match.deceased or dead_next
                 dead_next = False
                 current = match
                 if match.kin:
-                    kin_line_end = _line_end(data, finding.start)
+                    kin_line_end = _line_end(data, start)
                 continue
-            if (
-                current is not None
-                and current.kin
-                and finding.start > kin_line_end
-                and finding.category in SPECIAL_CATEGORIES
-            ):
+            special = category in SPECIAL_CATEGORIES
+            if special and current is not None and current.kin and start > kin_line_end:
                 # Past the relative's line, a condition or belief in prose that names nobody
                 # and opens with no pronoun ('Diagnosed with epilepsy in 2016.') is about the
                 # record's subject, and the note is again. Contact details there ('Lives at
                 # 14 Hill Road.') stay the relative's.
                 subject = next((d for d in drafts if d.surname and not d.kin), None)
-                if subject is not None and prose_about_subject(data, finding.start):
+                if subject is not None and prose_about_subject(data, start):
                     current = subject
-            if finding.category == "address" and finding.detector == UkPostcodeDetector.name:
-                text_start = chars.at(finding.start)
-                if place_address_at(unit.text, text_start):
+            if category == "address" and detector == postcode_detector:
+                text_start = chars.at(start)
+                if labels and place_address_at(text, text_start):
                     unowned.append(finding)  # 'Premises: The Crown, ... SE1 7PB': the pub's
                     continue
-                parts = [p.strip() for p in _address_before(unit.text, text_start).split(",") if p.strip()]
+                parts = [p.strip() for p in _address_before(text, text_start).split(",") if p.strip()]
                 if parts and current is not None and current.surname and current.surname in parts[0].lower():
                     parts = parts[1:]
-                address = ", ".join([*parts, finding.normalised])
+                address = ", ".join([*parts, normalised])
                 (current.addresses if current is not None else pending_addresses).append(address)
-            if finding.category in SPECIAL_CATEGORIES and unnamed_relative_before(data, finding.start, words):
+            if special and unnamed_relative_before(data, start, words):
                 # 'my son's asthma', 'her husband is Catholic': about someone the text
                 # does not name, never the writer's or the subject's. Kept as a detection.
                 unowned.append(finding)
                 continue
-            owner_here = _possessor(data, finding.start, drafts)
+            owner_here = _possessor(data, start, drafts) if possessives else None
             if owner_here is not None:
                 # "Steven's phone: ...": the identifier is the person the possessive names.
                 owner_here.findings.append(finding)
@@ -753,32 +761,116 @@ def _line_end(data: bytes, start: int) -> int:
 
 
 # The comparison itself, not through its cache: here most pairs are new (a name-dense text
-# compares each name with every other given name of its surname once), and the cache's
-# miss costs more than the comparison; a name is always compatible with itself.
+# compares each name with the given names of its surname once), and the cache's miss costs
+# more than the comparison.
 _first_names_compatible = first_names_compatible.__wrapped__
+# Below what ``first_names_compatible`` asks of Jaro-Winkler (0.92), so that rapidfuzz's
+# batch scores only narrow the candidates; each is then compared exactly.
+_NEAR_FIRST_NAME = 0.85
+_JARO_WINKLER = JaroWinkler.normalized_similarity
 
 
-def _earlier_draft(drafts: Iterable[_Draft], first: str, kin: bool) -> _Draft | None:
-    """The first of ``drafts`` (a surname's) that a later mention with given name ``first``
-    is: the given names agree (or one is absent), and a relative only joins a relative.
+class _Surname:
+    """The drafts of one surname in a text unit, in the order they were started, and the
+    given names their name findings hold.
 
-    Plain loops, not a generator over a helper: a name-dense text asks this of every
-    draft of the surname for every name, a hundred thousand times a megabyte.
+    A later mention joins the first draft whose given names all agree with its own (equal,
+    initial of, nickname of, or a typo). A name-dense text compared each name with every
+    draft of its surname, a hundred thousand comparisons a megabyte; here the surname's
+    given names that agree with a name are found first (a lookup for equal names, initials
+    and nicknames, one rapidfuzz call over the distinct given names for typos), and only
+    the drafts holding one of them, or none at all, are looked at.
     """
-    for draft in drafts:
-        if kin and not draft.kin:
-            continue
-        if first:
-            # given_names() without the call when nothing was added since it was last asked.
-            known = draft._firsts if draft._firsts_seen == len(draft.findings) else draft.given_names()
-            for other in known:
-                if other != first and not _first_names_compatible(other, first):
-                    break
-            else:
-                return draft
-            continue
-        return draft
-    return None
+
+    __slots__ = ("_by_canon", "_by_letter", "_firsts", "_holding", "_names", "_nameless", "drafts")
+
+    def __init__(self) -> None:
+        """No drafts yet."""
+        self.drafts: list[_Draft] = []
+        self._firsts: list[set[str]] = []  # each draft's given names (never empty strings)
+        self._nameless: list[int] = []  # the drafts with no given name yet, in order
+        self._holding: dict[str, list[int]] = {}  # a given name: the drafts holding it
+        self._names: list[str] = []  # the distinct given names, as rapidfuzz's choices
+        self._by_letter: dict[str, list[str]] = {}
+        # A nickname group's canonical name (or a name in none: the name itself) and the
+        # given names under it; ``first_names_compatible`` calls two names nicknames when
+        # their groups meet.
+        self._by_canon: dict[str, list[str]] = {}
+
+    def start(self, draft: _Draft) -> int:
+        """Add a new draft (without its name yet); its position among the surname's."""
+        self.drafts.append(draft)
+        self._firsts.append(set())
+        position = len(self.drafts) - 1
+        self._nameless.append(position)
+        return position
+
+    def named(self, position: int, first: str) -> None:
+        """The draft at ``position`` has a name finding with given name ``first``."""
+        firsts = self._firsts[position]
+        if not first or first in firsts:
+            return
+        if not firsts:
+            self._nameless.remove(position)
+        firsts.add(first)
+        holding = self._holding.get(first)
+        if holding is None:
+            holding = self._holding[first] = []
+            self._names.append(first)
+            self._by_letter.setdefault(first[0], []).append(first)
+            for canon in nickname_canons().get(first) or (first,):
+                self._by_canon.setdefault(canon, []).append(first)
+        holding.append(position)
+
+    def earlier(self, first: str, kin: bool) -> int | None:
+        """The position of the first draft that a later mention with given name ``first``
+        is: every given name of the draft agrees with it (a draft with none agrees with
+        any), and a relative only joins a relative."""
+        drafts = self.drafts
+        if not first:
+            for position, draft in enumerate(drafts):
+                if not kin or draft.kin:
+                    return position
+            return None
+        agreeing = self._agreeing(first)
+        positions = set(self._nameless)
+        for name in agreeing:
+            positions.update(self._holding[name])
+        for position in sorted(positions):
+            if (not kin or drafts[position].kin) and self._firsts[position] <= agreeing:
+                return position
+        return None
+
+    def _agreeing(self, first: str) -> set[str]:
+        """The surname's given names that are ``first`` or compatible with it."""
+        names = self._names
+        if not names:
+            return set()
+        if len(first) == 1:
+            # An initial agrees with the names it begins, and with nothing else.
+            candidates = self._by_letter.get(first, [])
+        else:
+            candidates = [
+                found
+                for found, _, _ in process.extract(
+                    first,
+                    names,
+                    scorer=_JARO_WINKLER,
+                    processor=None,
+                    score_cutoff=_NEAR_FIRST_NAME,
+                    limit=None,
+                )
+            ]
+            candidates += (first, first[0])  # itself, its initial
+            by_canon = self._by_canon
+            for canon in nickname_canons().get(first) or (first,):
+                candidates += by_canon.get(canon, ())
+        holding = self._holding
+        return {
+            name
+            for name in candidates
+            if name in holding and (name == first or _first_names_compatible(name, first))
+        }
 
 
 # A cell written as a person's name: 'SURNAME, Given [Middle]' in any script, or a title
