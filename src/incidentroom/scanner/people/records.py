@@ -583,6 +583,7 @@ class DocumentBuilder:
         # Once per finding of every person: the detection row (as ``_row`` builds it) and
         # the record's fields, with the lookups hoisted and the value hashed once for both.
         key, categories = self.key, record.categories
+        counts = result.detection_counts
         for finding in draft.findings:
             category, detector, value, normalised, _, _, confidence, loc = finding
             counted = True
@@ -610,6 +611,8 @@ class DocumentBuilder:
                         category, detector, mask(category, value), value_hash, confidence, rendered, *loc
                     )
                 )
+                # Counted here, in the rows' order, rather than in a loop of its own after.
+                counts[category] = counts.get(category, 0) + 1
             if not counted:
                 continue
             if category == "name":
@@ -646,19 +649,16 @@ class DocumentBuilder:
             if seq == -1:
                 seq = self.seen[signature] = record.seq
                 result.records.append(record)
-        counts = result.detection_counts
-        add, path = self.sink.add, result.path
-        for row in rows:
-            counts[row.category] = counts.get(row.category, 0) + 1
-            add(path, seq, row)
+        # The record's rows in one call: they share its document and number.
+        self.sink.extend(result.path, seq, rows)
 
     def _emit_unowned(self, findings: list[Finding]) -> None:
         """Detections that belong to no person in the outputs (still counted and listed)."""
         counts = self.result.detection_counts
-        for finding in findings:
-            row = self._row(finding, finding.confidence)
+        rows = [self._row(finding, finding.confidence) for finding in findings]
+        for row in rows:
             counts[row.category] = counts.get(row.category, 0) + 1
-            self.sink.add(self.result.path, -1, row)
+        self.sink.extend(self.result.path, -1, rows)
 
     def _render(self, loc: Location) -> str:
         """``loc.render()``, remembered: a row's record and its detections share one location."""
