@@ -396,7 +396,10 @@ class DocumentBuilder:
                 continue  # a date of death is never a date of birth
             if column.field in ("name", "first", "surname", "title"):
                 # The first filled column of each part wins ('Name' before 'Known as').
-                names.setdefault(column.person, {}).setdefault(column.field, value)
+                held = names.get(column.person)
+                if held is None:
+                    held = names[column.person] = {}
+                held.setdefault(column.field, value)
             elif column.field in ("address",):
                 addresses.setdefault(column.person, []).append(value)
             elif column.field == "postcode":
@@ -457,7 +460,9 @@ class DocumentBuilder:
                     name_parts.get("title", ""),
                 )
                 full = (
-                    " ".join(p for p in (title, given, surname) if p) if surname and (given or title) else ""
+                    " ".join([p for p in (title, given, surname) if p])
+                    if surname and (given or title)
+                    else ""
                 )
             if full:
                 first, last = name_key(full)
@@ -850,6 +855,11 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
     """
     text = value.strip()
     if not text or column.field not in ("phone", "dob", "account"):
+        return value
+    if not text.isdigit() and not text.endswith(".0") and "e" not in text and "E" not in text:
+        # Every change below is made to digits alone, as typed or once the scientific form
+        # or a trailing '.0' is undone ('12/03/1950', '020 7946 0000' are kept): asked
+        # before the expression, for every such cell of a register.
         return value
     if _SCIENTIFIC.fullmatch(text):
         try:
