@@ -241,8 +241,8 @@ class DocumentBuilder:
             # One character a byte: the cells' offsets follow from their lengths, and the
             # row is encoded once (most register rows are plain ASCII).
             data = text.encode()
-            # Each cell starts its length and a separator after the one before: summed
-            # with C-level callables, no Python frame per cell.
+            # Each cell starts one separator after the end of the one before: the lengths
+            # summed with C-level callables, no Python frame per cell.
             cell_starts = list(accumulate(map(len(CELL_SEPARATOR).__add__, map(len, cells[:-1])), initial=0))
         else:
             cell_starts = []
