@@ -75,6 +75,10 @@ class _DigestSink(DetectionSink):
     def add(self, doc: str, record_seq: int, row: Any) -> None:
         self.digest.update(repr((doc, record_seq, *row)).encode())
 
+    def extend(self, doc: str, record_seq: int, rows: Any) -> None:
+        for row in rows:
+            self.add(doc, record_seq, row)
+
 
 def replay(documents: list[list[Any]]) -> tuple[float, str]:
     """CPU seconds to build every document's records again, and a digest of what was built."""

@@ -120,7 +120,7 @@ def table_units(
             headers, header_row = yield from _settle(pending, location)
             pending = []
             continue
-        if not _filled(cells):
+        if not any(map(str.strip, cells)):  # ``not _filled(cells)``, without building the list
             after_blank = True
             continue
         if (

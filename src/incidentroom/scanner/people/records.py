@@ -78,9 +78,24 @@ class _Layout(NamedTuple):
     subject_named: bool  # a column holds the row subject's name, by its header
     headerless: bool
     has_dob: bool
+    acting: tuple[int, ...]  # the columns ``_column_findings`` reads (see ``_acting``)
+    unlabelled: tuple[int, ...]  # columns of no field by their header: free text, or a name
 
 
 _TYPED_FIELDS = frozenset({"phone", "dob", "account"})
+# The fields whose cells ``_column_findings`` turns into a name, an address or a finding;
+# a cell of any other field (an email or phone column, whose values detection finds, a
+# reference number) does nothing there unless its column is about a dead person.
+_CELL_FIELDS = frozenset(
+    {"name", "first", "surname", "title", "address", "postcode", "account", "dob"}
+    | (set(CATEGORIES) - {"name", "address", "email", "phone"})
+)
+
+
+def _acting(columns: Iterable[Column]) -> tuple[int, ...]:
+    """The columns whose cells ``_column_findings`` has something to do with: a register's
+    reference, phone and email columns are passed over without stripping a cell."""
+    return tuple(i for i, c in enumerate(columns) if c.deceased or c.field in _CELL_FIELDS)
 
 
 @dataclass
@@ -170,7 +185,9 @@ def record_signature(record: RecordData) -> tuple[object, ...]:
     """What makes two records of one document the same (kept once): everything but where."""
     return (
         tuple(record.names), tuple(record.dobs), tuple(record.addresses), tuple(record.postcodes),
-        tuple(record.emails), tuple(record.phones), tuple(sorted((k, tuple(v)) for k, v in record.ids.items())),
+        tuple(record.emails), tuple(record.phones),
+        # Most records have no other identifier: no sort to set up for them.
+        tuple(sorted((k, tuple(v)) for k, v in record.ids.items())) if record.ids else (),
         tuple(record.categories), record.deceased,
     )  # fmt: skip
 
@@ -219,8 +236,9 @@ class DocumentBuilder:
             # One character a byte: the cells' offsets follow from their lengths, and the
             # row is encoded once (most register rows are plain ASCII).
             data = text.encode()
-            sep = len(CELL_SEPARATOR)
-            cell_starts = list(accumulate((len(cell) + sep for cell in cells[:-1]), initial=0))
+            # Each cell starts one separator after the end of the one before: the lengths
+            # summed with C-level callables, no Python frame per cell.
+            cell_starts = list(accumulate(map(len(CELL_SEPARATOR).__add__, map(len, cells[:-1])), initial=0))
         else:
             cell_starts = []
             parts: list[bytes] = []
@@ -232,14 +250,16 @@ class DocumentBuilder:
                 offset += len(encoded) + len(CELL_SEPARATOR)
             data = CELL_SEPARATOR.encode().join(parts)
         drafts: dict[int, _Draft] = {}
+        # The layout's columns for ``_column_findings``, unless this row gives one a role.
+        acting: tuple[int, ...] | None = layout.acting
         # Free-text cells naming someone ('Daughter Bethan Roberts DOB ...'): what follows
         # a name there is that person's, never the row subject's.
-        mentioned = {
-            index: self._mentions(cells[index], unit.location)
-            for index, column in enumerate(columns)
-            if not column.field and _FREE_TEXT.search(cells[index])
-        }
-        mentioned = {index: found for index, found in mentioned.items() if found}
+        mentioned: dict[int, list[tuple[int, _Draft]]] = {}
+        for at in layout.unlabelled:
+            if _FREE_TEXT.search(cells[at]):
+                found = self._mentions(cells[at], unit.location)
+                if found:
+                    mentioned[at] = found
         if not layout.subject_named:
             # No name column by header ('ELECTOR', no header at all): a column whose cells
             # are written as names ('DUMANLI, Selcen', 'Mrs Katy Saunders') is the subject's
@@ -259,6 +279,7 @@ class DocumentBuilder:
             if index is not None and index < len(cells) and not columns[index].field:
                 columns[index] = Column("name", 0)
                 mentioned.pop(index, None)
+                acting = None
         if layout.headerless and not layout.has_dob:
             # No header at all: a cell that is wholly a birth date is the subject's date of
             # birth; of several, the earliest (a birth comes before any event about them).
@@ -271,6 +292,7 @@ class DocumentBuilder:
             ]
             if dated:
                 columns[min(dated)[1]] = Column("dob", 0)
+                acting = None
         if mentioned and not any(c.field in ("name", "first", "surname") and not c.person for c in columns):
             # No name column by header ('Liable Party', no header at all): a column whose
             # cell is wholly a name is the subject's name column (its role from its content).
@@ -279,6 +301,7 @@ class DocumentBuilder:
                 if len(found) == 1 and found[0][0] == 0 and _whole_cell(cells[index], found[0][1]):
                     columns[index] = Column("name", 0)
                     del mentioned[index]
+                    acting = None
                     break
         with phase("detect"):
             hits = detect(data, unit.location, cell_starts, padded, skip_names=True)
@@ -299,7 +322,9 @@ class DocumentBuilder:
                     owner.findings.append(finding)
                     continue
             _draft_of(drafts, column.person).findings.append(finding)
-        self._column_findings(cells, columns, unit.location, drafts)
+        self._column_findings(
+            cells, columns, _acting(columns) if acting is None else acting, unit.location, drafts
+        )
         for person in sorted(drafts):
             self._commit(drafts[person], unit.location)
         for found in mentioned.values():
@@ -320,6 +345,8 @@ class DocumentBuilder:
             subject_named=any(c.field in ("name", "first", "surname") and not c.person for c in columns),
             headerless=not any(headers),
             has_dob=any(c.field == "dob" for c in columns),
+            acting=_acting(columns),
+            unlabelled=tuple(i for i, column in enumerate(columns) if not column.field),
         )
         if len(self._layouts) > 256:
             self._layouts.clear()  # a file of many small tables: keep the cache bounded
@@ -341,21 +368,33 @@ class DocumentBuilder:
         return found
 
     def _column_findings(
-        self, cells: list[str], columns: list[Column], location: Location, drafts: dict[int, _Draft]
+        self,
+        cells: list[str],
+        columns: list[Column],
+        acting: tuple[int, ...],
+        location: Location,
+        drafts: dict[int, _Draft],
     ) -> None:
+        """The row's names, addresses and column-given findings, from the ``acting`` columns'
+        cells (every other column's would come to nothing here)."""
         names: dict[int, dict[str, str]] = {}
         addresses: dict[int, list[str]] = {}
-        for cell, column in zip(cells, columns, strict=False):
-            value = cell.strip()
-            if not value or value.lower() in NEGATIVE_CELLS:
+        for index in acting:
+            column = columns[index]
+            value = cells[index].strip()
+            lowered = value.lower()
+            if not value or lowered in NEGATIVE_CELLS:
                 continue
-            if column.deceased and (column.field == "name" or value.lower() not in ("alive", "living")):
+            if column.deceased and (column.field == "name" or lowered not in ("alive", "living")):
                 _draft_of(drafts, column.person).deceased = True
             if column.field == "death":
                 continue  # a date of death is never a date of birth
             if column.field in ("name", "first", "surname", "title"):
                 # The first filled column of each part wins ('Name' before 'Known as').
-                names.setdefault(column.person, {}).setdefault(column.field, value)
+                held = names.get(column.person)
+                if held is None:
+                    held = names[column.person] = {}
+                held.setdefault(column.field, value)
             elif column.field in ("address",):
                 addresses.setdefault(column.person, []).append(value)
             elif column.field == "postcode":
@@ -381,7 +420,8 @@ class DocumentBuilder:
                     # (a spreadsheet's '1972-11-22 00:00:00').
                     (parse_uk_date(value) or parse_uk_date(value[:10]))
                     if column.person not in drafts
-                    or not any(f.category == "date_of_birth" for f in drafts[column.person].findings)
+                    # A list, not any() over a generator: a row's draft holds a few findings.
+                    or "date_of_birth" not in [f.category for f in drafts[column.person].findings]
                     else None
                 )
                 if date is not None and plausible_birth_date(date):
@@ -415,7 +455,9 @@ class DocumentBuilder:
                     name_parts.get("title", ""),
                 )
                 full = (
-                    " ".join(p for p in (title, given, surname) if p) if surname and (given or title) else ""
+                    " ".join([p for p in (title, given, surname) if p])
+                    if surname and (given or title)
+                    else ""
                 )
             if full:
                 first, last = name_key(full)
@@ -591,6 +633,7 @@ class DocumentBuilder:
         # Once per finding of every person: the detection row (as ``_row`` builds it) and
         # the record's fields, with the lookups hoisted and the value hashed once for both.
         key, categories = self.key, record.categories
+        counts = result.detection_counts
         for finding in draft.findings:
             category, detector, value, normalised, _, _, confidence, loc = finding
             counted = True
@@ -618,6 +661,8 @@ class DocumentBuilder:
                         category, detector, mask(category, value), value_hash, confidence, rendered, *loc
                     )
                 )
+                # Counted here, in the rows' order, rather than in a loop of its own after.
+                counts[category] = counts.get(category, 0) + 1
             if not counted:
                 continue
             if category == "name":
@@ -654,19 +699,16 @@ class DocumentBuilder:
             if seq == -1:
                 seq = self.seen[signature] = record.seq
                 result.records.append(record)
-        counts = result.detection_counts
-        add, path = self.sink.add, result.path
-        for row in rows:
-            counts[row.category] = counts.get(row.category, 0) + 1
-            add(path, seq, row)
+        # The record's rows in one call: they share its document and number.
+        self.sink.extend(result.path, seq, rows)
 
     def _emit_unowned(self, findings: list[Finding]) -> None:
         """Detections that belong to no person in the outputs (still counted and listed)."""
         counts = self.result.detection_counts
-        for finding in findings:
-            row = self._row(finding, finding.confidence)
+        rows = [self._row(finding, finding.confidence) for finding in findings]
+        for row in rows:
             counts[row.category] = counts.get(row.category, 0) + 1
-            self.sink.add(self.result.path, -1, row)
+        self.sink.extend(self.result.path, -1, rows)
 
     def _render(self, loc: Location) -> str:
         """``loc.render()``, remembered: a row's record and its detections share one location."""
@@ -905,6 +947,11 @@ def typed_cell(value: str, column: Column, date1904: bool = False) -> str:
     """
     text = value.strip()
     if not text or column.field not in ("phone", "dob", "account"):
+        return value
+    if not text.isdigit() and not text.endswith(".0") and "e" not in text and "E" not in text:
+        # Every change below is made to digits alone, as typed or once the scientific form
+        # or a trailing '.0' is undone ('12/03/1950', '020 7946 0000' are kept): asked
+        # before the expression, for every such cell of a register.
         return value
     if _SCIENTIFIC.fullmatch(text):
         try:

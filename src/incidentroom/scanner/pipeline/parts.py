@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
@@ -39,9 +38,11 @@ class DetectionSink:
         """``path`` is the final part file; ``None`` keeps nothing (tests, fuzzing)."""
         self.path = path
         self.tmp = path.with_suffix(".arrow.tmp") if path is not None else None
-        # Whole rows, turned into columns once per batch: one append per detection rather
-        # than one per column.
-        self.rows: list[tuple[Any, ...]] = []
+        # The rows as they came, and whose they are as runs of (doc, record_seq, how many
+        # rows): a record's rows share both, so each row is kept without building a wider
+        # tuple for it, and the two columns are spelled out once per batch.
+        self.rows: list[DetectionRow] = []
+        self.owners: list[tuple[str, int, int]] = []
         # Arrow IPC rather than Parquet: most inputs are small files, and a Parquet
         # writer costs about a millisecond to open, more than scanning a letter.
         self.writer: pa.ipc.RecordBatchFileWriter | None = None
@@ -50,21 +51,52 @@ class DetectionSink:
 
     def add(self, doc: str, record_seq: int, row: DetectionRow) -> None:
         """Queue one detection of ``doc`` (``record_seq`` is -1 when it belongs to no person)."""
-        self.rows.append((doc, record_seq, *row))
-        self.count += 1
+        self.extend(doc, record_seq, [row])
+
+    def extend(self, doc: str, record_seq: int, rows: list[DetectionRow]) -> None:
+        """Queue detections of ``doc`` that share one ``record_seq`` (a record's, or -1)."""
+        if not rows:
+            return
+        self.rows += rows
+        owners = self.owners
+        if owners and owners[-1][0] == doc and owners[-1][1] == record_seq:
+            owners[-1] = (doc, record_seq, owners[-1][2] + len(rows))
+        else:
+            owners.append((doc, record_seq, len(rows)))
+        self.count += len(rows)
         if len(self.rows) >= BATCH:
             self._flush()
 
-    def _flush(self) -> None:
-        rows, self.rows = self.rows, []
-        if self.tmp is None or not rows:
+    def _flush(self, everything: bool = False) -> None:
+        """Write every full batch of :data:`BATCH` rows (and the rest too when ``everything``)."""
+        while len(self.rows) >= BATCH or (everything and self.rows):
+            self._write(min(BATCH, len(self.rows)))
+
+    def _write(self, size: int) -> None:
+        """Write the first ``size`` buffered rows as one batch (or drop them with no file)."""
+        rows, self.rows = self.rows[:size], self.rows[size:]
+        docs: list[str] = []
+        seqs: list[int] = []
+        owners, used, left = self.owners, 0, size
+        while left:
+            doc, seq, count = owners[used]
+            take = min(count, left)
+            docs += [doc] * take
+            seqs += [seq] * take
+            left -= take
+            if take < count:
+                owners[used] = (doc, seq, count - take)  # the rest of the run opens the next batch
+            else:
+                used += 1
+        del owners[:used]
+        if self.tmp is None:
             return
         if self.writer is None:
             self.tmp.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pa.ipc.new_file(str(self.tmp), PART_SCHEMA)
         columns = [
             pa.array(column, type=field.type)
-            for column, field in zip(zip(*rows, strict=True), PART_SCHEMA, strict=True)
+            for column, field in zip((docs, seqs, *zip(*rows, strict=True)), PART_SCHEMA, strict=True)
         ]
         self.writer.write_batch(pa.record_batch(columns, schema=PART_SCHEMA))
 
@@ -78,7 +110,7 @@ class DetectionSink:
 
     def close(self) -> None:
         """Write what is left and publish the part file (none if there were no detections)."""
-        self._flush()
+        self._flush(everything=True)
         if self.writer is not None and self.tmp is not None and self.path is not None:
             self.writer.close()
             os.replace(self.tmp, self.path)
