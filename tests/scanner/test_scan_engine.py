@@ -296,10 +296,11 @@ def test_a_checkpoint_reads_back_what_was_written(archive: tuple[Path, Truth], t
     undecodable bytes, kept as lone surrogates): either way the same data comes back."""
     root, _ = archive
     task = next(t for t in plan([root], Limits()) if t.relative.endswith(".eml"))
-    data = {"part": "", "results": [scan_task(task, b"k" * 32).to_json()]}
+    item = scan_task(task, b"k" * 32).to_json()
+    data = {"part": "", "results": [item]}
     engine.write_checkpoint(tmp_path, "plain", data)
     assert engine.read_checkpoint(tmp_path / "plain.json") == json.loads(json.dumps(data))
-    odd = {"part": "", "results": [{**data["results"][0], "task_key": "caf\udce9 Zo\u00eb"}]}
+    odd = {"part": "", "results": [{**item, "task_key": "caf\udce9 Zo\u00eb"}]}
     engine.write_checkpoint(tmp_path, "odd", odd)
     assert engine.read_checkpoint(tmp_path / "odd.json") == odd
     assert list(tmp_path.glob("*.tmp")) == []
